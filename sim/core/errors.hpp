@@ -1,0 +1,34 @@
+#pragma once
+// Typed errors. Library code throws; only main() turns them into exit codes:
+//   InputError  -> exit 2 (bad scenario, sweep, edge list or command line)
+//   RunError    -> exit 1 (failure while running: I/O, numerical trouble)
+#include <stdexcept>
+#include <string>
+
+namespace orgsim {
+
+/// Invalid input: names the file, the JSON path (or line), what was expected and what was found.
+class InputError : public std::runtime_error {
+ public:
+  InputError(std::string file, std::string where, std::string expected, std::string found,
+             std::string hint = {});
+  const std::string& file() const noexcept { return file_; }
+  const std::string& where() const noexcept { return where_; }
+
+ private:
+  std::string file_, where_;
+};
+
+/// A usage or plain input error with a free-form message (still exit code 2).
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A failure while running (I/O, resources): exit code 1.
+class RunError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace orgsim

@@ -1,0 +1,35 @@
+#pragma once
+// The output dictionary: the ONE list of every recorded quantity. It drives the recorder (the
+// order of values in RunRecord), the HDF5 attributes (long_name, units) and docs/OUTPUTS.md.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace orgsim {
+
+enum class OutputScope { per_step, per_run };
+/// stock: a level at the end of the step (e.g. mean trust); flow: an amount during the step.
+enum class OutputNature { stock, flow, outcome };
+
+struct OutputVar {
+  std::string name;       // HDF5 dataset / Python column name (snake_case)
+  OutputScope scope;
+  OutputNature nature;
+  std::string units;      // "1" for dimensionless shares, "agents", "rounds", "s", ...
+  std::string long_name;  // one line
+  std::string when_undefined;  // what the value is when it does not apply (e.g. no action)
+  bool summarize = false; // shown with a 95% CI in the terminal summary
+};
+
+const std::vector<OutputVar>& output_dictionary();
+/// The per-step (resp. per-run) entries, in dictionary order.
+const std::vector<OutputVar>& per_step_outputs();
+const std::vector<OutputVar>& per_run_outputs();
+/// Index of `name` in per_step_outputs() (resp. per_run_outputs()); throws std::logic_error.
+std::size_t per_step_index(const std::string& name);
+std::size_t per_run_index(const std::string& name);
+
+/// docs/OUTPUTS.md, generated.
+std::string outputs_markdown();
+
+}  // namespace orgsim

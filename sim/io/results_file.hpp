@@ -1,0 +1,78 @@
+#pragma once
+// Writing and reading orgsim results files (HDF5, layout in docs/HDF5_LAYOUT.md, derived from
+// shared OUTPUT_LAYOUT.md). A file is written under "<final>.partial" and renamed into place only
+// when complete, so a crash never leaves a half-written file under the final name.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace orgsim {
+
+/// One finished run, as the recorder hands it to the writer.
+struct RunRecord {
+  std::int64_t run = 0;        // run index = position in the design
+  std::int32_t arm = 0;
+  std::int32_t replicate = 0;
+  std::int32_t point = 0;      // design point (0 for `orgsim run`)
+  std::uint64_t seed = 0;      // the run's replicate seed (see core/rng.hpp)
+  std::int8_t status = 1;      // 0 planned, 1 done, 2 failed
+  float wall_seconds = 0.0f;
+  /// per_step_outputs().size() × n_steps values, variable-major: per_step[v * n_steps + t].
+  /// NaN where undefined.
+  std::vector<float> per_step;
+  /// per_run_outputs().size() values in dictionary order.
+  std::vector<double> per_run;
+  /// One value per varied parameter (FileHeader::varied), in that order.
+  std::vector<double> params;
+};
+
+struct VariedParam {
+  std::string key;   // dotted scenario path, e.g. "environment.turnover"
+  std::string units;
+  double min = 0, max = 0;
+  std::string long_name;
+};
+
+/// What goes into root attributes and /provenance.
+struct FileHeader {
+  std::string kind = "run";            // "run" | "sweep"
+  std::string design = "none";         // none | grid | random | lhs | sobol | morris
+  std::uint64_t master_seed = 0;
+  std::int64_t n_runs_planned = 0;
+  std::int32_t n_steps = 0;
+  std::vector<std::string> arm_names;  // flag_meanings of `arm`
+  std::vector<VariedParam> varied;
+  std::string scenario_json;           // verbatim, as read
+  std::string resolved_params_json;    // every parameter after defaults, arms and --set
+  std::string parameter_table_json;    // the parameter table itself
+  std::string sweep_json;              // sweeps only
+  std::string command_line;
+  std::string study_id;                // UUID (random, from /dev/urandom: not part of results)
+};
+
+/// Streams runs into a new file. Runs must be appended in increasing run order.
+class ResultsWriter {
+ public:
+  /// Creates "<final_path>.partial". Throws RunError if it cannot.
+  ResultsWriter(std::string final_path, FileHeader header);
+  ~ResultsWriter();  // if finish() was not called: closes and deletes the partial file
+  ResultsWriter(const ResultsWriter&) = delete;
+  ResultsWriter& operator=(const ResultsWriter&) = delete;
+
+  void append(const std::vector<RunRecord>& runs);
+  /// Writes closing attributes (n_runs_done), closes, renames to final_path.
+  void finish();
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+/// What a results file holds, read back (used by `orgsim summarize`, rerun and the tests).
+struct ResultsFile {
+  FileHeader header;
+  std::vector<RunRecord> runs;
+};
+ResultsFile read_results(const std::string& path);
+
+}  // namespace orgsim

@@ -1,0 +1,66 @@
+#pragma once
+// The acquaintance graph: fixed topology for a run, stored as symmetric CSR with per-entry trust.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/rng.hpp"
+
+namespace orgsim {
+
+enum class NetworkType { erdos_renyi, ring_lattice, watts_strogatz, barabasi_albert, complete,
+                         workplace, edge_list };
+enum class RewireMethod { endpoint, swap };
+
+/// Everything a generator needs, already validated by the scenario loader.
+struct NetworkSpec {
+  NetworkType type = NetworkType::workplace;
+  double mean_degree = 10.0;      // erdos_renyi
+  std::int32_t degree = 4;        // ring_lattice, watts_strogatz (even)
+  double rewire = 0.0;            // ring_lattice, watts_strogatz, in [0,1]
+  RewireMethod rewire_method = RewireMethod::endpoint;  // ring_lattice
+  std::int32_t m = 2;             // barabasi_albert: ties per new node
+  std::int32_t departments = 10;  // workplace
+  double within_degree = 8.0;     // workplace: mean ties inside one's department
+  double between_degree = 1.0;    // workplace: mean ties to other departments
+  std::string path;               // edge_list: absolute or relative to the working directory
+  std::string path_for_errors;    // edge_list: as the user wrote it, for messages
+};
+
+/// Symmetric CSR: row i holds i's neighbours sorted ascending; no self-loops, no duplicates.
+/// `trust[e]` is the trust on entry e (the tie seen from the row's agent); the twin entry (j,i)
+/// always holds the same value. For `complete` (mean-field) no entries are stored.
+struct Network {
+  std::int32_t n = 0;
+  bool complete = false;
+  std::vector<std::int32_t> offsets;    // size n+1 (empty for complete)
+  std::vector<std::int32_t> neighbors;  // size offsets[n]
+  std::vector<float> trust;             // size offsets[n]; NaN = not given (filled by the model)
+
+  std::int32_t degree(std::int32_t i) const noexcept {
+    return complete ? n - 1 : offsets[i + 1] - offsets[i];
+  }
+  /// Directed entries (twice the number of ties); 0 for complete.
+  std::int64_t num_entries() const noexcept { return complete ? 0 : offsets[n]; }
+  /// Undirected ties (n(n-1)/2 for complete).
+  std::int64_t num_ties() const noexcept {
+    return complete ? std::int64_t(n) * (n - 1) / 2 : std::int64_t(offsets[n]) / 2;
+  }
+  /// Index of entry (i, j), or -1 when i and j are not tied. O(log degree).
+  std::int64_t find_entry(std::int32_t i, std::int32_t j) const noexcept;
+};
+
+/// Builds the graph for `n` agents from `spec`, drawing only from `rng` (the network stream).
+/// Time and memory O(n + m) for every generator. Throws InputError for an unreadable or
+/// malformed edge list (naming the file and line) and for impossible specs.
+Network build_network(const NetworkSpec& spec, std::int32_t n, Rng& rng);
+
+/// Reads a CSV edge list `source,target[,trust]` (optional header line, '#' comments) for `n`
+/// agents. Rejects self-loops, duplicate ties, ids outside [0, n), trust outside [0, 1].
+Network read_edge_list(const std::string& path, const std::string& path_for_errors,
+                       std::int32_t n);
+
+/// Builds CSR from an undirected tie list (u != v, no duplicates; checked by the callers).
+Network csr_from_ties(std::int32_t n, const std::vector<std::pair<std::int32_t, std::int32_t>>& ties);
+
+}  // namespace orgsim
