@@ -1,0 +1,157 @@
+#include "engine/runner.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "core/errors.hpp"
+#include "core/rng.hpp"
+#include "core/text.hpp"
+#include "engine/simulation.hpp"
+#include "io/outputs.hpp"
+
+namespace orgsim {
+
+RunPlan make_plan(const Scenario& sc) {
+  RunPlan plan;
+  for (std::size_t a = 0; a < sc.arms.size(); ++a) {
+    plan.arm_names.push_back(sc.arms[a].name);
+    plan.arms.push_back(make_config(sc.arm_params[a], sc.file, sc.dir));
+  }
+  // Study-level settings may not differ between arms: arms compare variants of one study.
+  const auto& c0 = plan.arms.front();
+  for (std::size_t a = 1; a < plan.arms.size(); ++a) {
+    const auto& c = plan.arms[a];
+    auto same = [&](bool eq, const char* key) {
+      if (!eq)
+        throw InputError(sc.file, "arms[" + std::to_string(a) + "].set." + key,
+                         "the same value in every arm (arms share replicates and steps)",
+                         "a different value in arm \"" + sc.arms[a].name + "\"");
+    };
+    same(c.steps == c0.steps, "steps");
+    same(c.replicates == c0.replicates, "replicates");
+    same(c.master_seed == c0.master_seed, "seed");
+  }
+  plan.replicates = c0.replicates;
+  plan.master_seed = c0.master_seed;
+  plan.steps = c0.steps;
+  return plan;
+}
+
+RunRecord run_one(const RunPlan& plan, std::int32_t arm, std::int64_t replicate,
+                  const Network* prebuilt) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::uint64_t rep_seed =
+      replicate_seed(plan.master_seed, static_cast<std::uint64_t>(replicate));
+  Simulation sim(plan.arms[static_cast<std::size_t>(arm)], rep_seed, prebuilt);
+  sim.run();
+  RunRecord r;
+  r.arm = arm;
+  r.replicate = static_cast<std::int32_t>(replicate);
+  r.point = 0;
+  r.run = static_cast<std::int64_t>(arm) * plan.replicates + replicate;
+  r.seed = rep_seed;
+  r.status = 1;
+  r.per_step = sim.per_step_values();
+  r.per_run = sim.per_run_values();
+  r.wall_seconds = std::chrono::duration<float>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+unsigned resolve_threads(unsigned requested) {
+  if (requested > 0) return requested;
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw > 0 ? hw : 1;
+}
+
+std::vector<RunRecord> run_plan(const RunPlan& plan, unsigned threads, const Progress& progress) {
+  const std::int64_t total = plan.total_runs();
+  std::vector<RunRecord> out(static_cast<std::size_t>(total));
+  // Edge lists are read once per arm and shared (read-only) by that arm's runs.
+  std::vector<std::unique_ptr<Network>> edge_lists(plan.arms.size());
+  for (std::size_t a = 0; a < plan.arms.size(); ++a)
+    if (plan.arms[a].network.type == NetworkType::edge_list)
+      edge_lists[a] = std::make_unique<Network>(read_edge_list(
+          plan.arms[a].network.path, plan.arms[a].network.path_for_errors, plan.arms[a].n));
+
+  std::atomic<std::int64_t> next{0}, done{0};
+  std::exception_ptr error;
+  std::mutex mu;
+  std::condition_variable cv;
+  auto worker = [&] {
+    for (;;) {
+      const std::int64_t k = next.fetch_add(1);
+      if (k >= total) break;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (error) break;
+      }
+      try {
+        const auto arm = static_cast<std::int32_t>(k / plan.replicates);
+        out[static_cast<std::size_t>(k)] =
+            run_one(plan, arm, k % plan.replicates, edge_lists[static_cast<std::size_t>(arm)].get());
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!error) error = std::current_exception();
+      }
+      done.fetch_add(1);
+      cv.notify_one();
+    }
+  };
+  const auto nt = static_cast<unsigned>(
+      std::min<std::int64_t>(resolve_threads(threads), std::max<std::int64_t>(total, 1)));
+  std::vector<std::thread> pool;
+  for (unsigned i = 0; i < nt; ++i) pool.emplace_back(worker);
+  if (progress) {
+    std::unique_lock<std::mutex> lock(mu);
+    while (done.load() < total && !error) {
+      cv.wait_for(lock, std::chrono::milliseconds(250));
+      lock.unlock();
+      progress(done.load(), total);
+      lock.lock();
+    }
+  }
+  for (auto& th : pool) th.join();
+  if (error) std::rethrow_exception(error);
+  if (progress) progress(total, total);
+  return out;
+}
+
+double physical_memory_bytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  double kb = 0;
+  std::string unit;
+  while (in >> key >> kb >> unit)
+    if (key == "MemTotal:") return kb * 1024.0;
+  return 0.0;
+}
+
+void check_resources(const RunPlan& plan, const std::string& file, unsigned threads) {
+  const double mem = physical_memory_bytes();
+  const auto nt = static_cast<unsigned>(std::min<std::int64_t>(resolve_threads(threads), plan.total_runs()));
+  double per_run = 0;
+  for (const auto& c : plan.arms) per_run = std::max(per_run, estimate_run_bytes(c));
+  const double results = static_cast<double>(plan.total_runs()) * plan.steps *
+                         static_cast<double>(per_step_outputs().size()) * 4.0;
+  const double need = per_run * nt + results;
+  if (mem > 0 && need > 0.8 * mem) {
+    const auto& c = plan.arms.front();
+    throw InputError(file, "population.size",
+                     "a study that fits in memory (" + format_bytes(0.8 * mem) +
+                         " usable of " + format_bytes(mem) + ")",
+                     std::to_string(c.n) + " agents with about " +
+                         std::to_string(static_cast<long long>(expected_entries(c) / 2)) +
+                         " ties: about " + format_bytes(per_run) + " per run x " +
+                         std::to_string(nt) + " threads + " + format_bytes(results) +
+                         " of results = " + format_bytes(need),
+                     "lower population.size, the mean degree, --threads or the replicates");
+  }
+}
+
+}  // namespace orgsim

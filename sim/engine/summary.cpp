@@ -1,0 +1,119 @@
+#include "engine/summary.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "core/specfun.hpp"
+#include "io/outputs.hpp"
+
+namespace orgsim {
+
+Estimate estimate(const std::vector<double>& values) {
+  Estimate e;
+  double sum = 0, sumsq = 0;
+  for (double v : values)
+    if (std::isfinite(v)) {
+      sum += v;
+      ++e.n;
+    }
+  if (e.n == 0) {
+    e.mean = std::nan("");
+    e.half_width = std::nan("");
+    return e;
+  }
+  e.mean = sum / static_cast<double>(e.n);
+  for (double v : values)
+    if (std::isfinite(v)) sumsq += (v - e.mean) * (v - e.mean);
+  if (e.n < 2) {
+    e.half_width = std::nan("");
+    return e;
+  }
+  const double sd = std::sqrt(sumsq / static_cast<double>(e.n - 1));
+  e.half_width = student_t_quantile(0.975, static_cast<double>(e.n - 1)) * sd /
+                 std::sqrt(static_cast<double>(e.n));
+  return e;
+}
+
+Summary summarize(const std::vector<RunRecord>& runs, const std::vector<std::string>& arm_names) {
+  Summary s;
+  std::vector<std::size_t> idx;
+  for (std::size_t k = 0; k < per_run_outputs().size(); ++k)
+    if (per_run_outputs()[k].summarize) {
+      idx.push_back(k);
+      s.outcome_names.push_back(per_run_outputs()[k].name);
+    }
+  // values[arm][outcome][replicate]
+  std::vector<std::vector<std::map<std::int32_t, double>>> values(
+      arm_names.size(), std::vector<std::map<std::int32_t, double>>(idx.size()));
+  for (const auto& r : runs) {
+    if (r.status != 1 || r.arm < 0 || static_cast<std::size_t>(r.arm) >= arm_names.size()) continue;
+    for (std::size_t o = 0; o < idx.size(); ++o)
+      values[static_cast<std::size_t>(r.arm)][o][r.replicate] = r.per_run[idx[o]];
+  }
+  for (std::size_t a = 0; a < arm_names.size(); ++a) {
+    ArmSummary as;
+    as.arm = arm_names[a];
+    for (std::size_t o = 0; o < idx.size(); ++o) {
+      std::vector<double> v;
+      for (const auto& [rep, x] : values[a][o]) v.push_back(x);
+      as.outcomes.push_back(estimate(v));
+      if (a > 0) {
+        std::vector<double> d;
+        for (const auto& [rep, x] : values[a][o]) {
+          auto it = values[0][o].find(rep);
+          if (it != values[0][o].end()) d.push_back(x - it->second);
+        }
+        as.differences.push_back(estimate(d));
+      }
+    }
+    s.arms.push_back(std::move(as));
+  }
+  return s;
+}
+
+namespace {
+std::string cell(const Estimate& e) {
+  char buf[64];
+  if (e.n == 0) return "n/a";
+  if (!std::isfinite(e.half_width))
+    std::snprintf(buf, sizeof buf, "%.4g", e.mean);
+  else
+    std::snprintf(buf, sizeof buf, "%.4g ± %.2g", e.mean, e.half_width);
+  return buf;
+}
+std::string pad(const std::string& s, std::size_t w) {
+  // Width in characters, counting the UTF-8 '±' as one.
+  std::size_t len = 0;
+  for (unsigned char c : s) len += (c & 0xC0) != 0x80 ? 1 : 0;
+  return s + std::string(w > len ? w - len : 0, ' ');
+}
+}  // namespace
+
+std::string format_summary(const Summary& s, const std::string& title) {
+  std::string out = title + "\n";
+  std::size_t w0 = 14;
+  for (const auto& n : s.outcome_names) w0 = std::max(w0, n.size() + 2);
+  std::size_t w = 20;
+  for (const auto& a : s.arms) w = std::max(w, a.arm.size() + 2);
+  out += pad("", w0);
+  for (const auto& a : s.arms) out += pad(a.arm, w);
+  out += "\n";
+  for (std::size_t o = 0; o < s.outcome_names.size(); ++o) {
+    out += pad(s.outcome_names[o], w0);
+    for (const auto& a : s.arms) out += pad(cell(a.outcomes[o]), w);
+    out += "\n";
+  }
+  if (s.arms.size() > 1) {
+    out += "\npaired differences vs " + s.arms[0].arm + " (same replicates):\n";
+    for (std::size_t o = 0; o < s.outcome_names.size(); ++o) {
+      out += pad(s.outcome_names[o], w0) + pad("", w);
+      for (std::size_t a = 1; a < s.arms.size(); ++a) out += pad(cell(s.arms[a].differences[o]), w);
+      out += "\n";
+    }
+  }
+  out += "(mean ± half-width of the 95% confidence interval over replicates)\n";
+  return out;
+}
+
+}  // namespace orgsim

@@ -1,0 +1,35 @@
+#pragma once
+// The terminal summary: per arm, each summarized outcome's mean with a 95% confidence interval
+// over replicates (Student t), and paired differences between each arm and the first (the
+// replicates of two arms share populations, so the paired differences are tight).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "io/results_file.hpp"
+
+namespace orgsim {
+
+struct Estimate {
+  double mean = 0, half_width = 0;  // 95% CI = mean +- half_width
+  std::int64_t n = 0;               // finite values used
+};
+
+/// Mean and 95% CI of the finite values.
+Estimate estimate(const std::vector<double>& values);
+
+struct ArmSummary {
+  std::string arm;
+  std::vector<Estimate> outcomes;     // per summarized outcome
+  std::vector<Estimate> differences;  // vs arm 0 (empty for arm 0)
+};
+
+struct Summary {
+  std::vector<std::string> outcome_names;
+  std::vector<ArmSummary> arms;
+};
+
+Summary summarize(const std::vector<RunRecord>& runs, const std::vector<std::string>& arm_names);
+std::string format_summary(const Summary& s, const std::string& title);
+
+}  // namespace orgsim

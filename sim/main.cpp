@@ -1,0 +1,337 @@
+// The orgsim command line. The only place that catches everything and picks exit codes:
+//   0 success, 2 invalid input or usage, 1 failure while running.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "core/errors.hpp"
+#include "core/text.hpp"
+#include "engine/runner.hpp"
+#include "engine/summary.hpp"
+#include "io/outputs.hpp"
+#include "io/results_file.hpp"
+#include "io/scenario.hpp"
+#include "model/parameters.hpp"
+#include "orgsim_version.hpp"
+
+namespace po = boost::program_options;
+using namespace orgsim;
+
+namespace {
+
+const char* kUsage =
+    "orgsim — organizing versus mobilizing, an agent-based simulation\n\n"
+    "usage: orgsim <command> [options]\n\n"
+    "commands:\n"
+    "  run SCENARIO.json     run every arm of a scenario, print a summary, write HDF5\n"
+    "  check SCENARIO.json   validate a scenario and print the plan, without running it\n"
+    "  params [--markdown]   the parameter table\n"
+    "  outputs [--markdown]  the output dictionary (what a results file holds)\n"
+    "  summarize FILE.h5     the summary again, from a results file\n"
+    "  version               version and build\n\n"
+    "`orgsim <command> --help` shows a command's options.\n";
+
+std::string command_line_text(int argc, char** argv) {
+  std::string s;
+  for (int i = 0; i < argc; ++i) {
+    if (i) s += ' ';
+    std::string a = argv[i];
+    if (a.find_first_of(" \t\"'") != std::string::npos) a = "'" + a + "'";
+    s += a;
+  }
+  return s;
+}
+
+std::string new_uuid() {
+  std::random_device rd;  // identifies the file only; never feeds the model
+  unsigned char b[16];
+  for (auto& x : b) x = static_cast<unsigned char>(rd() & 0xff);
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  char out[37];
+  std::snprintf(out, sizeof out,
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                b[15]);
+  return out;
+}
+
+struct ScenarioOptions {
+  std::string scenario;
+  std::vector<std::string> sets;
+  long long replicates = -1, steps = -1;
+  std::string seed;
+};
+
+void add_scenario_options(po::options_description& d, ScenarioOptions& o) {
+  d.add_options()
+      ("set", po::value<std::vector<std::string>>(&o.sets)->composing(),
+       "override a parameter: --set path=value (repeatable), e.g. --set population.size=500 or "
+       "--set population.threshold.value=3")
+      ("replicates", po::value<long long>(&o.replicates), "replicates per arm (= --set replicates=N)")
+      ("steps", po::value<long long>(&o.steps), "steps per run (= --set steps=T)")
+      ("seed", po::value<std::string>(&o.seed), "master seed (= --set seed=S)");
+}
+
+Scenario load_with_overrides(const ScenarioOptions& o) {
+  std::vector<std::string> sets = o.sets;
+  if (o.replicates >= 0) sets.push_back("replicates=" + std::to_string(o.replicates));
+  if (o.steps >= 0) sets.push_back("steps=" + std::to_string(o.steps));
+  if (!o.seed.empty()) sets.push_back("seed=" + o.seed);
+  return load_scenario(o.scenario, sets);
+}
+
+/// Parses the options of one command; returns false when --help was printed.
+bool parse(int argc, char** argv, const po::options_description& visible,
+           const po::options_description& all, const po::positional_options_description& pos,
+           const std::string& usage) {
+  po::variables_map vm;
+  po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+  if (vm.count("help")) {
+    std::cout << usage << "\n" << visible << "\n";
+    return false;
+  }
+  po::notify(vm);
+  return true;
+}
+
+class ProgressLine {
+ public:
+  explicit ProgressLine(bool quiet) : tty_(!quiet && isatty(STDERR_FILENO)), quiet_(quiet) {
+    start_ = last_ = std::chrono::steady_clock::now();
+  }
+  void operator()(std::int64_t done, std::int64_t total) {
+    if (quiet_) return;
+    const auto now = std::chrono::steady_clock::now();
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const double since = std::chrono::duration<double>(now - last_).count();
+    const bool finished = done >= total;
+    // On a terminal: a line redrawn in place; otherwise a line every 10 s on long runs.
+    if (tty_ ? (since < 0.2 && !finished) || elapsed < 1.0 : since < 10.0 || finished) return;
+    last_ = now;
+    const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
+    const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0.0;
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "runs %lld/%lld  %.1f runs/s  elapsed %.0f s  ETA %.0f s",
+                  static_cast<long long>(done), static_cast<long long>(total), rate, elapsed, eta);
+    if (tty_) {
+      std::cerr << "\r" << buf << "\033[K" << (finished ? "\n" : "") << std::flush;
+    } else {
+      std::cerr << buf << "\n";
+    }
+  }
+
+ private:
+  bool tty_, quiet_;
+  std::chrono::steady_clock::time_point start_, last_;
+};
+
+FileHeader make_header(const Scenario& sc, const RunPlan& plan, const std::string& cmdline) {
+  FileHeader h;
+  h.kind = "run";
+  h.design = "none";
+  h.master_seed = plan.master_seed;
+  h.n_runs_planned = plan.total_runs();
+  h.n_steps = plan.steps;
+  h.arm_names = plan.arm_names;
+  h.scenario_json = sc.raw_text;
+  nlohmann::json resolved = {{"base", sc.base}, {"arms", nlohmann::json::array()}};
+  for (std::size_t a = 0; a < sc.arms.size(); ++a)
+    resolved["arms"].push_back({{"name", sc.arms[a].name},
+                                {"description", sc.arms[a].description},
+                                {"overrides", sc.arms[a].overrides},
+                                {"parameters", sc.arm_params[a]}});
+  h.resolved_params_json = resolved.dump(2);
+  h.parameter_table_json = parameters_json().dump(2);
+  h.command_line = cmdline;
+  h.study_id = new_uuid();
+  return h;
+}
+
+int cmd_run(int argc, char** argv, const std::string& cmdline) {
+  ScenarioOptions so;
+  std::string out;
+  unsigned threads = 0;
+  bool quiet = false;
+  po::options_description visible("options");
+  visible.add_options()("help,h", "this help")
+      ("output,o", po::value<std::string>(&out), "results file (default results/<name>.h5)")
+      ("threads", po::value<unsigned>(&threads), "worker threads (default: all cores)")
+      ("quiet,q", po::bool_switch(&quiet), "no progress line");
+  add_scenario_options(visible, so);
+  po::options_description all;
+  all.add(visible).add_options()("scenario", po::value<std::string>(&so.scenario));
+  po::positional_options_description pos;
+  pos.add("scenario", 1);
+  if (!parse(argc, argv, visible, all, pos, "usage: orgsim run SCENARIO.json [options]")) return 0;
+  if (so.scenario.empty()) throw UsageError("orgsim run: missing SCENARIO.json (see orgsim run --help)");
+
+  const Scenario sc = load_with_overrides(so);
+  const RunPlan plan = make_plan(sc);
+  check_resources(plan, sc.file, threads);
+  if (out.empty()) out = "results/" + sc.name + ".h5";
+  const auto out_dir = std::filesystem::path(out).parent_path();
+  if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
+
+  const unsigned nt = resolve_threads(threads);
+  if (!quiet)
+    std::cerr << "orgsim run " << sc.name << ": " << plan.arms.size() << " arm(s) x "
+              << plan.replicates << " replicate(s) = " << plan.total_runs() << " runs of "
+              << plan.steps << " steps, " << plan.arms.front().n << " agents, " << nt
+              << " thread(s)\n";
+  ProgressLine progress(quiet);
+  const auto records = run_plan(plan, threads, std::ref(progress));
+
+  ResultsWriter writer(out, make_header(sc, plan, cmdline));
+  writer.append(records);
+  writer.finish();
+
+  std::cout << format_summary(summarize(records, plan.arm_names),
+                              sc.name + " (" + std::to_string(plan.replicates) +
+                                  " replicates per arm)")
+            << "results: " << out << "\n";
+  return 0;
+}
+
+int cmd_check(int argc, char** argv) {
+  ScenarioOptions so;
+  unsigned threads = 0;
+  po::options_description visible("options");
+  visible.add_options()("help,h", "this help")
+      ("threads", po::value<unsigned>(&threads), "threads the run would use (default: all cores)");
+  add_scenario_options(visible, so);
+  po::options_description all;
+  all.add(visible).add_options()("scenario", po::value<std::string>(&so.scenario));
+  po::positional_options_description pos;
+  pos.add("scenario", 1);
+  if (!parse(argc, argv, visible, all, pos, "usage: orgsim check SCENARIO.json [options]")) return 0;
+  if (so.scenario.empty()) throw UsageError("orgsim check: missing SCENARIO.json");
+  const Scenario sc = load_with_overrides(so);
+  const RunPlan plan = make_plan(sc);
+  check_resources(plan, sc.file, threads);
+  const auto nt = static_cast<unsigned>(std::min<std::int64_t>(resolve_threads(threads), plan.total_runs()));
+  double per_run = 0;
+  for (const auto& c : plan.arms) per_run = std::max(per_run, estimate_run_bytes(c));
+  const double out_bytes = static_cast<double>(plan.total_runs()) *
+                           (static_cast<double>(plan.steps) *
+                                static_cast<double>(per_step_outputs().size()) * 4.0 +
+                            static_cast<double>(per_run_outputs().size()) * 8.0 + 64.0);
+  std::cout << sc.file << ": valid\n"
+            << "plan: " << plan.arms.size() << " arm(s) x " << plan.replicates
+            << " replicate(s) = " << plan.total_runs() << " runs of " << plan.steps << " steps\n";
+  for (std::size_t a = 0; a < plan.arms.size(); ++a)
+    std::cout << "  arm " << a << ": " << plan.arm_names[a] << " (" << plan.arms[a].n
+              << " agents, ~" << static_cast<long long>(expected_entries(plan.arms[a]) / 2)
+              << " ties)\n";
+  std::cout << "memory: ~" << format_bytes(per_run) << " per run, ~" << format_bytes(per_run * nt)
+            << " with " << nt << " thread(s)\n"
+            << "output: at most ~" << format_bytes(out_bytes) << " uncompressed\n";
+  // A pilot: one replicate of the first arm, timed, when it is cheap enough to try.
+  if (per_run < 512.0 * 1024 * 1024) {
+    const auto t0 = std::chrono::steady_clock::now();
+    run_one(plan, 0, 0);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double est = s * static_cast<double>(plan.total_runs()) / nt;
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "time: ~%.3g s (pilot run %.3g s x %lld runs / %u threads)\n",
+                  est, s, static_cast<long long>(plan.total_runs()), nt);
+    std::cout << buf;
+  } else {
+    std::cout << "time: not estimated (a pilot run would need " << format_bytes(per_run) << ")\n";
+  }
+  return 0;
+}
+
+int cmd_table(int argc, char** argv, bool outputs) {
+  bool markdown = false;
+  po::options_description visible("options");
+  visible.add_options()("help,h", "this help")("markdown", po::bool_switch(&markdown),
+                                               "print the Markdown document");
+  po::positional_options_description pos;
+  if (!parse(argc, argv, visible, visible, pos,
+             outputs ? "usage: orgsim outputs [--markdown]" : "usage: orgsim params [--markdown]"))
+    return 0;
+  if (outputs) {
+    if (markdown) {
+      std::cout << outputs_markdown();
+    } else {
+      for (const auto& o : output_dictionary())
+        std::cout << o.name << "  (" << (o.scope == OutputScope::per_step ? "run, step" : "run")
+                  << ")  [" << o.units << "]\n    " << o.long_name << "\n";
+    }
+  } else {
+    std::cout << (markdown ? parameters_markdown() : parameters_text());
+  }
+  return 0;
+}
+
+int cmd_summarize(int argc, char** argv) {
+  std::string file;
+  po::options_description visible("options");
+  visible.add_options()("help,h", "this help");
+  po::options_description all;
+  all.add(visible).add_options()("file", po::value<std::string>(&file));
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  if (!parse(argc, argv, visible, all, pos, "usage: orgsim summarize FILE.h5")) return 0;
+  if (file.empty()) throw UsageError("orgsim summarize: missing FILE.h5");
+  const ResultsFile rf = read_results(file);
+  std::cout << format_summary(summarize(rf.runs, rf.header.arm_names),
+                              file + " (" + std::to_string(rf.runs.size()) + " runs)");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string cmdline = command_line_text(argc, argv);
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  const std::string cmd = argv[1];
+  try {
+    if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (cmd == "version" || cmd == "--version") {
+      std::cout << "orgsim " << kVersion << " (" << kGitCommit << ", " << kBuildType << ", "
+                << kCompiler << ")\n";
+      return 0;
+    }
+    if (cmd == "run") return cmd_run(argc - 1, argv + 1, cmdline);
+    if (cmd == "check") return cmd_check(argc - 1, argv + 1);
+    if (cmd == "params") return cmd_table(argc - 1, argv + 1, false);
+    if (cmd == "outputs") return cmd_table(argc - 1, argv + 1, true);
+    if (cmd == "summarize") return cmd_summarize(argc - 1, argv + 1);
+    std::string guess = did_you_mean(cmd, {"run", "check", "params", "outputs", "summarize", "version"});
+    std::cerr << "orgsim: unknown command '" << cmd << "'"
+              << (guess.empty() ? "" : " (did you mean '" + guess + "'?)") << "\n\n"
+              << kUsage;
+    return 2;
+  } catch (const InputError& e) {
+    std::cerr << "orgsim: error: " << e.what() << "\n";
+    return 2;
+  } catch (const UsageError& e) {
+    std::cerr << "orgsim: error: " << e.what() << "\n";
+    return 2;
+  } catch (const po::error& e) {
+    std::cerr << "orgsim " << cmd << ": error: " << e.what() << " (see orgsim " << cmd
+              << " --help)\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "orgsim: failed: " << e.what() << "\n";
+    return 1;
+  }
+}

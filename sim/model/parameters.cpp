@@ -1,0 +1,269 @@
+#include "model/parameters.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+namespace orgsim {
+
+namespace {
+using T = ParamType;
+using nlohmann::json;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+// Largest population: ids are int32 and the CSR index is int32 (see docs/MODEL.md).
+constexpr double kMaxAgents = 2147483647.0;
+
+json dist_constant(double v) { return {{"distribution", "constant"}, {"value", v}}; }
+json dist_beta(double a, double b) { return {{"distribution", "beta"}, {"a", a}, {"b", b}}; }
+
+std::vector<ParamSpec> make_table() {
+  return {
+      // ---- the study ------------------------------------------------------------------------
+      {"name", T::text, "", 0, 0, "", {},
+       "short name of the scenario; the default output is results/<name>.h5 (empty: the file's stem)",
+       ""},
+      {"description", T::text, "", 0, 0, "", {},
+       "plain-language description a trainer can read aloud", ""},
+      {"steps", T::integer, 156, 1, 1e6, "step", {},
+       "number of steps simulated (a step is one week: 156 = three years)", ""},
+      {"replicates", T::integer, 20, 1, 1e7, "runs", {},
+       "replicates per arm; replicate k of every arm shares population, network, climate and "
+       "turnover draws (common random numbers)",
+       ""},
+      {"seed", T::integer, 1, 0, 18446744073709551615.0, "", {},
+       "master seed; every random stream derives from (seed, replicate, stream id)", ""},
+
+      // ---- population -----------------------------------------------------------------------
+      {"population.size", T::integer, 300, 1, kMaxAgents, "agents", {},
+       "number of agents (workers)", ""},
+      {"population.threshold", T::distribution, dist_constant(0.5), 0, 1e9, "1 or agents", {},
+       "participation threshold theta_i: U_i >= theta_i makes i join (a share of neighbours "
+       "under threshold_rule=fraction, a trust-weighted count under count)",
+       "Granovetter (1978) AJS 83(6):1420-1443"},
+      {"population.grievance", T::distribution, dist_beta(2, 3), 0, 1, "1", {},
+       "how deeply each agent feels workplace problems, g_i", "seed 002"},
+      {"population.fear", T::distribution, dist_beta(2, 5), 0, 1, "1", {},
+       "fear of retaliation, f_i", "seed 002, seed 001 (inoculate)"},
+      {"population.inoculation", T::distribution, dist_constant(0.0), 0, 1, "1", {},
+       "preparedness for the boss's response, v_i (fear counts as f_i(1 - v_i))",
+       "seed 001 (AEIOU: inoculate)"},
+      {"population.commitment", T::distribution, dist_constant(0.0), 0, 1, "1", {},
+       "initial commitment c_i (how organized the agent is)", "seed 000"},
+
+      // ---- network --------------------------------------------------------------------------
+      {"network.type", T::choice, "workplace", 0, 0, "",
+       {"workplace", "erdos_renyi", "ring_lattice", "watts_strogatz", "barabasi_albert",
+        "complete", "edge_list"},
+       "acquaintance graph generator", ""},
+      {"network.mean_degree", T::number, 10.0, 0, kInf, "ties", {},
+       "erdos_renyi: expected ties per agent (G(N,p) with p = mean_degree/(N-1))",
+       "Erdős & Rényi (1959); Batagelj & Brandes (2005) PRE 71:036113"},
+      {"network.degree", T::integer, 4, 2, kMaxAgents, "ties", {},
+       "ring_lattice, watts_strogatz: ties per agent (even), degree/2 on each side",
+       "Watts & Strogatz (1998) Nature 393:440"},
+      {"network.rewire", T::number, 0.0, 0, 1, "1", {},
+       "ring_lattice, watts_strogatz: share of ties rewired", "Watts & Strogatz (1998)"},
+      {"network.rewire_method", T::choice, "endpoint", 0, 0, "", {"endpoint", "swap"},
+       "ring_lattice: endpoint (each tie's far end moves with probability rewire) or swap "
+       "(degree-preserving double-edge swaps, round(rewire*M/2) of them)",
+       "Centola & Macy (2007) AJS 113(3):702-734 use degree-preserving rewiring"},
+      {"network.m", T::integer, 2, 1, kMaxAgents, "ties", {},
+       "barabasi_albert: ties each new agent makes (preferential attachment)",
+       "Barabási & Albert (1999) Science 286:509"},
+      {"network.departments", T::integer, 10, 1, kMaxAgents, "departments", {},
+       "workplace: number of departments (dense clusters)", "seed 002 (departments, teams)"},
+      {"network.within_degree", T::number, 8.0, 0, kInf, "ties", {},
+       "workplace: expected ties to one's own department", ""},
+      {"network.between_degree", T::number, 1.0, 0, kInf, "ties", {},
+       "workplace: expected ties to other departments (cross ties)", ""},
+      {"network.path", T::path, "", 0, 0, "", {},
+       "edge_list: CSV file source,target[,trust] (ids 0..N-1), relative to the scenario file",
+       ""},
+
+      // ---- trust ----------------------------------------------------------------------------
+      {"trust.initial", T::distribution, dist_constant(0.1), 0, 1, "1", {},
+       "initial trust on each tie (one draw per tie; an edge list's trust column overrides it)",
+       "seed 000: 'organised apathy'"},
+      {"trust.baseline", T::number, 0.1, 0, 1, "1", {},
+       "trust on a new hire's ties (turnover resets ties to this level)", ""},
+
+      // ---- participation core ---------------------------------------------------------------
+      {"participation.threshold_rule", T::choice, "fraction", 0, 0, "", {"fraction", "count", "off"},
+       "social term n_i: fraction = sum_j tau_ij x_j / deg_i, count = sum_j tau_ij x_j, off = "
+       "threshold channel disabled",
+       "Watts (2002) PNAS 99:5766 (fraction); Centola & Macy (2007) (count)"},
+      {"participation.weights.grievance", T::number, 0.0, 0, kInf, "1", {},
+       "w_g: weight of effective grievance g_eff = clamp(g + G(t)) in U_i", ""},
+      {"participation.weights.commitment", T::number, 0.0, 0, kInf, "1", {},
+       "w_c: weight of commitment c_i in U_i", ""},
+      {"participation.weights.social", T::number, 1.0, 0, kInf, "1", {},
+       "w_n: weight of the social term n_i in U_i", ""},
+      {"participation.weights.invitation", T::number, 0.0, 0, kInf, "1", {},
+       "w_i: weight of invitations received in U_i", "seed 000: 'someone they know invited them'"},
+      {"participation.weights.fear", T::number, 0.0, 0, kInf, "1", {},
+       "w_f: weight of fear f_i(1 - v_i), subtracted in U_i", ""},
+      {"participation.rounds", T::rounds, "until_stable", 1, 1e9, "rounds", {},
+       "rounds per step: until_stable (repeat until no one joins) or k rounds", ""},
+      {"participation.update", T::choice, "synchronous", 0, 0, "",
+       {"synchronous", "random_sequential"},
+       "synchronous rounds, or random-sequential sweeps (threshold channel only; same final set "
+       "for a monotone cascade)",
+       ""},
+      {"participation.contagion.probability", T::number, 0.0, 0, 1, "1", {},
+       "beta: each participating neighbour j converts i with probability beta * tau_ij", ""},
+      {"participation.contagion.attempts", T::choice, "once", 0, 0, "", {"once", "every_round"},
+       "once: only those who joined in the previous round try (independent cascade, SIR-like); "
+       "every_round: all participants try every round (SI-like)",
+       "Kempe, Kleinberg & Tardos (2003) KDD; Bass (1969) Mgmt Sci 15(5):215"},
+      {"broadcast.reach", T::number, 0.0, 0, 1, "1 per step", {},
+       "r: probability that an agent is reached by the step's broadcast", ""},
+      {"broadcast.conversion", T::number, 0.0, 0, 1, "1", {},
+       "c: probability that a reached non-participant joins", ""},
+
+      // ---- environment ----------------------------------------------------------------------
+      {"environment.climate.amplitude", T::number, 0.0, 0, 1, "1", {},
+       "amplitude A of the hot/cool grievance cycle G(t) = A sin(2 pi t / period + phase) + S(t)",
+       "seed 002: 'the normal cycles of grievances being cool and hot'"},
+      {"environment.climate.period", T::number, 52.0, 1, kInf, "step", {},
+       "period of the grievance cycle", ""},
+      {"environment.climate.phase", T::number, 0.0, -kInf, kInf, "rad", {},
+       "phase of the grievance cycle at step 0", ""},
+      {"environment.climate.shock_rate", T::number, 0.0, 0, 1, "1 per step", {},
+       "probability of a grievance shock (a pay cut, a new manager) in a step", ""},
+      {"environment.climate.shock_size", T::number, 0.2, 0, 1, "1", {},
+       "size of a shock added to S(t)", ""},
+      {"environment.climate.shock_persistence", T::number, 0.8, 0, 1, "1 per step", {},
+       "share of the shock level S(t) that persists into the next step", ""},
+      {"environment.turnover", T::number, 0.0, 0, 1, "1 per step", {},
+       "probability that an agent leaves in a step and is replaced by a new hire in the same "
+       "node (ties back to trust.baseline, commitment 0, fresh draws)",
+       "seed 002: turnover sets the pace"},
+
+      // ---- campaign and actions -------------------------------------------------------------
+      {"campaign.strategy", T::choice, "none", 0, 0, "", {"none"},
+       "organizing strategy (none: no organizing work, the bare participation core)", ""},
+      {"actions.policy", T::choice, "schedule", 0, 0, "", {"schedule", "continuous"},
+       "schedule: a fresh action every `every` steps from `first`; continuous: one long action "
+       "from `first` whose turnout accumulates",
+       ""},
+      {"actions.first", T::integer, 0, 0, 1e9, "step", {}, "step of the first action", ""},
+      {"actions.every", T::integer, 1, 1, 1e9, "step", {}, "schedule: steps between actions", ""},
+      {"actions.seed", T::seed_set, json{{"random", 1}}, 0, 0, "", {},
+       "who starts an action: {\"random\": k}, {\"fraction\": f} or {\"agents\": [ids], "
+       "\"with_neighbors\": bool}",
+       ""},
+  };
+}
+}  // namespace
+
+const std::vector<ParamSpec>& parameter_table() {
+  static const std::vector<ParamSpec> table = make_table();
+  return table;
+}
+
+const ParamSpec* find_param(const std::string& key) {
+  for (const auto& p : parameter_table())
+    if (p.key == key) return &p;
+  return nullptr;
+}
+
+std::vector<std::string> parameter_keys() {
+  std::vector<std::string> keys;
+  for (const auto& p : parameter_table()) keys.push_back(p.key);
+  return keys;
+}
+
+namespace {
+const char* type_name(ParamType t) {
+  switch (t) {
+    case T::number: return "number";
+    case T::integer: return "integer";
+    case T::boolean: return "boolean";
+    case T::choice: return "choice";
+    case T::text: return "text";
+    case T::path: return "path";
+    case T::distribution: return "distribution";
+    case T::seed_set: return "seed set";
+    case T::rounds: return "rounds";
+  }
+  return "?";
+}
+
+std::string fmt_num(double v) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+std::string range_text(const ParamSpec& p) {
+  switch (p.type) {
+    case T::number:
+    case T::integer:
+    case T::distribution:
+      return "[" + fmt_num(p.min) + ", " + fmt_num(p.max) + "]";
+    case T::rounds:
+      return "until_stable or [1, " + fmt_num(p.max) + "]";
+    case T::choice: {
+      std::string s;
+      for (std::size_t i = 0; i < p.choices.size(); ++i) s += (i ? " | " : "") + p.choices[i];
+      return s;
+    }
+    default:
+      return "";
+  }
+}
+}  // namespace
+
+std::string parameters_text() {
+  std::string out;
+  for (const auto& p : parameter_table()) {
+    out += p.key + "  (" + type_name(p.type) + ")  default " + p.default_value.dump();
+    const std::string r = range_text(p);
+    if (!r.empty()) out += "  range " + r;
+    if (!p.unit.empty()) out += "  unit " + p.unit;
+    out += "\n    " + p.meaning + "\n";
+    if (!p.source.empty()) out += "    source: " + p.source + "\n";
+  }
+  return out;
+}
+
+std::string parameters_markdown() {
+  std::string md =
+      "# orgsim parameters\n\n"
+      "Generated by `orgsim params --markdown` from the parameter table in "
+      "`sim/model/parameters.cpp`; do not edit by hand (a test fails when this file is stale).\n\n"
+      "Every key is a dotted path into a scenario file; `--set key=value`, arms and sweeps "
+      "address parameters the same way. Distributions are described in `docs/MODEL.md`.\n\n"
+      "| key | type | default | range | unit | meaning | source |\n"
+      "|---|---|---|---|---|---|---|\n";
+  auto esc = [](std::string s) {
+    std::string o;
+    for (char c : s) o += (c == '|') ? std::string("\\|") : std::string(1, c);
+    return o;
+  };
+  for (const auto& p : parameter_table()) {
+    md += "| `" + p.key + "` | " + type_name(p.type) + " | `" + esc(p.default_value.dump()) +
+          "` | " + esc(range_text(p)) + " | " + p.unit + " | " + esc(p.meaning) + " | " +
+          esc(p.source) + " |\n";
+  }
+  return md;
+}
+
+nlohmann::json parameters_json() {
+  json arr = json::array();
+  for (const auto& p : parameter_table()) {
+    json e = {{"key", p.key},         {"type", type_name(p.type)}, {"default", p.default_value},
+              {"unit", p.unit},       {"meaning", p.meaning},      {"source", p.source}};
+    if (p.type == T::number || p.type == T::integer || p.type == T::distribution ||
+        p.type == T::rounds) {
+      e["min"] = std::isinf(p.min) ? json(fmt_num(p.min)) : json(p.min);
+      e["max"] = std::isinf(p.max) ? json(fmt_num(p.max)) : json(p.max);
+    }
+    if (!p.choices.empty()) e["choices"] = p.choices;
+    arr.push_back(e);
+  }
+  return arr;
+}
+
+}  // namespace orgsim

@@ -1,0 +1,48 @@
+#pragma once
+// The parameter table: the ONLY place that names a parameter. Its key (dotted JSON path), type,
+// default, range, unit, meaning and source drive scenario validation, `--set`, `orgsim params`,
+// scenarios/PARAMETERS.md and the provenance stored in every results file.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace orgsim {
+
+enum class ParamType {
+  number,        // a JSON number in [min, max]
+  integer,       // a JSON integer in [min, max]
+  boolean,
+  choice,        // a string among `choices`
+  text,          // free text (names, descriptions)
+  path,          // a file path, relative to the scenario file
+  distribution,  // a distribution object (model/distributions.hpp); values it yields in [min,max]
+  seed_set,      // who starts an action: {"random": k} | {"fraction": f} | {"agents": [...]}
+  rounds,        // "until_stable" or an integer >= 1
+};
+
+struct ParamSpec {
+  std::string key;
+  ParamType type;
+  nlohmann::json default_value;
+  double min = 0.0, max = 0.0;
+  std::string unit;                  // "1" dimensionless, "step", "agents", ...
+  std::vector<std::string> choices;  // for choice
+  std::string meaning;               // one line
+  std::string source;                // literature or rationale
+};
+
+const std::vector<ParamSpec>& parameter_table();
+/// nullptr when `key` is not a parameter.
+const ParamSpec* find_param(const std::string& key);
+/// Every key, in table order.
+std::vector<std::string> parameter_keys();
+
+/// `orgsim params`: a plain-text table.
+std::string parameters_text();
+/// `orgsim params --markdown`: scenarios/PARAMETERS.md.
+std::string parameters_markdown();
+/// The table as JSON (stored in every results file).
+nlohmann::json parameters_json();
+
+}  // namespace orgsim

@@ -1,0 +1,271 @@
+#include "model/participation.hpp"
+
+#include <cmath>
+
+#include <Eigen/SparseCore>
+
+namespace orgsim {
+
+ParticipationCore::ParticipationCore(const Network& net, const CascadeRules& rules)
+    : net_(net),
+      rules_(rules),
+      contagion_(rules.contagion_probability > 0.0),
+      n_(net.n),
+      x_(static_cast<std::size_t>(net.n), 0),
+      s_(static_cast<std::size_t>(net.n), 0.0f),
+      mark_(static_cast<std::size_t>(net.n), 0) {
+  if (contagion_ && !net.complete) {
+    if (rules_.attempts == Attempts::every_round)
+      log_escape_.assign(static_cast<std::size_t>(n_), 0.0f);
+    else
+      once_escape_.assign(static_cast<std::size_t>(n_), 0.0f);
+  }
+}
+
+void ParticipationCore::reset() {
+  std::fill(x_.begin(), x_.end(), 0);
+  std::fill(s_.begin(), s_.end(), 0.0f);
+  std::fill(log_escape_.begin(), log_escape_.end(), 0.0f);
+  pending_.clear();
+  exposed_.clear();
+  count_ = 0;
+  seen_ = 0;
+  last_joined_ = 0;
+}
+
+void ParticipationCore::join(std::int32_t i) {
+  if (x_[i]) return;
+  x_[i] = 1;
+  ++count_;
+  pending_.push_back(i);
+}
+
+void ParticipationCore::leave(std::int32_t i) {
+  if (!x_[i]) return;
+  x_[i] = 0;
+  --count_;
+}
+
+void ParticipationCore::recompute_social() {
+  // Pending joiners' ties are applied by the next round, so they are left out here.
+  std::vector<std::uint8_t> in_pending;
+  if (!pending_.empty()) {
+    in_pending.assign(static_cast<std::size_t>(n_), 0);
+    for (auto j : pending_) in_pending[j] = x_[j];
+  }
+  auto applied = [&](std::int32_t j) { return x_[j] && (in_pending.empty() || !in_pending[j]); };
+  if (net_.complete) {
+    seen_ = 0;
+    for (std::int32_t j = 0; j < n_; ++j) seen_ += applied(j) ? 1 : 0;
+    return;
+  }
+  Eigen::VectorXf xf(n_);
+  for (std::int32_t j = 0; j < n_; ++j) xf[j] = applied(j) ? 1.0f : 0.0f;
+  Eigen::Map<const Eigen::SparseMatrix<float, Eigen::RowMajor, std::int32_t>> A(
+      n_, n_, net_.num_entries(), net_.offsets.data(), net_.neighbors.data(), net_.trust.data());
+  Eigen::Map<Eigen::VectorXf> s(s_.data(), n_);
+  s.noalias() = A * xf;
+  if (!log_escape_.empty()) {
+    const auto beta = static_cast<float>(rules_.contagion_probability);
+    exposed_.clear();
+    for (std::int32_t i = 0; i < n_; ++i) {
+      float acc = 0.0f;
+      for (std::int32_t e = net_.offsets[i]; e < net_.offsets[i + 1]; ++e)
+        if (xf[net_.neighbors[e]] != 0.0f) acc += std::log1p(-beta * net_.trust[e]);
+      log_escape_[i] = acc;
+      if (acc < 0.0f && !x_[i]) exposed_.push_back(i);
+    }
+  }
+}
+
+std::int64_t ParticipationCore::broadcast(double reach, double conversion, Rng& rng) {
+  std::int64_t joined = 0;
+  if (reach <= 0.0) return 0;
+  for (std::int32_t i = 0; i < n_; ++i) {
+    if (!(rng.uniform() < reach) || x_[i]) continue;
+    if (rng.uniform() < conversion) {
+      join(i);
+      ++joined;
+    }
+  }
+  return joined;
+}
+
+void ParticipationCore::apply_ties(std::int32_t j) {
+  const std::int32_t* nb = net_.neighbors.data();
+  const float* tr = net_.trust.data();
+  const auto beta = static_cast<float>(rules_.contagion_probability);
+  for (std::int32_t e = net_.offsets[j]; e < net_.offsets[j + 1]; ++e) {
+    const std::int32_t i = nb[e];
+    s_[i] += tr[e];
+    if (x_[i]) continue;
+    if (contagion_) {
+      const float le = std::log1p(-beta * tr[e]);
+      if (!log_escape_.empty()) {
+        if (log_escape_[i] == 0.0f && le < 0.0f) exposed_.push_back(i);
+        log_escape_[i] += le;
+      } else {
+        once_escape_[i] += le;
+      }
+    }
+    if (!mark_[i]) {
+      mark_[i] = 1;
+      candidates_.push_back(i);
+    }
+  }
+}
+
+std::int64_t ParticipationCore::propagate_pending() {
+  candidates_.clear();
+  std::int64_t k = 0;
+  if (net_.complete) {
+    for (auto j : pending_) k += x_[j] ? 1 : 0;
+    seen_ += k;
+    pending_.clear();
+    return k;
+  }
+  for (auto j : pending_) {
+    if (!x_[j]) continue;  // left the workplace before its ties applied
+    apply_ties(j);
+    ++k;
+  }
+  pending_.clear();
+  return k;
+}
+
+float ParticipationCore::social_term(std::int32_t i) const noexcept {
+  // Single precision on both sides of U_i >= theta_i, so a threshold equal to a ratio m/k is met.
+  float s;
+  if (net_.complete) {
+    s = rules_.complete_trust * static_cast<float>(seen_ - (x_[i] == 1 ? 1 : 0));
+    if (rules_.rule == ThresholdRule::fraction) s = n_ > 1 ? s / static_cast<float>(n_ - 1) : 0.0f;
+    return s;
+  }
+  s = s_[i];
+  if (rules_.rule == ThresholdRule::fraction) {
+    const std::int32_t d = net_.offsets[i + 1] - net_.offsets[i];
+    s = d > 0 ? s / static_cast<float>(d) : 0.0f;
+  }
+  return s;
+}
+
+bool ParticipationCore::fires(std::int32_t i, const float* base, const float* theta) const noexcept {
+  return base[i] + rules_.w_social * social_term(i) >= theta[i];
+}
+
+RoundStats ParticipationCore::run_rounds(const float* base, const float* theta,
+                                         std::int32_t max_rounds, Rng& rng) {
+  if (rules_.update == UpdateOrder::random_sequential)
+    return run_sequential(base, theta, max_rounds, rng);
+  return run_synchronous(base, theta, max_rounds, rng);
+}
+
+RoundStats ParticipationCore::run_synchronous(const float* base, const float* theta,
+                                              std::int32_t max_rounds, Rng& rng) {
+  RoundStats st;
+  const bool threshold = rules_.rule != ThresholdRule::off;
+  const bool every_round = contagion_ && rules_.attempts == Attempts::every_round;
+  const double beta_tau = rules_.contagion_probability * rules_.complete_trust;
+  bool first = true;
+  while (max_rounds == 0 || st.rounds < max_rounds) {
+    const std::int64_t newly = propagate_pending();
+    if (net_.complete) last_joined_ = newly;
+    joiners_.clear();
+    auto take = [&](std::int32_t i) {
+      x_[i] = 2;  // joining this round; others still see the state at the round's start
+      joiners_.push_back(i);
+    };
+    // Threshold channel: in a step's first round everyone may fire (the base changed); later
+    // only those whose social sum changed.
+    if (threshold) {
+      if (first || net_.complete) {
+        if (first || newly > 0)
+          for (std::int32_t i = 0; i < n_; ++i)
+            if (!x_[i] && fires(i, base, theta)) take(i);
+      } else {
+        for (auto i : candidates_)
+          if (!x_[i] && fires(i, base, theta)) take(i);
+      }
+      st.by_threshold += static_cast<std::int64_t>(joiners_.size());
+    }
+    // Contagion channel.
+    if (contagion_) {
+      const std::size_t before = joiners_.size();
+      if (net_.complete) {
+        const std::int64_t tries = every_round ? seen_ : last_joined_;
+        if (tries > 0) {
+          const double p = 1.0 - std::pow(1.0 - beta_tau, static_cast<double>(tries));
+          for (std::int32_t i = 0; i < n_; ++i)
+            if (!x_[i] && rng.uniform() < p) take(i);
+        }
+      } else if (every_round) {
+        std::size_t keep = 0;
+        for (std::size_t k = 0; k < exposed_.size(); ++k) {
+          const std::int32_t i = exposed_[k];
+          if (x_[i] == 1) continue;  // already in: drop from the exposed list
+          exposed_[keep++] = i;
+          if (x_[i] == 0 && rng.uniform() < -std::expm1(static_cast<double>(log_escape_[i])))
+            take(i);
+        }
+        exposed_.resize(keep);
+      } else {
+        for (auto i : candidates_) {
+          const float le = once_escape_[i];
+          once_escape_[i] = 0.0f;
+          if (x_[i] == 0 && le < 0.0f && rng.uniform() < -std::expm1(static_cast<double>(le)))
+            take(i);
+        }
+      }
+      st.by_contagion += static_cast<std::int64_t>(joiners_.size() - before);
+    }
+    for (auto i : candidates_) mark_[i] = 0;
+    for (auto i : joiners_) {
+      x_[i] = 1;
+      ++count_;
+      pending_.push_back(i);
+    }
+    ++st.rounds;
+    st.joined += static_cast<std::int64_t>(joiners_.size());
+    first = false;
+    // A round in which no one joins ends the rounds when nothing can fire again: always for
+    // until_stable; for k rounds, unless every_round contagion may still convert someone.
+    if (joiners_.empty() && (max_rounds == 0 || !every_round)) break;
+  }
+  return st;
+}
+
+RoundStats ParticipationCore::run_sequential(const float* base, const float* theta,
+                                             std::int32_t max_rounds, Rng& rng) {
+  RoundStats st;
+  propagate_pending();
+  for (auto i : candidates_) mark_[i] = 0;
+  std::vector<std::int32_t> order;
+  while (max_rounds == 0 || st.rounds < max_rounds) {
+    order.clear();
+    for (std::int32_t i = 0; i < n_; ++i)
+      if (!x_[i]) order.push_back(i);
+    rng.shuffle(order.begin(), order.end());
+    std::int64_t joined = 0;
+    for (auto i : order) {
+      if (x_[i] || !fires(i, base, theta)) continue;
+      x_[i] = 1;
+      ++count_;
+      ++joined;
+      if (net_.complete) {
+        ++seen_;
+      } else {
+        candidates_.clear();
+        apply_ties(i);
+        for (auto c : candidates_) mark_[c] = 0;
+      }
+    }
+    ++st.rounds;
+    st.joined += joined;
+    st.by_threshold += joined;
+    if (joined == 0) break;
+  }
+  candidates_.clear();
+  return st;
+}
+
+}  // namespace orgsim

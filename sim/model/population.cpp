@@ -1,0 +1,72 @@
+#include "model/population.hpp"
+
+#include <cmath>
+#include <numbers>
+#include <vector>
+
+namespace orgsim {
+
+namespace {
+Eigen::ArrayXf draw_array(const Distribution& d, std::int32_t n, Rng& rng, Range range) {
+  std::vector<float> v(static_cast<std::size_t>(n));
+  draw_values(d, rng, v, range);
+  return Eigen::Map<Eigen::ArrayXf>(v.data(), n);
+}
+
+float new_hire_value(const Distribution& d, std::int32_t i, std::int32_t n, Rng& rng, Range range) {
+  switch (d.kind) {
+    case DistKind::quantiles: return static_cast<float>(draw_one(*d.of, rng, range));
+    case DistKind::linspace:
+      return static_cast<float>(n > 1 ? d.from + (d.to - d.from) * i / (n - 1) : d.from);
+    case DistKind::values: return static_cast<float>(d.values[static_cast<std::size_t>(i)]);
+    default: return static_cast<float>(draw_one(d, rng, range));
+  }
+}
+}  // namespace
+
+Population draw_population(const ModelConfig& cfg, Rng& rng) {
+  Population p;
+  p.threshold = draw_array(cfg.threshold, cfg.n, rng, cfg.threshold_range);
+  p.grievance = draw_array(cfg.grievance, cfg.n, rng, cfg.unit_range);
+  p.fear = draw_array(cfg.fear, cfg.n, rng, cfg.unit_range);
+  p.inoculation = draw_array(cfg.inoculation, cfg.n, rng, cfg.unit_range);
+  p.commitment = draw_array(cfg.commitment, cfg.n, rng, cfg.unit_range);
+  return p;
+}
+
+void replace_agent(Population& pop, std::int32_t i, const ModelConfig& cfg, Rng& rng) {
+  pop.threshold[i] = new_hire_value(cfg.threshold, i, cfg.n, rng, cfg.threshold_range);
+  pop.grievance[i] = new_hire_value(cfg.grievance, i, cfg.n, rng, cfg.unit_range);
+  pop.fear[i] = new_hire_value(cfg.fear, i, cfg.n, rng, cfg.unit_range);
+  pop.inoculation[i] = new_hire_value(cfg.inoculation, i, cfg.n, rng, cfg.unit_range);
+  pop.commitment[i] = 0.0f;
+}
+
+void draw_initial_trust(Network& net, const Distribution& d, Rng& rng) {
+  if (net.complete) return;
+  for (std::int32_t i = 0; i < net.n; ++i) {
+    for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
+      const std::int32_t j = net.neighbors[e];
+      if (j <= i || !std::isnan(net.trust[e])) continue;
+      const auto t = static_cast<float>(draw_one(d, rng, Range{0.0, 1.0}));
+      net.trust[e] = t;
+      net.trust[net.find_entry(j, i)] = t;
+    }
+  }
+}
+
+void reset_ties(Network& net, std::int32_t i, float level) {
+  if (net.complete) return;
+  for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
+    net.trust[e] = level;
+    net.trust[net.find_entry(net.neighbors[e], i)] = level;
+  }
+}
+
+double Climate::advance(std::int32_t t, Rng& rng) {
+  const bool shock = rng.uniform() < c_.shock_rate;
+  shock_level_ = c_.shock_persistence * shock_level_ + (shock ? c_.shock_size : 0.0);
+  return c_.amplitude * std::sin(2.0 * std::numbers::pi * t / c_.period + c_.phase) + shock_level_;
+}
+
+}  // namespace orgsim
