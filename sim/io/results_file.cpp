@@ -1,0 +1,1069 @@
+// Results files: HDF5 written with the C API and the high-level dimension-scale calls, so that
+// xarray (engine="h5netcdf"), h5py and netCDF-aware tools read it without a netCDF library here.
+// The layout is described in docs/HDF5_LAYOUT.md; keep the two in step.
+#include "io/results_file.hpp"
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <memory>
+#include <set>
+#include <stdexcept>
+#include <utility>
+
+#include "core/errors.hpp"
+#include "core/rng.hpp"
+#include "io/outputs.hpp"
+#include "orgsim_version.hpp"
+
+namespace orgsim {
+
+namespace {
+
+constexpr const char* kSchema = "orgsim.results";
+constexpr const char* kSchemaVersion = "1.0";
+constexpr int kDeflateLevel = 4;
+// Per-step chunks aim at ~512 KiB: inside the 256 KiB - 1 MiB band that reads well both by run
+// (one chunk per variable) and by step, and within HDF5's default 1 MiB chunk cache.
+constexpr std::size_t kTargetChunkBytes = 512 * 1024;
+constexpr hsize_t kMaxRunChunk = 16384;     // 1-D run datasets: at most 128 KiB per chunk
+constexpr hsize_t kDefaultRunChunk = 1024;  // when the number of runs is not known
+
+// ---- SHA-256 (FIPS 180-4), for the provenance checksums ------------------------------------
+
+std::string sha256_hex(const std::string& message) {
+  static constexpr std::array<std::uint32_t, 64> k = {
+      0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+      0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+      0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+      0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+      0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+      0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+      0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+      0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+      0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+      0xc67178f2};
+  std::array<std::uint32_t, 8> h = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  const auto rotr = [](std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); };
+
+  std::string data = message;
+  const std::uint64_t bit_len = static_cast<std::uint64_t>(message.size()) * 8;
+  data.push_back(static_cast<char>(0x80));
+  while (data.size() % 64 != 56) data.push_back('\0');
+  for (int i = 7; i >= 0; --i) data.push_back(static_cast<char>((bit_len >> (8 * i)) & 0xff));
+
+  std::array<std::uint32_t, 64> w{};
+  for (std::size_t block = 0; block < data.size(); block += 64) {
+    for (std::size_t i = 0; i < 16; ++i) {
+      const auto byte = [&](std::size_t j) {
+        return static_cast<std::uint32_t>(static_cast<unsigned char>(data[block + 4 * i + j]));
+      };
+      w[i] = (byte(0) << 24) | (byte(1) << 16) | (byte(2) << 8) | byte(3);
+    }
+    for (std::size_t i = 16; i < 64; ++i) {
+      const std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
+      const std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
+      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6],
+                  hh = h[7];
+    for (std::size_t i = 0; i < 64; ++i) {
+      const std::uint32_t s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
+      const std::uint32_t ch = (e & f) ^ (~e & g);
+      const std::uint32_t t1 = hh + s1 + ch + k[i] + w[i];
+      const std::uint32_t s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
+      const std::uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
+      const std::uint32_t t2 = s0 + maj;
+      hh = g;
+      g = f;
+      f = e;
+      e = d + t1;
+      d = c;
+      c = b;
+      b = a;
+      a = t1 + t2;
+    }
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+    h[4] += e;
+    h[5] += f;
+    h[6] += g;
+    h[7] += hh;
+  }
+  std::string hex;
+  char buf[9];
+  for (std::uint32_t v : h) {
+    std::snprintf(buf, sizeof buf, "%08x", v);
+    hex += buf;
+  }
+  return hex;
+}
+
+// ---- HDF5 error handling -------------------------------------------------------------------
+
+/// Turns off HDF5's automatic printing of its error stack for the lifetime of the guard (we turn
+/// the stack into a RunError instead) and restores the previous handler afterwards, so the
+/// process-wide setting is unchanged outside our calls. Nested guards are fine.
+class QuietHdf5 {
+ public:
+  QuietHdf5() {
+    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
+  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+  QuietHdf5(const QuietHdf5&) = delete;
+  QuietHdf5& operator=(const QuietHdf5&) = delete;
+
+ private:
+  H5E_auto2_t func_ = nullptr;
+  void* data_ = nullptr;
+};
+
+/// The API-level and the innermost description on HDF5's error stack, then clears it.
+std::string hdf5_error_detail() {
+  struct Walk {
+    std::string innermost, outermost;
+  } walk;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_UPWARD,
+      [](unsigned n, const H5E_error2_t* err, void* client) -> herr_t {
+        auto* w = static_cast<Walk*>(client);
+        const std::string desc = err->desc ? err->desc : "";
+        if (n == 0) w->innermost = desc;
+        w->outermost = desc;
+        return 0;
+      },
+      &walk);
+  H5Eclear2(H5E_DEFAULT);
+  if (walk.outermost.empty() || walk.outermost == walk.innermost) return walk.innermost;
+  if (walk.innermost.empty()) return walk.outermost;
+  return walk.outermost + ": " + walk.innermost;
+}
+
+[[noreturn]] void hdf5_fail(const std::string& file, const std::string& operation) {
+  const std::string detail = hdf5_error_detail();
+  throw RunError("results file '" + file + "': cannot " + operation +
+                 (detail.empty() ? std::string() : " (HDF5: " + detail + ")"));
+}
+
+hid_t check_id(hid_t id, const std::string& file, const std::string& operation) {
+  if (id < 0) hdf5_fail(file, operation);
+  return id;
+}
+void check(herr_t status, const std::string& file, const std::string& operation) {
+  if (status < 0) hdf5_fail(file, operation);
+}
+
+herr_t close_any(hid_t id) {
+  switch (H5Iget_type(id)) {
+    case H5I_FILE: return H5Fclose(id);
+    case H5I_GROUP: return H5Gclose(id);
+    case H5I_DATASET: return H5Dclose(id);
+    case H5I_DATASPACE: return H5Sclose(id);
+    case H5I_DATATYPE: return H5Tclose(id);
+    case H5I_ATTR: return H5Aclose(id);
+    case H5I_GENPROP_LST: return H5Pclose(id);
+    default: return -1;
+  }
+}
+
+/// Owns one HDF5 identifier and closes it when it goes out of scope.
+class Hid {
+ public:
+  Hid() = default;
+  explicit Hid(hid_t id) : id_(id) {}
+  ~Hid() { close(); }
+  Hid(Hid&& other) noexcept : id_(std::exchange(other.id_, H5I_INVALID_HID)) {}
+  Hid& operator=(Hid&& other) noexcept {
+    if (this != &other) {
+      close();
+      id_ = std::exchange(other.id_, H5I_INVALID_HID);
+    }
+    return *this;
+  }
+  Hid(const Hid&) = delete;
+  Hid& operator=(const Hid&) = delete;
+
+  hid_t get() const noexcept { return id_; }
+  bool valid() const noexcept { return id_ >= 0; }
+  /// Closes now; returns HDF5's status (negative on failure, 0 if nothing was open).
+  herr_t close() noexcept {
+    herr_t status = 0;
+    if (id_ >= 0) status = close_any(id_);
+    id_ = H5I_INVALID_HID;
+    return status;
+  }
+
+ private:
+  hid_t id_ = H5I_INVALID_HID;
+};
+
+/// Calls HDF5 and wraps the returned identifier, failing with a RunError that names `what`.
+Hid make(hid_t id, const std::string& file, const std::string& operation) {
+  return Hid(check_id(id, file, operation));
+}
+
+// ---- Attributes ----------------------------------------------------------------------------
+
+Hid utf8_string_type(const std::string& file) {
+  Hid type = make(H5Tcopy(H5T_C_S1), file, "create a string type");
+  check(H5Tset_size(type.get(), H5T_VARIABLE), file, "create a string type");
+  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), file, "create a string type");
+  return type;
+}
+
+std::string describe(hid_t obj, const char* attr) {
+  char name[512] = "";
+  H5Iget_name(obj, name, sizeof name);
+  return std::string("attribute '") + attr + "' of '" + name + "'";
+}
+
+/// Writes an attribute, creating it or overwriting an existing one of the same name.
+void write_attr(hid_t obj, const char* name, hid_t file_type, hid_t mem_type, hid_t space,
+                const void* value, const std::string& file) {
+  const htri_t exists = H5Aexists(obj, name);
+  check(exists, file, "look up " + describe(obj, name));
+  Hid attr = exists > 0 ? make(H5Aopen(obj, name, H5P_DEFAULT), file, "open " + describe(obj, name))
+                        : make(H5Acreate2(obj, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT),
+                               file, "create " + describe(obj, name));
+  check(H5Awrite(attr.get(), mem_type, value), file, "write " + describe(obj, name));
+}
+
+void attr_string(hid_t obj, const char* name, const std::string& value, const std::string& file) {
+  Hid type = utf8_string_type(file);
+  Hid space = make(H5Screate(H5S_SCALAR), file, "create a dataspace");
+  const char* p = value.c_str();
+  write_attr(obj, name, type.get(), type.get(), space.get(), &p, file);
+}
+
+template <class T>
+void attr_scalar(hid_t obj, const char* name, hid_t file_type, hid_t mem_type, T value,
+                 const std::string& file) {
+  Hid space = make(H5Screate(H5S_SCALAR), file, "create a dataspace");
+  write_attr(obj, name, file_type, mem_type, space.get(), &value, file);
+}
+
+template <class T>
+void attr_array(hid_t obj, const char* name, hid_t file_type, hid_t mem_type,
+                const std::vector<T>& values, const std::string& file) {
+  const hsize_t n = values.size();
+  Hid space = make(H5Screate_simple(1, &n, nullptr), file, "create a dataspace");
+  write_attr(obj, name, file_type, mem_type, space.get(), values.data(), file);
+}
+
+/// Reads a string attribute (variable- or fixed-length); `fallback` if it does not exist.
+std::string read_attr_string(hid_t obj, const char* name, const std::string& file,
+                             const std::string& fallback = {}) {
+  const htri_t exists = H5Aexists(obj, name);
+  check(exists, file, "look up " + describe(obj, name));
+  if (exists == 0) return fallback;
+  Hid attr = make(H5Aopen(obj, name, H5P_DEFAULT), file, "open " + describe(obj, name));
+  Hid ftype = make(H5Aget_type(attr.get()), file, "read the type of " + describe(obj, name));
+  if (H5Tget_class(ftype.get()) != H5T_STRING) return fallback;
+  Hid space = make(H5Aget_space(attr.get()), file, "read " + describe(obj, name));
+  if (H5Sget_simple_extent_npoints(space.get()) != 1) return fallback;
+  const htri_t is_vlen = H5Tis_variable_str(ftype.get());
+  check(is_vlen, file, "read the type of " + describe(obj, name));
+  if (is_vlen > 0) {
+    Hid mtype = utf8_string_type(file);
+    char* s = nullptr;
+    check(H5Aread(attr.get(), mtype.get(), &s), file, "read " + describe(obj, name));
+    std::string out = s ? s : "";
+    if (s) H5free_memory(s);
+    return out;
+  }
+  const std::size_t size = H5Tget_size(ftype.get());
+  Hid mtype = make(H5Tcopy(H5T_C_S1), file, "create a string type");
+  check(H5Tset_size(mtype.get(), size), file, "create a string type");
+  std::string out(size, '\0');
+  check(H5Aread(attr.get(), mtype.get(), out.data()), file, "read " + describe(obj, name));
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+/// Reads a numeric scalar attribute converted to T; `fallback` if it does not exist.
+template <class T>
+T read_attr_number(hid_t obj, const char* name, hid_t mem_type, T fallback,
+                   const std::string& file) {
+  const htri_t exists = H5Aexists(obj, name);
+  check(exists, file, "look up " + describe(obj, name));
+  if (exists == 0) return fallback;
+  Hid attr = make(H5Aopen(obj, name, H5P_DEFAULT), file, "open " + describe(obj, name));
+  Hid space = make(H5Aget_space(attr.get()), file, "read " + describe(obj, name));
+  if (H5Sget_simple_extent_npoints(space.get()) != 1) return fallback;
+  T value = fallback;
+  check(H5Aread(attr.get(), mem_type, &value), file, "read " + describe(obj, name));
+  return value;
+}
+
+// ---- Small helpers -------------------------------------------------------------------------
+
+std::string utc_now_iso8601() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+std::string hdf5_library_version() {
+  unsigned major = 0, minor = 0, release = 0;
+  H5get_libversion(&major, &minor, &release);
+  return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release);
+}
+
+/// A random (version 4) UUID from /dev/urandom; used only when the caller gave no study_id.
+std::string random_uuid() {
+  std::array<unsigned char, 16> b{};
+  std::ifstream urandom("/dev/urandom", std::ios::binary);
+  if (!urandom.read(reinterpret_cast<char*>(b.data()), b.size())) return "";
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  std::string s;
+  char hex[3];
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) s += '-';
+    std::snprintf(hex, sizeof hex, "%02x", b[i]);
+    s += hex;
+  }
+  return s;
+}
+
+std::string seed_scheme_text() {
+  char salts[160];
+  std::snprintf(salts, sizeof salts, "kReplicateSalt = 0x%016llx, kStreamSalt = 0x%016llx",
+                static_cast<unsigned long long>(kReplicateSalt),
+                static_cast<unsigned long long>(kStreamSalt));
+  return std::string(
+             "Every run of replicate k (in every arm) uses replicate_seed = mix(mix(master_seed "
+             "^ kReplicateSalt) + k); the `seed` dataset stores it. Each sub-model draws from its "
+             "own stream, seeded with stream_seed = mix(mix(replicate_seed ^ kStreamSalt) + "
+             "stream_id) (population=1, network=2, trust=3, climate=4, turnover=5, seeds=6, "
+             "participation=7, campaign=8, employer=9), where mix() is the splitmix64 finaliser "
+             "and ") +
+         salts +
+         ". The generator is xoshiro256**, its state filled by running splitmix64 from the "
+         "stream seed. Arms that share a replicate therefore share population, network, climate "
+         "and turnover draws (common random numbers), and a run's draws are fixed by master_seed "
+         "and its replicate alone (see sim/core/rng.hpp).";
+}
+
+hsize_t per_step_chunk_rows(std::int32_t n_steps, std::int64_t n_runs_planned) {
+  const std::size_t row_bytes = sizeof(float) * static_cast<std::size_t>(n_steps);
+  hsize_t rows = std::max<std::size_t>(1, kTargetChunkBytes / row_bytes);
+  if (n_runs_planned > 0) rows = std::min<hsize_t>(rows, static_cast<hsize_t>(n_runs_planned));
+  return rows;
+}
+
+hsize_t run_chunk_rows(std::int64_t n_runs_planned) {
+  if (n_runs_planned <= 0) return kDefaultRunChunk;
+  return std::min<hsize_t>(static_cast<hsize_t>(n_runs_planned), kMaxRunChunk);
+}
+
+bool has_space(const std::string& s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n'; });
+}
+
+/// Rejects a header the layout cannot represent (a programming error upstream).
+void validate_header(const FileHeader& h) {
+  if (h.n_steps < 1) throw std::invalid_argument("results file: n_steps must be at least 1");
+  if (h.arm_names.size() > 127)
+    throw std::invalid_argument("results file: at most 127 arms fit the int8 `arm` code");
+  for (const auto& a : h.arm_names)
+    if (a.empty() || has_space(a))
+      throw std::invalid_argument("results file: arm name '" + a +
+                                  "' must be non-empty and contain no spaces (flag_meanings)");
+  std::set<std::string> names = {"step", "run", "arm", "replicate", "point",
+                                 "seed", "status", "wall_seconds", "provenance"};
+  const auto claim = [&](const std::string& name, const char* what) {
+    if (!names.insert(name).second)
+      throw std::invalid_argument(std::string("results file: ") + what + " '" + name +
+                                  "' clashes with another dataset name");
+  };
+  for (const auto& v : h.varied) {
+    if (v.key.find('.') == std::string::npos || v.key.find('/') != std::string::npos ||
+        has_space(v.key))
+      throw std::invalid_argument("results file: varied parameter '" + v.key +
+                                  "' must be a dotted scenario path without '/' or spaces");
+    claim(v.key, "varied parameter");
+  }
+  for (const auto& o : per_step_outputs()) claim(o.name, "per-step output");
+  for (const auto& o : per_run_outputs()) claim(o.name, "per-run output");
+}
+
+}  // namespace
+
+// ---- ResultsWriter -------------------------------------------------------------------------
+
+struct ResultsWriter::Impl {
+  std::string final_path, partial_path;
+  FileHeader header;
+  bool created = false;   // we created the partial file (so we may delete it)
+  bool finished = false;  // renamed into place
+  bool broken = false;    // an HDF5 call failed half-way through an append
+  std::int64_t n_written = 0;
+  std::int64_t last_run = -1;
+
+  Hid file, provenance;
+  Hid step, run, arm, replicate, point, seed, status, wall_seconds;
+  std::vector<Hid> params, per_run, per_step;
+
+  const std::string& name() const { return partial_path; }
+
+  void create();
+  Hid create_run_dataset(const std::string& ds_name, hid_t file_type, const void* fill,
+                         hid_t fill_type);
+  Hid create_step_dataset(const std::string& ds_name);
+  void write_provenance_string(const char* ds_name, const std::string& text, bool with_sha);
+  void write_root_attributes();
+  void write_rows(hid_t ds, const std::string& ds_name, hid_t mem_type, hsize_t cols,
+                  hsize_t count, const void* buf);
+  void append(const std::vector<RunRecord>& runs);
+
+  /// Closes every handle, datasets first; returns false if any close failed.
+  bool close_all() noexcept {
+    bool ok = true;
+    for (auto* v : {&params, &per_run, &per_step})
+      for (auto& h : *v) ok = h.close() >= 0 && ok;
+    for (Hid* h : {&step, &run, &arm, &replicate, &point, &seed, &status, &wall_seconds,
+                   &provenance})
+      ok = h->close() >= 0 && ok;
+    ok = file.close() >= 0 && ok;
+    return ok;
+  }
+};
+
+Hid ResultsWriter::Impl::create_run_dataset(const std::string& ds_name, hid_t file_type,
+                                            const void* fill, hid_t fill_type) {
+  const hsize_t dims = 0, maxdims = H5S_UNLIMITED, chunk = run_chunk_rows(header.n_runs_planned);
+  const std::string op = "create dataset '" + ds_name + "'";
+  Hid space = make(H5Screate_simple(1, &dims, &maxdims), name(), op);
+  Hid dcpl = make(H5Pcreate(H5P_DATASET_CREATE), name(), op);
+  check(H5Pset_chunk(dcpl.get(), 1, &chunk), name(), op);
+  check(H5Pset_shuffle(dcpl.get()), name(), op);
+  check(H5Pset_deflate(dcpl.get(), kDeflateLevel), name(), op);
+  if (fill) check(H5Pset_fill_value(dcpl.get(), fill_type, fill), name(), op);
+  Hid ds = make(H5Dcreate2(file.get(), ds_name.c_str(), file_type, space.get(), H5P_DEFAULT,
+                           dcpl.get(), H5P_DEFAULT),
+                name(), op);
+  if (ds_name != "run")
+    check(H5DSattach_scale(ds.get(), run.get(), 0), name(), "attach dimension 'run' to " + ds_name);
+  return ds;
+}
+
+Hid ResultsWriter::Impl::create_step_dataset(const std::string& ds_name) {
+  const hsize_t n_steps = static_cast<hsize_t>(header.n_steps);
+  const hsize_t dims[2] = {0, n_steps};
+  const hsize_t maxdims[2] = {H5S_UNLIMITED, n_steps};
+  const hsize_t chunk[2] = {per_step_chunk_rows(header.n_steps, header.n_runs_planned), n_steps};
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::string op = "create dataset '" + ds_name + "'";
+  Hid space = make(H5Screate_simple(2, dims, maxdims), name(), op);
+  Hid dcpl = make(H5Pcreate(H5P_DATASET_CREATE), name(), op);
+  check(H5Pset_chunk(dcpl.get(), 2, chunk), name(), op);
+  check(H5Pset_shuffle(dcpl.get()), name(), op);
+  check(H5Pset_deflate(dcpl.get(), kDeflateLevel), name(), op);
+  check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_FLOAT, &nan), name(), op);
+  Hid ds = make(H5Dcreate2(file.get(), ds_name.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT,
+                           dcpl.get(), H5P_DEFAULT),
+                name(), op);
+  check(H5DSattach_scale(ds.get(), run.get(), 0), name(), "attach dimension 'run' to " + ds_name);
+  check(H5DSattach_scale(ds.get(), step.get(), 1), name(),
+        "attach dimension 'step' to " + ds_name);
+  return ds;
+}
+
+void ResultsWriter::Impl::write_provenance_string(const char* ds_name, const std::string& text,
+                                                  bool with_sha) {
+  const std::string op = std::string("write provenance/") + ds_name;
+  Hid type = utf8_string_type(name());
+  Hid space = make(H5Screate(H5S_SCALAR), name(), op);
+  Hid ds = make(H5Dcreate2(provenance.get(), ds_name, type.get(), space.get(), H5P_DEFAULT,
+                           H5P_DEFAULT, H5P_DEFAULT),
+                name(), op);
+  const char* p = text.c_str();
+  check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &p), name(), op);
+  if (with_sha) attr_string(ds.get(), "sha256", sha256_hex(text), name());
+}
+
+void ResultsWriter::Impl::write_root_attributes() {
+  const hid_t root = file.get();
+  const std::string& f = name();
+  attr_string(root, "schema", kSchema, f);
+  attr_string(root, "schema_version", kSchemaVersion, f);
+  attr_string(root, "orgsim_version", kVersion, f);
+  attr_string(root, "git_commit", kGitCommit, f);
+  attr_string(root, "build_type", kBuildType, f);
+  attr_string(root, "compiler", kCompiler, f);
+  attr_string(root, "hdf5_version", hdf5_library_version(), f);
+  attr_string(root, "created_utc", utc_now_iso8601(), f);
+  attr_string(root, "host", host_name(), f);
+  attr_string(root, "command_line", header.command_line, f);
+  attr_string(root, "kind", header.kind, f);
+  attr_string(root, "study_id", header.study_id, f);
+  attr_scalar(root, "master_seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, header.master_seed, f);
+  attr_string(root, "rng", "xoshiro256**", f);
+  attr_string(root, "seed_scheme", seed_scheme_text(), f);
+  attr_scalar(root, "n_runs_planned", H5T_STD_I64LE, H5T_NATIVE_INT64, header.n_runs_planned, f);
+  attr_scalar(root, "n_runs_done", H5T_STD_I64LE, H5T_NATIVE_INT64, std::int64_t{0}, f);
+  attr_string(root, "design", header.design, f);
+}
+
+void ResultsWriter::Impl::create() {
+  const std::string& f = name();
+  // The root group (and /provenance) track link creation order, so readers list variables in
+  // the order written here and read_results() recovers the order of the varied parameters.
+  Hid fcpl = make(H5Pcreate(H5P_FILE_CREATE), f, "create file properties");
+  check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), f,
+        "create file properties");
+  Hid fapl = make(H5Pcreate(H5P_FILE_ACCESS), f, "create file properties");
+#if (H5_VERS_MAJOR == 1 && H5_VERS_MINOR == 10 && H5_VERS_RELEASE >= 7) || \
+    H5_VERSION_GE(1, 12, 1)
+  // Lock where the file system supports it; carry on where it has locks disabled (ENOSYS).
+  // HDF5_USE_FILE_LOCKING=FALSE in the environment still overrides this (see the docs).
+  check(H5Pset_file_locking(fapl.get(), true, true), f, "set file locking");
+#endif
+  file = make(H5Fcreate(f.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), f, "create the file");
+  created = true;
+
+  write_root_attributes();
+
+  // run: unlimited dimension scale, so batches of runs can be appended.
+  run = create_run_dataset("run", H5T_STD_I64LE, nullptr, H5T_NATIVE_INT64);
+  check(H5DSset_scale(run.get(), "run"), f, "make 'run' a dimension scale");
+  attr_string(run.get(), "long_name", "run index (position in the study design)", f);
+
+  // step: fixed-size dimension scale, 0 .. n_steps-1.
+  {
+    const hsize_t n = static_cast<hsize_t>(header.n_steps);
+    Hid space = make(H5Screate_simple(1, &n, nullptr), f, "create dataset 'step'");
+    step = make(H5Dcreate2(file.get(), "step", H5T_STD_I32LE, space.get(), H5P_DEFAULT,
+                           H5P_DEFAULT, H5P_DEFAULT),
+                f, "create dataset 'step'");
+    std::vector<std::int32_t> values(n);
+    for (std::size_t t = 0; t < values.size(); ++t) values[t] = static_cast<std::int32_t>(t);
+    check(H5Dwrite(step.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), f,
+          "write dataset 'step'");
+    check(H5DSset_scale(step.get(), "step"), f, "make 'step' a dimension scale");
+    attr_string(step.get(), "units", "week", f);
+    attr_string(step.get(), "long_name", "simulation step (one week), 0-based", f);
+  }
+
+  arm = create_run_dataset("arm", H5T_STD_I8LE, nullptr, H5T_NATIVE_INT8);
+  attr_string(arm.get(), "long_name", "strategy arm (code; see flag_meanings)", f);
+  if (!header.arm_names.empty()) {
+    std::vector<std::int8_t> codes(header.arm_names.size());
+    std::string meanings;
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+      codes[i] = static_cast<std::int8_t>(i);
+      meanings += (i ? " " : "") + header.arm_names[i];
+    }
+    attr_array(arm.get(), "flag_values", H5T_STD_I8LE, H5T_NATIVE_INT8, codes, f);
+    attr_string(arm.get(), "flag_meanings", meanings, f);
+  }
+  replicate = create_run_dataset("replicate", H5T_STD_I32LE, nullptr, H5T_NATIVE_INT32);
+  attr_string(replicate.get(), "long_name",
+              "replicate (same replicate: same population, network and shocks in every arm)", f);
+  point = create_run_dataset("point", H5T_STD_I32LE, nullptr, H5T_NATIVE_INT32);
+  attr_string(point.get(), "long_name", "design point (0 for a single scenario)", f);
+  seed = create_run_dataset("seed", H5T_STD_U64LE, nullptr, H5T_NATIVE_UINT64);
+  attr_string(seed.get(), "long_name", "the run's replicate seed (see the seed_scheme attribute)",
+              f);
+  status = create_run_dataset("status", H5T_STD_I8LE, nullptr, H5T_NATIVE_INT8);
+  attr_string(status.get(), "long_name", "run status", f);
+  attr_array(status.get(), "flag_values", H5T_STD_I8LE, H5T_NATIVE_INT8,
+             std::vector<std::int8_t>{0, 1, 2}, f);
+  attr_string(status.get(), "flag_meanings", "planned done failed", f);
+
+  std::string coordinates = "arm replicate point seed";
+  for (const auto& v : header.varied) {
+    Hid ds = create_run_dataset(v.key, H5T_IEEE_F64LE, nullptr, H5T_NATIVE_DOUBLE);
+    attr_string(ds.get(), "long_name", v.long_name, f);
+    attr_string(ds.get(), "units", v.units, f);
+    attr_scalar(ds.get(), "min", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v.min, f);
+    attr_scalar(ds.get(), "max", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v.max, f);
+    params.push_back(std::move(ds));
+    coordinates += " " + v.key;
+  }
+
+  const double nan64 = std::numeric_limits<double>::quiet_NaN();
+  for (const auto& o : per_run_outputs()) {
+    Hid ds = create_run_dataset(o.name, H5T_IEEE_F64LE, &nan64, H5T_NATIVE_DOUBLE);
+    attr_string(ds.get(), "long_name", o.long_name, f);
+    attr_string(ds.get(), "units", o.units, f);
+    attr_scalar(ds.get(), "_FillValue", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, nan64, f);
+    per_run.push_back(std::move(ds));
+  }
+  wall_seconds = create_run_dataset("wall_seconds", H5T_IEEE_F32LE, nullptr, H5T_NATIVE_FLOAT);
+  attr_string(wall_seconds.get(), "long_name", "wall-clock time of the run", f);
+  attr_string(wall_seconds.get(), "units", "s", f);
+
+  const float nan32 = std::numeric_limits<float>::quiet_NaN();
+  for (const auto& o : per_step_outputs()) {
+    Hid ds = create_step_dataset(o.name);
+    attr_string(ds.get(), "long_name", o.long_name, f);
+    attr_string(ds.get(), "units", o.units, f);
+    attr_scalar(ds.get(), "_FillValue", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, nan32, f);
+    attr_string(ds.get(), "coordinates", coordinates, f);
+    per_step.push_back(std::move(ds));
+  }
+
+  Hid gcpl = make(H5Pcreate(H5P_GROUP_CREATE), f, "create group 'provenance'");
+  check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), f,
+        "create group 'provenance'");
+  provenance = make(H5Gcreate2(file.get(), "provenance", H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), f,
+                    "create group 'provenance'");
+  write_provenance_string("scenario_json", header.scenario_json, true);
+  write_provenance_string("resolved_params_json", header.resolved_params_json, true);
+  write_provenance_string("parameter_table_json", header.parameter_table_json, true);
+  if (!header.sweep_json.empty()) write_provenance_string("sweep_json", header.sweep_json, true);
+  write_provenance_string("command_line", header.command_line, false);
+}
+
+void ResultsWriter::Impl::write_rows(hid_t ds, const std::string& ds_name, hid_t mem_type,
+                                     hsize_t cols, hsize_t count, const void* buf) {
+  const int rank = cols ? 2 : 1;
+  const hsize_t start = static_cast<hsize_t>(n_written);
+  const hsize_t new_dims[2] = {start + count, cols};
+  check(H5Dset_extent(ds, new_dims), name(), "extend dataset '" + ds_name + "'");
+  const std::string op = "write dataset '" + ds_name + "'";
+  Hid fspace = make(H5Dget_space(ds), name(), op);
+  const hsize_t offset[2] = {start, 0};
+  const hsize_t counts[2] = {count, cols};
+  check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, offset, nullptr, counts, nullptr),
+        name(), op);
+  Hid mspace = make(H5Screate_simple(rank, counts, nullptr), name(), op);
+  check(H5Dwrite(ds, mem_type, mspace.get(), fspace.get(), H5P_DEFAULT, buf), name(), op);
+}
+
+void ResultsWriter::Impl::append(const std::vector<RunRecord>& runs) {
+  const std::size_t n_steps = static_cast<std::size_t>(header.n_steps);
+  const std::size_t n_step_vars = per_step_outputs().size();
+  const std::size_t n_run_vars = per_run_outputs().size();
+  const std::size_t n_params = header.varied.size();
+
+  // Validate the whole batch first, so a rejected batch leaves the file untouched.
+  std::int64_t last = last_run;
+  for (const auto& r : runs) {
+    const std::string which = "results file '" + name() + "': run " + std::to_string(r.run);
+    if (r.run <= last)
+      throw std::logic_error(which + " appended after run " + std::to_string(last) +
+                             ": runs must be appended in increasing run order");
+    if (r.per_step.size() != n_step_vars * n_steps)
+      throw std::logic_error(which + " has " + std::to_string(r.per_step.size()) +
+                             " per-step values, expected " + std::to_string(n_step_vars) + " × " +
+                             std::to_string(n_steps));
+    if (r.per_run.size() != n_run_vars)
+      throw std::logic_error(which + " has " + std::to_string(r.per_run.size()) +
+                             " per-run values, expected " + std::to_string(n_run_vars));
+    if (r.params.size() != n_params)
+      throw std::logic_error(which + " has " + std::to_string(r.params.size()) +
+                             " parameter values, expected " + std::to_string(n_params));
+    const auto n_arms = static_cast<std::int32_t>(header.arm_names.size());
+    if (r.arm < 0 || r.arm > 127 || (n_arms > 0 && r.arm >= n_arms))
+      throw std::logic_error(which + " has arm " + std::to_string(r.arm) + ", outside the " +
+                             std::to_string(n_arms) + " arms of the file");
+    if (r.status < 0 || r.status > 2)
+      throw std::logic_error(which + " has status " + std::to_string(r.status) +
+                             " (0 planned, 1 done, 2 failed)");
+    last = r.run;
+  }
+  if (runs.empty()) return;
+
+  const hsize_t count = runs.size();
+  const auto column = [&](auto get) {
+    using T = decltype(get(runs.front()));
+    std::vector<T> v;
+    v.reserve(runs.size());
+    for (const auto& r : runs) v.push_back(get(r));
+    return v;
+  };
+  {
+    const auto v = column([](const RunRecord& r) { return r.run; });
+    write_rows(run.get(), "run", H5T_NATIVE_INT64, 0, count, v.data());
+  }
+  {
+    const auto v = column([](const RunRecord& r) { return static_cast<std::int8_t>(r.arm); });
+    write_rows(arm.get(), "arm", H5T_NATIVE_INT8, 0, count, v.data());
+  }
+  {
+    const auto v = column([](const RunRecord& r) { return r.replicate; });
+    write_rows(replicate.get(), "replicate", H5T_NATIVE_INT32, 0, count, v.data());
+  }
+  {
+    const auto v = column([](const RunRecord& r) { return r.point; });
+    write_rows(point.get(), "point", H5T_NATIVE_INT32, 0, count, v.data());
+  }
+  {
+    const auto v = column([](const RunRecord& r) { return r.seed; });
+    write_rows(seed.get(), "seed", H5T_NATIVE_UINT64, 0, count, v.data());
+  }
+  {
+    const auto v = column([](const RunRecord& r) { return r.status; });
+    write_rows(status.get(), "status", H5T_NATIVE_INT8, 0, count, v.data());
+  }
+  {
+    const auto v = column([](const RunRecord& r) { return r.wall_seconds; });
+    write_rows(wall_seconds.get(), "wall_seconds", H5T_NATIVE_FLOAT, 0, count, v.data());
+  }
+  for (std::size_t p = 0; p < n_params; ++p) {
+    const auto v = column([p](const RunRecord& r) { return r.params[p]; });
+    write_rows(params[p].get(), header.varied[p].key, H5T_NATIVE_DOUBLE, 0, count, v.data());
+  }
+  for (std::size_t o = 0; o < n_run_vars; ++o) {
+    const auto v = column([o](const RunRecord& r) { return r.per_run[o]; });
+    write_rows(per_run[o].get(), per_run_outputs()[o].name, H5T_NATIVE_DOUBLE, 0, count,
+               v.data());
+  }
+  std::vector<float> block(runs.size() * n_steps);
+  for (std::size_t o = 0; o < n_step_vars; ++o) {
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      const auto first = runs[i].per_step.begin() + static_cast<std::ptrdiff_t>(o * n_steps);
+      std::copy(first, first + static_cast<std::ptrdiff_t>(n_steps), block.begin() +
+                static_cast<std::ptrdiff_t>(i * n_steps));
+    }
+    write_rows(per_step[o].get(), per_step_outputs()[o].name, H5T_NATIVE_FLOAT, n_steps, count,
+               block.data());
+  }
+
+  n_written += static_cast<std::int64_t>(count);
+  last_run = last;
+  attr_scalar(file.get(), "n_runs_done", H5T_STD_I64LE, H5T_NATIVE_INT64, n_written, name());
+}
+
+ResultsWriter::ResultsWriter(std::string final_path, FileHeader header) : impl_(nullptr) {
+  validate_header(header);
+  auto impl = std::make_unique<Impl>();
+  impl->final_path = std::move(final_path);
+  impl->partial_path = impl->final_path + ".partial";
+  impl->header = std::move(header);
+  if (impl->header.study_id.empty()) impl->header.study_id = random_uuid();
+  QuietHdf5 quiet;
+  try {
+    impl->create();
+  } catch (...) {
+    impl->close_all();
+    if (impl->created) std::remove(impl->partial_path.c_str());
+    throw;
+  }
+  impl_ = impl.release();
+}
+
+ResultsWriter::~ResultsWriter() {
+  if (!impl_) return;
+  {
+    QuietHdf5 quiet;
+    impl_->close_all();
+    if (!impl_->finished && impl_->created) std::remove(impl_->partial_path.c_str());
+  }
+  delete impl_;
+}
+
+void ResultsWriter::append(const std::vector<RunRecord>& runs) {
+  if (impl_->finished)
+    throw std::logic_error("results file '" + impl_->final_path + "': append() after finish()");
+  if (impl_->broken)
+    throw RunError("results file '" + impl_->partial_path +
+                   "': unusable after an earlier write error");
+  QuietHdf5 quiet;
+  try {
+    impl_->append(runs);
+  } catch (const RunError&) {
+    impl_->broken = true;
+    throw;
+  }
+}
+
+void ResultsWriter::finish() {
+  Impl& m = *impl_;
+  if (m.finished)
+    throw std::logic_error("results file '" + m.final_path + "': finish() called twice");
+  if (m.broken)
+    throw RunError("results file '" + m.partial_path + "': unusable after an earlier write error");
+  {
+    QuietHdf5 quiet;
+    attr_scalar(m.file.get(), "n_runs_done", H5T_STD_I64LE, H5T_NATIVE_INT64, m.n_written,
+                m.name());
+    check(H5Fflush(m.file.get(), H5F_SCOPE_GLOBAL), m.name(), "flush the file");
+    if (!m.close_all()) hdf5_fail(m.name(), "close the file");
+  }
+  if (std::rename(m.partial_path.c_str(), m.final_path.c_str()) != 0) {
+    const int err = errno;
+    throw RunError("results file: cannot rename '" + m.partial_path + "' to '" + m.final_path +
+                   "': " + std::strerror(err));
+  }
+  m.finished = true;
+}
+
+// ---- Reading -------------------------------------------------------------------------------
+
+namespace {
+
+/// Reads a whole 1-D dataset of `n` elements, converted to T.
+template <class T>
+std::vector<T> read_column(hid_t file, const std::string& ds_name, hid_t mem_type, hsize_t n,
+                           const std::string& path) {
+  const htri_t exists = H5Lexists(file, ds_name.c_str(), H5P_DEFAULT);
+  check(exists, path, "look up dataset '" + ds_name + "'");
+  if (exists == 0)
+    throw InputError(path, "/" + ds_name, "a 1-D dataset on run", "no such dataset");
+  Hid ds = make(H5Dopen2(file, ds_name.c_str(), H5P_DEFAULT), path,
+                "open dataset '" + ds_name + "'");
+  Hid space = make(H5Dget_space(ds.get()), path, "read dataset '" + ds_name + "'");
+  hsize_t dims[1] = {0};
+  if (H5Sget_simple_extent_ndims(space.get()) != 1 ||
+      H5Sget_simple_extent_dims(space.get(), dims, nullptr) < 0 || dims[0] != n)
+    throw InputError(path, "/" + ds_name, "a 1-D dataset of " + std::to_string(n) + " runs",
+                     "another shape");
+  std::vector<T> values(n);
+  if (n > 0)
+    check(H5Dread(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), path,
+          "read dataset '" + ds_name + "'");
+  return values;
+}
+
+std::string read_string_dataset(hid_t group, const char* ds_name, const std::string& path) {
+  const htri_t exists = H5Lexists(group, ds_name, H5P_DEFAULT);
+  check(exists, path, std::string("look up provenance/") + ds_name);
+  if (exists == 0) return {};
+  const std::string op = std::string("read provenance/") + ds_name;
+  Hid ds = make(H5Dopen2(group, ds_name, H5P_DEFAULT), path, op);
+  Hid ftype = make(H5Dget_type(ds.get()), path, op);
+  if (H5Tget_class(ftype.get()) != H5T_STRING)
+    throw InputError(path, std::string("/provenance/") + ds_name, "a string", "another type");
+  const htri_t is_vlen = H5Tis_variable_str(ftype.get());
+  check(is_vlen, path, op);
+  if (is_vlen > 0) {
+    Hid mtype = utf8_string_type(path);
+    char* s = nullptr;
+    check(H5Dread(ds.get(), mtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &s), path, op);
+    std::string out = s ? s : "";
+    if (s) H5free_memory(s);
+    return out;
+  }
+  const std::size_t size = H5Tget_size(ftype.get());
+  Hid mtype = make(H5Tcopy(H5T_C_S1), path, op);
+  check(H5Tset_size(mtype.get(), size), path, op);
+  std::string out(size, '\0');
+  check(H5Dread(ds.get(), mtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), path, op);
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+/// Names of the root group's links, in creation order when it is tracked, else by name.
+std::vector<std::string> root_link_names(hid_t file, const std::string& path) {
+  H5G_info_t info;
+  check(H5Gget_info(file, &info), path, "list the root group");
+  std::vector<std::string> names;
+  for (const H5_index_t index : {H5_INDEX_CRT_ORDER, H5_INDEX_NAME}) {
+    names.clear();
+    bool ok = true;
+    for (hsize_t i = 0; i < info.nlinks && ok; ++i) {
+      const ssize_t len =
+          H5Lget_name_by_idx(file, ".", index, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+      if (len < 0) {
+        ok = false;
+        break;
+      }
+      std::string name(static_cast<std::size_t>(len) + 1, '\0');
+      if (H5Lget_name_by_idx(file, ".", index, H5_ITER_INC, i, name.data(), name.size(),
+                             H5P_DEFAULT) < 0) {
+        ok = false;
+        break;
+      }
+      name.resize(static_cast<std::size_t>(len));
+      names.push_back(std::move(name));
+    }
+    if (ok) return names;
+    H5Eclear2(H5E_DEFAULT);  // creation order not tracked: fall back to name order
+  }
+  hdf5_fail(path, "list the root group");
+}
+
+}  // namespace
+
+ResultsFile read_results(const std::string& path) {
+  const std::string expected = "an orgsim results file";
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw InputError(path, "", expected, "no such file");
+  if (std::filesystem::is_directory(path, ec)) throw InputError(path, "", expected, "a directory");
+
+  QuietHdf5 quiet;
+  if (H5Fis_hdf5(path.c_str()) <= 0) {
+    H5Eclear2(H5E_DEFAULT);
+    throw InputError(path, "", expected, "a file that is not HDF5");
+  }
+  Hid file = make(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "open the file");
+  const hid_t f = file.get();
+
+  const std::string schema = read_attr_string(f, "schema", path);
+  if (schema != kSchema)
+    throw InputError(path, "", expected,
+                     schema.empty() ? "an HDF5 file without a schema attribute"
+                                    : "an HDF5 file with schema \"" + schema + "\"");
+  const std::string version = read_attr_string(f, "schema_version", path);
+  if (version.substr(0, version.find('.')) != "1")
+    throw InputError(path, "/@schema_version", "schema version 1.x (this build of orgsim)",
+                     "\"" + version + "\"", "read it with a matching orgsim version");
+
+  ResultsFile out;
+  FileHeader& h = out.header;
+  h.kind = read_attr_string(f, "kind", path, "run");
+  h.design = read_attr_string(f, "design", path, "none");
+  h.master_seed = read_attr_number<std::uint64_t>(f, "master_seed", H5T_NATIVE_UINT64, 0, path);
+  h.n_runs_planned = read_attr_number<std::int64_t>(f, "n_runs_planned", H5T_NATIVE_INT64, 0, path);
+  h.command_line = read_attr_string(f, "command_line", path);
+  h.study_id = read_attr_string(f, "study_id", path);
+
+  // Dimensions.
+  hsize_t n_steps = 0, n_runs = 0;
+  for (auto [ds_name, n] : {std::pair<const char*, hsize_t*>{"step", &n_steps}, {"run", &n_runs}}) {
+    const htri_t exists = H5Lexists(f, ds_name, H5P_DEFAULT);
+    check(exists, path, std::string("look up dataset '") + ds_name + "'");
+    if (exists == 0)
+      throw InputError(path, std::string("/") + ds_name, "a dimension-scale dataset",
+                       "no such dataset");
+    Hid ds = make(H5Dopen2(f, ds_name, H5P_DEFAULT), path,
+                  std::string("open dataset '") + ds_name + "'");
+    Hid space = make(H5Dget_space(ds.get()), path, std::string("read dataset '") + ds_name + "'");
+    if (H5Sget_simple_extent_ndims(space.get()) != 1)
+      throw InputError(path, std::string("/") + ds_name, "a 1-D dataset", "another shape");
+    check(H5Sget_simple_extent_dims(space.get(), n, nullptr), path,
+          std::string("read dataset '") + ds_name + "'");
+  }
+  if (n_steps > static_cast<hsize_t>(std::numeric_limits<std::int32_t>::max()))
+    throw InputError(path, "/step", "at most 2^31-1 steps", std::to_string(n_steps));
+  h.n_steps = static_cast<std::int32_t>(n_steps);
+
+  // Arm names from the flag_meanings of `arm`.
+  {
+    const htri_t exists = H5Lexists(f, "arm", H5P_DEFAULT);
+    check(exists, path, "look up dataset 'arm'");
+    if (exists == 0) throw InputError(path, "/arm", "a 1-D dataset on run", "no such dataset");
+    Hid arm = make(H5Dopen2(f, "arm", H5P_DEFAULT), path, "open dataset 'arm'");
+    const std::string meanings = read_attr_string(arm.get(), "flag_meanings", path);
+    std::size_t pos = 0;
+    while (pos < meanings.size()) {
+      const std::size_t end = std::min(meanings.find(' ', pos), meanings.size());
+      if (end > pos) h.arm_names.push_back(meanings.substr(pos, end - pos));
+      pos = end + 1;
+    }
+  }
+
+  // Varied parameters: the 1-D float64 datasets on run whose name is a dotted path.
+  for (const auto& link : root_link_names(f, path)) {
+    if (link.find('.') == std::string::npos) continue;
+    Hid obj = make(H5Oopen(f, link.c_str(), H5P_DEFAULT), path, "open '" + link + "'");
+    if (H5Iget_type(obj.get()) != H5I_DATASET) continue;
+    Hid space = make(H5Dget_space(obj.get()), path, "read dataset '" + link + "'");
+    Hid type = make(H5Dget_type(obj.get()), path, "read dataset '" + link + "'");
+    if (H5Sget_simple_extent_ndims(space.get()) != 1 || H5Tget_class(type.get()) != H5T_FLOAT ||
+        H5Tget_size(type.get()) != 8)
+      continue;
+    VariedParam v;
+    v.key = link;
+    v.units = read_attr_string(obj.get(), "units", path);
+    v.long_name = read_attr_string(obj.get(), "long_name", path);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    v.min = read_attr_number<double>(obj.get(), "min", H5T_NATIVE_DOUBLE, nan, path);
+    v.max = read_attr_number<double>(obj.get(), "max", H5T_NATIVE_DOUBLE, nan, path);
+    h.varied.push_back(std::move(v));
+  }
+
+  // Provenance.
+  {
+    const htri_t exists = H5Lexists(f, "provenance", H5P_DEFAULT);
+    check(exists, path, "look up group 'provenance'");
+    if (exists > 0) {
+      Hid g = make(H5Gopen2(f, "provenance", H5P_DEFAULT), path, "open group 'provenance'");
+      h.scenario_json = read_string_dataset(g.get(), "scenario_json", path);
+      h.resolved_params_json = read_string_dataset(g.get(), "resolved_params_json", path);
+      h.parameter_table_json = read_string_dataset(g.get(), "parameter_table_json", path);
+      h.sweep_json = read_string_dataset(g.get(), "sweep_json", path);
+    }
+  }
+
+  // Runs.
+  const auto run_idx = read_column<std::int64_t>(f, "run", H5T_NATIVE_INT64, n_runs, path);
+  const auto arm = read_column<std::int32_t>(f, "arm", H5T_NATIVE_INT32, n_runs, path);
+  const auto rep = read_column<std::int32_t>(f, "replicate", H5T_NATIVE_INT32, n_runs, path);
+  const auto point = read_column<std::int32_t>(f, "point", H5T_NATIVE_INT32, n_runs, path);
+  const auto seed = read_column<std::uint64_t>(f, "seed", H5T_NATIVE_UINT64, n_runs, path);
+  const auto status = read_column<std::int8_t>(f, "status", H5T_NATIVE_INT8, n_runs, path);
+  const auto wall = read_column<float>(f, "wall_seconds", H5T_NATIVE_FLOAT, n_runs, path);
+
+  const std::size_t n_step_vars = per_step_outputs().size();
+  out.runs.resize(n_runs);
+  for (std::size_t r = 0; r < n_runs; ++r) {
+    RunRecord& rec = out.runs[r];
+    rec.run = run_idx[r];
+    rec.arm = arm[r];
+    rec.replicate = rep[r];
+    rec.point = point[r];
+    rec.seed = seed[r];
+    rec.status = status[r];
+    rec.wall_seconds = wall[r];
+    rec.per_step.assign(n_step_vars * n_steps, std::numeric_limits<float>::quiet_NaN());
+    rec.per_run.resize(per_run_outputs().size());
+    rec.params.resize(h.varied.size());
+  }
+  for (std::size_t p = 0; p < h.varied.size(); ++p) {
+    const auto v = read_column<double>(f, h.varied[p].key, H5T_NATIVE_DOUBLE, n_runs, path);
+    for (std::size_t r = 0; r < n_runs; ++r) out.runs[r].params[p] = v[r];
+  }
+  for (std::size_t o = 0; o < per_run_outputs().size(); ++o) {
+    const auto v = read_column<double>(f, per_run_outputs()[o].name, H5T_NATIVE_DOUBLE, n_runs,
+                                       path);
+    for (std::size_t r = 0; r < n_runs; ++r) out.runs[r].per_run[o] = v[r];
+  }
+  std::vector<float> block(n_runs * n_steps);
+  for (std::size_t o = 0; o < n_step_vars; ++o) {
+    const std::string& ds_name = per_step_outputs()[o].name;
+    const htri_t exists = H5Lexists(f, ds_name.c_str(), H5P_DEFAULT);
+    check(exists, path, "look up dataset '" + ds_name + "'");
+    if (exists == 0)
+      throw InputError(path, "/" + ds_name, "a (run, step) dataset (an output of this orgsim)",
+                       "no such dataset", "the file may come from another orgsim version");
+    Hid ds = make(H5Dopen2(f, ds_name.c_str(), H5P_DEFAULT), path,
+                  "open dataset '" + ds_name + "'");
+    Hid space = make(H5Dget_space(ds.get()), path, "read dataset '" + ds_name + "'");
+    hsize_t dims[2] = {0, 0};
+    if (H5Sget_simple_extent_ndims(space.get()) != 2 ||
+        H5Sget_simple_extent_dims(space.get(), dims, nullptr) < 0 || dims[0] != n_runs ||
+        dims[1] != n_steps)
+      throw InputError(path, "/" + ds_name,
+                       "a (run, step) dataset of " + std::to_string(n_runs) + " × " +
+                           std::to_string(n_steps),
+                       "another shape");
+    if (block.empty()) continue;
+    check(H5Dread(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, block.data()), path,
+          "read dataset '" + ds_name + "'");
+    for (std::size_t r = 0; r < n_runs; ++r)
+      std::copy_n(block.begin() + static_cast<std::ptrdiff_t>(r * n_steps), n_steps,
+                  out.runs[r].per_step.begin() + static_cast<std::ptrdiff_t>(o * n_steps));
+  }
+  return out;
+}
+
+}  // namespace orgsim

@@ -1,0 +1,698 @@
+#include "model/network.hpp"
+
+// Network generators. Every generator draws only from the `rng` it is given (the network stream),
+// in a fixed order, so a graph is a pure function of (spec, n, stream state). Time and memory are
+// O(n + m) for every generator (m = number of ties); ids are int32, counts and pair indices int64.
+//
+// Two building blocks keep memory low:
+//  - OrderedCsr: when ties arrive in lexicographic order of (larger end, smaller end), appending
+//    each tie to both of its rows leaves every row sorted, with no sorting pass. Row i receives
+//    its smaller neighbours while the stream is at i (in ascending order) and its larger
+//    neighbours afterwards, one per later stream position (again ascending).
+//  - TieSet: an open-addressing hash set of tie keys for the duplicate checks of rewiring and of
+//    random cross-department ties.
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+#include "core/errors.hpp"
+
+namespace orgsim {
+
+namespace {
+
+using Tie = std::pair<std::int32_t, std::int32_t>;
+
+/// CSR offsets are int32: a graph holds at most this many directed entries (about 1.07e9 ties).
+constexpr std::int64_t kMaxEntries = std::numeric_limits<std::int32_t>::max();
+
+std::string fmt(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", x);
+  return buf;
+}
+
+[[noreturn]] void bad_spec(const std::string& key, std::string expected, std::string found,
+                           std::string hint = {}) {
+  throw InputError("", "network." + key, std::move(expected), std::move(found), std::move(hint));
+}
+
+void check_entries(std::int64_t entries, const std::string& key) {
+  if (entries > kMaxEntries)
+    bad_spec(key, "a network with at most " + std::to_string(kMaxEntries) + " directed tie entries",
+             "about " + std::to_string(entries) + " entries",
+             "CSR offsets are 32-bit; use a smaller population or fewer ties per agent");
+}
+
+/// Canonical key of the undirected tie {u, v}: (larger << 32) | smaller. Keys sort in the
+/// (larger end, smaller end) order that OrderedCsr expects.
+constexpr std::uint64_t tie_key(std::int32_t u, std::int32_t v) noexcept {
+  const auto a = static_cast<std::uint64_t>(static_cast<std::uint32_t>(std::max(u, v)));
+  const auto b = static_cast<std::uint64_t>(static_cast<std::uint32_t>(std::min(u, v)));
+  return (a << 32) | b;
+}
+constexpr std::int32_t key_hi(std::uint64_t key) noexcept {
+  return static_cast<std::int32_t>(key >> 32);
+}
+constexpr std::int32_t key_lo(std::uint64_t key) noexcept {
+  return static_cast<std::int32_t>(key & 0xffffffffULL);
+}
+
+/// Open-addressing hash set of tie keys: linear probing with backward-shift deletion (Knuth,
+/// TAOCP vol. 3, section 6.4, Algorithm R), so erasing leaves no tombstones. The capacity is
+/// fixed at construction for at most `max_size` keys (load factor <= 1/2).
+class TieSet {
+ public:
+  explicit TieSet(std::size_t max_size) {
+    std::size_t cap = 16;
+    while (cap < 2 * max_size) cap <<= 1;
+    slots_.assign(cap, kEmpty);
+    mask_ = cap - 1;
+  }
+  bool contains(std::uint64_t key) const noexcept {
+    for (std::size_t i = home(key);; i = (i + 1) & mask_) {
+      if (slots_[i] == key) return true;
+      if (slots_[i] == kEmpty) return false;
+    }
+  }
+  /// False when the key was already present.
+  bool insert(std::uint64_t key) noexcept {
+    std::size_t i = home(key);
+    for (; slots_[i] != kEmpty; i = (i + 1) & mask_)
+      if (slots_[i] == key) return false;
+    slots_[i] = key;
+    return true;
+  }
+  void erase(std::uint64_t key) noexcept {
+    std::size_t hole = home(key);
+    while (slots_[hole] != key) {
+      if (slots_[hole] == kEmpty) return;
+      hole = (hole + 1) & mask_;
+    }
+    // Move later members of the probe cluster into the hole unless their home slot lies
+    // cyclically in (hole, j], where they would no longer be found.
+    for (std::size_t j = (hole + 1) & mask_; slots_[j] != kEmpty; j = (j + 1) & mask_) {
+      const std::size_t h = home(slots_[j]);
+      const bool stays = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j);
+      if (!stays) {
+        slots_[hole] = slots_[j];
+        hole = j;
+      }
+    }
+    slots_[hole] = kEmpty;
+  }
+
+ private:
+  static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};  // never a tie key (ids < 2^31)
+  std::size_t home(std::uint64_t key) const noexcept {
+    return static_cast<std::size_t>(mix64(key)) & mask_;
+  }
+  std::vector<std::uint64_t> slots_;
+  std::size_t mask_ = 0;
+};
+
+/// Two-pass CSR assembly without a stored tie list: count() every tie, allocate(), then place()
+/// the same ties again in (larger end, smaller end) lexicographic order; rows come out sorted.
+/// Both passes touch the rows of the smaller ends in random order, so ties are handled in small
+/// batches whose rows are prefetched first (the cost is memory latency, not arithmetic); the
+/// result is the same as placing them one by one.
+class OrderedCsr {
+ public:
+  explicit OrderedCsr(std::int32_t n) : n_(n), cursor_(static_cast<std::size_t>(n), 0) {}
+
+  void count(std::int32_t hi, std::int32_t lo) noexcept {
+    push(hi, lo);
+    if (len_ == kBatch) flush_count();
+  }
+  /// After counting: sizes the arrays (throws InputError naming `key` if too large).
+  void allocate(const std::string& key) {
+    flush_count();
+    std::int64_t total = 0;
+    for (const std::int32_t d : cursor_) total += d;
+    check_entries(total, key);
+    net_.n = n_;
+    net_.offsets.assign(static_cast<std::size_t>(n_) + 1, 0);
+    for (std::int32_t i = 0; i < n_; ++i) {
+      net_.offsets[i + 1] = net_.offsets[i] + cursor_[i];
+      cursor_[i] = net_.offsets[i];
+    }
+    net_.neighbors.resize(static_cast<std::size_t>(total));
+  }
+  /// Tie {hi, lo} with hi > lo; calls must come in ascending (hi, lo) order.
+  void place(std::int32_t hi, std::int32_t lo) noexcept {
+    push(hi, lo);
+    if (len_ == kBatch) flush_place();
+  }
+  void place_key(std::uint64_t key) noexcept { place(key_hi(key), key_lo(key)); }
+
+  Network finish() {
+    flush_place();
+    net_.trust.assign(net_.neighbors.size(), std::numeric_limits<float>::quiet_NaN());
+    cursor_ = {};
+    return std::move(net_);
+  }
+
+ private:
+  static constexpr int kBatch = 64;
+  void push(std::int32_t hi, std::int32_t lo) noexcept {
+    hi_[len_] = hi;
+    lo_[len_] = lo;
+    ++len_;
+  }
+  void flush_count() noexcept {
+    for (int t = 0; t < len_; ++t) __builtin_prefetch(&cursor_[lo_[t]], 1);
+    for (int t = 0; t < len_; ++t) {
+      ++cursor_[hi_[t]];
+      ++cursor_[lo_[t]];
+    }
+    len_ = 0;
+  }
+  void flush_place() noexcept {
+    std::int32_t* nb = net_.neighbors.data();
+    for (int t = 0; t < len_; ++t) __builtin_prefetch(&cursor_[lo_[t]], 1);
+    for (int t = 0; t < len_; ++t) {  // positions in stream order (rows may repeat in a batch)
+      pos_hi_[t] = cursor_[hi_[t]]++;
+      pos_lo_[t] = cursor_[lo_[t]]++;
+      __builtin_prefetch(nb + pos_lo_[t], 1);
+    }
+    for (int t = 0; t < len_; ++t) {
+      nb[pos_hi_[t]] = lo_[t];
+      nb[pos_lo_[t]] = hi_[t];
+    }
+    len_ = 0;
+  }
+
+  std::int32_t n_;
+  std::vector<std::int32_t> cursor_;  // degrees while counting, then fill positions
+  Network net_;
+  int len_ = 0;
+  std::int32_t hi_[kBatch], lo_[kBatch], pos_hi_[kBatch], pos_lo_[kBatch];
+};
+
+// ---- Erdős–Rényi G(n, p) --------------------------------------------------------------------
+
+/// Emits the ties of G(n, p) as (v, w), w < v, in lexicographic order (v ascending, then w).
+/// Batagelj & Brandes (2005), "Efficient generation of large random networks", Phys. Rev. E 71,
+/// 036113, algorithm G(n,p): the candidate pairs are walked in that order and the gap to the next
+/// present pair is geometric, floor(log(U) / log(1 - p)), so time is O(n + m), not O(n^2).
+template <class Emit>
+void gnp_ties(std::int32_t n, double p, Rng& rng, Emit&& emit) {
+  if (n < 2 || !(p > 0.0)) return;  // no ties, and no draws
+  // A skip past every remaining pair ends the walk; capping it keeps w from overflowing (the
+  // inner loop then advances v to n in at most n steps).
+  constexpr std::uint64_t kSkipCap = std::uint64_t{1} << 61;
+  const std::int64_t nn = n;
+  std::int64_t v = 1, w = -1;
+  while (v < nn) {
+    const std::uint64_t skip = std::min(rng.geometric(p), kSkipCap);
+    w += 1 + static_cast<std::int64_t>(skip);
+    while (w >= v && v < nn) {
+      w -= v;
+      ++v;
+    }
+    if (v < nn) emit(static_cast<std::int32_t>(v), static_cast<std::int32_t>(w));
+  }
+}
+
+Network erdos_renyi(const NetworkSpec& spec, std::int32_t n, Rng& rng) {
+  const double max_degree = n >= 2 ? double(n - 1) : 0.0;
+  if (!(spec.mean_degree >= 0.0 && spec.mean_degree <= max_degree))
+    bad_spec("mean_degree", "a mean degree in [0, " + fmt(max_degree) + "] (n - 1 for " +
+                                std::to_string(n) + " agents)",
+             fmt(spec.mean_degree));
+  check_entries(static_cast<std::int64_t>(std::ceil(double(n) * spec.mean_degree)),
+                "mean_degree");
+  const double p = n >= 2 ? spec.mean_degree / double(n - 1) : 0.0;
+
+  // Two identical passes from copies of the stream state: the first counts degrees, the second
+  // fills the CSR, so no temporary tie list is ever stored. The caller's stream then continues
+  // from the state after the pass, exactly as if the ties had been drawn once.
+  OrderedCsr csr(n);
+  Rng pass = rng;
+  gnp_ties(n, p, pass, [&](std::int32_t v, std::int32_t w) { csr.count(v, w); });
+  csr.allocate("mean_degree");
+  pass = rng;
+  gnp_ties(n, p, pass, [&](std::int32_t v, std::int32_t w) { csr.place(v, w); });
+  rng = pass;
+  return csr.finish();
+}
+
+// ---- ring lattice and rewiring -------------------------------------------------------------
+
+void check_ring_spec(const NetworkSpec& spec, std::int32_t n) {
+  if (spec.degree < 0 || spec.degree % 2 != 0 || spec.degree >= n)
+    bad_spec("degree",
+             "an even degree in [0, " + std::to_string(n) + ") (fewer than the " +
+                 std::to_string(n) + " agents)",
+             std::to_string(spec.degree),
+             spec.degree % 2 != 0 ? "each agent is tied to degree/2 neighbours on each side" : "");
+  if (!(spec.rewire >= 0.0 && spec.rewire <= 1.0))
+    bad_spec("rewire", "a rewiring probability in [0, 1]", fmt(spec.rewire));
+  check_entries(std::int64_t(n) * spec.degree, "degree");
+}
+
+/// Ties (i, i + j mod n) for j = 1..k/2 (outer), i = 0..n-1 (inner): Watts & Strogatz's laps.
+std::vector<Tie> lattice_ties(std::int32_t n, std::int32_t k) {
+  std::vector<Tie> ties;
+  ties.reserve(static_cast<std::size_t>(std::int64_t(n) * (k / 2)));
+  for (std::int32_t j = 1; j <= k / 2; ++j)
+    for (std::int32_t i = 0; i < n; ++i)
+      ties.emplace_back(i, static_cast<std::int32_t>((std::int64_t(i) + j) % n));
+  return ties;
+}
+
+/// Watts & Strogatz (1998), "Collective dynamics of 'small-world' networks", Nature 393, 440:
+/// lap j = 1..k/2 around the ring, and for each node i in turn the tie (i, i + j) is rewired with
+/// probability `rewire`: its far end moves to a node drawn uniformly among those that are not i
+/// and not already tied to i (rejection sampling). A node already tied to everyone keeps the tie.
+/// Node i keeps its end, so every node retains degree >= k/2; the number of ties is unchanged.
+void rewire_endpoints(std::int32_t n, std::int32_t k, double rewire, std::vector<Tie>& ties,
+                      Rng& rng) {
+  TieSet set(ties.size());
+  for (const auto& [u, v] : ties) set.insert(tie_key(u, v));
+  std::vector<std::int32_t> degree(static_cast<std::size_t>(n), k);
+  const auto nn = static_cast<std::uint64_t>(n);
+  for (auto& tie : ties) {
+    if (!rng.bernoulli(rewire)) continue;
+    const auto [i, far] = tie;
+    if (degree[i] >= n - 1) continue;
+    std::int32_t w;
+    do {
+      w = static_cast<std::int32_t>(rng.below(nn));
+    } while (w == i || set.contains(tie_key(i, w)));
+    set.erase(tie_key(i, far));
+    set.insert(tie_key(i, w));
+    --degree[far];
+    ++degree[w];
+    tie.second = w;
+  }
+}
+
+/// Degree-preserving double-edge swaps (Maslov & Sneppen 2002, Science 296, 910): exactly
+/// round(rewire * M / 2) successful swaps for M ties, i.e. rewire * M tie moves. One attempt draws
+/// two distinct tie indices t1 = (a, b), t2 = (c, d) and one fair bit choosing (a, d), (c, b) or
+/// (a, c), (b, d); it is rejected if that would create a self-loop or a tie that already exists.
+/// A tie can be picked by several swaps, so the share of ties that end up moved is about
+/// 1 - exp(-rewire) (each tie is untouched with probability (1 - 2/M)^(rewire M / 2)).
+void rewire_swaps(std::int32_t n, std::int32_t k, double rewire, std::vector<Tie>& ties,
+                  Rng& rng) {
+  const auto m = static_cast<std::int64_t>(ties.size());
+  const std::int64_t target = std::llround(rewire * double(m) / 2.0);
+  if (target == 0) return;
+  if (m < 2 || k >= n - 1)
+    bad_spec("rewire", "a ring lattice that admits degree-preserving swaps, or rewire = 0",
+             "rewire " + fmt(rewire) + " on a " +
+                 (m < 2 ? std::string("lattice with fewer than two ties")
+                        : std::string("complete lattice (degree = n - 1)")));
+  TieSet set(ties.size());
+  for (const auto& [u, v] : ties) set.insert(tie_key(u, v));
+  const std::int64_t max_attempts = 100 * target;
+  std::int64_t done = 0, attempts = 0;
+  const auto mm = static_cast<std::uint64_t>(m);
+  while (done < target) {
+    if (attempts++ >= max_attempts)
+      throw RunError("ring lattice swap rewiring: only " + std::to_string(done) + " of " +
+                     std::to_string(target) + " degree-preserving swaps succeeded in " +
+                     std::to_string(max_attempts) + " attempts");
+    const std::uint64_t t1 = rng.below(mm);
+    const std::uint64_t t2 = rng.below(mm);
+    const bool cross = rng.below(2) == 1;
+    if (t1 == t2) continue;
+    const auto [a, b] = ties[t1];
+    const auto [c, d] = ties[t2];
+    const Tie x = cross ? Tie{a, c} : Tie{a, d};
+    const Tie y = cross ? Tie{b, d} : Tie{c, b};
+    if (x.first == x.second || y.first == y.second) continue;
+    const std::uint64_t kx = tie_key(x.first, x.second), ky = tie_key(y.first, y.second);
+    if (kx == ky || set.contains(kx) || set.contains(ky)) continue;
+    set.erase(tie_key(a, b));
+    set.erase(tie_key(c, d));
+    set.insert(kx);
+    set.insert(ky);
+    ties[t1] = x;
+    ties[t2] = y;
+    ++done;
+  }
+}
+
+Network ring_lattice(const NetworkSpec& spec, std::int32_t n, RewireMethod method, Rng& rng) {
+  check_ring_spec(spec, n);
+  std::vector<Tie> ties = lattice_ties(n, spec.degree);
+  if (spec.rewire > 0.0) {
+    if (method == RewireMethod::endpoint)
+      rewire_endpoints(n, spec.degree, spec.rewire, ties, rng);
+    else
+      rewire_swaps(n, spec.degree, spec.rewire, ties, rng);
+  }
+  return csr_from_ties(n, ties);
+}
+
+// ---- Barabási–Albert -------------------------------------------------------------------------
+
+/// Barabási & Albert (1999), Science 286, 509, built with the repeated-nodes list of Batagelj &
+/// Brandes (2005, algorithm BA): every tie appends both ends to one list, so a node appears in it
+/// as many times as its degree and a uniform entry is a degree-proportional node. Seed: a star,
+/// node 0 tied to 1..m. Each new node v = m+1..n-1 then draws entries of the list as it stood
+/// before v (rejecting nodes already chosen by v) until it has m distinct targets. The star's m
+/// leaves start at degree 1; every later node has degree >= m. Ties: m (n - m).
+Network barabasi_albert(const NetworkSpec& spec, std::int32_t n, Rng& rng) {
+  const std::int32_t m = spec.m;
+  if (m < 1 || m >= n)
+    bad_spec("m", "ties per new node m in [1, " + std::to_string(n) + ") (fewer than the " +
+                      std::to_string(n) + " agents)",
+             std::to_string(m));
+  const std::int64_t num_ties = std::int64_t(m) * (n - m);
+  check_entries(2 * num_ties, "m");
+
+  // ends[2t], ends[2t+1] = (larger, smaller) end of tie t, in (larger, smaller) order.
+  std::vector<std::int32_t> ends;
+  ends.reserve(static_cast<std::size_t>(2 * num_ties));
+  for (std::int32_t j = 1; j <= m; ++j) {
+    ends.push_back(j);
+    ends.push_back(0);
+  }
+  std::vector<std::int32_t> chosen_by(static_cast<std::size_t>(n), -1);
+  std::vector<std::int32_t> targets(static_cast<std::size_t>(m));
+  for (std::int32_t v = m + 1; v < n; ++v) {
+    const auto len = static_cast<std::uint64_t>(ends.size());
+    for (std::int32_t got = 0; got < m;) {
+      const std::int32_t t = ends[rng.below(len)];
+      if (chosen_by[t] == v) continue;
+      chosen_by[t] = v;
+      targets[got++] = t;
+    }
+    std::sort(targets.begin(), targets.end());
+    for (const std::int32_t t : targets) {
+      ends.push_back(v);
+      ends.push_back(t);
+    }
+  }
+  chosen_by = {};
+
+  OrderedCsr csr(n);
+  for (std::size_t e = 0; e < ends.size(); e += 2) csr.count(ends[e], ends[e + 1]);
+  csr.allocate("m");
+  for (std::size_t e = 0; e < ends.size(); e += 2) csr.place(ends[e], ends[e + 1]);
+  return csr.finish();
+}
+
+// ---- workplace -------------------------------------------------------------------------------
+
+/// Departments as contiguous blocks: the first n % d blocks have q + 1 agents, the rest q.
+struct Blocks {
+  std::int32_t n, d, q, r;
+  Blocks(std::int32_t n_, std::int32_t d_) : n(n_), d(d_), q(n_ / d_), r(n_ % d_) {}
+  std::int32_t start(std::int32_t b) const noexcept { return b * q + std::min(b, r); }
+  std::int32_t size(std::int32_t b) const noexcept { return q + (b < r ? 1 : 0); }
+  std::int32_t of(std::int32_t i) const noexcept {
+    const std::int32_t big = r * (q + 1);  // agents in the larger blocks
+    return i < big ? i / (q + 1) : r + (i - big) / q;
+  }
+};
+
+/// The default workplace (DESIGN: "departments as dense clusters with sparse cross ties"):
+///  1. agents 0..n-1 split into `departments` contiguous blocks of near-equal size (Blocks);
+///  2. inside each block of s agents, in block order, an independent G(s, within_degree / (s-1))
+///     drawn with the Erdős–Rényi generator, so the expected within-department degree is
+///     within_degree for every agent;
+///  3. then exactly round(n * between_degree / 2) cross ties: pairs (u, v) with u and v uniform
+///     in [0, n), rejected when in the same department (this includes u = v) or already tied;
+///     every cross-department pair is equally likely, and the mean cross degree is
+///     between_degree (up to the rounding).
+/// Memory: the within ties are drawn twice from a copy of the stream (count, then fill) as in
+/// erdos_renyi; only the cross ties are stored, sorted, and merged into the fill in order.
+Network workplace(const NetworkSpec& spec, std::int32_t n, Rng& rng) {
+  if (spec.departments < 1 || spec.departments > n)
+    bad_spec("departments", "a number of departments in [1, " + std::to_string(n) + "] (at most "
+                                "one per agent)",
+             std::to_string(spec.departments));
+  const Blocks blocks(n, spec.departments);
+  const double max_within = double(blocks.q - 1);  // the smallest department bounds the degree
+  if (!(spec.within_degree >= 0.0 && spec.within_degree <= max_within))
+    bad_spec("within_degree",
+             "a within-department mean degree in [0, " + fmt(max_within) +
+                 "] (the smallest department has " + std::to_string(blocks.q) + " agents)",
+             fmt(spec.within_degree));
+  if (!(spec.between_degree >= 0.0))
+    bad_spec("between_degree", "a non-negative between-department mean degree",
+             fmt(spec.between_degree));
+  std::int64_t cross_pairs = std::int64_t(n) * (n - 1) / 2;
+  for (std::int32_t b = 0; b < blocks.d; ++b)
+    cross_pairs -= std::int64_t(blocks.size(b)) * (blocks.size(b) - 1) / 2;
+  const double target_d = std::round(double(n) * spec.between_degree / 2.0);
+  if (target_d > double(cross_pairs))
+    bad_spec("between_degree",
+             "at most " + std::to_string(cross_pairs) + " cross-department ties (mean degree " +
+                 fmt(2.0 * double(cross_pairs) / double(n)) + ")",
+             fmt(spec.between_degree) + ", i.e. " + fmt(target_d) + " ties");
+  const auto target = static_cast<std::int64_t>(target_d);
+  check_entries(static_cast<std::int64_t>(std::ceil(double(n) * spec.within_degree)) + 2 * target,
+                "within_degree");
+
+  auto within_pass = [&](Rng& r, auto&& emit) {
+    for (std::int32_t b = 0; b < blocks.d; ++b) {
+      const std::int32_t lo = blocks.start(b), s = blocks.size(b);
+      const double p = s >= 2 ? spec.within_degree / double(s - 1) : 0.0;
+      gnp_ties(s, p, r, [&](std::int32_t v, std::int32_t w) { emit(lo + v, lo + w); });
+    }
+  };
+
+  OrderedCsr csr(n);
+  Rng pass = rng;
+  within_pass(pass, [&](std::int32_t v, std::int32_t w) { csr.count(v, w); });
+
+  std::vector<std::uint64_t> cross;
+  cross.reserve(static_cast<std::size_t>(target));
+  TieSet set(static_cast<std::size_t>(target));
+  const auto nn = static_cast<std::uint64_t>(n);
+  while (static_cast<std::int64_t>(cross.size()) < target) {
+    const auto u = static_cast<std::int32_t>(pass.below(nn));
+    const auto v = static_cast<std::int32_t>(pass.below(nn));
+    if (blocks.of(u) == blocks.of(v)) continue;
+    const std::uint64_t key = tie_key(u, v);
+    if (!set.insert(key)) continue;
+    cross.push_back(key);
+    csr.count(u, v);
+  }
+  set = TieSet(0);
+  std::sort(cross.begin(), cross.end());
+  csr.allocate("within_degree");
+
+  // Merge the stored cross ties into the re-drawn within ties, both in key order.
+  Rng fill = rng;
+  std::size_t c = 0;
+  within_pass(fill, [&](std::int32_t v, std::int32_t w) {
+    const std::uint64_t key = tie_key(v, w);
+    while (c < cross.size() && cross[c] < key) csr.place_key(cross[c++]);
+    csr.place(v, w);
+  });
+  while (c < cross.size()) csr.place_key(cross[c++]);
+  rng = pass;
+  return csr.finish();
+}
+
+// ---- edge list -------------------------------------------------------------------------------
+
+std::string_view trim(std::string_view s) noexcept {
+  const auto is_space = [](char ch) {
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\f' || ch == '\v';
+  };
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool parse_int(std::string_view s, std::int64_t& out) noexcept {
+  if (s.empty()) return false;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+bool parse_double(std::string_view s, double& out) noexcept {
+  if (s.empty()) return false;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+std::string quoted(std::string_view s) {
+  return s.empty() ? std::string("an empty field") : "'" + std::string(s) + "'";
+}
+
+}  // namespace
+
+// ---- public functions --------------------------------------------------------------------------
+
+std::int64_t Network::find_entry(std::int32_t i, std::int32_t j) const noexcept {
+  if (complete || i < 0 || i >= n) return -1;
+  const auto first = neighbors.begin() + offsets[i];
+  const auto last = neighbors.begin() + offsets[i + 1];
+  const auto it = std::lower_bound(first, last, j);
+  return (it != last && *it == j) ? static_cast<std::int64_t>(it - neighbors.begin()) : -1;
+}
+
+Network csr_from_ties(std::int32_t n,
+                      const std::vector<std::pair<std::int32_t, std::int32_t>>& ties) {
+  check_entries(2 * static_cast<std::int64_t>(ties.size()), "ties");
+  Network net;
+  net.n = n;
+  net.offsets.assign(static_cast<std::size_t>(n) + 1, 0);
+  for (const auto& [u, v] : ties) {
+    if (u < 0 || u >= n || v < 0 || v >= n || u == v)
+      throw RunError("csr_from_ties: invalid tie (" + std::to_string(u) + ", " +
+                     std::to_string(v) + ") for " + std::to_string(n) + " agents");
+    ++net.offsets[u + 1];
+    ++net.offsets[v + 1];
+  }
+  for (std::int32_t i = 0; i < n; ++i) net.offsets[i + 1] += net.offsets[i];
+  // Counting sort by row, then sort each row.
+  std::vector<std::int32_t> cursor(net.offsets.begin(), net.offsets.end() - 1);
+  net.neighbors.assign(static_cast<std::size_t>(net.offsets[n]), 0);
+  for (const auto& [u, v] : ties) {
+    net.neighbors[cursor[u]++] = v;
+    net.neighbors[cursor[v]++] = u;
+  }
+  for (std::int32_t i = 0; i < n; ++i) {
+    const auto first = net.neighbors.begin() + net.offsets[i];
+    const auto last = net.neighbors.begin() + net.offsets[i + 1];
+    std::sort(first, last);
+    if (std::adjacent_find(first, last) != last)
+      throw RunError("csr_from_ties: duplicate tie at agent " + std::to_string(i));
+  }
+  net.trust.assign(net.neighbors.size(), std::numeric_limits<float>::quiet_NaN());
+  return net;
+}
+
+/// Format: one tie per line, `source,target[,trust]`, fields separated by commas with optional
+/// whitespace around them. Blank lines and lines starting with '#' are skipped. The first other
+/// line is a header (and skipped) when none of its first two fields is a number. An empty third
+/// field means "no trust given" (NaN). Each tie may appear once, in either orientation.
+Network read_edge_list(const std::string& path, const std::string& path_for_errors,
+                       std::int32_t n) {
+  const std::string& file = path_for_errors.empty() ? path : path_for_errors;
+  const std::string kExpectedFile = "a readable CSV edge list (source,target[,trust])";
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw InputError(file, "", kExpectedFile, "a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const bool exists = std::filesystem::exists(path, ec);
+    throw InputError(file, "", kExpectedFile,
+                     exists ? "a file that cannot be opened for reading" : "no such file");
+  }
+
+  std::vector<Tie> ties;
+  std::vector<float> tie_trust;
+  std::unordered_map<std::uint64_t, std::int64_t> first_line;  // tie key -> line number
+  bool seen_content = false;
+  std::string raw;
+  std::int64_t line_no = 0;
+  while (std::getline(in, raw)) {
+    ++line_no;
+    std::string_view line(raw);
+    if (line_no == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // UTF-8 BOM
+    line = trim(line);
+    if (line.empty() || line.front() == '#') continue;
+    const std::string where = "line " + std::to_string(line_no);
+
+    std::vector<std::string_view> fields;
+    for (std::size_t pos = 0;;) {
+      const std::size_t comma = line.find(',', pos);
+      fields.push_back(trim(line.substr(pos, comma == std::string_view::npos ? comma : comma - pos)));
+      if (comma == std::string_view::npos) break;
+      pos = comma + 1;
+    }
+    if (!seen_content) {
+      seen_content = true;
+      double x;
+      const bool numeric0 = parse_double(fields[0], x);
+      const bool numeric1 = fields.size() > 1 && parse_double(fields[1], x);
+      if (!numeric0 && !numeric1) continue;  // header
+    }
+    if (fields.size() < 2 || fields.size() > 3)
+      throw InputError(file, where, "2 or 3 comma-separated fields (source,target[,trust])",
+                       std::to_string(fields.size()) + " field" + (fields.size() == 1 ? "" : "s"));
+
+    std::int32_t id[2];
+    for (int f = 0; f < 2; ++f) {
+      const char* what = f == 0 ? "source" : "target";
+      std::int64_t x;
+      if (!parse_int(fields[f], x))
+        throw InputError(file, where, std::string("an integer agent id as ") + what,
+                         quoted(fields[f]));
+      if (x < 0 || x >= n)
+        throw InputError(file, where,
+                         std::string("a ") + what + " agent id in [0, " + std::to_string(n) +
+                             ") (the population has " + std::to_string(n) + " agents)",
+                         std::to_string(x));
+      id[f] = static_cast<std::int32_t>(x);
+    }
+    if (id[0] == id[1])
+      throw InputError(file, where, "a tie between two different agents",
+                       "a self-loop " + std::to_string(id[0]) + "," + std::to_string(id[1]));
+
+    float trust = std::numeric_limits<float>::quiet_NaN();
+    if (fields.size() == 3 && !fields[2].empty()) {
+      double t;
+      if (!parse_double(fields[2], t) || !(t >= 0.0 && t <= 1.0))
+        throw InputError(file, where, "a trust value: a number in [0, 1]", quoted(fields[2]));
+      trust = static_cast<float>(t);
+    }
+
+    const auto [it, inserted] = first_line.emplace(tie_key(id[0], id[1]), line_no);
+    if (!inserted)
+      throw InputError(file, where, "each tie listed once (in either orientation)",
+                       "a second tie between " + std::to_string(id[0]) + " and " +
+                           std::to_string(id[1]) + ", first given on line " +
+                           std::to_string(it->second));
+    ties.emplace_back(id[0], id[1]);
+    tie_trust.push_back(trust);
+  }
+  if (in.bad()) throw InputError(file, "line " + std::to_string(line_no + 1), kExpectedFile,
+                                 "a read error");
+  first_line = {};
+
+  Network net = csr_from_ties(n, ties);
+  for (std::size_t t = 0; t < ties.size(); ++t) {
+    if (std::isnan(tie_trust[t])) continue;
+    const auto [u, v] = ties[t];
+    net.trust[static_cast<std::size_t>(net.find_entry(u, v))] = tie_trust[t];
+    net.trust[static_cast<std::size_t>(net.find_entry(v, u))] = tie_trust[t];
+  }
+  return net;
+}
+
+Network build_network(const NetworkSpec& spec, std::int32_t n, Rng& rng) {
+  if (n < 0)
+    throw InputError("", "population.size", "a non-negative population size", std::to_string(n));
+  switch (spec.type) {
+    case NetworkType::erdos_renyi:
+      return erdos_renyi(spec, n, rng);
+    case NetworkType::ring_lattice:
+      return ring_lattice(spec, n, spec.rewire_method, rng);
+    case NetworkType::watts_strogatz:
+      return ring_lattice(spec, n, RewireMethod::endpoint, rng);
+    case NetworkType::barabasi_albert:
+      return barabasi_albert(spec, n, rng);
+    case NetworkType::complete: {
+      Network net;
+      net.n = n;
+      net.complete = true;
+      return net;
+    }
+    case NetworkType::workplace:
+      return workplace(spec, n, rng);
+    case NetworkType::edge_list:
+      return read_edge_list(spec.path, spec.path_for_errors, n);
+  }
+  bad_spec("type", "a known network type", std::to_string(static_cast<int>(spec.type)));
+}
+
+}  // namespace orgsim

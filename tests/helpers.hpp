@@ -1,0 +1,51 @@
+#pragma once
+// Shared test helpers: load scenarios by path relative to the source tree, run plans, read series.
+#include <cmath>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "engine/runner.hpp"
+#include "io/outputs.hpp"
+#include "io/scenario.hpp"
+
+namespace orgsim::test {
+
+inline std::string source_path(const std::string& rel) {
+  return (std::filesystem::path(ORGSIM_SOURCE_DIR) / rel).string();
+}
+
+inline std::string tmp_path(const std::string& name) {
+  std::filesystem::create_directories(ORGSIM_TEST_TMP);
+  return (std::filesystem::path(ORGSIM_TEST_TMP) / name).string();
+}
+
+inline RunPlan plan_for(const std::string& rel, const std::vector<std::string>& sets = {}) {
+  return make_plan(load_scenario(source_path(rel), sets));
+}
+
+/// The per-step series `name` of a run record.
+inline std::vector<float> series(const RunRecord& r, const std::string& name, std::int32_t steps) {
+  const std::size_t v = per_step_index(name);
+  return std::vector<float>(r.per_step.begin() + static_cast<std::ptrdiff_t>(v * steps),
+                            r.per_step.begin() + static_cast<std::ptrdiff_t>((v + 1) * steps));
+}
+
+inline double outcome(const RunRecord& r, const std::string& name) {
+  return r.per_run[per_run_index(name)];
+}
+
+struct MeanSe {
+  double mean = 0, se = 0;
+};
+inline MeanSe mean_se(const std::vector<double>& v) {
+  MeanSe m;
+  for (double x : v) m.mean += x;
+  m.mean /= static_cast<double>(v.size());
+  double ss = 0;
+  for (double x : v) ss += (x - m.mean) * (x - m.mean);
+  m.se = std::sqrt(ss / static_cast<double>(v.size() - 1) / static_cast<double>(v.size()));
+  return m;
+}
+
+}  // namespace orgsim::test

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The README's test command (and what CI runs): builds, then runs every test:
+#   1. the Catch2 unit, regression and fast validation tests (ctest -LE slow),
+#   2. the slow validation runs (ctest -L slow),
+#   3. the Python tests with Debian's interpreter (/usr/bin/python3 -m pytest),
+#   4. the fast tests again under AddressSanitizer + UndefinedBehaviorSanitizer (skip with
+#      ORGSIM_SKIP_SANITIZE=1).
+# Usage: bash tests/run_all.sh [--fast]   (--fast: steps 1 and 3 only)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fast=0
+[ "${1:-}" = "--fast" ] && fast=1
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+
+echo "== build"
+bash tools/build.sh
+jobs=$(nproc)
+
+echo "== unit and fast validation tests"
+ctest --test-dir build -LE slow -j"$jobs" --output-on-failure
+
+if [ "$fast" -eq 0 ]; then
+  echo "== slow validation tests"
+  ctest --test-dir build -L slow -j"$jobs" --output-on-failure
+fi
+
+echo "== python tests"
+ORGSIM_BINARY="$PWD/build/orgsim" ORGSIM_TEST_TMP="$PWD/build/test-tmp" \
+  "$PY" -m pytest -q tests/python
+
+if [ "$fast" -eq 0 ] && [ "${ORGSIM_SKIP_SANITIZE:-0}" != "1" ]; then
+  echo "== fast tests under ASan + UBSan"
+  BUILD_DIR=build-sanitize BUILD_TYPE=RelWithDebInfo bash tools/build.sh -DORGSIM_SANITIZE=ON \
+    -DORGSIM_BUILD_BENCH=OFF
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir build-sanitize -LE slow -j"$jobs" --output-on-failure
+fi
+echo "== all tests passed"

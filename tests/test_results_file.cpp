@@ -1,0 +1,470 @@
+// Results files (sim/io/results_file.*): what is written is what is read back, batches do not
+// change the contents, the write-then-rename scheme never leaves a file under the final name
+// before finish(), and bad use fails loudly. The layout itself (xarray/h5py view) is checked by
+// tests/python/test_results_layout.py on the sample file written by the last test here.
+#include <hdf5.h>
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "core/rng.hpp"
+#include "io/outputs.hpp"
+#include "io/results_file.hpp"
+
+namespace fs = std::filesystem;
+using namespace orgsim;
+
+namespace {
+
+fs::path tmp_dir() {
+  const fs::path dir = fs::path(ORGSIM_TEST_TMP) / "results_file";
+  fs::create_directories(dir);
+  return dir;
+}
+
+/// A fresh path in the test directory (any leftovers from an earlier run removed).
+std::string fresh_path(const std::string& name) {
+  const fs::path p = tmp_dir() / name;
+  fs::remove(p);
+  fs::remove(p.string() + ".partial");
+  return p.string();
+}
+
+const float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+FileHeader make_header(std::int32_t n_steps, std::int64_t n_runs) {
+  FileHeader h;
+  h.kind = "sweep";
+  h.design = "grid";
+  h.master_seed = 0xfedcba9876543210ULL;  // above 2^63: checks the unsigned round trip
+  h.n_runs_planned = n_runs;
+  h.n_steps = n_steps;
+  h.arm_names = {"relationship_first", "big_messaging"};
+  h.varied = {{"environment.turnover", "1", 0.0, 0.05, "share of staff replaced per week"},
+              {"campaign.hours_per_organizer", "h", 1.0, 20.0, "organizing hours per week"}};
+  h.scenario_json = R"({"name": "round trip", "note": "Grüße — UTF-8 survives"})";
+  h.resolved_params_json = R"({"environment": {"turnover": 0.01}})";
+  h.parameter_table_json = R"([{"name": "environment.turnover", "default": 0.01}])";
+  h.sweep_json = R"({"grid": {"environment.turnover": [0.0, 0.05]}})";
+  h.command_line = "orgsim sweep sweep.json -o study.h5";
+  h.study_id = "123e4567-e89b-42d3-a456-426614174000";
+  return h;
+}
+
+/// A run with distinct, reproducible values; late steps of some series are NaN.
+RunRecord make_run(std::int64_t index, const FileHeader& h) {
+  RunRecord r;
+  r.run = index;
+  r.arm = static_cast<std::int32_t>(index % 2);
+  r.replicate = static_cast<std::int32_t>(index / 2);
+  r.point = static_cast<std::int32_t>(index % 3);
+  r.seed = replicate_seed(h.master_seed, static_cast<std::uint64_t>(r.replicate));
+  r.status = index == 3 ? std::int8_t{2} : std::int8_t{1};
+  r.wall_seconds = 0.25f * static_cast<float>(index + 1);
+  const auto n_steps = static_cast<std::size_t>(h.n_steps);
+  r.per_step.resize(per_step_outputs().size() * n_steps);
+  for (std::size_t v = 0; v < per_step_outputs().size(); ++v)
+    for (std::size_t t = 0; t < n_steps; ++t)
+      r.per_step[v * n_steps + t] =
+          (v + t + static_cast<std::size_t>(index)) % 5 == 0
+              ? kNaN
+              : static_cast<float>(index) + 0.001f * static_cast<float>(v * 100 + t);
+  for (std::size_t o = 0; o < per_run_outputs().size(); ++o)
+    r.per_run.push_back(o == 0 && index == 3 ? std::nan("") : 10.0 * static_cast<double>(index) +
+                                                                  static_cast<double>(o) / 3.0);
+  for (std::size_t p = 0; p < h.varied.size(); ++p)
+    r.params.push_back(h.varied[p].min + 0.1 * static_cast<double>(index + p));
+  return r;
+}
+
+std::vector<RunRecord> make_runs(std::int64_t first, std::int64_t n, const FileHeader& h) {
+  std::vector<RunRecord> runs;
+  for (std::int64_t i = first; i < first + n; ++i) runs.push_back(make_run(i, h));
+  return runs;
+}
+
+bool same(float a, float b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
+bool same(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
+
+template <class T>
+bool same_values(const std::vector<T>& a, const std::vector<T>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!same(a[i], b[i])) return false;
+  return true;
+}
+
+void require_same_run(const RunRecord& a, const RunRecord& b) {
+  INFO("run " << a.run);
+  CHECK(a.run == b.run);
+  CHECK(a.arm == b.arm);
+  CHECK(a.replicate == b.replicate);
+  CHECK(a.point == b.point);
+  CHECK(a.seed == b.seed);
+  CHECK(a.status == b.status);
+  CHECK(a.wall_seconds == b.wall_seconds);
+  CHECK(same_values(a.per_step, b.per_step));
+  CHECK(same_values(a.per_run, b.per_run));
+  CHECK(same_values(a.params, b.params));
+}
+
+void require_same_header(const FileHeader& a, const FileHeader& b) {
+  CHECK(a.kind == b.kind);
+  CHECK(a.design == b.design);
+  CHECK(a.master_seed == b.master_seed);
+  CHECK(a.n_runs_planned == b.n_runs_planned);
+  CHECK(a.n_steps == b.n_steps);
+  CHECK(a.arm_names == b.arm_names);
+  REQUIRE(a.varied.size() == b.varied.size());
+  for (std::size_t i = 0; i < a.varied.size(); ++i) {
+    CHECK(a.varied[i].key == b.varied[i].key);
+    CHECK(a.varied[i].units == b.varied[i].units);
+    CHECK(a.varied[i].min == b.varied[i].min);
+    CHECK(a.varied[i].max == b.varied[i].max);
+    CHECK(a.varied[i].long_name == b.varied[i].long_name);
+  }
+  CHECK(a.scenario_json == b.scenario_json);
+  CHECK(a.resolved_params_json == b.resolved_params_json);
+  CHECK(a.parameter_table_json == b.parameter_table_json);
+  CHECK(a.sweep_json == b.sweep_json);
+  CHECK(a.command_line == b.command_line);
+  CHECK(a.study_id == b.study_id);
+}
+
+void require_same_runs(const std::vector<RunRecord>& a, const std::vector<RunRecord>& b) {
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) require_same_run(a[i], b[i]);
+}
+
+}  // namespace
+
+TEST_CASE("results file: what is written is read back unchanged", "[hdf5]") {
+  const std::string path = fresh_path("round_trip.h5");
+  const FileHeader header = make_header(12, 7);
+  const auto runs = make_runs(0, 7, header);
+  {
+    ResultsWriter w(path, header);
+    w.append(runs);
+    w.finish();
+  }
+  const ResultsFile back = read_results(path);
+  require_same_header(header, back.header);
+  require_same_runs(runs, back.runs);
+}
+
+TEST_CASE("results file: a single run without varied parameters or sweep", "[hdf5]") {
+  const std::string path = fresh_path("single_run.h5");
+  FileHeader header = make_header(5, 1);
+  header.kind = "run";
+  header.design = "none";
+  header.varied.clear();
+  header.sweep_json.clear();
+  header.arm_names = {"baseline"};
+  auto run = make_run(0, header);
+  {
+    ResultsWriter w(path, header);
+    w.append({run});
+    w.finish();
+  }
+  const ResultsFile back = read_results(path);
+  require_same_header(header, back.header);
+  require_same_runs({run}, back.runs);
+}
+
+TEST_CASE("results file: appending in two batches equals appending in one", "[hdf5]") {
+  const FileHeader header = make_header(9, 8);
+  const std::string one = fresh_path("one_batch.h5");
+  const std::string two = fresh_path("two_batches.h5");
+  {
+    ResultsWriter w(one, header);
+    w.append(make_runs(0, 8, header));
+    w.finish();
+  }
+  {
+    ResultsWriter w(two, header);
+    w.append(make_runs(0, 3, header));
+    w.append({});  // an empty batch is a no-op
+    w.append(make_runs(3, 5, header));
+    w.finish();
+  }
+  const ResultsFile a = read_results(one);
+  const ResultsFile b = read_results(two);
+  require_same_header(a.header, b.header);
+  require_same_runs(a.runs, b.runs);
+  REQUIRE(b.runs.size() == 8);
+}
+
+TEST_CASE("results file: only the partial file exists until finish()", "[hdf5]") {
+  const std::string path = fresh_path("partial.h5");
+  const FileHeader header = make_header(4, 2);
+  ResultsWriter w(path, header);
+  CHECK(fs::exists(path + ".partial"));
+  CHECK_FALSE(fs::exists(path));
+  w.append(make_runs(0, 2, header));
+  CHECK(fs::exists(path + ".partial"));
+  CHECK_FALSE(fs::exists(path));
+  w.finish();
+  CHECK(fs::exists(path));
+  CHECK_FALSE(fs::exists(path + ".partial"));
+  CHECK_THROWS_AS(w.append(make_runs(2, 1, header)), std::logic_error);
+  CHECK_THROWS_AS(w.finish(), std::logic_error);
+}
+
+TEST_CASE("results file: a writer destroyed without finish() leaves no file", "[hdf5]") {
+  const std::string path = fresh_path("abandoned.h5");
+  const FileHeader header = make_header(4, 4);
+  {
+    ResultsWriter w(path, header);
+    w.append(make_runs(0, 2, header));
+    REQUIRE(fs::exists(path + ".partial"));
+  }
+  CHECK_FALSE(fs::exists(path + ".partial"));
+  CHECK_FALSE(fs::exists(path));
+}
+
+TEST_CASE("results file: NaN round-trips and is the fill value of per-step data", "[hdf5]") {
+  const std::string path = fresh_path("nan.h5");
+  const FileHeader header = make_header(6, 2);
+  auto runs = make_runs(0, 2, header);
+  std::fill(runs[1].per_step.begin(), runs[1].per_step.end(), kNaN);  // a run with no data
+  runs[0].per_run.assign(runs[0].per_run.size(), std::nan(""));
+  {
+    ResultsWriter w(path, header);
+    w.append(runs);
+    w.finish();
+  }
+  const ResultsFile back = read_results(path);
+  require_same_runs(runs, back.runs);
+  for (float x : back.runs[1].per_step) CHECK(std::isnan(x));
+
+  // The HDF5 fill value and the CF _FillValue attribute are both NaN.
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  const hid_t ds = H5Dopen2(file, per_step_outputs().front().name.c_str(), H5P_DEFAULT);
+  REQUIRE(ds >= 0);
+  const hid_t dcpl = H5Dget_create_plist(ds);
+  float fill = 0.0f;
+  REQUIRE(H5Pget_fill_value(dcpl, H5T_NATIVE_FLOAT, &fill) >= 0);
+  CHECK(std::isnan(fill));
+  const hid_t attr = H5Aopen(ds, "_FillValue", H5P_DEFAULT);
+  REQUIRE(attr >= 0);
+  float attr_fill = 0.0f;
+  REQUIRE(H5Aread(attr, H5T_NATIVE_FLOAT, &attr_fill) >= 0);
+  CHECK(std::isnan(attr_fill));
+  H5Aclose(attr);
+  H5Pclose(dcpl);
+  H5Dclose(ds);
+  H5Fclose(file);
+}
+
+TEST_CASE("results file: append rejects out-of-order runs and malformed records", "[hdf5]") {
+  const std::string path = fresh_path("rejects.h5");
+  const FileHeader header = make_header(4, 10);
+  ResultsWriter w(path, header);
+  w.append(make_runs(2, 2, header));  // runs 2, 3
+
+  SECTION("a run index not above the last one written") {
+    CHECK_THROWS_AS(w.append(make_runs(1, 1, header)), std::logic_error);
+    CHECK_THROWS_AS(w.append(make_runs(3, 1, header)), std::logic_error);
+  }
+  SECTION("runs out of order inside one batch") {
+    auto batch = make_runs(5, 2, header);
+    std::swap(batch[0], batch[1]);
+    CHECK_THROWS_AS(w.append(batch), std::logic_error);
+  }
+  SECTION("wrong numbers of values") {
+    auto bad = make_runs(4, 1, header);
+    bad[0].per_step.pop_back();
+    CHECK_THROWS_AS(w.append(bad), std::logic_error);
+    bad = make_runs(4, 1, header);
+    bad[0].per_run.push_back(1.0);
+    CHECK_THROWS_AS(w.append(bad), std::logic_error);
+    bad = make_runs(4, 1, header);
+    bad[0].params.clear();
+    CHECK_THROWS_AS(w.append(bad), std::logic_error);
+    bad = make_runs(4, 1, header);
+    bad[0].arm = 2;  // only two arms
+    CHECK_THROWS_AS(w.append(bad), std::logic_error);
+  }
+  // A rejected batch leaves the file as it was: the writer carries on.
+  w.append(make_runs(4, 1, header));
+  w.finish();
+  const ResultsFile back = read_results(path);
+  REQUIRE(back.runs.size() == 3);
+  CHECK(back.runs[0].run == 2);
+  CHECK(back.runs[2].run == 4);
+}
+
+TEST_CASE("results file: read_results rejects what is not an orgsim results file", "[hdf5]") {
+  const std::string missing = fresh_path("does_not_exist.h5");
+  CHECK_THROWS_AS(read_results(missing), InputError);
+
+  const std::string text = fresh_path("not_hdf5.h5");
+  {
+    std::FILE* f = std::fopen(text.c_str(), "w");
+    REQUIRE(f);
+    std::fputs("just text\n", f);
+    std::fclose(f);
+  }
+  CHECK_THROWS_AS(read_results(text), InputError);
+
+  const std::string plain = fresh_path("plain.h5");
+  const hid_t file = H5Fcreate(plain.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  H5Fclose(file);
+  CHECK_THROWS_AS(read_results(plain), InputError);
+  CHECK_THROWS_WITH(read_results(plain), Catch::Contains(plain) &&
+                                             Catch::Contains("an orgsim results file"));
+}
+
+TEST_CASE("results file: failures are RunErrors naming the file", "[hdf5]") {
+  const FileHeader header = make_header(4, 1);
+
+  SECTION("the directory does not exist") {
+    const std::string path = (tmp_dir() / "no_such_dir" / "x.h5").string();
+    CHECK_THROWS_AS(ResultsWriter(path, header), RunError);
+    CHECK_THROWS_WITH(ResultsWriter(path, header), Catch::Contains(path + ".partial"));
+  }
+  SECTION("the final name cannot be taken (a non-empty directory is in the way)") {
+    const fs::path dir = tmp_dir() / "in_the_way.h5";
+    fs::create_directories(dir / "child");
+    fs::remove(dir.string() + ".partial");
+    {
+      ResultsWriter w(dir.string(), header);
+      w.append(make_runs(0, 1, header));
+      CHECK_THROWS_AS(w.finish(), RunError);
+    }
+    CHECK_FALSE(fs::exists(dir.string() + ".partial"));
+    CHECK(fs::is_directory(dir));
+  }
+}
+
+TEST_CASE("results file: a header the layout cannot hold is a programming error", "[hdf5]") {
+  const std::string path = fresh_path("bad_header.h5");
+  FileHeader h = make_header(4, 1);
+  h.n_steps = 0;
+  CHECK_THROWS_AS(ResultsWriter(path, h), std::logic_error);
+  h = make_header(4, 1);
+  h.varied[0].key = "turnover";  // not a dotted path: readers could not tell it is a parameter
+  CHECK_THROWS_AS(ResultsWriter(path, h), std::logic_error);
+  h = make_header(4, 1);
+  h.varied[1].key = h.varied[0].key;
+  CHECK_THROWS_AS(ResultsWriter(path, h), std::logic_error);
+  h = make_header(4, 1);
+  h.arm_names = {"two words"};
+  CHECK_THROWS_AS(ResultsWriter(path, h), std::logic_error);
+  CHECK_FALSE(fs::exists(path + ".partial"));
+}
+
+// Writes ${ORGSIM_TEST_TMP}/sample_results.h5: a small but realistic study (2 arms × 3 replicates
+// at 2 design points of one varied parameter, 10 weekly steps) that the Python layout tests open
+// with xarray and h5py when no engine-written file is given (ORGSIM_RESULTS_FILE).
+TEST_CASE("results file: sample study for the Python layout tests", "[hdf5]") {
+  fs::create_directories(ORGSIM_TEST_TMP);
+  const std::string path = (fs::path(ORGSIM_TEST_TMP) / "sample_results.h5").string();
+  constexpr std::int32_t n_steps = 10, n_arms = 2, n_reps = 3, n_points = 2;
+  const std::vector<double> turnover = {0.005, 0.02};
+
+  FileHeader h;
+  h.kind = "sweep";
+  h.design = "grid";
+  h.master_seed = 20240501;
+  h.n_runs_planned = n_points * n_arms * n_reps;
+  h.n_steps = n_steps;
+  h.arm_names = {"relationship_first", "big_messaging"};
+  h.varied = {{"environment.turnover", "1", 0.0, 0.05, "share of staff replaced per week"}};
+  h.scenario_json =
+      R"({"name": "sample", "steps": 10, "population": {"n_agents": 200},)"
+      R"( "arms": ["relationship_first", "big_messaging"], "replicates": 3})";
+  h.resolved_params_json =
+      R"({"environment": {"turnover": 0.01}, "population": {"n_agents": 200}})";
+  h.parameter_table_json =
+      R"([{"name": "environment.turnover", "default": 0.01, "min": 0.0, "max": 0.05,)"
+      R"( "unit": "1", "meaning": "share of staff replaced per week"}])";
+  h.sweep_json = R"({"design": "grid", "grid": {"environment.turnover": [0.005, 0.02]}})";
+  h.command_line = "orgsim sweep scenarios/sample_sweep.json -o sample_results.h5";
+
+  const std::size_t n_vars = per_step_outputs().size();
+  const std::size_t turnout = per_step_index("turnout");
+  std::vector<RunRecord> runs;
+  std::int64_t index = 0;
+  for (std::int32_t p = 0; p < n_points; ++p)
+    for (std::int32_t a = 0; a < n_arms; ++a)
+      for (std::int32_t k = 0; k < n_reps; ++k, ++index) {
+        RunRecord r;
+        r.run = index;
+        r.arm = a;
+        r.replicate = k;
+        r.point = p;
+        r.seed = replicate_seed(h.master_seed, static_cast<std::uint64_t>(k));
+        r.status = 1;
+        r.wall_seconds = 0.01f * static_cast<float>(index + 1);
+        r.params = {turnover[static_cast<std::size_t>(p)]};
+        r.per_step.assign(n_vars * n_steps, 0.0f);
+        Rng rng(r.seed, Stream::participation);
+        for (std::size_t v = 0; v < n_vars; ++v)
+          for (std::size_t t = 0; t < n_steps; ++t)
+            r.per_step[v * n_steps + t] = static_cast<float>(rng.uniform());
+        // Turnout only where an action runs (every third week), NaN otherwise.
+        double peak = 0.0, last = std::nan("");
+        for (std::size_t t = 0; t < n_steps; ++t) {
+          float& x = r.per_step[turnout * n_steps + t];
+          if (t % 3 == 2) {
+            x = static_cast<float>((0.2 + 0.3 * (1 - a)) * (1.0 - std::exp(-0.3 * double(t))) +
+                                   0.05 * rng.uniform());
+            peak = std::max(peak, static_cast<double>(x));
+            last = x;
+          } else {
+            x = kNaN;
+          }
+        }
+        r.per_run.assign(per_run_outputs().size(), 0.0);
+        r.per_run[per_run_index("final_turnout")] = last;
+        r.per_run[per_run_index("peak_turnout")] = peak;
+        r.per_run[per_run_index("actions")] = 3;
+        r.per_run[per_run_index("rounds_total")] = static_cast<double>(12 + index);
+        runs.push_back(std::move(r));
+      }
+
+  fs::remove(path);
+  {
+    ResultsWriter w(path, h);
+    w.append(runs);
+    w.finish();
+  }
+  const ResultsFile back = read_results(path);
+  REQUIRE(back.runs.size() == runs.size());
+  require_same_runs(runs, back.runs);
+}
+
+TEST_CASE("results file: per-step chunks hold ~512 KiB of runs for long studies", "[hdf5]") {
+  const std::string path = fresh_path("chunks.h5");
+  FileHeader h = make_header(520, 120000);  // 10 years weekly, a large sweep
+  {
+    ResultsWriter w(path, h);
+    w.append(make_runs(0, 1, h));
+    w.finish();
+  }
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  for (const auto& o : per_step_outputs()) {
+    const hid_t ds = H5Dopen2(file, o.name.c_str(), H5P_DEFAULT);
+    REQUIRE(ds >= 0);
+    const hid_t dcpl = H5Dget_create_plist(ds);
+    hsize_t chunk[2] = {0, 0};
+    REQUIRE(H5Pget_chunk(dcpl, 2, chunk) == 2);
+    CHECK(chunk[1] == 520);
+    const hsize_t bytes = chunk[0] * chunk[1] * sizeof(float);
+    CHECK(bytes >= 256 * 1024);
+    CHECK(bytes <= 1024 * 1024);
+    H5Pclose(dcpl);
+    H5Dclose(ds);
+  }
+  H5Fclose(file);
+}

@@ -1,0 +1,214 @@
+// Scenario validation at the boundary: unknown keys, types, ranges, cross-field rules, --set,
+// arms. Every error must name the file, the JSON path, what was expected and what was found.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "core/errors.hpp"
+#include "helpers.hpp"
+#include "model/config.hpp"
+
+using namespace orgsim;
+using nlohmann::json;
+
+namespace {
+json minimal() {
+  return json::parse(R"({"name": "t", "population": {"size": 200}, "steps": 3, "replicates": 2})");
+}
+std::string error_of(const json& doc, const std::vector<std::string>& sets = {}) {
+  try {
+    const Scenario sc = scenario_from_json(doc, "case.json", ".", doc.dump(), sets);
+    make_plan(sc);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+}  // namespace
+
+TEST_CASE("a minimal scenario takes every other value from the table", "[scenario]") {
+  const Scenario sc = scenario_from_json(minimal(), "case.json", ".", "");
+  CHECK(sc.base["population.size"] == 200);
+  CHECK(sc.base["network.type"] == "workplace");
+  CHECK(sc.arms.size() == 1);
+  CHECK(sc.arms[0].name == "baseline");
+  CHECK(sc.name == "t");
+}
+
+TEST_CASE("unknown keys are rejected with a did-you-mean", "[scenario]") {
+  json d = minimal();
+  d["population"]["treshold"] = {{"distribution", "constant"}, {"value", 1}};
+  const auto e = error_of(d);
+  CHECK(contains(e, "case.json"));
+  CHECK(contains(e, "population.treshold"));
+  CHECK(contains(e, "did you mean `population.threshold`"));
+
+  json d2 = minimal();
+  d2["netwrok"] = {{"type", "complete"}};
+  CHECK(contains(error_of(d2), "did you mean `network`"));
+
+  json d3 = minimal();
+  d3["population"]["threshold"] = {{"distribution", "normal"}, {"mu", 0.3}, {"sd", 0.1}};
+  const auto e3 = error_of(d3);
+  CHECK(contains(e3, "population.threshold.mu"));
+  CHECK(contains(e3, "mean"));
+}
+
+TEST_CASE("wrong types and out-of-range values name path, expectation and value", "[scenario]") {
+  json d = minimal();
+  d["population"]["size"] = "many";
+  auto e = error_of(d);
+  CHECK(contains(e, "population.size"));
+  CHECK(contains(e, "integer"));
+  CHECK(contains(e, "\"many\""));
+
+  d = minimal();
+  d["network"] = {{"type", "erdos_renyi"}, {"mean_degree", -1}};
+  e = error_of(d);
+  CHECK(contains(e, "network.mean_degree"));
+  CHECK(contains(e, "-1"));
+
+  d = minimal();
+  d["network"] = {{"type", "small_world"}};
+  e = error_of(d);
+  CHECK(contains(e, "network.type"));
+  CHECK(contains(e, "watts_strogatz"));
+
+  d = minimal();
+  d["participation"] = {{"rounds", "forever"}};
+  CHECK(contains(error_of(d), "until_stable"));
+
+  d = minimal();
+  d["population"]["grievance"] = {{"distribution", "uniform"}, {"min", 0}, {"max", 2}};
+  e = error_of(d);
+  CHECK(contains(e, "population.grievance"));
+
+  d = minimal();
+  d["population"] = 5;
+  CHECK(contains(error_of(d), "an object"));
+}
+
+TEST_CASE("cross-field rules are checked", "[scenario]") {
+  json d = minimal();
+  d["population"]["threshold"] = {{"distribution", "values"}, {"values", {0.1, 0.2, 0.3}}};
+  auto e = error_of(d);
+  CHECK(contains(e, "population.threshold.values"));
+  CHECK(contains(e, "200 values"));
+  CHECK(contains(e, "3 values"));
+
+  d = minimal();
+  d["network"] = {{"type", "ring_lattice"}, {"degree", 5}};
+  CHECK(contains(error_of(d), "even"));
+
+  d = minimal();
+  d["network"] = {{"type", "complete"}};
+  d["trust"] = {{"initial", {{"distribution", "uniform"}, {"min", 0}, {"max", 1}}}};
+  CHECK(contains(error_of(d), "constant for network.type = complete"));
+
+  d = minimal();
+  d["actions"] = {{"seed", {{"agents", {3, 270}}}}};
+  e = error_of(d);
+  CHECK(contains(e, "actions.seed.agents[1]"));
+  CHECK(contains(e, "270"));
+
+  d = minimal();
+  d["network"] = {{"type", "edge_list"}};
+  CHECK(contains(error_of(d), "network.path"));
+
+  d = minimal();
+  d["participation"] = {{"update", "random_sequential"}, {"contagion", {{"probability", 0.2}}}};
+  CHECK(contains(error_of(d), "participation.update"));
+}
+
+TEST_CASE("--set overrides parameters, including inside distribution objects", "[scenario]") {
+  json d = minimal();
+  d["population"]["threshold"] = {
+      {"distribution", "quantiles"},
+      {"of", {{"distribution", "normal"}, {"mean", 0.3}, {"sd", 0.1}}}};
+  const Scenario sc = scenario_from_json(
+      d, "case.json", ".", "",
+      {"population.size=80", "population.threshold.of.sd=0.12", "network.type=complete",
+       "trust.initial.value=1"});
+  CHECK(sc.base["population.size"] == 80);
+  CHECK(sc.base["population.threshold"]["of"]["sd"] == 0.12);
+  CHECK(sc.base["network.type"] == "complete");
+  CHECK(sc.base["trust.initial"]["value"] == 1);
+
+  const Scenario sc2 = scenario_from_json(minimal(), "case.json", ".", "",
+                                          {"population.threshold.value=3"});
+  CHECK(sc2.base["population.threshold"]["value"] == 3);
+
+  auto e = error_of(minimal(), {"population.sise=3"});
+  CHECK(contains(e, "--set"));
+  CHECK(contains(e, "did you mean `population.size`"));
+  CHECK(contains(error_of(minimal(), {"population.size=0"}), "population.size"));
+  CHECK(contains(error_of(minimal(), {"population.size"}), "key=value"));
+  CHECK(contains(error_of(minimal(), {"population.threshold.sd=0.1"}), "population.threshold.sd"));
+}
+
+TEST_CASE("arms override the base and must be well formed", "[scenario]") {
+  json d = minimal();
+  d["arms"] = json::parse(R"([{"name": "a", "set": {"network.type": "complete",
+                                                     "trust.initial.value": 1}},
+                               {"name": "b", "set": {"population.threshold.value": 0.9}}])");
+  const Scenario sc = scenario_from_json(d, "case.json", ".", "", {"population.size=60"});
+  REQUIRE(sc.arms.size() == 2);
+  CHECK(sc.arm_params[0]["network.type"] == "complete");
+  CHECK(sc.arm_params[1]["network.type"] == "workplace");
+  CHECK(sc.arm_params[1]["population.threshold"]["value"] == 0.9);
+  CHECK(sc.arm_params[1]["population.size"] == 60);
+
+  json dup = minimal();
+  dup["arms"] = json::parse(R"([{"name": "a"}, {"name": "a"}])");
+  CHECK(contains(error_of(dup), "arms[1].name"));
+  json bad = minimal();
+  bad["arms"] = json::parse(R"([{"name": "a", "set": {"population.size": -2}}])");
+  CHECK(contains(error_of(bad), "arms[0].set.population.size"));
+  json steps = minimal();
+  steps["arms"] = json::parse(R"([{"name": "a"}, {"name": "b", "set": {"steps": 9}}])");
+  CHECK(contains(error_of(steps), "same value in every arm"));
+}
+
+TEST_CASE("malformed JSON reports line and column", "[scenario]") {
+  const std::string path = test::tmp_path("broken.json");
+  {
+    std::ofstream f(path);
+    f << "{\n  \"steps\": 3,\n  \"population\": {\"size\": 10,}\n}\n";
+  }
+  try {
+    load_scenario(path);
+    FAIL("no error");
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    CHECK(contains(m, "broken.json"));
+    CHECK(contains(m, "line 3"));
+  }
+  CHECK_THROWS_AS(load_scenario(test::tmp_path("does-not-exist.json")), InputError);
+}
+
+TEST_CASE("absurd sizes are refused up front with the memory they need", "[scenario]") {
+  json d = minimal();
+  d["population"]["size"] = 2000000000;
+  d["network"] = {{"type", "erdos_renyi"}, {"mean_degree", 50}};
+  const Scenario sc = scenario_from_json(d, "case.json", ".", "");
+  const RunPlan plan = make_plan(sc);
+  try {
+    check_resources(plan, sc.file, 2);
+    FAIL("accepted");
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    CHECK(contains(m, "population.size"));
+    CHECK(contains(m, "GiB"));
+  }
+}
+
+TEST_CASE("every shipped validation scenario is valid", "[scenario]") {
+  for (const char* f : {"granovetter", "granovetter_normal", "watts", "centola_macy", "bass",
+                        "sir_percolation"}) {
+    INFO(f);
+    CHECK_NOTHROW(test::plan_for(std::string("scenarios/validation/") + f + ".json"));
+  }
+}
