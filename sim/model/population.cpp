@@ -44,13 +44,20 @@ void replace_agent(Population& pop, std::int32_t i, const ModelConfig& cfg, Rng&
 
 void draw_initial_trust(Network& net, const Distribution& d, Rng& rng) {
   if (net.complete) return;
+  // Rows are sorted, so the entries (j, i) with i < j are met in increasing i while i ascends:
+  // a cursor per row finds each twin in O(1), keeping this O(n + m).
+  std::vector<std::int32_t> cursor(net.offsets.begin(), net.offsets.end() - 1);
+  const bool constant = d.kind == DistKind::constant;
   for (std::int32_t i = 0; i < net.n; ++i) {
     for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
       const std::int32_t j = net.neighbors[e];
-      if (j <= i || !std::isnan(net.trust[e])) continue;
-      const auto t = static_cast<float>(draw_one(d, rng, Range{0.0, 1.0}));
+      if (j <= i) continue;
+      const std::int32_t twin = cursor[j]++;
+      if (!std::isnan(net.trust[e])) continue;
+      const auto t = constant ? static_cast<float>(d.value)
+                              : static_cast<float>(draw_one(d, rng, Range{0.0, 1.0}));
       net.trust[e] = t;
-      net.trust[net.find_entry(j, i)] = t;
+      net.trust[twin] = t;
     }
   }
 }

@@ -1,0 +1,159 @@
+// Benchmark of the participation core on the workload researchers use to compare tools:
+// Watts's rule on an Erdos-Renyi graph (mean degree 10, phi = 0.18, 1% random seeds, 100
+// synchronous rounds). Prints one JSON line per measurement (see bench/README.md).
+//
+//   bench_core core N [reps]      time graph generation, initialisation and the rounds at N agents
+//   bench_core fullpass N [reps]  one full pass over every edge: Eigen sparse product vs plain loop
+//   bench_core runs N R           R whole runs through the runner, 1 thread and all threads
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "engine/runner.hpp"
+#include "io/scenario.hpp"
+#include "model/participation.hpp"
+#include "model/population.hpp"
+
+using namespace orgsim;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+double peak_rss_bytes() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) * 1024.0;
+}
+ModelConfig watts_config(std::int32_t n) {
+  const std::string text = R"({"name": "bench", "steps": 1, "replicates": 1, "seed": 1,
+    "population": {"size": )" + std::to_string(n) + R"(,
+                   "threshold": {"distribution": "constant", "value": 0.18}},
+    "network": {"type": "erdos_renyi", "mean_degree": 10},
+    "trust": {"initial": {"distribution": "constant", "value": 1.0}},
+    "participation": {"threshold_rule": "fraction", "rounds": 100,
+                      "weights": {"grievance": 0, "commitment": 0, "social": 1,
+                                  "invitation": 0, "fear": 0}},
+    "actions": {"seed": {"fraction": 0.01}}})";
+  const Scenario sc = scenario_from_json(nlohmann::json::parse(text), "bench", ".", text);
+  return make_plan(sc).arms[0];
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: bench_core core|fullpass|runs N [reps|R]\n");
+    return 2;
+  }
+  const std::string mode = argv[1];
+  const auto n = static_cast<std::int32_t>(std::atol(argv[2]));
+  const int reps = argc > 3 ? std::atoi(argv[3]) : 5;
+  const ModelConfig cfg = watts_config(n);
+
+  if (mode == "core") {
+    double t_graph = 0, t_init = 0, t_rounds = 0, participants = 0, entries = 0, rounds = 0;
+    for (int r = 0; r < reps; ++r) {
+      const std::uint64_t rs = replicate_seed(1, static_cast<std::uint64_t>(r));
+      auto t0 = Clock::now();
+      Rng net_rng(rs, Stream::network);
+      Network net = build_network(cfg.network, n, net_rng);
+      t_graph += seconds_since(t0);
+
+      t0 = Clock::now();
+      Rng trust_rng(rs, Stream::trust), pop_rng(rs, Stream::population), seed_rng(rs, Stream::seeds);
+      draw_initial_trust(net, cfg.trust_initial, trust_rng);
+      Population pop = draw_population(cfg, pop_rng);
+      CascadeRules rules;
+      rules.rule = ThresholdRule::fraction;
+      ParticipationCore core(net, rules);
+      std::vector<float> base(static_cast<std::size_t>(n), 0.0f);
+      const auto k = static_cast<std::int64_t>(0.01 * n);
+      for (std::int64_t j = 0; j < k; ++j)
+        core.join(static_cast<std::int32_t>(seed_rng.below(static_cast<std::uint64_t>(n))));
+      t_init += seconds_since(t0);
+
+      t0 = Clock::now();
+      Rng prng(rs, Stream::participation);
+      const RoundStats st = core.run_rounds(base.data(), pop.threshold.data(), 100, prng);
+      t_rounds += seconds_since(t0);
+      participants += static_cast<double>(core.participants());
+      entries += static_cast<double>(net.num_entries());
+      rounds += st.rounds;
+    }
+    const double R = reps;
+    std::printf(
+        "{\"mode\": \"core\", \"agents\": %d, \"reps\": %d, \"graph_s\": %.5f, \"init_s\": %.5f, "
+        "\"rounds_s\": %.5f, \"total_s\": %.5f, \"rounds_run\": %.1f, \"final_share\": %.4f, "
+        "\"agent_rounds_per_s\": %.4g, \"entries\": %.0f, \"peak_rss_bytes\": %.0f, "
+        "\"rss_per_agent_plus_entry_model\": \"see README\"}\n",
+        n, reps, t_graph / R, t_init / R, t_rounds / R, (t_graph + t_init + t_rounds) / R,
+        rounds / R, participants / R / n, n * 100.0 / (t_rounds / R), entries / R,
+        peak_rss_bytes());
+  } else if (mode == "fullpass") {
+    Rng net_rng(replicate_seed(1, 0), Stream::network);
+    Network net = build_network(cfg.network, n, net_rng);
+    Rng trust_rng(replicate_seed(1, 0), Stream::trust);
+    draw_initial_trust(net, cfg.trust_initial, trust_rng);
+    CascadeRules rules;
+    ParticipationCore core(net, rules);
+    Rng pick(9);
+    for (std::int32_t i = 0; i < n / 2; ++i)
+      core.join(static_cast<std::int32_t>(pick.below(static_cast<std::uint64_t>(n))));
+    // Eigen sparse product (the engine's kernel).
+    double best_eigen = 1e9, best_plain = 1e9;
+    std::vector<float> x(static_cast<std::size_t>(n)), s(static_cast<std::size_t>(n));
+    for (std::int32_t i = 0; i < n; ++i) x[i] = core.x()[i] ? 1.0f : 0.0f;
+    double checksum = 0;
+    for (int r = 0; r < reps; ++r) {
+      auto t0 = Clock::now();
+      core.recompute_social();
+      best_eigen = std::min(best_eigen, seconds_since(t0));
+      t0 = Clock::now();
+      const std::int32_t* off = net.offsets.data();
+      const std::int32_t* nb = net.neighbors.data();
+      const float* tr = net.trust.data();
+      for (std::int32_t i = 0; i < n; ++i) {
+        float acc = 0.0f;
+        for (std::int32_t e = off[i]; e < off[i + 1]; ++e) acc += tr[e] * x[nb[e]];
+        s[i] = acc;
+      }
+      best_plain = std::min(best_plain, seconds_since(t0));
+      checksum += s[static_cast<std::size_t>(r % n)] + core.social_sum()[static_cast<std::size_t>(r % n)];
+    }
+    const double m = static_cast<double>(net.num_entries());
+    std::printf(
+        "{\"mode\": \"fullpass\", \"agents\": %d, \"entries\": %.0f, \"engine_s\": %.6f, "
+        "\"plain_loop_s\": %.6f, \"ratio\": %.3f, \"engine_entries_per_s\": %.4g, "
+        "\"plain_entries_per_s\": %.4g, \"checksum\": %.1f}\n",
+        n, m, best_eigen, best_plain, best_eigen / best_plain, m / best_eigen, m / best_plain,
+        checksum);
+  } else if (mode == "runs") {
+    const std::string text = R"({"name": "bench", "steps": 1, "replicates": )" +
+                             std::to_string(reps) + R"(, "seed": 1,
+      "population": {"size": )" + std::to_string(n) + R"(,
+                     "threshold": {"distribution": "constant", "value": 0.18}},
+      "network": {"type": "erdos_renyi", "mean_degree": 10},
+      "trust": {"initial": {"distribution": "constant", "value": 1.0}},
+      "participation": {"threshold_rule": "fraction", "rounds": 100,
+                        "weights": {"grievance": 0, "commitment": 0, "social": 1,
+                                    "invitation": 0, "fear": 0}},
+      "actions": {"seed": {"fraction": 0.01}}})";
+    const RunPlan plan =
+        make_plan(scenario_from_json(nlohmann::json::parse(text), "bench", ".", text));
+    for (unsigned threads : {1u, 0u}) {
+      const auto t0 = Clock::now();
+      run_plan(plan, threads);
+      const double s = seconds_since(t0);
+      std::printf("{\"mode\": \"runs\", \"agents\": %d, \"runs\": %d, \"threads\": %u, "
+                  "\"seconds\": %.4f, \"runs_per_s\": %.4g}\n",
+                  n, reps, resolve_threads(threads), s, reps / s);
+    }
+  }
+  return 0;
+}
