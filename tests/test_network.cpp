@@ -198,7 +198,8 @@ TEST_CASE("erdos_renyi: every pair is tied independently with probability p", "[
       const Network net = build_network(er_spec(p * (n - 1)), n, rng);
       REQUIRE(net.num_ties() <= n * (n - 1) / 2);
       for (std::int32_t i = 0; i < n; ++i)
-        for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) ++count[i * n + net.neighbors[e]];
+        for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e)
+          ++count[i * n + net.neighbors[e]];
     }
     const double sd = std::sqrt(reps * p * (1 - p));
     for (std::int32_t i = 0; i < n; ++i)
@@ -239,7 +240,8 @@ TEST_CASE("erdos_renyi: the caller's stream advances by exactly the draws of one
 // ---- ring lattice, Watts–Strogatz -------------------------------------------------------------
 
 TEST_CASE("ring_lattice without rewiring is the exact lattice", "[network]") {
-  for (const auto& [n, k] : {std::pair{101, 6}, std::pair{7, 6}, std::pair{10, 2}, std::pair{5, 0}}) {
+  const std::pair<std::int32_t, std::int32_t> cases[] = {{101, 6}, {7, 6}, {10, 2}, {5, 0}};
+  for (const auto& [n, k] : cases) {
     const Network net = make(ring_spec(k, 0.0, RewireMethod::endpoint), n);
     REQUIRE(csr_violation(net) == "");
     CHECK(net.num_ties() == std::int64_t(n) * k / 2);

@@ -212,3 +212,21 @@ TEST_CASE("every shipped validation scenario is valid", "[scenario]") {
     CHECK_NOTHROW(test::plan_for(std::string("scenarios/validation/") + f + ".json"));
   }
 }
+
+TEST_CASE("generator errors found at run time name the scenario file", "[scenario]") {
+  // A complete ring lattice (degree = N - 1) has no room for degree-preserving swaps; only the
+  // generator can tell.
+  json d = minimal();
+  d["population"]["size"] = 5;
+  d["network"] = {{"type", "ring_lattice"}, {"degree", 4}, {"rewire", 0.5},
+                  {"rewire_method", "swap"}};
+  const RunPlan plan = make_plan(scenario_from_json(d, "case.json", ".", ""));
+  try {
+    run_one(plan, 0, 0);
+    FAIL("accepted");
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    CHECK(contains(m, "case.json"));
+    CHECK(contains(m, "network.rewire"));
+  }
+}

@@ -18,6 +18,9 @@ InputError::InputError(std::string file, std::string where, std::string expected
                        std::string found, std::string hint)
     : std::runtime_error(format_input_error(file, where, expected, found, hint)),
       file_(std::move(file)),
-      where_(std::move(where)) {}
+      where_(std::move(where)),
+      expected_(std::move(expected)),
+      found_(std::move(found)),
+      hint_(std::move(hint)) {}
 
 }  // namespace orgsim

@@ -14,9 +14,14 @@ class InputError : public std::runtime_error {
              std::string hint = {});
   const std::string& file() const noexcept { return file_; }
   const std::string& where() const noexcept { return where_; }
+  /// The same error attributed to `file` (for errors raised below the loader, e.g. by a network
+  /// generator, that only know the JSON path).
+  InputError with_file(const std::string& file) const {
+    return InputError(file, where_, expected_, found_, hint_);
+  }
 
  private:
-  std::string file_, where_;
+  std::string file_, where_, expected_, found_, hint_;
 };
 
 /// A usage or plain input error with a free-form message (still exit code 2).

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/errors.hpp"
@@ -19,6 +20,7 @@ namespace orgsim {
 
 RunPlan make_plan(const Scenario& sc) {
   RunPlan plan;
+  plan.file = sc.file;
   for (std::size_t a = 0; a < sc.arms.size(); ++a) {
     plan.arm_names.push_back(sc.arms[a].name);
     plan.arms.push_back(make_config(sc.arm_params[a], sc.file, sc.dir));
@@ -48,8 +50,14 @@ RunRecord run_one(const RunPlan& plan, std::int32_t arm, std::int64_t replicate,
   const auto start = std::chrono::steady_clock::now();
   const std::uint64_t rep_seed =
       replicate_seed(plan.master_seed, static_cast<std::uint64_t>(replicate));
-  Simulation sim(plan.arms[static_cast<std::size_t>(arm)], rep_seed, prebuilt);
-  sim.run();
+  std::optional<Simulation> sim;
+  try {
+    sim.emplace(plan.arms[static_cast<std::size_t>(arm)], rep_seed, prebuilt);
+  } catch (const InputError& e) {
+    if (e.file().empty()) throw e.with_file(plan.file);  // a generator knows only the JSON path
+    throw;
+  }
+  sim->run();
   RunRecord r;
   r.arm = arm;
   r.replicate = static_cast<std::int32_t>(replicate);
@@ -57,8 +65,8 @@ RunRecord run_one(const RunPlan& plan, std::int32_t arm, std::int64_t replicate,
   r.run = static_cast<std::int64_t>(arm) * plan.replicates + replicate;
   r.seed = rep_seed;
   r.status = 1;
-  r.per_step = sim.per_step_values();
-  r.per_run = sim.per_run_values();
+  r.per_step = sim->per_step_values();
+  r.per_run = sim->per_run_values();
   r.wall_seconds = std::chrono::duration<float>(std::chrono::steady_clock::now() - start).count();
   return r;
 }

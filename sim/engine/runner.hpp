@@ -17,6 +17,7 @@
 namespace orgsim {
 
 struct RunPlan {
+  std::string file;  // the scenario, for error messages
   std::vector<std::string> arm_names;
   std::vector<ModelConfig> arms;  // one config per arm
   std::int64_t replicates = 1;

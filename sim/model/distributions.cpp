@@ -1,6 +1,7 @@
 #include "model/distributions.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <stdexcept>
 #include <string_view>
@@ -84,6 +85,16 @@ std::string suggestion(const std::string& word, const std::vector<std::string>& 
   return best.empty() ? std::string() : "did you mean `" + best + "`?";
 }
 
+/// "a, b and c"
+std::string join_and(const std::vector<std::string>& items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += (i + 1 == items.size()) ? " and " : ", ";
+    out += items[i];
+  }
+  return out;
+}
+
 std::string child(const std::string& path, const std::string& key) {
   return path.empty() ? key : path + "." + key;
 }
@@ -98,7 +109,12 @@ std::string shown(const json& v) {
   return std::string(v.type_name()) + " " + text;
 }
 
-std::string fmt(double x) { return json(x).dump(); }
+/// Shortest text that reads back as x ("0", "0.18", "1e+300").
+std::string fmt(double x) {
+  char buf[32];
+  const auto res = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, res.ptr);
+}
 
 std::string range_text(Range r) { return "[" + fmt(r.lo) + ", " + fmt(r.hi) + "]"; }
 
@@ -243,8 +259,8 @@ class Parser {
     for (const auto& key : spec.required)
       if (!j.contains(key))
         throw InputError(file_, child(path, key),
-                         "a value: `" + key + "` is required by a " + spec.name +
-                             " distribution (keys: " + join_or(keys) + ")",
+                         "the key `" + key + "` (a " + spec.name + " distribution needs " +
+                             join_and(spec.required) + ")",
                          "no such key in " + shown(j));
   }
 

@@ -605,7 +605,8 @@ Network read_edge_list(const std::string& path, const std::string& path_for_erro
     std::vector<std::string_view> fields;
     for (std::size_t pos = 0;;) {
       const std::size_t comma = line.find(',', pos);
-      fields.push_back(trim(line.substr(pos, comma == std::string_view::npos ? comma : comma - pos)));
+      const std::size_t len = comma == std::string_view::npos ? comma : comma - pos;
+      fields.push_back(trim(line.substr(pos, len)));
       if (comma == std::string_view::npos) break;
       pos = comma + 1;
     }
