@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -20,7 +21,11 @@ struct Result {
   std::string out, err;
 };
 Result sh(const std::string& args) {
-  const std::string out = test::tmp_path("cli.out"), err = test::tmp_path("cli.err");
+  // ctest runs test cases in parallel processes: every call gets its own capture files.
+  static int calls = 0;
+  const std::string tag = std::to_string(getpid()) + "-" + std::to_string(++calls);
+  const std::string out = test::tmp_path("cli-" + tag + ".out");
+  const std::string err = test::tmp_path("cli-" + tag + ".err");
   const std::string cmd = std::string(ORGSIM_BINARY) + " " + args + " >" + out + " 2>" + err;
   const int status = std::system(cmd.c_str());
   auto slurp = [](const std::string& p) {

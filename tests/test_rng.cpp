@@ -90,3 +90,19 @@ TEST_CASE("shuffle is a permutation", "[rng]") {
   for (int i = 0; i < 100; ++i) fixed += v[i] == i;
   CHECK(fixed < 10);
 }
+
+TEST_CASE("beta draws with tiny shapes stay finite and in [0, 1]", "[rng]") {
+  // Both gamma variates underflow to 0 for shapes near 0.01; the draw must still be a number.
+  // Beta(0.01, 0.01) puts mass 1/2 near each end.
+  Rng r(17);
+  int low = 0;
+  const int n = 200000;
+  for (int i = 0; i < n; ++i) {
+    const double x = r.beta(0.01, 0.01);
+    REQUIRE(std::isfinite(x));
+    REQUIRE(x >= 0.0);
+    REQUIRE(x <= 1.0);
+    low += x < 0.5;
+  }
+  CHECK(std::fabs(low / double(n) - 0.5) < 4 * std::sqrt(0.25 / n));
+}

@@ -123,7 +123,7 @@ TEST_CASE("cross-field rules are checked", "[scenario]") {
   CHECK(contains(error_of(d), "participation.update"));
 }
 
-TEST_CASE("--set overrides parameters, including inside distribution objects", "[scenario]") {
+TEST_CASE("set-overrides reach every parameter, including inside distribution objects", "[scenario]") {
   json d = minimal();
   d["population"]["threshold"] = {
       {"distribution", "quantiles"},

@@ -140,11 +140,23 @@ class Rng {
       if (std::log(u) < 0.5 * x * x + d * (1.0 - v + std::log(v))) return d * v;
     }
   }
-  /// Beta(a, b) as X/(X+Y) with X ~ Gamma(a), Y ~ Gamma(b).
+  /// log of a Gamma(shape, 1) variate; for shape < 1 the boost is applied in logs, so tiny
+  /// shapes (whose variates underflow to 0) stay finite.
+  double log_gamma_variate(double shape) noexcept {
+    if (shape >= 1.0) return std::log(gamma(shape));
+    const double g = gamma(shape + 1.0);
+    return std::log(g) + std::log(uniform_pos()) / shape;
+  }
+  /// Beta(a, b) as X/(X+Y) with X ~ Gamma(a), Y ~ Gamma(b), computed as 1/(1 + exp(lnY - lnX)).
   double beta(double a, double b) noexcept {
-    const double x = gamma(a);
-    const double y = gamma(b);
-    return x / (x + y);
+    if (a >= 1.0 && b >= 1.0) {
+      const double x = gamma(a);
+      const double y = gamma(b);
+      return x / (x + y);
+    }
+    const double lx = log_gamma_variate(a);
+    const double ly = log_gamma_variate(b);
+    return 1.0 / (1.0 + std::exp(ly - lx));
   }
   /// Number of failures before the first success, p in (0, 1]: floor(log U / log(1-p)).
   std::uint64_t geometric(double p) noexcept {
