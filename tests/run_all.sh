@@ -31,8 +31,10 @@ ORGSIM_BINARY="$PWD/build/orgsim" ORGSIM_TEST_TMP="$PWD/build/test-tmp" \
 
 if [ "$fast" -eq 0 ] && [ "${ORGSIM_SKIP_SANITIZE:-0}" != "1" ]; then
   echo "== fast tests under ASan + UBSan"
+  # Warnings are enforced by the main build; with sanitizers GCC 12 reports false
+  # -Wmaybe-uninitialized in libstdc++'s <regex> (pulled in by Catch2), so no -Werror here.
   BUILD_DIR=build-sanitize BUILD_TYPE=RelWithDebInfo bash tools/build.sh -DORGSIM_SANITIZE=ON \
-    -DORGSIM_BUILD_BENCH=OFF
+    -DORGSIM_BUILD_BENCH=OFF -DORGSIM_WERROR=OFF
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir build-sanitize -LE slow -j"$jobs" --output-on-failure
 fi

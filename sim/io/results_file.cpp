@@ -514,6 +514,7 @@ void ResultsWriter::Impl::write_root_attributes() {
   attr_string(root, "schema_version", kSchemaVersion, f);
   attr_string(root, "orgsim_version", kVersion, f);
   attr_string(root, "git_commit", kGitCommit, f);
+  attr_string(root, "git_dirty", kGitDirty, f);
   attr_string(root, "build_type", kBuildType, f);
   attr_string(root, "compiler", kCompiler, f);
   attr_string(root, "hdf5_version", hdf5_library_version(), f);

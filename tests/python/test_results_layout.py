@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[2]
 SAMPLE_NAME = "sample_results.h5"
 
 ROOT_ATTRS = [
-    "schema", "schema_version", "orgsim_version", "git_commit", "build_type", "compiler",
+    "schema", "schema_version", "orgsim_version", "git_commit", "git_dirty", "build_type", "compiler",
     "hdf5_version", "created_utc", "host", "command_line", "kind", "study_id", "master_seed",
     "rng", "seed_scheme", "n_runs_planned", "n_runs_done", "design",
 ]
