@@ -37,12 +37,12 @@ TEST_CASE("the parameter table is well formed", "[docs][parameters]") {
     INFO(p.key);
     CHECK(keys.insert(p.key).second);  // unique
     CHECK_FALSE(p.meaning.empty());
-    if (p.type == ParamType::number || p.type == ParamType::integer) {
+    if ((p.type == ParamType::number || p.type == ParamType::integer) && !p.default_value.is_null()) {
       CHECK(p.min <= p.max);
       CHECK(p.default_value.get<double>() >= p.min);
       CHECK(p.default_value.get<double>() <= p.max);
     }
-    if (p.type == ParamType::choice)
+    if (p.type == ParamType::choice && !p.default_value.is_null())
       CHECK(std::find(p.choices.begin(), p.choices.end(), p.default_value.get<std::string>()) !=
             p.choices.end());
   }

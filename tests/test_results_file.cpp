@@ -80,6 +80,16 @@ RunRecord make_run(std::int64_t index, const FileHeader& h) {
                                                                   static_cast<double>(o) / 3.0);
   for (std::size_t p = 0; p < h.varied.size(); ++p)
     r.params.push_back(h.varied[p].min + 0.1 * static_cast<double>(index + p));
+  // index % 3 wins: the first reversed (half-way to the end of the run; duration 0 when won in
+  // the last step), the second still standing (censored).
+  for (std::int32_t k = 0; k < index % 3; ++k) {
+    WinEvent w;
+    w.start_step = static_cast<std::int32_t>((3 * k + index) % h.n_steps);
+    w.censored = k == 1;
+    w.end_step = w.censored ? -1 : w.start_step + (h.n_steps - 1 - w.start_step) / 2;
+    w.strength = 0.1 * static_cast<double>(index + 1) + 0.01 * k;
+    r.wins.push_back(w);
+  }
   return r;
 }
 
@@ -91,6 +101,10 @@ std::vector<RunRecord> make_runs(std::int64_t first, std::int64_t n, const FileH
 
 bool same(float a, float b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
 bool same(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
+bool same(const WinEvent& a, const WinEvent& b) {
+  return a.start_step == b.start_step && a.end_step == b.end_step && a.censored == b.censored &&
+         same(a.strength, b.strength);
+}
 
 template <class T>
 bool same_values(const std::vector<T>& a, const std::vector<T>& b) {
@@ -112,6 +126,7 @@ void require_same_run(const RunRecord& a, const RunRecord& b) {
   CHECK(same_values(a.per_step, b.per_step));
   CHECK(same_values(a.per_run, b.per_run));
   CHECK(same_values(a.params, b.params));
+  CHECK(same_values(a.wins, b.wins));
 }
 
 void require_same_header(const FileHeader& a, const FileHeader& b) {
@@ -198,6 +213,130 @@ TEST_CASE("results file: appending in two batches equals appending in one", "[hd
   require_same_header(a.header, b.header);
   require_same_runs(a.runs, b.runs);
   REQUIRE(b.runs.size() == 8);
+}
+
+namespace {
+
+/// A whole 1-D dataset of the file at `path`, read with the plain C API.
+template <class T>
+std::vector<T> raw_column(hid_t file, const char* name, hid_t mem_type) {
+  const hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+  REQUIRE(ds >= 0);
+  const hid_t space = H5Dget_space(ds);
+  REQUIRE(H5Sget_simple_extent_ndims(space) == 1);
+  hsize_t n = 0;
+  H5Sget_simple_extent_dims(space, &n, nullptr);
+  std::vector<T> v(n);
+  if (n > 0) REQUIRE(H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) >= 0);
+  H5Sclose(space);
+  H5Dclose(ds);
+  return v;
+}
+
+const std::vector<const char*> kWinColumns = {"win",        "run",      "arm",
+                                              "replicate",  "point",    "start_step",
+                                              "end_step",   "censored", "strength",
+                                              "duration"};
+
+}  // namespace
+
+TEST_CASE("results file: wins round-trip across append batches as the /win_events table", "[hdf5]") {
+  const FileHeader header = make_header(9, 8);
+  const auto runs = make_runs(0, 8, header);
+  std::size_t n_wins = 0;
+  for (const auto& r : runs) n_wins += r.wins.size();
+  REQUIRE(n_wins == 7);  // 0+1+2+0+1+2+0+1
+
+  const std::string one = fresh_path("wins_one_batch.h5");
+  const std::string two = fresh_path("wins_two_batches.h5");
+  {
+    ResultsWriter w(one, header);
+    w.append(runs);
+    w.finish();
+  }
+  {
+    ResultsWriter w(two, header);
+    w.append(make_runs(0, 3, header));  // 3 wins
+    w.append(make_runs(3, 2, header));  // 1 more: runs 3 (none) and 4 (one)
+    w.append(make_runs(5, 3, header));  // 3 more
+    w.finish();
+  }
+  for (const auto& path : {one, two}) {
+    INFO(path);
+    const ResultsFile back = read_results(path);
+    require_same_runs(runs, back.runs);
+
+    // The table itself: one row per win, in run order, with the run's design columns.
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    REQUIRE(file >= 0);
+    const auto win = raw_column<std::int64_t>(file, "win_events/win", H5T_NATIVE_INT64);
+    const auto run = raw_column<std::int64_t>(file, "win_events/run", H5T_NATIVE_INT64);
+    const auto arm = raw_column<std::int8_t>(file, "win_events/arm", H5T_NATIVE_INT8);
+    const auto rep = raw_column<std::int32_t>(file, "win_events/replicate", H5T_NATIVE_INT32);
+    const auto point = raw_column<std::int32_t>(file, "win_events/point", H5T_NATIVE_INT32);
+    const auto start = raw_column<std::int32_t>(file, "win_events/start_step", H5T_NATIVE_INT32);
+    const auto end = raw_column<std::int32_t>(file, "win_events/end_step", H5T_NATIVE_INT32);
+    const auto censored = raw_column<std::int8_t>(file, "win_events/censored", H5T_NATIVE_INT8);
+    const auto strength = raw_column<double>(file, "win_events/strength", H5T_NATIVE_DOUBLE);
+    const auto duration = raw_column<std::int32_t>(file, "win_events/duration", H5T_NATIVE_INT32);
+    H5Fclose(file);
+    REQUIRE(win.size() == n_wins);
+    std::size_t i = 0;
+    for (const auto& r : runs)
+      for (const auto& w : r.wins) {
+        INFO("win " << i << " of run " << r.run);
+        CHECK(win[i] == static_cast<std::int64_t>(i));
+        CHECK(run[i] == r.run);
+        CHECK(arm[i] == r.arm);
+        CHECK(rep[i] == r.replicate);
+        CHECK(point[i] == r.point);
+        CHECK(start[i] == w.start_step);
+        CHECK(end[i] == w.end_step);
+        CHECK(censored[i] == (w.censored ? 1 : 0));
+        CHECK(strength[i] == w.strength);
+        CHECK(duration[i] == w.duration(header.n_steps));
+        CHECK(duration[i] == (w.censored ? 9 - w.start_step : w.end_step - w.start_step));
+        ++i;
+      }
+  }
+}
+
+// Also writes ${ORGSIM_TEST_TMP}/sample_results_no_wins.h5 for the Python layout tests (an
+// empty /win_events table must still open with xarray).
+TEST_CASE("results file: with no win at all, /win_events exists with empty columns", "[hdf5]") {
+  fs::create_directories(ORGSIM_TEST_TMP);
+  const std::string path = (fs::path(ORGSIM_TEST_TMP) / "sample_results_no_wins.h5").string();
+  fs::remove(path);
+  const FileHeader header = make_header(6, 4);
+  auto runs = make_runs(0, 4, header);
+  for (auto& r : runs) r.wins.clear();
+  {
+    ResultsWriter w(path, header);
+    w.append({runs[0], runs[1]});
+    w.append({runs[2], runs[3]});
+    w.finish();
+  }
+  const ResultsFile back = read_results(path);
+  require_same_runs(runs, back.runs);
+  for (const auto& r : back.runs) CHECK(r.wins.empty());
+
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  REQUIRE(H5Lexists(file, "win_events", H5P_DEFAULT) > 0);
+  for (const char* name : kWinColumns) {
+    INFO(name);
+    const std::string full = std::string("win_events/") + name;
+    REQUIRE(H5Lexists(file, full.c_str(), H5P_DEFAULT) > 0);
+    const hid_t ds = H5Dopen2(file, full.c_str(), H5P_DEFAULT);
+    const hid_t space = H5Dget_space(ds);
+    hsize_t n = 1, max = 0;
+    REQUIRE(H5Sget_simple_extent_dims(space, &n, &max) == 1);
+    CHECK(n == 0);
+    CHECK(max == H5S_UNLIMITED);
+    H5Sclose(space);
+    H5Dclose(ds);
+  }
+  H5Fclose(file);
 }
 
 TEST_CASE("results file: only the partial file exists until finish()", "[hdf5]") {
@@ -290,6 +429,23 @@ TEST_CASE("results file: append rejects out-of-order runs and malformed records"
     CHECK_THROWS_AS(w.append(bad), std::logic_error);
     bad = make_runs(4, 1, header);
     bad[0].arm = 2;  // only two arms
+    CHECK_THROWS_AS(w.append(bad), std::logic_error);
+  }
+  SECTION("wins that cannot be wins of the run") {
+    auto bad = make_runs(4, 1, header);  // run 4 has one reversed win
+    REQUIRE(bad[0].wins.size() == 1);
+    const WinEvent good = bad[0].wins[0];
+    bad[0].wins[0].end_step = -1;  // reversed, but no reversal step
+    CHECK_THROWS_AS(w.append(bad), std::logic_error);
+    bad[0].wins[0] = good;
+    bad[0].wins[0].end_step = good.start_step - 1;  // reversed before it was won
+    CHECK_THROWS_AS(w.append(bad), std::logic_error);
+    bad[0].wins[0] = good;
+    bad[0].wins[0].start_step = header.n_steps;  // after the last step
+    bad[0].wins[0].end_step = header.n_steps;
+    CHECK_THROWS_AS(w.append(bad), std::logic_error);
+    bad[0].wins[0] = good;
+    bad[0].wins[0].censored = true;  // censored, yet with a reversal step
     CHECK_THROWS_AS(w.append(bad), std::logic_error);
   }
   // A rejected batch leaves the file as it was: the writer carries on.
@@ -429,6 +585,18 @@ TEST_CASE("results file: sample study for the Python layout tests", "[hdf5]") {
         r.per_run[per_run_index("peak_turnout")] = peak;
         r.per_run[per_run_index("actions")] = 3;
         r.per_run[per_run_index("rounds_total")] = static_cast<double>(12 + index);
+        // Wins at some action weeks (none in some runs): reversed within a few weeks or still
+        // standing (censored) at the end.
+        for (std::int32_t t = 2; t < n_steps; t += 3) {
+          if (rng.uniform() < 0.5) continue;
+          WinEvent w;
+          w.start_step = t;
+          w.strength = r.per_step[turnout * n_steps + static_cast<std::size_t>(t)];
+          const auto end = t + 1 + static_cast<std::int32_t>(rng.below(8));
+          w.censored = end >= n_steps;
+          w.end_step = w.censored ? -1 : end;
+          r.wins.push_back(w);
+        }
         runs.push_back(std::move(r));
       }
 

@@ -121,10 +121,14 @@ TEST_CASE("turnout series: NaN without an action, shares in [0,1] with one", "[s
   CHECK(test::outcome(r, "final_turnout") == Approx(turnout[25]));
 }
 
-TEST_CASE("no turnover and no climate: nothing in the environment moves", "[simulation][limits]") {
+TEST_CASE("no organizers, no climate, no turnover: nothing moves but decay",
+          "[simulation][limits]") {
+  // Without a campaign, climate or turnover, thresholds stay put and trust only decays toward
+  // the baseline: tau_t = b + (tau_0 - b)(1 - d)^t.
   const RunPlan plan =
       make_plan(scenario(kSmall, {"environment.turnover=0", "environment.climate.amplitude=0",
-                                  "environment.climate.shock_rate=0"}));
+                                  "environment.climate.shock_rate=0", "decay.trust=0.02",
+                                  "employer.firing=0"}));
   Simulation sim(plan.arms[0], replicate_seed(plan.master_seed, 0));
   const auto theta0 = sim.population().threshold;
   const auto trust0 = sim.network().trust;
@@ -133,9 +137,19 @@ TEST_CASE("no turnover and no climate: nothing in the environment moves", "[simu
     CHECK(sim.climate() == 0.0);
   }
   CHECK((sim.population().threshold == theta0).all());
-  CHECK(sim.network().trust == trust0);
+  const double b = 0.1, keep = std::pow(0.98, 30);
+  for (std::size_t e = 0; e < trust0.size(); ++e)
+    REQUIRE(sim.network().trust[e] == Approx(b + (trust0[e] - b) * keep).margin(1e-5));
   const RunRecord r = run_one(plan, 0, 0);
   for (float v : test::series(r, "turnover_share", 30)) CHECK(v == 0.0f);
+  for (float v : test::series(r, "hours_one_on_one", 30)) CHECK(v == 0.0f);
+  const RunPlan frozen = make_plan(scenario(
+      kSmall, {"environment.turnover=0", "environment.climate.amplitude=0",
+               "environment.climate.shock_rate=0", "decay.trust=0", "employer.firing=0"}));
+  Simulation still(frozen.arms[0], replicate_seed(frozen.master_seed, 0));
+  const auto trust1 = still.network().trust;
+  still.run();
+  CHECK(still.network().trust == trust1);  // a decay rate of 0 changes nothing
 }
 
 TEST_CASE("turnover replaces the expected share of agents", "[simulation]") {

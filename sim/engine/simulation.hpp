@@ -1,7 +1,9 @@
 #pragma once
 // One run: a population on a network, stepped through the phases of DESIGN.md "Process, one
 // step". step() is the list of phases; each phase is a short function below it.
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -10,8 +12,10 @@
 #include "io/results_file.hpp"
 #include "model/config.hpp"
 #include "model/network.hpp"
+#include "model/organizing.hpp"
 #include "model/participation.hpp"
 #include "model/population.hpp"
+#include "model/wins.hpp"
 
 namespace orgsim {
 
@@ -32,6 +36,7 @@ class Simulation {
   const Population& population() const noexcept { return pop_; }
   const ParticipationCore& participation() const noexcept { return core_; }
   double climate() const noexcept { return climate_now_; }
+  const WinBook& wins() const noexcept { return wins_; }
 
   /// Per-step outputs in RunRecord layout (variable-major, NaN where undefined) and per-run
   /// outcomes; valid after run().
@@ -44,34 +49,58 @@ class Simulation {
 
  private:
   // ---- phases, in step order ----
-  void environment_phase();  // climate G(t), turnover
-  void action_phase();       // call an action (policy), seeds, broadcast, participation rounds
+  void environment_phase();  // climate G(t), turnover (and firings), counter-campaign
+  void organizing_phase();   // organizers spend their hours (strategy allocation, targeting)
+  void action_phase();       // call an action (policy), seeds, invitations, participation rounds
+  void wins_phase();         // the employer pushes against standing wins; the base defends them
+  void decay_phase();        // trust, commitment, awareness, grievance, fear, fatigue relax
   void record_phase();       // the step's metrics
 
   bool action_due() const noexcept;
   void place_seeds();
   void compute_base();
+  void after_action(bool fresh);
+  World world() { return World{cfg_, pop_, net_, climate_now_, t_}; }
+  bool committed(std::int32_t i) const noexcept {
+    return pop_.commitment[i] >= cfg_.ladder_member ||
+           pop_.role[static_cast<std::size_t>(i)] == Role::worker_organizer;
+  }
+  /// Mean trust over ties whose two ends both satisfy `in` (0 if there are none).
+  template <class In>
+  double cohesion(In in) const;
 
   ModelConfig cfg_;
   std::uint64_t rep_seed_;
-  Rng rng_climate_, rng_turnover_, rng_seeds_, rng_participation_;
+  Rng rng_climate_, rng_turnover_, rng_seeds_, rng_participation_, rng_campaign_, rng_employer_;
   Network net_;
   Population pop_;
   Climate climate_model_;
   CascadeRules rules_;
   ParticipationCore core_;
+  Campaign campaign_;
+  WinBook wins_;
 
   std::int32_t t_ = 0;
   double climate_now_ = 0.0;
   std::vector<float> base_;  // U_i without the social term, this step
+  std::vector<float> embedded_;  // e_i: trust-weighted share of committed neighbours (scratch)
   // step bookkeeping for record_phase
   bool action_now_ = false;
   std::int64_t joined_now_ = 0;
   std::int32_t rounds_now_ = 0;
   std::int64_t left_now_ = 0;
+  double power_now_ = std::numeric_limits<double>::quiet_NaN();
+  double cohesion_now_ = std::numeric_limits<double>::quiet_NaN();
+  bool won_now_ = false;
+  double pending_win_ = -1.0;  // strength of this step's win, recorded after the wins phase
+  std::int32_t reversed_now_ = 0;
+  OrganizingTally tally_;
+  std::int32_t last_action_step_ = -1;
+  bool continuous_won_ = false;
   // run bookkeeping
   std::vector<float> series_;
-  std::int64_t actions_ = 0, rounds_total_ = 0;
+  std::int64_t actions_ = 0, rounds_total_ = 0, backfires_total_ = 0;
+  double win_weeks_ = 0.0, organized_base_end_ = std::nan(""), organizers_end_ = std::nan("");
   double last_turnout_ = std::numeric_limits<double>::quiet_NaN();
   double peak_turnout_ = std::numeric_limits<double>::quiet_NaN();
 };

@@ -39,6 +39,8 @@ constexpr int kDeflateLevel = 4;
 constexpr std::size_t kTargetChunkBytes = 512 * 1024;
 constexpr hsize_t kMaxRunChunk = 16384;     // 1-D run datasets: at most 128 KiB per chunk
 constexpr hsize_t kDefaultRunChunk = 1024;  // when the number of runs is not known
+// /win_events columns: the number of wins is not known in advance; 4096 rows is 32 KiB of int64.
+constexpr hsize_t kWinChunk = 4096;
 
 // ---- SHA-256 (FIPS 180-4), for the provenance checksums ------------------------------------
 
@@ -394,12 +396,15 @@ void validate_header(const FileHeader& h) {
     if (a.empty() || has_space(a))
       throw std::invalid_argument("results file: arm name '" + a +
                                   "' must be non-empty and contain no spaces (flag_meanings)");
-  std::set<std::string> names = {"step", "run", "arm", "replicate", "point",
-                                 "seed", "status", "wall_seconds", "provenance"};
+  // Every link the writer creates in the root group. An output may not take the name of the
+  // /provenance or /win_events groups: HDF5 (and netCDF) allow one object per name in a group.
+  std::set<std::string> names = {"step", "run",    "arm",          "replicate",  "point",
+                                 "seed", "status", "wall_seconds", "provenance", "win_events"};
   const auto claim = [&](const std::string& name, const char* what) {
     if (!names.insert(name).second)
-      throw std::invalid_argument(std::string("results file: ") + what + " '" + name +
-                                  "' clashes with another dataset name");
+      throw std::invalid_argument(
+          std::string("results file: ") + what + " '" + name + "' clashes with another name " +
+          "in the root group (the datasets, the /provenance group and the /win_events event table)");
   };
   for (const auto& v : h.varied) {
     if (v.key.find('.') == std::string::npos || v.key.find('/') != std::string::npos ||
@@ -428,6 +433,10 @@ struct ResultsWriter::Impl {
   Hid file, provenance;
   Hid step, run, arm, replicate, point, seed, status, wall_seconds;
   std::vector<Hid> params, per_run, per_step;
+  // The /win_events event table: `win` dimension scale and one column per field (kWinColumnNames order).
+  std::int64_t n_wins_written = 0;
+  Hid wins_group, win;
+  std::vector<Hid> win_columns;
 
   const std::string& name() const { return partial_path; }
 
@@ -435,19 +444,25 @@ struct ResultsWriter::Impl {
   Hid create_run_dataset(const std::string& ds_name, hid_t file_type, const void* fill,
                          hid_t fill_type);
   Hid create_step_dataset(const std::string& ds_name);
+  Hid create_win_dataset(const std::string& ds_name, hid_t file_type);
+  void create_wins_group();
+  void set_arm_flags(hid_t ds);
   void write_provenance_string(const char* ds_name, const std::string& text, bool with_sha);
   void write_root_attributes();
   void write_rows(hid_t ds, const std::string& ds_name, hid_t mem_type, hsize_t cols,
                   hsize_t count, const void* buf);
+  void write_rows_at(hid_t ds, const std::string& ds_name, hid_t mem_type, hsize_t start,
+                     hsize_t cols, hsize_t count, const void* buf);
+  void append_wins(const std::vector<RunRecord>& runs);
   void append(const std::vector<RunRecord>& runs);
 
   /// Closes every handle, datasets first; returns false if any close failed.
   bool close_all() noexcept {
     bool ok = true;
-    for (auto* v : {&params, &per_run, &per_step})
+    for (auto* v : {&params, &per_run, &per_step, &win_columns})
       for (auto& h : *v) ok = h.close() >= 0 && ok;
     for (Hid* h : {&step, &run, &arm, &replicate, &point, &seed, &status, &wall_seconds,
-                   &provenance})
+                   &provenance, &win, &wins_group})
       ok = h->close() >= 0 && ok;
     ok = file.close() >= 0 && ok;
     return ok;
@@ -492,6 +507,36 @@ Hid ResultsWriter::Impl::create_step_dataset(const std::string& ds_name) {
   check(H5DSattach_scale(ds.get(), step.get(), 1), name(),
         "attach dimension 'step' to " + ds_name);
   return ds;
+}
+
+Hid ResultsWriter::Impl::create_win_dataset(const std::string& ds_name, hid_t file_type) {
+  const hsize_t dims = 0, maxdims = H5S_UNLIMITED, chunk = kWinChunk;
+  const std::string op = "create dataset 'win_events/" + ds_name + "'";
+  Hid space = make(H5Screate_simple(1, &dims, &maxdims), name(), op);
+  Hid dcpl = make(H5Pcreate(H5P_DATASET_CREATE), name(), op);
+  check(H5Pset_chunk(dcpl.get(), 1, &chunk), name(), op);
+  check(H5Pset_shuffle(dcpl.get()), name(), op);
+  check(H5Pset_deflate(dcpl.get(), kDeflateLevel), name(), op);
+  Hid ds = make(H5Dcreate2(wins_group.get(), ds_name.c_str(), file_type, space.get(),
+                           H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                name(), op);
+  if (ds_name != "win")
+    check(H5DSattach_scale(ds.get(), win.get(), 0), name(),
+          "attach dimension 'win' to win_events/" + ds_name);
+  return ds;
+}
+
+/// flag_values / flag_meanings of an `arm` dataset (root and /win_events): code i is arm_names[i].
+void ResultsWriter::Impl::set_arm_flags(hid_t ds) {
+  if (header.arm_names.empty()) return;
+  std::vector<std::int8_t> codes(header.arm_names.size());
+  std::string meanings;
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    codes[i] = static_cast<std::int8_t>(i);
+    meanings += (i ? " " : "") + header.arm_names[i];
+  }
+  attr_array(ds, "flag_values", H5T_STD_I8LE, H5T_NATIVE_INT8, codes, name());
+  attr_string(ds, "flag_meanings", meanings, name());
 }
 
 void ResultsWriter::Impl::write_provenance_string(const char* ds_name, const std::string& text,
@@ -573,16 +618,7 @@ void ResultsWriter::Impl::create() {
 
   arm = create_run_dataset("arm", H5T_STD_I8LE, nullptr, H5T_NATIVE_INT8);
   attr_string(arm.get(), "long_name", "strategy arm (code; see flag_meanings)", f);
-  if (!header.arm_names.empty()) {
-    std::vector<std::int8_t> codes(header.arm_names.size());
-    std::string meanings;
-    for (std::size_t i = 0; i < codes.size(); ++i) {
-      codes[i] = static_cast<std::int8_t>(i);
-      meanings += (i ? " " : "") + header.arm_names[i];
-    }
-    attr_array(arm.get(), "flag_values", H5T_STD_I8LE, H5T_NATIVE_INT8, codes, f);
-    attr_string(arm.get(), "flag_meanings", meanings, f);
-  }
+  set_arm_flags(arm.get());
   replicate = create_run_dataset("replicate", H5T_STD_I32LE, nullptr, H5T_NATIVE_INT32);
   attr_string(replicate.get(), "long_name",
               "replicate (same replicate: same population, network and shocks in every arm)", f);
@@ -630,6 +666,8 @@ void ResultsWriter::Impl::create() {
     per_step.push_back(std::move(ds));
   }
 
+  create_wins_group();
+
   Hid gcpl = make(H5Pcreate(H5P_GROUP_CREATE), f, "create group 'provenance'");
   check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), f,
         "create group 'provenance'");
@@ -642,10 +680,76 @@ void ResultsWriter::Impl::create() {
   write_provenance_string("command_line", header.command_line, false);
 }
 
+namespace {
+
+/// The columns of /win_events after the `win` scale, in the order written and read.
+enum WinColumn : std::size_t {
+  kWinRun, kWinArm, kWinReplicate, kWinPoint, kWinStart, kWinEnd, kWinCensored, kWinStrength,
+  kWinDuration, kWinColumnCount
+};
+constexpr std::array<const char*, kWinColumnCount> kWinColumnNames = {
+    "run", "arm", "replicate", "point", "start_step", "end_step", "censored", "strength",
+    "duration"};
+
+}  // namespace
+
+// /win_events: one row per win, columnar, on its own unlimited `win` dimension scale, so that
+// xarray.open_dataset(path, engine="h5netcdf", group="win_events") opens it in one call. The group and
+// its (empty) datasets exist even when no run has a win.
+void ResultsWriter::Impl::create_wins_group() {
+  const std::string& f = name();
+  Hid gcpl = make(H5Pcreate(H5P_GROUP_CREATE), f, "create group 'wins'");
+  check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), f,
+        "create group 'wins'");
+  wins_group = make(H5Gcreate2(file.get(), "win_events", H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), f,
+                    "create group 'wins'");
+  attr_string(wins_group.get(), "long_name",
+              "every win of every run: one row per win (event table with censoring)", f);
+
+  win = create_win_dataset("win", H5T_STD_I64LE);
+  check(H5DSset_scale(win.get(), "win"), f, "make 'win_events/win' a dimension scale");
+  attr_string(win.get(), "long_name", "win index (row of the event table, in run order)", f);
+
+  const std::array<hid_t, kWinColumnCount> types = {
+      H5T_STD_I64LE, H5T_STD_I8LE, H5T_STD_I32LE,  H5T_STD_I32LE, H5T_STD_I32LE,
+      H5T_STD_I32LE, H5T_STD_I8LE, H5T_IEEE_F64LE, H5T_STD_I32LE};
+  const std::array<const char*, kWinColumnCount> long_names = {
+      "run of the win (index on the root `run` dimension)",
+      "strategy arm of the run (code; see flag_meanings)",
+      "replicate of the run",
+      "design point of the run",
+      "step at which the win was won",
+      "step at which the win was reversed; -1 if censored (still standing at the end of the run)",
+      "1 if the win still stood at the end of the run (censored), 0 if it was reversed",
+      "strength of the win: the power of the action that won it",
+      "steps the win stood: end_step - start_step, or n_steps - start_step if censored"};
+  const std::array<const char*, kWinColumnCount> units = {nullptr, nullptr, nullptr, nullptr,
+                                                          "week",  "week",  nullptr, "1",
+                                                          "week"};
+  for (std::size_t c = 0; c < kWinColumnCount; ++c) {
+    Hid ds = create_win_dataset(kWinColumnNames[c], types[c]);
+    attr_string(ds.get(), "long_name", long_names[c], f);
+    if (units[c]) attr_string(ds.get(), "units", units[c], f);
+    win_columns.push_back(std::move(ds));
+  }
+  set_arm_flags(win_columns[kWinArm].get());
+  attr_array(win_columns[kWinCensored].get(), "flag_values", H5T_STD_I8LE, H5T_NATIVE_INT8,
+             std::vector<std::int8_t>{0, 1}, f);
+  attr_string(win_columns[kWinCensored].get(), "flag_meanings", "reversed censored", f);
+  // The run-level columns become xarray coordinates of the event columns (as on the root).
+  for (std::size_t c : {kWinStart, kWinEnd, kWinCensored, kWinStrength, kWinDuration})
+    attr_string(win_columns[c].get(), "coordinates", "run arm replicate point", f);
+}
+
 void ResultsWriter::Impl::write_rows(hid_t ds, const std::string& ds_name, hid_t mem_type,
                                      hsize_t cols, hsize_t count, const void* buf) {
+  write_rows_at(ds, ds_name, mem_type, static_cast<hsize_t>(n_written), cols, count, buf);
+}
+
+void ResultsWriter::Impl::write_rows_at(hid_t ds, const std::string& ds_name, hid_t mem_type,
+                                        hsize_t start, hsize_t cols, hsize_t count,
+                                        const void* buf) {
   const int rank = cols ? 2 : 1;
-  const hsize_t start = static_cast<hsize_t>(n_written);
   const hsize_t new_dims[2] = {start + count, cols};
   check(H5Dset_extent(ds, new_dims), name(), "extend dataset '" + ds_name + "'");
   const std::string op = "write dataset '" + ds_name + "'";
@@ -656,6 +760,50 @@ void ResultsWriter::Impl::write_rows(hid_t ds, const std::string& ds_name, hid_t
         name(), op);
   Hid mspace = make(H5Screate_simple(rank, counts, nullptr), name(), op);
   check(H5Dwrite(ds, mem_type, mspace.get(), fspace.get(), H5P_DEFAULT, buf), name(), op);
+}
+
+void ResultsWriter::Impl::append_wins(const std::vector<RunRecord>& runs) {
+  std::size_t n = 0;
+  for (const auto& r : runs) n += r.wins.size();
+  if (n == 0) return;
+  std::vector<std::int64_t> index, run_of;
+  std::vector<std::int8_t> arm_of, censored;
+  std::vector<std::int32_t> rep_of, point_of, start, end, duration;
+  std::vector<double> strength;
+  for (auto* v : {&index, &run_of}) v->reserve(n);
+  for (auto* v : {&arm_of, &censored}) v->reserve(n);
+  for (auto* v : {&rep_of, &point_of, &start, &end, &duration}) v->reserve(n);
+  strength.reserve(n);
+  for (const auto& r : runs)
+    for (const auto& w : r.wins) {
+      index.push_back(n_wins_written + static_cast<std::int64_t>(index.size()));
+      run_of.push_back(r.run);
+      arm_of.push_back(static_cast<std::int8_t>(r.arm));
+      rep_of.push_back(r.replicate);
+      point_of.push_back(r.point);
+      start.push_back(w.start_step);
+      end.push_back(w.censored ? -1 : w.end_step);
+      censored.push_back(w.censored ? std::int8_t{1} : std::int8_t{0});
+      strength.push_back(w.strength);
+      duration.push_back(w.duration(header.n_steps));
+    }
+  const auto at = static_cast<hsize_t>(n_wins_written);
+  const auto write = [&](hid_t ds, const std::string& ds_name, hid_t mem_type, const void* buf) {
+    write_rows_at(ds, "win_events/" + ds_name, mem_type, at, 0, n, buf);
+  };
+  write(win.get(), "win", H5T_NATIVE_INT64, index.data());
+  const auto col = [&](WinColumn c) { return win_columns[c].get(); };
+  const auto nm = [](WinColumn c) { return std::string(kWinColumnNames[c]); };
+  write(col(kWinRun), nm(kWinRun), H5T_NATIVE_INT64, run_of.data());
+  write(col(kWinArm), nm(kWinArm), H5T_NATIVE_INT8, arm_of.data());
+  write(col(kWinReplicate), nm(kWinReplicate), H5T_NATIVE_INT32, rep_of.data());
+  write(col(kWinPoint), nm(kWinPoint), H5T_NATIVE_INT32, point_of.data());
+  write(col(kWinStart), nm(kWinStart), H5T_NATIVE_INT32, start.data());
+  write(col(kWinEnd), nm(kWinEnd), H5T_NATIVE_INT32, end.data());
+  write(col(kWinCensored), nm(kWinCensored), H5T_NATIVE_INT8, censored.data());
+  write(col(kWinStrength), nm(kWinStrength), H5T_NATIVE_DOUBLE, strength.data());
+  write(col(kWinDuration), nm(kWinDuration), H5T_NATIVE_INT32, duration.data());
+  n_wins_written += static_cast<std::int64_t>(n);
 }
 
 void ResultsWriter::Impl::append(const std::vector<RunRecord>& runs) {
@@ -688,6 +836,19 @@ void ResultsWriter::Impl::append(const std::vector<RunRecord>& runs) {
     if (r.status < 0 || r.status > 2)
       throw std::logic_error(which + " has status " + std::to_string(r.status) +
                              " (0 planned, 1 done, 2 failed)");
+    for (std::size_t k = 0; k < r.wins.size(); ++k) {
+      const WinEvent& w = r.wins[k];
+      const auto steps = header.n_steps;
+      const bool ok = w.start_step >= 0 && w.start_step < steps &&
+                      (w.censored ? w.end_step == -1
+                                  : w.end_step >= w.start_step && w.end_step < steps);
+      if (!ok)
+        throw std::logic_error(which + ": win " + std::to_string(k) + " (start_step " +
+                               std::to_string(w.start_step) + ", end_step " +
+                               std::to_string(w.end_step) + ", censored " +
+                               (w.censored ? "true" : "false") + ") is not a win of a " +
+                               std::to_string(steps) + "-step run");
+    }
     last = r.run;
   }
   if (runs.empty()) return;
@@ -747,6 +908,8 @@ void ResultsWriter::Impl::append(const std::vector<RunRecord>& runs) {
     write_rows(per_step[o].get(), per_step_outputs()[o].name, H5T_NATIVE_FLOAT, n_steps, count,
                block.data());
   }
+
+  append_wins(runs);
 
   n_written += static_cast<std::int64_t>(count);
   last_run = last;
@@ -821,22 +984,23 @@ void ResultsWriter::finish() {
 
 namespace {
 
-/// Reads a whole 1-D dataset of `n` elements, converted to T.
+/// Reads a whole 1-D dataset of `n` elements (on dimension `dim`), converted to T. `ds_name` is
+/// relative to `file` and may name a dataset in a group ("win_events/run").
 template <class T>
 std::vector<T> read_column(hid_t file, const std::string& ds_name, hid_t mem_type, hsize_t n,
-                           const std::string& path) {
+                           const std::string& path, const std::string& dim = "run") {
   const htri_t exists = H5Lexists(file, ds_name.c_str(), H5P_DEFAULT);
   check(exists, path, "look up dataset '" + ds_name + "'");
   if (exists == 0)
-    throw InputError(path, "/" + ds_name, "a 1-D dataset on run", "no such dataset");
+    throw InputError(path, "/" + ds_name, "a 1-D dataset on " + dim, "no such dataset");
   Hid ds = make(H5Dopen2(file, ds_name.c_str(), H5P_DEFAULT), path,
                 "open dataset '" + ds_name + "'");
   Hid space = make(H5Dget_space(ds.get()), path, "read dataset '" + ds_name + "'");
   hsize_t dims[1] = {0};
   if (H5Sget_simple_extent_ndims(space.get()) != 1 ||
       H5Sget_simple_extent_dims(space.get(), dims, nullptr) < 0 || dims[0] != n)
-    throw InputError(path, "/" + ds_name, "a 1-D dataset of " + std::to_string(n) + " runs",
-                     "another shape");
+    throw InputError(path, "/" + ds_name,
+                     "a 1-D dataset of " + std::to_string(n) + " " + dim + "s", "another shape");
   std::vector<T> values(n);
   if (n > 0)
     check(H5Dread(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), path,
@@ -870,6 +1034,55 @@ std::string read_string_dataset(hid_t group, const char* ds_name, const std::str
   check(H5Dread(ds.get(), mtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), path, op);
   out.resize(std::strlen(out.c_str()));
   return out;
+}
+
+/// Length of the 1-D dataset `ds_name` (a dimension scale).
+hsize_t dimension_length(hid_t file, const std::string& ds_name, const std::string& path) {
+  const htri_t exists = H5Lexists(file, ds_name.c_str(), H5P_DEFAULT);
+  check(exists, path, "look up dataset '" + ds_name + "'");
+  if (exists == 0)
+    throw InputError(path, "/" + ds_name, "a dimension-scale dataset", "no such dataset");
+  Hid ds = make(H5Dopen2(file, ds_name.c_str(), H5P_DEFAULT), path,
+                "open dataset '" + ds_name + "'");
+  Hid space = make(H5Dget_space(ds.get()), path, "read dataset '" + ds_name + "'");
+  if (H5Sget_simple_extent_ndims(space.get()) != 1)
+    throw InputError(path, "/" + ds_name, "a 1-D dataset", "another shape");
+  hsize_t n = 0;
+  check(H5Sget_simple_extent_dims(space.get(), &n, nullptr), path,
+        "read dataset '" + ds_name + "'");
+  return n;
+}
+
+/// The /win_events event table, appended to the runs it belongs to (in table order, which is win
+/// order within a run). A file without /win_events (written before the table existed) has no wins.
+void read_wins(hid_t file, std::vector<RunRecord>& runs, const std::string& path) {
+  const htri_t exists = H5Lexists(file, "win_events", H5P_DEFAULT);
+  check(exists, path, "look up group 'wins'");
+  if (exists == 0) return;
+  const hsize_t n = dimension_length(file, "win_events/win", path);
+  const auto run = read_column<std::int64_t>(file, "win_events/run", H5T_NATIVE_INT64, n, path, "win");
+  const auto start =
+      read_column<std::int32_t>(file, "win_events/start_step", H5T_NATIVE_INT32, n, path, "win");
+  const auto end =
+      read_column<std::int32_t>(file, "win_events/end_step", H5T_NATIVE_INT32, n, path, "win");
+  const auto censored =
+      read_column<std::int8_t>(file, "win_events/censored", H5T_NATIVE_INT8, n, path, "win");
+  const auto strength =
+      read_column<double>(file, "win_events/strength", H5T_NATIVE_DOUBLE, n, path, "win");
+  // Runs are stored in increasing run order: find a win's run by binary search.
+  const auto by_run = [](const RunRecord& r, std::int64_t k) { return r.run < k; };
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto it = std::lower_bound(runs.begin(), runs.end(), run[i], by_run);
+    if (it == runs.end() || it->run != run[i])
+      throw InputError(path, "/win_events/run", "the index of a run in the file",
+                       std::to_string(run[i]) + " (win " + std::to_string(i) + ")");
+    WinEvent w;
+    w.start_step = start[i];
+    w.censored = censored[i] != 0;
+    w.end_step = w.censored ? -1 : end[i];
+    w.strength = strength[i];
+    it->wins.push_back(w);
+  }
 }
 
 /// Names of the root group's links, in creation order when it is tracked, else by name.
@@ -1064,6 +1277,7 @@ ResultsFile read_results(const std::string& path) {
       std::copy_n(block.begin() + static_cast<std::ptrdiff_t>(r * n_steps), n_steps,
                   out.runs[r].per_step.begin() + static_cast<std::ptrdiff_t>(o * n_steps));
   }
+  read_wins(f, out.runs, path);
   return out;
 }
 

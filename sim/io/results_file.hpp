@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "model/wins.hpp"
+
 namespace orgsim {
 
 /// One finished run, as the recorder hands it to the writer.
@@ -24,6 +26,8 @@ struct RunRecord {
   std::vector<double> per_run;
   /// One value per varied parameter (FileHeader::varied), in that order.
   std::vector<double> params;
+  /// Every win of the run (the /wins event table).
+  std::vector<WinEvent> wins;
 };
 
 struct VariedParam {

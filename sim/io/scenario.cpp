@@ -77,8 +77,8 @@ bool is_section(const std::string& path) {
 
 json validate_seed_set(const json& v, const std::string& file, const std::string& path) {
   const std::string forms =
-      "a seed set {\"random\": k}, {\"fraction\": f} or {\"agents\": [ids], \"with_neighbors\": "
-      "bool}";
+      "a seed set {\"random\": k}, {\"fraction\": f}, {\"agents\": [ids], \"with_neighbors\": "
+      "bool} or {\"rung\": \"supporter\"|\"member\"|\"leader\"}";
   if (!v.is_object()) throw InputError(file, path, forms, type_of(v));
   int kinds = 0;
   for (auto it = v.begin(); it != v.end(); ++it) {
@@ -101,14 +101,21 @@ json validate_seed_set(const json& v, const std::string& file, const std::string
           throw InputError(file, sub + "[" + std::to_string(i) + "]",
                            "a non-negative integer agent id", type_of(id));
       }
+    } else if (k == "rung") {
+      ++kinds;
+      const std::vector<std::string> rungs = {"supporter", "member", "leader"};
+      if (!it->is_string() ||
+          std::find(rungs.begin(), rungs.end(), it->get<std::string>()) == rungs.end())
+        throw InputError(file, sub, "one of \"supporter\", \"member\" or \"leader\"",
+                         it->is_string() ? it->dump() : type_of(*it));
     } else if (k == "with_neighbors") {
       if (!it->is_boolean()) throw InputError(file, sub, "true or false", type_of(*it));
       if (!v.contains("agents"))
         throw InputError(file, sub, "with_neighbors only together with \"agents\"",
                          "it without \"agents\"");
     } else {
-      auto guess = did_you_mean(k, {"random", "fraction", "agents", "with_neighbors"});
-      throw InputError(file, sub, "one of the keys random, fraction, agents, with_neighbors",
+      auto guess = did_you_mean(k, {"random", "fraction", "agents", "with_neighbors", "rung"});
+      throw InputError(file, sub, "one of the keys random, fraction, agents, with_neighbors, rung",
                        "unknown key `" + k + "`",
                        guess.empty() ? "" : "did you mean `" + path + "." + guess + "`?");
     }
@@ -121,6 +128,8 @@ json validate_seed_set(const json& v, const std::string& file, const std::string
 
 json validate_value(const ParamSpec& spec, const json& v, const std::string& file,
                     const std::string& path) {
+  // A parameter whose default is null takes its value from the strategy preset; null restores that.
+  if (v.is_null() && spec.default_value.is_null()) return v;
   switch (spec.type) {
     case ParamType::number: {
       if (!v.is_number())

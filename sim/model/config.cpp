@@ -48,6 +48,8 @@ SeedSpec seed_spec(const json& j) {
   } else if (j.contains("fraction")) {
     s.kind = SeedSpec::Kind::fraction;
     s.fraction = j["fraction"].get<double>();
+  } else if (j.contains("rung")) {
+    s.kind = SeedSpec::Kind::rung;
   } else {
     s.kind = SeedSpec::Kind::agents;
     for (const auto& id : j["agents"]) s.agents.push_back(id.get<std::int32_t>());
@@ -199,13 +201,81 @@ ModelConfig make_config(const json& flat, const std::string& file, const std::st
   c.climate.shock_persistence = num(flat, "environment.climate.shock_persistence");
   c.turnover = num(flat, "environment.turnover");
 
-  // Campaign and actions.
-  c.strategy = Strategy::none;
-  c.policy = str(flat, "actions.policy") == "continuous" ? ActionPolicy::continuous
-                                                         : ActionPolicy::schedule;
+  // The engagement ladder and trust.
+  c.leadership = agent_dist(flat, "population.leadership", file, c.n);
+  c.ladder_supporter = num(flat, "ladder.supporter");
+  c.ladder_member = num(flat, "ladder.member");
+  c.ladder_leader = num(flat, "ladder.leader");
+  if (!(c.ladder_supporter <= c.ladder_member && c.ladder_member <= c.ladder_leader))
+    throw InputError(file, "ladder",
+                     "cut points in order: supporter <= member <= leader",
+                     "supporter " + json(c.ladder_supporter).dump() + ", member " +
+                         json(c.ladder_member).dump() + ", leader " + json(c.ladder_leader).dump());
+  c.friendships = num(flat, "trust.friendships");
+  c.friendship_level = num(flat, "trust.friendship_level");
+  c.voice = num(flat, "trust.voice");
+
+  // Campaign: the strategy's preset, overridden field by field.
+  c.strategy = strategy_from_name(str(flat, "campaign.strategy"));
+  const StrategyPreset pre = preset(c.strategy);
+  double total = 0;
+  for (int a = 0; a < kActivities; ++a) {
+    const json& v = get(flat, std::string("campaign.allocation.") + kActivityNames[a]);
+    c.allocation[a] = v.is_null() ? pre.allocation[a] : v.get<double>();
+    total += c.allocation[a];
+  }
+  if (total > 0)
+    for (auto& share : c.allocation) share /= total;  // shares are relative
+  const json& targeting = get(flat, "campaign.targeting");
+  c.targeting = targeting.is_null() ? pre.targeting : targeting_from_name(targeting.get<std::string>());
+  if (c.strategy != Strategy::none && net.type == NetworkType::complete)
+    throw InputError(file, "campaign.strategy",
+                     "none for network.type = complete (organizing works along ties, and the "
+                     "mean-field graph stores none)",
+                     "\"" + str(flat, "campaign.strategy") + "\"");
+  c.staff_organizers = static_cast<std::int32_t>(integer(flat, "campaign.staff_organizers"));
+  c.worker_organizers = static_cast<std::int32_t>(integer(flat, "campaign.worker_organizers"));
+  if (c.strategy == Strategy::none) c.staff_organizers = c.worker_organizers = 0;
+  if (c.worker_organizers > c.n)
+    throw InputError(file, "campaign.worker_organizers", "at most " + n_text,
+                     std::to_string(c.worker_organizers));
+  c.staff_hours = num(flat, "campaign.hours_per_step");
+  c.worker_hours = num(flat, "campaign.worker_hours_per_step");
+  c.skill = num(flat, "campaign.skill");
+  c.one_on_one = {num(flat, "one_on_one.hours"),         num(flat, "one_on_one.trust_gain"),
+                  num(flat, "one_on_one.agitation"),     num(flat, "one_on_one.inoculation"),
+                  num(flat, "one_on_one.ask_base"),      num(flat, "one_on_one.ask_trust"),
+                  num(flat, "one_on_one.ask_grievance"), num(flat, "one_on_one.ask_fear"),
+                  num(flat, "one_on_one.ask_fatigue"),   num(flat, "one_on_one.commitment_gain")};
+  c.issue_push = {num(flat, "issue_push.hours"), num(flat, "issue_push.agitation"),
+                  num(flat, "issue_push.backfire_trust"), num(flat, "issue_push.backfire_fatigue"),
+                  num(flat, "issue_push.backfire_commitment")};
+  c.social = {num(flat, "social.hours"), static_cast<std::int32_t>(integer(flat, "social.attendees")),
+              num(flat, "social.trust_gain")};
+  c.follow_up = {num(flat, "follow_up.hours"), num(flat, "follow_up.uplift"),
+                 num(flat, "follow_up.trust_gain")};
+  c.training = {num(flat, "training.hours"),
+                static_cast<std::int32_t>(integer(flat, "training.sessions")),
+                num(flat, "training.potential")};
+  c.messaging = {num(flat, "messaging.hours"),          num(flat, "messaging.reach"),
+                 num(flat, "messaging.awareness_gain"), num(flat, "messaging.agitation"),
+                 num(flat, "messaging.supporter_rate"), num(flat, "messaging.invitation")};
+
+  // Actions.
+  const json& policy = get(flat, "actions.policy");
+  c.policy = policy.is_null() ? pre.policy : policy_from_name(policy.get<std::string>());
   c.first_action = static_cast<std::int32_t>(integer(flat, "actions.first"));
   c.action_every = static_cast<std::int32_t>(integer(flat, "actions.every"));
+  c.min_gap = static_cast<std::int32_t>(integer(flat, "actions.min_gap"));
+  c.hot_threshold = num(flat, "actions.hot_threshold");
+  c.readiness = num(flat, "actions.readiness");
   c.seed_set = seed_spec(get(flat, "actions.seed"));
+  if (c.seed_set.kind == SeedSpec::Kind::rung) {
+    const auto r = get(flat, "actions.seed").at("rung").get<std::string>();
+    c.seed_set.rung = r == "supporter" ? c.ladder_supporter
+                      : r == "member"  ? c.ladder_member
+                                       : c.ladder_leader;
+  }
   if (c.seed_set.kind == SeedSpec::Kind::random && c.seed_set.count > c.n)
     throw InputError(file, "actions.seed.random", "at most " + n_text,
                      std::to_string(c.seed_set.count));
@@ -213,6 +283,23 @@ ModelConfig make_config(const json& flat, const std::string& file, const std::st
     if (c.seed_set.agents[i] >= c.n)
       throw InputError(file, "actions.seed.agents[" + std::to_string(i) + "]",
                        "an agent id below " + n_text, std::to_string(c.seed_set.agents[i]));
+  c.power_floor = num(flat, "actions.power_floor");
+  c.participation_commitment = num(flat, "actions.participation_commitment");
+  c.participation_fatigue = num(flat, "actions.participation_fatigue");
+  c.win_commitment = num(flat, "actions.win_commitment");
+  c.loss_fear = num(flat, "actions.loss_fear");
+
+  // Employer, wins, decay.
+  c.resistance = num(flat, "employer.resistance");
+  c.retaliation = num(flat, "employer.retaliation");
+  c.firing = num(flat, "employer.firing");
+  c.firing_steps = static_cast<std::int32_t>(integer(flat, "employer.firing_steps"));
+  c.counter_campaign = num(flat, "employer.counter_campaign");
+  c.wins = WinRules{num(flat, "wins.hold_fraction"), num(flat, "wins.hazard")};
+  c.decay = {num(flat, "decay.trust"),     num(flat, "decay.staff_trust"),
+             num(flat, "decay.commitment"), num(flat, "decay.awareness"),
+             num(flat, "decay.grievance"), num(flat, "decay.fear"),
+             num(flat, "decay.fatigue")};
   return c;
 }
 

@@ -31,6 +31,21 @@ Population draw_population(const ModelConfig& cfg, Rng& rng) {
   p.fear = draw_array(cfg.fear, cfg.n, rng, cfg.unit_range);
   p.inoculation = draw_array(cfg.inoculation, cfg.n, rng, cfg.unit_range);
   p.commitment = draw_array(cfg.commitment, cfg.n, rng, cfg.unit_range);
+  p.leadership = draw_array(cfg.leadership, cfg.n, rng, cfg.unit_range);
+  p.grievance_base = p.grievance;
+  p.fear_base = p.fear;
+  const auto n = static_cast<std::size_t>(cfg.n);
+  p.awareness = Eigen::ArrayXf::Zero(cfg.n);
+  p.fatigue = Eigen::ArrayXf::Zero(cfg.n);
+  p.staff_trust = Eigen::ArrayXf::Zero(cfg.n);
+  p.tenure.assign(n, 0);
+  p.role.assign(n, Role::member);
+  p.known.assign(n, 0);
+  p.evaluated.assign(n, 0);
+  p.training.assign(n, 0);
+  p.trained_step.assign(n, -1);
+  p.last_action.assign(n, -1);
+  p.exposed_until.assign(n, -1);
   return p;
 }
 
@@ -40,9 +55,25 @@ void replace_agent(Population& pop, std::int32_t i, const ModelConfig& cfg, Rng&
   pop.fear[i] = new_hire_value(cfg.fear, i, cfg.n, rng, cfg.unit_range);
   pop.inoculation[i] = new_hire_value(cfg.inoculation, i, cfg.n, rng, cfg.unit_range);
   pop.commitment[i] = 0.0f;
+  pop.leadership[i] = new_hire_value(cfg.leadership, i, cfg.n, rng, cfg.unit_range);
+  pop.grievance_base[i] = pop.grievance[i];
+  pop.fear_base[i] = pop.fear[i];
+  pop.awareness[i] = 0.0f;
+  pop.fatigue[i] = 0.0f;
+  pop.staff_trust[i] = 0.0f;
+  const auto k = static_cast<std::size_t>(i);
+  pop.tenure[k] = 0;
+  pop.role[k] = Role::member;
+  pop.known[k] = 0;
+  pop.evaluated[k] = 0;
+  pop.training[k] = 0;
+  pop.trained_step[k] = -1;
+  pop.last_action[k] = -1;
+  pop.exposed_until[k] = -1;
 }
 
-void draw_initial_trust(Network& net, const Distribution& d, Rng& rng) {
+void draw_initial_trust(Network& net, const Distribution& d, Rng& rng, double friendships,
+                        double friendship_level) {
   if (net.complete) return;
   // Rows are sorted, so the entries (j, i) with i < j are met in increasing i while i ascends:
   // a cursor per row finds each twin in O(1), keeping this O(n + m).
@@ -54,8 +85,12 @@ void draw_initial_trust(Network& net, const Distribution& d, Rng& rng) {
       if (j <= i) continue;
       const std::int32_t twin = cursor[j]++;
       if (!std::isnan(net.trust[e])) continue;
-      const auto t = constant ? static_cast<float>(d.value)
-                              : static_cast<float>(draw_one(d, rng, Range{0.0, 1.0}));
+      float t;
+      if (friendships > 0.0 && rng.uniform() < friendships)
+        t = static_cast<float>(friendship_level);
+      else
+        t = constant ? static_cast<float>(d.value)
+                     : static_cast<float>(draw_one(d, rng, Range{0.0, 1.0}));
       net.trust[e] = t;
       net.trust[twin] = t;
     }

@@ -1,0 +1,325 @@
+#include "model/organizing.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_set>
+
+namespace orgsim {
+
+namespace {
+inline float toward_one(float x, double rate) {
+  return std::min(1.0f, x + static_cast<float>(rate) * (1.0f - x));
+}
+bool committed(const Population& p, std::int32_t i, double member_cut) {
+  return p.commitment[i] >= member_cut || p.role[static_cast<std::size_t>(i)] == Role::worker_organizer;
+}
+/// Reservoir choice over the neighbours of `o` that satisfy `ok` (one uniform per match).
+template <class Pred>
+std::int32_t random_neighbour(const Network& net, std::int32_t o, Rng& rng, Pred ok) {
+  std::int32_t chosen = -1, seen = 0;
+  for (std::int32_t e = net.offsets[o]; e < net.offsets[o + 1]; ++e) {
+    const std::int32_t j = net.neighbors[e];
+    if (!ok(j)) continue;
+    ++seen;
+    if (rng.below(static_cast<std::uint64_t>(seen)) == 0) chosen = j;
+  }
+  return chosen;
+}
+std::int32_t random_from(const std::vector<std::int32_t>& v, Rng& rng) {
+  return v.empty() ? -1 : v[rng.below(v.size())];
+}
+}  // namespace
+
+Contact tie_contact(const Network& net, std::int32_t o, std::int32_t i) {
+  return Contact{o, i, net.find_entry(o, i), net.find_entry(i, o)};
+}
+Contact staff_contact(std::int32_t i) { return Contact{-1, i, -1, -1}; }
+
+float contact_trust(const World& w, const Contact& c) {
+  return c.staff() ? w.pop.staff_trust[c.target] : w.net.trust[static_cast<std::size_t>(c.entry)];
+}
+
+void set_contact_trust(World& w, const Contact& c, float tau) {
+  tau = std::clamp(tau, 0.0f, 1.0f);
+  if (c.staff()) {
+    w.pop.staff_trust[c.target] = tau;
+  } else {
+    w.net.trust[static_cast<std::size_t>(c.entry)] = tau;
+    w.net.trust[static_cast<std::size_t>(c.twin)] = tau;
+  }
+}
+
+float effective_grievance(const World& w, std::int32_t i) {
+  return std::clamp(w.pop.grievance[i] + static_cast<float>(w.climate), 0.0f, 1.0f);
+}
+
+double ask_probability(const World& w, const Contact& c) {
+  const auto& k = w.cfg.one_on_one;
+  const std::int32_t i = c.target;
+  const double p = k.ask_base + k.ask_trust * contact_trust(w, c) +
+                   k.ask_grievance * effective_grievance(w, i) -
+                   k.ask_fear * w.pop.fear[i] * (1.0 - w.pop.inoculation[i]) -
+                   k.ask_fatigue * w.pop.fatigue[i];
+  return std::clamp(p, 0.0, 1.0);
+}
+
+bool one_on_one(World& w, const Contact& c, Rng& rng) {
+  const auto& k = w.cfg.one_on_one;
+  const std::int32_t i = c.target;
+  const float tau = toward_one(contact_trust(w, c), k.trust_gain * w.cfg.skill);
+  set_contact_trust(w, c, tau);
+  if (tau < static_cast<float>(w.cfg.voice)) return false;  // small talk: the relationship grows
+  auto& p = w.pop;
+  p.known[static_cast<std::size_t>(i)] = 1;
+  p.evaluated[static_cast<std::size_t>(i)] = 1;
+  p.grievance[i] = toward_one(p.grievance[i], k.agitation);
+  p.inoculation[i] = toward_one(p.inoculation[i], k.inoculation);
+  const bool yes = rng.uniform() < ask_probability(w, c);
+  if (yes) p.commitment[i] = toward_one(p.commitment[i], k.commitment_gain);
+  return yes;
+}
+
+bool issue_push(World& w, const Contact& c) {
+  const auto& k = w.cfg.issue_push;
+  const std::int32_t i = c.target;
+  auto& p = w.pop;
+  const float tau = contact_trust(w, c);
+  if (tau < static_cast<float>(w.cfg.voice)) {
+    set_contact_trust(w, c, tau * static_cast<float>(1.0 - k.backfire_trust));
+    p.fatigue[i] = toward_one(p.fatigue[i], k.backfire_fatigue);
+    p.commitment[i] *= static_cast<float>(1.0 - k.backfire_commitment);
+    return true;
+  }
+  p.known[static_cast<std::size_t>(i)] = 1;
+  p.grievance[i] = toward_one(p.grievance[i], k.agitation);
+  return false;
+}
+
+std::int32_t social_time(World& w, std::int32_t host, Rng& rng) {
+  const auto& net = w.net;
+  const std::int32_t deg = net.offsets[host + 1] - net.offsets[host];
+  std::vector<std::int32_t> guests(net.neighbors.begin() + net.offsets[host],
+                                   net.neighbors.begin() + net.offsets[host + 1]);
+  const std::int32_t k = std::min(w.cfg.social.attendees, deg);
+  for (std::int32_t a = 0; a < k; ++a) {  // partial Fisher-Yates: k guests without replacement
+    const auto b = a + static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(deg - a)));
+    std::swap(guests[static_cast<std::size_t>(a)], guests[static_cast<std::size_t>(b)]);
+  }
+  guests.resize(static_cast<std::size_t>(k));
+  guests.push_back(host);
+  std::sort(guests.begin(), guests.end());
+  std::int32_t strengthened = 0;
+  const double gain = w.cfg.social.trust_gain * w.cfg.skill;
+  for (std::size_t a = 0; a < guests.size(); ++a)
+    for (std::size_t b = a + 1; b < guests.size(); ++b) {
+      const auto e = net.find_entry(guests[a], guests[b]);
+      if (e < 0) continue;
+      const Contact c{guests[a], guests[b], e, net.find_entry(guests[b], guests[a])};
+      set_contact_trust(w, c, toward_one(contact_trust(w, c), gain));
+      ++strengthened;
+    }
+  return strengthened;
+}
+
+void follow_up(World& w, const Contact& c) {
+  auto& p = w.pop;
+  p.commitment[c.target] = toward_one(p.commitment[c.target], w.cfg.follow_up.uplift);
+  set_contact_trust(w, c, toward_one(contact_trust(w, c), w.cfg.follow_up.trust_gain * w.cfg.skill));
+}
+
+bool training_session(World& w, std::int32_t trainee) {
+  auto& p = w.pop;
+  const auto k = static_cast<std::size_t>(trainee);
+  p.training[k] = static_cast<std::int16_t>(p.training[k] + 1);
+  p.trained_step[k] = w.step;
+  if (p.training[k] < w.cfg.training.sessions) return false;
+  p.role[k] = Role::worker_organizer;
+  return true;
+}
+
+std::int64_t messaging_blast(World& w, Rng& rng) {
+  const auto& m = w.cfg.messaging;
+  auto& p = w.pop;
+  const auto supporter = static_cast<float>(w.cfg.ladder_supporter);
+  std::int64_t reached = 0;
+  for (std::int32_t i = 0; i < w.cfg.n; ++i) {
+    if (!(rng.uniform() < m.reach)) continue;
+    ++reached;
+    p.awareness[i] = toward_one(p.awareness[i], m.awareness_gain);
+    p.grievance[i] = toward_one(p.grievance[i], m.agitation);
+    const bool joins = rng.uniform() < m.supporter_rate * effective_grievance(w, i);
+    if (joins && p.commitment[i] < supporter) p.commitment[i] = supporter;  // anonymous supporter
+  }
+  return reached;
+}
+
+// ---- the campaign --------------------------------------------------------------------------
+
+Campaign::Campaign(World& w, Rng& rng) : w_staff_(w.cfg.staff_organizers) {
+  const std::int32_t n = w.cfg.n;
+  const std::int64_t k = w.cfg.worker_organizers;
+  std::unordered_set<std::int32_t> taken;  // Floyd's sampling: k distinct agents
+  std::vector<std::int32_t> chosen;
+  for (std::int64_t j = n - k; j < n; ++j) {
+    auto t = static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(j + 1)));
+    if (taken.count(t)) t = static_cast<std::int32_t>(j);
+    taken.insert(t);
+    chosen.push_back(t);
+  }
+  for (auto i : chosen) {
+    const auto u = static_cast<std::size_t>(i);
+    w.pop.role[u] = Role::worker_organizer;
+    w.pop.commitment[i] = std::max(w.pop.commitment[i], static_cast<float>(w.cfg.ladder_leader));
+    w.pop.known[u] = 1;
+    w.pop.evaluated[u] = 1;
+  }
+}
+
+std::int32_t Campaign::worker_organizers(const World& w) const {
+  return static_cast<std::int32_t>(
+      std::count(w.pop.role.begin(), w.pop.role.end(), Role::worker_organizer));
+}
+
+void Campaign::refresh_lists(const World& w) {
+  const auto& p = w.pop;
+  members_.clear();
+  supporters_known_.clear();
+  trainees_.clear();
+  participants_.clear();
+  const std::int32_t latest = *std::max_element(p.last_action.begin(), p.last_action.end());
+  for (std::int32_t i = 0; i < w.cfg.n; ++i) {
+    const auto u = static_cast<std::size_t>(i);
+    const float c = p.commitment[i];
+    const bool wo = p.role[u] == Role::worker_organizer;
+    if (c >= w.cfg.ladder_member || wo) members_.push_back(i);
+    if (wo) continue;
+    if (p.known[u] && c >= w.cfg.ladder_supporter) supporters_known_.push_back(i);
+    if (p.evaluated[u] && p.leadership[i] >= w.cfg.training.potential && c >= w.cfg.ladder_leader)
+      trainees_.push_back(i);
+    if (latest >= 0 && p.last_action[u] == latest && c < w.cfg.ladder_member)
+      participants_.push_back(i);
+  }
+}
+
+OrganizingTally Campaign::work(World& w, Rng& rng) {
+  OrganizingTally tally;
+  if (w.cfg.strategy == Strategy::none) return tally;
+  refresh_lists(w);
+  std::vector<std::int32_t> embedded;
+  for (std::int32_t i = 0; i < w.cfg.n; ++i)
+    if (w.pop.role[static_cast<std::size_t>(i)] == Role::worker_organizer) embedded.push_back(i);
+  for (std::int32_t s = 0; s < w_staff_; ++s) organize(w, -1, w.cfg.staff_hours, rng, tally);
+  for (auto o : embedded) organize(w, o, w.cfg.worker_hours, rng, tally);
+  return tally;
+}
+
+void Campaign::organize(World& w, std::int32_t o, double hours, Rng& rng, OrganizingTally& t) {
+  const auto& cfg = w.cfg;
+  const std::array<double, kActivities> cost = {cfg.one_on_one.hours, cfg.issue_push.hours,
+                                                cfg.social.hours,     cfg.follow_up.hours,
+                                                cfg.training.hours,   cfg.messaging.hours};
+  for (int a = 0; a < kActivities; ++a) {
+    if (cfg.allocation[a] <= 0.0) continue;
+    // Whole activities from the hours, the fraction rounded stochastically (one draw always).
+    const double want = hours * cfg.allocation[a] / cost[a];
+    auto count = static_cast<std::int64_t>(std::floor(want));
+    if (rng.uniform() < want - std::floor(want)) ++count;
+    for (std::int64_t k = 0; k < count; ++k) {
+      std::int32_t target = -1;
+      switch (static_cast<Activity>(a)) {
+        case Activity::one_on_one:
+          target = pick_conversation_target(w, o, rng);
+          if (target >= 0 && one_on_one(w, o < 0 ? staff_contact(target) : tie_contact(w.net, o, target), rng))
+            ++t.asks_won;
+          break;
+        case Activity::issue_push:
+          target = pick_conversation_target(w, o, rng);
+          if (target >= 0 && issue_push(w, o < 0 ? staff_contact(target) : tie_contact(w.net, o, target)))
+            ++t.backfires;
+          break;
+        case Activity::social:
+          target = pick_host(w, o, rng);
+          if (target >= 0) social_time(w, target, rng);
+          break;
+        case Activity::follow_up:
+          target = pick_follow_up(w, o, rng);
+          if (target >= 0) follow_up(w, o < 0 ? staff_contact(target) : tie_contact(w.net, o, target));
+          break;
+        case Activity::leader_training:
+          target = pick_trainee(w, o, rng);
+          if (target >= 0 && training_session(w, target)) ++t.new_organizers;
+          break;
+        case Activity::broadcast:
+          messaging_blast(w, rng);
+          target = 0;
+          break;
+      }
+      if (target < 0) break;  // no one to approach: the rest of these hours go unspent
+      t.hours[static_cast<std::size_t>(a)] += cost[a];
+    }
+  }
+}
+
+std::int32_t Campaign::pick_conversation_target(const World& w, std::int32_t o, Rng& rng) const {
+  const auto& p = w.pop;
+  const double member = w.cfg.ladder_member;
+  const std::int32_t latest = participants_.empty() ? -2 : p.last_action[static_cast<std::size_t>(participants_.front())];
+  if (o >= 0) {  // embedded: along their own ties, weaving outward
+    std::int32_t j = -1;
+    if (w.cfg.targeting == Targeting::participants)
+      j = random_neighbour(w.net, o, rng, [&](std::int32_t x) {
+        return p.last_action[static_cast<std::size_t>(x)] == latest && !committed(p, x, member);
+      });
+    if (j < 0 && w.cfg.targeting != Targeting::list)
+      j = random_neighbour(w.net, o, rng, [&](std::int32_t x) {
+        return !p.known[static_cast<std::size_t>(x)] && !committed(p, x, member);
+      });
+    if (j < 0)
+      j = random_neighbour(w.net, o, rng, [&](std::int32_t x) { return !committed(p, x, member); });
+    return j;
+  }
+  // Staff: referrals from members, the turnout list, or anyone on a list.
+  if (w.cfg.targeting == Targeting::participants && !participants_.empty())
+    return random_from(participants_, rng);
+  if (w.cfg.targeting == Targeting::network && !members_.empty()) {
+    const std::int32_t m = random_from(members_, rng);
+    const std::int32_t j = random_neighbour(w.net, m, rng, [&](std::int32_t x) {
+      return !p.known[static_cast<std::size_t>(x)] && !committed(p, x, member);
+    });
+    if (j >= 0) return j;
+  }
+  return static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(w.cfg.n)));
+}
+
+std::int32_t Campaign::pick_follow_up(const World& w, std::int32_t o, Rng& rng) const {
+  const auto& p = w.pop;
+  if (o >= 0)
+    return random_neighbour(w.net, o, rng, [&](std::int32_t x) {
+      const auto u = static_cast<std::size_t>(x);
+      return p.known[u] && p.role[u] == Role::member && p.commitment[x] >= w.cfg.ladder_supporter;
+    });
+  return random_from(supporters_known_, rng);
+}
+
+std::int32_t Campaign::pick_trainee(const World& w, std::int32_t o, Rng& rng) const {
+  const auto& p = w.pop;
+  auto eligible = [&](std::int32_t x) {
+    const auto u = static_cast<std::size_t>(x);
+    return p.role[u] == Role::member && p.evaluated[u] && p.trained_step[u] != w.step &&
+           p.leadership[x] >= w.cfg.training.potential && p.commitment[x] >= w.cfg.ladder_leader;
+  };
+  if (o >= 0) return random_neighbour(w.net, o, rng, eligible);
+  for (int tries = 0; tries < 4 && !trainees_.empty(); ++tries) {
+    const std::int32_t x = random_from(trainees_, rng);
+    if (eligible(x)) return x;
+  }
+  return -1;
+}
+
+std::int32_t Campaign::pick_host(const World& w, std::int32_t o, Rng& rng) const {
+  if (o >= 0) return o;  // a worker-organizer hosts among their own coworkers
+  (void)w;
+  return random_from(members_, rng);  // staff organize a gathering through a member
+}
+
+}  // namespace orgsim

@@ -1,0 +1,106 @@
+#pragma once
+// Organizing work (DESIGN.md "Process, one step", 2): organizers spend their hours on activities
+// chosen by the strategy's allocation, and a targeting rule picks whom. Each activity is a small
+// function over the state so that tests can check its direction and size by hand.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "model/config.hpp"
+#include "model/network.hpp"
+#include "model/population.hpp"
+
+namespace orgsim {
+
+/// What organizers and agents act on this step.
+struct World {
+  const ModelConfig& cfg;
+  Population& pop;
+  Network& net;
+  double climate = 0.0;   // G(t)
+  std::int32_t step = 0;
+};
+
+/// A conversation between an organizer and a target. A staff organizer (organizer == -1) relies
+/// on the target's staff_trust; an embedded worker-organizer on the trust of their tie
+/// (entry = the entry (organizer, target) in CSR, twin = (target, organizer)).
+struct Contact {
+  std::int32_t organizer = -1;
+  std::int32_t target = 0;
+  std::int64_t entry = -1, twin = -1;
+  bool staff() const noexcept { return organizer < 0; }
+};
+
+/// A contact between worker-organizer `o` and neighbour `i` (they must be tied).
+Contact tie_contact(const Network& net, std::int32_t o, std::int32_t i);
+Contact staff_contact(std::int32_t i);
+
+float contact_trust(const World& w, const Contact& c);
+void set_contact_trust(World& w, const Contact& c, float tau);
+
+/// Effective grievance g_eff = clamp(g + G(t), 0, 1).
+float effective_grievance(const World& w, std::int32_t i);
+
+/// One-on-one: trust += a1 * skill * (1 - trust); then, if trust >= voice: self-interest known,
+/// agitation, inoculation, a commitment ask (success probability
+/// clamp(ask_base + ask_trust*tau + ask_grievance*g_eff - ask_fear*f(1-v) - ask_fatigue*fatigue)),
+/// leadership evaluated. Returns true when the ask succeeded.
+bool one_on_one(World& w, const Contact& c, Rng& rng);
+/// Probability that the commitment ask succeeds for this contact now.
+double ask_probability(const World& w, const Contact& c);
+
+/// Issue push ("what agitates you?"): below the voice threshold it backfires (trust, commitment
+/// down; fatigue up) and returns true; at or above voice it agitates.
+bool issue_push(World& w, const Contact& c);
+
+/// Social time: the host and up to `social.attendees` of the host's neighbours; trust rises on
+/// every tie among the attendees. Returns the number of ties strengthened.
+std::int32_t social_time(World& w, std::int32_t host, Rng& rng);
+
+/// Follow-up / uplift: commitment += uplift (1 - c); a little trust.
+void follow_up(World& w, const Contact& c);
+
+/// One leader-training session; returns true when the trainee becomes a worker-organizer.
+bool training_session(World& w, std::int32_t trainee);
+
+/// A broadcast blast: each agent reached with messaging.reach gains awareness and felt grievance
+/// and, with probability supporter_rate * g_eff, becomes an anonymous supporter. No trust.
+/// Draws one uniform per agent, plus one per reached agent. Returns the number reached.
+std::int64_t messaging_blast(World& w, Rng& rng);
+
+/// Per-step tallies of organizing work (recorded as outputs).
+struct OrganizingTally {
+  std::array<double, kActivities> hours{};
+  std::int64_t backfires = 0, asks_won = 0, new_organizers = 0;
+};
+
+/// The campaign: who organizes and how they spend their hours each step.
+class Campaign {
+ public:
+  /// Places the initial worker-organizers (random agents, from `rng`): role worker-organizer,
+  /// commitment at least the leader cut, leadership evaluated.
+  Campaign(World& w, Rng& rng);
+
+  /// One step of organizing work by every organizer (staff first, then worker-organizers in
+  /// node order), each activity in allocation order.
+  OrganizingTally work(World& w, Rng& rng);
+
+  std::int32_t staff() const noexcept { return w_staff_; }
+  /// Current worker-organizers (rebuilt from roles each step).
+  std::int32_t worker_organizers(const World& w) const;
+
+ private:
+  void organize(World& w, std::int32_t organizer, double hours, Rng& rng, OrganizingTally& t);
+  std::int32_t pick_conversation_target(const World& w, std::int32_t organizer, Rng& rng) const;
+  std::int32_t pick_follow_up(const World& w, std::int32_t organizer, Rng& rng) const;
+  std::int32_t pick_trainee(const World& w, std::int32_t organizer, Rng& rng) const;
+  std::int32_t pick_host(const World& w, std::int32_t organizer, Rng& rng) const;
+  void refresh_lists(const World& w);
+
+  std::int32_t w_staff_ = 0;
+  // Rebuilt each step (O(N)): candidates for staff targeting.
+  std::vector<std::int32_t> members_, supporters_known_, trainees_, participants_;
+};
+
+}  // namespace orgsim

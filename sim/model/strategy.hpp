@@ -1,0 +1,31 @@
+#pragma once
+// Strategy presets: each strategy is just a named allocation of organizer hours, a targeting rule
+// and an action policy. A scenario overrides any part field by field
+// (campaign.allocation.*, campaign.targeting, actions.policy); null keeps the preset's value.
+#include <array>
+#include <string>
+
+namespace orgsim {
+
+enum class Strategy { none, relationship_first, issue_first, big_messaging, hybrid, organizing_only };
+enum class Targeting { network, list, participants };
+enum class ActionPolicy { schedule, continuous, hot, readiness, never };
+
+/// Activities, in the order of campaign.allocation.* and of the hours_* outputs.
+enum class Activity { one_on_one = 0, issue_push, social, follow_up, leader_training, broadcast };
+inline constexpr int kActivities = 6;
+inline constexpr std::array<const char*, kActivities> kActivityNames = {
+    "one_on_one", "issue_push", "social", "follow_up", "leader_training", "broadcast"};
+
+struct StrategyPreset {
+  std::array<double, kActivities> allocation{};  // shares of hours, summing to 1 (or all 0)
+  Targeting targeting = Targeting::network;
+  ActionPolicy policy = ActionPolicy::schedule;
+};
+
+StrategyPreset preset(Strategy s);
+Strategy strategy_from_name(const std::string& name);
+Targeting targeting_from_name(const std::string& name);
+ActionPolicy policy_from_name(const std::string& name);
+
+}  // namespace orgsim

@@ -1,0 +1,72 @@
+#pragma once
+// Wins and their durability (DESIGN.md "Wins and durability"). A win is recorded when an
+// action's power reaches the employer's resistance; from then on, every step, the employer pushes
+// to roll it back and the organized base defends it. While the defense D stays at or above
+// hold_fraction * strength the win holds; below, it is reversed with probability
+//   h = hazard * (1 - D / (hold_fraction * strength))        per step.
+// Each win ends with its reversal or is censored at the end of the run.
+#include <cstdint>
+#include <vector>
+
+#include "core/rng.hpp"
+
+namespace orgsim {
+
+struct WinEvent {
+  std::int32_t start_step = 0;
+  std::int32_t end_step = -1;  // step of the reversal; -1 while standing / censored
+  bool censored = true;        // still standing at the end of the run
+  double strength = 0.0;       // power at the win
+  /// Steps the win stood: end_step - start_step, or (steps - start_step) when censored.
+  std::int32_t duration(std::int32_t steps) const noexcept {
+    return censored ? steps - start_step : end_step - start_step;
+  }
+};
+
+struct WinRules {
+  double hold_fraction = 0.5;  // defense needed, as a share of the win's strength
+  double hazard = 0.05;        // reversal probability per step with no defense at all
+};
+
+class WinBook {
+ public:
+  explicit WinBook(WinRules rules) : rules_(rules) {}
+
+  /// A new win at `step` with the given strength (power at the win).
+  void record_win(std::int32_t step, double strength);
+
+  /// One step of the employer's push against every standing win, given the organized base's
+  /// defense now. Draws one uniform per standing win (in win order) from `rng`. Returns the number
+  /// of wins reversed this step.
+  std::int32_t push_back(std::int32_t step, double defense, Rng& rng);
+
+  std::int32_t standing() const noexcept { return standing_; }
+  std::int32_t wins() const noexcept { return static_cast<std::int32_t>(events_.size()); }
+  std::int32_t reversals() const noexcept { return wins() - standing_; }
+  const std::vector<WinEvent>& events() const noexcept { return events_; }
+
+  /// Reversal probability this step for a win of `strength` under `defense`.
+  double hazard(double strength, double defense) const noexcept;
+
+ private:
+  WinRules rules_;
+  std::vector<WinEvent> events_;
+  std::int32_t standing_ = 0;
+};
+
+/// Kaplan-Meier survival estimate from durations and event flags (event = reversal observed;
+/// false = censored). Returns the distinct event times with S(t) and a 95% confidence interval
+/// by Greenwood's formula on the log(-log S) scale (Kalbfleisch & Prentice 2002).
+struct SurvivalCurve {
+  std::vector<double> time;      // distinct reversal times, ascending
+  std::vector<double> survival;  // S(t) just after each time
+  std::vector<double> lower, upper;
+  std::vector<std::int64_t> at_risk, events;
+  /// Median survival time (first t with S(t) <= 0.5), or NaN if S never drops to 0.5.
+  double median = 0.0;
+  /// S at `t` (step function, S = 1 before the first event).
+  double at(double t) const noexcept;
+};
+SurvivalCurve kaplan_meier(const std::vector<double>& durations, const std::vector<bool>& event);
+
+}  // namespace orgsim
