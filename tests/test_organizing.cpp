@@ -17,7 +17,19 @@ ModelConfig config(const std::vector<std::string>& sets = {}) {
     "population": {"size": 6, "grievance": {"distribution": "constant", "value": 0.4},
                    "fear": {"distribution": "constant", "value": 0.5}},
     "network": {"type": "complete"},
-    "trust": {"initial": {"distribution": "constant", "value": 0.1}}})";
+    "trust": {"initial": {"distribution": "constant", "value": 0.1}, "voice": 0.4},
+    "campaign": {"skill": 1},
+    "one_on_one": {"trust_gain": 0.15, "agitation": 0.15, "inoculation": 0.2, "ask_base": 0.05,
+                   "ask_trust": 0.5, "ask_grievance": 0.3, "ask_fear": 0.4, "ask_fatigue": 0.3,
+                   "commitment_gain": 0.25},
+    "issue_push": {"agitation": 0.15, "backfire_trust": 0.3, "backfire_fatigue": 0.2,
+                   "backfire_commitment": 0.1},
+    "social": {"trust_gain": 0.06, "attendees": 5},
+    "follow_up": {"uplift": 0.1, "trust_gain": 0.05},
+    "messaging": {"awareness_gain": 0.6},
+    "ladder": {"supporter": 0.2, "member": 0.5, "leader": 0.8}})";
+  // Every parameter these hand-computed cases use is pinned above, so that changing a default
+  // does not silently change what the tests claim.
   const Scenario sc = scenario_from_json(json::parse(text), "t.json", ".", text, sets);
   return make_plan(sc).arms[0];
 }

@@ -127,7 +127,7 @@ TEST_CASE("no organizers, no climate, no turnover: nothing moves but decay",
   // the baseline: tau_t = b + (tau_0 - b)(1 - d)^t.
   const RunPlan plan =
       make_plan(scenario(kSmall, {"environment.turnover=0", "environment.climate.amplitude=0",
-                                  "environment.climate.shock_rate=0", "decay.trust=0.02",
+                                  "environment.climate.shock_rate=0", "decay.trust=0.02", "actions.trust_gain=0",
                                   "employer.firing=0"}));
   Simulation sim(plan.arms[0], replicate_seed(plan.master_seed, 0));
   const auto theta0 = sim.population().threshold;
@@ -145,7 +145,8 @@ TEST_CASE("no organizers, no climate, no turnover: nothing moves but decay",
   for (float v : test::series(r, "hours_one_on_one", 30)) CHECK(v == 0.0f);
   const RunPlan frozen = make_plan(scenario(
       kSmall, {"environment.turnover=0", "environment.climate.amplitude=0",
-               "environment.climate.shock_rate=0", "decay.trust=0", "employer.firing=0"}));
+               "environment.climate.shock_rate=0", "decay.trust=0", "employer.firing=0",
+               "actions.trust_gain=0"}));
   Simulation still(frozen.arms[0], replicate_seed(frozen.master_seed, 0));
   const auto trust1 = still.network().trust;
   still.run();
@@ -166,7 +167,7 @@ TEST_CASE("turnover replaces the expected share of agents", "[simulation]") {
 
 TEST_CASE("turnover resets a new hire's ties to the baseline", "[simulation]") {
   const RunPlan plan = make_plan(scenario(
-      kSmall, {"environment.turnover=1", "trust.baseline=0.05", "trust.initial.min=0.5",
+      kSmall, {"environment.turnover=1", "trust.baseline=0.05", "actions.trust_gain=0", "trust.initial.min=0.5",
                "trust.initial.max=1"}));
   Simulation sim(plan.arms[0], replicate_seed(plan.master_seed, 0));
   sim.step();  // everyone leaves in step 0

@@ -289,6 +289,15 @@ void Simulation::after_action(bool fresh) {
     won_now_ = true;
     if (!fresh) continuous_won_ = true;
   }
+  // Acting together strengthens the ties between participants (both entries alike).
+  if (cfg_.action_trust_gain > 0 && !net_.complete) {
+    const auto g = static_cast<float>(cfg_.action_trust_gain);
+    for (std::int32_t i = 0; i < cfg_.n; ++i) {
+      if (!x[static_cast<std::size_t>(i)]) continue;
+      for (std::int32_t e = net_.offsets[i]; e < net_.offsets[i + 1]; ++e)
+        if (x[static_cast<std::size_t>(net_.neighbors[e])]) net_.trust[e] += g * (1.0f - net_.trust[e]);
+    }
+  }
   for (std::int32_t i = 0; i < cfg_.n; ++i) {
     const auto u = static_cast<std::size_t>(i);
     if (!x[u]) continue;

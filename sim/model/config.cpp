@@ -286,6 +286,7 @@ ModelConfig make_config(const json& flat, const std::string& file, const std::st
   c.power_floor = num(flat, "actions.power_floor");
   c.participation_commitment = num(flat, "actions.participation_commitment");
   c.participation_fatigue = num(flat, "actions.participation_fatigue");
+  c.action_trust_gain = num(flat, "actions.trust_gain");
   c.win_commitment = num(flat, "actions.win_commitment");
   c.loss_fear = num(flat, "actions.loss_fear");
 

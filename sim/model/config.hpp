@@ -97,7 +97,7 @@ struct ModelConfig {
   std::int32_t first_action = 0, action_every = 1, min_gap = 8;
   double hot_threshold = 0.1, readiness = 0.2;
   SeedSpec seed_set;
-  double power_floor = 0.3, participation_commitment = 0, participation_fatigue = 0,
+  double power_floor = 0.3, participation_commitment = 0, action_trust_gain = 0, participation_fatigue = 0,
          win_commitment = 0, loss_fear = 0;
 
   double resistance = 0.25, retaliation = 0, firing = 0, counter_campaign = 0;

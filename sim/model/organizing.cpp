@@ -10,6 +10,8 @@ namespace {
 inline float toward_one(float x, double rate) {
   return std::min(1.0f, x + static_cast<float>(rate) * (1.0f - x));
 }
+/// Staff trust at which a relationship counts as started (the staff return to it).
+constexpr float kStartedTrust = 0.05f;
 bool committed(const Population& p, std::int32_t i, double member_cut) {
   return p.commitment[i] >= member_cut || p.role[static_cast<std::size_t>(i)] == Role::worker_organizer;
 }
@@ -186,6 +188,7 @@ void Campaign::refresh_lists(const World& w) {
   supporters_known_.clear();
   trainees_.clear();
   participants_.clear();
+  in_progress_.clear();
   const std::int32_t latest = *std::max_element(p.last_action.begin(), p.last_action.end());
   for (std::int32_t i = 0; i < w.cfg.n; ++i) {
     const auto u = static_cast<std::size_t>(i);
@@ -194,6 +197,7 @@ void Campaign::refresh_lists(const World& w) {
     if (c >= w.cfg.ladder_member || wo) members_.push_back(i);
     if (wo) continue;
     if (p.known[u] && c >= w.cfg.ladder_supporter) supporters_known_.push_back(i);
+    if (c < w.cfg.ladder_member && p.staff_trust[i] >= kStartedTrust) in_progress_.push_back(i);
     if (p.evaluated[u] && p.leadership[i] >= w.cfg.training.potential && c >= w.cfg.ladder_leader)
       trainees_.push_back(i);
     if (latest >= 0 && p.last_action[u] == latest && c < w.cfg.ladder_member)
@@ -263,24 +267,37 @@ void Campaign::organize(World& w, std::int32_t o, double hours, Rng& rng, Organi
 std::int32_t Campaign::pick_conversation_target(const World& w, std::int32_t o, Rng& rng) const {
   const auto& p = w.pop;
   const double member = w.cfg.ladder_member;
-  const std::int32_t latest = participants_.empty() ? -2 : p.last_action[static_cast<std::size_t>(participants_.front())];
+  const std::int32_t latest =
+      participants_.empty() ? -2 : p.last_action[static_cast<std::size_t>(participants_.front())];
   if (o >= 0) {  // embedded: along their own ties, weaving outward
-    std::int32_t j = -1;
-    if (w.cfg.targeting == Targeting::participants)
-      j = random_neighbour(w.net, o, rng, [&](std::int32_t x) {
+    if (w.cfg.targeting == Targeting::participants) {
+      const std::int32_t j = random_neighbour(w.net, o, rng, [&](std::int32_t x) {
         return p.last_action[static_cast<std::size_t>(x)] == latest && !committed(p, x, member);
       });
-    if (j < 0 && w.cfg.targeting != Targeting::list)
-      j = random_neighbour(w.net, o, rng, [&](std::int32_t x) {
-        return !p.known[static_cast<std::size_t>(x)] && !committed(p, x, member);
-      });
-    if (j < 0)
-      j = random_neighbour(w.net, o, rng, [&](std::int32_t x) { return !committed(p, x, member); });
-    return j;
+      if (j >= 0) return j;
+    }
+    if (w.cfg.targeting == Targeting::list)
+      return random_neighbour(w.net, o, rng, [&](std::int32_t x) { return !committed(p, x, member); });
+    // network: deepen warm relationships first. Weighted reservoir sampling (Efraimidis &
+    // Spirakis 2006): neighbour j is chosen with probability proportional to tau_oj + 0.05.
+    std::int32_t chosen = -1;
+    double best = -1.0;
+    for (std::int32_t e = w.net.offsets[o]; e < w.net.offsets[o + 1]; ++e) {
+      const std::int32_t j = w.net.neighbors[e];
+      if (committed(p, j, member)) continue;
+      const double key = std::pow(rng.uniform_pos(), 1.0 / (w.net.trust[e] + 0.05));
+      if (key > best) {
+        best = key;
+        chosen = j;
+      }
+    }
+    return chosen;
   }
-  // Staff: referrals from members, the turnout list, or anyone on a list.
+  // Staff: the turnout list, relationships already started, referrals from members, or a list.
   if (w.cfg.targeting == Targeting::participants && !participants_.empty())
     return random_from(participants_, rng);
+  if (w.cfg.targeting != Targeting::list && !in_progress_.empty() && rng.uniform() < 0.6)
+    return random_from(in_progress_, rng);
   if (w.cfg.targeting == Targeting::network && !members_.empty()) {
     const std::int32_t m = random_from(members_, rng);
     const std::int32_t j = random_neighbour(w.net, m, rng, [&](std::int32_t x) {

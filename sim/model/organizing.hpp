@@ -99,8 +99,9 @@ class Campaign {
   void refresh_lists(const World& w);
 
   std::int32_t w_staff_ = 0;
-  // Rebuilt each step (O(N)): candidates for staff targeting.
-  std::vector<std::int32_t> members_, supporters_known_, trainees_, participants_;
+  // Rebuilt each step (O(N)): candidates for staff targeting (in_progress_: not yet committed,
+  // staff relationship started).
+  std::vector<std::int32_t> members_, supporters_known_, trainees_, participants_, in_progress_;
 };
 
 }  // namespace orgsim
