@@ -5,6 +5,9 @@
 //   bench_core core N [reps]      time graph generation, initialisation and the rounds at N agents
 //   bench_core fullpass N [reps]  one full pass over every edge: Eigen sparse product vs plain loop
 //   bench_core runs N R           R whole runs through the runner, 1 thread and all threads
+//   bench_core model N T          the full organizing step vs the bare participation core on the
+//                                 default scenario's workplace scaled to N agents, T steps, an
+//                                 action every step in both
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -14,7 +17,10 @@
 #include <string>
 #include <vector>
 
+#include <fstream>
+
 #include "engine/runner.hpp"
+#include "engine/simulation.hpp"
 #include "io/scenario.hpp"
 #include "model/participation.hpp"
 #include "model/population.hpp"
@@ -133,6 +139,36 @@ int main(int argc, char** argv) {
         "\"plain_entries_per_s\": %.4g, \"checksum\": %.1f}\n",
         n, m, best_eigen, best_plain, best_eigen / best_plain, m / best_eigen, m / best_plain,
         checksum);
+  } else if (mode == "model") {
+    std::ifstream in(std::string(ORGSIM_SOURCE_DIR) + "/scenarios/default.json");
+    nlohmann::json doc = nlohmann::json::parse(in);
+    doc.erase("arms");
+    const std::string departments = std::to_string(std::max(1, n / 30));
+    const char* phases[] = {"environment", "organizing", "actions", "wins", "decay", "record"};
+    double core_per_step = 0;
+    for (const char* strategy : {"none", "relationship_first", "big_messaging"}) {
+      // Staff hours scale with the workplace (15 h per 300 workers) so the campaign's reach per
+      // worker matches the default scenario.
+      const std::vector<std::string> sets = {
+          "population.size=" + std::to_string(n), "network.departments=" + departments,
+          "steps=" + std::to_string(reps), "campaign.strategy=" + std::string(strategy),
+          "campaign.staff_organizers=" + std::to_string(std::max(1, n / 300)),
+          "campaign.worker_organizers=" + std::to_string(std::max(1, n / 300)),
+          "actions.policy=schedule", "actions.every=1", "actions.seed={\"fraction\": 0.01}"};
+      const RunPlan plan = make_plan(scenario_from_json(doc, "default.json", ".", doc.dump(), sets));
+      Simulation sim(plan.arms[0], replicate_seed(1, 0));
+      const auto t0 = Clock::now();
+      sim.run();
+      const double per_step = seconds_since(t0) / reps;
+      if (std::string(strategy) == "none") core_per_step = per_step;
+      std::printf("{\"mode\": \"model\", \"agents\": %d, \"steps\": %d, \"strategy\": \"%s\", "
+                  "\"seconds_per_step\": %.5f, \"vs_core\": %.2f, \"phases_s_per_step\": {",
+                  n, reps, strategy, per_step, per_step / core_per_step);
+      for (int k = 0; k < 6; ++k)
+        std::printf("%s\"%s\": %.5f", k ? ", " : "", phases[k],
+                    sim.phase_seconds()[static_cast<std::size_t>(k)] / reps);
+      std::printf("}}\n");
+    }
   } else if (mode == "runs") {
     const std::string text = R"({"name": "bench", "steps": 1, "replicates": )" +
                              std::to_string(reps) + R"(, "seed": 1,

@@ -192,13 +192,16 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
   ProgressLine progress(quiet);
   const auto records = run_plan(plan, threads, std::ref(progress));
 
+  const auto durability = durability_by_arm(records, plan.arm_names, plan.steps);
   ResultsWriter writer(out, make_header(sc, plan, cmdline));
   writer.append(records);
+  writer.set_durability(durability);
   writer.finish();
 
   std::cout << format_summary(summarize(records, plan.arm_names),
                               sc.name + " (" + std::to_string(plan.replicates) +
-                                  " replicates per arm)")
+                                  " replicates per arm)",
+                              durability)
             << "results: " << out << "\n";
   return 0;
 }
@@ -287,7 +290,8 @@ int cmd_summarize(int argc, char** argv) {
   if (file.empty()) throw UsageError("orgsim summarize: missing FILE.h5");
   const ResultsFile rf = read_results(file);
   std::cout << format_summary(summarize(rf.runs, rf.header.arm_names),
-                              file + " (" + std::to_string(rf.runs.size()) + " runs)");
+                              file + " (" + std::to_string(rf.runs.size()) + " runs)",
+                              durability_by_arm(rf.runs, rf.header.arm_names, rf.header.n_steps));
   return 0;
 }
 

@@ -3,6 +3,7 @@
 // before finish(), and bad use fails loudly. The layout itself (xarray/h5py view) is checked by
 // tests/python/test_results_layout.py on the sample file written by the last test here.
 #include <hdf5.h>
+#include <hdf5_hl.h>
 
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -157,6 +158,47 @@ void require_same_runs(const std::vector<RunRecord>& a, const std::vector<RunRec
   for (std::size_t i = 0; i < a.size(); ++i) require_same_run(a[i], b[i]);
 }
 
+/// Per-arm Kaplan-Meier over the wins of the done runs (as `orgsim run` computes it).
+std::vector<ArmDurability> durability_of(const std::vector<RunRecord>& runs, const FileHeader& h) {
+  std::vector<ArmDurability> out;
+  for (std::size_t a = 0; a < h.arm_names.size(); ++a) {
+    ArmDurability d;
+    d.arm = h.arm_names[a];
+    std::vector<double> durations;
+    std::vector<bool> events;
+    for (const auto& r : runs) {
+      if (r.arm != static_cast<std::int32_t>(a) || r.status != 1) continue;
+      for (const auto& w : r.wins) {
+        durations.push_back(w.duration(h.n_steps));
+        events.push_back(!w.censored);
+        ++d.wins;
+        d.reversals += w.censored ? 0 : 1;
+      }
+    }
+    d.curve = kaplan_meier(durations, events);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+void require_same_durability(const std::vector<ArmDurability>& a,
+                             const std::vector<ArmDurability>& b) {
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    INFO("arm " << i << " (" << a[i].arm << ")");
+    CHECK(a[i].arm == b[i].arm);
+    CHECK(a[i].wins == b[i].wins);
+    CHECK(a[i].reversals == b[i].reversals);
+    CHECK(same(a[i].curve.median, b[i].curve.median));
+    CHECK(a[i].curve.time == b[i].curve.time);
+    CHECK(a[i].curve.survival == b[i].curve.survival);
+    CHECK(a[i].curve.lower == b[i].curve.lower);
+    CHECK(a[i].curve.upper == b[i].curve.upper);
+    CHECK(a[i].curve.at_risk == b[i].curve.at_risk);
+    CHECK(a[i].curve.events == b[i].curve.events);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("results file: what is written is read back unchanged", "[hdf5]") {
@@ -171,6 +213,12 @@ TEST_CASE("results file: what is written is read back unchanged", "[hdf5]") {
   const ResultsFile back = read_results(path);
   require_same_header(header, back.header);
   require_same_runs(runs, back.runs);
+  // set_durability() was not called: no /durability group, nothing read back.
+  CHECK(back.durability.empty());
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  CHECK(H5Lexists(file, "durability", H5P_DEFAULT) == 0);
+  H5Fclose(file);
 }
 
 TEST_CASE("results file: a single run without varied parameters or sweep", "[hdf5]") {
@@ -337,6 +385,199 @@ TEST_CASE("results file: with no win at all, /win_events exists with empty colum
     H5Dclose(ds);
   }
   H5Fclose(file);
+}
+
+namespace {
+
+/// flag_meanings of the dataset `name` in `file`.
+std::string raw_flag_meanings(hid_t file, const char* name) {
+  const hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+  REQUIRE(ds >= 0);
+  const hid_t attr = H5Aopen(ds, "flag_meanings", H5P_DEFAULT);
+  REQUIRE(attr >= 0);
+  const hid_t type = H5Aget_type(attr);
+  char* s = nullptr;
+  REQUIRE(H5Aread(attr, type, &s) >= 0);
+  std::string out = s ? s : "";
+  H5free_memory(s);
+  H5Tclose(type);
+  H5Aclose(attr);
+  H5Dclose(ds);
+  return out;
+}
+
+bool is_scale(hid_t file, const char* name) {
+  const hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+  REQUIRE(ds >= 0);
+  const htri_t scale = H5DSis_scale(ds);
+  H5Dclose(ds);
+  return scale > 0;
+}
+
+/// Whether the dimension scale `scale` is attached to dimension 0 of `name`.
+bool scale_attached(hid_t file, const char* name, const char* scale) {
+  const hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+  const hid_t sc = H5Dopen2(file, scale, H5P_DEFAULT);
+  REQUIRE(ds >= 0);
+  REQUIRE(sc >= 0);
+  const htri_t attached = H5DSis_attached(ds, sc, 0);
+  H5Dclose(sc);
+  H5Dclose(ds);
+  return attached > 0;
+}
+
+const std::vector<const char*> kKmColumns = {"km_arm", "time",    "survival", "lower",
+                                             "upper",  "at_risk", "events"};
+
+}  // namespace
+
+TEST_CASE("results file: per-arm durability round-trips as the /durability group", "[hdf5]") {
+  const std::string path = fresh_path("durability.h5");
+  const FileHeader header = make_header(12, 10);
+  auto runs = make_runs(0, 10, header);
+  // Arm 1 (odd runs) keeps its wins but never loses one: wins, no reversal, an empty curve.
+  for (auto& r : runs)
+    if (r.arm == 1)
+      for (auto& w : r.wins) {
+        w.censored = true;
+        w.end_step = -1;
+      }
+  const auto durability = durability_of(runs, header);
+  REQUIRE(durability.size() == 2);
+  REQUIRE(durability[0].reversals > 0);
+  REQUIRE(durability[0].curve.time.size() > 0);
+  REQUIRE(durability[1].wins > 0);
+  REQUIRE(durability[1].reversals == 0);
+  REQUIRE(durability[1].curve.time.empty());
+  REQUIRE(std::isnan(durability[1].curve.median));
+  {
+    ResultsWriter w(path, header);
+    w.append(make_runs(0, 0, header));
+    w.append(runs);
+    w.set_durability(durability);
+    w.finish();
+  }
+  const ResultsFile back = read_results(path);
+  require_same_runs(runs, back.runs);
+  require_same_durability(durability, back.durability);
+
+  // The layout: `arm` and `km` dimension scales, the columns on them, arm codes with flags.
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  CHECK(is_scale(file, "durability/arm"));
+  CHECK(is_scale(file, "durability/km"));
+  CHECK(raw_column<std::int8_t>(file, "durability/arm", H5T_NATIVE_INT8) ==
+        std::vector<std::int8_t>{0, 1});
+  CHECK(raw_flag_meanings(file, "durability/arm") == "relationship_first big_messaging");
+  CHECK(raw_flag_meanings(file, "durability/km_arm") == "relationship_first big_messaging");
+  for (const char* name : {"durability/wins", "durability/reversals", "durability/median"}) {
+    INFO(name);
+    CHECK(scale_attached(file, name, "durability/arm"));
+  }
+  const std::size_t n_rows = durability[0].curve.time.size();
+  for (const char* name : kKmColumns) {
+    const std::string full = std::string("durability/") + name;
+    INFO(full);
+    CHECK(scale_attached(file, full.c_str(), "durability/km"));
+  }
+  const auto km = raw_column<std::int64_t>(file, "durability/km", H5T_NATIVE_INT64);
+  const auto km_arm = raw_column<std::int8_t>(file, "durability/km_arm", H5T_NATIVE_INT8);
+  REQUIRE(km.size() == n_rows);  // arm 1 contributes no row
+  for (std::size_t i = 0; i < n_rows; ++i) {
+    CHECK(km[i] == static_cast<std::int64_t>(i));
+    CHECK(km_arm[i] == 0);
+  }
+  const auto median = raw_column<double>(file, "durability/median", H5T_NATIVE_DOUBLE);
+  REQUIRE(median.size() == 2);
+  CHECK(same(median[0], durability[0].curve.median));
+  CHECK(std::isnan(median[1]));
+  H5Fclose(file);
+}
+
+TEST_CASE("results file: an arm without wins has a NaN median whatever the curve says",
+          "[hdf5]") {
+  const std::string path = fresh_path("durability_no_wins.h5");
+  const FileHeader header = make_header(6, 2);
+  std::vector<ArmDurability> durability(2);
+  durability[0].arm = header.arm_names[0];
+  durability[1].arm = header.arm_names[1];
+  REQUIRE(durability[0].curve.median == 0.0);  // SurvivalCurve's default, not "not reached"
+  {
+    ResultsWriter w(path, header);
+    w.append(make_runs(0, 2, header));
+    w.set_durability(durability);
+    w.finish();
+  }
+  const ResultsFile back = read_results(path);
+  REQUIRE(back.durability.size() == 2);
+  for (const auto& d : back.durability) {
+    CHECK(d.wins == 0);
+    CHECK(d.reversals == 0);
+    CHECK(d.curve.time.empty());
+    CHECK(std::isnan(d.curve.median));
+  }
+}
+
+// Also writes ${ORGSIM_TEST_TMP}/sample_results_no_reversals.h5 for the Python layout tests: wins,
+// but none reversed, so the curve table is present with zero rows.
+TEST_CASE("results file: with no reversal at all, /durability has an empty curve table",
+          "[hdf5]") {
+  fs::create_directories(ORGSIM_TEST_TMP);
+  const std::string path = (fs::path(ORGSIM_TEST_TMP) / "sample_results_no_reversals.h5").string();
+  fs::remove(path);
+  const FileHeader header = make_header(6, 6);
+  auto runs = make_runs(0, 6, header);
+  for (auto& r : runs)
+    for (auto& w : r.wins) {
+      w.censored = true;
+      w.end_step = -1;
+    }
+  const auto durability = durability_of(runs, header);
+  for (const auto& d : durability) REQUIRE(d.reversals == 0);
+  {
+    ResultsWriter w(path, header);
+    w.append(runs);
+    w.set_durability(durability);
+    w.finish();
+  }
+  const ResultsFile back = read_results(path);
+  require_same_durability(durability, back.durability);
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  for (const char* name : kKmColumns) {
+    const std::string full = std::string("durability/") + name;
+    INFO(full);
+    REQUIRE(H5Lexists(file, full.c_str(), H5P_DEFAULT) > 0);
+    CHECK(raw_column<double>(file, full.c_str(), H5T_NATIVE_DOUBLE).empty());
+  }
+  H5Fclose(file);
+}
+
+TEST_CASE("results file: set_durability rejects estimates the file cannot hold", "[hdf5]") {
+  const std::string path = fresh_path("durability_rejects.h5");
+  const FileHeader header = make_header(6, 4);
+  const auto runs = make_runs(0, 4, header);
+  const auto good = durability_of(runs, header);
+  ResultsWriter w(path, header);
+  w.append(runs);
+
+  auto bad = good;
+  bad.pop_back();  // one arm short
+  CHECK_THROWS_AS(w.set_durability(bad), std::logic_error);
+  bad = good;
+  std::swap(bad[0], bad[1]);  // not in arm order
+  CHECK_THROWS_AS(w.set_durability(bad), std::logic_error);
+  bad = good;
+  bad[0].reversals = bad[0].wins + 1;
+  CHECK_THROWS_AS(w.set_durability(bad), std::logic_error);
+  bad = good;
+  bad[0].curve.time.push_back(99.0);  // columns of different lengths
+  CHECK_THROWS_AS(w.set_durability(bad), std::logic_error);
+
+  w.set_durability(good);
+  w.finish();
+  CHECK_THROWS_AS(w.set_durability(good), std::logic_error);
+  require_same_durability(good, read_results(path).durability);
 }
 
 TEST_CASE("results file: only the partial file exists until finish()", "[hdf5]") {
@@ -600,15 +841,20 @@ TEST_CASE("results file: sample study for the Python layout tests", "[hdf5]") {
         runs.push_back(std::move(r));
       }
 
+  // The per-arm durability (/durability), as `orgsim run` computes it.
+  const auto durability = durability_of(runs, h);
+
   fs::remove(path);
   {
     ResultsWriter w(path, h);
     w.append(runs);
+    w.set_durability(durability);
     w.finish();
   }
   const ResultsFile back = read_results(path);
   REQUIRE(back.runs.size() == runs.size());
   require_same_runs(runs, back.runs);
+  require_same_durability(durability, back.durability);
 }
 
 TEST_CASE("results file: per-step chunks hold ~512 KiB of runs for long studies", "[hdf5]") {

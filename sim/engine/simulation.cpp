@@ -97,12 +97,19 @@ void Simulation::run() {
 }
 
 void Simulation::step() {
-  environment_phase();
-  organizing_phase();
-  action_phase();
-  wins_phase();
-  decay_phase();
-  record_phase();
+  using Clock = std::chrono::steady_clock;
+  auto timed = [this](int k, auto&& phase) {
+    const auto t0 = Clock::now();
+    phase();
+    phase_seconds_[static_cast<std::size_t>(k)] +=
+        std::chrono::duration<double>(Clock::now() - t0).count();
+  };
+  timed(0, [this] { environment_phase(); });
+  timed(1, [this] { organizing_phase(); });
+  timed(2, [this] { action_phase(); });
+  timed(3, [this] { wins_phase(); });
+  timed(4, [this] { decay_phase(); });
+  timed(5, [this] { record_phase(); });
 #ifndef NDEBUG
   check_invariants();
 #endif

@@ -1,6 +1,8 @@
 #pragma once
 // One run: a population on a network, stepped through the phases of DESIGN.md "Process, one
 // step". step() is the list of phases; each phase is a short function below it.
+#include <array>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -42,6 +44,10 @@ class Simulation {
   /// outcomes; valid after run().
   std::vector<float> per_step_values() const { return series_; }
   std::vector<double> per_run_values() const;
+
+  /// Wall time spent in each phase so far (environment, organizing, actions, wins, decay,
+  /// record), for the benchmarks.
+  const std::array<double, 6>& phase_seconds() const noexcept { return phase_seconds_; }
 
   /// Checks the invariants (ranges, symmetric trust, participation count); throws
   /// std::logic_error naming the broken one. Called every step in debug builds and by tests.
@@ -99,6 +105,7 @@ class Simulation {
   bool continuous_won_ = false;
   // run bookkeeping
   std::vector<float> series_;
+  std::array<double, 6> phase_seconds_{};
   std::int64_t actions_ = 0, rounds_total_ = 0, backfires_total_ = 0;
   double win_weeks_ = 0.0, organized_base_end_ = std::nan(""), organizers_end_ = std::nan("");
   double last_turnout_ = std::numeric_limits<double>::quiet_NaN();

@@ -72,6 +72,30 @@ Summary summarize(const std::vector<RunRecord>& runs, const std::vector<std::str
   return s;
 }
 
+std::vector<ArmDurability> durability_by_arm(const std::vector<RunRecord>& runs,
+                                             const std::vector<std::string>& arm_names,
+                                             std::int32_t steps) {
+  std::vector<ArmDurability> out;
+  for (std::size_t a = 0; a < arm_names.size(); ++a) {
+    ArmDurability d;
+    d.arm = arm_names[a];
+    std::vector<double> durations;
+    std::vector<bool> events;
+    for (const auto& r : runs) {
+      if (r.arm != static_cast<std::int32_t>(a) || r.status != 1) continue;
+      for (const auto& w : r.wins) {
+        durations.push_back(w.duration(steps));
+        events.push_back(!w.censored);
+        ++d.wins;
+        d.reversals += w.censored ? 0 : 1;
+      }
+    }
+    if (!durations.empty()) d.curve = kaplan_meier(durations, events);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
 namespace {
 std::string cell(const Estimate& e) {
   char buf[64];
@@ -90,7 +114,8 @@ std::string pad(const std::string& s, std::size_t w) {
 }
 }  // namespace
 
-std::string format_summary(const Summary& s, const std::string& title) {
+std::string format_summary(const Summary& s, const std::string& title,
+                           const std::vector<ArmDurability>& durability) {
   std::string out = title + "\n";
   std::size_t w0 = 14;
   for (const auto& n : s.outcome_names) w0 = std::max(w0, n.size() + 2);
@@ -113,6 +138,42 @@ std::string format_summary(const Summary& s, const std::string& title) {
     }
   }
   out += "(mean ± half-width of the 95% confidence interval over replicates)\n";
+  bool any_wins = false;
+  for (const auto& d : durability) any_wins = any_wins || d.wins > 0;
+  if (any_wins) {
+    out += "\nwin durability (Kaplan-Meier over all wins of each arm; S(t) = share of wins still "
+           "standing t steps after they were won):\n";
+    for (const auto& d : durability) {
+      char buf[256];
+      if (d.wins == 0) {
+        std::snprintf(buf, sizeof buf, "  %-22s no wins\n", d.arm.c_str());
+      } else {
+        const auto& c = d.curve;
+        // S and its interval at 26 and 52 steps (half a year, a year of weekly steps).
+        auto at = [&](double t, double& surv, double& lo, double& hi) {
+          surv = 1.0;
+          lo = hi = 1.0;
+          for (std::size_t k = 0; k < c.time.size() && c.time[k] <= t; ++k) {
+            surv = c.survival[k];
+            lo = c.lower[k];
+            hi = c.upper[k];
+          }
+        };
+        double s26, l26, h26, s52, l52, h52;
+        at(26, s26, l26, h26);
+        at(52, s52, l52, h52);
+        std::string median = std::isnan(c.median) ? std::string("not reached")
+                                                  : std::to_string(static_cast<long>(c.median)) + " steps";
+        std::snprintf(buf, sizeof buf,
+                      "  %-22s %lld wins, %lld reversed; median %s; S(26) = %.2f [%.2f, %.2f]; "
+                      "S(52) = %.2f [%.2f, %.2f]\n",
+                      d.arm.c_str(), static_cast<long long>(d.wins),
+                      static_cast<long long>(d.reversals), median.c_str(), s26, l26, h26, s52, l52,
+                      h52);
+      }
+      out += buf;
+    }
+  }
   return out;
 }
 

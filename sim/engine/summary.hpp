@@ -30,6 +30,15 @@ struct Summary {
 };
 
 Summary summarize(const std::vector<RunRecord>& runs, const std::vector<std::string>& arm_names);
-std::string format_summary(const Summary& s, const std::string& title);
+
+/// Win durability per arm: Kaplan-Meier over every win of the arm's runs (reversal = event,
+/// still standing at the end = censored at the run's end).
+std::vector<ArmDurability> durability_by_arm(const std::vector<RunRecord>& runs,
+                                             const std::vector<std::string>& arm_names,
+                                             std::int32_t steps);
+
+/// The summary table; `durability` (may be empty) adds the win-durability block.
+std::string format_summary(const Summary& s, const std::string& title,
+                           const std::vector<ArmDurability>& durability = {});
 
 }  // namespace orgsim

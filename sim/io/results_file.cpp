@@ -20,6 +20,7 @@
 #include <memory>
 #include <set>
 #include <stdexcept>
+#include <tuple>
 #include <utility>
 
 #include "core/errors.hpp"
@@ -397,14 +398,16 @@ void validate_header(const FileHeader& h) {
       throw std::invalid_argument("results file: arm name '" + a +
                                   "' must be non-empty and contain no spaces (flag_meanings)");
   // Every link the writer creates in the root group. An output may not take the name of the
-  // /provenance or /win_events groups: HDF5 (and netCDF) allow one object per name in a group.
-  std::set<std::string> names = {"step", "run",    "arm",          "replicate",  "point",
-                                 "seed", "status", "wall_seconds", "provenance", "win_events"};
+  // /provenance, /win_events or /durability groups: HDF5 (and netCDF) allow one object per name in a group.
+  std::set<std::string> names = {"step",         "run",        "arm",        "replicate",
+                                 "point",        "seed",       "status",     "wall_seconds",
+                                 "provenance",   "win_events", "durability"};
   const auto claim = [&](const std::string& name, const char* what) {
     if (!names.insert(name).second)
       throw std::invalid_argument(
           std::string("results file: ") + what + " '" + name + "' clashes with another name " +
-          "in the root group (the datasets, the /provenance group and the /win_events event table)");
+          "in the root group (the datasets, the /provenance and /durability groups and the "
+          "/win_events event table)");
   };
   for (const auto& v : h.varied) {
     if (v.key.find('.') == std::string::npos || v.key.find('/') != std::string::npos ||
@@ -437,6 +440,9 @@ struct ResultsWriter::Impl {
   std::int64_t n_wins_written = 0;
   Hid wins_group, win;
   std::vector<Hid> win_columns;
+  // The /durability group, written at finish() if set_durability() was called.
+  bool has_durability = false;
+  std::vector<ArmDurability> durability;
 
   const std::string& name() const { return partial_path; }
 
@@ -455,6 +461,11 @@ struct ResultsWriter::Impl {
                      hsize_t cols, hsize_t count, const void* buf);
   void append_wins(const std::vector<RunRecord>& runs);
   void append(const std::vector<RunRecord>& runs);
+  void validate_durability(const std::vector<ArmDurability>& arms) const;
+  Hid write_durability_column(hid_t group, const char* ds_name, hid_t file_type, hid_t mem_type,
+                              hsize_t n, const void* data, hid_t scale, bool extendible,
+                              const char* long_name, const char* units);
+  void write_durability();
 
   /// Closes every handle, datasets first; returns false if any close failed.
   bool close_all() noexcept {
@@ -526,18 +537,26 @@ Hid ResultsWriter::Impl::create_win_dataset(const std::string& ds_name, hid_t fi
   return ds;
 }
 
-/// flag_values / flag_meanings of an `arm` dataset (root and /win_events): code i is arm_names[i].
-void ResultsWriter::Impl::set_arm_flags(hid_t ds) {
-  if (header.arm_names.empty()) return;
-  std::vector<std::int8_t> codes(header.arm_names.size());
+namespace {
+
+/// flag_values / flag_meanings of an arm-code dataset: code i is arm_names[i]. Nothing when there
+/// are no names.
+void write_arm_flags(hid_t ds, const std::vector<std::string>& arm_names, const std::string& file) {
+  if (arm_names.empty()) return;
+  std::vector<std::int8_t> codes(arm_names.size());
   std::string meanings;
   for (std::size_t i = 0; i < codes.size(); ++i) {
     codes[i] = static_cast<std::int8_t>(i);
-    meanings += (i ? " " : "") + header.arm_names[i];
+    meanings += (i ? " " : "") + arm_names[i];
   }
-  attr_array(ds, "flag_values", H5T_STD_I8LE, H5T_NATIVE_INT8, codes, name());
-  attr_string(ds, "flag_meanings", meanings, name());
+  attr_array(ds, "flag_values", H5T_STD_I8LE, H5T_NATIVE_INT8, codes, file);
+  attr_string(ds, "flag_meanings", meanings, file);
 }
+
+}  // namespace
+
+/// flag_values / flag_meanings of an `arm` dataset (root and /win_events): code i is arm_names[i].
+void ResultsWriter::Impl::set_arm_flags(hid_t ds) { write_arm_flags(ds, header.arm_names, name()); }
 
 void ResultsWriter::Impl::write_provenance_string(const char* ds_name, const std::string& text,
                                                   bool with_sha) {
@@ -916,6 +935,190 @@ void ResultsWriter::Impl::append(const std::vector<RunRecord>& runs) {
   attr_scalar(file.get(), "n_runs_done", H5T_STD_I64LE, H5T_NATIVE_INT64, n_written, name());
 }
 
+// ---- /durability ----------------------------------------------------------------------------
+
+namespace {
+
+constexpr hsize_t kKmChunk = 4096;  // rows of the /durability curve table per chunk
+
+/// Median survival time of a Kaplan-Meier curve: the first event time with S(t) <= 0.5, NaN if S
+/// never drops to 0.5 (the rule of kaplan_meier(); an empty curve, an arm without reversals,
+/// therefore has a NaN median whatever SurvivalCurve::median holds).
+double curve_median(const SurvivalCurve& c) {
+  for (std::size_t i = 0; i < c.time.size(); ++i)
+    if (c.survival[i] <= 0.5) return c.time[i];
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+}  // namespace
+
+/// Rejects durability estimates the layout cannot hold (a programming error upstream).
+void ResultsWriter::Impl::validate_durability(const std::vector<ArmDurability>& arms) const {
+  const std::string which = "results file '" + final_path + "': set_durability: ";
+  if (arms.size() > 127)
+    throw std::logic_error(which + std::to_string(arms.size()) +
+                           " arms; at most 127 fit the int8 `arm` code");
+  if (!header.arm_names.empty() && arms.size() != header.arm_names.size())
+    throw std::logic_error(which + std::to_string(arms.size()) + " arms, but the file has " +
+                           std::to_string(header.arm_names.size()));
+  for (std::size_t a = 0; a < arms.size(); ++a) {
+    const ArmDurability& d = arms[a];
+    const std::string who = which + "arm " + std::to_string(a) + " ('" + d.arm + "')";
+    if (d.arm.empty() || has_space(d.arm))
+      throw std::logic_error(who + ": the name must be non-empty and contain no spaces");
+    if (!header.arm_names.empty() && d.arm != header.arm_names[a])
+      throw std::logic_error(who + ": the file's arm " + std::to_string(a) + " is '" +
+                             header.arm_names[a] + "' (one entry per arm, in arm order)");
+    if (d.wins < 0 || d.reversals < 0 || d.reversals > d.wins)
+      throw std::logic_error(who + ": " + std::to_string(d.reversals) + " reversals of " +
+                             std::to_string(d.wins) + " wins");
+    const SurvivalCurve& c = d.curve;
+    const std::size_t n = c.time.size();
+    if (c.survival.size() != n || c.lower.size() != n || c.upper.size() != n ||
+        c.at_risk.size() != n || c.events.size() != n)
+      throw std::logic_error(who + ": the survival curve's columns differ in length");
+  }
+}
+
+/// One 1-D dataset of /durability, written at once, with `scale` attached (unless it is the scale
+/// itself, `scale` < 0). `extendible`: chunked (shuffle + deflate) with an unlimited maximum, as
+/// the curve table, which may have no rows; else contiguous and fixed.
+Hid ResultsWriter::Impl::write_durability_column(hid_t group, const char* ds_name,
+                                                 hid_t file_type, hid_t mem_type, hsize_t n,
+                                                 const void* data, hid_t scale, bool extendible,
+                                                 const char* long_name, const char* units) {
+  const std::string& f = name();
+  const std::string op = std::string("create dataset 'durability/") + ds_name + "'";
+  const hsize_t maxdims = extendible ? H5S_UNLIMITED : n;
+  Hid space = make(H5Screate_simple(1, &n, &maxdims), f, op);
+  Hid dcpl = make(H5Pcreate(H5P_DATASET_CREATE), f, op);
+  if (extendible) {
+    const hsize_t chunk = std::clamp<hsize_t>(n, 1, kKmChunk);
+    check(H5Pset_chunk(dcpl.get(), 1, &chunk), f, op);
+    check(H5Pset_shuffle(dcpl.get()), f, op);
+    check(H5Pset_deflate(dcpl.get(), kDeflateLevel), f, op);
+  }
+  Hid ds = make(H5Dcreate2(group, ds_name, file_type, space.get(), H5P_DEFAULT, dcpl.get(),
+                           H5P_DEFAULT),
+                f, op);
+  if (n > 0)
+    check(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), f,
+          std::string("write dataset 'durability/") + ds_name + "'");
+  if (scale >= 0)
+    check(H5DSattach_scale(ds.get(), scale, 0), f,
+          std::string("attach a dimension scale to durability/") + ds_name);
+  attr_string(ds.get(), "long_name", long_name, f);
+  if (units) attr_string(ds.get(), "units", units, f);
+  return ds;
+}
+
+// /durability: the per-arm Kaplan-Meier estimates of win durability, on the `arm` dimension, and
+// the curves as one long table (one row per arm and event time) on the `km` dimension, so that
+// xarray.open_dataset(path, engine="h5netcdf", group="durability") opens both in one call.
+void ResultsWriter::Impl::write_durability() {
+  const std::string& f = name();
+  Hid gcpl = make(H5Pcreate(H5P_GROUP_CREATE), f, "create group 'durability'");
+  check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), f,
+        "create group 'durability'");
+  Hid group = make(H5Gcreate2(file.get(), "durability", H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), f,
+                   "create group 'durability'");
+  const hid_t g = group.get();
+  attr_string(g, "long_name",
+              "durability of wins: Kaplan-Meier estimate per arm over the wins of the arm's runs "
+              "(reversal = event, still standing at the end of the run = censored)",
+              f);
+
+  // Per arm.
+  const hsize_t k = durability.size();
+  std::vector<std::string> names;
+  std::vector<std::int8_t> codes;
+  std::vector<std::int64_t> wins, reversals;
+  std::vector<double> median;
+  for (std::size_t a = 0; a < durability.size(); ++a) {
+    names.push_back(durability[a].arm);
+    codes.push_back(static_cast<std::int8_t>(a));
+    wins.push_back(durability[a].wins);
+    reversals.push_back(durability[a].reversals);
+    median.push_back(curve_median(durability[a].curve));
+  }
+  Hid arm_scale = write_durability_column(g, "arm", H5T_STD_I8LE, H5T_NATIVE_INT8, k, codes.data(),
+                                          -1, false, "strategy arm (code; see flag_meanings)",
+                                          nullptr);
+  check(H5DSset_scale(arm_scale.get(), "arm"), f, "make 'durability/arm' a dimension scale");
+  write_arm_flags(arm_scale.get(), names, f);
+  const hid_t arm_id = arm_scale.get();
+  write_durability_column(g, "wins", H5T_STD_I64LE, H5T_NATIVE_INT64, k, wins.data(), arm_id,
+                          false, "wins in the arm's runs (all replicates pooled)", nullptr);
+  write_durability_column(g, "reversals", H5T_STD_I64LE, H5T_NATIVE_INT64, k, reversals.data(),
+                          arm_id, false,
+                          "wins reversed before the end of their run (the observed events)",
+                          nullptr);
+  {
+    Hid ds = write_durability_column(
+        g, "median", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, k, median.data(), arm_id, false,
+        "median win duration: first event time at which the Kaplan-Meier S(t) <= 0.5 "
+        "(NaN if S never drops to 0.5)",
+        "step");
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    attr_scalar(ds.get(), "_FillValue", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, nan, f);
+  }
+
+  // The curves, one row per (arm, event time), arms in order.
+  std::vector<std::int64_t> row, at_risk, events;
+  std::vector<std::int8_t> km_arm;
+  std::vector<double> time, survival, lower, upper;
+  for (std::size_t a = 0; a < durability.size(); ++a) {
+    const SurvivalCurve& c = durability[a].curve;
+    for (std::size_t i = 0; i < c.time.size(); ++i) {
+      row.push_back(static_cast<std::int64_t>(row.size()));
+      km_arm.push_back(static_cast<std::int8_t>(a));
+      time.push_back(c.time[i]);
+      survival.push_back(c.survival[i]);
+      lower.push_back(c.lower[i]);
+      upper.push_back(c.upper[i]);
+      at_risk.push_back(c.at_risk[i]);
+      events.push_back(c.events[i]);
+    }
+  }
+  const hsize_t n = row.size();
+  Hid km = write_durability_column(g, "km", H5T_STD_I64LE, H5T_NATIVE_INT64, n, row.data(), -1,
+                                   true, "row of the Kaplan-Meier table (arm, event time)",
+                                   nullptr);
+  check(H5DSset_scale(km.get(), "km"), f, "make 'durability/km' a dimension scale");
+  const hid_t km_id = km.get();
+  {
+    Hid ds = write_durability_column(g, "km_arm", H5T_STD_I8LE, H5T_NATIVE_INT8, n, km_arm.data(),
+                                     km_id, true, "strategy arm of the row (code; see flag_meanings)",
+                                     nullptr);
+    write_arm_flags(ds.get(), names, f);
+  }
+  write_durability_column(g, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, time.data(), km_id,
+                          true, "event time: a duration (steps after the win) at which wins "
+                          "were reversed", "step");
+  const char* const coords = "km_arm time";
+  for (auto [ds_name, values, long_name] :
+       {std::tuple<const char*, const std::vector<double>*, const char*>{
+            "survival", &survival,
+            "Kaplan-Meier estimate S(t): share of the arm's wins still standing just after time"},
+        {"lower", &lower,
+         "lower bound of the 95% confidence interval of S(t) (Greenwood, log(-log S) scale)"},
+        {"upper", &upper,
+         "upper bound of the 95% confidence interval of S(t) (Greenwood, log(-log S) scale)"}}) {
+    Hid ds = write_durability_column(g, ds_name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n,
+                                     values->data(), km_id, true, long_name, "1");
+    attr_string(ds.get(), "coordinates", coords, f);
+  }
+  for (auto [ds_name, values, long_name] :
+       {std::tuple<const char*, const std::vector<std::int64_t>*, const char*>{
+            "at_risk", &at_risk,
+            "wins at risk just before time: neither reversed nor censored earlier"},
+        {"events", &events, "wins reversed at time"}}) {
+    Hid ds = write_durability_column(g, ds_name, H5T_STD_I64LE, H5T_NATIVE_INT64, n,
+                                     values->data(), km_id, true, long_name, nullptr);
+    attr_string(ds.get(), "coordinates", coords, f);
+  }
+}
+
 ResultsWriter::ResultsWriter(std::string final_path, FileHeader header) : impl_(nullptr) {
   validate_header(header);
   auto impl = std::make_unique<Impl>();
@@ -959,6 +1162,15 @@ void ResultsWriter::append(const std::vector<RunRecord>& runs) {
   }
 }
 
+void ResultsWriter::set_durability(std::vector<ArmDurability> durability) {
+  if (impl_->finished)
+    throw std::logic_error("results file '" + impl_->final_path +
+                           "': set_durability() after finish()");
+  impl_->validate_durability(durability);
+  impl_->durability = std::move(durability);
+  impl_->has_durability = true;
+}
+
 void ResultsWriter::finish() {
   Impl& m = *impl_;
   if (m.finished)
@@ -967,6 +1179,12 @@ void ResultsWriter::finish() {
     throw RunError("results file '" + m.partial_path + "': unusable after an earlier write error");
   {
     QuietHdf5 quiet;
+    try {
+      if (m.has_durability) m.write_durability();
+    } catch (const RunError&) {
+      m.broken = true;  // a half-written /durability group: the file cannot be finished
+      throw;
+    }
     attr_scalar(m.file.get(), "n_runs_done", H5T_STD_I64LE, H5T_NATIVE_INT64, m.n_written,
                 m.name());
     check(H5Fflush(m.file.get(), H5F_SCOPE_GLOBAL), m.name(), "flush the file");
@@ -1085,6 +1303,85 @@ void read_wins(hid_t file, std::vector<RunRecord>& runs, const std::string& path
   }
 }
 
+/// Splits a flag_meanings attribute into its space-separated names.
+std::vector<std::string> split_meanings(const std::string& meanings) {
+  std::vector<std::string> names;
+  std::size_t pos = 0;
+  while (pos < meanings.size()) {
+    const std::size_t end = std::min(meanings.find(' ', pos), meanings.size());
+    if (end > pos) names.push_back(meanings.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return names;
+}
+
+/// The /durability group: per-arm counts and medians on `arm`, and the Kaplan-Meier curves from
+/// the long table on `km` (rows of an arm in table order). Arm names come from the flag_meanings
+/// of durability/arm. A file without /durability has no durability estimates.
+std::vector<ArmDurability> read_durability(hid_t file, const std::string& path) {
+  std::vector<ArmDurability> out;
+  const htri_t exists = H5Lexists(file, "durability", H5P_DEFAULT);
+  check(exists, path, "look up group 'durability'");
+  if (exists == 0) return out;
+  const hsize_t k = dimension_length(file, "durability/arm", path);
+  std::vector<std::string> names;
+  {
+    Hid arm = make(H5Dopen2(file, "durability/arm", H5P_DEFAULT), path,
+                   "open dataset 'durability/arm'");
+    names = split_meanings(read_attr_string(arm.get(), "flag_meanings", path));
+  }
+  if (names.size() < k)
+    throw InputError(path, "/durability/arm/@flag_meanings",
+                     "one name per arm (" + std::to_string(k) + ")",
+                     std::to_string(names.size()) + " names");
+  const auto codes = read_column<std::int8_t>(file, "durability/arm", H5T_NATIVE_INT8, k, path,
+                                              "arm");
+  const auto wins = read_column<std::int64_t>(file, "durability/wins", H5T_NATIVE_INT64, k, path,
+                                              "arm");
+  const auto reversals =
+      read_column<std::int64_t>(file, "durability/reversals", H5T_NATIVE_INT64, k, path, "arm");
+  const auto median =
+      read_column<double>(file, "durability/median", H5T_NATIVE_DOUBLE, k, path, "arm");
+  out.resize(k);
+  for (std::size_t a = 0; a < k; ++a) {
+    if (codes[a] != static_cast<std::int8_t>(a))
+      throw InputError(path, "/durability/arm", "the codes 0 … " + std::to_string(k - 1),
+                       std::to_string(codes[a]) + " at position " + std::to_string(a));
+    out[a].arm = names[a];
+    out[a].wins = wins[a];
+    out[a].reversals = reversals[a];
+    out[a].curve.median = median[a];
+  }
+
+  const hsize_t n = dimension_length(file, "durability/km", path);
+  const auto col_i64 = [&](const char* ds_name) {
+    return read_column<std::int64_t>(file, std::string("durability/") + ds_name,
+                                     H5T_NATIVE_INT64, n, path, "km");
+  };
+  const auto col_f64 = [&](const char* ds_name) {
+    return read_column<double>(file, std::string("durability/") + ds_name, H5T_NATIVE_DOUBLE, n,
+                               path, "km");
+  };
+  const auto km_arm =
+      read_column<std::int8_t>(file, "durability/km_arm", H5T_NATIVE_INT8, n, path, "km");
+  const auto time = col_f64("time"), survival = col_f64("survival"), lower = col_f64("lower"),
+             upper = col_f64("upper");
+  const auto at_risk = col_i64("at_risk"), events = col_i64("events");
+  for (std::size_t i = 0; i < n; ++i) {
+    if (km_arm[i] < 0 || static_cast<hsize_t>(km_arm[i]) >= k)
+      throw InputError(path, "/durability/km_arm", "an arm code below " + std::to_string(k),
+                       std::to_string(km_arm[i]) + " (row " + std::to_string(i) + ")");
+    SurvivalCurve& c = out[static_cast<std::size_t>(km_arm[i])].curve;
+    c.time.push_back(time[i]);
+    c.survival.push_back(survival[i]);
+    c.lower.push_back(lower[i]);
+    c.upper.push_back(upper[i]);
+    c.at_risk.push_back(at_risk[i]);
+    c.events.push_back(events[i]);
+  }
+  return out;
+}
+
 /// Names of the root group's links, in creation order when it is tracked, else by name.
 std::vector<std::string> root_link_names(hid_t file, const std::string& path) {
   H5G_info_t info;
@@ -1176,13 +1473,7 @@ ResultsFile read_results(const std::string& path) {
     check(exists, path, "look up dataset 'arm'");
     if (exists == 0) throw InputError(path, "/arm", "a 1-D dataset on run", "no such dataset");
     Hid arm = make(H5Dopen2(f, "arm", H5P_DEFAULT), path, "open dataset 'arm'");
-    const std::string meanings = read_attr_string(arm.get(), "flag_meanings", path);
-    std::size_t pos = 0;
-    while (pos < meanings.size()) {
-      const std::size_t end = std::min(meanings.find(' ', pos), meanings.size());
-      if (end > pos) h.arm_names.push_back(meanings.substr(pos, end - pos));
-      pos = end + 1;
-    }
+    h.arm_names = split_meanings(read_attr_string(arm.get(), "flag_meanings", path));
   }
 
   // Varied parameters: the 1-D float64 datasets on run whose name is a dotted path.
@@ -1278,6 +1569,7 @@ ResultsFile read_results(const std::string& path) {
                   out.runs[r].per_step.begin() + static_cast<std::ptrdiff_t>(o * n_steps));
   }
   read_wins(f, out.runs, path);
+  out.durability = read_durability(f, path);
   return out;
 }
 

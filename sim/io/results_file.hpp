@@ -54,6 +54,14 @@ struct FileHeader {
   std::string study_id;                // UUID (random, from /dev/urandom: not part of results)
 };
 
+/// Per-arm Kaplan-Meier estimate of win durability (all wins of the arm's runs pooled),
+/// written as the /durability group when the file is finished.
+struct ArmDurability {
+  std::string arm;
+  std::int64_t wins = 0, reversals = 0;
+  SurvivalCurve curve;
+};
+
 /// Streams runs into a new file. Runs must be appended in increasing run order.
 class ResultsWriter {
  public:
@@ -64,7 +72,9 @@ class ResultsWriter {
   ResultsWriter& operator=(const ResultsWriter&) = delete;
 
   void append(const std::vector<RunRecord>& runs);
-  /// Writes closing attributes (n_runs_done), closes, renames to final_path.
+  /// The per-arm durability estimates to write at finish() (one entry per arm, in arm order).
+  void set_durability(std::vector<ArmDurability> durability);
+  /// Writes /durability and the closing attributes (n_runs_done), closes, renames to final_path.
   void finish();
 
  private:
@@ -76,6 +86,7 @@ class ResultsWriter {
 struct ResultsFile {
   FileHeader header;
   std::vector<RunRecord> runs;
+  std::vector<ArmDurability> durability;  // empty for files without /durability
 };
 ResultsFile read_results(const std::string& path);
 

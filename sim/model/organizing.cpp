@@ -139,17 +139,26 @@ bool training_session(World& w, std::int32_t trainee) {
   return true;
 }
 
-std::int64_t messaging_blast(World& w, Rng& rng) {
+std::int64_t messaging_blast(World& w, Rng& rng, std::int64_t blasts) {
   const auto& m = w.cfg.messaging;
   auto& p = w.pop;
   const auto supporter = static_cast<float>(w.cfg.ladder_supporter);
+  if (blasts <= 0 || m.reach <= 0.0) return 0;
+  const auto k = static_cast<double>(blasts);
+  const double reach = 1.0 - std::pow(1.0 - m.reach, k);
+  // A reached agent received on average k r / reach of the blasts; each compounds the effects.
+  const double exposures = k * m.reach / reach;
+  const double awareness = 1.0 - std::pow(1.0 - m.awareness_gain, exposures);
+  const double agitation = 1.0 - std::pow(1.0 - m.agitation, exposures);
   std::int64_t reached = 0;
   for (std::int32_t i = 0; i < w.cfg.n; ++i) {
-    if (!(rng.uniform() < m.reach)) continue;
+    if (!(rng.uniform() < reach)) continue;
     ++reached;
-    p.awareness[i] = toward_one(p.awareness[i], m.awareness_gain);
-    p.grievance[i] = toward_one(p.grievance[i], m.agitation);
-    const bool joins = rng.uniform() < m.supporter_rate * effective_grievance(w, i);
+    p.awareness[i] = toward_one(p.awareness[i], awareness);
+    p.grievance[i] = toward_one(p.grievance[i], agitation);
+    const double convert =
+        1.0 - std::pow(1.0 - m.supporter_rate * effective_grievance(w, i), exposures);
+    const bool joins = rng.uniform() < convert;
     if (joins && p.commitment[i] < supporter) p.commitment[i] = supporter;  // anonymous supporter
   }
   return reached;
@@ -214,6 +223,7 @@ OrganizingTally Campaign::work(World& w, Rng& rng) {
     if (w.pop.role[static_cast<std::size_t>(i)] == Role::worker_organizer) embedded.push_back(i);
   for (std::int32_t s = 0; s < w_staff_; ++s) organize(w, -1, w.cfg.staff_hours, rng, tally);
   for (auto o : embedded) organize(w, o, w.cfg.worker_hours, rng, tally);
+  messaging_blast(w, rng, tally.blasts);
   return tally;
 }
 
@@ -254,7 +264,7 @@ void Campaign::organize(World& w, std::int32_t o, double hours, Rng& rng, Organi
           if (target >= 0 && training_session(w, target)) ++t.new_organizers;
           break;
         case Activity::broadcast:
-          messaging_blast(w, rng);
+          ++t.blasts;  // pooled: the step's blasts go out together after all organizers worked
           target = 0;
           break;
       }

@@ -64,15 +64,17 @@ void follow_up(World& w, const Contact& c);
 /// One leader-training session; returns true when the trainee becomes a worker-organizer.
 bool training_session(World& w, std::int32_t trainee);
 
-/// A broadcast blast: each agent reached with messaging.reach gains awareness and felt grievance
-/// and, with probability supporter_rate * g_eff, becomes an anonymous supporter. No trust.
-/// Draws one uniform per agent, plus one per reached agent. Returns the number reached.
-std::int64_t messaging_blast(World& w, Rng& rng);
+/// The step's broadcast: k = `blasts` blasts pooled. Each agent is reached with probability
+/// 1 - (1 - r)^k (r = messaging.reach); a reached agent received on average e = k r / that of
+/// them, and gains awareness 1 - (1 - gain)^e, felt grievance likewise, and becomes an anonymous
+/// supporter with probability 1 - (1 - supporter_rate * g_eff)^e. No trust. One uniform per
+/// agent plus one per reached agent: O(N) however many blasts. Returns the number reached.
+std::int64_t messaging_blast(World& w, Rng& rng, std::int64_t blasts = 1);
 
 /// Per-step tallies of organizing work (recorded as outputs).
 struct OrganizingTally {
   std::array<double, kActivities> hours{};
-  std::int64_t backfires = 0, asks_won = 0, new_organizers = 0;
+  std::int64_t backfires = 0, asks_won = 0, new_organizers = 0, blasts = 0;
 };
 
 /// The campaign: who organizes and how they spend their hours each step.
