@@ -1,0 +1,86 @@
+#pragma once
+// Sweep designs (DESIGN.md "Sweep files"): which parameter values each design point takes, and
+// the sensitivity estimators that read outcomes back. Pure functions; no I/O, no engine state.
+//
+// Design JSON ("design" object of a sweep file):
+//   {"type": "grid",   "parameters": {"key": [v1, v2, ...] | {"min": a, "max": b, "num": n}}}
+//   {"type": "random", "samples": n, "parameters": {"key": {"min": a, "max": b}}}
+//   {"type": "lhs",    "samples": n, "parameters": {"key": {"min": a, "max": b}}}
+//   {"type": "sobol",  "samples": n, "parameters": {"key": {"min": a, "max": b}}}   Saltelli
+//   {"type": "morris", "trajectories": r, "levels": p, "parameters": {"key": {"min": a, "max": b}}}
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace orgsim {
+
+enum class DesignType { grid, random, lhs, sobol, morris };
+
+struct DesignParam {
+  std::string key;              // dotted scenario path
+  std::vector<double> values;   // grid: the values in order (a {min,max,num} range expanded)
+  double min = 0.0, max = 0.0;  // sampled designs: the range (grid: min/max of the values)
+  bool integer = false;         // sampled values are rounded to integers (set by the caller)
+};
+
+struct Design {
+  DesignType type = DesignType::grid;
+  std::vector<DesignParam> params;
+  std::int64_t samples = 0;       // random, lhs: points; sobol: base sample size N
+  std::int64_t trajectories = 0;  // morris: r
+  std::int64_t levels = 4;        // morris: p (even)
+  /// point x parameter: the value of each parameter at each design point.
+  std::vector<std::vector<double>> points;
+  /// point x parameter in [0,1]: the raw sampler matrix (sobol, morris, lhs, random); empty for
+  /// grid.
+  std::vector<std::vector<double>> unit;
+};
+
+std::string design_type_name(DesignType t);
+
+/// Parses and validates a design object at JSON path `path` of `file` (InputError naming file,
+/// path, expected and found). Parameter keys are NOT checked against the parameter table here
+/// (the sweep loader does that); `integer_keys` lists the keys whose values must be integers.
+Design parse_design(const nlohmann::json& j, const std::string& file, const std::string& path,
+                    const std::vector<std::string>& integer_keys);
+
+/// Fills `points` (and `unit`) deterministically from `seed`:
+///  grid: the Cartesian product, the first parameter varying slowest (row-major);
+///  random: independent uniforms; lhs: Latin hypercube (one point per stratum and parameter,
+///  strata permuted independently, uniform within the stratum);
+///  sobol: Saltelli (2010) with N = samples: rows A (N), B (N), then AB_1..AB_k (N each; AB_i is
+///  A with column i from B) — N (k + 2) points; A and B are the first and last k columns of a
+///  2k-dimensional Sobol sequence (Joe & Kuo 2008 direction numbers), skipping the first point;
+///  morris: r trajectories of k + 1 points on a p-level grid (Morris 1991; step p/(2(p-1))),
+///  each trajectory's points consecutive.
+/// Integer parameters are rounded after scaling. Throws InputError for designs that are too
+/// large (more than 10^8 points) or unsupported (sobol with more than 20 parameters).
+void generate_points(Design& d, std::uint64_t seed);
+
+// ---- sensitivity -------------------------------------------------------------------------------
+
+struct SobolIndices {
+  std::vector<double> S1, S1_conf, ST, ST_conf;  // per parameter; *_conf: 95% bootstrap half-width
+};
+
+/// First-order (Saltelli 2010) and total (Jansen 1999) indices from outputs `y` in the Saltelli
+/// order of generate_points (N (k + 2) values), with `bootstrap` resamples of the N rows
+/// (seeded) for 95% confidence half-widths.
+SobolIndices sobol_indices(const std::vector<double>& y, std::int64_t N, std::size_t k,
+                           int bootstrap, std::uint64_t seed);
+
+struct MorrisIndices {
+  std::vector<double> mu, mu_star, sigma;  // per parameter, from the elementary effects
+};
+
+/// Elementary effects from outputs `y` at the points of a morris design (`d.unit`, trajectory
+/// order): EE = (y(x + delta e_i) - y(x)) / delta in unit coordinates.
+MorrisIndices morris_indices(const std::vector<double>& y, const Design& d);
+
+/// Share of the variance of `y` that is within design points (replicate noise): y[point][rep].
+/// Returns the within-point variance over the total variance (0 when the total is 0).
+double replicate_noise_share(const std::vector<std::vector<double>>& y);
+
+}  // namespace orgsim
