@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +20,8 @@
 #include "core/text.hpp"
 #include "engine/runner.hpp"
 #include "engine/summary.hpp"
+#include "engine/simulation.hpp"
+#include "engine/sweep.hpp"
 #include "io/outputs.hpp"
 #include "io/results_file.hpp"
 #include "io/scenario.hpp"
@@ -34,10 +38,13 @@ const char* kUsage =
     "usage: orgsim <command> [options]\n\n"
     "commands:\n"
     "  run SCENARIO.json     run every arm of a scenario, print a summary, write HDF5\n"
-    "  check SCENARIO.json   validate a scenario and print the plan, without running it\n"
+    "  sweep SWEEP.json      run a parameter sweep (grid, random, lhs, sobol, morris) into one file\n"
+    "  merge PARTS_DIR       build a sweep's file from its parts (after --shard runs)\n"
+    "  check FILE.json       validate a scenario or sweep and print the plan, without running it\n"
     "  params [--markdown]   the parameter table\n"
     "  outputs [--markdown]  the output dictionary (what a results file holds)\n"
     "  summarize FILE.h5     the summary again, from a results file\n"
+    "  rerun FILE --run K    reproduce run K of a results file (or sweep file) bit-identically\n"
     "  version               version and build\n\n"
     "`orgsim <command> --help` shows a command's options.\n";
 
@@ -206,6 +213,231 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
   return 0;
 }
 
+bool is_sweep_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return false;
+  try {
+    const auto doc = nlohmann::json::parse(in);
+    return doc.is_object() && doc.contains("design");
+  } catch (...) {
+    return false;
+  }
+}
+
+std::pair<std::int64_t, std::int64_t> parse_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  try {
+    if (slash != std::string::npos) {
+      const long long i = std::stoll(text.substr(0, slash)), n = std::stoll(text.substr(slash + 1));
+      if (n >= 1 && i >= 0 && i < n) return {i, n};
+    }
+  } catch (...) {
+  }
+  throw InputError("--shard", "--shard", "i/N with 0 <= i < N (e.g. 0/4)", "\"" + text + "\"");
+}
+
+int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
+  std::string file, out, shard = "0/1";
+  unsigned threads = 0;
+  long long part_runs = 256;
+  bool resume = false, quiet = false;
+  po::options_description visible("options");
+  visible.add_options()("help,h", "this help")
+      ("output,o", po::value<std::string>(&out), "results file (default results/<name>.h5)")
+      ("resume", po::bool_switch(&resume), "continue an interrupted sweep from its parts")
+      ("threads", po::value<unsigned>(&threads), "worker threads (default: all cores)")
+      ("shard", po::value<std::string>(&shard), "run only runs with run % N == i (i/N); "
+                                                "then `orgsim merge` the parts")
+      ("part-runs", po::value<long long>(&part_runs),
+       "runs per part file (default 256; parts are also written every 60 s)")
+      ("quiet,q", po::bool_switch(&quiet), "no progress line");
+  po::options_description all;
+  all.add(visible).add_options()("file", po::value<std::string>(&file));
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  if (!parse(argc, argv, visible, all, pos, "usage: orgsim sweep SWEEP.json [options]")) return 0;
+  if (file.empty()) throw UsageError("orgsim sweep: missing SWEEP.json (see orgsim sweep --help)");
+  const auto [si, sn] = parse_shard(shard);
+  const Sweep s = load_sweep(file);
+  if (out.empty()) out = "results/" + s.name + ".h5";
+  const auto out_dir = std::filesystem::path(out).parent_path();
+  if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
+  if (!quiet)
+    std::cerr << "orgsim sweep " << s.name << ": " << s.points() << " point(s) x " << s.arms()
+              << " arm(s) x " << s.replicates << " replicate(s) = " << s.total_runs() << " runs ("
+              << design_type_name(s.design.type) << " design)"
+              << (sn > 1 ? ", shard " + shard : std::string()) << "\n";
+  SweepOptions opt;
+  opt.threads = threads;
+  opt.shard = si;
+  opt.shards = sn;
+  opt.resume = resume;
+  opt.command_line = cmdline;
+  if (part_runs < 1) throw UsageError("orgsim sweep: --part-runs must be at least 1");
+  opt.part_runs = part_runs;
+  ProgressLine line(quiet);
+  const std::int64_t failed = run_sweep(s, out, opt, [&](const SweepProgress& p) {
+    line(p.done, p.total);
+  });
+  if (sn > 1) {
+    std::cout << "shard " << shard << " done" << (failed ? " (" + std::to_string(failed) + " failed)" : "")
+              << "; when every shard is done: orgsim merge " << out << ".parts -o " << out << "\n";
+    return failed > 0 ? 1 : 0;
+  }
+  merge_parts(out + ".parts", out);
+  const ResultsFile rf = read_results(out);
+  std::cout << format_summary(summarize(rf.runs, rf.header.arm_names),
+                              s.name + " (" + std::to_string(rf.runs.size()) + " runs, pooled over points)",
+                              rf.durability)
+            << "results: " << out << "\n";
+  if (failed > 0) {
+    std::cout << failed << " run(s) failed (status 2 in the file; the reproduce commands are above)\n";
+    return 1;
+  }
+  return 0;
+}
+
+int cmd_merge(int argc, char** argv) {
+  std::string dir, out;
+  po::options_description visible("options");
+  visible.add_options()("help,h", "this help")
+      ("output,o", po::value<std::string>(&out), "results file (default: the parts directory "
+                                                  "without .parts)");
+  po::options_description all;
+  all.add(visible).add_options()("dir", po::value<std::string>(&dir));
+  po::positional_options_description pos;
+  pos.add("dir", 1);
+  if (!parse(argc, argv, visible, all, pos, "usage: orgsim merge PARTS_DIR [-o OUT.h5]")) return 0;
+  if (dir.empty()) throw UsageError("orgsim merge: missing PARTS_DIR");
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  if (out.empty()) {
+    if (dir.size() <= 6 || dir.substr(dir.size() - 6) != ".parts")
+      throw UsageError("orgsim merge: give -o OUT.h5 (the parts directory does not end in .parts)");
+    out = dir.substr(0, dir.size() - 6);
+  }
+  merge_parts(dir, out);
+  std::cout << "results: " << out << "\n";
+  return 0;
+}
+
+/// Rebuilds run `run` of a results file from what the file holds: the resolved parameters of its
+/// arm (and, for sweeps, the run's design values) and the master seed.
+RunRecord rerun_from_file(const ResultsFile& rf, const RunRecord& stored, const std::string& file) {
+  const auto resolved = nlohmann::json::parse(rf.header.resolved_params_json);
+  const auto& arm = resolved.at("arms").at(static_cast<std::size_t>(stored.arm));
+  nlohmann::json flat;
+  if (arm.contains("parameters")) {
+    flat = arm.at("parameters");  // orgsim run: the arm's full parameter set
+  } else {
+    flat = resolved.at("base");  // sweeps: base, then the run's design values, then the arm
+    for (std::size_t k = 0; k < rf.header.varied.size(); ++k) {
+      const ParamSpec* spec = find_param(rf.header.varied[k].key);
+      const double v = stored.params[k];
+      set_parameter(flat, rf.header.varied[k].key,
+                    spec && spec->type == ParamType::integer
+                        ? nlohmann::json(static_cast<std::int64_t>(std::llround(v)))
+                        : nlohmann::json(v),
+                    file, "run " + std::to_string(stored.run));
+    }
+    const auto& ov = arm.at("overrides");
+    for (auto it = ov.begin(); it != ov.end(); ++it)
+      set_parameter(flat, it.key(), *it, file, "arm overrides");
+  }
+  const ModelConfig cfg = make_config(flat, file, std::filesystem::path(file).parent_path().string());
+  Simulation sim(cfg, stored.seed);
+  sim.run();
+  RunRecord r = stored;
+  r.per_step = sim.per_step_values();
+  r.per_run = sim.per_run_values();
+  r.wins = sim.wins().events();
+  return r;
+}
+
+int cmd_rerun(int argc, char** argv) {
+  std::string file;
+  long long run = -1;
+  po::options_description visible("options");
+  visible.add_options()("help,h", "this help")("run", po::value<long long>(&run), "run index K");
+  po::options_description all;
+  all.add(visible).add_options()("file", po::value<std::string>(&file));
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  if (!parse(argc, argv, visible, all, pos,
+             "usage: orgsim rerun FILE.h5 --run K   (or a sweep file: orgsim rerun SWEEP.json --run K)"))
+    return 0;
+  if (file.empty() || run < 0) throw UsageError("orgsim rerun: give a file and --run K");
+  RunRecord r;
+  if (is_sweep_file(file)) {
+    const Sweep s = load_sweep(file);
+    if (run >= s.total_runs())
+      throw InputError(file, "--run", "a run index below " + std::to_string(s.total_runs()),
+                       std::to_string(run));
+    r = run_sweep_run(s, run);
+  } else {
+    const ResultsFile rf = read_results(file);
+    if (run >= static_cast<long long>(rf.runs.size()))
+      throw InputError(file, "--run", "a run index below " + std::to_string(rf.runs.size()),
+                       std::to_string(run));
+    const RunRecord& stored = rf.runs[static_cast<std::size_t>(run)];
+    if (!rf.header.orgsim_version.empty() && rf.header.orgsim_version != kVersion)
+      std::cerr << "orgsim rerun: warning: " << file << " was written by orgsim "
+                << rf.header.orgsim_version << ", this is orgsim " << kVersion
+                << "; results may differ\n";
+    r = rerun_from_file(rf, stored, file);
+    const bool same = r.per_step.size() == stored.per_step.size() &&
+                      std::memcmp(r.per_step.data(), stored.per_step.data(),
+                                  r.per_step.size() * sizeof(float)) == 0 &&
+                      std::memcmp(r.per_run.data(), stored.per_run.data(),
+                                  r.per_run.size() * sizeof(double)) == 0;
+    std::cout << "run " << run << ": " << (same ? "bit-identical to the file" : "DIFFERS from the file")
+              << "\n";
+    if (!same) {
+      for (std::size_t k = 0; k < per_run_outputs().size(); ++k)
+        std::cout << "  " << per_run_outputs()[k].name << ": file " << stored.per_run[k]
+                  << ", rerun " << r.per_run[k] << "\n";
+      return 1;
+    }
+  }
+  std::cout << "run " << run << " (point " << r.point << ", arm " << r.arm << ", replicate "
+            << r.replicate << ", seed " << r.seed << ")\n";
+  for (std::size_t k = 0; k < per_run_outputs().size(); ++k)
+    std::cout << "  " << per_run_outputs()[k].name << " = " << r.per_run[k] << "\n";
+  return 0;
+}
+
+int cmd_check_sweep(const std::string& file, unsigned threads) {
+  const Sweep s = load_sweep(file);
+  const auto nt = static_cast<unsigned>(std::min<std::int64_t>(resolve_threads(threads), s.total_runs()));
+  const std::int32_t steps = s.scenario.base.at("steps").get<std::int32_t>();
+  double per_run = 0;
+  for (std::int64_t pt : {std::int64_t{0}, s.points() - 1})
+    for (std::int32_t a = 0; a < static_cast<std::int32_t>(s.arms()); ++a)
+      per_run = std::max(per_run, estimate_run_bytes(sweep_config(s, pt, a)));
+  const double out_bytes = static_cast<double>(s.total_runs()) *
+                           (static_cast<double>(steps) *
+                                static_cast<double>(per_step_outputs().size()) * 4.0 +
+                            static_cast<double>(per_run_outputs().size() + s.design.params.size()) * 8.0 + 64.0);
+  std::cout << file << ": valid\n"
+            << "plan: " << s.points() << " point(s) x " << s.arms() << " arm(s) x " << s.replicates
+            << " replicate(s) = " << s.total_runs() << " runs of " << steps << " steps ("
+            << design_type_name(s.design.type) << " design over " << s.design.params.size()
+            << " parameter(s))\n"
+            << "memory: ~" << format_bytes(per_run * nt + 256.0 * (out_bytes / static_cast<double>(std::max<std::int64_t>(1, s.total_runs()))))
+            << " peak with " << nt << " thread(s) (runs stream to parts)\n"
+            << "output: at most ~" << format_bytes(out_bytes) << " uncompressed\n";
+  if (per_run < 512.0 * 1024 * 1024) {
+    const auto t0 = std::chrono::steady_clock::now();
+    run_sweep_run(s, 0);
+    const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "time: ~%.3g s (pilot run %.3g s x %lld runs / %u threads)\n",
+                  sec * static_cast<double>(s.total_runs()) / nt, sec,
+                  static_cast<long long>(s.total_runs()), nt);
+    std::cout << buf;
+  }
+  return 0;
+}
+
 int cmd_check(int argc, char** argv) {
   ScenarioOptions so;
   unsigned threads = 0;
@@ -219,6 +451,7 @@ int cmd_check(int argc, char** argv) {
   pos.add("scenario", 1);
   if (!parse(argc, argv, visible, all, pos, "usage: orgsim check SCENARIO.json [options]")) return 0;
   if (so.scenario.empty()) throw UsageError("orgsim check: missing SCENARIO.json");
+  if (is_sweep_file(so.scenario)) return cmd_check_sweep(so.scenario, threads);
   const Scenario sc = load_with_overrides(so);
   const RunPlan plan = make_plan(sc);
   check_resources(plan, sc.file, threads);
@@ -316,10 +549,14 @@ int main(int argc, char** argv) {
     }
     if (cmd == "run") return cmd_run(argc - 1, argv + 1, cmdline);
     if (cmd == "check") return cmd_check(argc - 1, argv + 1);
+    if (cmd == "sweep") return cmd_sweep(argc - 1, argv + 1, cmdline);
+    if (cmd == "merge") return cmd_merge(argc - 1, argv + 1);
+    if (cmd == "rerun") return cmd_rerun(argc - 1, argv + 1);
     if (cmd == "params") return cmd_table(argc - 1, argv + 1, false);
     if (cmd == "outputs") return cmd_table(argc - 1, argv + 1, true);
     if (cmd == "summarize") return cmd_summarize(argc - 1, argv + 1);
-    std::string guess = did_you_mean(cmd, {"run", "check", "params", "outputs", "summarize", "version"});
+    std::string guess = did_you_mean(cmd, {"run", "sweep", "merge", "rerun", "check", "params", "outputs", "summarize",
+                            "version"});
     std::cerr << "orgsim: unknown command '" << cmd << "'"
               << (guess.empty() ? "" : " (did you mean '" + guess + "'?)") << "\n\n"
               << kUsage;

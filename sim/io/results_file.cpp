@@ -1446,6 +1446,7 @@ ResultsFile read_results(const std::string& path) {
   h.n_runs_planned = read_attr_number<std::int64_t>(f, "n_runs_planned", H5T_NATIVE_INT64, 0, path);
   h.command_line = read_attr_string(f, "command_line", path);
   h.study_id = read_attr_string(f, "study_id", path);
+  h.orgsim_version = read_attr_string(f, "orgsim_version", path);
 
   // Dimensions.
   hsize_t n_steps = 0, n_runs = 0;

@@ -52,6 +52,7 @@ struct FileHeader {
   std::string sweep_json;              // sweeps only
   std::string command_line;
   std::string study_id;                // UUID (random, from /dev/urandom: not part of results)
+  std::string orgsim_version;          // read back from a file (the writer writes its own)
 };
 
 /// Per-arm Kaplan-Meier estimate of win durability (all wins of the arm's runs pooled),

@@ -6,6 +6,7 @@
 //   h = hazard * (1 - D / (hold_fraction * strength))        per step.
 // Each win ends with its reversal or is censored at the end of the run.
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "core/rng.hpp"
@@ -63,7 +64,7 @@ struct SurvivalCurve {
   std::vector<double> lower, upper;
   std::vector<std::int64_t> at_risk, events;
   /// Median survival time (first t with S(t) <= 0.5), or NaN if S never drops to 0.5.
-  double median = 0.0;
+  double median = std::numeric_limits<double>::quiet_NaN();
   /// S at `t` (step function, S = 1 before the first event).
   double at(double t) const noexcept;
 };

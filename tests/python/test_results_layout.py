@@ -4,10 +4,15 @@ Checks that an orgsim results file opens in ONE call with xarray (engine="h5netc
 (run, step) dataset with run-level coordinates, that plain h5py reads every part, and that the
 storage choices (chunks, filters, fill values, provenance checksums) are those documented.
 
-Which file:
+Which files:
   ORGSIM_RESULTS_FILE   a file written by the engine (`orgsim run|sweep ... -o FILE`), if set;
-  otherwise the sample written by the C++ test "results file: sample study for the Python layout
-  tests" to $ORGSIM_TEST_TMP/sample_results.h5 (or <repo>/build*/test-tmp/sample_results.h5).
+  otherwise, each in turn,
+  - three files the engine writes here (ORGSIM_BINARY, or <repo>/build*/orgsim): the
+    Centola-Macy validation scenario; the default scenario (3 replicates, 120 steps), which has
+    wins; and the same with wins.hold_fraction=4, whose wins are also reversed, so that the
+    /durability Kaplan-Meier curves are not empty;
+  - the sample written by the C++ test "results file: sample study for the Python layout tests"
+    to $ORGSIM_TEST_TMP/sample_results.h5 (or <repo>/build*/test-tmp/sample_results.h5).
 
 Run with Debian's Python, which has h5py, xarray and h5netcdf:
   /usr/bin/python3 -m pytest tests/python
@@ -39,6 +44,19 @@ RUN_COORDS = ["arm", "replicate", "point", "seed"]
 PROVENANCE_JSON = ["scenario_json", "resolved_params_json", "parameter_table_json"]
 
 
+def _find_sample(name):
+    """A sample file written by the C++ tests tagged [hdf5], or None."""
+    candidates = []
+    if os.environ.get("ORGSIM_TEST_TMP"):
+        candidates.append(Path(os.environ["ORGSIM_TEST_TMP"]) / name)
+    candidates += sorted(REPO.glob(f"build*/test-tmp/{name}"),
+                         key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in candidates:
+        if path.is_file():
+            return path
+    return None
+
+
 def _find_results_file():
     given = os.environ.get("ORGSIM_RESULTS_FILE")
     if given:
@@ -46,18 +64,13 @@ def _find_results_file():
         if not path.is_file():
             pytest.fail(f"ORGSIM_RESULTS_FILE={given} does not exist")
         return path
-    candidates = []
-    if os.environ.get("ORGSIM_TEST_TMP"):
-        candidates.append(Path(os.environ["ORGSIM_TEST_TMP"]) / SAMPLE_NAME)
-    candidates += sorted(REPO.glob(f"build*/test-tmp/{SAMPLE_NAME}"),
-                         key=lambda p: p.stat().st_mtime, reverse=True)
-    for path in candidates:
-        if path.is_file():
-            return path
-    pytest.skip("no results file to check: set ORGSIM_RESULTS_FILE to a file written by the "
-                "engine, or run the C++ tests tagged [hdf5] (they write "
-                f"<build>/test-tmp/{SAMPLE_NAME}; set ORGSIM_TEST_TMP if the build directory "
-                "is not <repo>/build*)")
+    found = _find_sample(SAMPLE_NAME)
+    if found is None:
+        pytest.skip("no results file to check: set ORGSIM_RESULTS_FILE to a file written by the "
+                    "engine, or run the C++ tests tagged [hdf5] (they write "
+                    f"<build>/test-tmp/{SAMPLE_NAME}; set ORGSIM_TEST_TMP if the build "
+                    "directory is not <repo>/build*)")
+    return found
 
 
 def _engine_binary():
@@ -68,22 +81,39 @@ def _engine_binary():
     return found[0] if found else None
 
 
-def _engine_file(tmp_dir):
-    """A file written by the engine itself: three arms of the Centola-Macy scenario."""
+# Files written by the engine itself: `orgsim run SCENARIO ARGS... -o <name>_results.h5`.
+ENGINE_RUNS = {
+    # three arms of the Centola-Macy scenario (wins may be rare)
+    "engine": ("scenarios/validation/centola_macy.json", ["--replicates", "2", "--steps", "20"]),
+    # the default (organizing) scenario: wins, though few or none of them reversed
+    "engine_wins": ("scenarios/default.json", ["--replicates", "3", "--steps", "120"]),
+    # the same with a defense four times the win's strength needed to hold it: reversals too
+    "engine_reversals": ("scenarios/default.json",
+                         ["--replicates", "3", "--steps", "120", "--set", "wins.hold_fraction=4"]),
+}
+
+
+def _engine_file(tmp_dir, which="engine"):
     binary = _engine_binary()
     if binary is None or not binary.is_file():
         pytest.skip("no orgsim binary: set ORGSIM_BINARY or build into <repo>/build")
-    out = tmp_dir / "engine_results.h5"
-    subprocess.run([str(binary), "run", str(REPO / "scenarios/validation/centola_macy.json"),
-                    "--replicates", "2", "--steps", "20", "--quiet", "-o", str(out)],
-                   check=True, capture_output=True)
+    scenario, args = ENGINE_RUNS[which]
+    out = tmp_dir / f"{which}_results.h5"
+    if not out.is_file():
+        subprocess.run([str(binary), "run", str(REPO / scenario), *args, "--quiet",
+                        "-o", str(out)], check=True, capture_output=True)
     return out
 
 
-@pytest.fixture(scope="module", params=["engine", "sample"])
-def path(request, tmp_path_factory):
-    if request.param == "engine" and not os.environ.get("ORGSIM_RESULTS_FILE"):
-        return _engine_file(tmp_path_factory.mktemp("engine"))
+@pytest.fixture(scope="module")
+def engine_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("engine")
+
+
+@pytest.fixture(scope="module", params=list(ENGINE_RUNS) + ["sample"])
+def path(request, engine_dir):
+    if request.param in ENGINE_RUNS and not os.environ.get("ORGSIM_RESULTS_FILE"):
+        return _engine_file(engine_dir, request.param)
     return _find_results_file()
 
 
@@ -278,6 +308,8 @@ def wins_frame(path):
 
 
 def test_wins_table_opens_in_one_call_with_xarray(wins_frame, path):
+    if Path(path).name in ("engine_wins_results.h5", "engine_reversals_results.h5"):
+        assert len(wins_frame) > 0, "the default scenario has wins"
     if Path(path).name == SAMPLE_NAME:
         assert len(wins_frame) > 0, "the sample study has wins"
         assert wins_frame["censored"].isin([0, 1]).all()
@@ -349,3 +381,200 @@ def test_empty_wins_table_still_opens():
     with h5py.File(found[0], "r") as f:
         for name in ["win"] + list(WIN_COLUMNS):
             assert f["win_events"][name].shape == (0,), name
+        # written without set_durability(): no /durability group at all
+        assert "durability" not in f
+
+
+# ---- /durability: Kaplan-Meier estimates of how long wins stand -----------------------------
+
+NO_REVERSALS_NAME = "sample_results_no_reversals.h5"
+Z95 = 1.959963984540054  # the two-sided 95% normal quantile used by orgsim::kaplan_meier
+DURABILITY_ARM = {"wins": np.int64, "reversals": np.int64, "median": np.float64}
+DURABILITY_KM = {"km_arm": np.int8, "time": np.float64, "survival": np.float64,
+                 "lower": np.float64, "upper": np.float64, "at_risk": np.int64,
+                 "events": np.int64}
+
+
+def kaplan_meier_np(durations, events):
+    """Product-limit estimate from durations and event flags (True = reversal observed, False =
+    censored). Returns the distinct event times, S(t) just after each, the 95% interval by
+    Greenwood's formula on the log(-log S) scale, the numbers at risk and of events, and the
+    median (first t with S(t) <= 0.5, NaN if never)."""
+    durations = np.asarray(durations, dtype=np.float64)
+    events = np.asarray(events, dtype=bool)
+    times = np.unique(durations[events])
+    at_risk = np.array([np.sum(durations >= t) for t in times], dtype=np.int64)
+    d = np.array([np.sum(events & (durations == t)) for t in times], dtype=np.int64)
+    survival = np.cumprod(1.0 - d / at_risk) if len(times) else np.zeros(0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        greenwood = np.cumsum(np.where(d < at_risk, d / (at_risk * (at_risk - d)), 0.0))
+        se = np.sqrt(greenwood) / np.abs(np.log(survival))
+        lower = survival ** np.exp(Z95 * se)
+        upper = survival ** np.exp(-Z95 * se)
+    inner = (survival > 0.0) & (survival < 1.0)  # at S = 0 or 1 the interval is S itself
+    lower = np.where(inner, lower, survival)
+    upper = np.where(inner, upper, survival)
+    below = np.flatnonzero(survival <= 0.5)
+    median = times[below[0]] if below.size else math.nan
+    return times, survival, lower, upper, at_risk, d, median
+
+
+def test_numpy_kaplan_meier_by_hand():
+    """The reference estimator on a worked example: durations 1 2 2 3 4 5, the second 2 and the 4
+    censored. S = 5/6 at t=1 (6 at risk), x 4/5 at t=2 (5 at risk, 1 event; the censored 2
+    leaves after), x 2/3 at t=3 (3 at risk), x 0 at t=5 (1 at risk): 5/6, 2/3, 4/9, 0."""
+    times, surv, lower, upper, at_risk, d, median = kaplan_meier_np(
+        [1, 2, 2, 3, 4, 5], [True, True, False, True, False, True])
+    np.testing.assert_array_equal(times, [1, 2, 3, 5])
+    np.testing.assert_allclose(surv, [5 / 6, 2 / 3, 4 / 9, 0.0])
+    np.testing.assert_array_equal(at_risk, [6, 5, 3, 1])
+    np.testing.assert_array_equal(d, [1, 1, 1, 1])
+    assert median == 3
+    # Greenwood at t=1: var sum 1/(6*5); log(-log S) interval around S
+    se = math.sqrt(1 / 30) / abs(math.log(5 / 6))
+    assert lower[0] == pytest.approx((5 / 6) ** math.exp(Z95 * se))
+    assert upper[0] == pytest.approx((5 / 6) ** math.exp(-Z95 * se))
+    assert lower[-1] == upper[-1] == 0.0
+    assert np.all(lower <= surv) and np.all(surv <= upper)
+
+
+def _check_durability_opens(path):
+    """/durability opens in one xarray call on its `arm` and `km` dimensions."""
+    with xr.open_dataset(path, engine="h5netcdf", group="durability") as dur:
+        assert set(dur.dims) == {"arm", "km"}
+        for name, var in dur.variables.items():
+            assert not any("phony" in d for d in var.dims), f"{name} has phony dims {var.dims}"
+        np.testing.assert_array_equal(dur["arm"].values, np.arange(dur.sizes["arm"]))
+        np.testing.assert_array_equal(dur["km"].values, np.arange(dur.sizes["km"]))
+        assert dur["arm"].dtype == np.int8
+        for name, dtype in DURABILITY_ARM.items():
+            assert dur[name].dims == ("arm",), name
+            assert dur[name].dtype == dtype, f"{name}: {dur[name].dtype}"
+        for name, dtype in DURABILITY_KM.items():
+            assert dur[name].dims == ("km",), name
+            assert dur[name].dtype == dtype, f"{name}: {dur[name].dtype}"
+        for name in ["arm", "km"] + list(DURABILITY_ARM) + list(DURABILITY_KM):
+            assert "long_name" in dur[name].attrs, name
+        assert dur["median"].attrs["units"] == "step"
+        assert dur["time"].attrs["units"] == "step"
+        for name in ["survival", "lower", "upper", "at_risk", "events"]:
+            assert "km_arm" in dur[name].coords and "time" in dur[name].coords, name
+        return dur.load()
+
+
+def _done_wins(h5):
+    """The /win_events rows of the done runs (status 1): duration, event flag, arm code."""
+    g = h5["win_events"]
+    run = h5["run"][:]
+    done = run[h5["status"][:] == 1]
+    keep = np.isin(g["run"][:], done)
+    return (g["duration"][:][keep], g["censored"][:][keep] == 0, g["arm"][:][keep])
+
+
+def test_durability_is_written_by_orgsim_run(h5):
+    if "durability" not in h5:
+        assert h5.attrs["kind"] != "run", "`orgsim run` writes /durability"
+        pytest.skip("this file has no /durability group")
+
+
+def test_durability_opens_in_one_call_and_matches_a_numpy_kaplan_meier(path, h5):
+    if "durability" not in h5:
+        pytest.skip("this file has no /durability group")
+    dur = _check_durability_opens(path)
+    g = h5["durability"]
+    n_arms = dur.sizes["arm"]
+    # The arm codes and their names are those of the root `arm`.
+    for key in ["flag_values", "flag_meanings"]:
+        for name in ["arm", "km_arm"]:
+            np.testing.assert_array_equal(g[name].attrs[key], h5["arm"].attrs[key],
+                                          err_msg=f"{name}@{key}")
+    assert n_arms == len(h5["arm"].attrs["flag_meanings"].split())
+    # Dimension scales, attached.
+    for scale in ["arm", "km"]:
+        assert g[scale].attrs["CLASS"] == b"DIMENSION_SCALE", scale
+    for name in DURABILITY_ARM:
+        assert g[name].dims[0][0].name == "/durability/arm", f"{name}: `arm` not attached"
+    for name in DURABILITY_KM:
+        assert g[name].dims[0][0].name == "/durability/km", f"{name}: `km` not attached"
+
+    # The curve table: arms in order, event times ascending within an arm, intervals around S.
+    km_arm = dur["km_arm"].values
+    assert np.all(np.diff(km_arm.astype(np.int64)) >= 0), "rows are grouped by arm, in order"
+    assert set(km_arm.tolist()) <= set(range(n_arms))
+    s, lo, hi = dur["survival"].values, dur["lower"].values, dur["upper"].values
+    assert np.all((0.0 <= lo) & (lo <= s) & (s <= hi) & (hi <= 1.0))
+
+    # Recompute from the event table of the same file: KM over the wins of each arm's done runs,
+    # time = duration, event = not censored.
+    durations, events, arm_of = _done_wins(h5)
+    for k in range(n_arms):
+        mine = arm_of == k
+        times, surv, lower, upper, at_risk, d, median = kaplan_meier_np(durations[mine],
+                                                                        events[mine])
+        msg = f"arm {k}"
+        assert dur["wins"].values[k] == mine.sum(), msg
+        assert dur["reversals"].values[k] == events[mine].sum(), msg
+        rows = dur.isel(km=km_arm == k)
+        np.testing.assert_array_equal(rows["time"].values, times, err_msg=msg)
+        np.testing.assert_allclose(rows["survival"].values, surv, rtol=1e-12, err_msg=msg)
+        np.testing.assert_allclose(rows["lower"].values, lower, rtol=1e-9, err_msg=msg)
+        np.testing.assert_allclose(rows["upper"].values, upper, rtol=1e-9, err_msg=msg)
+        np.testing.assert_array_equal(rows["at_risk"].values, at_risk, err_msg=msg)
+        np.testing.assert_array_equal(rows["events"].values, d, err_msg=msg)
+        assert rows["events"].values.sum() == dur["reversals"].values[k], msg
+        if math.isnan(median):
+            assert math.isnan(dur["median"].values[k]), msg
+        else:
+            assert dur["median"].values[k] == median, msg
+
+    # Which files must have something to compare.
+    name = Path(path).name
+    if name in ("engine_wins_results.h5", "engine_reversals_results.h5", SAMPLE_NAME):
+        assert dur["wins"].values.sum() > 0, "this study has wins"
+    if name in ("engine_reversals_results.h5", SAMPLE_NAME):
+        assert dur.sizes["km"] > 0, "this study has reversals: the curves are not empty"
+
+
+def test_durability_plots_per_arm_as_documented(path, h5):
+    """The recipe in docs/HDF5_LAYOUT.md: one arm's curve is survival where km_arm == k, against
+    time. The group is loaded first (.load()): xarray's lazy indexing of h5netcdf variables fails
+    on an empty selection (an arm without reversals)."""
+    if "durability" not in h5:
+        pytest.skip("this file has no /durability group")
+    with xr.open_dataset(path, engine="h5netcdf", group="durability") as lazy:
+        dur = lazy.load()
+        names = dur["arm"].attrs["flag_meanings"].split()
+        for k in range(dur.sizes["arm"]):
+            mine = dur.km_arm.values == k
+            # NaN outside arm k: a step plot of it against `time` shows arm k's curve alone
+            s = dur.survival.where(dur.km_arm == k)
+            assert s.dims == ("km",) and "time" in s.coords, names[k]
+            np.testing.assert_array_equal(np.isnan(s.values), ~mine)
+            np.testing.assert_array_equal(s.values[mine], dur.survival.values[mine])
+            # or select the arm's rows (also fine on an empty table, unlike where(drop=True))
+            rows = dur.isel(km=mine)
+            np.testing.assert_array_equal(rows.time.values, dur.time.values[mine])
+            dropped = dur.survival.where(dur.km_arm == k, drop=True)
+            np.testing.assert_array_equal(dropped.values, rows.survival.values)
+            np.testing.assert_array_equal(dropped.time.values, rows.time.values)
+        per_arm = dur.drop_dims("km").to_dataframe()  # one row per arm
+        assert len(per_arm) == dur.sizes["arm"]
+        assert {"wins", "reversals", "median"} <= set(per_arm.columns)
+        table = dur.drop_dims("arm").to_dataframe()   # one row per (arm, event time)
+        assert len(table) == dur.sizes["km"]
+        assert set(DURABILITY_KM) <= set(table.columns)
+
+
+def test_durability_without_reversals_has_an_empty_curve_table():
+    found = _find_sample(NO_REVERSALS_NAME)
+    if found is None:
+        pytest.skip(f"no {NO_REVERSALS_NAME}: run the C++ tests tagged [hdf5] first")
+    dur = _check_durability_opens(found)
+    assert dur.sizes["km"] == 0
+    assert dur.sizes["arm"] == 2
+    assert dur["wins"].values.sum() > 0
+    np.testing.assert_array_equal(dur["reversals"].values, [0, 0])
+    assert np.all(np.isnan(dur["median"].values))
+    with h5py.File(found, "r") as f:
+        for name in ["km"] + list(DURABILITY_KM):
+            assert f["durability"][name].shape == (0,), name

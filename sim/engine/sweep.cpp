@@ -1,0 +1,473 @@
+#include "engine/sweep.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <queue>
+#include <sstream>
+#include <thread>
+
+#include "core/errors.hpp"
+#include "core/rng.hpp"
+#include "core/text.hpp"
+#include "engine/simulation.hpp"
+#include "engine/summary.hpp"
+#include "io/outputs.hpp"
+#include "model/parameters.hpp"
+#include "orgsim_version.hpp"
+
+namespace orgsim {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string read_text(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw InputError(path, "", std::string("a readable ") + what,
+                     fs::exists(path) ? "a file that cannot be read" : "no such file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+json value_for(const DesignParam& p, double v) {
+  return p.integer ? json(static_cast<std::int64_t>(std::llround(v))) : json(v);
+}
+
+}  // namespace
+
+Sweep load_sweep(const std::string& path) {
+  Sweep s;
+  s.file = path;
+  s.raw_text = read_text(path, "sweep file");
+  const json doc = parse_json_text(s.raw_text, path);
+  if (!doc.is_object()) throw InputError(path, "(top level)", "a JSON object", doc.dump());
+  const std::vector<std::string> keys = {"name", "description", "scenario", "design", "replicates",
+                                         "seed", "outputs", "bootstrap"};
+  for (auto it = doc.begin(); it != doc.end(); ++it)
+    if (std::find(keys.begin(), keys.end(), it.key()) == keys.end()) {
+      const auto guess = did_you_mean(it.key(), keys);
+      throw InputError(path, it.key(), "one of the keys " + join_or(keys),
+                       "unknown key `" + it.key() + "`",
+                       guess.empty() ? "" : "did you mean `" + guess + "`?");
+    }
+  const std::string dir = fs::absolute(path).parent_path().string();
+
+  // The base scenario: a path relative to the sweep file, or an inline object.
+  if (!doc.contains("scenario"))
+    throw InputError(path, "scenario", "a scenario path or an inline scenario object", "none");
+  const json& sc = doc.at("scenario");
+  if (sc.is_string()) {
+    fs::path p(sc.get<std::string>());
+    if (!p.is_absolute()) p = fs::path(dir) / p;
+    try {
+      s.scenario = load_scenario(p.string());
+    } catch (const InputError& e) {
+      if (e.where().empty())  // the file itself is missing: say where it was named
+        throw InputError(path, "scenario", "the path of a readable scenario file",
+                         sc.dump() + " (" + e.what() + ")");
+      throw;
+    }
+  } else if (sc.is_object()) {
+    s.scenario = scenario_from_json(sc, path + " (inline scenario)", dir, sc.dump(2));
+  } else {
+    throw InputError(path, "scenario", "a scenario path or an inline scenario object", sc.dump());
+  }
+
+  auto positive_int = [&](const char* key, std::int64_t fallback) -> std::int64_t {
+    if (!doc.contains(key)) return fallback;
+    const json& v = doc.at(key);
+    if (!v.is_number_integer() || v.get<double>() < 1)
+      throw InputError(path, key, "an integer >= 1", v.dump());
+    return v.get<std::int64_t>();
+  };
+  s.replicates = positive_int("replicates", s.scenario.base.at("replicates").get<std::int64_t>());
+  s.bootstrap = static_cast<int>(positive_int("bootstrap", 200));
+  if (doc.contains("seed")) {
+    const json& v = doc.at("seed");
+    if (!v.is_number_integer() || v.get<double>() < 0)
+      throw InputError(path, "seed", "a non-negative integer", v.dump());
+    s.seed = v.get<std::uint64_t>();
+  } else {
+    s.seed = s.scenario.base.at("seed").get<std::uint64_t>();
+  }
+  s.name = doc.value("name", std::string());
+  if (s.name.empty()) s.name = fs::path(path).stem().string();
+
+  // The design: every parameter a number or integer of the table, in its range.
+  if (!doc.contains("design")) throw InputError(path, "design", "a design object", "none");
+  std::vector<std::string> integer_keys;
+  for (const auto& p : parameter_table())
+    if (p.type == ParamType::integer) integer_keys.push_back(p.key);
+  s.design = parse_design(doc.at("design"), path, "design", integer_keys);
+  for (auto& p : s.design.params) {
+    const std::string where = "design.parameters." + p.key;
+    const ParamSpec* spec = find_param(p.key);
+    if (!spec) {
+      const auto guess = did_you_mean(p.key, parameter_keys());
+      throw InputError(path, where, "a parameter key (see `orgsim params`)",
+                       "unknown key `" + p.key + "`",
+                       guess.empty() ? "" : "did you mean `" + guess + "`?");
+    }
+    if (spec->type != ParamType::number && spec->type != ParamType::integer)
+      throw InputError(path, where, "a number or integer parameter (a design varies numbers)",
+                       "`" + p.key + "`, which is not numeric");
+    p.integer = spec->type == ParamType::integer;
+    // Validate the extremes (and every grid value) like a --set.
+    json probe = s.scenario.base;
+    std::vector<double> check = p.values;
+    check.push_back(p.min);
+    check.push_back(p.max);
+    for (double v : check) set_parameter(probe, p.key, value_for(p, v), path, where);
+    for (std::size_t a = 0; a < s.scenario.arms.size(); ++a)
+      if (s.scenario.arms[a].overrides.contains(p.key))
+        throw InputError(path, where, "a parameter that no arm of the scenario overrides",
+                         "arm \"" + s.scenario.arms[a].name + "\" sets `" + p.key + "`");
+  }
+  generate_points(s.design, s.seed);
+
+  // Outputs analysed for sensitivity: default, the summarized per-run outcomes.
+  if (doc.contains("outputs")) {
+    const json& o = doc.at("outputs");
+    if (!o.is_array() || o.empty())
+      throw InputError(path, "outputs", "a non-empty array of per-run output names", o.dump());
+    std::vector<std::string> names;
+    for (const auto& v : per_run_outputs()) names.push_back(v.name);
+    for (std::size_t i = 0; i < o.size(); ++i) {
+      if (!o[i].is_string() ||
+          std::find(names.begin(), names.end(), o[i].get<std::string>()) == names.end())
+        throw InputError(path, "outputs[" + std::to_string(i) + "]",
+                         "a per-run output: " + join_or(names), o[i].dump());
+      s.outputs.push_back(o[i].get<std::string>());
+    }
+  } else {
+    for (const auto& v : per_run_outputs())
+      if (v.summarize) s.outputs.push_back(v.name);
+  }
+  // Every (point, arm) must make a valid configuration: check the corners now, not mid-sweep.
+  for (std::int64_t pt : {std::int64_t{0}, s.points() - 1})
+    for (std::int32_t a = 0; a < static_cast<std::int32_t>(s.arms()); ++a) sweep_config(s, pt, a);
+  return s;
+}
+
+ModelConfig sweep_config(const Sweep& s, std::int64_t point, std::int32_t arm) {
+  json flat = s.scenario.base;
+  const auto& values = s.design.points[static_cast<std::size_t>(point)];
+  for (std::size_t k = 0; k < s.design.params.size(); ++k) {
+    const auto& p = s.design.params[k];
+    set_parameter(flat, p.key, value_for(p, values[k]), s.file,
+                  "design point " + std::to_string(point) + ": " + p.key);
+  }
+  const auto& ov = s.scenario.arms[static_cast<std::size_t>(arm)].overrides;
+  for (auto it = ov.begin(); it != ov.end(); ++it)
+    set_parameter(flat, it.key(), *it, s.scenario.file,
+                  "arms[" + std::to_string(arm) + "].set." + it.key());
+  flat["replicates"] = s.replicates;
+  flat["seed"] = s.seed;
+  return make_config(flat, s.scenario.file, s.scenario.dir);
+}
+
+RunRecord run_sweep_run(const Sweep& s, std::int64_t run) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::int64_t per_point = s.arms() * s.replicates;
+  RunRecord r;
+  r.run = run;
+  r.point = static_cast<std::int32_t>(run / per_point);
+  r.arm = static_cast<std::int32_t>((run % per_point) / s.replicates);
+  r.replicate = static_cast<std::int32_t>(run % s.replicates);
+  r.seed = replicate_seed(s.seed, static_cast<std::uint64_t>(r.replicate));
+  r.params = s.design.points[static_cast<std::size_t>(r.point)];
+  const ModelConfig cfg = sweep_config(s, r.point, r.arm);
+  Simulation sim(cfg, r.seed);
+  sim.run();
+  sim.check_invariants();
+  r.per_step = sim.per_step_values();
+  r.per_run = sim.per_run_values();
+  for (double v : r.per_run)
+    if (std::isinf(v)) throw RunError("a per-run output is infinite");
+  r.wins = sim.wins().events();
+  r.status = 1;
+  r.wall_seconds = std::chrono::duration<float>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+FileHeader sweep_header(const Sweep& s, const std::string& command_line) {
+  FileHeader h;
+  h.kind = "sweep";
+  h.design = design_type_name(s.design.type);
+  h.master_seed = s.seed;
+  h.n_runs_planned = s.total_runs();
+  h.n_steps = s.scenario.base.at("steps").get<std::int32_t>();
+  for (const auto& a : s.scenario.arms) h.arm_names.push_back(a.name);
+  for (const auto& p : s.design.params) {
+    const ParamSpec* spec = find_param(p.key);
+    h.varied.push_back(VariedParam{p.key, spec->unit, p.min, p.max, spec->meaning});
+  }
+  h.scenario_json = s.scenario.raw_text;
+  json resolved = {{"base", s.scenario.base}, {"arms", json::array()}};
+  for (std::size_t a = 0; a < s.scenario.arms.size(); ++a)
+    resolved["arms"].push_back(
+        {{"name", s.scenario.arms[a].name}, {"overrides", s.scenario.arms[a].overrides}});
+  h.resolved_params_json = resolved.dump(2);
+  h.parameter_table_json = parameters_json().dump(2);
+  h.sweep_json = s.raw_text;
+  h.command_line = command_line;
+  return h;
+}
+
+namespace {
+
+struct PartName {
+  std::string writer;
+  std::int64_t seq = 0;
+};
+
+/// part-<writer>-<seq>.h5 -> (writer, seq); false for other files.
+bool parse_part_name(const std::string& filename, PartName& out) {
+  if (filename.rfind("part-", 0) != 0 || filename.size() < 9 ||
+      filename.substr(filename.size() - 3) != ".h5")
+    return false;
+  const std::string core = filename.substr(5, filename.size() - 8);
+  const auto dash = core.rfind('-');
+  if (dash == std::string::npos) return false;
+  out.writer = core.substr(0, dash);
+  try {
+    out.seq = std::stoll(core.substr(dash + 1));
+  } catch (...) {
+    return false;
+  }
+  return true;
+}
+
+std::vector<std::pair<PartName, std::string>> list_parts(const std::string& dir) {
+  std::vector<std::pair<PartName, std::string>> parts;
+  if (!fs::exists(dir)) return parts;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    PartName pn;
+    if (e.is_regular_file() && parse_part_name(e.path().filename().string(), pn))
+      parts.emplace_back(pn, e.path().string());
+  }
+  std::sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) {
+    return a.first.writer != b.first.writer ? a.first.writer < b.first.writer
+                                            : a.first.seq < b.first.seq;
+  });
+  return parts;
+}
+
+std::string seq_text(std::int64_t seq) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%06lld", static_cast<long long>(seq));
+  return buf;
+}
+
+}  // namespace
+
+std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOptions& opt,
+                       const std::function<void(const SweepProgress&)>& progress) {
+  const std::string parts_dir = out + ".parts";
+  const auto existing = list_parts(parts_dir);
+  std::vector<char> done(static_cast<std::size_t>(s.total_runs()), 0);
+  int generation = 0;
+  const std::string shard_tag = "s" + std::to_string(opt.shard) + "of" + std::to_string(opt.shards);
+  // Parts of other shards may share the directory (job arrays); parts of this shard mean an
+  // interrupted run of it, which only --resume may continue.
+  for (const auto& [pn, file] : existing) {
+    const ResultsFile rf = read_results(file);
+    if (rf.header.sweep_json != s.raw_text)
+      throw UsageError("cannot " + std::string(opt.resume ? "resume" : "run") + ": " + file +
+                       " was written for a different sweep file (the sweep specification has "
+                       "changed since the sweep started)");
+    if (!rf.header.orgsim_version.empty() && rf.header.orgsim_version != kVersion)
+      throw UsageError("cannot resume: " + file + " was written by orgsim " +
+                       rf.header.orgsim_version + ", this is orgsim " + kVersion +
+                       " (finish the sweep with that version, or start again)");
+    const bool ours = pn.writer.rfind(shard_tag + "-g", 0) == 0;
+    if (ours && !opt.resume)
+      throw UsageError("the parts directory " + parts_dir + " already holds parts of this " +
+                       (opt.shards > 1 ? "shard" : "sweep") +
+                       ": continue it with --resume, or delete the directory to start again");
+    for (const auto& r : rf.runs)
+      if (r.run >= 0 && r.run < s.total_runs()) done[static_cast<std::size_t>(r.run)] = 1;
+    if (ours) generation = std::max(generation, std::stoi(pn.writer.substr(shard_tag.size() + 2)) + 1);
+  }
+  fs::create_directories(parts_dir);
+
+  std::vector<std::int64_t> todo;
+  std::int64_t mine = 0;
+  for (std::int64_t r = 0; r < s.total_runs(); ++r) {
+    if (r % opt.shards != opt.shard) continue;
+    ++mine;
+    if (!done[static_cast<std::size_t>(r)]) todo.push_back(r);
+  }
+  const std::string writer = shard_tag + "-g" + std::to_string(generation);
+  const FileHeader header = sweep_header(s, opt.command_line);
+
+  // Workers take runs in order; the writer (this thread) flushes the in-order prefix.
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<std::int64_t, RunRecord> finished;  // by position in todo
+  std::atomic<std::int64_t> next{0};
+  std::int64_t failed = 0;
+  auto worker = [&] {
+    for (;;) {
+      const std::int64_t k = next.fetch_add(1);
+      if (k >= static_cast<std::int64_t>(todo.size())) return;
+      const std::int64_t run = todo[static_cast<std::size_t>(k)];
+      RunRecord r;
+      try {
+        r = run_sweep_run(s, run);
+      } catch (const std::exception& e) {
+        // A failed run is recorded (status 2, NaN values) and the sweep goes on.
+        const std::int64_t per_point = s.arms() * s.replicates;
+        r = RunRecord{};
+        r.run = run;
+        r.point = static_cast<std::int32_t>(run / per_point);
+        r.arm = static_cast<std::int32_t>((run % per_point) / s.replicates);
+        r.replicate = static_cast<std::int32_t>(run % s.replicates);
+        r.seed = replicate_seed(s.seed, static_cast<std::uint64_t>(r.replicate));
+        r.params = s.design.points[static_cast<std::size_t>(r.point)];
+        r.status = 2;
+        r.per_step.assign(per_step_outputs().size() * static_cast<std::size_t>(header.n_steps),
+                          std::nanf(""));
+        r.per_run.assign(per_run_outputs().size(), std::nan(""));
+        std::string values;
+        for (std::size_t p = 0; p < s.design.params.size(); ++p)
+          values += (p ? ", " : "") + s.design.params[p].key + " = " +
+                    value_for(s.design.params[p], r.params[p]).dump();
+        std::lock_guard<std::mutex> lock(mu);
+        std::cerr << "orgsim sweep: run " << run << " failed (point " << r.point << ": " << values
+                  << "; arm " << s.scenario.arms[static_cast<std::size_t>(r.arm)].name
+                  << "; replicate " << r.replicate << ", seed " << r.seed << "): " << e.what()
+                  << "\n  reproduce: orgsim rerun " << s.file << " --run " << run << "\n";
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      if (r.status == 2) ++failed;
+      finished.emplace(k, std::move(r));
+      cv.notify_one();
+    }
+  };
+  const unsigned nt = static_cast<unsigned>(std::max<std::int64_t>(
+      1, std::min<std::int64_t>(resolve_threads(opt.threads), static_cast<std::int64_t>(todo.size()))));
+  std::vector<std::thread> pool;
+  for (unsigned i = 0; i < nt; ++i) pool.emplace_back(worker);
+
+  std::int64_t flushed = 0, seq = 0;
+  std::vector<RunRecord> batch;
+  auto last_flush = std::chrono::steady_clock::now();
+  auto write_part = [&] {
+    if (batch.empty()) return;
+    const std::string part = parts_dir + "/part-" + writer + "-" + seq_text(seq++) + ".h5";
+    ResultsWriter w(part, header);
+    w.append(batch);
+    w.finish();
+    batch.clear();
+    last_flush = std::chrono::steady_clock::now();
+  };
+  const std::int64_t already = mine - static_cast<std::int64_t>(todo.size());
+  while (flushed < static_cast<std::int64_t>(todo.size())) {
+    std::vector<RunRecord> ready;  // the in-order prefix that has finished
+    std::int64_t failed_now = 0;
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait_for(lock, std::chrono::milliseconds(250));
+      while (!finished.empty() && finished.begin()->first == flushed) {
+        ready.push_back(std::move(finished.begin()->second));
+        finished.erase(finished.begin());
+        ++flushed;
+      }
+      failed_now = failed;
+    }
+    for (auto& r : ready) {
+      batch.push_back(std::move(r));
+      if (static_cast<std::int64_t>(batch.size()) >= opt.part_runs) write_part();
+    }
+    const double age =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - last_flush).count();
+    if (!batch.empty() && age >= opt.part_seconds) write_part();
+    if (progress) progress(SweepProgress{already + flushed, failed_now, mine});
+  }
+  write_part();
+  for (auto& t : pool) t.join();
+  return failed;
+}
+
+void merge_parts(const std::string& parts_dir, const std::string& out) {
+  const auto parts = list_parts(parts_dir);
+  if (parts.empty())
+    throw InputError(parts_dir, "", "a directory of sweep parts (part-*.h5)", "no parts");
+  // One stream per writer; each writer's parts hold increasing run indices.
+  struct PartStream {
+    std::vector<std::string> files;
+    std::size_t next_file = 0, pos = 0;
+    std::vector<RunRecord> runs;
+    bool load() {
+      while (pos >= runs.size()) {
+        if (next_file >= files.size()) return false;
+        runs = read_results(files[next_file++]).runs;
+        pos = 0;
+      }
+      return true;
+    }
+  };
+  std::map<std::string, PartStream> streams;
+  for (const auto& [pn, file] : parts) streams[pn.writer].files.push_back(file);
+  const ResultsFile first = read_results(parts.front().second);
+  FileHeader header = first.header;
+  for (const auto& [pn, file] : parts) {
+    const ResultsFile rf = read_results(file);
+    if (rf.header.sweep_json != header.sweep_json)
+      throw InputError(file, "", "a part of the same sweep as " + parts.front().second,
+                       "a part written for a different sweep file");
+  }
+  using Item = std::pair<std::int64_t, PartStream*>;
+  auto cmp = [](const Item& a, const Item& b) { return a.first > b.first; };
+  std::priority_queue<Item, std::vector<Item>, decltype(cmp)> heap(cmp);
+  for (auto& [w, st] : streams)
+    if (st.load()) heap.emplace(st.runs[st.pos].run, &st);
+
+  ResultsWriter writer(out, header);
+  std::vector<RunRecord> batch;
+  std::vector<RunRecord> wins_only;  // runs' win lists (small) for the durability estimate
+  std::int64_t expected = 0;
+  while (!heap.empty()) {
+    auto [run, st] = heap.top();
+    heap.pop();
+    if (run != expected)
+      throw InputError(parts_dir, "run " + std::to_string(expected),
+                       "every planned run exactly once",
+                       run < expected ? "run " + std::to_string(run) + " twice"
+                                      : "run " + std::to_string(expected) + " missing");
+    RunRecord& r = st->runs[st->pos++];
+    RunRecord light;
+    light.arm = r.arm;
+    light.status = r.status;
+    light.wins = r.wins;
+    wins_only.push_back(std::move(light));
+    batch.push_back(std::move(r));
+    ++expected;
+    if (batch.size() >= 256) {
+      writer.append(batch);
+      batch.clear();
+    }
+    if (st->load()) heap.emplace(st->runs[st->pos].run, st);
+  }
+  if (!batch.empty()) writer.append(batch);
+  if (expected != header.n_runs_planned)
+    throw InputError(parts_dir, "", std::to_string(header.n_runs_planned) + " runs",
+                     std::to_string(expected) + " runs (is a shard missing?)");
+  writer.set_durability(durability_by_arm(wins_only, header.arm_names, header.n_steps));
+  writer.finish();
+  fs::remove_all(parts_dir);
+}
+
+}  // namespace orgsim

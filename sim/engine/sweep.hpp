@@ -1,0 +1,79 @@
+#pragma once
+// Parameter sweeps (`orgsim sweep`): a base scenario, a design over dotted parameter keys, and
+// replicates. Every design point runs every arm of the base scenario for every replicate.
+//
+// Run index: run = (point * n_arms + arm) * replicates + replicate.
+// Seeds: replicate k of every point and arm shares its replicate seed (common random numbers
+// across points as across arms), so differences between points are not masked by new draws.
+// Order of application: defaults, the scenario file, the design point's values, then the arm's
+// overrides (an arm may not override a design parameter: that is an error).
+//
+// Finished runs stream into part files `<out>.parts/part-<writer>-<seq>.h5` (each written under a
+// temporary name and renamed), in increasing run order per writer; the final file is merged from
+// the parts in run order and renamed into place. Memory does not grow with the number of runs.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/design.hpp"
+#include "engine/runner.hpp"
+#include "io/results_file.hpp"
+#include "io/scenario.hpp"
+
+namespace orgsim {
+
+struct Sweep {
+  std::string file;      // as given
+  std::string raw_text;  // verbatim sweep file
+  std::string name;
+  Scenario scenario;     // the base scenario (by path or inline), with its arms
+  Design design;
+  std::int64_t replicates = 1;
+  std::uint64_t seed = 1;
+  std::vector<std::string> outputs;  // per-run outputs analysed for sensitivity
+  int bootstrap = 200;
+
+  std::int64_t points() const { return static_cast<std::int64_t>(design.points.size()); }
+  std::int64_t arms() const { return static_cast<std::int64_t>(scenario.arms.size()); }
+  std::int64_t total_runs() const { return points() * arms() * replicates; }
+};
+
+/// Reads and validates a sweep file (InputError naming the file, JSON path, expectation, value).
+Sweep load_sweep(const std::string& path);
+
+/// The typed configuration of one run's (point, arm).
+ModelConfig sweep_config(const Sweep& s, std::int64_t point, std::int32_t arm);
+
+/// Runs one run of the sweep by its index.
+RunRecord run_sweep_run(const Sweep& s, std::int64_t run);
+
+/// File header for parts and the merged file.
+FileHeader sweep_header(const Sweep& s, const std::string& command_line);
+
+struct SweepOptions {
+  unsigned threads = 0;
+  std::int64_t shard = 0, shards = 1;  // this process runs run % shards == shard
+  bool resume = false;
+  std::int64_t part_runs = 256;        // runs per part file (also flushed every part_seconds)
+  double part_seconds = 60.0;
+  std::string command_line;
+};
+
+struct SweepProgress {
+  std::int64_t done = 0, failed = 0, total = 0;
+};
+
+/// Runs this process's runs of the sweep into `<out>.parts/`. With resume, runs already in the
+/// parts are skipped (after checking that the sweep file and engine version match).
+/// Returns the number of failed runs.
+std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOptions& opt,
+                       const std::function<void(const SweepProgress&)>& progress = {});
+
+/// Merges every part in `parts_dir` into `out` (in run order), checks that every planned run is
+/// there exactly once, renames into place and removes the parts.
+void merge_parts(const std::string& parts_dir, const std::string& out);
+
+}  // namespace orgsim

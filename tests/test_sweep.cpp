@@ -1,0 +1,242 @@
+// Sweeps: run order, bit-identical results for any thread count, shards + merge, parts,
+// resume, and failures isolated.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <filesystem>
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "core/errors.hpp"
+#include "engine/sweep.hpp"
+#include "helpers.hpp"
+
+using namespace orgsim;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+/// A small sweep on the default workplace: 2 x 2 grid, 2 arms, 2 replicates = 16 runs.
+std::string write_sweep(const std::string& name, const json& design, int replicates = 2) {
+  std::ifstream in(test::source_path("scenarios/default.json"));
+  json sc = json::parse(in);
+  sc["population"]["size"] = 100;
+  sc["network"]["departments"] = 5;
+  sc["steps"] = 30;
+  const json sweep = {{"name", name}, {"scenario", sc}, {"design", design},
+                      {"replicates", replicates}, {"seed", 3}};
+  const std::string path = test::tmp_path(name + ".json");
+  std::ofstream(path) << sweep.dump(2);
+  return path;
+}
+json grid() {
+  return json::parse(R"({"type": "grid", "parameters": {
+      "campaign.hours_per_step": [5, 20], "environment.turnover": {"min": 0, "max": 0.01, "num": 2}}})");
+}
+std::string fresh(const std::string& name) {
+  const std::string out = test::tmp_path(name + ".h5");
+  fs::remove(out);
+  fs::remove_all(out + ".parts");
+  return out;
+}
+bool same_runs(const ResultsFile& a, const ResultsFile& b) {
+  if (a.runs.size() != b.runs.size()) return false;
+  for (std::size_t i = 0; i < a.runs.size(); ++i) {
+    const auto &x = a.runs[i], &y = b.runs[i];
+    if (x.run != y.run || x.point != y.point || x.arm != y.arm || x.replicate != y.replicate ||
+        x.seed != y.seed || x.params != y.params || x.wins.size() != y.wins.size())
+      return false;
+    if (std::memcmp(x.per_step.data(), y.per_step.data(), x.per_step.size() * sizeof(float)) ||
+        std::memcmp(x.per_run.data(), y.per_run.data(), x.per_run.size() * sizeof(double)))
+      return false;
+  }
+  return true;
+}
+ResultsFile sweep_to(const Sweep& s, const std::string& out, SweepOptions opt) {
+  run_sweep(s, out, opt);
+  merge_parts(out + ".parts", out);
+  return read_results(out);
+}
+}  // namespace
+
+TEST_CASE("a grid sweep runs every point, arm and replicate in the documented order", "[sweep]") {
+  const Sweep s = load_sweep(write_sweep("order", grid()));
+  REQUIRE(s.points() == 4);
+  REQUIRE(s.total_runs() == 16);
+  const std::string out = fresh("order");
+  const ResultsFile rf = sweep_to(s, out, SweepOptions{});
+  REQUIRE(rf.runs.size() == 16);
+  CHECK_FALSE(fs::exists(out + ".parts"));
+  for (std::size_t k = 0; k < 16; ++k) {
+    const auto& r = rf.runs[k];
+    CHECK(r.run == static_cast<std::int64_t>(k));
+    CHECK(r.point == static_cast<std::int32_t>(k / 4));
+    CHECK(r.arm == static_cast<std::int32_t>((k % 4) / 2));
+    CHECK(r.replicate == static_cast<std::int32_t>(k % 2));
+    CHECK(r.params == s.design.points[k / 4]);
+    CHECK(r.status == 1);
+  }
+  CHECK(rf.header.kind == "sweep");
+  CHECK(rf.header.varied.size() == 2);
+  CHECK(rf.header.varied[0].key == "campaign.hours_per_step");
+  // A point's parameters reach the run: more hours, more one-on-one hours spent.
+  double low = 0, high = 0;
+  for (const auto& r : rf.runs)
+    if (r.arm == 0)
+      for (float h : test::series(r, "hours_one_on_one", 30)) (r.params[0] < 10 ? low : high) += h;
+  CHECK(high > 2 * low);
+}
+
+TEST_CASE("sweep results are bit-identical for any thread count, shards and part size",
+          "[sweep][determinism]") {
+  const Sweep s = load_sweep(write_sweep("threads", grid()));
+  SweepOptions one;
+  one.threads = 1;
+  const ResultsFile a = sweep_to(s, fresh("threads1"), one);
+  SweepOptions two;
+  two.threads = 2;
+  two.part_runs = 3;  // many small parts
+  const ResultsFile b = sweep_to(s, fresh("threads2"), two);
+  CHECK(same_runs(a, b));
+  // Shards 0/3, 1/3, 2/3 into one parts directory, then merge.
+  const std::string out = fresh("shards");
+  for (std::int64_t i = 0; i < 3; ++i) {
+    SweepOptions o;
+    o.shard = i;
+    o.shards = 3;
+    o.part_runs = 2;
+    run_sweep(s, out, o);
+  }
+  merge_parts(out + ".parts", out);
+  CHECK(same_runs(a, read_results(out)));
+}
+
+TEST_CASE("merge refuses an incomplete set of parts", "[sweep]") {
+  const Sweep s = load_sweep(write_sweep("incomplete", grid()));
+  const std::string out = fresh("incomplete");
+  SweepOptions o;
+  o.shard = 0;
+  o.shards = 2;
+  run_sweep(s, out, o);
+  CHECK_THROWS_WITH(merge_parts(out + ".parts", out), Catch::Contains("missing"));
+  CHECK_FALSE(fs::exists(out));
+}
+
+TEST_CASE("resume continues from the parts and gives the uninterrupted result", "[sweep][resume]") {
+  const Sweep s = load_sweep(write_sweep("resume", grid()));
+  const ResultsFile whole = sweep_to(s, fresh("resume_whole"), SweepOptions{});
+  // An interrupted sweep: parts of 3 runs, then the last parts lost (killed in flight).
+  const std::string out = fresh("resume");
+  SweepOptions o;
+  o.part_runs = 3;
+  run_sweep(s, out, o);
+  std::vector<fs::path> parts;
+  for (const auto& e : fs::directory_iterator(out + ".parts")) parts.push_back(e.path());
+  std::sort(parts.begin(), parts.end());
+  REQUIRE(parts.size() >= 4);
+  fs::remove(parts.back());
+  fs::remove(parts[parts.size() - 2]);
+  CHECK_THROWS_AS(run_sweep(s, out, SweepOptions{}), UsageError);  // parts exist: needs --resume
+  SweepOptions r;
+  r.resume = true;
+  run_sweep(s, out, r);
+  merge_parts(out + ".parts", out);
+  CHECK(same_runs(whole, read_results(out)));
+}
+
+TEST_CASE("resume refuses parts of a different sweep", "[sweep][resume]") {
+  const Sweep s = load_sweep(write_sweep("changed", grid()));
+  const std::string out = fresh("changed");
+  SweepOptions o;
+  o.shard = 0;
+  o.shards = 2;
+  run_sweep(s, out, o);
+  const Sweep other = load_sweep(write_sweep("changed", grid(), 3));  // replicates changed
+  SweepOptions r;
+  r.resume = true;
+  CHECK_THROWS_WITH(run_sweep(other, out, r), Catch::Contains("different sweep"));
+}
+
+TEST_CASE("a failing run is recorded and the sweep goes on", "[sweep][failures]") {
+  // network.degree 150 on 100 agents cannot be built; only the middle point fails.
+  std::ifstream in(test::source_path("scenarios/default.json"));
+  const auto design = json::parse(R"({"type": "grid", "parameters": {"network.degree": [4, 150, 6]}})");
+  std::string path = write_sweep("failing", design, 1);
+  {
+    std::ifstream f(path);
+    json j = json::parse(f);
+    j["scenario"]["network"] = {{"type", "ring_lattice"}, {"degree", 4}};
+    std::ofstream(path) << j.dump(2);
+  }
+  const Sweep s = load_sweep(path);
+  const std::string out = fresh("failing");
+  const std::int64_t failed = run_sweep(s, out, SweepOptions{});
+  CHECK(failed == 2);  // both arms of point 1
+  merge_parts(out + ".parts", out);
+  const ResultsFile rf = read_results(out);
+  REQUIRE(rf.runs.size() == 6);
+  for (const auto& r : rf.runs) CHECK(r.status == (r.point == 1 ? 2 : 1));
+}
+
+TEST_CASE("sweep files are validated like scenarios", "[sweep][validation]") {
+  auto error = [](const json& design) {
+    try {
+      load_sweep(write_sweep("bad", design));
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK_THAT(error(json::parse(R"({"type": "grid", "parameters": {"campaign.hours_per_stepp": [1, 2]}})")),
+             Catch::Contains("did you mean `campaign.hours_per_step`"));
+  CHECK_THAT(error(json::parse(R"({"type": "grid", "parameters": {"environment.turnover": [0, 2]}})")),
+             Catch::Contains("environment.turnover"));
+  CHECK_THAT(error(json::parse(R"({"type": "grid", "parameters": {"network.type": [1, 2]}})")),
+             Catch::Contains("not numeric"));
+  CHECK_THAT(error(json::parse(R"({"type": "grid", "parameters": {"campaign.strategy": [1]}})")),
+             Catch::Contains("campaign.strategy"));
+}
+
+TEST_CASE("a sweep killed with SIGKILL resumes to the uninterrupted result", "[sweep][resume][slow]") {
+  // Big enough runs that the kill lands mid-sweep: 2000 agents, 150 steps, 3 x 2 x 4 = 24 runs.
+  std::ifstream in(test::source_path("scenarios/default.json"));
+  json sc = json::parse(in);
+  sc["population"]["size"] = 2000;
+  sc["network"]["departments"] = 60;
+  sc["steps"] = 150;
+  const json sweep = {{"name", "killed"}, {"scenario", sc},
+                      {"design", json::parse(R"({"type": "grid", "parameters": {
+                          "campaign.hours_per_step": [10, 15, 20]}})")},
+                      {"replicates", 4}, {"seed", 5}};
+  const std::string path = test::tmp_path("killed.json");
+  std::ofstream(path) << sweep.dump(2);
+  const Sweep s = load_sweep(path);
+  const ResultsFile whole = sweep_to(s, fresh("killed_whole"), SweepOptions{});
+
+  const std::string out = fresh("killed");
+  const std::string pidfile = test::tmp_path("killed.pid");
+  const std::string cmd = std::string(ORGSIM_BINARY) + " sweep " + path + " -o " + out +
+                          " --threads 1 --part-runs 2 --quiet > /dev/null 2>&1 & echo $! > " +
+                          pidfile;
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  std::string pid;
+  std::ifstream(pidfile) >> pid;
+  // Wait for at least two finished parts, then kill without warning.
+  auto parts = [&] {
+    int n = 0;
+    if (fs::exists(out + ".parts"))
+      for (const auto& e : fs::directory_iterator(out + ".parts"))
+        n += e.path().extension() == ".h5" ? 1 : 0;
+    return n;
+  };
+  for (int i = 0; i < 600 && parts() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  REQUIRE(std::system(("kill -9 " + pid + " 2>/dev/null").c_str()) == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  REQUIRE(parts() >= 2);
+  REQUIRE_FALSE(fs::exists(out));  // nothing under the final name
+  const int rc = std::system((std::string(ORGSIM_BINARY) + " sweep " + path + " -o " + out +
+                              " --resume --quiet > /dev/null 2>&1").c_str());
+  CHECK(rc == 0);
+  CHECK(same_runs(whole, read_results(out)));
+}
