@@ -13,8 +13,8 @@
 #include "engine/design.hpp"
 
 using namespace orgsim;
-using nlohmann::json;
 using Catch::Matchers::Contains;
+using nlohmann::json;
 
 namespace {
 
@@ -106,8 +106,8 @@ TEST_CASE("grid: lists and {min,max,num} ranges, Cartesian product, first parame
   CHECK(d.params[0].max == 3.0);
   REQUIRE(d.points.size() == 9);
   CHECK(d.unit.empty());
-  const std::vector<std::vector<double>> expected = {
-      {1, 0}, {1, 0.5}, {1, 1}, {2, 0}, {2, 0.5}, {2, 1}, {3, 0}, {3, 0.5}, {3, 1}};
+  const std::vector<std::vector<double>> expected = {{1, 0}, {1, 0.5}, {1, 1},   {2, 0}, {2, 0.5},
+                                                     {2, 1}, {3, 0},   {3, 0.5}, {3, 1}};
   CHECK(d.points == expected);
 }
 
@@ -128,7 +128,8 @@ TEST_CASE("grid: product size, single-value ranges, integer rounding", "[design]
   CHECK(d.points[2] == std::vector<double>{0, 17, 2, 1});
   CHECK(d.points.back() == std::vector<double>{0.01, 40, 2, 2});
   // The range ends are exact (no accumulated rounding).
-  const Design e = generated(R"({"type": "grid", "parameters": {"p": {"min": 0.1, "max": 0.7, "num": 7}}})");
+  const Design e =
+      generated(R"({"type": "grid", "parameters": {"p": {"min": 0.1, "max": 0.7, "num": 7}}})");
   CHECK(e.params[0].values.back() == 0.7);
   CHECK(e.params[0].values.front() == 0.1);
 }
@@ -181,8 +182,7 @@ TEST_CASE("lhs: exactly one point per stratum for every parameter", "[design]") 
   }
   // The strata are permuted independently per parameter (not the same order for all).
   std::size_t same = 0;
-  for (const auto& row : d.unit)
-    same += std::floor(row[0] * n) == std::floor(row[1] * n) ? 1 : 0;
+  for (const auto& row : d.unit) same += std::floor(row[0] * n) == std::floor(row[1] * n) ? 1 : 0;
   CHECK(same < 10);
   for (std::size_t r = 0; r < d.unit.size(); ++r)
     CHECK(d.points[r][1] == Approx(10.0 + 10.0 * d.unit[r][1]));
@@ -220,9 +220,9 @@ TEST_CASE("sobol: the first points of dimensions 1-3 are the published ones", "[
       "a": {"min": 0, "max": 1}, "b": {"min": 0, "max": 1}, "c": {"min": 0, "max": 1}}})");
   // Points 1..8 of the sequence (point 0, the origin, is skipped); dimension 1 is van der Corput.
   const std::vector<std::vector<double>> expected = {
-      {0.5, 0.5, 0.5},         {0.75, 0.25, 0.25},     {0.25, 0.75, 0.75},
-      {0.375, 0.375, 0.625},   {0.875, 0.875, 0.125},  {0.625, 0.125, 0.875},
-      {0.125, 0.625, 0.375},   {0.1875, 0.3125, 0.9375}};
+      {0.5, 0.5, 0.5},       {0.75, 0.25, 0.25},      {0.25, 0.75, 0.75},
+      {0.375, 0.375, 0.625}, {0.875, 0.875, 0.125},   {0.625, 0.125, 0.875},
+      {0.125, 0.625, 0.375}, {0.1875, 0.3125, 0.9375}};
   for (std::size_t j = 0; j < 8; ++j) CHECK(d.unit[j] == expected[j]);
   CHECK(d.points[0] == expected[0]);
 }
@@ -237,9 +237,8 @@ TEST_CASE("sobol: every one of the 40 dimensions is a (0,m,1)-net for 2^m points
   for (int i = 0; i < 20; ++i)
     params += (i ? ", " : "") + std::string("\"p") + std::to_string(i + 10) +
               "\": {\"min\": 0, \"max\": 1}";
-  const Design d =
-      generated(R"({"type": "sobol", "samples": )" + std::to_string(n) + R"(, "parameters": {)" +
-                params + "}}");
+  const Design d = generated(R"({"type": "sobol", "samples": )" + std::to_string(n) +
+                             R"(, "parameters": {)" + params + "}}");
   REQUIRE(d.unit.size() == n * 22);
   for (int mm = 1; mm <= m; ++mm) {
     const std::size_t rows = (std::size_t{1} << mm) - 1;
@@ -285,8 +284,8 @@ TEST_CASE("sobol: two-dimensional projections of the first dimensions are unifor
     for (int i = 0; i < 20; ++i)
       params += (i ? ", " : "") + std::string("\"p") + std::to_string(i + 10) +
                 "\": {\"min\": 0, \"max\": 1}";
-    const Design w = generated(R"({"type": "sobol", "samples": 1023, "parameters": {)" + params +
-                               "}}");
+    const Design w =
+        generated(R"({"type": "sobol", "samples": 1023, "parameters": {)" + params + "}}");
     auto col = [&](std::size_t dim) {
       std::vector<double> v = {0.0};
       const std::size_t block = dim < 20 ? 0 : n;
@@ -350,9 +349,9 @@ TEST_CASE("sobol indices of the Ishigami function match the analytic values", "[
   CHECK(exact.ST[0] == Approx(0.5576).margin(5e-5));
   CHECK(exact.ST[2] == Approx(0.2437).margin(5e-5));
   for (std::size_t i = 0; i < 3; ++i) {
-    INFO("x" << i + 1 << ": S1 = " << s.S1[i] << " +- " << s.S1_conf[i] << " (exact "
-              << exact.S1[i] << "), ST = " << s.ST[i] << " +- " << s.ST_conf[i] << " (exact "
-              << exact.ST[i] << ")");
+    INFO("x" << i + 1 << ": S1 = " << s.S1[i] << " +- " << s.S1_conf[i] << " (exact " << exact.S1[i]
+             << "), ST = " << s.ST[i] << " +- " << s.ST_conf[i] << " (exact " << exact.ST[i]
+             << ")");
     CHECK(std::fabs(s.S1[i] - exact.S1[i]) < 0.03);
     CHECK(std::fabs(s.ST[i] - exact.ST[i]) < 0.03);
     // The 95% bootstrap intervals cover the analytic values and are informative.
@@ -376,7 +375,7 @@ TEST_CASE("sobol indices: failed runs drop their rows; sizes are checked", "[des
       "x3": {"min": -3.141592653589793, "max": 3.141592653589793}}})");
   std::vector<double> y = evaluate(d, ishigami);
   const SobolIndices clean = sobol_indices(y, 4096, 3, 0, 1);
-  CHECK(std::isnan(clean.S1_conf[0]));  // no bootstrap asked for
+  CHECK(std::isnan(clean.S1_conf[0]));                         // no bootstrap asked for
   y[5] = std::numeric_limits<double>::quiet_NaN();             // A row 5
   y[4 * 4096 + 77] = std::numeric_limits<double>::infinity();  // AB_2 row 77
   const SobolIndices s = sobol_indices(y, 4096, 3, 0, 1);
@@ -501,15 +500,15 @@ TEST_CASE("design type names", "[design]") {
   CHECK(design_type_name(DesignType::lhs) == "lhs");
   CHECK(design_type_name(DesignType::sobol) == "sobol");
   CHECK(design_type_name(DesignType::morris) == "morris");
-  const Design m = parse(R"({"type": "morris", "trajectories": 3, "parameters": {"a": {"min": 0, "max": 1}}})");
+  const Design m =
+      parse(R"({"type": "morris", "trajectories": 3, "parameters": {"a": {"min": 0, "max": 1}}})");
   CHECK(m.levels == 4);  // the default
   CHECK(m.trajectories == 3);
   CHECK(parse(R"({"type": "lhs", "samples": 10.0, "parameters": {"a": {"min": 0, "max": 1}}})")
             .samples == 10);
 }
 
-TEST_CASE("design errors name the file, the JSON path, what was expected and found",
-          "[design]") {
+TEST_CASE("design errors name the file, the JSON path, what was expected and found", "[design]") {
   struct Case {
     const char* text;
     std::vector<std::string> parts;
@@ -533,7 +532,8 @@ TEST_CASE("design errors name the file, the JSON path, what was expected and fou
       // parameters
       {R"({"type": "grid"})", {"design.parameters", "no `parameters` key"}},
       {R"({"type": "grid", "parameters": [1]})", {"design.parameters", "found an array"}},
-      {R"({"type": "grid", "parameters": {}})", {"design.parameters", "at least one parameter", "found an empty object"}},
+      {R"({"type": "grid", "parameters": {}})",
+       {"design.parameters", "at least one parameter", "found an empty object"}},
       {R"({"type": "grid", "parameters": {"": [1]}})", {"design.parameters.", "an empty key"}},
       // grid values
       {R"({"type": "grid", "parameters": {"environment.turnover": []}})",
@@ -542,15 +542,19 @@ TEST_CASE("design errors name the file, the JSON path, what was expected and fou
        {"design.parameters.environment.turnover[1]", "expected a number", "a string (\"x\")"}},
       {R"({"type": "grid", "parameters": {"environment.turnover": 0.1}})",
        {"design.parameters.environment.turnover", "found the number 0.1"}},
-      {R"({"type": "grid", "parameters": {"a": [1, 2, 1]}})", {"design.parameters.a[2]", "distinct values", "also at [0]"}},
+      {R"({"type": "grid", "parameters": {"a": [1, 2, 1]}})",
+       {"design.parameters.a[2]", "distinct values", "also at [0]"}},
       {R"({"type": "grid", "parameters": {"n": [1, 2.5]}})",
-       {"design.parameters.n[1]", "an integer (`n` is an integer parameter)", "2.5"}, {"n"}},
+       {"design.parameters.n[1]", "an integer (`n` is an integer parameter)", "2.5"},
+       {"n"}},
       {R"({"type": "grid", "parameters": {"a": {"min": 0, "max": 1}}})",
        {"design.parameters.a.num", "no `num` key"}},
       {R"({"type": "grid", "parameters": {"a": {"min": 0, "max": 1, "num": 0}}})",
        {"design.parameters.a.num", ">= 1", "found 0"}},
       {R"({"type": "grid", "parameters": {"a": {"min": 0, "max": 1, "num": 2.5}}})",
        {"design.parameters.a.num", "found 2.5"}},
+      {R"({"type": "grid", "parameters": {"a": {"min": 0, "max": 1, "num": 1000000000}}})",
+       {"design.parameters.a.num", "at most 10^8 values", "found 1000000000"}},
       {R"({"type": "grid", "parameters": {"a": {"min": 2, "max": 1, "num": 3}}})",
        {"design.parameters.a.max", ">= min (2)", "found 1"}},
       {R"({"type": "grid", "parameters": {"a": {"min": 1, "max": 1, "num": 3}}})",
@@ -558,13 +562,15 @@ TEST_CASE("design errors name the file, the JSON path, what was expected and fou
       {R"({"type": "grid", "parameters": {"a": {"min": 0, "max": 1, "nmu": 3}}})",
        {"design.parameters.a.nmu", "did you mean `num`?"}},
       {R"({"type": "grid", "parameters": {"n": {"min": 0, "max": 3, "num": 5}}})",
-       {"design.parameters.n.num", "at most 4 values", "found 5"}, {"n"}},
+       {"design.parameters.n.num", "at most 4 values", "found 5"},
+       {"n"}},
       {R"({"type": "grid", "parameters": {"n": {"min": 0.5, "max": 3, "num": 2}}})",
-       {"design.parameters.n.min", "an integer", "0.5"}, {"n"}},
+       {"design.parameters.n.min", "an integer", "0.5"},
+       {"n"}},
       // sampled ranges
       {R"({"type": "lhs", "samples": 4, "parameters": {"a": [1, 2]}})",
        {"design.parameters.a", "a range {\"min\": a, \"max\": b}", "found an array",
-        "lists of values are for grid designs"}},
+        "lists of values are for grid designs; an lhs design samples a range"}},
       {R"({"type": "random", "samples": 4, "parameters": {"a": {"min": 0}}})",
        {"design.parameters.a.max", "no `max` key"}},
       {R"({"type": "random", "samples": 4, "parameters": {"a": {"min": 0, "max": 1, "num": 3}}})",
@@ -577,7 +583,8 @@ TEST_CASE("design errors name the file, the JSON path, what was expected and fou
       {R"({"type": "lhs", "samples": 4, "parameters": {"a": {"min": "0", "max": 1}}})",
        {"design.parameters.a.min", "a number", "a string (\"0\")"}},
       {R"({"type": "lhs", "samples": 4, "parameters": {"n": {"min": 0, "max": 2.5}}})",
-       {"design.parameters.n.max", "an integer (`n` is an integer parameter)"}, {"n"}},
+       {"design.parameters.n.max", "an integer (`n` is an integer parameter)"},
+       {"n"}},
       // counts
       {R"({"type": "lhs", "parameters": {"a": {"min": 0, "max": 1}}})",
        {"design.samples", "no `samples` key"}},

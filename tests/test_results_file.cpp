@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/errors.hpp"
@@ -67,6 +68,8 @@ RunRecord make_run(std::int64_t index, const FileHeader& h) {
   r.point = static_cast<std::int32_t>(index % 3);
   r.seed = replicate_seed(h.master_seed, static_cast<std::uint64_t>(r.replicate));
   r.status = index == 3 ? std::int8_t{2} : std::int8_t{1};
+  if (r.status == 2)  // the /failures table; UTF-8 survives
+    r.message = "run " + std::to_string(index) + ": invalid state — Größe < 0";
   r.wall_seconds = 0.25f * static_cast<float>(index + 1);
   const auto n_steps = static_cast<std::size_t>(h.n_steps);
   r.per_step.resize(per_step_outputs().size() * n_steps);
@@ -128,6 +131,7 @@ void require_same_run(const RunRecord& a, const RunRecord& b) {
   CHECK(same_values(a.per_run, b.per_run));
   CHECK(same_values(a.params, b.params));
   CHECK(same_values(a.wins, b.wins));
+  CHECK(a.message == b.message);
 }
 
 void require_same_header(const FileHeader& a, const FileHeader& b) {
@@ -580,6 +584,443 @@ TEST_CASE("results file: set_durability rejects estimates the file cannot hold",
   require_same_durability(good, read_results(path).durability);
 }
 
+// ---- /failures, /design, /sensitivity -------------------------------------------------------
+
+namespace {
+
+/// A whole 1-D string dataset (variable-length UTF-8), read with the plain C API.
+std::vector<std::string> raw_strings(hid_t file, const char* name) {
+  const hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+  REQUIRE(ds >= 0);
+  const hid_t type = H5Dget_type(ds);
+  CHECK(H5Tget_class(type) == H5T_STRING);
+  CHECK(H5Tis_variable_str(type) > 0);
+  CHECK(H5Tget_cset(type) == H5T_CSET_UTF8);
+  const hid_t space = H5Dget_space(ds);
+  REQUIRE(H5Sget_simple_extent_ndims(space) == 1);
+  hsize_t n = 0;
+  H5Sget_simple_extent_dims(space, &n, nullptr);
+  std::vector<char*> ptr(n, nullptr);
+  if (n > 0) REQUIRE(H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptr.data()) >= 0);
+  std::vector<std::string> out;
+  for (char* p : ptr) {
+    out.emplace_back(p ? p : "");
+    H5free_memory(p);
+  }
+  H5Sclose(space);
+  H5Tclose(type);
+  H5Dclose(ds);
+  return out;
+}
+
+/// A string attribute of the object `obj` (a group or dataset path).
+std::string raw_attr(hid_t file, const char* obj, const char* attr_name) {
+  const hid_t attr = H5Aopen_by_name(file, obj, attr_name, H5P_DEFAULT, H5P_DEFAULT);
+  REQUIRE(attr >= 0);
+  const hid_t type = H5Aget_type(attr);
+  char* s = nullptr;
+  REQUIRE(H5Aread(attr, type, &s) >= 0);
+  std::string out = s ? s : "";
+  H5free_memory(s);
+  H5Tclose(type);
+  H5Aclose(attr);
+  return out;
+}
+
+/// The current and maximum shape of the dataset `name`.
+std::pair<std::vector<hsize_t>, std::vector<hsize_t>> raw_shape(hid_t file, const char* name) {
+  const hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+  REQUIRE(ds >= 0);
+  const hid_t space = H5Dget_space(ds);
+  const int rank = H5Sget_simple_extent_ndims(space);
+  REQUIRE(rank >= 0);
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank)), max(dims.size());
+  H5Sget_simple_extent_dims(space, dims.data(), max.data());
+  H5Sclose(space);
+  H5Dclose(ds);
+  return {dims, max};
+}
+
+/// Whether the dimension scale `scale` is attached to dimension `dim` of `name`.
+bool scale_attached_at(hid_t file, const char* name, const char* scale, unsigned dim) {
+  const hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+  const hid_t sc = H5Dopen2(file, scale, H5P_DEFAULT);
+  REQUIRE(ds >= 0);
+  REQUIRE(sc >= 0);
+  const htri_t attached = H5DSis_attached(ds, sc, dim);
+  H5Dclose(sc);
+  H5Dclose(ds);
+  return attached > 0;
+}
+
+bool exists(hid_t file, const char* name) { return H5Lexists(file, name, H5P_DEFAULT) > 0; }
+
+const std::vector<const char*> kFailureColumns = {"failure", "run",  "point", "arm",
+                                                  "replicate", "seed", "message"};
+
+/// A design over the header's varied parameters: `n_points` points spread over each range;
+/// with `with_unit`, the unit-cube matrix of a sampled design (type lhs), else a grid.
+DesignTable make_design(const FileHeader& h, std::size_t n_points, bool with_unit) {
+  DesignTable d;
+  d.type = with_unit ? "lhs" : "grid";
+  for (const auto& v : h.varied) d.keys.push_back(v.key);
+  for (std::size_t i = 0; i < n_points; ++i) {
+    std::vector<double> row, unit;
+    for (std::size_t p = 0; p < h.varied.size(); ++p) {
+      const double u = (static_cast<double>((i * (p + 1)) % n_points) + 0.5) /
+                       static_cast<double>(n_points);
+      unit.push_back(u);
+      row.push_back(h.varied[p].min + u * (h.varied[p].max - h.varied[p].min));
+    }
+    d.points.push_back(row);
+    if (with_unit) d.unit.push_back(unit);
+  }
+  return d;
+}
+
+/// Sensitivity indices of `method` with distinct values (one NaN) for `n_arms` arms.
+SensitivityTable make_sensitivity(const std::string& method, std::size_t n_arms,
+                                  const std::vector<std::string>& outputs,
+                                  const std::vector<std::string>& parameters) {
+  SensitivityTable t;
+  t.method = method;
+  t.outputs = outputs;
+  t.parameters = parameters;
+  const auto cube = [&](double base) {
+    std::vector<std::vector<std::vector<double>>> c(n_arms);
+    for (std::size_t a = 0; a < n_arms; ++a)
+      for (std::size_t o = 0; o < outputs.size(); ++o) {
+        c[a].emplace_back();
+        for (std::size_t p = 0; p < parameters.size(); ++p)
+          c[a][o].push_back(base + 0.1 * static_cast<double>(a) + 0.01 * static_cast<double>(o) +
+                            0.001 * static_cast<double>(p));
+      }
+    return c;
+  };
+  if (method == "sobol") {
+    t.S1 = cube(0.2);
+    t.S1_conf = cube(0.02);
+    t.ST = cube(0.3);
+    t.ST_conf = cube(0.03);
+    t.S1[0][0][0] = std::nan("");  // an output without finite point means
+  } else {
+    t.mu = cube(-0.5);
+    t.mu_star = cube(0.5);
+    t.sigma = cube(0.05);
+    t.mu[0][0][0] = std::nan("");
+  }
+  for (std::size_t a = 0; a < n_arms; ++a) {
+    t.noise_share.emplace_back();
+    for (std::size_t o = 0; o < outputs.size(); ++o)
+      t.noise_share[a].push_back(0.25 + 0.1 * static_cast<double>(a) +
+                                 0.01 * static_cast<double>(o));
+  }
+  return t;
+}
+
+bool same_matrix(const std::vector<std::vector<double>>& a,
+                 const std::vector<std::vector<double>>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!same_values(a[i], b[i])) return false;
+  return true;
+}
+
+bool same_cube(const std::vector<std::vector<std::vector<double>>>& a,
+               const std::vector<std::vector<std::vector<double>>>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!same_matrix(a[i], b[i])) return false;
+  return true;
+}
+
+void require_same_design(const DesignTable& a, const DesignTable& b) {
+  CHECK(a.type == b.type);
+  CHECK(a.keys == b.keys);
+  CHECK(same_matrix(a.points, b.points));
+  CHECK(same_matrix(a.unit, b.unit));
+}
+
+void require_same_sensitivity(const SensitivityTable& a, const SensitivityTable& b) {
+  CHECK(a.method == b.method);
+  CHECK(a.outputs == b.outputs);
+  CHECK(a.parameters == b.parameters);
+  CHECK(same_cube(a.S1, b.S1));
+  CHECK(same_cube(a.S1_conf, b.S1_conf));
+  CHECK(same_cube(a.ST, b.ST));
+  CHECK(same_cube(a.ST_conf, b.ST_conf));
+  CHECK(same_cube(a.mu, b.mu));
+  CHECK(same_cube(a.mu_star, b.mu_star));
+  CHECK(same_cube(a.sigma, b.sigma));
+  CHECK(same_matrix(a.noise_share, b.noise_share));
+}
+
+}  // namespace
+
+TEST_CASE("results file: failed runs round-trip across batches as the /failures table",
+          "[hdf5]") {
+  const FileHeader header = make_header(6, 10);
+  auto runs = make_runs(0, 10, header);
+  // Runs 1, 3 and 4 (first batch) and 8 (second batch) fail: run 4 without a message, run 8 with
+  // a byte that is not UTF-8. Run 5 is done but carries a message, which is not written.
+  for (const std::size_t i : {1, 3, 4, 8}) runs[i].status = 2;
+  runs[1].message = "population.n_agents: must be positive";
+  runs[4].message.clear();
+  runs[8].message = std::string("bad byte \xff here");
+  runs[5].message = "not a failure";
+  auto expected = runs;
+  expected[8].message = "bad byte \xEF\xBF\xBD here";  // replaced by U+FFFD
+  expected[5].message.clear();
+  const std::vector<std::size_t> failed = {1, 3, 4, 8};
+
+  const std::string one = fresh_path("failures_one_batch.h5");
+  const std::string two = fresh_path("failures_two_batches.h5");
+  {
+    ResultsWriter w(one, header);
+    w.append(runs);
+    w.finish();
+  }
+  {
+    ResultsWriter w(two, header);
+    w.append({runs.begin(), runs.begin() + 5});  // failures 1, 3, 4
+    w.append({});
+    w.append({runs.begin() + 5, runs.end()});  // failure 8
+    w.finish();
+  }
+  for (const auto& path : {one, two}) {
+    INFO(path);
+    const ResultsFile back = read_results(path);
+    require_same_runs(expected, back.runs);
+
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    REQUIRE(file >= 0);
+    CHECK(is_scale(file, "failures/failure"));
+    for (const char* name : kFailureColumns) {
+      const std::string full = std::string("failures/") + name;
+      INFO(full);
+      const auto [dims, max] = raw_shape(file, full.c_str());
+      CHECK(dims == std::vector<hsize_t>{failed.size()});
+      CHECK(max == std::vector<hsize_t>{H5S_UNLIMITED});
+      if (std::string(name) != "failure")
+        CHECK(scale_attached(file, full.c_str(), "failures/failure"));
+    }
+    const auto index = raw_column<std::int64_t>(file, "failures/failure", H5T_NATIVE_INT64);
+    const auto run = raw_column<std::int64_t>(file, "failures/run", H5T_NATIVE_INT64);
+    const auto point = raw_column<std::int32_t>(file, "failures/point", H5T_NATIVE_INT32);
+    const auto arm = raw_column<std::int8_t>(file, "failures/arm", H5T_NATIVE_INT8);
+    const auto rep = raw_column<std::int32_t>(file, "failures/replicate", H5T_NATIVE_INT32);
+    const auto seed = raw_column<std::uint64_t>(file, "failures/seed", H5T_NATIVE_UINT64);
+    const auto message = raw_strings(file, "failures/message");
+    CHECK(raw_flag_meanings(file, "failures/arm") == "relationship_first big_messaging");
+    H5Fclose(file);
+    REQUIRE(run.size() == failed.size());
+    REQUIRE(message.size() == failed.size());
+    for (std::size_t i = 0; i < failed.size(); ++i) {
+      const RunRecord& r = expected[failed[i]];
+      INFO("failure " << i << " (run " << r.run << ")");
+      CHECK(index[i] == static_cast<std::int64_t>(i));
+      CHECK(run[i] == r.run);
+      CHECK(point[i] == r.point);
+      CHECK(arm[i] == r.arm);
+      CHECK(rep[i] == r.replicate);
+      CHECK(seed[i] == r.seed);
+      CHECK(message[i] == r.message);
+    }
+  }
+}
+
+TEST_CASE("results file: without a failed run, /failures exists with empty columns", "[hdf5]") {
+  const std::string path = fresh_path("no_failures.h5");
+  const FileHeader header = make_header(5, 3);
+  const auto runs = make_runs(0, 3, header);  // runs 0-2: all done
+  for (const auto& r : runs) REQUIRE(r.status == 1);
+  {
+    ResultsWriter w(path, header);
+    w.append(runs);
+    w.finish();
+  }
+  const ResultsFile back = read_results(path);
+  require_same_runs(runs, back.runs);
+  for (const auto& r : back.runs) CHECK(r.message.empty());
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  REQUIRE(exists(file, "failures"));
+  for (const char* name : kFailureColumns) {
+    const std::string full = std::string("failures/") + name;
+    INFO(full);
+    const auto [dims, max] = raw_shape(file, full.c_str());
+    CHECK(dims == std::vector<hsize_t>{0});
+    CHECK(max == std::vector<hsize_t>{H5S_UNLIMITED});
+  }
+  CHECK(raw_strings(file, "failures/message").empty());
+  // Neither set_design() nor set_sensitivity() was called: no such groups, empty tables.
+  CHECK_FALSE(exists(file, "design"));
+  CHECK_FALSE(exists(file, "sensitivity"));
+  H5Fclose(file);
+  CHECK(back.design.type.empty());
+  CHECK(back.design.keys.empty());
+  CHECK(back.design.points.empty());
+  CHECK(back.sensitivity.method.empty());
+  CHECK(back.sensitivity.outputs.empty());
+  CHECK(back.sensitivity.noise_share.empty());
+}
+
+TEST_CASE("results file: the design round-trips as the /design group", "[hdf5]") {
+  const FileHeader header = make_header(4, 12);
+  for (const bool sampled : {true, false}) {
+    const std::string path = fresh_path(sampled ? "design_lhs.h5" : "design_grid.h5");
+    INFO(path);
+    const DesignTable design = make_design(header, 5, sampled);
+    {
+      ResultsWriter w(path, header);
+      w.append(make_runs(0, 2, header));
+      w.set_design(make_design(header, 2, false));  // a second call replaces the first
+      w.set_design(design);
+      w.finish();
+    }
+    const ResultsFile back = read_results(path);
+    require_same_design(design, back.design);
+    CHECK(back.sensitivity.method.empty());
+
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    REQUIRE(file >= 0);
+    CHECK(raw_attr(file, "design", "type") == design.type);
+    CHECK(is_scale(file, "design/point"));
+    CHECK(is_scale(file, "design/parameter"));
+    CHECK(raw_column<std::int64_t>(file, "design/point", H5T_NATIVE_INT64) ==
+          std::vector<std::int64_t>{0, 1, 2, 3, 4});
+    CHECK(raw_strings(file, "design/parameter") == design.keys);
+    CHECK(raw_shape(file, "design/value").first == std::vector<hsize_t>{5, 2});
+    CHECK(scale_attached_at(file, "design/value", "design/point", 0));
+    CHECK(scale_attached_at(file, "design/value", "design/parameter", 1));
+    CHECK(exists(file, "design/unit") == sampled);
+    if (sampled) {
+      CHECK(scale_attached_at(file, "design/unit", "design/point", 0));
+      CHECK(scale_attached_at(file, "design/unit", "design/parameter", 1));
+    }
+    // One column per parameter, named by its key, on `point`, with the header's attributes.
+    for (std::size_t p = 0; p < design.keys.size(); ++p) {
+      const std::string full = "design/" + design.keys[p];
+      INFO(full);
+      REQUIRE(exists(file, full.c_str()));
+      CHECK(scale_attached(file, full.c_str(), "design/point"));
+      const auto column = raw_column<double>(file, full.c_str(), H5T_NATIVE_DOUBLE);
+      REQUIRE(column.size() == design.points.size());
+      for (std::size_t i = 0; i < column.size(); ++i) CHECK(column[i] == design.points[i][p]);
+      CHECK(raw_attr(file, full.c_str(), "units") == header.varied[p].units);
+      CHECK(raw_attr(file, full.c_str(), "long_name") == header.varied[p].long_name);
+    }
+    H5Fclose(file);
+  }
+}
+
+TEST_CASE("results file: sensitivity indices round-trip as the /sensitivity group", "[hdf5]") {
+  const FileHeader header = make_header(4, 4);
+  const std::vector<std::string> outputs = {per_run_outputs()[0].name, per_run_outputs()[1].name,
+                                            per_run_outputs()[2].name};
+  const std::vector<std::string> parameters = {header.varied[0].key, header.varied[1].key};
+  for (const std::string method : {"sobol", "morris"}) {
+    const std::string path = fresh_path("sensitivity_" + method + ".h5");
+    INFO(path);
+    const auto table = make_sensitivity(method, 2, outputs, parameters);
+    {
+      ResultsWriter w(path, header);
+      w.append(make_runs(0, 4, header));
+      w.set_sensitivity(table);
+      w.finish();
+    }
+    const ResultsFile back = read_results(path);
+    require_same_sensitivity(table, back.sensitivity);
+    CHECK(back.design.keys.empty());
+    REQUIRE(back.sensitivity.noise_share.size() == 2);
+
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    REQUIRE(file >= 0);
+    CHECK(raw_attr(file, "sensitivity", "method") == method);
+    for (const char* scale : {"sensitivity/arm", "sensitivity/output", "sensitivity/parameter"})
+      CHECK(is_scale(file, scale));
+    CHECK(raw_column<std::int8_t>(file, "sensitivity/arm", H5T_NATIVE_INT8) ==
+          std::vector<std::int8_t>{0, 1});
+    CHECK(raw_flag_meanings(file, "sensitivity/arm") == "relationship_first big_messaging");
+    CHECK(raw_strings(file, "sensitivity/output") == outputs);
+    CHECK(raw_strings(file, "sensitivity/parameter") == parameters);
+    const std::vector<const char*> sobol = {"S1", "S1_conf", "ST", "ST_conf"};
+    const std::vector<const char*> morris = {"mu", "mu_star", "sigma"};
+    for (const char* name : method == "sobol" ? sobol : morris) {
+      const std::string full = std::string("sensitivity/") + name;
+      INFO(full);
+      CHECK(raw_shape(file, full.c_str()).first == std::vector<hsize_t>{2, 3, 2});
+      CHECK(scale_attached_at(file, full.c_str(), "sensitivity/arm", 0));
+      CHECK(scale_attached_at(file, full.c_str(), "sensitivity/output", 1));
+      CHECK(scale_attached_at(file, full.c_str(), "sensitivity/parameter", 2));
+    }
+    for (const char* name : method == "sobol" ? morris : sobol)
+      CHECK_FALSE(exists(file, (std::string("sensitivity/") + name).c_str()));
+    CHECK(raw_shape(file, "sensitivity/noise_share").first == std::vector<hsize_t>{2, 3});
+    CHECK(scale_attached_at(file, "sensitivity/noise_share", "sensitivity/arm", 0));
+    CHECK(scale_attached_at(file, "sensitivity/noise_share", "sensitivity/output", 1));
+    H5Fclose(file);
+  }
+}
+
+TEST_CASE("results file: set_design and set_sensitivity reject what the file cannot hold",
+          "[hdf5]") {
+  const std::string path = fresh_path("design_rejects.h5");
+  const FileHeader header = make_header(4, 4);
+  ResultsWriter w(path, header);
+  w.append(make_runs(0, 4, header));
+
+  const DesignTable good = make_design(header, 3, true);
+  auto bad = good;
+  bad.type = "factorial";
+  CHECK_THROWS_AS(w.set_design(bad), std::logic_error);
+  bad = good;
+  bad.points[1].pop_back();  // a point without a value for every parameter
+  CHECK_THROWS_AS(w.set_design(bad), std::logic_error);
+  bad = good;
+  bad.unit.pop_back();  // the unit matrix has fewer rows than the points
+  CHECK_THROWS_AS(w.set_design(bad), std::logic_error);
+  bad = good;
+  bad.keys[1] = bad.keys[0];
+  CHECK_THROWS_AS(w.set_design(bad), std::logic_error);
+  bad = good;
+  bad.keys[0] = "turnover";  // not a dotted path
+  CHECK_THROWS_AS(w.set_design(bad), std::logic_error);
+
+  const std::vector<std::string> outputs = {"final_turnout", "peak_turnout"};
+  const std::vector<std::string> params = {"environment.turnover"};
+  const auto sobol = make_sensitivity("sobol", 2, outputs, params);
+  auto s = sobol;
+  s.method = "fast";
+  CHECK_THROWS_AS(w.set_sensitivity(s), std::logic_error);
+  CHECK_THROWS_AS(w.set_sensitivity(make_sensitivity("sobol", 3, outputs, params)),
+                  std::logic_error);  // three arms in a two-arm file
+  s = sobol;
+  s.ST[1][1].push_back(0.5);  // one value too many
+  CHECK_THROWS_AS(w.set_sensitivity(s), std::logic_error);
+  s = sobol;
+  s.S1_conf.clear();  // an array of the method missing
+  CHECK_THROWS_AS(w.set_sensitivity(s), std::logic_error);
+  s = sobol;
+  s.mu = s.S1;  // the other method's array
+  CHECK_THROWS_AS(w.set_sensitivity(s), std::logic_error);
+  s = sobol;
+  s.noise_share[0].pop_back();
+  CHECK_THROWS_AS(w.set_sensitivity(s), std::logic_error);
+  s = sobol;
+  s.outputs[1] = s.outputs[0];
+  CHECK_THROWS_AS(w.set_sensitivity(s), std::logic_error);
+
+  w.set_design(good);
+  w.set_sensitivity(sobol);
+  w.finish();
+  CHECK_THROWS_AS(w.set_design(good), std::logic_error);
+  CHECK_THROWS_AS(w.set_sensitivity(sobol), std::logic_error);
+  const ResultsFile back = read_results(path);
+  require_same_design(good, back.design);
+  require_same_sensitivity(sobol, back.sensitivity);
+}
+
 TEST_CASE("results file: only the partial file exists until finish()", "[hdf5]") {
   const std::string path = fresh_path("partial.h5");
   const FileHeader header = make_header(4, 2);
@@ -855,6 +1296,124 @@ TEST_CASE("results file: sample study for the Python layout tests", "[hdf5]") {
   REQUIRE(back.runs.size() == runs.size());
   require_same_runs(runs, back.runs);
   require_same_durability(durability, back.durability);
+}
+
+namespace {
+
+/// A small sweep study of `method` ("sobol" or "morris") over two parameters, written as the
+/// merge of a sweep writes it: runs (one failed), /durability, /design and /sensitivity.
+void write_sample_sweep(const std::string& path, const std::string& method) {
+  constexpr std::int32_t n_steps = 8, n_arms = 2, n_reps = 2;
+  FileHeader h;
+  h.kind = "sweep";
+  h.design = method;
+  h.master_seed = 20240601;
+  h.n_steps = n_steps;
+  h.arm_names = {"relationship_first", "big_messaging"};
+  h.varied = {{"environment.turnover", "1", 0.0, 0.05, "share of staff replaced per week"},
+              {"campaign.hours_per_organizer", "h", 1.0, 20.0, "organizing hours per week"}};
+  h.scenario_json = R"({"name": "sample sweep", "steps": 8})";
+  h.resolved_params_json = R"({"environment": {"turnover": 0.01}})";
+  h.parameter_table_json = R"([{"name": "environment.turnover", "default": 0.01}])";
+  h.sweep_json = R"({"design": {"type": ")" + method + R"(", "samples": 2}})";
+  h.command_line = "orgsim sweep sample_sweep.json -o " + path;
+
+  // The design: sobol with N = 2 (N (k + 2) = 8 points), morris with r = 2 trajectories of
+  // k + 1 = 3 points (6 points), in the unit cube and scaled to the ranges.
+  DesignTable design;
+  design.type = method;
+  for (const auto& v : h.varied) design.keys.push_back(v.key);
+  const std::size_t n_points = method == "sobol" ? 8 : 6;
+  for (std::size_t i = 0; i < n_points; ++i) {
+    const std::vector<double> u = {static_cast<double>(i % 4) / 3.0,
+                                   static_cast<double>((i * 3) % 5) / 4.0};
+    design.unit.push_back(u);
+    std::vector<double> row;
+    for (std::size_t p = 0; p < 2; ++p)
+      row.push_back(h.varied[p].min + u[p] * (h.varied[p].max - h.varied[p].min));
+    design.points.push_back(row);
+  }
+  h.n_runs_planned = static_cast<std::int64_t>(n_points) * n_arms * n_reps;
+
+  const std::size_t n_vars = per_step_outputs().size();
+  const std::size_t turnout = per_step_index("turnout");
+  std::vector<RunRecord> runs;
+  std::int64_t index = 0;
+  for (std::size_t p = 0; p < n_points; ++p)
+    for (std::int32_t a = 0; a < n_arms; ++a)
+      for (std::int32_t k = 0; k < n_reps; ++k, ++index) {
+        RunRecord r;
+        r.run = index;
+        r.arm = a;
+        r.replicate = k;
+        r.point = static_cast<std::int32_t>(p);
+        r.seed = replicate_seed(h.master_seed, static_cast<std::uint64_t>(k));
+        r.params = design.points[p];
+        r.per_step.assign(n_vars * n_steps, kNaN);
+        r.per_run.assign(per_run_outputs().size(), std::nan(""));
+        if (index == 5 || index == 17) {  // failed runs: no outputs, a message
+          r.status = 2;
+          r.message = "run " + std::to_string(index) +
+                      ": campaign.hours_per_organizer out of range — Größe";
+          runs.push_back(std::move(r));
+          continue;
+        }
+        r.status = 1;
+        r.wall_seconds = 0.01f * static_cast<float>(index + 1);
+        Rng rng(r.seed + static_cast<std::uint64_t>(index), Stream::participation);
+        for (std::size_t v = 0; v < n_vars; ++v)
+          for (std::size_t t = 0; t < n_steps; ++t)
+            r.per_step[v * n_steps + t] = static_cast<float>(rng.uniform());
+        double peak = 0.0;
+        for (std::size_t t = 0; t < n_steps; ++t)
+          peak = std::max(peak, static_cast<double>(r.per_step[turnout * n_steps + t]));
+        r.per_run.assign(per_run_outputs().size(), 0.0);
+        r.per_run[per_run_index("final_turnout")] = r.per_step[turnout * n_steps + n_steps - 1];
+        r.per_run[per_run_index("peak_turnout")] = peak;
+        if (rng.uniform() < 0.6) {
+          WinEvent w;
+          w.start_step = 2 + static_cast<std::int32_t>(rng.below(3));
+          w.strength = peak;
+          const auto end = w.start_step + 1 + static_cast<std::int32_t>(rng.below(6));
+          w.censored = end >= n_steps;
+          w.end_step = w.censored ? -1 : end;
+          r.wins.push_back(w);
+        }
+        runs.push_back(std::move(r));
+      }
+
+  const std::vector<std::string> outputs = {"final_turnout", "peak_turnout"};
+  const SensitivityTable sensitivity = make_sensitivity(method, n_arms, outputs, design.keys);
+  const auto durability = durability_of(runs, h);
+
+  fs::remove(path);
+  {
+    ResultsWriter w(path, h);
+    // Two batches, a failure in each (runs 5 and 17).
+    w.append({runs.begin(), runs.begin() + 10});
+    w.append({runs.begin() + 10, runs.end()});
+    w.set_durability(durability);
+    w.set_design(design);
+    w.set_sensitivity(sensitivity);
+    w.finish();
+  }
+  const ResultsFile back = read_results(path);
+  require_same_runs(runs, back.runs);
+  require_same_durability(durability, back.durability);
+  require_same_design(design, back.design);
+  require_same_sensitivity(sensitivity, back.sensitivity);
+  CHECK(back.runs[5].message.find("out of range") != std::string::npos);
+}
+
+}  // namespace
+
+// Writes ${ORGSIM_TEST_TMP}/sample_sweep.h5 (sobol) and sample_sweep_morris.h5 for the Python
+// layout tests of /design, /sensitivity and /failures: 2 arms × 2 replicates at each design point
+// of two parameters, two failed runs.
+TEST_CASE("results file: sample sweeps for the Python layout tests", "[hdf5]") {
+  fs::create_directories(ORGSIM_TEST_TMP);
+  write_sample_sweep((fs::path(ORGSIM_TEST_TMP) / "sample_sweep.h5").string(), "sobol");
+  write_sample_sweep((fs::path(ORGSIM_TEST_TMP) / "sample_sweep_morris.h5").string(), "morris");
 }
 
 TEST_CASE("results file: per-step chunks hold ~512 KiB of runs for long studies", "[hdf5]") {

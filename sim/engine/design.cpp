@@ -19,8 +19,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr double kMaxPoints = 1e8;            // generate_points refuses larger designs
-constexpr std::size_t kMaxSobolParams = 20;   // 2k Sobol dimensions, the table below has 40
+constexpr double kMaxPoints = 1e8;           // generate_points refuses larger designs
+constexpr std::size_t kMaxSobolParams = 20;  // 2k Sobol dimensions, the table below has 40
 constexpr std::uint64_t kDesignSalt = 0x6f726773696d4453ULL;     // "orgsimDS": sampler stream
 constexpr std::uint64_t kBootstrapSalt = 0x6f726773696d4253ULL;  // "orgsimBS": bootstrap stream
 constexpr double kZ975 = 1.96;  // two-sided 95% normal quantile for the bootstrap half-width
@@ -56,6 +56,10 @@ std::string sub(const std::string& path, const std::string& key) {
   return path.empty() ? key : path + "." + key;
 }
 
+std::string a_design(DesignType t) {
+  return (t == DesignType::lhs ? "an " : "a ") + design_type_name(t) + " design";
+}
+
 bool is_integral(double x) { return std::isfinite(x) && std::floor(x) == x; }
 
 std::string quoted(const std::vector<std::string>& items) {
@@ -65,8 +69,8 @@ std::string quoted(const std::vector<std::string>& items) {
 }
 
 /// A finite JSON number (integral when `integer`), else InputError at `where`.
-double number_at(const json& v, const std::string& file, const std::string& where,
-                 bool integer, const std::string& key) {
+double number_at(const json& v, const std::string& file, const std::string& where, bool integer,
+                 const std::string& key) {
   const std::string expected =
       integer ? "an integer (`" + key + "` is an integer parameter)" : "a number";
   if (!v.is_number()) throw InputError(file, where, expected, type_of(v));
@@ -118,8 +122,9 @@ RangeSpec parse_range(const json& v, const std::string& file, const std::string&
     if (std::find(allowed.begin(), allowed.end(), it.key()) != allowed.end()) continue;
     std::string hint;
     if (!grid && it.key() == "num")
-      hint = "`num` belongs to grid designs; sampled designs draw `samples` points (or "
-             "`trajectories` for morris) from {\"min\": a, \"max\": b}";
+      hint =
+          "`num` belongs to grid designs; sampled designs draw `samples` points (or "
+          "`trajectories` for morris) from {\"min\": a, \"max\": b}";
     unknown_key(file, sub(where, it.key()), it.key(), allowed, what, hint);
   }
   for (const auto& k : allowed)
@@ -133,24 +138,26 @@ RangeSpec parse_range(const json& v, const std::string& file, const std::string&
   r.max = number_at(v.at("max"), file, sub(where, "max"), integer, key);
   if (grid) {
     r.num = count_at(v.at("num"), file, sub(where, "num"), 1, "an integer number of values >= 1");
+    if (static_cast<double>(r.num) > kMaxPoints)
+      throw InputError(file, sub(where, "num"), "at most 10^8 values", v.at("num").dump());
     if (r.max < r.min)
       throw InputError(file, sub(where, "max"), "a number >= min (" + num_text(r.min) + ")",
                        v.at("max").dump());
     if (r.num >= 2 && r.max == r.min)
       throw InputError(file, sub(where, "max"),
-                       "a number > min (" + num_text(r.min) + ") when num >= 2",
-                       v.at("max").dump(), "a single value is {\"min\": a, \"max\": a, \"num\": 1}");
+                       "a number > min (" + num_text(r.min) + ") when num >= 2", v.at("max").dump(),
+                       "a single value is {\"min\": a, \"max\": a, \"num\": 1}");
     if (integer && static_cast<double>(r.num) > r.max - r.min + 1.0)
       throw InputError(file, sub(where, "num"),
-                       "at most " + num_text(r.max - r.min + 1.0) + " values (the distinct "
-                       "integers in [" + num_text(r.min) + ", " + num_text(r.max) + "]; `" + key +
-                       "` is an integer parameter)",
+                       "at most " + num_text(r.max - r.min + 1.0) +
+                           " values (the distinct integers in [" + num_text(r.min) + ", " +
+                           num_text(r.max) + "]; `" + key + "` is an integer parameter)",
                        v.at("num").dump());
   } else if (!(r.max > r.min)) {
-    throw InputError(file, sub(where, "max"), "a number greater than min (" + num_text(r.min) + ")",
-                     v.at("max").dump(),
-                     r.max == r.min ? "a fixed value belongs in the scenario, not in the design"
-                                    : "");
+    throw InputError(
+        file, sub(where, "max"), "a number greater than min (" + num_text(r.min) + ")",
+        v.at("max").dump(),
+        r.max == r.min ? "a fixed value belongs in the scenario, not in the design" : "");
   }
   return r;
 }
@@ -169,19 +176,18 @@ DesignParam parse_grid_param(const std::string& key, const json& v, const std::s
       const double x = number_at(v[i], file, at, integer, key);
       const auto dup = std::find(p.values.begin(), p.values.end(), x);
       if (dup != p.values.end())
-        throw InputError(file, at, "distinct values",
-                         v[i].dump() + " again (also at [" +
-                             std::to_string(dup - p.values.begin()) + "])");
+        throw InputError(
+            file, at, "distinct values",
+            v[i].dump() + " again (also at [" + std::to_string(dup - p.values.begin()) + "])");
       p.values.push_back(x);
     }
   } else if (v.is_object()) {
     const RangeSpec r = parse_range(v, file, where, key, integer, true);
     for (std::int64_t i = 0; i < r.num; ++i) {
-      double x = r.num == 1 ? r.min
-                 : i + 1 == r.num
-                     ? r.max
-                     : r.min + (r.max - r.min) * static_cast<double>(i) /
-                                   static_cast<double>(r.num - 1);
+      double x = r.num == 1       ? r.min
+                 : i + 1 == r.num ? r.max
+                                  : r.min + (r.max - r.min) * static_cast<double>(i) /
+                                                static_cast<double>(r.num - 1);
       if (integer) x = std::round(x);
       p.values.push_back(x);
     }
@@ -197,8 +203,8 @@ DesignParam parse_sampled_param(const std::string& key, const json& v, const std
                                 const std::string& where, bool integer, DesignType type) {
   if (!v.is_object())
     throw InputError(file, where, "a range {\"min\": a, \"max\": b}", type_of(v),
-                     v.is_array() ? "lists of values are for grid designs; a " +
-                                        design_type_name(type) + " design samples a range"
+                     v.is_array() ? "lists of values are for grid designs; " + a_design(type) +
+                                        " samples a range"
                                   : "");
   const RangeSpec r = parse_range(v, file, where, key, integer, false);
   DesignParam p;
@@ -410,8 +416,8 @@ void fill_lhs(Design& d, Rng& rng) {
     std::iota(strata.begin(), strata.end(), std::size_t{0});
     rng.shuffle(strata.begin(), strata.end());
     for (std::size_t r = 0; r < n; ++r)
-      d.unit[r][c] = below_one((static_cast<double>(strata[r]) + rng.uniform()) /
-                               static_cast<double>(n));
+      d.unit[r][c] =
+          below_one((static_cast<double>(strata[r]) + rng.uniform()) / static_cast<double>(n));
   }
 }
 
@@ -444,7 +450,7 @@ void fill_morris(Design& d, Rng& rng) {
   const std::size_t k = d.params.size();
   const auto r = static_cast<std::size_t>(d.trajectories);
   const auto p = static_cast<std::uint64_t>(d.levels);
-  const double step = 1.0 / static_cast<double>(p - 1);
+  const auto last = static_cast<double>(p - 1);
   const std::uint64_t jump = p / 2;  // delta in level units
   d.unit.assign(r * (k + 1), std::vector<double>(k));
   std::vector<std::uint64_t> level(k);
@@ -465,7 +471,7 @@ void fill_morris(Design& d, Rng& rng) {
         level[i] = up[i] ? level[i] + jump : level[i] - jump;
       }
       for (std::size_t i = 0; i < k; ++i)
-        d.unit[first + s][i] = static_cast<double>(level[i]) * step;
+        d.unit[first + s][i] = static_cast<double>(level[i]) / last;  // exact 0 and 1 ends
     }
   }
 }
@@ -475,8 +481,8 @@ void fill_morris(Design& d, Rng& rng) {
 /// Saltelli (2010) first-order and Jansen (1999) total indices from the rows `rows` of the
 /// Saltelli blocks, outputs shifted by `centre`.
 void saltelli_estimate(const std::vector<double>& y, std::size_t n, std::size_t k,
-                       const std::vector<std::size_t>& rows, double centre,
-                       std::vector<double>& s1, std::vector<double>& st) {
+                       const std::vector<std::size_t>& rows, double centre, std::vector<double>& s1,
+                       std::vector<double>& st) {
   s1.assign(k, std::numeric_limits<double>::quiet_NaN());
   st.assign(k, std::numeric_limits<double>::quiet_NaN());
   if (rows.empty()) return;
@@ -516,18 +522,17 @@ double sample_sd(const std::vector<double>& v) {
 
 }  // namespace
 
-std::string design_type_name(DesignType t) {
-  return type_names()[static_cast<std::size_t>(t)];
-}
+std::string design_type_name(DesignType t) { return type_names()[static_cast<std::size_t>(t)]; }
 
 Design parse_design(const json& j, const std::string& file, const std::string& path,
                     const std::vector<std::string>& integer_keys) {
-  const std::string forms = "a design object {\"type\": " + quoted(type_names()) +
-                            ", \"parameters\": {...}}";
+  const std::string forms =
+      "a design object {\"type\": " + quoted(type_names()) + ", \"parameters\": {...}}";
   if (!j.is_object()) throw InputError(file, path, forms, type_of(j));
 
   // type
-  if (!j.contains("type")) throw InputError(file, sub(path, "type"), "one of " + quoted(type_names()), "no `type` key");
+  if (!j.contains("type"))
+    throw InputError(file, sub(path, "type"), "one of " + quoted(type_names()), "no `type` key");
   const json& tv = j.at("type");
   if (!tv.is_string())
     throw InputError(file, sub(path, "type"), "one of " + quoted(type_names()), type_of(tv));
@@ -558,7 +563,7 @@ Design parse_design(const json& j, const std::string& file, const std::string& p
       hint = "`samples` belongs to random, lhs and sobol designs";
     else if (key == "trajectories" || key == "levels")
       hint = "`" + key + "` belongs to morris designs";
-    unknown_key(file, sub(path, key), key, allowed, "a " + tname + " design", hint);
+    unknown_key(file, sub(path, key), key, allowed, a_design(d.type), hint);
   }
 
   // counts
@@ -580,7 +585,8 @@ Design parse_design(const json& j, const std::string& file, const std::string& p
     const std::string expected = d.type == DesignType::sobol
                                      ? "an integer base sample size N >= 1 (a power of 2 is best)"
                                      : "an integer number of samples >= 1";
-    if (!j.contains("samples")) throw InputError(file, sub(path, "samples"), expected, "no `samples` key");
+    if (!j.contains("samples"))
+      throw InputError(file, sub(path, "samples"), expected, "no `samples` key");
     d.samples = count_at(j.at("samples"), file, sub(path, "samples"), 1, expected);
   }
 
@@ -594,11 +600,13 @@ Design parse_design(const json& j, const std::string& file, const std::string& p
   if (!j.contains("parameters")) throw InputError(file, ppath, pforms, "no `parameters` key");
   const json& pj = j.at("parameters");
   if (!pj.is_object()) throw InputError(file, ppath, pforms, type_of(pj));
-  if (pj.empty()) throw InputError(file, ppath, pforms + " with at least one parameter", "an empty object");
+  if (pj.empty())
+    throw InputError(file, ppath, pforms + " with at least one parameter", "an empty object");
   for (auto it = pj.begin(); it != pj.end(); ++it) {
     const std::string& key = it.key();
     const std::string where = sub(ppath, key);
-    if (key.empty()) throw InputError(file, where, "a dotted scenario path as the key", "an empty key");
+    if (key.empty())
+      throw InputError(file, where, "a dotted scenario path as the key", "an empty key");
     const bool integer =
         std::find(integer_keys.begin(), integer_keys.end(), key) != integer_keys.end();
     d.params.push_back(d.type == DesignType::grid
@@ -620,12 +628,13 @@ void generate_points(Design& d, std::uint64_t seed) {
       throw InputError("", where + ".parameters." + p.key, "a range with min < max",
                        "[" + num_text(p.min) + ", " + num_text(p.max) + "]");
   }
-  if ((d.type == DesignType::random || d.type == DesignType::lhs ||
-       d.type == DesignType::sobol) && d.samples < 1)
+  if ((d.type == DesignType::random || d.type == DesignType::lhs || d.type == DesignType::sobol) &&
+      d.samples < 1)
     throw InputError("", where + ".samples", "an integer >= 1", std::to_string(d.samples));
   if (d.type == DesignType::morris) {
     if (d.trajectories < 1)
-      throw InputError("", where + ".trajectories", "an integer >= 1", std::to_string(d.trajectories));
+      throw InputError("", where + ".trajectories", "an integer >= 1",
+                       std::to_string(d.trajectories));
     if (d.levels < 2 || d.levels % 2 != 0)
       throw InputError("", where + ".levels", "an even integer >= 2", std::to_string(d.levels));
   }
@@ -697,9 +706,9 @@ SobolIndices sobol_indices(const std::vector<double>& y, std::int64_t N, std::si
 MorrisIndices morris_indices(const std::vector<double>& y, const Design& d) {
   const std::size_t k = d.params.size();
   if (k == 0 || d.unit.empty() || d.unit.size() % (k + 1) != 0 || y.size() != d.unit.size())
-    throw std::invalid_argument("morris_indices: expected outputs for r (k + 1) = " +
-                                std::to_string(d.unit.size()) + " morris points, got " +
-                                std::to_string(y.size()));
+    throw std::invalid_argument(
+        "morris_indices: expected outputs for r (k + 1) = " + std::to_string(d.unit.size()) +
+        " morris points, got " + std::to_string(y.size()));
   const std::size_t r = d.unit.size() / (k + 1);
   std::vector<std::vector<double>> ee(k);
   for (std::size_t t = 0; t < r; ++t) {

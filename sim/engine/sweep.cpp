@@ -337,6 +337,7 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
         r.seed = replicate_seed(s.seed, static_cast<std::uint64_t>(r.replicate));
         r.params = s.design.points[static_cast<std::size_t>(r.point)];
         r.status = 2;
+        r.message = e.what();
         r.per_step.assign(per_step_outputs().size() * static_cast<std::size_t>(header.n_steps),
                           std::nanf(""));
         r.per_run.assign(per_run_outputs().size(), std::nan(""));
@@ -401,6 +402,78 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
   return failed;
 }
 
+SensitivityTable sensitivity(
+    const Design& d, const std::vector<std::string>& outputs,
+    const std::vector<std::vector<std::vector<std::vector<double>>>>& y, int bootstrap,
+    std::uint64_t seed) {
+  SensitivityTable t;
+  t.method = d.type == DesignType::sobol ? "sobol" : "morris";
+  t.outputs = outputs;
+  for (const auto& p : d.params) t.parameters.push_back(p.key);
+  const std::size_t k = d.params.size();
+  const auto n_points = d.points.size();
+  for (const auto& arm : y) {
+    std::vector<std::vector<double>> S1, S1c, ST, STc, mu, mus, sg;
+    std::vector<double> noise;
+    for (const auto& out : arm) {
+      // The point means over replicates (NaN replicates skipped; a point without any finite
+      // value makes the indices NaN).
+      std::vector<double> mean(n_points, std::nan(""));
+      std::vector<std::vector<double>> finite(n_points);
+      for (std::size_t p = 0; p < n_points; ++p) {
+        double sum = 0;
+        for (double v : out[p])
+          if (std::isfinite(v)) {
+            sum += v;
+            finite[p].push_back(v);
+          }
+        if (!finite[p].empty()) mean[p] = sum / static_cast<double>(finite[p].size());
+      }
+      noise.push_back(replicate_noise_share(finite));
+      const bool ok = std::all_of(mean.begin(), mean.end(), [](double v) { return std::isfinite(v); });
+      if (t.method == "sobol") {
+        if (ok) {
+          const SobolIndices si = sobol_indices(mean, d.samples, k, bootstrap, seed);
+          S1.push_back(si.S1);
+          S1c.push_back(si.S1_conf);
+          ST.push_back(si.ST);
+          STc.push_back(si.ST_conf);
+        } else {
+          const std::vector<double> nan(k, std::nan(""));
+          S1.push_back(nan);
+          S1c.push_back(nan);
+          ST.push_back(nan);
+          STc.push_back(nan);
+        }
+      } else {
+        if (ok) {
+          const MorrisIndices mi = morris_indices(mean, d);
+          mu.push_back(mi.mu);
+          mus.push_back(mi.mu_star);
+          sg.push_back(mi.sigma);
+        } else {
+          const std::vector<double> nan(k, std::nan(""));
+          mu.push_back(nan);
+          mus.push_back(nan);
+          sg.push_back(nan);
+        }
+      }
+    }
+    if (t.method == "sobol") {
+      t.S1.push_back(S1);
+      t.S1_conf.push_back(S1c);
+      t.ST.push_back(ST);
+      t.ST_conf.push_back(STc);
+    } else {
+      t.mu.push_back(mu);
+      t.mu_star.push_back(mus);
+      t.sigma.push_back(sg);
+    }
+    t.noise_share.push_back(noise);
+  }
+  return t;
+}
+
 void merge_parts(const std::string& parts_dir, const std::string& out) {
   const auto parts = list_parts(parts_dir);
   if (parts.empty())
@@ -435,6 +508,31 @@ void merge_parts(const std::string& parts_dir, const std::string& out) {
   for (auto& [w, st] : streams)
     if (st.load()) heap.emplace(st.runs[st.pos].run, &st);
 
+  // The design, regenerated from the sweep specification stored in every part (deterministic).
+  const json spec = json::parse(header.sweep_json);
+  std::vector<std::string> integer_keys;
+  for (const auto& p : parameter_table())
+    if (p.type == ParamType::integer) integer_keys.push_back(p.key);
+  Design design = parse_design(spec.at("design"), parts_dir, "design", integer_keys);
+  generate_points(design, header.master_seed);
+  const auto n_points = static_cast<std::int64_t>(design.points.size());
+  const auto n_arms = static_cast<std::int64_t>(header.arm_names.size());
+  const std::int64_t reps = n_points > 0 && n_arms > 0 ? header.n_runs_planned / (n_points * n_arms) : 0;
+  std::vector<std::string> outputs;
+  if (spec.contains("outputs")) {
+    for (const auto& o : spec.at("outputs")) outputs.push_back(o.get<std::string>());
+  } else {
+    for (const auto& v : per_run_outputs())
+      if (v.summarize) outputs.push_back(v.name);
+  }
+  // Per-run outcomes kept for the sensitivity analysis: [arm][output][point][replicate].
+  std::vector<std::vector<std::vector<std::vector<double>>>> y(
+      static_cast<std::size_t>(n_arms),
+      std::vector<std::vector<std::vector<double>>>(
+          outputs.size(), std::vector<std::vector<double>>(
+                              static_cast<std::size_t>(n_points),
+                              std::vector<double>(static_cast<std::size_t>(reps), std::nan("")))));
+
   ResultsWriter writer(out, header);
   std::vector<RunRecord> batch;
   std::vector<RunRecord> wins_only;  // runs' win lists (small) for the durability estimate
@@ -448,6 +546,10 @@ void merge_parts(const std::string& parts_dir, const std::string& out) {
                        run < expected ? "run " + std::to_string(run) + " twice"
                                       : "run " + std::to_string(expected) + " missing");
     RunRecord& r = st->runs[st->pos++];
+    if (r.status == 1 && r.arm < n_arms && r.point < n_points && r.replicate < reps)
+      for (std::size_t o = 0; o < outputs.size(); ++o)
+        y[static_cast<std::size_t>(r.arm)][o][static_cast<std::size_t>(r.point)]
+         [static_cast<std::size_t>(r.replicate)] = r.per_run[per_run_index(outputs[o])];
     RunRecord light;
     light.arm = r.arm;
     light.status = r.status;
@@ -466,6 +568,15 @@ void merge_parts(const std::string& parts_dir, const std::string& out) {
     throw InputError(parts_dir, "", std::to_string(header.n_runs_planned) + " runs",
                      std::to_string(expected) + " runs (is a shard missing?)");
   writer.set_durability(durability_by_arm(wins_only, header.arm_names, header.n_steps));
+  DesignTable table;
+  table.type = design_type_name(design.type);
+  for (const auto& p : design.params) table.keys.push_back(p.key);
+  table.points = design.points;
+  table.unit = design.unit;
+  writer.set_design(table);
+  if (design.type == DesignType::sobol || design.type == DesignType::morris)
+    writer.set_sensitivity(sensitivity(design, outputs, y, spec.value("bootstrap", 200),
+                                       header.master_seed));
   writer.finish();
   fs::remove_all(parts_dir);
 }

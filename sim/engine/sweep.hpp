@@ -72,8 +72,16 @@ struct SweepProgress {
 std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOptions& opt,
                        const std::function<void(const SweepProgress&)>& progress = {});
 
+/// Sensitivity indices per arm and output from per-run outcomes y[arm][output][point][replicate]
+/// (point means over finite replicates; Sobol with bootstrap intervals, or Morris), and the share
+/// of each output's variance that is replicate noise.
+SensitivityTable sensitivity(const Design& d, const std::vector<std::string>& outputs,
+                             const std::vector<std::vector<std::vector<std::vector<double>>>>& y,
+                             int bootstrap, std::uint64_t seed);
+
 /// Merges every part in `parts_dir` into `out` (in run order), checks that every planned run is
-/// there exactly once, renames into place and removes the parts.
+/// there exactly once, adds the design, the durability and (sobol, morris) the sensitivity
+/// indices, renames into place and removes the parts.
 void merge_parts(const std::string& parts_dir, const std::string& out);
 
 }  // namespace orgsim

@@ -42,6 +42,8 @@ constexpr hsize_t kMaxRunChunk = 16384;     // 1-D run datasets: at most 128 KiB
 constexpr hsize_t kDefaultRunChunk = 1024;  // when the number of runs is not known
 // /win_events columns: the number of wins is not known in advance; 4096 rows is 32 KiB of int64.
 constexpr hsize_t kWinChunk = 4096;
+// /failures columns: failed runs should be rare; 1024 rows per chunk.
+constexpr hsize_t kFailureChunk = 1024;
 
 // ---- SHA-256 (FIPS 180-4), for the provenance checksums ------------------------------------
 
@@ -388,6 +390,13 @@ bool has_space(const std::string& s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n'; });
 }
 
+/// A parameter key the layout can hold as a dataset name: a dotted scenario path without '/' or
+/// spaces (the dot also keeps it apart from every undotted name the writer uses).
+bool is_parameter_key(const std::string& key) {
+  return key.find('.') != std::string::npos && key.find('/') == std::string::npos &&
+         !has_space(key) && key != "." && key != "..";
+}
+
 /// Rejects a header the layout cannot represent (a programming error upstream).
 void validate_header(const FileHeader& h) {
   if (h.n_steps < 1) throw std::invalid_argument("results file: n_steps must be at least 1");
@@ -399,19 +408,19 @@ void validate_header(const FileHeader& h) {
                                   "' must be non-empty and contain no spaces (flag_meanings)");
   // Every link the writer creates in the root group. An output may not take the name of the
   // /provenance, /win_events or /durability groups: HDF5 (and netCDF) allow one object per name in a group.
-  std::set<std::string> names = {"step",         "run",        "arm",        "replicate",
-                                 "point",        "seed",       "status",     "wall_seconds",
-                                 "provenance",   "win_events", "durability"};
+  std::set<std::string> names = {"step",       "run",        "arm",         "replicate",
+                                 "point",      "seed",       "status",      "wall_seconds",
+                                 "provenance", "win_events", "durability",  "failures",
+                                 "design",     "sensitivity"};
   const auto claim = [&](const std::string& name, const char* what) {
     if (!names.insert(name).second)
       throw std::invalid_argument(
           std::string("results file: ") + what + " '" + name + "' clashes with another name " +
-          "in the root group (the datasets, the /provenance and /durability groups and the "
-          "/win_events event table)");
+          "in the root group (the datasets, the /provenance, /durability, /design and "
+          "/sensitivity groups and the /win_events and /failures tables)");
   };
   for (const auto& v : h.varied) {
-    if (v.key.find('.') == std::string::npos || v.key.find('/') != std::string::npos ||
-        has_space(v.key))
+    if (!is_parameter_key(v.key))
       throw std::invalid_argument("results file: varied parameter '" + v.key +
                                   "' must be a dotted scenario path without '/' or spaces");
     claim(v.key, "varied parameter");
@@ -440,9 +449,19 @@ struct ResultsWriter::Impl {
   std::int64_t n_wins_written = 0;
   Hid wins_group, win;
   std::vector<Hid> win_columns;
+  // The /failures table: `failure` dimension scale and one column per field
+  // (kFailureColumnNames order).
+  std::int64_t n_failures_written = 0;
+  Hid failures_group, failure;
+  std::vector<Hid> failure_columns;
   // The /durability group, written at finish() if set_durability() was called.
   bool has_durability = false;
   std::vector<ArmDurability> durability;
+  // The /design and /sensitivity groups, written at finish() if set_design() / set_sensitivity()
+  // was called.
+  bool has_design = false, has_sensitivity = false;
+  DesignTable design;
+  SensitivityTable sensitivity;
 
   const std::string& name() const { return partial_path; }
 
@@ -450,8 +469,12 @@ struct ResultsWriter::Impl {
   Hid create_run_dataset(const std::string& ds_name, hid_t file_type, const void* fill,
                          hid_t fill_type);
   Hid create_step_dataset(const std::string& ds_name);
+  Hid create_table_dataset(hid_t group, const std::string& group_name,
+                           const std::string& ds_name, hid_t file_type, hid_t scale,
+                           hsize_t chunk);
   Hid create_win_dataset(const std::string& ds_name, hid_t file_type);
   void create_wins_group();
+  void create_failures_group();
   void set_arm_flags(hid_t ds);
   void write_provenance_string(const char* ds_name, const std::string& text, bool with_sha);
   void write_root_attributes();
@@ -460,20 +483,25 @@ struct ResultsWriter::Impl {
   void write_rows_at(hid_t ds, const std::string& ds_name, hid_t mem_type, hsize_t start,
                      hsize_t cols, hsize_t count, const void* buf);
   void append_wins(const std::vector<RunRecord>& runs);
+  void append_failures(const std::vector<RunRecord>& runs);
   void append(const std::vector<RunRecord>& runs);
   void validate_durability(const std::vector<ArmDurability>& arms) const;
   Hid write_durability_column(hid_t group, const char* ds_name, hid_t file_type, hid_t mem_type,
                               hsize_t n, const void* data, hid_t scale, bool extendible,
                               const char* long_name, const char* units);
   void write_durability();
+  void validate_design(const DesignTable& d) const;
+  void write_design();
+  void validate_sensitivity(const SensitivityTable& t) const;
+  void write_sensitivity();
 
   /// Closes every handle, datasets first; returns false if any close failed.
   bool close_all() noexcept {
     bool ok = true;
-    for (auto* v : {&params, &per_run, &per_step, &win_columns})
+    for (auto* v : {&params, &per_run, &per_step, &win_columns, &failure_columns})
       for (auto& h : *v) ok = h.close() >= 0 && ok;
     for (Hid* h : {&step, &run, &arm, &replicate, &point, &seed, &status, &wall_seconds,
-                   &provenance, &win, &wins_group})
+                   &provenance, &win, &wins_group, &failure, &failures_group})
       ok = h->close() >= 0 && ok;
     ok = file.close() >= 0 && ok;
     return ok;
@@ -520,21 +548,31 @@ Hid ResultsWriter::Impl::create_step_dataset(const std::string& ds_name) {
   return ds;
 }
 
-Hid ResultsWriter::Impl::create_win_dataset(const std::string& ds_name, hid_t file_type) {
-  const hsize_t dims = 0, maxdims = H5S_UNLIMITED, chunk = kWinChunk;
-  const std::string op = "create dataset 'win_events/" + ds_name + "'";
+/// An empty, appendable column of an event table (/win_events, /failures): 1-D, unlimited,
+/// chunked `chunk` rows, shuffle + deflate, no fill value; `scale` attached unless it is < 0 (the
+/// table's own dimension scale).
+Hid ResultsWriter::Impl::create_table_dataset(hid_t group, const std::string& group_name,
+                                              const std::string& ds_name, hid_t file_type,
+                                              hid_t scale, hsize_t chunk) {
+  const hsize_t dims = 0, maxdims = H5S_UNLIMITED;
+  const std::string full = group_name + "/" + ds_name;
+  const std::string op = "create dataset '" + full + "'";
   Hid space = make(H5Screate_simple(1, &dims, &maxdims), name(), op);
   Hid dcpl = make(H5Pcreate(H5P_DATASET_CREATE), name(), op);
   check(H5Pset_chunk(dcpl.get(), 1, &chunk), name(), op);
   check(H5Pset_shuffle(dcpl.get()), name(), op);
   check(H5Pset_deflate(dcpl.get(), kDeflateLevel), name(), op);
-  Hid ds = make(H5Dcreate2(wins_group.get(), ds_name.c_str(), file_type, space.get(),
-                           H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+  Hid ds = make(H5Dcreate2(group, ds_name.c_str(), file_type, space.get(), H5P_DEFAULT,
+                           dcpl.get(), H5P_DEFAULT),
                 name(), op);
-  if (ds_name != "win")
-    check(H5DSattach_scale(ds.get(), win.get(), 0), name(),
-          "attach dimension 'win' to win_events/" + ds_name);
+  if (scale >= 0)
+    check(H5DSattach_scale(ds.get(), scale, 0), name(), "attach a dimension scale to " + full);
   return ds;
+}
+
+Hid ResultsWriter::Impl::create_win_dataset(const std::string& ds_name, hid_t file_type) {
+  return create_table_dataset(wins_group.get(), "win_events", ds_name, file_type,
+                              ds_name == "win" ? H5I_INVALID_HID : win.get(), kWinChunk);
 }
 
 namespace {
@@ -686,6 +724,7 @@ void ResultsWriter::Impl::create() {
   }
 
   create_wins_group();
+  create_failures_group();
 
   Hid gcpl = make(H5Pcreate(H5P_GROUP_CREATE), f, "create group 'provenance'");
   check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), f,
@@ -760,6 +799,100 @@ void ResultsWriter::Impl::create_wins_group() {
     attr_string(win_columns[c].get(), "coordinates", "run arm replicate point", f);
 }
 
+namespace {
+
+/// The columns of /failures after the `failure` scale, in the order written and read.
+enum FailureColumn : std::size_t {
+  kFailRun, kFailPoint, kFailArm, kFailReplicate, kFailSeed, kFailMessage, kFailureColumnCount
+};
+constexpr std::array<const char*, kFailureColumnCount> kFailureColumnNames = {
+    "run", "point", "arm", "replicate", "seed", "message"};
+
+/// `s` with every byte sequence that is not well-formed UTF-8 replaced by U+FFFD, so that readers
+/// that decode the strings (h5py .asstr(), xarray) never fail on an exception's message.
+std::string valid_utf8(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = byte(i);
+    std::size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+    if (c < 0x80) len = 1;
+    else if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;  // no overlong forms
+      if (c == 0xED) hi = 0x9F;  // no surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;  // at most U+10FFFF
+    }
+    bool ok = len > 0 && i + len <= s.size();
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      const unsigned char b = byte(i + k);
+      ok = k == 1 ? (b >= lo && b <= hi) : (b >= 0x80 && b <= 0xBF);
+    }
+    if (ok) {
+      out.append(s, i, len);
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+      ++i;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+// /failures: one row per failed run (status 2), columnar, on its own unlimited `failure`
+// dimension scale, appended batch by batch like /win_events. The group and its (empty) columns
+// exist in every file, so xarray.open_dataset(path, engine="h5netcdf", group="failures") always
+// works.
+void ResultsWriter::Impl::create_failures_group() {
+  const std::string& f = name();
+  Hid gcpl = make(H5Pcreate(H5P_GROUP_CREATE), f, "create group 'failures'");
+  check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), f,
+        "create group 'failures'");
+  failures_group = make(H5Gcreate2(file.get(), "failures", H5P_DEFAULT, gcpl.get(), H5P_DEFAULT),
+                        f, "create group 'failures'");
+  attr_string(failures_group.get(), "long_name",
+              "every failed run (status 2): one row per failed run, in run order, with the error "
+              "message",
+              f);
+
+  failure = create_table_dataset(failures_group.get(), "failures", "failure", H5T_STD_I64LE,
+                                 H5I_INVALID_HID, kFailureChunk);
+  check(H5DSset_scale(failure.get(), "failure"), f,
+        "make 'failures/failure' a dimension scale");
+  attr_string(failure.get(), "long_name", "failure index (row of the table, in run order)", f);
+
+  Hid string_type = utf8_string_type(f);
+  const std::array<hid_t, kFailureColumnCount> types = {
+      H5T_STD_I64LE, H5T_STD_I32LE, H5T_STD_I8LE, H5T_STD_I32LE, H5T_STD_U64LE,
+      string_type.get()};
+  const std::array<const char*, kFailureColumnCount> long_names = {
+      "the failed run (index on the root `run` dimension)",
+      "design point of the run",
+      "strategy arm of the run (code; see flag_meanings)",
+      "replicate of the run",
+      "the run's replicate seed (see the root seed_scheme attribute)",
+      "why the run failed (the error message)"};
+  for (std::size_t c = 0; c < kFailureColumnCount; ++c) {
+    Hid ds = create_table_dataset(failures_group.get(), "failures", kFailureColumnNames[c],
+                                  types[c], failure.get(), kFailureChunk);
+    attr_string(ds.get(), "long_name", long_names[c], f);
+    failure_columns.push_back(std::move(ds));
+  }
+  set_arm_flags(failure_columns[kFailArm].get());
+  // The run-level columns become xarray coordinates of the message (as in /win_events).
+  attr_string(failure_columns[kFailMessage].get(), "coordinates", "run point arm replicate seed",
+              f);
+}
+
 void ResultsWriter::Impl::write_rows(hid_t ds, const std::string& ds_name, hid_t mem_type,
                                      hsize_t cols, hsize_t count, const void* buf) {
   write_rows_at(ds, ds_name, mem_type, static_cast<hsize_t>(n_written), cols, count, buf);
@@ -823,6 +956,45 @@ void ResultsWriter::Impl::append_wins(const std::vector<RunRecord>& runs) {
   write(col(kWinStrength), nm(kWinStrength), H5T_NATIVE_DOUBLE, strength.data());
   write(col(kWinDuration), nm(kWinDuration), H5T_NATIVE_INT32, duration.data());
   n_wins_written += static_cast<std::int64_t>(n);
+}
+
+void ResultsWriter::Impl::append_failures(const std::vector<RunRecord>& runs) {
+  std::vector<std::int64_t> index, run_of;
+  std::vector<std::int32_t> point_of, rep_of;
+  std::vector<std::int8_t> arm_of;
+  std::vector<std::uint64_t> seed_of;
+  std::vector<std::string> message;
+  for (const auto& r : runs) {
+    if (r.status != 2) continue;
+    index.push_back(n_failures_written + static_cast<std::int64_t>(index.size()));
+    run_of.push_back(r.run);
+    point_of.push_back(r.point);
+    arm_of.push_back(static_cast<std::int8_t>(r.arm));
+    rep_of.push_back(r.replicate);
+    seed_of.push_back(r.seed);
+    message.push_back(valid_utf8(r.message));
+  }
+  const std::size_t n = index.size();
+  if (n == 0) return;
+  std::vector<const char*> message_ptr;
+  message_ptr.reserve(n);
+  for (const auto& m : message) message_ptr.push_back(m.c_str());
+
+  const auto at = static_cast<hsize_t>(n_failures_written);
+  const auto write = [&](hid_t ds, const std::string& ds_name, hid_t mem_type, const void* buf) {
+    write_rows_at(ds, "failures/" + ds_name, mem_type, at, 0, n, buf);
+  };
+  write(failure.get(), "failure", H5T_NATIVE_INT64, index.data());
+  const auto col = [&](FailureColumn c) { return failure_columns[c].get(); };
+  const auto nm = [](FailureColumn c) { return std::string(kFailureColumnNames[c]); };
+  write(col(kFailRun), nm(kFailRun), H5T_NATIVE_INT64, run_of.data());
+  write(col(kFailPoint), nm(kFailPoint), H5T_NATIVE_INT32, point_of.data());
+  write(col(kFailArm), nm(kFailArm), H5T_NATIVE_INT8, arm_of.data());
+  write(col(kFailReplicate), nm(kFailReplicate), H5T_NATIVE_INT32, rep_of.data());
+  write(col(kFailSeed), nm(kFailSeed), H5T_NATIVE_UINT64, seed_of.data());
+  Hid string_type = utf8_string_type(name());
+  write(col(kFailMessage), nm(kFailMessage), string_type.get(), message_ptr.data());
+  n_failures_written += static_cast<std::int64_t>(n);
 }
 
 void ResultsWriter::Impl::append(const std::vector<RunRecord>& runs) {
@@ -929,6 +1101,7 @@ void ResultsWriter::Impl::append(const std::vector<RunRecord>& runs) {
   }
 
   append_wins(runs);
+  append_failures(runs);
 
   n_written += static_cast<std::int64_t>(count);
   last_run = last;
@@ -1119,6 +1292,300 @@ void ResultsWriter::Impl::write_durability() {
   }
 }
 
+// ---- /design and /sensitivity ---------------------------------------------------------------
+
+namespace {
+
+/// A group of the root that tracks link creation order (readers list its variables as written).
+Hid create_ordered_group(hid_t file, const char* group_name, const std::string& f) {
+  const std::string op = std::string("create group '") + group_name + "'";
+  Hid gcpl = make(H5Pcreate(H5P_GROUP_CREATE), f, op);
+  check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), f,
+        op);
+  return make(H5Gcreate2(file, group_name, H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), f, op);
+}
+
+/// A small fixed-size dataset `group_name/ds_name`, contiguous, written at once (nothing is
+/// written when a dimension is 0), with `scales[d]` attached to dimension d (none where it is
+/// < 0, e.g. for the scale itself). `fill`: the HDF5 fill value and the CF _FillValue attribute
+/// (float64 datasets only), or none.
+Hid write_fixed_dataset(hid_t group, const std::string& group_name, const std::string& ds_name,
+                        hid_t file_type, hid_t mem_type, const std::vector<hsize_t>& dims,
+                        const void* data, const std::vector<hid_t>& scales, const char* long_name,
+                        const char* units, const double* fill, const std::string& f) {
+  const std::string full = group_name + "/" + ds_name;
+  const std::string op = "create dataset '" + full + "'";
+  const int rank = static_cast<int>(dims.size());
+  Hid space = make(H5Screate_simple(rank, dims.data(), nullptr), f, op);
+  Hid dcpl = make(H5Pcreate(H5P_DATASET_CREATE), f, op);
+  if (fill) check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, fill), f, op);
+  Hid ds = make(H5Dcreate2(group, ds_name.c_str(), file_type, space.get(), H5P_DEFAULT,
+                           dcpl.get(), H5P_DEFAULT),
+                f, op);
+  const bool empty = std::any_of(dims.begin(), dims.end(), [](hsize_t n) { return n == 0; });
+  if (!empty)
+    check(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), f,
+          "write dataset '" + full + "'");
+  for (std::size_t d = 0; d < scales.size(); ++d)
+    if (scales[d] >= 0)
+      check(H5DSattach_scale(ds.get(), scales[d], static_cast<unsigned>(d)), f,
+            "attach a dimension scale to " + full);
+  attr_string(ds.get(), "long_name", long_name, f);
+  if (units) attr_string(ds.get(), "units", units, f);
+  if (fill) attr_scalar(ds.get(), "_FillValue", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, *fill, f);
+  return ds;
+}
+
+/// A 1-D dimension scale of variable-length UTF-8 strings (labels of a string dimension).
+Hid write_string_scale(hid_t group, const std::string& group_name, const char* ds_name,
+                       const std::vector<std::string>& values, const char* long_name,
+                       const std::string& f) {
+  std::vector<const char*> ptr;
+  ptr.reserve(values.size());
+  for (const auto& v : values) ptr.push_back(v.c_str());
+  Hid type = utf8_string_type(f);
+  Hid ds = write_fixed_dataset(group, group_name, ds_name, type.get(), type.get(), {values.size()},
+                               ptr.data(), {}, long_name, nullptr, nullptr, f);
+  check(H5DSset_scale(ds.get(), ds_name), f,
+        "make '" + group_name + "/" + ds_name + "' a dimension scale");
+  return ds;
+}
+
+/// A 1-D int64 dimension scale 0 … n-1.
+Hid write_index_scale(hid_t group, const std::string& group_name, const char* ds_name, hsize_t n,
+                      const char* long_name, const std::string& f) {
+  std::vector<std::int64_t> values(n);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<std::int64_t>(i);
+  Hid ds = write_fixed_dataset(group, group_name, ds_name, H5T_STD_I64LE, H5T_NATIVE_INT64, {n},
+                               values.data(), {}, long_name, nullptr, nullptr, f);
+  check(H5DSset_scale(ds.get(), ds_name), f,
+        "make '" + group_name + "/" + ds_name + "' a dimension scale");
+  return ds;
+}
+
+/// The first string of `names` that occurs a second time (empty if none does).
+std::string first_duplicate(const std::vector<std::string>& names) {
+  std::set<std::string> seen;
+  for (const auto& n : names)
+    if (!seen.insert(n).second) return n;
+  return {};
+}
+
+bool all_rows(const std::vector<std::vector<double>>& m, std::size_t cols) {
+  return std::all_of(m.begin(), m.end(), [&](const auto& row) { return row.size() == cols; });
+}
+
+/// A nested [i][j][k] or [i][j] array flattened in row-major order (rows of equal length).
+std::vector<double> flatten(const std::vector<std::vector<std::vector<double>>>& a) {
+  std::vector<double> out;
+  for (const auto& x : a)
+    for (const auto& y : x) out.insert(out.end(), y.begin(), y.end());
+  return out;
+}
+std::vector<double> flatten(const std::vector<std::vector<double>>& a) {
+  std::vector<double> out;
+  for (const auto& x : a) out.insert(out.end(), x.begin(), x.end());
+  return out;
+}
+
+const std::set<std::string> kDesignTypes = {"grid", "random", "lhs", "sobol", "morris"};
+
+}  // namespace
+
+/// Rejects a design the layout cannot hold (a programming error upstream).
+void ResultsWriter::Impl::validate_design(const DesignTable& d) const {
+  const std::string which = "results file '" + final_path + "': set_design: ";
+  if (!kDesignTypes.count(d.type))
+    throw std::logic_error(which + "type '" + d.type +
+                           "' is not one of grid, random, lhs, sobol, morris");
+  for (const auto& k : d.keys)
+    if (!is_parameter_key(k))
+      throw std::logic_error(which + "parameter '" + k +
+                             "' must be a dotted scenario path without '/' or spaces");
+  if (const std::string dup = first_duplicate(d.keys); !dup.empty())
+    throw std::logic_error(which + "parameter '" + dup + "' is listed twice");
+  const std::size_t k = d.keys.size();
+  if (!all_rows(d.points, k))
+    throw std::logic_error(which + "every point needs one value per parameter (" +
+                           std::to_string(k) + ")");
+  if (!d.unit.empty() && (d.unit.size() != d.points.size() || !all_rows(d.unit, k)))
+    throw std::logic_error(which + "the unit matrix must be empty or have the shape of the " +
+                           "points (" + std::to_string(d.points.size()) + " × " +
+                           std::to_string(k) + ")");
+}
+
+// /design: the design points on the `point` dimension, the parameters on `parameter` (their
+// dotted keys as string labels), the values as one (point, parameter) matrix and, for
+// analysts, one 1-D column per parameter named by its key; the raw sampler matrix as `unit`.
+void ResultsWriter::Impl::write_design() {
+  const std::string& f = name();
+  const std::string gname = "design";
+  Hid group = create_ordered_group(file.get(), "design", f);
+  const hid_t g = group.get();
+  attr_string(g, "long_name",
+              "the sweep's design: the value of every varied parameter at every design point "
+              "(the root `point` of a run is its row here)",
+              f);
+  attr_string(g, "type", design.type, f);
+
+  const hsize_t n_points = design.points.size(), k = design.keys.size();
+  Hid point_scale = write_index_scale(g, gname, "point", n_points,
+                                      "design point (the root `point` of the runs at it)", f);
+  Hid param_scale = write_string_scale(g, gname, "parameter", design.keys,
+                                       "varied parameter (dotted scenario path)", f);
+  const std::vector<hid_t> both = {point_scale.get(), param_scale.get()};
+  {
+    const auto values = flatten(design.points);
+    write_fixed_dataset(g, gname, "value", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {n_points, k},
+                        values.data(), both, "value of the parameter at the design point",
+                        nullptr, nullptr, f);
+  }
+  if (!design.unit.empty()) {
+    const auto unit = flatten(design.unit);
+    write_fixed_dataset(g, gname, "unit", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {n_points, k},
+                        unit.data(), both,
+                        "the sampler's raw point in the unit hypercube [0,1]^k, before scaling "
+                        "to the parameter ranges",
+                        "1", nullptr, f);
+  }
+  std::vector<double> column(n_points);
+  for (std::size_t p = 0; p < k; ++p) {
+    for (std::size_t i = 0; i < n_points; ++i) column[i] = design.points[i][p];
+    const std::string& key = design.keys[p];
+    const auto v = std::find_if(header.varied.begin(), header.varied.end(),
+                                [&](const VariedParam& x) { return x.key == key; });
+    const bool known = v != header.varied.end();
+    const std::string long_name = known && !v->long_name.empty() ? v->long_name : key;
+    Hid ds = write_fixed_dataset(g, gname, key, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {n_points},
+                                 column.data(), {point_scale.get()}, long_name.c_str(),
+                                 known ? v->units.c_str() : nullptr, nullptr, f);
+    if (known) {
+      attr_scalar(ds.get(), "min", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v->min, f);
+      attr_scalar(ds.get(), "max", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v->max, f);
+    }
+  }
+}
+
+namespace {
+
+/// The arrays of a SensitivityTable, by method: name, member, long name.
+struct SensitivityArray {
+  const char* name;
+  std::vector<std::vector<std::vector<double>>> SensitivityTable::*member;
+  const char* long_name;
+};
+const std::array<SensitivityArray, 4> kSobolArrays = {{
+    {"S1", &SensitivityTable::S1,
+     "first-order Sobol index (Saltelli 2010): share of the variance of the design-point means "
+     "due to the parameter alone"},
+    {"S1_conf", &SensitivityTable::S1_conf,
+     "half-width of the 95% bootstrap confidence interval of S1"},
+    {"ST", &SensitivityTable::ST,
+     "total Sobol index (Jansen 1999): share of the variance due to the parameter, interactions "
+     "included"},
+    {"ST_conf", &SensitivityTable::ST_conf,
+     "half-width of the 95% bootstrap confidence interval of ST"},
+}};
+const std::array<SensitivityArray, 3> kMorrisArrays = {{
+    {"mu", &SensitivityTable::mu,
+     "Morris mean elementary effect (unit-hypercube coordinates) on the design-point means"},
+    {"mu_star", &SensitivityTable::mu_star, "Morris mean absolute elementary effect"},
+    {"sigma", &SensitivityTable::sigma, "standard deviation of the Morris elementary effects"},
+}};
+
+}  // namespace
+
+/// Rejects sensitivity indices the layout cannot hold (a programming error upstream).
+void ResultsWriter::Impl::validate_sensitivity(const SensitivityTable& t) const {
+  const std::string which = "results file '" + final_path + "': set_sensitivity: ";
+  const bool sobol = t.method == "sobol";
+  if (!sobol && t.method != "morris")
+    throw std::logic_error(which + "method '" + t.method + "' is neither sobol nor morris");
+  for (const auto* labels : {&t.outputs, &t.parameters}) {
+    const char* what = labels == &t.outputs ? "output" : "parameter";
+    if (const std::string dup = first_duplicate(*labels); !dup.empty())
+      throw std::logic_error(which + what + " '" + dup + "' is listed twice");
+  }
+  const std::size_t n_arms = t.noise_share.size(), n_out = t.outputs.size(),
+                    n_par = t.parameters.size();
+  if (n_arms > 127)
+    throw std::logic_error(which + std::to_string(n_arms) +
+                           " arms; at most 127 fit the int8 `arm` code");
+  if (!header.arm_names.empty() && n_arms != header.arm_names.size())
+    throw std::logic_error(which + std::to_string(n_arms) + " arms (noise_share), but the file "
+                           "has " + std::to_string(header.arm_names.size()));
+  if (!all_rows(t.noise_share, n_out))
+    throw std::logic_error(which + "noise_share needs one value per output (" +
+                           std::to_string(n_out) + ") for every arm");
+  const auto check_array = [&](const SensitivityArray& a, bool used) {
+    const auto& v = t.*(a.member);
+    if (!used) {
+      if (!v.empty())
+        throw std::logic_error(which + a.name + " must be empty for method '" + t.method + "'");
+      return;
+    }
+    const bool ok = v.size() == n_arms && std::all_of(v.begin(), v.end(), [&](const auto& per_arm) {
+                      return per_arm.size() == n_out && all_rows(per_arm, n_par);
+                    });
+    if (!ok)
+      throw std::logic_error(which + a.name + " must be " + std::to_string(n_arms) + " arms × " +
+                             std::to_string(n_out) + " outputs × " + std::to_string(n_par) +
+                             " parameters");
+  };
+  for (const auto& a : kSobolArrays) check_array(a, sobol);
+  for (const auto& a : kMorrisArrays) check_array(a, !sobol);
+}
+
+// /sensitivity: the indices of a sobol or morris sweep on (arm, output, parameter), the replicate
+// noise share on (arm, output); `output` and `parameter` are string dimension scales, so
+// ds.S1.sel(output="final_turnout", parameter="environment.turnover") works.
+void ResultsWriter::Impl::write_sensitivity() {
+  const std::string& f = name();
+  const std::string gname = "sensitivity";
+  Hid group = create_ordered_group(file.get(), "sensitivity", f);
+  const hid_t g = group.get();
+  attr_string(g, "long_name",
+              "sensitivity of per-run outputs to the varied parameters, per arm, computed on the "
+              "design-point means over replicates",
+              f);
+  attr_string(g, "method", sensitivity.method, f);
+
+  const hsize_t n_arms = sensitivity.noise_share.size(), n_out = sensitivity.outputs.size(),
+                n_par = sensitivity.parameters.size();
+  Hid arm_scale;
+  {
+    std::vector<std::int8_t> codes(n_arms);
+    for (std::size_t a = 0; a < codes.size(); ++a) codes[a] = static_cast<std::int8_t>(a);
+    arm_scale = write_fixed_dataset(g, gname, "arm", H5T_STD_I8LE, H5T_NATIVE_INT8, {n_arms},
+                                    codes.data(), {}, "strategy arm (code; see flag_meanings)",
+                                    nullptr, nullptr, f);
+    check(H5DSset_scale(arm_scale.get(), "arm"), f, "make 'sensitivity/arm' a dimension scale");
+    set_arm_flags(arm_scale.get());
+  }
+  Hid out_scale = write_string_scale(g, gname, "output", sensitivity.outputs,
+                                     "per-run output (the root variable of that name)", f);
+  Hid par_scale = write_string_scale(g, gname, "parameter", sensitivity.parameters,
+                                     "varied parameter (dotted scenario path)", f);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<hid_t> scales = {arm_scale.get(), out_scale.get(), par_scale.get()};
+  const auto write_array = [&](const SensitivityArray& a) {
+    const auto values = flatten(sensitivity.*(a.member));
+    write_fixed_dataset(g, gname, a.name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                        {n_arms, n_out, n_par}, values.data(), scales, a.long_name, "1", &nan,
+                        f);
+  };
+  if (sensitivity.method == "sobol")
+    for (const auto& a : kSobolArrays) write_array(a);
+  else
+    for (const auto& a : kMorrisArrays) write_array(a);
+  const auto noise = flatten(sensitivity.noise_share);
+  write_fixed_dataset(g, gname, "noise_share", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                      {n_arms, n_out}, noise.data(), {arm_scale.get(), out_scale.get()},
+                      "share of the output's variance that is replicate noise (the within-point "
+                      "variance over the total variance)",
+                      "1", &nan, f);
+}
+
 ResultsWriter::ResultsWriter(std::string final_path, FileHeader header) : impl_(nullptr) {
   validate_header(header);
   auto impl = std::make_unique<Impl>();
@@ -1171,6 +1638,24 @@ void ResultsWriter::set_durability(std::vector<ArmDurability> durability) {
   impl_->has_durability = true;
 }
 
+void ResultsWriter::set_design(DesignTable design) {
+  if (impl_->finished)
+    throw std::logic_error("results file '" + impl_->final_path +
+                           "': set_design() after finish()");
+  impl_->validate_design(design);
+  impl_->design = std::move(design);
+  impl_->has_design = true;
+}
+
+void ResultsWriter::set_sensitivity(SensitivityTable sensitivity) {
+  if (impl_->finished)
+    throw std::logic_error("results file '" + impl_->final_path +
+                           "': set_sensitivity() after finish()");
+  impl_->validate_sensitivity(sensitivity);
+  impl_->sensitivity = std::move(sensitivity);
+  impl_->has_sensitivity = true;
+}
+
 void ResultsWriter::finish() {
   Impl& m = *impl_;
   if (m.finished)
@@ -1181,8 +1666,10 @@ void ResultsWriter::finish() {
     QuietHdf5 quiet;
     try {
       if (m.has_durability) m.write_durability();
+      if (m.has_design) m.write_design();
+      if (m.has_sensitivity) m.write_sensitivity();
     } catch (const RunError&) {
-      m.broken = true;  // a half-written /durability group: the file cannot be finished
+      m.broken = true;  // a half-written group: the file cannot be finished
       throw;
     }
     attr_scalar(m.file.get(), "n_runs_done", H5T_STD_I64LE, H5T_NATIVE_INT64, m.n_written,
@@ -1382,6 +1869,176 @@ std::vector<ArmDurability> read_durability(hid_t file, const std::string& path) 
   return out;
 }
 
+/// Reads a whole 1-D string dataset of `n` elements (variable- or fixed-length).
+std::vector<std::string> read_string_column(hid_t file, const std::string& ds_name, hsize_t n,
+                                            const std::string& path, const std::string& dim) {
+  const htri_t exists = H5Lexists(file, ds_name.c_str(), H5P_DEFAULT);
+  check(exists, path, "look up dataset '" + ds_name + "'");
+  if (exists == 0)
+    throw InputError(path, "/" + ds_name, "a 1-D string dataset on " + dim, "no such dataset");
+  const std::string op = "read dataset '" + ds_name + "'";
+  Hid ds = make(H5Dopen2(file, ds_name.c_str(), H5P_DEFAULT), path, op);
+  Hid space = make(H5Dget_space(ds.get()), path, op);
+  hsize_t dims[1] = {0};
+  if (H5Sget_simple_extent_ndims(space.get()) != 1 ||
+      H5Sget_simple_extent_dims(space.get(), dims, nullptr) < 0 || dims[0] != n)
+    throw InputError(path, "/" + ds_name,
+                     "a 1-D dataset of " + std::to_string(n) + " " + dim + "s", "another shape");
+  Hid ftype = make(H5Dget_type(ds.get()), path, op);
+  if (H5Tget_class(ftype.get()) != H5T_STRING)
+    throw InputError(path, "/" + ds_name, "strings", "another type");
+  std::vector<std::string> out;
+  out.reserve(n);
+  if (n == 0) return out;
+  const htri_t is_vlen = H5Tis_variable_str(ftype.get());
+  check(is_vlen, path, op);
+  if (is_vlen > 0) {
+    Hid mtype = utf8_string_type(path);
+    std::vector<char*> ptr(n, nullptr);
+    const herr_t status =
+        H5Dread(ds.get(), mtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptr.data());
+    for (char* p : ptr) {
+      out.emplace_back(p ? p : "");
+      if (p) H5free_memory(p);
+    }
+    check(status, path, op);
+    return out;
+  }
+  const std::size_t size = H5Tget_size(ftype.get());
+  Hid mtype = make(H5Tcopy(H5T_C_S1), path, op);
+  check(H5Tset_size(mtype.get(), size), path, op);
+  std::string buf(size * n, '\0');
+  check(H5Dread(ds.get(), mtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), path, op);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string s = buf.substr(i * size, size);
+    out.push_back(s.substr(0, std::strlen(s.c_str())));
+  }
+  return out;
+}
+
+/// Reads a whole float64 dataset of shape `dims` (row-major); `what` describes the shape.
+std::vector<double> read_array(hid_t file, const std::string& ds_name,
+                               const std::vector<hsize_t>& dims, const std::string& what,
+                               const std::string& path) {
+  const htri_t exists = H5Lexists(file, ds_name.c_str(), H5P_DEFAULT);
+  check(exists, path, "look up dataset '" + ds_name + "'");
+  if (exists == 0) throw InputError(path, "/" + ds_name, "a dataset " + what, "no such dataset");
+  const std::string op = "read dataset '" + ds_name + "'";
+  Hid ds = make(H5Dopen2(file, ds_name.c_str(), H5P_DEFAULT), path, op);
+  Hid space = make(H5Dget_space(ds.get()), path, op);
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  std::vector<hsize_t> found(dims.size(), 0);
+  if (rank != static_cast<int>(dims.size()) ||
+      H5Sget_simple_extent_dims(space.get(), found.data(), nullptr) < 0 || found != dims)
+    throw InputError(path, "/" + ds_name, "a dataset " + what, "another shape");
+  hsize_t n = 1;
+  for (hsize_t d : dims) n *= d;
+  std::vector<double> values(n);
+  if (n > 0)
+    check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+          path, op);
+  return values;
+}
+
+/// The /failures table: each row's message goes to its run. A file without /failures (written
+/// before the table existed) has no messages. A row whose run is not in the file is an error.
+void read_failures(hid_t file, std::vector<RunRecord>& runs, const std::string& path) {
+  const htri_t exists = H5Lexists(file, "failures", H5P_DEFAULT);
+  check(exists, path, "look up group 'failures'");
+  if (exists == 0) return;
+  const hsize_t n = dimension_length(file, "failures/failure", path);
+  const auto run =
+      read_column<std::int64_t>(file, "failures/run", H5T_NATIVE_INT64, n, path, "failure");
+  const auto message = read_string_column(file, "failures/message", n, path, "failure");
+  const auto by_run = [](const RunRecord& r, std::int64_t k) { return r.run < k; };
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto it = std::lower_bound(runs.begin(), runs.end(), run[i], by_run);
+    if (it == runs.end() || it->run != run[i])
+      throw InputError(path, "/failures/run", "the index of a run in the file",
+                       std::to_string(run[i]) + " (failure " + std::to_string(i) + ")");
+    it->message = message[i];
+  }
+}
+
+/// Rows of `n_rows` × `n_cols` values (row-major) as nested vectors.
+std::vector<std::vector<double>> unflatten(const std::vector<double>& v, std::size_t n_rows,
+                                           std::size_t n_cols) {
+  std::vector<std::vector<double>> out(n_rows);
+  for (std::size_t i = 0; i < n_rows; ++i)
+    out[i].assign(v.begin() + static_cast<std::ptrdiff_t>(i * n_cols),
+                  v.begin() + static_cast<std::ptrdiff_t>((i + 1) * n_cols));
+  return out;
+}
+
+/// The /design group: keys from `parameter`, points from `value`, the sampler matrix from
+/// `unit` (if present). A file without /design gives an empty table.
+DesignTable read_design(hid_t file, const std::string& path) {
+  DesignTable d;
+  const htri_t exists = H5Lexists(file, "design", H5P_DEFAULT);
+  check(exists, path, "look up group 'design'");
+  if (exists == 0) return d;
+  {
+    Hid g = make(H5Gopen2(file, "design", H5P_DEFAULT), path, "open group 'design'");
+    d.type = read_attr_string(g.get(), "type", path);
+  }
+  const hsize_t n_points = dimension_length(file, "design/point", path);
+  const hsize_t k = dimension_length(file, "design/parameter", path);
+  d.keys = read_string_column(file, "design/parameter", k, path, "parameter");
+  const std::string shape =
+      "on (point, parameter) of " + std::to_string(n_points) + " × " + std::to_string(k);
+  d.points = unflatten(read_array(file, "design/value", {n_points, k}, shape, path), n_points, k);
+  const htri_t has_unit = H5Lexists(file, "design/unit", H5P_DEFAULT);
+  check(has_unit, path, "look up dataset 'design/unit'");
+  if (has_unit > 0)
+    d.unit = unflatten(read_array(file, "design/unit", {n_points, k}, shape, path), n_points, k);
+  return d;
+}
+
+/// The /sensitivity group: labels from the `output` and `parameter` scales, one entry per arm
+/// of `arm`, the arrays of the group's method. A file without /sensitivity gives an empty table.
+SensitivityTable read_sensitivity(hid_t file, const std::string& path) {
+  SensitivityTable t;
+  const htri_t exists = H5Lexists(file, "sensitivity", H5P_DEFAULT);
+  check(exists, path, "look up group 'sensitivity'");
+  if (exists == 0) return t;
+  {
+    Hid g = make(H5Gopen2(file, "sensitivity", H5P_DEFAULT), path, "open group 'sensitivity'");
+    t.method = read_attr_string(g.get(), "method", path);
+  }
+  if (t.method != "sobol" && t.method != "morris")
+    throw InputError(path, "/sensitivity/@method", "\"sobol\" or \"morris\"",
+                     "\"" + t.method + "\"");
+  const hsize_t n_arms = dimension_length(file, "sensitivity/arm", path);
+  const hsize_t n_out = dimension_length(file, "sensitivity/output", path);
+  const hsize_t n_par = dimension_length(file, "sensitivity/parameter", path);
+  t.outputs = read_string_column(file, "sensitivity/output", n_out, path, "output");
+  t.parameters = read_string_column(file, "sensitivity/parameter", n_par, path, "parameter");
+  const std::string shape3 = "on (arm, output, parameter) of " + std::to_string(n_arms) + " × " +
+                             std::to_string(n_out) + " × " + std::to_string(n_par);
+  const auto read3 = [&](const SensitivityArray& a) {
+    const auto v = read_array(file, std::string("sensitivity/") + a.name, {n_arms, n_out, n_par},
+                              shape3, path);
+    auto& dst = t.*(a.member);
+    dst.resize(n_arms);
+    for (std::size_t i = 0; i < n_arms; ++i) {
+      const std::vector<double> arm(v.begin() + static_cast<std::ptrdiff_t>(i * n_out * n_par),
+                                    v.begin() +
+                                        static_cast<std::ptrdiff_t>((i + 1) * n_out * n_par));
+      dst[i] = unflatten(arm, n_out, n_par);
+    }
+  };
+  if (t.method == "sobol")
+    for (const auto& a : kSobolArrays) read3(a);
+  else
+    for (const auto& a : kMorrisArrays) read3(a);
+  t.noise_share = unflatten(
+      read_array(file, "sensitivity/noise_share", {n_arms, n_out},
+                 "on (arm, output) of " + std::to_string(n_arms) + " × " + std::to_string(n_out),
+                 path),
+      n_arms, n_out);
+  return t;
+}
+
 /// Names of the root group's links, in creation order when it is tracked, else by name.
 std::vector<std::string> root_link_names(hid_t file, const std::string& path) {
   H5G_info_t info;
@@ -1570,7 +2227,10 @@ ResultsFile read_results(const std::string& path) {
                   out.runs[r].per_step.begin() + static_cast<std::ptrdiff_t>(o * n_steps));
   }
   read_wins(f, out.runs, path);
+  read_failures(f, out.runs, path);
   out.durability = read_durability(f, path);
+  out.design = read_design(f, path);
+  out.sensitivity = read_sensitivity(f, path);
   return out;
 }
 

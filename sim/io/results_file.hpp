@@ -26,8 +26,10 @@ struct RunRecord {
   std::vector<double> per_run;
   /// One value per varied parameter (FileHeader::varied), in that order.
   std::vector<double> params;
-  /// Every win of the run (the /wins event table).
+  /// Every win of the run (the /win_events event table).
   std::vector<WinEvent> wins;
+  /// Why the run failed (status 2), for the /failures table; empty otherwise.
+  std::string message;
 };
 
 struct VariedParam {
@@ -63,6 +65,25 @@ struct ArmDurability {
   SurvivalCurve curve;
 };
 
+/// A sweep's design (/design): one row per design point.
+struct DesignTable {
+  std::string type;                              // grid | random | lhs | sobol | morris
+  std::vector<std::string> keys;                 // the varied parameters (dotted keys)
+  std::vector<std::vector<double>> points;       // point x parameter: values
+  std::vector<std::vector<double>> unit;         // point x parameter in [0,1] (empty for grid)
+};
+
+/// Sensitivity indices of a sobol or morris sweep (/sensitivity), per arm, output and parameter.
+/// Arrays are indexed [arm][output][parameter]; the unused method's arrays are empty.
+struct SensitivityTable {
+  std::string method;  // "sobol" | "morris"
+  std::vector<std::string> outputs, parameters;
+  std::vector<std::vector<std::vector<double>>> S1, S1_conf, ST, ST_conf;  // sobol
+  std::vector<std::vector<std::vector<double>>> mu, mu_star, sigma;        // morris
+  /// [arm][output]: share of the output's variance that is replicate noise (within points).
+  std::vector<std::vector<double>> noise_share;
+};
+
 /// Streams runs into a new file. Runs must be appended in increasing run order.
 class ResultsWriter {
  public:
@@ -75,6 +96,9 @@ class ResultsWriter {
   void append(const std::vector<RunRecord>& runs);
   /// The per-arm durability estimates to write at finish() (one entry per arm, in arm order).
   void set_durability(std::vector<ArmDurability> durability);
+  /// The sweep's design (/design) and sensitivity indices (/sensitivity), written at finish().
+  void set_design(DesignTable design);
+  void set_sensitivity(SensitivityTable sensitivity);
   /// Writes /durability and the closing attributes (n_runs_done), closes, renames to final_path.
   void finish();
 
@@ -88,6 +112,8 @@ struct ResultsFile {
   FileHeader header;
   std::vector<RunRecord> runs;
   std::vector<ArmDurability> durability;  // empty for files without /durability
+  DesignTable design;                     // empty for files without /design
+  SensitivityTable sensitivity;           // empty for files without /sensitivity
 };
 ResultsFile read_results(const std::string& path);
 

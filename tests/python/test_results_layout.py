@@ -11,8 +11,13 @@ Which files:
     Centola-Macy validation scenario; the default scenario (3 replicates, 120 steps), which has
     wins; and the same with wins.hold_fraction=4, whose wins are also reversed, so that the
     /durability Kaplan-Meier curves are not empty;
+  - a small Sobol sweep of the default scenario run by the engine (`orgsim sweep`);
   - the sample written by the C++ test "results file: sample study for the Python layout tests"
-    to $ORGSIM_TEST_TMP/sample_results.h5 (or <repo>/build*/test-tmp/sample_results.h5).
+    to $ORGSIM_TEST_TMP/sample_results.h5 (or <repo>/build*/test-tmp/sample_results.h5);
+  - the sample sweep written by the C++ test "results file: sample sweeps for the Python layout
+    tests" to $ORGSIM_TEST_TMP/sample_sweep.h5 (Sobol design and indices, two failed runs).
+The /design and /sensitivity tests run on the two sample sweeps (sample_sweep.h5, and
+sample_sweep_morris.h5 for the Morris indices) and on the engine's Sobol sweep.
 
 Run with Debian's Python, which has h5py, xarray and h5netcdf:
   /usr/bin/python3 -m pytest tests/python
@@ -34,6 +39,8 @@ pytest.importorskip("h5netcdf")
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_NAME = "sample_results.h5"
+SWEEP_NAME = "sample_sweep.h5"
+SWEEP_MORRIS_NAME = "sample_sweep_morris.h5"
 
 ROOT_ATTRS = [
     "schema", "schema_version", "orgsim_version", "git_commit", "git_dirty", "build_type", "compiler",
@@ -105,15 +112,57 @@ def _engine_file(tmp_dir, which="engine"):
     return out
 
 
+# A small Sobol sweep of the default scenario: 4 (2 + 2) = 16 points x 2 arms x 2 replicates.
+ENGINE_SWEEP = {
+    "name": "tiny-sobol",
+    "scenario": str(REPO / "scenarios" / "default.json"),
+    "design": {"type": "sobol", "samples": 4,
+               "parameters": {"campaign.hours_per_step": {"min": 5, "max": 30},
+                              "environment.turnover": {"min": 0.0, "max": 0.02}}},
+    "replicates": 2,
+    "seed": 1,
+    "outputs": ["wins", "win_weeks", "peak_turnout"],
+}
+
+
+def _engine_sweep_file(tmp_dir):
+    binary = _engine_binary()
+    if binary is None or not binary.is_file():
+        pytest.skip("no orgsim binary: set ORGSIM_BINARY or build into <repo>/build")
+    out = tmp_dir / "engine_sweep_results.h5"
+    if not out.is_file():
+        spec = tmp_dir / "engine_sweep.json"
+        spec.write_text(json.dumps(ENGINE_SWEEP))
+        subprocess.run([str(binary), "sweep", str(spec), "--quiet", "--threads", "2",
+                        "-o", str(out)], check=True, capture_output=True)
+    return out
+
+
+def _sample_file(name):
+    found = _find_sample(name)
+    if found is None:
+        pytest.skip(f"no {name}: run the C++ tests tagged [hdf5] first (they write "
+                    f"<build>/test-tmp/{name}; set ORGSIM_TEST_TMP if the build directory is "
+                    "not <repo>/build*)")
+    return found
+
+
 @pytest.fixture(scope="module")
 def engine_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("engine")
 
 
-@pytest.fixture(scope="module", params=list(ENGINE_RUNS) + ["sample"])
+@pytest.fixture(scope="module",
+                params=list(ENGINE_RUNS) + ["engine_sweep", "sample", "sample_sweep"])
 def path(request, engine_dir):
-    if request.param in ENGINE_RUNS and not os.environ.get("ORGSIM_RESULTS_FILE"):
+    if os.environ.get("ORGSIM_RESULTS_FILE"):
+        return _find_results_file()
+    if request.param in ENGINE_RUNS:
         return _engine_file(engine_dir, request.param)
+    if request.param == "engine_sweep":
+        return _engine_sweep_file(engine_dir)
+    if request.param == "sample_sweep":
+        return _sample_file(SWEEP_NAME)
     return _find_results_file()
 
 
@@ -578,3 +627,211 @@ def test_durability_without_reversals_has_an_empty_curve_table():
     with h5py.File(found, "r") as f:
         for name in ["km"] + list(DURABILITY_KM):
             assert f["durability"][name].shape == (0,), name
+
+
+# ---- /failures: one row per failed run ------------------------------------------------------
+
+FAILURE_COLUMNS = {"run": np.int64, "point": np.int32, "arm": np.int8, "replicate": np.int32,
+                   "seed": np.uint64}
+
+
+def _check_failures_opens(path):
+    """/failures opens in one xarray call on its `failure` dimension: the run-level columns are
+    coordinates of `message`, and the table turns into a one-row-per-failure DataFrame."""
+    with xr.open_dataset(path, engine="h5netcdf", group="failures") as fails:
+        assert set(fails.dims) == {"failure"}
+        for name, var in fails.variables.items():
+            assert var.dims == ("failure",), f"{name} has dims {var.dims}"
+        np.testing.assert_array_equal(fails["failure"].values, np.arange(fails.sizes["failure"]))
+        assert fails["failure"].dtype == np.int64
+        for name, dtype in FAILURE_COLUMNS.items():
+            assert fails[name].dtype == dtype, f"{name}: {fails[name].dtype}"
+            assert name in fails["message"].coords, f"{name} is not a coordinate of message"
+        assert fails["message"].dtype == object
+        assert all(isinstance(m, str) for m in fails["message"].values)
+        for name in ["failure", "message"] + list(FAILURE_COLUMNS):
+            assert "long_name" in fails[name].attrs, name
+        frame = fails.to_dataframe()
+        assert len(frame) == fails.sizes["failure"]
+        assert frame.index.name == "failure"
+        assert set(FAILURE_COLUMNS) | {"message"} <= set(frame.columns)
+        return frame
+
+
+def test_failures_table_lists_the_failed_runs(path, h5):
+    frame = _check_failures_opens(path)
+    run, status = h5["run"][:], h5["status"][:]
+    failed = run[status == 2]
+    np.testing.assert_array_equal(frame["run"].to_numpy(), failed)
+    pos = np.searchsorted(run, failed)
+    for name in ["point", "arm", "replicate", "seed"]:
+        np.testing.assert_array_equal(frame[name].to_numpy(), h5[name][:][pos], err_msg=name)
+
+    g = h5["failures"]
+    assert g["failure"].attrs["CLASS"] == b"DIMENSION_SCALE"
+    for name in ["failure", "message"] + list(FAILURE_COLUMNS):
+        d = g[name]
+        assert d.maxshape == (None,), f"{name} must be unlimited (appended batch by batch)"
+        assert d.chunks is not None, name
+        assert d.compression == "gzip" and d.compression_opts == 4, name
+        if name != "failure":
+            assert d.dims[0][0].name == "/failures/failure", f"{name}: `failure` not attached"
+    assert h5py.check_string_dtype(g["message"].dtype).encoding == "utf-8"
+    for key in ["flag_values", "flag_meanings"]:
+        np.testing.assert_array_equal(g["arm"].attrs[key], h5["arm"].attrs[key], err_msg=key)
+
+    if Path(path).name == SWEEP_NAME:
+        assert len(frame) == 2, "the sample sweep has two failed runs (one per batch)"
+        assert frame["run"].tolist() == [5, 17]
+        for message in frame["message"]:
+            assert "out of range" in message and "Größe" in message
+        assert h5["failures/message"].asstr()[0] == frame["message"].iloc[0]
+        # a failed run has no outcomes: NaN in the root
+        assert np.all(np.isnan(h5["final_turnout"][:][pos]))
+
+
+def test_empty_failures_table_still_opens():
+    found = _sample_file(SAMPLE_NAME)
+    frame = _check_failures_opens(found)
+    assert len(frame) == 0, "the sample study has no failed run"
+    with h5py.File(found, "r") as f:
+        for name in ["failure", "message"] + list(FAILURE_COLUMNS):
+            assert f["failures"][name].shape == (0,), name
+
+
+def test_run_files_have_no_design_or_sensitivity(h5):
+    if h5.attrs["kind"] == "run":
+        assert "design" not in h5 and "sensitivity" not in h5
+
+
+# ---- /design and /sensitivity (sweeps) ------------------------------------------------------
+
+SOBOL_ARRAYS = ["S1", "S1_conf", "ST", "ST_conf"]
+MORRIS_ARRAYS = ["mu", "mu_star", "sigma"]
+# What the C++ test writes into the samples (make_sensitivity): base + 0.1 arm + 0.01 output +
+# 0.001 parameter, NaN at [0, 0, 0] of the first array.
+SAMPLE_BASE = {"S1": 0.2, "S1_conf": 0.02, "ST": 0.3, "ST_conf": 0.03,
+               "mu": -0.5, "mu_star": 0.5, "sigma": 0.05}
+
+
+@pytest.fixture(scope="module", params=["sample_sweep", "sample_sweep_morris", "engine_sweep"])
+def sweep_path(request, engine_dir):
+    if request.param == "engine_sweep":
+        return _engine_sweep_file(engine_dir)
+    return _sample_file(SWEEP_NAME if request.param == "sample_sweep" else SWEEP_MORRIS_NAME)
+
+
+def _is_sample(path):
+    return Path(path).name in (SWEEP_NAME, SWEEP_MORRIS_NAME)
+
+
+def _varied_in_order(f):
+    """The varied parameters in the writer's order (h5py lists a group by name): the order of
+    the per-step variables' `coordinates` attribute, after the four run coordinates."""
+    keys = f["turnout"].attrs["coordinates"].split()[len(RUN_COORDS):]
+    assert sorted(keys) == sorted(_varied_names(f))
+    return keys
+
+
+def test_design_opens_in_one_call_and_matches_the_runs(sweep_path):
+    with h5py.File(sweep_path, "r") as f:
+        keys = _varied_in_order(f)
+        design_type = f.attrs["design"]
+        root_point = f["point"][:]
+        root_params = {k: f[k][:] for k in keys}
+        g = f["design"]
+        for scale in ["point", "parameter"]:
+            assert g[scale].attrs["CLASS"] == b"DIMENSION_SCALE", scale
+        assert h5py.check_string_dtype(g["parameter"].dtype).encoding == "utf-8"
+        for name in ["value"] + (["unit"] if "unit" in g else []):
+            assert g[name].dims[0][0].name == "/design/point", name
+            assert g[name].dims[1][0].name == "/design/parameter", name
+    with xr.open_dataset(sweep_path, engine="h5netcdf", group="design") as design:
+        d = design.load()
+    assert set(d.dims) == {"point", "parameter"}
+    for name, var in d.variables.items():
+        assert not any("phony" in dim for dim in var.dims), f"{name} has phony dims {var.dims}"
+        assert "long_name" in var.attrs, name
+    assert d.attrs["type"] == design_type
+    n_points = d.sizes["point"]
+    assert d["point"].dtype == np.int64
+    np.testing.assert_array_equal(d["point"].values, np.arange(n_points))
+    # string labels: the dotted keys, in the order of the root's varied parameters
+    assert d["parameter"].values.tolist() == keys
+    assert d["value"].dims == ("point", "parameter") and d["value"].dtype == np.float64
+    if design_type != "grid":
+        assert d["unit"].dims == ("point", "parameter") and d["unit"].dtype == np.float64
+        assert np.all((d["unit"].values >= 0.0) & (d["unit"].values <= 1.0))
+    for j, key in enumerate(keys):
+        assert d[key].dims == ("point",), key
+        np.testing.assert_array_equal(d[key].values, d["value"].values[:, j], err_msg=key)
+        np.testing.assert_array_equal(d["value"].sel(parameter=key).values, d[key].values)
+        # a run's parameters are its design point's row (root `point` indexes /design)
+        per_run = d[key].sel(point=xr.DataArray(root_point, dims="run"))
+        assert per_run.dims == ("run",)
+        np.testing.assert_array_equal(per_run.values, root_params[key], err_msg=key)
+    assert root_point.max() < n_points
+    points = d.drop_dims("parameter").to_dataframe()  # one row per design point, one column per key
+    assert len(points) == n_points and set(keys) <= set(points.columns)
+    if _is_sample(sweep_path):
+        assert n_points == (8 if design_type == "sobol" else 6)
+        assert set(np.unique(root_point).tolist()) == set(range(n_points))
+
+
+def test_sensitivity_opens_in_one_call(sweep_path):
+    with h5py.File(sweep_path, "r") as f:
+        keys = _varied_in_order(f)
+        design_type = f.attrs["design"]
+        arm_attrs = {k: f["arm"].attrs[k] for k in ["flag_values", "flag_meanings"]}
+        per_run_names = {k for k, v in f.items()
+                         if isinstance(v, h5py.Dataset) and v.ndim == 1 and v.dtype == np.float64}
+        g = f["sensitivity"]
+        for scale in ["arm", "output", "parameter"]:
+            assert g[scale].attrs["CLASS"] == b"DIMENSION_SCALE", scale
+        for key, value in arm_attrs.items():
+            np.testing.assert_array_equal(g["arm"].attrs[key], value, err_msg=key)
+    with xr.open_dataset(sweep_path, engine="h5netcdf", group="sensitivity") as sens:
+        s = sens.load()
+    method = s.attrs["method"]
+    assert method == design_type
+    arrays, absent = ((SOBOL_ARRAYS, MORRIS_ARRAYS) if method == "sobol"
+                      else (MORRIS_ARRAYS, SOBOL_ARRAYS))
+    assert set(s.dims) == {"arm", "output", "parameter"}
+    for name, var in s.variables.items():
+        assert not any("phony" in dim for dim in var.dims), f"{name} has phony dims {var.dims}"
+        assert "long_name" in var.attrs, name
+    assert s["arm"].dtype == np.int8
+    np.testing.assert_array_equal(s["arm"].values, np.arange(s.sizes["arm"]))
+    assert s.sizes["arm"] == len(str(arm_attrs["flag_meanings"]).split())
+    assert s["parameter"].values.tolist() == keys
+    outputs = s["output"].values.tolist()
+    assert outputs and all(isinstance(o, str) for o in outputs)
+    assert set(outputs) <= per_run_names, "every output is a per-run variable of the root"
+    for name in arrays:
+        assert s[name].dims == ("arm", "output", "parameter"), name
+        assert s[name].dtype == np.float64, name
+    for name in absent:
+        assert name not in s.variables, name
+    assert s["noise_share"].dims == ("arm", "output")
+    noise = s["noise_share"].values
+    assert np.all(np.isnan(noise) | ((noise >= 0.0) & (noise <= 1.0)))
+    # label-based selection on the string dimensions
+    one = s[arrays[0]].sel(output=outputs[0], parameter=keys[0])
+    assert one.dims == ("arm",)
+    table = s[arrays].to_dataframe()  # one row per (arm, output, parameter)
+    assert len(table) == s.sizes["arm"] * len(outputs) * len(keys)
+
+    if _is_sample(sweep_path):
+        assert outputs == ["final_turnout", "peak_turnout"]
+        a, o, p = np.meshgrid(np.arange(s.sizes["arm"]), np.arange(len(outputs)),
+                              np.arange(len(keys)), indexing="ij")
+        for name in arrays:
+            expected = SAMPLE_BASE[name] + 0.1 * a + 0.01 * o + 0.001 * p
+            if name == arrays[0]:
+                expected[0, 0, 0] = np.nan
+            np.testing.assert_allclose(s[name].values, expected, rtol=0, atol=1e-15,
+                                       err_msg=name)
+        a2, o2 = np.meshgrid(np.arange(s.sizes["arm"]), np.arange(len(outputs)), indexing="ij")
+        np.testing.assert_allclose(noise, 0.25 + 0.1 * a2 + 0.01 * o2, rtol=0, atol=1e-15)
+    else:
+        assert outputs == ENGINE_SWEEP["outputs"]
