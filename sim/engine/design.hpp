@@ -47,7 +47,9 @@ Design parse_design(const nlohmann::json& j, const std::string& file, const std:
                     const std::vector<std::string>& integer_keys);
 
 /// Fills `points` (and `unit`) deterministically from `seed`:
-///  grid: the Cartesian product, the first parameter varying slowest (row-major);
+///  grid: the Cartesian product, the first parameter varying slowest (row-major). Parameters are
+///  in the order the JSON object holds them, which is alphabetical by key (nlohmann::json sorts
+///  object keys), not the order written in the file;
 ///  random: independent uniforms; lhs: Latin hypercube (one point per stratum and parameter,
 ///  strata permuted independently, uniform within the stratum);
 ///  sobol: Saltelli (2010) with N = samples: rows A (N), B (N), then AB_1..AB_k (N each; AB_i is
@@ -55,7 +57,8 @@ Design parse_design(const nlohmann::json& j, const std::string& file, const std:
 ///  2k-dimensional Sobol sequence (Joe & Kuo 2008 direction numbers), skipping the first point;
 ///  morris: r trajectories of k + 1 points on a p-level grid (Morris 1991; step p/(2(p-1))),
 ///  each trajectory's points consecutive.
-/// Integer parameters are rounded after scaling. Throws InputError for designs that are too
+/// Integer parameters: random, lhs and sobol give every integer in [min, max] the same
+/// probability; morris scales to [min, max] and rounds. Throws InputError for designs that are too
 /// large (more than 10^8 points) or unsupported (sobol with more than 20 parameters).
 void generate_points(Design& d, std::uint64_t seed);
 
@@ -67,7 +70,9 @@ struct SobolIndices {
 
 /// First-order (Saltelli 2010) and total (Jansen 1999) indices from outputs `y` in the Saltelli
 /// order of generate_points (N (k + 2) values), with `bootstrap` resamples of the N rows
-/// (seeded) for 95% confidence half-widths.
+/// (seeded) for 95% confidence half-widths (1.96 bootstrap sd; NaN with fewer than 2 resamples).
+/// Outputs are centred first; V uses the denominator 2N (as SALib); rows with a non-finite
+/// output are dropped; indices are NaN when V = 0.
 SobolIndices sobol_indices(const std::vector<double>& y, std::int64_t N, std::size_t k,
                            int bootstrap, std::uint64_t seed);
 
@@ -79,8 +84,11 @@ struct MorrisIndices {
 /// order): EE = (y(x + delta e_i) - y(x)) / delta in unit coordinates.
 MorrisIndices morris_indices(const std::vector<double>& y, const Design& d);
 
-/// Share of the variance of `y` that is within design points (replicate noise): y[point][rep].
-/// Returns the within-point variance over the total variance (0 when the total is 0).
+/// Share of the variance of `y` that is replicate noise: y[point][rep]. The one-way ANOVA
+/// estimate sigma2_within / (sigma2_within + sigma2_between), where sigma2_between is the
+/// variance of the point means corrected for the noise they carry (so pure noise gives 1, not
+/// the raw SS_within / SS_total, which would give about 0.5 with two replicates). Non-finite
+/// values are dropped; NaN when no point has two finite values.
 double replicate_noise_share(const std::vector<std::vector<double>>& y);
 
 }  // namespace orgsim
