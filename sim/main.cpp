@@ -1,5 +1,6 @@
 // The orgsim command line. The only place that catches everything and picks exit codes:
 //   0 success, 2 invalid input or usage, 1 failure while running.
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -45,6 +46,7 @@ const char* kUsage =
     "  outputs [--markdown]  the output dictionary (what a results file holds)\n"
     "  summarize FILE.h5     the summary again, from a results file\n"
     "  rerun FILE --run K    reproduce run K of a results file (or sweep file) bit-identically\n"
+    "  report FILE.h5        a one-page HTML report for a room (figures, summary, what differed)\n"
     "  version               version and build\n\n"
     "`orgsim <command> --help` shows a command's options.\n";
 
@@ -405,6 +407,48 @@ int cmd_rerun(int argc, char** argv) {
   return 0;
 }
 
+/// `orgsim report FILE.h5 [-o OUT.html]`: the trainer's one-page report, written by the Python
+/// package analysis/ (analysis.report) with Debian's interpreter.
+int cmd_report(int argc, char** argv) {
+  std::string file, out;
+  po::options_description visible("options");
+  visible.add_options()("help,h", "this help")
+      ("output,o", po::value<std::string>(&out), "HTML file (default: next to FILE, .html)");
+  po::options_description all;
+  all.add(visible).add_options()("file", po::value<std::string>(&file));
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  if (!parse(argc, argv, visible, all, pos, "usage: orgsim report FILE.h5 [-o report.html]"))
+    return 0;
+  if (file.empty()) throw UsageError("orgsim report: missing FILE.h5");
+  // Debian's interpreter sees Debian's python3-* packages; a pyenv python3 on PATH may not.
+  const std::string python =
+      std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  std::vector<std::string> args = {python, "-m", "analysis.report", file};
+  if (!out.empty()) {
+    args.push_back("-o");
+    args.push_back(out);
+  }
+  const std::string source = ORGSIM_SOURCE_DIR;
+  const char* old = std::getenv("PYTHONPATH");
+  const std::string path = source + (old && *old ? ":" + std::string(old) : std::string());
+  const pid_t pid = fork();
+  if (pid < 0) throw RunError("orgsim report: cannot start " + python);
+  if (pid == 0) {
+    setenv("PYTHONPATH", path.c_str(), 1);
+    std::vector<char*> cargs;
+    for (auto& a : args) cargs.push_back(a.data());
+    cargs.push_back(nullptr);
+    execvp(cargs[0], cargs.data());
+    std::perror(("orgsim report: cannot run " + python).c_str());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 1;
+}
+
 int cmd_check_sweep(const std::string& file, unsigned threads) {
   const Sweep s = load_sweep(file);
   const auto nt = static_cast<unsigned>(std::min<std::int64_t>(resolve_threads(threads), s.total_runs()));
@@ -552,11 +596,12 @@ int main(int argc, char** argv) {
     if (cmd == "sweep") return cmd_sweep(argc - 1, argv + 1, cmdline);
     if (cmd == "merge") return cmd_merge(argc - 1, argv + 1);
     if (cmd == "rerun") return cmd_rerun(argc - 1, argv + 1);
+    if (cmd == "report") return cmd_report(argc - 1, argv + 1);
     if (cmd == "params") return cmd_table(argc - 1, argv + 1, false);
     if (cmd == "outputs") return cmd_table(argc - 1, argv + 1, true);
     if (cmd == "summarize") return cmd_summarize(argc - 1, argv + 1);
-    std::string guess = did_you_mean(cmd, {"run", "sweep", "merge", "rerun", "check", "params", "outputs", "summarize",
-                            "version"});
+    std::string guess = did_you_mean(cmd, {"run", "sweep", "merge", "rerun", "report", "check", "params", "outputs",
+                            "summarize", "version"});
     std::cerr << "orgsim: unknown command '" << cmd << "'"
               << (guess.empty() ? "" : " (did you mean '" + guess + "'?)") << "\n\n"
               << kUsage;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/errors.hpp"
+#include "engine/summary.hpp"
 #include "engine/sweep.hpp"
 #include "helpers.hpp"
 
@@ -275,4 +276,22 @@ TEST_CASE("a sobol sweep stores its design and ranks the parameter that matters 
         CHECK(share >= 0.0);
         CHECK(share <= 1.0);
       }
+}
+
+TEST_CASE("the summary pools a sweep's runs over points, pairing arms by point and replicate",
+          "[sweep][summary]") {
+  const Sweep s = load_sweep(write_sweep("summary", grid()));
+  const ResultsFile rf = sweep_to(s, fresh("summary"), SweepOptions{});
+  const Summary sum = summarize(rf.runs, rf.header.arm_names);
+  REQUIRE(sum.arms.size() == 2);
+  // wins is defined for every run (turnouts are NaN in runs that called no action).
+  const auto w = static_cast<std::size_t>(
+      std::find(sum.outcome_names.begin(), sum.outcome_names.end(), "wins") - sum.outcome_names.begin());
+  REQUIRE(w < sum.outcome_names.size());
+  for (std::size_t a = 0; a < 2; ++a) CHECK(sum.arms[a].outcomes[w].n == 8);  // 4 points x 2 reps
+  CHECK(sum.arms[1].differences[w].n == 8);
+  double total = 0;
+  for (const auto& r : rf.runs)
+    if (r.arm == 0) total += test::outcome(r, "wins");
+  CHECK(sum.arms[0].outcomes[w].mean == Approx(total / 8));
 }

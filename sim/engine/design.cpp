@@ -696,9 +696,18 @@ SobolIndices sobol_indices(const std::vector<double>& y, std::int64_t N, std::si
       stb[i][b] = st[i];
     }
   }
+  // A resample can be degenerate (all rows alike: V = 0, index NaN), which is likely with a
+  // small base sample; the interval uses the finite resamples (NaN if fewer than two).
+  auto finite_only = [](const std::vector<double>& v) {
+    std::vector<double> f;
+    for (double x : v)
+      if (std::isfinite(x)) f.push_back(x);
+    return f;
+  };
   for (std::size_t i = 0; i < k; ++i) {
-    out.S1_conf[i] = kZ975 * sample_sd(s1b[i]);
-    out.ST_conf[i] = kZ975 * sample_sd(stb[i]);
+    const auto a = finite_only(s1b[i]), b = finite_only(stb[i]);
+    out.S1_conf[i] = a.size() >= 2 ? kZ975 * sample_sd(a) : std::nan("");
+    out.ST_conf[i] = b.size() >= 2 ? kZ975 * sample_sd(b) : std::nan("");
   }
   return out;
 }

@@ -43,13 +43,15 @@ Summary summarize(const std::vector<RunRecord>& runs, const std::vector<std::str
       idx.push_back(k);
       s.outcome_names.push_back(per_run_outputs()[k].name);
     }
-  // values[arm][outcome][replicate]
-  std::vector<std::vector<std::map<std::int32_t, double>>> values(
-      arm_names.size(), std::vector<std::map<std::int32_t, double>>(idx.size()));
+  // values[arm][outcome][(point, replicate)]: runs of two arms pair when they share the design
+  // point and the replicate (same population, network and draws).
+  using Key = std::pair<std::int32_t, std::int32_t>;
+  std::vector<std::vector<std::map<Key, double>>> values(
+      arm_names.size(), std::vector<std::map<Key, double>>(idx.size()));
   for (const auto& r : runs) {
     if (r.status != 1 || r.arm < 0 || static_cast<std::size_t>(r.arm) >= arm_names.size()) continue;
     for (std::size_t o = 0; o < idx.size(); ++o)
-      values[static_cast<std::size_t>(r.arm)][o][r.replicate] = r.per_run[idx[o]];
+      values[static_cast<std::size_t>(r.arm)][o][Key{r.point, r.replicate}] = r.per_run[idx[o]];
   }
   for (std::size_t a = 0; a < arm_names.size(); ++a) {
     ArmSummary as;
