@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -264,6 +265,8 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   if (out.empty()) out = "results/" + s.name + ".h5";
   const auto out_dir = std::filesystem::path(out).parent_path();
   if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
+ if (!quiet && std::getenv("OMPI_COMM_WORLD_RANK") && std::string(std::getenv("OMPI_COMM_WORLD_RANK")) != "0")
+    quiet = true;  // under mpirun only rank 0 talks
   if (!quiet)
     std::cerr << "orgsim sweep " << s.name << ": " << s.points() << " point(s) x " << s.arms()
               << " arm(s) x " << s.replicates << " replicate(s) = " << s.total_runs() << " runs ("
@@ -278,6 +281,16 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   if (part_runs < 1) throw UsageError("orgsim sweep: --part-runs must be at least 1");
   opt.part_runs = part_runs;
   ProgressLine line(quiet);
+#ifdef ORGSIM_WITH_MPI
+  if (mpi_launched()) {
+    if (sn > 1) throw UsageError("orgsim sweep: use either mpirun or --shard, not both");
+    bool merged_here = false;
+    const int status = mpi_sweep(s, out, opt, [&](const SweepProgress& p) { line(p.done, p.total); },
+                                 merged_here);
+    if (merged_here) std::cout << "results: " << out << "\n";
+    return status;
+  }
+#endif
   const std::int64_t failed = run_sweep(s, out, opt, [&](const SweepProgress& p) {
     line(p.done, p.total);
   });

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <chrono>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "core/errors.hpp"
@@ -295,3 +296,26 @@ TEST_CASE("the summary pools a sweep's runs over points, pairing arms by point a
     if (r.arm == 0) total += test::outcome(r, "wins");
   CHECK(sum.arms[0].outcomes[w].mean == Approx(total / 8));
 }
+
+#ifdef ORGSIM_WITH_MPI
+TEST_CASE("mpirun -np 2 gives the file threads give", "[sweep][mpi]") {
+  if (std::system("command -v mpirun > /dev/null 2>&1") != 0) {
+    WARN("mpirun not installed: MPI sweep not tested");
+    return;
+  }
+  const std::string path = write_sweep("mpi", grid(), 3);
+  const Sweep s = load_sweep(path);
+  const ResultsFile threads = sweep_to(s, fresh("mpi_threads"), SweepOptions{});
+  const std::string out = fresh("mpi");
+  const std::string cmd = "mpirun --allow-run-as-root --oversubscribe -np 2 " +
+                          std::string(ORGSIM_BINARY) + " sweep " + path + " -o " + out +
+                          " --threads 1 --quiet > " + test::tmp_path("mpi.log") + " 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  CHECK(same_runs(threads, read_results(out)));
+  // Rank 0 merged the ranks' parts and reported the file.
+  std::ifstream log(test::tmp_path("mpi.log"));
+  std::stringstream text;
+  text << log.rdbuf();
+  CHECK(text.str().find("results: " + out) != std::string::npos);
+}
+#endif

@@ -278,7 +278,9 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
   const auto existing = list_parts(parts_dir);
   std::vector<char> done(static_cast<std::size_t>(s.total_runs()), 0);
   int generation = 0;
-  const std::string shard_tag = "s" + std::to_string(opt.shard) + "of" + std::to_string(opt.shards);
+  const std::string shard_tag =
+      !opt.writer.empty() ? opt.writer
+                          : "s" + std::to_string(opt.shard) + "of" + std::to_string(opt.shards);
   // Parts of other shards may share the directory (job arrays); parts of this shard mean an
   // interrupted run of it, which only --resume may continue.
   for (const auto& [pn, file] : existing) {
@@ -312,17 +314,33 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
   const std::string writer = shard_tag + "-g" + std::to_string(generation);
   const FileHeader header = sweep_header(s, opt.command_line);
 
-  // Workers take runs in order; the writer (this thread) flushes the in-order prefix.
-  std::mutex mu;
+  // The runs come from a source: this process's share in order, or (MPI) the coordinator.
+  // Workers fetch runs in order; the writer (this thread) flushes the in-order prefix.
+  std::size_t local_next = 0;
+  const std::function<std::int64_t()> source =
+      opt.next_run ? opt.next_run : std::function<std::int64_t()>([&]() -> std::int64_t {
+        return local_next < todo.size() ? todo[local_next++] : -1;
+      });
+  std::mutex mu, fetch_mu;
   std::condition_variable cv;
-  std::map<std::int64_t, RunRecord> finished;  // by position in todo
-  std::atomic<std::int64_t> next{0};
+  std::map<std::int64_t, RunRecord> finished;  // by fetch position
+  std::int64_t fetched = 0;                     // guarded by fetch_mu
+  std::atomic<bool> exhausted{false};
   std::int64_t failed = 0;
   auto worker = [&] {
     for (;;) {
-      const std::int64_t k = next.fetch_add(1);
-      if (k >= static_cast<std::int64_t>(todo.size())) return;
-      const std::int64_t run = todo[static_cast<std::size_t>(k)];
+      std::int64_t k = 0, run = -1;
+      {
+        std::lock_guard<std::mutex> lock(fetch_mu);
+        if (exhausted) return;
+        run = source();
+        if (run < 0) {
+          exhausted = true;
+          cv.notify_one();
+          return;
+        }
+        k = fetched++;
+      }
       RunRecord r;
       try {
         r = run_sweep_run(s, run);
@@ -358,7 +376,9 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
     }
   };
   const unsigned nt = static_cast<unsigned>(std::max<std::int64_t>(
-      1, std::min<std::int64_t>(resolve_threads(opt.threads), static_cast<std::int64_t>(todo.size()))));
+      1, opt.next_run ? resolve_threads(opt.threads)
+                      : std::min<std::int64_t>(resolve_threads(opt.threads),
+                                               static_cast<std::int64_t>(todo.size()))));
   std::vector<std::thread> pool;
   for (unsigned i = 0; i < nt; ++i) pool.emplace_back(worker);
 
@@ -375,7 +395,11 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
     last_flush = std::chrono::steady_clock::now();
   };
   const std::int64_t already = mine - static_cast<std::int64_t>(todo.size());
-  while (flushed < static_cast<std::int64_t>(todo.size())) {
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(fetch_mu);
+      if (exhausted && flushed == fetched) break;
+    }
     std::vector<RunRecord> ready;  // the in-order prefix that has finished
     std::int64_t failed_now = 0;
     {
@@ -473,6 +497,23 @@ SensitivityTable sensitivity(
   }
   return t;
 }
+
+std::vector<std::int64_t> pending_runs(const Sweep& s, const std::string& out) {
+  std::vector<char> done(static_cast<std::size_t>(s.total_runs()), 0);
+  for (const auto& [pn, file] : list_parts(out + ".parts")) {
+    const ResultsFile rf = read_results(file);
+    if (rf.header.sweep_json != s.raw_text)
+      throw UsageError("cannot resume: " + file + " was written for a different sweep file");
+    for (const auto& r : rf.runs)
+      if (r.run >= 0 && r.run < s.total_runs()) done[static_cast<std::size_t>(r.run)] = 1;
+  }
+  std::vector<std::int64_t> todo;
+  for (std::int64_t r = 0; r < s.total_runs(); ++r)
+    if (!done[static_cast<std::size_t>(r)]) todo.push_back(r);
+  return todo;
+}
+
+bool has_parts(const std::string& out) { return !list_parts(out + ".parts").empty(); }
 
 void merge_parts(const std::string& parts_dir, const std::string& out) {
   const auto parts = list_parts(parts_dir);

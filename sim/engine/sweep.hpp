@@ -13,6 +13,7 @@
 // the parts in run order and renamed into place. Memory does not grow with the number of runs.
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,11 @@ struct SweepOptions {
   std::int64_t part_runs = 256;        // runs per part file (also flushed every part_seconds)
   double part_seconds = 60.0;
   std::string command_line;
+  /// Names this process's parts (default "s<shard>of<shards>"); MPI ranks use "r<rank>".
+  std::string writer;
+  /// When set, runs come from here (the MPI coordinator) instead of this shard's share, in
+  /// increasing order, until it returns -1. Called from worker threads, one call at a time.
+  std::function<std::int64_t()> next_run;
 };
 
 struct SweepProgress {
@@ -72,12 +78,24 @@ struct SweepProgress {
 std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOptions& opt,
                        const std::function<void(const SweepProgress&)>& progress = {});
 
+/// The runs a sweep still needs (all runs not found in `<out>.parts`), in increasing order.
+std::vector<std::int64_t> pending_runs(const Sweep& s, const std::string& out);
+/// Whether `<out>.parts` holds any part.
+bool has_parts(const std::string& out);
+
 /// Sensitivity indices per arm and output from per-run outcomes y[arm][output][point][replicate]
 /// (point means over finite replicates; Sobol with bootstrap intervals, or Morris), and the share
 /// of each output's variance that is replicate noise.
 SensitivityTable sensitivity(const Design& d, const std::vector<std::string>& outputs,
                              const std::vector<std::vector<std::vector<std::vector<double>>>>& y,
                              int bootstrap, std::uint64_t seed);
+
+/// MPI (sim/mpi_sweep.cpp, linked into the orgsim executable only when CMake finds MPI):
+/// whether this process was started by mpirun, and the sweep spread over the ranks with dynamic
+/// load balancing (rank 0 hands out runs and merges). Returns the exit status.
+bool mpi_launched();
+int mpi_sweep(const Sweep& s, const std::string& out, SweepOptions opt,
+              const std::function<void(const SweepProgress&)>& progress, bool& merged_here);
 
 /// Merges every part in `parts_dir` into `out` (in run order), checks that every planned run is
 /// there exactly once, adds the design, the durability and (sobol, morris) the sensitivity

@@ -1,0 +1,797 @@
+"""Figures from orgsim results: readable on a projector and in print, colour-blind-safe.
+
+Every function returns a `matplotlib.figure.Figure` (made without pyplot, so it works headless
+and leaves no global state) and, given `save="out/name"`, writes `out/name.png` and
+`out/name.svg` (`save_figure`). Arms get the Okabe-Ito colours in file order, and each arm also
+has its own line style and marker, so the figures survive grey-scale printing.
+
+Run figures (input: a results file path, or what `analysis.load` returns):
+
+- `plot_run(ds)`                 per-step panels, one line per arm with replicate bands
+- `plot_durability(dur)`         Kaplan-Meier survival of wins per arm, bands, censoring ticks
+- `plot_paired_differences(runs)` forest plot: each arm minus the first arm, paired by replicate
+
+Sweep figures (input: a tidy per-run DataFrame, one row per run, as `load.runs_table` returns;
+the parameter columns are the varied keys, e.g. "environment.turnover"; an optional `arm`
+column gives one series or panel per arm; `frame.attrs["units"]` {column: unit} labels axes):
+
+- `plot_heatmap(df, x, y, outcome)`         mean outcome over a grid of two parameters
+- `plot_outcome_vs_param(df, param, outcome)` outcome against one parameter, per arm, bands
+- `plot_sensitivity(indices)`               Sobol S1/ST or Morris mu*/sigma bars with intervals
+
+The sweep engine does not exist yet; these functions are written against the shapes documented
+on each function and tested on synthetic data.
+"""
+
+import math
+import os
+
+import numpy as np
+import pandas as pd
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from . import load, stats
+
+# ---- style -------------------------------------------------------------------------------------
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision
+# deficiency. Yellow is last: it is faint on white.
+OKABE_ITO = {
+    "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73", "yellow": "#F0E442", "blue": "#0072B2",
+    "vermillion": "#D55E00", "reddish_purple": "#CC79A7",
+}
+ARM_COLORS = [OKABE_ITO[k] for k in ("blue", "vermillion", "bluish_green", "reddish_purple",
+                                     "orange", "sky_blue", "black", "yellow")]
+ARM_LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2)),
+                  (0, (3, 1, 1, 1))]
+ARM_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+SEQUENTIAL_CMAP = "cividis"  # perceptually uniform and colour-blind safe
+
+STYLE = {
+    "font.size": 15,
+    "axes.titlesize": 17,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 15,
+    "xtick.labelsize": 13,
+    "ytick.labelsize": 13,
+    "legend.fontsize": 14,
+    "legend.title_fontsize": 14,
+    "figure.titlesize": 20,
+    "figure.titleweight": "bold",
+    "lines.linewidth": 2.6,
+    "lines.markersize": 7,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "grid.linewidth": 0.8,
+    "axes.axisbelow": True,
+    "svg.fonttype": "none",  # SVG text stays text: editable, searchable, small
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+}
+
+# Short titles for the variables the figures show most; others fall back to the long_name.
+TITLES = {
+    "trust_mean": "Trust between coworkers",
+    "turnout": "Turnout at actions",
+    "new_participants": "New participants",
+    "power": "Power of actions",
+    "cohesion": "Cohesion of actions",
+    "rung_supporter": "Supporters",
+    "rung_member": "Members",
+    "rung_leader": "Leaders",
+    "organized_base": "Organized base",
+    "standing_wins": "Standing wins",
+    "strong_tie_share": "Strong ties",
+    "staff_trust_mean": "Trust in staff organizers",
+    "organizers_worker": "Worker-organizers",
+    "final_turnout": "Turnout at the last action",
+    "peak_turnout": "Peak turnout",
+    "actions": "Actions called",
+    "rounds_total": "Participation rounds",
+    "wins": "Wins",
+    "reversals": "Wins reversed",
+    "win_weeks": "Win-weeks",
+    "organized_base_end": "Organized base at the end",
+    "organizers_end": "Worker-organizers at the end",
+    "backfires_total": "Backfired issue pushes",
+}
+
+# Arm names of the built-in strategies, as a trainer would say them.
+_ARM_WORDS = {
+    "relationship_first": "relationship-first",
+    "issue_first": "issue-first",
+    "big_messaging": "big messaging",
+    "organizing_only": "organizing only",
+}
+
+DEFAULT_RUN_PANELS = ("trust_mean", "turnout", "rung_supporter", "rung_member", "rung_leader",
+                      "standing_wins")
+DEFAULT_OUTCOMES = ("organized_base_end", "final_turnout", "peak_turnout", "actions", "wins",
+                    "reversals", "win_weeks", "organizers_end")
+# Per-step variables that only exist on steps with an action (NaN elsewhere): drawn as markers.
+EVENT_VARIABLES = {"turnout", "new_participants", "rounds", "power", "cohesion"}
+
+
+def arm_label(name):
+    """How an arm is named in figures and the report ("big_messaging" -> "big messaging")."""
+    name = str(name)
+    if name in _ARM_WORDS:
+        return _ARM_WORDS[name]
+    out = name.replace("_", " ")
+    return out.replace("pct", "%") if any(c.isdigit() for c in out) else out
+
+
+def arm_style(index):
+    """Colour, line style and marker of the arm with this code."""
+    i = int(index)
+    return {"color": ARM_COLORS[i % len(ARM_COLORS)],
+            "linestyle": ARM_LINESTYLES[i % len(ARM_LINESTYLES)],
+            "marker": ARM_MARKERS[i % len(ARM_MARKERS)]}
+
+
+def is_share(name, attrs):
+    """A dimensionless share (0-1) that figures show in percent."""
+    long_name = str(attrs.get("long_name", ""))
+    return str(attrs.get("units", "")) == "1" and ("share" in long_name or "turnout" in name)
+
+
+def display_units(name, attrs, difference=False, step_units="week"):
+    """The unit shown on an axis: '%' for shares (percentage points for differences),
+    '0-1' for other dimensionless levels, else the file's units."""
+    units = str(attrs.get("units", ""))
+    if is_share(name, attrs):
+        return "percentage points" if difference else "%"
+    if units == "1":
+        return "0–1 scale" if not difference else "difference on the 0–1 scale"
+    if units == "win-steps":
+        return f"win-{step_units}s"
+    return units
+
+
+def scale_factor(name, attrs):
+    return 100.0 if is_share(name, attrs) else 1.0
+
+
+def title_of(name, attrs=None):
+    if name in TITLES:
+        return TITLES[name]
+    long_name = str((attrs or {}).get("long_name", "")).strip()
+    if long_name and len(long_name) <= 40:
+        return long_name[0].upper() + long_name[1:]
+    return name.replace("_", " ").replace(".", " ").capitalize()
+
+
+def axis_label(name, attrs, difference=False, step_units="week"):
+    unit = display_units(name, attrs, difference, step_units)
+    title = title_of(name, attrs)
+    return f"{title} ({unit})" if unit else title
+
+
+def _time_axis(step_values, step_units, time_unit="auto"):
+    """x values and label for the step axis: weeks, or years for runs of two years or more."""
+    x = np.asarray(step_values, dtype=float)
+    unit = str(step_units or "step")
+    if unit.startswith("week"):
+        span = (x.max() - x.min() + 1) if x.size else 0
+        if time_unit == "year" or (time_unit == "auto" and span >= 104):
+            return x / 52.0, "Time (years)"
+        return x, "Time (weeks)"
+    return x, f"Time ({unit}s)"
+
+
+def save_figure(fig, path, formats=("png", "svg"), dpi=200):
+    """Write `fig` as <path>.png and <path>.svg (a .png/.svg/.pdf suffix on `path` is dropped).
+    Returns the paths written."""
+    path = os.fspath(path)
+    stem, ext = os.path.splitext(path)
+    if ext.lower() not in (".png", ".svg", ".pdf"):
+        stem = path
+    directory = os.path.dirname(stem)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    written = []
+    with rc_context(STYLE):
+        for fmt in formats:
+            out = f"{stem}.{fmt}"
+            fig.savefig(out, format=fmt, dpi=dpi, bbox_inches="tight")
+            written.append(out)
+    return written
+
+
+def _new_figure(figsize):
+    return Figure(figsize=figsize, layout="constrained")
+
+
+def _as_dataset(source):
+    if isinstance(source, (str, os.PathLike)):
+        return load.open_results(source)
+    return source
+
+
+def _as_runs(source):
+    if isinstance(source, pd.DataFrame):
+        return source
+    return load.runs_table(source)
+
+
+def _frame(fig, handles=None, labels=None, ncol=1, legend_title=None, title=None,
+           note=None):
+    """Title, legend (one row above the panels) and a note (below them), with room reserved
+    in the constrained layout (matplotlib 3.6 has no 'outside' legend placement)."""
+    height = fig.get_figheight()
+    top = 0.08  # inches of margin
+    if title:
+        fig.text(0.5, 1 - top / height, title, ha="center", va="top",
+                 fontsize=STYLE["figure.titlesize"], fontweight="bold")
+        top += 0.5
+    if handles:
+        rows = math.ceil(len(handles) / ncol) + (1 if legend_title else 0)
+        fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 1 - top / height),
+                   ncol=ncol, frameon=False, title=legend_title, borderaxespad=0.1)
+        top += 0.31 * rows + 0.15
+    bottom = 0.0
+    if note:
+        fig.text(0.01, 0.06 / height, note, ha="left", va="bottom", fontsize=12,
+                 color="#444444")
+        bottom = 0.4
+    fig.get_layout_engine().set(rect=(0, bottom / height, 1, 1 - top / height - 0.02))
+
+
+def _finish(fig, save):
+    if save:
+        save_figure(fig, save)
+    return fig
+
+
+# ---- run figures --------------------------------------------------------------------------------
+
+def _done_mask(ds):
+    if "status" in ds.coords:
+        return np.asarray(ds["status"].values).astype(str) == "done"
+    return np.ones(ds.sizes["run"], dtype=bool)
+
+
+def plot_run(ds, variables=DEFAULT_RUN_PANELS, stat="mean", band=(0.1, 0.9), time_unit="auto",
+             ncols=2, title=None, save=None):
+    """Per-step panels, one line per arm with a band over the arm's replicates.
+
+    `ds`: a path or `load.open_results(...)`. `variables`: per-step outputs, one panel each
+    (missing ones are skipped). Lines: the `stat` ("mean" or "median") over the arm's done runs
+    at each step; bands: the `band` quantiles (10-90% by default) over those runs. Variables
+    that only exist on steps with an action (turnout, power, ...) are drawn as markers, one per
+    action of every run (as lines when actions run on most steps, e.g. continuous actions). Shares are shown in percent; the x axis in weeks, or in years for runs
+    of two years or more (`time_unit` "week" / "year" forces one)."""
+    ds = _as_dataset(ds)
+    names = load.arm_names(ds)
+    codes = load.arm_codes(ds)
+    done = _done_mask(ds)
+    step_values, step_units = load.steps(ds)
+    x, xlabel = _time_axis(step_values, step_units, time_unit)
+    panels = [v for v in variables if v in ds.data_vars]
+    if not panels:
+        raise ValueError(f"none of {list(variables)} is in the results")
+    ncols = max(1, min(ncols, len(panels)))
+    nrows = math.ceil(len(panels) / ncols)
+    with rc_context(STYLE):
+        fig = _new_figure((6.6 * ncols, 3.9 * nrows + 1.3))
+        axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True)
+        n_reps = []
+        any_event = False
+        for k, var in enumerate(panels):
+            ax = axes.flat[k]
+            attrs = dict(ds[var].attrs)
+            factor = scale_factor(var, attrs)
+            values = np.asarray(ds[var].values, dtype=float) * factor
+            event = var in EVENT_VARIABLES and np.isfinite(values[done]).mean() < 0.5
+            any_event = any_event or event
+            for code, arm in enumerate(names):
+                rows = values[(codes == code) & done]
+                if k == 0:
+                    n_reps.append(rows.shape[0])
+                st = arm_style(code)
+                label = arm_label(arm)
+                if rows.shape[0] == 0:
+                    continue
+                if event:
+                    r, c = np.nonzero(np.isfinite(rows))
+                    ax.scatter(x[c], rows[r, c], s=30, color=st["color"], marker=st["marker"],
+                               alpha=0.45 if rows.shape[0] > 1 else 0.9, linewidths=0,
+                               label=label, zorder=3)
+                    continue
+                with np.errstate(all="ignore"), _quiet():
+                    centre = (np.nanmedian(rows, axis=0) if stat == "median"
+                              else np.nanmean(rows, axis=0))
+                    if rows.shape[0] > 1 and band:
+                        lo, hi = np.nanquantile(rows, band, axis=0)
+                        ax.fill_between(x, lo, hi, color=st["color"], alpha=0.18, linewidth=0,
+                                        label="_nolegend_")
+                ax.plot(x, centre, color=st["color"], linestyle=st["linestyle"], label=label,
+                        zorder=3)
+            ax.set_title(title_of(var, attrs), loc="left")
+            ax.set_ylabel(display_units(var, attrs, step_units=step_units) or var)
+            ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
+            if k // ncols == nrows - 1 or k + ncols >= len(panels):
+                ax.set_xlabel(xlabel)
+                ax.tick_params(labelbottom=True)
+            if x.size > 1:
+                ax.set_xlim(x.min(), x.max())
+        for ax in axes.flat[len(panels):]:
+            ax.set_visible(False)
+        handles = [Line2D([], [], color=arm_style(c)["color"],
+                          linestyle=arm_style(c)["linestyle"], marker=arm_style(c)["marker"],
+                          markersize=8, linewidth=3) for c in range(len(names))]
+        reps = max(n_reps) if n_reps else 0
+        what = "median" if stat == "median" else "mean"
+        note = (f"Lines: {what} over {reps} replicates per arm; shaded: "
+                f"{int(band[0] * 100)}–{int(band[1] * 100)}% of replicates."
+                if reps > 1 and band else "One run per arm.")
+        if any_event:
+            note += " Markers: one per action" + (" of every replicate." if reps > 1 else ".")
+        _frame(fig, handles, [arm_label(a) for a in names], ncol=min(len(names), 4),
+               title=title, note=note)
+    return _finish(fig, save)
+
+
+class _quiet:
+    """Silence numpy's all-NaN slice warnings (steps where every run is NaN)."""
+
+    def __enter__(self):
+        import warnings
+        self._w = warnings.catch_warnings()
+        self._w.__enter__()
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+
+    def __exit__(self, *exc):
+        return self._w.__exit__(*exc)
+
+
+def plot_durability(dur, time_unit="week", horizon=None, title=None, save=None):
+    """Kaplan-Meier curves of how long wins stood, one per arm with wins.
+
+    `dur`: a `load.Durability`, or a path / dataset (then `load.durability` is called). Step
+    curves start at 100% at the win, drop at each reversal, and end at the arm's longest
+    observed win; shaded: the 95% interval (Greenwood, log-log); ticks: wins still standing at
+    the end of their run (censored). Arms without wins are listed in the legend only."""
+    if not isinstance(dur, load.Durability):
+        dur = load.durability(load._source(dur))
+    names = list(dur.arms.index.astype(str))
+    per_year = time_unit == "year"
+    div = 52.0 if per_year else 1.0
+    unit_word = "years" if per_year else f"{dur.units}s"
+    with rc_context(STYLE):
+        fig = _new_figure((11, 6.6 + 0.31 * (len(names) + 1)))
+        ax = fig.subplots()
+        handles, labels = [], []
+        ax.axhline(50, color="#777777", linewidth=1.2, linestyle=(0, (4, 3)), zorder=1)
+        for code, arm in enumerate(names):
+            st = arm_style(code)
+            info = dur.arms.loc[arm]
+            n_wins, n_rev = int(info["wins"]), int(info["reversals"])
+            if n_wins == 0:
+                handles.append(Line2D([], [], color=st["color"], linestyle="none",
+                                      marker=st["marker"], markersize=9, alpha=0.6))
+                labels.append(f"{arm_label(arm)}: no wins")
+                continue
+            curve = dur.curve(arm)
+            end = float(info["follow_up"]) if np.isfinite(info["follow_up"]) else 0.0
+            if curve.shape[0]:
+                end = max(end, float(curve["time"].max()))
+            t = np.concatenate([[0.0], curve["time"].to_numpy(float), [end]]) / div
+            s = np.concatenate([[1.0], curve["survival"].to_numpy(float),
+                                [curve["survival"].iloc[-1] if len(curve) else 1.0]]) * 100
+            lo = np.concatenate([[1.0], curve["lower"].to_numpy(float),
+                                 [curve["lower"].iloc[-1] if len(curve) else 1.0]]) * 100
+            hi = np.concatenate([[1.0], curve["upper"].to_numpy(float),
+                                 [curve["upper"].iloc[-1] if len(curve) else 1.0]]) * 100
+            ax.fill_between(t, lo, hi, step="post", color=st["color"], alpha=0.18,
+                            linewidth=0, label="_nolegend_")
+            (line,) = ax.step(t, s, where="post", color=st["color"],
+                              linestyle=st["linestyle"], zorder=3)
+            line.set_gid("km")
+            cens = dur.censored[dur.censored["arm"] == arm]
+            if len(cens):
+                ct = cens["time"].to_numpy(float)
+                cs = np.array([stats.survival_at(curve, v)[0] for v in ct]) * 100
+                (ticks,) = ax.plot(ct / div, cs, linestyle="none", marker="|", markersize=14,
+                                   markeredgewidth=2.2, color=st["color"], zorder=4,
+                                   label="_nolegend_")
+                ticks.set_gid("censored")
+            median = info["median"]
+            med = (f"median {median / div:.3g} {unit_word}" if np.isfinite(median)
+                   else "median not reached")
+            handles.append(line)
+            labels.append(f"{arm_label(arm)}: {n_wins} wins, {n_rev} reversed, {med}")
+        handles.append(Line2D([], [], color="#333333", linestyle="none", marker="|",
+                              markersize=14, markeredgewidth=2.2))
+        labels.append("still standing at the end of the run")
+        ax.set_ylim(-2, 103)
+        ax.set_xlim(left=0, right=horizon / div if horizon else None)
+        ax.set_xlabel(f"Time since the win ({unit_word})")
+        ax.set_ylabel("Wins still standing (%)")
+        _frame(fig, handles, labels, ncol=1,
+               title=title or "How long wins lasted (Kaplan–Meier, 95% band)")
+    return _finish(fig, save)
+
+
+def _default_outcomes(runs):
+    present = [o for o in DEFAULT_OUTCOMES if o in runs.columns]
+    if present:
+        return present
+    skip = {"arm", "arm_code", "replicate", "point", "seed", "status", "wall_seconds"}
+    return [c for c in runs.columns if c not in skip and "." not in c
+            and pd.api.types.is_numeric_dtype(runs[c])]
+
+
+def _fmt(value, digits=3):
+    if not np.isfinite(value):
+        return "–"
+    if value == 0:
+        return "0"
+    mag = abs(value)
+    if mag >= 100:
+        return f"{value:.0f}"
+    return f"{value:.{digits}g}"
+
+
+def _decimals(half):
+    """Decimals that show an interval of half-width `half` to about two significant digits."""
+    if not np.isfinite(half) or half <= 0:
+        return None
+    return int(min(3, max(0, 1 - math.floor(math.log10(half)))))
+
+
+def format_estimate(mean, lower, upper, signed=False, unit=""):
+    """'+10.8 [5.0, 16.7]': an estimate with its interval, rounded to the interval's precision."""
+    half = (upper - lower) / 2 if np.isfinite(lower) and np.isfinite(upper) else math.nan
+    sign = "+" if signed and mean > 0 else ""
+    if half == 0:  # every replicate (pair) gave the same value
+        return f"{sign}{mean:.4g}{unit} (all equal)".replace("-", "−")
+    d = _decimals(half)
+    if d is None:
+        d = 0 if abs(mean) >= 100 else (1 if abs(mean) >= 1 or mean == 0 else 3)
+    text = f"{sign}{mean:.{d}f}{unit}"
+    if np.isfinite(half):
+        text += f" [{lower:.{d}f}, {upper:.{d}f}]"
+    return text.replace("-", "−")
+
+
+def plot_paired_differences(runs, outcomes=None, reference=None, level=0.95, title=None,
+                            save=None):
+    """Forest plot: per outcome, the mean paired difference (arm minus the reference arm, the
+    first by default) with its t interval over the replicates.
+
+    `runs`: a runs table (`load.runs_table`), a path or a dataset. One panel per outcome, each on
+    its own scale and units (shares in percentage points); one row per other arm. Replicate k
+    of every arm shares its population, network and climate, so pairs are formed by
+    (point, replicate)."""
+    runs = _as_runs(runs)
+    outcomes = list(outcomes) if outcomes else _default_outcomes(runs)
+    names = stats.arm_order(runs)
+    reference = reference if reference is not None else names[0]
+    diffs = stats.paired_differences(runs, outcomes, reference=reference, level=level)
+    others = [a for a in names if a != reference]
+    attrs_of = {o: {"units": runs.attrs.get("units", {}).get(o, ""),
+                    "long_name": runs.attrs.get("long_name", {}).get(o, "")} for o in outcomes}
+    n_pairs = int(diffs["n"].max()) if len(diffs) else 0
+    row_h = 0.62 * max(1, len(others)) + 0.55
+    with rc_context(STYLE):
+        fig = _new_figure((12.5, row_h * len(outcomes) + 1.9))
+        axes = fig.subplots(len(outcomes), 1, squeeze=False)[:, 0]
+        for ax, outcome in zip(axes, outcomes):
+            attrs = attrs_of[outcome]
+            factor = scale_factor(outcome, attrs)
+            ax.axvline(0, color="#555555", linewidth=1.4, zorder=1)
+            texts = []
+            for j, arm in enumerate(others):
+                row = diffs[(diffs["arm"] == arm) & (diffs["outcome"] == outcome)].iloc[0]
+                code = names.index(arm)
+                st = arm_style(code)
+                y = len(others) - 1 - j
+                m = row["mean"] * factor
+                if np.isfinite(row["half"]):
+                    err = [[m - row["lower"] * factor], [row["upper"] * factor - m]]
+                else:
+                    err = None
+                ax.errorbar([m], [y], xerr=err, fmt=st["marker"], color=st["color"],
+                            markersize=10, elinewidth=3, capsize=6, capthick=2.5, zorder=3,
+                            label=arm_label(arm))
+                texts.append((y, format_estimate(m, row["lower"] * factor,
+                                                 row["upper"] * factor, signed=True)))
+            lo, hi = ax.get_xlim()
+            span = max(abs(lo), abs(hi), 1e-9)
+            ax.set_xlim(-span * 1.08, span * 1.08)
+            ax.set_ylim(-0.6, len(others) - 0.4)
+            ax.set_yticks([])
+            ax.grid(axis="y", visible=False)
+            ax.spines["left"].set_visible(False)
+            unit = display_units(outcome, attrs, difference=True)
+            ax.set_ylabel(f"{title_of(outcome, attrs)}\n({unit})" if unit
+                          else title_of(outcome, attrs),
+                          rotation=0, ha="right", va="center", labelpad=14)
+            for y, text in texts:
+                ax.annotate(text, xy=(1.0, y), xycoords=("axes fraction", "data"),
+                            xytext=(10, 0), textcoords="offset points", ha="left",
+                            va="center", fontsize=13)
+        axes[-1].set_xlabel(f"Difference from {arm_label(reference)} "
+                            f"(mean over {n_pairs} paired replicates, {int(level * 100)}% CI)")
+        handles = [Line2D([], [], color=arm_style(names.index(a))["color"], linestyle="none",
+                          marker=arm_style(names.index(a))["marker"], markersize=10)
+                   for a in others]
+        _frame(fig, handles, [arm_label(a) for a in others], ncol=min(len(others), 4),
+               legend_title=f"each arm minus {arm_label(reference)}", title=title)
+    return _finish(fig, save)
+
+
+# ---- sweep figures ------------------------------------------------------------------------------
+
+def _levels(values, max_levels, bins, force_bins=False):
+    """Group a parameter column: its distinct values if few (grid designs), else equal-width
+    bins (random, LHS, Sobol designs). Returns (group key per row, sorted centres)."""
+    v = np.asarray(values, dtype=float)
+    distinct = np.unique(v[np.isfinite(v)])
+    if distinct.size <= max_levels and not force_bins or distinct.size <= 1:
+        return v, distinct
+    edges = np.linspace(distinct.min(), distinct.max(), bins + 1)
+    idx = np.clip(np.digitize(v, edges[1:-1]), 0, bins - 1)
+    centres = (edges[:-1] + edges[1:]) / 2
+    return centres[idx], centres
+
+
+def _unit_of(df, col):
+    return (df.attrs.get("units", {}) or {}).get(col, "")
+
+
+def _param_label(df, col):
+    unit = _unit_of(df, col)
+    return f"{col} ({unit})" if unit and unit != "1" else col
+
+
+def _outcome_attrs(df, outcome):
+    return {"units": _unit_of(df, outcome),
+            "long_name": (df.attrs.get("long_name", {}) or {}).get(outcome, "")}
+
+
+def _arms_of(df, hue):
+    if hue and hue in df.columns:
+        col = df[hue]
+        return list(col.cat.categories) if isinstance(col.dtype, pd.CategoricalDtype) \
+            else list(pd.unique(col))
+    return [None]
+
+
+def plot_heatmap(df, x, y, outcome, agg="mean", hue="arm", max_levels=25, bins=10,
+                 annotate=None, cmap=SEQUENTIAL_CMAP, title=None, save=None):
+    """Heatmap of an outcome over two parameters, one panel per arm, shared colour scale.
+
+    `df`: one row per run (`load.runs_table` of a sweep) with numeric columns `x`, `y` and
+    `outcome`, and optionally `hue` ("arm"). Each cell is the `agg` ("mean" or "median") of the
+    runs at that (x, y): the replicates of a grid point. Designs that do not fill a grid of at
+    most `max_levels` values per parameter (random, LHS, Sobol, Morris) are binned into at most
+    `bins` equal-width bins per parameter (fewer for small designs: about two design points
+    per cell). Cells are labelled with their value when the grid is at most 12 x 12 (or
+    `annotate=True`)."""
+    attrs = _outcome_attrs(df, outcome)
+    factor = scale_factor(outcome, attrs)
+    # A grid design fills its grid: every (x, y) pair of distinct values was run. Other designs
+    # (random, LHS, Sobol, Morris) are binned, with about two design points per cell or more.
+    nx, ny = df[x].nunique(), df[y].nunique()
+    combos = len(df[[x, y]].drop_duplicates())
+    binned = not (nx <= max_levels and ny <= max_levels and combos >= 0.8 * nx * ny)
+    if binned:
+        bins = max(2, min(bins, int(math.sqrt(combos / 2))))
+    gx, xs = _levels(df[x], max_levels, bins, force_bins=binned)
+    gy, ys = _levels(df[y], max_levels, bins, force_bins=binned)
+    arms = _arms_of(df, hue)
+    grids = []
+    for arm in arms:
+        mine = np.ones(len(df), bool) if arm is None else (df[hue] == arm).to_numpy()
+        frame = pd.DataFrame({"x": gx[mine], "y": gy[mine],
+                              "v": df[outcome].to_numpy(float)[mine] * factor})
+        table = frame.groupby(["y", "x"])["v"].agg(agg).unstack("x")
+        grids.append(table.reindex(index=ys, columns=xs).to_numpy(float))
+    finite = np.concatenate([g[np.isfinite(g)] for g in grids]) if grids else np.zeros(0)
+    vmin, vmax = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
+    if annotate is None:
+        annotate = len(xs) <= 12 and len(ys) <= 12
+    ncols = min(len(arms), 3)
+    nrows = math.ceil(len(arms) / ncols)
+    with rc_context(STYLE):
+        fig = _new_figure((5.8 * ncols + 1.6, 5.2 * nrows + 0.6))
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+        mesh = None
+        for k, (arm, grid) in enumerate(zip(arms, grids)):
+            ax = axes.flat[k]
+            mesh = ax.pcolormesh(np.arange(len(xs) + 1) - 0.5, np.arange(len(ys) + 1) - 0.5,
+                                 grid, cmap=cmap, vmin=vmin, vmax=vmax, shading="flat")
+            ax.grid(False)
+            digits = 2 if binned else 3
+            ax.set_xticks(np.arange(len(xs)), [_fmt(v, digits) for v in xs],
+                          rotation=45 if len(xs) > 6 else 0)
+            ax.set_yticks(np.arange(len(ys)), [_fmt(v, digits) for v in ys])
+            _thin_ticks(ax, len(xs), len(ys))
+            ax.set_xlabel(_param_label(df, x))
+            ax.set_ylabel(_param_label(df, y))
+            if arm is not None:
+                ax.set_title(arm_label(arm), loc="left")
+            if annotate:
+                mid = (vmin + vmax) / 2
+                for (i, j), v in np.ndenumerate(grid):
+                    if np.isfinite(v):
+                        ax.text(j, i, _fmt(v, 2), ha="center", va="center", fontsize=11,
+                                color="white" if v < mid else "black")
+        for ax in axes.flat[len(arms):]:
+            ax.set_visible(False)
+        cbar = fig.colorbar(mesh, ax=axes, shrink=0.9)
+        what = "median" if agg == "median" else "mean"
+        cbar.set_label(f"{axis_label(outcome, attrs)}, {what} over runs")
+        _frame(fig, title=title)
+    return _finish(fig, save)
+
+
+def _thin_ticks(ax, nx, ny, most=10):
+    for n, axis in ((nx, ax.xaxis), (ny, ax.yaxis)):
+        if n > most:
+            step = math.ceil(n / most)
+            for i, label in enumerate(axis.get_ticklabels()):
+                label.set_visible(i % step == 0)
+
+
+def plot_outcome_vs_param(df, param, outcome, hue="arm", stat="mean", band=(0.1, 0.9),
+                          level=0.95, max_levels=25, bins=12, points=True, title=None,
+                          save=None):
+    """An outcome against one parameter, one line per arm.
+
+    `df`: one row per run with numeric columns `param` and `outcome` (and optionally `hue`).
+    Runs are grouped by the parameter's value (grid designs) or into `bins` equal-width bins
+    (more than `max_levels` distinct values). Line: the `stat` of each group; dark band: the
+    `level` t interval of the mean; light band: the `band` quantiles of the runs; dots: the runs
+    (`points=False` hides them)."""
+    attrs = _outcome_attrs(df, outcome)
+    factor = scale_factor(outcome, attrs)
+    gx, centres = _levels(df[param], max_levels, bins)
+    raw_x = df[param].to_numpy(float)
+    values = df[outcome].to_numpy(float) * factor
+    arms = _arms_of(df, hue)
+    with rc_context(STYLE):
+        fig = _new_figure((11, 6.8))
+        ax = fig.subplots()
+        for code, arm in enumerate(arms):
+            st = arm_style(code)
+            mine = np.ones(len(df), bool) if arm is None else (df[hue] == arm).to_numpy()
+            label = arm_label(arm) if arm is not None else title_of(outcome, attrs)
+            centre, ci_lo, ci_hi, q_lo, q_hi, xs = [], [], [], [], [], []
+            for c in centres:
+                v = values[mine & (gx == c)]
+                v = v[np.isfinite(v)]
+                if v.size == 0:
+                    continue
+                xs.append(c)
+                ci = stats.mean_ci(v, level)
+                centre.append(np.median(v) if stat == "median" else ci["mean"])
+                ci_lo.append(ci["lower"] if np.isfinite(ci["lower"]) else ci["mean"])
+                ci_hi.append(ci["upper"] if np.isfinite(ci["upper"]) else ci["mean"])
+                lo, hi = np.quantile(v, band) if band else (np.nan, np.nan)
+                q_lo.append(lo)
+                q_hi.append(hi)
+            if points:
+                ax.scatter(raw_x[mine], values[mine], s=14, color=st["color"], alpha=0.25,
+                           linewidths=0, label="_nolegend_", zorder=2)
+            if band:
+                ax.fill_between(xs, q_lo, q_hi, color=st["color"], alpha=0.12, linewidth=0,
+                                label="_nolegend_")
+            ax.fill_between(xs, ci_lo, ci_hi, color=st["color"], alpha=0.3, linewidth=0,
+                            label="_nolegend_")
+            ax.plot(xs, centre, color=st["color"], linestyle=st["linestyle"],
+                    marker=st["marker"], label=label, zorder=4)
+        ax.set_xlabel(_param_label(df, param))
+        ax.set_ylabel(axis_label(outcome, attrs))
+        what = "median" if stat == "median" else "mean"
+        note = f"line: {what}; dark band: {int(level * 100)}% CI of the mean"
+        if band:
+            note += f"; light band: {int(band[0] * 100)}–{int(band[1] * 100)}% of runs"
+        ax.set_title(title or f"{title_of(outcome, attrs)} by {param}", loc="left")
+        ax.text(0.0, -0.16, note, transform=ax.transAxes, fontsize=12, color="#444444",
+                va="top")
+        if arms != [None]:
+            ax.legend(frameon=False)
+    return _finish(fig, save)
+
+
+SOBOL_COLUMNS = ("S1", "S1_conf", "ST", "ST_conf")
+MORRIS_COLUMNS = ("mu_star", "mu_star_conf", "sigma")
+
+
+def plot_sensitivity(indices, kind=None, outcomes=None, arms=None, title=None, save=None):
+    """Bar charts of sensitivity indices with their intervals, one panel per outcome (and arm).
+
+    `indices`: a DataFrame with one row per (outcome, parameter) -- `load.sensitivity(path)`
+    gives it for sobol and morris sweeps -- or an xarray Dataset of the /sensitivity group
+    (converted with to_dataframe; its `output` dimension is the outcome). Columns: `parameter`,
+    optional `outcome` and `arm` (one panel per outcome x arm, arms as columns), and either
+      Sobol:  S1, S1_conf, ST, ST_conf  (first-order and total indices; *_conf = half-width of
+                                         the 95% interval, as SALib and orgsim report them)
+      Morris: mu_star, sigma [, mu_star_conf]  (mean absolute elementary effect, optionally
+                                         with the half-width of its 95% interval, and spread)
+    `kind` ("sobol" / "morris") is inferred from the columns when omitted; `outcomes` and
+    `arms` select panels. Parameters are sorted by ST (Sobol) or mu* (Morris), largest on
+    top."""
+    df = indices
+    if not isinstance(df, pd.DataFrame):
+        df = df.to_dataframe().reset_index()
+        if "arm" in df.columns and "flag_meanings" in getattr(indices["arm"], "attrs", {}):
+            names = str(indices["arm"].attrs["flag_meanings"]).split()
+            df["arm"] = pd.Categorical.from_codes(df["arm"].astype(int), names, ordered=True)
+    if "output" in df.columns and "outcome" not in df.columns:
+        df = df.rename(columns={"output": "outcome"})
+    if "parameter" not in df.columns:
+        raise ValueError("sensitivity table needs a `parameter` column")
+    if kind is None:
+        kind = "sobol" if {"S1", "ST"} <= set(df.columns) else \
+            "morris" if {"mu_star", "sigma"} <= set(df.columns) else None
+    if kind not in ("sobol", "morris"):
+        raise ValueError("sensitivity table needs columns S1, ST (Sobol) or mu_star, sigma "
+                         "(Morris)")
+    if "outcome" not in df.columns:
+        df = df.assign(outcome="")
+    outcomes = list(outcomes) if outcomes else list(pd.unique(df["outcome"]))
+    arm_list = [None]
+    if "arm" in df.columns:
+        arm_list = list(arms) if arms else _arms_of(df, "arm")
+        arm_list = [a for a in arm_list if (df["arm"] == a).any()]
+    if kind == "sobol":
+        series = [("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total ST")]
+        xlabel = "Sobol index (share of the outcome's variance)"
+        sort_key = "ST"
+    else:
+        series = [("mu_star", "mu_star_conf", "μ* (mean |effect|)"),
+                  ("sigma", None, "σ (spread of effects)")]
+        xlabel = "Elementary effect (outcome units per parameter range)"
+        sort_key = "mu_star"
+    has_conf = any(conf and conf in df.columns for _, conf, _ in series)
+    panels = [(o, a) for o in outcomes for a in arm_list]
+    n_params = int(df["parameter"].nunique())
+    ncols = len(arm_list) if arm_list != [None] and len(arm_list) <= 3 else min(len(panels), 2)
+    nrows = math.ceil(len(panels) / ncols)
+    with rc_context(STYLE):
+        fig = _new_figure((7.4 * ncols, (0.55 * n_params + 1.8) * nrows + 1.0))
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+        for k, (outcome, arm) in enumerate(panels):
+            ax = axes.flat[k]
+            mine = df["outcome"] == outcome
+            if arm is not None:
+                mine &= df["arm"] == arm
+            rows = df[mine].sort_values(sort_key, ascending=True, na_position="first")
+            ypos = np.arange(len(rows))
+            height = 0.38
+            for j, (col, conf, label) in enumerate(series):
+                vals = rows[col].to_numpy(float)
+                err = rows[conf].to_numpy(float) if conf and conf in rows.columns else None
+                ax.barh(ypos + (j - 0.5) * height, vals, height=height * 0.95,
+                        color=ARM_COLORS[j], xerr=err, capsize=4,
+                        error_kw={"elinewidth": 2, "capthick": 2, "ecolor": "#222222"},
+                        label=label, hatch=None if j == 0 else "//", edgecolor="white")
+            ax.set_yticks(ypos, rows["parameter"].astype(str))
+            ax.grid(axis="y", visible=False)
+            ax.axvline(0, color="#555555", linewidth=1)
+            if kind == "sobol":
+                ax.set_xlim(left=min(0, ax.get_xlim()[0]))
+            ax.set_xlabel(xlabel)
+            parts = [title_of(str(outcome))] if outcome else []
+            if arm is not None:
+                parts.append(arm_label(arm))
+            ax.set_title(" — ".join(parts), loc="left")
+        for ax in axes.flat[len(panels):]:
+            ax.set_visible(False)
+        handles = [Patch(facecolor=ARM_COLORS[j], hatch=None if j == 0 else "//",
+                         edgecolor="white") for j in range(len(series))]
+        _frame(fig, handles, [s[2] for s in series], ncol=len(series),
+               legend_title=("bars: estimate; whiskers: 95% interval" if has_conf
+                             else "bars: estimate"), title=title)
+    return _finish(fig, save)

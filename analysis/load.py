@@ -1,0 +1,757 @@
+"""Read orgsim results files. The ONLY Python code that knows the HDF5 layout.
+
+The layout is documented in docs/HDF5_LAYOUT.md (schema `orgsim.results`, major version 1) and
+the variables in docs/OUTPUTS.md. Everything else in `analysis/` goes through this module.
+
+    from analysis import load
+    ds   = load.open_results("results/default.h5")  # xarray.Dataset: run x step
+    runs = load.runs_table("results/default.h5")    # pandas: one row per run
+    wins = load.win_events("results/default.h5")    # pandas: one row per win
+    dur  = load.durability("results/default.h5")    # Kaplan-Meier per arm (Durability)
+    prov = load.provenance("results/default.h5")    # scenario, parameters, command line, build
+    load.design(path), load.sensitivity(path), load.failures(path)   # sweeps; failed runs
+
+What the Dataset holds (`open_results`):
+
+- dimensions `run` and `step` (`step` in weeks: attrs units="week");
+- coordinates on `run`: `arm` (arm *names*, str; the categories in file order are
+  `ds.arm.attrs["categories"]`, also `load.arm_names(ds)`), `arm_code` (int8, the stored code),
+  `replicate`, `point`, `seed`, `status` (names: planned / done / failed), every varied
+  parameter stored in the file (dotted keys, e.g. `environment.turnover`; attrs source="varied"),
+  and every parameter set by an arm of the scenario (dotted keys, e.g. `campaign.strategy`,
+  taken from the provenance; attrs source="arm");
+- data variables: the per-run outcomes (run) and the per-step outputs (run, step), with the
+  file's attrs (long_name, units);
+- attrs: the file's root attributes, plus `arm_names` (list) and `source_path`.
+
+xarray cannot hold a pandas Categorical, so the Dataset's `arm` holds plain strings; xarray's
+`groupby("arm")` sorts them by name. Use `load.arm_names(ds)` for the file's order, or the
+runs table, whose `arm` column is an ordered `pandas.Categorical`.
+
+Without xarray (or h5netcdf) the same functions work on plain h5py: `open_results` then returns a
+`ResultsData`, a small read-only stand-in with the same names, dims, values and attrs
+(`ds["turnout"].values`, `.dims`, `.attrs`, `ds.coords`, `ds.data_vars`, `ds.sizes`,
+`ds.attrs`), which `analysis.figures` and `analysis.report` accept as well.
+"""
+
+import json
+import hashlib
+import math
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+SCHEMA = "orgsim.results"
+SCHEMA_MAJOR = 1
+STATUS_NAMES = ("planned", "done", "failed")
+# HDF5 / netCDF bookkeeping attributes that are not metadata for the analyst.
+_HIDDEN_ATTRS = {"DIMENSION_LIST", "REFERENCE_LIST", "CLASS", "NAME", "_Netcdf4Dimid",
+                 "_Netcdf4Coordinates", "_FillValue", "coordinates", "_nc3_strict"}
+# Per-run datasets that are bookkeeping, not outcomes.
+_NOT_OUTCOMES = {"wall_seconds"}
+
+# Set to True (tests do) to behave as if xarray were not installed.
+FORCE_H5PY = False
+
+
+class ResultsFileError(ValueError):
+    """The file is not an orgsim results file this reader understands."""
+
+
+# ---- small helpers -------------------------------------------------------------------------
+
+def _h5py():
+    import h5py
+    return h5py
+
+
+def _xarray():
+    """xarray, if it and its h5netcdf engine are importable (and not disabled), else None."""
+    if FORCE_H5PY or os.environ.get("ORGSIM_ANALYSIS_NO_XARRAY") == "1":
+        return None
+    try:
+        import xarray
+        import h5netcdf  # noqa: F401  (the engine open_dataset uses)
+    except ImportError:
+        return None
+    return xarray
+
+
+def has_xarray():
+    """True when open_results returns an xarray.Dataset (xarray and h5netcdf importable)."""
+    return _xarray() is not None
+
+
+def _text(value):
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    if isinstance(value, np.ndarray) and value.dtype.kind in "SO" and value.shape == ():
+        return _text(value[()])
+    return value
+
+
+def _clean_attrs(attrs):
+    out = {}
+    for key, value in attrs.items():
+        if key in _HIDDEN_ATTRS:
+            continue
+        value = _text(value)
+        if isinstance(value, np.ndarray) and value.dtype.kind in "SO":
+            value = np.array([_text(v) for v in value.tolist()], dtype=object)
+        out[key] = value
+    return out
+
+
+def _string(dset):
+    """A scalar variable-length string dataset as str."""
+    return _text(dset.asstr()[()]) if hasattr(dset, "asstr") else _text(dset[()])
+
+
+def _flag_names(attrs):
+    meanings = _text(attrs.get("flag_meanings", ""))
+    return meanings.split() if meanings else []
+
+
+def _creation_order(group):
+    """Names of a group's direct members in creation order (the writer tracks it)."""
+    h5py = _h5py()
+    names = []
+    try:
+        group.id.links.iterate(lambda n: names.append(n.decode("utf-8")) or None,
+                               idx_type=h5py.h5.INDEX_CRT_ORDER)
+    except Exception:  # creation order not tracked: name order
+        names = list(group.keys())
+    return names
+
+
+def _dims(dset, fallback):
+    """Dimension names of a dataset from its attached dimension scales."""
+    names = []
+    for axis, dim in enumerate(dset.dims):
+        try:
+            scale = dim[0].name.rsplit("/", 1)[-1] if len(dim) else None
+        except Exception:
+            scale = None
+        names.append(scale or fallback[axis])
+    return tuple(names)
+
+
+def _open_h5(path):
+    h5py = _h5py()
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"results file '{path}' does not exist")
+    try:
+        f = h5py.File(path, "r")
+    except OSError as err:
+        raise ResultsFileError(f"'{path}' is not an HDF5 file ({err})") from err
+    schema = _text(f.attrs.get("schema", ""))
+    version = str(_text(f.attrs.get("schema_version", "")))
+    if schema != SCHEMA:
+        f.close()
+        raise ResultsFileError(f"'{path}' is not an orgsim results file (schema='{schema}', "
+                               f"expected '{SCHEMA}')")
+    if version.split(".")[0] != str(SCHEMA_MAJOR):
+        f.close()
+        raise ResultsFileError(f"'{path}': schema version {version} is not supported "
+                               f"(this reader understands {SCHEMA_MAJOR}.x)")
+    return f
+
+
+def _source(obj):
+    """A path, or a Dataset / ResultsData opened by open_results (its source_path)."""
+    if isinstance(obj, (str, os.PathLike)):
+        return os.fspath(obj)
+    path = getattr(obj, "attrs", {}).get("source_path")
+    if path is None:
+        raise TypeError("expected a results file path or a dataset from load.open_results")
+    return path
+
+
+# ---- provenance ----------------------------------------------------------------------------
+
+@dataclass
+class Provenance:
+    """What a results file says about how it was made."""
+    scenario: dict                       # the scenario file as read (parsed)
+    scenario_json: str                   # ... and verbatim
+    resolved_params: dict                # {"base": {key: value}, "arms": [{name, description,
+                                         #   overrides, parameters}]}
+    parameter_table: pd.DataFrame        # one row per parameter key: default, min, max, unit,
+                                         #   meaning, type, source
+    sweep: dict = None                   # the sweep specification (sweeps only)
+    command_line: str = ""
+    version: dict = field(default_factory=dict)   # orgsim_version, git_commit, git_dirty, ...
+    attrs: dict = field(default_factory=dict)     # every root attribute
+    checksums_ok: dict = field(default_factory=dict)  # provenance string -> sha256 matches
+
+    @property
+    def name(self):
+        return self.scenario.get("name", "")
+
+    @property
+    def description(self):
+        return self.scenario.get("description", "")
+
+    @property
+    def arms(self):
+        """[{name, description, overrides}] in arm order (description may be '')."""
+        arms = self.resolved_params.get("arms") or []
+        out = []
+        for i, arm in enumerate(arms):
+            out.append({"name": arm.get("name", f"arm{i}"),
+                        "description": arm.get("description", "") or "",
+                        "overrides": dict(arm.get("overrides") or {})})
+        return out
+
+    def meaning(self, key):
+        """The parameter table's plain-language meaning of a parameter key ('' if unknown)."""
+        if key in self.parameter_table.index:
+            return str(self.parameter_table.loc[key, "meaning"])
+        return ""
+
+    def unit(self, key):
+        if key in self.parameter_table.index and "unit" in self.parameter_table.columns:
+            return str(self.parameter_table.loc[key, "unit"] or "")
+        return ""
+
+
+_VERSION_ATTRS = ("orgsim_version", "git_commit", "git_dirty", "build_type", "compiler",
+                  "hdf5_version", "created_utc", "host", "schema_version", "kind", "design",
+                  "study_id", "master_seed", "rng")
+
+
+def provenance(path):
+    """The scenario, resolved parameters, parameter table, command line and build of a file."""
+    with _open_h5(_source(path)) as f:
+        attrs = _clean_attrs(f.attrs)
+        g = f["provenance"] if "provenance" in f else {}
+        texts, ok = {}, {}
+        for name in ("scenario_json", "resolved_params_json", "parameter_table_json",
+                     "sweep_json", "command_line"):
+            if name in g:
+                texts[name] = _string(g[name])
+                digest = _text(g[name].attrs.get("sha256", ""))
+                if digest:
+                    ok[name] = hashlib.sha256(texts[name].encode("utf-8")).hexdigest() == digest
+    table = json.loads(texts.get("parameter_table_json", "[]") or "[]")
+    frame = pd.DataFrame(table)
+    if "key" in frame.columns:
+        frame = frame.set_index("key")
+    sweep = json.loads(texts["sweep_json"]) if texts.get("sweep_json") else None
+    return Provenance(
+        scenario=json.loads(texts.get("scenario_json", "{}") or "{}"),
+        scenario_json=texts.get("scenario_json", ""),
+        resolved_params=json.loads(texts.get("resolved_params_json", "{}") or "{}"),
+        parameter_table=frame,
+        sweep=sweep,
+        command_line=texts.get("command_line", attrs.get("command_line", "")),
+        version={k: attrs[k] for k in _VERSION_ATTRS if k in attrs},
+        attrs=attrs,
+        checksums_ok=ok,
+    )
+
+
+def _arm_parameter_columns(prov, n_arms, skip):
+    """Parameters set by the arms: {key: (values per arm code, attrs)} for scalar values."""
+    arms = prov.resolved_params.get("arms") or []
+    if len(arms) != n_arms:
+        return {}
+    keys = []
+    for arm in arms:
+        for key in (arm.get("overrides") or {}):
+            if key not in keys and key not in skip:
+                keys.append(key)
+    out = {}
+    for key in keys:
+        values = []
+        for arm in arms:
+            over = arm.get("overrides") or {}
+            values.append(over[key] if key in over else (arm.get("parameters") or {}).get(key))
+        if any(isinstance(v, (dict, list)) for v in values):
+            continue  # distributions and seed objects: see provenance().resolved_params
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            arr = np.array(values, dtype=float)
+        else:
+            arr = np.array(["" if v is None else str(v) for v in values], dtype=object)
+        attrs = {"long_name": prov.meaning(key) or key, "source": "arm"}
+        unit = prov.unit(key)
+        if unit:
+            attrs["units"] = unit
+        out[key] = (arr, attrs)
+    return out
+
+
+# ---- the (run, step) dataset -----------------------------------------------------------------
+
+class Variable:
+    """One variable of a ResultsData: name, dims, values (numpy), attrs."""
+
+    def __init__(self, name, dims, values, attrs=None):
+        self.name = name
+        self.dims = tuple(dims)
+        self.values = np.asarray(values)
+        self.attrs = dict(attrs or {})
+
+    @property
+    def shape(self):
+        return self.values.shape
+
+    @property
+    def dtype(self):
+        return self.values.dtype
+
+    @property
+    def sizes(self):
+        return dict(zip(self.dims, self.values.shape))
+
+    def __array__(self, dtype=None):
+        return self.values if dtype is None else self.values.astype(dtype)
+
+    def __len__(self):
+        return len(self.values)
+
+    def __repr__(self):
+        return f"<Variable {self.name} {self.dims} {self.values.dtype}>"
+
+
+class ResultsData:
+    """The h5py-only stand-in for the xarray.Dataset of open_results (read-only, in memory).
+
+    Supports what analysis code needs from a Dataset: `ds[name]` (a Variable with .values,
+    .dims, .attrs), `name in ds`, `ds.coords`, `ds.data_vars`, `ds.variables` (dicts of
+    Variables), `ds.sizes`, `ds.dims`, `ds.attrs`."""
+
+    def __init__(self, coords, data_vars, attrs):
+        self.coords = dict(coords)
+        self.data_vars = dict(data_vars)
+        self.attrs = dict(attrs)
+
+    @property
+    def variables(self):
+        return {**self.coords, **self.data_vars}
+
+    @property
+    def sizes(self):
+        out = {}
+        for var in self.variables.values():
+            out.update(var.sizes)
+        return out
+
+    @property
+    def dims(self):
+        return self.sizes
+
+    def __getitem__(self, name):
+        return self.variables[name]
+
+    def __contains__(self, name):
+        return name in self.coords or name in self.data_vars
+
+    def __iter__(self):
+        return iter(self.data_vars)
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def __repr__(self):
+        sizes = ", ".join(f"{k}: {v}" for k, v in self.sizes.items())
+        return (f"<ResultsData ({sizes}) coords={list(self.coords)} "
+                f"data_vars={list(self.data_vars)}>")
+
+
+def _read_root_h5(f):
+    """The root group with h5py: (coords, data_vars, attrs) as {name: (dims, values, attrs)}."""
+    order = [n for n in _creation_order(f) if isinstance(f.get(n, getlink=True),
+                                                         _h5py().HardLink)]
+    n_run = f["run"].shape[0]
+    n_step = f["step"].shape[0]
+    coords, data = {}, {}
+    for name in order:
+        obj = f[name]
+        if not isinstance(obj, _h5py().Dataset):
+            continue
+        attrs = _clean_attrs(obj.attrs)
+        if name in ("run", "step"):
+            coords[name] = ((name,), obj[()], attrs)
+            continue
+        if obj.ndim == 1 and obj.shape[0] == n_run:
+            dims = _dims(obj, ("run",))
+        elif obj.ndim == 2 and obj.shape == (n_run, n_step):
+            dims = _dims(obj, ("run", "step"))
+        else:
+            continue
+        values = obj[()]
+        if name in ("arm", "replicate", "point", "seed") or ("." in name and obj.ndim == 1):
+            coords[name] = (dims, values, attrs)
+        else:
+            data[name] = (dims, values, attrs)
+    return coords, data, _clean_attrs(f.attrs)
+
+
+def _decorations(arm_values, arm_attrs, status_values, status_attrs, prov, existing):
+    """Shared by both readers: the run-level coordinates to add or replace.
+
+    Returns ({name: (dims, values, attrs)}, arm names): `arm` as names, `arm_code`, `status` as
+    names, and one coordinate per parameter set by the arms (not already a varied key)."""
+    names = _flag_names(arm_attrs)
+    codes = np.asarray(arm_values).astype(np.int64)
+    if not names:
+        names = [f"arm{i}" for i in range(int(codes.max()) + 1 if codes.size else 0)]
+    out = {
+        "arm": (("run",), np.array([names[c] for c in codes], dtype=object),
+                dict(arm_attrs, categories=list(names))),
+        "arm_code": (("run",), np.asarray(arm_values),
+                     {"long_name": "arm code (index into arm.attrs['categories'])"}),
+    }
+    if status_values is not None:
+        snames = _flag_names(status_attrs) or list(STATUS_NAMES)
+        out["status"] = (("run",), np.array([snames[int(v)] for v in status_values],
+                                            dtype=object),
+                         {"long_name": status_attrs.get("long_name", "run status"),
+                          "categories": list(snames)})
+    for key, (per_arm, kattrs) in _arm_parameter_columns(prov, len(names),
+                                                          set(existing)).items():
+        out[key] = (("run",), per_arm[codes], kattrs)
+    return out, names
+
+
+def _open_with_h5py(path):
+    prov = provenance(path)
+    with _open_h5(path) as f:
+        coords, data, attrs = _read_root_h5(f)
+    for name in list(coords):
+        if "." in name:
+            coords[name] = (coords[name][0], coords[name][1], dict(coords[name][2],
+                                                                    source="varied"))
+    status = data.pop("status", None)
+    extra, names = _decorations(coords["arm"][1], coords["arm"][2],
+                                status[1] if status else None, status[2] if status else {},
+                                prov, coords)
+    coords.update(extra)
+    attrs = dict(attrs, arm_names=list(names), source_path=os.path.abspath(path))
+    return ResultsData({k: Variable(k, *v) for k, v in coords.items()},
+                       {k: Variable(k, *v) for k, v in data.items()}, attrs)
+
+
+def _open_with_xarray(xr, path, lazy):
+    prov = provenance(path)
+    _open_h5(path).close()  # the schema check, with a clear message
+    ds = xr.open_dataset(path, engine="h5netcdf", decode_times=False, decode_timedelta=False)
+    if not lazy:
+        ds = ds.load()
+        ds.close()
+    varied = [n for n, v in ds.variables.items() if "." in n and v.dims == ("run",)]
+    ds = ds.set_coords([n for n in ["arm", "replicate", "point", "seed"] + varied
+                        if n in ds.variables])
+    for name in varied:
+        ds[name].attrs["source"] = "varied"
+    for name, var in ds.variables.items():
+        var.attrs = _clean_attrs(var.attrs)
+    has_status = "status" in ds.variables
+    extra, names = _decorations(
+        ds["arm"].values, dict(ds["arm"].attrs),
+        ds["status"].values if has_status else None,
+        dict(ds["status"].attrs) if has_status else {}, prov, ds.coords)
+    if has_status:
+        ds = ds.drop_vars("status")
+    ds = ds.assign_coords({k: xr.Variable(*v) for k, v in extra.items()})
+    ds.attrs = dict(_clean_attrs(ds.attrs), arm_names=list(names),
+                    source_path=os.path.abspath(path))
+    return ds
+
+
+def open_results(path, lazy=False):
+    """The run x step dataset of a results file (see the module docstring).
+
+    With xarray and h5netcdf: an xarray.Dataset, loaded into memory and closed unless
+    `lazy=True` (then the per-step variables stay on disk until used; close it when done).
+    Without them: a ResultsData with the same names, dims, values and attrs."""
+    path = os.fspath(path)
+    xr = _xarray()
+    if xr is None:
+        return _open_with_h5py(path)
+    return _open_with_xarray(xr, path, lazy)
+
+
+# ---- generic accessors (xarray.Dataset or ResultsData) -----------------------------------------
+
+def arm_names(ds):
+    """Arm names in file (code) order."""
+    return list(ds.attrs.get("arm_names") or ds["arm"].attrs.get("categories") or [])
+
+
+def arm_codes(ds):
+    """The arm code of every run (int array)."""
+    return np.asarray(ds["arm_code"].values).astype(np.int64)
+
+
+def per_step_names(ds):
+    """The (run, step) variables, in file order."""
+    return [n for n, v in ds.data_vars.items() if tuple(v.dims) == ("run", "step")]
+
+
+def outcome_names(ds):
+    """The per-run outcomes (run) in file order (wall_seconds excluded)."""
+    return [n for n, v in ds.data_vars.items()
+            if tuple(v.dims) == ("run",) and n not in _NOT_OUTCOMES]
+
+
+def varied_params(ds):
+    """The varied parameters stored in the file (sweeps), in file order."""
+    return [n for n, v in ds.coords.items() if v.attrs.get("source") == "varied"]
+
+
+def arm_params(ds):
+    """Parameters set by the scenario's arms (from the provenance)."""
+    return [n for n, v in ds.coords.items() if v.attrs.get("source") == "arm"]
+
+
+def steps(ds):
+    """(step values, units) of the step dimension."""
+    step = ds["step"]
+    return np.asarray(step.values), step.attrs.get("units", "step")
+
+
+def runs_table(source):
+    """One row per run: arm (ordered Categorical of names), arm_code, replicate, point, seed,
+    status (Categorical), the varied and arm parameters, the per-run outcomes, wall_seconds.
+
+    `source`: a path or a dataset from open_results. Indexed by `run`. `frame.attrs` holds
+    `units` and `long_name` per column, `arm_names`, and `source_path`."""
+    ds = open_results(source) if isinstance(source, (str, os.PathLike)) else source
+    names = arm_names(ds)
+    cols, units, long_names = {}, {}, {}
+    run_vars = [(n, v) for n, v in ds.coords.items() if tuple(v.dims) == ("run",) and n != "run"]
+    run_vars += [(n, v) for n, v in ds.data_vars.items() if tuple(v.dims) == ("run",)]
+    for name, var in run_vars:
+        values = np.asarray(var.values)
+        if name == "arm":
+            values = pd.Categorical(values, categories=names, ordered=True)
+        elif name == "status":
+            values = pd.Categorical(values, categories=var.attrs.get("categories",
+                                                                     list(STATUS_NAMES)))
+        cols[name] = values
+        if "units" in var.attrs:
+            units[name] = var.attrs["units"]
+        if "long_name" in var.attrs:
+            long_names[name] = var.attrs["long_name"]
+    frame = pd.DataFrame(cols, index=pd.Index(np.asarray(ds["run"].values), name="run"))
+    frame.attrs.update(units=units, long_name=long_names, arm_names=names,
+                       source_path=ds.attrs.get("source_path"))
+    return frame
+
+
+# ---- wins and their durability -----------------------------------------------------------------
+
+_WIN_COLUMNS = ("run", "arm", "replicate", "point", "start_step", "end_step", "censored",
+                "strength", "duration")
+
+
+def win_events(source):
+    """One row per win (index `win`): run, arm (ordered Categorical), replicate, point,
+    start_step, end_step (-1 if still standing), censored (bool: still standing at the end of
+    the run), strength, duration (steps it stood). `frame.attrs['units']` per column.
+
+    A file without /win_events gives an empty table."""
+    path = _source(source)
+    with _open_h5(path) as f:
+        names = _flag_names(f["arm"].attrs)
+        g = f["win_events"] if "win_events" in f else None
+        cols, units = {}, {}
+        for col in _WIN_COLUMNS:
+            if g is not None and col in g:
+                cols[col] = g[col][()]
+                if "units" in g[col].attrs:
+                    units[col] = _text(g[col].attrs["units"])
+            else:
+                cols[col] = np.zeros(0, dtype=np.float64 if col == "strength" else np.int64)
+        index = g["win"][()] if g is not None and "win" in g else np.arange(len(cols["run"]))
+    cols["censored"] = np.asarray(cols["censored"]).astype(bool)
+    cols["arm"] = pd.Categorical.from_codes(np.asarray(cols["arm"]).astype(np.int64),
+                                            categories=names, ordered=True)
+    frame = pd.DataFrame(cols, index=pd.Index(index, name="win"))
+    frame.attrs.update(units=units, arm_names=names, source_path=os.path.abspath(path))
+    return frame
+
+
+@dataclass
+class Durability:
+    """Kaplan-Meier estimates of how long each arm's wins stood (over the done runs).
+
+    arms:     one row per arm (index: arm names in order): wins, reversals, median (steps; NaN
+              if S never drops to 0.5), follow_up (longest observed duration: the curve's end)
+    curves:   one row per (arm, event time): arm, time, survival, lower, upper (95% interval),
+              at_risk, events; S(t) = share of the arm's wins still standing t steps after
+              they were won; before an arm's first row S = 1
+    censored: one row per (arm, duration) of wins still standing at the end of their run: arm,
+              time, count (the censoring ticks)
+    source:   "file" (/durability) or "computed" (from /win_events: older files)
+    units:    the time unit ("week")
+    """
+    arms: pd.DataFrame
+    curves: pd.DataFrame
+    censored: pd.DataFrame
+    source: str
+    units: str = "week"
+
+    def curve(self, arm):
+        return self.curves[self.curves["arm"] == arm].reset_index(drop=True)
+
+
+def durability(source):
+    """Kaplan-Meier durability of wins per arm: /durability if the file has it, else computed
+    from /win_events (time = duration, event = reversed) over the wins of the done runs."""
+    from . import stats
+
+    path = _source(source)
+    wins = win_events(path)
+    with _open_h5(path) as f:
+        names = _flag_names(f["arm"].attrs)
+        status_names = _flag_names(f["status"].attrs) or list(STATUS_NAMES)
+        done_runs = f["run"][()][np.asarray(
+            [status_names[int(s)] == "done" for s in f["status"][()]], dtype=bool)]
+        units = _text(f["step"].attrs.get("units", "week"))
+        stored = None
+        if "durability" in f:
+            g = f["durability"]
+            stored = {k: g[k][()] for k in g.keys() if isinstance(g[k], _h5py().Dataset)}
+    wins = wins[np.isin(wins["run"].to_numpy(), done_runs)]
+    arm_rows, curves, cens = [], [], []
+    for code, arm in enumerate(names):
+        mine = wins[wins["arm"] == arm]
+        dur = mine["duration"].to_numpy(dtype=float)
+        reversed_ = ~mine["censored"].to_numpy(dtype=bool)
+        if stored is not None:
+            rows = stored["km_arm"] == code
+            curve = pd.DataFrame({k: stored[k][rows] for k in
+                                  ("time", "survival", "lower", "upper", "at_risk", "events")})
+            n_wins, n_rev = int(stored["wins"][code]), int(stored["reversals"][code])
+            median = float(stored["median"][code])
+        else:
+            curve = stats.kaplan_meier(dur, reversed_)
+            n_wins, n_rev = int(len(mine)), int(reversed_.sum())
+            median = stats.km_median(curve)
+        curve.insert(0, "arm", arm)
+        curves.append(curve)
+        arm_rows.append({"arm": arm, "wins": n_wins, "reversals": n_rev, "median": median,
+                         "follow_up": float(dur.max()) if dur.size else math.nan})
+        if (~reversed_).any():
+            t, n = np.unique(dur[~reversed_], return_counts=True)
+            cens.append(pd.DataFrame({"arm": arm, "time": t, "count": n}))
+    cat = pd.CategoricalDtype(names, ordered=True)
+    arms = pd.DataFrame(arm_rows, columns=["arm", "wins", "reversals", "median", "follow_up"])
+    arms = arms.set_index(pd.CategoricalIndex(arms.pop("arm"), dtype=cat, name="arm"))
+    curves = pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(
+        columns=["arm", "time", "survival", "lower", "upper", "at_risk", "events"])
+    curves["arm"] = curves["arm"].astype(cat)
+    censored = pd.concat(cens, ignore_index=True) if cens else pd.DataFrame(
+        {"arm": [], "time": [], "count": []})
+    censored["arm"] = censored["arm"].astype(cat)
+    return Durability(arms=arms, curves=curves, censored=censored,
+                      source="file" if stored is not None else "computed", units=units)
+
+
+# ---- sweeps: design, sensitivity, failures --------------------------------------------------------
+
+def _group_table(f, group, dim, names):
+    """The 1-D columns of `group` on dimension `dim` as a dict of arrays (strings decoded)."""
+    g = f[group]
+    cols, units = {}, {}
+    n = g[dim].shape[0] if dim in g else None
+    for name in _creation_order(g):
+        obj = g[name]
+        if not isinstance(obj, _h5py().Dataset) or obj.ndim != 1 or name == dim:
+            continue
+        if _dims(obj, (dim,))[0] != dim or (n is not None and obj.shape[0] != n):
+            continue  # on another dimension (e.g. /design/parameter)
+        if obj.dtype.kind == "O" or h5_is_string(obj):
+            values = np.array([_text(v) for v in obj.asstr()[()]], dtype=object)
+        else:
+            values = obj[()]
+        if name == "arm" and names:
+            values = pd.Categorical.from_codes(np.asarray(values).astype(np.int64),
+                                               categories=names, ordered=True)
+        cols[name] = values
+        if "units" in obj.attrs:
+            units[name] = _text(obj.attrs["units"])
+    index = g[dim][()] if dim in g else None
+    return cols, units, index
+
+
+def h5_is_string(dset):
+    return _h5py().check_string_dtype(dset.dtype) is not None
+
+
+def failures(source):
+    """One row per failed run (index `failure`): run, point, arm (Categorical), replicate, seed,
+    message. Empty when no run failed or the file has no /failures group."""
+    path = _source(source)
+    with _open_h5(path) as f:
+        names = _flag_names(f["arm"].attrs)
+        if "failures" not in f:
+            frame = pd.DataFrame({"run": np.zeros(0, np.int64), "point": np.zeros(0, np.int32),
+                                  "arm": pd.Categorical([], categories=names, ordered=True),
+                                  "replicate": np.zeros(0, np.int32),
+                                  "seed": np.zeros(0, np.uint64), "message": []})
+            frame.index.name = "failure"
+            return frame
+        cols, _, index = _group_table(f, "failures", "failure", names)
+    frame = pd.DataFrame(cols, index=pd.Index(index, name="failure"))
+    return frame
+
+
+def design(source):
+    """A sweep's design points: one row per point (index `point`), one column per varied
+    parameter; `frame.attrs` holds `type` (grid, random, lhs, sobol, morris) and `units`.
+    None for a file without /design (`orgsim run`)."""
+    path = _source(source)
+    with _open_h5(path) as f:
+        if "design" not in f:
+            return None
+        cols, units, index = _group_table(f, "design", "point", [])
+        kind = _text(f["design"].attrs.get("type", ""))
+    frame = pd.DataFrame(cols, index=pd.Index(index, name="point"))
+    frame.attrs.update(type=kind, units=units)
+    return frame
+
+
+def sensitivity(source):
+    """A sobol or morris sweep's sensitivity indices as a tidy table: one row per (arm, outcome,
+    parameter) with the method's indices (sobol: S1, S1_conf, ST, ST_conf; morris: mu, mu_star,
+    sigma), the shape `analysis.figures.plot_sensitivity` takes. `frame.attrs` holds `method`
+    and `noise_share` (a DataFrame, arm x outcome). None for a file without /sensitivity."""
+    path = _source(source)
+    with _open_h5(path) as f:
+        if "sensitivity" not in f:
+            return None
+        g = f["sensitivity"]
+        names = _flag_names(g["arm"].attrs) or _flag_names(f["arm"].attrs)
+        outputs = [_text(v) for v in g["output"].asstr()[()]]
+        params = [_text(v) for v in g["parameter"].asstr()[()]]
+        arms = [names[int(c)] for c in g["arm"][()]]
+        method = _text(g.attrs.get("method", ""))
+        arrays = {k: g[k][()] for k in _creation_order(g)
+                  if isinstance(g[k], _h5py().Dataset) and g[k].ndim == 3}
+        noise = g["noise_share"][()] if "noise_share" in g else None
+    a, o, p = np.meshgrid(np.arange(len(arms)), np.arange(len(outputs)), np.arange(len(params)),
+                          indexing="ij")
+    frame = pd.DataFrame({
+        "arm": pd.Categorical(np.array(arms, dtype=object)[a.ravel()], categories=names,
+                              ordered=True),
+        "outcome": np.array(outputs, dtype=object)[o.ravel()],
+        "parameter": np.array(params, dtype=object)[p.ravel()],
+        **{k: v.ravel() for k, v in arrays.items()}})
+    frame.attrs["method"] = method
+    if noise is not None:
+        frame.attrs["noise_share"] = pd.DataFrame(noise, index=pd.Index(arms, name="arm"),
+                                                  columns=pd.Index(outputs, name="outcome"))
+    return frame

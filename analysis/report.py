@@ -1,0 +1,537 @@
+"""The trainer's report: one self-contained HTML page from a results file.
+
+    /usr/bin/python3 -m analysis.report results/default.h5 [-o report.html]
+
+Writes the page (default: next to the input, with .html) and prints its path. The page has no
+external assets (figures are embedded as base64 PNG, the style sheet is inline), so it opens
+offline and can be mailed or put on a USB stick. It contains the scenario's plain-language
+description, the arms, a few generated sentences on what differed between the arms and how
+sure we are, the summary table (per arm mean and 95% CI of each outcome, and the paired
+differences), and the key figures (the run over time, how long wins lasted, the paired
+differences).
+
+Exit status: 0 written, 2 the input is missing or not an orgsim results file, 1 other failure.
+"""
+
+import argparse
+import base64
+import datetime
+import html
+import io
+import math
+import os
+import re
+import sys
+
+if __package__ in (None, ""):  # run as a file: make `analysis` importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    __package__ = "analysis"  # noqa: A001
+
+from . import figures, load, stats  # noqa: E402  (first: finds the right interpreter)
+
+import numpy as np  # noqa: E402
+
+# What the built-in strategies do (docs/MODEL.md, 7.2), for arms that set campaign.strategy and
+# give no description of their own.
+STRATEGY_TEXT = {
+    "relationship_first": "organizers spend their hours on one-on-one conversations (40%), "
+                          "follow-up (30%), social time (20%) and training new leaders (10%), "
+                          "working through the coworkers they know; actions are called once "
+                          "enough of the workplace is organized",
+    "issue_first": "organizers push the issue in conversations (50%), with some one-on-ones "
+                   "(20%), follow-up (20%) and leader training (10%); actions are called when "
+                   "grievances run hot",
+    "big_messaging": "organizers spend almost all their hours (90%) broadcasting to everyone "
+                     "on the list, plus some issue pushing; actions are called whenever "
+                     "grievances run hot",
+    "hybrid": "organizers mix one-on-ones (35%), follow-up (25%), broadcasting (25%), social "
+              "time (10%) and leader training (5%), and bring people who turned out back to "
+              "organizers; actions are called when grievances run hot",
+    "organizing_only": "organizers work as in relationship-first organizing but never call an "
+                       "action",
+    "none": "no organizing work; actions on a fixed schedule",
+}
+
+# Outcomes in the sentences, in order: (what the arm did, what is compared, difference unit).
+SENTENCES = {
+    "organized_base_end": ("ended with an organized base of {v}", "organized bases", "points"),
+    "peak_turnout": ("drew a peak turnout of {v}", "peak turnouts", "points"),
+    "final_turnout": ("drew {v} of the workplace to its last action",
+                      "turnouts at the last action", "points"),
+    "wins": ("won {v} actions per run", "numbers of wins", "wins"),
+    "reversals": ("had {v} wins per run reversed", "numbers of reversed wins", "reversals"),
+    "win_weeks": ("held wins for {v} win-weeks per run", "win-weeks (standing wins summed "
+                  "over the weeks)", "win-weeks"),
+    "organizers_end": ("ended with {v} worker-organizers", "numbers of worker-organizers",
+                       "worker-organizers"),
+    "actions": ("called {v} actions per run", "numbers of actions", "actions"),
+}
+SENTENCE_ORDER = ("organized_base_end", "peak_turnout", "wins", "reversals", "win_weeks",
+                  "organizers_end", "actions")
+MAX_CLEAR_SENTENCES = 4
+
+
+# ---- numbers ----------------------------------------------------------------------------------
+
+def _decimals(half, share):
+    if not np.isfinite(half) or half <= 0:
+        return None
+    if share and half >= 1:
+        return 0
+    return int(min(1 if share else 3, max(0, 1 - math.floor(math.log10(half)))))
+
+
+def _num(value, d):
+    if not np.isfinite(value):
+        return "–"
+    return f"{value:.{d}f}".replace("-", "−")
+
+
+def _value_ci(mean, lower, upper, share, with_ci=True):
+    """'31% (95% CI 24–37%)' for shares, '2.4 (95% CI 0.8–3.9)' otherwise."""
+    f = 100.0 if share else 1.0
+    unit = "%" if share else ""
+    m, lo, hi = mean * f, lower * f, upper * f
+    half = (hi - lo) / 2 if np.isfinite(lo) and np.isfinite(hi) else math.nan
+    d = _decimals(half, share)
+    if d is None:  # no interval (one replicate, or every replicate gave the same value)
+        if share:
+            return f"{_num(m, 0 if abs(m) >= 1 or m == 0 else 1)}{unit}"
+        return f"{m:.3g}".replace("-", "−") if np.isfinite(m) else "–"
+    text = f"{_num(m, d)}{unit}"
+    if with_ci:
+        text += f" (95% CI {_num(lo, d)}–{_num(hi, d)}{unit})"
+    return text
+
+
+# ---- sentences ---------------------------------------------------------------------------------
+
+def _cap(text):
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _is_share(runs, outcome):
+    attrs = {"units": runs.attrs.get("units", {}).get(outcome, ""),
+             "long_name": runs.attrs.get("long_name", {}).get(outcome, "")}
+    return figures.is_share(outcome, attrs)
+
+
+_SINGULAR = {"actions": "action", "wins": "win", "replicates": "replicate",
+             "reversals": "reversal", "win-weeks": "win-week", "runs": "run",
+             "worker-organizers": "worker-organizer"}
+
+
+def _singular(text):
+    """'1 actions' -> '1 action' (numbers that are exactly one)."""
+    return re.sub(r"(?<![\d.,])1 (" + "|".join(map(re.escape, _SINGULAR)) + r")\b",
+                  lambda m: "1 " + _SINGULAR[m.group(1)], text)
+
+
+def comparison_sentences(runs, summary, diffs):
+    """Plain-language sentences: per other arm, what differed from the reference arm."""
+    out = []
+    names = stats.arm_order(runs)
+    if len(names) < 2:
+        return out
+    reference = names[0]
+    outcomes = [o for o in SENTENCE_ORDER if o in set(diffs["outcome"])]
+    sweep = "point" in runs.columns and runs["point"].nunique() > 1
+    pairs = "pairs of runs (same design point and replicate)" if sweep else "replicates"
+    for arm in names[1:]:
+        clear, unclear = [], []
+        for outcome in outcomes:
+            row = diffs[(diffs["arm"] == arm) & (diffs["outcome"] == outcome)]
+            if row.empty or row.iloc[0]["n"] < 2:
+                continue
+            row = row.iloc[0]
+            share = _is_share(runs, outcome)
+            if not (row["lower"] > 0 or row["upper"] < 0):
+                if not (row["half"] == 0 and row["mean"] == 0):
+                    unclear.append(SENTENCES[outcome][1])
+                continue
+            if len(clear) >= MAX_CLEAR_SENTENCES:
+                continue
+            clear.append(outcome)
+            hi, lo = (arm, reference) if row["mean"] > 0 else (reference, arm)
+            s_hi = summary[(summary["arm"] == hi) & (summary["outcome"] == outcome)].iloc[0]
+            s_lo = summary[(summary["arm"] == lo) & (summary["outcome"] == outcome)].iloc[0]
+            did, _, diff_unit = SENTENCES[outcome]
+            f = 100.0 if share else 1.0
+            d = abs(row["mean"]) * f
+            a, b = sorted([abs(row["lower"]) * f, abs(row["upper"]) * f])
+            dd = _decimals((b - a) / 2, share)
+            ahead = int(row["n_greater"] if row["mean"] > 0 else row["n_less"])
+            n = int(row["n"])
+            ties = n - int(row["n_greater"]) - int(row["n_less"])
+            if row["half"] == 0:
+                sure = f"the same difference in all {n} {'pairs' if sweep else 'paired replicates'}"
+            else:
+                sure = (f"paired over {n} {pairs}, 95% CI of the difference "
+                        f"{_num(a, dd)}–{_num(b, dd)} {diff_unit}; "
+                        f"{figures.arm_label(hi)} was higher in {ahead} of {n}"
+                        + (f" and equal in {ties}" if ties else ""))
+            size = (_num(d, dd) if dd is not None else f"{d:.3g}")
+            out.append(
+                f"{_cap(figures.arm_label(hi))} "
+                + did.format(v=_value_ci(s_hi["mean"], s_hi["lower"], s_hi["upper"], share))
+                + f", {size} {diff_unit} more than {figures.arm_label(lo)} "
+                f"({_value_ci(s_lo['mean'], s_lo['lower'], s_lo['upper'], share, False)}; "
+                f"{sure}).")
+        if unclear:
+            listed = unclear[0] if len(unclear) == 1 else \
+                ", ".join(unclear[:-1]) + " or " + unclear[-1]
+            out.append(f"{_cap(figures.arm_label(arm))} and {figures.arm_label(reference)} "
+                       f"did not clearly differ in {listed}: the 95% confidence intervals of "
+                       f"the paired differences include zero, so with "
+                       f"{int(diffs['n'].max())} {'runs' if sweep else 'replicates'} per arm "
+                       f"these differences could be chance.")
+    return out
+
+
+def single_arm_sentences(runs, summary):
+    names = stats.arm_order(runs)
+    out = []
+    for arm in names:
+        parts = []
+        for outcome in SENTENCE_ORDER:
+            row = summary[(summary["arm"] == arm) & (summary["outcome"] == outcome)]
+            if row.empty or not np.isfinite(row.iloc[0]["mean"]):
+                continue
+            row = row.iloc[0]
+            parts.append(SENTENCES[outcome][0].format(
+                v=_value_ci(row["mean"], row["lower"], row["upper"], _is_share(runs, outcome))))
+            if len(parts) == 3:
+                break
+        if parts:
+            out.append(f"{_cap(figures.arm_label(arm))} " + ", ".join(parts[:-1])
+                       + (" and " if len(parts) > 1 else "") + parts[-1]
+                       + (f" (mean over {int(row['n'])} replicates)." if row["n"] > 1
+                          else " (one run)."))
+    return out
+
+
+def durability_sentences(dur):
+    out = []
+    arms = dur.arms
+    if arms["wins"].sum() == 0:
+        return ["No action was won in any run, so there is no durability to report."]
+    unit = f"{dur.units}s"
+    for arm, row in arms.iterrows():
+        label = figures.arm_label(arm)
+        wins, rev = int(row["wins"]), int(row["reversals"])
+        if wins == 0:
+            out.append(f"{_cap(label)} won no action in any run.")
+        elif rev == 0:
+            out.append(f"{_cap(label)} won {wins} actions across its runs and none was "
+                       f"reversed before the end of its run.")
+        else:
+            text = (f"{_cap(label)} won {wins} actions across its runs and {rev} of them "
+                    f"{'was' if rev == 1 else 'were'} reversed before the end of the run")
+            if np.isfinite(row["median"]):
+                text += (f"; half of its wins were gone within {row['median']:.0f} {unit} "
+                         f"(Kaplan–Meier median)")
+            out.append(text + ".")
+    with_wins = arms[arms["wins"] > 0]
+    follow = with_wins["follow_up"].min() if len(with_wins) else 0
+    horizon = next((t for t in (52, 26, 13) if follow >= t), None)
+    if horizon is not None and len(with_wins) >= 1 and with_wins["reversals"].sum() > 0:
+        parts = []
+        for arm in with_wins.index:
+            s, lo, hi = stats.survival_at(dur.curve(arm), horizon)
+            ci = f" (95% CI {lo * 100:.0f}–{hi * 100:.0f}%)" if hi > lo else ""
+            parts.append(f"{s * 100:.0f}%{ci} of {figures.arm_label(arm)}'s wins")
+        when = "A year" if horizon == 52 else f"{horizon} {unit}"
+        out.append(f"{when} after a win, " + (", against ".join(parts)) + " still stood.")
+    return out
+
+
+def run_sentences(runs, ds):
+    """Replicates (and design points), pairing, failed runs."""
+    counts = runs.groupby("arm", observed=False).size()
+    done = runs[runs["status"].astype(str) == "done"] if "status" in runs.columns else runs
+    per_arm = done.groupby("arm", observed=False).size()
+    n_points = int(done["point"].nunique()) if "point" in done.columns and len(done) else 1
+    reps = sorted(set(int(v) for v in
+                      done.groupby(["arm", "point"], observed=True).size().to_numpy())) or [0]
+    names = stats.arm_order(runs)
+    who = "Each arm" if len(names) > 1 else "The scenario"
+    where = f" at each of {n_points} design points" if n_points > 1 else ""
+    if reps == [1]:
+        text = f"{who} was run once{where} (one replicate)"
+    else:
+        times = reps[0] if len(reps) == 1 else f"{reps[0]}–{reps[-1]}"
+        text = f"{who} was run {times} times{where} (replicates)"
+    if len(names) > 1:
+        text += (": replicate k of every arm has the same workers, network, grievance climate "
+                 "and turnover, so the arms are compared pair by pair, replicate by replicate")
+    text += "."
+    out = [text]
+    failed = int(counts.sum() - per_arm.sum())
+    if failed:
+        out.append(f"{failed} run(s) did not finish and are left out.")
+    return out
+
+
+# ---- html ---------------------------------------------------------------------------------------
+
+CSS = """
+body { font-family: "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; color: #1a1a1a;
+       max-width: 1100px; margin: 0 auto; padding: 24px 32px 48px; line-height: 1.5;
+       font-size: 18px; background: #fff; }
+h1 { font-size: 34px; margin: 0 0 4px; }
+h2 { font-size: 25px; margin: 36px 0 10px; border-bottom: 3px solid #0072B2;
+     padding-bottom: 4px; }
+.sub { color: #555; font-size: 15px; margin: 0 0 18px; }
+.description { font-size: 20px; background: #f3f7fb; border-left: 6px solid #0072B2;
+               padding: 12px 18px; margin: 16px 0; }
+ul.arms { padding-left: 0; list-style: none; }
+ul.arms li { margin: 8px 0; padding-left: 28px; position: relative; }
+ul.arms .swatch { position: absolute; left: 0; top: 6px; width: 18px; height: 18px;
+                  border-radius: 3px; }
+.findings li { margin: 8px 0; }
+table { border-collapse: collapse; width: 100%; font-size: 16px; margin: 8px 0; }
+th, td { padding: 7px 10px; border-bottom: 1px solid #ddd; text-align: right;
+         vertical-align: top; }
+th:first-child, td:first-child { text-align: left; }
+thead th { background: #eef2f6; border-bottom: 2px solid #888; }
+td.clear { font-weight: bold; }
+td .unit { color: #666; font-size: 14px; }
+figure { margin: 18px 0 28px; }
+figure img { width: 100%; height: auto; border: 1px solid #e3e3e3; }
+figcaption { color: #444; font-size: 16px; margin-top: 6px; }
+.note { color: #555; font-size: 15px; }
+footer { margin-top: 40px; color: #555; font-size: 14px; border-top: 1px solid #ccc;
+         padding-top: 10px; word-break: break-word; }
+code { font-size: 14px; }
+@media print { body { max-width: none; font-size: 12pt; } figure { break-inside: avoid; }
+               h2 { break-after: avoid; } }
+"""
+
+
+def _png_data_uri(fig, dpi=110):
+    buf = io.BytesIO()
+    with figures.rc_context(figures.STYLE):
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _arm_description(arm, prov):
+    if arm["description"]:
+        return arm["description"]
+    parts = []
+    for key, value in arm["overrides"].items():
+        if key == "campaign.strategy" and value in STRATEGY_TEXT:
+            parts.append(STRATEGY_TEXT[value])
+        else:
+            meaning = prov.meaning(key)
+            parts.append(f"{key} = {value}" + (f" ({meaning})" if meaning else ""))
+    return "; ".join(parts) if parts else "the scenario as written, with no changes"
+
+
+def _summary_table(runs, summary, diffs, outcomes):
+    names = stats.arm_order(runs)
+    reference = names[0]
+    others = names[1:]
+    head = "".join(f"<th>{html.escape(figures.arm_label(a))}</th>" for a in names)
+    head += "".join(f"<th>{html.escape(figures.arm_label(a))} − "
+                    f"{html.escape(figures.arm_label(reference))}<br>"
+                    f"<span class='unit'>paired difference</span></th>" for a in others)
+    rows = []
+    for outcome in outcomes:
+        share = _is_share(runs, outcome)
+        attrs = {"units": runs.attrs.get("units", {}).get(outcome, ""),
+                 "long_name": runs.attrs.get("long_name", {}).get(outcome, "")}
+        unit = figures.display_units(outcome, attrs)
+        cells = [f"<td>{html.escape(figures.title_of(outcome, attrs))}"
+                 f"<br><span class='unit'>{html.escape(unit)}</span></td>"]
+        for arm in names:
+            row = summary[(summary["arm"] == arm) & (summary["outcome"] == outcome)].iloc[0]
+            text = _value_ci(row["mean"], row["lower"], row["upper"], share).replace(
+                " (95% CI ", "<br><span class='unit'>").replace(")", "</span>") \
+                if np.isfinite(row["mean"]) else "–"
+            cells.append(f"<td>{text}</td>")
+        for arm in others:
+            row = diffs[(diffs["arm"] == arm) & (diffs["outcome"] == outcome)].iloc[0]
+            f = 100.0 if share else 1.0
+            clear = row["lower"] > 0 or row["upper"] < 0
+            text = figures.format_estimate(row["mean"] * f, row["lower"] * f,
+                                           row["upper"] * f, signed=True)
+            text = text.replace(" [", "<br><span class='unit'>[").replace("]", "]</span>")
+            cells.append(f"<td class='{'clear' if clear else ''}'>{text}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (f"<table><thead><tr><th>outcome</th>{head}</tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table>")
+
+
+def render(path):
+    """The report for a results file, as an HTML string."""
+    ds = load.open_results(path)
+    runs = load.runs_table(ds)
+    prov = load.provenance(path)
+    dur = load.durability(path)
+    names = load.arm_names(ds)
+    outcomes = [o for o in figures.DEFAULT_OUTCOMES if o in runs.columns]
+    summary = stats.summarize_arms(runs, outcomes)
+    diffs = stats.paired_differences(runs, outcomes) if len(names) > 1 else None
+    title = prov.name or os.path.splitext(os.path.basename(path))[0]
+    description = prov.description or "No description given."
+    varied = load.varied_params(ds)
+    sweep_note = ""
+    if prov.sweep is not None:  # a sweep: its own name and question, then the base scenario
+        title = prov.sweep.get("name") or title
+        base = prov.description
+        description = prov.sweep.get("description") or description
+        if base and base != description:
+            description += " The scenario it varies: " + base
+        n_points = int(np.unique(np.asarray(ds["point"].values)).size)
+        sweep_note = (f" A {ds.attrs.get('design', 'sweep')} design over "
+                      f"{len(varied)} parameter{'s' if len(varied) != 1 else ''} "
+                      f"({', '.join(varied)}), {n_points} design points.")
+
+    findings = run_sentences(runs, ds)
+    if diffs is not None:
+        findings += comparison_sentences(runs, summary, diffs)
+    else:
+        findings += single_arm_sentences(runs, summary)
+    findings += durability_sentences(dur)
+    findings = [_singular(f) for f in findings]
+
+    figs = []
+    if varied:
+        key = next((o for o in ("organized_base_end", "win_weeks", "peak_turnout")
+                    if o in runs.columns), outcomes[0])
+        if len(varied) >= 2:
+            fig = figures.plot_heatmap(runs, varied[0], varied[1], key)
+            caption = (f"{figures.title_of(key)} over {varied[0]} and {varied[1]}: the mean "
+                       f"over the runs in each cell, one panel per arm.")
+        else:
+            fig = figures.plot_outcome_vs_param(runs, varied[0], key)
+            caption = (f"{figures.title_of(key)} against {varied[0]}: mean, its 95% interval "
+                       f"and the spread of the runs, one line per arm.")
+        figs.append(("sweep", _png_data_uri(fig), caption, "Outcome over the sweep"))
+        sens = load.sensitivity(path)
+        if sens is not None and len(sens):
+            fig = figures.plot_sensitivity(sens)
+            figs.append(("sensitivity", _png_data_uri(fig),
+                         "Which parameters matter: sensitivity indices per outcome and arm, "
+                         "with their 95% intervals where the method gives them.",
+                         "Sensitivity indices"))
+    fig = figures.plot_run(ds)
+    figs.append(("run", _png_data_uri(fig),
+                 "The run over time: trust between coworkers, turnout at each action, the "
+                 "organized base by ladder rung and the wins standing. Lines are the mean over "
+                 "the replicates" + (" (all design points pooled)" if varied else "")
+                 + ", shaded bands the middle 80% of replicates.",
+                 "Per-week panels, one line per arm"))
+    if dur.arms["wins"].sum() > 0:
+        fig = figures.plot_durability(dur)
+        figs.append(("durability", _png_data_uri(fig),
+                     "How long wins lasted: the share of each arm's wins still standing a "
+                     "given number of weeks after they were won (Kaplan–Meier estimate with "
+                     "its 95% band). Ticks mark wins still standing when the run ended.",
+                     "Survival curves of wins, one per arm"))
+    if diffs is not None:
+        fig = figures.plot_paired_differences(runs, outcomes)
+        figs.append(("differences", _png_data_uri(fig),
+                     f"Paired differences: each arm minus {figures.arm_label(names[0])}, "
+                     "replicate by replicate, with 95% confidence intervals. An interval that "
+                     "does not cross the zero line is a clear difference.",
+                     "Forest plot of paired differences"))
+
+    arms_html = []
+    for i, arm in enumerate(prov.arms or [{"name": n, "description": "", "overrides": {}}
+                                          for n in names]):
+        colour = figures.arm_style(i)["color"]
+        arms_html.append(
+            f"<li><span class='swatch' style='background:{colour}'></span>"
+            f"<b>{html.escape(figures.arm_label(arm['name']))}</b> "
+            f"<span class='note'>(<code>{html.escape(arm['name'])}</code>)</span>: "
+            f"{html.escape(_arm_description(arm, prov))}.</li>")
+    version = prov.version
+    dirty = " (uncommitted changes)" if str(version.get("git_dirty")) == "true" else ""
+    footer = (
+        f"File <code>{html.escape(os.path.abspath(path))}</code>, written "
+        f"{html.escape(str(version.get('created_utc', '')))} by orgsim "
+        f"{html.escape(str(version.get('orgsim_version', '')))} (commit "
+        f"{html.escape(str(version.get('git_commit', '')))}{dirty}); study "
+        f"{html.escape(str(version.get('study_id', '')))}, master seed "
+        f"{html.escape(str(version.get('master_seed', '')))}.<br>Command: "
+        f"<code>{html.escape(prov.command_line)}</code><br>Report generated "
+        f"{datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} by "
+        f"<code>python -m analysis.report</code>.")
+    if prov.checksums_ok and not all(prov.checksums_ok.values()):
+        bad = ", ".join(k for k, ok in prov.checksums_ok.items() if not ok)
+        footer += f"<br><b>Warning:</b> checksum mismatch in the provenance ({bad})."
+
+    body = [
+        f"<h1>{html.escape(_cap(title.replace('_', ' ')))}</h1>",
+        f"<p class='sub'>orgsim results: {len(names)} arm{'s' if len(names) != 1 else ''}, "
+        f"{int(ds.sizes['run'])} runs of {int(ds.sizes['step'])} "
+        f"{html.escape(str(ds['step'].attrs.get('units', 'step')))}s each."
+        f"{html.escape(sweep_note)}</p>",
+        "<h2>The scenario</h2>" if prov.sweep is None else "<h2>The sweep</h2>",
+        f"<p class='description'>{html.escape(description)}</p>",
+        "<h2>The arms compared</h2>" if len(names) > 1 else "<h2>The arm</h2>",
+        "<ul class='arms'>" + "".join(arms_html) + "</ul>",
+        "<h2>What happened</h2>",
+        "<ul class='findings'>" + "".join(f"<li>{html.escape(s)}</li>" for s in findings)
+        + "</ul>",
+        "<p class='note'>These are results of a model, not forecasts. The confidence intervals "
+        "say how much the results vary between replicates (different workers, networks and "
+        "grievance climates drawn from the same scenario); they do not cover doubts about the "
+        "model's assumptions.</p>",
+        "<h2>Summary</h2>",
+        "<p class='note'>Mean per run with its 95% confidence interval over the replicates"
+        + ("; paired differences in bold where the interval excludes zero." if diffs is not None
+           else ".") + "</p>",
+        _summary_table(runs, summary, diffs if diffs is not None else summary.iloc[0:0],
+                       outcomes),
+        "<h2>Figures</h2>",
+    ]
+    for key, uri, caption, alt in figs:
+        body.append(f"<figure id='fig-{key}'><img src=\"{uri}\" alt=\"{html.escape(alt)}\">"
+                    f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+    body.append(f"<footer>{footer}</footer>")
+    return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>{html.escape(title)} — orgsim report</title><style>{CSS}</style></head>"
+            "<body>" + "\n".join(body) + "</body></html>\n")
+
+
+def default_output(path):
+    return os.path.splitext(os.fspath(path))[0] + ".html"
+
+
+def write_report(path, output=None):
+    """Write the report for `path`; returns the output path."""
+    output = os.fspath(output) if output else default_output(path)
+    text = render(os.fspath(path))
+    directory = os.path.dirname(output)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    tmp = output + ".partial"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, output)
+    return output
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis.report",
+        description="Write a self-contained one-page HTML report from an orgsim results file.")
+    parser.add_argument("results", help="results file written by `orgsim run` (.h5)")
+    parser.add_argument("-o", "--output", help="HTML file to write (default: next to the "
+                                               "results file, with .html)")
+    args = parser.parse_args(argv)
+    try:
+        out = write_report(args.results, args.output)
+    except (FileNotFoundError, load.ResultsFileError) as err:
+        print(f"orgsim report: {err}", file=sys.stderr)
+        return 2
+    print(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

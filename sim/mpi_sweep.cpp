@@ -1,0 +1,126 @@
+// `mpirun -np K orgsim sweep ...`: runs spread over MPI ranks with dynamic load balancing.
+// Compiled into the orgsim executable only when CMake finds MPI (Debian's libopenmpi-dev).
+//
+// Rank 0 coordinates: it hands out run indices in increasing order, one at a time, to whichever
+// rank asks (its own worker threads take from the same queue), so slow runs never hold up the
+// others. Every rank writes its own parts (part-r<rank>-g<generation>-<seq>.h5); when all ranks
+// are done, rank 0 merges them. A run's results depend only on its index, so any number of
+// ranks, threads or shards gives a bit-identical file. Only rank 0's main thread and the worker
+// ranks' fetching (serialized by the sweep runner) call MPI: MPI_THREAD_SERIALIZED is required.
+#include <mpi.h>
+
+#include <deque>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "core/errors.hpp"
+#include "engine/sweep.hpp"
+
+namespace orgsim {
+
+namespace {
+constexpr int kRequest = 1, kAssign = 2;
+}
+
+bool mpi_launched() {
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"})
+    if (std::getenv(v)) return true;
+  return false;
+}
+
+/// Runs the sweep over the ranks; returns the process exit status (rank 0 merges).
+int mpi_sweep(const Sweep& s, const std::string& out, SweepOptions opt,
+              const std::function<void(const SweepProgress&)>& progress, bool& merged_here) {
+  int provided = 0;
+  MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided);
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  merged_here = false;
+  if (provided < MPI_THREAD_SERIALIZED) {
+    if (rank == 0) std::cerr << "orgsim sweep: this MPI library does not support MPI_THREAD_SERIALIZED\n";
+    MPI_Finalize();
+    return 1;
+  }
+  // Rank 0 decides what is left to run; an error there stops every rank.
+  std::deque<std::int64_t> queue;
+  int ok = 1;
+  std::string error;
+  if (rank == 0) {
+    try {
+      if (has_parts(out) && !opt.resume)
+        throw UsageError("the parts directory " + out + ".parts already holds parts of this "
+                         "sweep: continue it with --resume, or delete it to start again");
+      for (auto r : pending_runs(s, out)) queue.push_back(r);
+    } catch (const std::exception& e) {
+      ok = 0;
+      error = e.what();
+    }
+  }
+  MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (!ok) {
+    if (rank == 0) std::cerr << "orgsim: error: " << error << "\n";
+    MPI_Finalize();
+    return 2;
+  }
+  opt.writer = "r" + std::to_string(rank);
+  opt.resume = true;  // other ranks' (and earlier) parts are expected in the directory
+  std::int64_t failed = 0;
+  if (rank == 0) {
+    std::mutex qmu;
+    const auto total = static_cast<std::int64_t>(queue.size());
+    auto pop = [&]() -> std::int64_t {
+      std::lock_guard<std::mutex> lock(qmu);
+      if (queue.empty()) return -1;
+      const std::int64_t r = queue.front();
+      queue.pop_front();
+      return r;
+    };
+    SweepOptions local = opt;
+    local.next_run = pop;
+    std::exception_ptr local_error;
+    std::thread mine([&] {
+      try {
+        failed += run_sweep(s, out, local, [&](const SweepProgress&) {
+          if (progress) {
+            std::lock_guard<std::mutex> lock(qmu);
+            progress(SweepProgress{total - static_cast<std::int64_t>(queue.size()), 0, total});
+          }
+        });
+      } catch (...) {
+        local_error = std::current_exception();
+      }
+    });
+    int active = size - 1;
+    while (active > 0) {
+      int dummy = 0;
+      MPI_Status st;
+      MPI_Recv(&dummy, 1, MPI_INT, MPI_ANY_SOURCE, kRequest, MPI_COMM_WORLD, &st);
+      long long r = pop();
+      MPI_Send(&r, 1, MPI_LONG_LONG, st.MPI_SOURCE, kAssign, MPI_COMM_WORLD);
+      if (r < 0) --active;
+    }
+    mine.join();
+    long long remote_failed = 0, zero = 0;
+    MPI_Reduce(&zero, &remote_failed, 1, MPI_LONG_LONG, MPI_SUM, 0, MPI_COMM_WORLD);
+    failed += remote_failed;
+    if (local_error) std::rethrow_exception(local_error);
+    merge_parts(out + ".parts", out);
+    merged_here = true;
+  } else {
+    opt.next_run = []() -> std::int64_t {
+      int dummy = 0;
+      long long r = -1;
+      MPI_Send(&dummy, 1, MPI_INT, 0, kRequest, MPI_COMM_WORLD);
+      MPI_Recv(&r, 1, MPI_LONG_LONG, 0, kAssign, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      return r;
+    };
+    long long mine_failed = run_sweep(s, out, opt);
+    MPI_Reduce(&mine_failed, nullptr, 1, MPI_LONG_LONG, MPI_SUM, 0, MPI_COMM_WORLD);
+  }
+  MPI_Finalize();
+  return failed > 0 ? 1 : 0;
+}
+
+}  // namespace orgsim

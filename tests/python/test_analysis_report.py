@@ -1,0 +1,244 @@
+"""analysis.report: `python -m analysis.report FILE [-o OUT]` writes a self-contained one-page HTML
+report (no external assets; figures embedded) with the scenario description, the arms, the
+summary and generated sentences; rendered in headless Chromium when it is installed.
+
+Run: /usr/bin/python3 -m pytest -q tests/python
+"""
+
+import base64
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import pytest
+
+pytest.importorskip("h5py")
+pytest.importorskip("matplotlib")
+
+from conftest import REPO  # noqa: E402
+from analysis import _interpreter, figures, load, report  # noqa: E402
+
+
+def run_report(args, env=None, python=None):
+    cmd = [python or sys.executable, "-m", "analysis.report"] + [str(a) for a in args]
+    return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600,
+                          env=env)
+
+
+def text_of(page):
+    """The visible text of the page (tags dropped, entities decoded, whitespace collapsed)."""
+    body = re.sub(r"<style>.*?</style>", " ", page, flags=re.S)
+    body = re.sub(r"<[^>]+>", " ", body)
+    return re.sub(r"\s+", " ", html.unescape(body))
+
+
+def assert_self_contained(page):
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
+    assert "<script" not in page.lower()
+    assert "<link" not in page.lower()
+    assert "@import" not in page and "url(" not in page
+    images = re.findall(r"""<img[^>]*\ssrc="([^"]+)\"""", page)
+    assert images, "figures are embedded"
+    for src in images:
+        assert src.startswith("data:image/png;base64,")
+        png = base64.b64decode(src.split(",", 1)[1])
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+    return images
+
+
+@pytest.fixture(scope="module")
+def default_report(orgsim_files, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "default report.html"
+    done = run_report([orgsim_files("default"), "-o", out])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(out)  # prints the output path, nothing else
+    return out, out.read_text(encoding="utf-8")
+
+
+def test_report_is_self_contained_with_three_figures(default_report):
+    _, page = default_report
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<meta charset='utf-8'>" in page
+    images = assert_self_contained(page)
+    assert len(images) == 3  # run comparison, durability, paired differences
+    for key in ["fig-run", "fig-durability", "fig-differences"]:
+        assert f"id='{key}'" in page
+
+
+def test_report_has_description_arms_table_and_sentences(default_report):
+    _, page = default_report
+    text = text_of(page)
+    scenario = json.loads((REPO / "scenarios" / "default.json").read_text(encoding="utf-8"))
+    assert scenario["description"] in text
+    for label in ["relationship-first", "big messaging"]:
+        assert label in text
+    assert "relationship_first" in text and "big_messaging" in text  # the names as in the file
+    assert "broadcasting to everyone" in text  # the strategy, in words
+    # the summary table: outcomes x arms, with intervals and the paired difference
+    assert "<table>" in page
+    assert "Organized base at the end" in text
+    assert "big messaging − relationship-first" in text
+    # the generated sentences: what differed, by how much, and how sure we are
+    assert re.search(r"Relationship-first ended with an organized base of \d+% "
+                     r"\(95% CI \d+–\d+%\), \d+ points more than big messaging", text)
+    assert "paired over 20 replicates" in text
+    assert re.search(r"relationship-first was higher in \d+ of 20", text)
+    assert "Each arm was run 20 times" in text
+    # durability, from the Kaplan-Meier estimate
+    assert re.search(r"Big messaging won \d+ actions across its runs and \d+ of them were "
+                     r"reversed", text)
+    assert "none was reversed" in text
+    assert "Kaplan–Meier median" in text
+    assert "not forecasts" in text
+
+
+def test_report_numbers_match_the_runs(orgsim_files, default_report):
+    _, page = default_report
+    runs = load.runs_table(orgsim_files("default"))
+    base = runs.groupby("arm", observed=True)["organized_base_end"].mean() * 100
+    text = text_of(page)
+    m = re.search(r"Relationship-first ended with an organized base of (\d+)%", text)
+    assert int(m.group(1)) == round(base["relationship_first"])
+    dur = load.durability(orgsim_files("default"))
+    wins = int(dur.arms.loc["big_messaging", "wins"])
+    assert f"Big messaging won {wins} actions" in text
+
+
+def test_default_output_is_next_to_the_input(orgsim_files, orgsim_copy):
+    path = orgsim_copy(orgsim_files("default"), "study.h5")
+    done = run_report([path])
+    assert done.returncode == 0, done.stderr
+    out = path.with_suffix(".html")
+    assert done.stdout.strip() == str(out)
+    assert out.is_file()
+    assert not out.with_name("study.html.partial").exists()
+
+
+def test_report_three_arms_and_one_arm(orgsim_files, tmp_path):
+    out = report.write_report(orgsim_files("centola"), tmp_path / "centola.html")
+    page = open(out, encoding="utf-8").read()
+    assert_self_contained(page)
+    text = text_of(page)
+    for name in ["lattice", "rewired 10%", "random"]:
+        assert name in text
+    assert "network.rewire = 0.1" in text  # an arm without a description: its overrides
+    assert "Random won no action in any run." in text
+    # rewiring 10% of ties speeds the cascade: wins stand longer than on the lattice
+    assert re.search(r"Rewired 10% held wins for [\d.]+ \(95% CI [\d.]+–[\d.]+\) win-weeks "
+                     r"per run, [\d.]+ win-weeks more than lattice", text)
+    assert re.search(r"Lattice ended with an organized base of 100%, [\d.]+ points more than "
+                     r"random", text)
+
+    out = report.write_report(orgsim_files("single"), tmp_path / "single.html")
+    page = open(out, encoding="utf-8").read()
+    images = assert_self_contained(page)
+    assert len(images) == 2  # no paired differences with one arm
+    text = text_of(page)
+    assert "The arm" in text and "baseline" in text
+    assert "The scenario was run once (one replicate)." in text
+    assert re.search(r"Baseline ended with an organized base of \d+%.* \(one run\)\.", text)
+    assert "1 actions" not in text and "won 1 action" in text
+
+
+def test_report_without_xarray_says_the_same(orgsim_files, default_report, tmp_path):
+    out = tmp_path / "fallback.html"
+    code = ("import sys; sys.modules['xarray'] = None; sys.modules['h5netcdf'] = None\n"
+            "from analysis import report, load\n"
+            "assert not load.has_xarray()\n"
+            f"sys.exit(report.main([{str(orgsim_files('default'))!r}, '-o', {str(out)!r}]))\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+
+    def findings(page):
+        return re.findall(r"<li>(.*?)</li>", page.split("What happened", 1)[1])
+
+    _, page = default_report
+    fb = out.read_text(encoding="utf-8")
+    assert findings(fb) == findings(page)
+    table = lambda p: re.search(r"<table>.*</table>", p, re.S).group(0)  # noqa: E731
+    assert table(fb) == table(page)
+
+
+def test_report_errors(tmp_path):
+    done = run_report([tmp_path / "missing.h5"])
+    assert done.returncode == 2
+    assert "does not exist" in done.stderr
+    bad = tmp_path / "bad.h5"
+    bad.write_text("not hdf5")
+    done = run_report([bad])
+    assert done.returncode == 2 and "not an HDF5 file" in done.stderr
+
+
+def test_reexecs_under_debian_python_from_another_interpreter(orgsim_files, tmp_path):
+    """`python3 -m analysis.report` from an interpreter without the packages (pyenv, venv)
+    re-executes itself under /usr/bin/python3."""
+    others = []
+    for name in ("python3", "python"):
+        found = shutil.which(name)
+        if found and os.path.realpath(found) != os.path.realpath(sys.executable):
+            others.append(found)
+    lacking = None
+    for python in others:
+        probe = subprocess.run([python, "-c", "import h5py, numpy, pandas, matplotlib"],
+                               capture_output=True, timeout=60)
+        if probe.returncode != 0:
+            lacking = python
+            break
+    target = os.environ.get("ORGSIM_PYTHON", _interpreter.DEFAULT_PYTHON)
+    if lacking is None or not os.access(target, os.X_OK):
+        pytest.skip("no interpreter without the analysis packages on PATH")
+    out = tmp_path / "reexec.html"
+    done = run_report([orgsim_files("single"), "-o", out], python=lacking)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(out) and out.is_file()
+
+
+# ---- headless Chromium ----------------------------------------------------------------------------
+
+def _chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def test_report_renders_in_headless_chromium(default_report, tmp_path):
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    plt_image = pytest.importorskip("matplotlib.image")
+    path, _ = default_report
+    shot = tmp_path / "report.png"
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    try:
+        done = subprocess.run(
+            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", f"--user-data-dir={profile}", f"--screenshot={shot}",
+             "--window-size=1200,6000", "--hide-scrollbars", path.resolve().as_uri()],
+            capture_output=True, text=True, timeout=180)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    assert shot.is_file() and shot.stat().st_size > 0, done.stderr
+    img = plt_image.imread(str(shot))[..., :3]  # floats 0..1
+    assert img.shape[0] == 6000 and img.shape[1] == 1200
+    # not blank: much of the page is not white, and it has a range of values
+    not_white = (img < 0.95).any(axis=2)
+    assert not_white.mean() > 0.05, "the screenshot is (almost) blank"
+    assert img.std() > 0.1
+    # the figures are there: the arms' Okabe-Ito colours cover many pixels
+    for hex_colour in figures.ARM_COLORS[:2]:
+        rgb = np.array([int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+        close = (np.abs(img - rgb) < 0.06).all(axis=2)
+        assert close.sum() > 2000, f"few {hex_colour} pixels: figures not shown?"
+    # and the figures sit below the text: the lower half has coloured pixels too
+    lower = img[3000:]
+    assert (np.abs(lower - np.array([0, 0x72, 0xB2]) / 255) < 0.06).all(axis=2).sum() > 500
