@@ -42,6 +42,7 @@ const char* kUsage =
     "  run SCENARIO.json     run every arm of a scenario, print a summary, write HDF5\n"
     "  sweep SWEEP.json      run a parameter sweep (grid, random, lhs, sobol, morris) into one file\n"
     "  merge PARTS_DIR       build a sweep's file from its parts (after --shard runs)\n"
+    "  status PARTS_DIR      how far a running or interrupted sweep has got\n"
     "  check FILE.json       validate a scenario or sweep and print the plan, without running it\n"
     "  params [--markdown]   the parameter table\n"
     "  outputs [--markdown]  the output dictionary (what a results file holds)\n"
@@ -120,7 +121,7 @@ class ProgressLine {
   explicit ProgressLine(bool quiet) : tty_(!quiet && isatty(STDERR_FILENO)), quiet_(quiet) {
     start_ = last_ = std::chrono::steady_clock::now();
   }
-  void operator()(std::int64_t done, std::int64_t total) {
+  void operator()(std::int64_t done, std::int64_t total, std::int64_t failed = 0) {
     if (quiet_) return;
     const auto now = std::chrono::steady_clock::now();
     const double elapsed = std::chrono::duration<double>(now - start_).count();
@@ -131,9 +132,16 @@ class ProgressLine {
     last_ = now;
     const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
     const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0.0;
-    char buf[160];
-    std::snprintf(buf, sizeof buf, "runs %lld/%lld  %.1f runs/s  elapsed %.0f s  ETA %.0f s",
-                  static_cast<long long>(done), static_cast<long long>(total), rate, elapsed, eta);
+    char buf[200];
+    const int width = 24;
+    const int filled = total > 0 ? static_cast<int>(width * done / total) : width;
+    const std::string bar = tty_ ? "[" + std::string(static_cast<std::size_t>(filled), '#') +
+                                       std::string(static_cast<std::size_t>(width - filled), '.') + "] "
+                                 : std::string();
+    std::snprintf(buf, sizeof buf, "%sruns %lld/%lld%s  %.1f runs/s  elapsed %.0f s  ETA %.0f s",
+                  bar.c_str(), static_cast<long long>(done), static_cast<long long>(total),
+                  failed > 0 ? (" (" + std::to_string(failed) + " failed)").c_str() : "", rate,
+                  elapsed, eta);
     if (tty_) {
       std::cerr << "\r" << buf << "\033[K" << (finished ? "\n" : "") << std::flush;
     } else {
@@ -239,10 +247,13 @@ std::pair<std::int64_t, std::int64_t> parse_shard(const std::string& text) {
   throw InputError("--shard", "--shard", "i/N with 0 <= i < N (e.g. 0/4)", "\"" + text + "\"");
 }
 
+void check_output_limit(const Sweep& s, double max_gb);
+
 int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   std::string file, out, shard = "0/1";
   unsigned threads = 0;
   long long part_runs = 256;
+  double max_gb = 0;
   bool resume = false, quiet = false;
   po::options_description visible("options");
   visible.add_options()("help,h", "this help")
@@ -253,6 +264,7 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
                                                 "then `orgsim merge` the parts")
       ("part-runs", po::value<long long>(&part_runs),
        "runs per part file (default 256; parts are also written every 60 s)")
+      ("max-output-gb", po::value<double>(&max_gb), "refuse to start if the file would exceed this")
       ("quiet,q", po::bool_switch(&quiet), "no progress line");
   po::options_description all;
   all.add(visible).add_options()("file", po::value<std::string>(&file));
@@ -262,6 +274,7 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   if (file.empty()) throw UsageError("orgsim sweep: missing SWEEP.json (see orgsim sweep --help)");
   const auto [si, sn] = parse_shard(shard);
   const Sweep s = load_sweep(file);
+  check_output_limit(s, max_gb);
   if (out.empty()) out = "results/" + s.name + ".h5";
   const auto out_dir = std::filesystem::path(out).parent_path();
   if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
@@ -292,7 +305,7 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   }
 #endif
   const std::int64_t failed = run_sweep(s, out, opt, [&](const SweepProgress& p) {
-    line(p.done, p.total);
+    line(p.done, p.total, p.failed);
   });
   if (sn > 1) {
     std::cout << "shard " << shard << " done" << (failed ? " (" + std::to_string(failed) + " failed)" : "")
@@ -310,6 +323,39 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
     return 1;
   }
   return 0;
+}
+
+int cmd_status(int argc, char** argv) {
+  std::string dir;
+  po::options_description visible("options");
+  visible.add_options()("help,h", "this help");
+  po::options_description all;
+  all.add(visible).add_options()("dir", po::value<std::string>(&dir));
+  po::positional_options_description pos;
+  pos.add("dir", 1);
+  if (!parse(argc, argv, visible, all, pos, "usage: orgsim status PARTS_DIR")) return 0;
+  if (dir.empty()) throw UsageError("orgsim status: missing PARTS_DIR (e.g. results/study.h5.parts)");
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  std::cout << sweep_status(dir);
+  return 0;
+}
+
+/// Estimated uncompressed size of a sweep's results file.
+double sweep_output_bytes(const Sweep& s) {
+  const std::int32_t steps = s.scenario.base.at("steps").get<std::int32_t>();
+  return static_cast<double>(s.total_runs()) *
+         (static_cast<double>(steps) * static_cast<double>(per_step_outputs().size()) * 4.0 +
+          static_cast<double>(per_run_outputs().size() + s.design.params.size()) * 8.0 + 64.0);
+}
+
+void check_output_limit(const Sweep& s, double max_gb) {
+  if (max_gb <= 0) return;
+  const double bytes = sweep_output_bytes(s);
+  if (bytes > max_gb * 1024.0 * 1024.0 * 1024.0)
+    throw InputError(s.file, "--max-output-gb",
+                     "a sweep whose output fits in " + format_bytes(max_gb * 1024 * 1024 * 1024),
+                     std::to_string(s.total_runs()) + " runs writing about " + format_bytes(bytes),
+                     "fewer points, replicates or steps, or a higher --max-output-gb");
 }
 
 int cmd_merge(int argc, char** argv) {
@@ -462,18 +508,16 @@ int cmd_report(int argc, char** argv) {
   return 1;
 }
 
-int cmd_check_sweep(const std::string& file, unsigned threads) {
+int cmd_check_sweep(const std::string& file, unsigned threads, double max_gb) {
   const Sweep s = load_sweep(file);
+  check_output_limit(s, max_gb);
   const auto nt = static_cast<unsigned>(std::min<std::int64_t>(resolve_threads(threads), s.total_runs()));
   const std::int32_t steps = s.scenario.base.at("steps").get<std::int32_t>();
   double per_run = 0;
   for (std::int64_t pt : {std::int64_t{0}, s.points() - 1})
     for (std::int32_t a = 0; a < static_cast<std::int32_t>(s.arms()); ++a)
       per_run = std::max(per_run, estimate_run_bytes(sweep_config(s, pt, a)));
-  const double out_bytes = static_cast<double>(s.total_runs()) *
-                           (static_cast<double>(steps) *
-                                static_cast<double>(per_step_outputs().size()) * 4.0 +
-                            static_cast<double>(per_run_outputs().size() + s.design.params.size()) * 8.0 + 64.0);
+  const double out_bytes = sweep_output_bytes(s);
   std::cout << file << ": valid\n"
             << "plan: " << s.points() << " point(s) x " << s.arms() << " arm(s) x " << s.replicates
             << " replicate(s) = " << s.total_runs() << " runs of " << steps << " steps ("
@@ -498,9 +542,11 @@ int cmd_check_sweep(const std::string& file, unsigned threads) {
 int cmd_check(int argc, char** argv) {
   ScenarioOptions so;
   unsigned threads = 0;
+  double max_gb = 0;
   po::options_description visible("options");
   visible.add_options()("help,h", "this help")
-      ("threads", po::value<unsigned>(&threads), "threads the run would use (default: all cores)");
+      ("threads", po::value<unsigned>(&threads), "threads the run would use (default: all cores)")
+      ("max-output-gb", po::value<double>(&max_gb), "sweeps: fail if the file would exceed this");
   add_scenario_options(visible, so);
   po::options_description all;
   all.add(visible).add_options()("scenario", po::value<std::string>(&so.scenario));
@@ -508,7 +554,7 @@ int cmd_check(int argc, char** argv) {
   pos.add("scenario", 1);
   if (!parse(argc, argv, visible, all, pos, "usage: orgsim check SCENARIO.json [options]")) return 0;
   if (so.scenario.empty()) throw UsageError("orgsim check: missing SCENARIO.json");
-  if (is_sweep_file(so.scenario)) return cmd_check_sweep(so.scenario, threads);
+  if (is_sweep_file(so.scenario)) return cmd_check_sweep(so.scenario, threads, max_gb);
   const Scenario sc = load_with_overrides(so);
   const RunPlan plan = make_plan(sc);
   check_resources(plan, sc.file, threads);
@@ -608,13 +654,14 @@ int main(int argc, char** argv) {
     if (cmd == "check") return cmd_check(argc - 1, argv + 1);
     if (cmd == "sweep") return cmd_sweep(argc - 1, argv + 1, cmdline);
     if (cmd == "merge") return cmd_merge(argc - 1, argv + 1);
+    if (cmd == "status") return cmd_status(argc - 1, argv + 1);
     if (cmd == "rerun") return cmd_rerun(argc - 1, argv + 1);
     if (cmd == "report") return cmd_report(argc - 1, argv + 1);
     if (cmd == "params") return cmd_table(argc - 1, argv + 1, false);
     if (cmd == "outputs") return cmd_table(argc - 1, argv + 1, true);
     if (cmd == "summarize") return cmd_summarize(argc - 1, argv + 1);
-    std::string guess = did_you_mean(cmd, {"run", "sweep", "merge", "rerun", "report", "check", "params", "outputs",
-                            "summarize", "version"});
+    std::string guess = did_you_mean(cmd, {"run", "sweep", "merge", "status", "rerun", "report", "check", "params",
+                            "outputs", "summarize", "version"});
     std::cerr << "orgsim: unknown command '" << cmd << "'"
               << (guess.empty() ? "" : " (did you mean '" + guess + "'?)") << "\n\n"
               << kUsage;

@@ -2,6 +2,8 @@
 // resume, and failures isolated.
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
+
 #include <cstring>
 #include <filesystem>
 #include <chrono>
@@ -319,3 +321,22 @@ TEST_CASE("mpirun -np 2 gives the file threads give", "[sweep][mpi]") {
   CHECK(text.str().find("results: " + out) != std::string::npos);
 }
 #endif
+
+TEST_CASE("orgsim status reports a sweep from its parts; --max-output-gb refuses big sweeps",
+          "[sweep][cli]") {
+  const std::string path = write_sweep("status", grid());
+  const std::string out = fresh("status");
+  const std::string base = std::string(ORGSIM_BINARY);
+  REQUIRE(std::system((base + " sweep " + path + " -o " + out + " --shard 1/2 --quiet > /dev/null").c_str()) == 0);
+  const std::string log = test::tmp_path("status.log");
+  REQUIRE(std::system((base + " status " + out + ".parts > " + log).c_str()) == 0);
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  CHECK_THAT(text.str(), Catch::Contains("8 of 16 runs done"));
+  CHECK_THAT(text.str(), Catch::Contains("writer s1of2-g0"));
+  const int rc = std::system((base + " sweep " + path + " -o " + fresh("toobig") +
+                              " --max-output-gb 0.000001 --quiet > /dev/null 2>&1").c_str());
+  CHECK(WEXITSTATUS(rc) == 2);
+  CHECK_FALSE(fs::exists(test::tmp_path("toobig.h5.parts")));
+}

@@ -515,6 +515,53 @@ std::vector<std::int64_t> pending_runs(const Sweep& s, const std::string& out) {
 
 bool has_parts(const std::string& out) { return !list_parts(out + ".parts").empty(); }
 
+std::string sweep_status(const std::string& parts_dir) {
+  const auto parts = list_parts(parts_dir);
+  if (parts.empty())
+    throw InputError(parts_dir, "", "a sweep's parts directory (part-*.h5)",
+                     fs::exists(parts_dir) ? "no parts yet" : "no such directory");
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> by_writer;  // parts, runs
+  std::int64_t runs = 0, failed = 0, planned = 0, in_flight = 0;
+  std::string name, kind;
+  fs::file_time_type newest = fs::file_time_type::min();
+  for (const auto& [pn, file] : parts) {
+    const ResultsFile rf = read_results(file);
+    planned = rf.header.n_runs_planned;
+    by_writer[pn.writer].first += 1;
+    by_writer[pn.writer].second += static_cast<std::int64_t>(rf.runs.size());
+    runs += static_cast<std::int64_t>(rf.runs.size());
+    for (const auto& r : rf.runs) failed += r.status == 2 ? 1 : 0;
+    newest = std::max(newest, fs::last_write_time(file));
+    if (name.empty()) {
+      try {
+        name = json::parse(rf.header.sweep_json).value("name", std::string());
+      } catch (...) {
+      }
+    }
+  }
+  for (const auto& e : fs::directory_iterator(parts_dir))
+    in_flight += e.path().extension() == ".partial" ? 1 : 0;
+  const auto age = std::chrono::duration_cast<std::chrono::seconds>(
+                       fs::file_time_type::clock::now() - newest)
+                       .count();
+  std::ostringstream o;
+  o << parts_dir << ": sweep \"" << name << "\", " << runs << " of " << planned << " runs done ("
+    << (planned > 0 ? 100.0 * static_cast<double>(runs) / static_cast<double>(planned) : 0.0)
+    << "%), " << failed << " failed, " << parts.size() << " part(s)\n";
+  for (const auto& [w, pr] : by_writer)
+    o << "  writer " << w << ": " << pr.first << " part(s), " << pr.second << " runs\n";
+  o << "  newest part written " << age << " s ago"
+    << (in_flight ? "; " + std::to_string(in_flight) + " part(s) being written or left by a crash" : "")
+    << "\n";
+  if (runs < planned)
+    o << "  to finish (run the missing shards, or continue an interrupted sweep): orgsim sweep SWEEP.json -o "
+      << parts_dir.substr(0, parts_dir.size() > 6 ? parts_dir.size() - 6 : parts_dir.size())
+      << " --resume\n";
+  else
+    o << "  all runs done: orgsim merge " << parts_dir << "\n";
+  return o.str();
+}
+
 void merge_parts(const std::string& parts_dir, const std::string& out) {
   const auto parts = list_parts(parts_dir);
   if (parts.empty())

@@ -82,6 +82,9 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
 std::vector<std::int64_t> pending_runs(const Sweep& s, const std::string& out);
 /// Whether `<out>.parts` holds any part.
 bool has_parts(const std::string& out);
+/// `orgsim status`: how far a running or interrupted sweep has got, from its parts alone
+/// (never opens a file being written).
+std::string sweep_status(const std::string& parts_dir);
 
 /// Sensitivity indices per arm and output from per-run outcomes y[arm][output][point][replicate]
 /// (point means over finite replicates; Sobol with bootstrap intervals, or Morris), and the share
