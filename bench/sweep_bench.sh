@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Sweep throughput and memory (issue 4): runs per second on the default scenario and on a
+# validation scenario with 1 vs 2 threads and 1 vs 2 MPI ranks, and peak memory (max RSS) as the
+# number of runs grows from 10^2 to 10^4. Prints one JSON line per measurement.
+# Build first: bash tools/build.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B="$PWD/build/orgsim"
+PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+MPIRUN=(mpirun --allow-run-as-root --oversubscribe)
+
+sweep_file() {  # name scenario replicates points
+  local pts
+  pts=$("$PY" -c "import json; print(json.dumps([10 + i * 0.01 for i in range($4)]))")
+  cat > "$T/$1.json" <<JSON
+{"name": "$1", "scenario": "$2",
+ "design": {"type": "grid", "parameters": {"campaign.hours_per_step": $pts}},
+ "replicates": $3, "seed": 1}
+JSON
+}
+measure() {  # label runs command...
+  local label=$1 runs=$2
+  shift 2
+  rm -rf "$T/out.h5" "$T/out.h5.parts"
+  local start end
+  start=$(date +%s.%N)
+  /usr/bin/time -f "%M" -o "$T/rss" "$@" > /dev/null
+  end=$(date +%s.%N)
+  "$PY" -c "print('{\"bench\": \"$label\", \"runs\": $runs, \"seconds\": %.3f, \"runs_per_s\": %.1f, \"max_rss_kb\": $(tail -1 "$T/rss")}' % ($end - $start, $runs / ($end - $start)))"
+}
+
+# Throughput on the default scenario (300 agents, 156 steps, 2 arms): 20 points x 2 x 20 = 800 runs.
+sweep_file default "$PWD/scenarios/default.json" 20 20
+for th in 1 2; do
+  measure "default, $th thread(s)" 800 "$B" sweep "$T/default.json" -o "$T/out.h5" --threads $th --quiet
+done
+if command -v mpirun > /dev/null; then
+  for np in 1 2; do
+    measure "default, $np MPI rank(s) x 1 thread" 800 "${MPIRUN[@]}" -np $np "$B" sweep "$T/default.json" -o "$T/out.h5" --threads 1 --quiet
+  done
+fi
+# Throughput on a validation scenario (Watts, 10^4 agents, one step): 4 points x 1 arm x 50.
+cat > "$T/watts.json" <<JSON
+{"name": "watts", "scenario": "$PWD/scenarios/validation/watts.json",
+ "design": {"type": "grid", "parameters": {"network.mean_degree": [2, 4, 6, 8]}},
+ "replicates": 50, "seed": 1}
+JSON
+for th in 1 2; do
+  measure "watts, $th thread(s)" 200 "$B" sweep "$T/watts.json" -o "$T/out.h5" --threads $th --quiet
+done
+if command -v mpirun > /dev/null; then
+  for np in 1 2; do
+    measure "watts, $np MPI rank(s) x 1 thread" 200 "${MPIRUN[@]}" -np $np "$B" sweep "$T/watts.json" -o "$T/out.h5" --threads 1 --quiet
+  done
+fi
+# Memory as the run count grows (default scenario): 10^2, 10^3, 10^4 runs.
+for n in 1 10 100; do
+  sweep_file "mem$n" "$PWD/scenarios/default.json" 50 "$n"
+  measure "memory, $((n * 100)) runs" $((n * 100)) "$B" sweep "$T/mem$n.json" -o "$T/out.h5" --quiet
+done
