@@ -313,7 +313,7 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
     return failed > 0 ? 1 : 0;
   }
   merge_parts(out + ".parts", out);
-  const ResultsFile rf = read_results(out);
+  const ResultsFile rf = read_results(out, /*with_series=*/false);
   std::cout << format_summary(summarize(rf.runs, rf.header.arm_names),
                               s.name + " (" + std::to_string(rf.runs.size()) + " runs, pooled over points)",
                               rf.durability)
@@ -624,7 +624,7 @@ int cmd_summarize(int argc, char** argv) {
   pos.add("file", 1);
   if (!parse(argc, argv, visible, all, pos, "usage: orgsim summarize FILE.h5")) return 0;
   if (file.empty()) throw UsageError("orgsim summarize: missing FILE.h5");
-  const ResultsFile rf = read_results(file);
+  const ResultsFile rf = read_results(file, /*with_series=*/false);
   std::cout << format_summary(summarize(rf.runs, rf.header.arm_names),
                               file + " (" + std::to_string(rf.runs.size()) + " runs)",
                               durability_by_arm(rf.runs, rf.header.arm_names, rf.header.n_steps));

@@ -9,6 +9,7 @@
 // ranks' fetching (serialized by the sweep runner) call MPI: MPI_THREAD_SERIALIZED is required.
 #include <mpi.h>
 
+#include <chrono>
 #include <deque>
 #include <iostream>
 #include <mutex>
@@ -94,9 +95,17 @@ int mpi_sweep(const Sweep& s, const std::string& out, SweepOptions opt,
     });
     int active = size - 1;
     while (active > 0) {
-      int dummy = 0;
+      // Poll rather than block: OpenMPI's blocking receive spins a core, which rank 0's own
+      // worker threads need.
+      int flag = 0;
       MPI_Status st;
-      MPI_Recv(&dummy, 1, MPI_INT, MPI_ANY_SOURCE, kRequest, MPI_COMM_WORLD, &st);
+      MPI_Iprobe(MPI_ANY_SOURCE, kRequest, MPI_COMM_WORLD, &flag, &st);
+      if (!flag) {
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+        continue;
+      }
+      int dummy = 0;
+      MPI_Recv(&dummy, 1, MPI_INT, st.MPI_SOURCE, kRequest, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
       long long r = pop();
       MPI_Send(&r, 1, MPI_LONG_LONG, st.MPI_SOURCE, kAssign, MPI_COMM_WORLD);
       if (r < 0) --active;

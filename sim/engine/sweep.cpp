@@ -284,7 +284,7 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
   // Parts of other shards may share the directory (job arrays); parts of this shard mean an
   // interrupted run of it, which only --resume may continue.
   for (const auto& [pn, file] : existing) {
-    const ResultsFile rf = read_results(file);
+    const ResultsFile rf = read_results(file, /*with_series=*/false);
     if (rf.header.sweep_json != s.raw_text)
       throw UsageError("cannot " + std::string(opt.resume ? "resume" : "run") + ": " + file +
                        " was written for a different sweep file (the sweep specification has "
@@ -501,7 +501,7 @@ SensitivityTable sensitivity(
 std::vector<std::int64_t> pending_runs(const Sweep& s, const std::string& out) {
   std::vector<char> done(static_cast<std::size_t>(s.total_runs()), 0);
   for (const auto& [pn, file] : list_parts(out + ".parts")) {
-    const ResultsFile rf = read_results(file);
+    const ResultsFile rf = read_results(file, /*with_series=*/false);
     if (rf.header.sweep_json != s.raw_text)
       throw UsageError("cannot resume: " + file + " was written for a different sweep file");
     for (const auto& r : rf.runs)
@@ -525,7 +525,7 @@ std::string sweep_status(const std::string& parts_dir) {
   std::string name, kind;
   fs::file_time_type newest = fs::file_time_type::min();
   for (const auto& [pn, file] : parts) {
-    const ResultsFile rf = read_results(file);
+    const ResultsFile rf = read_results(file, /*with_series=*/false);
     planned = rf.header.n_runs_planned;
     by_writer[pn.writer].first += 1;
     by_writer[pn.writer].second += static_cast<std::int64_t>(rf.runs.size());
@@ -582,10 +582,10 @@ void merge_parts(const std::string& parts_dir, const std::string& out) {
   };
   std::map<std::string, PartStream> streams;
   for (const auto& [pn, file] : parts) streams[pn.writer].files.push_back(file);
-  const ResultsFile first = read_results(parts.front().second);
+  const ResultsFile first = read_results(parts.front().second, /*with_series=*/false);
   FileHeader header = first.header;
   for (const auto& [pn, file] : parts) {
-    const ResultsFile rf = read_results(file);
+    const ResultsFile rf = read_results(file, /*with_series=*/false);
     if (rf.header.sweep_json != header.sweep_json)
       throw InputError(file, "", "a part of the same sweep as " + parts.front().second,
                        "a part written for a different sweep file");

@@ -2071,7 +2071,7 @@ std::vector<std::string> root_link_names(hid_t file, const std::string& path) {
 
 }  // namespace
 
-ResultsFile read_results(const std::string& path) {
+ResultsFile read_results(const std::string& path, bool with_series) {
   const std::string expected = "an orgsim results file";
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw InputError(path, "", expected, "no such file");
@@ -2187,7 +2187,8 @@ ResultsFile read_results(const std::string& path) {
     rec.seed = seed[r];
     rec.status = status[r];
     rec.wall_seconds = wall[r];
-    rec.per_step.assign(n_step_vars * n_steps, std::numeric_limits<float>::quiet_NaN());
+    if (with_series)
+      rec.per_step.assign(n_step_vars * n_steps, std::numeric_limits<float>::quiet_NaN());
     rec.per_run.resize(per_run_outputs().size());
     rec.params.resize(h.varied.size());
   }
@@ -2200,7 +2201,7 @@ ResultsFile read_results(const std::string& path) {
                                        path);
     for (std::size_t r = 0; r < n_runs; ++r) out.runs[r].per_run[o] = v[r];
   }
-  std::vector<float> block(n_runs * n_steps);
+  std::vector<float> block(with_series ? n_runs * n_steps : 0);
   for (std::size_t o = 0; o < n_step_vars; ++o) {
     const std::string& ds_name = per_step_outputs()[o].name;
     const htri_t exists = H5Lexists(f, ds_name.c_str(), H5P_DEFAULT);
@@ -2219,7 +2220,7 @@ ResultsFile read_results(const std::string& path) {
                        "a (run, step) dataset of " + std::to_string(n_runs) + " × " +
                            std::to_string(n_steps),
                        "another shape");
-    if (block.empty()) continue;
+    if (block.empty()) continue;  // no runs, or the series were not asked for
     check(H5Dread(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, block.data()), path,
           "read dataset '" + ds_name + "'");
     for (std::size_t r = 0; r < n_runs; ++r)

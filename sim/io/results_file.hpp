@@ -115,6 +115,8 @@ struct ResultsFile {
   DesignTable design;                     // empty for files without /design
   SensitivityTable sensitivity;           // empty for files without /sensitivity
 };
-ResultsFile read_results(const std::string& path);
+/// Reads a results file. With `with_series` false the per-step series are checked but not read
+/// (RunRecord::per_step stays empty): summaries of big sweeps need only per-run values.
+ResultsFile read_results(const std::string& path, bool with_series = true);
 
 }  // namespace orgsim
