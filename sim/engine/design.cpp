@@ -1,5 +1,7 @@
 #include "engine/design.hpp"
 
+#include "io/scenario.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -28,20 +30,6 @@ constexpr double kZ975 = 1.96;  // two-sided 95% normal quantile for the bootstr
 const std::vector<std::string>& type_names() {
   static const std::vector<std::string> names = {"grid", "random", "lhs", "sobol", "morris"};
   return names;
-}
-
-std::string type_of(const json& v) {
-  switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "a boolean (" + v.dump() + ")";
-    case json::value_t::string: return "a string (" + v.dump() + ")";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "the integer " + v.dump();
-    case json::value_t::number_float: return "the number " + v.dump();
-    case json::value_t::object: return "an object";
-    case json::value_t::array: return "an array";
-    default: return v.dump();
-  }
 }
 
 /// Shortest of %.15g / %.17g that reads back exactly.
@@ -73,7 +61,7 @@ double number_at(const json& v, const std::string& file, const std::string& wher
                  const std::string& key) {
   const std::string expected =
       integer ? "an integer (`" + key + "` is an integer parameter)" : "a number";
-  if (!v.is_number()) throw InputError(file, where, expected, type_of(v));
+  if (!v.is_number()) throw InputError(file, where, expected, json_value_text(v));
   const double x = v.get<double>();
   if (!std::isfinite(x)) throw InputError(file, where, expected, v.dump());
   if (integer && !is_integral(x)) throw InputError(file, where, expected, v.dump());
@@ -83,7 +71,7 @@ double number_at(const json& v, const std::string& file, const std::string& wher
 /// An integral JSON number (3 or 3.0) >= `lo`, else InputError at `where`.
 std::int64_t count_at(const json& v, const std::string& file, const std::string& where,
                       std::int64_t lo, const std::string& expected) {
-  if (!v.is_number()) throw InputError(file, where, expected, type_of(v));
+  if (!v.is_number()) throw InputError(file, where, expected, json_value_text(v));
   if (v.is_number_integer() && !v.is_number_unsigned()) {
     const auto n = v.get<std::int64_t>();
     if (n < lo) throw InputError(file, where, expected, v.dump());
@@ -192,7 +180,7 @@ DesignParam parse_grid_param(const std::string& key, const json& v, const std::s
       p.values.push_back(x);
     }
   } else {
-    throw InputError(file, where, forms, type_of(v));
+    throw InputError(file, where, forms, json_value_text(v));
   }
   p.min = *std::min_element(p.values.begin(), p.values.end());
   p.max = *std::max_element(p.values.begin(), p.values.end());
@@ -202,7 +190,7 @@ DesignParam parse_grid_param(const std::string& key, const json& v, const std::s
 DesignParam parse_sampled_param(const std::string& key, const json& v, const std::string& file,
                                 const std::string& where, bool integer, DesignType type) {
   if (!v.is_object())
-    throw InputError(file, where, "a range {\"min\": a, \"max\": b}", type_of(v),
+    throw InputError(file, where, "a range {\"min\": a, \"max\": b}", json_value_text(v),
                      v.is_array() ? "lists of values are for grid designs; " + a_design(type) +
                                         " samples a range"
                                   : "");
@@ -528,14 +516,14 @@ Design parse_design(const json& j, const std::string& file, const std::string& p
                     const std::vector<std::string>& integer_keys) {
   const std::string forms =
       "a design object {\"type\": " + quoted(type_names()) + ", \"parameters\": {...}}";
-  if (!j.is_object()) throw InputError(file, path, forms, type_of(j));
+  if (!j.is_object()) throw InputError(file, path, forms, json_value_text(j));
 
   // type
   if (!j.contains("type"))
     throw InputError(file, sub(path, "type"), "one of " + quoted(type_names()), "no `type` key");
   const json& tv = j.at("type");
   if (!tv.is_string())
-    throw InputError(file, sub(path, "type"), "one of " + quoted(type_names()), type_of(tv));
+    throw InputError(file, sub(path, "type"), "one of " + quoted(type_names()), json_value_text(tv));
   const auto tname = tv.get<std::string>();
   const auto& names = type_names();
   const auto ti = std::find(names.begin(), names.end(), tname);
@@ -599,7 +587,7 @@ Design parse_design(const json& j, const std::string& file, const std::string& p
           : "an object of parameters {\"dotted.key\": {\"min\": a, \"max\": b}}";
   if (!j.contains("parameters")) throw InputError(file, ppath, pforms, "no `parameters` key");
   const json& pj = j.at("parameters");
-  if (!pj.is_object()) throw InputError(file, ppath, pforms, type_of(pj));
+  if (!pj.is_object()) throw InputError(file, ppath, pforms, json_value_text(pj));
   if (pj.empty())
     throw InputError(file, ppath, pforms + " with at least one parameter", "an empty object");
   for (auto it = pj.begin(); it != pj.end(); ++it) {

@@ -16,20 +16,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string type_of(const json& v) {
-  switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "a boolean (" + v.dump() + ")";
-    case json::value_t::string: return "a string (" + v.dump() + ")";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "the integer " + v.dump();
-    case json::value_t::number_float: return "the number " + v.dump();
-    case json::value_t::object: return "an object";
-    case json::value_t::array: return "an array";
-    default: return v.dump();
-  }
-}
-
 std::string num_text(double x) {
   std::ostringstream s;
   s << x;
@@ -79,7 +65,7 @@ json validate_seed_set(const json& v, const std::string& file, const std::string
   const std::string forms =
       "a seed set {\"random\": k}, {\"fraction\": f}, {\"agents\": [ids], \"with_neighbors\": "
       "bool} or {\"rung\": \"supporter\"|\"member\"|\"leader\"}";
-  if (!v.is_object()) throw InputError(file, path, forms, type_of(v));
+  if (!v.is_object()) throw InputError(file, path, forms, json_value_text(v));
   int kinds = 0;
   for (auto it = v.begin(); it != v.end(); ++it) {
     const std::string& k = it.key();
@@ -87,19 +73,19 @@ json validate_seed_set(const json& v, const std::string& file, const std::string
     if (k == "random") {
       ++kinds;
       if (!it->is_number_integer() || it->get<double>() < 0)
-        throw InputError(file, sub, "a non-negative integer number of agents", type_of(*it));
+        throw InputError(file, sub, "a non-negative integer number of agents", json_value_text(*it));
     } else if (k == "fraction") {
       ++kinds;
       if (!it->is_number() || !(it->get<double>() >= 0 && it->get<double>() <= 1))
-        throw InputError(file, sub, "a number in [0, 1]", type_of(*it));
+        throw InputError(file, sub, "a number in [0, 1]", json_value_text(*it));
     } else if (k == "agents") {
       ++kinds;
-      if (!it->is_array()) throw InputError(file, sub, "an array of agent ids", type_of(*it));
+      if (!it->is_array()) throw InputError(file, sub, "an array of agent ids", json_value_text(*it));
       for (std::size_t i = 0; i < it->size(); ++i) {
         const json& id = (*it)[i];
         if (!id.is_number_integer() || id.get<double>() < 0)
           throw InputError(file, sub + "[" + std::to_string(i) + "]",
-                           "a non-negative integer agent id", type_of(id));
+                           "a non-negative integer agent id", json_value_text(id));
       }
     } else if (k == "rung") {
       ++kinds;
@@ -107,9 +93,9 @@ json validate_seed_set(const json& v, const std::string& file, const std::string
       if (!it->is_string() ||
           std::find(rungs.begin(), rungs.end(), it->get<std::string>()) == rungs.end())
         throw InputError(file, sub, "one of \"supporter\", \"member\" or \"leader\"",
-                         it->is_string() ? it->dump() : type_of(*it));
+                         it->is_string() ? it->dump() : json_value_text(*it));
     } else if (k == "with_neighbors") {
-      if (!it->is_boolean()) throw InputError(file, sub, "true or false", type_of(*it));
+      if (!it->is_boolean()) throw InputError(file, sub, "true or false", json_value_text(*it));
       if (!v.contains("agents"))
         throw InputError(file, sub, "with_neighbors only together with \"agents\"",
                          "it without \"agents\"");
@@ -134,7 +120,7 @@ json validate_value(const ParamSpec& spec, const json& v, const std::string& fil
     case ParamType::number: {
       if (!v.is_number())
         throw InputError(file, path, "a number in [" + num_text(spec.min) + ", " +
-                                         num_text(spec.max) + "]", type_of(v));
+                                         num_text(spec.max) + "]", json_value_text(v));
       const double x = v.get<double>();
       if (!std::isfinite(x) || x < spec.min || x > spec.max)
         throw InputError(file, path,
@@ -151,7 +137,7 @@ json validate_value(const ParamSpec& spec, const json& v, const std::string& fil
       }
       if (!out.is_number_integer())
         throw InputError(file, path, "an integer in [" + num_text(spec.min) + ", " +
-                                         num_text(spec.max) + "]", type_of(v));
+                                         num_text(spec.max) + "]", json_value_text(v));
       const double x = out.get<double>();
       if (x < spec.min || x > spec.max || (out.is_number_integer() && !out.is_number_unsigned() &&
                                             out.get<std::int64_t>() < 0 && spec.min >= 0))
@@ -161,10 +147,10 @@ json validate_value(const ParamSpec& spec, const json& v, const std::string& fil
       return out;
     }
     case ParamType::boolean:
-      if (!v.is_boolean()) throw InputError(file, path, "true or false", type_of(v));
+      if (!v.is_boolean()) throw InputError(file, path, "true or false", json_value_text(v));
       return v;
     case ParamType::choice: {
-      if (!v.is_string()) throw InputError(file, path, "one of " + join_or(spec.choices), type_of(v));
+      if (!v.is_string()) throw InputError(file, path, "one of " + join_or(spec.choices), json_value_text(v));
       const auto s = v.get<std::string>();
       if (std::find(spec.choices.begin(), spec.choices.end(), s) == spec.choices.end()) {
         auto guess = did_you_mean(s, spec.choices);
@@ -175,7 +161,7 @@ json validate_value(const ParamSpec& spec, const json& v, const std::string& fil
     }
     case ParamType::text:
     case ParamType::path:
-      if (!v.is_string()) throw InputError(file, path, "a string", type_of(v));
+      if (!v.is_string()) throw InputError(file, path, "a string", json_value_text(v));
       return v;
     case ParamType::distribution:
       parse_distribution(v, file, path, Range{spec.min, spec.max});
@@ -186,7 +172,7 @@ json validate_value(const ParamSpec& spec, const json& v, const std::string& fil
       if (v.is_string() && v.get<std::string>() == "until_stable") return v;
       if (v.is_number_integer() && v.get<double>() >= 1 && v.get<double>() <= spec.max) return v;
       throw InputError(file, path, "\"until_stable\" or an integer number of rounds >= 1",
-                       v.is_string() ? v.dump() : type_of(v));
+                       v.is_string() ? v.dump() : json_value_text(v));
     }
   }
   return v;
@@ -202,7 +188,7 @@ void walk(const json& obj, const std::string& prefix, json& flat, const std::str
     } else if (is_section(path)) {
       if (!it->is_object())
         throw InputError(file, path, "an object (section with keys " + join_or(children_of(path)) + ")",
-                         type_of(*it));
+                         json_value_text(*it));
       walk(*it, path, flat, file);
     } else {
       unknown_key(file, prefix, key);
@@ -219,28 +205,28 @@ std::vector<Arm> parse_arms(const json& doc, const std::string& file) {
   const json& a = doc.at("arms");
   if (!a.is_array() || a.empty())
     throw InputError(file, "arms", "a non-empty array of {\"name\": ..., \"set\": {...}}",
-                     a.is_array() ? "an empty array" : type_of(a));
+                     a.is_array() ? "an empty array" : json_value_text(a));
   for (std::size_t i = 0; i < a.size(); ++i) {
     const std::string where = "arms[" + std::to_string(i) + "]";
     const json& e = a[i];
-    if (!e.is_object()) throw InputError(file, where, "an object {\"name\": ..., \"set\": {...}}", type_of(e));
+    if (!e.is_object()) throw InputError(file, where, "an object {\"name\": ..., \"set\": {...}}", json_value_text(e));
     Arm arm;
     for (auto it = e.begin(); it != e.end(); ++it) {
       if (it.key() == "name") {
         if (!it->is_string() || it->get<std::string>().empty())
-          throw InputError(file, where + ".name", "a non-empty string", type_of(*it));
+          throw InputError(file, where + ".name", "a non-empty string", json_value_text(*it));
         arm.name = it->get<std::string>();
         for (char c : arm.name)
           if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'))
             throw InputError(file, where + ".name", "letters, digits, '_' or '-' only",
                              it->dump());
       } else if (it.key() == "description") {
-        if (!it->is_string()) throw InputError(file, where + ".description", "a string", type_of(*it));
+        if (!it->is_string()) throw InputError(file, where + ".description", "a string", json_value_text(*it));
         arm.description = it->get<std::string>();
       } else if (it.key() == "set") {
         if (!it->is_object())
           throw InputError(file, where + ".set", "an object of dotted parameter keys and values",
-                           type_of(*it));
+                           json_value_text(*it));
         arm.overrides = *it;
       } else {
         auto guess = did_you_mean(it.key(), {"name", "description", "set"});
@@ -260,6 +246,20 @@ std::vector<Arm> parse_arms(const json& doc, const std::string& file) {
 }
 
 }  // namespace
+
+std::string json_value_text(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "a boolean (" + v.dump() + ")";
+    case json::value_t::string: return "a string (" + v.dump() + ")";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned: return "the integer " + v.dump();
+    case json::value_t::number_float: return "the number " + v.dump();
+    case json::value_t::object: return "an object";
+    case json::value_t::array: return "an array";
+    default: return v.dump();
+  }
+}
 
 json default_parameters() {
   json flat = json::object();
@@ -344,7 +344,7 @@ std::pair<std::string, json> parse_set_argument(const std::string& arg) {
 
 Scenario scenario_from_json(const json& doc, const std::string& file, const std::string& dir,
                             std::string raw_text, const std::vector<std::string>& sets) {
-  if (!doc.is_object()) throw InputError(file, "(top level)", "a JSON object", type_of(doc));
+  if (!doc.is_object()) throw InputError(file, "(top level)", "a JSON object", json_value_text(doc));
   Scenario sc;
   sc.file = file;
   sc.dir = dir;

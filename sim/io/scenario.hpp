@@ -47,6 +47,9 @@ void set_parameter(nlohmann::json& flat, const std::string& key, const nlohmann:
 /// Splits "key=value" and parses value as JSON (falling back to a plain string).
 std::pair<std::string, nlohmann::json> parse_set_argument(const std::string& arg);
 
+/// What a JSON value is, for error messages: "the integer 3", "a string (\"x\")", "an object".
+std::string json_value_text(const nlohmann::json& v);
+
 /// Defaults of every parameter as a flat map.
 nlohmann::json default_parameters();
 
