@@ -37,8 +37,10 @@ double peak_rss_bytes() {
   getrusage(RUSAGE_SELF, &u);
   return static_cast<double>(u.ru_maxrss) * 1024.0;
 }
-ModelConfig watts_config(std::int32_t n) {
-  const std::string text = R"({"name": "bench", "steps": 1, "replicates": 1, "seed": 1,
+/// The benchmark workload: Watts's rule on G(n, p), mean degree 10, 1% seeds, 100 rounds.
+RunPlan watts_plan(std::int32_t n, std::int64_t replicates) {
+  const std::string text = R"({"name": "bench", "steps": 1, "replicates": )" +
+                           std::to_string(replicates) + R"(, "seed": 1,
     "population": {"size": )" + std::to_string(n) + R"(,
                    "threshold": {"distribution": "constant", "value": 0.18}},
     "network": {"type": "erdos_renyi", "mean_degree": 10},
@@ -47,8 +49,7 @@ ModelConfig watts_config(std::int32_t n) {
                       "weights": {"grievance": 0, "commitment": 0, "social": 1,
                                   "invitation": 0, "fear": 0}},
     "actions": {"seed": {"fraction": 0.01}}})";
-  const Scenario sc = scenario_from_json(nlohmann::json::parse(text), "bench", ".", text);
-  return make_plan(sc).arms[0];
+  return make_plan(scenario_from_json(nlohmann::json::parse(text), "bench", ".", text));
 }
 }  // namespace
 
@@ -60,7 +61,7 @@ int main(int argc, char** argv) {
   const std::string mode = argv[1];
   const auto n = static_cast<std::int32_t>(std::atol(argv[2]));
   const int reps = argc > 3 ? std::atoi(argv[3]) : 5;
-  const ModelConfig cfg = watts_config(n);
+  const ModelConfig cfg = watts_plan(n, 1).arms[0];
 
   if (mode == "core") {
     double t_graph = 0, t_init = 0, t_rounds = 0, participants = 0, entries = 0, rounds = 0;
@@ -170,18 +171,7 @@ int main(int argc, char** argv) {
       std::printf("}}\n");
     }
   } else if (mode == "runs") {
-    const std::string text = R"({"name": "bench", "steps": 1, "replicates": )" +
-                             std::to_string(reps) + R"(, "seed": 1,
-      "population": {"size": )" + std::to_string(n) + R"(,
-                     "threshold": {"distribution": "constant", "value": 0.18}},
-      "network": {"type": "erdos_renyi", "mean_degree": 10},
-      "trust": {"initial": {"distribution": "constant", "value": 1.0}},
-      "participation": {"threshold_rule": "fraction", "rounds": 100,
-                        "weights": {"grievance": 0, "commitment": 0, "social": 1,
-                                    "invitation": 0, "fear": 0}},
-      "actions": {"seed": {"fraction": 0.01}}})";
-    const RunPlan plan =
-        make_plan(scenario_from_json(nlohmann::json::parse(text), "bench", ".", text));
+    const RunPlan plan = watts_plan(n, reps);
     for (unsigned threads : {1u, 0u}) {
       const auto t0 = Clock::now();
       run_plan(plan, threads);

@@ -4,6 +4,8 @@
 // (one uniform per standing win), and the Kaplan-Meier estimator against a textbook example.
 #include <catch2/catch.hpp>
 
+#include "helpers.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -30,18 +32,7 @@ std::int32_t push_until_none(WinBook& book, std::int32_t from, double defense, R
   return t;
 }
 
-struct MeanSe {
-  double mean = 0, se = 0;
-};
-MeanSe mean_se(const std::vector<double>& v) {
-  MeanSe m;
-  for (double x : v) m.mean += x;
-  m.mean /= static_cast<double>(v.size());
-  double ss = 0;
-  for (double x : v) ss += (x - m.mean) * (x - m.mean);
-  m.se = std::sqrt(ss / static_cast<double>(v.size() - 1) / static_cast<double>(v.size()));
-  return m;
-}
+using test::mean_se;
 
 }  // namespace
 
@@ -142,7 +133,7 @@ TEST_CASE("wins: without defense, durations are geometric with mean 1/h (within 
       first_step += w.duration(end) == 1;
     }
     // Geometric on {1, 2, ...}: mean 1/h, variance (1-h)/h^2, P(D = 1) = h.
-    const MeanSe m = mean_se(d);
+    const auto m = mean_se(d);
     const double se_theory = std::sqrt((1 - h) / (h * h) / n_wins);
     CHECK(std::fabs(m.mean - 1 / h) < 4 * se_theory);
     CHECK_THAT(m.se, WithinRel(se_theory, 0.05));

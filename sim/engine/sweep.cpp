@@ -264,6 +264,29 @@ std::vector<std::pair<PartName, std::string>> list_parts(const std::string& dir)
   return parts;
 }
 
+/// Reads every finished part of `parts_dir` (per-run values only), checks that it belongs to this
+/// sweep file and engine version (refusing, for `action`, otherwise), marks its runs in `done`,
+/// and returns the parts' names.
+std::vector<PartName> scan_parts(const Sweep& s, const std::string& parts_dir,
+                                 std::vector<char>& done, const std::string& action) {
+  std::vector<PartName> names;
+  for (const auto& [pn, file] : list_parts(parts_dir)) {
+    const ResultsFile rf = read_results(file, /*with_series=*/false);
+    if (rf.header.sweep_json != s.raw_text)
+      throw UsageError("cannot " + action + ": " + file +
+                       " was written for a different sweep file (the sweep specification has "
+                       "changed since the sweep started)");
+    if (!rf.header.orgsim_version.empty() && rf.header.orgsim_version != kVersion)
+      throw UsageError("cannot " + action + ": " + file + " was written by orgsim " +
+                       rf.header.orgsim_version + ", this is orgsim " + kVersion +
+                       " (finish the sweep with that version, or start again)");
+    for (const auto& r : rf.runs)
+      if (r.run >= 0 && r.run < s.total_runs()) done[static_cast<std::size_t>(r.run)] = 1;
+    names.push_back(pn);
+  }
+  return names;
+}
+
 std::string seq_text(std::int64_t seq) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%06lld", static_cast<long long>(seq));
@@ -275,7 +298,6 @@ std::string seq_text(std::int64_t seq) {
 std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOptions& opt,
                        const std::function<void(const SweepProgress&)>& progress) {
   const std::string parts_dir = out + ".parts";
-  const auto existing = list_parts(parts_dir);
   std::vector<char> done(static_cast<std::size_t>(s.total_runs()), 0);
   int generation = 0;
   const std::string shard_tag =
@@ -283,24 +305,13 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
                           : "s" + std::to_string(opt.shard) + "of" + std::to_string(opt.shards);
   // Parts of other shards may share the directory (job arrays); parts of this shard mean an
   // interrupted run of it, which only --resume may continue.
-  for (const auto& [pn, file] : existing) {
-    const ResultsFile rf = read_results(file, /*with_series=*/false);
-    if (rf.header.sweep_json != s.raw_text)
-      throw UsageError("cannot " + std::string(opt.resume ? "resume" : "run") + ": " + file +
-                       " was written for a different sweep file (the sweep specification has "
-                       "changed since the sweep started)");
-    if (!rf.header.orgsim_version.empty() && rf.header.orgsim_version != kVersion)
-      throw UsageError("cannot resume: " + file + " was written by orgsim " +
-                       rf.header.orgsim_version + ", this is orgsim " + kVersion +
-                       " (finish the sweep with that version, or start again)");
-    const bool ours = pn.writer.rfind(shard_tag + "-g", 0) == 0;
+  for (const auto& part : scan_parts(s, parts_dir, done, opt.resume ? "resume" : "run")) {
+    const bool ours = part.writer.rfind(shard_tag + "-g", 0) == 0;
     if (ours && !opt.resume)
       throw UsageError("the parts directory " + parts_dir + " already holds parts of this " +
                        (opt.shards > 1 ? "shard" : "sweep") +
                        ": continue it with --resume, or delete the directory to start again");
-    for (const auto& r : rf.runs)
-      if (r.run >= 0 && r.run < s.total_runs()) done[static_cast<std::size_t>(r.run)] = 1;
-    if (ours) generation = std::max(generation, std::stoi(pn.writer.substr(shard_tag.size() + 2)) + 1);
+    if (ours) generation = std::max(generation, std::stoi(part.writer.substr(shard_tag.size() + 2)) + 1);
   }
   fs::create_directories(parts_dir);
 
@@ -455,32 +466,21 @@ SensitivityTable sensitivity(
       }
       noise.push_back(replicate_noise_share(finite));
       const bool ok = std::all_of(mean.begin(), mean.end(), [](double v) { return std::isfinite(v); });
+      // A point without any finite value leaves the indices undefined (NaN).
+      const std::vector<double> undefined(k, std::nan(""));
       if (t.method == "sobol") {
-        if (ok) {
-          const SobolIndices si = sobol_indices(mean, d.samples, k, bootstrap, seed);
-          S1.push_back(si.S1);
-          S1c.push_back(si.S1_conf);
-          ST.push_back(si.ST);
-          STc.push_back(si.ST_conf);
-        } else {
-          const std::vector<double> nan(k, std::nan(""));
-          S1.push_back(nan);
-          S1c.push_back(nan);
-          ST.push_back(nan);
-          STc.push_back(nan);
-        }
+        const SobolIndices si = ok ? sobol_indices(mean, d.samples, k, bootstrap, seed)
+                                   : SobolIndices{undefined, undefined, undefined, undefined};
+        S1.push_back(si.S1);
+        S1c.push_back(si.S1_conf);
+        ST.push_back(si.ST);
+        STc.push_back(si.ST_conf);
       } else {
-        if (ok) {
-          const MorrisIndices mi = morris_indices(mean, d);
-          mu.push_back(mi.mu);
-          mus.push_back(mi.mu_star);
-          sg.push_back(mi.sigma);
-        } else {
-          const std::vector<double> nan(k, std::nan(""));
-          mu.push_back(nan);
-          mus.push_back(nan);
-          sg.push_back(nan);
-        }
+        const MorrisIndices mi =
+            ok ? morris_indices(mean, d) : MorrisIndices{undefined, undefined, undefined};
+        mu.push_back(mi.mu);
+        mus.push_back(mi.mu_star);
+        sg.push_back(mi.sigma);
       }
     }
     if (t.method == "sobol") {
@@ -500,13 +500,7 @@ SensitivityTable sensitivity(
 
 std::vector<std::int64_t> pending_runs(const Sweep& s, const std::string& out) {
   std::vector<char> done(static_cast<std::size_t>(s.total_runs()), 0);
-  for (const auto& [pn, file] : list_parts(out + ".parts")) {
-    const ResultsFile rf = read_results(file, /*with_series=*/false);
-    if (rf.header.sweep_json != s.raw_text)
-      throw UsageError("cannot resume: " + file + " was written for a different sweep file");
-    for (const auto& r : rf.runs)
-      if (r.run >= 0 && r.run < s.total_runs()) done[static_cast<std::size_t>(r.run)] = 1;
-  }
+  scan_parts(s, out + ".parts", done, "resume");
   std::vector<std::int64_t> todo;
   for (std::int64_t r = 0; r < s.total_runs(); ++r)
     if (!done[static_cast<std::size_t>(r)]) todo.push_back(r);
@@ -571,10 +565,16 @@ void merge_parts(const std::string& parts_dir, const std::string& out) {
     std::vector<std::string> files;
     std::size_t next_file = 0, pos = 0;
     std::vector<RunRecord> runs;
+    const std::string* sweep_json = nullptr;  // every part must come from the same sweep
     bool load() {
       while (pos >= runs.size()) {
         if (next_file >= files.size()) return false;
-        runs = read_results(files[next_file++]).runs;
+        const std::string& file = files[next_file++];
+        ResultsFile rf = read_results(file);
+        if (rf.header.sweep_json != *sweep_json)
+          throw InputError(file, "", "a part of the same sweep as the other parts",
+                           "a part written for a different sweep file");
+        runs = std::move(rf.runs);
         pos = 0;
       }
       return true;
@@ -584,12 +584,7 @@ void merge_parts(const std::string& parts_dir, const std::string& out) {
   for (const auto& [pn, file] : parts) streams[pn.writer].files.push_back(file);
   const ResultsFile first = read_results(parts.front().second, /*with_series=*/false);
   FileHeader header = first.header;
-  for (const auto& [pn, file] : parts) {
-    const ResultsFile rf = read_results(file, /*with_series=*/false);
-    if (rf.header.sweep_json != header.sweep_json)
-      throw InputError(file, "", "a part of the same sweep as " + parts.front().second,
-                       "a part written for a different sweep file");
-  }
+  for (auto& [w, st] : streams) st.sweep_json = &header.sweep_json;
   using Item = std::pair<std::int64_t, PartStream*>;
   auto cmp = [](const Item& a, const Item& b) { return a.first > b.first; };
   std::priority_queue<Item, std::vector<Item>, decltype(cmp)> heap(cmp);
