@@ -161,7 +161,12 @@ class Rng {
   /// Number of failures before the first success, p in (0, 1]: floor(log U / log(1-p)).
   std::uint64_t geometric(double p) noexcept {
     if (p >= 1.0) return 0;
-    const double g = std::floor(std::log(uniform_pos()) / std::log1p(-p));
+    return geometric_log(std::log1p(-p));
+  }
+  /// geometric(p) given log_q = log1p(-p) (p < 1), computed once by a caller drawing many: the
+  /// same operations on the same values, so the same draws.
+  std::uint64_t geometric_log(double log_q) noexcept {
+    const double g = std::floor(std::log(uniform_pos()) / log_q);
     return g >= 1.8e19 ? std::numeric_limits<std::uint64_t>::max()
                        : static_cast<std::uint64_t>(g);
   }

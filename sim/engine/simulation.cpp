@@ -3,14 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <numeric>
 #include <stdexcept>
 #include <string>
 #include <unordered_set>
 
-#include <Eigen/SparseCore>
-
 #include "io/outputs.hpp"
+#include "model/actions.hpp"
+#include "model/decay.hpp"
 
 namespace orgsim {
 
@@ -40,31 +39,6 @@ CascadeRules make_rules(const ModelConfig& cfg) {
   r.complete_trust = static_cast<float>(cfg.trust_initial.value);
   return r;
 }
-
-/// Largest connected component of the graph of ties with trust >= 0.5 (union-find, O(m)).
-std::int64_t strong_component(const Network& net) {
-  if (net.complete || net.n == 0) return 0;
-  std::vector<std::int32_t> parent(static_cast<std::size_t>(net.n));
-  std::iota(parent.begin(), parent.end(), 0);
-  auto find = [&](std::int32_t x) {
-    while (parent[x] != x) x = parent[x] = parent[parent[x]];
-    return x;
-  };
-  bool any = false;
-  for (std::int32_t i = 0; i < net.n; ++i)
-    for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
-      const std::int32_t j = net.neighbors[e];
-      if (j <= i || net.trust[e] < 0.5f) continue;
-      any = true;
-      const std::int32_t a = find(i), b = find(j);
-      if (a != b) parent[std::max(a, b)] = std::min(a, b);
-    }
-  if (!any) return 0;
-  std::vector<std::int32_t> size(static_cast<std::size_t>(net.n), 0);
-  std::int32_t best = 0;
-  for (std::int32_t i = 0; i < net.n; ++i) best = std::max(best, ++size[find(i)]);
-  return best;
-}
 }  // namespace
 
 Simulation::Simulation(const ModelConfig& cfg, std::uint64_t rep_seed, const Network* prebuilt)
@@ -90,6 +64,7 @@ Simulation::Simulation(const ModelConfig& cfg, std::uint64_t rep_seed, const Net
       }()),
       wins_(cfg.wins),
       base_(static_cast<std::size_t>(cfg.n), 0.0f),
+      crowd_(cfg.n),
       series_(per_step_outputs().size() * static_cast<std::size_t>(cfg.steps), kNaN) {}
 
 void Simulation::run() {
@@ -120,30 +95,19 @@ void Simulation::step() {
 
 void Simulation::environment_phase() {
   climate_now_ = climate_model_.advance(t_, rng_climate_);
-  left_now_ = 0;
   // The employer's counter-campaign raises fear once the campaign has surfaced (after an action).
   if (cfg_.counter_campaign > 0 && actions_ > 0) {
-    const auto x = static_cast<float>(cfg_.counter_campaign);
-    pop_.fear += x * (1.0f - pop_.inoculation) * (1.0f - pop_.fear);
+    counter_campaign(pop_, cfg_.counter_campaign);
+    touch(kFear);
   }
-  if (cfg_.turnover <= 0.0 && cfg_.firing <= 0.0) return;
-  // One uniform per agent every step (a fixed count keeps the stream aligned across arms); a new
-  // hire's draws come from a generator keyed by (step, node), so the same person is hired into
-  // the same node at the same step in every arm. Visible leaders face the employer's firings.
-  const std::uint64_t hire_key = stream_seed(rep_seed_, Stream::turnover);
+  turnover(cfg_, pop_, net_, t_, stream_seed(rep_seed_, Stream::turnover), rng_turnover_, left_);
+  if (left_.empty()) return;
+  touch_all();  // new hires: fresh draws and ties reset
   const bool continuing = cfg_.policy == ActionPolicy::continuous && t_ > cfg_.first_action;
-  for (std::int32_t i = 0; i < cfg_.n; ++i) {
-    const double p = cfg_.turnover +
-                     (pop_.exposed_until[static_cast<std::size_t>(i)] >= t_ ? cfg_.firing : 0.0);
-    if (!(rng_turnover_.uniform() < p)) continue;
-    Rng hire(mix64(hire_key ^ mix64(static_cast<std::uint64_t>(t_) * 0x100000000ULL +
-                                    static_cast<std::uint64_t>(i))));
-    replace_agent(pop_, i, cfg_, hire);
-    reset_ties(net_, i, static_cast<float>(cfg_.trust_baseline));
-    if (continuing) core_.leave(i);
-    ++left_now_;
+  if (continuing) {
+    for (auto i : left_) core_.leave(i);
+    core_.recompute_social();
   }
-  if (continuing && left_now_ > 0) core_.recompute_social();
 }
 
 // ---- 2. organizing work ------------------------------------------------------------------------
@@ -152,23 +116,22 @@ void Simulation::organizing_phase() {
   World w = world();
   tally_ = campaign_.work(w, rng_campaign_);
   backfires_total_ += tally_.backfires;
+  double hours = 0.0;
+  for (double h : tally_.hours) hours += h;
+  if (hours > 0.0 || tally_.blasts > 0) touch_all();
 }
 
 // ---- 3. collective action ----------------------------------------------------------------------
 
-bool Simulation::action_due() const noexcept {
+bool Simulation::action_due() {
   if (t_ < cfg_.first_action) return false;
   const bool gap_ok = last_action_step_ < 0 || t_ - last_action_step_ >= cfg_.min_gap;
   switch (cfg_.policy) {
     case ActionPolicy::continuous: return true;
     case ActionPolicy::schedule: return (t_ - cfg_.first_action) % cfg_.action_every == 0;
     case ActionPolicy::hot: return gap_ok && climate_now_ >= cfg_.hot_threshold;
-    case ActionPolicy::readiness: {
-      if (!gap_ok) return false;
-      std::int64_t base = 0;
-      for (std::int32_t i = 0; i < cfg_.n; ++i) base += committed(i) ? 1 : 0;
-      return static_cast<double>(base) >= cfg_.readiness * cfg_.n;
-    }
+    case ActionPolicy::readiness:
+      return gap_ok && static_cast<double>(rungs().organized) >= cfg_.readiness * cfg_.n;
     case ActionPolicy::never: return false;
   }
   return false;
@@ -212,45 +175,16 @@ void Simulation::place_seeds() {
   for (auto i : chosen) core_.join(i);
 }
 
-void Simulation::compute_base() {
-  // U_i = w_g g_eff + w_c c + w_i invite - w_f f (1 - v) + w_n n_i; everything but the social
-  // term is fixed during the step's rounds.
-  const auto G = static_cast<float>(climate_now_);
-  const auto wg = static_cast<float>(cfg_.w_grievance), wc = static_cast<float>(cfg_.w_commitment),
-             wf = static_cast<float>(cfg_.w_fear);
-  Eigen::Map<Eigen::ArrayXf> base(base_.data(), cfg_.n);
-  base = wg * (pop_.grievance + G).max(0.0f).min(1.0f) + wc * pop_.commitment -
-         wf * pop_.fear * (1.0f - pop_.inoculation);
-  if (cfg_.w_invitation <= 0.0) return;
-  // Invitations: a committed agent invites trusted neighbours (strength = trust); messaging gives
-  // a weak invitation to the aware; staff call those who trust them.
-  const auto wi = static_cast<float>(cfg_.w_invitation);
-  const auto msg = static_cast<float>(cfg_.messaging.invitation);
-  const bool staff = campaign_.staff() > 0;
-  for (std::int32_t i = 0; i < cfg_.n; ++i) {
-    float invite = msg * pop_.awareness[i];
-    if (staff) invite = std::max(invite, pop_.staff_trust[i]);
-    if (!net_.complete)
-      for (std::int32_t e = net_.offsets[i]; e < net_.offsets[i + 1]; ++e)
-        if (committed(net_.neighbors[e])) invite = std::max(invite, net_.trust[e]);
-    base_[static_cast<std::size_t>(i)] += wi * invite;
-  }
-}
-
-template <class In>
-double Simulation::cohesion(In in) const {
-  if (net_.complete) return cfg_.trust_initial.value;
-  double sum = 0.0;
-  std::int64_t ties = 0;
-  for (std::int32_t i = 0; i < cfg_.n; ++i) {
-    if (!in(i)) continue;
-    for (std::int32_t e = net_.offsets[i]; e < net_.offsets[i + 1]; ++e)
-      if (in(net_.neighbors[e])) {
-        sum += net_.trust[e];
-        ++ties;
-      }
-  }
-  return ties > 0 ? sum / static_cast<double>(ties) : 0.0;
+bool Simulation::refresh_base() {
+  // The base reads grievance, commitment, fear and inoculation, the climate, and for invitations
+  // trust, awareness and staff trust: recomputed only when one of them may have changed.
+  std::uint64_t key = 0;
+  for (auto v : version_) key += v;  // counters only grow, so the sum changes when any does
+  if (key == base_at_ && climate_now_ == base_climate_) return false;
+  utility_base(cfg_, pop_, net_, climate_now_, campaign_.staff() > 0, base_, scratch_);
+  base_at_ = key;
+  base_climate_ = climate_now_;
+  return true;
 }
 
 void Simulation::action_phase() {
@@ -268,10 +202,10 @@ void Simulation::action_phase() {
     ++actions_;
     continuous_won_ = false;
   }
-  compute_base();
+  const bool base_changed = refresh_base() || fresh || !left_.empty();
   core_.broadcast(cfg_.broadcast_reach, cfg_.broadcast_conversion, rng_participation_);
-  const RoundStats st =
-      core_.run_rounds(base_.data(), pop_.threshold.data(), cfg_.rounds, rng_participation_);
+  const RoundStats st = core_.run_rounds(base_.data(), pop_.threshold.data(), cfg_.rounds,
+                                         rng_participation_, base_changed);
   rounds_now_ = st.rounds;
   rounds_total_ += st.rounds;
   joined_now_ = core_.participants() - before_step;
@@ -282,12 +216,29 @@ void Simulation::action_phase() {
 void Simulation::after_action(bool fresh) {
   const auto& x = core_.x();
   const double turnout = static_cast<double>(core_.participants()) / cfg_.n;
-  const double c = core_.participants() >= 2
-                       ? cohesion([&](std::int32_t i) { return x[static_cast<std::size_t>(i)] != 0; })
-                       : 0.0;
+  double c = 0.0;
+  if (core_.participants() >= 2) {
+    if (net_.complete) {
+      c = cfg_.trust_initial.value;
+    } else {
+      // A continuing action whose crowd only grew on unchanged trust adds its new participants'
+      // ties; otherwise the crowd's cohesion is measured afresh.
+      const auto& log = core_.joined_log();
+      if (fresh || crowd_trust_at_ != version_[kTrust] || !left_.empty() || crowd_seen_ > log.size()) {
+        crowd_.reset();
+        crowd_seen_ = 0;
+        crowd_trust_at_ = version_[kTrust];
+      }
+      for (; crowd_seen_ < log.size(); ++crowd_seen_) {
+        const std::int32_t i = log[crowd_seen_];
+        if (x[static_cast<std::size_t>(i)]) crowd_.add(net_, i);
+      }
+      c = crowd_.value();
+    }
+  }
   cohesion_now_ = c;
-  power_now_ = turnout * (cfg_.power_floor + (1.0 - cfg_.power_floor) * c);
-  const bool won = power_now_ >= cfg_.resistance;
+  power_now_ = action_power(turnout, c, cfg_.power_floor);
+  const bool won = action_wins(power_now_, cfg_.resistance);
   // A scheduled, hot or ready action is won or lost when its rounds end; a continuous action
   // (a petition drive) wins once, the first step its power reaches the resistance.
   const bool decided = fresh || (won && !continuous_won_);
@@ -296,48 +247,40 @@ void Simulation::after_action(bool fresh) {
     won_now_ = true;
     if (!fresh) continuous_won_ = true;
   }
-  // Acting together strengthens the ties between participants (both entries alike).
-  if (cfg_.action_trust_gain > 0 && !net_.complete) {
-    const auto g = static_cast<float>(cfg_.action_trust_gain);
-    for (std::int32_t i = 0; i < cfg_.n; ++i) {
-      if (!x[static_cast<std::size_t>(i)]) continue;
-      for (std::int32_t e = net_.offsets[i]; e < net_.offsets[i + 1]; ++e)
-        if (x[static_cast<std::size_t>(net_.neighbors[e])]) net_.trust[e] += g * (1.0f - net_.trust[e]);
-    }
+  if (cfg_.action_trust_gain > 0 && core_.participants() >= 2 && !net_.complete) {
+    strengthen_ties(net_, x, cfg_.action_trust_gain);
+    touch(kTrust);
   }
-  for (std::int32_t i = 0; i < cfg_.n; ++i) {
-    const auto u = static_cast<std::size_t>(i);
-    if (!x[u]) continue;
-    pop_.last_action[u] = t_;
-    pop_.commitment[i] += static_cast<float>(cfg_.participation_commitment) * (1.0f - pop_.commitment[i]);
-    pop_.fatigue[i] += static_cast<float>(cfg_.participation_fatigue) * (1.0f - pop_.fatigue[i]);
-    const float exposed = (1.0f - pop_.inoculation[i]) * (1.0f - pop_.fear[i]);
-    if (decided && won)
-      pop_.commitment[i] += static_cast<float>(cfg_.win_commitment) * (1.0f - pop_.commitment[i]);
-    if (fresh && !won) pop_.fear[i] += static_cast<float>(cfg_.loss_fear) * exposed;
-    // The employer retaliates against visible participants, and targets visible leaders.
-    pop_.fear[i] += static_cast<float>(cfg_.retaliation) * (1.0f - pop_.inoculation[i]) *
-                    (1.0f - pop_.fear[i]);
-    if (pop_.commitment[i] >= cfg_.ladder_leader || pop_.role[u] == Role::worker_organizer)
-      pop_.exposed_until[u] = t_ + cfg_.firing_steps;
-  }
+  ActionConsequences what;
+  what.won = decided && won;
+  what.lost = fresh && !won;
+  what.mark_last_action = cfg_.strategy != Strategy::none;
+  const Touched touched = consequences(cfg_, pop_, x, t_, what);
+  if (touched.commitment) touch(kCommitment);
+  if (touched.fear) touch(kFear);
 }
 
 // ---- 4. wins and durability --------------------------------------------------------------------
 
+double Simulation::defense() {
+  // The organized base now: its share of the workplace times its cohesion.
+  const std::int64_t base = rungs().organized;
+  if (base < 2) return 0.0;
+  const std::uint64_t key = version_[kTrust] + version_[kCommitment];
+  if (defense_cohesion_.at != key) {
+    defense_cohesion_.value = cohesion(
+        net_, [&](std::int32_t i) { return committed(pop_, i, cfg_.ladder_member); },
+        cfg_.trust_initial.value);
+    defense_cohesion_.at = key;
+  }
+  return static_cast<double>(base) / cfg_.n * defense_cohesion_.value;
+}
+
 void Simulation::wins_phase() {
-  // The employer pushes against the wins standing from earlier steps; the defense is the
-  // organized base now: its share of the workplace times its cohesion. A win of this step joins
+  // The employer pushes against the wins standing from earlier steps. A win of this step joins
   // the book afterwards, so every win stands at least one step.
   reversed_now_ = 0;
-  if (wins_.standing() > 0) {
-    std::int64_t base = 0;
-    for (std::int32_t i = 0; i < cfg_.n; ++i) base += committed(i) ? 1 : 0;
-    const double share = static_cast<double>(base) / cfg_.n;
-    const double defense =
-        base >= 2 ? share * cohesion([&](std::int32_t i) { return committed(i); }) : 0.0;
-    reversed_now_ = wins_.push_back(t_, defense, rng_employer_);
-  }
+  if (wins_.standing() > 0) reversed_now_ = wins_.push_back(t_, defense(), rng_employer_);
   if (pending_win_ >= 0.0) {
     wins_.record_win(t_, pending_win_);
     pending_win_ = -1.0;
@@ -347,108 +290,117 @@ void Simulation::wins_phase() {
 // ---- 5. decay ----------------------------------------------------------------------------------
 
 void Simulation::decay_phase() {
-  const auto& d = cfg_.decay;
-  if (d.trust > 0 && !net_.complete) {
-    const auto rate = static_cast<float>(d.trust), base = static_cast<float>(cfg_.trust_baseline);
-    for (float& tau : net_.trust) tau -= rate * (tau - base);  // both entries alike: stays symmetric
-  }
-  if (d.staff_trust > 0) pop_.staff_trust *= static_cast<float>(1.0 - d.staff_trust);
-  if (d.commitment > 0) {
-    // Embeddedness e_i = sum_j tau_ij [j committed] / deg_i: a sparse product over the CSR arrays.
-    embedded_.assign(static_cast<std::size_t>(cfg_.n), 0.0f);
-    if (!net_.complete && net_.num_entries() > 0) {
-      Eigen::VectorXf committed_flag(cfg_.n);
-      for (std::int32_t i = 0; i < cfg_.n; ++i) committed_flag[i] = committed(i) ? 1.0f : 0.0f;
-      Eigen::Map<const Eigen::SparseMatrix<float, Eigen::RowMajor, std::int32_t>> A(
-          cfg_.n, cfg_.n, net_.num_entries(), net_.offsets.data(), net_.neighbors.data(),
-          net_.trust.data());
-      Eigen::Map<Eigen::VectorXf> e(embedded_.data(), cfg_.n);
-      e.noalias() = A * committed_flag;
-      for (std::int32_t i = 0; i < cfg_.n; ++i) {
-        const std::int32_t deg = net_.degree(i);
-        embedded_[static_cast<std::size_t>(i)] = deg > 0 ? e[i] / static_cast<float>(deg) : 0.0f;
-      }
-    }
-    const auto rate = static_cast<float>(d.commitment);
-    for (std::int32_t i = 0; i < cfg_.n; ++i) {
-      if (pop_.role[static_cast<std::size_t>(i)] == Role::worker_organizer) continue;
-      pop_.commitment[i] -= rate * (1.0f - embedded_[static_cast<std::size_t>(i)]) * pop_.commitment[i];
-    }
-  }
-  if (d.awareness > 0) pop_.awareness *= static_cast<float>(1.0 - d.awareness);
-  if (d.grievance > 0)
-    pop_.grievance += static_cast<float>(d.grievance) * (pop_.grievance_base - pop_.grievance);
-  if (d.fear > 0) pop_.fear += static_cast<float>(d.fear) * (pop_.fear_base - pop_.fear);
-  if (d.fatigue > 0) pop_.fatigue *= static_cast<float>(1.0 - d.fatigue);
-  for (auto& t : pop_.tenure) ++t;
+  const DecayResult r = decay(cfg_, pop_, net_, scratch_);
+  if (r.trust) touch(kTrust);
+  if (r.has_trust_stats) trust_stats_ = {r.trust_stats, version_[kTrust]};
+  if (r.commitment) touch(kCommitment);
+  if (r.staff_trust) touch(kStaffTrust);
+  if (r.awareness) touch(kAwareness);
+  if (r.grievance) touch(kGrievance);
+  if (r.fear) touch(kFear);
 }
 
 // ---- 6. record ---------------------------------------------------------------------------------
 
+const RungCounts& Simulation::rungs() {
+  if (rungs_.at != version_[kCommitment]) {
+    rungs_.value = count_rungs(pop_, cfg_.ladder_supporter, cfg_.ladder_member, cfg_.ladder_leader);
+    rungs_.at = version_[kCommitment];
+  }
+  return rungs_.value;
+}
+
+const TrustStats& Simulation::trust_stats_now() {
+  if (trust_stats_.at != version_[kTrust]) trust_stats_ = {trust_stats(net_), version_[kTrust]};
+  return trust_stats_.value;
+}
+
+double Simulation::mean_of(Part p, const Eigen::ArrayXf& a, Cached<double>& c) {
+  if (c.at != version_[p]) c = {static_cast<double>(a.mean()), version_[p]};
+  return c.value;
+}
+
 void Simulation::record_phase() {
   const std::size_t T = static_cast<std::size_t>(cfg_.steps);
-  auto put = [&](const std::string& name, double v) {
-    series_[per_step_index(name) * T + static_cast<std::size_t>(t_)] = static_cast<float>(v);
+  auto put = [&](std::size_t k, double v) {
+    series_[k * T + static_cast<std::size_t>(t_)] = static_cast<float>(v);
   };
+  static const std::size_t kTurnout = per_step_index("turnout"),
+                           kNew = per_step_index("new_participants"),
+                           kRounds = per_step_index("rounds"), kPower = per_step_index("power"),
+                           kCohesion = per_step_index("cohesion"),
+                           kTrustMean = per_step_index("trust_mean"),
+                           kStrongShare = per_step_index("strong_tie_share"),
+                           kComponent = per_step_index("strong_component"),
+                           kSupporter = per_step_index("rung_supporter"),
+                           kMember = per_step_index("rung_member"),
+                           kLeader = per_step_index("rung_leader"),
+                           kBase = per_step_index("organized_base"),
+                           kStaff = per_step_index("organizers_staff"),
+                           kWorker = per_step_index("organizers_worker"),
+                           kBackfires = per_step_index("backfires"),
+                           kAwarenessMean = per_step_index("awareness_mean"),
+                           kFearMean = per_step_index("fear_mean"),
+                           kGrievanceMean = per_step_index("grievance_mean"),
+                           kStaffTrustMean = per_step_index("staff_trust_mean"),
+                           kClimate = per_step_index("climate"),
+                           kTurnover = per_step_index("turnover_share"),
+                           kStanding = per_step_index("standing_wins"),
+                           kWinsNew = per_step_index("wins_new"),
+                           kReversalsNew = per_step_index("reversals_new");
+  static const std::array<std::size_t, kActivities> kHours = [] {
+    std::array<std::size_t, kActivities> k{};
+    for (int a = 0; a < kActivities; ++a)
+      k[static_cast<std::size_t>(a)] = per_step_index(std::string("hours_") + kActivityNames[a]);
+    return k;
+  }();
   const double n = cfg_.n;
   if (action_now_) {
     const double turnout = static_cast<double>(core_.participants()) / n;
-    put("turnout", turnout);
-    put("new_participants", static_cast<double>(joined_now_) / n);
-    put("rounds", rounds_now_);
-    put("power", power_now_);
-    put("cohesion", cohesion_now_);
+    put(kTurnout, turnout);
+    put(kNew, static_cast<double>(joined_now_) / n);
+    put(kRounds, rounds_now_);
+    put(kPower, power_now_);
+    put(kCohesion, cohesion_now_);
     last_turnout_ = turnout;
     peak_turnout_ = std::isnan(peak_turnout_) ? turnout : std::max(peak_turnout_, turnout);
   }
   if (net_.complete) {
     const double tau = cfg_.trust_initial.value;
-    put("trust_mean", n > 1 ? tau : std::nan(""));
-    put("strong_tie_share", n > 1 ? (tau >= 0.5 ? 1.0 : 0.0) : std::nan(""));
+    put(kTrustMean, n > 1 ? tau : std::nan(""));
+    put(kStrongShare, n > 1 ? (tau >= 0.5 ? 1.0 : 0.0) : std::nan(""));
   } else if (net_.num_entries() > 0) {
     // Every tie is stored twice with the same trust, so entry means equal tie means.
-    double sum = 0.0;
-    std::int64_t strong = 0;
-    for (float tau : net_.trust) {
-      sum += tau;
-      strong += tau >= 0.5f ? 1 : 0;
-    }
-    const auto m = static_cast<double>(net_.num_entries());
-    put("trust_mean", sum / m);
-    put("strong_tie_share", static_cast<double>(strong) / m);
-    put("strong_component", static_cast<double>(strong_component(net_)) / n);
+    const TrustStats& ts = trust_stats_now();
+    put(kTrustMean, ts.mean());
+    put(kStrongShare, ts.strong_share());
+    // The largest strong-tie component can change only when trust does.
+    if (component_.at != version_[kTrust])
+      component_ = {static_cast<double>(strong_component(net_)), version_[kTrust]};
+    put(kComponent, component_.value / n);
   }
-  std::int64_t sup = 0, mem = 0, lead = 0;
-  for (std::int32_t i = 0; i < cfg_.n; ++i) {
-    const float c = pop_.commitment[i];
-    if (c >= cfg_.ladder_leader) ++lead;
-    else if (c >= cfg_.ladder_member) ++mem;
-    else if (c >= cfg_.ladder_supporter) ++sup;
-  }
-  const std::int32_t workers = campaign_.worker_organizers(world());
-  put("rung_supporter", static_cast<double>(sup));
-  put("rung_member", static_cast<double>(mem));
-  put("rung_leader", static_cast<double>(lead));
-  std::int64_t base = 0;
-  for (std::int32_t i = 0; i < cfg_.n; ++i) base += committed(i) ? 1 : 0;
-  put("organized_base", static_cast<double>(base) / n);
-  put("organizers_staff", campaign_.staff());
-  put("organizers_worker", workers);
-  for (int a = 0; a < kActivities; ++a)
-    put(std::string("hours_") + kActivityNames[a], tally_.hours[static_cast<std::size_t>(a)]);
-  put("backfires", static_cast<double>(tally_.backfires));
-  put("awareness_mean", pop_.awareness.mean());
-  put("fear_mean", pop_.fear.mean());
-  put("grievance_mean", pop_.grievance.mean());
-  put("staff_trust_mean", pop_.staff_trust.mean());
-  put("climate", climate_now_);
-  put("turnover_share", static_cast<double>(left_now_) / n);
-  put("standing_wins", wins_.standing());
-  put("wins_new", won_now_ ? 1.0 : 0.0);
-  put("reversals_new", reversed_now_);
+  const RungCounts& r = rungs();
+  const auto workers = static_cast<double>(r.worker_organizers);
+  put(kSupporter, static_cast<double>(r.supporter));
+  put(kMember, static_cast<double>(r.member));
+  put(kLeader, static_cast<double>(r.leader));
+  put(kBase, static_cast<double>(r.organized) / n);
+  put(kStaff, campaign_.staff());
+  put(kWorker, workers);
+  for (std::size_t a = 0; a < kHours.size(); ++a) put(kHours[a], tally_.hours[a]);
+  put(kBackfires, static_cast<double>(tally_.backfires));
+  put(kAwarenessMean, mean_of(kAwareness, pop_.awareness, awareness_mean_));
+  put(kFearMean, mean_of(kFear, pop_.fear, fear_mean_));
+  put(kGrievanceMean, mean_of(kGrievance, pop_.grievance, grievance_mean_));
+  put(kStaffTrustMean, mean_of(kStaffTrust, pop_.staff_trust, staff_trust_mean_));
+  put(kClimate, climate_now_);
+  put(kTurnover, static_cast<double>(left_.size()) / n);
+  put(kStanding, wins_.standing());
+  put(kWinsNew, won_now_ ? 1.0 : 0.0);
+  put(kReversalsNew, reversed_now_);
   win_weeks_ += wins_.standing();
   if (t_ + 1 == cfg_.steps) {
-    organized_base_end_ = static_cast<double>(base) / n;
+    organized_base_end_ = static_cast<double>(r.organized) / n;
     organizers_end_ = workers;
   }
 }
@@ -499,6 +451,42 @@ void Simulation::check_invariants() const {
   std::int32_t open = 0;
   for (const auto& w : wins_.events()) open += w.end_step < 0 ? 1 : 0;
   if (open != wins_.standing()) fail("standing wins differ from the wins not yet reversed");
+  // Every cached measure that claims to be current equals a fresh computation (the change
+  // tracking misses nothing).
+  if (rungs_.at == version_[kCommitment]) {
+    const RungCounts r = count_rungs(pop_, cfg_.ladder_supporter, cfg_.ladder_member, cfg_.ladder_leader);
+    const RungCounts& c = rungs_.value;
+    if (r.supporter != c.supporter || r.member != c.member || r.leader != c.leader ||
+        r.organized != c.organized || r.worker_organizers != c.worker_organizers)
+      fail("cached rung counts are stale");
+  }
+  if (trust_stats_.at == version_[kTrust]) {
+    const TrustStats s = trust_stats(net_);
+    if (s.sum != trust_stats_.value.sum || s.strong != trust_stats_.value.strong)
+      fail("cached trust statistics are stale");
+  }
+  if (component_.at == version_[kTrust] &&
+      static_cast<double>(strong_component(net_)) != component_.value)
+    fail("cached strong-tie component is stale");
+  auto mean_ok = [&](Part p, const Eigen::ArrayXf& a, const Cached<double>& c, const char* what) {
+    if (c.at == version_[p] && static_cast<double>(a.mean()) != c.value)
+      fail(std::string("cached ") + what + " mean is stale");
+  };
+  mean_ok(kFear, pop_.fear, fear_mean_, "fear");
+  mean_ok(kAwareness, pop_.awareness, awareness_mean_, "awareness");
+  mean_ok(kGrievance, pop_.grievance, grievance_mean_, "grievance");
+  mean_ok(kStaffTrust, pop_.staff_trust, staff_trust_mean_, "staff trust");
+  if (defense_cohesion_.at == version_[kTrust] + version_[kCommitment] &&
+      cohesion(net_, [&](std::int32_t i) { return committed(pop_, i, cfg_.ladder_member); },
+               cfg_.trust_initial.value) != defense_cohesion_.value)
+    fail("cached cohesion of the organized base is stale");
+  std::uint64_t key = 0;
+  for (auto v : version_) key += v;
+  if (key == base_at_ && climate_now_ == base_climate_) {
+    std::vector<float> fresh, invite;
+    utility_base(cfg_, pop_, net_, climate_now_, campaign_.staff() > 0, fresh, invite);
+    if (fresh != base_) fail("cached utility base is stale");
+  }
   if (!net_.complete) {
     for (std::int32_t i = 0; i < net_.n; ++i)
       for (std::int32_t e = net_.offsets[i]; e < net_.offsets[i + 1]; ++e) {

@@ -13,6 +13,8 @@
 #include "core/rng.hpp"
 #include "io/results_file.hpp"
 #include "model/config.hpp"
+#include "model/environment.hpp"
+#include "model/metrics.hpp"
 #include "model/network.hpp"
 #include "model/organizing.hpp"
 #include "model/participation.hpp"
@@ -49,8 +51,9 @@ class Simulation {
   /// record), for the benchmarks.
   const std::array<double, 6>& phase_seconds() const noexcept { return phase_seconds_; }
 
-  /// Checks the invariants (ranges, symmetric trust, participation count); throws
-  /// std::logic_error naming the broken one. Called every step in debug builds and by tests.
+  /// Checks the invariants (ranges, symmetric trust, participation count, every cached measure
+  /// equal to a fresh computation); throws std::logic_error naming the broken one. Called every
+  /// step in the invariants build and by tests.
   void check_invariants() const;
 
  private:
@@ -62,18 +65,31 @@ class Simulation {
   void decay_phase();        // trust, commitment, awareness, grievance, fear, fatigue relax
   void record_phase();       // the step's metrics
 
-  bool action_due() const noexcept;
+  bool action_due();
   void place_seeds();
-  void compute_base();
   void after_action(bool fresh);
   World world() { return World{cfg_, pop_, net_, climate_now_, t_}; }
-  bool committed(std::int32_t i) const noexcept {
-    return pop_.commitment[i] >= cfg_.ladder_member ||
-           pop_.role[static_cast<std::size_t>(i)] == Role::worker_organizer;
+
+  // ---- what changed: a counter per part of the state, bumped by any phase that may have
+  // changed it; a cached measure remembers the counters it was computed at, so the step costs
+  // what the scenario switches on and what changed (docs/MODEL.md "Implementation").
+  enum Part : std::size_t {
+    kTrust, kCommitment, kFear, kAwareness, kGrievance, kStaffTrust, kParts  // kCommitment: and roles
+  };
+  void touch(Part p) noexcept { ++version_[p]; }
+  void touch_all() noexcept {
+    for (auto& v : version_) ++v;
   }
-  /// Mean trust over ties whose two ends both satisfy `in` (0 if there are none).
-  template <class In>
-  double cohesion(In in) const;
+  template <class T>
+  struct Cached {
+    T value{};
+    std::uint64_t at = 0;  // the version it was computed at (0: never)
+  };
+  const RungCounts& rungs();
+  const TrustStats& trust_stats_now();
+  double defense();
+  double mean_of(Part p, const Eigen::ArrayXf& a, Cached<double>& c);
+  bool refresh_base();
 
   ModelConfig cfg_;
   std::uint64_t rep_seed_;
@@ -88,13 +104,23 @@ class Simulation {
 
   std::int32_t t_ = 0;
   double climate_now_ = 0.0;
-  std::vector<float> base_;  // U_i without the social term, this step
-  std::vector<float> embedded_;  // e_i: trust-weighted share of committed neighbours (scratch)
+  std::vector<float> base_;      // U_i without the social term (cached: see refresh_base)
+  std::vector<float> scratch_;   // invitations, embeddedness
+  std::vector<std::int32_t> left_;  // who left this step
+  std::array<std::uint64_t, kParts> version_{1, 1, 1, 1, 1, 1};
+  Cached<RungCounts> rungs_;
+  Cached<TrustStats> trust_stats_;
+  Cached<double> component_, defense_cohesion_, fear_mean_, awareness_mean_, grievance_mean_,
+      staff_trust_mean_;
+  std::uint64_t base_at_ = 0;
+  double base_climate_ = 0.0;
+  GrowingCohesion crowd_;           // cohesion of a continuing action's participants
+  std::size_t crowd_seen_ = 0;      // entries of the core's joined log already in crowd_
+  std::uint64_t crowd_trust_at_ = 0;
   // step bookkeeping for record_phase
   bool action_now_ = false;
   std::int64_t joined_now_ = 0;
   std::int32_t rounds_now_ = 0;
-  std::int64_t left_now_ = 0;
   double power_now_ = std::numeric_limits<double>::quiet_NaN();
   double cohesion_now_ = std::numeric_limits<double>::quiet_NaN();
   bool won_now_ = false;

@@ -211,8 +211,9 @@ void gnp_ties(std::int32_t n, double p, Rng& rng, Emit&& emit) {
   constexpr std::uint64_t kSkipCap = std::uint64_t{1} << 61;
   const std::int64_t nn = n;
   std::int64_t v = 1, w = -1;
+  const double log_q = p < 1.0 ? std::log1p(-p) : 0.0;
   while (v < nn) {
-    const std::uint64_t skip = std::min(rng.geometric(p), kSkipCap);
+    const std::uint64_t skip = std::min(p < 1.0 ? rng.geometric_log(log_q) : 0, kSkipCap);
     w += 1 + static_cast<std::int64_t>(skip);
     while (w >= v && v < nn) {
       w -= v;

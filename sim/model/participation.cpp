@@ -28,6 +28,7 @@ void ParticipationCore::reset() {
   std::fill(log_escape_.begin(), log_escape_.end(), 0.0f);
   pending_.clear();
   exposed_.clear();
+  log_.clear();
   count_ = 0;
   seen_ = 0;
   last_joined_ = 0;
@@ -38,6 +39,7 @@ void ParticipationCore::join(std::int32_t i) {
   x_[i] = 1;
   ++count_;
   pending_.push_back(i);
+  log_.push_back(i);
 }
 
 void ParticipationCore::leave(std::int32_t i) {
@@ -154,14 +156,15 @@ bool ParticipationCore::fires(std::int32_t i, const float* base, const float* th
 }
 
 RoundStats ParticipationCore::run_rounds(const float* base, const float* theta,
-                                         std::int32_t max_rounds, Rng& rng) {
+                                         std::int32_t max_rounds, Rng& rng, bool base_changed) {
   if (rules_.update == UpdateOrder::random_sequential)
     return run_sequential(base, theta, max_rounds, rng);
-  return run_synchronous(base, theta, max_rounds, rng);
+  return run_synchronous(base, theta, max_rounds, rng, base_changed);
 }
 
 RoundStats ParticipationCore::run_synchronous(const float* base, const float* theta,
-                                              std::int32_t max_rounds, Rng& rng) {
+                                              std::int32_t max_rounds, Rng& rng,
+                                              bool base_changed) {
   RoundStats st;
   const bool threshold = rules_.rule != ThresholdRule::off;
   const bool every_round = contagion_ && rules_.attempts == Attempts::every_round;
@@ -175,11 +178,12 @@ RoundStats ParticipationCore::run_synchronous(const float* base, const float* th
       x_[i] = 2;  // joining this round; others still see the state at the round's start
       joiners_.push_back(i);
     };
-    // Threshold channel: in a step's first round everyone may fire (the base changed); later
-    // only those whose social sum changed.
+    // Threshold channel: in a step's first round everyone may fire (the base changed); later,
+    // or when the base did not change, only those whose social sum changed.
+    const bool everyone = first && base_changed;
     if (threshold) {
-      if (first || net_.complete) {
-        if (first || newly > 0)
+      if (everyone || net_.complete) {
+        if (everyone || newly > 0)
           for (std::int32_t i = 0; i < n_; ++i)
             if (!x_[i] && fires(i, base, theta)) take(i);
       } else {
@@ -223,6 +227,7 @@ RoundStats ParticipationCore::run_synchronous(const float* base, const float* th
       x_[i] = 1;
       ++count_;
       pending_.push_back(i);
+      log_.push_back(i);
     }
     ++st.rounds;
     st.joined += static_cast<std::int64_t>(joiners_.size());
@@ -251,6 +256,7 @@ RoundStats ParticipationCore::run_sequential(const float* base, const float* the
       x_[i] = 1;
       ++count_;
       ++joined;
+      log_.push_back(i);
       if (net_.complete) {
         ++seen_;
       } else {

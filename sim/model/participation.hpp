@@ -58,11 +58,17 @@ class ParticipationCore {
   std::int64_t broadcast(double reach, double conversion, Rng& rng);
 
   /// Runs rounds until no one joins (max_rounds == 0) or max_rounds rounds. `base` is the part
-  /// of U_i that does not depend on others this step; `theta` the thresholds.
-  RoundStats run_rounds(const float* base, const float* theta, std::int32_t max_rounds, Rng& rng);
+  /// of U_i that does not depend on others this step; `theta` the thresholds. With
+  /// `base_changed` false (a continuing action whose base, thresholds and trust are what they
+  /// were at its previous rounds), the first round examines only the agents whose social sum
+  /// changed since, like every later round: the rest were examined with the same values.
+  RoundStats run_rounds(const float* base, const float* theta, std::int32_t max_rounds, Rng& rng,
+                        bool base_changed = true);
 
   std::int64_t participants() const noexcept { return count_; }
   const std::vector<std::uint8_t>& x() const noexcept { return x_; }
+  /// Everyone who joined since reset(), in the order they joined (those who left included).
+  const std::vector<std::int32_t>& joined_log() const noexcept { return log_; }
   /// S_i, the trust-weighted count of participating neighbours (tests, metrics).
   const std::vector<float>& social_sum() const noexcept { return s_; }
 
@@ -74,7 +80,7 @@ class ParticipationCore {
   std::int64_t propagate_pending();
   void apply_ties(std::int32_t j);
   RoundStats run_synchronous(const float* base, const float* theta, std::int32_t max_rounds,
-                             Rng& rng);
+                             Rng& rng, bool base_changed);
   RoundStats run_sequential(const float* base, const float* theta, std::int32_t max_rounds,
                             Rng& rng);
 
@@ -91,6 +97,7 @@ class ParticipationCore {
   std::vector<std::int32_t> candidates_;  // non-participants whose S changed
   std::vector<std::int32_t> exposed_;     // every_round: non-participants with a participating neighbour
   std::vector<std::int32_t> joiners_;     // scratch
+  std::vector<std::int32_t> log_;         // joined since reset()
   std::int64_t count_ = 0;
   std::int64_t seen_ = 0;        // complete graph: participants whose influence applies
   std::int64_t last_joined_ = 0; // complete graph: how many joined in the previous round

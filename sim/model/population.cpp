@@ -1,7 +1,6 @@
 #include "model/population.hpp"
 
 #include <cmath>
-#include <numbers>
 #include <vector>
 
 namespace orgsim {
@@ -38,7 +37,7 @@ Population draw_population(const ModelConfig& cfg, Rng& rng) {
   p.awareness = Eigen::ArrayXf::Zero(cfg.n);
   p.fatigue = Eigen::ArrayXf::Zero(cfg.n);
   p.staff_trust = Eigen::ArrayXf::Zero(cfg.n);
-  p.tenure.assign(n, 0);
+  p.hired.assign(n, 0);
   p.role.assign(n, Role::member);
   p.known.assign(n, 0);
   p.evaluated.assign(n, 0);
@@ -62,7 +61,6 @@ void replace_agent(Population& pop, std::int32_t i, const ModelConfig& cfg, Rng&
   pop.fatigue[i] = 0.0f;
   pop.staff_trust[i] = 0.0f;
   const auto k = static_cast<std::size_t>(i);
-  pop.tenure[k] = 0;
   pop.role[k] = Role::member;
   pop.known[k] = 0;
   pop.evaluated[k] = 0;
@@ -75,6 +73,13 @@ void replace_agent(Population& pop, std::int32_t i, const ModelConfig& cfg, Rng&
 void draw_initial_trust(Network& net, const Distribution& d, Rng& rng, double friendships,
                         double friendship_level) {
   if (net.complete) return;
+  if (d.kind == DistKind::constant && !(friendships > 0.0)) {
+    // No draws at all: every tie not given by an edge list gets the constant.
+    const auto t = static_cast<float>(d.value);
+    for (float& tau : net.trust)
+      if (std::isnan(tau)) tau = t;
+    return;
+  }
   // Rows are sorted, so the entries (j, i) with i < j are met in increasing i while i ascends:
   // a cursor per row finds each twin in O(1), keeping this O(n + m).
   std::vector<std::int32_t> cursor(net.offsets.begin(), net.offsets.end() - 1);
@@ -105,10 +110,5 @@ void reset_ties(Network& net, std::int32_t i, float level) {
   }
 }
 
-double Climate::advance(std::int32_t t, Rng& rng) {
-  const bool shock = rng.uniform() < c_.shock_rate;
-  shock_level_ = c_.shock_persistence * shock_level_ + (shock ? c_.shock_size : 0.0);
-  return c_.amplitude * std::sin(2.0 * std::numbers::pi * t / c_.period + c_.phase) + shock_level_;
-}
 
 }  // namespace orgsim

@@ -27,7 +27,7 @@ struct Population {
   Eigen::ArrayXf awareness;       // a_i in [0,1]: reach of broadcast messaging
   Eigen::ArrayXf fatigue;         // in [0,1]
   Eigen::ArrayXf staff_trust;     // trust in the staff organizers (not peer cohesion)
-  std::vector<std::int32_t> tenure;        // steps since hired
+  std::vector<std::int32_t> hired;         // step the agent was hired (0: the first workforce); tenure = t - hired
   std::vector<Role> role;
   std::vector<std::uint8_t> known;         // self-interest uncovered by an organizer
   std::vector<std::uint8_t> evaluated;     // leadership potential evaluated
@@ -56,16 +56,5 @@ void draw_initial_trust(Network& net, const Distribution& d, Rng& rng, double fr
 /// Sets every tie of agent i (both entries) to `level`.
 void reset_ties(Network& net, std::int32_t i, float level);
 
-/// The grievance climate G(t) = A sin(2 pi t / period + phase) + S(t), where the shock level
-/// S(t) = persistence * S(t-1) + size * [shock at t]; one uniform per step from the climate stream.
-class Climate {
- public:
-  explicit Climate(const ClimateConfig& c) : c_(c) {}
-  double advance(std::int32_t t, Rng& rng);
-
- private:
-  ClimateConfig c_;
-  double shock_level_ = 0.0;
-};
 
 }  // namespace orgsim

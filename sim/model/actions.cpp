@@ -1,0 +1,86 @@
+#include "model/actions.hpp"
+
+#include <algorithm>
+
+#include "model/metrics.hpp"
+
+namespace orgsim {
+
+void utility_base(const ModelConfig& cfg, const Population& pop, const Network& net,
+                  double climate, bool staff_present, std::vector<float>& base,
+                  std::vector<float>& invite) {
+  const std::int32_t n = cfg.n;
+  base.resize(static_cast<std::size_t>(n));
+  const auto G = static_cast<float>(climate);
+  const auto wg = static_cast<float>(cfg.w_grievance), wc = static_cast<float>(cfg.w_commitment),
+             wf = static_cast<float>(cfg.w_fear);
+  Eigen::Map<Eigen::ArrayXf> b(base.data(), n);
+  b = wg * (pop.grievance + G).max(0.0f).min(1.0f) + wc * pop.commitment -
+      wf * pop.fear * (1.0f - pop.inoculation);
+  if (cfg.w_invitation <= 0.0) return;
+  // Invitations: a committed agent invites trusted neighbours (strength = trust); messaging gives
+  // a weak invitation to the aware; staff call those who trust them. The strongest counts, so
+  // scattering from the committed agents gives the same maximum as gathering over every tie.
+  const auto msg = static_cast<float>(cfg.messaging.invitation);
+  invite.resize(static_cast<std::size_t>(n));
+  Eigen::Map<Eigen::ArrayXf> inv(invite.data(), n);
+  inv = msg * pop.awareness;
+  if (staff_present) inv = inv.max(pop.staff_trust);
+  if (!net.complete)
+    for (std::int32_t j = 0; j < n; ++j) {
+      if (!committed(pop, j, cfg.ladder_member)) continue;
+      for (std::int32_t e = net.offsets[j]; e < net.offsets[j + 1]; ++e) {
+        float& v = invite[static_cast<std::size_t>(net.neighbors[e])];
+        v = std::max(v, net.trust[e]);  // trust is symmetric: entry (j, i) = entry (i, j)
+      }
+    }
+  b += static_cast<float>(cfg.w_invitation) * inv;
+}
+
+double action_power(double turnout, double cohesion, double power_floor) noexcept {
+  return turnout * (power_floor + (1.0 - power_floor) * cohesion);
+}
+
+bool action_wins(double power, double resistance) noexcept { return power >= resistance; }
+
+void strengthen_ties(Network& net, const std::vector<std::uint8_t>& x, double gain) {
+  if (!(gain > 0.0) || net.complete) return;
+  const auto g = static_cast<float>(gain);
+  for (std::int32_t i = 0; i < net.n; ++i) {
+    if (!x[static_cast<std::size_t>(i)]) continue;
+    for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e)
+      if (x[static_cast<std::size_t>(net.neighbors[e])]) net.trust[e] += g * (1.0f - net.trust[e]);
+  }
+}
+
+Touched consequences(const ModelConfig& cfg, Population& pop, const std::vector<std::uint8_t>& x,
+                     std::int32_t t, const ActionConsequences& what) {
+  Touched touched;
+  touched.commitment = cfg.participation_commitment > 0 || (what.won && cfg.win_commitment > 0);
+  touched.fatigue = cfg.participation_fatigue > 0;
+  touched.fear = (what.lost && cfg.loss_fear > 0) || cfg.retaliation > 0;
+  const bool expose = cfg.firing > 0;
+  if (!touched.commitment && !touched.fatigue && !touched.fear && !expose && !what.mark_last_action)
+    return touched;
+  const auto pc = static_cast<float>(cfg.participation_commitment),
+             pf = static_cast<float>(cfg.participation_fatigue),
+             wc = static_cast<float>(cfg.win_commitment), lf = static_cast<float>(cfg.loss_fear),
+             rt = static_cast<float>(cfg.retaliation);
+  for (std::int32_t i = 0; i < cfg.n; ++i) {
+    const auto u = static_cast<std::size_t>(i);
+    if (!x[u]) continue;
+    pop.last_action[u] = t;
+    pop.commitment[i] += pc * (1.0f - pop.commitment[i]);
+    pop.fatigue[i] += pf * (1.0f - pop.fatigue[i]);
+    const float exposed = (1.0f - pop.inoculation[i]) * (1.0f - pop.fear[i]);
+    if (what.won) pop.commitment[i] += wc * (1.0f - pop.commitment[i]);
+    if (what.lost) pop.fear[i] += lf * exposed;
+    // The employer retaliates against visible participants, and targets visible leaders.
+    pop.fear[i] += rt * (1.0f - pop.inoculation[i]) * (1.0f - pop.fear[i]);
+    if (pop.commitment[i] >= cfg.ladder_leader || pop.role[u] == Role::worker_organizer)
+      pop.exposed_until[u] = t + cfg.firing_steps;
+  }
+  return touched;
+}
+
+}  // namespace orgsim

@@ -1,0 +1,53 @@
+#pragma once
+// The rules of collective action (DESIGN.md "Process, one step", 3) that surround the
+// participation core: the part of each agent's utility fixed during an action's rounds
+// (grievance, commitment, invitations, fear), the action's power and outcome, and what taking
+// part does to the participants and their ties.
+#include <cstdint>
+#include <vector>
+
+#include "model/config.hpp"
+#include "model/network.hpp"
+#include "model/population.hpp"
+
+namespace orgsim {
+
+/// U_i without the social term, for every agent:
+///   base_i = w_g clamp(g_i + G, 0, 1) + w_c c_i - w_f f_i (1 - v_i) + w_i invite_i,
+/// where invite_i is the strongest invitation i receives: a committed neighbour's trust on the
+/// tie (committed() of metrics.hpp), the staff's trust when `staff_present`, or the messaging
+/// invitation times awareness. `invite` is scratch (resized to N). O(N) plus the ties of the
+/// committed agents.
+void utility_base(const ModelConfig& cfg, const Population& pop, const Network& net,
+                  double climate, bool staff_present, std::vector<float>& base,
+                  std::vector<float>& invite);
+
+/// Power of an action: P = T (floor + (1 - floor) C) for turnout share T and cohesion C.
+double action_power(double turnout, double cohesion, double power_floor) noexcept;
+/// Whether an action of power P beats resistance R: P >= R.
+bool action_wins(double power, double resistance) noexcept;
+
+/// Acting together strengthens the ties between participants: trust += gain (1 - trust) on every
+/// tie with both ends participating (x_i != 0), both entries alike. No-op for gain <= 0.
+void strengthen_ties(Network& net, const std::vector<std::uint8_t>& x, double gain);
+
+/// What an action's outcome does to its participants this step.
+struct ActionConsequences {
+  bool won = false;    // a win decided this step (commitment rises by win_commitment)
+  bool lost = false;   // a fresh action lost (fear rises by loss_fear, scaled by exposure)
+  bool mark_last_action = false;  // record the step in last_action (organizers' targeting)
+};
+/// Which state consequences() changes.
+struct Touched {
+  bool commitment = false, fear = false, fatigue = false;
+};
+/// Consequences for every participant i (x_i != 0), in node order:
+///   commitment += participation_commitment (1 - c), fatigue += participation_fatigue (1 - F);
+///   won: commitment += win_commitment (1 - c); lost: fear += loss_fear (1 - v)(1 - f);
+///   retaliation: fear += retaliation (1 - v)(1 - f); a visible leader (leader rung or
+///   worker-organizer) is exposed to firing for firing_steps steps.
+/// Skips the pass entirely when none of these can change anything.
+Touched consequences(const ModelConfig& cfg, Population& pop, const std::vector<std::uint8_t>& x,
+                     std::int32_t t, const ActionConsequences& what);
+
+}  // namespace orgsim

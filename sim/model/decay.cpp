@@ -1,0 +1,71 @@
+#include "model/decay.hpp"
+
+namespace orgsim {
+
+void embeddedness(const ModelConfig& cfg, const Population& pop, const Network& net,
+                  std::vector<float>& e) {
+  e.assign(static_cast<std::size_t>(cfg.n), 0.0f);
+  if (net.complete || net.num_entries() == 0) return;
+  for (std::int32_t j = 0; j < cfg.n; ++j) {
+    if (!committed(pop, j, cfg.ladder_member)) continue;
+    for (std::int32_t k = net.offsets[j]; k < net.offsets[j + 1]; ++k)
+      e[static_cast<std::size_t>(net.neighbors[k])] += net.trust[k];  // tau_ji = tau_ij
+  }
+  for (std::int32_t i = 0; i < cfg.n; ++i) {
+    const std::int32_t deg = net.degree(i);
+    auto& v = e[static_cast<std::size_t>(i)];
+    v = deg > 0 ? v / static_cast<float>(deg) : 0.0f;
+  }
+}
+
+DecayResult decay(const ModelConfig& cfg, Population& pop, Network& net,
+                  std::vector<float>& embedded) {
+  const auto& d = cfg.decay;
+  DecayResult r;
+  if (d.trust > 0 && !net.complete) {
+    // One pass: relax every entry (both entries of a tie alike, so trust stays symmetric) and
+    // measure what the recorder needs.
+    const auto rate = static_cast<float>(d.trust), base = static_cast<float>(cfg.trust_baseline);
+    TrustStats& s = r.trust_stats;
+    for (float& tau : net.trust) {
+      tau -= rate * (tau - base);
+      s.sum += tau;
+      s.strong += tau >= kStrongTie ? 1 : 0;
+    }
+    s.entries = static_cast<std::int64_t>(net.trust.size());
+    r.trust = r.has_trust_stats = true;
+  }
+  if (d.staff_trust > 0) {
+    pop.staff_trust *= static_cast<float>(1.0 - d.staff_trust);
+    r.staff_trust = true;
+  }
+  if (d.commitment > 0) {
+    // Embeddedness from the trust after this step's relaxation, as before.
+    embeddedness(cfg, pop, net, embedded);
+    const auto rate = static_cast<float>(d.commitment);
+    for (std::int32_t i = 0; i < cfg.n; ++i) {
+      if (pop.role[static_cast<std::size_t>(i)] == Role::worker_organizer) continue;
+      pop.commitment[i] -= rate * (1.0f - embedded[static_cast<std::size_t>(i)]) * pop.commitment[i];
+    }
+    r.commitment = true;
+  }
+  if (d.awareness > 0) {
+    pop.awareness *= static_cast<float>(1.0 - d.awareness);
+    r.awareness = true;
+  }
+  if (d.grievance > 0) {
+    pop.grievance += static_cast<float>(d.grievance) * (pop.grievance_base - pop.grievance);
+    r.grievance = true;
+  }
+  if (d.fear > 0) {
+    pop.fear += static_cast<float>(d.fear) * (pop.fear_base - pop.fear);
+    r.fear = true;
+  }
+  if (d.fatigue > 0) {
+    pop.fatigue *= static_cast<float>(1.0 - d.fatigue);
+    r.fatigue = true;
+  }
+  return r;
+}
+
+}  // namespace orgsim

@@ -1,0 +1,37 @@
+#include "model/environment.hpp"
+
+#include <cmath>
+#include <numbers>
+
+namespace orgsim {
+
+double Climate::advance(std::int32_t t, Rng& rng) {
+  const bool shock = rng.uniform() < c_.shock_rate;
+  shock_level_ = c_.shock_persistence * shock_level_ + (shock ? c_.shock_size : 0.0);
+  return c_.amplitude * std::sin(2.0 * std::numbers::pi * t / c_.period + c_.phase) + shock_level_;
+}
+
+void counter_campaign(Population& pop, double intensity) {
+  if (!(intensity > 0.0)) return;
+  const auto x = static_cast<float>(intensity);
+  pop.fear += x * (1.0f - pop.inoculation) * (1.0f - pop.fear);
+}
+
+void turnover(const ModelConfig& cfg, Population& pop, Network& net, std::int32_t t,
+              std::uint64_t hire_key, Rng& rng, std::vector<std::int32_t>& left) {
+  left.clear();
+  if (cfg.turnover <= 0.0 && cfg.firing <= 0.0) return;
+  for (std::int32_t i = 0; i < cfg.n; ++i) {
+    const double p =
+        cfg.turnover + (pop.exposed_until[static_cast<std::size_t>(i)] >= t ? cfg.firing : 0.0);
+    if (!(rng.uniform() < p)) continue;
+    Rng hire(mix64(hire_key ^ mix64(static_cast<std::uint64_t>(t) * 0x100000000ULL +
+                                    static_cast<std::uint64_t>(i))));
+    replace_agent(pop, i, cfg, hire);
+    pop.hired[static_cast<std::size_t>(i)] = t;
+    reset_ties(net, i, static_cast<float>(cfg.trust_baseline));
+    left.push_back(i);
+  }
+}
+
+}  // namespace orgsim

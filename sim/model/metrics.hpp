@@ -1,0 +1,81 @@
+#pragma once
+// Measures of the state that several phases and the recorder share: who counts as organized,
+// the ladder's rung counts, trust on ties, cohesion of a group and the strong-tie component.
+// Each is a plain function over the state; the Simulation decides when to call them (only when
+// what they read may have changed: docs/MODEL.md "Implementation").
+#include <cstdint>
+
+#include "model/network.hpp"
+#include "model/population.hpp"
+
+namespace orgsim {
+
+/// The organized base: at least a member on the ladder, or a worker-organizer (the one
+/// definition every phase uses).
+inline bool committed(const Population& p, std::int32_t i, double member_cut) noexcept {
+  return p.commitment[i] >= member_cut || p.role[static_cast<std::size_t>(i)] == Role::worker_organizer;
+}
+
+struct RungCounts {
+  std::int64_t supporter = 0, member = 0, leader = 0;  // highest rung reached (disjoint)
+  std::int64_t organized = 0;                          // committed(): member+ or worker-organizer
+  std::int64_t worker_organizers = 0;
+};
+/// One pass over the agents.
+RungCounts count_rungs(const Population& p, double supporter_cut, double member_cut,
+                       double leader_cut);
+
+struct TrustStats {
+  double sum = 0.0;          // over CSR entries (each tie twice, with equal trust)
+  std::int64_t strong = 0;   // entries with trust >= kStrongTie
+  std::int64_t entries = 0;
+  double mean() const noexcept { return entries > 0 ? sum / static_cast<double>(entries) : 0.0; }
+  double strong_share() const noexcept {
+    return entries > 0 ? static_cast<double>(strong) / static_cast<double>(entries) : 0.0;
+  }
+};
+/// A tie is strong from this trust on (DESIGN.md "Metrics").
+inline constexpr float kStrongTie = 0.5f;
+/// One pass over the CSR entries.
+TrustStats trust_stats(const Network& net);
+
+/// Size of the largest connected component of the graph of strong ties (union-find, O(n + m));
+/// 0 when there is no strong tie or the graph is complete (no ties stored).
+std::int64_t strong_component(const Network& net);
+
+/// Cohesion of a group: mean trust over the ties whose two ends are both in it (0 if none).
+/// `in(i)` says whether agent i belongs. On a complete graph the trust of every tie is
+/// `complete_trust`.
+template <class In>
+double cohesion(const Network& net, In in, double complete_trust) {
+  if (net.complete) return complete_trust;
+  double sum = 0.0;
+  std::int64_t ties = 0;
+  for (std::int32_t i = 0; i < net.n; ++i) {
+    if (!in(i)) continue;
+    for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e)
+      if (in(net.neighbors[e])) {
+        sum += net.trust[e];
+        ++ties;
+      }
+  }
+  return ties > 0 ? sum / static_cast<double>(ties) : 0.0;
+}
+
+/// Cohesion kept up to date while a group only grows and trust does not change: add() each new
+/// member once; value() then equals cohesion() over the members added so far (up to the order
+/// of the double sums). reset() empties it.
+class GrowingCohesion {
+ public:
+  explicit GrowingCohesion(std::int32_t n) : in_(static_cast<std::size_t>(n), 0) {}
+  void reset();
+  void add(const Network& net, std::int32_t i);
+  double value() const noexcept { return ties_ > 0 ? sum_ / static_cast<double>(ties_) : 0.0; }
+
+ private:
+  std::vector<std::uint8_t> in_;
+  double sum_ = 0.0;
+  std::int64_t ties_ = 0;
+};
+
+}  // namespace orgsim
