@@ -5,6 +5,10 @@
 //   bench_core core N [reps]      time graph generation, initialisation and the rounds at N agents
 //   bench_core fullpass N [reps]  one full pass over every edge: Eigen sparse product vs plain loop
 //   bench_core runs N R           R whole runs through the runner, 1 thread and all threads
+//   bench_core product N R        the product path: bench/watts_product.json (the same Watts
+//                                 workload as a scenario file: a continuous action, one round per
+//                                 step, 100 steps) through the runner `orgsim run` calls, R runs
+//                                 on 1 thread; graph + init + steps per run
 //   bench_core model N T          the full organizing step vs the bare participation core on the
 //                                 default scenario's workplace scaled to N agents, T steps, an
 //                                 action every step in both
@@ -21,6 +25,7 @@
 
 #include "engine/runner.hpp"
 #include "engine/simulation.hpp"
+#include "io/outputs.hpp"
 #include "io/scenario.hpp"
 #include "model/participation.hpp"
 #include "model/population.hpp"
@@ -170,6 +175,20 @@ int main(int argc, char** argv) {
                     sim.phase_seconds()[static_cast<std::size_t>(k)] / reps);
       std::printf("}}\n");
     }
+  } else if (mode == "product") {
+    const Scenario sc = load_scenario(std::string(ORGSIM_SOURCE_DIR) + "/bench/watts_product.json",
+                                      {"population.size=" + std::to_string(n),
+                                       "replicates=" + std::to_string(reps)});
+    const RunPlan plan = make_plan(sc);
+    run_plan(plan, 1);  // warm-up (page faults, allocator)
+    const auto t0 = Clock::now();
+    const auto records = run_plan(plan, 1);
+    const double s = seconds_since(t0);
+    double turnout = 0;
+    for (const auto& r : records) turnout += r.per_run[per_run_index("final_turnout")];
+    std::printf("{\"mode\": \"product\", \"agents\": %d, \"runs\": %d, \"threads\": 1, "
+                "\"seconds_per_run\": %.5f, \"final_share\": %.4f, \"peak_rss_bytes\": %.0f}\n",
+                n, reps, s / reps, turnout / reps, peak_rss_bytes());
   } else if (mode == "runs") {
     const RunPlan plan = watts_plan(n, reps);
     for (unsigned threads : {1u, 0u}) {

@@ -118,15 +118,20 @@ TEST_CASE("power and the win line", "[actions]") {
 }
 
 TEST_CASE("acting together strengthens only ties between participants", "[actions]") {
-  Network net = path({0.2f, 0.2f, 0.2f, 0.2f});
+  Network net = path({0.2f, 0.4f, 0.2f, 0.3f});
   const std::vector<std::uint8_t> x = {1, 1, 0, 1, 1};
-  strengthen_ties(net, x, 0.5);
+  // Cohesion before the gain: ties 0-1 (0.2) and 3-4 (0.3), each seen from both ends.
+  CHECK(cohesion_then_strengthen(net, x, 0.5) == Approx(0.25));
+  CHECK(net.strong_changes > 0);  // 0-1 went from 0.2 to 0.6: across the strong line
   CHECK(net.trust[static_cast<std::size_t>(net.find_entry(0, 1))] == Approx(0.6));
   CHECK(net.trust[static_cast<std::size_t>(net.find_entry(1, 0))] == Approx(0.6));
-  CHECK(net.trust[static_cast<std::size_t>(net.find_entry(1, 2))] == Approx(0.2));
-  CHECK(net.trust[static_cast<std::size_t>(net.find_entry(3, 4))] == Approx(0.6));
-  strengthen_ties(net, x, 0.0);  // limit: no gain, no change
-  CHECK(net.trust[static_cast<std::size_t>(net.find_entry(0, 1))] == Approx(0.6));
+  CHECK(net.trust[static_cast<std::size_t>(net.find_entry(1, 2))] == Approx(0.4));
+  CHECK(net.trust[static_cast<std::size_t>(net.find_entry(3, 4))] == Approx(0.65));
+  // Limit: no gain measures only (the same cohesion as the plain definition).
+  const auto before = net.trust;
+  CHECK(cohesion_then_strengthen(net, x, 0.0) ==
+        Approx(cohesion(net, [&](std::int32_t i) { return x[static_cast<std::size_t>(i)] != 0; }, 1.0)));
+  CHECK(net.trust == before);
 }
 
 TEST_CASE("consequences of an action for its participants, by hand", "[actions]") {

@@ -217,24 +217,28 @@ void Simulation::after_action(bool fresh) {
   const auto& x = core_.x();
   const double turnout = static_cast<double>(core_.participants()) / cfg_.n;
   double c = 0.0;
-  if (core_.participants() >= 2) {
-    if (net_.complete) {
-      c = cfg_.trust_initial.value;
-    } else {
-      // A continuing action whose crowd only grew on unchanged trust adds its new participants'
-      // ties; otherwise the crowd's cohesion is measured afresh.
-      const auto& log = core_.joined_log();
-      if (fresh || crowd_trust_at_ != version_[kTrust] || !left_.empty() || crowd_seen_ > log.size()) {
-        crowd_.reset();
-        crowd_seen_ = 0;
-        crowd_trust_at_ = version_[kTrust];
-      }
-      for (; crowd_seen_ < log.size(); ++crowd_seen_) {
-        const std::int32_t i = log[crowd_seen_];
-        if (x[static_cast<std::size_t>(i)]) crowd_.add(net_, i);
-      }
-      c = crowd_.value();
+  const bool gain = cfg_.action_trust_gain > 0;
+  if (net_.complete) {
+    c = core_.participants() >= 2 ? cfg_.trust_initial.value : 0.0;
+  } else if (gain) {
+    // The crowd's cohesion is measured in the pass that strengthens its ties.
+    c = cohesion_then_strengthen(net_, x, cfg_.action_trust_gain);
+    if (core_.participants() < 2) c = 0.0;
+    touch(kTrust);
+  } else if (core_.participants() >= 2) {
+    // Trust does not change by acting: a continuing action whose crowd only grew on unchanged
+    // trust adds its new participants' ties; otherwise the crowd is measured afresh.
+    const auto& log = core_.joined_log();
+    if (fresh || crowd_trust_at_ != version_[kTrust] || !left_.empty() || crowd_seen_ > log.size()) {
+      crowd_.reset();
+      crowd_seen_ = 0;
+      crowd_trust_at_ = version_[kTrust];
     }
+    for (; crowd_seen_ < log.size(); ++crowd_seen_) {
+      const std::int32_t i = log[crowd_seen_];
+      if (x[static_cast<std::size_t>(i)]) crowd_.add(net_, i);
+    }
+    c = crowd_.value();
   }
   cohesion_now_ = c;
   power_now_ = action_power(turnout, c, cfg_.power_floor);
@@ -246,10 +250,6 @@ void Simulation::after_action(bool fresh) {
     pending_win_ = power_now_;  // enters the book after this step's push (no 0-step reversals)
     won_now_ = true;
     if (!fresh) continuous_won_ = true;
-  }
-  if (cfg_.action_trust_gain > 0 && core_.participants() >= 2 && !net_.complete) {
-    strengthen_ties(net_, x, cfg_.action_trust_gain);
-    touch(kTrust);
   }
   ActionConsequences what;
   what.won = decided && won;
@@ -374,9 +374,9 @@ void Simulation::record_phase() {
     const TrustStats& ts = trust_stats_now();
     put(kTrustMean, ts.mean());
     put(kStrongShare, ts.strong_share());
-    // The largest strong-tie component can change only when trust does.
-    if (component_.at != version_[kTrust])
-      component_ = {static_cast<double>(strong_component(net_)), version_[kTrust]};
+    // The largest strong-tie component can change only when a tie crossed the strong line.
+    if (component_.at != net_.strong_changes + 1)
+      component_ = {static_cast<double>(strong_component(net_)), net_.strong_changes + 1};
     put(kComponent, component_.value / n);
   }
   const RungCounts& r = rungs();
@@ -465,7 +465,7 @@ void Simulation::check_invariants() const {
     if (s.sum != trust_stats_.value.sum || s.strong != trust_stats_.value.strong)
       fail("cached trust statistics are stale");
   }
-  if (component_.at == version_[kTrust] &&
+  if (component_.at == net_.strong_changes + 1 &&
       static_cast<double>(strong_component(net_)) != component_.value)
     fail("cached strong-tie component is stale");
   auto mean_ok = [&](Part p, const Eigen::ArrayXf& a, const Cached<double>& c, const char* what) {

@@ -43,14 +43,30 @@ double action_power(double turnout, double cohesion, double power_floor) noexcep
 
 bool action_wins(double power, double resistance) noexcept { return power >= resistance; }
 
-void strengthen_ties(Network& net, const std::vector<std::uint8_t>& x, double gain) {
-  if (!(gain > 0.0) || net.complete) return;
-  const auto g = static_cast<float>(gain);
+double cohesion_then_strengthen(Network& net, const std::vector<std::uint8_t>& x, double gain) {
+  if (net.complete) return 0.0;
+  const auto g = static_cast<float>(gain > 0.0 ? gain : 0.0);
+  double sum = 0.0;
+  std::int64_t ties = 0;
+  std::uint64_t flips = 0;
   for (std::int32_t i = 0; i < net.n; ++i) {
     if (!x[static_cast<std::size_t>(i)]) continue;
-    for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e)
-      if (x[static_cast<std::size_t>(net.neighbors[e])]) net.trust[e] += g * (1.0f - net.trust[e]);
+    for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
+      if (!x[static_cast<std::size_t>(net.neighbors[e])]) continue;
+      // Each entry is visited once, from its own row: read before it is raised. Its twin is
+      // raised from the other row by the same amount, so trust stays symmetric.
+      float& tau = net.trust[e];
+      sum += tau;
+      ++ties;
+      if (g > 0.0f) {
+        const bool was = tau >= kStrongTie;
+        tau += g * (1.0f - tau);
+        flips += was != (tau >= kStrongTie) ? 1 : 0;
+      }
+    }
   }
+  net.strong_changes += flips;
+  return ties > 0 ? sum / static_cast<double>(ties) : 0.0;
 }
 
 Touched consequences(const ModelConfig& cfg, Population& pop, const std::vector<std::uint8_t>& x,

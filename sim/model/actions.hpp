@@ -28,8 +28,10 @@ double action_power(double turnout, double cohesion, double power_floor) noexcep
 bool action_wins(double power, double resistance) noexcept;
 
 /// Acting together strengthens the ties between participants: trust += gain (1 - trust) on every
-/// tie with both ends participating (x_i != 0), both entries alike. No-op for gain <= 0.
-void strengthen_ties(Network& net, const std::vector<std::uint8_t>& x, double gain);
+/// tie with both ends participating (x_i != 0), both entries alike. Returns the crowd's cohesion
+/// before the gain (mean trust over those ties, 0 if none: cohesion() of metrics.hpp, the same
+/// sums in the same order), measured in the same pass. gain <= 0 only measures.
+double cohesion_then_strengthen(Network& net, const std::vector<std::uint8_t>& x, double gain);
 
 /// What an action's outcome does to its participants this step.
 struct ActionConsequences {

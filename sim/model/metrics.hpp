@@ -34,8 +34,6 @@ struct TrustStats {
     return entries > 0 ? static_cast<double>(strong) / static_cast<double>(entries) : 0.0;
   }
 };
-/// A tie is strong from this trust on (DESIGN.md "Metrics").
-inline constexpr float kStrongTie = 0.5f;
 /// One pass over the CSR entries.
 TrustStats trust_stats(const Network& net);
 

@@ -531,6 +531,13 @@ std::string quoted(std::string_view s) {
 
 // ---- public functions --------------------------------------------------------------------------
 
+void Network::set_tie(std::int64_t entry, std::int64_t twin, float tau) noexcept {
+  float& a = trust[static_cast<std::size_t>(entry)];
+  strong_changes += (a >= kStrongTie) != (tau >= kStrongTie) ? 1 : 0;
+  a = tau;
+  trust[static_cast<std::size_t>(twin)] = tau;
+}
+
 std::int64_t Network::find_entry(std::int32_t i, std::int32_t j) const noexcept {
   if (complete || i < 0 || i >= n) return -1;
   const auto first = neighbors.begin() + offsets[i];

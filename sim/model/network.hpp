@@ -27,6 +27,9 @@ struct NetworkSpec {
   std::string path_for_errors;    // edge_list: as the user wrote it, for messages
 };
 
+/// A tie is strong from this trust on (DESIGN.md "Metrics").
+inline constexpr float kStrongTie = 0.5f;
+
 /// Symmetric CSR: row i holds i's neighbours sorted ascending; no self-loops, no duplicates.
 /// `trust[e]` is the trust on entry e (the tie seen from the row's agent); the twin entry (j,i)
 /// always holds the same value. For `complete` (mean-field) no entries are stored.
@@ -36,6 +39,12 @@ struct Network {
   std::vector<std::int32_t> offsets;    // size n+1 (empty for complete)
   std::vector<std::int32_t> neighbors;  // size offsets[n]
   std::vector<float> trust;             // size offsets[n]; NaN = not given (filled by the model)
+  /// Bumped by every write that moves a tie across kStrongTie (either way): the strong-tie
+  /// graph can have changed only when this did.
+  std::uint64_t strong_changes = 0;
+
+  /// Sets both entries of a tie and notes whether it crossed the strong-tie line.
+  void set_tie(std::int64_t entry, std::int64_t twin, float tau) noexcept;
 
   std::int32_t degree(std::int32_t i) const noexcept {
     return complete ? n - 1 : offsets[i + 1] - offsets[i];

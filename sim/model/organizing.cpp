@@ -46,8 +46,7 @@ void set_contact_trust(World& w, const Contact& c, float tau) {
   if (c.staff()) {
     w.pop.staff_trust[c.target] = tau;
   } else {
-    w.net.trust[static_cast<std::size_t>(c.entry)] = tau;
-    w.net.trust[static_cast<std::size_t>(c.twin)] = tau;
+    w.net.set_tie(c.entry, c.twin, tau);
   }
 }
 

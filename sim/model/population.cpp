@@ -104,10 +104,8 @@ void draw_initial_trust(Network& net, const Distribution& d, Rng& rng, double fr
 
 void reset_ties(Network& net, std::int32_t i, float level) {
   if (net.complete) return;
-  for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
-    net.trust[e] = level;
-    net.trust[net.find_entry(net.neighbors[e], i)] = level;
-  }
+  for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e)
+    net.set_tie(e, net.find_entry(net.neighbors[e], i), level);
 }
 
 
