@@ -184,3 +184,27 @@ TEST_CASE("a run written from an extends scenario reruns bit-identically after i
     CHECK(r.out.find("bit-identical to the file") != std::string::npos);
   }
 }
+
+TEST_CASE("a sweep over distribution and seed fields reruns bit-identically from its file",
+          "[cli][subpath]") {
+  const std::string sweep = write("cli_subpath_sweep.json", R"({"name": "cli-subpath",
+      "scenario": {"extends": "classic", "steps": 2, "population": {"size": 300,
+                   "threshold": {"distribution": "normal", "mean": 0.2, "sd": 0.05}},
+                   "network": {"type": "erdos_renyi", "mean_degree": 5}},
+      "design": {"type": "lhs", "samples": 4,
+                 "parameters": {"population.threshold.mean": {"min": 0.1, "max": 0.3},
+                                "actions.seed.random": {"min": 1, "max": 4}}},
+      "replicates": 2, "seed": 4})");
+  const std::string out = test::tmp_path("cli_subpath_sweep.h5");
+  fs::remove(out);
+  fs::remove_all(out + ".parts");
+  auto r = sh("sweep " + sweep + " -o " + out + " --threads 2 --quiet");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  for (int k : {0, 5}) {
+    r = sh("rerun " + out + " --run " + std::to_string(k));
+    INFO(r.out << r.err);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("bit-identical to the file") != std::string::npos);
+  }
+}
