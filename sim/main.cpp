@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -508,7 +509,36 @@ int cmd_report(int argc, char** argv) {
   return 1;
 }
 
-int cmd_check_sweep(const std::string& file, unsigned threads, double max_gb) {
+/// `orgsim check --explain`: every resolved value and where it came from (default, base NAME,
+/// file, --set), then what each arm sets (arm NAME).
+void print_explanation(const Scenario& sc) {
+  std::cout << "resolved values of " << sc.file << " (default < base < file < --set < arm";
+  if (!sc.bases.empty()) {
+    std::cout << "; bases applied:";
+    for (const auto& b : sc.bases) std::cout << " " << b;
+  }
+  std::cout << ")\n";
+  std::size_t width = 0;
+  for (const auto& key : parameter_keys()) width = std::max(width, key.size());
+  auto line = [&](const std::string& key, const nlohmann::json& value, const std::string& origin) {
+    std::cout << "  " << key << std::string(width - key.size() + 2, ' ') << value.dump() << "  ("
+              << origin << ")\n";
+  };
+  for (const auto& key : parameter_keys()) line(key, sc.base.at(key), sc.origin.at(key));
+  for (std::size_t a = 0; a < sc.arms.size(); ++a) {
+    std::cout << "arm " << sc.arms[a].name << ":";
+    bool any = false;
+    for (const auto& key : parameter_keys())
+      if (sc.arm_origin[a].at(key) != sc.origin.at(key)) {
+        if (!any) std::cout << "\n";
+        any = true;
+        line(key, sc.arm_params[a].at(key), sc.arm_origin[a].at(key));
+      }
+    if (!any) std::cout << " no overrides\n";
+  }
+}
+
+int cmd_check_sweep(const std::string& file, unsigned threads, double max_gb, bool explain) {
   const Sweep s = load_sweep(file);
   check_output_limit(s, max_gb);
   const auto nt = static_cast<unsigned>(std::min<std::int64_t>(resolve_threads(threads), s.total_runs()));
@@ -536,6 +566,12 @@ int cmd_check_sweep(const std::string& file, unsigned threads, double max_gb) {
                   static_cast<long long>(s.total_runs()), nt);
     std::cout << buf;
   }
+  if (explain) {
+    print_explanation(s.scenario);
+    std::cout << "varied by the design:";
+    for (const auto& p : s.design.params) std::cout << " " << p.key;
+    std::cout << "\n";
+  }
   return 0;
 }
 
@@ -543,8 +579,12 @@ int cmd_check(int argc, char** argv) {
   ScenarioOptions so;
   unsigned threads = 0;
   double max_gb = 0;
+  bool explain = false;
   po::options_description visible("options");
   visible.add_options()("help,h", "this help")
+      ("explain", po::bool_switch(&explain),
+       "print every resolved value and where it came from (default, base NAME, file, --set, "
+       "arm NAME)")
       ("threads", po::value<unsigned>(&threads), "threads the run would use (default: all cores)")
       ("max-output-gb", po::value<double>(&max_gb), "sweeps: fail if the file would exceed this");
   add_scenario_options(visible, so);
@@ -554,7 +594,7 @@ int cmd_check(int argc, char** argv) {
   pos.add("scenario", 1);
   if (!parse(argc, argv, visible, all, pos, "usage: orgsim check SCENARIO.json [options]")) return 0;
   if (so.scenario.empty()) throw UsageError("orgsim check: missing SCENARIO.json");
-  if (is_sweep_file(so.scenario)) return cmd_check_sweep(so.scenario, threads, max_gb);
+  if (is_sweep_file(so.scenario)) return cmd_check_sweep(so.scenario, threads, max_gb, explain);
   const Scenario sc = load_with_overrides(so);
   const RunPlan plan = make_plan(sc);
   check_resources(plan, sc.file, threads);
@@ -588,6 +628,7 @@ int cmd_check(int argc, char** argv) {
   } else {
     std::cout << "time: not estimated (a pilot run would need " << format_bytes(per_run) << ")\n";
   }
+  if (explain) print_explanation(sc);
   return 0;
 }
 

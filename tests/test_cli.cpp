@@ -105,3 +105,106 @@ TEST_CASE("every command has --help", "[cli]") {
     CHECK(r.out.find("usage") != std::string::npos);
   }
 }
+
+TEST_CASE("a bad edge list stops check and run before anything is planned, run or written",
+          "[cli][edge_list]") {
+  const std::string out = test::tmp_path("cli_bad_edges.h5");
+  fs::remove(out);
+  write("cli_edges_bad.csv", "source,target,trust\n0,1,0.5\n1,2,1.5\n");
+  const std::string sc = write("cli_edges_scenario.json",
+                               R"({"population": {"size": 3}, "steps": 1, "replicates": 1,
+                                   "network": {"type": "edge_list", "path": "cli_edges_bad.csv"}})");
+  for (const std::string& cmd : {"check " + sc, "run " + sc + " -o " + out}) {
+    INFO(cmd);
+    const auto r = sh(cmd);
+    CHECK(r.code == 2);
+    // The scenario file, the JSON path, the CSV file and line, expected and found.
+    CHECK(r.err.find("cli_edges_scenario.json: network.path: expected a trust value") !=
+          std::string::npos);
+    CHECK(r.err.find("found '1.5' (cli_edges_bad.csv line 3)") != std::string::npos);
+    CHECK(r.out.find("plan:") == std::string::npos);
+    CHECK(r.err.find("orgsim run") == std::string::npos);  // the run never started
+    CHECK_FALSE(fs::exists(out));
+    CHECK_FALSE(fs::exists(out + ".partial"));
+  }
+  const std::string missing = write("cli_edges_missing.json",
+                                    R"({"population": {"size": 3},
+                                        "network": {"type": "edge_list", "path": "nowhere.csv"}})");
+  const auto r = sh("check " + missing);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("cli_edges_missing.json: network.path: expected a readable CSV edge list") !=
+        std::string::npos);
+  CHECK(r.err.find("no such file (nowhere.csv)") != std::string::npos);
+}
+
+TEST_CASE("orgsim check --explain says where every value came from", "[cli][extends]") {
+  const auto r = sh("check " + test::source_path("scenarios/validation/centola_macy.json") +
+                    " --explain --set population.size=500");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  auto has = [&](const std::string& key, const std::string& origin) {
+    for (std::size_t pos = r.out.find("\n  " + key + " "); pos != std::string::npos;
+         pos = r.out.find("\n  " + key + " ", pos + 1)) {
+      const std::string line = r.out.substr(pos + 1, r.out.find('\n', pos + 1) - pos - 1);
+      if (line.size() >= origin.size() + 2 &&
+          line.compare(line.size() - origin.size() - 2, origin.size() + 2, "(" + origin + ")") == 0)
+        return true;
+    }
+    return false;
+  };
+  CHECK(has("decay.trust", "base classic"));
+  CHECK(has("employer.firing", "base classic"));
+  CHECK(has("participation.threshold_rule", "file"));
+  CHECK(has("population.size", "--set"));
+  CHECK(has("network.mean_degree", "default"));
+  CHECK(has("network.rewire", "arm random"));
+  CHECK_FALSE(has("decay.trust", "default"));
+}
+
+TEST_CASE("a run written from an extends scenario reruns bit-identically after its base changes",
+          "[cli][extends]") {
+  write("cli_rerun_base.json", R"({"extends": "classic", "population": {"size": 200,
+      "threshold": {"distribution": "uniform", "min": 0, "max": 0.5}},
+      "network": {"type": "erdos_renyi", "mean_degree": 6}, "steps": 5, "replicates": 3,
+      "actions": {"seed": {"random": 3}}})");
+  const std::string sc = write("cli_rerun_top.json",
+                               R"({"extends": "cli_rerun_base.json", "seed": 9})");
+  const std::string out = test::tmp_path("cli_rerun_extends.h5");
+  fs::remove(out);
+  auto r = sh("run " + sc + " -o " + out + " --quiet");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  // The base file changes (a different population and network) after the run was written.
+  write("cli_rerun_base.json", R"({"extends": "classic", "population": {"size": 50},
+      "network": {"type": "complete"}})");
+  for (int k : {0, 2}) {
+    r = sh("rerun " + out + " --run " + std::to_string(k));
+    INFO(r.out << r.err);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("bit-identical to the file") != std::string::npos);
+  }
+}
+
+TEST_CASE("a sweep over distribution and seed fields reruns bit-identically from its file",
+          "[cli][subpath]") {
+  const std::string sweep = write("cli_subpath_sweep.json", R"({"name": "cli-subpath",
+      "scenario": {"extends": "classic", "steps": 2, "population": {"size": 300,
+                   "threshold": {"distribution": "normal", "mean": 0.2, "sd": 0.05}},
+                   "network": {"type": "erdos_renyi", "mean_degree": 5}},
+      "design": {"type": "lhs", "samples": 4,
+                 "parameters": {"population.threshold.mean": {"min": 0.1, "max": 0.3},
+                                "actions.seed.random": {"min": 1, "max": 4}}},
+      "replicates": 2, "seed": 4})");
+  const std::string out = test::tmp_path("cli_subpath_sweep.h5");
+  fs::remove(out);
+  fs::remove_all(out + ".parts");
+  auto r = sh("sweep " + sweep + " -o " + out + " --threads 2 --quiet");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  for (int k : {0, 5}) {
+    r = sh("rerun " + out + " --run " + std::to_string(k));
+    INFO(r.out << r.err);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("bit-identical to the file") != std::string::npos);
+  }
+}

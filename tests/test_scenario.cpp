@@ -230,3 +230,140 @@ TEST_CASE("generator errors found at run time name the scenario file", "[scenari
     CHECK(contains(m, "network.rewire"));
   }
 }
+
+// ---- "extends": bases, resolution order, provenance ---------------------------------------------
+
+namespace {
+std::string write_file(const std::string& name, const std::string& text) {
+  const std::string p = test::tmp_path(name);
+  std::filesystem::create_directories(std::filesystem::path(p).parent_path());
+  std::ofstream(p) << text;
+  return p;
+}
+std::string load_error(const std::string& path, const std::vector<std::string>& sets = {}) {
+  try {
+    make_plan(load_scenario(path, sets));
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("extends classic: defaults < base < file < --set < arm, with provenance", "[scenario][extends]") {
+  const json doc = json::parse(R"({"extends": "classic", "name": "t", "steps": 4,
+      "population": {"size": 50}, "decay": {"fear": 0.5}, "trust": {"voice": 0.3},
+      "arms": [{"name": "a", "set": {"decay.fatigue": 0.25, "steps": 4}}]})");
+  const Scenario sc = scenario_from_json(doc, "case.json", ".", doc.dump(), {"trust.voice=0.7"});
+  // Every value of the classic base arrives, except where the file, --set or an arm says otherwise.
+  CHECK(sc.bases == std::vector<std::string>{"classic"});
+  CHECK(sc.base["decay.trust"] == 0);
+  CHECK(sc.origin.at("decay.trust") == "base classic");
+  CHECK(sc.base["participation.weights.social"] == 1);
+  CHECK(sc.base["trust.initial"]["value"] == 1);
+  CHECK(sc.base["campaign.strategy"] == "none");
+  CHECK(sc.base["decay.fear"] == 0.5);  // the file beats the base
+  CHECK(sc.origin.at("decay.fear") == "file");
+  CHECK(sc.base["trust.voice"] == 0.7);  // --set beats the file
+  CHECK(sc.origin.at("trust.voice") == "--set");
+  CHECK(sc.base["network.type"] == "workplace");
+  CHECK(sc.origin.at("network.type") == "default");
+  CHECK(sc.arm_params[0]["decay.fatigue"] == 0.25);  // the arm beats the base
+  CHECK(sc.arm_origin[0].at("decay.fatigue") == "arm a");
+  CHECK(sc.arm_origin[0].at("decay.fear") == "file");
+  CHECK(sc.base["decay.fatigue"] == 0);
+  // Every key the classic base names resolves from it (and nothing else does).
+  const Scenario plain = scenario_from_json(json::parse(R"({"extends": "classic"})"), "c.json", ".", "");
+  int from_base = 0;
+  for (const auto& [key, origin] : plain.origin) from_base += origin == "base classic" ? 1 : 0;
+  CHECK(from_base >= 20);
+}
+
+TEST_CASE("extends a file: relative to the naming file, chained, arms inherited, name per file",
+          "[scenario][extends]") {
+  write_file("extends/base/edges.csv", "0,1\n1,2\n");
+  write_file("extends/base/b.json", R"({"extends": "classic", "name": "b-name",
+      "description": "the base", "population": {"size": 3},
+      "network": {"type": "edge_list", "path": "edges.csv"},
+      "arms": [{"name": "x", "set": {"trust.voice": 0.2}}, {"name": "y"}]})");
+  const std::string a = write_file("extends/a.json", R"({"extends": "base/b.json", "steps": 2,
+      "replicates": 1})");
+  const Scenario sc = load_scenario(a);
+  CHECK(sc.bases == std::vector<std::string>{"classic", "base/b.json"});
+  CHECK(sc.origin.at("decay.trust") == "base classic");
+  CHECK(sc.origin.at("population.size") == "base base/b.json");
+  CHECK(sc.origin.at("steps") == "file");
+  CHECK(sc.name == "a");  // not "b-name": a name is the file's own
+  CHECK(sc.base["description"] == "");
+  REQUIRE(sc.arms.size() == 2);  // the base's arms, as the file lists none
+  CHECK(sc.arm_params[0]["trust.voice"] == 0.2);
+  // The base's relative edge list is found next to the base, and read at load.
+  const std::string path = sc.base["network.path"].get<std::string>();
+  CHECK(std::filesystem::path(path).is_absolute());
+  CHECK(std::filesystem::path(path).filename() == "edges.csv");
+  REQUIRE(sc.arm_networks.size() == 2);
+  REQUIRE(sc.arm_networks[0] != nullptr);
+  CHECK(sc.arm_networks[0] == sc.arm_networks[1]);  // read once, shared
+  CHECK(sc.arm_networks[0]->num_ties() == 2);
+  const RunPlan plan = make_plan(sc);
+  CHECK(test::outcome(run_one(plan, 1, 0), "actions") == 2);
+
+  // An array of bases applies in order; the later wins.
+  const std::string two = write_file("extends/two.json",
+                                     R"({"extends": ["classic", "base/b.json"], "steps": 1})");
+  CHECK(load_scenario(two).origin.at("network.type") == "base base/b.json");
+}
+
+TEST_CASE("extends: cycles and missing bases name the file, `extends`, expected and found",
+          "[scenario][extends]") {
+  const std::string a = write_file("cycle/a.json", R"({"extends": "b.json"})");
+  write_file("cycle/b.json", R"({"extends": "./a.json"})");
+  std::string e = load_error(a);
+  CHECK(contains(e, "b.json: extends: expected a base that does not lead back"));
+  CHECK(contains(e, "a cycle:"));
+  CHECK(contains(e, "a.json -> b.json -> ./a.json"));
+  const std::string self = write_file("cycle/self.json", R"({"extends": "self.json"})");
+  CHECK(contains(load_error(self), "self.json: extends: expected a base that does not lead back"));
+
+  const std::string typo = write_file("missing/typo.json", R"({"extends": "clasic"})");
+  e = load_error(typo);
+  CHECK(contains(e, "typo.json: extends: expected a built-in base (classic) or the path"));
+  CHECK(contains(e, "found \"clasic\""));
+  CHECK(contains(e, "did you mean \"classic\"?"));
+  const std::string gone = write_file("missing/gone.json",
+                                      R"({"extends": ["classic", "nowhere/base.json"]})");
+  e = load_error(gone);
+  CHECK(contains(e, "gone.json: extends[1]: expected"));
+  CHECK(contains(e, "\"nowhere/base.json\": no such file"));
+  const std::string bad = write_file("missing/bad.json", R"({"extends": 3})");
+  CHECK(contains(load_error(bad), "bad.json: extends: expected a base"));
+  // A base's own errors name the base file.
+  write_file("missing/broken_base.json", R"({"population": {"size": -1}})");
+  const std::string top = write_file("missing/top.json", R"({"extends": "broken_base.json"})");
+  e = load_error(top);
+  CHECK(contains(e, "broken_base.json: population.size"));
+}
+
+TEST_CASE("an edge list is read and checked when the scenario loads, errors naming both files",
+          "[scenario][edge_list]") {
+  write_file("edges_at_load/bad.csv", "source,target\n0,1\n1,7\n");
+  const std::string sc = write_file("edges_at_load/sc.json", R"({"population": {"size": 3},
+      "network": {"type": "edge_list", "path": "bad.csv"}})");
+  try {
+    load_scenario(sc);  // no plan, no run: the loader alone
+    FAIL("accepted");
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    CHECK(e.file() == sc);
+    CHECK(e.where() == "network.path");
+    CHECK(contains(m, "bad.csv line 3"));
+    CHECK(contains(m, "expected a target agent id in [0, 3)"));
+    CHECK(contains(m, "found 7"));
+  }
+  const std::string armed = write_file("edges_at_load/arm.json", R"({"population": {"size": 3},
+      "arms": [{"name": "a"}, {"name": "b", "set": {"network.type": "edge_list",
+                                                  "network.path": "missing.csv"}}]})");
+  const std::string e = load_error(armed);
+  CHECK(contains(e, "arm.json: arms[1].set.network.path: expected"));
+  CHECK(contains(e, "no such file (missing.csv)"));
+}

@@ -344,3 +344,119 @@ TEST_CASE("orgsim status reports a sweep from its parts; --max-output-gb refuses
   CHECK(WEXITSTATUS(rc) == 2);
   CHECK_FALSE(fs::exists(test::tmp_path("toobig.h5.parts")));
 }
+
+// ---- every --set path is a sweep parameter ------------------------------------------------------
+
+namespace {
+/// A small Watts experiment on the classic base, swept over `design`.
+std::string write_watts_sweep(const std::string& name, const json& design, const json& extra = {}) {
+  json sc = {{"extends", test::source_path("scenarios/validation/watts.json")},
+             {"population", {{"size", 400}}}};
+  if (!extra.is_null()) sc.merge_patch(extra);
+  const json sweep = {{"name", name}, {"scenario", sc}, {"design", design},
+                      {"replicates", 6}, {"seed", 5}};
+  const std::string path = test::tmp_path(name + ".json");
+  std::ofstream(path) << sweep.dump(2);
+  return path;
+}
+}  // namespace
+
+TEST_CASE("distribution and seed fields are sweep parameters: grid, lhs and sobol run",
+          "[sweep][subpath]") {
+  for (const char* type : {"grid", "lhs", "sobol"}) {
+    INFO(type);
+    json design = {{"type", type}};
+    if (std::string(type) == "grid") {
+      design["parameters"] = {{"population.threshold.value", {{"min", 0.1}, {"max", 0.5}, {"num", 3}}},
+                              {"actions.seed.random", {1, 3}}};
+    } else {
+      design["samples"] = 8;
+      design["parameters"] = {{"population.threshold.value", {{"min", 0.1}, {"max", 0.5}}},
+                              {"actions.seed.random", {{"min", 1}, {"max", 3}}}};
+    }
+    const std::string name = std::string("subpath_") + type;
+    const Sweep s = load_sweep(write_watts_sweep(name, design));
+    REQUIRE(s.design.params.size() == 2);
+    CHECK(s.design.params[0].key == "actions.seed.random");
+    CHECK(s.design.params[0].integer);  // a seed count
+    CHECK_FALSE(s.design.params[1].integer);
+    // The point's values reach the run's configuration.
+    for (std::int64_t pt = 0; pt < s.points(); ++pt) {
+      const ModelConfig cfg = sweep_config(s, pt, 0);
+      const auto& v = s.design.points[static_cast<std::size_t>(pt)];
+      CHECK(cfg.threshold.value == v[1]);
+      CHECK(cfg.seed_set.count == static_cast<std::int64_t>(v[0]));
+      CHECK(v[0] == std::round(v[0]));
+    }
+    const std::string out = fresh(name);
+    SweepOptions opt;
+    opt.threads = 2;
+    const ResultsFile rf = sweep_to(s, out, opt);
+    REQUIRE(static_cast<std::int64_t>(rf.runs.size()) == s.total_runs());
+    REQUIRE(rf.header.varied.size() == 2);
+    CHECK(rf.header.varied[1].key == "population.threshold.value");
+    CHECK_THAT(rf.header.varied[1].long_name, Catch::StartsWith("`value` of population.threshold"));
+    for (const auto& r : rf.runs) {
+      CHECK(r.status == 1);
+      CHECK(r.params == s.design.points[static_cast<std::size_t>(r.point)]);
+    }
+    // Watts at z = 4: thresholds of 0.1 cascade (every node of degree <= 10 is vulnerable),
+    // thresholds near 0.5 do not (only degree <= 2).
+    double low = 0, high = 0;
+    int n_low = 0, n_high = 0;
+    for (const auto& r : rf.runs) {
+      const double phi = r.params[1], t = test::outcome(r, "final_turnout");
+      if (phi < 0.2) low += t, ++n_low;
+      if (phi > 0.4) high += t, ++n_high;
+    }
+    REQUIRE(n_low > 0);
+    REQUIRE(n_high > 0);
+    CHECK(low / n_low > 0.5);
+    CHECK(high / n_high < 0.05);
+  }
+}
+
+TEST_CASE("sub-path sweep parameters are validated like --set", "[sweep][subpath][validation]") {
+  auto error = [](const json& design, const json& extra = {}) {
+    try {
+      load_sweep(write_watts_sweep("bad_subpath", design, extra));
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  auto grid = [](const char* key, const json& values) {
+    return json{{"type", "grid"}, {"parameters", {{key, values}}}};
+  };
+  CHECK(error(grid("population.threshold.value", {0.1, 0.2})).empty());
+  // The threshold here is a constant: it has no mean (the distribution's own message).
+  CHECK_THAT(error(grid("population.threshold.mean", {0.1, 0.2})),
+             Catch::Contains("population.threshold"));
+  // A normal threshold does have one.
+  CHECK(error(grid("population.threshold.mean", {0.1, 0.2}),
+              {{"population", {{"threshold", {{"distribution", "normal"}, {"mean", 0.2},
+                                              {"sd", 0.05}}}}}})
+            .empty());
+  CHECK(error(grid("population.grievance.a", {1, 2})).empty());
+  CHECK_THAT(error(grid("population.grievance.a", {1, -2})), Catch::Contains("population.grievance"));
+  CHECK_THAT(error(grid("actions.seed.random", {1.5, 2})), Catch::Contains("integer"));
+  CHECK_THAT(error(grid("population.threshold", {0.1})), Catch::Contains("not numeric"));
+  CHECK_THAT(error(grid("population.size.value", {1})), Catch::Contains("has no sub-keys"));
+  CHECK_THAT(error(grid("population.treshold.value", {1})), Catch::Contains("did you mean"));
+  // An arm that sets the object holding the varied field (or the field) would undo the design.
+  CHECK_THAT(error(grid("population.threshold.value", {0.1, 0.2}),
+                   {{"arms", {{{"name", "a"}, {"set", {{"population.threshold",
+                                                         {{"distribution", "constant"},
+                                                          {"value", 0.3}}}}}}}}}),
+             Catch::Contains("arm \"a\" sets `population.threshold`"));
+  CHECK_THAT(error(grid("population.threshold.value", {0.1, 0.2}),
+                   {{"arms", {{{"name", "a"}, {"set", {{"population.threshold.value", 0.3}}}}}}}),
+             Catch::Contains("arm \"a\" sets `population.threshold.value`"));
+}
+
+TEST_CASE("the shipped watts_threshold sweep loads: it extends the classic base", "[sweep][subpath]") {
+  const Sweep s = load_sweep(test::source_path("scenarios/sweeps/watts_threshold.json"));
+  CHECK(s.scenario.bases == std::vector<std::string>{"classic", "../validation/watts.json"});
+  CHECK(s.scenario.origin.at("decay.trust") == "base classic");
+  CHECK(s.points() == 25);
+}

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <numeric>
 #include <vector>
 
@@ -271,4 +272,114 @@ TEST_CASE("SIR threshold: below T = 1/z outbreaks stay small", "[validation]") {
                                        "replicates=200", "population.size=4000"});
   const auto recs = run_plan(plan, 0);
   for (const auto& r : recs) CHECK(test::outcome(r, "final_turnout") < 0.05);
+}
+
+// ---- the classic base: the participation core alone, over any number of steps -------------------
+
+TEST_CASE("Centola & Macy over many steps: on the classic base turnout never falls",
+          "[validation][classic]") {
+  // A continuous action accumulates adopters; with every other mechanism off nothing can take an
+  // adopter out again, so turnout is non-decreasing in every arm, and the lattice saturates.
+  const RunPlan plan = test::plan_for("scenarios/validation/centola_macy.json", {"replicates=2"});
+  for (std::int32_t arm = 0; arm < 3; ++arm)
+    for (std::int64_t rep = 0; rep < 2; ++rep) {
+      INFO("arm " << arm << ", replicate " << rep);
+      const auto s = test::series(run_one(plan, arm, rep), "turnout", plan.steps);
+      for (int t = 1; t < plan.steps; ++t) REQUIRE(s[t] >= s[t - 1]);
+      if (arm == 0) CHECK(s.back() == 1.0f);
+    }
+  // The same experiment on the organizing model's defaults (no classic base): taking part makes
+  // leaders, the employer fires visible leaders and trust decays, so turnout falls back from its
+  // peak. The check above would catch that.
+  std::ifstream in(test::source_path("scenarios/validation/centola_macy.json"));
+  nlohmann::json doc = nlohmann::json::parse(in);
+  doc.erase("extends");
+  doc["participation"]["weights"] = {{"grievance", 0}, {"commitment", 0}, {"social", 1},
+                                     {"invitation", 0}, {"fear", 0}};
+  doc["trust"] = {{"initial", {{"distribution", "constant"}, {"value", 1.0}}}};
+  const RunPlan organizing = make_plan(scenario_from_json(doc, "no_classic.json", ".", "",
+                                                          {"replicates=1"}));
+  const auto s = test::series(run_one(organizing, 0, 0), "turnout", organizing.steps);
+  const float peak = *std::max_element(s.begin(), s.end());
+  INFO("peak " << peak << ", final " << s.back());
+  CHECK(s.back() < peak - 0.05f);
+}
+
+TEST_CASE("the classic base switches off every mechanism but participation", "[validation][classic]") {
+  // A workplace of 300 with an action every step that draws a crowd (low thresholds, 10% seeds),
+  // run 60 steps on {"extends": "classic"}: every agent's state but participation is what it was
+  // drawn as, every tie keeps trust 1, nobody leaves, the climate stays 0 and no win is reversed.
+  // Without the base the same run moves all of these (the contrast proves the checks can fail).
+  const nlohmann::json doc = nlohmann::json::parse(R"({"extends": "classic", "steps": 60,
+      "replicates": 1, "population": {"size": 300,
+        "threshold": {"distribution": "uniform", "min": 0.0, "max": 0.4}},
+      "actions": {"policy": "schedule", "every": 1, "seed": {"fraction": 0.1}},
+      "employer": {"resistance": 0.2}})");
+  struct Moved {
+    bool agents = false, trust = false, trust_one = false, turnover = false, climate = false,
+         reversals = false;
+    double turnout = 0;
+  };
+  auto run = [](const nlohmann::json& d, const std::vector<std::string>& sets) {
+    const RunPlan plan = make_plan(scenario_from_json(d, "classic_case.json", ".", "", sets));
+    const ModelConfig& cfg = plan.arms[0];
+    const std::uint64_t seed = replicate_seed(plan.master_seed, 0);
+    Simulation start(cfg, seed), sim(cfg, seed);
+    sim.run();
+    const Population &p0 = start.population(), &p = sim.population();
+    Moved m;
+    for (auto member : {&Population::grievance, &Population::fear, &Population::inoculation,
+                        &Population::commitment, &Population::awareness, &Population::fatigue,
+                        &Population::staff_trust, &Population::leadership, &Population::threshold})
+      m.agents = m.agents || ((p0.*member) != (p.*member)).any();
+    m.agents = m.agents || p0.role != p.role || p0.known != p.known;
+    m.trust = start.network().trust != sim.network().trust;
+    m.trust_one = std::all_of(sim.network().trust.begin(), sim.network().trust.end(),
+                              [](float tau) { return tau == 1.0f; });
+    RunRecord r;
+    r.per_step = sim.per_step_values();
+    r.per_run = sim.per_run_values();
+    for (float x : test::series(r, "turnover_share", cfg.steps)) m.turnover = m.turnover || x != 0;
+    for (float x : test::series(r, "climate", cfg.steps)) m.climate = m.climate || x != 0;
+    m.reversals = test::outcome(r, "reversals") > 0;
+    m.turnout = test::outcome(r, "final_turnout");
+    return m;
+  };
+  const Moved classic = run(doc, {});
+  CHECK(classic.turnout > 0.5);  // the actions did draw a crowd, every step
+  CHECK_FALSE(classic.agents);
+  CHECK_FALSE(classic.trust);
+  CHECK(classic.trust_one);
+  CHECK_FALSE(classic.turnover);
+  CHECK_FALSE(classic.climate);
+  CHECK_FALSE(classic.reversals);
+
+  // Each switch the base turns off, turned back on, is seen by the checks above.
+  nlohmann::json organizing = doc;
+  organizing.erase("extends");
+  CHECK(run(organizing, {"trust.initial.value=1"}).agents);  // retaliation, commitment, fatigue, ...
+  CHECK(run(organizing, {"trust.initial.value=0.5"}).trust);  // decay, acting together
+  CHECK(run(doc, {"environment.turnover=0.01"}).turnover);
+  CHECK(run(doc, {"environment.climate.amplitude=0.2"}).climate);
+  CHECK(run(doc, {"campaign.strategy=relationship_first"}).agents);
+  const std::vector<std::vector<std::string>> agent_mechanisms = {
+      {"employer.retaliation=0.1"},
+      {"employer.counter_campaign=0.05"},
+      {"actions.participation_commitment=0.05"},
+      {"actions.participation_fatigue=0.1"},
+      {"actions.win_commitment=0.1"},
+      {"actions.loss_fear=0.1", "employer.resistance=2"},  // every action lost
+  };
+  for (const auto& sets : agent_mechanisms) {
+    INFO(sets[0]);
+    CHECK(run(doc, sets).agents);
+  }
+  // Firing needs visible leaders, which only the switched-off commitment gains make.
+  CHECK_FALSE(run(doc, {"actions.participation_commitment=0.5"}).turnover);
+  CHECK(run(doc, {"actions.participation_commitment=0.5", "employer.firing=0.5"}).turnover);
+  CHECK(run(doc, {"wins.hazard=0.5"}).reversals);
+  CHECK(run(doc, {"trust.initial.value=0.5", "trust.baseline=0.1"}).trust == false);
+  CHECK(run(doc, {"trust.initial.value=0.5", "actions.trust_gain=0.1"}).trust);
+  CHECK(run(doc, {"trust.initial.value=0.5", "decay.trust=0.1"}).trust);
+  CHECK(run(doc, {"trust.friendships=0.5", "trust.friendship_level=0.8"}).trust_one == false);
 }

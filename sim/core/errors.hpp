@@ -14,6 +14,9 @@ class InputError : public std::runtime_error {
              std::string hint = {});
   const std::string& file() const noexcept { return file_; }
   const std::string& where() const noexcept { return where_; }
+  const std::string& expected() const noexcept { return expected_; }
+  const std::string& found() const noexcept { return found_; }
+  const std::string& hint() const noexcept { return hint_; }
   /// The same error attributed to `file` (for errors raised below the loader, e.g. by a network
   /// generator, that only know the JSON path).
   InputError with_file(const std::string& file) const {

@@ -24,6 +24,7 @@ RunPlan make_plan(const Scenario& sc) {
   for (std::size_t a = 0; a < sc.arms.size(); ++a) {
     plan.arm_names.push_back(sc.arms[a].name);
     plan.arms.push_back(make_config(sc.arm_params[a], sc.file, sc.dir));
+    plan.networks.push_back(a < sc.arm_networks.size() ? sc.arm_networks[a] : nullptr);
   }
   // Study-level settings may not differ between arms: arms compare variants of one study.
   const auto& c0 = plan.arms.front();
@@ -50,6 +51,8 @@ RunRecord run_one(const RunPlan& plan, std::int32_t arm, std::int64_t replicate,
   const auto start = std::chrono::steady_clock::now();
   const std::uint64_t rep_seed =
       replicate_seed(plan.master_seed, static_cast<std::uint64_t>(replicate));
+  const auto a = static_cast<std::size_t>(arm);
+  if (!prebuilt && a < plan.networks.size()) prebuilt = plan.networks[a].get();
   std::optional<Simulation> sim;
   try {
     sim.emplace(plan.arms[static_cast<std::size_t>(arm)], rep_seed, prebuilt);
@@ -81,13 +84,7 @@ unsigned resolve_threads(unsigned requested) {
 std::vector<RunRecord> run_plan(const RunPlan& plan, unsigned threads, const Progress& progress) {
   const std::int64_t total = plan.total_runs();
   std::vector<RunRecord> out(static_cast<std::size_t>(total));
-  // Edge lists are read once per arm and shared (read-only) by that arm's runs.
-  std::vector<std::unique_ptr<Network>> edge_lists(plan.arms.size());
-  for (std::size_t a = 0; a < plan.arms.size(); ++a)
-    if (plan.arms[a].network.type == NetworkType::edge_list)
-      edge_lists[a] = std::make_unique<Network>(read_edge_list(
-          plan.arms[a].network.path, plan.arms[a].network.path_for_errors, plan.arms[a].n));
-
+  // Edge lists were read once when the scenario was loaded; runs share them (read-only).
   std::atomic<std::int64_t> next{0}, done{0};
   std::exception_ptr error;
   std::mutex mu;
@@ -102,8 +99,7 @@ std::vector<RunRecord> run_plan(const RunPlan& plan, unsigned threads, const Pro
       }
       try {
         const auto arm = static_cast<std::int32_t>(k / plan.replicates);
-        out[static_cast<std::size_t>(k)] =
-            run_one(plan, arm, k % plan.replicates, edge_lists[static_cast<std::size_t>(arm)].get());
+        out[static_cast<std::size_t>(k)] = run_one(plan, arm, k % plan.replicates);
       } catch (...) {
         std::lock_guard<std::mutex> lock(mu);
         if (!error) error = std::current_exception();

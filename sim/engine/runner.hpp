@@ -7,6 +7,7 @@
 // + replicate; for `orgsim run` point = 0.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@ struct RunPlan {
   std::string file;  // the scenario, for error messages
   std::vector<std::string> arm_names;
   std::vector<ModelConfig> arms;  // one config per arm
+  /// Per arm, its edge list as read when the scenario was loaded (shared), or nullptr.
+  std::vector<std::shared_ptr<const Network>> networks;
   std::int64_t replicates = 1;
   std::uint64_t master_seed = 1;
   std::int32_t steps = 1;
@@ -29,7 +32,8 @@ struct RunPlan {
 /// Builds the plan from a validated scenario (typed config per arm; cross-field checks).
 RunPlan make_plan(const Scenario& sc);
 
-/// Runs one run of the plan (arm, replicate) and returns its record.
+/// Runs one run of the plan (arm, replicate) and returns its record. Without `prebuilt`, an
+/// arm's edge list comes from the plan.
 RunRecord run_one(const RunPlan& plan, std::int32_t arm, std::int64_t replicate,
                   const Network* prebuilt = nullptr);
 

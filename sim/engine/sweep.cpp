@@ -104,35 +104,53 @@ Sweep load_sweep(const std::string& path) {
   s.name = doc.value("name", std::string());
   if (s.name.empty()) s.name = fs::path(path).stem().string();
 
-  // The design: every parameter a number or integer of the table, in its range.
+  // The design: every path `--set` accepts whose value is a number (a numeric parameter, or a
+  // number inside a distribution or seed object, e.g. population.threshold.value), validated
+  // like a --set at every grid value and at the extremes.
   if (!doc.contains("design")) throw InputError(path, "design", "a design object", "none");
-  std::vector<std::string> integer_keys;
-  for (const auto& p : parameter_table())
-    if (p.type == ParamType::integer) integer_keys.push_back(p.key);
-  s.design = parse_design(doc.at("design"), path, "design", integer_keys);
+  s.design = parse_design(doc.at("design"), path, "design", integer_parameter_paths());
   for (auto& p : s.design.params) {
     const std::string where = "design.parameters." + p.key;
-    const ParamSpec* spec = find_param(p.key);
+    const std::string head = table_key_of(p.key);
+    const ParamSpec* spec = find_param(head);
     if (!spec) {
-      const auto guess = did_you_mean(p.key, parameter_keys());
+      // The same message --set gives (unknown key with a did-you-mean, a section, no sub-keys).
+      json probe = s.scenario.base;
+      set_parameter(probe, p.key, 0.0, path, where);
       throw InputError(path, where, "a parameter key (see `orgsim params`)",
-                       "unknown key `" + p.key + "`",
-                       guess.empty() ? "" : "did you mean `" + guess + "`?");
+                       "`" + p.key + "`");  // not reached: set_parameter rejects it
     }
-    if (spec->type != ParamType::number && spec->type != ParamType::integer)
-      throw InputError(path, where, "a number or integer parameter (a design varies numbers)",
+    if (head == p.key && spec->type != ParamType::number && spec->type != ParamType::integer)
+      throw InputError(path, where,
+                       "a number or integer parameter, or a number inside a distribution or seed "
+                       "(e.g. `" + p.key + ".value`; a design varies numbers)",
                        "`" + p.key + "`, which is not numeric");
-    p.integer = spec->type == ParamType::integer;
+    const auto ints = integer_parameter_paths();
+    p.integer = std::find(ints.begin(), ints.end(), p.key) != ints.end();
     // Validate the extremes (and every grid value) like a --set.
     json probe = s.scenario.base;
     std::vector<double> check = p.values;
     check.push_back(p.min);
     check.push_back(p.max);
     for (double v : check) set_parameter(probe, p.key, value_for(p, v), path, where);
-    for (std::size_t a = 0; a < s.scenario.arms.size(); ++a)
-      if (s.scenario.arms[a].overrides.contains(p.key))
-        throw InputError(path, where, "a parameter that no arm of the scenario overrides",
-                         "arm \"" + s.scenario.arms[a].name + "\" sets `" + p.key + "`");
+    // An arm may not set the varied value, the object holding it, or a value inside it.
+    auto overlaps = [](const std::string& a, const std::string& b) {
+      const auto inside = [](const std::string& x, const std::string& y) {
+        return x.size() > y.size() && x.compare(0, y.size(), y) == 0 && x[y.size()] == '.';
+      };
+      return a == b || inside(a, b) || inside(b, a);
+    };
+    for (std::size_t a = 0; a < s.scenario.arms.size(); ++a) {
+      const auto& ov = s.scenario.arms[a].overrides;
+      for (auto it = ov.begin(); it != ov.end(); ++it)
+        if (overlaps(it.key(), p.key) || (head != p.key && it.key() == head))
+          throw InputError(path, where, "a parameter that no arm of the scenario overrides",
+                           "arm \"" + s.scenario.arms[a].name + "\" sets `" + it.key() + "`");
+    }
+    for (std::size_t q = 0; &s.design.params[q] != &p; ++q)
+      if (overlaps(s.design.params[q].key, p.key))
+        throw InputError(path, where, "a parameter not varied twice",
+                         "`" + p.key + "` overlaps `" + s.design.params[q].key + "`");
   }
   generate_points(s.design, s.seed);
 
@@ -188,7 +206,11 @@ RunRecord run_sweep_run(const Sweep& s, std::int64_t run) {
   r.seed = replicate_seed(s.seed, static_cast<std::uint64_t>(r.replicate));
   r.params = s.design.points[static_cast<std::size_t>(r.point)];
   const ModelConfig cfg = sweep_config(s, r.point, r.arm);
-  Simulation sim(cfg, r.seed);
+  // The arm's edge list, read once when the scenario was loaded (unless the design resizes it).
+  const auto& nets = s.scenario.arm_networks;
+  const auto a = static_cast<std::size_t>(r.arm);
+  const Network* edges = a < nets.size() && nets[a] && nets[a]->n == cfg.n ? nets[a].get() : nullptr;
+  Simulation sim(cfg, r.seed, edges);
   sim.run();
   sim.check_invariants();
   r.per_step = sim.per_step_values();
@@ -210,8 +232,12 @@ FileHeader sweep_header(const Sweep& s, const std::string& command_line) {
   h.n_steps = s.scenario.base.at("steps").get<std::int32_t>();
   for (const auto& a : s.scenario.arms) h.arm_names.push_back(a.name);
   for (const auto& p : s.design.params) {
-    const ParamSpec* spec = find_param(p.key);
-    h.varied.push_back(VariedParam{p.key, spec->unit, p.min, p.max, spec->meaning});
+    const std::string head = table_key_of(p.key);
+    const ParamSpec* spec = find_param(head);
+    const std::string meaning =
+        head == p.key ? spec->meaning
+                      : "`" + p.key.substr(head.size() + 1) + "` of " + head + ": " + spec->meaning;
+    h.varied.push_back(VariedParam{p.key, spec->unit, p.min, p.max, meaning});
   }
   h.scenario_json = s.scenario.raw_text;
   json resolved = {{"base", s.scenario.base}, {"arms", json::array()}};
@@ -593,10 +619,7 @@ void merge_parts(const std::string& parts_dir, const std::string& out) {
 
   // The design, regenerated from the sweep specification stored in every part (deterministic).
   const json spec = json::parse(header.sweep_json);
-  std::vector<std::string> integer_keys;
-  for (const auto& p : parameter_table())
-    if (p.type == ParamType::integer) integer_keys.push_back(p.key);
-  Design design = parse_design(spec.at("design"), parts_dir, "design", integer_keys);
+  Design design = parse_design(spec.at("design"), parts_dir, "design", integer_parameter_paths());
   generate_points(design, header.master_seed);
   const auto n_points = static_cast<std::int64_t>(design.points.size());
   const auto n_arms = static_cast<std::int64_t>(header.arm_names.size());

@@ -13,6 +13,7 @@
 namespace orgsim {
 
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -32,7 +33,10 @@ std::vector<std::string> children_of(const std::string& prefix) {
     rest = rest.substr(0, rest.find('.'));
     if (std::find(out.begin(), out.end(), rest) == out.end()) out.push_back(rest);
   }
-  if (prefix.empty()) out.push_back("arms");
+  if (prefix.empty()) {
+    out.push_back("arms");
+    out.push_back("extends");
+  }
   return out;
 }
 
@@ -72,7 +76,11 @@ json validate_seed_set(const json& v, const std::string& file, const std::string
     const std::string sub = path + "." + k;
     if (k == "random") {
       ++kinds;
-      if (!it->is_number_integer() || it->get<double>() < 0)
+      const bool integral = it->is_number_integer() ||
+                            (it->is_number_float() && std::isfinite(it->get<double>()) &&
+                             std::floor(it->get<double>()) == it->get<double>() &&
+                             it->get<double>() < 9e15);
+      if (!integral || it->get<double>() < 0)
         throw InputError(file, sub, "a non-negative integer number of agents", json_value_text(*it));
     } else if (k == "fraction") {
       ++kinds;
@@ -109,7 +117,11 @@ json validate_seed_set(const json& v, const std::string& file, const std::string
   if (kinds != 1)
     throw InputError(file, path, forms + " (exactly one kind)",
                      kinds == 0 ? "none of them" : "several kinds");
-  return v;
+  json out = v;
+  // A count given as 3.0 (a sweep's design value, a rerun) is the integer 3.
+  if (out.contains("random") && out["random"].is_number_float())
+    out["random"] = static_cast<std::int64_t>(out["random"].get<double>());
+  return out;
 }
 
 json validate_value(const ParamSpec& spec, const json& v, const std::string& file,
@@ -178,21 +190,176 @@ json validate_value(const ParamSpec& spec, const json& v, const std::string& fil
   return v;
 }
 
-void walk(const json& obj, const std::string& prefix, json& flat, const std::string& file) {
+/// Where the values being walked come from, for provenance and for base files.
+struct Layer {
+  std::string file;   // for error messages
+  std::string label;  // provenance: "file", "base NAME"
+  bool base = false;  // a base: no name or description; relative paths made absolute
+  std::string dir;    // the layer's directory (relative paths in a base)
+  std::string shown_dir;  // the directory as the user names it (for the names of its bases)
+};
+
+void walk(const json& obj, const std::string& prefix, json& flat, const Layer& layer,
+          std::map<std::string, std::string>& origin) {
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     const std::string& key = it.key();
-    if (prefix.empty() && key == "arms") continue;  // handled by the caller
+    if (prefix.empty() && (key == "arms" || key == "extends")) continue;  // handled by the caller
     const std::string path = prefix.empty() ? key : prefix + "." + key;
     if (const ParamSpec* spec = find_param(path)) {
-      flat[path] = validate_value(*spec, *it, file, path);
+      json v = validate_value(*spec, *it, layer.file, path);
+      if (layer.base && (path == "name" || path == "description")) continue;  // per file
+      if (layer.base && spec->type == ParamType::path && !v.get<std::string>().empty() &&
+          fs::path(v.get<std::string>()).is_relative())
+        v = (fs::path(layer.dir) / v.get<std::string>()).lexically_normal().string();
+      flat[path] = std::move(v);
+      origin[path] = layer.label;
     } else if (is_section(path)) {
       if (!it->is_object())
-        throw InputError(file, path, "an object (section with keys " + join_or(children_of(path)) + ")",
+        throw InputError(layer.file, path,
+                         "an object (section with keys " + join_or(children_of(path)) + ")",
                          json_value_text(*it));
-      walk(*it, path, flat, file);
+      walk(*it, path, flat, layer, origin);
     } else {
-      unknown_key(file, prefix, key);
+      unknown_key(layer.file, prefix, key);
     }
+  }
+}
+
+/// Applies scenario document `doc` (its bases first) onto `flat`, recording provenance. `chain`
+/// holds the identities of the documents being applied (cycle detection), `names` the same as
+/// written; `arms`/`arms_file` receive the nearest document's arms.
+struct Resolution {
+  Resolution(json& f, std::map<std::string, std::string>& o, std::vector<std::string>& b)
+      : flat(f), origin(o), bases(b) {}
+  json& flat;
+  std::map<std::string, std::string>& origin;
+  std::vector<std::string>& bases;
+  bool has_arms = false;
+  json arms;  // the nearest document's arms (a copy: a base document is gone after its turn)
+  std::string arms_file;
+  std::vector<std::string> chain, names;
+};
+
+void apply_document(const json& doc, const Layer& layer, const std::string& id, Resolution& r);
+
+void apply_base(const std::string& name, const std::string& file, const std::string& dir,
+                const std::string& shown_dir, const std::string& where, Resolution& r) {
+  const json& builtins = builtin_bases();
+  std::vector<std::string> builtin_names;
+  for (auto it = builtins.begin(); it != builtins.end(); ++it) builtin_names.push_back(it.key());
+  const std::string expected = "a built-in base (" + join_or(builtin_names) +
+                               ") or the path of a scenario file, relative to this file";
+  json doc;
+  Layer layer;
+  layer.base = true;
+  layer.label = "base " + name;
+  std::string id;
+  if (builtins.contains(name)) {
+    id = "built-in " + name;
+    layer.file = "built-in base `" + name + "`";
+    layer.dir = dir;
+    layer.shown_dir = shown_dir;
+  } else if (name.find('/') != std::string::npos ||
+             (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0)) {
+    const fs::path p = fs::path(name).is_absolute() ? fs::path(name) : fs::path(dir) / name;
+    std::error_code ec;
+    id = fs::weakly_canonical(p, ec).string();
+    if (ec) id = p.lexically_normal().string();
+    layer.dir = fs::absolute(p).parent_path().string();
+    const fs::path shown =
+        fs::path(name).is_absolute() ? fs::path(name) : (fs::path(shown_dir) / name).lexically_normal();
+    layer.file = shown.string();
+    layer.shown_dir = shown.parent_path().string();
+    if (std::find(r.chain.begin(), r.chain.end(), id) == r.chain.end()) {
+      std::ifstream in(p, std::ios::binary);
+      if (!in || fs::is_directory(p, ec))
+        throw InputError(file, where, expected,
+                         "\"" + name + "\": " +
+                             (fs::exists(p, ec) ? std::string("not a readable file")
+                                                : std::string("no such file")) +
+                             " (" + p.lexically_normal().string() + ")");
+      std::stringstream ss;
+      ss << in.rdbuf();
+      doc = parse_json_text(ss.str(), layer.file);
+      if (!doc.is_object())
+        throw InputError(layer.file, "(top level)", "a JSON object (a scenario)", json_value_text(doc));
+    }
+  } else {
+    const std::string guess = did_you_mean(name, builtin_names);
+    throw InputError(file, where, expected, "\"" + name + "\"",
+                     guess.empty() ? "a file path ends in .json" : "did you mean \"" + guess + "\"?");
+  }
+  const auto seen = std::find(r.chain.begin(), r.chain.end(), id);
+  if (seen != r.chain.end()) {
+    std::string cycle;
+    for (auto k = static_cast<std::size_t>(seen - r.chain.begin()); k < r.names.size(); ++k)
+      cycle += r.names[k] + " -> ";
+    throw InputError(file, where, "a base that does not lead back to a file extending it",
+                     "a cycle: " + cycle + name);
+  }
+  apply_document(builtins.contains(name) ? builtins.at(name) : doc, layer, id, r);
+  r.bases.push_back(name);
+}
+
+void apply_document(const json& doc, const Layer& layer, const std::string& id, Resolution& r) {
+  r.chain.push_back(id);
+  r.names.push_back(layer.base ? layer.label.substr(5) : layer.file);
+  if (doc.contains("extends")) {
+    const json& e = doc.at("extends");
+    const std::string forms =
+        "a base: a built-in name (\"classic\"), a scenario file path, or an array of them";
+    if (e.is_string()) {
+      apply_base(e.get<std::string>(), layer.file, layer.dir, layer.shown_dir, "extends", r);
+    } else if (e.is_array()) {
+      for (std::size_t i = 0; i < e.size(); ++i) {
+        const std::string where = "extends[" + std::to_string(i) + "]";
+        if (!e[i].is_string()) throw InputError(layer.file, where, forms, json_value_text(e[i]));
+        apply_base(e[i].get<std::string>(), layer.file, layer.dir, layer.shown_dir, where, r);
+      }
+    } else {
+      throw InputError(layer.file, "extends", forms, json_value_text(e));
+    }
+  }
+  walk(doc, "", r.flat, layer, r.origin);
+  if (doc.contains("arms")) {
+    r.has_arms = true;
+    r.arms = doc.at("arms");
+    r.arms_file = layer.file;
+  }
+  r.chain.pop_back();
+  r.names.pop_back();
+}
+
+/// Reads every arm's edge list once per (file, population size), attributing its errors to the
+/// scenario file and the JSON path that names the list.
+void read_edge_lists(Scenario& sc) {
+  std::map<std::pair<std::string, std::int64_t>, std::shared_ptr<const Network>> read;
+  for (std::size_t a = 0; a < sc.arm_params.size(); ++a) {
+    const json& flat = sc.arm_params[a];
+    std::shared_ptr<const Network> net;
+    const std::string written = flat.at("network.path").get<std::string>();
+    if (flat.at("network.type") == "edge_list" && !written.empty()) {
+      const fs::path p = fs::path(written).is_absolute() ? fs::path(written)
+                                                          : fs::path(sc.dir) / written;
+      const auto n = flat.at("population.size").get<std::int64_t>();
+      auto& slot = read[{p.lexically_normal().string(), n}];
+      if (!slot) {
+        try {
+          slot = std::make_shared<const Network>(
+              read_edge_list(p.string(), written, static_cast<std::int32_t>(n)));
+        } catch (const InputError& e) {
+          const auto& ov = sc.arms[a].overrides;
+          const std::string where = ov.contains("network.path")
+                                        ? "arms[" + std::to_string(a) + "].set.network.path"
+                                        : "network.path";
+          const std::string at = e.where().empty() ? written : written + " " + e.where();
+          throw InputError(sc.file, where, e.expected() + " in the edge list",
+                           e.found() + " (" + at + ")", e.hint());
+        }
+      }
+      net = slot;
+    }
+    sc.arm_networks.push_back(std::move(net));
   }
 }
 
@@ -259,6 +426,28 @@ std::string json_value_text(const json& v) {
     case json::value_t::array: return "an array";
     default: return v.dump();
   }
+}
+
+std::string table_key_of(const std::string& key) {
+  if (find_param(key)) return key;
+  for (std::size_t dot = key.rfind('.'); dot != std::string::npos && dot > 0;
+       dot = key.rfind('.', dot - 1)) {
+    const ParamSpec* spec = find_param(key.substr(0, dot));
+    if (!spec) continue;
+    return spec->type == ParamType::distribution || spec->type == ParamType::seed_set
+               ? spec->key
+               : std::string();
+  }
+  return "";
+}
+
+std::vector<std::string> integer_parameter_paths() {
+  std::vector<std::string> keys;
+  for (const auto& p : parameter_table()) {
+    if (p.type == ParamType::integer) keys.push_back(p.key);
+    if (p.type == ParamType::seed_set) keys.push_back(p.key + ".random");
+  }
+  return keys;
 }
 
 json default_parameters() {
@@ -342,38 +531,60 @@ std::pair<std::string, json> parse_set_argument(const std::string& arg) {
   return {key, value};
 }
 
-Scenario scenario_from_json(const json& doc, const std::string& file, const std::string& dir,
-                            std::string raw_text, const std::vector<std::string>& sets) {
+namespace {
+
+Scenario resolve(const json& doc, const std::string& file, const std::string& dir,
+                 const std::string& id, std::string raw_text,
+                 const std::vector<std::string>& sets) {
   if (!doc.is_object()) throw InputError(file, "(top level)", "a JSON object", json_value_text(doc));
   Scenario sc;
   sc.file = file;
   sc.dir = dir;
   sc.raw_text = std::move(raw_text);
   sc.base = default_parameters();
-  walk(doc, "", sc.base, file);
+  for (const auto& spec : parameter_table()) sc.origin[spec.key] = "default";
+  Resolution r(sc.base, sc.origin, sc.bases);
+  apply_document(doc, Layer{file, "file", false, dir, fs::path(file).parent_path().string()}, id,
+                 r);
   for (const auto& s : sets) {
     auto [key, value] = parse_set_argument(s);
     set_parameter(sc.base, key, value, "--set", key);
+    sc.origin[table_key_of(key)] = "--set";
   }
-  sc.arms = parse_arms(doc, file);
+  const json none = json::object();
+  const std::string arms_file = r.has_arms ? r.arms_file : file;
+  sc.arms = parse_arms(r.has_arms ? json{{"arms", r.arms}} : none, arms_file);
   for (std::size_t i = 0; i < sc.arms.size(); ++i) {
     json flat = sc.base;
+    auto origin = sc.origin;
     const auto& ov = sc.arms[i].overrides;
-    for (auto it = ov.begin(); it != ov.end(); ++it)
-      set_parameter(flat, it.key(), *it, file, "arms[" + std::to_string(i) + "].set." + it.key());
+    for (auto it = ov.begin(); it != ov.end(); ++it) {
+      set_parameter(flat, it.key(), *it, arms_file,
+                    "arms[" + std::to_string(i) + "].set." + it.key());
+      origin[table_key_of(it.key())] = "arm " + sc.arms[i].name;
+    }
     sc.arm_params.push_back(std::move(flat));
+    sc.arm_origin.push_back(std::move(origin));
   }
-  sc.name = sc.base.at("name").get<std::string>();
-  if (sc.name.empty()) sc.name = std::filesystem::path(file).stem().string();
+  sc.name = sc.base.at("name").get<std::string>();  // never inherited from a base
+  if (sc.name.empty()) sc.name = fs::path(file).stem().string();
   if (sc.name.empty()) sc.name = "scenario";
+  read_edge_lists(sc);
   return sc;
+}
+
+}  // namespace
+
+Scenario scenario_from_json(const json& doc, const std::string& file, const std::string& dir,
+                            std::string raw_text, const std::vector<std::string>& sets) {
+  return resolve(doc, file, dir, "", std::move(raw_text), sets);
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::error_code ec;
-    const bool exists = std::filesystem::exists(path, ec);
+    const bool exists = fs::exists(path, ec);
     throw InputError(path, "", "a readable scenario file",
                      exists ? "a file that cannot be read" : "no such file");
   }
@@ -381,8 +592,11 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   ss << in.rdbuf();
   std::string text = ss.str();
   json doc = parse_json_text(text, path);
-  auto dir = std::filesystem::absolute(path).parent_path().string();
-  return scenario_from_json(doc, path, dir, std::move(text), sets);
+  auto dir = fs::absolute(path).parent_path().string();
+  std::error_code ec;
+  std::string id = fs::weakly_canonical(fs::absolute(path), ec).string();
+  if (ec) id = fs::absolute(path).lexically_normal().string();
+  return resolve(doc, path, dir, id, std::move(text), sets);
 }
 
 }  // namespace orgsim

@@ -2,10 +2,20 @@
 // Loading and validating scenario files (JSON) against the parameter table, applying `--set`
 // overrides and arms. Everything here throws InputError naming the file, the JSON path, what was
 // expected and what was found.
+//
+// Resolution order: defaults < base(s) < file < --set < arm. `"extends"` names a built-in base
+// (model/parameters.hpp: builtin_bases()) or another scenario file, relative to the file that
+// names it, or an array of them (applied in order); a base may extend another. A base gives
+// every value but `name` and `description`, and its arms when the file lists none. Relative
+// `path` values in a base file are made absolute (they are relative to the base file).
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "model/network.hpp"
 
 namespace orgsim {
 
@@ -21,11 +31,20 @@ struct Scenario {
   std::string dir;       // directory of the file: relative paths in it are resolved from here
   std::string raw_text;  // verbatim file contents (stored in the results file)
   std::string name;      // `name`, or the file's stem
-  /// Flat map dotted key -> value: defaults, then the file, then --set.
+  /// Flat map dotted key -> value: defaults, then the bases, then the file, then --set.
   nlohmann::json base = nlohmann::json::object();
   std::vector<Arm> arms;  // at least one ("baseline" when the file lists none)
   /// One flat map per arm: base with the arm's overrides applied last.
   std::vector<nlohmann::json> arm_params;
+  /// Every base applied, in resolution order, as named ("classic", "../watts.json").
+  std::vector<std::string> bases;
+  /// Provenance of each key of `base`: "default", "base NAME", "file" or "--set".
+  std::map<std::string, std::string> origin;
+  /// Per arm, the same with "arm NAME" for the keys the arm sets.
+  std::vector<std::map<std::string, std::string>> arm_origin;
+  /// Per arm, its edge list (network.type = edge_list), read and validated at load; arms with the
+  /// same file and population share one. nullptr for generated networks.
+  std::vector<std::shared_ptr<const Network>> arm_networks;
 };
 
 /// Reads, parses and validates `path`; `sets` are "key=value" strings from --set.
@@ -52,5 +71,13 @@ std::string json_value_text(const nlohmann::json& v);
 
 /// Defaults of every parameter as a flat map.
 nlohmann::json default_parameters();
+
+/// The table key holding dotted path `key`: the key itself, or for a path inside a distribution
+/// or seed object (population.threshold.value) that object's key; "" when there is none.
+std::string table_key_of(const std::string& key);
+
+/// Paths whose values must be integers: the table's integer parameters and the integer fields of
+/// seed sets (actions.seed.random). Sweep designs round these.
+std::vector<std::string> integer_parameter_paths();
 
 }  // namespace orgsim

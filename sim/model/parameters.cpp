@@ -333,6 +333,32 @@ std::vector<ParamSpec> make_table() {
 }
 }  // namespace
 
+// The built-in bases, as scenario JSON. `classic` switches off everything but the participation
+// core (threshold, contagion and broadcast channels; docs/VALIDATION.md), so that a classic
+// experiment is `{"extends": "classic"}` plus its own keys and reproduces the published model
+// over any number of steps. Every table entry that moves state between steps is listed here:
+// the campaign, the employer (retaliation, firing, counter-campaign, pushing wins back), the
+// climate, turnover, every decay, what taking part, winning and losing do to an agent, and trust
+// (1 on every tie, also for a tie reset or decaying). Wins are still recorded (power against
+// employer.resistance) but feed nothing back.
+constexpr const char* kBuiltinBases = R"json({
+  "classic": {
+    "campaign": {"strategy": "none"},
+    "employer": {"retaliation": 0, "firing": 0, "counter_campaign": 0},
+    "wins": {"hazard": 0},
+    "environment": {"turnover": 0,
+                    "climate": {"amplitude": 0, "shock_rate": 0}},
+    "trust": {"initial": {"distribution": "constant", "value": 1},
+              "baseline": 1, "friendships": 0},
+    "participation": {"weights": {"grievance": 0, "commitment": 0, "social": 1,
+                                  "invitation": 0, "fear": 0}},
+    "actions": {"participation_commitment": 0, "trust_gain": 0, "participation_fatigue": 0,
+                "win_commitment": 0, "loss_fear": 0},
+    "decay": {"trust": 0, "staff_trust": 0, "commitment": 0, "awareness": 0, "grievance": 0,
+              "fear": 0, "fatigue": 0}
+  }
+})json";
+
 const std::vector<ParamSpec>& parameter_table() {
   static const std::vector<ParamSpec> table = make_table();
   return table;
@@ -342,6 +368,11 @@ const ParamSpec* find_param(const std::string& key) {
   for (const auto& p : parameter_table())
     if (p.key == key) return &p;
   return nullptr;
+}
+
+const nlohmann::json& builtin_bases() {
+  static const json bases = json::parse(kBuiltinBases);
+  return bases;
 }
 
 std::vector<std::string> parameter_keys() {
@@ -424,6 +455,11 @@ std::string parameters_markdown() {
           "` | " + esc(range_text(p)) + " | " + p.unit + " | " + esc(p.meaning) + " | " +
           esc(p.source) + " |\n";
   }
+  md += "\n## Built-in bases\n\n"
+        "A scenario file may start from a built-in base with `\"extends\": \"NAME\"` (see "
+        "README.md and docs/VALIDATION.md); values resolve as defaults < base < file < `--set` < arm.\n";
+  for (auto it = builtin_bases().begin(); it != builtin_bases().end(); ++it)
+    md += "\n### `" + it.key() + "`\n\n```json\n" + it->dump(2) + "\n```\n";
   return md;
 }
 

@@ -45,4 +45,10 @@ std::string parameters_markdown();
 /// The table as JSON (stored in every results file).
 nlohmann::json parameters_json();
 
+/// Built-in bases a scenario can name in `"extends"`: name -> a scenario object (nested keys,
+/// validated like any scenario file when it is used). The ONLY definition of each base.
+/// `classic` is the participation core alone: every other mechanism that moves state from step
+/// to step is off, trust is 1 and only the social weight counts.
+const nlohmann::json& builtin_bases();
+
 }  // namespace orgsim

@@ -132,8 +132,9 @@ def test_report_three_arms_and_one_arm(orgsim_files, tmp_path):
     # rewiring 10% of ties speeds the cascade: wins stand longer than on the lattice
     assert re.search(r"Rewired 10% held wins for [\d.]+ \(95% CI [\d.]+–[\d.]+\) win-weeks "
                      r"per run, [\d.]+ win-weeks more than lattice", text)
-    assert re.search(r"Lattice ended with an organized base of 100%, [\d.]+ points more than "
-                     r"random", text)
+    # the classic base (scenarios/validation/*.json) moves nobody up the ladder: every arm ends
+    # with no organized base, so the report has no difference of organized bases to state
+    assert "ended with an organized base" not in text
 
     out = report.write_report(orgsim_files("single"), tmp_path / "single.html")
     page = open(out, encoding="utf-8").read()
