@@ -42,17 +42,15 @@ double peak_rss_bytes() {
   getrusage(RUSAGE_SELF, &u);
   return static_cast<double>(u.ru_maxrss) * 1024.0;
 }
-/// The benchmark workload: Watts's rule on G(n, p), mean degree 10, 1% seeds, 100 rounds.
+/// The benchmark workload: Watts's rule on G(n, p), mean degree 10, 1% seeds, 100 rounds, on the
+/// classic base (the same population and network as bench/watts_product.json).
 RunPlan watts_plan(std::int32_t n, std::int64_t replicates) {
-  const std::string text = R"({"name": "bench", "steps": 1, "replicates": )" +
+  const std::string text = R"({"name": "bench", "extends": "classic", "steps": 1, "replicates": )" +
                            std::to_string(replicates) + R"(, "seed": 1,
     "population": {"size": )" + std::to_string(n) + R"(,
                    "threshold": {"distribution": "constant", "value": 0.18}},
     "network": {"type": "erdos_renyi", "mean_degree": 10},
-    "trust": {"initial": {"distribution": "constant", "value": 1.0}},
-    "participation": {"threshold_rule": "fraction", "rounds": 100,
-                      "weights": {"grievance": 0, "commitment": 0, "social": 1,
-                                  "invitation": 0, "fear": 0}},
+    "participation": {"threshold_rule": "fraction", "rounds": 100},
     "actions": {"seed": {"fraction": 0.01}}})";
   return make_plan(scenario_from_json(nlohmann::json::parse(text), "bench", ".", text));
 }

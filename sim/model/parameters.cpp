@@ -340,9 +340,14 @@ std::vector<ParamSpec> make_table() {
 // the campaign, the employer (retaliation, firing, counter-campaign, pushing wins back), the
 // climate, turnover, every decay, what taking part, winning and losing do to an agent, and trust
 // (1 on every tie, also for a tie reset or decaying). Wins are still recorded (power against
-// employer.resistance) but feed nothing back.
+// employer.resistance) but feed nothing back. Nothing reads an agent's grievance, fear or
+// leadership potential here, so they are not drawn (constant 0): the thresholds are drawn first
+// from the population stream, so this changes no classic result, only the cost of initialising.
 constexpr const char* kBuiltinBases = R"json({
   "classic": {
+    "population": {"grievance": {"distribution": "constant", "value": 0},
+                   "fear": {"distribution": "constant", "value": 0},
+                   "leadership": {"distribution": "constant", "value": 0}},
     "campaign": {"strategy": "none"},
     "employer": {"retaliation": 0, "firing": 0, "counter_campaign": 0},
     "wins": {"hazard": 0},
