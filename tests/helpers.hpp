@@ -8,6 +8,7 @@
 #include "engine/runner.hpp"
 #include "io/outputs.hpp"
 #include "io/scenario.hpp"
+#include "model/config.hpp"
 
 namespace orgsim::test {
 
@@ -18,6 +19,17 @@ inline std::string source_path(const std::string& rel) {
 inline std::string tmp_path(const std::string& name) {
   std::filesystem::create_directories(ORGSIM_TEST_TMP);
   return (std::filesystem::path(ORGSIM_TEST_TMP) / name).string();
+}
+
+/// The typed config of the parameter table's defaults (the only source of defaults), with
+/// `sets` ("key=value", validated as --set is) applied first.
+inline ModelConfig default_config(const std::vector<std::string>& sets = {}) {
+  nlohmann::json flat = default_parameters();
+  for (const auto& s : sets) {
+    const auto [key, value] = parse_set_argument(s);
+    set_parameter(flat, key, value, "defaults", key);
+  }
+  return make_config(flat, "defaults", ".");
 }
 
 inline RunPlan plan_for(const std::string& rel, const std::vector<std::string>& sets = {}) {

@@ -3,8 +3,9 @@
 #   1. the Catch2 unit, regression and fast validation tests (ctest -LE slow),
 #   2. the slow validation runs (ctest -L slow),
 #   3. the Python tests with Debian's interpreter (/usr/bin/python3 -m pytest),
-#   4. the fast tests again under AddressSanitizer + UndefinedBehaviorSanitizer (skip with
-#      ORGSIM_SKIP_SANITIZE=1).
+#   4. the fast tests again under AddressSanitizer + UndefinedBehaviorSanitizer, built with
+#      -DORGSIM_INVARIANTS=ON so that every step of every run checks the model's invariants
+#      (skip with ORGSIM_SKIP_SANITIZE=1).
 # Usage: bash tests/run_all.sh [--fast]   (--fast: steps 1 and 3 only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,12 +31,13 @@ ORGSIM_BINARY="$PWD/build/orgsim" ORGSIM_TEST_TMP="$PWD/build/test-tmp" \
   "$PY" -m pytest -q tests/python
 
 if [ "$fast" -eq 0 ] && [ "${ORGSIM_SKIP_SANITIZE:-0}" != "1" ]; then
-  echo "== fast tests under ASan + UBSan"
+  echo "== fast tests under ASan + UBSan, invariants checked every step"
   # Warnings are enforced by the main build; with sanitizers GCC 12 reports false
   # -Wmaybe-uninitialized in libstdc++'s <regex> (pulled in by Catch2), so no -Werror here.
   BUILD_DIR=build-sanitize BUILD_TYPE=RelWithDebInfo bash tools/build.sh -DORGSIM_SANITIZE=ON \
-    -DORGSIM_BUILD_BENCH=OFF -DORGSIM_WERROR=OFF
-  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    -DORGSIM_BUILD_BENCH=OFF -DORGSIM_WERROR=OFF -DORGSIM_INVARIANTS=ON
+  # ORGSIM_EXPECT_INVARIANTS=1: tests/test_invariants.cpp fails if the checks are not compiled in.
+  ORGSIM_EXPECT_INVARIANTS=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir build-sanitize -LE slow -j"$jobs" --output-on-failure
 fi
 echo "== all tests passed"

@@ -85,7 +85,7 @@ void Simulation::step() {
   timed(3, [this] { wins_phase(); });
   timed(4, [this] { decay_phase(); });
   timed(5, [this] { record_phase(); });
-#ifndef NDEBUG
+#ifdef ORGSIM_CHECK_INVARIANTS
   check_invariants();
 #endif
   ++t_;

@@ -3,13 +3,17 @@
 // rules (those that involve more than one parameter) are checked here.
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "model/distributions.hpp"
 #include "model/network.hpp"
+#include "model/parameters.hpp"
 #include "model/strategy.hpp"
 #include "model/wins.hpp"
 
@@ -18,56 +22,63 @@ namespace orgsim {
 enum class ThresholdRule { fraction, count, off };
 enum class Attempts { once, every_round };
 enum class UpdateOrder { synchronous, random_sequential };
+enum class LadderRung { supporter, member, leader };
+
+// Every member below is filled from the parameter table (sim/model/parameters.cpp), whose rows
+// carry the binding to their member: the defaults live there and only there. Members are
+// value-initialised (zero) so that a config not built by make_config is visibly empty.
 
 struct SeedSpec {
-  enum class Kind { random, fraction, agents, rung } kind = Kind::random;
-  double rung = 0.5;           // rung: the commitment cut point
-  std::int64_t count = 1;      // random
-  double fraction = 0.0;       // fraction: round(f * N) agents chosen at random
+  enum class Kind { random, fraction, agents, rung } kind{};
+  LadderRung rung_name{};      // rung: as written ...
+  double rung{};               // ... and the commitment cut point it resolves to
+  std::int64_t count{};        // random
+  double fraction{};           // fraction: round(f * N) agents chosen at random
   std::vector<std::int32_t> agents;
-  bool with_neighbors = false;
+  bool with_neighbors{};
 };
 
 struct ClimateConfig {
-  double amplitude = 0, period = 52, phase = 0;
-  double shock_rate = 0, shock_size = 0.2, shock_persistence = 0.8;
+  double amplitude{}, period{}, phase{};
+  double shock_rate{}, shock_size{}, shock_persistence{};
 };
 
 struct ModelConfig {
-  std::string name;
-  std::int32_t steps = 1;
-  std::int64_t replicates = 1;
-  std::uint64_t master_seed = 1;
+  std::string name, description;
+  std::int32_t steps{};
+  std::int64_t replicates{};
+  std::uint64_t master_seed{};
 
-  std::int32_t n = 0;
+  std::int32_t n{};
   Distribution threshold, grievance, fear, inoculation, commitment;
-  Range threshold_range, unit_range{0.0, 1.0};
+  Range threshold_range{};                          // population.threshold's range
+  static constexpr Range unit_range{0.0, 1.0};      // where the other agent attributes live
 
-  NetworkSpec network;
+  NetworkSpec network{};
   Distribution trust_initial;
-  double trust_baseline = 0.1;
+  double trust_baseline{};
 
-  ThresholdRule rule = ThresholdRule::fraction;
-  double w_grievance = 0, w_commitment = 0, w_social = 1, w_invitation = 0, w_fear = 0;
-  std::int32_t rounds = 0;  // 0 = until stable
-  UpdateOrder update = UpdateOrder::synchronous;
-  double contagion_probability = 0;
-  Attempts attempts = Attempts::once;
-  double broadcast_reach = 0, broadcast_conversion = 0;
+  ThresholdRule rule{};
+  double w_grievance{}, w_commitment{}, w_social{}, w_invitation{}, w_fear{};
+  std::int32_t rounds{};  // 0 = until stable
+  UpdateOrder update{};
+  double contagion_probability{};
+  Attempts attempts{};
+  double broadcast_reach{}, broadcast_conversion{};
 
   ClimateConfig climate;
-  double turnover = 0;
+  double turnover{};
 
   // The organizing model (docs/MODEL.md).
   Distribution leadership;
-  double ladder_supporter = 0.2, ladder_member = 0.5, ladder_leader = 0.8;
-  double friendships = 0, friendship_level = 0.8, voice = 0.4;
+  double ladder_supporter{}, ladder_member{}, ladder_leader{};
+  double friendships{}, friendship_level{}, voice{};
 
-  Strategy strategy = Strategy::none;
+  Strategy strategy{};
   std::array<double, kActivities> allocation{};  // normalised shares (all 0: no organizing work)
-  Targeting targeting = Targeting::network;
-  std::int32_t staff_organizers = 0, worker_organizers = 0;
-  double staff_hours = 0, worker_hours = 0, skill = 1;
+  Targeting targeting{};
+  std::int32_t staff_organizers{}, worker_organizers{};
+  double staff_hours{}, worker_hours{}, skill{};
 
   struct OneOnOne {
     double hours, trust_gain, agitation, inoculation, ask_base, ask_trust, ask_grievance, ask_fear,
@@ -93,24 +104,115 @@ struct ModelConfig {
     double hours, reach, awareness_gain, agitation, supporter_rate, invitation;
   } messaging{};
 
-  ActionPolicy policy = ActionPolicy::schedule;
-  std::int32_t first_action = 0, action_every = 1, min_gap = 8;
-  double hot_threshold = 0.1, readiness = 0.2;
+  ActionPolicy policy{};
+  std::int32_t first_action{}, action_every{}, min_gap{};
+  double hot_threshold{}, readiness{};
   SeedSpec seed_set;
-  double power_floor = 0.3, participation_commitment = 0, action_trust_gain = 0, participation_fatigue = 0,
-         win_commitment = 0, loss_fear = 0;
+  double power_floor{}, participation_commitment{}, action_trust_gain{}, participation_fatigue{},
+      win_commitment{}, loss_fear{};
 
-  double resistance = 0.25, retaliation = 0, firing = 0, counter_campaign = 0;
-  std::int32_t firing_steps = 0;
-  WinRules wins;
+  double resistance{}, retaliation{}, firing{}, counter_campaign{};
+  std::int32_t firing_steps{};
+  WinRules wins{};
 
   struct Decay {
     double trust, staff_trust, commitment, awareness, grievance, fear, fatigue;
   } decay{};
 };
 
-/// Builds the typed config from a flat map of one arm (already validated key by key).
-/// `file` names the scenario in error messages; relative paths resolve from `dir`.
+/// What the table's bindings fill: the config, plus the values that are resolved against other
+/// parameters once every row has been read (a strategy preset's nulls, a distribution's count of
+/// per-agent values).
+struct ConfigDraft {
+  ModelConfig cfg;
+  std::array<std::optional<double>, kActivities> allocation;  // null: the strategy's preset
+  std::optional<Targeting> targeting;                          // null: the preset
+  std::optional<ActionPolicy> policy;                          // null: the preset
+  /// Per-agent `values` distributions read: (their key, how many values) — checked against N.
+  std::vector<std::pair<std::string, std::size_t>> agent_values;
+};
+
+/// Where a binding reads its value from: the table row, and the scenario file for messages and
+/// relative paths.
+struct BindContext {
+  const ParamSpec& spec;
+  const std::string& file;
+  const std::string& dir;
+};
+
+// Reading one validated JSON value into a typed member. Choice names that are not known throw
+// std::invalid_argument: validation admits only the table's choices, so that is a programming
+// error (a choice added to the table but not here).
+void read_value(const nlohmann::json& v, const BindContext& ctx, double& out);
+void read_value(const nlohmann::json& v, const BindContext& ctx, std::int32_t& out);
+void read_value(const nlohmann::json& v, const BindContext& ctx, std::int64_t& out);
+void read_value(const nlohmann::json& v, const BindContext& ctx, std::uint64_t& out);
+void read_value(const nlohmann::json& v, const BindContext& ctx, std::string& out);
+void read_value(const nlohmann::json& v, const BindContext& ctx, NetworkType& out);
+void read_value(const nlohmann::json& v, const BindContext& ctx, RewireMethod& out);
+void read_value(const nlohmann::json& v, const BindContext& ctx, ThresholdRule& out);
+void read_value(const nlohmann::json& v, const BindContext& ctx, UpdateOrder& out);
+void read_value(const nlohmann::json& v, const BindContext& ctx, Attempts& out);
+void read_value(const nlohmann::json& v, const BindContext& ctx, Strategy& out);
+void read_value(const nlohmann::json& v, const BindContext& ctx, Targeting& out);
+void read_value(const nlohmann::json& v, const BindContext& ctx, ActionPolicy& out);
+void read_value(const nlohmann::json& v, const BindContext& ctx, SeedSpec& out);
+template <class T>
+void read_value(const nlohmann::json& v, const BindContext& ctx, std::optional<T>& out) {
+  if (v.is_null()) {
+    out.reset();
+  } else {
+    T x{};
+    read_value(v, ctx, x);
+    out = x;
+  }
+}
+
+/// Bindings for table rows: a member of the config, a member of one of its parts, a member of
+/// the draft (nullable preset overrides).
+template <class M>
+ParamBinding bind_member(M ModelConfig::*m) {
+  return [m](ConfigDraft& d, const nlohmann::json& v, const BindContext& c) {
+    read_value(v, c, d.cfg.*m);
+  };
+}
+template <class P, class M>
+ParamBinding bind_member(P ModelConfig::*part, M P::*m) {
+  return [part, m](ConfigDraft& d, const nlohmann::json& v, const BindContext& c) {
+    read_value(v, c, d.cfg.*part.*m);
+  };
+}
+template <class M>
+ParamBinding bind_draft(M ConfigDraft::*m) {
+  return [m](ConfigDraft& d, const nlohmann::json& v, const BindContext& c) {
+    read_value(v, c, d.*m);
+  };
+}
+/// campaign.allocation.<activity> (null: the preset's share).
+ParamBinding bind_allocation(Activity a);
+/// A per-agent distribution, drawn within the row's range.
+ParamBinding bind_agent_distribution(Distribution ModelConfig::*m);
+/// population.threshold: also keeps the row's range (thresholds may exceed 1).
+ParamBinding bind_threshold();
+/// trust.initial: one draw per tie, so no population-level kinds.
+ParamBinding bind_tie_distribution(Distribution ModelConfig::*m);
+/// network.path: resolved against the scenario's directory.
+ParamBinding bind_network_path();
+/// participation.rounds: "until_stable" is 0.
+ParamBinding bind_rounds(std::int32_t ModelConfig::*m);
+
+/// The choice names a from-name function knows; throws std::invalid_argument for others.
+NetworkType network_type_from_name(const std::string& name);
+RewireMethod rewire_method_from_name(const std::string& name);
+ThresholdRule threshold_rule_from_name(const std::string& name);
+UpdateOrder update_order_from_name(const std::string& name);
+Attempts attempts_from_name(const std::string& name);
+LadderRung ladder_rung_from_name(const std::string& name);
+
+/// Builds the typed config from a flat map of one arm (already validated key by key): every table
+/// row's binding reads its key once, then the cross-field rules are checked and the strategy
+/// preset fills the nulls. `file` names the scenario in error messages; relative paths resolve
+/// from `dir`. A key of the table missing from `flat` is a programming error (std::logic_error).
 ModelConfig make_config(const nlohmann::json& flat, const std::string& file,
                         const std::string& dir);
 

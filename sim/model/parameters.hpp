@@ -2,6 +2,7 @@
 // The parameter table: the ONLY place that names a parameter. Its key (dotted JSON path), type,
 // default, range, unit, meaning and source drive scenario validation, `--set`, `orgsim params`,
 // scenarios/PARAMETERS.md and the provenance stored in every results file.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,12 @@ enum class ParamType {
   rounds,        // "until_stable" or an integer >= 1
 };
 
+struct ConfigDraft;  // model/config.hpp
+struct BindContext;
+/// A row's binding: stores the row's (already validated) JSON value in its member of the typed
+/// config (model/config.hpp), so that the table is the only place that pairs a key with a member.
+using ParamBinding = std::function<void(ConfigDraft&, const nlohmann::json&, const BindContext&)>;
+
 struct ParamSpec {
   std::string key;
   ParamType type;
@@ -30,6 +37,7 @@ struct ParamSpec {
   std::vector<std::string> choices;  // for choice
   std::string meaning;               // one line
   std::string source;                // literature or rationale
+  ParamBinding bind;                 // where make_config stores the value
 };
 
 const std::vector<ParamSpec>& parameter_table();

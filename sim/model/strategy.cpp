@@ -1,5 +1,7 @@
 #include "model/strategy.hpp"
 
+#include <stdexcept>
+
 namespace orgsim {
 
 // Allocation order: one_on_one, issue_push, social, follow_up, leader_training, broadcast.
@@ -35,13 +37,15 @@ Strategy strategy_from_name(const std::string& n) {
   if (n == "big_messaging") return Strategy::big_messaging;
   if (n == "hybrid") return Strategy::hybrid;
   if (n == "organizing_only") return Strategy::organizing_only;
-  return Strategy::none;
+  if (n == "none") return Strategy::none;
+  throw std::invalid_argument("unknown strategy name '" + n + "'");
 }
 
 Targeting targeting_from_name(const std::string& n) {
   if (n == "list") return Targeting::list;
   if (n == "participants") return Targeting::participants;
-  return Targeting::network;
+  if (n == "network") return Targeting::network;
+  throw std::invalid_argument("unknown targeting name '" + n + "'");
 }
 
 ActionPolicy policy_from_name(const std::string& n) {
@@ -49,7 +53,8 @@ ActionPolicy policy_from_name(const std::string& n) {
   if (n == "hot") return ActionPolicy::hot;
   if (n == "readiness") return ActionPolicy::readiness;
   if (n == "never") return ActionPolicy::never;
-  return ActionPolicy::schedule;
+  if (n == "schedule") return ActionPolicy::schedule;
+  throw std::invalid_argument("unknown action policy name '" + n + "'");
 }
 
 }  // namespace orgsim

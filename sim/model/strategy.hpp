@@ -24,6 +24,8 @@ struct StrategyPreset {
 };
 
 StrategyPreset preset(Strategy s);
+// From the names of the parameter table's choices. Validation admits only those, so an unknown
+// name is a programming error: std::invalid_argument.
 Strategy strategy_from_name(const std::string& name);
 Targeting targeting_from_name(const std::string& name);
 ActionPolicy policy_from_name(const std::string& name);

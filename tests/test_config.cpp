@@ -1,0 +1,295 @@
+// The typed config is built from the parameter table alone: every key reaches the config, the
+// defaults are the table's, choice names outside the table are programming errors, and the
+// cross-field rules hold.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "helpers.hpp"
+#include "model/config.hpp"
+#include "model/parameters.hpp"
+
+using namespace orgsim;
+using nlohmann::json;
+
+namespace {
+
+json describe(const Distribution& d) {
+  json j = {{"kind", static_cast<int>(d.kind)}, {"value", d.value},     {"min", d.min},
+            {"max", d.max},                     {"has_min", d.has_min}, {"has_max", d.has_max},
+            {"mean", d.mean},                   {"sd", d.sd},           {"a", d.a},
+            {"b", d.b},                         {"from", d.from},       {"to", d.to},
+            {"values", d.values}};
+  if (d.of) j["of"] = describe(*d.of);
+  return j;
+}
+
+/// Every member of the config, so that two configs compare by value. A member added to
+/// ModelConfig must be added here, or the key bound to it fails "every key reaches the config".
+json describe(const ModelConfig& c) {
+  const auto& o = c.one_on_one;
+  const auto& ip = c.issue_push;
+  const auto& m = c.messaging;
+  const auto& dc = c.decay;
+  const auto& s = c.seed_set;
+  const auto& nw = c.network;
+  return {
+      {"study", {c.name, c.description, c.steps, c.replicates, c.master_seed, c.n}},
+      {"agents",
+       {describe(c.threshold), describe(c.grievance), describe(c.fear), describe(c.inoculation),
+        describe(c.commitment), describe(c.leadership), c.threshold_range.lo,
+        c.threshold_range.hi}},
+      {"network",
+       {static_cast<int>(nw.type), nw.mean_degree, nw.degree, nw.rewire,
+        static_cast<int>(nw.rewire_method), nw.m, nw.departments, nw.within_degree,
+        nw.between_degree, nw.path, nw.path_for_errors}},
+      {"trust",
+       {describe(c.trust_initial), c.trust_baseline, c.friendships, c.friendship_level, c.voice}},
+      {"participation",
+       {static_cast<int>(c.rule), c.w_grievance, c.w_commitment, c.w_social, c.w_invitation,
+        c.w_fear, c.rounds, static_cast<int>(c.update), c.contagion_probability,
+        static_cast<int>(c.attempts), c.broadcast_reach, c.broadcast_conversion}},
+      {"environment",
+       {c.climate.amplitude, c.climate.period, c.climate.phase, c.climate.shock_rate,
+        c.climate.shock_size, c.climate.shock_persistence, c.turnover}},
+      {"ladder", {c.ladder_supporter, c.ladder_member, c.ladder_leader}},
+      {"campaign",
+       {static_cast<int>(c.strategy), c.allocation, static_cast<int>(c.targeting),
+        c.staff_organizers, c.worker_organizers, c.staff_hours, c.worker_hours, c.skill}},
+      {"one_on_one",
+       {o.hours, o.trust_gain, o.agitation, o.inoculation, o.ask_base, o.ask_trust,
+        o.ask_grievance, o.ask_fear, o.ask_fatigue, o.commitment_gain}},
+      {"issue_push",
+       {ip.hours, ip.agitation, ip.backfire_trust, ip.backfire_fatigue, ip.backfire_commitment}},
+      {"social", {c.social.hours, c.social.attendees, c.social.trust_gain}},
+      {"follow_up", {c.follow_up.hours, c.follow_up.uplift, c.follow_up.trust_gain}},
+      {"training", {c.training.hours, c.training.sessions, c.training.potential}},
+      {"messaging",
+       {m.hours, m.reach, m.awareness_gain, m.agitation, m.supporter_rate, m.invitation}},
+      {"actions",
+       {static_cast<int>(c.policy), c.first_action, c.action_every, c.min_gap, c.hot_threshold,
+        c.readiness, c.power_floor, c.participation_commitment, c.action_trust_gain,
+        c.participation_fatigue, c.win_commitment, c.loss_fear}},
+      {"seed_set",
+       {static_cast<int>(s.kind), static_cast<int>(s.rung_name), s.rung, s.count, s.fraction,
+        s.agents, s.with_neighbors}},
+      {"employer", {c.resistance, c.retaliation, c.firing, c.counter_campaign, c.firing_steps}},
+      {"wins", {c.wins.hold_fraction, c.wins.hazard}},
+      {"decay",
+       {dc.trust, dc.staff_trust, dc.commitment, dc.awareness, dc.grievance, dc.fear,
+        dc.fatigue}},
+  };
+}
+
+/// Keys that only reach the config in a context: the organizer counts are zeroed without a
+/// strategy; a path is kept only for an edge list.
+std::vector<std::string> context_for(const std::string& key) {
+  if (key == "campaign.staff_organizers" || key == "campaign.worker_organizers")
+    return {"campaign.strategy=relationship_first"};
+  if (key == "network.path") return {"network.type=edge_list", "network.path=\"a.csv\""};
+  if (key == "network.type") return {"network.path=\"a.csv\""};
+  return {};
+}
+
+/// A value for `p` other than its default, inside its range and the cross-field rules.
+json other_value(const ParamSpec& p) {
+  const json& d = p.default_value;
+  switch (p.type) {
+    case ParamType::number: {
+      if (d.is_null()) return (p.min + p.max) / 2;
+      const double x = d.get<double>();
+      const double hi = std::isfinite(p.max) ? p.max : x + 10;
+      const double y = x + 0.1 * (hi - x);
+      return y != x ? y : x - 0.1 * (x - p.min);
+    }
+    case ParamType::integer: {
+      const double x = d.get<double>();
+      return static_cast<std::int64_t>(x + 2 <= p.max ? x + 2 : x - 2);
+    }
+    case ParamType::boolean: return !d.get<bool>();
+    case ParamType::text:
+    case ParamType::path: return "b.csv";
+    case ParamType::distribution: return {{"distribution", "constant"}, {"value", 0.37}};
+    case ParamType::seed_set: return {{"fraction", 0.1}};
+    case ParamType::rounds: return 3;
+    case ParamType::choice: break;  // every choice is tested below
+  }
+  FAIL("no alternative value for " << p.key);
+  return nullptr;
+}
+
+json config_with(const std::vector<std::string>& sets, const std::string& key, const json& v) {
+  json flat = default_parameters();
+  for (const auto& s : sets) {
+    const auto [k, x] = parse_set_argument(s);
+    set_parameter(flat, k, x, "test", k);
+  }
+  if (!key.empty()) set_parameter(flat, key, v, "test", key);
+  return describe(make_config(flat, "test.json", "/scenarios"));
+}
+
+}  // namespace
+
+TEST_CASE("every parameter table row carries a binding", "[config]") {
+  for (const auto& p : parameter_table()) {
+    INFO(p.key);
+    CHECK(static_cast<bool>(p.bind));
+  }
+}
+
+TEST_CASE("every table key reaches the config", "[config]") {
+  // For each key: the default config (in the key's context) and the same with only that key
+  // changed to another valid value must differ. A key read into nothing, or into a member that
+  // another key overwrites, fails here.
+  for (const auto& p : parameter_table()) {
+    INFO(p.key);
+    const auto ctx = context_for(p.key);
+    const json base = config_with(ctx, "", nullptr);
+    if (p.type == ParamType::choice) {
+      // Every choice gives its own config.
+      std::set<std::string> seen;
+      for (const auto& choice : p.choices) {
+        INFO(choice);
+        CHECK(seen.insert(config_with(ctx, p.key, choice).dump()).second);
+      }
+      continue;
+    }
+    const json v = other_value(p);
+    INFO("value " << v.dump());
+    CHECK(config_with(ctx, p.key, v) != base);
+  }
+}
+
+TEST_CASE("every kind of seed set reaches the config", "[config]") {
+  std::set<std::string> seen;
+  for (const json& v : {json{{"random", 2}}, json{{"fraction", 0.1}}, json{{"rung", "member"}},
+                        json{{"rung", "leader"}}, json{{"agents", {1, 2}}},
+                        json{{"agents", {1, 2}}, {"with_neighbors", true}}}) {
+    INFO(v.dump());
+    CHECK(seen.insert(config_with({}, "actions.seed", v).dump()).second);
+  }
+}
+
+TEST_CASE("the config's defaults are the table's, and the header holds none", "[config]") {
+  // A value-initialised config is empty: nothing can fall back on a second set of defaults.
+  const ModelConfig empty{};
+  CHECK(empty.readiness == 0.0);
+  CHECK(empty.firing_steps == 0);
+  CHECK(empty.steps == 0);
+  CHECK(empty.climate.period == 0.0);
+  CHECK(empty.seed_set.rung == 0.0);
+  // The defaults come from the table (these two had drifted in the header before).
+  const ModelConfig c = test::default_config();
+  CHECK(c.readiness == find_param("actions.readiness")->default_value.get<double>());
+  CHECK(c.readiness == 0.15);
+  CHECK(c.firing_steps == find_param("employer.firing_steps")->default_value.get<int>());
+  CHECK(c.firing_steps == 8);
+  CHECK(c.steps == 156);
+  CHECK(c.n == 300);
+  CHECK(c.policy == ActionPolicy::schedule);    // strategy none's preset
+  CHECK(c.targeting == Targeting::list);        // strategy none's preset
+  CHECK(c.staff_organizers == 0);               // no strategy: no organizers
+  CHECK(c.threshold_range.hi == find_param("population.threshold")->max);
+}
+
+TEST_CASE("strategy presets fill the nulls; fields override them", "[config]") {
+  const ModelConfig rf = test::default_config({"campaign.strategy=relationship_first"});
+  CHECK(rf.policy == ActionPolicy::readiness);
+  CHECK(rf.targeting == Targeting::network);
+  CHECK(rf.allocation[0] == Approx(0.4));
+  const ModelConfig over = test::default_config(
+      {"campaign.strategy=relationship_first", "actions.policy=hot", "campaign.targeting=list",
+       "campaign.allocation.broadcast=1"});
+  CHECK(over.policy == ActionPolicy::hot);
+  CHECK(over.targeting == Targeting::list);
+  CHECK(over.allocation[5] == Approx(1.0 / 2.0));
+  CHECK(over.allocation[0] == Approx(0.4 / 2.0));
+}
+
+TEST_CASE("a seed rung resolves to the ladder's cut point", "[config]") {
+  const ModelConfig c = test::default_config({"actions.seed={\"rung\": \"leader\"}",
+                                              "ladder.leader=0.9"});
+  CHECK(c.seed_set.kind == SeedSpec::Kind::rung);
+  CHECK(c.seed_set.rung_name == LadderRung::leader);
+  CHECK(c.seed_set.rung == 0.9);
+}
+
+TEST_CASE("network paths resolve against the scenario's directory", "[config]") {
+  json flat = default_parameters();
+  flat["network.type"] = "edge_list";
+  flat["network.path"] = "edges.csv";
+  const ModelConfig c = make_config(flat, "s.json", "/data/study");
+  CHECK(c.network.path == "/data/study/edges.csv");
+  CHECK(c.network.path_for_errors == "edges.csv");
+  flat["network.path"] = "/abs/edges.csv";
+  CHECK(make_config(flat, "s.json", "/data/study").network.path == "/abs/edges.csv");
+  flat["network.type"] = "workplace";  // a path is not kept for generated networks
+  CHECK(make_config(flat, "s.json", "/data/study").network.path.empty());
+  flat["network.type"] = "edge_list";
+  flat["network.path"] = "";
+  CHECK_THROWS_WITH(make_config(flat, "s.json", "/data/study"),
+                    Catch::Contains("network.path") && Catch::Contains("no path"));
+}
+
+TEST_CASE("from-name functions throw on names outside the table", "[config]") {
+  CHECK_THROWS_AS(strategy_from_name("relationship_frist"), std::invalid_argument);
+  CHECK_THROWS_AS(targeting_from_name("everyone"), std::invalid_argument);
+  CHECK_THROWS_AS(policy_from_name("sometimes"), std::invalid_argument);
+  CHECK_THROWS_AS(network_type_from_name("small_world"), std::invalid_argument);
+  CHECK_THROWS_AS(rewire_method_from_name("shuffle"), std::invalid_argument);
+  CHECK_THROWS_AS(threshold_rule_from_name("share"), std::invalid_argument);
+  CHECK_THROWS_AS(update_order_from_name("asynchronous"), std::invalid_argument);
+  CHECK_THROWS_AS(attempts_from_name("twice"), std::invalid_argument);
+  CHECK_THROWS_AS(ladder_rung_from_name("boss"), std::invalid_argument);
+  CHECK_THROWS_AS(strategy_from_name(""), std::invalid_argument);
+  // The names the table offers are all known (and map to distinct values).
+  CHECK(strategy_from_name("none") == Strategy::none);
+  CHECK(targeting_from_name("network") == Targeting::network);
+  CHECK(policy_from_name("schedule") == ActionPolicy::schedule);
+  CHECK(network_type_from_name("workplace") == NetworkType::workplace);
+  // A value that bypassed validation (a programming error) is not read as some default.
+  json flat = default_parameters();
+  flat["campaign.strategy"] = "bogus";
+  CHECK_THROWS_AS(make_config(flat, "t.json", "."), std::invalid_argument);
+  flat = default_parameters();
+  flat["network.type"] = "small_world";
+  CHECK_THROWS_AS(make_config(flat, "t.json", "."), std::invalid_argument);
+}
+
+TEST_CASE("a parameter map without a table key is a programming error", "[config]") {
+  json flat = default_parameters();
+  flat.erase("actions.readiness");
+  CHECK_THROWS_AS(make_config(flat, "t.json", "."), std::logic_error);
+  CHECK_THROWS_WITH(make_config(flat, "t.json", "."), Catch::Contains("actions.readiness"));
+}
+
+TEST_CASE("cross-field rules name the key, the rule and the value", "[config]") {
+  CHECK_THROWS_WITH(test::default_config({"population.size=5",
+                                          "population.grievance={\"distribution\": \"values\", "
+                                          "\"values\": [0.1, 0.2]}"}),
+                    Catch::Contains("population.grievance.values") &&
+                        Catch::Contains("5 values") && Catch::Contains("2 values"));
+  CHECK_THROWS_WITH(test::default_config({"network.type=ring_lattice", "network.degree=5"}),
+                    Catch::Contains("network.degree") && Catch::Contains("even"));
+  CHECK_THROWS_WITH(
+      test::default_config({"ladder.supporter=0.6"}),
+      Catch::Contains("supporter <= member <= leader"));
+  CHECK_THROWS_WITH(
+      test::default_config({"trust.initial={\"distribution\": \"linspace\", \"from\": 0, "
+                            "\"to\": 1}"}),
+      Catch::Contains("trust.initial.distribution") && Catch::Contains("\"linspace\""));
+  CHECK_THROWS_WITH(
+      test::default_config({"network.type=complete",
+                            "trust.initial={\"distribution\": \"uniform\", \"min\": 0, "
+                            "\"max\": 1}"}),
+      Catch::Contains("trust.initial.distribution") && Catch::Contains("\"uniform\""));
+  CHECK_THROWS_WITH(
+      test::default_config({"network.type=complete", "campaign.strategy=hybrid"}),
+      Catch::Contains("campaign.strategy") && Catch::Contains("\"hybrid\""));
+  CHECK_THROWS_WITH(test::default_config({"actions.seed={\"agents\": [0, 400]}"}),
+                    Catch::Contains("actions.seed.agents[1]"));
+}
