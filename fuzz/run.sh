@@ -34,14 +34,15 @@ harnesses=("$@")
 
 # ---- build ------------------------------------------------------------------------------------
 echo "== fuzz: build ($build, clang-14, ASan + UBSan + libFuzzer)"
+mkdir -p "$build"
 cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DORGSIM_FUZZ=ON -DORGSIM_BUILD_TESTS=OFF \
-  -DORGSIM_BUILD_BENCH=OFF -DORGSIM_MPI=OFF >"$build.configure.log" 2>&1 ||
-  { cat "$build.configure.log"; exit 2; }
+  -DORGSIM_BUILD_BENCH=OFF -DORGSIM_MPI=OFF >"$build/fuzz-configure.log" 2>&1 ||
+  { cat "$build/fuzz-configure.log"; exit 2; }
 targets=(--target orgsim)
 for h in "${harnesses[@]}"; do targets+=(--target "fuzz_$h"); done
-nice -n "$nice_level" cmake --build "$build" -j2 "${targets[@]}" >"$build.build.log" 2>&1 ||
-  { tail -50 "$build.build.log"; exit 2; }
+nice -n "$nice_level" cmake --build "$build" -j2 "${targets[@]}" >"$build/fuzz-build.log" 2>&1 ||
+  { tail -50 "$build/fuzz-build.log"; exit 2; }
 orgsim="$root/$build/orgsim"
 
 # ---- dictionaries -------------------------------------------------------------------------------
@@ -152,7 +153,11 @@ for h in "${harnesses[@]}"; do
   touch "$work/.start-$h"
   # The regression inputs first: each must load without a finding.
   regressions=()
-  [ -d "fuzz/regressions/$h" ] && mapfile -t regressions < <(find "fuzz/regressions/$h" -type f ! -name '*.md')
+  # (fuzz/regressions/OPEN lists the reproducers of findings not fixed yet: not replayed.)
+  if [ -d "fuzz/regressions/$h" ]; then
+    mapfile -t regressions < <(find "fuzz/regressions/$h" -type f ! -name '*.md' | LC_ALL=C sort |
+      grep -v -x -F -f <(awk '!/^#/ && NF {print "fuzz/regressions/" $1}' fuzz/regressions/OPEN) || true)
+  fi
   rc=0
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     nice -n "$nice_level" "$build/fuzz/fuzz_$h" "$corpus" "$seeds/$h" \
