@@ -40,4 +40,9 @@ if [ "$fast" -eq 0 ] && [ "${ORGSIM_SKIP_SANITIZE:-0}" != "1" ]; then
   ORGSIM_EXPECT_INVARIANTS=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir build-sanitize -LE slow -j"$jobs" --output-on-failure
 fi
+if [ "$fast" -eq 0 ] && [ "${ORGSIM_SKIP_FUZZ:-0}" != "1" ]; then
+  # A short fuzzing run of every harness (fuzz/run.sh, docs/FUZZING.md).
+  echo "== fuzzing (fuzz/run.sh, ${ORGSIM_FUZZ_SECONDS:-30} s per harness; skip with ORGSIM_SKIP_FUZZ=1)"
+  ORGSIM_FUZZ_SECONDS=${ORGSIM_FUZZ_SECONDS:-30} bash fuzz/run.sh
+fi
 echo "== all tests passed"

@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <istream>
 #include <limits>
 #include <string_view>
 #include <unordered_map>
@@ -523,6 +524,8 @@ bool parse_double(std::string_view s, double& out) noexcept {
   return ec == std::errc() && ptr == s.data() + s.size();
 }
 
+const char* const kExpectedEdgeListFile = "a readable CSV edge list (source,target[,trust])";
+
 std::string quoted(std::string_view s) {
   return s.empty() ? std::string("an empty field") : "'" + std::string(s) + "'";
 }
@@ -585,17 +588,19 @@ Network csr_from_ties(std::int32_t n,
 Network read_edge_list(const std::string& path, const std::string& path_for_errors,
                        std::int32_t n) {
   const std::string& file = path_for_errors.empty() ? path : path_for_errors;
-  const std::string kExpectedFile = "a readable CSV edge list (source,target[,trust])";
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
-    throw InputError(file, "", kExpectedFile, "a directory");
+    throw InputError(file, "", kExpectedEdgeListFile, "a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const bool exists = std::filesystem::exists(path, ec);
-    throw InputError(file, "", kExpectedFile,
+    throw InputError(file, "", kExpectedEdgeListFile,
                      exists ? "a file that cannot be opened for reading" : "no such file");
   }
+  return read_edge_list(in, file, n);
+}
 
+Network read_edge_list(std::istream& in, const std::string& file, std::int32_t n) {
   std::vector<Tie> ties;
   std::vector<float> tie_trust;
   std::unordered_map<std::uint64_t, std::int64_t> first_line;  // tie key -> line number
@@ -664,7 +669,7 @@ Network read_edge_list(const std::string& path, const std::string& path_for_erro
     ties.emplace_back(id[0], id[1]);
     tie_trust.push_back(trust);
   }
-  if (in.bad()) throw InputError(file, "line " + std::to_string(line_no + 1), kExpectedFile,
+  if (in.bad()) throw InputError(file, "line " + std::to_string(line_no + 1), kExpectedEdgeListFile,
                                  "a read error");
   first_line = {};
 

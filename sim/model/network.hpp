@@ -1,6 +1,7 @@
 #pragma once
 // The acquaintance graph: fixed topology for a run, stored as symmetric CSR with per-entry trust.
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,8 @@ Network build_network(const NetworkSpec& spec, std::int32_t n, Rng& rng);
 /// agents. Rejects self-loops, duplicate ties, ids outside [0, n), trust outside [0, 1].
 Network read_edge_list(const std::string& path, const std::string& path_for_errors,
                        std::int32_t n);
+/// The parser itself, reading from a stream; `file` names the source in error messages.
+Network read_edge_list(std::istream& in, const std::string& file, std::int32_t n);
 
 /// Builds CSR from an undirected tie list (u != v, no duplicates; checked by the callers).
 Network csr_from_ties(std::int32_t n, const std::vector<std::pair<std::int32_t, std::int32_t>>& ties);
