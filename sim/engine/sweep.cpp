@@ -160,6 +160,17 @@ Sweep load_sweep(const std::string& path) {
   return s;
 }
 
+bool is_sweep_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return false;
+  try {
+    const auto doc = json::parse(in);
+    return doc.is_object() && doc.contains("design");
+  } catch (...) {
+    return false;
+  }
+}
+
 ModelConfig sweep_config(const Sweep& s, std::int64_t point, std::int32_t arm) {
   json flat = s.scenario.base;
   const auto& values = s.design.points[static_cast<std::size_t>(point)];

@@ -44,6 +44,8 @@ struct Sweep {
 
 /// Reads and validates a sweep file (InputError naming the file, JSON path, expectation, value).
 Sweep load_sweep(const std::string& path);
+/// Whether `path` is a sweep file (a JSON object with a "design"), not a scenario or results file.
+bool is_sweep_file(const std::string& path);
 
 /// The typed configuration of one run's (point, arm).
 ModelConfig sweep_config(const Sweep& s, std::int64_t point, std::int32_t arm);
