@@ -242,7 +242,7 @@ void check_output_limit(const Sweep& s, double max_gb);
 int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   std::string file, out, shard = "0/1";
   unsigned threads = 0;
-  long long part_runs = 256;
+  long long part_runs = SweepOptions{}.part_runs;
   double max_gb = 0;
   bool resume = false, quiet = false;
   po::options_description visible("options");
@@ -253,7 +253,8 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
       ("shard", po::value<std::string>(&shard), "run only runs with run % N == i (i/N); "
                                                 "then `orgsim merge` the parts")
       ("part-runs", po::value<long long>(&part_runs),
-       "runs per part file (default 256; parts are also written every 60 s)")
+       ("runs per part file (default " + std::to_string(part_runs) +
+        "; parts are also written every 60 s)").c_str())
       ("max-output-gb", po::value<double>(&max_gb), "refuse to start if the file would exceed this")
       ("quiet,q", po::bool_switch(&quiet), "no progress line");
   po::options_description all;
@@ -283,6 +284,7 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   opt.command_line = cmdline;
   if (part_runs < 1) throw UsageError("orgsim sweep: --part-runs must be at least 1");
   opt.part_runs = part_runs;
+  opt.build_final = sn == 1;  // a fresh sweep builds its file as it runs (no merge at the end)
   ProgressLine line(quiet);
 #ifdef ORGSIM_WITH_MPI
   if (mpi_launched()) {
@@ -302,7 +304,7 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
               << "; when every shard is done: orgsim merge " << out << ".parts -o " << out << "\n";
     return failed > 0 ? 1 : 0;
   }
-  merge_parts(out + ".parts", out);
+  if (has_parts(out)) merge_parts(out + ".parts", out);
   const ResultsFile rf = read_results(out, /*with_series=*/false);
   std::cout << format_summary(summarize(rf.runs, rf.header.arm_names),
                               s.name + " (" + std::to_string(rf.runs.size()) + " runs, pooled over points)",

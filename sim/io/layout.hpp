@@ -19,6 +19,8 @@ inline constexpr const char* kKindRun = "run";
 inline constexpr const char* kKindSweep = "sweep";
 // Compression of the final file (shuffle + deflate at this level, OUTPUT_LAYOUT 3.1.6).
 inline constexpr int kDeflateLevel = 4;
+// Sweep parts are temporary (merged into the final file): compressed for speed, not size.
+inline constexpr int kPartDeflateLevel = 1;
 
 // ---- Root attributes ----
 namespace attr {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "io/layout.hpp"
 #include "io/records.hpp"
 
 namespace orgsim {
@@ -12,8 +13,11 @@ namespace orgsim {
 /// Streams runs into a new file. Runs must be appended in increasing run order.
 class ResultsWriter {
  public:
-  /// Creates "<final_path>.partial". Throws RunError if it cannot.
-  ResultsWriter(std::string final_path, FileHeader header);
+  /// Creates "<final_path>.partial". Throws RunError if it cannot. `deflate_level`: of every
+  /// chunked dataset (shuffle + deflate); final files use the layout's level
+  /// (layout::kDeflateLevel), sweep parts a faster one (layout::kPartDeflateLevel).
+  ResultsWriter(std::string final_path, FileHeader header,
+                int deflate_level = layout::kDeflateLevel);
   ~ResultsWriter();  // if finish() was not called: closes and deletes the partial file
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;

@@ -542,12 +542,17 @@ void ResultsWriter::Impl::append(const std::vector<RunRecord>& runs) {
   attr_scalar(file.get(), layout::attr::kNRunsDone, H5T_STD_I64LE, H5T_NATIVE_INT64, n_written, name());
 }
 
-ResultsWriter::ResultsWriter(std::string final_path, FileHeader header) : impl_(nullptr) {
+ResultsWriter::ResultsWriter(std::string final_path, FileHeader header, int deflate_level)
+    : impl_(nullptr) {
   validate_header(header);
   auto impl = std::make_unique<Impl>();
   impl->final_path = std::move(final_path);
   impl->partial_path = impl->final_path + ".partial";
   impl->header = std::move(header);
+  if (deflate_level < 0 || deflate_level > 9)
+    throw std::invalid_argument("results file: deflate level " + std::to_string(deflate_level) +
+                                " is not in 0..9");
+  impl->deflate_level = deflate_level;
   if (impl->header.study_id.empty()) impl->header.study_id = random_uuid();
   QuietHdf5 quiet;
   try {
