@@ -1,5 +1,8 @@
 // The orgsim command line. The only place that catches everything and picks exit codes:
 //   0 success, 2 invalid input or usage, 1 failure while running.
+#include <poll.h>
+#include <signal.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +23,7 @@
 #include <boost/program_options.hpp>
 
 #include "core/errors.hpp"
+#include "core/rng.hpp"
 #include "core/text.hpp"
 #include "engine/runner.hpp"
 #include "engine/summary.hpp"
@@ -203,7 +207,7 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
   const auto out_dir = std::filesystem::path(out).parent_path();
   if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
 
-  const unsigned nt = resolve_threads(threads);
+  const unsigned nt = threads_used(threads, static_cast<long double>(plan.total_runs()));
   if (!quiet)
     std::cerr << "orgsim run " << sc.name << ": " << plan.arms.size() << " arm(s) x "
               << plan.replicates << " replicate(s) = " << plan.total_runs() << " runs of "
@@ -267,6 +271,7 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   const auto [si, sn] = parse_shard(shard);
   const Sweep s = load_sweep(file);
   check_output_limit(s, max_gb);
+  check_resources(s, threads);
   if (out.empty()) out = "results/" + s.name + ".h5";
   const auto out_dir = std::filesystem::path(out).parent_path();
   if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
@@ -333,17 +338,9 @@ int cmd_status(int argc, char** argv) {
   return 0;
 }
 
-/// Estimated uncompressed size of a sweep's results file.
-double sweep_output_bytes(const Sweep& s) {
-  const std::int32_t steps = s.scenario.base.at("steps").get<std::int32_t>();
-  return static_cast<double>(s.total_runs()) *
-         (static_cast<double>(steps) * static_cast<double>(per_step_outputs().size()) * 4.0 +
-          static_cast<double>(per_run_outputs().size() + s.design.params.size()) * 8.0 + 64.0);
-}
-
 void check_output_limit(const Sweep& s, double max_gb) {
   if (max_gb <= 0) return;
-  const double bytes = sweep_output_bytes(s);
+  const double bytes = static_cast<double>(s.total_runs()) * sweep_output_bytes_per_run(s);
   if (bytes > max_gb * 1024.0 * 1024.0 * 1024.0)
     throw InputError(s.file, "--max-output-gb",
                      "a sweep whose output fits in " + format_bytes(max_gb * 1024 * 1024 * 1024),
@@ -481,34 +478,169 @@ void print_explanation(const Scenario& sc) {
   }
 }
 
-int cmd_check_sweep(const std::string& file, unsigned threads, double max_gb, bool explain) {
+/// The pilot of `orgsim check`: how long the first steps of one run take.
+struct Pilot {
+  std::int64_t steps_done = 0;   // steps finished within the budget
+  double setup_seconds = 0;      // building the population and network
+  double seconds = 0;            // wall time at the last finished step (including the setup)
+  bool setup_done = false;
+};
+
+/// Times one run (replicate 0 of `cfg`) step by step in a child process for at most
+/// `budget_seconds` of wall time, then stops it: a step that never ends (e.g. 10^9
+/// participation rounds) cannot hold `check` up. Throws RunError if the run fails.
+Pilot run_pilot(const ModelConfig& cfg, std::uint64_t seed, const Network* edges,
+                double budget_seconds) {
+  std::cout.flush();
+  std::cerr.flush();
+  int fd[2];
+  if (pipe(fd) != 0) throw RunError("orgsim check: cannot start the pilot run (pipe)");
+  const auto t0 = std::chrono::steady_clock::now();
+  const pid_t pid = fork();
+  if (pid < 0) throw RunError("orgsim check: cannot start the pilot run (fork)");
+  if (pid == 0) {  // the child: one line per milestone, "setup T", "step K T", "error TEXT"
+    close(fd[0]);
+    auto say = [&](const std::string& line) {
+      const std::string l = line + "\n";
+      if (write(fd[1], l.data(), l.size()) < 0) _exit(1);
+    };
+    auto since = [&] {
+      return std::to_string(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    };
+    try {
+      Simulation sim(cfg, seed, edges);
+      say("setup " + since());
+      for (std::int64_t k = 1; k <= cfg.steps; ++k) {
+        sim.step();
+        say("step " + std::to_string(k) + " " + since());
+      }
+    } catch (const std::exception& e) {
+      std::string what = e.what();
+      std::replace(what.begin(), what.end(), '\n', ' ');
+      say("error " + what);
+    }
+    _exit(0);
+  }
+  close(fd[1]);
+  Pilot p;
+  std::string pending, error;
+  const auto deadline = t0 + std::chrono::duration<double>(budget_seconds);
+  for (;;) {
+    const double left =
+        std::chrono::duration<double>(deadline - std::chrono::steady_clock::now()).count();
+    if (left <= 0) break;
+    pollfd pfd{fd[0], POLLIN, 0};
+    const int ready = poll(&pfd, 1, static_cast<int>(std::ceil(left * 1000.0)));
+    if (ready <= 0) break;  // the budget is spent
+    char buf[4096];
+    const ssize_t got = read(fd[0], buf, sizeof buf);
+    if (got <= 0) break;  // the run finished (or died)
+    pending.append(buf, static_cast<std::size_t>(got));
+    for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n')) {
+      std::istringstream line(pending.substr(0, nl));
+      pending.erase(0, nl + 1);
+      std::string what;
+      line >> what;
+      if (what == "setup") {
+        line >> p.setup_seconds;
+        p.seconds = p.setup_seconds;
+        p.setup_done = true;
+      } else if (what == "step") {
+        line >> p.steps_done >> p.seconds;
+      } else if (what == "error") {
+        std::getline(line, error);
+      }
+    }
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  close(fd[0]);
+  if (!error.empty()) throw RunError("the pilot run of `orgsim check` failed:" + error);
+  return p;
+}
+
+/// The `time:` line and, over an hour, a warning. `runs` runs of `steps` steps on `nt` threads.
+void print_time(const Pilot& p, std::int64_t steps, long double runs, unsigned nt,
+                double budget) {
+  const double per_thread = static_cast<double>(runs / static_cast<long double>(nt));
+  double total = 0;
+  std::string basis;
+  bool lower_bound = false;
+  char buf[200];
+  if (p.steps_done >= steps) {
+    total = p.seconds * per_thread;
+    std::snprintf(buf, sizeof buf, "pilot run %.3g s", p.seconds);
+    basis = buf;
+  } else if (p.steps_done > 0) {
+    const double per_step = (p.seconds - p.setup_seconds) / static_cast<double>(p.steps_done);
+    const double run = p.setup_seconds + per_step * static_cast<double>(steps);
+    total = run * per_thread;
+    std::snprintf(buf, sizeof buf, "pilot: %lld of %lld steps in %.3g s, extrapolated to %.3g s "
+                  "per run", static_cast<long long>(p.steps_done), static_cast<long long>(steps),
+                  p.seconds, run);
+    basis = buf;
+  } else {
+    // Not one step within the budget: a run takes longer than the budget.
+    lower_bound = true;
+    total = budget * per_thread;
+    std::snprintf(buf, sizeof buf, "the pilot run %s within %.3g s",
+                  p.setup_done ? "did not finish one step" : "did not finish building the population",
+                  budget);
+    basis = buf;
+  }
+  std::cout << "time: " << (lower_bound ? "more than " : "~") << format_duration(total) << " ("
+            << basis << " x " << format_count(runs) << " runs / " << nt << " thread(s))\n";
+  if (total > 3600.0)
+    std::cout << "warning: time: " << (lower_bound ? "more than " : "about ")
+              << format_duration(total) << " (" << format_count(runs) << " runs of " << steps
+              << " steps on " << nt << " thread(s)), more than an hour\n";
+}
+
+/// Free bytes where the results would be written (the nearest existing folder), or -1.
+double free_disk_bytes(const std::string& out) {
+  std::filesystem::path dir = std::filesystem::absolute(out).parent_path();
+  while (!dir.empty() && !std::filesystem::exists(dir) && dir != dir.root_path())
+    dir = dir.parent_path();
+  struct statvfs st {};
+  if (statvfs(dir.c_str(), &st) != 0) return -1;
+  return static_cast<double>(st.f_bavail) * static_cast<double>(st.f_frsize);
+}
+
+void print_output(const ResourceEstimate& e, const std::string& out) {
+  std::cout << "output: at most ~" << format_bytes(e.output_bytes) << " uncompressed (" << out
+            << ")\n";
+  const double free = free_disk_bytes(out);
+  if (free >= 0 && e.output_bytes > free)
+    std::cout << "warning: output: ~" << format_bytes(e.output_bytes) << " for "
+              << format_count(e.runs) << " runs of " << e.steps << " steps, more than the "
+              << format_bytes(free) << " free where " << out << " would be written\n";
+}
+
+constexpr double kPilotSeconds = 2.0;
+
+int cmd_check_sweep(const std::string& file, unsigned threads, double max_gb, bool explain,
+                    std::string out) {
   const Sweep s = load_sweep(file);
   check_output_limit(s, max_gb);
-  const auto nt = static_cast<unsigned>(std::min<std::int64_t>(resolve_threads(threads), s.total_runs()));
-  const std::int32_t steps = s.scenario.base.at("steps").get<std::int32_t>();
-  double per_run = 0;
-  for (std::int64_t pt : {std::int64_t{0}, s.points() - 1})
-    for (std::int32_t a = 0; a < static_cast<std::int32_t>(s.arms()); ++a)
-      per_run = std::max(per_run, estimate_run_bytes(sweep_config(s, pt, a)));
-  const double out_bytes = sweep_output_bytes(s);
+  check_resources(s, threads);
+  const ResourceEstimate e = estimate_resources(s, threads);
+  const std::int64_t steps = e.steps;
+  if (out.empty()) out = "results/" + s.name + ".h5";
   std::cout << file << ": valid\n"
             << "plan: " << s.points() << " point(s) x " << s.arms() << " arm(s) x " << s.replicates
-            << " replicate(s) = " << s.total_runs() << " runs of " << steps << " steps ("
+            << " replicate(s) = " << format_count(e.runs) << " runs of " << steps << " steps ("
             << design_type_name(s.design.type) << " design over " << s.design.params.size()
             << " parameter(s))\n"
-            << "memory: ~" << format_bytes(per_run * nt + 256.0 * (out_bytes / static_cast<double>(std::max<std::int64_t>(1, s.total_runs()))))
-            << " peak with " << nt << " thread(s) (runs stream to parts)\n"
-            << "output: at most ~" << format_bytes(out_bytes) << " uncompressed\n";
-  if (per_run < 512.0 * 1024 * 1024) {
-    const auto t0 = std::chrono::steady_clock::now();
-    run_sweep_run(s, 0);
-    const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    char buf[160];
-    std::snprintf(buf, sizeof buf, "time: ~%.3g s (pilot run %.3g s x %lld runs / %u threads)\n",
-                  sec * static_cast<double>(s.total_runs()) / nt, sec,
-                  static_cast<long long>(s.total_runs()), nt);
-    std::cout << buf;
-  }
+            << "memory: ~" << format_bytes(e.per_run_bytes) << " for the largest run ("
+            << sweep_largest_config(s).n << " agents), ~" << format_bytes(e.memory_bytes)
+            << " peak with " << e.threads << " thread(s) (runs stream to parts)\n";
+  print_output(e, out);
+  const auto& nets = s.scenario.arm_networks;
+  const ModelConfig cfg = sweep_config(s, 0, 0);
+  const Network* edges = !nets.empty() && nets[0] && nets[0]->n == cfg.n ? nets[0].get() : nullptr;
+  print_time(run_pilot(cfg, replicate_seed(s.seed, 0), edges, kPilotSeconds), steps, e.runs,
+             e.threads, kPilotSeconds);
   if (explain) {
     print_explanation(s.scenario);
     std::cout << "varied by the design:";
@@ -523,12 +655,15 @@ int cmd_check(int argc, char** argv) {
   unsigned threads = 0;
   double max_gb = 0;
   bool explain = false;
+  std::string out;
   po::options_description visible("options");
   visible.add_options()("help,h", "this help")
       ("explain", po::bool_switch(&explain),
        "print every resolved value and where it came from (default, base NAME, file, --set, "
        "arm NAME)")
       ("threads", po::value<unsigned>(&threads), "threads the run would use (default: all cores)")
+      ("output,o", po::value<std::string>(&out),
+       "where the results would go (default results/<name>.h5; its free space is checked)")
       ("max-output-gb", po::value<double>(&max_gb), "sweeps: fail if the file would exceed this");
   add_scenario_options(visible, so);
   po::options_description all;
@@ -537,40 +672,29 @@ int cmd_check(int argc, char** argv) {
   pos.add("scenario", 1);
   if (!parse(argc, argv, visible, all, pos, "usage: orgsim check SCENARIO.json [options]")) return 0;
   if (so.scenario.empty()) throw UsageError("orgsim check: missing SCENARIO.json");
-  if (is_sweep_file(so.scenario)) return cmd_check_sweep(so.scenario, threads, max_gb, explain);
+  if (is_sweep_file(so.scenario))
+    return cmd_check_sweep(so.scenario, threads, max_gb, explain, out);
   const Scenario sc = load_with_overrides(so);
   const RunPlan plan = make_plan(sc);
   check_resources(plan, sc.file, threads);
-  const auto nt = static_cast<unsigned>(std::min<std::int64_t>(resolve_threads(threads), plan.total_runs()));
-  double per_run = 0;
-  for (const auto& c : plan.arms) per_run = std::max(per_run, estimate_run_bytes(c));
-  const double out_bytes = static_cast<double>(plan.total_runs()) *
-                           (static_cast<double>(plan.steps) *
-                                static_cast<double>(per_step_outputs().size()) * 4.0 +
-                            static_cast<double>(per_run_outputs().size()) * 8.0 + 64.0);
+  const ResourceEstimate e = estimate_resources(plan, threads);
+  if (out.empty()) out = "results/" + sc.name + ".h5";
   std::cout << sc.file << ": valid\n"
             << "plan: " << plan.arms.size() << " arm(s) x " << plan.replicates
-            << " replicate(s) = " << plan.total_runs() << " runs of " << plan.steps << " steps\n";
+            << " replicate(s) = " << format_count(e.runs) << " runs of " << plan.steps
+            << " steps\n";
   for (std::size_t a = 0; a < plan.arms.size(); ++a)
     std::cout << "  arm " << a << ": " << plan.arm_names[a] << " (" << plan.arms[a].n
               << " agents, ~" << static_cast<long long>(expected_entries(plan.arms[a]) / 2)
               << " ties)\n";
-  std::cout << "memory: ~" << format_bytes(per_run) << " per run, ~" << format_bytes(per_run * nt)
-            << " with " << nt << " thread(s)\n"
-            << "output: at most ~" << format_bytes(out_bytes) << " uncompressed\n";
-  // A pilot: one replicate of the first arm, timed, when it is cheap enough to try.
-  if (per_run < 512.0 * 1024 * 1024) {
-    const auto t0 = std::chrono::steady_clock::now();
-    run_one(plan, 0, 0);
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const double est = s * static_cast<double>(plan.total_runs()) / nt;
-    char buf[128];
-    std::snprintf(buf, sizeof buf, "time: ~%.3g s (pilot run %.3g s x %lld runs / %u threads)\n",
-                  est, s, static_cast<long long>(plan.total_runs()), nt);
-    std::cout << buf;
-  } else {
-    std::cout << "time: not estimated (a pilot run would need " << format_bytes(per_run) << ")\n";
-  }
+  std::cout << "memory: ~" << format_bytes(e.per_run_bytes) << " per run, ~"
+            << format_bytes(e.memory_bytes) << " with " << e.threads << " thread(s) and "
+            << format_bytes(e.held_bytes) << " of results kept until the file is written\n";
+  print_output(e, out);
+  // A pilot: the first steps of one replicate of the first arm, for at most kPilotSeconds.
+  const Network* edges = plan.networks.empty() ? nullptr : plan.networks.front().get();
+  print_time(run_pilot(plan.arms.front(), replicate_seed(plan.master_seed, 0), edges, kPilotSeconds),
+             plan.steps, e.runs, e.threads, kPilotSeconds);
   if (explain) print_explanation(sc);
   return 0;
 }

@@ -53,4 +53,26 @@ std::string format_bytes(double bytes) {
   return buf;
 }
 
+std::string format_count(long double n) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, n >= 0 && n < 1e15L ? "%.0Lf" : "%.3Lg", n);
+  return buf;
+}
+
+std::string format_duration(double seconds) {
+  char buf[64];
+  if (seconds < 60.0) {
+    std::snprintf(buf, sizeof buf, "%.3g s", seconds);
+  } else if (seconds < 3600.0) {
+    std::snprintf(buf, sizeof buf, "%.1f min", seconds / 60.0);
+  } else if (seconds < 86400.0 * 2) {
+    std::snprintf(buf, sizeof buf, "%.1f h", seconds / 3600.0);
+  } else if (seconds < 86400.0 * 365.25 * 2) {
+    std::snprintf(buf, sizeof buf, "%.1f days", seconds / 86400.0);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.3g years", seconds / (86400.0 * 365.25));
+  }
+  return buf;
+}
+
 }  // namespace orgsim

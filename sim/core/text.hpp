@@ -18,5 +18,10 @@ std::string join_or(const std::vector<std::string>& items);
 
 /// Human-readable byte count ("1.5 GiB").
 std::string format_bytes(double bytes);
+/// A count that may exceed 64 bits (plans are counted in long double): exact digits below 10^15,
+/// else three significant digits ("1e+19").
+std::string format_count(long double n);
+/// A duration for people: "12 s", "4.5 min", "2.3 h", "3.1 days", "2.4e+03 years".
+std::string format_duration(double seconds);
 
 }  // namespace orgsim

@@ -137,26 +137,69 @@ double physical_memory_bytes() {
   return 0.0;
 }
 
-void check_resources(const RunPlan& plan, const std::string& file, unsigned threads) {
+unsigned threads_used(unsigned requested, long double runs) {
+  const unsigned nt = resolve_threads(requested);
+  if (runs < 1.0L) return 1;
+  return runs < static_cast<long double>(nt) ? static_cast<unsigned>(runs) : nt;
+}
+
+ResourceEstimate estimate_resources(const ModelConfig& largest, long double runs,
+                                    std::int64_t steps, unsigned threads,
+                                    double held_bytes_per_run, double output_bytes_per_run) {
+  ResourceEstimate e;
+  e.runs = runs;
+  e.steps = steps;
+  e.threads = threads_used(threads, runs);
+  // A run holds its agents and ties (estimate_run_bytes) and its per-step series (4-byte floats).
+  const double series = static_cast<double>(steps) *
+                        static_cast<double>(per_step_outputs().size()) * 4.0;
+  e.per_run_bytes = estimate_run_bytes(largest) + series;
+  e.held_bytes = static_cast<double>(runs) * held_bytes_per_run;
+  e.memory_bytes = e.per_run_bytes * static_cast<double>(e.threads) + e.held_bytes;
+  e.output_bytes = static_cast<double>(runs) * output_bytes_per_run;
+  return e;
+}
+
+namespace {
+const ModelConfig& largest_arm(const RunPlan& plan) {
+  std::size_t best = 0;
+  for (std::size_t a = 1; a < plan.arms.size(); ++a)
+    if (estimate_run_bytes(plan.arms[a]) > estimate_run_bytes(plan.arms[best])) best = a;
+  return plan.arms[best];
+}
+}  // namespace
+
+ResourceEstimate estimate_resources(const RunPlan& plan, unsigned threads) {
+  const double series =
+      static_cast<double>(plan.steps) * static_cast<double>(per_step_outputs().size()) * 4.0;
+  const double outcomes = static_cast<double>(per_run_outputs().size()) * 8.0;
+  // `orgsim run` keeps every run's record until it writes the file.
+  return estimate_resources(largest_arm(plan),
+                            static_cast<long double>(plan.arms.size()) *
+                                static_cast<long double>(plan.replicates),
+                            plan.steps, threads, series + outcomes, series + outcomes + 64.0);
+}
+
+void check_resources(const ResourceEstimate& e, const ModelConfig& c, const std::string& file,
+                     const std::string& size_key) {
   const double mem = physical_memory_bytes();
-  const auto nt = static_cast<unsigned>(std::min<std::int64_t>(resolve_threads(threads), plan.total_runs()));
-  double per_run = 0;
-  for (const auto& c : plan.arms) per_run = std::max(per_run, estimate_run_bytes(c));
-  const double results = static_cast<double>(plan.total_runs()) * plan.steps *
-                         static_cast<double>(per_step_outputs().size()) * 4.0;
-  const double need = per_run * nt + results;
-  if (mem > 0 && need > 0.8 * mem) {
-    const auto& c = plan.arms.front();
-    throw InputError(file, "population.size",
+  if (mem > 0 && e.memory_bytes > 0.8 * mem) {
+    throw InputError(file, size_key,
                      "a study that fits in memory (" + format_bytes(0.8 * mem) +
                          " usable of " + format_bytes(mem) + ")",
                      std::to_string(c.n) + " agents with about " +
                          std::to_string(static_cast<long long>(expected_entries(c) / 2)) +
-                         " ties: about " + format_bytes(per_run) + " per run x " +
-                         std::to_string(nt) + " threads + " + format_bytes(results) +
-                         " of results = " + format_bytes(need),
+                         " ties and " + std::to_string(e.steps) + " steps: about " +
+                         format_bytes(e.per_run_bytes) + " per run x " +
+                         std::to_string(e.threads) + " threads + " + format_bytes(e.held_bytes) +
+                         " kept for " + format_count(e.runs) + " runs = " +
+                         format_bytes(e.memory_bytes),
                      "lower population.size, the mean degree, --threads or the replicates");
   }
+}
+
+void check_resources(const RunPlan& plan, const std::string& file, unsigned threads) {
+  check_resources(estimate_resources(plan, threads), largest_arm(plan), file, "population.size");
 }
 
 }  // namespace orgsim

@@ -44,7 +44,39 @@ using Progress = std::function<void(std::int64_t, std::int64_t)>;
 std::vector<RunRecord> run_plan(const RunPlan& plan, unsigned threads,
                                 const Progress& progress = {});
 
-/// Refuses (InputError naming population.size) a plan whose runs would not fit in memory.
+/// What a plan needs, computed without overflow (long double counts, double bytes): what
+/// `orgsim check` prints and what check_resources compares with the machine. One estimate for
+/// `orgsim run` and `orgsim sweep`.
+struct ResourceEstimate {
+  long double runs = 0;        // points x arms x replicates
+  std::int64_t steps = 0;      // steps per run
+  unsigned threads = 1;        // threads actually used: min(requested or all cores, runs)
+  double per_run_bytes = 0;    // the largest run: agents, ties and its per-step series
+  double held_bytes = 0;       // kept until the end (run: every run's record; sweep: outcomes)
+  double memory_bytes = 0;     // per_run_bytes x threads + held_bytes
+  double output_bytes = 0;     // the results file, uncompressed
+};
+
+/// Plans of more runs than this (2^53, where a double stops counting exactly) are refused.
+constexpr long double kMaxPlanRuns = 9007199254740992.0L;
+
+/// Threads a plan of `runs` runs uses: the requested count (0 = all cores), at most `runs`.
+unsigned threads_used(unsigned requested, long double runs);
+
+/// The estimate for `runs` runs of `steps` steps whose largest run is `largest`;
+/// `held_bytes_per_run`: what the command keeps in memory per run until the end;
+/// `output_bytes_per_run`: what each run adds to the results file.
+ResourceEstimate estimate_resources(const ModelConfig& largest, long double runs,
+                                    std::int64_t steps, unsigned threads,
+                                    double held_bytes_per_run, double output_bytes_per_run);
+/// The estimate of `orgsim run` (every record is held in memory until the file is written).
+ResourceEstimate estimate_resources(const RunPlan& plan, unsigned threads);
+
+/// Refuses (InputError naming `size_key`, e.g. population.size, and the numbers) a plan whose
+/// memory would not fit in the machine's physical memory. `largest` is the largest run's config.
+void check_resources(const ResourceEstimate& e, const ModelConfig& largest,
+                     const std::string& file, const std::string& size_key);
+/// The same for `orgsim run`'s plan.
 void check_resources(const RunPlan& plan, const std::string& file, unsigned threads);
 
 /// Physical memory in bytes (from /proc/meminfo), or 0 if unknown.

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <queue>
 #include <sstream>
 #include <thread>
@@ -94,7 +95,24 @@ Sweep load_sweep(const std::string& path) {
     return v.get<std::int64_t>();
   };
   s.replicates = positive_int("replicates", s.scenario.base.at("replicates").get<std::int64_t>());
-  s.bootstrap = static_cast<int>(positive_int("bootstrap", 200));
+  // The same range as a scenario's `replicates` (the parameter table): records count replicates
+  // in 32 bits, and 10^7 replicates of one point is already far past any useful precision.
+  const double max_replicates = find_param("replicates")->max;
+  if (static_cast<double>(s.replicates) > max_replicates)
+    throw InputError(path, "replicates",
+                     "an integer in [1, " + format_count(static_cast<long double>(max_replicates)) +
+                         "] (the range of a scenario's `replicates`)",
+                     doc.at("replicates").dump(), "lower `replicates`");
+  // Bootstrap resamples of the Sobol rows: each costs a full Saltelli estimate at merge time;
+  // 10^5 gives intervals far finer than the estimates themselves.
+  constexpr std::int64_t kMaxBootstrap = 100000;
+  const std::int64_t bootstrap = positive_int("bootstrap", 200);
+  if (bootstrap > kMaxBootstrap)
+    throw InputError(path, "bootstrap",
+                     "an integer in [1, " + std::to_string(kMaxBootstrap) +
+                         "] (resamples for the Sobol confidence intervals; 200 is usual)",
+                     doc.at("bootstrap").dump(), "lower `bootstrap`");
+  s.bootstrap = static_cast<int>(bootstrap);
   if (doc.contains("seed")) {
     const json& v = doc.at("seed");
     if (!v.is_number_integer() || v.get<double>() < 0)
@@ -155,6 +173,18 @@ Sweep load_sweep(const std::string& path) {
                          "`" + p.key + "` overlaps `" + s.design.params[q].key + "`");
   }
   generate_points(s.design, s.seed);
+  // The plan's size (the design has at most 10^8 points): points x arms x replicates in long double.
+  const long double runs = static_cast<long double>(s.design.points.size()) *
+                           static_cast<long double>(s.scenario.arms.size()) *
+                           static_cast<long double>(s.replicates);
+  if (runs > kMaxPlanRuns)
+    throw InputError(path, "replicates",
+                     "a plan of at most 2^53 runs (points x arms x replicates)",
+                     format_count(static_cast<long double>(s.design.points.size())) + " points x " +
+                         std::to_string(s.scenario.arms.size()) + " arms x " +
+                         std::to_string(s.replicates) + " replicates = " + format_count(runs) +
+                         " runs",
+                     "fewer points (the design) or replicates");
 
   // Outputs analysed for sensitivity: default, the summarized per-run outcomes.
   if (doc.contains("outputs")) {
@@ -191,13 +221,13 @@ bool is_sweep_file(const std::string& path) {
   }
 }
 
-ModelConfig sweep_config(const Sweep& s, std::int64_t point, std::int32_t arm) {
+namespace {
+ModelConfig config_at(const Sweep& s, const std::vector<double>& values, std::int32_t arm,
+                      const std::string& where) {
   json flat = s.scenario.base;
-  const auto& values = s.design.points[static_cast<std::size_t>(point)];
   for (std::size_t k = 0; k < s.design.params.size(); ++k) {
     const auto& p = s.design.params[k];
-    set_parameter(flat, p.key, value_for(p, values[k]), s.file,
-                  "design point " + std::to_string(point) + ": " + p.key);
+    set_parameter(flat, p.key, value_for(p, values[k]), s.file, where + ": " + p.key);
   }
   const auto& ov = s.scenario.arms[static_cast<std::size_t>(arm)].overrides;
   for (auto it = ov.begin(); it != ov.end(); ++it)
@@ -206,6 +236,72 @@ ModelConfig sweep_config(const Sweep& s, std::int64_t point, std::int32_t arm) {
   flat["replicates"] = s.replicates;
   flat["seed"] = s.seed;
   return make_config(flat, s.scenario.file, s.scenario.dir);
+}
+}  // namespace
+
+ModelConfig sweep_config(const Sweep& s, std::int64_t point, std::int32_t arm) {
+  return config_at(s, s.design.points[static_cast<std::size_t>(point)], arm,
+                   "design point " + std::to_string(point));
+}
+
+ModelConfig sweep_largest_config(const Sweep& s, std::string* size_key) {
+  // Memory grows with population.size and the degrees: try every parameter at its maximum
+  // together, then each alone (a combination may break a cross-field rule), and the corners.
+  std::vector<std::vector<double>> candidates = {s.design.points.front(), s.design.points.back()};
+  std::vector<double> all_max;
+  for (const auto& p : s.design.params) all_max.push_back(p.max);
+  candidates.push_back(all_max);
+  for (std::size_t k = 0; k < s.design.params.size(); ++k) {
+    std::vector<double> v = s.design.points.front();
+    v[k] = s.design.params[k].max;
+    candidates.push_back(v);
+  }
+  std::optional<ModelConfig> best;
+  double best_bytes = -1;
+  for (const auto& v : candidates)
+    for (std::int32_t a = 0; a < static_cast<std::int32_t>(s.arms()); ++a) {
+      try {
+        ModelConfig c = config_at(s, v, a, "design maximum");
+        const double b = estimate_run_bytes(c);
+        if (b > best_bytes) {
+          best_bytes = b;
+          best = std::move(c);
+        }
+      } catch (const InputError&) {
+        // not a point of the design: its corners and single maxima still bound the size
+      }
+    }
+  if (size_key) {
+    *size_key = "population.size";
+    for (const auto& p : s.design.params)
+      if (p.key == "population.size") *size_key = "design.parameters.population.size";
+  }
+  return best ? *best : sweep_config(s, 0, 0);
+}
+
+double sweep_output_bytes_per_run(const Sweep& s) {
+  const auto steps = static_cast<double>(s.scenario.base.at("steps").get<std::int64_t>());
+  return steps * static_cast<double>(per_step_outputs().size()) * 4.0 +
+         static_cast<double>(per_run_outputs().size() + s.design.params.size()) * 8.0 + 64.0;
+}
+
+ResourceEstimate estimate_resources(const Sweep& s, unsigned threads) {
+  // Runs stream to parts; the final file's builder keeps each run's analysed outcomes
+  // (y[arm][output][point][replicate], 8 bytes each) and a queue of about 256 finished records.
+  const double per_run_out = sweep_output_bytes_per_run(s);
+  ResourceEstimate e = estimate_resources(
+      sweep_largest_config(s, nullptr), static_cast<long double>(s.total_runs()),
+      s.scenario.base.at("steps").get<std::int64_t>(), threads,
+      static_cast<double>(s.outputs.size()) * 8.0, per_run_out);
+  e.held_bytes += 256.0 * per_run_out;
+  e.memory_bytes += 256.0 * per_run_out;
+  return e;
+}
+
+void check_resources(const Sweep& s, unsigned threads) {
+  std::string key;
+  const ModelConfig largest = sweep_largest_config(s, &key);
+  check_resources(estimate_resources(s, threads), largest, s.file, key);
 }
 
 RunRecord run_sweep_run(const Sweep& s, std::int64_t run) {

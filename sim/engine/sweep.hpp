@@ -50,6 +50,17 @@ bool is_sweep_file(const std::string& path);
 /// The typed configuration of one run's (point, arm).
 ModelConfig sweep_config(const Sweep& s, std::int64_t point, std::int32_t arm);
 
+/// The (point, arm) configuration whose run needs the most memory (by estimate_run_bytes),
+/// looking at every design parameter at its maximum; `size_key` (if given) gets the key an error
+/// should name (design.parameters.population.size when the design varies it).
+ModelConfig sweep_largest_config(const Sweep& s, std::string* size_key = nullptr);
+/// What one run adds to the sweep's file (uncompressed).
+double sweep_output_bytes_per_run(const Sweep& s);
+/// The sweep's plan size (runs, memory with the threads actually used, output).
+ResourceEstimate estimate_resources(const Sweep& s, unsigned threads);
+/// Refuses a sweep whose largest run x threads (+ what the merge keeps) exceeds memory.
+void check_resources(const Sweep& s, unsigned threads);
+
 /// Runs one run of the sweep by its index.
 RunRecord run_sweep_run(const Sweep& s, std::int64_t run);
 

@@ -1,0 +1,145 @@
+// Honest plans (issue 9): `orgsim check` bounds every count, refuses plans that cannot fit in
+// memory (naming the parameters), warns about time over an hour and output over the free disk
+// space, and its pilot run has a time budget. Each case reproduces an input of the audit.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "helpers.hpp"
+
+namespace {
+struct Result {
+  int code;
+  std::string out, err;
+  bool has(const std::string& s) const {
+    return out.find(s) != std::string::npos || err.find(s) != std::string::npos;
+  }
+};
+Result orgsim(const std::string& args) {
+  static int calls = 0;
+  const std::string tag = std::to_string(getpid()) + "-" + std::to_string(++calls);
+  const std::string out = orgsim::test::tmp_path("plans-" + tag + ".out");
+  const std::string err = orgsim::test::tmp_path("plans-" + tag + ".err");
+  const int status =
+      std::system((std::string(ORGSIM_BINARY) + " " + args + " >" + out + " 2>" + err).c_str());
+  auto slurp = [](const std::string& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+}
+std::string write(const std::string& name, const std::string& text) {
+  const std::string p = orgsim::test::tmp_path(name);
+  std::ofstream(p) << text;
+  return p;
+}
+/// A sweep over an inline scenario of `scenario_body` (JSON members) with `rest` (members).
+std::string sweep(const std::string& name, const std::string& scenario_body,
+                  const std::string& design, const std::string& rest) {
+  return write(name, R"({"scenario": {"population": {"size": 20}, "steps": 5)" +
+                         std::string(scenario_body.empty() ? "" : ", ") + scenario_body +
+                         R"(}, "design": )" + design + (rest.empty() ? "" : ", ") + rest + "}");
+}
+const std::string kGrid = R"({"type": "grid", "parameters": {"campaign.hours_per_step": [5, 10]}})";
+// Nothing may print an overflowed count.
+void no_overflow(const Result& r) {
+  CHECK_FALSE(r.has("-2 runs"));
+  CHECK_FALSE(r.has("4294967294"));
+}
+}  // namespace
+
+TEST_CASE("check: replicates 2^63-1 in a sweep is an input error naming replicates", "[cli][plans]") {
+  const auto r = orgsim("check " + sweep("plans_rep_max.json", "", kGrid,
+                                          R"("replicates": 9223372036854775807)"));
+  INFO(r.out << r.err);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("replicates") != std::string::npos);
+  CHECK(r.err.find("10000000") != std::string::npos);  // the bound
+  CHECK(r.out.find("valid") == std::string::npos);
+  no_overflow(r);
+}
+
+TEST_CASE("check: 10^12 replicates is refused with the bound, never a negative count",
+          "[cli][plans]") {
+  const auto r = orgsim("check " + sweep("plans_rep_1e12.json", "", kGrid,
+                                          R"("replicates": 1000000000000)"));
+  INFO(r.out << r.err);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("replicates") != std::string::npos);
+  CHECK(r.err.find("1000000000000") != std::string::npos);
+  no_overflow(r);
+}
+
+TEST_CASE("check: a plan too big for the disk and for an hour is valid with both warnings",
+          "[cli][plans]") {
+  // 2 points x 1 arm x 10^7 replicates of 10^5 steps: tens of TiB, far more than an hour.
+  const auto r = orgsim("check " +
+                        sweep("plans_huge.json", R"("steps": 100000, "population": {"size": 10})",
+                              kGrid, R"("replicates": 10000000)") +
+                        " --threads 2");
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(r.has("= 20000000 runs of 100000 steps"));
+  CHECK(r.has("warning: output: ~"));
+  CHECK(r.has("free where"));
+  CHECK(r.has("warning: time: "));
+  CHECK(r.has("more than an hour"));
+  CHECK(r.has("2 thread(s)"));
+  no_overflow(r);
+}
+
+TEST_CASE("check: a sweep whose population range reaches 2^31-1 is a memory error naming it",
+          "[cli][plans]") {
+  const auto r = orgsim(
+      "check " + sweep("plans_pop.json", "",
+                       R"({"type": "grid", "parameters": {"population.size": {"min": 10, "max": 2147483647, "num": 2}}})",
+                       R"("replicates": 2)"));
+  INFO(r.out << r.err);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("design.parameters.population.size") != std::string::npos);
+  CHECK(r.err.find("2147483647 agents") != std::string::npos);
+  CHECK(r.err.find("fits in memory") != std::string::npos);
+  CHECK(r.out.find("valid") == std::string::npos);
+}
+
+TEST_CASE("check: the pilot of a scenario with 10^9 rounds per step stops within its budget",
+          "[cli][plans]") {
+  const std::string sc =
+      write("plans_rounds.json",
+            R"({"population": {"size": 2000}, "steps": 156, "replicates": 20,
+                "participation": {"rounds": 1000000000,
+                                  "contagion": {"probability": 0.000001, "attempts": "every_round"}}})");
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto r = orgsim("check " + sc);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(s < 10.0);
+  CHECK(r.has("time: more than "));
+}
+
+TEST_CASE("check: a sweep's bootstrap of 10^8 is refused", "[cli][plans]") {
+  const auto r = orgsim("check " + sweep("plans_boot.json", "", kGrid, R"("bootstrap": 100000000)"));
+  INFO(r.out << r.err);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("bootstrap") != std::string::npos);
+  CHECK(r.err.find("100000]") != std::string::npos);
+}
+
+TEST_CASE("check prints the threads actually used", "[cli][plans]") {
+  const std::string sc = write("plans_one.json", R"({"population": {"size": 20}, "steps": 3,
+                                                     "replicates": 1})");
+  const auto r = orgsim("check " + sc + " --threads 8");
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(r.has("with 1 thread(s)"));
+  CHECK(r.has("time: ~"));
+}
