@@ -21,7 +21,7 @@ struct Result {
     return out.find(s) != std::string::npos || err.find(s) != std::string::npos;
   }
 };
-Result orgsim(const std::string& args) {
+Result run_orgsim(const std::string& args) {
   static int calls = 0;
   const std::string tag = std::to_string(getpid()) + "-" + std::to_string(++calls);
   const std::string out = orgsim::test::tmp_path("plans-" + tag + ".out");
@@ -57,7 +57,7 @@ void no_overflow(const Result& r) {
 }  // namespace
 
 TEST_CASE("check: replicates 2^63-1 in a sweep is an input error naming replicates", "[cli][plans]") {
-  const auto r = orgsim("check " + sweep("plans_rep_max.json", "", kGrid,
+  const auto r = run_orgsim("check " + sweep("plans_rep_max.json", "", kGrid,
                                           R"("replicates": 9223372036854775807)"));
   INFO(r.out << r.err);
   CHECK(r.code == 2);
@@ -69,7 +69,7 @@ TEST_CASE("check: replicates 2^63-1 in a sweep is an input error naming replicat
 
 TEST_CASE("check: 10^12 replicates is refused with the bound, never a negative count",
           "[cli][plans]") {
-  const auto r = orgsim("check " + sweep("plans_rep_1e12.json", "", kGrid,
+  const auto r = run_orgsim("check " + sweep("plans_rep_1e12.json", "", kGrid,
                                           R"("replicates": 1000000000000)"));
   INFO(r.out << r.err);
   CHECK(r.code == 2);
@@ -81,7 +81,7 @@ TEST_CASE("check: 10^12 replicates is refused with the bound, never a negative c
 TEST_CASE("check: a plan too big for the disk and for an hour is valid with both warnings",
           "[cli][plans]") {
   // 2 points x 1 arm x 10^7 replicates of 10^5 steps: tens of TiB, far more than an hour.
-  const auto r = orgsim("check " +
+  const auto r = run_orgsim("check " +
                         sweep("plans_huge.json", R"("steps": 100000, "population": {"size": 10})",
                               kGrid, R"("replicates": 10000000)") +
                         " --threads 2");
@@ -98,7 +98,7 @@ TEST_CASE("check: a plan too big for the disk and for an hour is valid with both
 
 TEST_CASE("check: a sweep whose population range reaches 2^31-1 is a memory error naming it",
           "[cli][plans]") {
-  const auto r = orgsim(
+  const auto r = run_orgsim(
       "check " + sweep("plans_pop.json", "",
                        R"({"type": "grid", "parameters": {"population.size": {"min": 10, "max": 2147483647, "num": 2}}})",
                        R"("replicates": 2)"));
@@ -118,7 +118,7 @@ TEST_CASE("check: the pilot of a scenario with 10^9 rounds per step stops within
                 "participation": {"rounds": 1000000000,
                                   "contagion": {"probability": 0.000001, "attempts": "every_round"}}})");
   const auto t0 = std::chrono::steady_clock::now();
-  const auto r = orgsim("check " + sc);
+  const auto r = run_orgsim("check " + sc);
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   INFO(r.out << r.err);
   CHECK(r.code == 0);
@@ -127,7 +127,7 @@ TEST_CASE("check: the pilot of a scenario with 10^9 rounds per step stops within
 }
 
 TEST_CASE("check: a sweep's bootstrap of 10^8 is refused", "[cli][plans]") {
-  const auto r = orgsim("check " + sweep("plans_boot.json", "", kGrid, R"("bootstrap": 100000000)"));
+  const auto r = run_orgsim("check " + sweep("plans_boot.json", "", kGrid, R"("bootstrap": 100000000)"));
   INFO(r.out << r.err);
   CHECK(r.code == 2);
   CHECK(r.err.find("bootstrap") != std::string::npos);
@@ -137,7 +137,7 @@ TEST_CASE("check: a sweep's bootstrap of 10^8 is refused", "[cli][plans]") {
 TEST_CASE("check prints the threads actually used", "[cli][plans]") {
   const std::string sc = write("plans_one.json", R"({"population": {"size": 20}, "steps": 3,
                                                      "replicates": 1})");
-  const auto r = orgsim("check " + sc + " --threads 8");
+  const auto r = run_orgsim("check " + sc + " --threads 8");
   INFO(r.out << r.err);
   CHECK(r.code == 0);
   CHECK(r.has("with 1 thread(s)"));
