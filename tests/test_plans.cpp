@@ -82,7 +82,7 @@ TEST_CASE("check: a plan too big for the disk and for an hour is valid with both
           "[cli][plans]") {
   // 2 points x 1 arm x 10^7 replicates of 10^5 steps: tens of TiB, far more than an hour.
   const auto r = run_orgsim("check " +
-                        sweep("plans_huge.json", R"("steps": 100000, "population": {"size": 10})",
+                        sweep("plans_huge.json", R"("steps": 100000, "population": {"size": 200})",
                               kGrid, R"("replicates": 10000000)") +
                         " --threads 2");
   INFO(r.out << r.err);
@@ -135,7 +135,7 @@ TEST_CASE("check: a sweep's bootstrap of 10^8 is refused", "[cli][plans]") {
 }
 
 TEST_CASE("check prints the threads actually used", "[cli][plans]") {
-  const std::string sc = write("plans_one.json", R"({"population": {"size": 20}, "steps": 3,
+  const std::string sc = write("plans_one.json", R"({"population": {"size": 200}, "steps": 3,
                                                      "replicates": 1})");
   const auto r = run_orgsim("check " + sc + " --threads 8");
   INFO(r.out << r.err);
