@@ -604,7 +604,7 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
   // running sweep, stops here with the holder's pid, host and start time.
   fs::create_directories(parts_dir);
   const bool shared_dir = opt.shards > 1 || !opt.writer.empty() || opt.next_run;
-  PartsLock lock(parts_dir, shard_tag, shared_dir);
+  PartsLock parts_lock(parts_dir, shard_tag, shared_dir);
   // Parts of other shards may share the directory (job arrays); parts of this shard mean an
   // interrupted run of it, which only --resume may continue.
   for (const auto& part : scan_parts(s, parts_dir, done, opt.resume ? "resume" : "run")) {
@@ -789,7 +789,7 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
   write_part();
   if (final_file) {
     final_file->finish();
-    remove_parts(parts_dir, written, lock.dir_lock);
+    remove_parts(parts_dir, written, parts_lock.dir_lock);
   }
   return failed;
 }
