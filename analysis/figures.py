@@ -756,6 +756,29 @@ def plot_sensitivity(indices, kind=None, outcomes=None, arms=None, title=None, s
         sort_key = "mu_star"
     has_conf = any(conf and conf in df.columns for _, conf, _ in series)
     panels = [(o, a) for o in outcomes for a in arm_list]
+    # Outcomes whose indices are undefined (NaN: e.g. a design point where every replicate
+    # failed, or an outcome that never varies) get no panel, and a note says which.
+    cols = [c for c, _, _ in series if c in df.columns]
+
+    def _defined(outcome, arm):
+        mine = df["outcome"] == outcome
+        if arm is not None:
+            mine &= df["arm"] == arm
+        return bool(np.isfinite(df.loc[mine, cols].to_numpy(float)).any())
+
+    skipped = [p for p in panels if not _defined(*p)]
+    panels = [p for p in panels if p not in skipped]
+    note = None
+    if skipped:
+        names = sorted({title_of(str(o)) if o else "(outcome)" for o, _ in skipped})
+        note = ("not shown (indices undefined, NaN): " + ", ".join(names) +
+                (" for some arms" if arm_list != [None] else ""))
+    if not panels:
+        with rc_context(STYLE):
+            fig = _new_figure((7.4, 2.0))
+            fig.text(0.5, 0.5, note or "no sensitivity indices", ha="center", va="center",
+                     wrap=True)
+        return _finish(fig, save)
     n_params = int(df["parameter"].nunique())
     ncols = len(arm_list) if arm_list != [None] and len(arm_list) <= 3 else min(len(panels), 2)
     nrows = math.ceil(len(panels) / ncols)
@@ -773,6 +796,8 @@ def plot_sensitivity(indices, kind=None, outcomes=None, arms=None, title=None, s
             for j, (col, conf, label) in enumerate(series):
                 vals = rows[col].to_numpy(float)
                 err = rows[conf].to_numpy(float) if conf and conf in rows.columns else None
+                if err is not None and not np.isfinite(err).any():
+                    err = None  # matplotlib cannot draw all-NaN whiskers
                 ax.barh(ypos + (j - 0.5) * height, vals, height=height * 0.95,
                         color=ARM_COLORS[j], xerr=err, capsize=4,
                         error_kw={"elinewidth": 2, "capthick": 2, "ecolor": "#222222"},
@@ -794,4 +819,7 @@ def plot_sensitivity(indices, kind=None, outcomes=None, arms=None, title=None, s
         _frame(fig, handles, [s[2] for s in series], ncol=len(series),
                legend_title=("bars: estimate; whiskers: 95% interval" if has_conf
                              else "bars: estimate"), title=title)
+        if note:
+            fig.text(0.01, 0.005, note, ha="left", va="bottom", fontsize="small",
+                     color="#555555")
     return _finish(fig, save)

@@ -182,14 +182,50 @@ FileHeader make_header(const Scenario& sc, const RunPlan& plan, const std::strin
   return h;
 }
 
+/// The default output path results/<name>.h5 of a scenario or sweep file: `name` must be a plain
+/// file stem (letters, digits, '-', '_', '.', not starting with '.'), so that it can neither
+/// leave results/ nor be cut short by a NUL.
+std::string default_output(const std::string& name, const std::string& file) {
+  const bool plain =
+      !name.empty() && name.front() != '.' && name.size() <= 200 &&
+      std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '-' || c == '_' || c == '.';
+      });
+  if (!plain) {
+    std::string shown;
+    for (char c : name)
+      shown += c == '\0' ? std::string("\\u0000") : std::string(1, c);
+    throw InputError(file, "name",
+                     "a plain file name stem for results/<name>.h5 (letters, digits, '-', '_', "
+                     "'.', not starting with '.')",
+                     "\"" + shown + "\"", "rename it, or give the output path with -o");
+  }
+  return "results/" + name + ".h5";
+}
+
+/// Refuses to replace a file at `out` that is not an orgsim results file (nor a directory),
+/// unless --force: replacing an earlier results file stays allowed.
+void check_replaceable(const std::string& out, bool force) {
+  std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::symlink_status(out, ec))) return;
+  if (std::filesystem::is_directory(out, ec))
+    throw UsageError("the output " + out + " is a directory");
+  if (force || is_results_file(out)) return;
+  throw UsageError("the output " + out +
+                   " exists and is not an orgsim results file: not replacing it (give another "
+                   "-o, or --force to replace it)");
+}
+
 int cmd_run(int argc, char** argv, const std::string& cmdline) {
   ScenarioOptions so;
   std::string out;
   unsigned threads = 0;
-  bool quiet = false;
+  bool quiet = false, force = false;
   po::options_description visible("options");
   visible.add_options()("help,h", "this help")
       ("output,o", po::value<std::string>(&out), "results file (default results/<name>.h5)")
+      ("force", po::bool_switch(&force), "replace an existing output that is not a results file")
       ("threads", po::value<unsigned>(&threads), "worker threads (default: all cores)")
       ("quiet,q", po::bool_switch(&quiet), "no progress line");
   add_scenario_options(visible, so);
@@ -203,7 +239,8 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
   const Scenario sc = load_with_overrides(so);
   const RunPlan plan = make_plan(sc);
   check_resources(plan, sc.file, threads);
-  if (out.empty()) out = "results/" + sc.name + ".h5";
+  if (out.empty()) out = default_output(sc.name, sc.file);
+  check_replaceable(out, force);
   const auto out_dir = std::filesystem::path(out).parent_path();
   if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
 
@@ -249,11 +286,12 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   unsigned threads = 0;
   long long part_runs = SweepOptions{}.part_runs;
   double max_gb = 0;
-  bool resume = false, quiet = false;
+  bool resume = false, quiet = false, force = false;
   po::options_description visible("options");
   visible.add_options()("help,h", "this help")
       ("output,o", po::value<std::string>(&out), "results file (default results/<name>.h5)")
       ("resume", po::bool_switch(&resume), "continue an interrupted sweep from its parts")
+      ("force", po::bool_switch(&force), "replace an existing output that is not a results file")
       ("threads", po::value<unsigned>(&threads), "worker threads (default: all cores)")
       ("shard", po::value<std::string>(&shard), "run only runs with run % N == i (i/N); "
                                                 "then `orgsim merge` the parts")
@@ -272,7 +310,8 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   const Sweep s = load_sweep(file);
   check_output_limit(s, max_gb);
   check_resources(s, threads);
-  if (out.empty()) out = "results/" + s.name + ".h5";
+  if (out.empty()) out = default_output(s.name, s.file);
+  check_replaceable(out, force);
   const auto out_dir = std::filesystem::path(out).parent_path();
   if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
  if (!quiet && std::getenv("OMPI_COMM_WORLD_RANK") && std::string(std::getenv("OMPI_COMM_WORLD_RANK")) != "0")
@@ -350,10 +389,12 @@ void check_output_limit(const Sweep& s, double max_gb) {
 
 int cmd_merge(int argc, char** argv) {
   std::string dir, out;
+  bool force = false;
   po::options_description visible("options");
   visible.add_options()("help,h", "this help")
       ("output,o", po::value<std::string>(&out), "results file (default: the parts directory "
-                                                  "without .parts)");
+                                                  "without .parts)")
+      ("force", po::bool_switch(&force), "replace an existing output that is not a results file");
   po::options_description all;
   all.add(visible).add_options()("dir", po::value<std::string>(&dir));
   po::positional_options_description pos;
@@ -366,6 +407,7 @@ int cmd_merge(int argc, char** argv) {
       throw UsageError("orgsim merge: give -o OUT.h5 (the parts directory does not end in .parts)");
     out = dir.substr(0, dir.size() - 6);
   }
+  check_replaceable(out, force);
   merge_parts(dir, out);
   std::cout << "results: " << out << "\n";
   return 0;

@@ -14,7 +14,18 @@
 #include <optional>
 #include <queue>
 #include <sstream>
+#include <set>
 #include <thread>
+#include <utility>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
 
 #include "core/errors.hpp"
 #include "core/rng.hpp"
@@ -422,10 +433,155 @@ std::vector<PartName> scan_parts(const Sweep& s, const std::string& parts_dir,
   return names;
 }
 
+/// An advisory flock(2) on a lock file of a sweep's parts directory, released when destroyed
+/// (and by the kernel when the process dies, so a crash never leaves a stale lock). The file
+/// holds the holder's pid, host and start time, for the message a second writer gets.
+class FileLock {
+ public:
+  FileLock() = default;
+  FileLock(const std::string& path, bool exclusive) : path_(path) {
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+      if (fd_ < 0)
+        throw RunError("cannot create the lock file " + path + ": " + std::strerror(errno));
+      if (::flock(fd_, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
+        const int err = errno;
+        const std::string holder = read_holder(fd_);
+        ::close(fd_);
+        fd_ = -1;
+        if (err == EWOULDBLOCK) throw Busy(holder);
+        throw RunError("cannot lock " + path + ": " + std::strerror(err) +
+                       " (on NFS, locks need NFSv4 or lockd; see docs/RELIABILITY.md)");
+      }
+      // The lock file may have been removed (by a merge) between open and flock: then retry
+      // on the new file, so that two processes never hold locks on different inodes.
+      struct stat a {}, b {};
+      if (::fstat(fd_, &a) == 0 && ::stat(path.c_str(), &b) == 0 && a.st_ino == b.st_ino &&
+          a.st_dev == b.st_dev)
+        return;
+      ::close(fd_);
+      fd_ = -1;
+    }
+    throw RunError("cannot lock " + path + ": the lock file keeps being replaced");
+  }
+  ~FileLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileLock(FileLock&& o) noexcept : path_(std::move(o.path_)), fd_(std::exchange(o.fd_, -1)) {}
+  FileLock& operator=(FileLock&& o) noexcept {
+    if (this != &o) {
+      if (fd_ >= 0) ::close(fd_);
+      path_ = std::move(o.path_);
+      fd_ = std::exchange(o.fd_, -1);
+    }
+    return *this;
+  }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+  /// Records this process as the holder (pid, host, start time).
+  void write_holder() {
+    char host[256] = "";
+    ::gethostname(host, sizeof host - 1);
+    const std::time_t now = std::time(nullptr);
+    char when[64] = "";
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %Z", std::localtime(&now));
+    const std::string text = "pid " + std::to_string(::getpid()) + " on host " + host +
+                             " since " + when + "\n";
+    if (::ftruncate(fd_, 0) == 0 && ::pwrite(fd_, text.data(), text.size(), 0) >= 0)
+      ::fsync(fd_);
+  }
+  /// Removes the lock file while holding it (a merge that leaves no parts behind).
+  void remove_file() {
+    if (fd_ >= 0) ::unlink(path_.c_str());
+  }
+
+  struct Busy {
+    std::string holder;
+  };
+
+  static std::string read_holder(int fd) {
+    char buf[512] = "";
+    const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+    std::string text(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\0')) text.pop_back();
+    return text.empty() ? "another process" : text;
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+/// Guards a sweep's parts directory (docs/RELIABILITY.md): a single-process sweep, its --resume
+/// and a merge hold PARTS_DIR/.lock exclusively; a shard (or MPI rank) holds it shared and its own
+/// PARTS_DIR/.lock-<writer> exclusively, so shards run side by side but never twice, and a merge
+/// waits for all of them. A second writer gets a RunError naming the holder.
+struct PartsLock {
+  FileLock dir_lock, writer_lock;
+  PartsLock(const std::string& parts_dir, const std::string& writer_tag, bool shared) {
+    const std::string main = parts_dir + "/.lock";
+    try {
+      dir_lock = FileLock(main, !shared);
+      if (!shared) dir_lock.write_holder();
+      if (shared) {
+        writer_lock = FileLock(parts_dir + "/.lock-" + writer_tag, true);
+        writer_lock.write_holder();
+      }
+    } catch (const FileLock::Busy& b) {
+      std::string holder = b.holder;
+      if (!shared || holder == "another process") {
+        // Held shared by shards: name them from their own lock files.
+        std::string shards;
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator(parts_dir, ec)) {
+          const std::string fn = e.path().filename().string();
+          if (fn.rfind(".lock-", 0) != 0) continue;
+          const int fd = ::open(e.path().c_str(), O_RDONLY | O_CLOEXEC);
+          if (fd < 0) continue;
+          if (::flock(fd, LOCK_SH | LOCK_NB) != 0)
+            shards += (shards.empty() ? "" : "; ") + fn.substr(6) + ": " + FileLock::read_holder(fd);
+          ::close(fd);
+        }
+        if (!shards.empty()) holder = shards;
+      }
+      throw RunError(parts_dir + " is being written by " + holder +
+                     " (wait for it to finish, or stop it; `orgsim status " + parts_dir +
+                     "` shows its progress)");
+    }
+  }
+};
+
 std::string seq_text(std::int64_t seq) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%06lld", static_cast<long long>(seq));
   return buf;
+}
+
+/// After the final file is in place: removes the part files that went into it (only those), the
+/// lock file, and the directory if nothing else is left in it. A file the user put there stays.
+void remove_parts(const std::string& parts_dir, const std::vector<std::string>& parts,
+                  FileLock& lock) {
+  std::error_code ec;
+  for (const auto& p : parts) fs::remove(p, ec);
+  bool others = false;  // another shard's lock file counts as left over only if it is held
+  for (const auto& e : fs::directory_iterator(parts_dir, ec)) {
+    const std::string fn = e.path().filename().string();
+    if (fn == ".lock") continue;
+    if (fn.rfind(".lock-", 0) == 0) {
+      const int fd = ::open(e.path().c_str(), O_RDONLY | O_CLOEXEC);
+      const bool held = fd >= 0 && ::flock(fd, LOCK_SH | LOCK_NB) != 0;
+      if (fd >= 0) ::close(fd);
+      if (!held) {
+        fs::remove(e.path(), ec);
+        continue;
+      }
+    }
+    others = true;
+  }
+  if (others) return;
+  lock.remove_file();
+  fs::remove(parts_dir, ec);  // only if empty
 }
 
 }  // namespace
@@ -470,7 +626,17 @@ class FinalFile {
                        "every planned run exactly once",
                        r.run < expected_ ? "run " + std::to_string(r.run) + " twice"
                                          : "run " + std::to_string(expected_) + " missing");
-    if (r.status == 1 && r.arm < n_arms_ && r.point < n_points_ && r.replicate < reps_)
+    // read_results() has checked every code against its file's bounds; here they must also fit
+    // this sweep's design and agree with the run index.
+    if (r.arm < 0 || r.arm >= n_arms_ || r.point < 0 || r.point >= n_points_ || r.replicate < 0 ||
+        r.replicate >= reps_ || (r.point * n_arms_ + r.arm) * reps_ + r.replicate != r.run)
+      throw InputError(where_, "run " + std::to_string(r.run),
+                       "point, arm and replicate codes matching the run index in a design of " +
+                           std::to_string(n_points_) + " point(s), " + std::to_string(n_arms_) +
+                           " arm(s) and " + std::to_string(reps_) + " replicate(s)",
+                       "point " + std::to_string(r.point) + ", arm " + std::to_string(r.arm) +
+                           ", replicate " + std::to_string(r.replicate));
+    if (r.status == 1)
       for (std::size_t o = 0; o < outputs_.size(); ++o)
         y_[static_cast<std::size_t>(r.arm)][o][static_cast<std::size_t>(r.point)]
           [static_cast<std::size_t>(r.replicate)] = r.per_run[per_run_index(outputs_[o])];
@@ -530,6 +696,11 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
   const std::string shard_tag =
       !opt.writer.empty() ? opt.writer
                           : "s" + std::to_string(opt.shard) + "of" + std::to_string(opt.shards);
+  // One writer per parts directory (or per shard of it): a second sweep, or a --resume of a
+  // running sweep, stops here with the holder's pid, host and start time.
+  fs::create_directories(parts_dir);
+  const bool shared_dir = opt.shards > 1 || !opt.writer.empty() || opt.next_run;
+  PartsLock parts_lock(parts_dir, shard_tag, shared_dir);
   // Parts of other shards may share the directory (job arrays); parts of this shard mean an
   // interrupted run of it, which only --resume may continue.
   for (const auto& part : scan_parts(s, parts_dir, done, opt.resume ? "resume" : "run")) {
@@ -540,7 +711,6 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
                        ": continue it with --resume, or delete the directory to start again");
     if (ours) generation = std::max(generation, std::stoi(part.writer.substr(shard_tag.size() + 2)) + 1);
   }
-  fs::create_directories(parts_dir);
 
   std::vector<std::int64_t> todo;
   std::int64_t mine = 0;
@@ -574,7 +744,8 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
   std::atomic<std::int64_t> flushed{0};         // runs taken by the writer (fetch order)
   std::atomic<bool> exhausted{false};
   std::int64_t failed = 0;
-  auto worker = [&] {
+  std::exception_ptr worker_error;  // guarded by mu: the first exception a worker could not record
+  auto worker_loop = [&] {
     for (;;) {
       std::int64_t k = 0, run = -1;
       {
@@ -624,6 +795,20 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
       cv.notify_one();
     }
   };
+  // An exception escaping a worker (the MPI source, memory) is carried to this thread, which
+  // joins every worker and rethrows it: never std::terminate.
+  auto worker = [&] {
+    try {
+      worker_loop();
+    } catch (...) {
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!worker_error) worker_error = std::current_exception();
+      }
+      exhausted = true;
+      cv.notify_one();
+    }
+  };
   // A fresh single-process sweep builds the final file while it runs (the merge would otherwise
   // be serial work at the end); the parts are still written, for crash safety and --resume.
   const bool stream_final = opt.build_final && !opt.next_run && opt.shards == 1 &&
@@ -632,8 +817,8 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
   if (stream_final) final_file = std::make_unique<FinalFile>(header, parts_dir, out);
 
   std::vector<std::thread> pool;
-  for (unsigned i = 0; i < nt; ++i) pool.emplace_back(worker);
-  // If the writer fails (a full disk), stop the workers before the exception leaves.
+  // If the writer fails (a full disk), stop the workers before the exception leaves (declared
+  // before the threads start, so that even a failure to start one joins the others).
   struct StopWorkers {
     std::atomic<bool>& exhausted;
     std::vector<std::thread>& pool;
@@ -643,6 +828,8 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
         if (t.joinable()) t.join();
     }
   } stop{exhausted, pool};
+  for (unsigned i = 0; i < nt; ++i) pool.emplace_back(worker);
+  std::vector<std::string> written;  // the parts this process wrote, removed after the final file
 
   std::int64_t seq = 0;
   std::vector<RunRecord> batch;
@@ -652,7 +839,8 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
     const std::string part = parts_dir + "/part-" + writer + "-" + seq_text(seq++) + ".h5";
     ResultsWriter w(part, header, layout::kPartDeflateLevel);
     w.append(batch);
-    w.finish();
+    w.finish();  // written as part-….h5.partial, fsync'ed, renamed: never half a part
+    written.push_back(part);
     batch.clear();
     last_flush = std::chrono::steady_clock::now();
   };
@@ -661,6 +849,10 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
     {
       std::lock_guard<std::mutex> lock(fetch_mu);
       if (exhausted && flushed.load() == fetched) break;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (worker_error) break;
     }
     std::vector<RunRecord> ready;  // the in-order prefix that has finished
     std::int64_t failed_now = 0;
@@ -688,11 +880,12 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
     if (!batch.empty() && age >= opt.part_seconds) write_part();
     if (progress) progress(SweepProgress{already + flushed.load(), failed_now, mine});
   }
-  write_part();
   for (auto& t : pool) t.join();
+  if (worker_error) std::rethrow_exception(worker_error);
+  write_part();
   if (final_file) {
     final_file->finish();
-    fs::remove_all(parts_dir);
+    remove_parts(parts_dir, written, parts_lock.dir_lock);
   }
   return failed;
 }
@@ -775,7 +968,8 @@ std::string sweep_status(const std::string& parts_dir) {
     throw InputError(parts_dir, "", "a sweep's parts directory (part-*.h5)",
                      fs::exists(parts_dir) ? "no parts yet" : "no such directory");
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> by_writer;  // parts, runs
-  std::int64_t runs = 0, failed = 0, planned = 0, in_flight = 0;
+  std::int64_t runs = 0, failed = 0, planned = 0, in_flight = 0, duplicates = 0;
+  std::set<std::int64_t> seen;
   std::string name, kind;
   fs::file_time_type newest = fs::file_time_type::min();
   for (const auto& [pn, file] : parts) {
@@ -783,8 +977,14 @@ std::string sweep_status(const std::string& parts_dir) {
     planned = rf.header.n_runs_planned;
     by_writer[pn.writer].first += 1;
     by_writer[pn.writer].second += static_cast<std::int64_t>(rf.runs.size());
-    runs += static_cast<std::int64_t>(rf.runs.size());
-    for (const auto& r : rf.runs) failed += r.status == 2 ? 1 : 0;
+    for (const auto& r : rf.runs) {
+      if (!seen.insert(r.run).second) {
+        ++duplicates;
+        continue;
+      }
+      ++runs;
+      failed += r.status == 2 ? 1 : 0;
+    }
     newest = std::max(newest, fs::last_write_time(file));
     if (name.empty()) {
       try {
@@ -804,6 +1004,18 @@ std::string sweep_status(const std::string& parts_dir) {
     << "%), " << failed << " failed, " << parts.size() << " part(s)\n";
   for (const auto& [w, pr] : by_writer)
     o << "  writer " << w << ": " << pr.first << " part(s), " << pr.second << " runs\n";
+  if (duplicates > 0)
+    o << "  " << duplicates << " run(s) appear in more than one part: the merge will refuse them; "
+      << "remove the parts of one writer (see the writer names above)\n";
+  {
+    // A writer holding the lock (read only: status creates nothing).
+    const int fd = ::open((parts_dir + "/.lock").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      if (::flock(fd, LOCK_SH | LOCK_NB) != 0)
+        o << "  being written by " << FileLock::read_holder(fd) << "\n";
+      ::close(fd);
+    }
+  }
   o << "  newest part written " << age << " s ago"
     << (in_flight ? "; " + std::to_string(in_flight) + " part(s) being written or left by a crash" : "")
     << "\n";
@@ -817,9 +1029,18 @@ std::string sweep_status(const std::string& parts_dir) {
 }
 
 void merge_parts(const std::string& parts_dir, const std::string& out) {
-  const auto parts = list_parts(parts_dir);
+  std::error_code ec;
+  if (!fs::is_directory(parts_dir, ec))
+    throw InputError(parts_dir, "", "a sweep's parts directory (part-*.h5)",
+                     fs::exists(parts_dir, ec) ? "not a directory" : "no such directory");
+  if (list_parts(parts_dir).empty())
+    throw InputError(parts_dir, "", "a sweep's parts directory (part-*.h5)",
+                     "a directory without parts");
+  PartsLock lock(parts_dir, "", /*shared=*/false);
+  const auto parts = list_parts(parts_dir);  // again, now that no writer can add one
   if (parts.empty())
-    throw InputError(parts_dir, "", "a directory of sweep parts (part-*.h5)", "no parts");
+    throw InputError(parts_dir, "", "a sweep's parts directory (part-*.h5)",
+                     "a directory without parts");
   // One stream per writer; each writer's parts hold increasing run indices.
   struct PartStream {
     std::vector<std::string> files;
@@ -844,6 +1065,9 @@ void merge_parts(const std::string& parts_dir, const std::string& out) {
   for (const auto& [pn, file] : parts) streams[pn.writer].files.push_back(file);
   const ResultsFile first = read_results(parts.front().second, /*with_series=*/false);
   const FileHeader header = first.header;
+  if (header.kind != "sweep" || header.sweep_json.empty())
+    throw InputError(parts.front().second, "/@kind", "a part of a sweep (kind \"sweep\")",
+                     "a results file of kind \"" + header.kind + "\"");
   for (auto& [w, st] : streams) st.sweep_json = &header.sweep_json;
   using Item = std::pair<std::int64_t, PartStream*>;
   auto cmp = [](const Item& a, const Item& b) { return a.first > b.first; };
@@ -859,7 +1083,9 @@ void merge_parts(const std::string& parts_dir, const std::string& out) {
     if (st->load()) heap.emplace(st->runs[st->pos].run, st);
   }
   final_file.finish();
-  fs::remove_all(parts_dir);
+  std::vector<std::string> merged;
+  for (const auto& [pn, file] : parts) merged.push_back(file);
+  remove_parts(parts_dir, merged, lock.dir_lock);
 }
 
 }  // namespace orgsim

@@ -13,6 +13,14 @@
 
 namespace orgsim::h5 {
 
+namespace {
+// HDF5 registers an exit handler that closes every identifier still open. After a close that
+// failed (a full disk: the flush inside H5Fclose fails), the file's id stays half-destroyed and
+// that handler crashes (exit 139 after our message). Our handles are RAII and are closed before
+// main() returns, so the handler has nothing to do: it is turned off before HDF5 initialises.
+[[maybe_unused]] const bool kNoExitHandler = H5dont_atexit() >= 0;
+}  // namespace
+
 /// The API-level and the innermost description on HDF5's error stack, then clears it.
 std::string hdf5_error_detail() {
   struct Walk {

@@ -36,6 +36,10 @@ class ResultsWriter {
   Impl* impl_;
 };
 
+/// Whether `path` is an orgsim results file (HDF5 with the root attribute schema="orgsim.results");
+/// false for anything else, never throws. Commands replace only such files without --force.
+bool is_results_file(const std::string& path);
+
 /// Reads a results file. With `with_series` false the per-step series are checked but not read
 /// (RunRecord::per_step stays empty): summaries of big sweeps need only per-run values.
 ResultsFile read_results(const std::string& path, bool with_series = true);

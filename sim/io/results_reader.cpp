@@ -67,6 +67,26 @@ std::string read_string_dataset(hid_t group, const char* ds_name, const std::str
 
 }  // namespace
 
+bool is_results_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return false;
+  QuietHdf5 quiet;
+  if (H5Fis_hdf5(path.c_str()) <= 0) {
+    H5Eclear2(H5E_DEFAULT);
+    return false;
+  }
+  Hid file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  if (!file.valid()) {
+    H5Eclear2(H5E_DEFAULT);
+    return false;
+  }
+  try {
+    return read_attr_string(file.get(), layout::attr::kSchema, path) == layout::kSchema;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 ResultsFile read_results(const std::string& path, bool with_series) {
   const std::string expected = "an orgsim results file";
   std::error_code ec;
@@ -171,6 +191,35 @@ ResultsFile read_results(const std::string& path, bool with_series) {
   const auto seed = read_column<std::uint64_t>(f, layout::kSeed, H5T_NATIVE_UINT64, n_runs, path, layout::kRun);
   const auto status = read_column<std::int8_t>(f, layout::kStatus, H5T_NATIVE_INT8, n_runs, path, layout::kRun);
   const auto wall = read_column<float>(f, layout::kWallSeconds, H5T_NATIVE_FLOAT, n_runs, path, layout::kRun);
+
+  // Every index read from the file is range-checked here, both ways, once: the callers (merge,
+  // resume, status, summarize, rerun) index arrays with them.
+  {
+    const std::int64_t planned = h.n_runs_planned;
+    const std::int64_t n_arms = static_cast<std::int64_t>(h.arm_names.size());
+    if (planned < 0 || static_cast<std::uint64_t>(planned) < n_runs)
+      throw InputError(path, "/@n_runs_planned",
+                       "at least the number of runs in the file (" + std::to_string(n_runs) + ")",
+                       std::to_string(planned));
+    const auto bad = [&](const char* ds, std::size_t r, const std::string& range, std::int64_t v) {
+      throw InputError(path, std::string("/") + ds + "[" + std::to_string(r) + "]",
+                       "a code in " + range, std::to_string(v));
+    };
+    const std::string run_range = "0.." + std::to_string(planned - 1);
+    for (std::size_t r = 0; r < n_runs; ++r) {
+      if (run_idx[r] < 0 || run_idx[r] >= planned) bad(layout::kRun, r, run_range, run_idx[r]);
+      if (r > 0 && run_idx[r] <= run_idx[r - 1])
+        throw InputError(path, std::string("/") + layout::kRun + "[" + std::to_string(r) + "]",
+                         "run indices in increasing order, each once",
+                         std::to_string(run_idx[r]) + " after " + std::to_string(run_idx[r - 1]));
+      if (arm[r] < 0 || arm[r] >= n_arms)
+        bad(layout::kArm, r, "0.." + std::to_string(n_arms - 1) + " (the arms of flag_meanings)",
+            arm[r]);
+      if (point[r] < 0 || point[r] >= planned) bad(layout::kPoint, r, run_range, point[r]);
+      if (rep[r] < 0 || rep[r] >= planned) bad(layout::kReplicate, r, run_range, rep[r]);
+      if (status[r] < 0 || status[r] > 2) bad(layout::kStatus, r, "0..2", status[r]);
+    }
+  }
 
   const std::size_t n_step_vars = per_step_outputs().size();
   out.runs.resize(n_runs);

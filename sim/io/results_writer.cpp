@@ -7,10 +7,14 @@
 // names of everything are in io/layout.hpp; the layout is described in docs/HDF5_LAYOUT.md.
 #include <hdf5.h>
 #include <hdf5_hl.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -35,6 +39,35 @@
 namespace orgsim {
 
 using namespace h5;
+
+namespace {
+
+/// Test hook (tests/test_faults.cpp, docs/RELIABILITY.md): with ORGSIM_FAULT_WRITE_AFTER_RUNS=N
+/// in the environment, appending fails like a full disk once N runs have been appended by this
+/// process (over all its writers).
+void injected_write_fault(const std::string& file, std::size_t adding) {
+  static const long long limit = [] {
+    const char* v = std::getenv("ORGSIM_FAULT_WRITE_AFTER_RUNS");
+    return v && *v ? std::atoll(v) : -1LL;
+  }();
+  static std::atomic<long long> appended{0};
+  if (limit < 0) return;
+  if (appended.fetch_add(static_cast<long long>(adding)) + static_cast<long long>(adding) > limit)
+    throw RunError("results file '" + file +
+                   "': cannot write: No space left on device (injected by "
+                   "ORGSIM_FAULT_WRITE_AFTER_RUNS=" + std::to_string(limit) + ")");
+}
+
+/// fsync of a file or directory by path; the errno of the failure, or 0.
+int sync_path(const std::string& path, bool directory) {
+  const int fd = ::open(path.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
+  if (fd < 0) return errno;
+  const int status = ::fsync(fd) == 0 ? 0 : errno;
+  ::close(fd);
+  return status;
+}
+
+}  // namespace
 
 namespace results_detail {
 
@@ -312,6 +345,9 @@ void ResultsWriter::Impl::create() {
   check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), f,
         "create file properties");
   Hid fapl = make(H5Pcreate(H5P_FILE_ACCESS), f, "create file properties");
+  // Closing the file closes every object still open in it, so an error path cannot leave ids
+  // behind for HDF5's exit handler.
+  check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), f, "create file properties");
 #if (H5_VERS_MAJOR == 1 && H5_VERS_MINOR == 10 && H5_VERS_RELEASE >= 7) || \
     H5_VERSION_GE(1, 12, 1)
   // Lock where the file system supports it; carry on where it has locks disabled (ENOSYS).
@@ -583,9 +619,14 @@ void ResultsWriter::append(const std::vector<RunRecord>& runs) {
                    "': unusable after an earlier write error");
   QuietHdf5 quiet;
   try {
+    injected_write_fault(impl_->partial_path, runs.size());
     impl_->append(runs);
   } catch (const RunError&) {
+    // Close every HDF5 identifier now, before the error travels (a full disk must not leave
+    // open ids for HDF5's exit handler), and drop the partial file.
     impl_->broken = true;
+    impl_->close_all();
+    if (impl_->created) std::remove(impl_->partial_path.c_str());
     throw;
   }
 }
@@ -629,14 +670,24 @@ void ResultsWriter::finish() {
       if (m.has_durability) m.write_durability();
       if (m.has_design) m.write_design();
       if (m.has_sensitivity) m.write_sensitivity();
+      attr_scalar(m.file.get(), layout::attr::kNRunsDone, H5T_STD_I64LE, H5T_NATIVE_INT64,
+                  m.n_written, m.name());
+      check(H5Fflush(m.file.get(), H5F_SCOPE_GLOBAL), m.name(), "flush the file");
+      if (!m.close_all()) hdf5_fail(m.name(), "close the file");
     } catch (const RunError&) {
-      m.broken = true;  // a half-written group: the file cannot be finished
+      // A half-written group or a failed flush (a full disk): the file cannot be finished. Close
+      // every identifier before the error travels, and drop the partial file.
+      m.broken = true;
+      m.close_all();
+      if (m.created) std::remove(m.partial_path.c_str());
       throw;
     }
-    attr_scalar(m.file.get(), layout::attr::kNRunsDone, H5T_STD_I64LE, H5T_NATIVE_INT64, m.n_written,
-                m.name());
-    check(H5Fflush(m.file.get(), H5F_SCOPE_GLOBAL), m.name(), "flush the file");
-    if (!m.close_all()) hdf5_fail(m.name(), "close the file");
+  }
+  // Durable before it takes the final name: a crash after the rename never leaves a file whose
+  // blocks were not yet written.
+  if (const int err = sync_path(m.partial_path, false); err != 0) {
+    std::remove(m.partial_path.c_str());
+    throw RunError("results file '" + m.partial_path + "': cannot fsync: " + std::strerror(err));
   }
   if (std::rename(m.partial_path.c_str(), m.final_path.c_str()) != 0) {
     const int err = errno;
@@ -644,6 +695,8 @@ void ResultsWriter::finish() {
                    "': " + std::strerror(err));
   }
   m.finished = true;
+  const auto dir = std::filesystem::path(m.final_path).parent_path();
+  sync_path(dir.empty() ? "." : dir.string(), true);  // the rename itself (best effort)
 }
 
 }  // namespace orgsim

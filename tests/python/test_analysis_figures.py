@@ -350,3 +350,22 @@ def test_plot_sensitivity_morris_and_bad_input():
     assert legend_texts(fig)[0].startswith("μ*")
     with pytest.raises(ValueError):
         figures.plot_sensitivity(pd.DataFrame({"parameter": ["a"], "foo": [1]}))
+
+
+def test_plot_sensitivity_skips_outcomes_whose_indices_are_nan():
+    # Issue 9: a Sobol sweep with an output whose indices are all NaN (every replicate of a
+    # point failed, or an outcome that never varies) crashed `orgsim report` with StopIteration
+    # inside matplotlib's errorbar. The panel is skipped and a note says which outcome.
+    nan = float("nan")
+    df = pd.DataFrame({
+        "outcome": ["organized_base_end"] * 2 + ["win_weeks"] * 2,
+        "parameter": ["a", "b", "a", "b"],
+        "S1": [0.6, 0.1, nan, nan], "S1_conf": [0.05, 0.02, nan, nan],
+        "ST": [0.7, 0.2, nan, nan], "ST_conf": [0.05, 0.03, nan, nan]})
+    fig = figures.plot_sensitivity(df)
+    texts = " ".join(t.get_text() for t in fig.texts)
+    assert "not shown" in texts and figures.title_of("win_weeks") in texts
+    assert sum(ax.get_visible() for ax in fig.axes) >= 1
+    only_nan = df[df["outcome"] == "win_weeks"]
+    fig = figures.plot_sensitivity(only_nan)
+    assert "not shown" in " ".join(t.get_text() for t in fig.texts)
