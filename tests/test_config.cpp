@@ -196,7 +196,7 @@ TEST_CASE("the config's defaults are the table's, and the header holds none", "[
   CHECK(c.threshold_range.hi == find_param("population.threshold")->max);
 }
 
-TEST_CASE("strategy presets fill the nulls; fields override them", "[config]") {
+TEST_CASE("strategy presets fill the nulls, fields override them", "[config]") {
   const ModelConfig rf = test::default_config({"campaign.strategy=relationship_first"});
   CHECK(rf.policy == ActionPolicy::readiness);
   CHECK(rf.targeting == Targeting::network);

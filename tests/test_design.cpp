@@ -368,7 +368,7 @@ TEST_CASE("sobol indices of the Ishigami function match the analytic values", "[
   CHECK(again.ST == s.ST);
 }
 
-TEST_CASE("sobol indices: failed runs drop their rows; sizes are checked", "[design]") {
+TEST_CASE("sobol indices: failed runs drop their rows, sizes are checked", "[design]") {
   const Design d = generated(R"({"type": "sobol", "samples": 4096, "parameters": {
       "x1": {"min": -3.141592653589793, "max": 3.141592653589793},
       "x2": {"min": -3.141592653589793, "max": 3.141592653589793},

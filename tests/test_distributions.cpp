@@ -468,7 +468,7 @@ TEST_CASE("linspace: in agent order, ends exact", "[distributions]") {
   CHECK(distribution_mean(down, 101, kUnit) == 0.5);
 }
 
-TEST_CASE("values are copied in agent order; the length must match", "[distributions]") {
+TEST_CASE("values are copied in agent order, the length must match", "[distributions]") {
   const Distribution d = parse(R"({"distribution": "values", "values": [0.25, 1, 0, 0.5]})");
   CHECK(draws(d, 1, 4) == std::vector<float>{0.25f, 1.0f, 0.0f, 0.5f});
   CHECK(distribution_mean(d, 4, kUnit) == 0.4375);

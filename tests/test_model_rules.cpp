@@ -294,7 +294,7 @@ TEST_CASE("counter-campaign raises fear by (1 - v)(1 - f)", "[environment]") {
   CHECK(pop.fear[0] == Approx(0.5 + 0.1 * 0.8 * 0.5));
 }
 
-TEST_CASE("turnover: no draws and no one leaves at rate 0; everyone at rate 1", "[environment]") {
+TEST_CASE("turnover: no draws and no one leaves at rate 0, everyone at rate 1", "[environment]") {
   ModelConfig cfg = config({"environment.turnover=0"});
   Population pop = population(cfg);
   Network net = path({0.9f, 0.5f, 0.1f, 0.6f});

@@ -260,7 +260,7 @@ TEST_CASE("ring_lattice without rewiring is the exact lattice", "[network]") {
   }
 }
 
-TEST_CASE("endpoint rewiring at rewire = 0 equals the lattice; WS is the same code path",
+TEST_CASE("endpoint rewiring at rewire = 0 equals the lattice, WS is the same code path",
           "[network]") {
   const std::int32_t n = 500, k = 8;
   const Network lattice = make(ring_spec(k, 0.0, RewireMethod::swap), n);

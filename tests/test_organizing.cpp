@@ -151,7 +151,7 @@ TEST_CASE("social time raises trust on every tie among the attendees", "[organiz
   for (float tau : net.trust) CHECK(tau == Approx(0.2 + 0.06 * 0.8));
 }
 
-TEST_CASE("follow-up uplifts commitment; training multiplies organizers", "[organizing]") {
+TEST_CASE("follow-up uplifts commitment, training multiplies organizers", "[organizing]") {
   const ModelConfig cfg = config({"training.sessions=3"});
   Population pop = population(cfg);
   Network net = clique(6, 0.5f);

@@ -73,7 +73,7 @@ TEST_CASE("k rounds per call stop the cascade after k rounds", "[participation]"
   CHECK(core.participants() == 7);
 }
 
-TEST_CASE("count and fraction rules differ as defined; trust weights the sum", "[participation]") {
+TEST_CASE("count and fraction rules differ as defined, trust weights the sum", "[participation]") {
   // Star with 4 leaves, all leaves participate: the hub sees S = 4 * tau.
   for (float tau : {1.0f, 0.5f}) {
     Network net = star(4, tau);
@@ -167,7 +167,7 @@ TEST_CASE("once-contagion on a star converts each leaf with probability beta*tau
   CHECK(std::fabs(got - p) < 4 * std::sqrt(p * (1 - p) / L));
 }
 
-TEST_CASE("every_round contagion keeps trying; once tries only once", "[participation]") {
+TEST_CASE("every_round contagion keeps trying, once tries only once", "[participation]") {
   // Two agents, one tie, beta = 0.2: with `once` the seed gets one try; with every_round and
   // k rounds the neighbour is in after k rounds with probability 1 - 0.8^k.
   const int trials = 20000, k = 5;

@@ -18,7 +18,7 @@ TEST_CASE("splitmix64 finaliser matches its published reference values", "[rng]"
   CHECK(mix64(state) == 0x6e789e6aa1b965f4ULL);
 }
 
-TEST_CASE("the same seed gives the same stream; different streams differ", "[rng]") {
+TEST_CASE("the same seed gives the same stream, different streams differ", "[rng]") {
   Rng a(replicate_seed(7, 3), Stream::network);
   Rng b(replicate_seed(7, 3), Stream::network);
   Rng c(replicate_seed(7, 3), Stream::population);

@@ -86,7 +86,7 @@ double sum_of(const std::vector<RunRecord>& runs, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("year1_isolated: no traction either way; relationship-first builds trust, issue-first backfires",
+TEST_CASE("year1_isolated: no traction either way, relationship-first builds trust, issue-first backfires",
           "[scenarios]") {
   const auto s = run_scenario("year1_isolated", {"replicates=30"});
   const auto issue = s.arm("issue_first"), rel = s.arm("relationship_first"),
@@ -136,7 +136,7 @@ TEST_CASE("year3_base_clicks: with a base, actions called when ready win and hol
   CHECK(mob_kept < 0.5);
 }
 
-TEST_CASE("big_messaging_no_base: bigger crowds, wins easily reversed; relationship-first's wins last",
+TEST_CASE("big_messaging_no_base: bigger crowds, wins easily reversed, relationship-first's wins last",
           "[scenarios]") {
   const auto s = run_scenario("big_messaging_no_base", {"replicates=60"});
   const auto big = s.arm("big_messaging"), rel = s.arm("relationship_first");
@@ -152,7 +152,7 @@ TEST_CASE("big_messaging_no_base: bigger crowds, wins easily reversed; relations
   CHECK(sum_of(rel, "reversals") / rel_wins < 0.1);
 }
 
-TEST_CASE("staffer_pushed_ava: pushing strangers backfires; the same team getting to know people wins",
+TEST_CASE("staffer_pushed_ava: pushing strangers backfires, the same team getting to know people wins",
           "[scenarios]") {
   const auto s = run_scenario("staffer_pushed_ava", {"replicates=20"});
   const auto push = s.arm("staff_push"), alone = s.arm("coworkers_alone"),
@@ -168,7 +168,7 @@ TEST_CASE("staffer_pushed_ava: pushing strangers backfires; the same team gettin
   CHECK_PAIRED_GREATER(alone, push, at_step("strong_tie_share", T, T - 1), "strong ties");
 }
 
-TEST_CASE("organizing_never_mobilizes: a base but no wins; acting together grows the base",
+TEST_CASE("organizing_never_mobilizes: a base but no wins, acting together grows the base",
           "[scenarios]") {
   const auto s = run_scenario("organizing_never_mobilizes", {"replicates=30"});
   const auto only = s.arm("organizing_only"), rel = s.arm("relationship_first");

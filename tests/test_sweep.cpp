@@ -326,7 +326,7 @@ TEST_CASE("mpirun -np 2 gives the file threads give", "[sweep][mpi]") {
 }
 #endif
 
-TEST_CASE("orgsim status reports a sweep from its parts; --max-output-gb refuses big sweeps",
+TEST_CASE("orgsim status reports a sweep from its parts, --max-output-gb refuses big sweeps",
           "[sweep][cli]") {
   const std::string path = write_sweep("status", grid());
   const std::string out = fresh("status");
