@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
+#include <limits>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -78,11 +80,59 @@ std::string new_uuid() {
   return out;
 }
 
+// ---- numeric options ------------------------------------------------------------------------
+// Numeric options are read as text and checked here, naming the option and the value: Boost
+// reads "-1" into an unsigned as 4294967295, and a negative count used to mean "not given".
+
+/// A whole number in [lo, hi] (decimal digits, optional '-'); a UsageError otherwise.
+long long integer_option(const std::string& cmd, const std::string& option,
+                         const std::string& text, long long lo, long long hi) {
+  long long x = 0;
+  const char* first = text.data();
+  const char* last = first + text.size();
+  const auto [end, ec] = std::from_chars(first, last, x);
+  if (text.empty() || ec != std::errc() || end != last || x < lo || x > hi)
+    throw UsageError("orgsim " + cmd + ": " + option + " expects an integer in [" +
+                     std::to_string(lo) + ", " + std::to_string(hi) + "], found \"" + text +
+                     "\"");
+  return x;
+}
+
+/// An integer option whose range is that of parameter `key` in the parameter table.
+long long parameter_option(const std::string& cmd, const std::string& option,
+                           const std::string& text, const std::string& key) {
+  const ParamSpec* spec = find_param(key);
+  if (!spec) throw std::logic_error("option " + option + ": no parameter " + key);
+  return integer_option(cmd, option, text, static_cast<long long>(spec->min),
+                        static_cast<long long>(spec->max));
+}
+
+/// --threads: 0 (or not given) means every core.
+unsigned threads_option(const std::string& cmd, const std::string& text) {
+  if (text.empty()) return 0;
+  return static_cast<unsigned>(integer_option(cmd, "--threads", text, 0, 4096));
+}
+
+/// A finite number > 0 (sizes in GB); 0 when not given.
+double positive_number_option(const std::string& cmd, const std::string& option,
+                              const std::string& text) {
+  if (text.empty()) return 0.0;
+  double x = 0;
+  const char* first = text.data();
+  const char* last = first + text.size();
+  const auto [end, ec] = std::from_chars(first, last, x);
+  if (ec != std::errc() || end != last || !std::isfinite(x) || !(x > 0))
+    throw UsageError("orgsim " + cmd + ": " + option + " expects a number > 0, found \"" + text +
+                     "\"");
+  return x;
+}
+
 struct ScenarioOptions {
   std::string scenario;
   std::vector<std::string> sets;
-  long long replicates = -1, steps = -1;
+  std::string replicates, steps;  // checked by load_with_overrides
   std::string seed;
+  std::string command = "run";
 };
 
 void add_scenario_options(po::options_description& d, ScenarioOptions& o) {
@@ -90,15 +140,18 @@ void add_scenario_options(po::options_description& d, ScenarioOptions& o) {
       ("set", po::value<std::vector<std::string>>(&o.sets)->composing(),
        "override a parameter: --set path=value (repeatable), e.g. --set population.size=500 or "
        "--set population.threshold.value=3")
-      ("replicates", po::value<long long>(&o.replicates), "replicates per arm (= --set replicates=N)")
-      ("steps", po::value<long long>(&o.steps), "steps per run (= --set steps=T)")
+      ("replicates", po::value<std::string>(&o.replicates), "replicates per arm (= --set replicates=N)")
+      ("steps", po::value<std::string>(&o.steps), "steps per run (= --set steps=T)")
       ("seed", po::value<std::string>(&o.seed), "master seed (= --set seed=S)");
 }
 
 Scenario load_with_overrides(const ScenarioOptions& o) {
   std::vector<std::string> sets = o.sets;
-  if (o.replicates >= 0) sets.push_back("replicates=" + std::to_string(o.replicates));
-  if (o.steps >= 0) sets.push_back("steps=" + std::to_string(o.steps));
+  if (!o.replicates.empty())
+    sets.push_back("replicates=" + std::to_string(parameter_option(
+                                       o.command, "--replicates", o.replicates, "replicates")));
+  if (!o.steps.empty())
+    sets.push_back("steps=" + std::to_string(parameter_option(o.command, "--steps", o.steps, "steps")));
   if (!o.seed.empty()) sets.push_back("seed=" + o.seed);
   return load_scenario(o.scenario, sets);
 }
@@ -179,13 +232,12 @@ FileHeader make_header(const Scenario& sc, const RunPlan& plan, const std::strin
 
 int cmd_run(int argc, char** argv, const std::string& cmdline) {
   ScenarioOptions so;
-  std::string out;
-  unsigned threads = 0;
+  std::string out, threads_text;
   bool quiet = false;
   po::options_description visible("options");
   visible.add_options()("help,h", "this help")
       ("output,o", po::value<std::string>(&out), "results file (default results/<name>.h5)")
-      ("threads", po::value<unsigned>(&threads), "worker threads (default: all cores)")
+      ("threads", po::value<std::string>(&threads_text), "worker threads (default or 0: all cores)")
       ("quiet,q", po::bool_switch(&quiet), "no progress line");
   add_scenario_options(visible, so);
   po::options_description all;
@@ -194,6 +246,7 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
   pos.add("scenario", 1);
   if (!parse(argc, argv, visible, all, pos, "usage: orgsim run SCENARIO.json [options]")) return 0;
   if (so.scenario.empty()) throw UsageError("orgsim run: missing SCENARIO.json (see orgsim run --help)");
+  const unsigned threads = threads_option("run", threads_text);
 
   const Scenario sc = load_with_overrides(so);
   const RunPlan plan = make_plan(sc);
@@ -226,6 +279,9 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
 }
 
 bool is_sweep_file(const std::string& path) {
+  // Not a regular file (a directory, a FIFO, /dev/zero): the scenario loader names the problem.
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return false;
   std::ifstream in(path);
   if (!in) return false;
   try {
@@ -251,21 +307,19 @@ std::pair<std::int64_t, std::int64_t> parse_shard(const std::string& text) {
 void check_output_limit(const Sweep& s, double max_gb);
 
 int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
-  std::string file, out, shard = "0/1";
-  unsigned threads = 0;
-  long long part_runs = 256;
-  double max_gb = 0;
+  std::string file, out, shard = "0/1", threads_text, part_runs_text, max_gb_text;
   bool resume = false, quiet = false;
   po::options_description visible("options");
   visible.add_options()("help,h", "this help")
       ("output,o", po::value<std::string>(&out), "results file (default results/<name>.h5)")
       ("resume", po::bool_switch(&resume), "continue an interrupted sweep from its parts")
-      ("threads", po::value<unsigned>(&threads), "worker threads (default: all cores)")
+      ("threads", po::value<std::string>(&threads_text), "worker threads (default or 0: all cores)")
       ("shard", po::value<std::string>(&shard), "run only runs with run % N == i (i/N); "
                                                 "then `orgsim merge` the parts")
-      ("part-runs", po::value<long long>(&part_runs),
+      ("part-runs", po::value<std::string>(&part_runs_text),
        "runs per part file (default 256; parts are also written every 60 s)")
-      ("max-output-gb", po::value<double>(&max_gb), "refuse to start if the file would exceed this")
+      ("max-output-gb", po::value<std::string>(&max_gb_text),
+       "refuse to start if the file would exceed this (a number > 0)")
       ("quiet,q", po::bool_switch(&quiet), "no progress line");
   po::options_description all;
   all.add(visible).add_options()("file", po::value<std::string>(&file));
@@ -273,6 +327,13 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   pos.add("file", 1);
   if (!parse(argc, argv, visible, all, pos, "usage: orgsim sweep SWEEP.json [options]")) return 0;
   if (file.empty()) throw UsageError("orgsim sweep: missing SWEEP.json (see orgsim sweep --help)");
+  const unsigned threads = threads_option("sweep", threads_text);
+  const long long part_runs =
+      part_runs_text.empty()
+          ? 256
+          : integer_option("sweep", "--part-runs", part_runs_text, 1,
+                           std::numeric_limits<long long>::max());
+  const double max_gb = positive_number_option("sweep", "--max-output-gb", max_gb_text);
   const auto [si, sn] = parse_shard(shard);
   const Sweep s = load_sweep(file);
   check_output_limit(s, max_gb);
@@ -292,7 +353,6 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   opt.shards = sn;
   opt.resume = resume;
   opt.command_line = cmdline;
-  if (part_runs < 1) throw UsageError("orgsim sweep: --part-runs must be at least 1");
   opt.part_runs = part_runs;
   ProgressLine line(quiet);
 #ifdef ORGSIM_WITH_MPI
@@ -382,16 +442,56 @@ int cmd_merge(int argc, char** argv) {
   return 0;
 }
 
+/// A parameter map stored in a results file, validated like a scenario: every parameter present,
+/// each value checked against the table (a damaged or foreign file is an InputError, not a crash).
+nlohmann::json stored_parameters(const nlohmann::json& stored, const std::string& file,
+                                 const std::string& where) {
+  if (!stored.is_object())
+    throw InputError(file, where, "an object of parameter values", json_value_text(stored));
+  nlohmann::json flat = default_parameters();
+  for (const auto& key : parameter_keys()) {
+    if (!stored.contains(key))
+      throw InputError(file, where, "a value for every parameter", "no `" + key + "`",
+                       "the file may come from another orgsim version");
+    set_parameter(flat, key, stored.at(key), file, where + "." + key);
+  }
+  return flat;
+}
+
 /// Rebuilds run `run` of a results file from what the file holds: the resolved parameters of its
 /// arm (and, for sweeps, the run's design values) and the master seed.
 RunRecord rerun_from_file(const ResultsFile& rf, const RunRecord& stored, const std::string& file) {
-  const auto resolved = nlohmann::json::parse(rf.header.resolved_params_json);
+  // The provenance must be there and whole: a file without it cannot be rerun.
+  const std::string where = "/provenance/resolved_params_json";
+  const std::string expected = "the resolved parameters of every arm (written by orgsim run or "
+                               "sweep), needed to rerun a run";
+  if (rf.header.resolved_params_json.empty())
+    throw InputError(file, where, expected, "none (the file has no provenance)");
+  const auto resolved = parse_json_text(rf.header.resolved_params_json, file + " " + where);
+  if (!resolved.is_object() || !resolved.contains("arms") || !resolved.at("arms").is_array())
+    throw InputError(file, where, expected, "no \"arms\" array");
+  if (stored.arm < 0 || static_cast<std::size_t>(stored.arm) >= resolved.at("arms").size())
+    throw InputError(file, where + " arms", expected,
+                     std::to_string(resolved.at("arms").size()) + " arm(s), but run " +
+                         std::to_string(stored.run) + " is of arm " + std::to_string(stored.arm));
   const auto& arm = resolved.at("arms").at(static_cast<std::size_t>(stored.arm));
+  if (!arm.is_object() || !(arm.contains("parameters") ||
+                            (arm.contains("overrides") && arm.at("overrides").is_object() &&
+                             resolved.contains("base") && resolved.at("base").is_object())))
+    throw InputError(file, where + " arms[" + std::to_string(stored.arm) + "]", expected,
+                     "neither \"parameters\" nor \"overrides\" with a \"base\"");
+  if (stored.params.size() != rf.header.varied.size())
+    throw InputError(file, "/", "one value per varied parameter for run " + std::to_string(stored.run),
+                     std::to_string(stored.params.size()) + " for " +
+                         std::to_string(rf.header.varied.size()) + " parameters");
   nlohmann::json flat;
   if (arm.contains("parameters")) {
-    flat = arm.at("parameters");  // orgsim run: the arm's full parameter set
+    // orgsim run: the arm's full parameter set
+    flat = stored_parameters(arm.at("parameters"), file,
+                             where + " arms[" + std::to_string(stored.arm) + "].parameters");
   } else {
-    flat = resolved.at("base");  // sweeps: base, then the run's design values, then the arm
+    // sweeps: base, then the run's design values, then the arm
+    flat = stored_parameters(resolved.at("base"), file, where + " base");
     for (std::size_t k = 0; k < rf.header.varied.size(); ++k) {
       const ParamSpec* spec = find_param(rf.header.varied[k].key);
       const double v = stored.params[k];
@@ -416,10 +516,10 @@ RunRecord rerun_from_file(const ResultsFile& rf, const RunRecord& stored, const 
 }
 
 int cmd_rerun(int argc, char** argv) {
-  std::string file;
-  long long run = -1;
+  std::string file, run_text;
   po::options_description visible("options");
-  visible.add_options()("help,h", "this help")("run", po::value<long long>(&run), "run index K");
+  visible.add_options()("help,h", "this help")("run", po::value<std::string>(&run_text),
+                                               "run index K (0, 1, ...)");
   po::options_description all;
   all.add(visible).add_options()("file", po::value<std::string>(&file));
   po::positional_options_description pos;
@@ -427,7 +527,9 @@ int cmd_rerun(int argc, char** argv) {
   if (!parse(argc, argv, visible, all, pos,
              "usage: orgsim rerun FILE.h5 --run K   (or a sweep file: orgsim rerun SWEEP.json --run K)"))
     return 0;
-  if (file.empty() || run < 0) throw UsageError("orgsim rerun: give a file and --run K");
+  if (file.empty() || run_text.empty()) throw UsageError("orgsim rerun: give a file and --run K");
+  const long long run =
+      integer_option("rerun", "--run", run_text, 0, std::numeric_limits<long long>::max());
   RunRecord r;
   if (is_sweep_file(file)) {
     const Sweep s = load_sweep(file);
@@ -577,16 +679,18 @@ int cmd_check_sweep(const std::string& file, unsigned threads, double max_gb, bo
 
 int cmd_check(int argc, char** argv) {
   ScenarioOptions so;
-  unsigned threads = 0;
-  double max_gb = 0;
+  so.command = "check";
+  std::string threads_text, max_gb_text;
   bool explain = false;
   po::options_description visible("options");
   visible.add_options()("help,h", "this help")
       ("explain", po::bool_switch(&explain),
        "print every resolved value and where it came from (default, base NAME, file, --set, "
        "arm NAME)")
-      ("threads", po::value<unsigned>(&threads), "threads the run would use (default: all cores)")
-      ("max-output-gb", po::value<double>(&max_gb), "sweeps: fail if the file would exceed this");
+      ("threads", po::value<std::string>(&threads_text),
+       "threads the run would use (default or 0: all cores)")
+      ("max-output-gb", po::value<std::string>(&max_gb_text),
+       "sweeps: fail if the file would exceed this (a number > 0)");
   add_scenario_options(visible, so);
   po::options_description all;
   all.add(visible).add_options()("scenario", po::value<std::string>(&so.scenario));
@@ -594,6 +698,8 @@ int cmd_check(int argc, char** argv) {
   pos.add("scenario", 1);
   if (!parse(argc, argv, visible, all, pos, "usage: orgsim check SCENARIO.json [options]")) return 0;
   if (so.scenario.empty()) throw UsageError("orgsim check: missing SCENARIO.json");
+  const unsigned threads = threads_option("check", threads_text);
+  const double max_gb = positive_number_option("check", "--max-output-gb", max_gb_text);
   if (is_sweep_file(so.scenario)) return cmd_check_sweep(so.scenario, threads, max_gb, explain);
   const Scenario sc = load_with_overrides(so);
   const RunPlan plan = make_plan(sc);

@@ -1,5 +1,6 @@
 #include "engine/runner.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -140,22 +141,62 @@ double physical_memory_bytes() {
 void check_resources(const RunPlan& plan, const std::string& file, unsigned threads) {
   const double mem = physical_memory_bytes();
   const auto nt = static_cast<unsigned>(std::min<std::int64_t>(resolve_threads(threads), plan.total_runs()));
+  // The estimate's terms (estimate_run_bytes): agent state and network of the largest arm, per
+  // thread, and the per-step results of every run, held until the file is written.
+  std::size_t big = 0;
   double per_run = 0;
-  for (const auto& c : plan.arms) per_run = std::max(per_run, estimate_run_bytes(c));
+  for (std::size_t a = 0; a < plan.arms.size(); ++a)
+    if (estimate_run_bytes(plan.arms[a]) > per_run) {
+      per_run = estimate_run_bytes(plan.arms[a]);
+      big = a;
+    }
+  const auto& c = plan.arms[big];
+  const double agents = static_cast<double>(c.n) * 52.0 * nt;
+  const double network = expected_entries(c) * 16.0 * nt;
   const double results = static_cast<double>(plan.total_runs()) * plan.steps *
                          static_cast<double>(per_step_outputs().size()) * 4.0;
   const double need = per_run * nt + results;
   if (mem > 0 && need > 0.8 * mem) {
-    const auto& c = plan.arms.front();
-    throw InputError(file, "population.size",
-                     "a study that fits in memory (" + format_bytes(0.8 * mem) +
-                         " usable of " + format_bytes(mem) + ")",
-                     std::to_string(c.n) + " agents with about " +
-                         std::to_string(static_cast<long long>(expected_entries(c) / 2)) +
-                         " ties: about " + format_bytes(per_run) + " per run x " +
-                         std::to_string(nt) + " threads + " + format_bytes(results) +
-                         " of results = " + format_bytes(need),
-                     "lower population.size, the mean degree, --threads or the replicates");
+    const std::string threads_text = std::to_string(nt) + " thread(s)";
+    const std::string terms =
+        "agents " + format_bytes(agents) + " (population.size = " + std::to_string(c.n) +
+        " x " + threads_text + ") + network " + format_bytes(network) + " (about " +
+        std::to_string(static_cast<long long>(expected_entries(c) / 2)) + " ties x " +
+        threads_text + ") + results " + format_bytes(results) + " (steps = " +
+        std::to_string(plan.steps) + " x replicates = " + std::to_string(plan.replicates) +
+        " x " + std::to_string(plan.arms.size()) + " arm(s) x " +
+        std::to_string(per_step_outputs().size()) + " outputs x 4 bytes) = " + format_bytes(need);
+    // Blame the dominant term(s): any within half of the largest.
+    const double top = std::max({agents, network, results});
+    std::vector<std::string> keys, hints;
+    if (agents >= 0.5 * top) {
+      keys.push_back("population.size");
+      hints.push_back("a smaller population.size or fewer --threads");
+    }
+    if (network >= 0.5 * top) {
+      const std::string degree = c.network.type == NetworkType::edge_list ? "network.path"
+                                 : c.network.type == NetworkType::workplace
+                                     ? "network.within_degree"
+                                     : c.network.type == NetworkType::erdos_renyi
+                                           ? "network.mean_degree"
+                                           : c.network.type == NetworkType::barabasi_albert
+                                                 ? "network.m"
+                                                 : "network.degree";
+      keys.push_back(degree);
+      hints.push_back("fewer ties (" + degree + ") or fewer --threads");
+    }
+    if (results >= 0.5 * top) {
+      keys.push_back("steps");
+      keys.push_back("replicates");
+      hints.push_back("fewer steps or replicates, or a sweep, which streams runs to disk");
+    }
+    std::string where, hint;
+    for (std::size_t k = 0; k < keys.size(); ++k) where += (k ? ", " : "") + keys[k];
+    for (std::size_t k = 0; k < hints.size(); ++k) hint += (k ? "; " : "") + hints[k];
+    throw InputError(file, where,
+                     "a study that fits in memory (" + format_bytes(0.8 * mem) + " usable of " +
+                         format_bytes(mem) + ")",
+                     terms, hint);
   }
 }
 
