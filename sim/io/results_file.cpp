@@ -24,6 +24,7 @@
 #include <utility>
 
 #include "core/errors.hpp"
+#include "core/files.hpp"
 #include "core/rng.hpp"
 #include "io/outputs.hpp"
 #include "orgsim_version.hpp"
@@ -2073,9 +2074,7 @@ std::vector<std::string> root_link_names(hid_t file, const std::string& path) {
 
 ResultsFile read_results(const std::string& path, bool with_series) {
   const std::string expected = "an orgsim results file";
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw InputError(path, "", expected, "no such file");
-  if (std::filesystem::is_directory(path, ec)) throw InputError(path, "", expected, "a directory");
+  require_regular_file(path, "orgsim results file");  // not a directory, FIFO or device
 
   QuietHdf5 quiet;
   if (H5Fis_hdf5(path.c_str()) <= 0) {
@@ -2176,6 +2175,20 @@ ResultsFile read_results(const std::string& path, bool with_series) {
   const auto status = read_column<std::int8_t>(f, "status", H5T_NATIVE_INT8, n_runs, path);
   const auto wall = read_column<float>(f, "wall_seconds", H5T_NATIVE_FLOAT, n_runs, path);
 
+  // Run indices once each and not negative, arm codes within the file's arms.
+  std::set<std::int64_t> seen_runs;
+  for (std::size_t r = 0; r < n_runs; ++r) {
+    if (run_idx[r] < 0 || !seen_runs.insert(run_idx[r]).second)
+      throw InputError(path, "/run[" + std::to_string(r) + "]",
+                       "a run index >= 0 given once", run_idx[r] < 0
+                           ? std::to_string(run_idx[r])
+                           : "run " + std::to_string(run_idx[r]) + " again");
+    if (arm[r] < 0 || static_cast<std::size_t>(arm[r]) >= h.arm_names.size())
+      throw InputError(path, "/arm[" + std::to_string(r) + "]",
+                       "an arm code in [0, " + std::to_string(h.arm_names.size()) +
+                           ") (the arms of /arm@flag_meanings)",
+                       std::to_string(arm[r]));
+  }
   const std::size_t n_step_vars = per_step_outputs().size();
   out.runs.resize(n_runs);
   for (std::size_t r = 0; r < n_runs; ++r) {
