@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Sweep throughput and memory (issue 4): runs per second on the default scenario and on a
 # validation scenario with 1 vs 2 threads and 1 vs 2 MPI ranks, and peak memory (max RSS) as the
-# number of runs grows from 10^2 to 10^4. Prints one JSON line per measurement.
+# number of runs grows from 10^2 to 10^4. Prints one JSON line per measurement, with the user +
+# system CPU seconds and the load average before the command (other work on the machine makes
+# wall-clock speed-ups meaningless: measure when `uptime` shows a load well below the core count).
+# Usage: bash bench/sweep_bench.sh [--quick]   (--quick: the default-scenario throughput only)
 # Build first: bash tools/build.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
 B="$PWD/build/orgsim"
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 T=$(mktemp -d)
@@ -24,11 +29,13 @@ measure() {  # label runs command...
   local label=$1 runs=$2
   shift 2
   rm -rf "$T/out.h5" "$T/out.h5.parts"
-  local start end
+  local start end load
+  load=$(cut -d' ' -f1 /proc/loadavg)
   start=$(date +%s.%N)
-  /usr/bin/time -f "%M" -o "$T/rss" "$@" > /dev/null
+  /usr/bin/time -f "%M %U %S" -o "$T/rss" "$@" > /dev/null
   end=$(date +%s.%N)
-  "$PY" -c "print('{\"bench\": \"$label\", \"runs\": $runs, \"seconds\": %.3f, \"runs_per_s\": %.1f, \"max_rss_kb\": $(tail -1 "$T/rss")}' % ($end - $start, $runs / ($end - $start)))"
+  read -r rss user sys < <(tail -1 "$T/rss")
+  "$PY" -c "print('{\"bench\": \"$label\", \"runs\": $runs, \"seconds\": %.3f, \"runs_per_s\": %.1f, \"cpu_seconds\": %.2f, \"max_rss_kb\": $rss, \"load_before\": $load}' % ($end - $start, $runs / ($end - $start), $user + $sys))"
 }
 
 # Throughput on the default scenario (300 agents, 156 steps, 2 arms): 20 points x 2 x 20 = 800 runs.
@@ -41,6 +48,7 @@ if command -v mpirun > /dev/null; then
     measure "default, $np MPI rank(s) x 1 thread" 800 "${MPIRUN[@]}" -np $np "$B" sweep "$T/default.json" -o "$T/out.h5" --threads 1 --quiet
   done
 fi
+[ "$quick" -eq 1 ] && exit 0
 # Throughput on a validation scenario (Watts, 10^4 agents, one step): 4 points x 1 arm x 50.
 cat > "$T/watts.json" <<JSON
 {"name": "watts", "scenario": "$PWD/scenarios/validation/watts.json",

@@ -28,6 +28,7 @@
 #include "engine/simulation.hpp"
 #include "engine/sweep.hpp"
 #include "io/outputs.hpp"
+#include "io/rerun.hpp"
 #include "io/results_file.hpp"
 #include "io/scenario.hpp"
 #include "model/parameters.hpp"
@@ -278,20 +279,6 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
   return 0;
 }
 
-bool is_sweep_file(const std::string& path) {
-  // Not a regular file (a directory, a FIFO, /dev/zero): the scenario loader names the problem.
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return false;
-  std::ifstream in(path);
-  if (!in) return false;
-  try {
-    const auto doc = nlohmann::json::parse(in);
-    return doc.is_object() && doc.contains("design");
-  } catch (...) {
-    return false;
-  }
-}
-
 std::pair<std::int64_t, std::int64_t> parse_shard(const std::string& text) {
   const auto slash = text.find('/');
   try {
@@ -308,6 +295,7 @@ void check_output_limit(const Sweep& s, double max_gb);
 
 int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   std::string file, out, shard = "0/1", threads_text, part_runs_text, max_gb_text;
+  const long long default_part_runs = SweepOptions{}.part_runs;
   bool resume = false, quiet = false;
   po::options_description visible("options");
   visible.add_options()("help,h", "this help")
@@ -317,7 +305,8 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
       ("shard", po::value<std::string>(&shard), "run only runs with run % N == i (i/N); "
                                                 "then `orgsim merge` the parts")
       ("part-runs", po::value<std::string>(&part_runs_text),
-       "runs per part file (default 256; parts are also written every 60 s)")
+       ("runs per part file (default " + std::to_string(default_part_runs) +
+        "; parts are also written every 60 s)").c_str())
       ("max-output-gb", po::value<std::string>(&max_gb_text),
        "refuse to start if the file would exceed this (a number > 0)")
       ("quiet,q", po::bool_switch(&quiet), "no progress line");
@@ -330,7 +319,7 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   const unsigned threads = threads_option("sweep", threads_text);
   const long long part_runs =
       part_runs_text.empty()
-          ? 256
+          ? default_part_runs
           : integer_option("sweep", "--part-runs", part_runs_text, 1,
                            std::numeric_limits<long long>::max());
   const double max_gb = positive_number_option("sweep", "--max-output-gb", max_gb_text);
@@ -354,6 +343,7 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   opt.resume = resume;
   opt.command_line = cmdline;
   opt.part_runs = part_runs;
+  opt.build_final = sn == 1;  // a fresh sweep builds its file as it runs (no merge at the end)
   ProgressLine line(quiet);
 #ifdef ORGSIM_WITH_MPI
   if (mpi_launched()) {
@@ -373,7 +363,7 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
               << "; when every shard is done: orgsim merge " << out << ".parts -o " << out << "\n";
     return failed > 0 ? 1 : 0;
   }
-  merge_parts(out + ".parts", out);
+  if (has_parts(out)) merge_parts(out + ".parts", out);
   const ResultsFile rf = read_results(out, /*with_series=*/false);
   std::cout << format_summary(summarize(rf.runs, rf.header.arm_names),
                               s.name + " (" + std::to_string(rf.runs.size()) + " runs, pooled over points)",
@@ -442,79 +432,6 @@ int cmd_merge(int argc, char** argv) {
   return 0;
 }
 
-/// A parameter map stored in a results file, validated like a scenario: every parameter present,
-/// each value checked against the table (a damaged or foreign file is an InputError, not a crash).
-nlohmann::json stored_parameters(const nlohmann::json& stored, const std::string& file,
-                                 const std::string& where) {
-  if (!stored.is_object())
-    throw InputError(file, where, "an object of parameter values", json_value_text(stored));
-  nlohmann::json flat = default_parameters();
-  for (const auto& key : parameter_keys()) {
-    if (!stored.contains(key))
-      throw InputError(file, where, "a value for every parameter", "no `" + key + "`",
-                       "the file may come from another orgsim version");
-    set_parameter(flat, key, stored.at(key), file, where + "." + key);
-  }
-  return flat;
-}
-
-/// Rebuilds run `run` of a results file from what the file holds: the resolved parameters of its
-/// arm (and, for sweeps, the run's design values) and the master seed.
-RunRecord rerun_from_file(const ResultsFile& rf, const RunRecord& stored, const std::string& file) {
-  // The provenance must be there and whole: a file without it cannot be rerun.
-  const std::string where = "/provenance/resolved_params_json";
-  const std::string expected = "the resolved parameters of every arm (written by orgsim run or "
-                               "sweep), needed to rerun a run";
-  if (rf.header.resolved_params_json.empty())
-    throw InputError(file, where, expected, "none (the file has no provenance)");
-  const auto resolved = parse_json_text(rf.header.resolved_params_json, file + " " + where);
-  if (!resolved.is_object() || !resolved.contains("arms") || !resolved.at("arms").is_array())
-    throw InputError(file, where, expected, "no \"arms\" array");
-  if (stored.arm < 0 || static_cast<std::size_t>(stored.arm) >= resolved.at("arms").size())
-    throw InputError(file, where + " arms", expected,
-                     std::to_string(resolved.at("arms").size()) + " arm(s), but run " +
-                         std::to_string(stored.run) + " is of arm " + std::to_string(stored.arm));
-  const auto& arm = resolved.at("arms").at(static_cast<std::size_t>(stored.arm));
-  if (!arm.is_object() || !(arm.contains("parameters") ||
-                            (arm.contains("overrides") && arm.at("overrides").is_object() &&
-                             resolved.contains("base") && resolved.at("base").is_object())))
-    throw InputError(file, where + " arms[" + std::to_string(stored.arm) + "]", expected,
-                     "neither \"parameters\" nor \"overrides\" with a \"base\"");
-  if (stored.params.size() != rf.header.varied.size())
-    throw InputError(file, "/", "one value per varied parameter for run " + std::to_string(stored.run),
-                     std::to_string(stored.params.size()) + " for " +
-                         std::to_string(rf.header.varied.size()) + " parameters");
-  nlohmann::json flat;
-  if (arm.contains("parameters")) {
-    // orgsim run: the arm's full parameter set
-    flat = stored_parameters(arm.at("parameters"), file,
-                             where + " arms[" + std::to_string(stored.arm) + "].parameters");
-  } else {
-    // sweeps: base, then the run's design values, then the arm
-    flat = stored_parameters(resolved.at("base"), file, where + " base");
-    for (std::size_t k = 0; k < rf.header.varied.size(); ++k) {
-      const ParamSpec* spec = find_param(rf.header.varied[k].key);
-      const double v = stored.params[k];
-      set_parameter(flat, rf.header.varied[k].key,
-                    spec && spec->type == ParamType::integer
-                        ? nlohmann::json(static_cast<std::int64_t>(std::llround(v)))
-                        : nlohmann::json(v),
-                    file, "run " + std::to_string(stored.run));
-    }
-    const auto& ov = arm.at("overrides");
-    for (auto it = ov.begin(); it != ov.end(); ++it)
-      set_parameter(flat, it.key(), *it, file, "arm overrides");
-  }
-  const ModelConfig cfg = make_config(flat, file, std::filesystem::path(file).parent_path().string());
-  Simulation sim(cfg, stored.seed);
-  sim.run();
-  RunRecord r = stored;
-  r.per_step = sim.per_step_values();
-  r.per_run = sim.per_run_values();
-  r.wins = sim.wins().events();
-  return r;
-}
-
 int cmd_rerun(int argc, char** argv) {
   std::string file, run_text;
   po::options_description visible("options");
@@ -530,42 +447,26 @@ int cmd_rerun(int argc, char** argv) {
   if (file.empty() || run_text.empty()) throw UsageError("orgsim rerun: give a file and --run K");
   const long long run =
       integer_option("rerun", "--run", run_text, 0, std::numeric_limits<long long>::max());
-  RunRecord r;
-  if (is_sweep_file(file)) {
-    const Sweep s = load_sweep(file);
-    if (run >= s.total_runs())
-      throw InputError(file, "--run", "a run index below " + std::to_string(s.total_runs()),
-                       std::to_string(run));
-    r = run_sweep_run(s, run);
-  } else {
-    const ResultsFile rf = read_results(file);
-    if (run >= static_cast<long long>(rf.runs.size()))
-      throw InputError(file, "--run", "a run index below " + std::to_string(rf.runs.size()),
-                       std::to_string(run));
-    const RunRecord& stored = rf.runs[static_cast<std::size_t>(run)];
-    if (!rf.header.orgsim_version.empty() && rf.header.orgsim_version != kVersion)
-      std::cerr << "orgsim rerun: warning: " << file << " was written by orgsim "
-                << rf.header.orgsim_version << ", this is orgsim " << kVersion
-                << "; results may differ\n";
-    r = rerun_from_file(rf, stored, file);
-    const bool same = r.per_step.size() == stored.per_step.size() &&
-                      std::memcmp(r.per_step.data(), stored.per_step.data(),
-                                  r.per_step.size() * sizeof(float)) == 0 &&
-                      std::memcmp(r.per_run.data(), stored.per_run.data(),
-                                  r.per_run.size() * sizeof(double)) == 0;
-    std::cout << "run " << run << ": " << (same ? "bit-identical to the file" : "DIFFERS from the file")
-              << "\n";
-    if (!same) {
+  const Rerun r = rerun(file, run);
+  if (!r.version_warning.empty()) std::cerr << "orgsim rerun: warning: " << r.version_warning << "\n";
+  if (r.from_results) {
+    std::cout << "run " << run << ": "
+              << (r.identical() ? "bit-identical to the file" : "DIFFERS from the file") << "\n";
+    if (!r.identical()) {
+      std::cout << "  differing values:";
+      for (const auto& name : r.differences) std::cout << " " << name;
+      std::cout << "\n";
       for (std::size_t k = 0; k < per_run_outputs().size(); ++k)
-        std::cout << "  " << per_run_outputs()[k].name << ": file " << stored.per_run[k]
-                  << ", rerun " << r.per_run[k] << "\n";
+        std::cout << "  " << per_run_outputs()[k].name << ": file " << r.stored.per_run[k]
+                  << ", rerun " << r.record.per_run[k] << "\n";
       return 1;
     }
   }
-  std::cout << "run " << run << " (point " << r.point << ", arm " << r.arm << ", replicate "
-            << r.replicate << ", seed " << r.seed << ")\n";
+  const RunRecord& rec = r.record;
+  std::cout << "run " << run << " (point " << rec.point << ", arm " << rec.arm << ", replicate "
+            << rec.replicate << ", seed " << rec.seed << ")\n";
   for (std::size_t k = 0; k < per_run_outputs().size(); ++k)
-    std::cout << "  " << per_run_outputs()[k].name << " = " << r.per_run[k] << "\n";
+    std::cout << "  " << per_run_outputs()[k].name << " = " << rec.per_run[k] << "\n";
   return 0;
 }
 

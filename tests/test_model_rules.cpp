@@ -276,6 +276,7 @@ TEST_CASE("climate: the cycle and the shocks", "[environment]") {
   CHECK(cl.advance(0, rng) == Approx(0.0).margin(1e-12));
   CHECK(cl.advance(13, rng) == Approx(0.2));  // a quarter period: the peak
   ClimateConfig s;
+  s.period = 52;
   s.shock_rate = 1.0;
   s.shock_size = 0.2;
   s.shock_persistence = 0.5;

@@ -437,8 +437,13 @@ TEST_CASE("sub-path sweep parameters are validated like --set", "[sweep][subpath
               {{"population", {{"threshold", {{"distribution", "normal"}, {"mean", 0.2},
                                               {"sd", 0.05}}}}}})
             .empty());
-  CHECK(error(grid("population.grievance.a", {1, 2})).empty());
-  CHECK_THAT(error(grid("population.grievance.a", {1, -2})), Catch::Contains("population.grievance"));
+  // The classic base draws no grievance (a constant); a beta grievance has an `a`.
+  const json beta_grievance = {
+      {"population", {{"grievance", {{"distribution", "beta"}, {"a", 2}, {"b", 3}}}}}};
+  CHECK_THAT(error(grid("population.grievance.a", {1, 2})), Catch::Contains("population.grievance"));
+  CHECK(error(grid("population.grievance.a", {1, 2}), beta_grievance).empty());
+  CHECK_THAT(error(grid("population.grievance.a", {1, -2}), beta_grievance),
+             Catch::Contains("population.grievance"));
   CHECK_THAT(error(grid("actions.seed.random", {1.5, 2})), Catch::Contains("integer"));
   CHECK_THAT(error(grid("population.threshold", {0.1})), Catch::Contains("not numeric"));
   CHECK_THAT(error(grid("population.size.value", {1})), Catch::Contains("has no sub-keys"));

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "io/results_file.hpp"
+#include "io/records.hpp"
 #include "io/scenario.hpp"
 #include "model/config.hpp"
 

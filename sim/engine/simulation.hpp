@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/rng.hpp"
-#include "io/results_file.hpp"
+#include "io/records.hpp"
 #include "model/config.hpp"
 #include "model/environment.hpp"
 #include "model/metrics.hpp"

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "io/results_file.hpp"
+#include "io/records.hpp"
 
 namespace orgsim {
 

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <queue>
 #include <sstream>
@@ -20,6 +21,7 @@
 #include "core/text.hpp"
 #include "engine/simulation.hpp"
 #include "engine/summary.hpp"
+#include "io/layout.hpp"
 #include "io/outputs.hpp"
 #include "model/parameters.hpp"
 #include "orgsim_version.hpp"
@@ -173,6 +175,20 @@ Sweep load_sweep(const std::string& path) {
   return s;
 }
 
+bool is_sweep_file(const std::string& path) {
+  // Not a regular file (a directory, a FIFO, /dev/zero): the scenario loader names the problem.
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return false;
+  std::ifstream in(path);
+  if (!in) return false;
+  try {
+    const auto doc = json::parse(in);
+    return doc.is_object() && doc.contains("design");
+  } catch (...) {
+    return false;
+  }
+}
+
 ModelConfig sweep_config(const Sweep& s, std::int64_t point, std::int32_t arm) {
   json flat = s.scenario.base;
   const auto& values = s.design.points[static_cast<std::size_t>(point)];
@@ -321,6 +337,98 @@ std::string seq_text(std::int64_t seq) {
 
 }  // namespace
 
+namespace {
+
+/// Builds a sweep's final file from its runs in run order (from the parts by merge_parts, or as
+/// they finish by run_sweep): appends them in batches, keeps the per-run outcomes the sensitivity
+/// indices need and the runs' win lists for the durability estimate, and at finish() checks that
+/// every planned run came exactly once, adds /design, /durability and (sobol, morris)
+/// /sensitivity, and renames the file into place. `where` names the runs' origin in errors.
+class FinalFile {
+ public:
+  FinalFile(const FileHeader& header, const std::string& where, const std::string& out)
+      : header_(header), where_(where), writer_(out, header) {
+    // The design, regenerated from the sweep specification stored in the header (deterministic).
+    spec_ = json::parse(header_.sweep_json);
+    design_ = parse_design(spec_.at("design"), where_, "design", integer_parameter_paths());
+    generate_points(design_, header_.master_seed);
+    n_points_ = static_cast<std::int64_t>(design_.points.size());
+    n_arms_ = static_cast<std::int64_t>(header_.arm_names.size());
+    reps_ = n_points_ > 0 && n_arms_ > 0 ? header_.n_runs_planned / (n_points_ * n_arms_) : 0;
+    if (spec_.contains("outputs")) {
+      for (const auto& o : spec_.at("outputs")) outputs_.push_back(o.get<std::string>());
+    } else {
+      for (const auto& v : per_run_outputs())
+        if (v.summarize) outputs_.push_back(v.name);
+    }
+    // Per-run outcomes kept for the sensitivity analysis: [arm][output][point][replicate].
+    y_.assign(static_cast<std::size_t>(n_arms_),
+              std::vector<std::vector<std::vector<double>>>(
+                  outputs_.size(),
+                  std::vector<std::vector<double>>(
+                      static_cast<std::size_t>(n_points_),
+                      std::vector<double>(static_cast<std::size_t>(reps_), std::nan("")))));
+  }
+
+  /// Appends the next run (its index must be the next planned one).
+  void add(RunRecord&& r) {
+    if (r.run != expected_)
+      throw InputError(where_, "run " + std::to_string(expected_),
+                       "every planned run exactly once",
+                       r.run < expected_ ? "run " + std::to_string(r.run) + " twice"
+                                         : "run " + std::to_string(expected_) + " missing");
+    if (r.status == 1 && r.arm < n_arms_ && r.point < n_points_ && r.replicate < reps_)
+      for (std::size_t o = 0; o < outputs_.size(); ++o)
+        y_[static_cast<std::size_t>(r.arm)][o][static_cast<std::size_t>(r.point)]
+          [static_cast<std::size_t>(r.replicate)] = r.per_run[per_run_index(outputs_[o])];
+    RunRecord light;
+    light.arm = r.arm;
+    light.status = r.status;
+    light.wins = r.wins;
+    wins_only_.push_back(std::move(light));
+    batch_.push_back(std::move(r));
+    ++expected_;
+    if (batch_.size() >= 256) {
+      writer_.append(batch_);
+      batch_.clear();
+    }
+  }
+
+  std::int64_t added() const { return expected_; }
+
+  void finish() {
+    if (!batch_.empty()) writer_.append(batch_);
+    batch_.clear();
+    if (expected_ != header_.n_runs_planned)
+      throw InputError(where_, "", std::to_string(header_.n_runs_planned) + " runs",
+                       std::to_string(expected_) + " runs (is a shard missing?)");
+    writer_.set_durability(durability_by_arm(wins_only_, header_.arm_names, header_.n_steps));
+    DesignTable table;
+    table.type = design_type_name(design_.type);
+    for (const auto& p : design_.params) table.keys.push_back(p.key);
+    table.points = design_.points;
+    table.unit = design_.unit;
+    writer_.set_design(table);
+    if (design_.type == DesignType::sobol || design_.type == DesignType::morris)
+      writer_.set_sensitivity(sensitivity(design_, outputs_, y_, spec_.value("bootstrap", 200),
+                                          header_.master_seed));
+    writer_.finish();
+  }
+
+ private:
+  FileHeader header_;
+  std::string where_;
+  ResultsWriter writer_;
+  json spec_;
+  Design design_;
+  std::int64_t n_points_ = 0, n_arms_ = 0, reps_ = 0, expected_ = 0;
+  std::vector<std::string> outputs_;
+  std::vector<std::vector<std::vector<std::vector<double>>>> y_;
+  std::vector<RunRecord> batch_, wins_only_;
+};
+
+}  // namespace
+
 std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOptions& opt,
                        const std::function<void(const SweepProgress&)>& progress) {
   const std::string parts_dir = out + ".parts";
@@ -352,23 +460,34 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
   const FileHeader header = sweep_header(s, opt.command_line);
 
   // The runs come from a source: this process's share in order, or (MPI) the coordinator.
-  // Workers fetch runs in order; the writer (this thread) flushes the in-order prefix.
+  // Worker threads fetch and simulate runs; this thread is the writer: it alone calls HDF5,
+  // flushing the in-order prefix of finished runs into parts (and, with build_final, into the
+  // final file). Workers never wait on HDF5: they hand a finished run over and fetch the next,
+  // held back only when kMaxAhead runs are in flight or waiting to be written (a bounded queue).
   std::size_t local_next = 0;
   const std::function<std::int64_t()> source =
       opt.next_run ? opt.next_run : std::function<std::int64_t()>([&]() -> std::int64_t {
         return local_next < todo.size() ? todo[local_next++] : -1;
       });
+  const unsigned nt = static_cast<unsigned>(std::max<std::int64_t>(
+      1, opt.next_run ? resolve_threads(opt.threads)
+                      : std::min<std::int64_t>(resolve_threads(opt.threads),
+                                               static_cast<std::int64_t>(todo.size()))));
+  const std::int64_t max_ahead = std::max<std::int64_t>(64, 16 * static_cast<std::int64_t>(nt));
   std::mutex mu, fetch_mu;
-  std::condition_variable cv;
+  std::condition_variable cv, room;
   std::map<std::int64_t, RunRecord> finished;  // by fetch position
   std::int64_t fetched = 0;                     // guarded by fetch_mu
+  std::atomic<std::int64_t> flushed{0};         // runs taken by the writer (fetch order)
   std::atomic<bool> exhausted{false};
   std::int64_t failed = 0;
   auto worker = [&] {
     for (;;) {
       std::int64_t k = 0, run = -1;
       {
-        std::lock_guard<std::mutex> lock(fetch_mu);
+        std::unique_lock<std::mutex> lock(fetch_mu);
+        while (!exhausted && fetched - flushed.load() >= max_ahead)
+          room.wait_for(lock, std::chrono::milliseconds(20));
         if (exhausted) return;
         run = source();
         if (run < 0) {
@@ -412,20 +531,33 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
       cv.notify_one();
     }
   };
-  const unsigned nt = static_cast<unsigned>(std::max<std::int64_t>(
-      1, opt.next_run ? resolve_threads(opt.threads)
-                      : std::min<std::int64_t>(resolve_threads(opt.threads),
-                                               static_cast<std::int64_t>(todo.size()))));
+  // A fresh single-process sweep builds the final file while it runs (the merge would otherwise
+  // be serial work at the end); the parts are still written, for crash safety and --resume.
+  const bool stream_final = opt.build_final && !opt.next_run && opt.shards == 1 &&
+                            static_cast<std::int64_t>(todo.size()) == s.total_runs();
+  std::unique_ptr<FinalFile> final_file;
+  if (stream_final) final_file = std::make_unique<FinalFile>(header, parts_dir, out);
+
   std::vector<std::thread> pool;
   for (unsigned i = 0; i < nt; ++i) pool.emplace_back(worker);
+  // If the writer fails (a full disk), stop the workers before the exception leaves.
+  struct StopWorkers {
+    std::atomic<bool>& exhausted;
+    std::vector<std::thread>& pool;
+    ~StopWorkers() {
+      exhausted = true;
+      for (auto& t : pool)
+        if (t.joinable()) t.join();
+    }
+  } stop{exhausted, pool};
 
-  std::int64_t flushed = 0, seq = 0;
+  std::int64_t seq = 0;
   std::vector<RunRecord> batch;
   auto last_flush = std::chrono::steady_clock::now();
   auto write_part = [&] {
     if (batch.empty()) return;
     const std::string part = parts_dir + "/part-" + writer + "-" + seq_text(seq++) + ".h5";
-    ResultsWriter w(part, header);
+    ResultsWriter w(part, header, layout::kPartDeflateLevel);
     w.append(batch);
     w.finish();
     batch.clear();
@@ -435,31 +567,40 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
   for (;;) {
     {
       std::lock_guard<std::mutex> lock(fetch_mu);
-      if (exhausted && flushed == fetched) break;
+      if (exhausted && flushed.load() == fetched) break;
     }
     std::vector<RunRecord> ready;  // the in-order prefix that has finished
     std::int64_t failed_now = 0;
     {
       std::unique_lock<std::mutex> lock(mu);
-      cv.wait_for(lock, std::chrono::milliseconds(250));
-      while (!finished.empty() && finished.begin()->first == flushed) {
+      if (finished.empty() || finished.begin()->first != flushed.load())
+        cv.wait_for(lock, std::chrono::milliseconds(250));
+      std::int64_t next = flushed.load();
+      while (!finished.empty() && finished.begin()->first == next) {
         ready.push_back(std::move(finished.begin()->second));
         finished.erase(finished.begin());
-        ++flushed;
+        ++next;
       }
+      flushed.store(next);
       failed_now = failed;
     }
+    if (!ready.empty()) room.notify_all();
     for (auto& r : ready) {
+      if (final_file) final_file->add(RunRecord(r));
       batch.push_back(std::move(r));
       if (static_cast<std::int64_t>(batch.size()) >= opt.part_runs) write_part();
     }
     const double age =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - last_flush).count();
     if (!batch.empty() && age >= opt.part_seconds) write_part();
-    if (progress) progress(SweepProgress{already + flushed, failed_now, mine});
+    if (progress) progress(SweepProgress{already + flushed.load(), failed_now, mine});
   }
   write_part();
   for (auto& t : pool) t.join();
+  if (final_file) {
+    final_file->finish();
+    fs::remove_all(parts_dir);
+  }
   return failed;
 }
 
@@ -609,7 +750,7 @@ void merge_parts(const std::string& parts_dir, const std::string& out) {
   std::map<std::string, PartStream> streams;
   for (const auto& [pn, file] : parts) streams[pn.writer].files.push_back(file);
   const ResultsFile first = read_results(parts.front().second, /*with_series=*/false);
-  FileHeader header = first.header;
+  const FileHeader header = first.header;
   for (auto& [w, st] : streams) st.sweep_json = &header.sweep_json;
   using Item = std::pair<std::int64_t, PartStream*>;
   auto cmp = [](const Item& a, const Item& b) { return a.first > b.first; };
@@ -617,73 +758,14 @@ void merge_parts(const std::string& parts_dir, const std::string& out) {
   for (auto& [w, st] : streams)
     if (st.load()) heap.emplace(st.runs[st.pos].run, &st);
 
-  // The design, regenerated from the sweep specification stored in every part (deterministic).
-  const json spec = json::parse(header.sweep_json);
-  Design design = parse_design(spec.at("design"), parts_dir, "design", integer_parameter_paths());
-  generate_points(design, header.master_seed);
-  const auto n_points = static_cast<std::int64_t>(design.points.size());
-  const auto n_arms = static_cast<std::int64_t>(header.arm_names.size());
-  const std::int64_t reps = n_points > 0 && n_arms > 0 ? header.n_runs_planned / (n_points * n_arms) : 0;
-  std::vector<std::string> outputs;
-  if (spec.contains("outputs")) {
-    for (const auto& o : spec.at("outputs")) outputs.push_back(o.get<std::string>());
-  } else {
-    for (const auto& v : per_run_outputs())
-      if (v.summarize) outputs.push_back(v.name);
-  }
-  // Per-run outcomes kept for the sensitivity analysis: [arm][output][point][replicate].
-  std::vector<std::vector<std::vector<std::vector<double>>>> y(
-      static_cast<std::size_t>(n_arms),
-      std::vector<std::vector<std::vector<double>>>(
-          outputs.size(), std::vector<std::vector<double>>(
-                              static_cast<std::size_t>(n_points),
-                              std::vector<double>(static_cast<std::size_t>(reps), std::nan("")))));
-
-  ResultsWriter writer(out, header);
-  std::vector<RunRecord> batch;
-  std::vector<RunRecord> wins_only;  // runs' win lists (small) for the durability estimate
-  std::int64_t expected = 0;
+  FinalFile final_file(header, parts_dir, out);
   while (!heap.empty()) {
     auto [run, st] = heap.top();
     heap.pop();
-    if (run != expected)
-      throw InputError(parts_dir, "run " + std::to_string(expected),
-                       "every planned run exactly once",
-                       run < expected ? "run " + std::to_string(run) + " twice"
-                                      : "run " + std::to_string(expected) + " missing");
-    RunRecord& r = st->runs[st->pos++];
-    if (r.status == 1 && r.arm < n_arms && r.point < n_points && r.replicate < reps)
-      for (std::size_t o = 0; o < outputs.size(); ++o)
-        y[static_cast<std::size_t>(r.arm)][o][static_cast<std::size_t>(r.point)]
-         [static_cast<std::size_t>(r.replicate)] = r.per_run[per_run_index(outputs[o])];
-    RunRecord light;
-    light.arm = r.arm;
-    light.status = r.status;
-    light.wins = r.wins;
-    wins_only.push_back(std::move(light));
-    batch.push_back(std::move(r));
-    ++expected;
-    if (batch.size() >= 256) {
-      writer.append(batch);
-      batch.clear();
-    }
+    final_file.add(std::move(st->runs[st->pos++]));
     if (st->load()) heap.emplace(st->runs[st->pos].run, st);
   }
-  if (!batch.empty()) writer.append(batch);
-  if (expected != header.n_runs_planned)
-    throw InputError(parts_dir, "", std::to_string(header.n_runs_planned) + " runs",
-                     std::to_string(expected) + " runs (is a shard missing?)");
-  writer.set_durability(durability_by_arm(wins_only, header.arm_names, header.n_steps));
-  DesignTable table;
-  table.type = design_type_name(design.type);
-  for (const auto& p : design.params) table.keys.push_back(p.key);
-  table.points = design.points;
-  table.unit = design.unit;
-  writer.set_design(table);
-  if (design.type == DesignType::sobol || design.type == DesignType::morris)
-    writer.set_sensitivity(sensitivity(design, outputs, y, spec.value("bootstrap", 200),
-                                       header.master_seed));
-  writer.finish();
+  final_file.finish();
   fs::remove_all(parts_dir);
 }
 

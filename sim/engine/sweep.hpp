@@ -44,6 +44,8 @@ struct Sweep {
 
 /// Reads and validates a sweep file (InputError naming the file, JSON path, expectation, value).
 Sweep load_sweep(const std::string& path);
+/// Whether `path` is a sweep file (a JSON object with a "design"), not a scenario or results file.
+bool is_sweep_file(const std::string& path);
 
 /// The typed configuration of one run's (point, arm).
 ModelConfig sweep_config(const Sweep& s, std::int64_t point, std::int32_t arm);
@@ -58,7 +60,7 @@ struct SweepOptions {
   unsigned threads = 0;
   std::int64_t shard = 0, shards = 1;  // this process runs run % shards == shard
   bool resume = false;
-  std::int64_t part_runs = 256;        // runs per part file (also flushed every part_seconds)
+  std::int64_t part_runs = 1024;       // runs per part file (also flushed every part_seconds)
   double part_seconds = 60.0;
   std::string command_line;
   /// Names this process's parts (default "s<shard>of<shards>"); MPI ranks use "r<rank>".
@@ -66,6 +68,10 @@ struct SweepOptions {
   /// When set, runs come from here (the MPI coordinator) instead of this shard's share, in
   /// increasing order, until it returns -1. Called from worker threads, one call at a time.
   std::function<std::int64_t()> next_run;
+  /// A single-process sweep that starts afresh (no parts yet, no shards, no MPI) then also
+  /// builds the final file `out` as runs finish, renames it into place and removes the parts,
+  /// so that no merge is left (has_parts(out) is false afterwards). Otherwise ignored.
+  bool build_final = false;
 };
 
 struct SweepProgress {

@@ -2,93 +2,22 @@
 // Writing and reading orgsim results files (HDF5, layout in docs/HDF5_LAYOUT.md, derived from
 // shared OUTPUT_LAYOUT.md). A file is written under "<final>.partial" and renamed into place only
 // when complete, so a crash never leaves a half-written file under the final name.
-#include <cstdint>
 #include <string>
 #include <vector>
 
-#include "model/wins.hpp"
+#include "io/layout.hpp"
+#include "io/records.hpp"
 
 namespace orgsim {
-
-/// One finished run, as the recorder hands it to the writer.
-struct RunRecord {
-  std::int64_t run = 0;        // run index = position in the design
-  std::int32_t arm = 0;
-  std::int32_t replicate = 0;
-  std::int32_t point = 0;      // design point (0 for `orgsim run`)
-  std::uint64_t seed = 0;      // the run's replicate seed (see core/rng.hpp)
-  std::int8_t status = 1;      // 0 planned, 1 done, 2 failed
-  float wall_seconds = 0.0f;
-  /// per_step_outputs().size() × n_steps values, variable-major: per_step[v * n_steps + t].
-  /// NaN where undefined.
-  std::vector<float> per_step;
-  /// per_run_outputs().size() values in dictionary order.
-  std::vector<double> per_run;
-  /// One value per varied parameter (FileHeader::varied), in that order.
-  std::vector<double> params;
-  /// Every win of the run (the /win_events event table).
-  std::vector<WinEvent> wins;
-  /// Why the run failed (status 2), for the /failures table; empty otherwise.
-  std::string message;
-};
-
-struct VariedParam {
-  std::string key;   // dotted scenario path, e.g. "environment.turnover"
-  std::string units;
-  double min = 0, max = 0;
-  std::string long_name;
-};
-
-/// What goes into root attributes and /provenance.
-struct FileHeader {
-  std::string kind = "run";            // "run" | "sweep"
-  std::string design = "none";         // none | grid | random | lhs | sobol | morris
-  std::uint64_t master_seed = 0;
-  std::int64_t n_runs_planned = 0;
-  std::int32_t n_steps = 0;
-  std::vector<std::string> arm_names;  // flag_meanings of `arm`
-  std::vector<VariedParam> varied;
-  std::string scenario_json;           // verbatim, as read
-  std::string resolved_params_json;    // every parameter after defaults, arms and --set
-  std::string parameter_table_json;    // the parameter table itself
-  std::string sweep_json;              // sweeps only
-  std::string command_line;
-  std::string study_id;                // UUID (random, from /dev/urandom: not part of results)
-  std::string orgsim_version;          // read back from a file (the writer writes its own)
-};
-
-/// Per-arm Kaplan-Meier estimate of win durability (all wins of the arm's runs pooled),
-/// written as the /durability group when the file is finished.
-struct ArmDurability {
-  std::string arm;
-  std::int64_t wins = 0, reversals = 0;
-  SurvivalCurve curve;
-};
-
-/// A sweep's design (/design): one row per design point.
-struct DesignTable {
-  std::string type;                              // grid | random | lhs | sobol | morris
-  std::vector<std::string> keys;                 // the varied parameters (dotted keys)
-  std::vector<std::vector<double>> points;       // point x parameter: values
-  std::vector<std::vector<double>> unit;         // point x parameter in [0,1] (empty for grid)
-};
-
-/// Sensitivity indices of a sobol or morris sweep (/sensitivity), per arm, output and parameter.
-/// Arrays are indexed [arm][output][parameter]; the unused method's arrays are empty.
-struct SensitivityTable {
-  std::string method;  // "sobol" | "morris"
-  std::vector<std::string> outputs, parameters;
-  std::vector<std::vector<std::vector<double>>> S1, S1_conf, ST, ST_conf;  // sobol
-  std::vector<std::vector<std::vector<double>>> mu, mu_star, sigma;        // morris
-  /// [arm][output]: share of the output's variance that is replicate noise (within points).
-  std::vector<std::vector<double>> noise_share;
-};
 
 /// Streams runs into a new file. Runs must be appended in increasing run order.
 class ResultsWriter {
  public:
-  /// Creates "<final_path>.partial". Throws RunError if it cannot.
-  ResultsWriter(std::string final_path, FileHeader header);
+  /// Creates "<final_path>.partial". Throws RunError if it cannot. `deflate_level`: of every
+  /// chunked dataset (shuffle + deflate); final files use the layout's level
+  /// (layout::kDeflateLevel), sweep parts a faster one (layout::kPartDeflateLevel).
+  ResultsWriter(std::string final_path, FileHeader header,
+                int deflate_level = layout::kDeflateLevel);
   ~ResultsWriter();  // if finish() was not called: closes and deletes the partial file
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
@@ -107,14 +36,6 @@ class ResultsWriter {
   Impl* impl_;
 };
 
-/// What a results file holds, read back (used by `orgsim summarize`, rerun and the tests).
-struct ResultsFile {
-  FileHeader header;
-  std::vector<RunRecord> runs;
-  std::vector<ArmDurability> durability;  // empty for files without /durability
-  DesignTable design;                     // empty for files without /design
-  SensitivityTable sensitivity;           // empty for files without /sensitivity
-};
 /// Reads a results file. With `with_series` false the per-step series are checked but not read
 /// (RunRecord::per_step stays empty): summaries of big sweeps need only per-run values.
 ResultsFile read_results(const std::string& path, bool with_series = true);

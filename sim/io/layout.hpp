@@ -1,0 +1,153 @@
+#pragma once
+// The names of the results-file layout (docs/HDF5_LAYOUT.md): every group, dataset and attribute
+// name that the writer creates and the reader looks up, in one place. Writer and reader use these
+// constants, never their own literals; the per-step and per-run output names come from the output
+// dictionary (io/outputs.hpp) and the varied parameters are named by their dotted keys.
+// No HDF5 here: the header only names things.
+#include <array>
+#include <cstddef>
+#include <string>
+
+namespace orgsim::layout {
+
+// ---- Identity (root attributes schema / schema_version) ----
+inline constexpr const char* kSchema = "orgsim.results";
+inline constexpr const char* kSchemaVersion = "1.0";
+inline constexpr const char* kSchemaMajor = "1";  // the reader accepts schema_version 1.x
+// Values of the root attribute `kind`.
+inline constexpr const char* kKindRun = "run";
+inline constexpr const char* kKindSweep = "sweep";
+// Compression of the final file (shuffle + deflate at this level, OUTPUT_LAYOUT 3.1.6).
+inline constexpr int kDeflateLevel = 4;
+// Sweep parts are temporary (merged into the final file): compressed for speed, not size.
+inline constexpr int kPartDeflateLevel = 1;
+
+// ---- Root attributes ----
+namespace attr {
+inline constexpr const char* kSchema = "schema";
+inline constexpr const char* kSchemaVersion = "schema_version";
+inline constexpr const char* kOrgsimVersion = "orgsim_version";
+inline constexpr const char* kGitCommit = "git_commit";
+inline constexpr const char* kGitDirty = "git_dirty";
+inline constexpr const char* kBuildType = "build_type";
+inline constexpr const char* kCompiler = "compiler";
+inline constexpr const char* kHdf5Version = "hdf5_version";
+inline constexpr const char* kCreatedUtc = "created_utc";
+inline constexpr const char* kHost = "host";
+inline constexpr const char* kCommandLine = "command_line";
+inline constexpr const char* kKind = "kind";
+inline constexpr const char* kStudyId = "study_id";
+inline constexpr const char* kMasterSeed = "master_seed";
+inline constexpr const char* kRng = "rng";
+inline constexpr const char* kSeedScheme = "seed_scheme";
+inline constexpr const char* kNRunsPlanned = "n_runs_planned";
+inline constexpr const char* kNRunsDone = "n_runs_done";
+inline constexpr const char* kDesign = "design";
+
+// ---- Variable attributes (CF conventions) ----
+inline constexpr const char* kLongName = "long_name";
+inline constexpr const char* kUnits = "units";
+inline constexpr const char* kFlagValues = "flag_values";
+inline constexpr const char* kFlagMeanings = "flag_meanings";
+inline constexpr const char* kFillValue = "_FillValue";
+inline constexpr const char* kCoordinates = "coordinates";
+inline constexpr const char* kMin = "min";
+inline constexpr const char* kMax = "max";
+inline constexpr const char* kSha256 = "sha256";     // on each /provenance string
+inline constexpr const char* kType = "type";         // on /design
+inline constexpr const char* kMethod = "method";     // on /sensitivity
+}  // namespace attr
+
+// ---- Root datasets (besides the outputs and the varied parameters) ----
+inline constexpr const char* kStep = "step";  // dimension scale
+inline constexpr const char* kRun = "run";    // dimension scale
+inline constexpr const char* kArm = "arm";
+inline constexpr const char* kReplicate = "replicate";
+inline constexpr const char* kPoint = "point";
+inline constexpr const char* kSeed = "seed";
+inline constexpr const char* kStatus = "status";
+inline constexpr const char* kWallSeconds = "wall_seconds";
+
+// ---- Groups of the root ----
+inline constexpr const char* kProvenance = "provenance";
+inline constexpr const char* kWinEvents = "win_events";
+inline constexpr const char* kFailures = "failures";
+inline constexpr const char* kDurability = "durability";
+inline constexpr const char* kDesignGroup = "design";
+inline constexpr const char* kSensitivity = "sensitivity";
+
+/// "group/name": the path of a dataset in a group, relative to the root.
+inline std::string in(const char* group, const std::string& name) {
+  return std::string(group) + "/" + name;
+}
+
+// ---- /provenance (scalar UTF-8 strings) ----
+namespace provenance {
+inline constexpr const char* kScenarioJson = "scenario_json";
+inline constexpr const char* kResolvedParamsJson = "resolved_params_json";
+inline constexpr const char* kParameterTableJson = "parameter_table_json";
+inline constexpr const char* kSweepJson = "sweep_json";
+inline constexpr const char* kCommandLine = "command_line";
+}  // namespace provenance
+
+// ---- /win_events: the `win` scale and one column per field, in the order written ----
+namespace win_events {
+inline constexpr const char* kWin = "win";  // dimension scale
+enum Column : std::size_t {
+  kRun, kArm, kReplicate, kPoint, kStart, kEnd, kCensored, kStrength, kDuration, kColumnCount
+};
+inline constexpr std::array<const char*, kColumnCount> kColumnNames = {
+    "run", "arm", "replicate", "point", "start_step", "end_step", "censored", "strength",
+    "duration"};
+}  // namespace win_events
+
+// ---- /failures: the `failure` scale and one column per field, in the order written ----
+namespace failures {
+inline constexpr const char* kFailure = "failure";  // dimension scale
+enum Column : std::size_t { kRun, kPoint, kArm, kReplicate, kSeed, kMessage, kColumnCount };
+inline constexpr std::array<const char*, kColumnCount> kColumnNames = {
+    "run", "point", "arm", "replicate", "seed", "message"};
+}  // namespace failures
+
+// ---- /durability: per arm on `arm`, the Kaplan-Meier curves on `km` ----
+namespace durability {
+inline constexpr const char* kArm = "arm";  // dimension scale
+inline constexpr const char* kWins = "wins";
+inline constexpr const char* kReversals = "reversals";
+inline constexpr const char* kMedian = "median";
+inline constexpr const char* kKm = "km";  // dimension scale
+inline constexpr const char* kKmArm = "km_arm";
+inline constexpr const char* kTime = "time";
+inline constexpr const char* kSurvival = "survival";
+inline constexpr const char* kLower = "lower";
+inline constexpr const char* kUpper = "upper";
+inline constexpr const char* kAtRisk = "at_risk";
+inline constexpr const char* kEvents = "events";
+}  // namespace durability
+
+// ---- /design: `point` and `parameter` scales, the (point, parameter) matrices ----
+namespace design {
+inline constexpr const char* kPoint = "point";          // dimension scale
+inline constexpr const char* kParameter = "parameter";  // dimension scale (dotted keys)
+inline constexpr const char* kValue = "value";
+inline constexpr const char* kUnit = "unit";
+}  // namespace design
+
+// ---- /sensitivity: `arm`, `output`, `parameter` scales, index arrays, noise share ----
+namespace sensitivity {
+inline constexpr const char* kArm = "arm";              // dimension scale
+inline constexpr const char* kOutput = "output";        // dimension scale
+inline constexpr const char* kParameter = "parameter";  // dimension scale
+inline constexpr const char* kNoiseShare = "noise_share";
+inline constexpr const char* kSobol = "sobol";    // values of the `method` attribute
+inline constexpr const char* kMorris = "morris";
+inline constexpr const char* kS1 = "S1";
+inline constexpr const char* kS1Conf = "S1_conf";
+inline constexpr const char* kST = "ST";
+inline constexpr const char* kSTConf = "ST_conf";
+inline constexpr const char* kMu = "mu";
+inline constexpr const char* kMuStar = "mu_star";
+inline constexpr const char* kSigma = "sigma";
+}  // namespace sensitivity
+
+}  // namespace orgsim::layout
