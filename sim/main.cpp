@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
+#include <limits>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -83,11 +85,59 @@ std::string new_uuid() {
   return out;
 }
 
+// ---- numeric options ------------------------------------------------------------------------
+// Numeric options are read as text and checked here, naming the option and the value: Boost
+// reads "-1" into an unsigned as 4294967295, and a negative count used to mean "not given".
+
+/// A whole number in [lo, hi] (decimal digits, optional '-'); a UsageError otherwise.
+long long integer_option(const std::string& cmd, const std::string& option,
+                         const std::string& text, long long lo, long long hi) {
+  long long x = 0;
+  const char* first = text.data();
+  const char* last = first + text.size();
+  const auto [end, ec] = std::from_chars(first, last, x);
+  if (text.empty() || ec != std::errc() || end != last || x < lo || x > hi)
+    throw UsageError("orgsim " + cmd + ": " + option + " expects an integer in [" +
+                     std::to_string(lo) + ", " + std::to_string(hi) + "], found \"" + text +
+                     "\"");
+  return x;
+}
+
+/// An integer option whose range is that of parameter `key` in the parameter table.
+long long parameter_option(const std::string& cmd, const std::string& option,
+                           const std::string& text, const std::string& key) {
+  const ParamSpec* spec = find_param(key);
+  if (!spec) throw std::logic_error("option " + option + ": no parameter " + key);
+  return integer_option(cmd, option, text, static_cast<long long>(spec->min),
+                        static_cast<long long>(spec->max));
+}
+
+/// --threads: 0 (or not given) means every core.
+unsigned threads_option(const std::string& cmd, const std::string& text) {
+  if (text.empty()) return 0;
+  return static_cast<unsigned>(integer_option(cmd, "--threads", text, 0, 4096));
+}
+
+/// A finite number > 0 (sizes in GB); 0 when not given.
+double positive_number_option(const std::string& cmd, const std::string& option,
+                              const std::string& text) {
+  if (text.empty()) return 0.0;
+  double x = 0;
+  const char* first = text.data();
+  const char* last = first + text.size();
+  const auto [end, ec] = std::from_chars(first, last, x);
+  if (ec != std::errc() || end != last || !std::isfinite(x) || !(x > 0))
+    throw UsageError("orgsim " + cmd + ": " + option + " expects a number > 0, found \"" + text +
+                     "\"");
+  return x;
+}
+
 struct ScenarioOptions {
   std::string scenario;
   std::vector<std::string> sets;
-  long long replicates = -1, steps = -1;
+  std::string replicates, steps;  // checked by load_with_overrides
   std::string seed;
+  std::string command = "run";
 };
 
 void add_scenario_options(po::options_description& d, ScenarioOptions& o) {
@@ -95,15 +145,18 @@ void add_scenario_options(po::options_description& d, ScenarioOptions& o) {
       ("set", po::value<std::vector<std::string>>(&o.sets)->composing(),
        "override a parameter: --set path=value (repeatable), e.g. --set population.size=500 or "
        "--set population.threshold.value=3")
-      ("replicates", po::value<long long>(&o.replicates), "replicates per arm (= --set replicates=N)")
-      ("steps", po::value<long long>(&o.steps), "steps per run (= --set steps=T)")
+      ("replicates", po::value<std::string>(&o.replicates), "replicates per arm (= --set replicates=N)")
+      ("steps", po::value<std::string>(&o.steps), "steps per run (= --set steps=T)")
       ("seed", po::value<std::string>(&o.seed), "master seed (= --set seed=S)");
 }
 
 Scenario load_with_overrides(const ScenarioOptions& o) {
   std::vector<std::string> sets = o.sets;
-  if (o.replicates >= 0) sets.push_back("replicates=" + std::to_string(o.replicates));
-  if (o.steps >= 0) sets.push_back("steps=" + std::to_string(o.steps));
+  if (!o.replicates.empty())
+    sets.push_back("replicates=" + std::to_string(parameter_option(
+                                       o.command, "--replicates", o.replicates, "replicates")));
+  if (!o.steps.empty())
+    sets.push_back("steps=" + std::to_string(parameter_option(o.command, "--steps", o.steps, "steps")));
   if (!o.seed.empty()) sets.push_back("seed=" + o.seed);
   return load_scenario(o.scenario, sets);
 }
@@ -219,14 +272,13 @@ void check_replaceable(const std::string& out, bool force) {
 
 int cmd_run(int argc, char** argv, const std::string& cmdline) {
   ScenarioOptions so;
-  std::string out;
-  unsigned threads = 0;
+  std::string out, threads_text;
   bool quiet = false, force = false;
   po::options_description visible("options");
   visible.add_options()("help,h", "this help")
       ("output,o", po::value<std::string>(&out), "results file (default results/<name>.h5)")
       ("force", po::bool_switch(&force), "replace an existing output that is not a results file")
-      ("threads", po::value<unsigned>(&threads), "worker threads (default: all cores)")
+      ("threads", po::value<std::string>(&threads_text), "worker threads (default or 0: all cores)")
       ("quiet,q", po::bool_switch(&quiet), "no progress line");
   add_scenario_options(visible, so);
   po::options_description all;
@@ -235,6 +287,7 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
   pos.add("scenario", 1);
   if (!parse(argc, argv, visible, all, pos, "usage: orgsim run SCENARIO.json [options]")) return 0;
   if (so.scenario.empty()) throw UsageError("orgsim run: missing SCENARIO.json (see orgsim run --help)");
+  const unsigned threads = threads_option("run", threads_text);
 
   const Scenario sc = load_with_overrides(so);
   const RunPlan plan = make_plan(sc);
@@ -282,23 +335,22 @@ std::pair<std::int64_t, std::int64_t> parse_shard(const std::string& text) {
 void check_output_limit(const Sweep& s, double max_gb);
 
 int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
-  std::string file, out, shard = "0/1";
-  unsigned threads = 0;
-  long long part_runs = SweepOptions{}.part_runs;
-  double max_gb = 0;
+  std::string file, out, shard = "0/1", threads_text, part_runs_text, max_gb_text;
+  const long long default_part_runs = SweepOptions{}.part_runs;
   bool resume = false, quiet = false, force = false;
   po::options_description visible("options");
   visible.add_options()("help,h", "this help")
       ("output,o", po::value<std::string>(&out), "results file (default results/<name>.h5)")
       ("resume", po::bool_switch(&resume), "continue an interrupted sweep from its parts")
       ("force", po::bool_switch(&force), "replace an existing output that is not a results file")
-      ("threads", po::value<unsigned>(&threads), "worker threads (default: all cores)")
+      ("threads", po::value<std::string>(&threads_text), "worker threads (default or 0: all cores)")
       ("shard", po::value<std::string>(&shard), "run only runs with run % N == i (i/N); "
                                                 "then `orgsim merge` the parts")
-      ("part-runs", po::value<long long>(&part_runs),
-       ("runs per part file (default " + std::to_string(part_runs) +
+      ("part-runs", po::value<std::string>(&part_runs_text),
+       ("runs per part file (default " + std::to_string(default_part_runs) +
         "; parts are also written every 60 s)").c_str())
-      ("max-output-gb", po::value<double>(&max_gb), "refuse to start if the file would exceed this")
+      ("max-output-gb", po::value<std::string>(&max_gb_text),
+       "refuse to start if the file would exceed this (a number > 0)")
       ("quiet,q", po::bool_switch(&quiet), "no progress line");
   po::options_description all;
   all.add(visible).add_options()("file", po::value<std::string>(&file));
@@ -306,6 +358,13 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   pos.add("file", 1);
   if (!parse(argc, argv, visible, all, pos, "usage: orgsim sweep SWEEP.json [options]")) return 0;
   if (file.empty()) throw UsageError("orgsim sweep: missing SWEEP.json (see orgsim sweep --help)");
+  const unsigned threads = threads_option("sweep", threads_text);
+  const long long part_runs =
+      part_runs_text.empty()
+          ? default_part_runs
+          : integer_option("sweep", "--part-runs", part_runs_text, 1,
+                           std::numeric_limits<long long>::max());
+  const double max_gb = positive_number_option("sweep", "--max-output-gb", max_gb_text);
   const auto [si, sn] = parse_shard(shard);
   const Sweep s = load_sweep(file);
   check_output_limit(s, max_gb);
@@ -327,7 +386,6 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   opt.shards = sn;
   opt.resume = resume;
   opt.command_line = cmdline;
-  if (part_runs < 1) throw UsageError("orgsim sweep: --part-runs must be at least 1");
   opt.part_runs = part_runs;
   opt.build_final = sn == 1;  // a fresh sweep builds its file as it runs (no merge at the end)
   ProgressLine line(quiet);
@@ -414,10 +472,10 @@ int cmd_merge(int argc, char** argv) {
 }
 
 int cmd_rerun(int argc, char** argv) {
-  std::string file;
-  long long run = -1;
+  std::string file, run_text;
   po::options_description visible("options");
-  visible.add_options()("help,h", "this help")("run", po::value<long long>(&run), "run index K");
+  visible.add_options()("help,h", "this help")("run", po::value<std::string>(&run_text),
+                                               "run index K (0, 1, ...)");
   po::options_description all;
   all.add(visible).add_options()("file", po::value<std::string>(&file));
   po::positional_options_description pos;
@@ -425,7 +483,9 @@ int cmd_rerun(int argc, char** argv) {
   if (!parse(argc, argv, visible, all, pos,
              "usage: orgsim rerun FILE.h5 --run K   (or a sweep file: orgsim rerun SWEEP.json --run K)"))
     return 0;
-  if (file.empty() || run < 0) throw UsageError("orgsim rerun: give a file and --run K");
+  if (file.empty() || run_text.empty()) throw UsageError("orgsim rerun: give a file and --run K");
+  const long long run =
+      integer_option("rerun", "--run", run_text, 0, std::numeric_limits<long long>::max());
   const Rerun r = rerun(file, run);
   if (!r.version_warning.empty()) std::cerr << "orgsim rerun: warning: " << r.version_warning << "\n";
   if (r.from_results) {
@@ -694,8 +754,8 @@ int cmd_check_sweep(const std::string& file, unsigned threads, double max_gb, bo
 
 int cmd_check(int argc, char** argv) {
   ScenarioOptions so;
-  unsigned threads = 0;
-  double max_gb = 0;
+  so.command = "check";
+  std::string threads_text, max_gb_text;
   bool explain = false;
   std::string out;
   po::options_description visible("options");
@@ -703,10 +763,12 @@ int cmd_check(int argc, char** argv) {
       ("explain", po::bool_switch(&explain),
        "print every resolved value and where it came from (default, base NAME, file, --set, "
        "arm NAME)")
-      ("threads", po::value<unsigned>(&threads), "threads the run would use (default: all cores)")
+      ("threads", po::value<std::string>(&threads_text),
+       "threads the run would use (default or 0: all cores)")
       ("output,o", po::value<std::string>(&out),
        "where the results would go (default results/<name>.h5; its free space is checked)")
-      ("max-output-gb", po::value<double>(&max_gb), "sweeps: fail if the file would exceed this");
+      ("max-output-gb", po::value<std::string>(&max_gb_text),
+       "sweeps: fail if the file would exceed this (a number > 0)");
   add_scenario_options(visible, so);
   po::options_description all;
   all.add(visible).add_options()("scenario", po::value<std::string>(&so.scenario));
@@ -714,6 +776,8 @@ int cmd_check(int argc, char** argv) {
   pos.add("scenario", 1);
   if (!parse(argc, argv, visible, all, pos, "usage: orgsim check SCENARIO.json [options]")) return 0;
   if (so.scenario.empty()) throw UsageError("orgsim check: missing SCENARIO.json");
+  const unsigned threads = threads_option("check", threads_text);
+  const double max_gb = positive_number_option("check", "--max-output-gb", max_gb_text);
   if (is_sweep_file(so.scenario))
     return cmd_check_sweep(so.scenario, threads, max_gb, explain, out);
   const Scenario sc = load_with_overrides(so);

@@ -2,6 +2,8 @@
 // under the output name when input is invalid.
 #include <catch2/catch.hpp>
 
+#include <hdf5.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,13 +22,13 @@ struct Result {
   int code;
   std::string out, err;
 };
-Result sh(const std::string& args) {
+Result sh(const std::string& args, const std::string& prefix = "") {
   // ctest runs test cases in parallel processes: every call gets its own capture files.
   static int calls = 0;
   const std::string tag = std::to_string(getpid()) + "-" + std::to_string(++calls);
   const std::string out = test::tmp_path("cli-" + tag + ".out");
   const std::string err = test::tmp_path("cli-" + tag + ".err");
-  const std::string cmd = std::string(ORGSIM_BINARY) + " " + args + " >" + out + " 2>" + err;
+  const std::string cmd = prefix + ORGSIM_BINARY + " " + args + " >" + out + " 2>" + err;
   const int status = std::system(cmd.c_str());
   auto slurp = [](const std::string& p) {
     std::ifstream in(p);
@@ -207,4 +209,179 @@ TEST_CASE("a sweep over distribution and seed fields reruns bit-identically from
     CHECK(r.code == 0);
     CHECK(r.out.find("bit-identical to the file") != std::string::npos);
   }
+}
+
+// ---- issue 9: strict input at the command line -------------------------------------------------
+
+namespace {
+/// Overwrites element `row` of the 1-D dataset `name` of an HDF5 file (a damaged file for tests).
+template <class T>
+void poke(const std::string& file, const char* name, hid_t mem_type, hsize_t row, T value) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  const hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+  REQUIRE(ds >= 0);
+  const hid_t space = H5Dget_space(ds);
+  const hsize_t count = 1;
+  H5Sselect_hyperslab(space, H5S_SELECT_SET, &row, nullptr, &count, nullptr);
+  const hid_t mem = H5Screate_simple(1, &count, nullptr);
+  REQUIRE(H5Dwrite(ds, mem_type, mem, space, H5P_DEFAULT, &value) >= 0);
+  H5Sclose(mem);
+  H5Sclose(space);
+  H5Dclose(ds);
+  H5Fclose(f);
+}
+
+/// A small results file written by `orgsim run` (3 runs), copied to `name`.
+std::string small_results(const std::string& name) {
+  static std::string made;
+  if (made.empty()) {
+    const std::string sc = write("cli_strict_small.json",
+                                 R"({"population": {"size": 60}, "steps": 3, "replicates": 3,
+                                     "network": {"type": "erdos_renyi", "mean_degree": 4}})");
+    made = test::tmp_path("cli_strict_small.h5");
+    fs::remove(made);
+    const auto r = sh("run " + sc + " -o " + made + " --quiet --threads 1");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+  }
+  const std::string p = test::tmp_path(name);
+  fs::copy_file(made, p, fs::copy_options::overwrite_existing);
+  return p;
+}
+}  // namespace
+
+TEST_CASE("negative, NaN or malformed numeric options are usage errors naming option and value",
+          "[cli][strict]") {
+  const std::string sc = test::source_path("scenarios/validation/granovetter.json");
+  const std::string out = test::tmp_path("cli_strict_opts.h5");
+  struct Case {
+    std::string args, option, value;
+  };
+  const std::vector<Case> cases = {
+      {"run " + sc + " --replicates -5 -o " + out, "--replicates", "-5"},
+      {"run " + sc + " --steps -1 -o " + out, "--steps", "-1"},
+      {"run " + sc + " --steps 2.5 -o " + out, "--steps", "2.5"},
+      {"run " + sc + " --threads -1 -o " + out, "--threads", "-1"},
+      {"check " + sc + " --replicates 0", "--replicates", "0"},
+      {"check " + sc + " --threads x", "--threads", "x"},
+      {"check " + sc + " --max-output-gb nan", "--max-output-gb", "nan"},
+      {"check " + sc + " --max-output-gb -1", "--max-output-gb", "-1"},
+      {"check " + sc + " --max-output-gb inf", "--max-output-gb", "inf"},
+      {"sweep x.json --part-runs 0", "--part-runs", "0"},
+      {"sweep x.json --threads -2", "--threads", "-2"},
+      {"sweep x.json --max-output-gb -0.5", "--max-output-gb", "-0.5"},
+      {"rerun x.h5 --run -1", "--run", "-1"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.args);
+    fs::remove(out);
+    const auto r = sh(c.args);
+    INFO(r.err);
+    CHECK(r.code == 2);
+    CHECK(r.err.find(c.option) != std::string::npos);
+    CHECK(r.err.find("\"" + c.value + "\"") != std::string::npos);
+    CHECK_FALSE(fs::exists(out));
+  }
+}
+
+TEST_CASE("the fuzzing reproducers and hostile JSON exit 2 with a message, never a signal",
+          "[cli][strict]") {
+  auto r = sh("check " + test::source_path("fuzz/regressions/scenario/seed_agent_id_2pow31.json"));
+  CHECK(r.code == 2);
+  CHECK(r.err.find("actions.seed.agents[0]") != std::string::npos);
+  r = sh("check " + test::source_path("fuzz/regressions/scenario/number_overflow_1e309.json"));
+  CHECK(r.code == 2);
+  CHECK(r.err.find("number_overflow_1e309.json: steps (line 1") != std::string::npos);
+  CHECK(r.err.find("json.exception") == std::string::npos);
+
+  const std::string sc = test::source_path("scenarios/validation/granovetter.json");
+  r = sh("check " + sc + " --set steps=1e309");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("--set: steps") != std::string::npos);
+  CHECK(r.err.find("steps=1e309") != std::string::npos);
+  r = sh("check " + sc + " --set 'population.threshold.~=1'");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("population.threshold.~") != std::string::npos);
+  CHECK(r.err.find("json.exception") == std::string::npos);
+
+  const std::string dup = write("cli_strict_dup.json",
+                                "{\"population\": {\"size\": 100},\n\"population\": {\"size\": 9}}");
+  r = sh("check " + dup);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("cli_strict_dup.json: population") != std::string::npos);
+  CHECK(r.err.find("line 2") != std::string::npos);
+
+  write("cli_strict_binary.csv", std::string("\x89PNG\r\n\x1a\n", 8));
+  const std::string el = write("cli_strict_binary.json",
+                               R"({"population": {"size": 3},
+                                   "network": {"type": "edge_list", "path": "cli_strict_binary.csv"}})");
+  r = sh("check " + el);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("cli_strict_binary.csv line 1") != std::string::npos);
+
+  const std::string fifo = test::tmp_path("cli_strict_fifo.json");
+  fs::remove(fifo);
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  for (const std::string& cmd : {"check " + fifo, "run " + fifo, "sweep " + fifo,
+                                 "summarize " + fifo, "rerun " + fifo + " --run 0"}) {
+    INFO(cmd);
+    r = sh(cmd, "timeout 30 ");  // a hang fails (124) instead of blocking the suite
+    CHECK(r.code == 2);
+    CHECK(r.err.find("a FIFO") != std::string::npos);
+  }
+  fs::remove(fifo);
+}
+
+TEST_CASE("summarize and rerun refuse damaged results files, naming file and problem",
+          "[cli][strict]") {
+  auto f = small_results("cli_strict_arm.h5");
+  poke<std::int32_t>(f, "arm", H5T_NATIVE_INT32, 1, 7);
+  auto r = sh("summarize " + f);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("cli_strict_arm.h5: /arm[1]") != std::string::npos);
+  CHECK(r.err.find("found 7") != std::string::npos);
+
+  f = small_results("cli_strict_dup_run.h5");
+  poke<std::int64_t>(f, "run", H5T_NATIVE_INT64, 2, 0);
+  r = sh("summarize " + f);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("/run[2]") != std::string::npos);
+  CHECK(r.err.find("run 0 again") != std::string::npos);
+
+  f = small_results("cli_strict_neg_run.h5");
+  poke<std::int64_t>(f, "run", H5T_NATIVE_INT64, 0, -4);
+  r = sh("summarize " + f);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("found -4") != std::string::npos);
+
+  f = small_results("cli_strict_noprov.h5");
+  {
+    const hid_t h = H5Fopen(f.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(h >= 0);
+    REQUIRE(H5Ldelete(h, "provenance/resolved_params_json", H5P_DEFAULT) >= 0);
+    H5Fclose(h);
+  }
+  r = sh("rerun " + f + " --run 1");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("cli_strict_noprov.h5: /provenance/resolved_params_json") != std::string::npos);
+  CHECK(r.err.find("no provenance") != std::string::npos);
+}
+
+TEST_CASE("sweep --resume with an odd part name in the parts folder names the file", "[cli][strict]") {
+  const std::string sweep = write("cli_strict_resume.json", R"({"name": "cli-strict-resume",
+      "scenario": {"steps": 2, "population": {"size": 50},
+                   "network": {"type": "erdos_renyi", "mean_degree": 4}},
+      "design": {"type": "grid", "parameters": {"population.size": {"min": 40, "max": 50, "num": 2}}},
+      "replicates": 1, "seed": 3})");
+  const std::string out = test::tmp_path("cli_strict_resume.h5");
+  fs::remove(out);
+  fs::remove_all(out + ".parts");
+  fs::create_directories(out + ".parts");
+  std::ofstream(out + ".parts/part-s0of1-gX-000001.h5") << "";
+  const auto r = sh("sweep " + sweep + " -o " + out + " --resume --quiet");
+  INFO(r.err);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("part-s0of1-gX-000001.h5") != std::string::npos);
+  CHECK(r.err.find("stoi") == std::string::npos);
 }

@@ -1,5 +1,6 @@
 #include "engine/runner.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -184,17 +185,51 @@ void check_resources(const ResourceEstimate& e, const ModelConfig& c, const std:
                      const std::string& size_key) {
   const double mem = physical_memory_bytes();
   if (mem > 0 && e.memory_bytes > 0.8 * mem) {
-    throw InputError(file, size_key,
-                     "a study that fits in memory (" + format_bytes(0.8 * mem) +
-                         " usable of " + format_bytes(mem) + ")",
-                     std::to_string(c.n) + " agents with about " +
-                         std::to_string(static_cast<long long>(expected_entries(c) / 2)) +
-                         " ties and " + std::to_string(e.steps) + " steps: about " +
-                         format_bytes(e.per_run_bytes) + " per run x " +
-                         std::to_string(e.threads) + " threads + " + format_bytes(e.held_bytes) +
-                         " kept for " + format_count(e.runs) + " runs = " +
-                         format_bytes(e.memory_bytes),
-                     "lower population.size, the mean degree, --threads or the replicates");
+    // The estimate's terms: agent state and network of the largest run, per thread, and what is
+    // held for every run until the file is written. Blame the dominant term(s): any within half
+    // of the largest.
+    const auto nt = static_cast<double>(e.threads);
+    const double agents = static_cast<double>(c.n) * 52.0 * nt;
+    const double network = expected_entries(c) * 16.0 * nt;
+    const double results = e.held_bytes;
+    const std::string threads_text = std::to_string(e.threads) + " thread(s)";
+    const std::string terms =
+        "agents " + format_bytes(agents) + " (" + std::to_string(c.n) + " agents x " +
+        threads_text + ") + network " + format_bytes(network) + " (about " +
+        std::to_string(static_cast<long long>(expected_entries(c) / 2)) + " ties x " +
+        threads_text + ") + results " + format_bytes(results) + " (" +
+        std::to_string(e.steps) + " steps kept for " + format_count(e.runs) + " runs) = " +
+        format_bytes(e.memory_bytes);
+    const double top = std::max({agents, network, results});
+    std::vector<std::string> keys, hints;
+    if (agents >= 0.5 * top) {
+      keys.push_back(size_key);
+      hints.push_back("a smaller population.size or fewer --threads");
+    }
+    if (network >= 0.5 * top) {
+      const std::string degree = c.network.type == NetworkType::edge_list ? "network.path"
+                                 : c.network.type == NetworkType::workplace
+                                     ? "network.within_degree"
+                                     : c.network.type == NetworkType::erdos_renyi
+                                           ? "network.mean_degree"
+                                           : c.network.type == NetworkType::barabasi_albert
+                                                 ? "network.m"
+                                                 : "network.degree";
+      keys.push_back(degree);
+      hints.push_back("fewer ties (" + degree + ") or fewer --threads");
+    }
+    if (results >= 0.5 * top) {
+      keys.push_back("steps");
+      keys.push_back("replicates");
+      hints.push_back("fewer steps or replicates, or a sweep, which streams runs to disk");
+    }
+    std::string where, hint;
+    for (std::size_t q = 0; q < keys.size(); ++q) where += (q ? ", " : "") + keys[q];
+    for (std::size_t q = 0; q < hints.size(); ++q) hint += (q ? "; " : "") + hints[q];
+    throw InputError(file, where,
+                     "a study that fits in memory (" + format_bytes(0.8 * mem) + " usable of " +
+                         format_bytes(mem) + ")",
+                     terms, hint);
   }
 }
 

@@ -28,6 +28,7 @@
 #include <ctime>
 
 #include "core/errors.hpp"
+#include "core/files.hpp"
 #include "core/rng.hpp"
 #include "core/text.hpp"
 #include "engine/simulation.hpp"
@@ -45,13 +46,7 @@ using nlohmann::json;
 namespace {
 
 std::string read_text(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw InputError(path, "", std::string("a readable ") + what,
-                     fs::exists(path) ? "a file that cannot be read" : "no such file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return read_input_file(path, what);  // a directory, FIFO or device is refused, not read
 }
 
 json value_for(const DesignParam& p, double v) {
@@ -222,6 +217,9 @@ Sweep load_sweep(const std::string& path) {
 }
 
 bool is_sweep_file(const std::string& path) {
+  // Not a regular file (a directory, a FIFO, /dev/zero): the scenario loader names the problem.
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return false;
   std::ifstream in(path);
   if (!in) return false;
   try {
@@ -378,20 +376,25 @@ struct PartName {
   std::int64_t seq = 0;
 };
 
-/// part-<writer>-<seq>.h5 -> (writer, seq); false for other files.
+/// part-<writer>-g<generation>-<seq>.h5 -> (writer, seq); false for files not named part-*.h5,
+/// an InputError for a part-*.h5 name not of that form (decimal generation and seq).
 bool parse_part_name(const std::string& filename, PartName& out) {
   if (filename.rfind("part-", 0) != 0 || filename.size() < 9 ||
       filename.substr(filename.size() - 3) != ".h5")
     return false;
   const std::string core = filename.substr(5, filename.size() - 8);
+  const auto digits = [](const std::string& t) {
+    return !t.empty() && t.size() <= 9 && t.find_first_not_of("0123456789") == std::string::npos;
+  };
   const auto dash = core.rfind('-');
-  if (dash == std::string::npos) return false;
+  const auto gen = dash == std::string::npos ? dash : core.rfind("-g", dash - 1);
+  if (dash == std::string::npos || gen == std::string::npos || gen == 0 ||
+      !digits(core.substr(dash + 1)) || !digits(core.substr(gen + 2, dash - gen - 2)))
+    throw InputError(filename, "", "a part file name part-<writer>-g<generation>-<seq>.h5 "
+                                   "(decimal numbers) in the parts folder",
+                     "\"" + filename + "\"", "move the file out of the parts folder");
   out.writer = core.substr(0, dash);
-  try {
-    out.seq = std::stoll(core.substr(dash + 1));
-  } catch (...) {
-    return false;
-  }
+  out.seq = std::stoll(core.substr(dash + 1));
   return true;
 }
 

@@ -19,14 +19,58 @@
 
 namespace orgsim {
 
+namespace {
+
+/// A parameter map stored in a results file, validated like a scenario: every parameter present,
+/// each value checked against the table (a damaged or foreign file is an InputError, not a crash).
+nlohmann::json stored_parameters(const nlohmann::json& stored, const std::string& file,
+                                 const std::string& where) {
+  if (!stored.is_object())
+    throw InputError(file, where, "an object of parameter values", json_value_text(stored));
+  nlohmann::json flat = default_parameters();
+  for (const auto& key : parameter_keys()) {
+    if (!stored.contains(key))
+      throw InputError(file, where, "a value for every parameter", "no `" + key + "`",
+                       "the file may come from another orgsim version");
+    set_parameter(flat, key, stored.at(key), file, where + "." + key);
+  }
+  return flat;
+}
+
+}  // namespace
+
 RunRecord rerun_from_file(const ResultsFile& rf, const RunRecord& stored, const std::string& file) {
-  const auto resolved = nlohmann::json::parse(rf.header.resolved_params_json);
+  // The provenance must be there and whole: a file without it cannot be rerun.
+  const std::string where = "/provenance/resolved_params_json";
+  const std::string expected = "the resolved parameters of every arm (written by orgsim run or "
+                               "sweep), needed to rerun a run";
+  if (rf.header.resolved_params_json.empty())
+    throw InputError(file, where, expected, "none (the file has no provenance)");
+  const auto resolved = parse_json_text(rf.header.resolved_params_json, file + " " + where);
+  if (!resolved.is_object() || !resolved.contains("arms") || !resolved.at("arms").is_array())
+    throw InputError(file, where, expected, "no \"arms\" array");
+  if (stored.arm < 0 || static_cast<std::size_t>(stored.arm) >= resolved.at("arms").size())
+    throw InputError(file, where + " arms", expected,
+                     std::to_string(resolved.at("arms").size()) + " arm(s), but run " +
+                         std::to_string(stored.run) + " is of arm " + std::to_string(stored.arm));
   const auto& arm = resolved.at("arms").at(static_cast<std::size_t>(stored.arm));
+  if (!arm.is_object() || !(arm.contains("parameters") ||
+                            (arm.contains("overrides") && arm.at("overrides").is_object() &&
+                             resolved.contains("base") && resolved.at("base").is_object())))
+    throw InputError(file, where + " arms[" + std::to_string(stored.arm) + "]", expected,
+                     "neither \"parameters\" nor \"overrides\" with a \"base\"");
+  if (stored.params.size() != rf.header.varied.size())
+    throw InputError(file, "/", "one value per varied parameter for run " + std::to_string(stored.run),
+                     std::to_string(stored.params.size()) + " for " +
+                         std::to_string(rf.header.varied.size()) + " parameters");
   nlohmann::json flat;
   if (arm.contains("parameters")) {
-    flat = arm.at("parameters");  // orgsim run: the arm's full parameter set
+    // orgsim run: the arm's full parameter set
+    flat = stored_parameters(arm.at("parameters"), file,
+                             where + " arms[" + std::to_string(stored.arm) + "].parameters");
   } else {
-    flat = resolved.at("base");  // sweeps: base, then the run's design values, then the arm
+    // sweeps: base, then the run's design values, then the arm
+    flat = stored_parameters(resolved.at("base"), file, where + " base");
     for (std::size_t k = 0; k < rf.header.varied.size(); ++k) {
       const ParamSpec* spec = find_param(rf.header.varied[k].key);
       const double v = stored.params[k];

@@ -7,9 +7,11 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <set>
 #include <utility>
 
 #include "core/errors.hpp"
+#include "core/files.hpp"
 #include "io/layout.hpp"
 #include "io/outputs.hpp"
 #include "io/results_file.hpp"
@@ -89,9 +91,7 @@ bool is_results_file(const std::string& path) {
 
 ResultsFile read_results(const std::string& path, bool with_series) {
   const std::string expected = "an orgsim results file";
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw InputError(path, "", expected, "no such file");
-  if (std::filesystem::is_directory(path, ec)) throw InputError(path, "", expected, "a directory");
+  require_regular_file(path, "orgsim results file");  // not a directory, FIFO or device
 
   QuietHdf5 quiet;
   if (H5Fis_hdf5(path.c_str()) <= 0) {

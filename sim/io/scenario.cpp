@@ -1,11 +1,13 @@
 #include "io/scenario.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "core/files.hpp"
 #include "core/text.hpp"
 #include "model/distributions.hpp"
 #include "model/parameters.hpp"
@@ -271,16 +273,15 @@ void apply_base(const std::string& name, const std::string& file, const std::str
     layer.file = shown.string();
     layer.shown_dir = shown.parent_path().string();
     if (std::find(r.chain.begin(), r.chain.end(), id) == r.chain.end()) {
-      std::ifstream in(p, std::ios::binary);
-      if (!in || fs::is_directory(p, ec))
+      std::string text;
+      try {
+        text = read_input_file(p.string(), "scenario file", layer.file);
+      } catch (const InputError& e) {
         throw InputError(file, where, expected,
-                         "\"" + name + "\": " +
-                             (fs::exists(p, ec) ? std::string("not a readable file")
-                                                : std::string("no such file")) +
-                             " (" + p.lexically_normal().string() + ")");
-      std::stringstream ss;
-      ss << in.rdbuf();
-      doc = parse_json_text(ss.str(), layer.file);
+                         "\"" + name + "\": " + e.found() + " (" + p.lexically_normal().string() +
+                             ")");
+      }
+      doc = parse_json_text(text, layer.file);
       if (!doc.is_object())
         throw InputError(layer.file, "(top level)", "a JSON object (a scenario)", json_value_text(doc));
     }
@@ -456,29 +457,199 @@ json default_parameters() {
   return flat;
 }
 
-json parse_json_text(const std::string& text, const std::string& file) {
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    std::size_t line = 1, col = 1;
-    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
+namespace {
+
+/// Line and column (1-based) of byte `offset` in `text`.
+std::string line_column(const std::string& text, std::size_t offset) {
+  std::size_t line = 1, col = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
     }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(col);
+}
+
+/// A syntax error (not a number out of range, not a duplicate key): `--set` falls back to a
+/// plain string on these.
+class JsonSyntaxError : public InputError {
+ public:
+  using InputError::InputError;
+};
+
+/// An input iterator over the text that records how far the parser has read, so that a key's
+/// position is known when the parser hands it over (just after its closing quote).
+class TrackingIterator {
+ public:
+  using iterator_category = std::input_iterator_tag;
+  using value_type = char;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const char*;
+  using reference = const char&;
+  TrackingIterator(const char* p, const char* base, std::size_t* read)
+      : p_(p), base_(base), read_(read) {}
+  reference operator*() const { return *p_; }
+  TrackingIterator& operator++() {
+    ++p_;
+    *read_ = static_cast<std::size_t>(p_ - base_);
+    return *this;
+  }
+  TrackingIterator operator++(int) {
+    TrackingIterator old = *this;
+    ++*this;
+    return old;
+  }
+  bool operator==(const TrackingIterator& o) const { return p_ == o.p_; }
+  bool operator!=(const TrackingIterator& o) const { return p_ != o.p_; }
+
+ private:
+  const char* p_;
+  const char* base_;
+  std::size_t* read_;
+};
+
+/// Builds the document like nlohmann's DOM parser, and in addition rejects a key given twice in
+/// one object (naming the path and both lines) and turns the parser's errors (syntax, numbers
+/// beyond the double range) into InputError naming the path being read and the line and column.
+class StrictDomBuilder {
+ public:
+  StrictDomBuilder(json& root, const std::string& text, const std::string& file,
+                   const std::size_t* read)
+      : root_(root), text_(text), file_(file), read_(read) {}
+
+  bool null() { return value(nullptr); }
+  bool boolean(bool b) { return value(b); }
+  bool number_integer(json::number_integer_t x) { return value(x); }
+  bool number_unsigned(json::number_unsigned_t x) { return value(x); }
+  bool number_float(json::number_float_t x, const json::string_t&) { return value(x); }
+  bool string(json::string_t& s) { return value(std::move(s)); }
+  bool binary(json::binary_t& b) { return value(json::binary(std::move(b))); }
+  bool start_object(std::size_t) {
+    frames_.push_back(Frame{place(json::object()), true, {}, {}});
+    return true;
+  }
+  bool key(json::string_t& k) {
+    Frame& f = frames_.back();
+    const std::size_t at = *read_;
+    const auto [it, fresh] = f.seen.emplace(k, at);
+    f.key = k;
+    if (!fresh)
+      throw InputError(file_, path(), "each key once in an object",
+                       "`" + k + "` twice: first at " + line_column(text_, it->second) +
+                           ", again at " + line_column(text_, at),
+                       "remove one; a JSON reader would keep only the last, silently");
+    slot_ = &(*f.container)[k];
+    return true;
+  }
+  bool end_object() {
+    frames_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) {
+    frames_.push_back(Frame{place(json::array()), false, {}, {}});
+    return true;
+  }
+  bool end_array() {
+    frames_.pop_back();
+    return true;
+  }
+  bool parse_error(std::size_t position, const std::string& token, const json::exception& e) {
+    std::string where = line_column(text_, position > 0 ? position - 1 : 0);
+    const std::string at = path();
+    if (!at.empty()) where = at + " (" + where + ")";
+    if (e.id == 406 || e.id == 407)  // out_of_range: a number beyond what a double holds
+      throw InputError(file_, where, "a number within the range of a double (about ±1.8e308)",
+                       "`" + token + "`");
     std::string what = e.what();
     const auto pos = what.find("syntax error");
     if (pos != std::string::npos) what = what.substr(pos);
-    throw InputError(file, "line " + std::to_string(line) + ", column " + std::to_string(col),
-                     "valid JSON", what);
+    throw JsonSyntaxError(file_, where, "valid JSON", what);
   }
+
+ private:
+  struct Frame {
+    json* container;
+    bool object;
+    std::string key;                              // objects: the key being read
+    std::map<std::string, std::size_t> seen;      // objects: key -> where it was read
+  };
+
+  /// Where the value being read sits: dotted keys and [index] for arrays.
+  std::string path() const {
+    std::string p;
+    for (const Frame& f : frames_) {
+      const bool innermost = &f == &frames_.back();
+      if (f.object) {
+        if (f.key.empty() && f.seen.empty()) break;  // no key read yet
+        p += (p.empty() ? "" : ".") + f.key;
+      } else {
+        // The element being read: the last one placed, or (innermost) the next one.
+        const std::size_t n = f.container->size();
+        p += "[" + std::to_string(innermost ? n : (n == 0 ? 0 : n - 1)) + "]";
+      }
+    }
+    return p;
+  }
+
+  json* place(json v) {
+    if (frames_.empty()) {
+      root_ = std::move(v);
+      return &root_;
+    }
+    Frame& f = frames_.back();
+    if (!f.object) {
+      f.container->push_back(std::move(v));
+      return &f.container->back();
+    }
+    *slot_ = std::move(v);
+    return slot_;
+  }
+  template <class V>
+  bool value(V&& v) {
+    place(json(std::forward<V>(v)));
+    return true;
+  }
+
+  json& root_;
+  const std::string& text_;
+  const std::string& file_;
+  const std::size_t* read_;
+  std::vector<Frame> frames_;
+  json* slot_ = nullptr;
+};
+
+json parse_strict(const std::string& text, const std::string& file) {
+  json doc;
+  std::size_t read = 0;
+  StrictDomBuilder builder(doc, text, file, &read);
+  const TrackingIterator first(text.data(), text.data(), &read);
+  const TrackingIterator last(text.data() + text.size(), text.data(), &read);
+  json::sax_parse(first, last, &builder);
+  return doc;
+}
+
+}  // namespace
+
+json parse_json_text(const std::string& text, const std::string& file) {
+  return parse_strict(text, file);
 }
 
 void set_parameter(json& flat, const std::string& key, const json& value, const std::string& file,
                    const std::string& where) {
+  // Keys are dotted snake_case names; any other character (`~`, `/`, a space) would reach the
+  // JSON-pointer handling below, so it is refused here, naming the key.
+  bool well_formed = !key.empty() && key.front() != '.' && key.back() != '.' &&
+                     key.find("..") == std::string::npos;
+  for (const char c : key)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.')) well_formed = false;
+  if (!well_formed)
+    throw InputError(file, where,
+                     "a dotted parameter key: names of letters, digits and '_' joined by '.' "
+                     "(e.g. population.threshold.value)",
+                     json(key).dump());
   if (const ParamSpec* spec = find_param(key)) {
     flat[key] = validate_value(*spec, value, file, where);
     return;
@@ -497,11 +668,10 @@ void set_parameter(json& flat, const std::string& key, const json& value, const 
     json obj = flat.contains(head) ? flat[head] : spec->default_value;
     std::string pointer = "/" + key.substr(dot + 1);
     std::replace(pointer.begin(), pointer.end(), '.', '/');
-    json::json_pointer ptr(pointer);
     // A sub-key switching kind (e.g. ".distribution") keeps the other keys; validation names them.
     if (!obj.is_object()) obj = json::object();
     try {
-      obj[ptr] = value;
+      obj[json::json_pointer(pointer)] = value;
     } catch (const json::exception&) {
       throw InputError(file, where, "a path into the object at `" + head + "`", "`" + key + "`");
     }
@@ -524,9 +694,12 @@ std::pair<std::string, json> parse_set_argument(const std::string& arg) {
   std::string text = arg.substr(eq + 1);
   json value;
   try {
-    value = json::parse(text);
-  } catch (const json::parse_error&) {
+    value = parse_strict(text, "--set " + arg);
+  } catch (const JsonSyntaxError&) {
     value = text;  // a bare word: treat as a string (e.g. network.type=complete)
+  } catch (const InputError& e) {
+    // A number beyond the double range, a key given twice: name the argument.
+    throw InputError("--set", key, e.expected(), e.found() + " in `" + arg + "`", e.hint());
   }
   return {key, value};
 }
@@ -581,16 +754,7 @@ Scenario scenario_from_json(const json& doc, const std::string& file, const std:
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::error_code ec;
-    const bool exists = fs::exists(path, ec);
-    throw InputError(path, "", "a readable scenario file",
-                     exists ? "a file that cannot be read" : "no such file");
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
+  std::string text = read_input_file(path, "scenario file");
   json doc = parse_json_text(text, path);
   auto dir = fs::absolute(path).parent_path().string();
   std::error_code ec;

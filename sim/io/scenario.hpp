@@ -55,7 +55,9 @@ Scenario scenario_from_json(const nlohmann::json& doc, const std::string& file,
                             const std::string& dir, std::string raw_text,
                             const std::vector<std::string>& sets = {});
 
-/// Parses JSON text, turning syntax errors into InputError with line and column.
+/// Parses JSON text: the one JSON parser of input files (scenarios, bases, sweeps). Syntax
+/// errors, numbers beyond the double range (1e309) and a key given twice in one object are
+/// InputError naming `file`, the JSON path and the line and column (both places for a duplicate).
 nlohmann::json parse_json_text(const std::string& text, const std::string& file);
 
 /// Validates `value` for parameter `key` (or a sub-path inside a distribution / seed object) and
@@ -63,7 +65,8 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& file)
 void set_parameter(nlohmann::json& flat, const std::string& key, const nlohmann::json& value,
                    const std::string& file, const std::string& where);
 
-/// Splits "key=value" and parses value as JSON (falling back to a plain string).
+/// Splits "key=value" and parses value as JSON (falling back to a plain string when it is not
+/// JSON; a number beyond the double range is an InputError naming the argument).
 std::pair<std::string, nlohmann::json> parse_set_argument(const std::string& arg);
 
 /// What a JSON value is, for error messages: "the integer 3", "a string (\"x\")", "an object".

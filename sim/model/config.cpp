@@ -42,6 +42,50 @@ Distribution read_distribution(const json& v, const BindContext& ctx) {
   throw std::invalid_argument(std::string("unknown ") + what + " name '" + name + "'");
 }
 
+/// The seed set against the population, on the JSON values as written (64-bit, before any
+/// narrowing to the int32 agent ids): 2^31 or 2^32 + 7 must be refused, not wrapped to a negative
+/// id or to agent 7. Run wherever the final population.size is known (per arm, per sweep point).
+void check_seed_set(const json& flat, const std::string& file) {
+  const json& size_value = flat.at(key("population.size"));
+  const json& seed = flat.at(key("actions.seed"));
+  if (!seed.is_object() || !size_value.is_number_integer()) return;  // validated at load
+  const std::int64_t n = size_value.get<std::int64_t>();
+  const std::string n_text = "population.size = " + std::to_string(n);
+  const std::string path = key("actions.seed");
+  // A JSON integer as written, in [0, n) (or [0, n] for a count); `found` text otherwise.
+  auto within = [&](const json& v, bool inclusive) {
+    if (v.is_number_unsigned()) {
+      const auto x = v.get<std::uint64_t>();
+      return inclusive ? x <= static_cast<std::uint64_t>(n) : x < static_cast<std::uint64_t>(n);
+    }
+    if (v.is_number_integer()) {
+      const auto x = v.get<std::int64_t>();
+      return x >= 0 && (inclusive ? x <= n : x < n);
+    }
+    return false;
+  };
+  if (seed.contains("agents")) {
+    const json& ids = seed.at("agents");
+    if (!ids.is_array())
+      throw InputError(file, path + ".agents", "an array of agent ids", ids.dump());
+    for (std::size_t i = 0; i < ids.size(); ++i)
+      if (!within(ids[i], false))
+        throw InputError(file, path + ".agents[" + std::to_string(i) + "]",
+                         "an integer agent id in [0, " + std::to_string(n) + ") (" + n_text + ")",
+                         ids[i].dump());
+  }
+  if (seed.contains("random") && !within(seed.at("random"), true))
+    throw InputError(file, path + ".random",
+                     "a number of agents in [0, " + std::to_string(n) + "] (" + n_text + ")",
+                     seed.at("random").dump());
+  if (seed.contains("fraction")) {
+    const json& f = seed.at("fraction");
+    if (!f.is_number() || !(f.get<double>() >= 0.0 && f.get<double>() <= 1.0))
+      throw InputError(file, path + ".fraction", "a fraction of the population in [0, 1]",
+                       f.dump());
+  }
+}
+
 }  // namespace
 
 // ---- reading one value ---------------------------------------------------------------------
@@ -195,6 +239,7 @@ LadderRung ladder_rung_from_name(const std::string& s) {
 
 ModelConfig make_config(const json& flat, const std::string& file, const std::string& dir) {
   // Every row reads its own key, once.
+  check_seed_set(flat, file);
   ConfigDraft d;
   for (const ParamSpec& p : parameter_table()) {
     const auto it = flat.find(p.key);
@@ -318,13 +363,7 @@ ModelConfig make_config(const json& flat, const std::string& file, const std::st
       case LadderRung::leader: c.seed_set.rung = c.ladder_leader; break;
     }
   }
-  if (c.seed_set.kind == SeedSpec::Kind::random && c.seed_set.count > c.n)
-    throw InputError(file, key("actions.seed") + ".random", "at most " + n_text,
-                     std::to_string(c.seed_set.count));
-  for (std::size_t i = 0; i < c.seed_set.agents.size(); ++i)
-    if (c.seed_set.agents[i] >= c.n)
-      throw InputError(file, key("actions.seed") + ".agents[" + std::to_string(i) + "]",
-                       "an agent id below " + n_text, std::to_string(c.seed_set.agents[i]));
+  // The seed set was checked against population.size before binding (check_seed_set).
   return std::move(d.cfg);
 }
 

@@ -25,6 +25,7 @@
 #include <utility>
 
 #include "core/errors.hpp"
+#include "core/files.hpp"
 
 namespace orgsim {
 
@@ -526,6 +527,43 @@ bool parse_double(std::string_view s, double& out) noexcept {
 
 const char* const kExpectedEdgeListFile = "a readable CSV edge list (source,target[,trust])";
 
+/// The first byte of `line` that cannot be in a text CSV line: a NUL or other control character
+/// (tab and carriage return are fine), or a byte that is not part of valid UTF-8. npos if none.
+std::size_t first_non_text_byte(std::string_view line) noexcept {
+  for (std::size_t i = 0; i < line.size();) {
+    const auto c = static_cast<unsigned char>(line[i]);
+    if (c < 0x80) {
+      if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) return i;
+      ++i;
+      continue;
+    }
+    // A UTF-8 sequence: lead byte, then 1-3 continuation bytes (no overlong forms, no surrogates,
+    // nothing above U+10FFFF).
+    std::size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) {
+      len = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      len = 3;
+      if (c == 0xe0) lo = 0xa0;
+      if (c == 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4;
+      if (c == 0xf0) lo = 0x90;
+      if (c == 0xf4) hi = 0x8f;
+    } else {
+      return i;
+    }
+    if (i + len > line.size()) return i;
+    for (std::size_t k = 1; k < len; ++k) {
+      const auto b = static_cast<unsigned char>(line[i + k]);
+      if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xbf)) return i;
+    }
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
 std::string quoted(std::string_view s) {
   return s.empty() ? std::string("an empty field") : "'" + std::string(s) + "'";
 }
@@ -588,15 +626,9 @@ Network csr_from_ties(std::int32_t n,
 Network read_edge_list(const std::string& path, const std::string& path_for_errors,
                        std::int32_t n) {
   const std::string& file = path_for_errors.empty() ? path : path_for_errors;
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw InputError(file, "", kExpectedEdgeListFile, "a directory");
+  // A directory, FIFO or device (/dev/zero) is refused before opening, not read forever.
+  require_regular_file(path, "CSV edge list (source,target[,trust])", file);
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const bool exists = std::filesystem::exists(path, ec);
-    throw InputError(file, "", kExpectedEdgeListFile,
-                     exists ? "a file that cannot be opened for reading" : "no such file");
-  }
   return read_edge_list(in, file, n);
 }
 
@@ -611,6 +643,16 @@ Network read_edge_list(std::istream& in, const std::string& file, std::int32_t n
     ++line_no;
     std::string_view line(raw);
     if (line_no == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // UTF-8 BOM
+    // Binary data (an image, a spreadsheet, NUL bytes) is not read as a header and skipped.
+    if (const std::size_t bad = first_non_text_byte(line); bad != std::string_view::npos) {
+      char byte[8];
+      std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(line[bad]));
+      throw InputError(file, "line " + std::to_string(line_no),
+                       "a text CSV file (UTF-8, no control characters)",
+                       std::string(line[bad] == '\0' ? "a NUL byte" : "the byte ") +
+                           (line[bad] == '\0' ? "" : byte) + " at column " +
+                           std::to_string(bad + 1) + " (a binary file?)");
+    }
     line = trim(line);
     if (line.empty() || line.front() == '#') continue;
     const std::string where = "line " + std::to_string(line_no);
@@ -671,6 +713,12 @@ Network read_edge_list(std::istream& in, const std::string& file, std::int32_t n
   }
   if (in.bad()) throw InputError(file, "line " + std::to_string(line_no + 1), kExpectedEdgeListFile,
                                  "a read error");
+  // A workplace with no ties is almost always a wrong file (an export that lost its rows), so
+  // zero ties is an error, a header-only file included.
+  if (ties.empty())
+    throw InputError(file, "", "at least one tie (a line source,target[,trust])",
+                     seen_content ? "no ties, only a header line"
+                                  : "no ties: the file is empty or holds only comments");
   first_line = {};
 
   Network net = csr_from_ties(n, ties);
