@@ -44,9 +44,11 @@ std::string write(const std::string& name, const std::string& text) {
 /// A sweep over an inline scenario of `scenario_body` (JSON members) with `rest` (members).
 std::string sweep(const std::string& name, const std::string& scenario_body,
                   const std::string& design, const std::string& rest) {
-  return write(name, R"({"scenario": {"population": {"size": 20}, "steps": 5)" +
-                         std::string(scenario_body.empty() ? "" : ", ") + scenario_body +
-                         R"(}, "design": )" + design + (rest.empty() ? "" : ", ") + rest + "}");
+  // The body's keys replace the defaults here (a key written twice would be an input error).
+  nlohmann::json scenario = {{"population", {{"size", 20}}}, {"steps", 5}};
+  scenario.merge_patch(nlohmann::json::parse("{" + scenario_body + "}"));
+  return write(name, R"({"scenario": )" + scenario.dump() + R"(, "design": )" + design +
+                         (rest.empty() ? "" : ", ") + rest + "}");
 }
 const std::string kGrid = R"({"type": "grid", "parameters": {"campaign.hours_per_step": [5, 10]}})";
 // Nothing may print an overflowed count.

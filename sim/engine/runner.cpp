@@ -202,7 +202,8 @@ void check_resources(const ResourceEstimate& e, const ModelConfig& c, const std:
         format_bytes(e.memory_bytes);
     const double top = std::max({agents, network, results});
     std::vector<std::string> keys, hints;
-    if (agents >= 0.5 * top) {
+    // Agents and ties both grow with the population: it is named when either dominates.
+    if (agents >= 0.5 * top || network >= 0.5 * top) {
       keys.push_back(size_key);
       hints.push_back("a smaller population.size or fewer --threads");
     }
