@@ -452,7 +452,7 @@ class FileLock {
         const std::string holder = read_holder(fd_);
         ::close(fd_);
         fd_ = -1;
-        if (err == EWOULDBLOCK) throw Busy(holder);
+        if (err == EWOULDBLOCK) throw Busy{holder};
         throw RunError("cannot lock " + path + ": " + std::strerror(err) +
                        " (on NFS, locks need NFSv4 or lockd; see docs/RELIABILITY.md)");
       }
