@@ -74,6 +74,19 @@ std::vector<OutputVar> make_dictionary() {
       {"standing_wins", S::per_step, N::stock, "wins", "wins not yet reversed", "", false},
       {"wins_new", S::per_step, N::flow, "wins", "wins during the step", "", false},
       {"reversals_new", S::per_step, N::flow, "wins", "wins reversed during the step", "", false},
+      {"joined_invited", S::per_step, N::flow, "agents",
+       "agents who joined the step's action through a relationship: invited by a committed "
+       "coworker or the staff, converted by a participating neighbour, or pulled by participating "
+       "neighbours in the social term",
+       "NaN when no action runs in the step", false},
+      {"joined_broadcast", S::per_step, N::flow, "agents",
+       "agents who joined the step's action through broadcast (the broadcast channel, or the "
+       "campaign's messaging as their strongest invitation)",
+       "NaN when no action runs in the step", false},
+      {"joined_own", S::per_step, N::flow, "agents",
+       "agents who joined the step's action on their own: seeds, and those whose private utility "
+       "(grievance, commitment, fear) alone reached their threshold",
+       "NaN when no action runs in the step", false},
       // ---- per run --------------------------------------------------------------------------
       {"final_turnout", S::per_run, N::outcome, "1", "turnout of the run's last action",
        "NaN when the run called no action", true},
@@ -95,6 +108,17 @@ std::vector<OutputVar> make_dictionary() {
        true},
       {"backfires_total", S::per_run, N::outcome, "conversations", "backfired issue pushes", "",
        false},
+      {"threats", S::per_run, N::outcome, "events",
+       "supervisor threats or coercive one-on-ones during elections' notice weeks", "", false},
+      {"firings", S::per_run, N::outcome, "agents",
+       "visible leaders fired during elections' notice weeks (replaced by new hires)", "", false},
+      {"elections_won", S::per_run, N::outcome, "elections",
+       "elections won (a majority of the votes cast); at most 1, the union is then certified", "",
+       false},
+      {"consolidated_wins", S::per_run, N::outcome, "wins",
+       "won elections that reached a first contract before the end of the run", "", false},
+      {"decertifications", S::per_run, N::outcome, "wins",
+       "won elections undone (reversed) before a first contract", "", false},
   };
 }
 
