@@ -124,6 +124,12 @@ bool same(const WinEvent& a, const WinEvent& b) {
   return a.start_step == b.start_step && a.end_step == b.end_step && a.censored == b.censored &&
          same(a.strength, b.strength);
 }
+bool same(const ActionEvent& a, const ActionEvent& b) {
+  return a.step == b.step && a.kind == b.kind && same(a.turnout, b.turnout) &&
+         same(a.support, b.support) && same(a.cohesion, b.cohesion) && same(a.power, b.power) &&
+         a.won == b.won && a.notice_weeks == b.notice_weeks &&
+         a.consolidated_step == b.consolidated_step;
+}
 
 template <class T>
 bool same_values(const std::vector<T>& a, const std::vector<T>& b) {

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "io/layout.hpp"
+
 namespace orgsim {
 
 namespace {
@@ -161,6 +163,21 @@ std::string outputs_markdown() {
       "`sim/io/outputs.cpp`; do not edit by hand (a test fails when this file is stale).\n\n"
       "Per-step variables are `(run, step)` float32 datasets in the root group of a results "
       "file; per-run outcomes are 1-D on `run`. See `docs/HDF5_LAYOUT.md`.\n";
+  // The event tables, each on its own dimension (columns from io/layout.hpp).
+  auto columns = [](const auto& names) {
+    std::string c;
+    for (const char* n : names) c += std::string(c.empty() ? "" : ", ") + "`" + n + "`";
+    return c;
+  };
+  md += "\n## Event tables\n\n"
+        "- `/win_events` (one row per win, dimension `win`): " +
+        columns(layout::win_events::kColumnNames) +
+        ".\n- `/action_events` (one row per action or election, dimension `event`): " +
+        columns(layout::action_events::kColumnNames) +
+        ". `turnout` is the share taking part (action) or casting a vote (election); `support` "
+        "the share taking part, or the share of the votes cast that are yes; `notice_weeks` the "
+        "weeks of the employer's counter-campaign before it; `consolidated_step` the step a won "
+        "election reached its first contract (-1: none).\n";
   for (S scope : {S::per_step, S::per_run}) {
     md += scope == S::per_step ? "\n## Per step `(run, step)`\n\n" : "\n## Per run `(run)`\n\n";
     md += "| name | kind | units | meaning | when undefined |\n|---|---|---|---|---|\n";

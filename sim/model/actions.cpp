@@ -141,15 +141,15 @@ Touched consequences(const ModelConfig& cfg, Population& pop, const std::vector<
     pop.fatigue[i] += pf * (1.0f - pop.fatigue[i]);
     const float exposed = (1.0f - pop.inoculation[i]) * (1.0f - pop.fear[i]);
     if (what.won) pop.commitment[i] += wc * (1.0f - pop.commitment[i]);
-    if (what.lost) {
-      pop.fear[i] += lf * exposed;
-      if (lc > 0.0f) pop.commitment[i] -= lc * pop.commitment[i];
+    if (what.lost) pop.fear[i] += lf * exposed;
+    if (open) {
+      // The employer retaliates against visible participants, and targets visible leaders (as
+      // they were seen at the action, before a defeat's demoralization).
+      pop.fear[i] += rt * (1.0f - pop.inoculation[i]) * (1.0f - pop.fear[i]);
+      if (pop.commitment[i] >= cfg.ladder_leader || pop.role[u] == Role::worker_organizer)
+        pop.exposed_until[u] = t + cfg.firing_steps;
     }
-    if (!open) continue;
-    // The employer retaliates against visible participants, and targets visible leaders.
-    pop.fear[i] += rt * (1.0f - pop.inoculation[i]) * (1.0f - pop.fear[i]);
-    if (pop.commitment[i] >= cfg.ladder_leader || pop.role[u] == Role::worker_organizer)
-      pop.exposed_until[u] = t + cfg.firing_steps;
+    if (what.lost && lc > 0.0f) pop.commitment[i] -= lc * pop.commitment[i];
   }
   return touched;
 }

@@ -60,10 +60,10 @@ struct Touched {
 };
 /// Consequences for every participant i (x_i != 0), in node order:
 ///   commitment += participation_commitment (1 - c), fatigue += participation_fatigue (1 - F);
-///   won: commitment += win_commitment (1 - c); lost: fear += loss_fear (1 - v)(1 - f), then
-///   commitment -= loss_commitment c;
+///   won: commitment += win_commitment (1 - c); lost: fear += loss_fear (1 - v)(1 - f);
 ///   retaliation: fear += retaliation (1 - v)(1 - f); a visible leader (leader rung or
-///   worker-organizer) is exposed to firing for firing_steps steps.
+///   worker-organizer) is exposed to firing for firing_steps steps; last, if lost,
+///   commitment -= loss_commitment c.
 /// A secret ballot (`secret`) skips taking part, retaliation and exposure: only the outcome's
 /// effects reach the yes-voters.
 /// Skips the pass entirely when none of these can change anything.
