@@ -185,7 +185,7 @@ TEST_CASE("actions: a lost action costs its participants commitment and its call
 
 // ---- the defense: the capacity to turn out ----------------------------------------------------
 
-TEST_CASE("defense: supporters who would turn out defend; nobody who would act, no defense",
+TEST_CASE("defense: supporters who would turn out defend, and nobody who would act gives no defense",
           "[wins][defense]") {
   // Everyone is a supporter (commitment 0.3, below the member cut 0.5): the old ladder defense
   // was 0; the capacity to turn out is not.
