@@ -15,7 +15,8 @@ std::vector<OutputVar> make_dictionary() {
       // ---- per step -------------------------------------------------------------------------
       {"turnout", S::per_step, N::stock, "1",
        "share of the population participating in the step's action when its rounds end "
-       "(continuous actions: everyone who has joined so far)",
+       "(continuous actions: everyone who has joined so far; an election: those who would vote "
+       "yes, whether or not they cast a vote)",
        "NaN when no action runs in the step", false},
       {"new_participants", S::per_step, N::flow, "1",
        "share of the population that joined the action during the step (seeds included)",
