@@ -7,6 +7,7 @@ the variables in docs/OUTPUTS.md. Everything else in `analysis/` goes through th
     ds   = load.open_results("results/default.h5")  # xarray.Dataset: run x step
     runs = load.runs_table("results/default.h5")    # pandas: one row per run
     wins = load.win_events("results/default.h5")    # pandas: one row per win
+    acts = load.action_events("results/default.h5") # pandas: one row per action or election
     dur  = load.durability("results/default.h5")    # Kaplan-Meier per arm (Durability)
     prov = load.provenance("results/default.h5")    # scenario, parameters, command line, build
     load.design(path), load.sensitivity(path), load.failures(path)   # sweeps; failed runs
@@ -579,6 +580,44 @@ def win_events(source):
     cols["arm"] = pd.Categorical.from_codes(np.asarray(cols["arm"]).astype(np.int64),
                                             categories=names, ordered=True)
     frame = pd.DataFrame(cols, index=pd.Index(index, name="win"))
+    frame.attrs.update(units=units, arm_names=names, source_path=os.path.abspath(path))
+    return frame
+
+
+_ACTION_COLUMNS = ("run", "arm", "replicate", "point", "step", "kind", "turnout", "support",
+                   "cohesion", "power", "won", "notice_weeks", "consolidated_step")
+_ACTION_FLOATS = ("turnout", "support", "cohesion", "power")
+
+
+def action_events(source):
+    """One row per action or election (index `event`): run, arm (ordered Categorical),
+    replicate, point, step, kind ("action" / "election", a Categorical), turnout (share taking
+    part or casting a vote), support (share taking part, or share of the votes cast that are
+    yes), cohesion, power, won (bool), notice_weeks (weeks of counter-campaign before it),
+    consolidated_step (step a won election reached a first contract; -1 if none).
+    `frame.attrs['units']` per column.
+
+    A file without /action_events (written before the table existed) gives an empty table."""
+    path = _source(source)
+    with _open_h5(path) as f:
+        names = _flag_names(f["arm"].attrs)
+        g = f["action_events"] if "action_events" in f else None
+        cols, units = {}, {}
+        for col in _ACTION_COLUMNS:
+            if g is not None and col in g:
+                cols[col] = g[col][()]
+                if "units" in g[col].attrs:
+                    units[col] = _text(g[col].attrs["units"])
+            else:
+                cols[col] = np.zeros(0, dtype=np.float64 if col in _ACTION_FLOATS else np.int64)
+        index = (g["event"][()] if g is not None and "event" in g
+                 else np.arange(len(cols["run"])))
+    cols["won"] = np.asarray(cols["won"]).astype(bool)
+    cols["kind"] = pd.Categorical.from_codes(np.asarray(cols["kind"]).astype(np.int64),
+                                             categories=["action", "election"])
+    cols["arm"] = pd.Categorical.from_codes(np.asarray(cols["arm"]).astype(np.int64),
+                                            categories=names, ordered=True)
+    frame = pd.DataFrame(cols, index=pd.Index(index, name="event"))
     frame.attrs.update(units=units, arm_names=names, source_path=os.path.abspath(path))
     return frame
 

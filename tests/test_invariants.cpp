@@ -62,10 +62,11 @@ TEST_CASE("every trainer scenario keeps the invariants over its first steps", "[
   // In an ORGSIM_INVARIANTS build step() checks too; here they are checked explicitly, so the
   // claim is tested in every build. (tests/test_model.cpp does the same for each strategy.)
   std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(test::source_path("scenarios")))
-    if (e.path().extension() == ".json") files.push_back(e.path());
+  for (const char* dir : {"scenarios", "scenarios/empirical"})
+    for (const auto& e : std::filesystem::directory_iterator(test::source_path(dir)))
+      if (e.path().extension() == ".json") files.push_back(e.path());
   std::sort(files.begin(), files.end());
-  REQUIRE(files.size() >= 9);
+  REQUIRE(files.size() >= 10);
   for (const auto& f : files) {
     const RunPlan plan = make_plan(load_scenario(f.string()));
     for (std::size_t a = 0; a < plan.arms.size(); ++a) {

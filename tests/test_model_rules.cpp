@@ -30,7 +30,8 @@ ModelConfig config(const std::vector<std::string>& sets = {}) {
                                   "invitation": 0.2, "fear": 0.4}},
     "messaging": {"invitation": 0.5},
     "actions": {"participation_commitment": 0.1, "participation_fatigue": 0.2,
-                "win_commitment": 0.3, "loss_fear": 0.25, "power_floor": 0.3},
+                "win_commitment": 0.3, "loss_fear": 0.25, "loss_commitment": 0.2,
+                "power_floor": 0.3},
     "employer": {"retaliation": 0.1, "firing": 0.0, "firing_steps": 4},
     "decay": {"trust": 0.1, "staff_trust": 0.2, "commitment": 0.5, "awareness": 0.5,
               "grievance": 0.25, "fear": 0.5, "fatigue": 0.5}})";
@@ -145,8 +146,8 @@ TEST_CASE("consequences of an action for its participants, by hand", "[actions]"
   const Touched t = consequences(cfg, pop, x, 7, what);
   CHECK(t.commitment);
   CHECK(t.fear);
-  // commitment += 0.1 (1 - c)
-  CHECK(pop.commitment[0] == Approx(0.5 + 0.1 * 0.5));
+  // commitment += 0.1 (1 - c), then lost: commitment -= 0.2 c
+  CHECK(pop.commitment[0] == Approx((0.5 + 0.1 * 0.5) * 0.8));
   CHECK(pop.commitment[1] == Approx(0.0));  // not a participant
   CHECK(pop.fatigue[0] == Approx(0.2));
   // lost: fear += 0.25 (1 - v)(1 - f); then retaliation: fear += 0.1 (1 - v)(1 - f')

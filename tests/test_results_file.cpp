@@ -94,6 +94,21 @@ RunRecord make_run(std::int64_t index, const FileHeader& h) {
     w.strength = 0.1 * static_cast<double>(index + 1) + 0.01 * k;
     r.wins.push_back(w);
   }
+  // (index + 1) % 3 actions or elections (the /action_events table); an election won and
+  // consolidated in the last one of every third run.
+  for (std::int32_t k = 0; k < (index + 1) % 3; ++k) {
+    ActionEvent a;
+    a.step = static_cast<std::int32_t>((2 * k + index) % (h.n_steps - 1));
+    a.kind = static_cast<std::int8_t>(k % 2);
+    a.turnout = 0.1 * static_cast<double>(index + 1) + 0.01 * k;
+    a.support = 0.5 + 0.01 * static_cast<double>(index);
+    a.cohesion = 0.2 + 0.001 * k;
+    a.power = 0.3 + 0.002 * static_cast<double>(index);
+    a.won = (index + k) % 2 == 0;
+    a.notice_weeks = a.kind == 1 ? 3 : 0;
+    a.consolidated_step = a.kind == 1 && a.won ? a.step + 1 : -1;
+    r.actions.push_back(a);
+  }
   return r;
 }
 
@@ -108,6 +123,12 @@ bool same(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == 
 bool same(const WinEvent& a, const WinEvent& b) {
   return a.start_step == b.start_step && a.end_step == b.end_step && a.censored == b.censored &&
          same(a.strength, b.strength);
+}
+bool same(const ActionEvent& a, const ActionEvent& b) {
+  return a.step == b.step && a.kind == b.kind && same(a.turnout, b.turnout) &&
+         same(a.support, b.support) && same(a.cohesion, b.cohesion) && same(a.power, b.power) &&
+         a.won == b.won && a.notice_weeks == b.notice_weeks &&
+         a.consolidated_step == b.consolidated_step;
 }
 
 template <class T>
@@ -131,6 +152,7 @@ void require_same_run(const RunRecord& a, const RunRecord& b) {
   CHECK(same_values(a.per_run, b.per_run));
   CHECK(same_values(a.params, b.params));
   CHECK(same_values(a.wins, b.wins));
+  CHECK(same_values(a.actions, b.actions));
   CHECK(a.message == b.message);
 }
 

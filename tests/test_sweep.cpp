@@ -49,8 +49,16 @@ bool same_runs(const ResultsFile& a, const ResultsFile& b) {
   for (std::size_t i = 0; i < a.runs.size(); ++i) {
     const auto &x = a.runs[i], &y = b.runs[i];
     if (x.run != y.run || x.point != y.point || x.arm != y.arm || x.replicate != y.replicate ||
-        x.seed != y.seed || x.params != y.params || x.wins.size() != y.wins.size())
+        x.seed != y.seed || x.params != y.params || x.wins.size() != y.wins.size() ||
+        x.actions.size() != y.actions.size())
       return false;
+    for (std::size_t k = 0; k < x.actions.size(); ++k) {
+      const ActionEvent &p = x.actions[k], &q = y.actions[k];
+      if (p.step != q.step || p.kind != q.kind || p.won != q.won || p.power != q.power ||
+          p.support != q.support || p.turnout != q.turnout || p.cohesion != q.cohesion ||
+          p.notice_weeks != q.notice_weeks || p.consolidated_step != q.consolidated_step)
+        return false;
+    }
     if (std::memcmp(x.per_step.data(), y.per_step.data(), x.per_step.size() * sizeof(float)) ||
         std::memcmp(x.per_run.data(), y.per_run.data(), x.per_run.size() * sizeof(double)))
       return false;
@@ -98,6 +106,9 @@ TEST_CASE("sweep results are bit-identical for any thread count, shards and part
   SweepOptions one;
   one.threads = 1;
   const ResultsFile a = sweep_to(s, fresh("threads1"), one);
+  std::size_t events = 0;  // the /action_events rows travel through parts and merge too
+  for (const auto& r : a.runs) events += r.actions.size();
+  CHECK(events > 0);
   SweepOptions two;
   two.threads = 2;
   two.part_runs = 3;  // many small parts

@@ -72,6 +72,7 @@ RunRecord run_one(const RunPlan& plan, std::int32_t arm, std::int64_t replicate,
   r.per_step = sim->per_step_values();
   r.per_run = sim->per_run_values();
   r.wins = sim->wins().events();
+  r.actions = sim->action_events();
   r.wall_seconds = std::chrono::duration<float>(std::chrono::steady_clock::now() - start).count();
   return r;
 }

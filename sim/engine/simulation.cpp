@@ -10,6 +10,7 @@
 #include "io/outputs.hpp"
 #include "model/actions.hpp"
 #include "model/decay.hpp"
+#include "model/environment.hpp"
 
 namespace orgsim {
 
@@ -39,6 +40,21 @@ CascadeRules make_rules(const ModelConfig& cfg) {
   r.complete_trust = static_cast<float>(cfg.trust_initial.value);
   return r;
 }
+
+// The defense's crowd runs the participation core's threshold rule alone: contagion and
+// broadcast are chances of an action's day, not a capacity to count on, and leaving them out
+// makes the crowd a deterministic function of the state (no draws). With the threshold channel
+// off, the crowd is those whose private utility alone reaches their threshold.
+CascadeRules make_defense_rules(const ModelConfig& cfg) {
+  CascadeRules r = make_rules(cfg);
+  r.contagion_probability = 0.0;
+  r.update = UpdateOrder::synchronous;
+  if (r.rule == ThresholdRule::off) {
+    r.rule = ThresholdRule::fraction;
+    r.w_social = 0.0f;
+  }
+  return r;
+}
 }  // namespace
 
 Simulation::Simulation(const ModelConfig& cfg, std::uint64_t rep_seed, const Network* prebuilt)
@@ -58,6 +74,8 @@ Simulation::Simulation(const ModelConfig& cfg, std::uint64_t rep_seed, const Net
       climate_model_(cfg.climate),
       rules_(make_rules(cfg)),
       core_(net_, rules_),
+      defense_rules_(make_defense_rules(cfg)),
+      defense_core_(net_, defense_rules_),
       campaign_([&] {
         World w = world();
         return Campaign(w, rng_campaign_);
@@ -101,6 +119,14 @@ void Simulation::environment_phase() {
     touch(kFear);
   }
   turnover(cfg_, pop_, net_, t_, stream_seed(rep_seed_, Stream::turnover), rng_turnover_, left_);
+  // The weeks between an election's announcement and its vote: the employer's counter-campaign.
+  if (election_at_ >= 0 && t_ > announced_at_ && t_ <= election_at_) {
+    const CounterCampaignWeek w = election_counter_campaign(
+        cfg_, pop_, net_, t_, stream_seed(rep_seed_, Stream::turnover), rng_employer_, left_);
+    threats_ += w.threats;
+    firings_ += w.firings;
+    touch(kFear);
+  }
   if (left_.empty()) return;
   touch_all();  // new hires: fresh draws and ties reset
   const bool continuing = cfg_.policy == ActionPolicy::continuous && t_ > cfg_.first_action;
@@ -132,6 +158,9 @@ bool Simulation::action_due() {
     case ActionPolicy::hot: return gap_ok && climate_now_ >= cfg_.hot_threshold;
     case ActionPolicy::readiness:
       return gap_ok && static_cast<double>(rungs().organized) >= cfg_.readiness * cfg_.n;
+    case ActionPolicy::ready_and_hot:
+      return gap_ok && climate_now_ >= cfg_.hot_threshold &&
+             static_cast<double>(rungs().organized) >= cfg_.readiness * cfg_.n;
     case ActionPolicy::never: return false;
   }
   return false;
@@ -181,43 +210,94 @@ bool Simulation::refresh_base() {
   std::uint64_t key = 0;
   for (auto v : version_) key += v;  // counters only grow, so the sum changes when any does
   if (key == base_at_ && climate_now_ == base_climate_) return false;
-  utility_base(cfg_, pop_, net_, climate_now_, campaign_.staff() > 0, base_, scratch_);
+  utility_base(cfg_, pop_, net_, climate_now_, campaign_.staff() > 0, base_, scratch_,
+               &invite_source_);
   base_at_ = key;
   base_climate_ = climate_now_;
+  ++base_serial_;
   return true;
 }
 
 void Simulation::action_phase() {
-  action_now_ = action_due();
   joined_now_ = 0;
   rounds_now_ = 0;
   won_now_ = false;
+  joined_by_ = {};
   power_now_ = cohesion_now_ = std::nan("");
+  if (election_kind()) {
+    // An election is called by the policy, announced, and held notice_steps weeks later; once
+    // one is won (the union is certified) no other is called.
+    action_now_ = false;
+    if (election_at_ < 0) {
+      if (certified_ || !action_due()) return;
+      announced_at_ = t_;
+      election_at_ = t_ + cfg_.notice_steps;
+    }
+    if (t_ < election_at_) return;
+    action_now_ = true;
+  } else {
+    action_now_ = action_due();
+  }
   if (!action_now_) return;
   const bool fresh = cfg_.policy != ActionPolicy::continuous || t_ == cfg_.first_action;
   const std::int64_t before_step = fresh ? 0 : core_.participants();
+  const std::size_t log_from = fresh ? 0 : core_.joined_log().size();
   if (fresh) {
     core_.reset();
     place_seeds();
     ++actions_;
     continuous_won_ = false;
   }
-  const bool base_changed = refresh_base() || fresh || !left_.empty();
+  refresh_base();
+  // The rounds may skip the unchanged part of a continuing action only if the base is the one
+  // its previous rounds saw (the defense may have recomputed it since).
+  const bool base_changed = base_serial_ != action_base_serial_ || fresh || !left_.empty();
+  action_base_serial_ = base_serial_;
   core_.broadcast(cfg_.broadcast_reach, cfg_.broadcast_conversion, rng_participation_);
   const RoundStats st = core_.run_rounds(base_.data(), pop_.threshold.data(), cfg_.rounds,
                                          rng_participation_, base_changed);
   rounds_now_ = st.rounds;
   rounds_total_ += st.rounds;
   joined_now_ = core_.participants() - before_step;
+  count_join_causes(log_from);
   last_action_step_ = t_;
   after_action(fresh);
+}
+
+void Simulation::count_join_causes(std::size_t from) {
+  // How each of this step's joiners came to take part: invited through a relationship (a
+  // committed neighbour's or the staff's invitation, contagion from a participating neighbour,
+  // or participating neighbours in the social term), reached by broadcast (the broadcast
+  // channel, or messaging as the strongest invitation), or on their own (seeds, private utility).
+  const auto& log = core_.joined_log();
+  const auto& x = core_.x();
+  const auto& why = core_.cause();
+  const auto& s = core_.social_sum();
+  const bool sources = invite_source_.size() == static_cast<std::size_t>(cfg_.n);
+  for (std::size_t k = from; k < log.size(); ++k) {
+    const auto i = static_cast<std::size_t>(log[k]);
+    if (!x[i]) continue;
+    int c = 2;
+    switch (why[i]) {
+      case JoinCause::contagion: c = 0; break;
+      case JoinCause::broadcast: c = 1; break;
+      case JoinCause::threshold: {
+        const std::uint8_t src = sources ? invite_source_[i] : kInviteNone;
+        if (src == kInviteRelationship || (cfg_.w_social > 0 && s[i] > 0.0f)) c = 0;
+        else if (src == kInviteMessaging) c = 1;
+        break;
+      }
+      default: break;
+    }
+    ++joined_by_[static_cast<std::size_t>(c)];
+  }
 }
 
 void Simulation::after_action(bool fresh) {
   const auto& x = core_.x();
   const double turnout = static_cast<double>(core_.participants()) / cfg_.n;
   double c = 0.0;
-  const bool gain = cfg_.action_trust_gain > 0;
+  const bool gain = cfg_.action_trust_gain > 0 && !election_kind();  // a vote is not acting together
   if (net_.complete) {
     c = core_.participants() >= 2 ? cfg_.trust_initial.value : 0.0;
   } else if (gain) {
@@ -242,45 +322,123 @@ void Simulation::after_action(bool fresh) {
   }
   cohesion_now_ = c;
   power_now_ = action_power(turnout, c, cfg_.power_floor);
-  const bool won = action_wins(power_now_, cfg_.resistance);
-  // A scheduled, hot or ready action is won or lost when its rounds end; a continuous action
-  // (a petition drive) wins once, the first step its power reaches the resistance.
+  ActionEvent ev;
+  ev.step = t_;
+  ev.cohesion = c;
+  ev.power = power_now_;
+  bool won = false;
+  if (election_kind()) {
+    // The vote: the participants are those who would vote yes; each worker casts a vote with
+    // probability elections.turnout (one uniform per worker in node order from the
+    // participation stream, none when everyone votes). A majority of the votes cast wins; a tie
+    // loses (NLRB: the union needs a majority of the valid votes).
+    std::int64_t cast = 0, yes = 0;
+    const double p = cfg_.elections.turnout;
+    for (std::int32_t i = 0; i < cfg_.n; ++i) {
+      if (p < 1.0 && !(rng_participation_.uniform() < p)) continue;
+      ++cast;
+      yes += x[static_cast<std::size_t>(i)] ? 1 : 0;
+    }
+    won = cast > 0 && 2 * yes > cast;
+    ev.kind = 1;
+    ev.turnout = static_cast<double>(cast) / cfg_.n;
+    ev.support = cast > 0 ? static_cast<double>(yes) / static_cast<double>(cast) : 0.0;
+    ev.notice_weeks = t_ - announced_at_;
+    election_at_ = announced_at_ = -1;
+  } else {
+    // A scheduled, hot or ready action is won or lost when its rounds end; a continuous action
+    // (a petition drive) wins once, the first step its power reaches the resistance. Near the
+    // line the outcome is a chance: one uniform from the employer stream per decided action
+    // when actions.win_width > 0.
+    const bool undecided = fresh || !continuous_won_;
+    if (undecided) {
+      won = cfg_.win_width > 0.0
+                ? rng_employer_.uniform() <
+                      win_probability(power_now_, cfg_.resistance, cfg_.win_width)
+                : action_wins(power_now_, cfg_.resistance);
+    }
+    ev.turnout = ev.support = turnout;
+  }
   const bool decided = fresh || (won && !continuous_won_);
   if (won && decided) {
     pending_win_ = power_now_;  // enters the book after this step's push (no 0-step reversals)
     won_now_ = true;
     if (!fresh) continuous_won_ = true;
+    if (election_kind()) {
+      certified_ = true;
+      ++elections_won_;
+      election_win_ = wins_.wins();  // the index the win takes in the book
+      election_event_ = events_.size();
+    }
   }
+  ev.won = won || (!fresh && continuous_won_);
+  if (fresh || events_.empty()) events_.push_back(ev);
+  else events_.back() = ev;  // a continuing action: its row follows it
   ActionConsequences what;
   what.won = decided && won;
   what.lost = fresh && !won;
   what.mark_last_action = cfg_.strategy != Strategy::none;
+  what.secret = election_kind();
   const Touched touched = consequences(cfg_, pop_, x, t_, what);
   if (touched.commitment) touch(kCommitment);
   if (touched.fear) touch(kFear);
+  if (what.lost) {
+    const auto [staff, peer] = blame_callers(cfg_, pop_, net_, x, campaign_.staff() > 0);
+    if (staff) touch(kStaffTrust);
+    if (peer) touch(kTrust);
+  }
 }
 
 // ---- 4. wins and durability --------------------------------------------------------------------
 
 double Simulation::defense() {
-  // The organized base now: its share of the workplace times its cohesion.
-  const std::int64_t base = rungs().organized;
-  if (base < 2) return 0.0;
-  const std::uint64_t key = version_[kTrust] + version_[kCommitment];
-  if (defense_cohesion_.at != key) {
-    defense_cohesion_.value = cohesion(
-        net_, [&](std::int32_t i) { return committed(pop_, i, cfg_.ladder_member); },
-        cfg_.trust_initial.value);
-    defense_cohesion_.at = key;
+  // The capacity to turn out for the wins: the crowd the participation core's threshold rule
+  // would gather now from nobody (utility with invitations, grievance, commitment, fear and the
+  // social pull of the crowd itself), as a share of the workplace, times the crowd's cohesion.
+  refresh_base();
+  if (defense_.at == base_serial_ && base_serial_ > 0) return defense_.value;
+  defense_core_.reset();
+  Rng unused(0);  // threshold rounds only: no draws
+  defense_core_.run_rounds(base_.data(), pop_.threshold.data(), 0, unused, true);
+  const std::int64_t k = defense_core_.participants();
+  double c = 0.0;
+  if (k >= 2) {
+    const auto& x = defense_core_.x();
+    c = cohesion(net_, [&](std::int32_t i) { return x[static_cast<std::size_t>(i)] != 0; },
+                 cfg_.trust_initial.value);
   }
-  return static_cast<double>(base) / cfg_.n * defense_cohesion_.value;
+  defense_ = {static_cast<double>(k) / cfg_.n * c, base_serial_};
+  return defense_.value;
 }
 
 void Simulation::wins_phase() {
   // The employer pushes against the wins standing from earlier steps. A win of this step joins
   // the book afterwards, so every win stands at least one step.
   reversed_now_ = 0;
-  if (wins_.standing() > 0) reversed_now_ = wins_.push_back(t_, defense(), rng_employer_);
+  if (wins_.standing() > 0) {
+    // The defense matters to the gap term and to a first contract; otherwise it is not computed.
+    const bool contract_open = election_win_ >= 0 && !consolidated_;
+    const double d = cfg_.wins.hazard > 0.0 || contract_open ? defense() : 0.0;
+    reversed_now_ = wins_.push_back(t_, d, rng_employer_);
+    // A won election not yet consolidated: undone (decertified), or a first contract reached
+    // with chance contract_rate x min(1, D / (hold_fraction x strength)), one uniform from the
+    // employer stream per step after the push (none when contract_rate is 0).
+    if (election_win_ >= 0 && !consolidated_) {
+      const WinEvent& w = wins_.events()[static_cast<std::size_t>(election_win_)];
+      if (!w.censored) {
+        ++decertifications_;
+        election_win_ = -1;
+      } else if (cfg_.elections.contract_rate > 0.0) {
+        const double needed = cfg_.wins.hold_fraction * w.strength;
+        const double capacity = needed > 0.0 ? std::min(1.0, std::max(0.0, d) / needed) : 1.0;
+        if (rng_employer_.uniform() < cfg_.elections.contract_rate * capacity) {
+          consolidated_ = true;
+          ++consolidated_wins_;
+          events_[election_event_].consolidated_step = t_;
+        }
+      }
+    }
+  }
   if (pending_win_ >= 0.0) {
     wins_.record_win(t_, pending_win_);
     pending_win_ = -1.0;
@@ -347,7 +505,10 @@ void Simulation::record_phase() {
                            kTurnover = per_step_index("turnover_share"),
                            kStanding = per_step_index("standing_wins"),
                            kWinsNew = per_step_index("wins_new"),
-                           kReversalsNew = per_step_index("reversals_new");
+                           kReversalsNew = per_step_index("reversals_new"),
+                           kJoinedInvited = per_step_index("joined_invited"),
+                           kJoinedBroadcast = per_step_index("joined_broadcast"),
+                           kJoinedOwn = per_step_index("joined_own");
   static const std::array<std::size_t, kActivities> kHours = [] {
     std::array<std::size_t, kActivities> k{};
     for (int a = 0; a < kActivities; ++a)
@@ -362,6 +523,9 @@ void Simulation::record_phase() {
     put(kRounds, rounds_now_);
     put(kPower, power_now_);
     put(kCohesion, cohesion_now_);
+    put(kJoinedInvited, static_cast<double>(joined_by_[0]));
+    put(kJoinedBroadcast, static_cast<double>(joined_by_[1]));
+    put(kJoinedOwn, static_cast<double>(joined_by_[2]));
     last_turnout_ = turnout;
     peak_turnout_ = std::isnan(peak_turnout_) ? turnout : std::max(peak_turnout_, turnout);
   }
@@ -417,6 +581,11 @@ std::vector<double> Simulation::per_run_values() const {
   v[per_run_index("organized_base_end")] = organized_base_end_;
   v[per_run_index("organizers_end")] = organizers_end_;
   v[per_run_index("backfires_total")] = static_cast<double>(backfires_total_);
+  v[per_run_index("threats")] = static_cast<double>(threats_);
+  v[per_run_index("firings")] = static_cast<double>(firings_);
+  v[per_run_index("elections_won")] = static_cast<double>(elections_won_);
+  v[per_run_index("consolidated_wins")] = static_cast<double>(consolidated_wins_);
+  v[per_run_index("decertifications")] = static_cast<double>(decertifications_);
   return v;
 }
 
@@ -476,16 +645,26 @@ void Simulation::check_invariants() const {
   mean_ok(kAwareness, pop_.awareness, awareness_mean_, "awareness");
   mean_ok(kGrievance, pop_.grievance, grievance_mean_, "grievance");
   mean_ok(kStaffTrust, pop_.staff_trust, staff_trust_mean_, "staff trust");
-  if (defense_cohesion_.at == version_[kTrust] + version_[kCommitment] &&
-      cohesion(net_, [&](std::int32_t i) { return committed(pop_, i, cfg_.ladder_member); },
-               cfg_.trust_initial.value) != defense_cohesion_.value)
-    fail("cached cohesion of the organized base is stale");
   std::uint64_t key = 0;
   for (auto v : version_) key += v;
   if (key == base_at_ && climate_now_ == base_climate_) {
     std::vector<float> fresh, invite;
-    utility_base(cfg_, pop_, net_, climate_now_, campaign_.staff() > 0, fresh, invite);
+    std::vector<std::uint8_t> source;
+    utility_base(cfg_, pop_, net_, climate_now_, campaign_.staff() > 0, fresh, invite, &source);
     if (fresh != base_) fail("cached utility base is stale");
+    if (source != invite_source_) fail("cached invitation sources are stale");
+    if (defense_.at == base_serial_ && base_serial_ > 0) {
+      // The defense's crowd is the fixed point of the threshold rule on this base.
+      ParticipationCore fresh_core(net_, defense_rules_);
+      Rng unused(0);
+      fresh_core.run_rounds(base_.data(), pop_.threshold.data(), 0, unused, true);
+      double c = 0.0;
+      if (fresh_core.participants() >= 2)
+        c = cohesion(net_, [&](std::int32_t i) { return fresh_core.x()[static_cast<std::size_t>(i)] != 0; },
+                     cfg_.trust_initial.value);
+      if (static_cast<double>(fresh_core.participants()) / cfg_.n * c != defense_.value)
+        fail("cached defense is stale");
+    }
   }
   if (!net_.complete) {
     for (std::int32_t i = 0; i < net_.n; ++i)

@@ -41,6 +41,16 @@ class Simulation {
   const ParticipationCore& participation() const noexcept { return core_; }
   double climate() const noexcept { return climate_now_; }
   const WinBook& wins() const noexcept { return wins_; }
+  /// Every action and election so far (one row each; a continuous action is one row).
+  const std::vector<ActionEvent>& action_events() const noexcept { return events_; }
+  /// The defense of the wins now: the share of workers who would turn out if called now times
+  /// the cohesion of that crowd (docs/MODEL.md "Wins and durability"). Cached.
+  double defense();
+  /// Who would turn out if called now (the crowd of defense()), as participation flags.
+  const std::vector<std::uint8_t>& defense_crowd() {
+    defense();
+    return defense_core_.x();
+  }
 
   /// Per-step outputs in RunRecord layout (variable-major, NaN where undefined) and per-run
   /// outcomes; valid after run().
@@ -68,6 +78,8 @@ class Simulation {
   bool action_due();
   void place_seeds();
   void after_action(bool fresh);
+  void count_join_causes(std::size_t from);
+  bool election_kind() const noexcept { return cfg_.kind == ActionKind::election; }
   World world() { return World{cfg_, pop_, net_, climate_now_, t_}; }
 
   // ---- what changed: a counter per part of the state, bumped by any phase that may have
@@ -87,7 +99,6 @@ class Simulation {
   };
   const RungCounts& rungs();
   const TrustStats& trust_stats_now();
-  double defense();
   double mean_of(Part p, const Eigen::ArrayXf& a, Cached<double>& c);
   bool refresh_base();
 
@@ -99,6 +110,8 @@ class Simulation {
   Climate climate_model_;
   CascadeRules rules_;
   ParticipationCore core_;
+  CascadeRules defense_rules_;
+  ParticipationCore defense_core_;  // the would-turn-out crowd of the defense (threshold only)
   Campaign campaign_;
   WinBook wins_;
 
@@ -110,9 +123,13 @@ class Simulation {
   std::array<std::uint64_t, kParts> version_{1, 1, 1, 1, 1, 1};
   Cached<RungCounts> rungs_;
   Cached<TrustStats> trust_stats_;
-  Cached<double> component_, defense_cohesion_, fear_mean_, awareness_mean_, grievance_mean_,
+  Cached<double> component_, fear_mean_, awareness_mean_, grievance_mean_,
       staff_trust_mean_;
   std::uint64_t base_at_ = 0;
+  std::uint64_t base_serial_ = 0;        // bumped each time base_ is recomputed
+  std::uint64_t action_base_serial_ = 0; // base_serial_ at the last action's rounds
+  std::vector<std::uint8_t> invite_source_;  // where each agent's strongest invitation came from
+  Cached<double> defense_;                // keyed by base_serial_
   double base_climate_ = 0.0;
   GrowingCohesion crowd_;           // cohesion of a continuing action's participants
   std::size_t crowd_seen_ = 0;      // entries of the core's joined log already in crowd_
@@ -129,6 +146,17 @@ class Simulation {
   OrganizingTally tally_;
   std::int32_t last_action_step_ = -1;
   bool continuous_won_ = false;
+  // elections
+  std::int32_t election_at_ = -1;   // step of the announced vote (-1: none announced)
+  std::int32_t announced_at_ = -1;  // step of its announcement
+  bool certified_ = false;          // an election was won: no more elections
+  std::int32_t election_win_ = -1;  // index in the win book of the won election's win
+  std::size_t election_event_ = 0;  // its row in events_
+  bool consolidated_ = false;
+  std::int64_t threats_ = 0, firings_ = 0, consolidated_wins_ = 0, decertifications_ = 0,
+               elections_won_ = 0;
+  std::array<std::int64_t, 3> joined_by_{};  // this step: invited, broadcast, own
+  std::vector<ActionEvent> events_;
   // run bookkeeping
   std::vector<float> series_;
   std::array<double, 6> phase_seconds_{};

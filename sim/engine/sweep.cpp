@@ -336,6 +336,7 @@ RunRecord run_sweep_run(const Sweep& s, std::int64_t run) {
   for (double v : r.per_run)
     if (std::isinf(v)) throw RunError("a per-run output is infinite");
   r.wins = sim.wins().events();
+  r.actions = sim.action_events();
   r.status = 1;
   r.wall_seconds = std::chrono::duration<float>(std::chrono::steady_clock::now() - start).count();
   return r;

@@ -71,6 +71,7 @@ inline constexpr const char* kWallSeconds = "wall_seconds";
 // ---- Groups of the root ----
 inline constexpr const char* kProvenance = "provenance";
 inline constexpr const char* kWinEvents = "win_events";
+inline constexpr const char* kActionEvents = "action_events";
 inline constexpr const char* kFailures = "failures";
 inline constexpr const char* kDurability = "durability";
 inline constexpr const char* kDesignGroup = "design";
@@ -100,6 +101,18 @@ inline constexpr std::array<const char*, kColumnCount> kColumnNames = {
     "run", "arm", "replicate", "point", "start_step", "end_step", "censored", "strength",
     "duration"};
 }  // namespace win_events
+
+// ---- /action_events: the `event` scale and one column per field, in the order written ----
+namespace action_events {
+inline constexpr const char* kEvent = "event";  // dimension scale
+enum Column : std::size_t {
+  kRun, kArm, kReplicate, kPoint, kStep, kKind, kTurnout, kSupport, kCohesion, kPower, kWon,
+  kNoticeWeeks, kConsolidatedStep, kColumnCount
+};
+inline constexpr std::array<const char*, kColumnCount> kColumnNames = {
+    "run", "arm", "replicate", "point", "step", "kind", "turnout", "support", "cohesion", "power",
+    "won", "notice_weeks", "consolidated_step"};
+}  // namespace action_events
 
 // ---- /failures: the `failure` scale and one column per field, in the order written ----
 namespace failures {

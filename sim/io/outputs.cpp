@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "io/layout.hpp"
+
 namespace orgsim {
 
 namespace {
@@ -13,7 +15,8 @@ std::vector<OutputVar> make_dictionary() {
       // ---- per step -------------------------------------------------------------------------
       {"turnout", S::per_step, N::stock, "1",
        "share of the population participating in the step's action when its rounds end "
-       "(continuous actions: everyone who has joined so far)",
+       "(continuous actions: everyone who has joined so far; an election: those who would vote "
+       "yes, whether or not they cast a vote)",
        "NaN when no action runs in the step", false},
       {"new_participants", S::per_step, N::flow, "1",
        "share of the population that joined the action during the step (seeds included)",
@@ -74,6 +77,19 @@ std::vector<OutputVar> make_dictionary() {
       {"standing_wins", S::per_step, N::stock, "wins", "wins not yet reversed", "", false},
       {"wins_new", S::per_step, N::flow, "wins", "wins during the step", "", false},
       {"reversals_new", S::per_step, N::flow, "wins", "wins reversed during the step", "", false},
+      {"joined_invited", S::per_step, N::flow, "agents",
+       "agents who joined the step's action through a relationship: invited by a committed "
+       "coworker or the staff, converted by a participating neighbour, or pulled by participating "
+       "neighbours in the social term",
+       "NaN when no action runs in the step", false},
+      {"joined_broadcast", S::per_step, N::flow, "agents",
+       "agents who joined the step's action through broadcast (the broadcast channel, or the "
+       "campaign's messaging as their strongest invitation)",
+       "NaN when no action runs in the step", false},
+      {"joined_own", S::per_step, N::flow, "agents",
+       "agents who joined the step's action on their own: seeds, and those whose private utility "
+       "(grievance, commitment, fear) alone reached their threshold",
+       "NaN when no action runs in the step", false},
       // ---- per run --------------------------------------------------------------------------
       {"final_turnout", S::per_run, N::outcome, "1", "turnout of the run's last action",
        "NaN when the run called no action", true},
@@ -95,6 +111,17 @@ std::vector<OutputVar> make_dictionary() {
        true},
       {"backfires_total", S::per_run, N::outcome, "conversations", "backfired issue pushes", "",
        false},
+      {"threats", S::per_run, N::outcome, "events",
+       "supervisor threats or coercive one-on-ones during elections' notice weeks", "", false},
+      {"firings", S::per_run, N::outcome, "agents",
+       "visible leaders fired during elections' notice weeks (replaced by new hires)", "", false},
+      {"elections_won", S::per_run, N::outcome, "elections",
+       "elections won (a majority of the votes cast); at most 1, the union is then certified", "",
+       false},
+      {"consolidated_wins", S::per_run, N::outcome, "wins",
+       "won elections that reached a first contract before the end of the run", "", false},
+      {"decertifications", S::per_run, N::outcome, "wins",
+       "won elections undone (reversed) before a first contract", "", false},
   };
 }
 
@@ -137,6 +164,21 @@ std::string outputs_markdown() {
       "`sim/io/outputs.cpp`; do not edit by hand (a test fails when this file is stale).\n\n"
       "Per-step variables are `(run, step)` float32 datasets in the root group of a results "
       "file; per-run outcomes are 1-D on `run`. See `docs/HDF5_LAYOUT.md`.\n";
+  // The event tables, each on its own dimension (columns from io/layout.hpp).
+  auto columns = [](const auto& names) {
+    std::string c;
+    for (const char* n : names) c += std::string(c.empty() ? "" : ", ") + "`" + n + "`";
+    return c;
+  };
+  md += "\n## Event tables\n\n"
+        "- `/win_events` (one row per win, dimension `win`): " +
+        columns(layout::win_events::kColumnNames) +
+        ".\n- `/action_events` (one row per action or election, dimension `event`): " +
+        columns(layout::action_events::kColumnNames) +
+        ". `turnout` is the share taking part (action) or casting a vote (election); `support` "
+        "the share taking part, or the share of the votes cast that are yes; `notice_weeks` the "
+        "weeks of the employer's counter-campaign before it; `consolidated_step` the step a won "
+        "election reached its first contract (-1: none).\n";
   for (S scope : {S::per_step, S::per_run}) {
     md += scope == S::per_step ? "\n## Per step `(run, step)`\n\n" : "\n## Per run `(run)`\n\n";
     md += "| name | kind | units | meaning | when undefined |\n|---|---|---|---|---|\n";

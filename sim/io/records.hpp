@@ -29,6 +29,8 @@ struct RunRecord {
   std::vector<double> params;
   /// Every win of the run (the /win_events event table).
   std::vector<WinEvent> wins;
+  /// Every action and election of the run (the /action_events event table).
+  std::vector<ActionEvent> actions;
   /// Why the run failed (status 2), for the /failures table; empty otherwise.
   std::string message;
 };

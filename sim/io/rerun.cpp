@@ -91,6 +91,7 @@ RunRecord rerun_from_file(const ResultsFile& rf, const RunRecord& stored, const 
   r.per_step = sim.per_step_values();
   r.per_run = sim.per_run_values();
   r.wins = sim.wins().events();
+  r.actions = sim.action_events();
   return r;
 }
 
@@ -122,6 +123,18 @@ std::vector<std::string> differing_values(const RunRecord& a, const RunRecord& b
   for (std::size_t k = 0; wins_same && k < a.wins.size(); ++k)
     wins_same = same_win(a.wins[k], b.wins[k]);
   if (!wins_same) out.emplace_back(layout::kWinEvents);
+  const auto same_action = [](const ActionEvent& x, const ActionEvent& y) {
+    return x.step == y.step && x.kind == y.kind && x.won == y.won &&
+           x.notice_weeks == y.notice_weeks && x.consolidated_step == y.consolidated_step &&
+           std::memcmp(&x.turnout, &y.turnout, sizeof(double)) == 0 &&
+           std::memcmp(&x.support, &y.support, sizeof(double)) == 0 &&
+           std::memcmp(&x.cohesion, &y.cohesion, sizeof(double)) == 0 &&
+           std::memcmp(&x.power, &y.power, sizeof(double)) == 0;
+  };
+  bool actions_same = a.actions.size() == b.actions.size();
+  for (std::size_t k = 0; actions_same && k < a.actions.size(); ++k)
+    actions_same = same_action(a.actions[k], b.actions[k]);
+  if (!actions_same) out.emplace_back(layout::kActionEvents);
   return out;
 }
 

@@ -37,6 +37,8 @@ std::vector<std::vector<double>> unflatten(const std::vector<double>& v, std::si
 
 /// /win_events, appended to the runs they belong to (runs in increasing run order).
 void read_wins(hid_t file, std::vector<RunRecord>& runs, const std::string& path);
+/// /action_events, appended to the runs they belong to (runs in increasing run order).
+void read_actions(hid_t file, std::vector<RunRecord>& runs, const std::string& path);
 /// /failures: each row's message goes to its run.
 void read_failures(hid_t file, std::vector<RunRecord>& runs, const std::string& path);
 /// /durability: per-arm Kaplan-Meier estimates.
@@ -65,6 +67,10 @@ struct ResultsWriter::Impl {
   std::int64_t n_wins_written = 0;
   h5::Hid wins_group, win;
   std::vector<h5::Hid> win_columns;
+  // The /action_events event table: `event` dimension scale and one column per field.
+  std::int64_t n_actions_written = 0;
+  h5::Hid actions_group, action_scale;
+  std::vector<h5::Hid> action_columns;
   // The /failures table: `failure` dimension scale and one column per field
   // (kFailureColumnNames order).
   std::int64_t n_failures_written = 0;
@@ -90,6 +96,9 @@ struct ResultsWriter::Impl {
                            hsize_t chunk);
   h5::Hid create_win_dataset(const std::string& ds_name, hid_t file_type);
   void create_wins_group();
+  h5::Hid create_action_dataset(const std::string& ds_name, hid_t file_type);
+  void create_actions_group();
+  void append_actions(const std::vector<RunRecord>& runs);
   void create_failures_group();
   void set_arm_flags(hid_t ds);
   void write_provenance_string(const char* ds_name, const std::string& text, bool with_sha);
@@ -114,10 +123,11 @@ struct ResultsWriter::Impl {
   /// Closes every handle, datasets first; returns false if any close failed.
   bool close_all() noexcept {
     bool ok = true;
-    for (auto* v : {&params, &per_run, &per_step, &win_columns, &failure_columns})
+    for (auto* v : {&params, &per_run, &per_step, &win_columns, &action_columns, &failure_columns})
       for (auto& h : *v) ok = h.close() >= 0 && ok;
     for (h5::Hid* h : {&step, &run, &arm, &replicate, &point, &seed, &status, &wall_seconds,
-                   &provenance, &win, &wins_group, &failure, &failures_group})
+                   &provenance, &win, &wins_group, &action_scale, &actions_group, &failure,
+                   &failures_group})
       ok = h->close() >= 0 && ok;
     ok = file.close() >= 0 && ok;
     return ok;

@@ -273,6 +273,7 @@ ResultsFile read_results(const std::string& path, bool with_series) {
                   out.runs[r].per_step.begin() + static_cast<std::ptrdiff_t>(o * n_steps));
   }
   read_wins(f, out.runs, path);
+  read_actions(f, out.runs, path);
   read_failures(f, out.runs, path);
   out.durability = read_durability(f, path);
   out.design = read_design(f, path);

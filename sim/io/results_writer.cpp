@@ -213,14 +213,15 @@ void validate_header(const FileHeader& h) {
   std::set<std::string> names = {
       layout::kStep,       layout::kRun,       layout::kArm,        layout::kReplicate,
       layout::kPoint,      layout::kSeed,      layout::kStatus,     layout::kWallSeconds,
-      layout::kProvenance, layout::kWinEvents, layout::kDurability, layout::kFailures,
+      layout::kProvenance, layout::kWinEvents, layout::kActionEvents, layout::kDurability,
+      layout::kFailures,
       layout::kDesignGroup, layout::kSensitivity};
   const auto claim = [&](const std::string& name, const char* what) {
     if (!names.insert(name).second)
       throw std::invalid_argument(
           std::string("results file: ") + what + " '" + name + "' clashes with another name " +
           "in the root group (the datasets, the /provenance, /durability, /design and "
-          "/sensitivity groups and the /win_events and /failures tables)");
+          "/sensitivity groups and the /win_events, /action_events and /failures tables)");
   };
   for (const auto& v : h.varied) {
     if (!is_parameter_key(v.key))
@@ -432,6 +433,7 @@ void ResultsWriter::Impl::create() {
   }
 
   create_wins_group();
+  create_actions_group();
   create_failures_group();
 
   Hid gcpl = make(H5Pcreate(H5P_GROUP_CREATE), f, "create group 'provenance'");
@@ -510,6 +512,16 @@ void ResultsWriter::Impl::append(const std::vector<RunRecord>& runs) {
                                (w.censored ? "true" : "false") + ") is not a win of a " +
                                std::to_string(steps) + "-step run");
     }
+    for (std::size_t k = 0; k < r.actions.size(); ++k) {
+      const ActionEvent& a = r.actions[k];
+      const auto steps = header.n_steps;
+      if (a.step < 0 || a.step >= steps || (a.kind != 0 && a.kind != 1) ||
+          a.consolidated_step >= steps || (a.consolidated_step >= 0 && a.consolidated_step <= a.step))
+        throw std::logic_error(which + ": action " + std::to_string(k) + " (step " +
+                               std::to_string(a.step) + ", kind " + std::to_string(a.kind) +
+                               ", consolidated_step " + std::to_string(a.consolidated_step) +
+                               ") is not an action of a " + std::to_string(steps) + "-step run");
+    }
     last = r.run;
   }
   if (runs.empty()) return;
@@ -571,6 +583,7 @@ void ResultsWriter::Impl::append(const std::vector<RunRecord>& runs) {
   }
 
   append_wins(runs);
+  append_actions(runs);
   append_failures(runs);
 
   n_written += static_cast<std::int64_t>(count);

@@ -1,6 +1,7 @@
 #include "model/actions.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "model/metrics.hpp"
 
@@ -8,9 +9,10 @@ namespace orgsim {
 
 void utility_base(const ModelConfig& cfg, const Population& pop, const Network& net,
                   double climate, bool staff_present, std::vector<float>& base,
-                  std::vector<float>& invite) {
+                  std::vector<float>& invite, std::vector<std::uint8_t>* source) {
   const std::int32_t n = cfg.n;
   base.resize(static_cast<std::size_t>(n));
+  if (source) source->assign(static_cast<std::size_t>(n), kInviteNone);
   const auto G = static_cast<float>(climate);
   const auto wg = static_cast<float>(cfg.w_grievance), wc = static_cast<float>(cfg.w_commitment),
              wf = static_cast<float>(cfg.w_fear);
@@ -34,6 +36,12 @@ void utility_base(const ModelConfig& cfg, const Population& pop, const Network& 
         v = std::max(v, net.trust[e]);  // trust is symmetric: entry (j, i) = entry (i, j)
       }
     }
+  if (source)
+    for (std::int32_t i = 0; i < n; ++i) {
+      const float m = msg * pop.awareness[i];
+      (*source)[static_cast<std::size_t>(i)] =
+          inv[i] > m ? kInviteRelationship : (inv[i] > 0.0f ? kInviteMessaging : kInviteNone);
+    }
   b += static_cast<float>(cfg.w_invitation) * inv;
 }
 
@@ -42,6 +50,45 @@ double action_power(double turnout, double cohesion, double power_floor) noexcep
 }
 
 bool action_wins(double power, double resistance) noexcept { return power >= resistance; }
+
+double win_probability(double power, double resistance, double width) noexcept {
+  if (!(width > 0.0)) return action_wins(power, resistance) ? 1.0 : 0.0;
+  return 1.0 / (1.0 + std::exp(-(power - resistance) / width));
+}
+
+std::pair<bool, bool> blame_callers(const ModelConfig& cfg, Population& pop, Network& net,
+                                    const std::vector<std::uint8_t>& x, bool staff_present) {
+  if (!(cfg.loss_trust > 0.0)) return {false, false};
+  const auto lt = static_cast<float>(cfg.loss_trust);
+  bool staff = false, peer = false;
+  if (staff_present)
+    for (std::int32_t i = 0; i < cfg.n; ++i)
+      if (x[static_cast<std::size_t>(i)]) {
+        pop.staff_trust[i] -= lt * pop.staff_trust[i];
+        staff = true;
+      }
+  if (net.complete) return {staff, false};
+  std::uint64_t flips = 0;
+  for (std::int32_t i = 0; i < net.n; ++i) {
+    const bool org_i = pop.role[static_cast<std::size_t>(i)] == Role::worker_organizer;
+    for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
+      const std::int32_t j = net.neighbors[e];
+      const bool org_j = pop.role[static_cast<std::size_t>(j)] == Role::worker_organizer;
+      // The tie of an organizer and a participant (each entry from its own row, so both fall
+      // by the same amount and trust stays symmetric).
+      const bool blamed = (org_i && x[static_cast<std::size_t>(j)]) ||
+                          (org_j && x[static_cast<std::size_t>(i)]);
+      if (!blamed) continue;
+      float& tau = net.trust[e];
+      const bool was = tau >= kStrongTie;
+      tau -= lt * tau;
+      flips += was != (tau >= kStrongTie) ? 1 : 0;
+      peer = true;
+    }
+  }
+  net.strong_changes += flips;
+  return {staff, peer};
+}
 
 double cohesion_then_strengthen(Network& net, const std::vector<std::uint8_t>& x, double gain) {
   if (net.complete) return 0.0;
@@ -72,16 +119,20 @@ double cohesion_then_strengthen(Network& net, const std::vector<std::uint8_t>& x
 Touched consequences(const ModelConfig& cfg, Population& pop, const std::vector<std::uint8_t>& x,
                      std::int32_t t, const ActionConsequences& what) {
   Touched touched;
-  touched.commitment = cfg.participation_commitment > 0 || (what.won && cfg.win_commitment > 0);
-  touched.fatigue = cfg.participation_fatigue > 0;
-  touched.fear = (what.lost && cfg.loss_fear > 0) || cfg.retaliation > 0;
-  const bool expose = cfg.firing > 0;
+  const bool open = !what.secret;
+  touched.commitment = (open && cfg.participation_commitment > 0) ||
+                       (what.won && cfg.win_commitment > 0) ||
+                       (what.lost && cfg.loss_commitment > 0);
+  touched.fatigue = open && cfg.participation_fatigue > 0;
+  touched.fear = (what.lost && cfg.loss_fear > 0) || (open && cfg.retaliation > 0);
+  const bool expose = open && cfg.firing > 0;
   if (!touched.commitment && !touched.fatigue && !touched.fear && !expose && !what.mark_last_action)
     return touched;
-  const auto pc = static_cast<float>(cfg.participation_commitment),
-             pf = static_cast<float>(cfg.participation_fatigue),
+  const auto pc = static_cast<float>(open ? cfg.participation_commitment : 0.0),
+             pf = static_cast<float>(open ? cfg.participation_fatigue : 0.0),
              wc = static_cast<float>(cfg.win_commitment), lf = static_cast<float>(cfg.loss_fear),
-             rt = static_cast<float>(cfg.retaliation);
+             rt = static_cast<float>(open ? cfg.retaliation : 0.0),
+             lc = static_cast<float>(cfg.loss_commitment);
   for (std::int32_t i = 0; i < cfg.n; ++i) {
     const auto u = static_cast<std::size_t>(i);
     if (!x[u]) continue;
@@ -91,10 +142,14 @@ Touched consequences(const ModelConfig& cfg, Population& pop, const std::vector<
     const float exposed = (1.0f - pop.inoculation[i]) * (1.0f - pop.fear[i]);
     if (what.won) pop.commitment[i] += wc * (1.0f - pop.commitment[i]);
     if (what.lost) pop.fear[i] += lf * exposed;
-    // The employer retaliates against visible participants, and targets visible leaders.
-    pop.fear[i] += rt * (1.0f - pop.inoculation[i]) * (1.0f - pop.fear[i]);
-    if (pop.commitment[i] >= cfg.ladder_leader || pop.role[u] == Role::worker_organizer)
-      pop.exposed_until[u] = t + cfg.firing_steps;
+    if (open) {
+      // The employer retaliates against visible participants, and targets visible leaders (as
+      // they were seen at the action, before a defeat's demoralization).
+      pop.fear[i] += rt * (1.0f - pop.inoculation[i]) * (1.0f - pop.fear[i]);
+      if (pop.commitment[i] >= cfg.ladder_leader || pop.role[u] == Role::worker_organizer)
+        pop.exposed_until[u] = t + cfg.firing_steps;
+    }
+    if (what.lost && lc > 0.0f) pop.commitment[i] -= lc * pop.commitment[i];
   }
   return touched;
 }

@@ -4,6 +4,7 @@
 // (grievance, commitment, invitations, fear), the action's power and outcome, and what taking
 // part does to the participants and their ties.
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "model/config.hpp"
@@ -17,15 +18,28 @@ namespace orgsim {
 /// where invite_i is the strongest invitation i receives: a committed neighbour's trust on the
 /// tie (committed() of metrics.hpp), the staff's trust when `staff_present`, or the messaging
 /// invitation times awareness. `invite` is scratch (resized to N). O(N) plus the ties of the
-/// committed agents.
+/// committed agents. If `source` is given, it receives (resized to N) where each agent's
+/// strongest invitation came from: kInviteNone, kInviteMessaging or kInviteRelationship (a
+/// committed neighbour or the staff, strictly stronger than the messaging invitation).
+inline constexpr std::uint8_t kInviteNone = 0, kInviteMessaging = 1, kInviteRelationship = 2;
 void utility_base(const ModelConfig& cfg, const Population& pop, const Network& net,
                   double climate, bool staff_present, std::vector<float>& base,
-                  std::vector<float>& invite);
+                  std::vector<float>& invite, std::vector<std::uint8_t>* source = nullptr);
 
 /// Power of an action: P = T (floor + (1 - floor) C) for turnout share T and cohesion C.
 double action_power(double turnout, double cohesion, double power_floor) noexcept;
 /// Whether an action of power P beats resistance R: P >= R.
 bool action_wins(double power, double resistance) noexcept;
+/// The chance that an action of power P beats resistance R: the logistic
+/// 1 / (1 + exp(-(P - R) / width)); width <= 0 gives the step (1 if P >= R, else 0).
+double win_probability(double power, double resistance, double width) noexcept;
+
+/// What a lost action costs whoever called it: each participant's trust in the staff falls by
+/// loss_trust x staff_trust (when `staff_present`), and trust on every tie between a
+/// worker-organizer and a participant falls by loss_trust x tau (both entries alike). Returns
+/// whether (staff trust, peer trust) may have changed. No-op when loss_trust <= 0.
+std::pair<bool, bool> blame_callers(const ModelConfig& cfg, Population& pop, Network& net,
+                                    const std::vector<std::uint8_t>& x, bool staff_present);
 
 /// Acting together strengthens the ties between participants: trust += gain (1 - trust) on every
 /// tie with both ends participating (x_i != 0), both entries alike. Returns the crowd's cohesion
@@ -38,6 +52,7 @@ struct ActionConsequences {
   bool won = false;    // a win decided this step (commitment rises by win_commitment)
   bool lost = false;   // a fresh action lost (fear rises by loss_fear, scaled by exposure)
   bool mark_last_action = false;  // record the step in last_action (organizers' targeting)
+  bool secret = false;  // a secret ballot: voting yes is neither visible nor tiring (elections)
 };
 /// Which state consequences() changes.
 struct Touched {
@@ -47,7 +62,10 @@ struct Touched {
 ///   commitment += participation_commitment (1 - c), fatigue += participation_fatigue (1 - F);
 ///   won: commitment += win_commitment (1 - c); lost: fear += loss_fear (1 - v)(1 - f);
 ///   retaliation: fear += retaliation (1 - v)(1 - f); a visible leader (leader rung or
-///   worker-organizer) is exposed to firing for firing_steps steps.
+///   worker-organizer) is exposed to firing for firing_steps steps; last, if lost,
+///   commitment -= loss_commitment c.
+/// A secret ballot (`secret`) skips taking part, retaliation and exposure: only the outcome's
+/// effects reach the yes-voters.
 /// Skips the pass entirely when none of these can change anything.
 Touched consequences(const ModelConfig& cfg, Population& pop, const std::vector<std::uint8_t>& x,
                      std::int32_t t, const ActionConsequences& what);

@@ -127,6 +127,9 @@ void read_value(const json& v, const BindContext&, Targeting& out) {
 void read_value(const json& v, const BindContext&, ActionPolicy& out) {
   out = policy_from_name(v.get<std::string>());
 }
+void read_value(const json& v, const BindContext&, ActionKind& out) {
+  out = action_kind_from_name(v.get<std::string>());
+}
 void read_value(const json& j, const BindContext&, SeedSpec& s) {
   s = SeedSpec{};
   if (j.contains("random")) {
@@ -356,6 +359,11 @@ ModelConfig make_config(const json& flat, const std::string& file, const std::st
 
   // Actions.
   c.policy = d.policy.value_or(pre.policy);
+  if (c.kind == ActionKind::election && c.policy == ActionPolicy::continuous)
+    throw InputError(file, key("actions.policy"),
+                     "a policy that calls one vote at a time (schedule, hot, readiness, "
+                     "ready_and_hot or never) when actions.kind is \"election\"",
+                     "\"continuous\"");
   if (c.seed_set.kind == SeedSpec::Kind::rung) {
     switch (c.seed_set.rung_name) {
       case LadderRung::supporter: c.seed_set.rung = c.ladder_supporter; break;

@@ -110,6 +110,20 @@ struct ModelConfig {
   SeedSpec seed_set;
   double power_floor{}, participation_commitment{}, action_trust_gain{}, participation_fatigue{},
       win_commitment{}, loss_fear{};
+  double win_width{};        // width of the logistic P(win) in P - R (0: the step P >= R)
+  double loss_commitment{};  // commitment lost by participants of a lost action
+  double loss_trust{};       // trust lost by whoever called a lost action (staff, worker-organizers)
+  ActionKind kind{};
+  std::int32_t notice_steps{};  // election: weeks between announcement and vote
+
+  struct Elections {
+    double turnout;          // probability that an eligible worker casts a vote
+    double captive_fear;     // fear added to everyone per notice week (captive-audience meetings)
+    double threat_rate;      // per notice week: chance a visible supporter gets a coercive one-on-one
+    double threat_fear;      // fear added by a threat
+    double firing_rate;      // per notice week: chance a visible leader is fired
+    double contract_rate;    // per step after a won election: top chance of a first contract
+  } elections{};
 
   double resistance{}, retaliation{}, firing{}, counter_campaign{};
   std::int32_t firing_steps{};
@@ -156,6 +170,7 @@ void read_value(const nlohmann::json& v, const BindContext& ctx, Attempts& out);
 void read_value(const nlohmann::json& v, const BindContext& ctx, Strategy& out);
 void read_value(const nlohmann::json& v, const BindContext& ctx, Targeting& out);
 void read_value(const nlohmann::json& v, const BindContext& ctx, ActionPolicy& out);
+void read_value(const nlohmann::json& v, const BindContext& ctx, ActionKind& out);
 void read_value(const nlohmann::json& v, const BindContext& ctx, SeedSpec& out);
 template <class T>
 void read_value(const nlohmann::json& v, const BindContext& ctx, std::optional<T>& out) {

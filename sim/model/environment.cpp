@@ -34,4 +34,40 @@ void turnover(const ModelConfig& cfg, Population& pop, Network& net, std::int32_
   }
 }
 
+CounterCampaignWeek election_counter_campaign(const ModelConfig& cfg, Population& pop, Network& net,
+                                              std::int32_t t, std::uint64_t hire_key, Rng& rng,
+                                              std::vector<std::int32_t>& left) {
+  CounterCampaignWeek week;
+  const auto& e = cfg.elections;
+  counter_campaign(pop, e.captive_fear);
+  auto organizer = [&](std::int32_t i) {
+    return pop.role[static_cast<std::size_t>(i)] == Role::worker_organizer;
+  };
+  if (e.threat_rate > 0.0) {
+    const auto x = static_cast<float>(e.threat_fear);
+    for (std::int32_t i = 0; i < cfg.n; ++i) {
+      if (!(pop.commitment[i] >= cfg.ladder_supporter || organizer(i))) continue;
+      if (!(rng.uniform() < e.threat_rate)) continue;
+      pop.fear[i] += x * (1.0f - pop.inoculation[i]) * (1.0f - pop.fear[i]);
+      ++week.threats;
+    }
+  }
+  if (e.firing_rate > 0.0) {
+    for (std::int32_t i = 0; i < cfg.n; ++i) {
+      const auto u = static_cast<std::size_t>(i);
+      if (pop.hired[u] == t && t > 0) continue;  // already replaced this step
+      if (!(pop.commitment[i] >= cfg.ladder_leader || organizer(i))) continue;
+      if (!(rng.uniform() < e.firing_rate)) continue;
+      Rng hire(mix64(hire_key ^ mix64(static_cast<std::uint64_t>(t) * 0x100000000ULL +
+                                      static_cast<std::uint64_t>(i))));
+      replace_agent(pop, i, cfg, hire);
+      pop.hired[u] = t;
+      reset_ties(net, i, static_cast<float>(cfg.trust_baseline));
+      left.push_back(i);
+      ++week.firings;
+    }
+  }
+  return week;
+}
+
 }  // namespace orgsim

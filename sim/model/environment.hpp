@@ -37,4 +37,20 @@ void counter_campaign(Population& pop, double intensity);
 void turnover(const ModelConfig& cfg, Population& pop, Network& net, std::int32_t t,
               std::uint64_t hire_key, Rng& rng, std::vector<std::int32_t>& left);
 
+/// One week of the employer's counter-campaign before an election (docs/MODEL.md "Elections"):
+///   captive-audience meetings: fear += captive_fear (1 - v)(1 - f) for everyone;
+///   threats: each visible supporter (commitment >= ladder.supporter, or a worker-organizer), in
+///     node order, draws one uniform from `rng` (when threat_rate > 0) and is threatened with
+///     probability threat_rate: fear += threat_fear (1 - v)(1 - f);
+///   firings: then each visible leader (commitment >= ladder.leader, or a worker-organizer) not
+///     already replaced this step (hired == t) draws one uniform (when firing_rate > 0) and is
+///     fired with probability firing_rate: a new hire takes the node, as in turnover() (same
+///     hire key), and the node is appended to `left`.
+struct CounterCampaignWeek {
+  std::int64_t threats = 0, firings = 0;
+};
+CounterCampaignWeek election_counter_campaign(const ModelConfig& cfg, Population& pop, Network& net,
+                                              std::int32_t t, std::uint64_t hire_key, Rng& rng,
+                                              std::vector<std::int32_t>& left);
+
 }  // namespace orgsim

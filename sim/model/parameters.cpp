@@ -336,11 +336,23 @@ std::vector<ParamSpec> make_table() {
 
       // ---- actions ---------------------------------------------------------------------------
       {"actions.policy", T::choice, nullptr, 0, 0, "",
-       {"schedule", "continuous", "hot", "readiness", "never"},
+       {"schedule", "continuous", "hot", "readiness", "ready_and_hot", "never"},
        "schedule: every `every` steps from `first`; continuous: one long action from `first`; "
        "hot: when the climate G(t) >= hot_threshold; readiness: when the share at member or "
-       "above reaches `readiness`; never (null: the strategy's preset; none -> schedule)",
+       "above reaches `readiness`; ready_and_hot: when both hold (a ready base and a hot "
+       "moment); never (null: the strategy's preset; none -> schedule)",
        "seed 002: 'chasing after big moments'; seed 003", bind_draft(&ConfigDraft::policy)},
+      {"actions.kind", T::choice, "action", 0, 0, "", {"action", "election"},
+       "what the policy calls: a collective action (won when its power beats the resistance), "
+       "or a union election (a secret-ballot vote won by a majority of the votes cast, "
+       "announced actions.notice_steps weeks before; docs/MODEL.md 'Elections')",
+       "NLRB representation elections (29 U.S.C. 159)", bind_member(&ModelConfig::kind)},
+      {"actions.notice_steps", T::integer, 4, 0, 1e6, "step", {},
+       "election: weeks between the announcement (the petition) and the vote, during which the "
+       "employer runs its counter-campaign",
+       "NLRB: median petition-to-election time 38 days before the 2015 election rule, about 23 "
+       "after (NLRB election statistics)",
+       bind_member(&ModelConfig::notice_steps)},
       {"actions.first", T::integer, 0, 0, 1e9, "step", {}, "step of the first possible action", "",
        bind_member(&ModelConfig::first_action)},
       {"actions.every", T::integer, 1, 1, 1e9, "step", {}, "schedule: steps between actions", "",
@@ -378,6 +390,22 @@ std::vector<ParamSpec> make_table() {
       {"actions.loss_fear", T::number, 0.1, 0, 1, "1", {},
        "fear gained by participants of a lost action, f += x (1 - v)(1 - f)", "",
        bind_member(&ModelConfig::loss_fear)},
+      {"actions.loss_commitment", T::number, 0.05, 0, 1, "1", {},
+       "commitment lost by participants of a lost action, c -= x c (a defeat demoralizes)",
+       "seed 003: actions that fail cost the organizers' credibility",
+       bind_member(&ModelConfig::loss_commitment)},
+      {"actions.loss_trust", T::number, 0.05, 0, 1, "1", {},
+       "trust lost by whoever called a lost action: each participant's staff_trust, and trust on "
+       "every tie between a worker-organizer and a participant, fall by x times their value",
+       "seed 000: organizers are accountable for what they ask people to do",
+       bind_member(&ModelConfig::loss_trust)},
+      {"actions.win_width", T::number, 0.03, 0, 2, "1", {},
+       "width s of the chance of winning, P(win) = 1 / (1 + exp(-(P - R) / s)) (logistic in "
+       "power minus resistance; s = 0 is the step P >= R); one uniform per decided action from "
+       "the employer stream when s > 0",
+       "the outcome of a contest between near-equal sides is uncertain (Tullock 1980 contest "
+       "success functions)",
+       bind_member(&ModelConfig::win_width)},
 
       // ---- the employer ----------------------------------------------------------------------
       {"employer.resistance", T::number, 0.25, 0, 2, "1", {},
@@ -396,15 +424,50 @@ std::vector<ParamSpec> make_table() {
        "fear added to everyone each step once an action has been called, x (1 - v)(1 - f)", "",
        bind_member(&ModelConfig::counter_campaign)},
 
+      // ---- elections: the employer's counter-campaign, the first contract ------------------
+      {"elections.turnout", T::number, 0.85, 0, 1, "1", {},
+       "probability that an eligible worker casts a vote (independently of how they vote)",
+       "NLRB elections: most eligible voters vote (NLRB election reports; turnout is far above "
+       "public elections)",
+       bind_member(&ModelConfig::elections, &ModelConfig::Elections::turnout)},
+      {"elections.captive_fear", T::number, 0.03, 0, 1, "1 per step", {},
+       "captive-audience meetings: fear added to everyone each notice week, x (1 - v)(1 - f)",
+       "Bronfenbrenner (2009) No Holds Barred, EPI: captive-audience meetings in 89% of campaigns",
+       bind_member(&ModelConfig::elections, &ModelConfig::Elections::captive_fear)},
+      {"elections.threat_rate", T::number, 0.03, 0, 1, "1 per step", {},
+       "chance per notice week that a visible supporter (at the supporter rung or above) gets a "
+       "supervisor's threat or coercive one-on-one",
+       "Bronfenbrenner (2009): threats in mandatory supervisor one-on-ones in 54% of campaigns",
+       bind_member(&ModelConfig::elections, &ModelConfig::Elections::threat_rate)},
+      {"elections.threat_fear", T::number, 0.2, 0, 1, "1", {},
+       "fear added by a threat, x (1 - v)(1 - f)", "Bronfenbrenner (2009)",
+       bind_member(&ModelConfig::elections, &ModelConfig::Elections::threat_fear)},
+      {"elections.firing_rate", T::number, 0.01, 0, 1, "1 per step", {},
+       "chance per notice week that a visible leader (leader rung or worker-organizer) is fired; "
+       "the fired leave like turnover and a new hire takes the node",
+       "McNicholas et al. (2019) Unlawful, EPI: illegal firing charged in about 1 in 5 elections; "
+       "Bronfenbrenner (2009): 34% of campaigns",
+       bind_member(&ModelConfig::elections, &ModelConfig::Elections::firing_rate)},
+      {"elections.contract_rate", T::number, 0.02, 0, 1, "1 per step", {},
+       "after a won election, chance per step of a first contract (the win is consolidated) when "
+       "the defense meets what the win needs; it falls in proportion to the defense's shortfall",
+       "Bronfenbrenner (2009): 48% of new units had a first contract a year after the vote",
+       bind_member(&ModelConfig::elections, &ModelConfig::Elections::contract_rate)},
+
       // ---- wins and their durability ---------------------------------------------------------
       {"wins.hold_fraction", T::number, 0.5, 0, 10, "1", {},
-       "a win holds while the defense (share at member or above x their cohesion) is at least "
-       "this share of its strength",
+       "the defense (share of workers who would turn out now x their cohesion) a win needs, as a "
+       "share of its strength; a shortfall lets the gap term of the hazard through",
        "seed 002: wins 'easily reversed or watered down'",
        bind_member(&ModelConfig::wins, &WinRules::hold_fraction)},
       {"wins.hazard", T::number, 0.05, 0, 1, "1 per step", {},
        "reversal probability per step of an undefended win (scaled by the defense gap)", "",
        bind_member(&ModelConfig::wins, &WinRules::hazard)},
+      {"wins.background_hazard", T::number, 0.004, 0, 1, "1 per step", {},
+       "reversal probability per step that no defense removes (a new manager, a restructuring, "
+       "a contract fight lost), added to the gap term",
+       "seed 002: wins 'easily reversed or watered down'; management turnover and restructuring",
+       bind_member(&ModelConfig::wins, &WinRules::background)},
 
       // ---- decay -----------------------------------------------------------------------------
       {"decay.trust", T::number, 0.002, 0, 1, "1 per step", {},
@@ -448,7 +511,7 @@ constexpr const char* kBuiltinBases = R"json({
                    "leadership": {"distribution": "constant", "value": 0}},
     "campaign": {"strategy": "none"},
     "employer": {"retaliation": 0, "firing": 0, "counter_campaign": 0},
-    "wins": {"hazard": 0},
+    "wins": {"hazard": 0, "background_hazard": 0},
     "environment": {"turnover": 0,
                     "climate": {"amplitude": 0, "shock_rate": 0}},
     "trust": {"initial": {"distribution": "constant", "value": 1},
@@ -456,7 +519,8 @@ constexpr const char* kBuiltinBases = R"json({
     "participation": {"weights": {"grievance": 0, "commitment": 0, "social": 1,
                                   "invitation": 0, "fear": 0}},
     "actions": {"participation_commitment": 0, "trust_gain": 0, "participation_fatigue": 0,
-                "win_commitment": 0, "loss_fear": 0},
+                "win_commitment": 0, "loss_fear": 0, "loss_commitment": 0, "loss_trust": 0,
+                "win_width": 0, "kind": "action"},
     "decay": {"trust": 0, "staff_trust": 0, "commitment": 0, "awareness": 0, "grievance": 0,
               "fear": 0, "fatigue": 0}
   }

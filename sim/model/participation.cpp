@@ -12,6 +12,7 @@ ParticipationCore::ParticipationCore(const Network& net, const CascadeRules& rul
       contagion_(rules.contagion_probability > 0.0),
       n_(net.n),
       x_(static_cast<std::size_t>(net.n), 0),
+      cause_(static_cast<std::size_t>(net.n), JoinCause::none),
       s_(static_cast<std::size_t>(net.n), 0.0f),
       mark_(static_cast<std::size_t>(net.n), 0) {
   if (contagion_ && !net.complete) {
@@ -24,6 +25,7 @@ ParticipationCore::ParticipationCore(const Network& net, const CascadeRules& rul
 
 void ParticipationCore::reset() {
   std::fill(x_.begin(), x_.end(), 0);
+  std::fill(cause_.begin(), cause_.end(), JoinCause::none);
   std::fill(s_.begin(), s_.end(), 0.0f);
   std::fill(log_escape_.begin(), log_escape_.end(), 0.0f);
   pending_.clear();
@@ -34,9 +36,10 @@ void ParticipationCore::reset() {
   last_joined_ = 0;
 }
 
-void ParticipationCore::join(std::int32_t i) {
+void ParticipationCore::join(std::int32_t i, JoinCause why) {
   if (x_[i]) return;
   x_[i] = 1;
+  cause_[i] = why;
   ++count_;
   pending_.push_back(i);
   log_.push_back(i);
@@ -45,6 +48,7 @@ void ParticipationCore::join(std::int32_t i) {
 void ParticipationCore::leave(std::int32_t i) {
   if (!x_[i]) return;
   x_[i] = 0;
+  cause_[i] = JoinCause::none;
   --count_;
 }
 
@@ -86,7 +90,7 @@ std::int64_t ParticipationCore::broadcast(double reach, double conversion, Rng& 
   for (std::int32_t i = 0; i < n_; ++i) {
     if (!(rng.uniform() < reach) || x_[i]) continue;
     if (rng.uniform() < conversion) {
-      join(i);
+      join(i, JoinCause::broadcast);
       ++joined;
     }
   }
@@ -174,8 +178,9 @@ RoundStats ParticipationCore::run_synchronous(const float* base, const float* th
     const std::int64_t newly = propagate_pending();
     if (net_.complete) last_joined_ = newly;
     joiners_.clear();
-    auto take = [&](std::int32_t i) {
+    auto take = [&](std::int32_t i, JoinCause why) {
       x_[i] = 2;  // joining this round; others still see the state at the round's start
+      cause_[i] = why;
       joiners_.push_back(i);
     };
     // Threshold channel: in a step's first round everyone may fire (the base changed); later,
@@ -185,10 +190,10 @@ RoundStats ParticipationCore::run_synchronous(const float* base, const float* th
       if (everyone || net_.complete) {
         if (everyone || newly > 0)
           for (std::int32_t i = 0; i < n_; ++i)
-            if (!x_[i] && fires(i, base, theta)) take(i);
+            if (!x_[i] && fires(i, base, theta)) take(i, JoinCause::threshold);
       } else {
         for (auto i : candidates_)
-          if (!x_[i] && fires(i, base, theta)) take(i);
+          if (!x_[i] && fires(i, base, theta)) take(i, JoinCause::threshold);
       }
       st.by_threshold += static_cast<std::int64_t>(joiners_.size());
     }
@@ -200,7 +205,7 @@ RoundStats ParticipationCore::run_synchronous(const float* base, const float* th
         if (tries > 0) {
           const double p = 1.0 - std::pow(1.0 - beta_tau, static_cast<double>(tries));
           for (std::int32_t i = 0; i < n_; ++i)
-            if (!x_[i] && rng.uniform() < p) take(i);
+            if (!x_[i] && rng.uniform() < p) take(i, JoinCause::contagion);
         }
       } else if (every_round) {
         std::size_t keep = 0;
@@ -209,7 +214,7 @@ RoundStats ParticipationCore::run_synchronous(const float* base, const float* th
           if (x_[i] == 1) continue;  // already in: drop from the exposed list
           exposed_[keep++] = i;
           if (x_[i] == 0 && rng.uniform() < -std::expm1(static_cast<double>(log_escape_[i])))
-            take(i);
+            take(i, JoinCause::contagion);
         }
         exposed_.resize(keep);
       } else {
@@ -217,7 +222,7 @@ RoundStats ParticipationCore::run_synchronous(const float* base, const float* th
           const float le = once_escape_[i];
           once_escape_[i] = 0.0f;
           if (x_[i] == 0 && le < 0.0f && rng.uniform() < -std::expm1(static_cast<double>(le)))
-            take(i);
+            take(i, JoinCause::contagion);
         }
       }
       st.by_contagion += static_cast<std::int64_t>(joiners_.size() - before);
@@ -254,6 +259,7 @@ RoundStats ParticipationCore::run_sequential(const float* base, const float* the
     for (auto i : order) {
       if (x_[i] || !fires(i, base, theta)) continue;
       x_[i] = 1;
+      cause_[i] = JoinCause::threshold;
       ++count_;
       ++joined;
       log_.push_back(i);

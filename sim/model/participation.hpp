@@ -30,6 +30,9 @@ struct CascadeRules {
   float complete_trust = 1.0f;
 };
 
+/// How a participant came to take part in the current action.
+enum class JoinCause : std::uint8_t { none = 0, seed, broadcast, threshold, contagion };
+
 struct RoundStats {
   std::int32_t rounds = 0;     // rounds run (a final round in which no one joined included)
   std::int64_t joined = 0;     // agents who joined during these rounds
@@ -44,7 +47,7 @@ class ParticipationCore {
   void reset();
   /// Adds a participant now (a seed or a broadcast convert); no-op if already in. Their ties
   /// count from the next round on.
-  void join(std::int32_t i);
+  void join(std::int32_t i, JoinCause why = JoinCause::seed);
   /// Removes agent i (it left the workplace during a continuous action); call
   /// recompute_social() before the next rounds.
   void leave(std::int32_t i);
@@ -69,6 +72,8 @@ class ParticipationCore {
   const std::vector<std::uint8_t>& x() const noexcept { return x_; }
   /// Everyone who joined since reset(), in the order they joined (those who left included).
   const std::vector<std::int32_t>& joined_log() const noexcept { return log_; }
+  /// Why each agent joined the current action (none for non-participants and those who left).
+  const std::vector<JoinCause>& cause() const noexcept { return cause_; }
   /// S_i, the trust-weighted count of participating neighbours (tests, metrics).
   const std::vector<float>& social_sum() const noexcept { return s_; }
 
@@ -89,6 +94,7 @@ class ParticipationCore {
   bool contagion_ = false;
   std::int32_t n_;
   std::vector<std::uint8_t> x_;      // participation
+  std::vector<JoinCause> cause_;     // why each participant joined
   std::vector<float> s_;             // S_i
   std::vector<float> log_escape_;    // every_round: sum over participating j of log(1 - beta tau_ij)
   std::vector<float> once_escape_;   // once: same, over last round's joiners only (scratch)

@@ -52,9 +52,16 @@ ActionPolicy policy_from_name(const std::string& n) {
   if (n == "continuous") return ActionPolicy::continuous;
   if (n == "hot") return ActionPolicy::hot;
   if (n == "readiness") return ActionPolicy::readiness;
+  if (n == "ready_and_hot") return ActionPolicy::ready_and_hot;
   if (n == "never") return ActionPolicy::never;
   if (n == "schedule") return ActionPolicy::schedule;
   throw std::invalid_argument("unknown action policy name '" + n + "'");
+}
+
+ActionKind action_kind_from_name(const std::string& n) {
+  if (n == "action") return ActionKind::action;
+  if (n == "election") return ActionKind::election;
+  throw std::invalid_argument("unknown action kind '" + n + "'");
 }
 
 }  // namespace orgsim

@@ -9,7 +9,9 @@ namespace orgsim {
 
 enum class Strategy { none, relationship_first, issue_first, big_messaging, hybrid, organizing_only };
 enum class Targeting { network, list, participants };
-enum class ActionPolicy { schedule, continuous, hot, readiness, never };
+enum class ActionPolicy { schedule, continuous, hot, readiness, ready_and_hot, never };
+/// What a called action is: a collective action, or a union election (a secret-ballot vote).
+enum class ActionKind { action, election };
 
 /// Activities, in the order of campaign.allocation.* and of the hours_* outputs.
 enum class Activity { one_on_one = 0, issue_push, social, follow_up, leader_training, broadcast };
@@ -29,5 +31,6 @@ StrategyPreset preset(Strategy s);
 Strategy strategy_from_name(const std::string& name);
 Targeting targeting_from_name(const std::string& name);
 ActionPolicy policy_from_name(const std::string& name);
+ActionKind action_kind_from_name(const std::string& name);
 
 }  // namespace orgsim

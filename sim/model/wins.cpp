@@ -3,7 +3,8 @@
 //
 // Conventions decided here:
 // - A win with strength <= 0 (or a rule with hold_fraction <= 0) needs no defense: it counts as
-//   fully defended, hazard 0. So does any defense at or above hold_fraction * strength.
+//   fully defended, so only the background hazard applies. So does any defense at or above
+//   hold_fraction * strength.
 // - Defense below zero (or NaN) counts as no defense: the hazard never exceeds `hazard`.
 // - The hazard is clamped to [0, 1], so a mis-set `hazard` cannot give a probability outside it.
 // - push_back(step) pushes against every win standing when it is called, drawing exactly one
@@ -35,11 +36,14 @@ void WinBook::record_win(std::int32_t step, double strength) {
 }
 
 double WinBook::hazard(double strength, double defense) const noexcept {
+  const double bg = rules_.background > 0.0 ? rules_.background : 0.0;
   const double needed = rules_.hold_fraction * strength;
-  if (!(needed > 0.0)) return 0.0;                 // nothing to defend (also NaN strength)
-  const double d = defense > 0.0 ? defense : 0.0;  // negative or NaN defense: none
-  if (d >= needed) return 0.0;
-  const double h = rules_.hazard * (1.0 - d / needed);
+  double gap = 0.0;  // the share of the needed defense that is missing
+  if (needed > 0.0) {  // (also false for NaN strength: nothing to defend)
+    const double d = defense > 0.0 ? defense : 0.0;  // negative or NaN defense: none
+    if (d < needed) gap = 1.0 - d / needed;
+  }
+  const double h = bg + rules_.hazard * gap;
   if (!(h > 0.0)) return 0.0;
   return h < 1.0 ? h : 1.0;
 }

@@ -1,9 +1,12 @@
 #pragma once
 // Wins and their durability (DESIGN.md "Wins and durability"). A win is recorded when an
 // action's power reaches the employer's resistance; from then on, every step, the employer pushes
-// to roll it back and the organized base defends it. While the defense D stays at or above
-// hold_fraction * strength the win holds; below, it is reversed with probability
-//   h = hazard * (1 - D / (hold_fraction * strength))        per step.
+// to roll it back and the workers who would turn out for it defend it. Every step a standing win
+// is reversed with probability
+//   h = background + hazard * max(0, 1 - D / (hold_fraction * strength))        (clamped to 1)
+// The background term is the risk no defense removes (a new manager, a restructuring, a contract
+// fight that goes badly); the gap term is the employer's push that a defense D short of
+// hold_fraction * strength lets through (docs/MODEL.md "Wins and durability").
 // Each win ends with its reversal or is censored at the end of the run.
 #include <cstdint>
 #include <limits>
@@ -24,9 +27,23 @@ struct WinEvent {
   }
 };
 
+/// One action or election of a run (the /action_events table).
+struct ActionEvent {
+  std::int32_t step = 0;            // step the action ran (the vote, for an election)
+  std::int8_t kind = 0;             // 0 action, 1 election
+  double turnout = 0.0;             // share taking part (action) or casting a vote (election)
+  double support = 0.0;             // share taking part (action) or of votes cast that are yes
+  double cohesion = 0.0;            // mean trust on ties among the participants (yes-voters)
+  double power = 0.0;               // P = T (floor + (1 - floor) C) of the participants
+  bool won = false;
+  std::int32_t notice_weeks = 0;    // weeks of counter-campaign before it
+  std::int32_t consolidated_step = -1;  // election won: step of the first contract (-1: none)
+};
+
 struct WinRules {
   double hold_fraction = 0.5;  // defense needed, as a share of the win's strength
   double hazard = 0.05;        // reversal probability per step with no defense at all
+  double background = 0.0;     // reversal probability per step that no defense removes
 };
 
 class WinBook {

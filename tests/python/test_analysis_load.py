@@ -254,6 +254,29 @@ def test_win_events_match_h5py(orgsim_files):
     assert (wins.loc[wins["censored"], "end_step"] == -1).all()
 
 
+def test_action_events_match_h5py_and_the_per_run_counts(orgsim_files):
+    path = orgsim_files("default")
+    acts = load.action_events(path)
+    runs = load.runs_table(path)
+    with h5py.File(path, "r") as f:
+        g = f["action_events"]
+        assert len(acts) == g["event"].shape[0] > 0
+        np.testing.assert_array_equal(acts.index.to_numpy(), g["event"][:])
+        for col in ["run", "replicate", "point", "step", "turnout", "support", "cohesion",
+                    "power", "notice_weeks", "consolidated_step"]:
+            np.testing.assert_array_equal(acts[col].to_numpy(), g[col][:], err_msg=col)
+        np.testing.assert_array_equal(acts["won"].to_numpy(), g["won"][:] == 1)
+        np.testing.assert_array_equal(acts["arm"].cat.codes.to_numpy(), g["arm"][:])
+    assert acts["won"].dtype == bool
+    assert (acts["kind"] == "action").all()  # the default scenario holds no election
+    assert acts.attrs["units"]["step"] == "week"
+    # One row per action called, and the won rows are the run's wins.
+    per_run = acts.groupby("run").size().reindex(runs.index, fill_value=0).to_numpy()
+    np.testing.assert_array_equal(per_run, runs["actions"].to_numpy())
+    won = acts.groupby("run")["won"].sum().reindex(runs.index, fill_value=0).to_numpy()
+    np.testing.assert_array_equal(won, runs["wins"].to_numpy())
+
+
 def test_durability_from_file_matches_recomputed_from_win_events(orgsim_files, orgsim_copy):
     path = orgsim_files("default")
     stored = load.durability(path)
@@ -270,9 +293,12 @@ def test_durability_from_file_matches_recomputed_from_win_events(orgsim_files, o
     np.testing.assert_allclose(computed.curves[["lower", "upper"]].to_numpy(),
                                stored.curves[["lower", "upper"]].to_numpy(), rtol=1e-9)
     pd.testing.assert_frame_equal(computed.censored, stored.censored)
-    # what the engine printed for this scenario: relationship-first's wins all stood
-    assert stored.arms.loc["relationship_first", "reversals"] == 0
-    assert stored.arms.loc["big_messaging", "reversals"] > 0
+    # what the engine printed for this scenario: relationship-first's wins are reversed less
+    # often than big messaging's (a defended win still carries the background hazard)
+    rf = stored.arms.loc["relationship_first"]
+    bm = stored.arms.loc["big_messaging"]
+    assert 0 < bm["reversals"]
+    assert rf["reversals"] / rf["wins"] < bm["reversals"] / bm["wins"]
     assert np.isfinite(stored.arms.loc["big_messaging", "median"])
     assert math.isnan(stored.arms.loc["relationship_first", "median"])
     # the censoring ticks are the censored wins

@@ -93,7 +93,9 @@ def test_report_has_description_arms_table_and_sentences(default_report):
     # durability, from the Kaplan-Meier estimate
     assert re.search(r"Big messaging won \d+ actions across its runs and \d+ of them were "
                      r"reversed", text)
-    assert "none was reversed" in text
+    # relationship-first's defended wins still carry the background hazard (docs/MODEL.md 7.4)
+    assert re.search(r"Relationship-first won \d+ actions across its runs and "
+                     r"(none was|\d+ of them (was|were)) reversed", text)
     assert "Kaplan–Meier median" in text
     assert "not forecasts" in text
 
