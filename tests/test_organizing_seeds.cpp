@@ -360,8 +360,10 @@ TEST_CASE("selfish, self-interested and selfless people answer asks and agitatio
   const ModelConfig big = config({"population.size=4000", "types.selfish=0.25", "types.selfless=0.15"});
   Rng rng(9);
   const Population p = draw_population(big, rng);
-  const double selfish = std::count(p.type.begin(), p.type.end(), PersonType::selfish) / 4000.0;
-  const double selfless = std::count(p.type.begin(), p.type.end(), PersonType::selfless) / 4000.0;
+  const double selfish =
+      static_cast<double>(std::count(p.type.begin(), p.type.end(), PersonType::selfish)) / 4000.0;
+  const double selfless =
+      static_cast<double>(std::count(p.type.begin(), p.type.end(), PersonType::selfless)) / 4000.0;
   CHECK(std::abs(selfish - 0.25) < 4 * std::sqrt(0.25 * 0.75 / 4000));
   CHECK(std::abs(selfless - 0.15) < 4 * std::sqrt(0.15 * 0.85 / 4000));
 }
@@ -467,4 +469,43 @@ TEST_CASE("every new mechanism off reproduces the model without them bit for bit
     for (std::size_t v = 0; v < a[k].per_run.size(); ++v)
       if (!std::isnan(a[k].per_run[v])) CHECK(a[k].per_run[v] == b[k].per_run[v]);
   }
+}
+
+TEST_CASE("the base over the follow-up share has an interior best and does not collapse at 90%",
+          "[organizing][tasks][model]") {
+  // Relationship-first with its other shares in their preset proportions (.4 : .2 : .1).
+  auto base_at = [](double f) {
+    const double k = (1.0 - f) / 0.7;
+    const std::vector<std::string> sets = {
+        "replicates=6",
+        "campaign.allocation.one_on_one=" + std::to_string(0.4 * k),
+        "campaign.allocation.social=" + std::to_string(0.2 * k),
+        "campaign.allocation.leader_training=" + std::to_string(0.1 * k),
+        "campaign.allocation.follow_up=" + std::to_string(f)};
+    const auto recs = run_plan(test::plan_for("scenarios/default.json", sets), 0);
+    std::vector<double> v;
+    for (const auto& r : recs)
+      if (r.arm == 0) v.push_back(test::outcome(r, "organized_base_end"));
+    return test::mean_se(v);
+  };
+  const auto low = base_at(0.2), mid = base_at(0.5), high = base_at(0.9);
+  INFO("base at 0.2: " << low.mean << ", 0.5: " << mid.mean << ", 0.9: " << high.mean);
+  CHECK(mid.mean - low.mean > 3 * std::hypot(mid.se, low.se));
+  CHECK(mid.mean - high.mean > 3 * std::hypot(mid.se, high.se));
+  // Before tasks 90% follow-up left a 5% base; follow-up now has tasks to follow.
+  CHECK(high.mean > 0.08);
+  // Limit case: without tasks (the old follow-up) 90% follow-up collapses again.
+  const double k = 0.1 / 0.7;
+  const auto recs = run_plan(
+      test::plan_for("scenarios/default.json",
+                     {"replicates=6", "tasks.due_steps=0",
+                      "campaign.allocation.one_on_one=" + std::to_string(0.4 * k),
+                      "campaign.allocation.social=" + std::to_string(0.2 * k),
+                      "campaign.allocation.leader_training=" + std::to_string(0.1 * k),
+                      "campaign.allocation.follow_up=0.9"}),
+      0);
+  std::vector<double> v;
+  for (const auto& r : recs)
+    if (r.arm == 0) v.push_back(test::outcome(r, "organized_base_end"));
+  CHECK(test::mean_se(v).mean < high.mean);
 }

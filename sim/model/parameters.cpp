@@ -73,7 +73,7 @@ std::vector<ParamSpec> make_table() {
        "commitment at which an agent counts as a leader", "",
        bind_member(&ModelConfig::ladder_leader)},
 
-      {"ladder.ceiling", T::number, 0.33, 0, 1, "1", {},
+      {"ladder.ceiling", T::number, 0.3, 0, 1, "1", {},
        "commitment saturates: organizing raises c toward 1 - x (1 - l_i), so only people with "
        "leadership potential l_i reach the leader rung through organizing (0: toward 1)",
        "seed 000: leaders are found, and few", bind_member(&ModelConfig::ladder_ceiling)},
@@ -358,7 +358,7 @@ std::vector<ParamSpec> make_table() {
       {"weaving.intro_trust", T::number, 0.15, 0, 1, "1", {},
        "trust on a tie created by an introduction (referral or social time)", "",
        bind_member(&ModelConfig::weaving, &ModelConfig::Weaving::intro_trust)},
-      {"weaving.social_ties", T::number, 0.1, 0, 1, "1", {},
+      {"weaving.social_ties", T::number, 0.05, 0, 1, "1", {},
        "probability that two attendees of social time who were not acquainted become so "
        "(bridging departments when they come from different ones)",
        "seed 000: network weaving (Krebs & Holley 2006)",
