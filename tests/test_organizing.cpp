@@ -27,7 +27,9 @@ ModelConfig config(const std::vector<std::string>& sets = {}) {
     "social": {"trust_gain": 0.06, "attendees": 5},
     "follow_up": {"uplift": 0.1, "trust_gain": 0.05},
     "messaging": {"awareness_gain": 0.6},
-    "ladder": {"supporter": 0.2, "member": 0.5, "leader": 0.8}})";
+    "ladder": {"supporter": 0.2, "member": 0.5, "leader": 0.8, "ceiling": 0},
+    "tasks": {"due_steps": 0}, "weaving": {"referral": 0, "social_ties": 0},
+    "reach": {"saturation": 0}, "burnout": {"rate": 0}, "types": {"selfish": 0, "selfless": 0}})";
   // Every parameter these hand-computed cases use is pinned above, so that changing a default
   // does not silently change what the tests claim.
   const Scenario sc = scenario_from_json(json::parse(text), "t.json", ".", text, sets);

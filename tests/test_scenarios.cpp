@@ -6,6 +6,8 @@
 // docs/SCENARIOS.md must be updated with it.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include <algorithm>
 #include <functional>
 #include <string>
@@ -44,6 +46,13 @@ using Metric = std::function<double(const RunRecord&)>;
 
 Metric outcome(const std::string& name) {
   return [name](const RunRecord& r) { return test::outcome(r, name); };
+}
+/// An outcome that is NaN when a run called no action (turnout), counted as 0: no crowd.
+Metric turnout_or_zero(const std::string& name) {
+  return [name](const RunRecord& r) {
+    const double v = test::outcome(r, name);
+    return std::isnan(v) ? 0.0 : v;
+  };
 }
 
 /// A per-step series at step t (0-based).
@@ -140,7 +149,9 @@ TEST_CASE("big_messaging_no_base: bigger crowds, wins easily reversed, relations
           "[scenarios]") {
   const auto s = run_scenario("big_messaging_no_base", {"replicates=60"});
   const auto big = s.arm("big_messaging"), rel = s.arm("relationship_first");
-  CHECK_PAIRED_GREATER(big, rel, outcome("peak_turnout"), "peak turnout");
+  // Since tasks and the commitment ceiling (docs/MODEL.md 7.2a) some relationship-first runs
+  // never reach readiness in this scenario: no action, no crowd (peak turnout 0, not NaN).
+  CHECK_PAIRED_GREATER(big, rel, turnout_or_zero("peak_turnout"), "peak turnout");
   CHECK_PAIRED_GREATER(big, rel, outcome("reversals"), "reversals");
   CHECK_PAIRED_GREATER(rel, big, at_step("standing_wins", s.plan.steps, s.plan.steps - 1),
                        "wins standing at the end");

@@ -142,9 +142,24 @@ void Simulation::organizing_phase() {
   World w = world();
   tally_ = campaign_.work(w, rng_campaign_);
   backfires_total_ += tally_.backfires;
+  auto& T = tally_total_;
+  T.tasks_asked += tally_.tasks_asked;
+  T.tasks_done += tally_.tasks_done;
+  T.tasks_missed += tally_.tasks_missed;
+  T.ties_created += tally_.ties_created;
+  T.ties_bridging += tally_.ties_bridging;
+  T.burnouts += tally_.burnouts;
+  T.leaders_found += tally_.leaders_found;
+  T.new_organizers += tally_.new_organizers;
   double hours = 0.0;
   for (double h : tally_.hours) hours += h;
-  if (hours > 0.0 || tally_.blasts > 0) touch_all();
+  if (hours > 0.0 || tally_.blasts > 0 || tally_.tasks_done + tally_.tasks_missed > 0) touch_all();
+  // Ties introduced during the step join the graph now (entry indices change; every per-entry
+  // array follows). A continuing action's social sums are recomputed on the new graph.
+  if (net_.merge_new_ties() > 0) {
+    touch(kTrust);
+    if (cfg_.policy == ActionPolicy::continuous && t_ > cfg_.first_action) core_.recompute_social();
+  }
 }
 
 // ---- 3. collective action ----------------------------------------------------------------------
@@ -508,7 +523,16 @@ void Simulation::record_phase() {
                            kReversalsNew = per_step_index("reversals_new"),
                            kJoinedInvited = per_step_index("joined_invited"),
                            kJoinedBroadcast = per_step_index("joined_broadcast"),
-                           kJoinedOwn = per_step_index("joined_own");
+                           kJoinedOwn = per_step_index("joined_own"),
+                           kTasksAsked = per_step_index("tasks_asked"),
+                           kTasksDone = per_step_index("tasks_done"),
+                           kTasksMissed = per_step_index("tasks_missed"),
+                           kTasksRecovered = per_step_index("tasks_recovered"),
+                           kTiesCreated = per_step_index("ties_created"),
+                           kTiesBridging = per_step_index("ties_bridging"),
+                           kBurnouts = per_step_index("burnouts"),
+                           kLeadersFound = per_step_index("leaders_found"),
+                           kLeadersDeveloped = per_step_index("leaders_developed");
   static const std::array<std::size_t, kActivities> kHours = [] {
     std::array<std::size_t, kActivities> k{};
     for (int a = 0; a < kActivities; ++a)
@@ -553,6 +577,15 @@ void Simulation::record_phase() {
   put(kWorker, workers);
   for (std::size_t a = 0; a < kHours.size(); ++a) put(kHours[a], tally_.hours[a]);
   put(kBackfires, static_cast<double>(tally_.backfires));
+  put(kTasksAsked, static_cast<double>(tally_.tasks_asked));
+  put(kTasksDone, static_cast<double>(tally_.tasks_done));
+  put(kTasksMissed, static_cast<double>(tally_.tasks_missed));
+  put(kTasksRecovered, static_cast<double>(tally_.tasks_recovered));
+  put(kTiesCreated, static_cast<double>(tally_.ties_created));
+  put(kTiesBridging, static_cast<double>(tally_.ties_bridging));
+  put(kBurnouts, static_cast<double>(tally_.burnouts));
+  put(kLeadersFound, static_cast<double>(tally_.leaders_found));
+  put(kLeadersDeveloped, static_cast<double>(tally_.new_organizers));
   put(kAwarenessMean, mean_of(kAwareness, pop_.awareness, awareness_mean_));
   put(kFearMean, mean_of(kFear, pop_.fear, fear_mean_));
   put(kGrievanceMean, mean_of(kGrievance, pop_.grievance, grievance_mean_));
@@ -586,6 +619,15 @@ std::vector<double> Simulation::per_run_values() const {
   v[per_run_index("elections_won")] = static_cast<double>(elections_won_);
   v[per_run_index("consolidated_wins")] = static_cast<double>(consolidated_wins_);
   v[per_run_index("decertifications")] = static_cast<double>(decertifications_);
+  const auto& T = tally_total_;
+  v[per_run_index("tasks_asked_total")] = static_cast<double>(T.tasks_asked);
+  v[per_run_index("tasks_done_total")] = static_cast<double>(T.tasks_done);
+  v[per_run_index("tasks_missed_total")] = static_cast<double>(T.tasks_missed);
+  v[per_run_index("ties_created_total")] = static_cast<double>(T.ties_created);
+  v[per_run_index("ties_bridging_total")] = static_cast<double>(T.ties_bridging);
+  v[per_run_index("burnouts_total")] = static_cast<double>(T.burnouts);
+  v[per_run_index("leaders_found_total")] = static_cast<double>(T.leaders_found);
+  v[per_run_index("leaders_developed_total")] = static_cast<double>(T.new_organizers);
   return v;
 }
 
@@ -667,11 +709,22 @@ void Simulation::check_invariants() const {
     }
   }
   if (!net_.complete) {
+    if (!net_.new_ties.empty()) fail("ties introduced but not merged into the graph");
+    if (net_.neighbors.size() != net_.trust.size() ||
+        static_cast<std::size_t>(net_.offsets[net_.n]) != net_.neighbors.size() ||
+        (!net_.accountable.empty() && net_.accountable.size() != net_.trust.size()))
+      fail("per-entry arrays differ in size from the graph");
     for (std::int32_t i = 0; i < net_.n; ++i)
       for (std::int32_t e = net_.offsets[i]; e < net_.offsets[i + 1]; ++e) {
         const float tau = net_.trust[e];
+        const std::int32_t j = net_.neighbors[e];
+        if (j == i) fail("self-loop");
+        if (e > net_.offsets[i] && net_.neighbors[e - 1] >= j) fail("row not sorted or duplicate tie");
+        const auto twin = net_.find_entry(j, i);
+        if (twin < 0) fail("tie without its twin entry");
         if (!(tau >= 0.0f && tau <= 1.0f)) fail("trust outside [0,1]");
-        if (net_.trust[net_.find_entry(net_.neighbors[e], i)] != tau) fail("asymmetric trust");
+        if (net_.trust[twin] != tau) fail("asymmetric trust");
+        if (net_.public_count(e) != net_.public_count(twin)) fail("asymmetric accountability");
       }
   }
 }

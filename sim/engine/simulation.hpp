@@ -161,6 +161,7 @@ class Simulation {
   std::vector<float> series_;
   std::array<double, 6> phase_seconds_{};
   std::int64_t actions_ = 0, rounds_total_ = 0, backfires_total_ = 0;
+  OrganizingTally tally_total_;  // organizing counts summed over the run
   double win_weeks_ = 0.0, organized_base_end_ = std::nan(""), organizers_end_ = std::nan("");
   double last_turnout_ = std::numeric_limits<double>::quiet_NaN();
   double peak_turnout_ = std::numeric_limits<double>::quiet_NaN();

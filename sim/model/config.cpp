@@ -337,6 +337,12 @@ ModelConfig make_config(const json& flat, const std::string& file, const std::st
                      "supporter " + json(c.ladder_supporter).dump() + ", member " +
                          json(c.ladder_member).dump() + ", leader " + json(c.ladder_leader).dump());
 
+  // Person types: two shares of one population.
+  if (c.types.selfish + c.types.selfless > 1.0)
+    throw InputError(file, "types", "types.selfish + types.selfless <= 1 (the rest are self-interested)",
+                     "selfish " + json(c.types.selfish).dump() + ", selfless " +
+                         json(c.types.selfless).dump());
+
   // Campaign: the strategy's preset, overridden field by field.
   const StrategyPreset pre = preset(c.strategy);
   double total = 0;

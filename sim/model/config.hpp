@@ -73,6 +73,7 @@ struct ModelConfig {
   Distribution leadership;
   double ladder_supporter{}, ladder_member{}, ladder_leader{};
   double friendships{}, friendship_level{}, voice{};
+  double ladder_ceiling{};  // commitment ceiling under organizing: 1 - s (1 - l_i)
 
   Strategy strategy{};
   std::array<double, kActivities> allocation{};  // normalised shares (all 0: no organizing work)
@@ -103,6 +104,26 @@ struct ModelConfig {
   struct Messaging {
     double hours, reach, awareness_gain, agitation, supporter_rate, invitation;
   } messaging{};
+
+  // The seeds' organizing mechanisms (docs/MODEL.md 7.2; issue 10 item 2).
+  struct Tasks {
+    std::int32_t due_steps;  // 0: no tasks (a yes raises commitment at once)
+    double base, trust, accountability, nudge, fear, done_trust, outreach;
+    std::int32_t recover_steps;
+  } tasks{};
+  struct Weaving {
+    double referral, intro_trust, social_ties;
+  } weaving{};
+  struct Reach {
+    double saturation, memory;
+  } reach{};
+  struct Burnout {
+    double rate, staff_hours, worker_hours, support;
+    std::int32_t staff_leave;
+  } burnout{};
+  struct Types {
+    double selfish, selfless, selfish_ask, selfless_ask, selfless_agitation;
+  } types{};
 
   ActionPolicy policy{};
   std::int32_t first_action{}, action_every{}, min_gap{};

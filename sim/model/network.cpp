@@ -597,6 +597,98 @@ std::int64_t Network::find_entry(std::int32_t i, std::int32_t j) const noexcept 
   return (it != last && *it == j) ? static_cast<std::int64_t>(it - neighbors.begin()) : -1;
 }
 
+std::int32_t department_of(const NetworkSpec& spec, std::int32_t n, std::int32_t i) noexcept {
+  if (spec.type != NetworkType::workplace || spec.departments < 1 || spec.departments > n) return 0;
+  return Blocks(n, spec.departments).of(i);
+}
+
+void Network::set_accountable(std::int64_t entry, std::int64_t twin, bool on) {
+  if (entry < 0 || twin < 0) return;
+  if (accountable.empty()) {
+    if (!on) return;
+    accountable.assign(trust.size(), 0);
+  }
+  auto& a = accountable[static_cast<std::size_t>(entry)];
+  const std::uint8_t k = on ? static_cast<std::uint8_t>(a < 255 ? a + 1 : 255) : 0;
+  a = k;
+  accountable[static_cast<std::size_t>(twin)] = k;
+}
+
+bool Network::add_tie(std::int32_t u, std::int32_t v, float tau) {
+  if (complete || u == v || u < 0 || v < 0 || u >= n || v >= n) return false;
+  if (find_entry(u, v) >= 0) return false;
+  // The CSR index is 32-bit: a full graph takes no more ties (documented in docs/MODEL.md).
+  if (static_cast<std::int64_t>(offsets[n]) + 2 * (static_cast<std::int64_t>(new_ties.size()) + 1) >
+      kMaxEntries)
+    return false;
+  const auto lo = std::min(u, v), hi = std::max(u, v);
+  for (const auto& t : new_ties)
+    if (t.u == lo && t.v == hi) return false;
+  new_ties.push_back(NewTie{lo, hi, tau});
+  return true;
+}
+
+std::int64_t Network::merge_new_ties() {
+  if (new_ties.empty()) return 0;
+  const auto added = static_cast<std::int64_t>(new_ties.size());
+  // Each new tie gives one entry to each of its ends; per row they are sorted and merged with
+  // the row's (sorted) old entries, so rows stay sorted and every per-entry array follows.
+  std::vector<std::int32_t> extra(static_cast<std::size_t>(n) + 1, 0);
+  for (const auto& t : new_ties) {
+    ++extra[static_cast<std::size_t>(t.u) + 1];
+    ++extra[static_cast<std::size_t>(t.v) + 1];
+  }
+  for (std::int32_t i = 0; i < n; ++i) extra[i + 1] += extra[i];
+  struct Add {
+    std::int32_t j;
+    float tau;
+  };
+  std::vector<Add> adds(static_cast<std::size_t>(extra[n]));
+  {
+    std::vector<std::int32_t> fill(extra.begin(), extra.end() - 1);
+    for (const auto& t : new_ties) {
+      adds[static_cast<std::size_t>(fill[t.u]++)] = Add{t.v, t.trust};
+      adds[static_cast<std::size_t>(fill[t.v]++)] = Add{t.u, t.trust};
+      if (t.trust >= kStrongTie) ++strong_changes;
+    }
+  }
+  const bool has_acc = !accountable.empty();
+  std::vector<std::int32_t> off(static_cast<std::size_t>(n) + 1, 0), nb;
+  std::vector<float> tr;
+  std::vector<std::uint8_t> acc;
+  const auto total = static_cast<std::size_t>(offsets[n]) + adds.size();
+  nb.reserve(total);
+  tr.reserve(total);
+  if (has_acc) acc.reserve(total);
+  for (std::int32_t i = 0; i < n; ++i) {
+    auto first = adds.begin() + extra[i], last = adds.begin() + extra[i + 1];
+    std::sort(first, last, [](const Add& a, const Add& b) { return a.j < b.j; });
+    std::int32_t e = offsets[i];
+    const std::int32_t end = offsets[i + 1];
+    while (e < end || first != last) {
+      if (first == last || (e < end && neighbors[e] < first->j)) {
+        nb.push_back(neighbors[e]);
+        tr.push_back(trust[e]);
+        if (has_acc) acc.push_back(accountable[e]);
+        ++e;
+      } else {
+        nb.push_back(first->j);
+        tr.push_back(first->tau);
+        if (has_acc) acc.push_back(0);
+        ++first;
+      }
+    }
+    off[static_cast<std::size_t>(i) + 1] = static_cast<std::int32_t>(nb.size());
+  }
+  offsets = std::move(off);
+  neighbors = std::move(nb);
+  trust = std::move(tr);
+  if (has_acc) accountable = std::move(acc);
+  new_ties.clear();
+  ++topology;
+  return added;
+}
+
 Network csr_from_ties(std::int32_t n,
                       const std::vector<std::pair<std::int32_t, std::int32_t>>& ties) {
   check_entries(2 * static_cast<std::int64_t>(ties.size()), "ties");

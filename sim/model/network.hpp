@@ -1,5 +1,6 @@
 #pragma once
 // The acquaintance graph: fixed topology for a run, stored as symmetric CSR with per-entry trust.
+#include <cmath>
 #include <cstdint>
 #include <iosfwd>
 #include <string>
@@ -31,6 +32,12 @@ struct NetworkSpec {
 /// A tie is strong from this trust on (DESIGN.md "Metrics").
 inline constexpr float kStrongTie = 0.5f;
 
+/// A tie created during a run (organizers weaving the network), waiting to be merged into CSR.
+struct NewTie {
+  std::int32_t u = 0, v = 0;
+  float trust = 0.0f;
+};
+
 /// Symmetric CSR: row i holds i's neighbours sorted ascending; no self-loops, no duplicates.
 /// `trust[e]` is the trust on entry e (the tie seen from the row's agent); the twin entry (j,i)
 /// always holds the same value. For `complete` (mean-field) no entries are stored.
@@ -43,6 +50,15 @@ struct Network {
   /// Bumped by every write that moves a tie across kStrongTie (either way): the strong-tie
   /// graph can have changed only when this did.
   std::uint64_t strong_changes = 0;
+  /// Per-entry public relationship (seed 000): how many one-on-ones at voice the tie has been
+  /// through (capped at 255), the same on both entries; 0 = a private or casual tie. Its
+  /// accountability is 1 - 2^-k. Empty until the first tie goes public (runs without
+  /// one-on-ones never allocate it).
+  std::vector<std::uint8_t> accountable;
+  /// Ties created during the step (organizers' introductions), merged by merge_new_ties().
+  std::vector<NewTie> new_ties;
+  /// Bumped by every merge that changed the topology (entry indices are then invalid).
+  std::uint64_t topology = 0;
 
   /// Sets both entries of a tie and notes whether it crossed the strong-tie line.
   void set_tie(std::int64_t entry, std::int64_t twin, float tau) noexcept;
@@ -58,7 +74,30 @@ struct Network {
   }
   /// Index of entry (i, j), or -1 when i and j are not tied. O(log degree).
   std::int64_t find_entry(std::int32_t i, std::int32_t j) const noexcept;
+
+  /// Accountability of the tie at `entry`: 1 - 2^-k after k one-on-ones (0 for a private tie).
+  double accountability(std::int64_t entry) const noexcept {
+    if (entry < 0 || accountable.empty()) return 0.0;
+    return 1.0 - std::ldexp(1.0, -static_cast<int>(accountable[static_cast<std::size_t>(entry)]));
+  }
+  std::uint8_t public_count(std::int64_t entry) const noexcept {
+    return entry < 0 || accountable.empty() ? 0 : accountable[static_cast<std::size_t>(entry)];
+  }
+  /// One more one-on-one on the tie (both entries), or (`on` false) back to private.
+  void set_accountable(std::int64_t entry, std::int64_t twin, bool on);
+
+  /// Queues a new tie (u, v) at trust `tau` unless u == v, they are already tied or the tie is
+  /// already queued. Returns true when queued. O(log degree + queued ties).
+  bool add_tie(std::int32_t u, std::int32_t v, float tau);
+  /// Merges the queued ties into CSR (rows stay sorted; trust and accountability follow their
+  /// entries; a new tie at or above kStrongTie counts as a strong-line crossing) and returns how
+  /// many were merged. O(n + entries) when any are queued, nothing otherwise.
+  std::int64_t merge_new_ties();
 };
+
+/// The department of agent i in a workplace graph (contiguous near-equal blocks, as the
+/// generator draws them); 0 for every other graph type (one department).
+std::int32_t department_of(const NetworkSpec& spec, std::int32_t n, std::int32_t i) noexcept;
 
 /// Builds the graph for `n` agents from `spec`, drawing only from `rng` (the network stream).
 /// Time and memory O(n + m) for every generator. Throws InputError for an unreadable or

@@ -30,7 +30,48 @@ std::int32_t random_neighbour(const Network& net, std::int32_t o, Rng& rng, Pred
 std::int32_t random_from(const std::vector<std::int32_t>& v, Rng& rng) {
   return v.empty() ? -1 : v[rng.below(v.size())];
 }
+bool tasks_on(const ModelConfig& cfg) { return cfg.tasks.due_steps > 0; }
+/// Agitation felt by i from a push of size `rate` (selfless people feel it less).
+double felt(const World& w, std::int32_t i, double rate) {
+  return w.pop.type[static_cast<std::size_t>(i)] == PersonType::selfless
+             ? rate * w.cfg.types.selfless_agitation
+             : rate;
+}
+void note_attention(World& w, std::int32_t i) {
+  if (w.cfg.reach.saturation > 0.0) w.pop.attention[static_cast<std::size_t>(i)] += 1.0f;
+}
+/// Opens a task for i asked by `asker` (-1: staff), due tasks.due_steps from now.
+void open_task(World& w, std::int32_t i, std::int32_t asker) {
+  const auto u = static_cast<std::size_t>(i);
+  if (w.pop.task[u] == TaskState::open) return;  // already carrying one
+  w.pop.task[u] = TaskState::open;
+  w.pop.task_due[u] = w.step + w.cfg.tasks.due_steps;
+  w.pop.task_asker[u] = asker;
+  w.pop.task_nudges[u] = 0;
+  if (w.tally) ++w.tally->tasks_asked;
+}
+/// The contact between i and whoever asked i's task (a tie that may be gone: entry -1).
+Contact asker_contact(const World& w, std::int32_t i) {
+  const std::int32_t a = w.pop.task_asker[static_cast<std::size_t>(i)];
+  if (a < 0) return staff_contact(i);
+  return Contact{a, i, w.net.find_entry(a, i), w.net.find_entry(i, a)};
+}
 }  // namespace
+
+double damping(const World& w, std::int32_t i) {
+  const double s = w.cfg.reach.saturation;
+  return s > 0.0 ? 1.0 / (1.0 + s * w.pop.attention[static_cast<std::size_t>(i)]) : 1.0;
+}
+
+void raise_commitment(World& w, std::int32_t i, double rate) {
+  float& c = w.pop.commitment[i];
+  const float cap = commitment_ceiling(w.cfg, w.pop, i);
+  if (cap >= 1.0f) {
+    c = toward_one(c, rate);  // no ceiling: the rule as before ladder.ceiling existed
+  } else if (c < cap) {
+    c = std::min(cap, c + static_cast<float>(rate) * (cap - c));
+  }
+}
 
 Contact tie_contact(const Network& net, std::int32_t o, std::int32_t i) {
   return Contact{o, i, net.find_entry(o, i), net.find_entry(i, o)};
@@ -57,26 +98,130 @@ float effective_grievance(const World& w, std::int32_t i) {
 double ask_probability(const World& w, const Contact& c) {
   const auto& k = w.cfg.one_on_one;
   const std::int32_t i = c.target;
-  const double p = k.ask_base + k.ask_trust * contact_trust(w, c) +
-                   k.ask_grievance * effective_grievance(w, i) -
-                   k.ask_fear * w.pop.fear[i] * (1.0 - w.pop.inoculation[i]) -
-                   k.ask_fatigue * w.pop.fatigue[i];
+  double p = k.ask_base + k.ask_trust * contact_trust(w, c) +
+             k.ask_grievance * effective_grievance(w, i) -
+             k.ask_fear * w.pop.fear[i] * (1.0 - w.pop.inoculation[i]) -
+             k.ask_fatigue * w.pop.fatigue[i];
+  switch (w.pop.type[static_cast<std::size_t>(i)]) {
+    case PersonType::selfish: p -= w.cfg.types.selfish_ask; break;
+    case PersonType::selfless: p += w.cfg.types.selfless_ask; break;
+    case PersonType::self_interested: break;
+  }
   return std::clamp(p, 0.0, 1.0);
+}
+
+double task_probability(const World& w, std::int32_t i) {
+  const auto& k = w.cfg.tasks;
+  const auto u = static_cast<std::size_t>(i);
+  const Contact a = asker_contact(w, i);
+  const bool tied = a.staff() || a.entry >= 0;
+  const double tau = tied ? contact_trust(w, a) : 0.0;
+  // Accountability of a public relationship: 1 - 2^-k after k one-on-ones (0: private).
+  const double acc = a.staff() ? 1.0 - std::ldexp(1.0, -static_cast<int>(w.pop.staff_public[u]))
+                               : w.net.accountability(a.entry);
+  // Follow-ups while the task is open: the first two count (a reminder, then support).
+  const int nudges = std::min<int>(w.pop.task_nudges[u], 2);
+  double p = k.base + k.trust * tau + k.accountability * acc + k.nudge * nudges -
+             k.fear * w.pop.fear[i] * (1.0 - w.pop.inoculation[i]) -
+             w.cfg.one_on_one.ask_fatigue * w.pop.fatigue[i];
+  if (w.pop.type[u] == PersonType::selfish) p -= w.cfg.types.selfish_ask;
+  return std::clamp(p, 0.0, 1.0);
+}
+
+void resolve_tasks(World& w, Rng& rng) {
+  if (!tasks_on(w.cfg)) return;
+  auto& p = w.pop;
+  const double member = w.cfg.ladder_member;
+  const double gain = w.cfg.tasks.done_trust;
+  for (std::int32_t i = 0; i < w.cfg.n; ++i) {
+    const auto u = static_cast<std::size_t>(i);
+    if (p.task[u] == TaskState::missed && w.step > p.task_due[u]) {
+      p.task[u] = TaskState::none;  // not recovered in time
+      continue;
+    }
+    if (p.task[u] != TaskState::open || p.task_due[u] > w.step) continue;
+    if (rng.uniform() < task_probability(w, i)) {
+      // Done: commitment from doing, and the task embeds the person with whoever asked and
+      // with an organized coworker they did it with.
+      p.task[u] = TaskState::none;
+      raise_commitment(w, i, w.cfg.one_on_one.commitment_gain);
+      const Contact a = asker_contact(w, i);
+      if (a.staff() || a.entry >= 0) set_contact_trust(w, a, toward_one(contact_trust(w, a), gain));
+      const std::int32_t j = random_neighbour(w.net, i, rng, [&](std::int32_t x) {
+        return x != p.task_asker[u] && committed(p, x, member);
+      });
+      if (j >= 0) {
+        const Contact c = tie_contact(w.net, j, i);
+        set_contact_trust(w, c, toward_one(contact_trust(w, c), gain));
+      }
+      if (w.tally) ++w.tally->tasks_done;
+      // An outreach task: the doer has a one-on-one of their own with a coworker who is not yet
+      // organized ("show someone else how", seed 001) — which may end in a task for them.
+      if (w.cfg.tasks.outreach > 0.0 && rng.uniform() < w.cfg.tasks.outreach) {
+        const std::int32_t k = random_neighbour(w.net, i, rng, [&](std::int32_t x) {
+          return x != p.task_asker[u] && !committed(p, x, member);
+        });
+        if (k >= 0) one_on_one(w, tie_contact(w.net, i, k), rng);
+      }
+    } else {
+      p.task[u] = TaskState::missed;  // a soft yes or a no-show
+      p.task_due[u] = w.step + w.cfg.tasks.recover_steps;
+      if (w.tally) ++w.tally->tasks_missed;
+    }
+  }
+}
+
+std::int32_t referral(World& w, const Contact& c, Rng& rng) {
+  const std::int32_t i = c.target, o = c.organizer;
+  const std::int32_t j = random_neighbour(w.net, i, rng, [&](std::int32_t x) {
+    return x != o && (c.staff() || w.net.find_entry(o, x) < 0);
+  });
+  if (j < 0) return -1;
+  const auto intro = static_cast<float>(w.cfg.weaving.intro_trust);
+  if (c.staff()) {
+    w.pop.staff_trust[j] = std::max(w.pop.staff_trust[j], intro);  // a warm introduction
+    return j;
+  }
+  if (w.net.add_tie(o, j, intro) && w.tally) {
+    ++w.tally->ties_created;
+    const auto n = w.cfg.n;
+    if (department_of(w.cfg.network, n, o) != department_of(w.cfg.network, n, j))
+      ++w.tally->ties_bridging;
+  }
+  return j;
 }
 
 bool one_on_one(World& w, const Contact& c, Rng& rng) {
   const auto& k = w.cfg.one_on_one;
   const std::int32_t i = c.target;
-  const float tau = toward_one(contact_trust(w, c), k.trust_gain * w.cfg.skill);
+  const auto u = static_cast<std::size_t>(i);
+  const double d = damping(w, i);
+  const float tau = toward_one(contact_trust(w, c), k.trust_gain * w.cfg.skill * d);
   set_contact_trust(w, c, tau);
+  note_attention(w, i);
   if (tau < static_cast<float>(w.cfg.voice)) return false;  // small talk: the relationship grows
   auto& p = w.pop;
-  p.known[static_cast<std::size_t>(i)] = 1;
-  p.evaluated[static_cast<std::size_t>(i)] = 1;
-  p.grievance[i] = toward_one(p.grievance[i], k.agitation);
-  p.inoculation[i] = toward_one(p.inoculation[i], k.inoculation);
+  p.known[u] = 1;
+  if (!p.evaluated[u] && p.leadership[i] >= w.cfg.training.potential && w.tally)
+    ++w.tally->leaders_found;  // a leader found: potential seen in a one-on-one
+  p.evaluated[u] = 1;
+  // The relationship has gone public: it now carries accountability for commitments.
+  if (c.staff()) {
+    if (p.staff_public[u] < 255) ++p.staff_public[u];
+  } else {
+    w.net.set_accountable(c.entry, c.twin, true);
+  }
+  p.grievance[i] = toward_one(p.grievance[i], felt(w, i, k.agitation) * d);
+  p.inoculation[i] = toward_one(p.inoculation[i], k.inoculation * d);
   const bool yes = rng.uniform() < ask_probability(w, c);
-  if (yes) p.commitment[i] = toward_one(p.commitment[i], k.commitment_gain);
+  if (yes) {
+    if (tasks_on(w.cfg)) {
+      open_task(w, i, c.organizer);  // commitment comes when the task is done
+    } else {
+      raise_commitment(w, i, k.commitment_gain);
+    }
+  }
+  if (w.cfg.weaving.referral > 0.0 && rng.uniform() < w.cfg.weaving.referral) referral(w, c, rng);
   return yes;
 }
 
@@ -92,7 +237,8 @@ bool issue_push(World& w, const Contact& c) {
     return true;
   }
   p.known[static_cast<std::size_t>(i)] = 1;
-  p.grievance[i] = toward_one(p.grievance[i], k.agitation);
+  p.grievance[i] = toward_one(p.grievance[i], felt(w, i, k.agitation) * damping(w, i));
+  note_attention(w, i);
   return false;
 }
 
@@ -111,10 +257,23 @@ std::int32_t social_time(World& w, std::int32_t host, Rng& rng) {
   std::sort(guests.begin(), guests.end());
   std::int32_t strengthened = 0;
   const double gain = w.cfg.social.trust_gain * w.cfg.skill;
+  const double weave = w.cfg.weaving.social_ties;
   for (std::size_t a = 0; a < guests.size(); ++a)
     for (std::size_t b = a + 1; b < guests.size(); ++b) {
       const auto e = net.find_entry(guests[a], guests[b]);
-      if (e < 0) continue;
+      if (e < 0) {
+        // Two guests who did not know each other: the host introduces them (one uniform per
+        // such pair, in sorted pair order, only when weaving.social_ties > 0).
+        if (weave > 0.0 && rng.uniform() < weave &&
+            w.net.add_tie(guests[a], guests[b], static_cast<float>(w.cfg.weaving.intro_trust)) &&
+            w.tally) {
+          ++w.tally->ties_created;
+          const auto n = w.cfg.n;
+          if (department_of(w.cfg.network, n, guests[a]) != department_of(w.cfg.network, n, guests[b]))
+            ++w.tally->ties_bridging;
+        }
+        continue;
+      }
       const Contact c{guests[a], guests[b], e, net.find_entry(guests[b], guests[a])};
       set_contact_trust(w, c, toward_one(contact_trust(w, c), gain));
       ++strengthened;
@@ -122,10 +281,31 @@ std::int32_t social_time(World& w, std::int32_t host, Rng& rng) {
   return strengthened;
 }
 
-void follow_up(World& w, const Contact& c) {
+void follow_up(World& w, const Contact& c, Rng* rng) {
   auto& p = w.pop;
-  p.commitment[c.target] = toward_one(p.commitment[c.target], w.cfg.follow_up.uplift);
-  set_contact_trust(w, c, toward_one(contact_trust(w, c), w.cfg.follow_up.trust_gain * w.cfg.skill));
+  const std::int32_t i = c.target;
+  const auto u = static_cast<std::size_t>(i);
+  // Follow-up is upkeep of a relationship already made: no diminishing returns.
+  raise_commitment(w, i, w.cfg.follow_up.uplift);
+  const float tau = toward_one(contact_trust(w, c), w.cfg.follow_up.trust_gain * w.cfg.skill);
+  set_contact_trust(w, c, tau);
+  if (!tasks_on(w.cfg)) return;
+  p.followed[u] = w.step;
+  if (p.task[u] == TaskState::open) {
+    if (p.task_nudges[u] < 255) ++p.task_nudges[u];  // support toward getting it done
+  } else if (p.task[u] == TaskState::missed) {
+    // Recovering a no-show: "see if there's anything you can do to support them".
+    p.task[u] = TaskState::none;
+    open_task(w, i, c.organizer);
+    p.task_nudges[u] = 1;
+    if (w.tally) {
+      --w.tally->tasks_asked;  // the same task again, not a new ask
+      ++w.tally->tasks_recovered;
+    }
+  } else if (rng && tau >= static_cast<float>(w.cfg.voice)) {
+    // Debrief and the next step: a new commitment ask.
+    if (rng->uniform() < ask_probability(w, c)) open_task(w, i, c.organizer);
+  }
 }
 
 bool training_session(World& w, std::int32_t trainee) {
@@ -154,7 +334,7 @@ std::int64_t messaging_blast(World& w, Rng& rng, std::int64_t blasts) {
     if (!(rng.uniform() < reach)) continue;
     ++reached;
     p.awareness[i] = toward_one(p.awareness[i], awareness);
-    p.grievance[i] = toward_one(p.grievance[i], agitation);
+    p.grievance[i] = toward_one(p.grievance[i], felt(w, i, agitation));
     const double convert =
         1.0 - std::pow(1.0 - m.supporter_rate * effective_grievance(w, i), exposures);
     const bool joins = rng.uniform() < convert;
@@ -165,7 +345,10 @@ std::int64_t messaging_blast(World& w, Rng& rng, std::int64_t blasts) {
 
 // ---- the campaign --------------------------------------------------------------------------
 
-Campaign::Campaign(World& w, Rng& rng) : w_staff_(w.cfg.staff_organizers) {
+Campaign::Campaign(World& w, Rng& rng)
+    : w_staff_(w.cfg.staff_organizers),
+      staff_strain_(static_cast<std::size_t>(std::max(0, w.cfg.staff_organizers)), 0.0f),
+      staff_away_until_(static_cast<std::size_t>(std::max(0, w.cfg.staff_organizers)), -1) {
   const std::int32_t n = w.cfg.n;
   const std::int64_t k = w.cfg.worker_organizers;
   std::unordered_set<std::int32_t> taken;  // Floyd's sampling: k distinct agents
@@ -185,6 +368,12 @@ Campaign::Campaign(World& w, Rng& rng) : w_staff_(w.cfg.staff_organizers) {
   }
 }
 
+std::int32_t Campaign::staff_active(std::int32_t step) const {
+  std::int32_t k = 0;
+  for (auto until : staff_away_until_) k += step >= until ? 1 : 0;
+  return k;
+}
+
 std::int32_t Campaign::worker_organizers(const World& w) const {
   return static_cast<std::int32_t>(
       std::count(w.pop.role.begin(), w.pop.role.end(), Role::worker_organizer));
@@ -197,6 +386,7 @@ void Campaign::refresh_lists(const World& w) {
   trainees_.clear();
   participants_.clear();
   in_progress_.clear();
+  staff_tasks_.clear();
   const std::int32_t latest = *std::max_element(p.last_action.begin(), p.last_action.end());
   for (std::int32_t i = 0; i < w.cfg.n; ++i) {
     const auto u = static_cast<std::size_t>(i);
@@ -204,6 +394,7 @@ void Campaign::refresh_lists(const World& w) {
     const bool wo = p.role[u] == Role::worker_organizer;
     if (c >= w.cfg.ladder_member || wo) members_.push_back(i);
     if (wo) continue;
+    if (p.task_asker[u] < 0 && p.task[u] != TaskState::none) staff_tasks_.push_back(i);
     if (p.known[u] && c >= w.cfg.ladder_supporter) supporters_known_.push_back(i);
     if (c < w.cfg.ladder_member && p.staff_trust[i] >= kStartedTrust) in_progress_.push_back(i);
     if (p.evaluated[u] && p.leadership[i] >= w.cfg.training.potential && c >= w.cfg.ladder_leader)
@@ -216,17 +407,63 @@ void Campaign::refresh_lists(const World& w) {
 OrganizingTally Campaign::work(World& w, Rng& rng) {
   OrganizingTally tally;
   if (w.cfg.strategy == Strategy::none) return tally;
+  w.tally = &tally;
+  // Attention fades; due tasks are done or missed (before anyone works: the week's news).
+  if (w.cfg.reach.saturation > 0.0)
+    for (auto& a : w.pop.attention) a *= static_cast<float>(1.0 - w.cfg.reach.memory);
+  resolve_tasks(w, rng);
   refresh_lists(w);
   std::vector<std::int32_t> embedded;
   for (std::int32_t i = 0; i < w.cfg.n; ++i)
     if (w.pop.role[static_cast<std::size_t>(i)] == Role::worker_organizer) embedded.push_back(i);
-  for (std::int32_t s = 0; s < w_staff_; ++s) organize(w, -1, w.cfg.staff_hours, rng, tally);
-  for (auto o : embedded) organize(w, o, w.cfg.worker_hours, rng, tally);
+  const bool burnout = w.cfg.burnout.rate > 0.0;
+  const auto team = static_cast<double>(staff_active(w.step)) + static_cast<double>(embedded.size());
+  for (std::int32_t s = 0; s < w_staff_; ++s) {
+    const auto k = static_cast<std::size_t>(s);
+    if (w.step < staff_away_until_[k]) continue;  // away after a burnout
+    const double spent = organize(w, -1, w.cfg.staff_hours, rng, tally);
+    if (!burnout) continue;
+    // Staff are supported by a team of worker-organizers sharing the work.
+    const double support = team > 0 ? static_cast<double>(embedded.size()) / team : 0.0;
+    strain(w, staff_strain_[k], spent, w.cfg.burnout.staff_hours, support, tally);
+    if (staff_strain_[k] >= 1.0f) {
+      staff_strain_[k] = 0.0f;
+      staff_away_until_[k] = w.step + 1 + w.cfg.burnout.staff_leave;
+    }
+  }
+  for (auto o : embedded) {
+    const double spent = organize(w, o, w.cfg.worker_hours, rng, tally);
+    if (!burnout) continue;
+    // A worker-organizer is carried by strong relationships into the organized base.
+    const auto& net = w.net;
+    const std::int32_t deg = net.offsets[o + 1] - net.offsets[o];
+    std::int32_t strong = 0;
+    for (std::int32_t e = net.offsets[o]; e < net.offsets[o + 1]; ++e)
+      if (net.trust[e] >= kStrongTie && committed(w.pop, net.neighbors[e], w.cfg.ladder_member))
+        ++strong;
+    const double support = deg > 0 ? static_cast<double>(strong) / deg : 0.0;
+    float& s = w.pop.strain[static_cast<std::size_t>(o)];
+    strain(w, s, spent, w.cfg.burnout.worker_hours, support, tally);
+    if (s >= 1.0f) {
+      s = 0.0f;
+      w.pop.role[static_cast<std::size_t>(o)] = Role::member;  // steps back from organizing
+    }
+  }
   messaging_blast(w, rng, tally.blasts);
+  w.tally = nullptr;
   return tally;
 }
 
-void Campaign::organize(World& w, std::int32_t o, double hours, Rng& rng, OrganizingTally& t) {
+void Campaign::strain(World& w, float& s, double spent, double sustainable, double support,
+                      OrganizingTally& t) const {
+  const auto& b = w.cfg.burnout;
+  const double next = s + b.rate * (spent / sustainable - 1.0) - b.support * support;
+  s = static_cast<float>(std::clamp(next, 0.0, 1.0));
+  if (s >= 1.0f) ++t.burnouts;
+}
+
+double Campaign::organize(World& w, std::int32_t o, double hours, Rng& rng, OrganizingTally& t) {
+  double spent = 0.0;
   const auto& cfg = w.cfg;
   const std::array<double, kActivities> cost = {cfg.one_on_one.hours, cfg.issue_push.hours,
                                                 cfg.social.hours,     cfg.follow_up.hours,
@@ -256,7 +493,8 @@ void Campaign::organize(World& w, std::int32_t o, double hours, Rng& rng, Organi
           break;
         case Activity::follow_up:
           target = pick_follow_up(w, o, rng);
-          if (target >= 0) follow_up(w, o < 0 ? staff_contact(target) : tie_contact(w.net, o, target));
+          if (target >= 0)
+            follow_up(w, o < 0 ? staff_contact(target) : tie_contact(w.net, o, target), &rng);
           break;
         case Activity::leader_training:
           target = pick_trainee(w, o, rng);
@@ -269,8 +507,10 @@ void Campaign::organize(World& w, std::int32_t o, double hours, Rng& rng, Organi
       }
       if (target < 0) break;  // no one to approach: the rest of these hours go unspent
       t.hours[static_cast<std::size_t>(a)] += cost[a];
+      spent += cost[a];
     }
   }
+  return spent;
 }
 
 std::int32_t Campaign::pick_conversation_target(const World& w, std::int32_t o, Rng& rng) const {
@@ -294,7 +534,8 @@ std::int32_t Campaign::pick_conversation_target(const World& w, std::int32_t o, 
     for (std::int32_t e = w.net.offsets[o]; e < w.net.offsets[o + 1]; ++e) {
       const std::int32_t j = w.net.neighbors[e];
       if (committed(p, j, member)) continue;
-      const double key = std::pow(rng.uniform_pos(), 1.0 / (w.net.trust[e] + 0.05));
+      const double key =
+          std::pow(rng.uniform_pos(), 1.0 / ((w.net.trust[e] + 0.05) * damping(w, j)));
       if (key > best) {
         best = key;
         chosen = j;
@@ -319,6 +560,43 @@ std::int32_t Campaign::pick_conversation_target(const World& w, std::int32_t o, 
 
 std::int32_t Campaign::pick_follow_up(const World& w, std::int32_t o, Rng& rng) const {
   const auto& p = w.pop;
+  if (tasks_on(w.cfg)) {
+    // Follow-up follows the tasks first (open ones not yet followed up twice, no-shows), then
+    // known supporters (the next step), then renews contact with people met who are not yet
+    // organized. Nobody is followed up twice in a step.
+    const double member = w.cfg.ladder_member;
+    auto fresh = [&](std::int32_t x) {
+      const auto u = static_cast<std::size_t>(x);
+      return p.followed[u] != w.step && p.role[u] == Role::member;
+    };
+    auto needs_help = [&](std::int32_t x) {
+      const auto u = static_cast<std::size_t>(x);
+      return fresh(x) && (p.task[u] == TaskState::missed ||
+                          (p.task[u] == TaskState::open && p.task_nudges[u] < 2));
+    };
+    auto supporter = [&](std::int32_t x) {
+      return fresh(x) && p.known[static_cast<std::size_t>(x)] &&
+             p.commitment[x] >= w.cfg.ladder_supporter;
+    };
+    auto met = [&](std::int32_t x) { return fresh(x) && !committed(p, x, member); };
+    if (o >= 0) {
+      std::int32_t j = random_neighbour(w.net, o, rng, needs_help);
+      if (j < 0) j = random_neighbour(w.net, o, rng, supporter);
+      if (j < 0) j = random_neighbour(w.net, o, rng, met);
+      return j;
+    }
+    auto from = [&](const std::vector<std::int32_t>& v, auto ok) {
+      for (int tries = 0; tries < 4 && !v.empty(); ++tries) {
+        const std::int32_t x = random_from(v, rng);
+        if (ok(x)) return x;
+      }
+      return -1;
+    };
+    std::int32_t j = from(staff_tasks_, needs_help);
+    if (j < 0) j = from(supporters_known_, supporter);
+    if (j < 0) j = from(in_progress_, met);
+    return j;
+  }
   if (o >= 0)
     return random_neighbour(w.net, o, rng, [&](std::int32_t x) {
       const auto u = static_cast<std::size_t>(x);

@@ -13,6 +13,14 @@
 
 namespace orgsim {
 
+/// Per-step tallies of organizing work (recorded as outputs).
+struct OrganizingTally {
+  std::array<double, kActivities> hours{};
+  std::int64_t backfires = 0, asks_won = 0, new_organizers = 0, blasts = 0;
+  std::int64_t tasks_asked = 0, tasks_done = 0, tasks_missed = 0, tasks_recovered = 0;
+  std::int64_t ties_created = 0, ties_bridging = 0, burnouts = 0, leaders_found = 0;
+};
+
 /// What organizers and agents act on this step.
 struct World {
   const ModelConfig& cfg;
@@ -20,6 +28,7 @@ struct World {
   Network& net;
   double climate = 0.0;   // G(t)
   std::int32_t step = 0;
+  OrganizingTally* tally = nullptr;  // where the rules count tasks, ties, leaders (optional)
 };
 
 /// A conversation between an organizer and a target. A staff organizer (organizer == -1) relies
@@ -58,8 +67,29 @@ bool issue_push(World& w, const Contact& c);
 /// every tie among the attendees. Returns the number of ties strengthened.
 std::int32_t social_time(World& w, std::int32_t host, Rng& rng);
 
-/// Follow-up / uplift: commitment += uplift (1 - c); a little trust.
-void follow_up(World& w, const Contact& c);
+/// Follow-up / uplift: commitment += uplift (1 - c); a little trust. With tasks on (and `rng`
+/// given): an open task gets a nudge, a missed task still recoverable is reopened, and someone
+/// at voice without a task is asked the next step (a commitment ask that opens a task).
+void follow_up(World& w, const Contact& c, Rng* rng = nullptr);
+
+/// Diminishing returns: 1 / (1 + reach.saturation * attention_i) (exactly 1 when off).
+double damping(const World& w, std::int32_t i);
+
+/// Raises i's commitment by `rate` toward its ceiling (docs/MODEL.md, ladder.ceiling).
+void raise_commitment(World& w, std::int32_t i, double rate);
+
+/// Probability that agent i does their open task now (at its due step).
+double task_probability(const World& w, std::int32_t i);
+
+/// Tasks whose due step has come are done or missed (one uniform each, in node order); missed
+/// tasks past recovery are dropped. Nothing happens (no draws) with tasks off.
+void resolve_tasks(World& w, Rng& rng);
+
+/// A referral: agent i introduces the organizer of `c` to one of i's coworkers (a random
+/// neighbour other than the organizer, not already tied to them): a new tie at
+/// weaving.intro_trust for a worker-organizer, staff trust raised to it for staff. Returns
+/// the coworker or -1.
+std::int32_t referral(World& w, const Contact& c, Rng& rng);
 
 /// One leader-training session; returns true when the trainee becomes a worker-organizer.
 bool training_session(World& w, std::int32_t trainee);
@@ -70,12 +100,6 @@ bool training_session(World& w, std::int32_t trainee);
 /// supporter with probability 1 - (1 - supporter_rate * g_eff)^e. No trust. One uniform per
 /// agent plus one per reached agent: O(N) however many blasts. Returns the number reached.
 std::int64_t messaging_blast(World& w, Rng& rng, std::int64_t blasts = 1);
-
-/// Per-step tallies of organizing work (recorded as outputs).
-struct OrganizingTally {
-  std::array<double, kActivities> hours{};
-  std::int64_t backfires = 0, asks_won = 0, new_organizers = 0, blasts = 0;
-};
 
 /// The campaign: who organizes and how they spend their hours each step.
 class Campaign {
@@ -89,11 +113,17 @@ class Campaign {
   OrganizingTally work(World& w, Rng& rng);
 
   std::int32_t staff() const noexcept { return w_staff_; }
+  /// Staff organizers not away after a burnout at this step.
+  std::int32_t staff_active(std::int32_t step) const;
   /// Current worker-organizers (rebuilt from roles each step).
   std::int32_t worker_organizers(const World& w) const;
 
  private:
-  void organize(World& w, std::int32_t organizer, double hours, Rng& rng, OrganizingTally& t);
+  /// Returns the hours actually spent.
+  double organize(World& w, std::int32_t organizer, double hours, Rng& rng, OrganizingTally& t);
+  /// Strain and burnout of one organizer after their work (burnout.*).
+  void strain(World& w, float& s, double spent, double sustainable, double support,
+              OrganizingTally& t) const;
   std::int32_t pick_conversation_target(const World& w, std::int32_t organizer, Rng& rng) const;
   std::int32_t pick_follow_up(const World& w, std::int32_t organizer, Rng& rng) const;
   std::int32_t pick_trainee(const World& w, std::int32_t organizer, Rng& rng) const;
@@ -104,6 +134,9 @@ class Campaign {
   // Rebuilt each step (O(N)): candidates for staff targeting (in_progress_: not yet committed,
   // staff relationship started).
   std::vector<std::int32_t> members_, supporters_known_, trainees_, participants_, in_progress_;
+  std::vector<std::int32_t> staff_tasks_;  // open or recoverable tasks the staff asked for
+  std::vector<float> staff_strain_;
+  std::vector<std::int32_t> staff_away_until_;
 };
 
 }  // namespace orgsim

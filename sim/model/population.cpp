@@ -45,7 +45,26 @@ Population draw_population(const ModelConfig& cfg, Rng& rng) {
   p.trained_step.assign(n, -1);
   p.last_action.assign(n, -1);
   p.exposed_until.assign(n, -1);
+  p.type.assign(n, PersonType::self_interested);
+  if (cfg.types.selfish > 0.0 || cfg.types.selfless > 0.0)
+    for (auto& t : p.type) t = draw_type(cfg, rng);
+  p.task.assign(n, TaskState::none);
+  p.task_due.assign(n, -1);
+  p.task_asker.assign(n, -1);
+  p.task_nudges.assign(n, 0);
+  p.followed.assign(n, -1);
+  p.attention.assign(n, 0.0f);
+  p.strain.assign(n, 0.0f);
+  p.staff_public.assign(n, 0);
   return p;
+}
+
+PersonType draw_type(const ModelConfig& cfg, Rng& rng) {
+  if (!(cfg.types.selfish > 0.0 || cfg.types.selfless > 0.0)) return PersonType::self_interested;
+  const double u = rng.uniform();
+  if (u < cfg.types.selfish) return PersonType::selfish;
+  if (u < cfg.types.selfish + cfg.types.selfless) return PersonType::selfless;
+  return PersonType::self_interested;
 }
 
 void replace_agent(Population& pop, std::int32_t i, const ModelConfig& cfg, Rng& rng) {
@@ -68,6 +87,15 @@ void replace_agent(Population& pop, std::int32_t i, const ModelConfig& cfg, Rng&
   pop.trained_step[k] = -1;
   pop.last_action[k] = -1;
   pop.exposed_until[k] = -1;
+  pop.type[k] = draw_type(cfg, rng);  // last draw of a hire (none when the shares are 0)
+  pop.task[k] = TaskState::none;
+  pop.task_due[k] = -1;
+  pop.task_asker[k] = -1;
+  pop.task_nudges[k] = 0;
+  pop.followed[k] = -1;
+  pop.attention[k] = 0.0f;
+  pop.strain[k] = 0.0f;
+  pop.staff_public[k] = 0;
 }
 
 void draw_initial_trust(Network& net, const Distribution& d, Rng& rng, double friendships,
@@ -104,8 +132,12 @@ void draw_initial_trust(Network& net, const Distribution& d, Rng& rng, double fr
 
 void reset_ties(Network& net, std::int32_t i, float level) {
   if (net.complete) return;
-  for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e)
-    net.set_tie(e, net.find_entry(net.neighbors[e], i), level);
+  const bool acc = !net.accountable.empty();
+  for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
+    const auto twin = net.find_entry(net.neighbors[e], i);
+    net.set_tie(e, twin, level);
+    if (acc) net.set_accountable(e, twin, false);
+  }
 }
 
 

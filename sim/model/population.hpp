@@ -15,6 +15,14 @@ namespace orgsim {
 /// Roles an agent can hold (staff organizers are not agents).
 enum class Role : std::uint8_t { member = 0, worker_organizer = 1 };
 
+/// Motivation (seed 000): self-interested people know what they care about and bring "head and
+/// heart"; the selfish ask "what's in it for me?"; the selfless serve rather than act.
+enum class PersonType : std::uint8_t { self_interested = 0, selfish = 1, selfless = 2 };
+
+/// A task taken on in a one-on-one (AEIOU "organize", seed 001): open until its due step, then
+/// done or missed (a no-show); a missed task can be recovered by a follow-up for a while.
+enum class TaskState : std::uint8_t { none = 0, open = 1, missed = 2 };
+
 struct Population {
   Eigen::ArrayXf threshold;       // theta_i
   Eigen::ArrayXf grievance;       // g_i in [0,1]: felt grievance (agitation raises it)
@@ -35,12 +43,22 @@ struct Population {
   std::vector<std::int32_t> trained_step;  // last step with a training session (-1: none)
   std::vector<std::int32_t> last_action;   // last step the agent took part in an action (-1)
   std::vector<std::int32_t> exposed_until; // visible leader: exposed to firing until this step
+  std::vector<PersonType> type;            // motivation (all self-interested unless drawn)
+  std::vector<TaskState> task;             // the agent's current task
+  std::vector<std::int32_t> task_due;      // open: due step; missed: last step it can be recovered
+  std::vector<std::int32_t> task_asker;    // who asked: a worker-organizer's id, or -1 (staff)
+  std::vector<std::uint8_t> task_nudges;   // follow-ups received on the open task
+  std::vector<std::int32_t> followed;      // last step with a follow-up (tasks on; -1: none)
+  std::vector<float> attention;            // recent organizer contacts (diminishing returns)
+  std::vector<float> strain;               // a worker-organizer's strain toward burnout, [0,1]
+  std::vector<std::uint8_t> staff_public;  // one-on-ones at voice with staff (a public relationship)
 
   std::int32_t size() const noexcept { return static_cast<std::int32_t>(threshold.size()); }
 };
 
 /// Initial draws from the population stream, in a fixed order: threshold, grievance, fear,
-/// inoculation, commitment, leadership. Dynamic state starts at zero.
+/// inoculation, commitment, leadership, then (only when types.selfish or types.selfless is
+/// positive) one uniform per agent for the person type. Dynamic state starts at zero.
 Population draw_population(const ModelConfig& cfg, Rng& rng);
 
 /// Replaces agent i by a new hire: fresh draws from `rng` (quantiles: a draw from the underlying
@@ -53,7 +71,16 @@ void replace_agent(Population& pop, std::int32_t i, const ModelConfig& cfg, Rng&
 void draw_initial_trust(Network& net, const Distribution& d, Rng& rng, double friendships = 0.0,
                         double friendship_level = 0.8);
 
-/// Sets every tie of agent i (both entries) to `level`.
+/// Draws a person type from one uniform: selfish with probability types.selfish, selfless with
+/// types.selfless, else self-interested. Draws nothing when both shares are 0.
+PersonType draw_type(const ModelConfig& cfg, Rng& rng);
+
+/// Commitment ceiling of agent i under organizing (ladder.ceiling s): 1 - s (1 - l_i).
+inline float commitment_ceiling(const ModelConfig& cfg, const Population& p, std::int32_t i) {
+  return static_cast<float>(1.0 - cfg.ladder_ceiling * (1.0 - p.leadership[i]));
+}
+
+/// Sets every tie of agent i (both entries) to `level` and clears their accountability.
 void reset_ties(Network& net, std::int32_t i, float level);
 
 
