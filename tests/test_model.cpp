@@ -112,11 +112,13 @@ TEST_CASE("more turnover shortens how long wins last", "[model][statics]") {
   // total number of reversals, under equal rates the high-turnover count would be
   // Binomial(total, exposure share); we require it to be improbably high (p < 0.01). The
   // background hazard, which no defense touches, is switched off: it would add the same rate to
-  // both and only dilute the comparison.
+  // both and only dilute the comparison. hold_fraction = 1 (a win needs a defense as large as its
+  // strength): at the default 0.5 the turn-out capacity of relationship-first's base covers its
+  // wins whether or not people leave (0 reversals either way without the background hazard).
   auto tally = [](double turnover) {
     const RunPlan plan =
         workplace_plan({"campaign.strategy=relationship_first", "employer.resistance=0.1",
-                        "wins.hazard=1", "wins.background_hazard=0",
+                        "wins.hazard=1", "wins.background_hazard=0", "wins.hold_fraction=1",
                         "environment.turnover=" + std::to_string(turnover)},
                        40);
     double events = 0, exposure = 0;

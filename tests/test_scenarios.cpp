@@ -142,7 +142,9 @@ TEST_CASE("year3_base_clicks: with a base, actions called when ready win and hol
   const double mob_kept = 1 - sum_of(mob, "reversals") / sum_of(mob, "wins");
   INFO("share of wins still standing: act_when_ready " << ready_kept << ", mobilize " << mob_kept);
   CHECK(ready_kept > 0.7);
-  CHECK(mob_kept < 0.5);
+  // Before issue 10 mobilizing kept under half of its wins here; since the defense of a win is
+  // the capacity to turn out for it (docs/MODEL.md 7.4), the supporters it mobilized defend too
+  // and it keeps most (0.84 at 20 replicates): the story now rests on win-weeks and the base.
 }
 
 TEST_CASE("big_messaging_no_base: bigger crowds, wins easily reversed, relationship-first's wins last",
@@ -159,8 +161,13 @@ TEST_CASE("big_messaging_no_base: bigger crowds, wins easily reversed, relations
   const double big_wins = sum_of(big, "wins"), rel_wins = sum_of(rel, "wins");
   REQUIRE(big_wins > 0);
   REQUIRE(rel_wins > 0);
-  CHECK(sum_of(big, "reversals") / big_wins > 0.5);
-  CHECK(sum_of(rel, "reversals") / rel_wins < 0.1);
+  const double big_share = sum_of(big, "reversals") / big_wins,
+               rel_share = sum_of(rel, "reversals") / rel_wins;
+  INFO("share of wins reversed: big_messaging " << big_share << ", relationship_first "
+                                                << rel_share);
+  CHECK(big_share > 0.3);
+  // Wins are never safe (the background hazard), but big messaging's go far more often.
+  CHECK(rel_share < 0.5 * big_share);
 }
 
 TEST_CASE("staffer_pushed_ava: pushing strangers backfires, the same team getting to know people wins",
@@ -194,7 +201,8 @@ TEST_CASE("mobilizing_back_to_organizing: the hybrid's base and durable wins gro
   const auto s = run_scenario("mobilizing_back_to_organizing", {"replicates=80"});
   const auto big = s.arm("big_messaging"), hyb = s.arm("hybrid");
   CHECK_PAIRED_GREATER(hyb, big, outcome("organized_base_end"), "organized base");
-  CHECK_PAIRED_GREATER(hyb, big, outcome("win_weeks"), "win-weeks");
+  // The hybrid's lead in win-weeks (69 vs 140 before issue 10) is no longer clear: big
+  // messaging's mobilized supporters now defend its wins (docs/SCENARIOS.md).
   REQUIRE(sum_of(hyb, "wins") > 0);
   REQUIRE(sum_of(big, "wins") > 0);
   const double hyb_kept = 1 - sum_of(hyb, "reversals") / sum_of(hyb, "wins");
@@ -213,15 +221,12 @@ TEST_CASE("mobilizing_back_to_organizing: the hybrid's base and durable wins gro
 
 TEST_CASE("high_turnover: mobilizing does better when people leave fast, and worse when they stay",
           "[scenarios]") {
-  {
-    const auto s = run_scenario("high_turnover", {"replicates=80"});
-    CHECK_PAIRED_GREATER(s.arm("big_messaging"), s.arm("relationship_first"), outcome("win_weeks"),
-                         "win-weeks at turnover 0.02/week");
-  }
-  {
-    // The same workplace where people stay: the answer reverses.
-    const auto s = run_scenario("high_turnover", {"replicates=80", "environment.turnover=0.004"});
-    CHECK_PAIRED_GREATER(s.arm("relationship_first"), s.arm("big_messaging"), outcome("win_weeks"),
-                         "win-weeks at turnover 0.004/week");
-  }
+  const auto fast = run_scenario("high_turnover", {"replicates=80"});
+  CHECK_PAIRED_GREATER(fast.arm("big_messaging"), fast.arm("relationship_first"),
+                       outcome("win_weeks"), "win-weeks at turnover 0.02/week");
+  // The same workplaces where people stay: before issue 10 the answer reversed at 0.004/week.
+  // It no longer does, and people staying no longer helps relationship-first more than big
+  // messaging (difference in differences -16 win-weeks, se 24, at 80 replicates): mobilized
+  // supporters now defend wins, and tasks and the commitment ceiling slow the base. The story's
+  // second half is reported as not holding in docs/SCENARIOS.md, not re-tuned back.
 }
