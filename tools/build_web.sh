@@ -24,7 +24,7 @@ mapfile -t sources < <(
     sed 's/list(APPEND ORGSIM_ENGINE_SOURCES//; s/)//' | tr ' ' '\n' | grep '\.cpp$')
 sources+=(web/orgsim_wasm.cpp)
 
-flags=(-std=c++20 -O3 -fexceptions -DNDEBUG -include web/compat/charconv_double.hpp -DORGSIM_SOURCE_DIR=\"\" -Isim -I"$out/include" -I/usr/include/eigen3
+flags=(-std=c++20 -O3 -fwasm-exceptions -msimd128 -msse2 -mbulk-memory -DNDEBUG -include web/compat/charconv_double.hpp -DORGSIM_SOURCE_DIR=\"\" -Isim -I"$out/include" -I/usr/include/eigen3
        -DEIGEN_DONT_PARALLELIZE -Wno-unused-command-line-argument)
 newest_header=$(find sim web -name '*.hpp' -printf '%T@\n' | sort -n | tail -1)
 objects=()
@@ -43,7 +43,7 @@ if [ ${#compile_list[@]} -gt 0 ]; then
   printf '%s\n' "${compile_list[@]}" |
     xargs -P "${JOBS:-2}" -I{} sh -c 's="${1%%:*}"; o="${1#*:}"; shift; emcc "$@" -c "$s" -o "$o"' _ {} "${flags[@]}"
 fi
-emcc "${objects[@]}" -O3 -fexceptions -o "$out/orgsim_engine.js" \
+emcc "${objects[@]}" -O3 -fwasm-exceptions -msimd128 -mbulk-memory -o "$out/orgsim_engine.js" \
   -s MODULARIZE=1 -s EXPORT_NAME=createOrgsimEngine -s SINGLE_FILE=1 -s ALLOW_MEMORY_GROWTH=1 \
   -s ENVIRONMENT=worker,node \
   -s EXPORTED_FUNCTIONS='["_orgsim_run","_orgsim_floats","_orgsim_floats_size","_malloc","_free"]' \

@@ -348,7 +348,7 @@
       const col = document.createElement('div');
       col.className = 'arm';
       col.innerHTML = `<h3 style="color:${ARM_COLORS[a % 4]}">${esc(arm.name.replace(/_/g, ' '))}</h3>
-        <p class="armdesc">${esc(arm.description || '')}</p>
+        <p class="armdesc">${esc(arm.description || ('strategy: ' + String(arm.params['campaign.strategy']).replace(/_/g, ' ')))}</p>
         <canvas class="net" data-panel="network"></canvas>
         <canvas class="timeline" data-panel="timeline"></canvas>` +
         CHARTS.map((c) => `<p class="chart-title">${esc(c.title)}</p><canvas class="chart" data-chart="${c.id}" data-panel="chart-${c.id}"></canvas>`).join('') +
@@ -589,14 +589,17 @@
     const years = T >= 52 ? `${about(T / 52)} year${T / 52 === 1 ? '' : 's'}` : `${T} weeks`;
     const out = [];
     const b0 = mean((r) => r.series.organized_base[0]), b1 = mean((r) => r.series.organized_base[T - 1]);
-    out.push(`Over ${years}, the organized base (members, leaders and coworkers who organize) went from ${pct(b0)} to ${pct(b1)} of the workplace — about ${Math.round(b1 * N)} of ${N} people.`);
+    const people = Math.round(b1 * N);
+    out.push(`Over ${years}, the organized base (members, leaders and coworkers who organize) went from ${pct(b0)} to ${pct(b1)} of the workplace — ` +
+      (people === 0 ? 'almost nobody.' : `about ${people} of ${N} people.`));
     const s0 = mean((r) => r.series.strong_tie_share[0]), s1 = mean((r) => r.series.strong_tie_share[T - 1]);
     const t0 = mean((r) => r.series.trust_mean[0]), t1 = mean((r) => r.series.trust_mean[T - 1]);
     const trend = t1 > t0 * 1.1 ? 'grew' : t1 < t0 * 0.9 ? 'fell' : 'barely moved';
     out.push(`Trust between coworkers ${trend} (${t0.toFixed(2)} → ${t1.toFixed(2)}); strong relationships went from ${pct(s0)} to ${pct(s1)} of acquaintances.`);
     const acts = mean((r) => r.series.turnout.reduce((k, v) => k + (Number.isNaN(v) ? 0 : 1), 0));
-    if (acts === 0) {
-      out.push('They never called an action, so nothing was won — and the employer never had to answer.');
+    if (acts < 0.5) {
+      out.push(acts === 0 ? 'They never called an action, so nothing was won — and the employer never had to answer.'
+        : `In most runs they never called an action (${about(acts)} on average), so there was little to win.`);
     } else {
       const peak = mean((r) => r.series.turnout.reduce((m, v) => (Number.isNaN(v) ? m : Math.max(m, v)), 0));
       const pw = mean((r) => r.series.power.reduce((m, v) => (Number.isNaN(v) ? m : Math.max(m, v)), 0));
