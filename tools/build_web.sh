@@ -24,7 +24,8 @@ mapfile -t sources < <(
     sed 's/list(APPEND ORGSIM_ENGINE_SOURCES//; s/)//' | tr ' ' '\n' | grep '\.cpp$')
 sources+=(web/orgsim_wasm.cpp)
 
-flags=(-std=c++20 -O3 -fwasm-exceptions -msimd128 -msse2 -mbulk-memory -DNDEBUG -include web/compat/charconv_double.hpp -DORGSIM_SOURCE_DIR=\"\" -Isim -I"$out/include" -I/usr/include/eigen3
+flags=(-std=c++20 -O3 -fwasm-exceptions -msimd128 -msse2 -mbulk-memory -DNDEBUG
+       -include web/compat/charconv_double.hpp -include web/compat/eigen_sse_on_wasm.hpp -Iweb/compat/sse -DORGSIM_SOURCE_DIR=\"\" -Isim -I"$out/include" -I/usr/include/eigen3
        -DEIGEN_DONT_PARALLELIZE -Wno-unused-command-line-argument)
 newest_header=$(find sim web -name '*.hpp' -printf '%T@\n' | sort -n | tail -1)
 objects=()
