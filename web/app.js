@@ -76,7 +76,8 @@
     /**
      * Runs every arm and replicate of `scenario` (an object as in a file, or its JSON text).
      * options: replicates (at most this many), snapshots (a frame every k steps for the first
-     * replicate of each arm; 0: none; default 1), file (name used in error messages).
+     * replicate of each arm; 0: none; default 1), file (name used in error messages), raw
+     * (series as Float32Array views, as the page uses them, instead of arrays).
      */
     run(scenario, options = {}) {
       const text = typeof scenario === 'string' ? scenario : JSON.stringify(scenario);
@@ -85,7 +86,8 @@
                     snapshot_replicates: options.snapshot_replicates || 1 };
       if (options.replicates) opt.replicates = options.replicates;
       if (options.set) opt.set = options.set;
-      return call(text, file, opt).then(plain);
+      // raw: the page's own form (typed-array views over one buffer), without the copy to arrays
+      return call(text, file, opt).then(options.raw ? (r) => r : plain);
     },
     load: (s) => loadScenario(s),
     state: null,  // set below: what the page is showing
@@ -351,11 +353,11 @@
         <p class="armdesc">${esc(arm.description || ('strategy: ' + String(arm.params['campaign.strategy']).replace(/_/g, ' ')))}</p>
         <canvas class="net" data-panel="network"></canvas>
         <canvas class="timeline" data-panel="timeline"></canvas>` +
-        CHARTS.map((c) => `<p class="chart-title">${esc(c.title)}</p><canvas class="chart" data-chart="${c.id}" data-panel="chart-${c.id}"></canvas>`).join('') +
+        CHARTS.map((c) => `<p class="chart-title">${esc(c.title)}</p><div class="chart-box"><canvas class="chart" data-chart="${c.id}" data-panel="chart-${c.id}"></canvas><div class="cursor"></div></div>`).join('') +
         '<div class="story"></div>';
       box.appendChild(col);
       const charts = {};
-      col.querySelectorAll('canvas.chart').forEach((c) => { charts[c.dataset.chart] = { canvas: c, cache: null }; });
+      col.querySelectorAll('canvas.chart').forEach((c) => { charts[c.dataset.chart] = { canvas: c, cursor: c.nextElementSibling }; });
       return { col, net: col.querySelector('.net'), timeline: col.querySelector('.timeline'), charts, story: col.querySelector('.story') };
     });
     $('scrub').max = String(res.steps - 1);
@@ -505,26 +507,19 @@
           line(P, avg('fear_mean'), color, 2);
           if (st.full) line(P, watched.series.fear_mean, color, 0.7);
         }
-        ch.cache = document.createElement('canvas');
-        ch.cache.width = ch.canvas.width; ch.cache.height = ch.canvas.height;
-        ch.cache.getContext('2d').drawImage(ch.canvas, 0, 0);
       }
     });
     drawCursor();
   }
+  // The week cursor on every chart: a positioned line over the canvas (the chart itself is not
+  // redrawn while playing, so a frame costs the networks and timelines only).
   function drawCursor() {
     if (!st.quick) return;
     const steps = st.quick.steps;
     for (const view of armViews) for (const ch of Object.values(view.charts)) {
-      if (!ch.cache) continue;
-      const ctx = ch.canvas.getContext('2d');
-      ctx.setTransform(1, 0, 0, 1, 0, 0);
-      ctx.clearRect(0, 0, ch.canvas.width, ch.canvas.height);
-      ctx.drawImage(ch.cache, 0, 0);
-      const dpr = window.devicePixelRatio || 1;
-      const x = 34 * dpr + (st.frame / Math.max(1, steps - 1)) * (ch.canvas.width - 38 * dpr);
-      ctx.strokeStyle = 'rgba(0,0,0,0.35)'; ctx.lineWidth = dpr;
-      ctx.beginPath(); ctx.moveTo(x, 0); ctx.lineTo(x, ch.canvas.height); ctx.stroke();
+      const w = ch.canvas.clientWidth;
+      const x = 34 + (st.frame / Math.max(1, steps - 1)) * (w - 38);
+      ch.cursor.style.transform = `translateX(${x.toFixed(1)}px)`;
     }
   }
 
