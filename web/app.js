@@ -250,11 +250,8 @@
         x[i] = cx + r * Math.cos(a); y[i] = cy + r * Math.sin(a);
       });
     });
-    const staff = [];
-    for (let s = 0; s < sn.staff_organizers; ++s)
-      staff.push([W - STAFF_W / 2, H * (s + 1) / (sn.staff_organizers + 1)]);
     const dot = Math.max(2.2, Math.min(5, 0.42 * Math.min(cw, ch) / Math.sqrt(n / D) * 0.55));
-    return { x, y, staff, centers, dot };
+    return { x, y, centers, dot };
   }
 
   function fitCanvas(c) {
@@ -292,12 +289,15 @@
         ctx.stroke(paths[b]);
       }
     }
-    // staff organizers' relationships (not coworker ties): to those who trust them
-    if (L.staff.length) {
+    // staff organizers (this arm's own count) and their relationships, which are not coworker
+    // ties: to those who trust them
+    const staff = [];
+    for (let k = 0; k < sn.staff_organizers; ++k) staff.push([W - STAFF_W / 2, H * (k + 1) / (sn.staff_organizers + 1)]);
+    if (staff.length) {
       const p = new Path2D();
       for (let i = 0; i < sn.people; ++i) {
         if (f.staff_trust[i] < 0.5) continue;
-        const [sx, sy] = L.staff[i % L.staff.length];
+        const [sx, sy] = staff[i % staff.length];
         p.moveTo(sx, sy); p.lineTo(L.x[i], L.y[i]);
       }
       ctx.strokeStyle = 'rgba(170,120,30,0.18)'; ctx.lineWidth = 0.6; ctx.setLineDash([3, 3]);
@@ -321,7 +321,7 @@
     ctx.strokeStyle = '#111'; ctx.lineWidth = 1.6; ctx.stroke(ring);
     // staff organizers: squares
     ctx.fillStyle = '#a8741a';
-    for (const [sx, sy] of L.staff) ctx.fillRect(sx - 7, sy - 7, 14, 14);
+    for (const [sx, sy] of staff) ctx.fillRect(sx - 7, sy - 7, 14, 14);
   }
 
   // ---- per-arm columns ----------------------------------------------------------------------------
@@ -360,6 +360,11 @@
       col.querySelectorAll('canvas.chart').forEach((c) => { charts[c.dataset.chart] = { canvas: c, cursor: c.nextElementSibling }; });
       return { col, net: col.querySelector('.net'), timeline: col.querySelector('.timeline'), charts, story: col.querySelector('.story') };
     });
+    // the networks line up across arms: every arm's description takes the tallest one's height
+    const descs = armViews.map((v) => v.col.querySelector('.armdesc'));
+    descs.forEach((d) => { d.style.minHeight = ''; });
+    const tallest = Math.max(...descs.map((d) => d.getBoundingClientRect().height));
+    descs.forEach((d) => { d.style.minHeight = tallest + 'px'; });
     $('scrub').max = String(res.steps - 1);
     buildLegend();
     drawCharts();
@@ -445,7 +450,7 @@
     const base = (r) => { const s = r.series; const o = new Float32Array(steps); for (let t = 0; t < steps; ++t) o[t] = s.organized_base[t]; return o; };
     const ymax = {
       trust: niceMax(Math.max(seriesMax('trust_mean'), seriesMax('strong_tie_share'))),
-      base: niceMax(Math.max(seriesMax('organized_base'), (seriesMax('rung_supporter') + seriesMax('rung_member') + seriesMax('rung_leader')) / N)),
+      base: Math.min(1, niceMax(Math.max(seriesMax('organized_base'), (seriesMax('rung_supporter') + seriesMax('rung_member') + seriesMax('rung_leader')) / N))),
       power: niceMax(Math.max(seriesMax('turnout'), seriesMax('power'), ...res.arms.map((a) => a.params['employer.resistance']))),
       wins: niceMax(seriesMax('standing_wins')),
       backfires: niceMax(seriesMax('backfires')),
@@ -604,7 +609,9 @@
         (pw >= Rz ? 'enough to win.' : 'not enough: a crowd without ties between its people is weak.'));
       const wins = mean((r) => r.outcomes.wins || 0), rev = mean((r) => r.outcomes.reversals || 0);
       const standing = mean((r) => r.series.standing_wins[T - 1]);
-      if (wins > 0) out.push(`They won ${about(wins)} time${wins === 1 ? '' : 's'}; ${about(rev)} of those wins were taken back. ${about(standing)} still stood at the end.`);
+      if (wins > 0) out.push(`They won ${about(wins)} time${wins === 1 ? '' : 's'}; ` +
+        (rev === 0 ? 'none of those wins was taken back' : `${about(rev)} of those wins ${rev === 1 ? 'was' : 'were'} taken back`) +
+        `. ${about(standing)} still stood at the end.`);
       else out.push('No action was strong enough to win.');
     }
     const bf = mean((r) => r.series.backfires.reduce((s, v) => s + v, 0));
@@ -612,8 +619,9 @@
     const f0 = mean((r) => r.series.fear_mean[0]), f1 = mean((r) => r.series.fear_mean[T - 1]);
     if (f1 > f0 + 0.03) out.push(`Fear rose (${f0.toFixed(2)} → ${f1.toFixed(2)}): people saw what happened to those who stood out.`);
     else if (f1 < f0 - 0.03) out.push(`Fear eased (${f0.toFixed(2)} → ${f1.toFixed(2)}).`);
-    const wo = mean((r) => r.series.organizers_worker[T - 1]);
-    if (wo >= 0.5) out.push(`${about(wo)} coworker${Math.round(wo) === 1 ? '' : 's'} ended up organizing alongside you.`);
+    const wo0 = mean((r) => r.series.organizers_worker[0]), wo = mean((r) => r.series.organizers_worker[T - 1]);
+    if (wo >= 0.5 || wo0 >= 0.5) out.push(`Coworkers who organize: ${about(wo0)} at the start, ${about(wo)} at the end` +
+      (wo > wo0 + 0.5 ? ' — leaders trained others to do what they do.' : wo < wo0 - 0.5 ? ' — some left or were fired.' : '.'));
     out.push(R > 1 ? `(Averages over ${R} runs of this workplace; the network shows one of them.)` : '(One run; the full set is still computing.)');
     return out;
   }
