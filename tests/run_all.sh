@@ -7,7 +7,10 @@
 #   3. the Python tests with Debian's interpreter (/usr/bin/python3 -m pytest),
 #   4. the fast tests again under AddressSanitizer + UndefinedBehaviorSanitizer, built with
 #      -DORGSIM_INVARIANTS=ON so that every step of every run checks the model's invariants
-#      (skip with ORGSIM_SKIP_SANITIZE=1).
+#      (skip with ORGSIM_SKIP_SANITIZE=1),
+#   5. the trainer's page: tools/build_web.sh (WebAssembly), then tests/web in headless Chromium
+#      (same series as the native engine, panels drawn, sliders, print view). Skipped when emcc,
+#      chromium or web/node_modules is missing, except in CI (CI=true), or with ORGSIM_SKIP_WEB=1.
 # Usage: bash tests/run_all.sh [--fast]   (--fast: steps 0, 1 and 3 only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,5 +54,18 @@ if [ "$fast" -eq 0 ] && [ "${ORGSIM_SKIP_FUZZ:-0}" != "1" ]; then
   # A short fuzzing run of every harness (fuzz/run.sh, docs/FUZZING.md).
   echo "== fuzzing (fuzz/run.sh, ${ORGSIM_FUZZ_SECONDS:-30} s per harness; skip with ORGSIM_SKIP_FUZZ=1)"
   ORGSIM_FUZZ_SECONDS=${ORGSIM_FUZZ_SECONDS:-30} bash fuzz/run.sh
+fi
+if [ "${ORGSIM_SKIP_WEB:-0}" != "1" ]; then
+  echo "== trainer's page (tools/build_web.sh, tests/web in headless Chromium; skip with ORGSIM_SKIP_WEB=1)"
+  missing=""
+  command -v emcc >/dev/null 2>&1 || missing="$missing emcc (apt-get install emscripten node-acorn)"
+  command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+  [ -d web/node_modules/playwright-core ] || missing="$missing web/node_modules (cd web && npm ci)"
+  if [ -n "$missing" ] && [ "${CI:-}" != "true" ] && [ "${ORGSIM_REQUIRE_WEB:-0}" != "1" ]; then
+    echo "skipped: missing$missing"
+  else
+    bash tools/build_web.sh
+    ORGSIM_BINARY="$PWD/build/orgsim" "$PY" -m pytest -q tests/web
+  fi
 fi
 echo "== all tests passed"

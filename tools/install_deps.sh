@@ -10,6 +10,8 @@ packages=(
   libopenmpi-dev openmpi-bin
   python3 python3-h5py python3-numpy python3-pandas python3-matplotlib python3-xarray
   python3-h5netcdf python3-scipy python3-pytest
+  # the trainer's page (tools/build_web.sh): the engine compiled to WebAssembly
+  emscripten node-acorn
 )
 missing=()
 for p in "${packages[@]}"; do

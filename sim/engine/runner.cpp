@@ -49,6 +49,11 @@ RunPlan make_plan(const Scenario& sc) {
 
 RunRecord run_one(const RunPlan& plan, std::int32_t arm, std::int64_t replicate,
                   const Network* prebuilt) {
+  return run_one(plan, arm, replicate, prebuilt, StepObserver{});
+}
+
+RunRecord run_one(const RunPlan& plan, std::int32_t arm, std::int64_t replicate,
+                  const Network* prebuilt, const StepObserver& after_step) {
   const auto start = std::chrono::steady_clock::now();
   const std::uint64_t rep_seed =
       replicate_seed(plan.master_seed, static_cast<std::uint64_t>(replicate));
@@ -61,7 +66,14 @@ RunRecord run_one(const RunPlan& plan, std::int32_t arm, std::int64_t replicate,
     if (e.file().empty()) throw e.with_file(plan.file);  // a generator knows only the JSON path
     throw;
   }
-  sim->run();
+  if (after_step) {
+    for (std::int32_t t = 0; t < plan.steps; ++t) {
+      sim->step();
+      after_step(*sim);
+    }
+  } else {
+    sim->run();
+  }
   RunRecord r;
   r.arm = arm;
   r.replicate = static_cast<std::int32_t>(replicate);

@@ -37,6 +37,13 @@ RunPlan make_plan(const Scenario& sc);
 RunRecord run_one(const RunPlan& plan, std::int32_t arm, std::int64_t replicate,
                   const Network* prebuilt = nullptr);
 
+/// The same, calling `after_step` after every step (e.g. to take snapshots, engine/snapshot.hpp).
+/// The observer only reads: the record equals run_one's.
+class Simulation;
+using StepObserver = std::function<void(const Simulation&)>;
+RunRecord run_one(const RunPlan& plan, std::int32_t arm, std::int64_t replicate,
+                  const Network* prebuilt, const StepObserver& after_step);
+
 /// Progress callback: (runs done, runs total).
 using Progress = std::function<void(std::int64_t, std::int64_t)>;
 

@@ -38,6 +38,8 @@ std::vector<std::string> children_of(const std::string& prefix) {
   if (prefix.empty()) {
     out.push_back("arms");
     out.push_back("extends");
+    out.push_back("discussion");
+    out.push_back("try");
   }
   return out;
 }
@@ -205,7 +207,9 @@ void walk(const json& obj, const std::string& prefix, json& flat, const Layer& l
           std::map<std::string, std::string>& origin) {
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     const std::string& key = it.key();
-    if (prefix.empty() && (key == "arms" || key == "extends")) continue;  // handled by the caller
+    if (prefix.empty() && (key == "arms" || key == "extends" || key == "discussion" ||
+                           key == "try"))
+      continue;  // handled by the caller
     const std::string path = prefix.empty() ? key : prefix + "." + key;
     if (const ParamSpec* spec = find_param(path)) {
       json v = validate_value(*spec, *it, layer.file, path);
@@ -239,6 +243,7 @@ struct Resolution {
   bool has_arms = false;
   json arms;  // the nearest document's arms (a copy: a base document is gone after its turn)
   std::string arms_file;
+  std::vector<std::string> discussion, try_this;  // the file's own teaching notes
   std::vector<std::string> chain, names;
 };
 
@@ -322,6 +327,21 @@ void apply_document(const json& doc, const Layer& layer, const std::string& id, 
     }
   }
   walk(doc, "", r.flat, layer, r.origin);
+  // Teaching notes: arrays of non-empty strings; checked in bases too, kept from the file only.
+  for (const char* key : {"discussion", "try"}) {
+    if (!doc.contains(key)) continue;
+    const json& v = doc.at(key);
+    const std::string forms = "an array of non-empty strings (one point per entry)";
+    if (!v.is_array()) throw InputError(layer.file, key, forms, json_value_text(v));
+    std::vector<std::string> notes;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (!v[i].is_string() || v[i].get<std::string>().empty())
+        throw InputError(layer.file, std::string(key) + "[" + std::to_string(i) + "]",
+                         "a non-empty string", json_value_text(v[i]));
+      notes.push_back(v[i].get<std::string>());
+    }
+    if (!layer.base) (std::string(key) == "try" ? r.try_this : r.discussion) = std::move(notes);
+  }
   if (doc.contains("arms")) {
     r.has_arms = true;
     r.arms = doc.at("arms");
@@ -739,6 +759,8 @@ Scenario resolve(const json& doc, const std::string& file, const std::string& di
     sc.arm_params.push_back(std::move(flat));
     sc.arm_origin.push_back(std::move(origin));
   }
+  sc.discussion = std::move(r.discussion);
+  sc.try_this = std::move(r.try_this);
   sc.name = sc.base.at("name").get<std::string>();  // never inherited from a base
   if (sc.name.empty()) sc.name = fs::path(file).stem().string();
   if (sc.name.empty()) sc.name = "scenario";

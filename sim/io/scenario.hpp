@@ -31,6 +31,9 @@ struct Scenario {
   std::string dir;       // directory of the file: relative paths in it are resolved from here
   std::string raw_text;  // verbatim file contents (stored in the results file)
   std::string name;      // `name`, or the file's stem
+  /// Optional teaching notes of the file itself (never inherited from a base): `"discussion"`,
+  /// points to discuss with the room, and `"try"`, changes to try (docs/SCENARIOS.md).
+  std::vector<std::string> discussion, try_this;
   /// Flat map dotted key -> value: defaults, then the bases, then the file, then --set.
   nlohmann::json base = nlohmann::json::object();
   std::vector<Arm> arms;  // at least one ("baseline" when the file lists none)

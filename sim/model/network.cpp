@@ -431,6 +431,14 @@ struct Blocks {
   }
 };
 
+}  // namespace
+
+std::int32_t workplace_department(std::int32_t n, std::int32_t departments, std::int32_t i) noexcept {
+  return Blocks(n, departments).of(i);
+}
+
+namespace {
+
 /// The default workplace (DESIGN: "departments as dense clusters with sparse cross ties"):
 ///  1. agents 0..n-1 split into `departments` contiguous blocks of near-equal size (Blocks);
 ///  2. inside each block of s agents, in block order, an independent G(s, within_degree / (s-1))

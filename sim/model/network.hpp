@@ -111,6 +111,10 @@ Network read_edge_list(const std::string& path, const std::string& path_for_erro
 /// The parser itself, reading from a stream; `file` names the source in error messages.
 Network read_edge_list(std::istream& in, const std::string& file, std::int32_t n);
 
+/// The department of agent i in a `workplace` graph of n agents and `departments` departments
+/// (contiguous blocks; the first n % departments blocks are one agent larger).
+std::int32_t workplace_department(std::int32_t n, std::int32_t departments, std::int32_t i) noexcept;
+
 /// Builds CSR from an undirected tie list (u != v, no duplicates; checked by the callers).
 Network csr_from_ties(std::int32_t n, const std::vector<std::pair<std::int32_t, std::int32_t>>& ties);
 

@@ -1,0 +1,154 @@
+// Snapshots (engine/snapshot.hpp): frames agree with the per-step outputs of the same step,
+// observing does not change the run, and the schedule is every k-th step plus the last. Also the
+// scenario files' optional teaching notes ("discussion", "try") that the browser page shows.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <fstream>
+
+#include "core/errors.hpp"
+#include "engine/runner.hpp"
+#include "engine/simulation.hpp"
+#include "engine/snapshot.hpp"
+#include "helpers.hpp"
+
+using namespace orgsim;
+using test::series;
+
+namespace {
+struct Observed {
+  RunRecord record;
+  Snapshots snaps;
+};
+Observed observe(const RunPlan& plan, std::int32_t arm, std::int32_t every, bool ties = true) {
+  Observed o;
+  const SnapshotOptions opt{every, ties};
+  const ModelConfig& cfg = plan.arms[static_cast<std::size_t>(arm)];
+  o.record = run_one(plan, arm, 0, nullptr, [&](const Simulation& sim) {
+    if (o.snaps.department.empty()) o.snaps = snapshot_layout(sim, cfg, opt);
+    if (snapshot_due(sim.current_step() - 1, plan.steps, every))
+      o.snaps.frames.push_back(take_frame(sim, cfg, o.snaps, opt));
+  });
+  return o;
+}
+}  // namespace
+
+TEST_CASE("snapshots: the schedule is every k-th step from step 0, and the last step", "[snapshot]") {
+  CHECK(snapshot_due(0, 10, 4));
+  CHECK_FALSE(snapshot_due(1, 10, 4));
+  CHECK(snapshot_due(8, 10, 4));
+  CHECK(snapshot_due(9, 10, 4));  // the last step
+  CHECK_FALSE(snapshot_due(5, 10, 0));  // off
+  CHECK_FALSE(snapshot_due(9, 10, 0));
+}
+
+TEST_CASE("snapshots: frames agree with the same step's outputs and observing changes nothing",
+          "[snapshot]") {
+  const RunPlan plan = test::plan_for("scenarios/default.json");
+  const std::int32_t T = plan.steps;
+  for (std::int32_t arm = 0; arm < 2; ++arm) {
+    const Observed o = observe(plan, arm, 1);
+    const RunRecord plain = run_one(plan, arm, 0);
+    REQUIRE(o.record.per_step.size() == plain.per_step.size());
+    for (std::size_t k = 0; k < plain.per_step.size(); ++k) {
+      const float a = o.record.per_step[k], b = plain.per_step[k];
+      REQUIRE(((std::isnan(a) && std::isnan(b)) || a == b));
+    }
+    REQUIRE(o.snaps.frames.size() == static_cast<std::size_t>(T));
+    const auto n = static_cast<double>(plan.arms[0].n);
+    const auto base = series(o.record, "organized_base", T);
+    const auto turnout = series(o.record, "turnout", T);
+    const auto trust = series(o.record, "trust_mean", T);
+    const auto workers = series(o.record, "organizers_worker", T);
+    const auto leaders = series(o.record, "rung_leader", T);
+    std::int32_t actions = 0;
+    for (const Frame& f : o.snaps.frames) {
+      const auto t = static_cast<std::size_t>(f.step);
+      double organized = 0, took = 0, wo = 0, lead = 0, deg = 0, tie_sum = 0;
+      for (std::size_t i = 0; i < f.rung.size(); ++i) {
+        organized += (f.rung[i] >= static_cast<std::int8_t>(Rung::member) || f.role[i] == 1) ? 1 : 0;
+        took += f.took_part[i];
+        wo += f.role[i];
+        lead += f.rung[i] == static_cast<std::int8_t>(Rung::leader) ? 1 : 0;
+        deg += f.trust_degree[i];
+        REQUIRE(f.took_part[i] == (f.last_action[i] == f.step ? 1 : 0));
+      }
+      for (float tau : f.tie_trust) tie_sum += tau;
+      CHECK(organized / n == Approx(base[t]).epsilon(1e-6));
+      CHECK(wo == Approx(workers[t]));
+      CHECK(lead == Approx(leaders[t]));
+      REQUIRE(f.tie_trust.size() == o.snaps.tie_i.size());
+      CHECK(tie_sum / static_cast<double>(f.tie_trust.size()) == Approx(trust[t]).epsilon(1e-4));
+      CHECK(deg == Approx(2 * tie_sum).epsilon(1e-4));  // every tie counted from both ends
+      if (!std::isnan(turnout[t])) {
+        ++actions;
+        CHECK(took / n == Approx(turnout[t]).epsilon(1e-6));
+      } else {
+        CHECK(took == 0);
+      }
+    }
+    CHECK(actions > 0);  // both arms act in the default scenario: the turnout check ran
+    for (std::size_t k = 0; k < o.snaps.tie_i.size(); ++k)
+      REQUIRE(o.snaps.tie_i[k] < o.snaps.tie_j[k]);
+    // departments: ten contiguous blocks of 30
+    CHECK(o.snaps.department.front() == 0);
+    CHECK(o.snaps.department.back() == 9);
+    CHECK(o.snaps.department[29] == 0);
+    CHECK(o.snaps.department[30] == 1);
+  }
+}
+
+TEST_CASE("snapshots: every k steps, and without ties when not asked", "[snapshot]") {
+  const RunPlan plan = test::plan_for("scenarios/default.json", {"steps=30"});
+  const Observed o = observe(plan, 0, 7, false);
+  std::vector<std::int32_t> steps;
+  for (const auto& f : o.snaps.frames) {
+    steps.push_back(f.step);
+    CHECK(f.tie_trust.empty());
+    CHECK(f.rung.size() == 300);
+  }
+  CHECK(steps == std::vector<std::int32_t>{0, 7, 14, 21, 28, 29});
+  CHECK(!o.snaps.tie_i.empty());  // the topology is still there
+}
+
+TEST_CASE("scenario notes: discussion and try are kept from the file, checked, not inherited",
+          "[scenario][snapshot]") {
+  nlohmann::json doc = {{"name", "notes"},
+                        {"steps", 2},
+                        {"discussion", {"Why?", "Who?"}},
+                        {"try", {"Raise turnover."}}};
+  const Scenario sc = scenario_from_json(doc, "notes.json", ".", doc.dump());
+  CHECK(sc.discussion == std::vector<std::string>{"Why?", "Who?"});
+  CHECK(sc.try_this == std::vector<std::string>{"Raise turnover."});
+  for (const auto& [bad, path] :
+       std::vector<std::pair<nlohmann::json, std::string>>{{"a string", "discussion"},
+                                                           {nlohmann::json::array({"ok", ""}), "discussion[1]"},
+                                                           {nlohmann::json::array({3}), "try[0]"}}) {
+    nlohmann::json d = doc;
+    d[path.substr(0, path.find_first_of("[")) == "try" ? "try" : "discussion"] = bad;
+    try {
+      (void)scenario_from_json(d, "notes.json", ".", d.dump());
+      FAIL("accepted " << bad.dump());
+    } catch (const InputError& e) {
+      CHECK(e.file() == "notes.json");
+      CHECK(e.where() == path);
+    }
+  }
+  // A file extending another keeps only its own notes (like its description).
+  const std::string base_path = test::tmp_path("notes_base.json");
+  {
+    std::ofstream(base_path) << R"({"name": "b", "discussion": ["from the base"], "steps": 3})";
+  }
+  const nlohmann::json child = {{"name", "child"}, {"extends", base_path}};
+  const Scenario c = scenario_from_json(child, "child.json", ".", child.dump());
+  CHECK(c.discussion.empty());
+  CHECK(c.try_this.empty());
+  // Every shipped trainer scenario carries both.
+  for (const char* name : {"default", "year1_isolated", "year2_hot_no_relationships", "year3_base_clicks",
+                           "big_messaging_no_base", "staffer_pushed_ava", "organizing_never_mobilizes",
+                           "mobilizing_back_to_organizing", "high_turnover"}) {
+    const Scenario s = load_scenario(test::source_path(std::string("scenarios/") + name + ".json"));
+    CHECK(s.discussion.size() >= 2);
+    CHECK(s.try_this.size() >= 2);
+  }
+}

@@ -1,0 +1,147 @@
+// Drives the trainer's page (build-web/orgsim.html) in Debian's headless Chromium with
+// playwright-core, from file:// with every network request refused (docs/WEB.md "Tests"):
+//   - the default scenario runs; every panel (networks, timelines, charts) has ink in a screenshot;
+//   - moving the turnover slider up lowers relationship_first's organized base at the end;
+//   - the print view hides the controls and prints on one page;
+//   - window.orgsim.run gives every per-step output of the dictionary, and dumps the series of
+//     the scenarios named on the command line (compared with `orgsim run` by test_page.py);
+//   - invalid scenarios reject with the command line's message (dumped for test_page.py).
+// Usage: node tests/web/page_test.js --html build-web/orgsim.html --out DIR [--scenario NAME]...
+//        [--bad FILE.json]...
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const root = path.resolve(__dirname, '..', '..');
+const { chromium } = require(path.join(root, 'web', 'node_modules', 'playwright-core'));
+const { decodePng, inkShare } = require('./png');
+
+const args = { html: path.join(root, 'build-web', 'orgsim.html'), out: null, scenario: [], bad: [] };
+for (let i = 2; i < process.argv.length; i += 2) {
+  const k = process.argv[i].replace(/^--/, ''), v = process.argv[i + 1];
+  if (Array.isArray(args[k])) args[k].push(v); else args[k] = v;
+}
+if (!args.out) throw new Error('--out DIR is required');
+fs.mkdirSync(args.out, { recursive: true });
+const failures = [];
+function check(ok, what) {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures.push(what);
+}
+
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, offline: true });
+  const requests = [];
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith('file:') || url.startsWith('blob:') || url.startsWith('data:')) return route.continue();
+    requests.push(url);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  const consoleErrors = [];
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  await page.goto('file://' + path.resolve(args.html));
+  await page.waitForFunction(() => window.orgsim && window.orgsim.state.full !== null, null, { timeout: 120000 });
+
+  // ---- panels drawn -------------------------------------------------------------------------
+  const scenarioName = await page.evaluate(() => window.orgsim.state.quick.name);
+  check(scenarioName === 'default', `the page opens on the default scenario (got ${scenarioName})`);
+  const panels = await page.$$('canvas[data-panel]');
+  const arms = await page.$$('.arm');
+  check(arms.length === 2, `two arms side by side (got ${arms.length})`);
+  let blank = [];
+  for (const p of panels) {
+    const name = await p.getAttribute('data-panel');
+    if (name === 'extra') continue;
+    await p.scrollIntoViewIfNeeded();
+    const share = inkShare(decodePng(await p.screenshot()));
+    if (!(share > 0.003)) blank.push(`${name} (${(share * 100).toFixed(2)}% ink)`);
+  }
+  check(panels.length >= 2 * 8, `every arm has a network, a timeline and six charts (${panels.length} panels)`);
+  check(blank.length === 0, 'no blank panel' + (blank.length ? ': ' + blank.join(', ') : ''));
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(args.out, 'page.png') });
+  // play a few weeks: the scrubber moves and the network is redrawn
+  await page.click('#play');
+  await page.waitForTimeout(700);
+  await page.click('#play');
+  const frame = await page.evaluate(() => window.orgsim.state.frame);
+  check(frame > 0, `play advances the weeks (at week ${frame + 1})`);
+  await page.evaluate(() => document.querySelector('#scrub').value = '120');
+  await page.dispatchEvent('#scrub', 'input');
+  check(await page.evaluate(() => window.orgsim.state.frame) === 120, 'the scrubber moves to week 121');
+  await page.screenshot({ path: path.join(args.out, 'page-week121.png') });
+  const story = await page.$eval('.arm .story', (e) => e.textContent);
+  check(/organized base/.test(story) && /%/.test(story), 'the plain-language panel tells what happened');
+
+  // ---- the turnover slider ------------------------------------------------------------------
+  const endBase = () => page.evaluate(() => {
+    const arm = window.orgsim.state.full.arms.find((a) => a.name === 'relationship_first');
+    const T = window.orgsim.state.full.steps;
+    return arm.replicates.reduce((s, r) => s + r.series.organized_base[T - 1], 0) / arm.replicates.length;
+  });
+  const before = await endBase();
+  await page.evaluate(() => { window.__before = window.orgsim.state.full; });
+  await page.$eval('input[data-key="environment.turnover"]', (el) => {
+    el.value = '0.03';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await page.waitForFunction(() => window.orgsim.state.full && window.orgsim.state.full !== window.__before, null, { timeout: 120000 });
+  const after = await endBase();
+  check(after < before, `turnover up to 3%/week lowers relationship_first's organized base at the end (${before.toFixed(3)} -> ${after.toFixed(3)})`);
+
+  // ---- the print view -----------------------------------------------------------------------
+  await page.emulateMedia({ media: 'print' });
+  const printView = await page.evaluate(() => ({
+    sliders: getComputedStyle(document.querySelector('#sliders-box')).display,
+    player: getComputedStyle(document.querySelector('#player')).display,
+    arms: document.querySelector('#arms').getBoundingClientRect().height,
+    discussion: document.querySelectorAll('#discussion li').length,
+  }));
+  check(printView.sliders === 'none' && printView.player === 'none', 'the handout hides the controls');
+  check(printView.arms > 100 && printView.discussion >= 1, 'the handout shows the arms and the discussion points');
+  await page.screenshot({ path: path.join(args.out, 'handout.png'), fullPage: true });
+  const pdf = await page.pdf({ format: 'A4', printBackground: true });
+  fs.writeFileSync(path.join(args.out, 'handout.pdf'), pdf);
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+  check(pages === 1, `the handout prints on one page (${pages} page(s))`);
+  await page.emulateMedia({ media: 'screen' });
+
+  // ---- the scriptable face -------------------------------------------------------------------
+  const names = await page.evaluate(() => Object.keys(window.orgsim.scenarios));
+  const shipped = fs.readdirSync(path.join(root, 'scenarios')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+  check(shipped.every((s) => names.includes(s)), `window.orgsim.scenarios holds every shipped scenario (${names.length})`);
+  for (const name of args.scenario) {
+    const res = await page.evaluate((n) => window.orgsim.run(window.orgsim.scenarios[n], { replicates: 1, snapshots: 0 }), name);
+    const outputs = res.outputs.map((o) => o.name);
+    const series = res.arms[0].replicates[0].series;
+    check(outputs.every((o) => Array.isArray(series[o]) && series[o].length === res.steps),
+      `${name}: every per-step output of the dictionary, one value per step`);
+    fs.writeFileSync(path.join(args.out, `series_${name}.json`), JSON.stringify(res, (k, v) => (typeof v === 'number' && Number.isNaN(v) ? 'NaN' : v)));
+  }
+  const snap = await page.evaluate(async () => {
+    const r = await window.orgsim.run(window.orgsim.scenarios.default, { replicates: 1, snapshots: 4 });
+    const s = r.arms[0].replicates[0].snapshots;
+    return { frames: s.frames.length, steps: r.steps, people: s.people, ties: s.ties, first: s.frames[0].step,
+      last: s.frames[s.frames.length - 1].step, tieTrust: s.frames[0].tie_trust.length };
+  });
+  check(snap.frames === Math.ceil(snap.steps / 4) + ((snap.steps - 1) % 4 ? 1 : 0) && snap.first === 0 && snap.last === snap.steps - 1 &&
+        snap.people === 300 && snap.tieTrust === snap.ties, `snapshots every 4 steps: ${JSON.stringify(snap)}`);
+  const errors = {};
+  for (const f of args.bad) {
+    const text = fs.readFileSync(f, 'utf8');
+    errors[path.basename(f)] = await page.evaluate(([t, file]) =>
+      window.orgsim.run(t, { file }).then(() => 'no error', (e) => e.message), [text, path.basename(f)]);
+  }
+  fs.writeFileSync(path.join(args.out, 'errors.json'), JSON.stringify(errors, null, 1));
+
+  check(requests.length === 0, `no network request (${requests.join(', ')})`);
+  check(consoleErrors.length === 0, `no error in the page's console (${consoleErrors.join(' | ')})`);
+  await browser.close();
+  if (failures.length) { console.error(`${failures.length} check(s) failed`); process.exit(1); }
+})().catch((e) => { console.error(e); process.exit(2); });

@@ -1,0 +1,762 @@
+// The trainer's page (docs/WEB.md): scenario picker, arms side by side on the same workplace,
+// the network playing week by week, small charts, sliders that rerun every arm, a plain-language
+// story per arm, discussion points, and a print handout. The engine runs in a Web Worker whose
+// source (the WebAssembly build + web/worker.js) is embedded in this page.
+(function () {
+  'use strict';
+  const $ = (id) => document.getElementById(id);
+  const SCENARIO_TEXT = JSON.parse($('scenario-data').textContent);  // name -> file text
+
+  // ---- the engine, in a worker ------------------------------------------------------------------
+  const workerURL = URL.createObjectURL(
+    new Blob([$('worker-src').textContent], { type: 'text/javascript' }));
+  let worker = null;
+  let nextId = 1;
+  const pending = new Map();
+  function engine() {
+    if (worker) return worker;
+    worker = new Worker(workerURL);
+    worker.onmessage = (e) => {
+      const p = pending.get(e.data.id);
+      if (!p) return;
+      pending.delete(e.data.id);
+      if (e.data.error) p.reject(new Error(e.data.error));
+      else p.resolve(decode(e.data.result, e.data.floats, e.data.ms));
+    };
+    return worker;
+  }
+  /** Runs scenario `text` (named `file` in error messages) in the worker. */
+  function call(text, file, options) {
+    return new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      engine().postMessage({ id, text, file, options });
+    });
+  }
+  // The engine returns offsets into one float32 buffer (web/orgsim_wasm.cpp); views over it.
+  function decode(res, F, ms) {
+    const steps = res.steps;
+    const names = res.outputs.map((o) => o.name);
+    for (const arm of res.arms) {
+      for (const rep of arm.replicates) {
+        const off = rep.series;
+        const s = {};
+        names.forEach((nm, v) => { s[nm] = F.subarray(off + v * steps, off + (v + 1) * steps); });
+        rep.series = s;
+        if (rep.snapshots) rep.snapshots = decodeSnapshots(rep.snapshots, F);
+      }
+    }
+    res.engine_ms = ms;
+    return res;
+  }
+  function decodeSnapshots(sn, F) {
+    const n = sn.people, m = sn.ties;
+    const out = {
+      every: sn.every, staff_organizers: sn.staff_organizers, people: n, ties: m,
+      department: F.subarray(sn.department, sn.department + n),
+      tie_ends: F.subarray(sn.tie_ends, sn.tie_ends + 2 * m), frames: [],
+    };
+    for (const fr of sn.frames) {
+      const f = { step: fr.step };
+      let o = fr.offset;
+      for (const field of sn.fields) { f[field] = F.subarray(o, o + n); o += n; }
+      f.tie_trust = F.subarray(o, o + (F.length >= o + m ? m : 0));
+      out.frames.push(f);
+    }
+    return out;
+  }
+  function fileNameOf(sc) { return ((sc && typeof sc.name === 'string' && sc.name) || 'scenario') + '.json'; }
+
+  // ---- the scriptable face: window.orgsim -------------------------------------------------------
+  const scenarios = {};
+  for (const [name, text] of Object.entries(SCENARIO_TEXT)) scenarios[name] = JSON.parse(text);
+  const api = {
+    scenarios,
+    outputs: null,  // the output dictionary's per-step entries, after the first run
+    /**
+     * Runs every arm and replicate of `scenario` (an object as in a file, or its JSON text).
+     * options: replicates (at most this many), snapshots (a frame every k steps for the first
+     * replicate of each arm; 0: none; default 1), file (name used in error messages), raw
+     * (series as Float32Array views, as the page uses them, instead of arrays).
+     */
+    run(scenario, options = {}) {
+      const text = typeof scenario === 'string' ? scenario : JSON.stringify(scenario);
+      const file = options.file || (typeof scenario === 'string' ? 'scenario.json' : fileNameOf(scenario));
+      const opt = { snapshot_every: options.snapshots === undefined ? 1 : options.snapshots,
+                    snapshot_replicates: options.snapshot_replicates || 1 };
+      if (options.replicates) opt.replicates = options.replicates;
+      if (options.set) opt.set = options.set;
+      // raw: the page's own form (typed-array views over one buffer), without the copy to arrays
+      return call(text, file, opt).then(options.raw ? (r) => r : plain);
+    },
+    load: (s) => loadScenario(s),
+    state: null,  // set below: what the page is showing
+  };
+  function plain(res) {
+    const out = {
+      name: res.name, description: res.description, discussion: res.discussion, try: res.try,
+      steps: res.steps, seed: res.seed, engine_ms: res.engine_ms, outputs: res.outputs,
+      arms: res.arms.map((a) => ({
+        name: a.name, description: a.description, params: a.params, allocation: a.allocation,
+        replicates: a.replicates.map((r) => {
+          const series = {};
+          for (const [k, v] of Object.entries(r.series)) series[k] = Array.from(v);
+          const o = { replicate: r.replicate, seed: r.seed, series, outcomes: r.outcomes, wins: r.wins };
+          if (r.snapshots) o.snapshots = r.snapshots;
+          return o;
+        }),
+      })),
+    };
+    return out;
+  }
+  window.orgsim = api;
+
+  // ---- page state -------------------------------------------------------------------------------
+  const RUNG_COLORS = ['#c9ced6', '#8ec5ea', '#2f7fc1', '#6a2ca0'];
+  const RUNG_NAMES = ['not yet engaged', 'supporter', 'member', 'leader'];
+  const ARM_COLORS = ['#2f7fc1', '#d9642b', '#3c9a5f', '#8a4fb8'];
+  const st = {
+    name: '', file: '', doc: null, text: '', sliders: {}, split: null,
+    quick: null, full: null, base: null, frame: 0, playing: false, token: 0,
+    layout: null, busy: Promise.resolve(), timings: {},
+  };
+  api.state = st;
+
+  const SLIDERS = [
+    { key: 'trust.voice', label: 'Trust needed before people talk about issues', min: 0, max: 0.8, step: 0.02, fmt: (v) => v.toFixed(2),
+      note: 'low: an open culture; high: people only open up to someone they trust' },
+    { key: 'environment.turnover', label: 'Turnover (share of people leaving per week)', min: 0, max: 0.04, step: 0.001, fmt: (v) => (v * 100).toFixed(1) + '%/wk' },
+    { key: 'employer.resistance', label: "Employer's resistance (power needed to win)", min: 0.05, max: 0.6, step: 0.01, fmt: (v) => v.toFixed(2) },
+    { key: 'employer.retaliation', label: 'Retaliation against those who act', min: 0, max: 0.5, step: 0.01, fmt: (v) => v.toFixed(2) },
+    { key: 'campaign.hours_per_step', label: 'Staff organizer hours per week', min: 0, max: 40, step: 1, fmt: (v) => v.toFixed(0) + ' h' },
+    { key: 'campaign.worker_hours_per_step', label: 'Worker-organizer hours per week', min: 0, max: 12, step: 0.5, fmt: (v) => v.toFixed(1) + ' h' },
+    { key: 'trust.friendships', label: 'Private friendships already there (share of ties)', min: 0, max: 0.4, step: 0.01, fmt: (v) => (v * 100).toFixed(0) + '%' },
+    { key: 'actions.readiness', label: 'Readiness bar: organized share before acting', min: 0.02, max: 0.5, step: 0.01, fmt: (v) => (v * 100).toFixed(0) + '%' },
+  ];
+  const SPLIT = { key: 'split', label: "Share of each strategy's hours spent on one-on-ones", min: 0, max: 1, step: 0.05, fmt: (v) => (v * 100).toFixed(0) + '%',
+    note: "the rest keeps each strategy's own mix" };
+
+  function status(text, error) {
+    const el = $('status');
+    el.textContent = text;
+    el.className = error ? 'status error' : 'status';
+  }
+
+  // ---- loading a scenario -----------------------------------------------------------------------
+  function loadScenario(s) {
+    if (typeof s === 'string' && SCENARIO_TEXT[s] !== undefined) {
+      st.name = s; st.file = s + '.json'; st.text = SCENARIO_TEXT[s];
+      $('scenario').value = s;
+    } else if (typeof s === 'string') {
+      st.name = ''; st.text = s;
+    } else {
+      st.name = s.name || 'scenario'; st.file = fileNameOf(s); st.text = JSON.stringify(s);
+    }
+    try { st.doc = JSON.parse(st.text); } catch (e) { st.doc = null; }
+    st.sliders = {}; st.split = null; st.base = null; st.frame = 0;
+    return rerun(true);
+  }
+
+  function setPath(obj, dotted, value) {
+    // Sets a dotted key in the nested form a scenario file uses; a dotted key at the top level
+    // (as --set writes them) is replaced by it.
+    delete obj[dotted];
+    const parts = dotted.split('.');
+    let o = obj;
+    for (let i = 0; i < parts.length - 1; ++i) {
+      if (typeof o[parts[i]] !== 'object' || o[parts[i]] === null) o[parts[i]] = {};
+      o = o[parts[i]];
+    }
+    o[parts[parts.length - 1]] = value;
+  }
+  function armSets(arm, key) { return !!(arm && arm.set && Object.prototype.hasOwnProperty.call(arm.set, key)); }
+
+  /** The scenario document with the sliders applied (the text sent to the engine). */
+  function currentText() {
+    if (!st.doc) return st.text;
+    const doc = JSON.parse(JSON.stringify(st.doc));
+    for (const [k, v] of Object.entries(st.sliders)) setPath(doc, k, v);
+    if (st.split !== null && st.base && Array.isArray(doc.arms)) {
+      doc.arms.forEach((arm, a) => {
+        const alloc = st.base.arms[a] && st.base.arms[a].allocation;
+        if (!alloc) return;
+        const others = Object.keys(alloc).filter((k) => k !== 'one_on_one');
+        const rest = others.reduce((s, k) => s + alloc[k], 0);
+        if (rest + alloc.one_on_one <= 0) return;  // a strategy that does no organizing work
+        arm.set = arm.set || {};
+        arm.set['campaign.allocation.one_on_one'] = st.split;
+        for (const k of others)
+          arm.set['campaign.allocation.' + k] = rest > 0 ? (1 - st.split) * alloc[k] / rest : (k === 'follow_up' ? 1 - st.split : 0);
+      });
+    }
+    return JSON.stringify(doc);
+  }
+
+  async function rerun(fresh) {
+    const token = ++st.token;
+    const text = currentText();
+    const file = st.file || 'scenario.json';
+    status('Running…');
+    const done = (async () => {
+      try {
+        const t0 = performance.now();
+        const quick = await call(text, file, { replicates: 1, snapshot_every: 1 });
+        st.timings.quick_ms = performance.now() - t0;
+        if (token !== st.token) return;
+        st.quick = quick; st.full = null;
+        api.outputs = quick.outputs;
+        if (fresh || !st.base) { st.base = quick; buildSliders(); }
+        buildArms();
+        setFrame(Math.min(st.frame, quick.steps - 1));
+        status(`One run of each strategy: ${st.timings.quick_ms.toFixed(0)} ms. Now running all ${quick.replicates_planned} runs…`);
+        const t1 = performance.now();
+        const full = await call(text, file, { snapshot_every: 0 });
+        st.timings.full_ms = performance.now() - t1;
+        if (token !== st.token) return;
+        st.full = full;
+        drawCharts(); writeStories(); buildExtra();
+        status(`Each strategy run ${full.arms[0].replicates.length} times on the same workplace ` +
+               `(${st.timings.full_ms.toFixed(0)} ms in this browser). Lines: the average; thin: the run you are watching.`);
+      } catch (e) {
+        if (token !== st.token) return;
+        status(e.message, true);
+      }
+    })();
+    st.busy = done;
+    return done;
+  }
+  api.idle = () => st.busy;
+
+  // ---- layout: people grouped by department, staff organizers apart ---------------------------
+  const W = 600, H = 470, STAFF_W = 56;
+  function computeLayout(sn) {
+    const n = sn.people;
+    let D = 1;
+    for (let i = 0; i < n; ++i) D = Math.max(D, sn.department[i] + 1);
+    const members = Array.from({ length: D }, () => []);
+    for (let i = 0; i < n; ++i) members[sn.department[i]].push(i);
+    const cols = Math.ceil(Math.sqrt(D * (W - STAFF_W) / H));
+    const rows = Math.ceil(D / cols);
+    const cw = (W - STAFF_W) / cols, ch = H / rows;
+    const x = new Float32Array(n), y = new Float32Array(n);
+    const centers = [];
+    const golden = Math.PI * (3 - Math.sqrt(5));
+    members.forEach((list, d) => {
+      const cx = (d % cols + 0.5) * cw, cy = (Math.floor(d / cols) + 0.5) * ch;
+      centers.push([cx, cy]);
+      const R = Math.min(cw, ch) * 0.42;
+      list.forEach((i, k) => {
+        const r = R * Math.sqrt((k + 0.5) / list.length), a = k * golden;
+        x[i] = cx + r * Math.cos(a); y[i] = cy + r * Math.sin(a);
+      });
+    });
+    const dot = Math.max(2.2, Math.min(5, 0.42 * Math.min(cw, ch) / Math.sqrt(n / D) * 0.55));
+    return { x, y, centers, dot };
+  }
+
+  function fitCanvas(c) {
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(50, Math.round(c.clientWidth * dpr)), h = Math.max(20, Math.round(c.clientHeight * dpr));
+    if (c.width !== w || c.height !== h) { c.width = w; c.height = h; }
+    return c.getContext('2d');
+  }
+
+  function drawNetwork(canvas, sn, f, L) {
+    const ctx = fitCanvas(canvas);
+    const s = Math.min(canvas.width / W, canvas.height / H);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    ctx.setTransform(s, 0, 0, s, (canvas.width - W * s) / 2, (canvas.height - H * s) / 2);
+    // staff area
+    ctx.fillStyle = '#f1eee6';
+    ctx.fillRect(W - STAFF_W, 0, STAFF_W, H);
+    ctx.fillStyle = '#8b8372'; ctx.font = '11px sans-serif'; ctx.textAlign = 'center';
+    ctx.fillText('staff', W - STAFF_W / 2, 12);
+    // ties, batched by trust (faint acquaintance -> bold strong tie)
+    const B = 8;
+    const m = sn.ties, ends = sn.tie_ends, tt = f.tie_trust;
+    if (tt.length === m) {
+      const paths = Array.from({ length: B }, () => new Path2D());
+      for (let e = 0; e < m; ++e) {
+        const i = ends[2 * e], j = ends[2 * e + 1];
+        const b = Math.min(B - 1, Math.floor(tt[e] * B));
+        paths[b].moveTo(L.x[i], L.y[i]); paths[b].lineTo(L.x[j], L.y[j]);
+      }
+      for (let b = 0; b < B; ++b) {
+        const t = (b + 0.5) / B;
+        ctx.strokeStyle = `rgba(40,52,74,${(0.05 + 0.85 * t * t).toFixed(3)})`;
+        ctx.lineWidth = 0.35 + 2.4 * t * t;
+        ctx.stroke(paths[b]);
+      }
+    }
+    // staff organizers (this arm's own count) and their relationships, which are not coworker
+    // ties: to those who trust them
+    const staff = [];
+    for (let k = 0; k < sn.staff_organizers; ++k) staff.push([W - STAFF_W / 2, H * (k + 1) / (sn.staff_organizers + 1)]);
+    if (staff.length) {
+      const p = new Path2D();
+      for (let i = 0; i < sn.people; ++i) {
+        if (f.staff_trust[i] < 0.5) continue;
+        const [sx, sy] = staff[i % staff.length];
+        p.moveTo(sx, sy); p.lineTo(L.x[i], L.y[i]);
+      }
+      ctx.strokeStyle = 'rgba(170,120,30,0.18)'; ctx.lineWidth = 0.6; ctx.setLineDash([3, 3]);
+      ctx.stroke(p); ctx.setLineDash([]);
+    }
+    const r = L.dot;
+    // who took part in this week's action: a halo
+    const halo = new Path2D();
+    let anyone = false;
+    for (let i = 0; i < sn.people; ++i) if (f.took_part[i]) { anyone = true; halo.moveTo(L.x[i] + r * 2.1, L.y[i]); halo.arc(L.x[i], L.y[i], r * 2.1, 0, 2 * Math.PI); }
+    if (anyone) { ctx.fillStyle = 'rgba(255,196,0,0.55)'; ctx.fill(halo); }
+    // people by rung
+    for (let g = 0; g < 4; ++g) {
+      const p = new Path2D();
+      for (let i = 0; i < sn.people; ++i) if (f.rung[i] === g) { p.moveTo(L.x[i] + r, L.y[i]); p.arc(L.x[i], L.y[i], r, 0, 2 * Math.PI); }
+      ctx.fillStyle = RUNG_COLORS[g]; ctx.fill(p);
+    }
+    // worker-organizers: a dark ring
+    const ring = new Path2D();
+    for (let i = 0; i < sn.people; ++i) if (f.role[i] === 1) { ring.moveTo(L.x[i] + r * 1.8, L.y[i]); ring.arc(L.x[i], L.y[i], r * 1.8, 0, 2 * Math.PI); }
+    ctx.strokeStyle = '#111'; ctx.lineWidth = 1.6; ctx.stroke(ring);
+    // staff organizers: squares
+    ctx.fillStyle = '#a8741a';
+    for (const [sx, sy] of staff) ctx.fillRect(sx - 7, sy - 7, 14, 14);
+  }
+
+  // ---- per-arm columns ----------------------------------------------------------------------------
+  const CHARTS = [
+    { id: 'trust', title: 'Trust between coworkers (mean trust; dashed: share of strong ties)' },
+    { id: 'base', title: 'The organized base, by rung (share of the workplace)' },
+    { id: 'power', title: "Actions: turnout (dots) and power (diamonds) against the employer's line" },
+    { id: 'wins', title: 'Wins still standing' },
+    { id: 'backfires', title: 'Conversations that backfired (people felt used), per week' },
+    { id: 'fear', title: 'Fear of retaliation (mean)' },
+  ];
+  let armViews = [];
+  function buildArms() {
+    const res = st.quick;
+    const box = $('arms');
+    box.innerHTML = '';
+    box.style.setProperty('--arms', String(res.arms.length));
+    document.documentElement.style.setProperty('--arms', String(res.arms.length));
+    $('title').textContent = res.name;
+    $('description').textContent = res.description || '';
+    fillList('discussion', res.discussion, 'This scenario has no discussion points; add a "discussion" list to its file.');
+    fillList('try', res.try, 'Move the sliders: every strategy reruns on the same workplace.');
+    const sn0 = res.arms[0].replicates[0].snapshots;
+    st.layout = sn0 ? computeLayout(sn0) : null;
+    armViews = res.arms.map((arm, a) => {
+      const col = document.createElement('div');
+      col.className = 'arm';
+      col.innerHTML = `<h3 style="color:${ARM_COLORS[a % 4]}">${esc(arm.name.replace(/_/g, ' '))}</h3>
+        <p class="armdesc">${esc(arm.description || ('strategy: ' + String(arm.params['campaign.strategy']).replace(/_/g, ' ')))}</p>
+        <canvas class="net" data-panel="network"></canvas>
+        <canvas class="timeline" data-panel="timeline"></canvas>` +
+        CHARTS.map((c) => `<p class="chart-title">${esc(c.title)}</p><div class="chart-box"><canvas class="chart" data-chart="${c.id}" data-panel="chart-${c.id}"></canvas><div class="cursor"></div></div>`).join('') +
+        '<div class="story"></div>';
+      box.appendChild(col);
+      const charts = {};
+      col.querySelectorAll('canvas.chart').forEach((c) => { charts[c.dataset.chart] = { canvas: c, cursor: c.nextElementSibling }; });
+      return { col, net: col.querySelector('.net'), timeline: col.querySelector('.timeline'), charts, story: col.querySelector('.story') };
+    });
+    // the networks line up across arms: every arm's description takes the tallest one's height
+    const descs = armViews.map((v) => v.col.querySelector('.armdesc'));
+    descs.forEach((d) => { d.style.minHeight = ''; });
+    const tallest = Math.max(...descs.map((d) => d.getBoundingClientRect().height));
+    descs.forEach((d) => { d.style.minHeight = tallest + 'px'; });
+    $('scrub').max = String(res.steps - 1);
+    buildLegend();
+    drawCharts();
+    writeStories();
+  }
+  function fillList(id, items, empty) {
+    const ul = $(id);
+    ul.innerHTML = '';
+    const list = items && items.length ? items : [empty];
+    for (const t of list) { const li = document.createElement('li'); li.textContent = t; ul.appendChild(li); }
+  }
+  function esc(s) { return String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c])); }
+  function buildLegend() {
+    const items = RUNG_COLORS.map((c, g) => `<span><i style="background:${c}"></i>${RUNG_NAMES[g]}</span>`);
+    items.push('<span><i style="background:#fff;border:2px solid #111"></i>coworker who organizes</span>');
+    items.push('<span><i style="background:#a8741a;border-radius:0"></i>staff organizer (not a coworker)</span>');
+    items.push('<span><i style="background:rgba(255,196,0,0.7)"></i>took part in this week\'s action</span>');
+    items.push('<span>lines: acquaintances, faint → bold as trust grows</span>');
+    $('legend').innerHTML = items.join('');
+  }
+
+  // ---- charts -----------------------------------------------------------------------------------
+  function meanSeries(arm, name) {
+    const reps = arm.replicates;
+    const T = reps[0].series[name].length;
+    const out = new Float32Array(T);
+    for (let t = 0; t < T; ++t) {
+      let s = 0, k = 0;
+      for (const r of reps) { const v = r.series[name][t]; if (!Number.isNaN(v)) { s += v; ++k; } }
+      out[t] = k ? s / k : NaN;
+    }
+    return out;
+  }
+  function source() { return st.full || st.quick; }
+  function n() { return st.quick.arms[0].params['population.size']; }
+  function seriesMax(name, scale) {
+    let m = 0;
+    for (const res of [st.quick, st.full]) if (res) for (const arm of res.arms) for (const r of arm.replicates)
+      for (const v of r.series[name]) if (v * (scale || 1) > m) m = v * (scale || 1);
+    return m;
+  }
+  function niceMax(m) { if (!(m > 0)) return 1; const p = Math.pow(10, Math.floor(Math.log10(m))); for (const k of [1, 2, 2.5, 5, 10]) if (k * p >= m) return k * p; return 10 * p; }
+
+  function plotFrame(canvas, ymax, steps) {
+    const ctx = fitCanvas(canvas);
+    const dpr = window.devicePixelRatio || 1;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    const padL = 34 * dpr, padB = 12 * dpr, padT = 4 * dpr, padR = 4 * dpr;
+    const w = canvas.width - padL - padR, h = canvas.height - padB - padT;
+    const X = (t) => padL + (t / Math.max(1, steps - 1)) * w;
+    const Y = (v) => padT + h - (v / ymax) * h;
+    ctx.strokeStyle = '#ccd1d9'; ctx.lineWidth = dpr;
+    ctx.beginPath(); ctx.moveTo(padL, padT); ctx.lineTo(padL, padT + h); ctx.lineTo(padL + w, padT + h); ctx.stroke();
+    ctx.fillStyle = '#6b7383'; ctx.font = `${10 * dpr}px sans-serif`; ctx.textAlign = 'right';
+    ctx.fillText(fmtAxis(ymax), padL - 3 * dpr, padT + 8 * dpr); ctx.fillText('0', padL - 3 * dpr, padT + h);
+    ctx.textAlign = 'left';
+    for (let yr = 52; yr < steps; yr += 52) {
+      ctx.fillText(`yr ${yr / 52}`, X(yr) - 8 * dpr, canvas.height - 1);
+      ctx.strokeStyle = '#eef0f3'; ctx.beginPath(); ctx.moveTo(X(yr), padT); ctx.lineTo(X(yr), padT + h); ctx.stroke();
+    }
+    return { ctx, X, Y, dpr, padT, h };
+  }
+  function fmtAxis(v) { return v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(2); }
+  function line(P, data, color, width, dash, scale) {
+    const { ctx, X, Y, dpr } = P;
+    ctx.strokeStyle = color; ctx.lineWidth = width * dpr; ctx.setLineDash(dash ? dash.map((d) => d * dpr) : []);
+    ctx.beginPath();
+    let up = false;
+    for (let t = 0; t < data.length; ++t) {
+      const v = data[t] * (scale || 1);
+      if (Number.isNaN(v)) { up = false; continue; }
+      if (up) ctx.lineTo(X(t), Y(v)); else { ctx.moveTo(X(t), Y(v)); up = true; }
+    }
+    ctx.stroke(); ctx.setLineDash([]);
+  }
+
+  function drawCharts() {
+    if (!st.quick) return;
+    const res = source();
+    const steps = res.steps;
+    const N = n();
+    const base = (r) => { const s = r.series; const o = new Float32Array(steps); for (let t = 0; t < steps; ++t) o[t] = s.organized_base[t]; return o; };
+    const ymax = {
+      trust: niceMax(Math.max(seriesMax('trust_mean'), seriesMax('strong_tie_share'))),
+      base: Math.min(1, niceMax(Math.max(seriesMax('organized_base'), (seriesMax('rung_supporter') + seriesMax('rung_member') + seriesMax('rung_leader')) / N))),
+      power: niceMax(Math.max(seriesMax('turnout'), seriesMax('power'), ...res.arms.map((a) => a.params['employer.resistance']))),
+      wins: niceMax(seriesMax('standing_wins')),
+      backfires: niceMax(seriesMax('backfires')),
+      fear: niceMax(seriesMax('fear_mean')),
+    };
+    res.arms.forEach((arm, a) => {
+      const view = armViews[a];
+      if (!view) return;
+      const watched = st.quick.arms[a].replicates[0];
+      const avg = (name) => (st.full ? meanSeries(arm, name) : watched.series[name]);
+      const color = ARM_COLORS[a % 4];
+      for (const c of CHARTS) {
+        const ch = view.charts[c.id];
+        const P = plotFrame(ch.canvas, ymax[c.id], steps);
+        if (c.id === 'trust') {
+          line(P, avg('trust_mean'), color, 2);
+          line(P, avg('strong_tie_share'), color, 1.4, [4, 3]);
+          if (st.full) line(P, watched.series.trust_mean, color, 0.7);
+        } else if (c.id === 'base') {
+          // stacked shares: leader, member, supporter (the watched run's people are the network's)
+          const parts = ['rung_leader', 'rung_member', 'rung_supporter'].map((k) => avg(k));
+          const { ctx, X, Y } = P;
+          const acc = new Float32Array(steps);
+          [3, 2, 1].forEach((g, k) => {
+            ctx.beginPath();
+            for (let t = 0; t < steps; ++t) ctx.lineTo(X(t), Y((acc[t] + parts[k][t]) / N));
+            for (let t = steps - 1; t >= 0; --t) ctx.lineTo(X(t), Y(acc[t] / N));
+            ctx.closePath(); ctx.fillStyle = RUNG_COLORS[g]; ctx.globalAlpha = 0.85; ctx.fill(); ctx.globalAlpha = 1;
+            for (let t = 0; t < steps; ++t) acc[t] += parts[k][t];
+          });
+          line(P, avg('organized_base'), '#111', 1.2, [3, 2]);
+          void base;
+        } else if (c.id === 'power') {
+          const { ctx, X, Y, dpr } = P;
+          const R = arm.params['employer.resistance'];
+          ctx.strokeStyle = '#b00020'; ctx.lineWidth = 1.3 * dpr; ctx.setLineDash([6 * dpr, 3 * dpr]);
+          ctx.beginPath(); ctx.moveTo(X(0), Y(R)); ctx.lineTo(X(steps - 1), Y(R)); ctx.stroke(); ctx.setLineDash([]);
+          ctx.fillStyle = '#b00020'; ctx.font = `${9 * dpr}px sans-serif`; ctx.fillText("employer's line", X(0) + 2 * dpr, Y(R) - 2 * dpr);
+          const s = watched.series;
+          for (let t = 0; t < steps; ++t) {
+            if (Number.isNaN(s.turnout[t])) continue;
+            ctx.fillStyle = color; ctx.globalAlpha = 0.45;
+            ctx.beginPath(); ctx.arc(X(t), Y(s.turnout[t]), 2.2 * dpr, 0, 2 * Math.PI); ctx.fill();
+            ctx.globalAlpha = 1;
+            const won = s.wins_new[t] > 0;
+            ctx.fillStyle = won ? '#1f8a4c' : '#333';
+            const px = X(t), py = Y(s.power[t]), d = 3 * dpr;
+            ctx.beginPath(); ctx.moveTo(px, py - d); ctx.lineTo(px + d, py); ctx.lineTo(px, py + d); ctx.lineTo(px - d, py); ctx.fill();
+          }
+        } else if (c.id === 'wins') {
+          line(P, avg('standing_wins'), color, 2);
+          if (st.full) line(P, watched.series.standing_wins, color, 0.7);
+        } else if (c.id === 'backfires') {
+          const { ctx, X, Y, dpr } = P;
+          const b = avg('backfires');
+          ctx.fillStyle = '#c0392b';
+          for (let t = 0; t < steps; ++t) if (b[t] > 0) ctx.fillRect(X(t), Y(b[t]), Math.max(1, dpr), P.padT + P.h - Y(b[t]));
+        } else if (c.id === 'fear') {
+          line(P, avg('fear_mean'), color, 2);
+          if (st.full) line(P, watched.series.fear_mean, color, 0.7);
+        }
+      }
+    });
+    drawCursor();
+  }
+  // The week cursor on every chart: a positioned line over the canvas (the chart itself is not
+  // redrawn while playing, so a frame costs the networks and timelines only).
+  function drawCursor() {
+    if (!st.quick) return;
+    const steps = st.quick.steps;
+    for (const view of armViews) for (const ch of Object.values(view.charts)) {
+      const w = ch.canvas.clientWidth;
+      const x = 34 + (st.frame / Math.max(1, steps - 1)) * (w - 38);
+      ch.cursor.style.transform = `translateX(${x.toFixed(1)}px)`;
+    }
+  }
+
+  function drawTimeline(view, arm) {
+    const canvas = view.timeline;
+    const ctx = fitCanvas(canvas);
+    const dpr = window.devicePixelRatio || 1;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    const s = arm.replicates[0].series;
+    const steps = st.quick.steps;
+    const w = canvas.width - 8 * dpr, h = canvas.height;
+    const X = (t) => 4 * dpr + (t / Math.max(1, steps - 1)) * w;
+    ctx.fillStyle = '#f1f3f6'; ctx.fillRect(0, h * 0.3, canvas.width, h * 0.4);
+    for (let t = 0; t <= st.frame; ++t) {
+      if (!Number.isNaN(s.turnout[t])) {
+        const won = s.wins_new[t] > 0;
+        ctx.fillStyle = won ? '#1f8a4c' : '#7d8596';
+        const bh = Math.max(3 * dpr, s.turnout[t] * h * 0.9);
+        ctx.fillRect(X(t) - dpr, h / 2 - bh / 2, won ? 3 * dpr : 1.5 * dpr, bh);
+      }
+      if (s.reversals_new[t] > 0) {
+        ctx.fillStyle = '#b00020';
+        ctx.beginPath(); ctx.moveTo(X(t) - 4 * dpr, 1); ctx.lineTo(X(t) + 4 * dpr, 1); ctx.lineTo(X(t), 8 * dpr); ctx.fill();
+      }
+    }
+    ctx.fillStyle = '#111'; ctx.fillRect(X(st.frame) - dpr / 2, 0, dpr, h);
+    ctx.fillStyle = '#5b6475'; ctx.font = `${9 * dpr}px sans-serif`;
+    ctx.fillText('actions (green: won) · ▼ a win taken back', 6 * dpr, h - 2);
+  }
+
+  function setFrame(k) {
+    if (!st.quick) return;
+    st.frame = Math.max(0, Math.min(st.quick.steps - 1, k));
+    $('scrub').value = String(st.frame);
+    const yr = Math.floor(st.frame / 52) + 1, wk = st.frame % 52 + 1;
+    $('week').textContent = `week ${st.frame + 1} of ${st.quick.steps} (year ${yr}, wk ${wk})`;
+    drawFrame();
+  }
+  function drawFrame() {
+    st.quick.arms.forEach((arm, a) => {
+      const view = armViews[a];
+      const sn = arm.replicates[0].snapshots;
+      if (view && sn && st.layout) {
+        const fi = Math.min(sn.frames.length - 1, Math.floor(st.frame / Math.max(1, sn.every)));
+        drawNetwork(view.net, sn, sn.frames[fi], st.layout);
+      }
+      if (view) drawTimeline(view, arm);
+    });
+    drawCursor();
+  }
+
+  // ---- the plain-language story, computed from the series -----------------------------------------
+  function pct(v) { return Number.isNaN(v) ? '–' : (v * 100).toFixed(v < 0.1 ? 1 : 0) + '%'; }
+  function about(v) { return Number.isInteger(v) ? String(v) : (Math.abs(v) < 10 ? v.toFixed(1) : v.toFixed(0)); }
+  function story(arm, res) {
+    const N = arm.params['population.size'];
+    const reps = arm.replicates;
+    const R = reps.length;
+    const mean = (f) => reps.reduce((s, r) => s + f(r), 0) / R;
+    const T = res.steps;
+    const years = T >= 52 ? `${about(T / 52)} year${T / 52 === 1 ? '' : 's'}` : `${T} weeks`;
+    const out = [];
+    const b0 = mean((r) => r.series.organized_base[0]), b1 = mean((r) => r.series.organized_base[T - 1]);
+    const people = Math.round(b1 * N);
+    out.push(`Over ${years}, the organized base (members, leaders and coworkers who organize) went from ${pct(b0)} to ${pct(b1)} of the workplace — ` +
+      (people === 0 ? 'almost nobody.' : `about ${people} of ${N} people.`));
+    const s0 = mean((r) => r.series.strong_tie_share[0]), s1 = mean((r) => r.series.strong_tie_share[T - 1]);
+    const t0 = mean((r) => r.series.trust_mean[0]), t1 = mean((r) => r.series.trust_mean[T - 1]);
+    const trend = t1 > t0 * 1.1 ? 'grew' : t1 < t0 * 0.9 ? 'fell' : 'barely moved';
+    out.push(`Trust between coworkers ${trend} (${t0.toFixed(2)} → ${t1.toFixed(2)}); strong relationships went from ${pct(s0)} to ${pct(s1)} of acquaintances.`);
+    const acts = mean((r) => r.series.turnout.reduce((k, v) => k + (Number.isNaN(v) ? 0 : 1), 0));
+    if (acts < 0.5) {
+      out.push(acts === 0 ? 'They never called an action, so nothing was won — and the employer never had to answer.'
+        : `In most runs they never called an action (${about(acts)} on average), so there was little to win.`);
+    } else {
+      const peak = mean((r) => r.series.turnout.reduce((m, v) => (Number.isNaN(v) ? m : Math.max(m, v)), 0));
+      const pw = mean((r) => r.series.power.reduce((m, v) => (Number.isNaN(v) ? m : Math.max(m, v)), 0));
+      const Rz = arm.params['employer.resistance'];
+      out.push(`They called about ${about(acts)} action${acts === 1 ? '' : 's'}; the biggest brought out ${pct(peak)} of the workplace. ` +
+        `At its strongest an action had power ${pw.toFixed(2)} against the employer's line of ${Rz.toFixed(2)} — ` +
+        (pw >= Rz ? 'enough to win.' : 'not enough: a crowd without ties between its people is weak.'));
+      const wins = mean((r) => r.outcomes.wins || 0), rev = mean((r) => r.outcomes.reversals || 0);
+      const standing = mean((r) => r.series.standing_wins[T - 1]);
+      if (wins > 0) out.push(`They won ${about(wins)} time${wins === 1 ? '' : 's'}; ` +
+        (rev === 0 ? 'none of those wins was taken back' : `${about(rev)} of those wins ${rev === 1 ? 'was' : 'were'} taken back`) +
+        `. ${about(standing)} still stood at the end.`);
+      else out.push('No action was strong enough to win.');
+    }
+    const bf = mean((r) => r.series.backfires.reduce((s, v) => s + v, 0));
+    if (bf >= 1) out.push(`${about(bf)} conversations backfired: people pushed on issues by someone they barely trusted felt used, and trust fell.`);
+    const f0 = mean((r) => r.series.fear_mean[0]), f1 = mean((r) => r.series.fear_mean[T - 1]);
+    if (f1 > f0 + 0.03) out.push(`Fear rose (${f0.toFixed(2)} → ${f1.toFixed(2)}): people saw what happened to those who stood out.`);
+    else if (f1 < f0 - 0.03) out.push(`Fear eased (${f0.toFixed(2)} → ${f1.toFixed(2)}).`);
+    const wo0 = mean((r) => r.series.organizers_worker[0]), wo = mean((r) => r.series.organizers_worker[T - 1]);
+    if (wo >= 0.5 || wo0 >= 0.5) out.push(`Coworkers who organize: ${about(wo0)} at the start, ${about(wo)} at the end` +
+      (wo > wo0 + 0.5 ? ' — leaders trained others to do what they do.' : wo < wo0 - 0.5 ? ' — some left or were fired.' : '.'));
+    out.push(R > 1 ? `(Averages over ${R} runs of this workplace; the network shows one of them.)` : '(One run; the full set is still computing.)');
+    return out;
+  }
+  function writeStories() {
+    const res = source();
+    res.arms.forEach((arm, a) => {
+      const view = armViews[a];
+      if (!view) return;
+      view.story.innerHTML = '<b>What happened</b>' + story(arm, res).map((p) => `<p>${esc(p)}</p>`).join('');
+    });
+  }
+
+  // ---- every output from the dictionary -------------------------------------------------------------
+  function buildExtra() {
+    const sel = $('extra');
+    const res = source();
+    const prev = sel.value;
+    sel.innerHTML = res.outputs.map((o) => `<option value="${o.name}">${esc(o.name)} — ${esc(o.long_name)}</option>`).join('');
+    if (prev && res.outputs.some((o) => o.name === prev)) sel.value = prev;
+    drawExtra();
+  }
+  function drawExtra() {
+    const res = source();
+    const name = $('extra').value;
+    const box = $('extra-charts');
+    box.innerHTML = '';
+    if (!name) return;
+    let m = 0;
+    res.arms.forEach((arm) => { for (const v of meanSeries(arm, name)) if (v > m) m = v; });
+    res.arms.forEach((arm, a) => {
+      const div = document.createElement('div');
+      div.innerHTML = `<p class="chart-title">${esc(arm.name)}: ${esc(name)} (average over runs)</p><canvas class="chart" data-panel="extra"></canvas>`;
+      box.appendChild(div);
+      const P = plotFrame(div.querySelector('canvas'), niceMax(m), res.steps);
+      line(P, meanSeries(arm, name), ARM_COLORS[a % 4], 2);
+    });
+  }
+
+  // ---- sliders ----------------------------------------------------------------------------------
+  function buildSliders() {
+    const box = $('sliders');
+    box.innerHTML = '';
+    const arm0 = st.base.arms[0];
+    const doc = st.doc || {};
+    const all = SLIDERS.concat([SPLIT]);
+    for (const sp of all) {
+      const v0 = sp.key === 'split' ? arm0.allocation.one_on_one : arm0.params[sp.key];
+      const fixedBy = (doc.arms || []).filter((a) => armSets(a, sp.key)).map((a) => a.name);
+      const div = document.createElement('div');
+      div.className = 'slider';
+      const value = st.sliders[sp.key] !== undefined ? st.sliders[sp.key] : (sp.key === 'split' && st.split !== null ? st.split : v0);
+      div.innerHTML = `<label><span>${esc(sp.label)}</span><span class="val"></span></label>
+        <input type="range" min="${sp.min}" max="${Math.max(sp.max, v0)}" step="${sp.step}" value="${value}" data-key="${sp.key}">
+        <div class="note">${esc(sp.note || '')}${fixedBy.length ? ` (set by arm ${esc(fixedBy.join(', '))} itself: not moved there)` : ''}</div>`;
+      const input = div.querySelector('input');
+      const val = div.querySelector('.val');
+      val.textContent = sp.fmt(Number(value));
+      input.addEventListener('input', () => {
+        const v = Number(input.value);
+        val.textContent = sp.fmt(v);
+        if (sp.key === 'split') st.split = v; else st.sliders[sp.key] = v;
+        scheduleRerun();
+      });
+      box.appendChild(div);
+    }
+  }
+  let rerunTimer = null;
+  function scheduleRerun() {
+    clearTimeout(rerunTimer);
+    rerunTimer = setTimeout(() => rerun(false), 60);
+  }
+
+  // ---- playing ----------------------------------------------------------------------------------
+  let lastTick = 0, acc = 0;
+  function tick(now) {
+    if (!st.playing) return;
+    const dt = lastTick ? (now - lastTick) / 1000 : 0;
+    lastTick = now;
+    acc += dt * Number($('speed').value);
+    if (acc >= 1) {
+      const adv = Math.floor(acc);
+      acc -= adv;
+      if (st.frame + adv >= st.quick.steps - 1) { setFrame(st.quick.steps - 1); pause(); return; }
+      setFrame(st.frame + adv);
+    }
+    requestAnimationFrame(tick);
+  }
+  function play() {
+    if (!st.quick) return;
+    if (st.frame >= st.quick.steps - 1) setFrame(0);
+    st.playing = true; $('play').textContent = '❚❚ Pause'; lastTick = 0; acc = 0;
+    requestAnimationFrame(tick);
+  }
+  function pause() { st.playing = false; $('play').textContent = '▶ Play'; }
+
+  /** Frames drawn per second when every arm's network, timeline and cursor redraw (bench). */
+  api.measureDrawing = function (frames = 120) {
+    const t0 = performance.now();
+    for (let k = 0; k < frames; ++k) setFrame(k % st.quick.steps);
+    return frames / ((performance.now() - t0) / 1000);
+  };
+
+  // ---- wiring -----------------------------------------------------------------------------------
+  function init() {
+    const sel = $('scenario');
+    for (const name of Object.keys(SCENARIO_TEXT)) {
+      const o = document.createElement('option');
+      o.value = name; o.textContent = name.replace(/_/g, ' ');
+      sel.appendChild(o);
+    }
+    sel.addEventListener('change', () => { pause(); loadScenario(sel.value); });
+    $('open').addEventListener('change', (e) => {
+      const f = e.target.files[0];
+      if (!f) return;
+      f.text().then((text) => {
+        pause();
+        const o = document.createElement('option');
+        o.value = ''; o.textContent = f.name; sel.appendChild(o); sel.value = '';
+        st.file = f.name;
+        st.name = f.name;
+        st.text = text;
+        try { st.doc = JSON.parse(text); } catch (err) { st.doc = null; }
+        st.sliders = {}; st.split = null; st.base = null; st.frame = 0;
+        rerun(true);
+      });
+    });
+    $('play').addEventListener('click', () => (st.playing ? pause() : play()));
+    $('step').addEventListener('click', () => { pause(); setFrame(st.frame + 1); });
+    $('scrub').addEventListener('input', () => { pause(); setFrame(Number($('scrub').value)); });
+    $('reset').addEventListener('click', () => { st.sliders = {}; st.split = null; buildSliders(); rerun(false); });
+    $('print').addEventListener('click', () => window.print());
+    $('extra').addEventListener('change', drawExtra);
+    window.addEventListener('resize', () => { drawCharts(); drawFrame(); });
+    window.addEventListener('beforeprint', () => { drawCharts(); drawFrame(); });
+    api.ready = loadScenario(Object.keys(SCENARIO_TEXT)[0]);
+  }
+  init();
+})();

@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Assembles build-web/orgsim.html: the page template with its style, script, the Web Worker
+(the emscripten engine + web/worker.js) and every shipped trainer scenario inlined, so the page
+is one self-contained file (no network, opens from file://). Called by tools/build_web.sh."""
+import argparse
+import json
+import pathlib
+import sys
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+def inline_safe(text: str, what: str) -> str:
+    # Inside a <script> element the only sequence that ends it early is "</script".
+    if "</script" in text.lower():
+        sys.exit(f"assemble.py: {what} contains '</script' and cannot be inlined")
+    return text
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--engine", required=True)
+    ap.add_argument("--scenarios", required=True)
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+    scen_dir = pathlib.Path(a.scenarios)
+    scenarios = {}
+    # The trainer scenarios are the JSON files directly in scenarios/ (validation cases and
+    # sweeps live in sub-folders); default first, then by name.
+    for p in sorted(scen_dir.glob("*.json"), key=lambda p: (p.stem != "default", p.stem)):
+        text = p.read_text()
+        json.loads(text)  # a broken file fails the build, not the page
+        scenarios[p.stem] = text
+    page = (HERE / "page.html").read_text()
+    worker = pathlib.Path(a.engine).read_text() + "\n" + (HERE / "worker.js").read_text()
+    parts = {
+        "/*@STYLE@*/": (HERE / "style.css").read_text(),
+        "/*@WORKER@*/": inline_safe(worker, "the worker"),
+        "/*@SCENARIOS@*/": inline_safe(json.dumps(scenarios), "a scenario"),
+        "/*@APP@*/": inline_safe((HERE / "app.js").read_text(), "app.js"),
+    }
+    for k, v in parts.items():
+        if page.count(k) != 1:
+            sys.exit(f"assemble.py: page.html must hold {k} once")
+        page = page.replace(k, v)
+    pathlib.Path(a.out).write_text(page)
+
+
+if __name__ == "__main__":
+    main()

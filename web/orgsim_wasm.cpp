@@ -1,0 +1,181 @@
+// The browser face of the engine (docs/WEB.md): the same scenario loader, validation, runner and
+// output dictionary as `orgsim run`, compiled to WebAssembly by tools/build_web.sh. No HDF5, no
+// threads: the page runs this in a Web Worker.
+//
+// One call, orgsim_run(scenario JSON text, file name, options JSON), returns a JSON text
+//   {"ok": true,  "result": {...}}   (the layout below; numbers in the float buffer)
+//   {"ok": false, "error": "orgsim: error: ..."}   (the line `orgsim run` prints on stderr)
+// Per-step series and snapshot frames are float32, the precision of the results file: they go to
+// one float buffer (orgsim_floats / orgsim_floats_size) and the JSON gives their offsets, so a
+// 40-run scenario is not formatted as text.
+#include <cmath>
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/errors.hpp"
+#include "engine/runner.hpp"
+#include "engine/simulation.hpp"
+#include "engine/snapshot.hpp"
+#include "io/outputs.hpp"
+#include "io/scenario.hpp"
+#include "model/strategy.hpp"
+
+using nlohmann::json;
+using namespace orgsim;
+
+namespace {
+
+std::string g_text;
+std::vector<float> g_floats;
+
+std::size_t put(const float* v, std::size_t n) {
+  const std::size_t at = g_floats.size();
+  g_floats.insert(g_floats.end(), v, v + n);
+  return at;
+}
+template <class T>
+std::size_t put_as_float(const std::vector<T>& v) {
+  const std::size_t at = g_floats.size();
+  for (const T& x : v) g_floats.push_back(static_cast<float>(x));
+  return at;
+}
+
+json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+/// A frame's fields, in the order they are stored (each n floats), then the n_ties tie trusts.
+const char* const kFrameFields[] = {"rung",      "commitment", "trust_degree", "staff_trust",
+                                    "role",      "took_part",  "last_action"};
+
+json snapshots_json(const Snapshots& s) {
+  json j;
+  j["every"] = s.every;
+  j["staff_organizers"] = s.staff_organizers;
+  j["people"] = s.department.size();
+  j["ties"] = s.tie_i.size();
+  j["department"] = put_as_float(s.department);
+  std::vector<std::int32_t> ends;
+  ends.reserve(2 * s.tie_i.size());
+  for (std::size_t k = 0; k < s.tie_i.size(); ++k) {
+    ends.push_back(s.tie_i[k]);
+    ends.push_back(s.tie_j[k]);
+  }
+  j["tie_ends"] = put_as_float(ends);
+  j["fields"] = json::array();
+  for (const char* f : kFrameFields) j["fields"].push_back(f);
+  j["frames"] = json::array();
+  for (const Frame& f : s.frames) {
+    const std::size_t at = put_as_float(f.rung);
+    put(f.commitment.data(), f.commitment.size());
+    put(f.trust_degree.data(), f.trust_degree.size());
+    put(f.staff_trust.data(), f.staff_trust.size());
+    put_as_float(f.role);
+    put_as_float(f.took_part);
+    put_as_float(f.last_action);
+    put(f.tie_trust.data(), f.tie_trust.size());
+    j["frames"].push_back({{"step", f.step}, {"offset", at}});
+  }
+  return j;
+}
+
+json run_scenario(const std::string& text, const std::string& file, const json& opt) {
+  const json doc = parse_json_text(text, file);
+  std::vector<std::string> sets;
+  if (opt.contains("set"))
+    for (const auto& s : opt.at("set")) sets.push_back(s.get<std::string>());
+  const Scenario sc = scenario_from_json(doc, file, ".", text, sets);
+  RunPlan plan = make_plan(sc);
+  std::int64_t reps = plan.replicates;
+  if (opt.contains("replicates") && opt.at("replicates").is_number_integer())
+    reps = std::min<std::int64_t>(reps, opt.at("replicates").get<std::int64_t>());
+  const std::int32_t every = opt.value("snapshot_every", 0);
+  const std::int64_t snap_reps = opt.value("snapshot_replicates", std::int64_t{1});
+  const SnapshotOptions so{every, opt.value("snapshot_ties", true)};
+
+  g_floats.clear();
+  json out;
+  out["name"] = sc.name;
+  out["description"] = sc.base.at("description");
+  out["discussion"] = sc.discussion;
+  out["try"] = sc.try_this;
+  out["steps"] = plan.steps;
+  out["seed"] = std::to_string(plan.master_seed);
+  out["replicates_planned"] = plan.replicates;
+  out["outputs"] = json::array();
+  for (const auto& o : per_step_outputs())
+    out["outputs"].push_back({{"name", o.name}, {"units", o.units}, {"long_name", o.long_name},
+                              {"nature", o.nature == OutputNature::stock ? "stock" : "flow"}});
+  out["run_outputs"] = json::array();
+  for (const auto& o : per_run_outputs())
+    out["run_outputs"].push_back({{"name", o.name}, {"units", o.units}, {"long_name", o.long_name}});
+  out["arms"] = json::array();
+  for (std::size_t a = 0; a < plan.arms.size(); ++a) {
+    const ModelConfig& cfg = plan.arms[a];
+    json arm;
+    arm["name"] = plan.arm_names[a];
+    arm["description"] = sc.arms[a].description;
+    arm["params"] = sc.arm_params[a];  // every resolved parameter (flat dotted keys)
+    json alloc = json::object();
+    for (int k = 0; k < kActivities; ++k) alloc[kActivityNames[static_cast<std::size_t>(k)]] = cfg.allocation[static_cast<std::size_t>(k)];
+    arm["allocation"] = alloc;  // the resolved hour split (a preset's nulls filled)
+    arm["replicates"] = json::array();
+    for (std::int64_t r = 0; r < reps; ++r) {
+      Snapshots snaps;
+      const bool observe = every > 0 && r < snap_reps;
+      StepObserver obs;
+      if (observe)
+        obs = [&](const Simulation& sim) {
+          if (snaps.frames.empty() && snaps.tie_i.empty() && snaps.department.empty())
+            snaps = snapshot_layout(sim, cfg, so);
+          if (snapshot_due(sim.current_step() - 1, plan.steps, every))
+            snaps.frames.push_back(take_frame(sim, cfg, snaps, so));
+        };
+      const RunRecord rec = run_one(plan, static_cast<std::int32_t>(a), r, nullptr, obs);
+      json rj;
+      rj["replicate"] = rec.replicate;
+      rj["seed"] = std::to_string(rec.seed);
+      rj["series"] = put(rec.per_step.data(), rec.per_step.size());
+      json outcomes = json::object();
+      for (std::size_t k = 0; k < per_run_outputs().size(); ++k)
+        outcomes[per_run_outputs()[k].name] = number_or_null(rec.per_run[k]);
+      rj["outcomes"] = outcomes;
+      json wins = json::array();
+      for (const auto& w : rec.wins)
+        wins.push_back({{"start", w.start_step}, {"end", w.end_step}, {"censored", w.censored},
+                        {"strength", w.strength}});
+      rj["wins"] = wins;
+      if (observe) rj["snapshots"] = snapshots_json(snaps);
+      arm["replicates"].push_back(rj);
+    }
+    out["arms"].push_back(arm);
+  }
+  return out;
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* orgsim_run(const char* scenario_text, const char* file, const char* options) {
+  json reply;
+  try {
+    const json opt = json::parse(options ? options : "{}");
+    reply = {{"ok", true}, {"result", run_scenario(scenario_text, file, opt)}};
+  } catch (const InputError& e) {
+    reply = {{"ok", false}, {"error", std::string("orgsim: error: ") + e.what()}};
+  } catch (const UsageError& e) {
+    reply = {{"ok", false}, {"error", std::string("orgsim: error: ") + e.what()}};
+  } catch (const std::exception& e) {
+    reply = {{"ok", false}, {"error", std::string("orgsim: failed: ") + e.what()}};
+  }
+  g_text = reply.dump(-1, ' ', false, json::error_handler_t::replace);
+  return g_text.c_str();
+}
+
+const float* orgsim_floats() { return g_floats.data(); }
+std::size_t orgsim_floats_size() { return g_floats.size(); }
+
+}  // extern "C"
