@@ -10,6 +10,7 @@ packages=(
   libopenmpi-dev openmpi-bin
   python3 python3-h5py python3-numpy python3-pandas python3-matplotlib python3-xarray
   python3-h5netcdf python3-scipy python3-pytest
+  pybind11-dev python3-pybind11 python3-dev
 )
 missing=()
 for p in "${packages[@]}"; do

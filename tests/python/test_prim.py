@@ -153,3 +153,12 @@ def test_bad_where_is_an_input_error(small_sweep, orgsim_binary):
     assert res.returncode == 2
     assert "'nobody' in win_weeks[...] is not an arm" in res.stderr
     assert "relationship_first" in res.stderr
+
+
+def test_report_shows_the_boxes(small_sweep, orgsim_binary):
+    from analysis import report
+    subprocess.run([str(orgsim_binary), "discover", str(small_sweep), "--where", "wins > 0"],
+                   check=True, capture_output=True)
+    page = report.render(str(small_sweep))
+    assert "Scenario discovery (PRIM)" in page and "wins &gt; 0" in page
+    assert page.count("data:image/png;base64") >= 2
