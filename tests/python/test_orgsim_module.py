@@ -178,3 +178,17 @@ def test_sweep_equals_the_cli_file(orgsim_binary, tmp_path):
     _same(orgsim.sweep(str(path), out=out), cli)
     assert out.is_file() and not (tmp_path / "streamed.h5.parts").exists()
     assert load.design(cli).equals(load.design(out))
+
+
+@pytest.mark.parametrize("name", ["default", "sweep_grid", "centola"])
+def test_fast_reader_equals_the_h5netcdf_reader(orgsim_files, name):
+    """open_results assembles the Dataset from h5py reads; xarray's own h5netcdf reader (the
+    lazy path) must give the same variables, order, dims, values and attrs."""
+    import xarray as xr
+    path = orgsim_files(name)
+    fast = load.open_results(path)
+    slow = load._open_with_xarray(xr, path, lazy=False)
+    _same(fast, slow)
+    assert list(fast.variables) == list(slow.variables)
+    assert list(fast.coords) == list(slow.coords)
+    assert list(load.runs_table(fast).columns) == list(load.runs_table(slow).columns)
