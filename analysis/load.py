@@ -563,6 +563,23 @@ def per_step_names(ds):
     return [n for n, v in ds.data_vars.items() if tuple(v.dims) == ("run", "step")]
 
 
+def per_run_arrays(source):
+    """The per-run datasets only, read with h5py, nothing else (fast: what orgsim.model and
+    samplers call per point): {"arm_names": [...], "arm_code", "replicate", "point", "status"
+    (codes; 1 = done), and every per-run outcome: arrays}."""
+    path = _source(source)
+    out = {}
+    with _open_h5(path) as f:
+        n_run = f["run"].shape[0]
+        out["arm_names"] = _flag_names(f["arm"].attrs)
+        for name in _creation_order(f):
+            obj = f.get(name)
+            if (isinstance(obj, _h5py().Dataset) and obj.ndim == 1 and obj.shape[0] == n_run
+                    and name not in ("run", "seed") and name not in _NOT_OUTCOMES):
+                out["arm_code" if name == "arm" else name] = obj[()]
+    return out
+
+
 def outcome_names(ds):
     """The per-run outcomes (run) in file order (wall_seconds excluded)."""
     return [n for n, v in ds.data_vars.items()

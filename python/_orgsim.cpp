@@ -4,6 +4,7 @@
 // gives. The GIL is released while a scenario or sweep runs; errors become Python exceptions
 // (InputError -> the class given to set_input_error_class, with file, path, expected, found, hint).
 #include <pybind11/pybind11.h>
+#include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
 #include <filesystem>
@@ -90,6 +91,43 @@ PYBIND11_MODULE(_orgsim, m) {
       py::arg("command_line"),
       "Runs a scenario (a path, or JSON text) and returns the results file `orgsim run` would "
       "write, as bytes.");
+
+  m.def(
+      "run_outcomes",
+      [](const std::string& path, const std::string& text, const std::string& label,
+         const std::vector<std::string>& sets, unsigned threads) {
+        std::vector<RunRecord> records;
+        std::vector<std::string> arm_names;
+        {
+          py::gil_scoped_release release;
+          const Scenario sc = load(path, text, label, sets);
+          const RunPlan plan = make_plan(sc);
+          check_resources(plan, sc.file, threads);
+          records = run_plan(plan, threads);
+          arm_names = plan.arm_names;
+        }
+        // The per-run values only, no results file: what samplers need per point. Names and
+        // order from the output dictionary.
+        const auto& outs = per_run_outputs();
+        const std::size_t n = records.size();
+        py::dict d;
+        d["arm_names"] = arm_names;
+        py::array_t<std::int64_t> arm(n), replicate(n), status(n);
+        std::vector<py::array_t<double>> values(outs.size(), py::array_t<double>(0));
+        for (auto& v : values) v = py::array_t<double>(n);
+        for (std::size_t i = 0; i < n; ++i) {
+          arm.mutable_at(i) = records[i].arm;
+          replicate.mutable_at(i) = records[i].replicate;
+          status.mutable_at(i) = records[i].status;
+          for (std::size_t k = 0; k < outs.size(); ++k) values[k].mutable_at(i) = records[i].per_run[k];
+        }
+        d["arm_code"] = arm;
+        d["replicate"] = replicate;
+        d["status"] = status;
+        for (std::size_t k = 0; k < outs.size(); ++k) d[outs[k].name.c_str()] = values[k];
+        return d;
+      },
+      "Runs a scenario and returns only its per-run outcomes (dict of arrays), no results file.");
 
   m.def(
       "check_scenario",

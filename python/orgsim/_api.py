@@ -88,6 +88,15 @@ def run_image(scenario, *, replicates=None, seed=None, set=None, steps=None, thr
     return _analysis_load().FileImage(data, f"<in memory: {label or path}>")
 
 
+def run_outcomes(scenario, *, replicates=None, seed=None, set=None, steps=None, threads=None):
+    """Runs a scenario and returns only its per-run values: {"arm_names": [...], "arm_code",
+    "replicate", "status" and one array per per-run output (the output dictionary's names)}, in
+    run order. No results file is built: the fast path for samplers (model, abc)."""
+    path, text, label = _source_args(scenario, "scenario")
+    return _orgsim.run_outcomes(path, text, label, _set_args(set, replicates, steps, seed),
+                                _threads(threads))
+
+
 def run(scenario, *, replicates=None, seed=None, set=None, steps=None, threads=None):
     """Runs a scenario (a path or a dict) and returns the xarray.Dataset `analysis.load.
     open_results` gives for the file `orgsim run` would write: dims run x step, the arm,
@@ -155,18 +164,29 @@ def _parse_outcome(spec, arms, per_run):
                      f"arms 'A-B' (arms: {', '.join(arms)})")
 
 
-def outcome_values(ds, outcomes):
-    """{outcome: mean over replicates} from a run Dataset (the outcome names of `model`)."""
+def outcome_values(source, outcomes):
+    """{outcome: mean over replicates} (the outcome names of `model`) from a run's results: a
+    Dataset of orgsim.run, run_image's FileImage, or run_outcomes' dict of arrays (fastest)."""
     import numpy as np
     load = _analysis_load()
-    arms = load.arm_names(ds)
-    per_run = load.outcome_names(ds)
-    codes = load.arm_codes(ds)
-    rep = np.asarray(ds["replicate"].values)
+    if isinstance(source, (load.FileImage, dict)):
+        table = load.per_run_arrays(source) if isinstance(source, load.FileImage) else source
+        arms = table["arm_names"]
+        codes = np.asarray(table["arm_code"]).astype(np.int64)
+        rep = np.asarray(table["replicate"])
+        columns = table
+        per_run = [k for k in table if k not in ("arm_names", "arm_code", "replicate", "point",
+                                                 "status") and "." not in k]
+    else:
+        arms = load.arm_names(source)
+        per_run = load.outcome_names(source)
+        codes = load.arm_codes(source)
+        rep = np.asarray(source["replicate"].values)
+        columns = {n: source[n].values for n in per_run}
     out = {}
     for spec in outcomes:
         name, a, b = _parse_outcome(spec, arms, per_run)
-        values = np.asarray(ds[name].values, dtype=float)
+        values = np.asarray(columns[name], dtype=float)
         ya = values[codes == arms.index(a)]
         ra = rep[codes == arms.index(a)]
         if b is None:
@@ -197,8 +217,8 @@ def model(scenario, outcomes, *, replicates=None, seed=None, set=None, threads=N
     def f(**parameters):
         merged = dict(set or {})
         merged.update(parameters)
-        ds = run(scenario, replicates=replicates, seed=seed, set=merged, threads=threads)
-        return outcome_values(ds, outcomes)
+        return outcome_values(run_outcomes(scenario, replicates=replicates, seed=seed,
+                                           set=merged, threads=threads), outcomes)
 
     f.outcomes = outcomes
     f.arms = arms

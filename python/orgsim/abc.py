@@ -155,8 +155,9 @@ def orgsim_simulator(scenario, outcomes, *, replicates=None, threads=None, set=N
     def simulate(params, seed):
         merged = dict(set or {})
         merged.update(params)
-        ds = _api.run(scenario, replicates=replicates, seed=seed, set=merged, threads=threads)
-        values = _api.outcome_values(ds, outcomes)
+        values = _api.outcome_values(_api.run_outcomes(scenario, replicates=replicates,
+                                                       seed=seed, set=merged, threads=threads),
+                                     outcomes)
         return [values[o] for o in outcomes]
 
     return simulate

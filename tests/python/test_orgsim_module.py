@@ -133,6 +133,17 @@ def test_params_is_the_parameter_table(orgsim_binary, tmp_path):
     assert "environment.turnover" in table.index and "meaning" in table.columns
 
 
+def test_run_outcomes_are_the_datasets_values():
+    fast = orgsim._api.run_outcomes(DEFAULT, replicates=2, steps=30, seed=4)
+    ds = orgsim.run(DEFAULT, replicates=2, steps=30, seed=4)
+    assert fast["arm_names"] == load.arm_names(ds)
+    assert (fast["arm_code"] == load.arm_codes(ds)).all()
+    assert (fast["replicate"] == ds["replicate"].values).all()
+    assert set(load.outcome_names(ds)) <= set(fast)
+    for name in load.outcome_names(ds):
+        assert np.array_equal(fast[name], ds[name].values.astype(float), equal_nan=True), name
+
+
 def test_model_gives_the_outcomes_of_the_cli_file(orgsim_binary, tmp_path):
     f = orgsim.model(DEFAULT, ["win_weeks:relationship_first-big_messaging",
                                "wins:big_messaging", "organized_base_end:relationship_first"],
