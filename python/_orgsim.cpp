@@ -113,13 +113,14 @@ PYBIND11_MODULE(_orgsim, m) {
         py::dict d;
         d["arm_names"] = arm_names;
         py::array_t<std::int64_t> arm(n), replicate(n), status(n);
-        std::vector<py::array_t<double>> values(outs.size(), py::array_t<double>(0));
-        for (auto& v : values) v = py::array_t<double>(n);
+        std::vector<py::array_t<double>> values;
+        for (std::size_t k = 0; k < outs.size(); ++k) values.emplace_back(n);
         for (std::size_t i = 0; i < n; ++i) {
           arm.mutable_at(i) = records[i].arm;
           replicate.mutable_at(i) = records[i].replicate;
           status.mutable_at(i) = records[i].status;
-          for (std::size_t k = 0; k < outs.size(); ++k) values[k].mutable_at(i) = records[i].per_run[k];
+          for (std::size_t k = 0; k < outs.size(); ++k)
+            values[k].mutable_at(i) = records[i].per_run[k];
         }
         d["arm_code"] = arm;
         d["replicate"] = replicate;

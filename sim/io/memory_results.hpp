@@ -13,7 +13,8 @@ namespace orgsim {
 
 /// The header of `orgsim run`'s file for a loaded scenario and its plan (study_id left empty: the
 /// writer draws one).
-FileHeader run_file_header(const Scenario& sc, const RunPlan& plan, const std::string& command_line);
+FileHeader run_file_header(const Scenario& sc, const RunPlan& plan,
+                           const std::string& command_line);
 
 /// Runs every arm and replicate of `sc` on `threads` workers (0 = all cores) and returns the
 /// results file `orgsim run` would write, as bytes. Checks resources like `orgsim run`.
