@@ -823,3 +823,82 @@ def plot_sensitivity(indices, kind=None, outcomes=None, arms=None, title=None, s
             fig.text(0.01, 0.005, note, ha="left", va="bottom", fontsize="small",
                      color="#555555")
     return _finish(fig, save)
+
+
+# ---- scenario discovery (PRIM boxes, load.discovery) -------------------------------------------
+
+def plot_peeling_trajectory(disc, title=None, save=None):
+    """PRIM's peeling trajectory: coverage against density of every box along the peel, one
+    panel per box found (`disc`: load.Discovery), coloured by how many inputs the box cuts; the
+    chosen (pasted) box ringed."""
+    boxes = list(disc.boxes.index)
+    with rc_context(STYLE):
+        fig = _new_figure((5.6 * max(2, len(boxes)), 5.4))
+        axes = fig.subplots(1, max(1, len(boxes)), squeeze=False)[0]
+        for ax, b in zip(axes, boxes):
+            t = disc.trajectory[disc.trajectory["box"] == b]
+            peel = t[t["step"] >= 0]
+            sc = ax.scatter(peel["coverage"], peel["density"], c=peel["n_restricted"],
+                            cmap=SEQUENTIAL_CMAP, s=30, zorder=2)
+            ax.plot(peel["coverage"], peel["density"], color="#999999", lw=1, zorder=1)
+            chosen = t[t["chosen"]]
+            ax.scatter(chosen["coverage"], chosen["density"], s=160, facecolors="none",
+                       edgecolors=OKABE_ITO["vermillion"], linewidths=2.5, zorder=3,
+                       label="chosen box")
+            ax.set_xlabel("coverage")
+            ax.set_ylabel("density")
+            ax.set_xlim(-0.02, 1.02)
+            ax.set_ylim(-0.02, 1.02)
+            ax.set_title(f"box {b}" + (" (after box 1 removed)" if b > 1 else ""))
+            ax.grid(alpha=0.3)
+            fig.colorbar(sc, ax=ax, label="inputs restricted")
+        _frame(fig, title=title or "PRIM peeling trajectory",
+               note=f"where {disc.where}. Coverage: share of the points where it holds that are "
+                    f"in the box; density: share of the box's points where it holds.")
+    return _finish(fig, save)
+
+
+def plot_box_scatter(disc, X, y, box=1, inputs=None, max_inputs=4, title=None, save=None):
+    """The points over pairs of the inputs box `box` restricts (X: DataFrame of the inputs,
+    y: where the condition holds), with the box drawn on each pair. Inputs default to the
+    restricted ones, most significant first (at most `max_inputs`)."""
+    from matplotlib.patches import Rectangle
+
+    lim = disc.limits.loc[box]
+    if inputs is None:
+        r = lim[lim["restricted"]].sort_values("p_value")
+        inputs = list(r.index[:max_inputs])
+        if len(inputs) < 2:
+            inputs += [c for c in lim.index if c not in inputs][:2 - len(inputs)]
+    inputs = inputs[:max_inputs]
+    pairs = [(a, b) for i, a in enumerate(inputs) for b in inputs[i + 1:]] or [(inputs[0],
+                                                                               inputs[0])]
+    ncol = min(3, len(pairs))
+    nrow = math.ceil(len(pairs) / ncol)
+    y = np.asarray(y, dtype=bool)
+    rng = np.random.default_rng(0)  # jitter only: grid designs stack points
+    with rc_context(STYLE):
+        fig = _new_figure((max(9.0, 5.0 * ncol), 4.6 * nrow + 1.2))
+        axes = fig.subplots(nrow, ncol, squeeze=False).ravel()
+        for ax, (a, b) in zip(axes, pairs):
+            xa, xb = X[a].to_numpy(float), X[b].to_numpy(float)
+            ja = (xa.max() - xa.min() or 1) * 0.012 * rng.standard_normal(len(xa))
+            jb = (xb.max() - xb.min() or 1) * 0.012 * rng.standard_normal(len(xb))
+            ax.scatter(xa[~y] + ja[~y], xb[~y] + jb[~y], s=12, c=OKABE_ITO["sky_blue"],
+                       alpha=0.6, label="does not hold", marker="o")
+            ax.scatter(xa[y] + ja[y], xb[y] + jb[y], s=16, c=OKABE_ITO["vermillion"],
+                       alpha=0.8, label="holds", marker="^")
+            la, lb = lim.loc[a], lim.loc[b]
+            ax.add_patch(Rectangle((la["lower"], lb["lower"]), la["upper"] - la["lower"],
+                                   lb["upper"] - lb["lower"], fill=False, lw=2.5,
+                                   edgecolor=OKABE_ITO["black"]))
+            ax.set_xlabel(a)
+            ax.set_ylabel(b)
+        for ax in axes[len(pairs):]:
+            ax.set_visible(False)
+        handles = [Line2D([], [], ls="", marker="^", color=OKABE_ITO["vermillion"]),
+                   Line2D([], [], ls="", marker="o", color=OKABE_ITO["sky_blue"]),
+                   Patch(fill=False, edgecolor="black", lw=2.5)]
+        _frame(fig, handles, ["condition holds", "does not hold", f"box {box}"], ncol=3,
+               title=title or f"PRIM box {box}", note=f"where {disc.where}")
+    return _finish(fig, save)

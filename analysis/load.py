@@ -12,6 +12,9 @@ the variables in docs/OUTPUTS.md. Everything else in `analysis/` goes through th
     prov = load.provenance("results/default.h5")    # scenario, parameters, command line, build
     load.design(path), load.sensitivity(path), load.failures(path)   # sweeps; failed runs
 
+Every function takes a path, a `FileImage` (a results file in memory: what `orgsim.run` in
+Python reads) or a dataset from `open_results`.
+
 What the Dataset holds (`open_results`):
 
 - dimensions `run` and `step` (`step` in weeks: attrs units="week");
@@ -59,6 +62,19 @@ FORCE_H5PY = False
 
 class ResultsFileError(ValueError):
     """The file is not an orgsim results file this reader understands."""
+
+
+class FileImage:
+    """A results file held in memory (the bytes of an HDF5 file): what the Python module
+    `orgsim` gets from the engine. Every function here takes one wherever it takes a path;
+    `name` labels it (source_path of what is read from it)."""
+
+    def __init__(self, data, name="<in memory>"):
+        self.data = bytes(data)
+        self.name = name
+
+    def __repr__(self):
+        return f"<FileImage {self.name} ({len(self.data)} bytes)>"
 
 
 # ---- small helpers -------------------------------------------------------------------------
@@ -141,13 +157,18 @@ def _dims(dset, fallback):
 
 def _open_h5(path):
     h5py = _h5py()
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"results file '{path}' does not exist")
-    try:
-        f = h5py.File(path, "r")
-    except OSError as err:
-        raise ResultsFileError(f"'{path}' is not an HDF5 file ({err})") from err
+    if isinstance(path, FileImage):
+        import io
+        f = h5py.File(io.BytesIO(path.data), "r")
+        path = path.name
+    else:
+        path = os.fspath(path)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"results file '{path}' does not exist")
+        try:
+            f = h5py.File(path, "r")
+        except OSError as err:
+            raise ResultsFileError(f"'{path}' is not an HDF5 file ({err})") from err
     schema = _text(f.attrs.get("schema", ""))
     version = str(_text(f.attrs.get("schema_version", "")))
     if schema != SCHEMA:
@@ -161,10 +182,21 @@ def _open_h5(path):
     return f
 
 
+def _label(path):
+    """source_path of what is read from `path` (a path or a FileImage)."""
+    return path.name if isinstance(path, FileImage) else os.path.abspath(path)
+
+
 def _source(obj):
-    """A path, or a Dataset / ResultsData opened by open_results (its source_path)."""
+    """A path or FileImage, or a Dataset / ResultsData opened by open_results (its source:
+    the file image it was read from, else its source_path)."""
+    if isinstance(obj, FileImage):
+        return obj
     if isinstance(obj, (str, os.PathLike)):
         return os.fspath(obj)
+    image = (getattr(obj, "encoding", None) or {}).get("orgsim_image")
+    if isinstance(image, FileImage):
+        return image
     path = getattr(obj, "attrs", {}).get("source_path")
     if path is None:
         raise TypeError("expected a results file path or a dataset from load.open_results")
@@ -326,6 +358,7 @@ class ResultsData:
     Variables), `ds.sizes`, `ds.dims`, `ds.attrs`."""
 
     def __init__(self, coords, data_vars, attrs):
+        self.encoding = {}
         self.coords = dict(coords)
         self.data_vars = dict(data_vars)
         self.attrs = dict(attrs)
@@ -438,18 +471,44 @@ def _open_with_h5py(path):
                                 status[1] if status else None, status[2] if status else {},
                                 prov, coords)
     coords.update(extra)
-    attrs = dict(attrs, arm_names=list(names), source_path=os.path.abspath(path))
-    return ResultsData({k: Variable(k, *v) for k, v in coords.items()},
-                       {k: Variable(k, *v) for k, v in data.items()}, attrs)
+    attrs = dict(attrs, arm_names=list(names), source_path=_label(path))
+    out = ResultsData({k: Variable(k, *v) for k, v in coords.items()},
+                      {k: Variable(k, *v) for k, v in data.items()}, attrs)
+    if isinstance(path, FileImage):
+        out.encoding["orgsim_image"] = path
+    return out
 
 
 def _open_with_xarray(xr, path, lazy):
     prov = provenance(path)
     _open_h5(path).close()  # the schema check, with a clear message
-    ds = xr.open_dataset(path, engine="h5netcdf", decode_times=False, decode_timedelta=False)
+    if isinstance(path, FileImage):
+        import io
+        ds = xr.open_dataset(io.BytesIO(path.data), engine="h5netcdf", decode_times=False,
+                             decode_timedelta=False)
+    else:
+        ds = xr.open_dataset(path, engine="h5netcdf", decode_times=False, decode_timedelta=False)
     if not lazy:
         ds = ds.load()
         ds.close()
+    return _xarray_decorate(xr, ds, prov, path)
+
+
+def _open_with_xarray_from_h5py(xr, path):
+    """The Dataset of _open_with_xarray, read with h5py and assembled here: h5netcdf works out
+    the dimension sizes anew for every variable it opens, which takes seconds on a small file;
+    h5py reads the same arrays in a fraction of that. Same variables, dims, values and attrs
+    (a test compares the two on run and sweep files)."""
+    prov = provenance(path)
+    with _open_h5(path) as f:
+        coords, data, attrs = _read_root_h5(f)
+    variables = {k: xr.Variable(*v) for k, v in {**coords, **data}.items()}
+    ds = xr.Dataset(variables, attrs=attrs)
+    return _xarray_decorate(xr, ds, prov, path)
+
+
+def _xarray_decorate(xr, ds, prov, path):
+    """What both xarray readers do after reading: coordinates, cleaned attrs, decorations."""
     varied = [n for n, v in ds.variables.items() if "." in n and v.dims == ("run",)]
     ds = ds.set_coords([n for n in ["arm", "replicate", "point", "seed"] + varied
                         if n in ds.variables])
@@ -466,7 +525,9 @@ def _open_with_xarray(xr, path, lazy):
         ds = ds.drop_vars("status")
     ds = ds.assign_coords({k: xr.Variable(*v) for k, v in extra.items()})
     ds.attrs = dict(_clean_attrs(ds.attrs), arm_names=list(names),
-                    source_path=os.path.abspath(path))
+                    source_path=_label(path))
+    if isinstance(path, FileImage):
+        ds.encoding["orgsim_image"] = path
     return ds
 
 
@@ -476,11 +537,14 @@ def open_results(path, lazy=False):
     With xarray and h5netcdf: an xarray.Dataset, loaded into memory and closed unless
     `lazy=True` (then the per-step variables stay on disk until used; close it when done).
     Without them: a ResultsData with the same names, dims, values and attrs."""
-    path = os.fspath(path)
+    if not isinstance(path, FileImage):
+        path = os.fspath(path)
     xr = _xarray()
     if xr is None:
         return _open_with_h5py(path)
-    return _open_with_xarray(xr, path, lazy)
+    if lazy and not isinstance(path, FileImage):
+        return _open_with_xarray(xr, path, lazy)
+    return _open_with_xarray_from_h5py(xr, path)
 
 
 # ---- generic accessors (xarray.Dataset or ResultsData) -----------------------------------------
@@ -498,6 +562,23 @@ def arm_codes(ds):
 def per_step_names(ds):
     """The (run, step) variables, in file order."""
     return [n for n, v in ds.data_vars.items() if tuple(v.dims) == ("run", "step")]
+
+
+def per_run_arrays(source):
+    """The per-run datasets only, read with h5py, nothing else (fast: what orgsim.model and
+    samplers call per point): {"arm_names": [...], "arm_code", "replicate", "point", "status"
+    (codes; 1 = done), and every per-run outcome: arrays}."""
+    path = _source(source)
+    out = {}
+    with _open_h5(path) as f:
+        n_run = f["run"].shape[0]
+        out["arm_names"] = _flag_names(f["arm"].attrs)
+        for name in _creation_order(f):
+            obj = f.get(name)
+            if (isinstance(obj, _h5py().Dataset) and obj.ndim == 1 and obj.shape[0] == n_run
+                    and name not in ("run", "seed") and name not in _NOT_OUTCOMES):
+                out["arm_code" if name == "arm" else name] = obj[()]
+    return out
 
 
 def outcome_names(ds):
@@ -528,7 +609,7 @@ def runs_table(source):
 
     `source`: a path or a dataset from open_results. Indexed by `run`. `frame.attrs` holds
     `units` and `long_name` per column, `arm_names`, and `source_path`."""
-    ds = open_results(source) if isinstance(source, (str, os.PathLike)) else source
+    ds = open_results(source) if isinstance(source, (str, os.PathLike, FileImage)) else source
     names = arm_names(ds)
     cols, units, long_names = {}, {}, {}
     run_vars = [(n, v) for n, v in ds.coords.items() if tuple(v.dims) == ("run",) and n != "run"]
@@ -580,7 +661,7 @@ def win_events(source):
     cols["arm"] = pd.Categorical.from_codes(np.asarray(cols["arm"]).astype(np.int64),
                                             categories=names, ordered=True)
     frame = pd.DataFrame(cols, index=pd.Index(index, name="win"))
-    frame.attrs.update(units=units, arm_names=names, source_path=os.path.abspath(path))
+    frame.attrs.update(units=units, arm_names=names, source_path=_label(path))
     return frame
 
 
@@ -794,3 +875,102 @@ def sensitivity(source):
         frame.attrs["noise_share"] = pd.DataFrame(noise, index=pd.Index(arms, name="arm"),
                                                   columns=pd.Index(outputs, name="outcome"))
     return frame
+
+
+# ---- scenario discovery (/discovery, written by analysis.discover) ---------------------------
+
+DISCOVERY = "discovery"
+
+
+@dataclass
+class Discovery:
+    """The PRIM boxes stored in a sweep's /discovery group (docs/HDF5_LAYOUT.md).
+
+    where:      the condition (`orgsim discover --where`)
+    unit:       what a point is ("run", or "workplace (design point, replicate)")
+    n, k:       points, and points where the condition holds
+    boxes:      one row per box (index box = 1, 2, ...): coverage, density, mass, n, k,
+                coverage_total (share of all k points), base_density
+    limits:     one row per (box, input): lower, upper, min, max, restricted, p_value
+    trajectory: one row per (box, peeling step): coverage, density, mass, n, n_restricted,
+                chosen (step -1: the pasted box that was chosen)
+    settings:   alpha, min_mass
+    """
+    where: str
+    unit: str
+    n: int
+    k: int
+    boxes: pd.DataFrame
+    limits: pd.DataFrame
+    trajectory: pd.DataFrame
+    settings: dict
+
+
+def write_discovery(path, where, unit, boxes, n, k, settings):
+    """Replaces the /discovery group of the results file `path` with PRIM boxes (analysis.prim
+    Box objects)."""
+    h5py = _h5py()
+    _open_h5(path).close()  # the schema check
+    inputs = list(boxes[0].limits.index) if boxes else []
+    nb, ni = len(boxes), len(inputs)
+    with h5py.File(os.fspath(path), "r+") as f:
+        if DISCOVERY in f:
+            del f[DISCOVERY]
+        g = f.create_group(DISCOVERY)
+        g.attrs["method"] = "prim"
+        g.attrs["where"] = where
+        g.attrs["unit"] = unit
+        g.attrs["n_points"] = np.int64(n)
+        g.attrs["n_true"] = np.int64(k)
+        for key, value in settings.items():
+            g.attrs[key] = value
+        g.create_dataset("box", data=np.arange(1, nb + 1, dtype=np.int32))
+        g.create_dataset("input", data=np.array(inputs, dtype=object),
+                         dtype=h5py.string_dtype())
+        for col in ("lower", "upper", "min", "max", "p_value"):
+            g.create_dataset(col, data=np.array([b.limits[col].to_numpy(float) for b in boxes])
+                             .reshape(nb, ni))
+        g.create_dataset("restricted", data=np.array(
+            [b.limits["restricted"].to_numpy(np.int8) for b in boxes], dtype=np.int8)
+            .reshape(nb, ni))
+        for col in ("coverage", "density", "mass", "coverage_total", "base_density"):
+            g.create_dataset(col, data=np.array([getattr(b, col) for b in boxes], dtype=float))
+        for col in ("n", "k"):
+            g.create_dataset(col, data=np.array([getattr(b, col) for b in boxes], dtype=np.int64))
+        traj = pd.concat([b.trajectory.assign(box=i + 1) for i, b in enumerate(boxes)],
+                         ignore_index=True) if boxes else pd.DataFrame(
+            columns=["box", "step", "coverage", "density", "mass", "n", "n_restricted", "chosen"])
+        t = g.create_group("trajectory")
+        for col in ("box", "step", "n", "n_restricted"):
+            t.create_dataset(col, data=traj[col].to_numpy(np.int64))
+        for col in ("coverage", "density", "mass"):
+            t.create_dataset(col, data=traj[col].to_numpy(float))
+        t.create_dataset("chosen", data=traj["chosen"].to_numpy(bool).astype(np.int8))
+
+
+def discovery(source):
+    """The /discovery group of a results file as a Discovery, or None when it has none."""
+    path = _source(source)
+    with _open_h5(path) as f:
+        if DISCOVERY not in f:
+            return None
+        g = f[DISCOVERY]
+        inputs = [_text(v) for v in g["input"].asstr()[()]]
+        boxes = pd.DataFrame({c: g[c][()] for c in ("coverage", "density", "mass", "n", "k",
+                                                    "coverage_total", "base_density")},
+                             index=pd.Index(g["box"][()], name="box"))
+        rows = []
+        for b, box in enumerate(boxes.index):
+            for i, name in enumerate(inputs):
+                rows.append({"box": box, "input": name,
+                             **{c: g[c][b, i] for c in ("lower", "upper", "min", "max",
+                                                        "p_value")},
+                             "restricted": bool(g["restricted"][b, i])})
+        limits = pd.DataFrame(rows).set_index(["box", "input"]) if rows else pd.DataFrame()
+        t = g["trajectory"]
+        traj = pd.DataFrame({c: t[c][()] for c in t.keys()})
+        traj["chosen"] = traj["chosen"].astype(bool)
+        settings = {k: g.attrs[k] for k in ("alpha", "min_mass") if k in g.attrs}
+        return Discovery(where=_text(g.attrs["where"]), unit=_text(g.attrs["unit"]),
+                         n=int(g.attrs["n_points"]), k=int(g.attrs["n_true"]), boxes=boxes,
+                         limits=limits, trajectory=traj, settings=settings)

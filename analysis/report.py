@@ -308,6 +308,41 @@ code { font-size: 14px; }
 """
 
 
+def discovery_figures(path, runs, varied):
+    """The /discovery boxes (orgsim discover): the peeling trajectory and box 1 over pairwise
+    scatter plots, captioned with the boxes in words. [] when the file has none."""
+    from . import discover
+
+    disc = load.discovery(path)
+    if disc is None or not len(disc.boxes):
+        return []
+    units = (runs.attrs.get("units") or {})
+    words = []
+    for b, row in disc.boxes.iterrows():
+        lim = disc.limits.loc[b]
+        cuts = []
+        for name, r in lim[lim["restricted"]].iterrows():
+            u = units.get(name, "")
+            u = f" {u}" if u not in ("", "1") else ""
+            cuts.append(f"{name} {r['lower']:.3g} to {r['upper']:.3g}{u} (p = {r['p_value']:.2g})")
+        words.append(f"box {b}: {'; '.join(cuts) or 'no input restricted'}: density "
+                     f"{row['density']:.0%}, {row['coverage_total']:.0%} of the points where it "
+                     f"holds")
+    out = [("discovery_trajectory", _png_data_uri(figures.plot_peeling_trajectory(disc)),
+            f"Scenario discovery (PRIM) for \u201c{disc.where}\u201d, which holds for {disc.k} "
+            f"of {disc.n} points (a point is a {disc.unit}). Each dot is a box on the way from the "
+            f"whole space to a small corner; the ringed one was chosen. " + "; ".join(words)
+            + ". A limit with a large p-value may not matter.", "Where the condition holds")]
+    try:
+        X, y, _ = discover.evaluate(runs, disc.where, varied)
+        out.append(("discovery_box", _png_data_uri(figures.plot_box_scatter(disc, X, y)),
+                    "The points over pairs of the inputs box 1 restricts, the box drawn on "
+                    "each pair (points jittered where the design stacks them).", "Box 1"))
+    except discover.ConditionError:
+        pass
+    return out
+
+
 def _png_data_uri(fig, dpi=110):
     buf = io.BytesIO()
     with figures.rc_context(figures.STYLE):
@@ -416,6 +451,7 @@ def render(path):
                          "Which parameters matter: sensitivity indices per outcome and arm, "
                          "with their 95% intervals where the method gives them.",
                          "Sensitivity indices"))
+        figs += discovery_figures(path, runs, varied)
     fig = figures.plot_run(ds)
     figs.append(("run", _png_data_uri(fig),
                  "The run over time: trust between coworkers, turnout at each action, the "

@@ -31,6 +31,7 @@
 #include "engine/summary.hpp"
 #include "engine/simulation.hpp"
 #include "engine/sweep.hpp"
+#include "io/memory_results.hpp"
 #include "io/outputs.hpp"
 #include "io/rerun.hpp"
 #include "io/results_file.hpp"
@@ -57,6 +58,7 @@ const char* kUsage =
     "  summarize FILE.h5     the summary again, from a results file\n"
     "  rerun FILE --run K    reproduce run K of a results file (or sweep file) bit-identically\n"
     "  report FILE.h5        a one-page HTML report for a room (figures, summary, what differed)\n"
+    "  discover SWEEP.h5     where in a sweep's parameter space a condition holds (PRIM)\n"
     "  version               version and build\n\n"
     "`orgsim <command> --help` shows a command's options.\n";
 
@@ -214,23 +216,7 @@ class ProgressLine {
 };
 
 FileHeader make_header(const Scenario& sc, const RunPlan& plan, const std::string& cmdline) {
-  FileHeader h;
-  h.kind = "run";
-  h.design = "none";
-  h.master_seed = plan.master_seed;
-  h.n_runs_planned = plan.total_runs();
-  h.n_steps = plan.steps;
-  h.arm_names = plan.arm_names;
-  h.scenario_json = sc.raw_text;
-  nlohmann::json resolved = {{"base", sc.base}, {"arms", nlohmann::json::array()}};
-  for (std::size_t a = 0; a < sc.arms.size(); ++a)
-    resolved["arms"].push_back({{"name", sc.arms[a].name},
-                                {"description", sc.arms[a].description},
-                                {"overrides", sc.arms[a].overrides},
-                                {"parameters", sc.arm_params[a]}});
-  h.resolved_params_json = resolved.dump(2);
-  h.parameter_table_json = parameters_json().dump(2);
-  h.command_line = cmdline;
+  FileHeader h = run_file_header(sc, plan, cmdline);
   h.study_id = new_uuid();
   return h;
 }
@@ -509,6 +495,34 @@ int cmd_rerun(int argc, char** argv) {
   return 0;
 }
 
+/// Debian's interpreter sees Debian's python3-* packages; a pyenv python3 on PATH may not.
+std::string python_interpreter() {
+  return std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+}
+
+/// Runs args (an interpreter and its arguments) with the source tree on PYTHONPATH, so that
+/// `-m analysis.<module>` finds the package; returns its exit status.
+int run_python(std::vector<std::string> args, const std::string& command) {
+  const std::string source = ORGSIM_SOURCE_DIR;
+  const char* old = std::getenv("PYTHONPATH");
+  const std::string path = source + (old && *old ? ":" + std::string(old) : std::string());
+  const pid_t pid = fork();
+  if (pid < 0) throw RunError("orgsim " + command + ": cannot start " + args.front());
+  if (pid == 0) {
+    setenv("PYTHONPATH", path.c_str(), 1);
+    std::vector<char*> cargs;
+    for (auto& a : args) cargs.push_back(a.data());
+    cargs.push_back(nullptr);
+    execvp(cargs[0], cargs.data());
+    std::perror(("orgsim " + command + ": cannot run " + args.front()).c_str());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 1;
+}
+
 /// `orgsim report FILE.h5 [-o OUT.html]`: the trainer's one-page report, written by the Python
 /// package analysis/ (analysis.report) with Debian's interpreter.
 int cmd_report(int argc, char** argv) {
@@ -523,32 +537,25 @@ int cmd_report(int argc, char** argv) {
   if (!parse(argc, argv, visible, all, pos, "usage: orgsim report FILE.h5 [-o report.html]"))
     return 0;
   if (file.empty()) throw UsageError("orgsim report: missing FILE.h5");
-  // Debian's interpreter sees Debian's python3-* packages; a pyenv python3 on PATH may not.
-  const std::string python =
-      std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-  std::vector<std::string> args = {python, "-m", "analysis.report", file};
+  std::vector<std::string> args = {python_interpreter(), "-m", "analysis.report", file};
   if (!out.empty()) {
     args.push_back("-o");
     args.push_back(out);
   }
-  const std::string source = ORGSIM_SOURCE_DIR;
-  const char* old = std::getenv("PYTHONPATH");
-  const std::string path = source + (old && *old ? ":" + std::string(old) : std::string());
-  const pid_t pid = fork();
-  if (pid < 0) throw RunError("orgsim report: cannot start " + python);
-  if (pid == 0) {
-    setenv("PYTHONPATH", path.c_str(), 1);
-    std::vector<char*> cargs;
-    for (auto& a : args) cargs.push_back(a.data());
-    cargs.push_back(nullptr);
-    execvp(cargs[0], cargs.data());
-    std::perror(("orgsim report: cannot run " + python).c_str());
-    _exit(127);
+  return run_python(args, "report");
+}
+
+/// `orgsim discover SWEEP.h5 --where "..." [options]`: scenario discovery with PRIM, done by
+/// analysis.discover (the arguments are passed through; its --help lists them).
+int cmd_discover(int argc, char** argv) {
+  std::vector<std::string> args = {python_interpreter(), "-m", "analysis.discover"};
+  for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
+  if (argc < 2) {
+    std::cerr << "usage: orgsim discover SWEEP.h5 --where \"CONDITION\" (see orgsim discover "
+                 "--help)\n";
+    return 2;
   }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return 1;
+  return run_python(args, "discover");
 }
 
 /// `orgsim check --explain`: every resolved value and where it came from (default, base NAME,
@@ -871,10 +878,11 @@ int main(int argc, char** argv) {
     if (cmd == "status") return cmd_status(argc - 1, argv + 1);
     if (cmd == "rerun") return cmd_rerun(argc - 1, argv + 1);
     if (cmd == "report") return cmd_report(argc - 1, argv + 1);
+    if (cmd == "discover") return cmd_discover(argc - 1, argv + 1);
     if (cmd == "params") return cmd_table(argc - 1, argv + 1, false);
     if (cmd == "outputs") return cmd_table(argc - 1, argv + 1, true);
     if (cmd == "summarize") return cmd_summarize(argc - 1, argv + 1);
-    std::string guess = did_you_mean(cmd, {"run", "sweep", "merge", "status", "rerun", "report", "check", "params",
+    std::string guess = did_you_mean(cmd, {"run", "sweep", "merge", "status", "rerun", "report", "discover", "check", "params",
                             "outputs", "summarize", "version"});
     std::cerr << "orgsim: unknown command '" << cmd << "'"
               << (guess.empty() ? "" : " (did you mean '" + guess + "'?)") << "\n\n"

@@ -12,6 +12,7 @@ packages=(
   python3-h5netcdf python3-scipy python3-pytest
   # the trainer's page (tools/build_web.sh): the engine compiled to WebAssembly
   emscripten node-acorn
+  pybind11-dev python3-pybind11 python3-dev
 )
 missing=()
 for p in "${packages[@]}"; do

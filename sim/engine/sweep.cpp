@@ -56,9 +56,14 @@ json value_for(const DesignParam& p, double v) {
 }  // namespace
 
 Sweep load_sweep(const std::string& path) {
+  return sweep_from_text(read_text(path, "sweep file"), path,
+                         fs::absolute(path).parent_path().string());
+}
+
+Sweep sweep_from_text(const std::string& text, const std::string& path, const std::string& dir) {
   Sweep s;
   s.file = path;
-  s.raw_text = read_text(path, "sweep file");
+  s.raw_text = text;
   const json doc = parse_json_text(s.raw_text, path);
   if (!doc.is_object()) throw InputError(path, "(top level)", "a JSON object", doc.dump());
   const std::vector<std::string> keys = {"name", "description", "scenario", "design", "replicates",
@@ -70,7 +75,6 @@ Sweep load_sweep(const std::string& path) {
                        "unknown key `" + it.key() + "`",
                        guess.empty() ? "" : "did you mean `" + guess + "`?");
     }
-  const std::string dir = fs::absolute(path).parent_path().string();
 
   // The base scenario: a path relative to the sweep file, or an inline object.
   if (!doc.contains("scenario"))
@@ -601,6 +605,17 @@ class FinalFile {
  public:
   FinalFile(const FileHeader& header, const std::string& where, const std::string& out)
       : header_(header), where_(where), writer_(out, header) {
+    init();
+  }
+  /// The same file built in memory (sweep_to_image).
+  FinalFile(const FileHeader& header, const std::string& where, ResultsWriter::InMemory tag)
+      : header_(header), where_(where), writer_(tag, where, header) {
+    init();
+  }
+  const std::vector<unsigned char>& image() const { return writer_.image(); }
+
+ private:
+  void init() {
     // The design, regenerated from the sweep specification stored in the header (deterministic).
     spec_ = json::parse(header_.sweep_json);
     design_ = parse_design(spec_.at("design"), where_, "design", integer_parameter_paths());
@@ -623,6 +638,7 @@ class FinalFile {
                       std::vector<double>(static_cast<std::size_t>(reps_), std::nan("")))));
   }
 
+ public:
   /// Appends the next run (its index must be the next planned one).
   void add(RunRecord&& r) {
     if (r.run != expected_)
@@ -691,6 +707,59 @@ class FinalFile {
 };
 
 }  // namespace
+
+/// The record of a run that failed with `message`: status 2, NaN values.
+static RunRecord failed_run_record(const Sweep& s, std::int64_t run, std::int32_t n_steps,
+                            const std::string& message) {
+  const std::int64_t per_point = s.arms() * s.replicates;
+  RunRecord r;
+  r.run = run;
+  r.point = static_cast<std::int32_t>(run / per_point);
+  r.arm = static_cast<std::int32_t>((run % per_point) / s.replicates);
+  r.replicate = static_cast<std::int32_t>(run % s.replicates);
+  r.seed = replicate_seed(s.seed, static_cast<std::uint64_t>(r.replicate));
+  r.params = s.design.points[static_cast<std::size_t>(r.point)];
+  r.status = 2;
+  r.message = message;
+  r.per_step.assign(per_step_outputs().size() * static_cast<std::size_t>(n_steps), std::nanf(""));
+  r.per_run.assign(per_run_outputs().size(), std::nan(""));
+  return r;
+}
+
+std::vector<unsigned char> sweep_to_image(const Sweep& s, unsigned threads,
+                                          const std::string& command_line,
+                                          std::vector<std::string>* failures) {
+  const FileHeader header = sweep_header(s, command_line);
+  const std::int64_t total = s.total_runs();
+  std::vector<RunRecord> records(static_cast<std::size_t>(total));
+  std::vector<std::string> messages(static_cast<std::size_t>(total));
+  std::atomic<std::int64_t> next{0};
+  auto work = [&] {
+    for (std::int64_t run = next++; run < total; run = next++) {
+      auto& r = records[static_cast<std::size_t>(run)];
+      try {
+        r = run_sweep_run(s, run);
+      } catch (const std::exception& e) {
+        r = failed_run_record(s, run, header.n_steps, e.what());
+        messages[static_cast<std::size_t>(run)] = e.what();
+      }
+    }
+  };
+  const unsigned nt = threads_used(threads, static_cast<long double>(total));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < nt; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  FinalFile final_file(header, "<in memory: " + s.name + ">", ResultsWriter::InMemory{});
+  for (std::int64_t run = 0; run < total; ++run) {
+    if (failures && !messages[static_cast<std::size_t>(run)].empty())
+      failures->push_back("run " + std::to_string(run) + ": " +
+                          messages[static_cast<std::size_t>(run)]);
+    final_file.add(std::move(records[static_cast<std::size_t>(run)]));
+  }
+  final_file.finish();
+  return final_file.image();
+}
 
 std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOptions& opt,
                        const std::function<void(const SweepProgress&)>& progress) {
@@ -770,19 +839,7 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
         r = run_sweep_run(s, run);
       } catch (const std::exception& e) {
         // A failed run is recorded (status 2, NaN values) and the sweep goes on.
-        const std::int64_t per_point = s.arms() * s.replicates;
-        r = RunRecord{};
-        r.run = run;
-        r.point = static_cast<std::int32_t>(run / per_point);
-        r.arm = static_cast<std::int32_t>((run % per_point) / s.replicates);
-        r.replicate = static_cast<std::int32_t>(run % s.replicates);
-        r.seed = replicate_seed(s.seed, static_cast<std::uint64_t>(r.replicate));
-        r.params = s.design.points[static_cast<std::size_t>(r.point)];
-        r.status = 2;
-        r.message = e.what();
-        r.per_step.assign(per_step_outputs().size() * static_cast<std::size_t>(header.n_steps),
-                          std::nanf(""));
-        r.per_run.assign(per_run_outputs().size(), std::nan(""));
+        r = failed_run_record(s, run, header.n_steps, e.what());
         std::string values;
         for (std::size_t p = 0; p < s.design.params.size(); ++p)
           values += (p ? ", " : "") + s.design.params[p].key + " = " +

@@ -44,6 +44,9 @@ struct Sweep {
 
 /// Reads and validates a sweep file (InputError naming the file, JSON path, expectation, value).
 Sweep load_sweep(const std::string& path);
+/// The same from the text of a sweep file; `path` names it in messages, `dir` resolves relative
+/// paths in it (the Python module passes a dict as text, with the working directory).
+Sweep sweep_from_text(const std::string& text, const std::string& path, const std::string& dir);
 /// Whether `path` is a sweep file (a JSON object with a "design"), not a scenario or results file.
 bool is_sweep_file(const std::string& path);
 
@@ -94,6 +97,14 @@ struct SweepProgress {
 /// Returns the number of failed runs.
 std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOptions& opt,
                        const std::function<void(const SweepProgress&)>& progress = {});
+
+/// Runs the whole sweep on `threads` workers (0 = all cores) and returns the results file a fresh
+/// `orgsim sweep` would write, built in memory (every record is held until the end: for big
+/// sweeps use run_sweep). Failed runs are recorded as in run_sweep; their messages are appended
+/// to `failures` when given.
+std::vector<unsigned char> sweep_to_image(const Sweep& s, unsigned threads,
+                                          const std::string& command_line,
+                                          std::vector<std::string>* failures = nullptr);
 
 /// The runs a sweep still needs (all runs not found in `<out>.parts`), in increasing order.
 std::vector<std::int64_t> pending_runs(const Sweep& s, const std::string& out);

@@ -18,6 +18,11 @@ class ResultsWriter {
   /// (layout::kDeflateLevel), sweep parts a faster one (layout::kPartDeflateLevel).
   ResultsWriter(std::string final_path, FileHeader header,
                 int deflate_level = layout::kDeflateLevel);
+  /// An in-memory file (HDF5 core driver, no backing store, no filters): the same layout, never
+  /// on disk; after finish(), image() holds the file's bytes (what the Python module reads).
+  /// `label` names it in error messages.
+  struct InMemory {};
+  ResultsWriter(InMemory, std::string label, FileHeader header);
   ~ResultsWriter();  // if finish() was not called: closes and deletes the partial file
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
@@ -30,8 +35,11 @@ class ResultsWriter {
   void set_sensitivity(SensitivityTable sensitivity);
   /// Writes /durability and the closing attributes (n_runs_done), closes, renames to final_path.
   void finish();
+  /// The bytes of a finished in-memory file (std::logic_error otherwise).
+  const std::vector<unsigned char>& image() const;
 
  private:
+  ResultsWriter(std::string final_path, FileHeader header, int deflate_level, bool in_memory);
   struct Impl;
   Impl* impl_;
 };

@@ -59,6 +59,8 @@ struct ResultsWriter::Impl {
   std::int64_t n_written = 0;
   std::int64_t last_run = -1;
   int deflate_level = layout::kDeflateLevel;  // of every chunked dataset
+  bool in_memory = false;              // core driver, no file (ResultsWriter::InMemory)
+  std::vector<unsigned char> image;    // the finished in-memory file
 
   h5::Hid file, provenance;
   h5::Hid step, run, arm, replicate, point, seed, status, wall_seconds;

@@ -245,8 +245,10 @@ Hid ResultsWriter::Impl::create_run_dataset(const std::string& ds_name, hid_t fi
   Hid space = make(H5Screate_simple(1, &dims, &maxdims), name(), op);
   Hid dcpl = make(H5Pcreate(H5P_DATASET_CREATE), name(), op);
   check(H5Pset_chunk(dcpl.get(), 1, &chunk), name(), op);
-  check(H5Pset_shuffle(dcpl.get()), name(), op);
-  check(H5Pset_deflate(dcpl.get(), deflate_level), name(), op);
+  if (deflate_level > 0) {  // level 0: no filters (in-memory files, read back at once)
+    check(H5Pset_shuffle(dcpl.get()), name(), op);
+    check(H5Pset_deflate(dcpl.get(), deflate_level), name(), op);
+  }
   if (fill) check(H5Pset_fill_value(dcpl.get(), fill_type, fill), name(), op);
   Hid ds = make(H5Dcreate2(file.get(), ds_name.c_str(), file_type, space.get(), H5P_DEFAULT,
                            dcpl.get(), H5P_DEFAULT),
@@ -265,8 +267,10 @@ Hid ResultsWriter::Impl::create_step_dataset(const std::string& ds_name) {
   Hid space = make(H5Screate_simple(2, dims, maxdims), name(), op);
   Hid dcpl = make(H5Pcreate(H5P_DATASET_CREATE), name(), op);
   check(H5Pset_chunk(dcpl.get(), 2, chunk), name(), op);
-  check(H5Pset_shuffle(dcpl.get()), name(), op);
-  check(H5Pset_deflate(dcpl.get(), deflate_level), name(), op);
+  if (deflate_level > 0) {  // level 0: no filters (in-memory files, read back at once)
+    check(H5Pset_shuffle(dcpl.get()), name(), op);
+    check(H5Pset_deflate(dcpl.get(), deflate_level), name(), op);
+  }
   check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_FLOAT, &nan), name(), op);
   Hid ds = make(H5Dcreate2(file.get(), ds_name.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT,
                            dcpl.get(), H5P_DEFAULT),
@@ -289,8 +293,10 @@ Hid ResultsWriter::Impl::create_table_dataset(hid_t group, const std::string& gr
   Hid space = make(H5Screate_simple(1, &dims, &maxdims), name(), op);
   Hid dcpl = make(H5Pcreate(H5P_DATASET_CREATE), name(), op);
   check(H5Pset_chunk(dcpl.get(), 1, &chunk), name(), op);
-  check(H5Pset_shuffle(dcpl.get()), name(), op);
-  check(H5Pset_deflate(dcpl.get(), deflate_level), name(), op);
+  if (deflate_level > 0) {  // level 0: no filters (in-memory files, read back at once)
+    check(H5Pset_shuffle(dcpl.get()), name(), op);
+    check(H5Pset_deflate(dcpl.get(), deflate_level), name(), op);
+  }
   Hid ds = make(H5Dcreate2(group, ds_name.c_str(), file_type, space.get(), H5P_DEFAULT,
                            dcpl.get(), H5P_DEFAULT),
                 name(), op);
@@ -349,14 +355,20 @@ void ResultsWriter::Impl::create() {
   // Closing the file closes every object still open in it, so an error path cannot leave ids
   // behind for HDF5's exit handler.
   check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), f, "create file properties");
+  if (in_memory) {
+    // The core driver without a backing store: the file lives in memory only; finish() copies
+    // its image out (ResultsWriter::image()).
+    check(H5Pset_fapl_core(fapl.get(), 1 << 20, 0), f, "create file properties");
+  } else {
 #if (H5_VERS_MAJOR == 1 && H5_VERS_MINOR == 10 && H5_VERS_RELEASE >= 7) || \
     H5_VERSION_GE(1, 12, 1)
-  // Lock where the file system supports it; carry on where it has locks disabled (ENOSYS).
-  // HDF5_USE_FILE_LOCKING=FALSE in the environment still overrides this (see the docs).
-  check(H5Pset_file_locking(fapl.get(), true, true), f, "set file locking");
+    // Lock where the file system supports it; carry on where it has locks disabled (ENOSYS).
+    // HDF5_USE_FILE_LOCKING=FALSE in the environment still overrides this (see the docs).
+    check(H5Pset_file_locking(fapl.get(), true, true), f, "set file locking");
 #endif
+  }
   file = make(H5Fcreate(f.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), f, "create the file");
-  created = true;
+  created = !in_memory;
 
   write_root_attributes();
 
@@ -592,11 +604,19 @@ void ResultsWriter::Impl::append(const std::vector<RunRecord>& runs) {
 }
 
 ResultsWriter::ResultsWriter(std::string final_path, FileHeader header, int deflate_level)
+    : ResultsWriter(std::move(final_path), std::move(header), deflate_level, false) {}
+
+ResultsWriter::ResultsWriter(InMemory, std::string label, FileHeader header)
+    : ResultsWriter(std::move(label), std::move(header), 0, true) {}
+
+ResultsWriter::ResultsWriter(std::string final_path, FileHeader header, int deflate_level,
+                             bool in_memory)
     : impl_(nullptr) {
   validate_header(header);
   auto impl = std::make_unique<Impl>();
+  impl->in_memory = in_memory;
   impl->final_path = std::move(final_path);
-  impl->partial_path = impl->final_path + ".partial";
+  impl->partial_path = in_memory ? impl->final_path : impl->final_path + ".partial";
   impl->header = std::move(header);
   if (deflate_level < 0 || deflate_level > 9)
     throw std::invalid_argument("results file: deflate level " + std::to_string(deflate_level) +
@@ -686,6 +706,13 @@ void ResultsWriter::finish() {
       attr_scalar(m.file.get(), layout::attr::kNRunsDone, H5T_STD_I64LE, H5T_NATIVE_INT64,
                   m.n_written, m.name());
       check(H5Fflush(m.file.get(), H5F_SCOPE_GLOBAL), m.name(), "flush the file");
+      if (m.in_memory) {
+        const ssize_t size = H5Fget_file_image(m.file.get(), nullptr, 0);
+        if (size < 0) hdf5_fail(m.name(), "get the in-memory file image");
+        m.image.resize(static_cast<std::size_t>(size));
+        if (H5Fget_file_image(m.file.get(), m.image.data(), m.image.size()) != size)
+          hdf5_fail(m.name(), "copy the in-memory file image");
+      }
       if (!m.close_all()) hdf5_fail(m.name(), "close the file");
     } catch (const RunError&) {
       // A half-written group or a failed flush (a full disk): the file cannot be finished. Close
@@ -695,6 +722,10 @@ void ResultsWriter::finish() {
       if (m.created) std::remove(m.partial_path.c_str());
       throw;
     }
+  }
+  if (m.in_memory) {
+    m.finished = true;
+    return;
   }
   // Durable before it takes the final name: a crash after the rename never leaves a file whose
   // blocks were not yet written.
@@ -710,6 +741,13 @@ void ResultsWriter::finish() {
   m.finished = true;
   const auto dir = std::filesystem::path(m.final_path).parent_path();
   sync_path(dir.empty() ? "." : dir.string(), true);  // the rename itself (best effort)
+}
+
+const std::vector<unsigned char>& ResultsWriter::image() const {
+  if (!impl_->in_memory || !impl_->finished)
+    throw std::logic_error("results file '" + impl_->final_path +
+                           "': image() of a writer that is not a finished in-memory one");
+  return impl_->image;
 }
 
 }  // namespace orgsim

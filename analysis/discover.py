@@ -1,0 +1,248 @@
+"""Scenario discovery on a sweep: where in the parameter space does a condition hold?
+
+    /usr/bin/python3 -m analysis.discover SWEEP.h5 --where "win_weeks[relationship_first] >
+        win_weeks[big_messaging]" [--alpha 0.05] [--min-mass 0.05] [--boxes 2] [--no-write]
+
+(also `orgsim discover SWEEP.h5 --where "..."`). Evaluates the condition on the sweep's per-run
+outcomes, runs PRIM (analysis.prim) over the varied parameters, prints the boxes in words and
+writes them into the file's /discovery group (docs/HDF5_LAYOUT.md), which `orgsim report` shows.
+
+The condition (`--where`) is a Python-like expression over per-run outputs:
+- `output[arm]` is that arm's value; a condition naming arms is evaluated per workplace, i.e. per
+  (design point, replicate): the arms of one replicate share the population and network, so
+  `win_weeks[relationship_first] > win_weeks[big_messaging]` is a paired comparison;
+- a bare `output` (no arm) evaluates per run, every arm's run being one point;
+- numbers, + - * /, comparisons (< <= > >= == !=, chained), `and`, `or`, `not`, parentheses.
+
+Exit status: 0 done, 2 bad input (not a sweep, a bad condition), 1 other failure.
+"""
+import argparse
+import ast
+import os
+import sys
+
+if __package__ in (None, ""):
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    __package__ = "analysis"  # noqa: A001
+
+from . import load, prim  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+
+class ConditionError(ValueError):
+    """A --where expression that cannot be evaluated (names what is wrong and what is allowed)."""
+
+
+_CMP = {ast.Gt: np.greater, ast.GtE: np.greater_equal, ast.Lt: np.less, ast.LtE: np.less_equal,
+        ast.Eq: np.equal, ast.NotEq: np.not_equal}
+_BIN = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.divide}
+
+
+def parse_condition(text, outcomes, arms):
+    """The parsed condition and the arms it names; ConditionError if it is not one."""
+    if not text or not text.strip():
+        raise ConditionError("--where: expected a condition such as \"wins > 0\", found nothing")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as err:
+        raise ConditionError(f"--where \"{text}\": not an expression ({err.msg} at column "
+                             f"{err.offset})") from None
+    named = set()
+
+    def check(node):
+        if isinstance(node, ast.Expression):
+            return check(node.body)
+        if isinstance(node, ast.Compare):
+            if not all(type(op) in _CMP for op in node.ops):
+                raise ConditionError(f"--where \"{text}\": only < <= > >= == != compare")
+            for n in [node.left] + node.comparators:
+                check(n)
+            return
+        if isinstance(node, ast.BoolOp):
+            for n in node.values:
+                check(n)
+            return
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.USub)):
+            return check(node.operand)
+        if isinstance(node, ast.BinOp) and type(node.op) in _BIN:
+            check(node.left)
+            check(node.right)
+            return
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
+                and not isinstance(node.value, bool):
+            return
+        if isinstance(node, ast.Name):
+            if node.id not in outcomes:
+                raise ConditionError(f"--where \"{text}\": '{node.id}' is not a per-run output "
+                                     f"of this file (one of {', '.join(outcomes)})")
+            return
+        if isinstance(node, ast.Subscript):
+            if not isinstance(node.value, ast.Name) or node.value.id not in outcomes:
+                name = getattr(node.value, "id", ast.unparse(node.value))
+                raise ConditionError(f"--where \"{text}\": '{name}' is not a per-run output of "
+                                     f"this file (one of {', '.join(outcomes)})")
+            arm = node.slice
+            if not isinstance(arm, ast.Name) or arm.id not in arms:
+                raise ConditionError(f"--where \"{text}\": '{ast.unparse(arm)}' in "
+                                     f"{node.value.id}[...] is not an arm of this file (one of "
+                                     f"{', '.join(arms)})")
+            named.add(arm.id)
+            return
+        raise ConditionError(f"--where \"{text}\": '{ast.unparse(node)}' is not allowed (outputs, "
+                             f"output[arm], numbers, + - * /, comparisons, and/or/not)")
+
+    check(tree)
+    if not isinstance(tree.body, (ast.Compare, ast.BoolOp)) and not (
+            isinstance(tree.body, ast.UnaryOp) and isinstance(tree.body.op, ast.Not)):
+        raise ConditionError(f"--where \"{text}\": expected a condition (a comparison such as "
+                             f"\"wins > 0\"), found a value")
+    return tree, named
+
+
+def _eval(node, columns):
+    if isinstance(node, ast.Expression):
+        return _eval(node.body, columns)
+    if isinstance(node, ast.Compare):
+        left = _eval(node.left, columns)
+        out = None
+        for op, right_node in zip(node.ops, node.comparators):
+            right = _eval(right_node, columns)
+            part = _CMP[type(op)](left, right)
+            out = part if out is None else out & part
+            left = right
+        return out
+    if isinstance(node, ast.BoolOp):
+        values = [np.asarray(_eval(n, columns), dtype=bool) for n in node.values]
+        out = values[0]
+        for v in values[1:]:
+            out = (out & v) if isinstance(node.op, ast.And) else (out | v)
+        return out
+    if isinstance(node, ast.UnaryOp):
+        v = _eval(node.operand, columns)
+        return ~np.asarray(v, dtype=bool) if isinstance(node.op, ast.Not) else -v
+    if isinstance(node, ast.BinOp):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _BIN[type(node.op)](_eval(node.left, columns), _eval(node.right, columns))
+    if isinstance(node, ast.Constant):
+        return float(node.value)
+    if isinstance(node, ast.Name):
+        return columns[node.id]
+    if isinstance(node, ast.Subscript):
+        return columns[(node.value.id, node.slice.id)]
+    raise AssertionError(node)
+
+
+def evaluate(runs, where, params):
+    """(X, y, unit): the inputs `params` and the condition per point PRIM looks at. With arms
+    named, a point is a workplace (design point, replicate), the arms' runs side by side; without,
+    a point is a run. Runs that did not finish are left out; so are points where an output the
+    condition reads is NaN."""
+    names = list(runs.attrs.get("arm_names") or runs["arm"].cat.categories)
+    outcomes = [c for c in runs.columns if c not in params and c not in (
+        "arm", "arm_code", "replicate", "point", "seed", "status", "wall_seconds")
+        and "." not in c and pd.api.types.is_numeric_dtype(runs[c])]
+    tree, arms = parse_condition(where, outcomes, names)
+    done = runs[runs["status"].astype(str) == "done"] if "status" in runs.columns else runs
+    used = sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} & set(outcomes))
+    if arms:
+        columns, frames = {}, []
+        key = ["point", "replicate"]
+        base = done.drop_duplicates(key).set_index(key)[params]
+        for arm in sorted(arms):
+            mine = done[done["arm"].astype(str) == arm].set_index(key)
+            frames.append(mine[used].add_suffix("@" + arm))
+        table = base.join(frames, how="inner")
+        for arm in arms:
+            for o in used:
+                columns[(o, arm)] = table[f"{o}@{arm}"].to_numpy(dtype=float)
+        for o in used:
+            columns[o] = None  # a bare name next to named arms is ambiguous
+        if any(isinstance(n, ast.Name) and n.id in used and not _is_subscripted(tree, n)
+               for n in ast.walk(tree)):
+            raise ConditionError(f"--where \"{where}\": with arms named, name the arm of every "
+                                 f"output too (e.g. {used[0]}[{sorted(arms)[0]}])")
+        unit = "workplace (design point, replicate)"
+    else:
+        table = done
+        columns = {o: done[o].to_numpy(dtype=float) for o in used}
+        unit = "run"
+    finite = np.ones(len(table), dtype=bool)
+    for v in columns.values():
+        if v is not None:
+            finite &= np.isfinite(v)
+    y = np.asarray(_eval(tree, columns), dtype=bool) & finite
+    X = table[params].reset_index(drop=True)[finite]
+    return X.reset_index(drop=True), y[finite], unit
+
+
+def _is_subscripted(tree, name_node):
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Subscript) and (n.value is name_node or n.slice is name_node):
+            return True
+    return False
+
+
+def discover(path, where, alpha=0.05, min_mass=0.05, n_boxes=2, threshold=None, write=True):
+    """PRIM boxes of `where` over the sweep's varied parameters: (boxes, X, y, unit)."""
+    ds = load.open_results(path)
+    params = load.varied_params(ds)
+    if not params:
+        raise ConditionError(f"'{path}' varies no parameter (not a sweep): nothing to discover")
+    runs = load.runs_table(ds)
+    X, y, unit = evaluate(runs, where, params)
+    if len(y) == 0:
+        raise ConditionError(f"--where \"{where}\": no finished run to evaluate it on")
+    boxes = prim.find_boxes(X, y, n_boxes=n_boxes, alpha=alpha, min_mass=min_mass,
+                            threshold=threshold)
+    if write:
+        load.write_discovery(path, where, unit, boxes, int(len(y)), int(y.sum()),
+                             {"alpha": alpha, "min_mass": min_mass})
+    return boxes, X, y, unit
+
+
+def describe(where, boxes, n, k, unit, units=None):
+    lines = [f"where {where}: holds for {k} of {n} points ({k / n:.0%}; a point is a {unit})"]
+    if k == 0:
+        lines.append("  it never holds: no box")
+    for i, box in enumerate(boxes, 1):
+        lines.append(f"box {i}" + (" (points of the boxes before removed)" if i > 1 else "")
+                     + f": {box.coverage_total:.0%} of all the points where it holds; "
+                     + box.describe(units).replace("\n", "\n  "))
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="orgsim discover", description=__doc__.split("\n")[0])
+    ap.add_argument("file")
+    ap.add_argument("--where", required=True, help="the condition, e.g. \"wins > 0\"")
+    ap.add_argument("--alpha", type=float, default=0.05, help="share peeled per step (0.05)")
+    ap.add_argument("--min-mass", type=float, default=0.05,
+                    help="smallest box, as a share of the points (0.05)")
+    ap.add_argument("--boxes", type=int, default=2, help="boxes to find (covering; 2)")
+    ap.add_argument("--threshold", type=float, default=None,
+                    help="choose the widest box at least this dense (default: max coverage x "
+                         "density)")
+    ap.add_argument("--no-write", action="store_true", help="do not write /discovery")
+    args = ap.parse_args(argv)
+    try:
+        boxes, X, y, unit = discover(args.file, args.where, args.alpha, args.min_mass,
+                                     args.boxes, args.threshold, not args.no_write)
+    except (ConditionError, load.ResultsFileError, FileNotFoundError) as err:
+        print(f"orgsim discover: error: {err}", file=sys.stderr)
+        return 2
+    units = {}
+    try:
+        d = load.design(args.file)
+        units = (d.attrs.get("units") or {}) if d is not None else {}
+    except Exception:
+        pass
+    print(describe(args.where, boxes, len(y), int(y.sum()), unit, units))
+    if not args.no_write:
+        print(f"written: {args.file} /discovery")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,287 @@
+"""Scenario discovery with PRIM, the Patient Rule Induction Method (Friedman & Fisher 1999,
+"Bump hunting in high-dimensional data", Statistics and Computing 9:123-143), as used for
+scenario discovery by Bryant & Lempert (2010, Technological Forecasting and Social Change
+77:34-49). numpy only.
+
+Given the inputs X of a set of runs (the sweep's varied parameters) and a yes/no condition y on
+their outcomes, PRIM looks for a box (an interval per input) where y holds much more often than
+overall:
+
+- peeling: starting from the box holding every point, repeatedly cut off a share `alpha` of the
+  box's points at the low or the high end of one input, choosing the cut that leaves the highest
+  share of y in the box, until fewer than `min_mass` of all points remain. Every box along the
+  way is one point of the *peeling trajectory*: its coverage (the share of all y-points that are
+  in the box) against its density (the share of the box's points that are y-points);
+- a box is chosen on the trajectory (by default the one with the largest coverage x density, a
+  balance of the two; or, with `threshold`, the largest coverage among boxes at least that dense);
+- pasting: the chosen box is grown back, a share `alpha` of its points at a time along one
+  limit, while that raises its density;
+- which limits matter: each limit the box sets is dropped in turn (that input back to its full
+  range) and a one-sided binomial test asks how likely the box's count of y-points would be if
+  its points had the density of the box without that limit. A large p-value says the limit adds
+  nothing (the quasi-p-values of the EMA Workbench follow the same idea; this is our own code);
+- covering: the points of the first box are removed and PRIM runs again on the rest, giving a
+  second box (and so on for `n_boxes`).
+"""
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+
+def binomial_sf(k, n, p):
+    """P(Binomial(n, p) >= k), summed in log space (exact; n up to a few hundred thousand)."""
+    if k <= 0:
+        return 1.0
+    if k > n:
+        return 0.0
+    if p <= 0.0:
+        return 0.0
+    if p >= 1.0:
+        return 1.0
+    i = np.arange(k, n + 1, dtype=float)
+    logs = (math.lgamma(n + 1) - np.array([math.lgamma(v + 1) for v in i])
+            - np.array([math.lgamma(n - v + 1) for v in i])
+            + i * math.log(p) + (n - i) * math.log1p(-p))
+    top = logs.max()
+    return float(min(1.0, math.exp(top) * np.exp(logs - top).sum()))
+
+
+@dataclass
+class Box:
+    """One box found by PRIM.
+
+    limits:     DataFrame indexed by input name: lower, upper (the box), min, max (the data's
+                range), restricted (bool: the box cuts this input), p_value (of dropping this
+                limit; NaN when not restricted)
+    coverage:   share of all y-points (of the data PRIM ran on) inside the box
+    density:    share of the box's points that are y-points
+    mass:       share of the points inside the box
+    n, k:       points and y-points inside the box
+    trajectory: the peeling trajectory: one row per peel (step, coverage, density, mass,
+                n_restricted), then the pasted box (step = -1 marks it: `chosen` True)
+    base_density: share of y-points in the data PRIM ran on
+    """
+    limits: pd.DataFrame
+    coverage: float
+    density: float
+    mass: float
+    n: int
+    k: int
+    base_density: float
+    trajectory: pd.DataFrame = field(repr=False)
+    coverage_total: float = math.nan  # coverage of all y-points of the original data
+
+    @property
+    def restricted(self):
+        return list(self.limits.index[self.limits["restricted"]])
+
+    def contains(self, X):
+        """Boolean mask of the rows of X (DataFrame with the input columns) inside the box."""
+        inside = np.ones(len(X), dtype=bool)
+        for name, row in self.limits.iterrows():
+            x = np.asarray(X[name], dtype=float)
+            inside &= (x >= row["lower"]) & (x <= row["upper"])
+        return inside
+
+    def describe(self, units=None, digits=3):
+        """The box in words: one line per restricted input, with its p-value."""
+        units = units or {}
+        lines = []
+        for name in self.restricted:
+            row = self.limits.loc[name]
+            u = f" {units[name]}" if units.get(name) not in (None, "", "1") else ""
+            lo_cut = row["lower"] > row["min"]
+            hi_cut = row["upper"] < row["max"]
+            fmt = lambda v: f"{v:.{digits}g}"
+            if lo_cut and hi_cut:
+                what = f"between {fmt(row['lower'])} and {fmt(row['upper'])}{u}"
+            elif lo_cut:
+                what = f"at least {fmt(row['lower'])}{u}"
+            else:
+                what = f"at most {fmt(row['upper'])}{u}"
+            p = row["p_value"]
+            lines.append(f"{name} {what} (of {fmt(row['min'])} to {fmt(row['max'])}; "
+                         f"p = {p:.2g}{', may not matter' if p > 0.05 else ''})")
+        head = (f"coverage {self.coverage:.0%}, density {self.density:.0%} "
+                f"(base {self.base_density:.0%}), {self.n} of the points ({self.mass:.0%})")
+        return head + ("\n  " + "\n  ".join(lines) if lines else "\n  (no input restricted)")
+
+
+def _stats(inside, y, total_k):
+    n = int(inside.sum())
+    k = int(y[inside].sum())
+    return n, k, (k / n if n else 0.0), (k / total_k if total_k else 0.0)
+
+
+def _peel_candidates(X, inside, lo, hi, alpha):
+    """Every one-limit cut of the box removing about alpha of its points: (j, side, new value,
+    mask of the points kept)."""
+    out = []
+    n_in = inside.sum()
+    for j in range(X.shape[1]):
+        x = X[inside, j]
+        if x.size == 0 or x.min() == x.max():
+            continue
+        # low side: drop points below the alpha quantile (at least the smallest value)
+        q = np.quantile(x, alpha)
+        if q <= x.min():
+            q = np.min(x[x > x.min()])
+        keep = inside & (X[:, j] >= q)
+        if 0 < keep.sum() < n_in:
+            out.append((j, 0, q, keep))
+        q = np.quantile(x, 1 - alpha)
+        if q >= x.max():
+            q = np.max(x[x < x.max()])
+        keep = inside & (X[:, j] <= q)
+        if 0 < keep.sum() < n_in:
+            out.append((j, 1, q, keep))
+    return out
+
+
+def _in_box(X, lo, hi):
+    return np.all((X >= lo) & (X <= hi), axis=1)
+
+
+def _paste(X, y, lo, hi, alpha, total_k, rng_lo, rng_hi):
+    """Grows the box along one limit at a time while its density rises."""
+    lo, hi = lo.copy(), hi.copy()
+    inside = _in_box(X, lo, hi)
+    n, k, dens, _ = _stats(inside, y, total_k)
+    while True:
+        best = None
+        step = max(1, int(round(alpha * n)))
+        for j in range(X.shape[1]):
+            others = np.ones(len(X), dtype=bool)
+            for i in range(X.shape[1]):
+                if i != j:
+                    others &= (X[:, i] >= lo[i]) & (X[:, i] <= hi[i])
+            for side in (0, 1):
+                if side == 0:
+                    cand = np.sort(X[others & (X[:, j] < lo[j]), j])[::-1]
+                else:
+                    cand = np.sort(X[others & (X[:, j] > hi[j]), j])
+                if cand.size == 0:
+                    continue
+                v = cand[min(step, cand.size) - 1]
+                new_lo, new_hi = lo.copy(), hi.copy()
+                if side == 0:
+                    new_lo[j] = v
+                else:
+                    new_hi[j] = v
+                m = _in_box(X, new_lo, new_hi)
+                n2, k2, d2, _ = _stats(m, y, total_k)
+                if d2 > dens + 1e-12 and (best is None or d2 > best[0]):
+                    best = (d2, new_lo, new_hi)
+        if best is None:
+            return lo, hi
+        dens, lo, hi = best[0], best[1], best[2]
+        n, k, dens, _ = _stats(_in_box(X, lo, hi), y, total_k)
+
+
+def find_box(X, y, names=None, alpha=0.05, min_mass=0.05, threshold=None, paste=True):
+    """One PRIM box of y (bool) over the inputs X (n x d array or DataFrame)."""
+    if isinstance(X, pd.DataFrame):
+        names = list(X.columns) if names is None else names
+        X = X.to_numpy(dtype=float)
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=bool)
+    n_all, d = X.shape
+    names = names or [f"x{j}" for j in range(d)]
+    if n_all == 0:
+        raise ValueError("PRIM: no points")
+    if not (0 < alpha < 0.5):
+        raise ValueError(f"PRIM: alpha must be in (0, 0.5), found {alpha}")
+    rng_lo, rng_hi = X.min(axis=0), X.max(axis=0)
+    total_k = int(y.sum())
+    lo, hi = rng_lo.copy(), rng_hi.copy()
+    inside = np.ones(n_all, dtype=bool)
+    boxes = [(lo.copy(), hi.copy())]
+    rows = []
+
+    def record(step, lo_, hi_, inside_):
+        n, k, dens, cov = _stats(inside_, y, total_k)
+        rows.append({"step": step, "coverage": cov, "density": dens, "mass": n / n_all,
+                     "n": n, "n_restricted": int(((lo_ > rng_lo) | (hi_ < rng_hi)).sum())})
+
+    record(0, lo, hi, inside)
+    step = 0
+    while inside.sum() / n_all > min_mass:
+        cands = _peel_candidates(X, inside, lo, hi, alpha)
+        if not cands:
+            break
+        best = None
+        for j, side, q, keep in cands:
+            n, k, dens, _ = _stats(keep, y, total_k)
+            score = (dens, n)  # highest density; on ties keep more points
+            if best is None or score > best[0]:
+                best = (score, j, side, q, keep)
+        _, j, side, q, keep = best
+        if keep.sum() / n_all < min_mass:
+            break
+        if side == 0:
+            lo[j] = q
+        else:
+            hi[j] = q
+        inside = keep
+        step += 1
+        boxes.append((lo.copy(), hi.copy()))
+        record(step, lo, hi, inside)
+    traj = pd.DataFrame(rows)
+    if threshold is not None:
+        ok = traj[traj["density"] >= threshold]
+        pick = int(ok["coverage"].idxmax()) if len(ok) else int(traj["density"].idxmax())
+    else:
+        pick = int((traj["coverage"] * traj["density"]).idxmax())
+    lo, hi = boxes[pick][0].copy(), boxes[pick][1].copy()
+    if paste:
+        lo, hi = _paste(X, y, lo, hi, alpha, total_k, rng_lo, rng_hi)
+    inside = _in_box(X, lo, hi)
+    n, k, dens, cov = _stats(inside, y, total_k)
+    traj["chosen"] = False
+    traj.loc[pick, "chosen"] = not paste
+    if paste:
+        traj = pd.concat([traj, pd.DataFrame([{
+            "step": -1, "coverage": cov, "density": dens, "mass": n / n_all, "n": n,
+            "n_restricted": int(((lo > rng_lo) | (hi < rng_hi)).sum()), "chosen": True}])],
+            ignore_index=True)
+    restricted = (lo > rng_lo) | (hi < rng_hi)
+    pvals = np.full(d, np.nan)
+    for j in np.flatnonzero(restricted):
+        lo2, hi2 = lo.copy(), hi.copy()
+        lo2[j], hi2[j] = rng_lo[j], rng_hi[j]
+        m = _in_box(X, lo2, hi2)
+        n2, k2, d2, _ = _stats(m, y, total_k)
+        pvals[j] = binomial_sf(k, n, d2)
+    limits = pd.DataFrame({"lower": lo, "upper": hi, "min": rng_lo, "max": rng_hi,
+                           "restricted": restricted, "p_value": pvals},
+                          index=pd.Index(names, name="input"))
+    return Box(limits=limits, coverage=cov, density=dens, mass=n / n_all, n=n, k=k,
+               base_density=total_k / n_all, trajectory=traj)
+
+
+def find_boxes(X, y, n_boxes=2, **kw):
+    """PRIM with covering: box 1 on all points, box 2 on the points outside box 1, ...
+    Stops early when no y-point is left. Each box's `coverage_total` is its share of all
+    y-points of the original data."""
+    if isinstance(X, pd.DataFrame):
+        names = list(X.columns)
+        Xa = X.to_numpy(dtype=float)
+    else:
+        Xa = np.asarray(X, dtype=float)
+        names = kw.pop("names", None)
+    y = np.asarray(y, dtype=bool)
+    total = int(y.sum())
+    remaining = np.ones(len(y), dtype=bool)
+    boxes = []
+    for _ in range(n_boxes):
+        if y[remaining].sum() == 0 or remaining.sum() < 2:
+            break
+        box = find_box(Xa[remaining], y[remaining], names=names, **kw)
+        frame = pd.DataFrame(Xa, columns=box.limits.index)
+        inside = box.contains(frame) & remaining
+        box.coverage_total = int(y[inside].sum()) / total if total else math.nan
+        boxes.append(box)
+        remaining &= ~inside
+    return boxes

@@ -1,0 +1,205 @@
+"""`import orgsim` (python/orgsim, docs/PYTHON.md): the in-memory Dataset equals what
+analysis.load gives for the CLI's file (every variable, coordinate and attribute but the
+provenance and timing ones), input errors carry file / path / expected / found, the GIL is
+released while the engine runs, threads do not change results, model() gives the outcomes and
+paired arm differences the CLI's file gives."""
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from conftest import REPO
+
+BUILD_PY = REPO / "build" / "python"
+if BUILD_PY.is_dir() and str(BUILD_PY) not in sys.path:
+    sys.path.insert(0, str(BUILD_PY))
+orgsim = pytest.importorskip("orgsim", reason="the Python module is not built "
+                                               "(cmake --build build --target _orgsim)")
+from analysis import load  # noqa: E402
+
+# Attributes that record when, where and how a file was made, not what is in it.
+PROVENANCE_ATTRS = {"created_utc", "host", "study_id", "command_line", "source_path",
+                    "git_commit", "git_dirty"}  # the last two: of the build (configure time)
+TIMING_VARS = {"wall_seconds"}  # the run's own wall time: compared by dims and attrs only
+DEFAULT = str(REPO / "scenarios" / "default.json")
+
+
+def _cli(binary, tmp_path, *args, name="cli.h5"):
+    out = tmp_path / name
+    subprocess.run([str(binary), *args, "-o", str(out), "-q"], check=True, capture_output=True)
+    return load.open_results(out)
+
+
+def _same(a, b):
+    """Every variable (coordinates too), its dims, values and attrs; the root attrs."""
+    assert set(a.variables) == set(b.variables)
+    assert dict(a.sizes) == dict(b.sizes)
+    for name in a.variables:
+        va, vb = a[name], b[name]
+        assert va.dims == vb.dims, name
+        x, y = np.asarray(va.values), np.asarray(vb.values)
+        assert x.dtype == y.dtype, name
+        if name in TIMING_VARS:
+            assert x.shape == y.shape
+        elif x.dtype.kind == "f":
+            assert np.array_equal(x, y, equal_nan=True), name
+        else:
+            assert (x == y).all(), name
+        assert set(va.attrs) == set(vb.attrs), name
+        for k in va.attrs:
+            assert np.array_equal(np.asarray(va.attrs[k]), np.asarray(vb.attrs[k])), (name, k)
+    ka = set(a.attrs) - PROVENANCE_ATTRS
+    assert ka == set(b.attrs) - PROVENANCE_ATTRS
+    for k in ka:
+        assert np.array_equal(np.asarray(a.attrs[k]), np.asarray(b.attrs[k])), k
+
+
+def test_run_equals_the_cli_file(orgsim_binary, tmp_path):
+    cli = _cli(orgsim_binary, tmp_path, "run", DEFAULT, "--replicates", "3", "--seed", "5",
+               "--set", "environment.turnover=0.01")
+    py = orgsim.run(DEFAULT, replicates=3, seed=5, set={"environment.turnover": 0.01})
+    _same(py, cli)
+    assert py.attrs["source_path"].startswith("<in memory")
+    # the other tables read from the in-memory file too
+    assert load.win_events(py).equals(load.win_events(cli))
+    assert load.durability(py).arms.equals(load.durability(cli).arms)
+    assert load.provenance(py).resolved_params == load.provenance(cli).resolved_params
+
+
+def test_a_dict_scenario_is_the_same_scenario(tmp_path):
+    doc = json.loads(open(DEFAULT).read())
+    doc["replicates"] = 2
+    a = orgsim.run(doc, steps=30)
+    b = orgsim.run(DEFAULT, replicates=2, steps=30)
+    for name in load.outcome_names(a) + load.per_step_names(a):
+        assert np.array_equal(a[name].values, b[name].values, equal_nan=True), name
+
+
+def test_threads_do_not_change_results():
+    a = orgsim.run(DEFAULT, replicates=3, steps=40, threads=1)
+    b = orgsim.run(DEFAULT, replicates=3, steps=40, threads=2)
+    for name in load.outcome_names(a):
+        assert np.array_equal(a[name].values, b[name].values, equal_nan=True), name
+
+
+def test_input_errors_carry_file_path_expected_found(tmp_path):
+    with pytest.raises(orgsim.InputError) as err:
+        orgsim.run(DEFAULT, set={"population.size": -5})
+    e = err.value
+    assert e.path == "population.size" and e.found and e.expected
+    assert isinstance(e, ValueError)
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"name": "bad", "network": {"type": "nosuch"}}')
+    with pytest.raises(orgsim.InputError) as err:
+        orgsim.run(str(bad))
+    assert err.value.file == str(bad) and err.value.path == "network.type"
+    assert "nosuch" in err.value.found
+    with pytest.raises(orgsim.InputError) as err:
+        orgsim.run({"name": "d", "population": {"size": "many"}})
+    assert err.value.file.startswith("<scenario dict") and err.value.path == "population.size"
+
+
+def test_the_gil_is_released_while_running():
+    ticks = 0
+    done = threading.Event()
+
+    def work():
+        orgsim.run(DEFAULT, replicates=2, threads=1)
+        done.set()
+
+    t = threading.Thread(target=work)
+    start = time.perf_counter()
+    t.start()
+    while not done.is_set():
+        ticks += 1  # pure Python: advances only while the engine does not hold the GIL
+        time.sleep(0)
+    t.join()
+    elapsed = time.perf_counter() - start
+    assert elapsed > 0.05
+    assert ticks > 1000, f"{ticks} ticks in {elapsed:.2f} s: the GIL was held"
+
+
+def test_params_is_the_parameter_table(orgsim_binary, tmp_path):
+    table = orgsim.params()
+    ds = _cli(orgsim_binary, tmp_path, "run", DEFAULT, "--replicates", "1", "--steps", "2")
+    stored = load.provenance(ds).parameter_table
+    assert list(table.index) == list(stored.index)
+    assert table.equals(stored)
+    assert "environment.turnover" in table.index and "meaning" in table.columns
+
+
+def test_run_outcomes_are_the_datasets_values():
+    fast = orgsim._api.run_outcomes(DEFAULT, replicates=2, steps=30, seed=4)
+    ds = orgsim.run(DEFAULT, replicates=2, steps=30, seed=4)
+    assert fast["arm_names"] == load.arm_names(ds)
+    assert (fast["arm_code"] == load.arm_codes(ds)).all()
+    assert (fast["replicate"] == ds["replicate"].values).all()
+    assert set(load.outcome_names(ds)) <= set(fast)
+    for name in load.outcome_names(ds):
+        assert np.array_equal(fast[name], ds[name].values.astype(float), equal_nan=True), name
+
+
+def test_model_gives_the_outcomes_of_the_cli_file(orgsim_binary, tmp_path):
+    f = orgsim.model(DEFAULT, ["win_weeks:relationship_first-big_messaging",
+                               "wins:big_messaging", "organized_base_end:relationship_first"],
+                     replicates=3)
+    got = f(**{"environment.turnover": 0.01})
+    ds = _cli(orgsim_binary, tmp_path, "run", DEFAULT, "--replicates", "3", "--set",
+              "environment.turnover=0.01")
+    runs = load.runs_table(ds)
+    rf = runs[runs["arm"] == "relationship_first"].sort_values("replicate")
+    bm = runs[runs["arm"] == "big_messaging"].sort_values("replicate")
+    diff = rf["win_weeks"].to_numpy() - bm["win_weeks"].to_numpy()
+    assert got["win_weeks:relationship_first-big_messaging"] == pytest.approx(diff.mean())
+    assert got["wins:big_messaging"] == pytest.approx(bm["wins"].mean())
+    assert got["organized_base_end:relationship_first"] == pytest.approx(
+        rf["organized_base_end"].mean())
+    # a parameter changes the answer; the same parameters give the same answer
+    assert f(**{"environment.turnover": 0.01}) == got
+    with pytest.raises(ValueError, match="not a per-run output"):
+        orgsim.model(DEFAULT, ["nosuch:big_messaging"])
+    with pytest.raises(ValueError, match="2 arms"):
+        orgsim.model(DEFAULT, ["wins"])
+    with pytest.raises(ValueError, match="neither an arm"):
+        orgsim.model(DEFAULT, ["wins:a-b"])
+
+
+def _small_sweep():
+    spec = json.loads((REPO / "scenarios/sweeps/hours_vs_turnover.json").read_text())
+    spec["replicates"] = 1
+    spec["scenario"] = str(REPO / "scenarios/default.json")
+    spec["design"]["parameters"]["campaign.hours_per_step"]["num"] = 2
+    spec["design"]["parameters"]["environment.turnover"] = [0.0, 0.02]
+    return spec
+
+
+def test_sweep_equals_the_cli_file(orgsim_binary, tmp_path):
+    spec = _small_sweep()
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(spec))
+    cli = _cli(orgsim_binary, tmp_path, "sweep", str(path))
+    _same(orgsim.sweep(str(path), threads=2), cli)
+    _same(orgsim.sweep(spec), cli)
+    out = tmp_path / "streamed.h5"
+    _same(orgsim.sweep(str(path), out=out), cli)
+    assert out.is_file() and not (tmp_path / "streamed.h5.parts").exists()
+    assert load.design(cli).equals(load.design(out))
+
+
+@pytest.mark.parametrize("name", ["default", "sweep_grid", "centola"])
+def test_fast_reader_equals_the_h5netcdf_reader(orgsim_files, name):
+    """open_results assembles the Dataset from h5py reads; xarray's own h5netcdf reader (the
+    lazy path) must give the same variables, order, dims, values and attrs."""
+    import xarray as xr
+    path = orgsim_files(name)
+    fast = load.open_results(path)
+    slow = load._open_with_xarray(xr, path, lazy=False)
+    _same(fast, slow)
+    assert list(fast.variables) == list(slow.variables)
+    assert list(fast.coords) == list(slow.coords)
+    assert list(load.runs_table(fast).columns) == list(load.runs_table(slow).columns)
