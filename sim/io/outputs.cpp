@@ -94,7 +94,7 @@ std::vector<OutputVar> make_dictionary() {
       {"organizers_end", S::per_run, N::outcome, "agents", "worker-organizers at the end", "",
        true},
       {"backfires_total", S::per_run, N::outcome, "conversations", "backfired issue pushes", "",
-       false},
+       true},
   };
 }
 
