@@ -447,6 +447,28 @@ def story_sentences(facts):
     return out
 
 
+def people_sentences(people):
+    """The trainer's own workplace, by name (network.type = roster): who is in it and which
+    known leaders started organizing. The names come from the results file (`/roster`) and
+    stay in the page."""
+    if people is None or not len(people):
+        return []
+
+    def counts(col):
+        c = people[col].value_counts(sort=False)
+        return _join(f"{k} {v}" for k, v in c.items())
+
+    n_d, n_s = people["department"].nunique(), people["shift"].nunique()
+    out = [f"The workplace is the roster's {len(people)} people in {n_d} "
+           f"department{'s' if n_d != 1 else ''} ({counts('department')}) on {n_s} "
+           f"shift{'s' if n_s != 1 else ''} ({counts('shift')})."]
+    if "leader" in people.columns and people["leader"].any():
+        named = [f"{r['name']} ({r['department']}, {r['shift']} shift)"
+                 for _, r in people[people["leader"]].iterrows()]
+        out.append("The known leaders, who started as worker-organizers: " + _join(named) + ".")
+    return out
+
+
 def discussion_points(facts):
     """Questions for the room, chosen from what happened in this scenario's arms."""
     out = []
@@ -645,6 +667,7 @@ def render(path):
                       f"({', '.join(varied)}), {n_points} design points.")
 
     facts = arm_facts(ds, runs, prov)
+    people = people_sentences(load.roster(path))
     story = [_singular(f) for f in story_sentences(facts)]
     points = discussion_points(facts)
     n_max = max((f["n"] for f in facts.values()), default=0)
@@ -759,6 +782,7 @@ def render(path):
         "<h2 class='screenonly'>The scenario</h2>" if prov.sweep is None
         else "<h2 class='screenonly'>The sweep</h2>",
         f"<p class='description'>{html.escape(description)}</p>",
+        "".join(f"<p class='people'>{html.escape(s_)}</p>" for s_ in people),
         "<h2>What happened</h2>",
         "<ul class='story'>" + "".join(f"<li>{html.escape(s_)}</li>" for s_ in story)
         + "</ul>",

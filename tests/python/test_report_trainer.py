@@ -260,3 +260,25 @@ def test_handout_prints_on_one_page(run_engine, tmp_path, scenario):
     assert pdf.is_file() and pdf.stat().st_size > 10_000
     pages = re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes())
     assert len(pages) == 1
+
+
+# ---- your own workplace: names from the roster reach the results file and the report ---------
+
+def test_roster_names_round_trip_to_the_report(run_engine):
+    import csv
+    path = run_engine("roster/warehouse", "--replicates", "2", "--set", "steps=30")
+    people = load.roster(path)
+    with open(REPO / "scenarios" / "roster" / "warehouse_roster.csv", encoding="utf-8") as f:
+        rows = [r for r in csv.reader(line for line in f if not line.startswith("#"))]
+    header, rows = rows[0], rows[1:]
+    assert len(people) == len(rows) == 60
+    for col in ("name", "department", "shift", "role"):
+        assert list(people[col]) == [r[header.index(col)] for r in rows], col
+    leaders = [r[header.index("name")] for r in rows if r[header.index("leader")] == "yes"]
+    assert list(people.loc[people["leader"], "name"]) == leaders
+    text = text_of(report.render(str(path)))
+    assert "The workplace is the roster's 60 people in 4 departments" in text
+    for name in leaders:
+        assert name in text
+    # a file without a roster has no /roster group
+    assert load.roster(run_engine("year1_isolated", "--replicates", "1")) is None
