@@ -139,7 +139,6 @@ def comparison_sentences(runs, summary, diffs):
     n_runs = int(diffs["n"].max()) if len(diffs) else 0
     outcomes = [o for o in SENTENCE_ORDER if o in set(diffs["outcome"])]
     sweep = "point" in runs.columns and runs["point"].nunique() > 1
-    pairs = "pairs of runs (same design point and replicate)" if sweep else "replicates"
     for arm in names[1:]:
         clear, unclear = [], []
         for outcome in outcomes:
@@ -170,7 +169,8 @@ def comparison_sentences(runs, summary, diffs):
             n = int(row["n"])
             ties = n - int(row["n_greater"]) - int(row["n_less"])
             same = (f"the same {n} workplaces under each arm" if not sweep else
-                    f"the same {n} workplaces (design point and replicate) under each arm")
+                    f"{n} pairs of runs (the same design point and simulated workplace under "
+                    f"each arm)")
             if single:
                 sure = ("one simulated workplace per arm: a single run cannot tell an effect "
                         "from chance")
