@@ -85,7 +85,7 @@ TITLES = {
     "cohesion": "Cohesion of actions",
     "rung_supporter": "Supporters",
     "rung_member": "Members",
-    "rung_leader": "Leaders",
+    "rung_leader": "Top rung (most committed)",
     "organized_base": "Organized base",
     "standing_wins": "Standing wins",
     "strong_tie_share": "Strong ties",
@@ -114,7 +114,7 @@ _ARM_WORDS = {
 DEFAULT_RUN_PANELS = ("trust_mean", "turnout", "rung_supporter", "rung_member", "rung_leader",
                       "standing_wins")
 DEFAULT_OUTCOMES = ("organized_base_end", "final_turnout", "peak_turnout", "actions", "wins",
-                    "reversals", "win_weeks", "organizers_end")
+                    "reversals", "win_weeks", "organizers_end", "backfires_total")
 # Per-step variables that only exist on steps with an action (NaN elsewhere): drawn as markers.
 EVENT_VARIABLES = {"turnout", "new_participants", "rounds", "power", "cohesion"}
 
@@ -291,32 +291,15 @@ def plot_run(ds, variables=DEFAULT_RUN_PANELS, stat="mean", band=(0.1, 0.9), tim
             values = np.asarray(ds[var].values, dtype=float) * factor
             event = var in EVENT_VARIABLES and np.isfinite(values[done]).mean() < 0.5
             any_event = any_event or event
-            for code, arm in enumerate(names):
-                rows = values[(codes == code) & done]
-                if k == 0:
-                    n_reps.append(rows.shape[0])
-                st = arm_style(code)
-                label = arm_label(arm)
-                if rows.shape[0] == 0:
-                    continue
-                if event:
-                    r, c = np.nonzero(np.isfinite(rows))
-                    ax.scatter(x[c], rows[r, c], s=30, color=st["color"], marker=st["marker"],
-                               alpha=0.45 if rows.shape[0] > 1 else 0.9, linewidths=0,
-                               label=label, zorder=3)
-                    continue
-                with np.errstate(all="ignore"), _quiet():
-                    centre = (np.nanmedian(rows, axis=0) if stat == "median"
-                              else np.nanmean(rows, axis=0))
-                    if rows.shape[0] > 1 and band:
-                        lo, hi = np.nanquantile(rows, band, axis=0)
-                        ax.fill_between(x, lo, hi, color=st["color"], alpha=0.18, linewidth=0,
-                                        label="_nolegend_")
-                ax.plot(x, centre, color=st["color"], linestyle=st["linestyle"], label=label,
-                        zorder=3)
+            n_here = _draw_series(ax, x, values, codes, done, names, event, stat, band)
+            if k == 0:
+                n_reps.extend(n_here)
+            if var == "standing_wins" and _all_zero(values[done]):
+                _empty_panel(ax, "no wins in any run")
             ax.set_title(title_of(var, attrs), loc="left")
-            ax.set_ylabel(display_units(var, attrs, step_units=step_units) or var)
-            ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
+            if ax.get_gid() != "empty":
+                ax.set_ylabel(display_units(var, attrs, step_units=step_units) or var)
+                ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
             if k // ncols == nrows - 1 or k + ncols >= len(panels):
                 ax.set_xlabel(xlabel)
                 ax.tick_params(labelbottom=True)
@@ -329,14 +312,193 @@ def plot_run(ds, variables=DEFAULT_RUN_PANELS, stat="mean", band=(0.1, 0.9), tim
                           markersize=8, linewidth=3) for c in range(len(names))]
         reps = max(n_reps) if n_reps else 0
         what = "median" if stat == "median" else "mean"
-        note = (f"Lines: {what} over {reps} replicates per arm; shaded: "
-                f"{int(band[0] * 100)}–{int(band[1] * 100)}% of replicates."
-                if reps > 1 and band else "One run per arm.")
-        if any_event:
-            note += " Markers: one per action" + (" of every replicate." if reps > 1 else ".")
+        note = _lines_note(what, reps, band, any_event)
         _frame(fig, handles, [arm_label(a) for a in names], ncol=min(len(names), 4),
                title=title, note=note)
     return _finish(fig, save)
+
+
+def _lines_note(what, reps, band, any_event):
+    """What lines, bands and markers are, in plain words."""
+    if reps > 1 and band:
+        note = (f"Lines: the {what} of {reps} simulated workplaces per arm (the same {reps} "
+                f"under each arm); shaded: where the middle "
+                f"{int(round((band[1] - band[0]) * 100))}% of them were.")
+    else:
+        note = "One simulated workplace per arm."
+    if any_event:
+        note += " Markers: one per action" + (" in every workplace." if reps > 1 else ".")
+    return note
+
+
+TRAINER_PANELS = ("backfires", "cohesion", "power", "fear_mean")
+
+
+def resistance_by_arm(prov, names):
+    """Each arm's employer resistance (`employer.resistance`, the power an action needs to
+    win), from the resolved parameters in the file's provenance; NaN where unknown."""
+    out = []
+    arms = (prov.resolved_params.get("arms") or []) if prov is not None else []
+    base = (prov.resolved_params.get("base") or {}) if prov is not None else {}
+    for i, _ in enumerate(names):
+        params = (arms[i].get("parameters") or {}) if i < len(arms) else base
+        value = params.get("employer.resistance", base.get("employer.resistance"))
+        out.append(float(value) if isinstance(value, (int, float)) else math.nan)
+    return out
+
+
+HANDOUT_PANELS = ("organized_base", "standing_wins", "power", "backfires")
+
+
+def plot_trainer_panels(ds, resistance=None, panels=TRAINER_PANELS, time_unit="auto",
+                        title=None, size=(6.6, 3.9), save=None):
+    """The four panels docs/SCENARIOS.md asks the trainer to show, one line or marker set per
+    arm: backfired issue pushes (running total per run), cohesion at each action (mean trust
+    among the people who took part), power at each action against the employer's resistance
+    line (an action above the line is won), and fear over time.
+
+    `ds`: a path or `load.open_results(...)`. `resistance`: per-arm employer resistance (list
+    in arm order); read from the file's provenance when omitted. A panel with nothing to show
+    says so in words ("no backfires", "no actions") instead of drawing an empty axis.
+    `panels` picks and orders them (also "organized_base" and "standing_wins": the handout's
+    key panels, HANDOUT_PANELS); `size` is one panel's width and height in inches."""
+    if isinstance(ds, (str, os.PathLike)):
+        path = ds
+        ds = load.open_results(ds)
+    else:
+        path = ds.attrs.get("source_path")
+    names = load.arm_names(ds)
+    codes = load.arm_codes(ds)
+    done = _done_mask(ds)
+    if resistance is None:
+        resistance = resistance_by_arm(load.provenance(path) if path else None, names)
+    step_values, step_units = load.steps(ds)
+    x, xlabel = _time_axis(step_values, step_units, time_unit)
+    wanted = list(panels)
+    panels = [v for v in wanted if v in ds.data_vars]
+    if not panels:
+        raise ValueError(f"none of {wanted} is in the results")
+    ncols = 2
+    nrows = math.ceil(len(panels) / ncols)
+    titles = {"backfires": "Backfired issue pushes (running total)",
+              "cohesion": "Cohesion at actions",
+              "power": "Power against the employer's line",
+              "fear_mean": "Fear",
+              "organized_base": "Organized base",
+              "standing_wins": "Wins standing"}
+    units = {"organized_base": "% of the workplace", "standing_wins": "wins",
+             "backfires": "conversations", "cohesion": "trust among those who acted (0–1)",
+             "power": "power (0–1)", "fear_mean": "mean fear (0–1)"}
+    with rc_context(STYLE):
+        fig = _new_figure((size[0] * ncols, size[1] * nrows + 1.3))
+        axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True)
+        reps = 0
+        any_event = False
+        for k, var in enumerate(panels):
+            ax = axes.flat[k]
+            values = np.asarray(ds[var].values, dtype=float)
+            if var == "backfires":
+                values = np.cumsum(np.nan_to_num(values), axis=1)
+            if var == "organized_base":
+                values = values * 100.0
+            event = var in EVENT_VARIABLES
+            any_event = any_event or (event and np.isfinite(values[done]).any())
+            reps = max([reps] + _draw_series(ax, x, values, codes, done, names, event))
+            ax.set_title(titles[var], loc="left")
+            if var == "backfires" and _all_zero(values[done]):
+                _empty_panel(ax, "no backfires in any run")
+            elif var == "standing_wins" and _all_zero(values[done]):
+                _empty_panel(ax, "no wins in any run")
+            elif event and not np.isfinite(values[done]).any():
+                _empty_panel(ax, "no actions in any run")
+            else:
+                ax.set_ylabel(units[var])
+                ax.set_ylim(bottom=0)
+                if var in ("cohesion", "power", "fear_mean"):
+                    ax.set_ylim(0, max(1.0 if var != "power" else 0.0,
+                                       ax.get_ylim()[1]))
+            if var == "power":
+                finite = [r for r in resistance if np.isfinite(r)]
+                if ax.get_gid() == "empty":
+                    pass
+                elif finite and len(set(finite)) == 1:
+                    ax.axhline(finite[0], color="#222222", linewidth=2, linestyle=(0, (6, 3)),
+                               zorder=2, gid="resistance")
+                    ax.text(x.min() if x.size else 0, finite[0],
+                            f" employer's resistance {finite[0]:g}: above it an action wins",
+                            va="bottom", ha="left", fontsize=12, color="#222222")
+                    ax.set_ylim(0, max(ax.get_ylim()[1], finite[0] * 1.25))
+                else:
+                    for code, r in enumerate(resistance):
+                        if np.isfinite(r):
+                            ax.axhline(r, color=arm_style(code)["color"], linewidth=2,
+                                       linestyle=(0, (6, 3)), zorder=2, gid="resistance")
+                    if finite:
+                        ax.set_ylim(0, max(ax.get_ylim()[1], max(finite) * 1.25))
+                        ax.text(0.01, 0.98, "dashed: each arm's employer resistance",
+                                transform=ax.transAxes, va="top", fontsize=12)
+            if k // ncols == nrows - 1 or k + ncols >= len(panels):
+                ax.set_xlabel(xlabel)
+                ax.tick_params(labelbottom=True)
+            if x.size > 1:
+                ax.set_xlim(x.min(), x.max())
+        for ax in axes.flat[len(panels):]:
+            ax.set_visible(False)
+        handles = [Line2D([], [], color=arm_style(c)["color"],
+                          linestyle=arm_style(c)["linestyle"], marker=arm_style(c)["marker"],
+                          markersize=8, linewidth=3) for c in range(len(names))]
+        _frame(fig, handles, [arm_label(a) for a in names], ncol=min(len(names), 4),
+               title=title, note=_lines_note("mean", reps, (0.1, 0.9), any_event))
+    return _finish(fig, save)
+
+
+def _all_zero(values):
+    """True when every finite value is 0 (or there is none): a panel with nothing to show."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    return v.size == 0 or not np.any(v != 0)
+
+
+def _empty_panel(ax, text):
+    """A panel that says in words that there is nothing to draw ("no wins"), instead of an
+    axis around zero (matplotlib draws a flat 0 on a -0.04..0.04 scale)."""
+    for artist in list(ax.lines) + list(ax.collections):
+        artist.remove()
+    ax.set_ylim(0, 1)
+    ax.set_yticks([])
+    ax.grid(False)
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=17,
+            color="#444444", gid="empty-text")
+    ax.set_gid("empty")
+
+
+def _draw_series(ax, x, values, codes, done, names, event, stat="mean", band=(0.1, 0.9)):
+    """One line (mean or median over the arm's done runs, with a quantile band) or, for
+    variables that exist only at actions (`event`), one marker per action of every run, per
+    arm. Returns the number of runs drawn per arm."""
+    counts = []
+    for code, arm in enumerate(names):
+        rows = values[(codes == code) & done]
+        counts.append(rows.shape[0])
+        st = arm_style(code)
+        label = arm_label(arm)
+        if rows.shape[0] == 0:
+            continue
+        if event:
+            r, c = np.nonzero(np.isfinite(rows))
+            ax.scatter(x[c], rows[r, c], s=30, color=st["color"], marker=st["marker"],
+                       alpha=0.45 if rows.shape[0] > 1 else 0.9, linewidths=0,
+                       label=label, zorder=3)
+            continue
+        with np.errstate(all="ignore"), _quiet():
+            centre = (np.nanmedian(rows, axis=0) if stat == "median"
+                      else np.nanmean(rows, axis=0))
+            if rows.shape[0] > 1 and band:
+                lo, hi = np.nanquantile(rows, band, axis=0)
+                ax.fill_between(x, lo, hi, color=st["color"], alpha=0.18, linewidth=0,
+                                label="_nolegend_")
+        ax.plot(x, centre, color=st["color"], linestyle=st["linestyle"], label=label, zorder=3)
+    return counts
 
 
 class _quiet:
@@ -449,6 +611,8 @@ def _decimals(half):
 
 def format_estimate(mean, lower, upper, signed=False, unit=""):
     """'+10.8 [5.0, 16.7]': an estimate with its interval, rounded to the interval's precision."""
+    if not np.isfinite(mean):
+        return "–"
     half = (upper - lower) / 2 if np.isfinite(lower) and np.isfinite(upper) else math.nan
     sign = "+" if signed and mean > 0 else ""
     if half == 0:  # every replicate (pair) gave the same value
@@ -463,20 +627,32 @@ def format_estimate(mean, lower, upper, signed=False, unit=""):
 
 
 def plot_paired_differences(runs, outcomes=None, reference=None, level=0.95, title=None,
-                            save=None):
+                            skip_unchanged=None, save=None):
     """Forest plot: per outcome, the mean paired difference (arm minus the reference arm, the
     first by default) with its t interval over the replicates.
 
     `runs`: a runs table (`load.runs_table`), a path or a dataset. One panel per outcome, each on
     its own scale and units (shares in percentage points); one row per other arm. Replicate k
     of every arm shares its population, network and climate, so pairs are formed by
-    (point, replicate)."""
+    (point, replicate). `skip_unchanged` (default: when `outcomes` is not given) leaves out
+    outcomes with no difference to show (zero in every pair, e.g. wins when nobody won, or no
+    pair at all) and names them in a note under the panels."""
     runs = _as_runs(runs)
+    if skip_unchanged is None:
+        skip_unchanged = not outcomes
     outcomes = list(outcomes) if outcomes else _default_outcomes(runs)
     names = stats.arm_order(runs)
     reference = reference if reference is not None else names[0]
     diffs = stats.paired_differences(runs, outcomes, reference=reference, level=level)
     others = [a for a in names if a != reference]
+
+    def _nothing(outcome):  # no arm differs in any pair (no wins anywhere), or no pair at all
+        rows = diffs[diffs["outcome"] == outcome]
+        return bool(((rows["n"] == 0) | ~np.isfinite(rows["mean"]) |
+                     ((rows["mean"] == 0) & (rows["half"].fillna(0) == 0))).all())
+
+    dropped = [o for o in outcomes if _nothing(o)] if skip_unchanged else []
+    outcomes = [o for o in outcomes if o not in dropped] or outcomes[:1]
     attrs_of = {o: {"units": runs.attrs.get("units", {}).get(o, ""),
                     "long_name": runs.attrs.get("long_name", {}).get(o, "")} for o in outcomes}
     n_pairs = int(diffs["n"].max()) if len(diffs) else 0
@@ -519,13 +695,23 @@ def plot_paired_differences(runs, outcomes=None, reference=None, level=0.95, tit
                 ax.annotate(text, xy=(1.0, y), xycoords=("axes fraction", "data"),
                             xytext=(10, 0), textcoords="offset points", ha="left",
                             va="center", fontsize=13)
-        axes[-1].set_xlabel(f"Difference from {arm_label(reference)} "
-                            f"(mean over {n_pairs} paired replicates, {int(level * 100)}% CI)")
+        if n_pairs > 1:
+            axes[-1].set_xlabel(f"Difference from {arm_label(reference)}: the average over the "
+                                f"same {n_pairs} workplaces under each arm, with its "
+                                f"{int(level * 100)}% confidence interval")
+        else:
+            axes[-1].set_xlabel(f"Difference from {arm_label(reference)} in the one simulated "
+                                f"workplace (one run: no interval)")
         handles = [Line2D([], [], color=arm_style(names.index(a))["color"], linestyle="none",
                           marker=arm_style(names.index(a))["marker"], markersize=10)
                    for a in others]
+        note = None
+        if dropped:
+            note = ("Not shown, the same under every arm in every workplace (or never "
+                    "defined for both): " + ", ".join(title_of(o, attrs_of.get(o)) for o in dropped)
+                    + ".")
         _frame(fig, handles, [arm_label(a) for a in others], ncol=min(len(others), 4),
-               legend_title=f"each arm minus {arm_label(reference)}", title=title)
+               legend_title=f"each arm minus {arm_label(reference)}", title=title, note=note)
     return _finish(fig, save)
 
 

@@ -727,6 +727,25 @@ class Durability:
         return self.curves[self.curves["arm"] == arm].reset_index(drop=True)
 
 
+def roster(source):
+    """The people of a roster workplace (`/roster`, network.type = roster): a DataFrame indexed
+    by agent with columns name, department, shift, role, leader (bool); None when the file
+    has no roster."""
+    with _open_h5(_source(source)) as f:
+        if "roster" not in f:
+            return None
+        g = f["roster"]
+        cols = {}
+        for key in ("name", "department", "shift", "role"):
+            cols[key] = [_text(v) for v in g[key][()]] if key in g else None
+        leader = np.asarray(g["leader"][()]).astype(bool) if "leader" in g else None
+    frame = pd.DataFrame({k: v for k, v in cols.items() if v is not None})
+    if leader is not None:
+        frame["leader"] = leader
+    frame.index.name = "agent"
+    return frame
+
+
 def durability(source):
     """Kaplan-Meier durability of wins per arm: /durability if the file has it, else computed
     from /win_events (time = duration, event = reversed) over the wins of the done runs."""

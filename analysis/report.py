@@ -64,10 +64,12 @@ SENTENCES = {
                   "over the weeks)", "win-weeks"),
     "organizers_end": ("ended with {v} worker-organizers", "numbers of worker-organizers",
                        "worker-organizers"),
+    "backfires_total": ("had {v} issue pushes backfire per run", "numbers of backfired issue "
+                        "pushes", "backfires"),
     "actions": ("called {v} actions per run", "numbers of actions", "actions"),
 }
 SENTENCE_ORDER = ("organized_base_end", "peak_turnout", "wins", "reversals", "win_weeks",
-                  "organizers_end", "actions")
+                  "backfires_total", "organizers_end", "actions")
 MAX_CLEAR_SENTENCES = 4
 
 
@@ -118,7 +120,7 @@ def _is_share(runs, outcome):
 
 _SINGULAR = {"actions": "action", "wins": "win", "replicates": "replicate",
              "reversals": "reversal", "win-weeks": "win-week", "runs": "run",
-             "worker-organizers": "worker-organizer"}
+             "worker-organizers": "worker-organizer", "backfires": "backfire"}
 
 
 def _singular(text):
@@ -134,18 +136,21 @@ def comparison_sentences(runs, summary, diffs):
     if len(names) < 2:
         return out
     reference = names[0]
+    n_runs = int(diffs["n"].max()) if len(diffs) else 0
     outcomes = [o for o in SENTENCE_ORDER if o in set(diffs["outcome"])]
     sweep = "point" in runs.columns and runs["point"].nunique() > 1
-    pairs = "pairs of runs (same design point and replicate)" if sweep else "replicates"
     for arm in names[1:]:
         clear, unclear = [], []
         for outcome in outcomes:
             row = diffs[(diffs["arm"] == arm) & (diffs["outcome"] == outcome)]
-            if row.empty or row.iloc[0]["n"] < 2:
+            if row.empty or row.iloc[0]["n"] < 1 or not np.isfinite(row.iloc[0]["mean"]):
                 continue
             row = row.iloc[0]
             share = _is_share(runs, outcome)
-            if not (row["lower"] > 0 or row["upper"] < 0):
+            single = row["n"] < 2
+            if single and (row["mean"] == 0 or n_runs > 1):
+                continue  # one run per arm: said without an interval; one pair of many: not said
+            if not single and not (row["lower"] > 0 or row["upper"] < 0):
                 if not (row["half"] == 0 and row["mean"] == 0):
                     unclear.append(SENTENCES[outcome][1])
                 continue
@@ -163,13 +168,19 @@ def comparison_sentences(runs, summary, diffs):
             ahead = int(row["n_greater"] if row["mean"] > 0 else row["n_less"])
             n = int(row["n"])
             ties = n - int(row["n_greater"]) - int(row["n_less"])
-            if row["half"] == 0:
-                sure = f"the same difference in all {n} {'pairs' if sweep else 'paired replicates'}"
+            same = (f"the same {n} workplaces under each arm" if not sweep else
+                    f"{n} pairs of runs (the same design point and simulated workplace under "
+                    f"each arm)")
+            if single:
+                sure = ("one simulated workplace per arm: a single run cannot tell an effect "
+                        "from chance")
+            elif row["half"] == 0:
+                sure = f"the same difference in each of {same}"
             else:
-                sure = (f"paired over {n} {pairs}, 95% CI of the difference "
+                sure = (f"compared on {same}: 95% confidence interval of the difference "
                         f"{_num(a, dd)}–{_num(b, dd)} {diff_unit}; "
-                        f"{figures.arm_label(hi)} was higher in {ahead} of {n}"
-                        + (f" and equal in {ties}" if ties else ""))
+                        f"{figures.arm_label(hi)} was ahead in {ahead} of the {n}"
+                        + (f" and level in {ties}" if ties else ""))
             size = (_num(d, dd) if dd is not None else f"{d:.3g}")
             out.append(
                 f"{_cap(figures.arm_label(hi))} "
@@ -181,10 +192,10 @@ def comparison_sentences(runs, summary, diffs):
             listed = unclear[0] if len(unclear) == 1 else \
                 ", ".join(unclear[:-1]) + " or " + unclear[-1]
             out.append(f"{_cap(figures.arm_label(arm))} and {figures.arm_label(reference)} "
-                       f"did not clearly differ in {listed}: the 95% confidence intervals of "
-                       f"the paired differences include zero, so with "
-                       f"{int(diffs['n'].max())} {'runs' if sweep else 'replicates'} per arm "
-                       f"these differences could be chance.")
+                       f"did not clearly differ in {listed}: over the same "
+                       f"{int(diffs['n'].max())} workplaces under each arm the differences "
+                       f"went both ways (their 95% confidence intervals include zero), so "
+                       f"they could be chance.")
     return out
 
 
@@ -205,8 +216,8 @@ def single_arm_sentences(runs, summary):
         if parts:
             out.append(f"{_cap(figures.arm_label(arm))} " + ", ".join(parts[:-1])
                        + (" and " if len(parts) > 1 else "") + parts[-1]
-                       + (f" (mean over {int(row['n'])} replicates)." if row["n"] > 1
-                          else " (one run)."))
+                       + (f" (the average of {int(row['n'])} simulated workplaces)."
+                          if row["n"] > 1 else " (one run)."))
     return out
 
 
@@ -229,7 +240,7 @@ def durability_sentences(dur):
                     f"{'was' if rev == 1 else 'were'} reversed before the end of the run")
             if np.isfinite(row["median"]):
                 text += (f"; half of its wins were gone within {row['median']:.0f} {unit} "
-                         f"(Kaplan–Meier median)")
+                         f"of being won")
             out.append(text + ".")
     with_wins = arms[arms["wins"] > 0]
     follow = with_wins["follow_up"].min() if len(with_wins) else 0
@@ -238,7 +249,8 @@ def durability_sentences(dur):
         parts = []
         for arm in with_wins.index:
             s, lo, hi = stats.survival_at(dur.curve(arm), horizon)
-            ci = f" (95% CI {lo * 100:.0f}–{hi * 100:.0f}%)" if hi > lo else ""
+            ci = (f" (95% confidence interval {lo * 100:.0f}–{hi * 100:.0f}%)"
+                  if hi > lo else "")
             parts.append(f"{s * 100:.0f}%{ci} of {figures.arm_label(arm)}'s wins")
         when = "A year" if horizon == 52 else f"{horizon} {unit}"
         out.append(f"{when} after a win, " + (", against ".join(parts)) + " still stood.")
@@ -262,13 +274,240 @@ def run_sentences(runs, ds):
         times = reps[0] if len(reps) == 1 else f"{reps[0]}–{reps[-1]}"
         text = f"{who} was run {times} times{where} (replicates)"
     if len(names) > 1:
-        text += (": replicate k of every arm has the same workers, network, grievance climate "
-                 "and turnover, so the arms are compared pair by pair, replicate by replicate")
+        text += (" on the same simulated workplaces: workplace k has the same workers, network, "
+                 "grievance climate and turnover under every arm, so the arms are compared "
+                 "workplace by workplace")
     text += "."
     out = [text]
     failed = int(counts.sum() - per_arm.sum())
     if failed:
         out.append(f"{failed} run(s) did not finish and are left out.")
+    return out
+
+
+# ---- the scenario's own point -------------------------------------------------------------------
+
+def _pct(v):
+    """A share in percent: whole numbers from 10%, one decimal below."""
+    if v == 0:
+        return "0%"
+    return f"{v * 100:.0f}%" if abs(v) * 100 >= 9.95 else f"{v * 100:.1f}%"
+
+
+def _join(items):
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def arm_facts(ds, runs, prov):
+    """Per arm (in arm order), the numbers the story is told from: means over the arm's
+    finished runs of the run outcomes, and from the per-week series the power and cohesion
+    at its actions (pooled over every action of every run), the share of its actions whose
+    power reached the employer's resistance, and fear at the end of the run."""
+    names = stats.arm_order(runs)
+    codes = load.arm_codes(ds)
+    done = figures._done_mask(ds)
+    resistance = figures.resistance_by_arm(prov, names)
+    facts = {}
+    for code, arm in enumerate(names):
+        mine = runs[(runs["arm"] == arm)]
+        if "status" in mine.columns:
+            mine = mine[mine["status"].astype(str) == "done"]
+        f = {"n": len(mine), "resistance": resistance[code]}
+        for col in ("organized_base_end", "peak_turnout", "actions", "wins", "reversals",
+                    "win_weeks", "backfires_total", "organizers_end"):
+            v = mine[col].to_numpy(float) if col in mine.columns else np.zeros(0)
+            v = v[np.isfinite(v)]
+            f[col] = float(v.mean()) if v.size else math.nan
+        rows = (codes == code) & done
+        for var in ("power", "cohesion"):
+            if var in ds.data_vars:
+                v = np.asarray(ds[var].values, dtype=float)[rows]
+                v = v[np.isfinite(v)]
+                f[var] = float(v.mean()) if v.size else math.nan
+                if var == "power":
+                    f["cleared"] = (float((v >= resistance[code]).mean())
+                                    if v.size and np.isfinite(resistance[code]) else math.nan)
+            else:
+                f[var] = math.nan
+        if "fear_mean" in ds.data_vars and rows.any():
+            fear = np.asarray(ds["fear_mean"].values, dtype=float)[rows]
+            f["fear_start"] = float(np.nanmean(fear[:, 0]))
+            f["fear_end"] = float(np.nanmean(fear[:, -1]))
+        else:
+            f["fear_start"] = f["fear_end"] = math.nan
+        facts[arm] = f
+    return facts
+
+
+def story_sentences(facts):
+    """What this scenario shows, said from its arms' results: who built the bigger base, who
+    won and whose wins lasted, whether actions had the power to beat the employer's line,
+    where issue pushes backfired and who was left more afraid. Means over the runs; the
+    intervals are in the sentences further down."""
+    out = []
+    names = list(facts)
+    L = figures.arm_label
+    runs_word = "per run on average" if max(f["n"] for f in facts.values()) > 1 else "in its run"
+    # the organized base
+    base = {a: f["organized_base_end"] for a, f in facts.items()
+            if np.isfinite(f["organized_base_end"])}
+    if base:
+        best = max(base, key=base.get)
+        worst = min(base, key=base.get)
+        if base[best] < 0.01:
+            out.append(f"No arm built an organized base to speak of: at most {_pct(base[best])} "
+                       f"of the workplace was organized at the end.")
+        elif len(base) > 1 and base[best] - base[worst] >= 0.02:
+            rest = [f"{_pct(base[a])} for {L(a)}" for a in names if a != best and a in base]
+            out.append(f"{_cap(L(best))} built the biggest organized base: {_pct(base[best])} of "
+                       f"the workplace at the end, against {_join(rest)}.")
+        elif len(base) > 1:
+            out.append(f"The arms ended with about the same organized base "
+                       f"({_join(_pct(base[a]) + ' for ' + L(a) for a in names if a in base)}).")
+        else:
+            out.append(f"{_cap(L(best))} ended with {_pct(base[best])} of the workplace "
+                       f"organized.")
+    # wins and how long they lasted
+    winners = [a for a in names if facts[a]["wins"] > 0]
+    acted = [a for a in names if facts[a]["actions"] > 0]
+    if not winners:
+        if acted:
+            res = sorted({facts[a]["resistance"] for a in acted
+                          if np.isfinite(facts[a]["resistance"])})
+            line = (f" (the employer's resistance, {_join(f'{r:g}' for r in res)})"
+                    if res else "")
+            out.append(f"No arm won anything: no action had the power to beat the employer"
+                       f"{line}.")
+        else:
+            out.append("No arm called an action, so nothing was won or lost.")
+    else:
+        parts = []
+        for a in winners:
+            f = facts[a]
+            share = f["reversals"] / f["wins"] if f["wins"] > 0 else 0.0
+            kept = ("none of them taken back" if f["reversals"] == 0 else
+                    f"{share * 100:.0f}% of them taken back by the employer before the run "
+                    f"ended")
+            parts.append(f"{L(a)} won {f['wins']:.3g} actions {runs_word}, {kept}")
+        text = _cap("; ".join(parts)) + "."
+        if len(winners) == 1 and len(names) > 1:
+            others = [L(a) for a in names if a != winners[0]]
+            text += f" {_cap(_join(others))} won nothing."
+        out.append(text)
+        if len(winners) > 1:
+            share = {a: facts[a]["reversals"] / facts[a]["wins"] for a in winners}
+            lasted = min(share, key=share.get)
+            lost = max(share, key=share.get)
+            if share[lost] - share[lasted] >= 0.2:
+                out.append(f"{_cap(L(lasted))}'s wins lasted; {L(lost)}'s were mostly taken "
+                           f"back." if share[lost] >= 0.5 else
+                           f"{_cap(L(lasted))}'s wins lasted longer than {L(lost)}'s.")
+    # power against the employer's line, and cohesion
+    parts = []
+    res = set()
+    for a in acted:
+        f = facts[a]
+        if not np.isfinite(f["power"]):
+            continue
+        clause = f"{L(a)} {f['power']:.2f} (cohesion {f['cohesion']:.2f}"
+        if np.isfinite(f["cleared"]):
+            res.add(f["resistance"])
+            clause += (", none reached the line" if f["cleared"] == 0 else
+                       f", every one reached the line" if f["cleared"] == 1 else
+                       f", {f['cleared'] * 100:.0f}% reached the line")
+        parts.append(clause + ")")
+    if parts:
+        line = (f" against the employer's resistance of {next(iter(res)):g}"
+                if len(res) == 1 else "")
+        out.append(f"Power at actions (how many took part, weighted by cohesion: the trust "
+                   f"among the people who acted){line}: " + "; ".join(parts) + ".")
+    silent = [L(a) for a in names if a not in acted and facts[a]["actions"] == 0]
+    if silent and acted:
+        out.append(f"{_cap(_join(silent))} never called an action.")
+    # backfires
+    fired = [a for a in names if facts[a]["backfires_total"] > 0]
+    if fired:
+        counts = _join(f"{L(a)} ({facts[a]['backfires_total']:,.0f} {runs_word})"
+                       for a in fired)
+        where = "only under " if len(fired) < len(names) else "under "
+        out.append(f"Issue pushes backfired {where}{counts}: people pushed about an issue "
+                   f"by someone they did not yet trust felt used, and their trust fell.")
+    # fear
+    fear = {a: f["fear_end"] for a, f in facts.items() if np.isfinite(f["fear_end"])}
+    if len(fear) > 1:
+        most = max(fear, key=fear.get)
+        least = min(fear, key=fear.get)
+        if fear[most] - fear[least] >= 0.02:
+            out.append(f"{_cap(L(most))} left the workplace most afraid (fear {fear[most]:.2f} "
+                       f"on a 0–1 scale at the end, against {fear[least]:.2f} for {L(least)}): "
+                       f"the employer retaliates after actions.")
+    return out
+
+
+def people_sentences(people):
+    """The trainer's own workplace, by name (network.type = roster): who is in it and which
+    known leaders started organizing. The names come from the results file (`/roster`) and
+    stay in the page."""
+    if people is None or not len(people):
+        return []
+
+    def counts(col):
+        c = people[col].value_counts(sort=False)
+        return _join(f"{k} {v}" for k, v in c.items())
+
+    n_d, n_s = people["department"].nunique(), people["shift"].nunique()
+    out = [f"The workplace is the roster's {len(people)} people in {n_d} "
+           f"department{'s' if n_d != 1 else ''} ({counts('department')}) on {n_s} "
+           f"shift{'s' if n_s != 1 else ''} ({counts('shift')})."]
+    if "leader" in people.columns and people["leader"].any():
+        named = [f"{r['name']} ({r['department']}, {r['shift']} shift)"
+                 for _, r in people[people["leader"]].iterrows()]
+        out.append("The known leaders, who started as worker-organizers: " + _join(named) + ".")
+    return out
+
+
+def discussion_points(facts):
+    """Questions for the room, chosen from what happened in this scenario's arms."""
+    out = []
+    names = list(facts)
+    L = figures.arm_label
+    fin = lambda a, k: facts[a][k] if np.isfinite(facts[a][k]) else -math.inf  # noqa: E731
+    if len(names) > 1:
+        crowd = max(names, key=lambda a: fin(a, "peak_turnout"))
+        base = max(names, key=lambda a: fin(a, "organized_base_end"))
+        gap = facts[base]["organized_base_end"] - facts[crowd]["organized_base_end"]
+        if crowd != base and np.isfinite(facts[crowd]["peak_turnout"]) and gap >= 0.02:
+            out.append(f"{_cap(L(crowd))} drew the biggest crowd ({_pct(facts[crowd]['peak_turnout'])}"
+                       f" at its peak) but {L(base)} built the bigger base "
+                       f"({_pct(facts[base]['organized_base_end'])} organized). A year later, "
+                       f"which would you rather have, and why?")
+    winners = [a for a in names if facts[a]["wins"] > 0]
+    if winners:
+        share = {a: facts[a]["reversals"] / facts[a]["wins"] for a in winners}
+        lost = max(share, key=share.get)
+        if share[lost] >= 0.3:
+            out.append(f"Most of {L(lost)}'s wins were taken back. What keeps a win standing "
+                       f"once the action is over, and who defends it?")
+    elif any(facts[a]["actions"] > 0 for a in names):
+        out.append("No action beat the employer. What would it have taken: more people, or "
+                   "people who trust each other more?")
+    fired = [a for a in names if facts[a]["backfires_total"] > 0]
+    if fired:
+        out.append(f"Where did pushing the issue backfire ({_join(L(a) for a in fired)})? When "
+                   f"have you seen someone feel used by an organizer, and what did it cost?")
+    fear = {a: facts[a]["fear_end"] for a in names if np.isfinite(facts[a]["fear_end"])}
+    if len(fear) > 1 and max(fear.values()) - min(fear.values()) >= 0.02:
+        most = max(fear, key=fear.get)
+        out.append(f"{_cap(L(most))} left people more afraid. How do you prepare coworkers "
+                   f"for the employer's response before an action?")
+    never = [a for a in names if facts[a]["actions"] == 0 and facts[a]["organized_base_end"] > 0]
+    if never:
+        out.append(f"{_cap(_join(L(a) for a in never))} built a base and never used it. When "
+                   f"is a workplace ready to act, and who decides?")
+    out.append("Which of these arms looks most like the campaign you are in now?")
     return out
 
 
@@ -303,8 +542,31 @@ figcaption { color: #444; font-size: 16px; margin-top: 6px; }
 footer { margin-top: 40px; color: #555; font-size: 14px; border-top: 1px solid #ccc;
          padding-top: 10px; word-break: break-word; }
 code { font-size: 14px; }
-@media print { body { max-width: none; font-size: 12pt; } figure { break-inside: avoid; }
-               h2 { break-after: avoid; } }
+.handout figure img { border: none; }
+.handout figcaption .key { margin-right: 18px; white-space: nowrap; }
+.handout figcaption .swatch { display: inline-block; width: 14px; height: 14px;
+                              border-radius: 3px; margin-right: 6px; vertical-align: -1px; }
+ol.discuss li { margin: 6px 0; }
+.printonly { display: none; }
+/* The printed handout: one page with the title, the scenario, what happened, the key panels and
+   the points to discuss. Everything else (arms, intervals, table, full figures) stays on screen. */
+@media print {
+  @page { size: A4 portrait; margin: 11mm 13mm; }
+  body { max-width: none; padding: 0; margin: 0; font-size: 9.5pt; line-height: 1.28; }
+  body > *:not(.handout) { display: none !important; }
+  .screenonly { display: none !important; }
+  .printonly { display: block; font-size: 8pt; margin: 4px 0 0; }
+  .handout h1 { font-size: 17pt; margin: 0 0 2px; }
+  .handout .sub { font-size: 8.5pt; margin: 0 0 4px; }
+  .handout h2 { font-size: 12pt; margin: 7px 0 3px; border-bottom-width: 2px;
+                padding-bottom: 1px; break-after: avoid; }
+  .handout .description { font-size: 9.5pt; padding: 5px 9px; margin: 4px 0; }
+  .handout ul, .handout ol { margin: 2px 0; padding-left: 18px; }
+  .handout li { margin: 1px 0; }
+  .handout figure { margin: 4px 0; break-inside: avoid; text-align: center; }
+  .handout figure img { width: auto; max-width: 100%; max-height: 92mm; }
+  .handout figcaption { font-size: 9pt; margin-top: 0; }
+}
 """
 
 
@@ -363,6 +625,13 @@ def _arm_description(arm, prov):
     return "; ".join(parts) if parts else "the scenario as written, with no changes"
 
 
+def _sentence_end(text):
+    """`text` ending in exactly one full stop (or its own ! or ?): descriptions written as
+    sentences get no second one."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
 def _summary_table(runs, summary, diffs, outcomes):
     names = stats.arm_order(runs)
     reference = names[0]
@@ -370,7 +639,8 @@ def _summary_table(runs, summary, diffs, outcomes):
     head = "".join(f"<th>{html.escape(figures.arm_label(a))}</th>" for a in names)
     head += "".join(f"<th>{html.escape(figures.arm_label(a))} − "
                     f"{html.escape(figures.arm_label(reference))}<br>"
-                    f"<span class='unit'>paired difference</span></th>" for a in others)
+                    f"<span class='unit'>difference, same workplaces</span></th>"
+                    for a in others)
     rows = []
     for outcome in outcomes:
         share = _is_share(runs, outcome)
@@ -387,11 +657,19 @@ def _summary_table(runs, summary, diffs, outcomes):
             cells.append(f"<td>{text}</td>")
         for arm in others:
             row = diffs[(diffs["arm"] == arm) & (diffs["outcome"] == outcome)].iloc[0]
+            if row["n"] == 0 or not np.isfinite(row["mean"]):
+                # e.g. turnout when one of the two arms never called an action
+                cells.append("<td class='undefined' title='no pair of runs where both arms "
+                             "have this value'>–<br><span class='unit'>not comparable"
+                             "</span></td>")
+                continue
             f = 100.0 if share else 1.0
             clear = row["lower"] > 0 or row["upper"] < 0
             text = figures.format_estimate(row["mean"] * f, row["lower"] * f,
                                            row["upper"] * f, signed=True)
             text = text.replace(" [", "<br><span class='unit'>[").replace("]", "]</span>")
+            if row["n"] == 1 and diffs["n"].max() > 1:
+                text += "<br><span class='unit'>one workplace only</span>"
             cells.append(f"<td class='{'clear' if clear else ''}'>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return (f"<table><thead><tr><th>outcome</th>{head}</tr></thead><tbody>"
@@ -423,6 +701,11 @@ def render(path):
                       f"{len(varied)} parameter{'s' if len(varied) != 1 else ''} "
                       f"({', '.join(varied)}), {n_points} design points.")
 
+    facts = arm_facts(ds, runs, prov)
+    people = people_sentences(load.roster(path))
+    story = [_singular(f) for f in story_sentences(facts)]
+    points = discussion_points(facts)
+    n_max = max((f["n"] for f in facts.values()), default=0)
     findings = run_sentences(runs, ds)
     if diffs is not None:
         findings += comparison_sentences(runs, summary, diffs)
@@ -454,25 +737,47 @@ def render(path):
         figs += discovery_figures(path, runs, varied)
     fig = figures.plot_run(ds)
     figs.append(("run", _png_data_uri(fig),
-                 "The run over time: trust between coworkers, turnout at each action, the "
-                 "organized base by ladder rung and the wins standing. Lines are the mean over "
-                 "the replicates" + (" (all design points pooled)" if varied else "")
-                 + ", shaded bands the middle 80% of replicates.",
-                 "Per-week panels, one line per arm"))
+                 "The run over time: trust between coworkers, turnout at each action, how many "
+                 "people stood on each rung of the commitment ladder (supporters, members, the "
+                 "most committed top rung) and the wins standing. "
+                 + (f"Lines are the average of the {n_max} simulated workplaces"
+                    + (" (all design points pooled)" if varied else "")
+                    + ", shaded bands where the middle 80% of them were."
+                    if n_max > 1 else "One simulated workplace per arm."),
+                 "Week by week, one line per arm"))
+    handout_panels = list(figures.HANDOUT_PANELS)
+    if all(f["backfires_total"] == 0 for f in facts.values()):
+        handout_panels[-1] = "fear_mean"
+    fig = figures.plot_trainer_panels(ds, resistance=figures.resistance_by_arm(prov, names),
+                                      panels=handout_panels, size=(5.6, 2.6))
+    handout_uri = _png_data_uri(fig, dpi=100)
+    fig = figures.plot_trainer_panels(ds, resistance=figures.resistance_by_arm(prov, names))
+    figs.append(("trainer", _png_data_uri(fig),
+                 "What to show the room: issue pushes that backfired (running total per run), "
+                 "cohesion at each action (the trust among the people who took part), the "
+                 "power of each action against the employer's resistance (dashed line: an "
+                 "action above it is won), and fear over time.",
+                 "Backfires, cohesion, power against the employer's line, fear"))
     if dur.arms["wins"].sum() > 0:
         fig = figures.plot_durability(dur)
         figs.append(("durability", _png_data_uri(fig),
                      "How long wins lasted: the share of each arm's wins still standing a "
-                     "given number of weeks after they were won (Kaplan–Meier estimate with "
-                     "its 95% band). Ticks mark wins still standing when the run ended.",
-                     "Survival curves of wins, one per arm"))
+                     "given number of weeks after they were won, with a 95% band. Wins still "
+                     "standing when the run ended (ticks) count for as long as they were seen "
+                     "(the Kaplan–Meier method).",
+                     "How long wins lasted, one curve per arm"))
     if diffs is not None:
         fig = figures.plot_paired_differences(runs, outcomes)
         figs.append(("differences", _png_data_uri(fig),
-                     f"Paired differences: each arm minus {figures.arm_label(names[0])}, "
-                     "replicate by replicate, with 95% confidence intervals. An interval that "
-                     "does not cross the zero line is a clear difference.",
-                     "Forest plot of paired differences"))
+                     (f"How each arm differed from {figures.arm_label(names[0])}, compared "
+                      f"on the same {n_max} simulated workplaces under each arm: the average "
+                      "difference (dot) and its 95% confidence interval (bar). A bar that does "
+                      "not cross the zero line is a clear difference."
+                      if n_max > 1 else
+                      f"How each arm differed from {figures.arm_label(names[0])} in the one "
+                      "simulated workplace (one run per arm: no interval, and no telling an "
+                      "effect from chance)."),
+                     "Differences between the arms"))
 
     arms_html = []
     for i, arm in enumerate(prov.arms or [{"name": n, "description": "", "overrides": {}}
@@ -482,7 +787,7 @@ def render(path):
             f"<li><span class='swatch' style='background:{colour}'></span>"
             f"<b>{html.escape(figures.arm_label(arm['name']))}</b> "
             f"<span class='note'>(<code>{html.escape(arm['name'])}</code>)</span>: "
-            f"{html.escape(_arm_description(arm, prov))}.</li>")
+            f"{html.escape(_sentence_end(_arm_description(arm, prov)))}</li>")
     version = prov.version
     dirty = " (uncommitted changes)" if str(version.get("git_dirty")) == "true" else ""
     footer = (
@@ -499,27 +804,63 @@ def render(path):
         bad = ", ".join(k for k, ok in prov.checksums_ok.items() if not ok)
         footer += f"<br><b>Warning:</b> checksum mismatch in the provenance ({bad})."
 
-    body = [
+    legend = "".join(
+        f"<span class='key'><span class='swatch' style='background:"
+        f"{figures.arm_style(i)['color']}'></span>{html.escape(figures.arm_label(n))}</span>"
+        for i, n in enumerate(names))
+    handout = [
+        "<section class='handout'>",
         f"<h1>{html.escape(_cap(title.replace('_', ' ')))}</h1>",
         f"<p class='sub'>orgsim results: {len(names)} arm{'s' if len(names) != 1 else ''}, "
         f"{int(ds.sizes['run'])} runs of {int(ds.sizes['step'])} "
         f"{html.escape(str(ds['step'].attrs.get('units', 'step')))}s each."
         f"{html.escape(sweep_note)}</p>",
-        "<h2>The scenario</h2>" if prov.sweep is None else "<h2>The sweep</h2>",
+        "<h2 class='screenonly'>The scenario</h2>" if prov.sweep is None
+        else "<h2 class='screenonly'>The sweep</h2>",
         f"<p class='description'>{html.escape(description)}</p>",
+        "".join(f"<p class='people'>{html.escape(s_)}</p>" for s_ in people),
+        "<h2>What happened</h2>",
+        "<ul class='story'>" + "".join(f"<li>{html.escape(s_)}</li>" for s_ in story)
+        + "</ul>",
+        f"<figure id='fig-handout'><img src=\"{handout_uri}\" alt=\"Organized base, wins "
+        f"standing, power against the employer's line, "
+        f"{'backfires' if handout_panels[-1] == 'backfires' else 'fear'}\">"
+        f"<figcaption>{legend}</figcaption></figure>",
+        "<h2>Points to discuss</h2>",
+        "<ol class='discuss'>" + "".join(f"<li>{html.escape(q)}</li>" for q in points)
+        + "</ol>",
+        "<p class='note printonly'>"
+        + html.escape(f"orgsim, a model of organizing: {len(names)} arm"
+                      f"{'s' if len(names) != 1 else ''}, "
+                      + (f"each on the same {n_max} simulated workplaces; " if n_max > 1
+                         else "one simulated workplace each; ")
+                      + "results of a model, not forecasts.") + "</p>",
+        "</section>",
+    ]
+    ci_note = (
+        "<p class='note'>These are results of a model, not forecasts. The confidence intervals "
+        "say how much the results vary between the simulated workplaces (different workers, "
+        "networks and grievance climates drawn from the same scenario); they do not cover "
+        "doubts about the model's assumptions.</p>" if n_max > 1 else
+        "<p class='note'>These are results of a model, not forecasts. Each arm was run on one "
+        "simulated workplace only, so there are no confidence intervals: run more replicates "
+        "(<code>--replicates 20</code>) to tell an effect from chance.</p>")
+    table_note = (
+        "<p class='note'>The average per run with its 95% confidence interval over the "
+        "simulated workplaces" + ("; differences in bold where the interval excludes zero. "
+                                  "A dash: the outcome does not exist for an arm (e.g. turnout "
+                                  "when it never called an action)." if diffs is not None
+                                  else ".") + "</p>" if n_max > 1 else
+        "<p class='note'>The value of the one run per arm (no intervals with one run).</p>")
+    body = handout + [
         "<h2>The arms compared</h2>" if len(names) > 1 else "<h2>The arm</h2>",
         "<ul class='arms'>" + "".join(arms_html) + "</ul>",
-        "<h2>What happened</h2>",
+        "<h2>How sure we are</h2>",
         "<ul class='findings'>" + "".join(f"<li>{html.escape(s)}</li>" for s in findings)
         + "</ul>",
-        "<p class='note'>These are results of a model, not forecasts. The confidence intervals "
-        "say how much the results vary between replicates (different workers, networks and "
-        "grievance climates drawn from the same scenario); they do not cover doubts about the "
-        "model's assumptions.</p>",
+        ci_note,
         "<h2>Summary</h2>",
-        "<p class='note'>Mean per run with its 95% confidence interval over the replicates"
-        + ("; paired differences in bold where the interval excludes zero." if diffs is not None
-           else ".") + "</p>",
+        table_note,
         _summary_table(runs, summary, diffs if diffs is not None else summary.iloc[0:0],
                        outcomes),
         "<h2>Figures</h2>",

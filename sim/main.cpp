@@ -218,6 +218,18 @@ class ProgressLine {
 FileHeader make_header(const Scenario& sc, const RunPlan& plan, const std::string& cmdline) {
   FileHeader h = run_file_header(sc, plan, cmdline);
   h.study_id = new_uuid();
+  // A roster's people (the first arm with one; every arm of a roster scenario normally shares
+  // it): names, departments and shifts reach the report from here.
+  for (const auto& cfg : plan.arms) {
+    const auto& r = cfg.network.roster;
+    if (cfg.network.type != NetworkType::roster || !r) continue;
+    h.roster_names = r->names;
+    h.roster_departments = r->departments;
+    h.roster_shifts = r->shifts;
+    h.roster_roles = r->roles;
+    h.roster_leader = r->leader;
+    break;
+  }
   return h;
 }
 

@@ -55,6 +55,8 @@ TEST_CASE("orgsim run writes the results file and prints the summary", "[cli]") 
   CHECK(fs::exists(out));
   CHECK_FALSE(fs::exists(out + ".partial"));
   CHECK(r.out.find("final_turnout") != std::string::npos);
+  // The trainer shows the room the backfire count: the terminal summary carries it too.
+  CHECK(r.out.find("backfires_total") != std::string::npos);
 }
 
 TEST_CASE("invalid input exits 2, names the problem and writes nothing", "[cli]") {

@@ -3,6 +3,7 @@
 // cross-field rules hold.
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <cmath>
 #include <set>
 #include <stdexcept>
@@ -46,7 +47,11 @@ json describe(const ModelConfig& c) {
       {"network",
        {static_cast<int>(nw.type), nw.mean_degree, nw.degree, nw.rewire,
         static_cast<int>(nw.rewire_method), nw.m, nw.departments, nw.within_degree,
-        nw.between_degree, nw.path, nw.path_for_errors}},
+        nw.between_degree, nw.path, nw.path_for_errors, nw.roster_path,
+        nw.roster_path_for_errors, nw.friendships_path, nw.friendships_path_for_errors,
+        nw.roster_chances.same_shift, nw.roster_chances.other_shift, nw.roster_chances.across,
+        nw.friendship_trust, nw.roster ? nw.roster->size() : -1,
+        nw.roster ? static_cast<std::int64_t>(nw.roster->friendships.size()) : -1}},
       {"trust",
        {describe(c.trust_initial), c.trust_baseline, c.friendships, c.friendship_level, c.voice}},
       {"participation",
@@ -102,11 +107,30 @@ json describe(const ModelConfig& c) {
 
 /// Keys that only reach the config in a context: the organizer counts are zeroed without a
 /// strategy; a path is kept only for an edge list.
+/// A roster file of the default population's size (300 people) in the test folder; `variant`
+/// gives another one (other departments).
+std::string roster_file(int variant = 0) {
+  const std::string path = test::tmp_path("config_roster" + std::to_string(variant) + ".csv");
+  std::ofstream out(path);
+  out << "name,department,shift,role\n";
+  for (int i = 0; i < 300; ++i)
+    out << "p" << i << ",d" << (i % (3 + variant)) << "," << (i % 2 ? "day" : "night")
+        << ",worker\n";
+  return path;
+}
+std::string friendships_file() {
+  const std::string path = test::tmp_path("config_friends.csv");
+  std::ofstream(path) << "p0,p1\n";
+  return path;
+}
+
 std::vector<std::string> context_for(const std::string& key) {
   if (key == "campaign.staff_organizers" || key == "campaign.worker_organizers")
     return {"campaign.strategy=relationship_first"};
   if (key == "network.path") return {"network.type=edge_list", "network.path=\"a.csv\""};
-  if (key == "network.type") return {"network.path=\"a.csv\""};
+  if (key == "network.type") return {"network.path=\"a.csv\"", "network.roster=" + roster_file()};
+  if (key == "network.roster" || key == "network.friendships")
+    return {"network.type=roster", "network.roster=" + roster_file()};
   return {};
 }
 
@@ -173,7 +197,9 @@ TEST_CASE("every table key reaches the config", "[config]") {
       }
       continue;
     }
-    const json v = other_value(p);
+    const json v = p.key == "network.roster"        ? json(roster_file(1))
+                   : p.key == "network.friendships" ? json(friendships_file())
+                                                    : other_value(p);
     INFO("value " << v.dump());
     CHECK(config_with(ctx, p.key, v) != base);
   }

@@ -222,6 +222,7 @@ void check_resources(const ResourceEstimate& e, const ModelConfig& c, const std:
     }
     if (network >= 0.5 * top) {
       const std::string degree = c.network.type == NetworkType::edge_list ? "network.path"
+                                 : c.network.type == NetworkType::roster ? "network.roster"
                                  : c.network.type == NetworkType::workplace
                                      ? "network.within_degree"
                                      : c.network.type == NetworkType::erdos_renyi

@@ -77,6 +77,8 @@ inline constexpr const char* kDurability = "durability";
 inline constexpr const char* kDesignGroup = "design";
 inline constexpr const char* kSensitivity = "sensitivity";
 
+inline constexpr const char* kRosterGroup = "roster";  // network.type = roster only
+
 /// "group/name": the path of a dataset in a group, relative to the root.
 inline std::string in(const char* group, const std::string& name) {
   return std::string(group) + "/" + name;
@@ -90,6 +92,15 @@ inline constexpr const char* kParameterTableJson = "parameter_table_json";
 inline constexpr const char* kSweepJson = "sweep_json";
 inline constexpr const char* kCommandLine = "command_line";
 }  // namespace provenance
+
+// ---- /roster: one entry per person (agent i), in roster order ----
+namespace roster {
+inline constexpr const char* kName = "name";
+inline constexpr const char* kDepartment = "department";
+inline constexpr const char* kShift = "shift";
+inline constexpr const char* kRole = "role";
+inline constexpr const char* kLeader = "leader";  // uint8: 1 = known leader
+}  // namespace roster
 
 // ---- /win_events: the `win` scale and one column per field, in the order written ----
 namespace win_events {

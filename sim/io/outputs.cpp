@@ -130,7 +130,7 @@ std::vector<OutputVar> make_dictionary() {
       {"organizers_end", S::per_run, N::outcome, "agents", "worker-organizers at the end", "",
        true},
       {"backfires_total", S::per_run, N::outcome, "conversations", "backfired issue pushes", "",
-       false},
+       true},
       {"threats", S::per_run, N::outcome, "events",
        "supervisor threats or coercive one-on-ones during elections' notice weeks", "", false},
       {"firings", S::per_run, N::outcome, "agents",

@@ -58,6 +58,10 @@ struct FileHeader {
   std::string command_line;
   std::string study_id;                // UUID (random, from /dev/urandom: not part of results)
   std::string orgsim_version;          // read back from a file (the writer writes its own)
+  /// network.type = roster: the people of the roster, one entry per agent (written as /roster;
+  /// empty: no roster, no group).
+  std::vector<std::string> roster_names, roster_departments, roster_shifts, roster_roles;
+  std::vector<std::uint8_t> roster_leader;
 };
 
 /// Per-arm Kaplan-Meier estimate of win durability (all wins of the arm's runs pooled),

@@ -104,6 +104,7 @@ struct ResultsWriter::Impl {
   void create_failures_group();
   void set_arm_flags(hid_t ds);
   void write_provenance_string(const char* ds_name, const std::string& text, bool with_sha);
+  void write_roster_group();
   void write_root_attributes();
   void write_rows(hid_t ds, const std::string& ds_name, hid_t mem_type, hsize_t cols,
                   hsize_t count, const void* buf);

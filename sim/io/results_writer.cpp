@@ -214,8 +214,7 @@ void validate_header(const FileHeader& h) {
       layout::kStep,       layout::kRun,       layout::kArm,        layout::kReplicate,
       layout::kPoint,      layout::kSeed,      layout::kStatus,     layout::kWallSeconds,
       layout::kProvenance, layout::kWinEvents, layout::kActionEvents, layout::kDurability,
-      layout::kFailures,
-      layout::kDesignGroup, layout::kSensitivity};
+      layout::kFailures, layout::kDesignGroup, layout::kSensitivity, layout::kRosterGroup};
   const auto claim = [&](const std::string& name, const char* what) {
     if (!names.insert(name).second)
       throw std::invalid_argument(
@@ -458,6 +457,44 @@ void ResultsWriter::Impl::create() {
   write_provenance_string(layout::provenance::kParameterTableJson, header.parameter_table_json, true);
   if (!header.sweep_json.empty()) write_provenance_string(layout::provenance::kSweepJson, header.sweep_json, true);
   write_provenance_string(layout::provenance::kCommandLine, header.command_line, false);
+  if (!header.roster_names.empty()) write_roster_group();
+}
+
+/// /roster: the names, departments, shifts, roles and known leaders of a roster (1-D, one entry
+/// per agent). They stay in this file on the user's computer.
+void ResultsWriter::Impl::write_roster_group() {
+  const std::string& f = name();
+  const std::string op = "create group 'roster'";
+  Hid g = make(H5Gcreate2(file.get(), layout::kRosterGroup, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+               f, op);
+  const hsize_t n = header.roster_names.size();
+  Hid space = make(H5Screate_simple(1, &n, nullptr), f, op);
+  Hid type = utf8_string_type(f);
+  const auto strings = [&](const char* ds_name, const std::vector<std::string>& values,
+                           const char* long_name) {
+    const std::string what = std::string("write roster/") + ds_name;
+    if (values.size() != n) throw std::invalid_argument("results file: " + what + " length");
+    std::vector<const char*> p;
+    for (const auto& v : values) p.push_back(v.c_str());
+    Hid ds = make(H5Dcreate2(g.get(), ds_name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT,
+                             H5P_DEFAULT),
+                  f, what);
+    check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()), f, what);
+    attr_string(ds.get(), layout::attr::kLongName, long_name, f);
+  };
+  strings(layout::roster::kName, header.roster_names, "name of the person (agent i)");
+  strings(layout::roster::kDepartment, header.roster_departments, "department");
+  strings(layout::roster::kShift, header.roster_shifts, "shift");
+  strings(layout::roster::kRole, header.roster_roles, "role on the roster");
+  const std::string what = "write roster/leader";
+  Hid ds = make(H5Dcreate2(g.get(), layout::roster::kLeader, H5T_STD_U8LE, space.get(),
+                           H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                f, what);
+  check(H5Dwrite(ds.get(), H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                 header.roster_leader.data()),
+        f, what);
+  attr_string(ds.get(), layout::attr::kLongName,
+              "1 = known leader (started as a worker-organizer)", f);
 }
 
 void ResultsWriter::Impl::write_rows(hid_t ds, const std::string& ds_name, hid_t mem_type,

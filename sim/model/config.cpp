@@ -192,6 +192,17 @@ ParamBinding bind_network_path() {
   };
 }
 
+ParamBinding bind_network_file(std::string NetworkSpec::*resolved,
+                               std::string NetworkSpec::*shown) {
+  return [resolved, shown](ConfigDraft& d, const json& v, const BindContext& c) {
+    const std::string p = v.get<std::string>();
+    const std::filesystem::path fp(p);
+    d.cfg.network.*shown = p;
+    d.cfg.network.*resolved =
+        p.empty() || fp.is_absolute() ? p : (std::filesystem::path(c.dir) / fp).string();
+  };
+}
+
 ParamBinding bind_rounds(std::int32_t ModelConfig::*m) {
   return [m](ConfigDraft& d, const json& v, const BindContext&) {
     d.cfg.*m = v.is_string() ? 0 : v.get<std::int32_t>();  // "until_stable"
@@ -208,6 +219,7 @@ NetworkType network_type_from_name(const std::string& s) {
   if (s == "barabasi_albert") return NetworkType::barabasi_albert;
   if (s == "complete") return NetworkType::complete;
   if (s == "edge_list") return NetworkType::edge_list;
+  if (s == "roster") return NetworkType::roster;
   unknown("network type", s);
 }
 RewireMethod rewire_method_from_name(const std::string& s) {
@@ -239,6 +251,45 @@ LadderRung ladder_rung_from_name(const std::string& s) {
 }
 
 // ---- the config ----------------------------------------------------------------------------
+
+namespace {
+/// network.type = roster: reads the roster (and the friendships) once, while the scenario is
+/// loaded; errors name the scenario file, the JSON path, the CSV file and its line.
+void load_roster(ModelConfig& c, const std::string& file) {
+  auto& net = c.network;
+  if (net.roster_path.empty())
+    throw InputError(file, "network.roster",
+                     "the path of a CSV roster (name,department,shift,role[,leader]) for "
+                     "network.type = roster",
+                     "no path");
+  const auto rethrow = [&](const InputError& e, const char* key, const std::string& written,
+                           const char* what) {
+    const std::string at = e.where().empty() ? written : written + " " + e.where();
+    throw InputError(file, key, e.expected() + " in the " + what, e.found() + " (" + at + ")",
+                     e.hint());
+  };
+  auto roster = std::make_shared<Roster>();
+  try {
+    *roster = read_roster_file(net.roster_path, net.roster_path_for_errors);
+  } catch (const InputError& e) {
+    rethrow(e, "network.roster", net.roster_path_for_errors, "roster");
+  }
+  if (roster->size() != c.n)
+    throw InputError(file, "population.size",
+                     "the number of people on the roster (" + net.roster_path_for_errors +
+                         "): " + std::to_string(roster->size()),
+                     std::to_string(c.n));
+  if (!net.friendships_path.empty()) {
+    try {
+      read_friendships_file(net.friendships_path, net.friendships_path_for_errors, *roster);
+    } catch (const InputError& e) {
+      rethrow(e, "network.friendships", net.friendships_path_for_errors, "friendships file");
+    }
+  }
+  net.friendship_trust = c.friendship_level;
+  net.roster = std::move(roster);
+}
+}  // namespace
 
 ModelConfig make_config(const json& flat, const std::string& file, const std::string& dir) {
   // Every row reads its own key, once.
@@ -306,10 +357,19 @@ ModelConfig make_config(const json& flat, const std::string& file, const std::st
       break;
     case NetworkType::complete:
       break;
+    case NetworkType::roster:
+      load_roster(c, file);
+      break;
   }
   if (net.type != NetworkType::edge_list) {  // a path is read only for edge lists
     net.path.clear();
     net.path_for_errors.clear();
+  }
+  if (net.type != NetworkType::roster) {  // the roster files are read only for rosters
+    net.roster_path.clear();
+    net.roster_path_for_errors.clear();
+    net.friendships_path.clear();
+    net.friendships_path_for_errors.clear();
   }
 
   // Trust.
@@ -390,6 +450,10 @@ double expected_entries(const ModelConfig& c) {
     case NetworkType::barabasi_albert: return 2.0 * n * c.network.m;
     case NetworkType::workplace: return n * (c.network.within_degree + c.network.between_degree);
     case NetworkType::complete: return 0.0;
+    case NetworkType::roster:
+      return static_cast<double>(n) * std::max(0.0, n - 1.0) *
+             std::max({c.network.roster_chances.same_shift, c.network.roster_chances.other_shift,
+                       c.network.roster_chances.across});
     case NetworkType::edge_list: {
       std::error_code ec;
       const auto bytes = std::filesystem::file_size(c.network.path, ec);

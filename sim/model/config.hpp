@@ -218,6 +218,12 @@ ParamBinding bind_member(P ModelConfig::*part, M P::*m) {
     read_value(v, c, d.cfg.*part.*m);
   };
 }
+template <class P, class Q, class M>
+ParamBinding bind_member(P ModelConfig::*part, Q P::*sub, M Q::*m) {
+  return [part, sub, m](ConfigDraft& d, const nlohmann::json& v, const BindContext& c) {
+    read_value(v, c, d.cfg.*part.*sub.*m);
+  };
+}
 template <class M>
 ParamBinding bind_draft(M ConfigDraft::*m) {
   return [m](ConfigDraft& d, const nlohmann::json& v, const BindContext& c) {
@@ -234,6 +240,9 @@ ParamBinding bind_threshold();
 ParamBinding bind_tie_distribution(Distribution ModelConfig::*m);
 /// network.path: resolved against the scenario's directory.
 ParamBinding bind_network_path();
+/// network.roster / network.friendships: a path resolved against the scenario's directory into
+/// NetworkSpec::*resolved, as written into NetworkSpec::*shown.
+ParamBinding bind_network_file(std::string NetworkSpec::*resolved, std::string NetworkSpec::*shown);
 /// participation.rounds: "until_stable" is 0.
 ParamBinding bind_rounds(std::int32_t ModelConfig::*m);
 

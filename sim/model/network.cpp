@@ -863,6 +863,11 @@ Network build_network(const NetworkSpec& spec, std::int32_t n, Rng& rng) {
       return workplace(spec, n, rng);
     case NetworkType::edge_list:
       return read_edge_list(spec.path, spec.path_for_errors, n);
+    case NetworkType::roster:
+      if (!spec.roster || spec.roster->size() != n)
+        bad_spec("roster", "a roster of population.size people (read by the scenario loader)",
+                 spec.roster ? std::to_string(spec.roster->size()) + " people" : "none");
+      return roster_network(*spec.roster, spec.roster_chances, spec.friendship_trust, rng);
   }
   bad_spec("type", "a known network type", std::to_string(static_cast<int>(spec.type)));
 }

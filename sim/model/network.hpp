@@ -3,15 +3,17 @@
 #include <cmath>
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/rng.hpp"
+#include "model/roster.hpp"
 
 namespace orgsim {
 
 enum class NetworkType { erdos_renyi, ring_lattice, watts_strogatz, barabasi_albert, complete,
-                         workplace, edge_list };
+                         workplace, edge_list, roster };
 enum class RewireMethod { endpoint, swap };
 
 /// Everything a generator needs, already validated by the scenario loader.
@@ -27,6 +29,13 @@ struct NetworkSpec {
   double between_degree = 1.0;    // workplace: mean ties to other departments
   std::string path;               // edge_list: absolute or relative to the working directory
   std::string path_for_errors;    // edge_list: as the user wrote it, for messages
+  // roster: the people file and the optional friendships file (resolved / as written), the
+  // tie chances, the trust of a known friendship, and the roster itself (read by make_config).
+  std::string roster_path, roster_path_for_errors;
+  std::string friendships_path, friendships_path_for_errors;
+  RosterTieChances roster_chances{};
+  double friendship_trust = 0.8;
+  std::shared_ptr<const Roster> roster;
 };
 
 /// A tie is strong from this trust on (DESIGN.md "Metrics").

@@ -359,6 +359,10 @@ Campaign::Campaign(World& w, Rng& rng)
     taken.insert(t);
     chosen.push_back(t);
   }
+  // A roster's known leaders start as worker-organizers too (no draws: placed by name).
+  if (const auto& roster = w.cfg.network.roster; roster && w.cfg.network.type == NetworkType::roster)
+    for (std::int32_t i = 0; i < roster->size() && i < n; ++i)
+      if (roster->leader[static_cast<std::size_t>(i)] && !taken.count(i)) chosen.push_back(i);
   for (auto i : chosen) {
     const auto u = static_cast<std::size_t>(i);
     w.pop.role[u] = Role::worker_organizer;

@@ -81,7 +81,7 @@ std::vector<ParamSpec> make_table() {
       // ---- network --------------------------------------------------------------------------
       {"network.type", T::choice, "workplace", 0, 0, "",
        {"workplace", "erdos_renyi", "ring_lattice", "watts_strogatz", "barabasi_albert",
-        "complete", "edge_list"},
+        "complete", "edge_list", "roster"},
        "acquaintance graph generator", "", bind_member(&ModelConfig::network, &NetworkSpec::type)},
       {"network.mean_degree", T::number, 10.0, 0, kInf, "ties", {},
        "erdos_renyi: expected ties per agent (G(N,p) with p = mean_degree/(N-1))",
@@ -115,6 +115,29 @@ std::vector<ParamSpec> make_table() {
       {"network.path", T::path, "", 0, 0, "", {},
        "edge_list: CSV file source,target[,trust] (ids 0..N-1), relative to the scenario file",
        "", bind_network_path()},
+      {"network.roster", T::path, "", 0, 0, "", {},
+       "roster: CSV of people name,department,shift,role[,leader] (one agent per line, in "
+       "order; population.size must equal the number of people; known leaders start as "
+       "worker-organizers), relative to the scenario file",
+       "", bind_network_file(&NetworkSpec::roster_path, &NetworkSpec::roster_path_for_errors)},
+      {"network.friendships", T::path, "", 0, 0, "", {},
+       "roster: optional CSV of known friendships name_a,name_b (always tied, trust "
+       "trust.friendship_level), relative to the scenario file",
+       "", bind_network_file(&NetworkSpec::friendships_path,
+                             &NetworkSpec::friendships_path_for_errors)},
+      {"network.roster_same_shift", T::number, 0.5, 0, 1, "1", {},
+       "roster: chance that two people of the same department and shift know each other", "",
+       bind_member(&ModelConfig::network, &NetworkSpec::roster_chances,
+                   &RosterTieChances::same_shift)},
+      {"network.roster_other_shift", T::number, 0.1, 0, 1, "1", {},
+       "roster: chance that two people of the same department on different shifts know each "
+       "other", "",
+       bind_member(&ModelConfig::network, &NetworkSpec::roster_chances,
+                   &RosterTieChances::other_shift)},
+      {"network.roster_across", T::number, 0.02, 0, 1, "1", {},
+       "roster: chance that two people of different departments know each other", "",
+       bind_member(&ModelConfig::network, &NetworkSpec::roster_chances,
+                   &RosterTieChances::across)},
 
       // ---- trust ----------------------------------------------------------------------------
       {"trust.initial", T::distribution, dist_constant(0.1), 0, 1, "1", {},

@@ -92,9 +92,9 @@ def test_plot_run_draws_one_series_per_arm(orgsim_files, tmp_path, which):
     assert len(axes) == 6
     titles = [ax.get_title(loc="left") for ax in axes]
     assert titles == ["Trust between coworkers", "Turnout at actions", "Supporters", "Members",
-                      "Leaders", "Standing wins"]
+                      "Top rung (most committed)", "Standing wins"]
     units = {"Trust between coworkers": "0–1 scale", "Turnout at actions": "%",
-             "Supporters": "agents", "Members": "agents", "Leaders": "agents",
+             "Supporters": "agents", "Members": "agents", "Top rung (most committed)": "agents",
              "Standing wins": "wins"}
     for ax in axes:
         assert units[ax.get_title(loc="left")] in ax.get_ylabel()
@@ -223,8 +223,8 @@ def test_plot_paired_differences_forest(orgsim_files, tmp_path, which):
             assert x == pytest.approx(row["mean"] * factor)
         unit = "percentage points" if factor == 100 else "wins"
         assert unit in ax.get_ylabel()
-    assert "paired replicates" in axes[-1].get_xlabel()
-    assert "95% CI" in axes[-1].get_xlabel()
+    assert "the same" in axes[-1].get_xlabel() and "workplaces under each arm" in axes[-1].get_xlabel()
+    assert "95% confidence interval" in axes[-1].get_xlabel()
     check_saved(fig, tmp_path, f"paired_{which}")
 
 

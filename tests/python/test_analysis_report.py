@@ -61,13 +61,15 @@ def default_report(orgsim_files, tmp_path_factory):
     return out, out.read_text(encoding="utf-8")
 
 
-def test_report_is_self_contained_with_three_figures(default_report):
+def test_report_is_self_contained_with_five_figures(default_report):
     _, page = default_report
     assert page.startswith("<!DOCTYPE html>")
     assert "<meta charset='utf-8'>" in page
     images = assert_self_contained(page)
-    assert len(images) == 3  # run comparison, durability, paired differences
-    for key in ["fig-run", "fig-durability", "fig-differences"]:
+    # the handout's key panels, run comparison, the trainer's panels (backfires, cohesion,
+    # power against the employer's line, fear), durability, differences between the arms
+    assert len(images) == 5
+    for key in ["fig-handout", "fig-run", "fig-trainer", "fig-durability", "fig-differences"]:
         assert f"id='{key}'" in page
 
 
@@ -84,19 +86,25 @@ def test_report_has_description_arms_table_and_sentences(default_report):
     assert "<table>" in page
     assert "Organized base at the end" in text
     assert "big messaging − relationship-first" in text
-    # the generated sentences: what differed, by how much, and how sure we are
+    # the generated sentences: what differed, by how much, and how sure we are, in words a
+    # trainer uses ("the same 20 workplaces under each arm", not "paired over 20 replicates")
     assert re.search(r"Relationship-first ended with an organized base of \d+% "
                      r"\(95% CI \d+–\d+%\), \d+ points more than big messaging", text)
-    assert "paired over 20 replicates" in text
-    assert re.search(r"relationship-first was higher in \d+ of 20", text)
+    assert "compared on the same 20 workplaces under each arm" in text
+    assert "paired over" not in text
+    assert re.search(r"relationship-first was ahead in \d+ of the 20", text)
     assert "Each arm was run 20 times" in text
-    # durability, from the Kaplan-Meier estimate
+    # durability, from the Kaplan-Meier estimate, said as "half of its wins were gone within"
     assert re.search(r"Big messaging won \d+ actions across its runs and \d+ of them were "
                      r"reversed", text)
     # relationship-first's defended wins still carry the background hazard (docs/MODEL.md 7.4)
-    assert re.search(r"Relationship-first won \d+ actions across its runs and "
-                     r"(none was|\d+ of them (was|were)) reversed", text)
-    assert "Kaplan–Meier median" in text
+    assert re.search(r"(none was|\d+ of them (was|were)) reversed", text)
+    assert re.search(r"half of its wins were gone within \d+ weeks of being won", text)
+    # jargon only with its plain explanation next to it
+    for jargon, plain in [("Kaplan–Meier", "count for as long as they were seen"),
+                          ("forest plot", None), ("paired difference", None)]:
+        for m in re.finditer(re.escape(jargon), text, re.I):
+            assert plain and plain in text[max(0, m.start() - 200):m.end() + 50], jargon
     assert "not forecasts" in text
 
 
@@ -141,7 +149,8 @@ def test_report_three_arms_and_one_arm(orgsim_files, tmp_path):
     out = report.write_report(orgsim_files("single"), tmp_path / "single.html")
     page = open(out, encoding="utf-8").read()
     images = assert_self_contained(page)
-    assert len(images) == 2  # no paired differences with one arm
+    assert len(images) == 4  # handout, run, trainer panels, durability: no differences with one arm
+    assert "fig-differences" not in page
     text = text_of(page)
     assert "The arm" in text and "baseline" in text
     assert "The scenario was run once (one replicate)." in text

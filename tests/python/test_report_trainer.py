@@ -1,0 +1,284 @@
+"""The report for a trainer (analysis.report, analysis.figures): the panels docs/SCENARIOS.md asks
+the trainer to show (backfires, cohesion, power against the employer's resistance, fear), the
+sentences that say each scenario's own point from its arms' results, the points to discuss, the
+one-page printed handout, and the mends of the trainer's review (no `nan` cells, no `..`, "no
+wins" instead of a -0.04..0.04 axis, no interval claims with one replicate).
+
+Run: ORGSIM_BINARY=$PWD/build/orgsim /usr/bin/python3 -m pytest -q tests/python/test_report_trainer.py
+"""
+
+import html
+import re
+import shutil
+import subprocess
+import tempfile
+
+import numpy as np
+import pytest
+
+pytest.importorskip("h5py")
+pytest.importorskip("matplotlib")
+
+from conftest import REPO  # noqa: E402
+from analysis import figures, load, report  # noqa: E402
+
+
+def text_of(page):
+    body = re.sub(r"<style>.*?</style>", " ", page, flags=re.S)
+    body = re.sub(r"<[^>]+>", " ", body)
+    return re.sub(r"\s+", " ", html.unescape(body))
+
+
+@pytest.fixture(scope="module")
+def run_engine(orgsim_binary, tmp_path_factory):
+    out = tmp_path_factory.mktemp("trainer")
+    cache = {}
+
+    def get(scenario, *extra):
+        key = (scenario,) + extra
+        if key not in cache:
+            path = out / f"{scenario}_{len(cache)}.h5"
+            cmd = [str(orgsim_binary), "run", f"scenarios/{scenario}.json", "-o", str(path),
+                   "--quiet"] + list(extra)
+            done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
+            assert done.returncode == 0, done.stderr
+            cache[key] = path
+        return cache[key]
+
+    return get
+
+
+@pytest.fixture(scope="module")
+def year1(run_engine):
+    """Year one: issue-first acts and backfires, relationship-first and nobody never act, no
+    arm wins."""
+    return run_engine("year1_isolated", "--replicates", "4")
+
+
+@pytest.fixture(scope="module")
+def year1_page(year1):
+    return report.render(str(year1))
+
+
+def _axis(fig, title):
+    return next(ax for ax in fig.axes if ax.get_title(loc="left") == title)
+
+
+# ---- mends -----------------------------------------------------------------------------------
+
+def test_no_nan_cells_when_an_arm_never_acted(year1, year1_page):
+    runs = load.runs_table(year1)
+    acted = runs.groupby("arm", observed=True)["actions"].sum()
+    assert acted["issue_first"] > 0 and acted["relationship_first"] == 0  # the case in question
+    table = re.search(r"<table>.*</table>", year1_page, re.S).group(0)
+    assert not re.search(r"\bnan\b", table, re.I)
+    turnout_row = re.search(r"<tr><td>Turnout at the last action.*?</tr>", table).group(0)
+    assert turnout_row.count("not comparable") == 2  # both differences with issue-first
+
+
+def test_arm_descriptions_end_with_one_full_stop(year1_page):
+    arms = re.search(r"<ul class='arms'>.*?</ul>", year1_page, re.S).group(0)
+    items = re.findall(r"<li>(.*?)</li>", arms)
+    assert len(items) == 3
+    for item in items:
+        assert text_of(item).rstrip().endswith(".") and ".." not in text_of(item)
+    assert report._sentence_end("It waits.") == "It waits."
+    assert report._sentence_end("It waits") == "It waits."
+    assert report._sentence_end("Does it wait?") == "Does it wait?"
+
+
+def test_no_wins_is_said_in_words_not_drawn_on_a_tiny_axis(year1):
+    fig = figures.plot_run(year1)
+    ax = _axis(fig, "Standing wins")
+    assert ax.get_gid() == "empty"
+    assert [t.get_text() for t in ax.texts] == ["no wins in any run"]
+    assert ax.get_ylim() == (0.0, 1.0) and len(ax.get_yticks()) == 0
+    assert not ax.lines and not ax.collections
+    # the forest plot leaves out outcomes that are zero in every run of every arm, and says so
+    fig = figures.plot_paired_differences(year1)
+    labels = [ax.get_ylabel() for ax in fig.axes]
+    assert not any(lbl.startswith("Wins") for lbl in labels)
+    notes = " ".join(t.get_text() for t in fig.texts)
+    assert "Not shown" in notes and "Wins" in notes
+
+
+def test_standing_wins_axis_kept_when_there_are_wins(run_engine):
+    path = run_engine("default", "--replicates", "3")
+    runs = load.runs_table(path)
+    assert runs["wins"].sum() > 0
+    ax = _axis(figures.plot_run(path), "Standing wins")
+    assert ax.get_gid() != "empty" and ax.lines
+    assert ax.get_ylim()[1] >= 1
+
+
+def test_one_replicate_makes_no_interval_claims(run_engine):
+    path = run_engine("default", "--replicates", "1")
+    text = text_of(report.render(str(path)))
+    assert "95% CI" not in text
+    assert "confidence interval of" not in text and "was ahead in" not in text
+    assert "one simulated workplace per arm" in text
+    assert "so there are no confidence intervals" in text
+    # differences are still said, with the warning that one run cannot tell them from chance
+    assert "a single run cannot tell an effect from chance" in text
+    fig = figures.plot_paired_differences(path)
+    assert "no interval" in fig.axes[-1].get_xlabel()
+
+
+# ---- the trainer's panels ------------------------------------------------------------------
+
+def test_trainer_panels_show_backfires_cohesion_power_fear(year1):
+    fig = figures.plot_trainer_panels(year1)
+    titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_visible()]
+    assert titles == ["Backfired issue pushes (running total)", "Cohesion at actions",
+                      "Power against the employer's line", "Fear"]
+    ds = load.open_results(year1)
+    codes = load.arm_codes(ds)
+    back = np.asarray(ds["backfires"].values, float)
+    # the backfire panel's issue-first line ends at the mean running total of its runs
+    ax = _axis(fig, "Backfired issue pushes (running total)")
+    line = next(ln for ln in ax.lines if ln.get_label() == "issue-first")
+    expected = back[codes == 0].sum(axis=1).mean()
+    assert line.get_ydata()[-1] == pytest.approx(expected)
+    assert expected > 100
+
+
+def test_resistance_line_comes_from_the_arms_parameters(run_engine):
+    for resistance in (0.25, 0.1):
+        path = run_engine("year2_hot_no_relationships", "--replicates", "3", "--set",
+                          f"employer.resistance={resistance}")
+        prov = load.provenance(path)
+        names = load.arm_names(load.open_results(path))
+        assert figures.resistance_by_arm(prov, names) == [resistance] * len(names)
+        ax = _axis(figures.plot_trainer_panels(path), "Power against the employer's line")
+        lines = [ln for ln in ax.lines if ln.get_gid() == "resistance"]
+        assert len(lines) == 1
+        assert lines[0].get_ydata()[0] == pytest.approx(resistance)
+        # every power marker is a real action's power
+        ds = load.open_results(path)
+        power = np.asarray(ds["power"].values, float)
+        drawn = np.concatenate([c.get_offsets()[:, 1] for c in ax.collections
+                                if len(c.get_offsets())])
+        assert len(drawn) == np.isfinite(power).sum()
+
+
+def test_trainer_panels_say_no_backfires_and_no_actions(run_engine):
+    path = run_engine("organizing_never_mobilizes", "--replicates", "2", "--set",
+                      "steps=20")
+    ds = load.open_results(path)
+    fig = figures.plot_trainer_panels(path)
+    if np.nansum(np.asarray(ds["backfires"].values, float)) == 0:
+        assert _axis(fig, "Backfired issue pushes (running total)").get_gid() == "empty"
+    if not np.isfinite(np.asarray(ds["power"].values, float)).any():
+        ax = _axis(fig, "Power against the employer's line")
+        assert [t.get_text() for t in ax.texts] == ["no actions in any run"]
+
+
+# ---- the scenario's own point --------------------------------------------------------------
+
+def test_story_follows_the_results_not_the_file(run_engine):
+    hard = run_engine("year2_hot_no_relationships", "--replicates", "4")
+    easy = run_engine("year2_hot_no_relationships", "--replicates", "4", "--set",
+                      "employer.resistance=0.05")
+    facts_hard = report.arm_facts(load.open_results(hard), load.runs_table(hard),
+                                  load.provenance(hard))
+    facts_easy = report.arm_facts(load.open_results(easy), load.runs_table(easy),
+                                  load.provenance(easy))
+    hard_story = " ".join(report.story_sentences(facts_hard))
+    easy_story = " ".join(report.story_sentences(facts_easy))
+    assert facts_hard["act_on_the_anger"]["wins"] == 0
+    assert "No arm won anything" in hard_story
+    assert "none reached the line" in hard_story
+    assert facts_easy["act_on_the_anger"]["wins"] > 0
+    assert "No arm won anything" not in easy_story
+    assert re.search(r"Act on the anger won [\d.]+ actions per run on average", easy_story)
+    assert "Keep building won nothing" in easy_story
+    # the share of actions that reached the line is the share of power values >= resistance
+    ds = load.open_results(easy)
+    power = np.asarray(ds["power"].values, float)[load.arm_codes(ds) == 0]
+    power = power[np.isfinite(power)]
+    assert facts_easy["act_on_the_anger"]["cleared"] == pytest.approx((power >= 0.05).mean())
+    # acting brings retaliation: the acting arm ends more afraid, and the story says so
+    assert facts_hard["act_on_the_anger"]["fear_end"] > facts_hard["keep_building"]["fear_end"]
+    assert "Act on the anger left the workplace most afraid" in hard_story
+
+
+def test_story_says_who_built_the_base_and_where_backfires_happened(year1, year1_page):
+    text = text_of(year1_page)
+    runs = load.runs_table(year1)
+    base = runs.groupby("arm", observed=True)["organized_base_end"].mean()
+    assert base.idxmax() == "relationship_first"
+    assert "Relationship-first built the biggest organized base" in text
+    back = runs.groupby("arm", observed=True)["backfires_total"].mean()
+    assert back["issue_first"] > 0 and back["relationship_first"] == 0
+    assert f"Issue pushes backfired only under issue-first ({back['issue_first']:,.0f}" in text
+    assert "Relationship-first and nobody organizes never called an action" in text
+    # points to discuss, chosen from what happened
+    discuss = re.search(r"<ol class='discuss'>(.*?)</ol>", year1_page, re.S).group(1)
+    items = re.findall(r"<li>(.*?)</li>", discuss)
+    assert 2 <= len(items) <= 6
+    assert any("backfire" in i for i in items)
+    assert any("No action beat the employer" in i for i in items)
+    # the summary table carries the backfire count
+    assert "Backfired issue pushes" in text
+
+
+# ---- the printed handout -------------------------------------------------------------------
+
+def test_print_css_keeps_only_the_handout(year1_page):
+    css = re.search(r"<style>(.*?)</style>", year1_page, re.S).group(1)
+    printing = css[css.index("@media print"):]
+    assert "body > *:not(.handout) { display: none !important; }" in printing
+    handout = re.search(r"<section class='handout'>(.*?)</section>", year1_page, re.S).group(1)
+    for part in ("What happened", "Points to discuss", "id='fig-handout'", "class='story'"):
+        assert part in handout
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.mark.parametrize("scenario", ["year1_isolated", "staffer_pushed_ava"])
+def test_handout_prints_on_one_page(run_engine, tmp_path, scenario):
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    page = tmp_path / f"{scenario}.html"
+    report.write_report(run_engine(scenario, "--replicates", "3"), page)
+    pdf = tmp_path / f"{scenario}.pdf"
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    try:
+        subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                        "--disable-background-networking", f"--user-data-dir={profile}",
+                        "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()],
+                       capture_output=True, text=True, timeout=180)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    assert pdf.is_file() and pdf.stat().st_size > 10_000
+    pages = re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes())
+    assert len(pages) == 1
+
+
+# ---- your own workplace: names from the roster reach the results file and the report ---------
+
+def test_roster_names_round_trip_to_the_report(run_engine):
+    import csv
+    path = run_engine("roster/warehouse", "--replicates", "2", "--set", "steps=30")
+    people = load.roster(path)
+    with open(REPO / "scenarios" / "roster" / "warehouse_roster.csv", encoding="utf-8") as f:
+        rows = [r for r in csv.reader(line for line in f if not line.startswith("#"))]
+    header, rows = rows[0], rows[1:]
+    assert len(people) == len(rows) == 60
+    for col in ("name", "department", "shift", "role"):
+        assert list(people[col]) == [r[header.index(col)] for r in rows], col
+    leaders = [r[header.index("name")] for r in rows if r[header.index("leader")] == "yes"]
+    assert list(people.loc[people["leader"], "name"]) == leaders
+    text = text_of(report.render(str(path)))
+    assert "The workplace is the roster's 60 people in 4 departments" in text
+    for name in leaders:
+        assert name in text
+    # a file without a roster has no /roster group
+    assert load.roster(run_engine("year1_isolated", "--replicates", "1")) is None
