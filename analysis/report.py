@@ -393,8 +393,8 @@ def story_sentences(facts):
                     f"ended")
             parts.append(f"{L(a)} won {f['wins']:.3g} actions {runs_word}, {kept}")
         text = _cap("; ".join(parts)) + "."
-        if len(winners) == 1 and len(names) > 1:
-            others = [L(a) for a in names if a != winners[0]]
+        others = [L(a) for a in names if a not in winners]
+        if others:
             text += f" {_cap(_join(others))} won nothing."
         out.append(text)
         if len(winners) > 1:
@@ -402,9 +402,13 @@ def story_sentences(facts):
             lasted = min(share, key=share.get)
             lost = max(share, key=share.get)
             if share[lost] - share[lasted] >= 0.2:
-                out.append(f"{_cap(L(lasted))}'s wins lasted; {L(lost)}'s were mostly taken "
-                           f"back." if share[lost] >= 0.5 else
-                           f"{_cap(L(lasted))}'s wins lasted longer than {L(lost)}'s.")
+                if share[lasted] <= 0.2 and share[lost] >= 0.5:
+                    out.append(f"{_cap(L(lasted))}'s wins lasted; {L(lost)}'s were mostly "
+                               f"taken back.")
+                else:
+                    out.append(f"{_cap(L(lasted))}'s wins lasted longer than {L(lost)}'s "
+                               f"({share[lasted] * 100:.0f}% against "
+                               f"{share[lost] * 100:.0f}% taken back).")
     # power against the employer's line, and cohesion
     parts = []
     res = set()

@@ -282,3 +282,29 @@ def test_roster_names_round_trip_to_the_report(run_engine):
         assert name in text
     # a file without a roster has no /roster group
     assert load.roster(run_engine("year1_isolated", "--replicates", "1")) is None
+
+
+def _facts(**arms):
+    base = {"n": 20, "resistance": 0.25, "organized_base_end": 0.1, "peak_turnout": 0.3,
+            "actions": 3.0, "wins": 0.0, "reversals": 0.0, "win_weeks": 0.0,
+            "backfires_total": 0.0, "organizers_end": 1.0, "power": 0.2, "cohesion": 0.3,
+            "cleared": 0.3, "fear_start": 0.3, "fear_end": 0.3}
+    return {name: dict(base, **values) for name, values in arms.items()}
+
+
+def test_whose_wins_lasted_is_said_only_when_they_did():
+    # wins mostly reversed in both arms: "lasted longer", never "lasted"
+    story = " ".join(report.story_sentences(_facts(
+        hybrid={"wins": 2.0, "reversals": 1.4}, big_messaging={"wins": 2.0, "reversals": 1.86},
+        relationship_first={})))
+    assert "Hybrid's wins lasted longer than big messaging's (70% against 93% taken back)" \
+        in story
+    assert "wins lasted;" not in story
+    assert "Relationship-first won nothing." in story
+    # none reversed against most reversed: "lasted" and "mostly taken back"
+    story = " ".join(report.story_sentences(_facts(
+        relationship_first={"wins": 3.0}, big_messaging={"wins": 3.0, "reversals": 2.5})))
+    assert "Relationship-first's wins lasted; big messaging's were mostly taken back." in story
+    # one replicate: "in its run", not "on average"
+    story = " ".join(report.story_sentences(_facts(a={"wins": 1.0, "n": 1})))
+    assert "won 1 actions in its run" in story or "won 1 action in its run" in story
