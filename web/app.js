@@ -278,6 +278,7 @@
     if (tt.length === m) {
       const paths = Array.from({ length: B }, () => new Path2D());
       for (let e = 0; e < m; ++e) {
+        if (!(tt[e] >= 0)) continue;  // NaN: a tie organizers create later
         const i = ends[2 * e], j = ends[2 * e + 1];
         const b = Math.min(B - 1, Math.floor(tt[e] * B));
         paths[b].moveTo(L.x[i], L.y[i]); paths[b].lineTo(L.x[j], L.y[j]);

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,10 @@ json snapshots_json(const Snapshots& s) {
     put_as_float(f.took_part);
     put_as_float(f.last_action);
     put(f.tie_trust.data(), f.tie_trust.size());
+    // Ties organizers created later are not there yet in this frame: NaN, not drawn.
+    const std::vector<float> absent(s.tie_i.size() - f.tie_trust.size(),
+                                    std::numeric_limits<float>::quiet_NaN());
+    put(absent.data(), absent.size());
     j["frames"].push_back({{"step", f.step}, {"offset", at}});
   }
   return j;

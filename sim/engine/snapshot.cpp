@@ -33,7 +33,7 @@ Snapshots snapshot_layout(const Simulation& sim, const ModelConfig& cfg,
   return s;
 }
 
-Frame take_frame(const Simulation& sim, const ModelConfig& cfg, const Snapshots& layout,
+Frame take_frame(const Simulation& sim, const ModelConfig& cfg, Snapshots& layout,
                  const SnapshotOptions& opt) {
   const Population& p = sim.population();
   const Network& net = sim.network();
@@ -68,11 +68,37 @@ Frame take_frame(const Simulation& sim, const ModelConfig& cfg, const Snapshots&
     }
   }
   if (opt.ties && !net.complete) {
-    f.tie_trust.reserve(layout.tie_i.size());
-    for (std::int32_t i = 0; i < n; ++i)
-      for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e)
-        if (i < net.neighbors[static_cast<std::size_t>(e)])
-          f.tie_trust.push_back(net.trust[static_cast<std::size_t>(e)]);
+    const auto ties_now = static_cast<std::size_t>(net.offsets[n]) / 2;
+    if (ties_now == layout.tie_i.size() && layout.tie_index.empty()) {
+      // The graph has not grown (ties are never removed): CSR order is the layout's order.
+      f.tie_trust.reserve(ties_now);
+      for (std::int32_t i = 0; i < n; ++i)
+        for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e)
+          if (i < net.neighbors[static_cast<std::size_t>(e)])
+            f.tie_trust.push_back(net.trust[static_cast<std::size_t>(e)]);
+    } else {
+      auto key = [](std::int32_t i, std::int32_t j) {
+        return static_cast<std::uint64_t>(static_cast<std::uint32_t>(i)) << 32 |
+               static_cast<std::uint32_t>(j);
+      };
+      if (layout.tie_index.empty())
+        for (std::size_t k = 0; k < layout.tie_i.size(); ++k)
+          layout.tie_index.emplace(key(layout.tie_i[k], layout.tie_j[k]),
+                                   static_cast<std::int32_t>(k));
+      f.tie_trust.assign(ties_now, 0.0f);
+      for (std::int32_t i = 0; i < n; ++i)
+        for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
+          const std::int32_t j = net.neighbors[static_cast<std::size_t>(e)];
+          if (i >= j) continue;
+          auto [it, added] = layout.tie_index.emplace(
+              key(i, j), static_cast<std::int32_t>(layout.tie_i.size()));
+          if (added) {
+            layout.tie_i.push_back(i);
+            layout.tie_j.push_back(j);
+          }
+          f.tie_trust[static_cast<std::size_t>(it->second)] = net.trust[static_cast<std::size_t>(e)];
+        }
+    }
   }
   return f;
 }
