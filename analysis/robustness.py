@@ -203,7 +203,7 @@ def markdown(results, version=""):
     return "\n".join(lines) + "\n"
 
 
-BEGIN, END = "<!-- robustness:begin -->", "<!-- robustness:end -->"
+BEGIN, END = "<!-- generated:begin -->", "<!-- generated:end -->"
 
 
 def write_markdown(path, table):

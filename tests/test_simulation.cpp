@@ -207,3 +207,11 @@ TEST_CASE("synchronous and random-sequential updates reach the same final set",
   }
   CHECK(nontrivial > 0);  // the comparison covered real cascades
 }
+
+TEST_CASE("a step past the run's last is refused, not written past the series", "[simulation]") {
+  const RunPlan plan = test::plan_for("scenarios/default.json", {"steps=3", "replicates=1"});
+  Simulation sim(plan.arms[0], replicate_seed(plan.master_seed, 0));
+  for (int t = 0; t < 3; ++t) REQUIRE_NOTHROW(sim.step());
+  CHECK_THROWS_WITH(sim.step(), Catch::Contains("all were taken"));
+  CHECK(sim.current_step() == 3);
+}

@@ -339,10 +339,14 @@ TEST_CASE("elections: the counter-campaign runs in the notice weeks and costs su
       for (const auto& a : r.actions) v.push_back(a.support);
     return test::mean_se(v);
   };
+  // A drive that votes on a thinner base (half the unit organized, not the scenario's three
+  // quarters), where the undecided are many enough for fear to move the count.
   const auto mild = support(runs({"elections.captive_fear=0", "elections.threat_rate=0",
-                                  "elections.firing_rate=0", "actions.notice_steps=8"}));
+                                  "elections.firing_rate=0", "actions.notice_steps=8",
+                                  "actions.readiness=0.5"}));
   const auto harsh = support(runs({"elections.captive_fear=0.3", "elections.threat_rate=0",
-                                   "elections.firing_rate=0", "actions.notice_steps=8"}));
+                                   "elections.firing_rate=0", "actions.notice_steps=8",
+                                   "actions.readiness=0.5"}));
   INFO("support mild " << mild.mean << " harsh " << harsh.mean);
   CHECK(mild.mean - harsh.mean > 3 * std::hypot(mild.se, harsh.se));
 }

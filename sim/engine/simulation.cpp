@@ -90,6 +90,11 @@ void Simulation::run() {
 }
 
 void Simulation::step() {
+  // The per-step series are sized for cfg.steps: a step past the end is a caller's error (it
+  // would write past them).
+  if (t_ >= cfg_.steps)
+    throw std::logic_error("Simulation::step: the run has " + std::to_string(cfg_.steps) +
+                           " steps and all were taken");
   using Clock = std::chrono::steady_clock;
   auto timed = [this](int k, auto&& phase) {
     const auto t0 = Clock::now();

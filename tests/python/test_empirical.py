@@ -1,0 +1,60 @@
+"""analysis.empirical: the calibration patterns C1-C8 computed from the empirical scenarios.
+
+Checks the statistics on known answers (Wilson intervals), the pattern extraction on a real
+union_election run against the run's own tables, the policy read for C6, and that the targets file
+holds every calibration pattern with a source.
+
+Run: /usr/bin/python3 -m pytest -q tests/python/test_empirical.py
+"""
+
+import math
+import subprocess
+
+import numpy as np
+import pytest
+
+from analysis import empirical as E
+from analysis import load
+
+
+def test_wilson_interval_known_values():
+    # Wilson (1927) 95% interval for 8 of 10: 0.490-0.943 (e.g. Newcombe 1998, Table I)
+    p, lo, hi = E.share_ci(8, 10)
+    assert p == 0.8
+    assert lo == pytest.approx(0.4902, abs=5e-4) and hi == pytest.approx(0.9433, abs=5e-4)
+    p, lo, hi = E.share_ci(0, 20)
+    assert p == 0 and lo == 0 and 0.1 < hi < 0.2
+    assert all(math.isnan(x) for x in E.share_ci(0, 0))
+
+
+def test_targets_hold_every_calibration_pattern():
+    t = E.read_targets()
+    for key in ("C1", "C2", "C3", "C4", "C5", "C6", "C7a", "C7b", "C7c", "C8"):
+        assert key in t, key
+        assert t[key]["low"] <= t[key].get("target", t[key]["low"]) <= t[key]["high"]
+        assert t[key]["source"]
+
+
+def test_the_readiness_bar_is_the_drives_policy():
+    assert E.readiness_bar() == pytest.approx(0.75)
+
+
+def test_election_patterns_agree_with_the_runs_own_tables(orgsim_binary, tmp_path):
+    out = E.run(orgsim_binary, E.EMPIRICAL / "union_election.json", tmp_path / "u.h5",
+                ["population.size=25", "steps=156"], 12)
+    got = E.election_patterns(out)
+    runs = load.runs_table(out)
+    rel = runs[runs["arm"].astype(str) == "relationship_first"]
+    acts = load.action_events(out)
+    el = acts[(acts["arm"].astype(str) == "relationship_first") & (acts["kind"] == "election")]
+    assert got["runs"] == len(rel)
+    assert got["elections"] == el["run"].nunique()
+    assert got["elections"] > 0
+    held = rel[rel.index.isin(el["run"].unique())]
+    assert got["C2"][0] == pytest.approx(np.mean(held["firings"] > 0))
+    assert got["C3"][0] == pytest.approx(np.mean(held["threats"] > 0))
+    first = el.sort_values("step").groupby("run").head(1)
+    assert got["C1"][0] == pytest.approx(first["won"].mean())
+    for key in ("C1", "C2", "C3", "C4"):
+        v, lo, hi = got[key]
+        assert math.isnan(v) or 0 <= lo <= v <= hi <= 1
