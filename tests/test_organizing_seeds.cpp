@@ -182,7 +182,7 @@ TEST_CASE("due tasks are done (commitment, embedding) or missed, and follow-up r
   }
 }
 
-TEST_CASE("follow-up at voice asks the next step; below voice it only uplifts",
+TEST_CASE("follow-up at voice asks the next step, below voice it only uplifts",
           "[organizing][tasks]") {
   const ModelConfig cfg = config({"tasks.due_steps=2", "one_on_one.ask_base=1"});
   Population pop = population(cfg);

@@ -121,7 +121,11 @@ def test_the_gil_is_released_while_running():
     t.join()
     elapsed = time.perf_counter() - start
     assert elapsed > 0.05
-    assert ticks > 1000, f"{ticks} ticks in {elapsed:.2f} s: the GIL was held"
+    # An engine holding the GIL would leave this loop no turn at all until it returned (C++ code
+    # never yields it on its own): a handful of ticks at the start and end. Released, the loop
+    # runs throughout; how fast depends on the machine's load (about 1,000 in 0.2 s on 2 busy
+    # cores, 10^5 on an idle one), so the bar is set far below that and far above "held".
+    assert ticks > 100, f"{ticks} ticks in {elapsed:.2f} s: the GIL was held"
 
 
 def test_params_is_the_parameter_table(orgsim_binary, tmp_path):
