@@ -215,7 +215,8 @@ void validate_header(const FileHeader& h) {
       layout::kStep,       layout::kRun,       layout::kArm,        layout::kReplicate,
       layout::kPoint,      layout::kSeed,      layout::kStatus,     layout::kWallSeconds,
       layout::kProvenance, layout::kWinEvents, layout::kActionEvents, layout::kDurability,
-      layout::kFailures, layout::kDesignGroup, layout::kSensitivity, layout::kRosterGroup};
+      layout::kFailures, layout::kDesignGroup, layout::kSensitivity, layout::kRosterGroup,
+      layout::kAgentsGroup, layout::kNetworksGroup};
   const auto claim = [&](const std::string& name, const char* what) {
     if (!names.insert(name).second)
       throw std::invalid_argument(
