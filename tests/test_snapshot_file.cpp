@@ -14,7 +14,9 @@
 
 #include "engine/runner.hpp"
 #include "engine/simulation.hpp"
+#include "core/errors.hpp"
 #include "engine/snapshot.hpp"
+#include "engine/sweep.hpp"
 #include "helpers.hpp"
 #include "io/scenario.hpp"
 
@@ -200,4 +202,26 @@ TEST_CASE("snapshot file: off by default writes no /agents or /networks, a 1-ste
     CHECK(e1.held_bytes == Approx(e0.held_bytes + 4 * b.held));
     CHECK(estimate_snapshot_bytes(on.arms[0], 10, 0).output == 0.0);
   }
+}
+
+TEST_CASE("snapshot file: a sweep refuses output.snapshots instead of ignoring it",
+          "[snapshot][sweep]") {
+  std::ifstream in(small("snapfile_sweep_base", 5, json{{"snapshots", 2}}));
+  const json sweep = {{"name", "snap-sweep"},
+                      {"scenario", json::parse(in)},
+                      {"design", json::parse(R"({"type": "grid", "parameters": {
+                           "environment.turnover": [0, 0.01]}})")},
+                      {"replicates", 1}};
+  const std::string path = test::tmp_path("snapfile_sweep.json");
+  std::ofstream(path) << sweep.dump(2);
+  try {
+    (void)load_sweep(path);
+    FAIL("a sweep with output.snapshots = 2 was accepted");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()).find("output.snapshots") != std::string::npos);
+  }
+  json off = sweep;
+  off["scenario"]["output"]["snapshots"] = 0;
+  std::ofstream(path) << off.dump(2);
+  CHECK_NOTHROW(load_sweep(path));
 }
