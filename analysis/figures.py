@@ -1088,3 +1088,103 @@ def plot_box_scatter(disc, X, y, box=1, inputs=None, max_inputs=4, title=None, s
         _frame(fig, handles, ["condition holds", "does not hold", f"box {box}"], ncol=3,
                title=title or f"PRIM box {box}", note=f"where {disc.where}")
     return _finish(fig, save)
+
+
+# ---- network snapshots --------------------------------------------------------------------------
+
+RUNG_NAMES = ("unengaged", "supporter", "member", "leader")
+RUNG_COLORS = ("#c9c9c9", "#9ecae1", "#3182bd", "#08306b")
+
+
+def network_positions(department, source, target):
+    """Fixed node positions for every picture of one workplace: departments are clusters on a
+    circle (in department order), and inside a cluster people sit on a sunflower spiral, the
+    best connected (most ties in the union of the graphs given) nearest its centre. Ties broken
+    by agent index, so the layout is deterministic. `source`/`target`: 1-D arrays of tie ends
+    (negative entries skipped). Returns an (N, 2) array."""
+    department = np.asarray(department).astype(int)
+    n = department.size
+    degree = np.zeros(n)
+    for s, t in zip(np.asarray(source).ravel(), np.asarray(target).ravel()):
+        if s >= 0 and t >= 0:
+            degree[s] += 1
+            degree[t] += 1
+    depts = sorted(set(department.tolist()))
+    pos = np.zeros((n, 2))
+    golden = math.pi * (3 - math.sqrt(5))
+    k = len(depts)
+    for d_index, d in enumerate(depts):
+        members = [i for i in range(n) if department[i] == d]
+        members.sort(key=lambda i: (-degree[i], i))
+        if k > 1:
+            angle = 2 * math.pi * d_index / k
+            centre = np.array([math.cos(angle), math.sin(angle)]) * 1.0
+            radius = 0.9 * math.sin(math.pi / k) if k > 2 else 0.45
+        else:
+            centre, radius = np.zeros(2), 1.0
+        m = max(len(members), 1)
+        for rank, i in enumerate(members):
+            r = radius * math.sqrt((rank + 0.5) / m)
+            pos[i] = centre + r * np.array([math.cos(rank * golden), math.sin(rank * golden)])
+    return pos
+
+
+def snapshot_choice(steps):
+    """Indices of the start, middle and end snapshots (fewer when the file has fewer)."""
+    s = len(steps)
+    return sorted({0, (s - 1) // 2, s - 1})
+
+
+def plot_network_snapshots(agents, networks, replicate=0, save=None):
+    """One replicate per arm at the start, middle and end of the run (rows: arms; columns:
+    snapshots), every panel with the same positions (network_positions over the union of the
+    arms' final ties): people coloured by rung, ties drawn darker and thicker with more trust.
+    `agents`, `networks`: what load.agents / load.networks return."""
+    from matplotlib.collections import LineCollection
+
+    arm = np.asarray(agents["arm"])
+    rep = np.asarray(agents["replicate"])
+    steps = np.asarray(agents["snapshot_step"])
+    rung = np.asarray(agents["rung"])
+    department = np.asarray(agents["department"])
+    src, dst = np.asarray(networks["source"]), np.asarray(networks["target"])
+    trust = np.asarray(networks["trust"])
+    names = list(dict.fromkeys(arm.tolist()))
+    runs = []
+    for name in names:
+        rows = np.flatnonzero((arm == name) & (rep == replicate))
+        if rows.size == 0:
+            rows = np.flatnonzero(arm == name)
+        runs.append(int(rows[0]))
+    pos = network_positions(department[runs[0]], src[runs].ravel(), dst[runs].ravel())
+    cols = snapshot_choice(steps)
+    fig = _new_figure((3.0 * len(cols), 3.0 * len(runs) + 0.5))
+    axes = fig.subplots(len(runs), len(cols), squeeze=False)
+    n = department.shape[1]
+    for r_i, (name, run) in enumerate(zip(names, runs)):
+        for c_i, s in enumerate(cols):
+            ax = axes[r_i][c_i]
+            ok = (src[run] >= 0) & np.isfinite(trust[run, s])
+            t = np.clip(trust[run, s][ok], 0, 1)
+            segs = np.stack([pos[src[run][ok]], pos[dst[run][ok]]], axis=1)
+            colors = np.zeros((t.size, 4))
+            colors[:, 3] = 0.05 + 0.6 * t
+            ax.add_collection(LineCollection(segs, colors=colors, linewidths=0.2 + 1.2 * t))
+            codes = np.clip(rung[run, s, :n], 0, 3)
+            ax.scatter(pos[:, 0], pos[:, 1], s=max(4.0, 400.0 / math.sqrt(n)),
+                       c=[RUNG_COLORS[c] for c in codes], edgecolors="#555555",
+                       linewidths=0.3, zorder=2)
+            ax.set_aspect("equal")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.autoscale_view()
+            if r_i == 0:
+                ax.set_title(f"week {int(steps[s]) + 1}", fontsize=9)
+            if c_i == 0:
+                ax.set_ylabel(arm_label(name), fontsize=9)
+    handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor=c,
+                      markeredgecolor="#555555", label=l)
+               for c, l in zip(RUNG_COLORS, RUNG_NAMES)]
+    handles.append(Line2D([], [], color="black", alpha=0.6, label="tie (darker: more trust)"))
+    _frame(fig, handles, [h.get_label() for h in handles], ncol=3)
+    return _finish(fig, save)

@@ -11,6 +11,7 @@ the variables in docs/OUTPUTS.md. Everything else in `analysis/` goes through th
     dur  = load.durability("results/default.h5")    # Kaplan-Meier per arm (Durability)
     prov = load.provenance("results/default.h5")    # scenario, parameters, command line, build
     load.design(path), load.sensitivity(path), load.failures(path)   # sweeps; failed runs
+    load.agents(path), load.networks(path)   # snapshots (output.snapshots > 0), else None
 
 Every function takes a path, a `FileImage` (a results file in memory: what `orgsim.run` in
 Python reads) or a dataset from `open_results`.
@@ -744,6 +745,63 @@ def roster(source):
         frame["leader"] = leader
     frame.index.name = "agent"
     return frame
+
+
+_AGENT_VARIABLES = ("rung", "commitment", "trust_degree", "role", "took_part")
+
+
+def agents(source):
+    """The snapshots of the people (`/agents`, written when output.snapshots > 0): an
+    xarray.Dataset with dims (run, snapshot, agent) holding rung (int8: 0 unengaged .. 3
+    leader), commitment, trust_degree (float32), role (0 member, 1 worker-organizer) and
+    took_part (int8), `department` on (run, agent), and coordinates snapshot_step (snapshot),
+    arm (names), arm_code and replicate (run). Without xarray a dict of numpy arrays with the same
+    names plus "dims". None when the file has no snapshots."""
+    with _open_h5(_source(source)) as f:
+        if "agents" not in f:
+            return None
+        g = f["agents"]
+        data = {k: np.asarray(g[k][()]) for k in _AGENT_VARIABLES if k in g}
+        department = np.asarray(g["department"][()])
+        step = np.asarray(g["snapshot_step"][()])
+        arm_code = np.asarray(f["arm"][()])
+        names = _flag_names(f["arm"].attrs)
+        replicate = np.asarray(f["replicate"][()])
+    arm = np.array([names[int(c)] if 0 <= int(c) < len(names) else str(int(c)) for c in arm_code])
+    xr = _xarray()
+    if xr is None:
+        out = dict(data)
+        out.update(department=department, snapshot_step=step, arm=arm, arm_code=arm_code,
+                   replicate=replicate, dims=("run", "snapshot", "agent"))
+        return out
+    ds = xr.Dataset({k: (("run", "snapshot", "agent"), v) for k, v in data.items()})
+    ds["department"] = (("run", "agent"), department)
+    return ds.assign_coords(snapshot_step=("snapshot", step), arm=("run", arm),
+                            arm_code=("run", arm_code), replicate=("run", replicate))
+
+
+def networks(source):
+    """The ties of every run's snapshots (`/networks`): a dict with `source`, `target` (run,
+    edge; -1 past the run's ties), `trust` (run, snapshot, edge; NaN for a tie not yet made at
+    that snapshot) and `snapshot_step`; with xarray an xarray.Dataset of the same. None when the
+    file has no snapshots. Ties organizers create are appended, so an edge keeps its index over
+    the snapshots of a run."""
+    with _open_h5(_source(source)) as f:
+        if "networks" not in f:
+            return None
+        g = f["networks"]
+        src = np.asarray(g["source"][()])
+        dst = np.asarray(g["target"][()])
+        trust = np.asarray(g["trust"][()])
+        step = np.asarray(f["agents"]["snapshot_step"][()]) if "agents" in f else None
+    xr = _xarray()
+    if xr is None:
+        return {"source": src, "target": dst, "trust": trust, "snapshot_step": step}
+    ds = xr.Dataset({"source": (("run", "edge"), src), "target": (("run", "edge"), dst),
+                     "trust": (("run", "snapshot", "edge"), trust)})
+    if step is not None:
+        ds = ds.assign_coords(snapshot_step=("snapshot", step))
+    return ds
 
 
 def durability(source):

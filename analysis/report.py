@@ -749,6 +749,15 @@ def render(path):
                     + ", shaded bands where the middle 80% of them were."
                     if n_max > 1 else "One simulated workplace per arm."),
                  "Week by week, one line per arm"))
+    snap_agents = load.agents(path)
+    if snap_agents is not None:
+        fig = figures.plot_network_snapshots(snap_agents, load.networks(path))
+        figs.append(("network", _png_data_uri(fig),
+                     "One simulated workplace per arm (the same people in every picture, in the "
+                     "same places: each cluster is a department) at the start, middle and end of "
+                     "the run. Dots are people, darker the higher they stand on the commitment "
+                     "ladder; lines are ties between coworkers, darker with more trust.",
+                     "The workplace network over time"))
     handout_panels = list(figures.HANDOUT_PANELS)
     if all(f["backfires_total"] == 0 for f in facts.values()):
         handout_panels[-1] = "fear_mean"

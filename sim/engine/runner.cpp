@@ -15,6 +15,7 @@
 #include "core/rng.hpp"
 #include "core/text.hpp"
 #include "engine/simulation.hpp"
+#include "engine/snapshot.hpp"
 #include "io/outputs.hpp"
 
 namespace orgsim {
@@ -40,10 +41,12 @@ RunPlan make_plan(const Scenario& sc) {
     same(c.steps == c0.steps, "steps");
     same(c.replicates == c0.replicates, "replicates");
     same(c.master_seed == c0.master_seed, "seed");
+    same(c.snapshot_every == c0.snapshot_every, "output.snapshots");
   }
   plan.replicates = c0.replicates;
   plan.master_seed = c0.master_seed;
   plan.steps = c0.steps;
+  plan.snapshot_every = c0.snapshot_every;
   return plan;
 }
 
@@ -89,6 +92,26 @@ RunRecord run_one(const RunPlan& plan, std::int32_t arm, std::int64_t replicate,
   return r;
 }
 
+RunRecord run_with_snapshots(const RunPlan& plan, std::int32_t arm, std::int64_t replicate) {
+  const ModelConfig& cfg = plan.arms[static_cast<std::size_t>(arm)];
+  SnapshotOptions opt;
+  opt.every = plan.snapshot_every;
+  auto snaps = std::make_shared<Snapshots>();
+  bool have_layout = false;
+  std::int32_t t = 0;
+  RunRecord r = run_one(plan, arm, replicate, nullptr, [&](const Simulation& sim) {
+    if (!have_layout) {
+      *snaps = snapshot_layout(sim, cfg, opt);
+      have_layout = true;
+    }
+    if (snapshot_due(t, plan.steps, opt.every)) snaps->frames.push_back(take_frame(sim, cfg, *snaps, opt));
+    ++t;
+  });
+  snaps->tie_index.clear();  // only needed while frames are taken
+  r.snapshots = std::move(snaps);
+  return r;
+}
+
 unsigned resolve_threads(unsigned requested) {
   if (requested > 0) return requested;
   const unsigned hw = std::thread::hardware_concurrency();
@@ -113,7 +136,9 @@ std::vector<RunRecord> run_plan(const RunPlan& plan, unsigned threads, const Pro
       }
       try {
         const auto arm = static_cast<std::int32_t>(k / plan.replicates);
-        out[static_cast<std::size_t>(k)] = run_one(plan, arm, k % plan.replicates);
+        out[static_cast<std::size_t>(k)] = plan.snapshot_every > 0
+                                               ? run_with_snapshots(plan, arm, k % plan.replicates)
+                                               : run_one(plan, arm, k % plan.replicates);
       } catch (...) {
         std::lock_guard<std::mutex> lock(mu);
         if (!error) error = std::current_exception();
@@ -174,6 +199,22 @@ ResourceEstimate estimate_resources(const ModelConfig& largest, long double runs
   return e;
 }
 
+SnapshotBytes estimate_snapshot_bytes(const ModelConfig& c, std::int64_t steps,
+                                      std::int32_t every) {
+  SnapshotBytes b;
+  if (every <= 0 || steps <= 0) return b;
+  // Frames at steps 0, k, 2k, ... and the last step.
+  const double frames = static_cast<double>((steps - 1) / every + 1) +
+                        ((steps - 1) % every != 0 ? 1.0 : 0.0);
+  const double n = c.n, ties = expected_entries(c) / 2.0;
+  // In memory: a Frame holds 19 bytes per person and 4 per tie; the layout 4 per person and 8
+  // per tie. In the file (uncompressed): rung, role, took_part 1 byte, commitment and
+  // trust-weighted degree 4 per person; trust 4 per tie; department and endpoints once.
+  b.held = frames * (19.0 * n + 4.0 * ties) + 4.0 * n + 8.0 * ties;
+  b.output = frames * (11.0 * n + 4.0 * ties) + 4.0 * n + 8.0 * ties;
+  return b;
+}
+
 namespace {
 const ModelConfig& largest_arm(const RunPlan& plan) {
   std::size_t best = 0;
@@ -187,11 +228,14 @@ ResourceEstimate estimate_resources(const RunPlan& plan, unsigned threads) {
   const double series =
       static_cast<double>(plan.steps) * static_cast<double>(per_step_outputs().size()) * 4.0;
   const double outcomes = static_cast<double>(per_run_outputs().size()) * 8.0;
-  // `orgsim run` keeps every run's record until it writes the file.
+  const SnapshotBytes snap = estimate_snapshot_bytes(largest_arm(plan), plan.steps,
+                                                     plan.snapshot_every);
+  // `orgsim run` keeps every run's record (and its snapshots) until it writes the file.
   return estimate_resources(largest_arm(plan),
                             static_cast<long double>(plan.arms.size()) *
                                 static_cast<long double>(plan.replicates),
-                            plan.steps, threads, series + outcomes, series + outcomes + 64.0);
+                            plan.steps, threads, series + outcomes + snap.held,
+                            series + outcomes + 64.0 + snap.output);
 }
 
 void check_resources(const ResourceEstimate& e, const ModelConfig& c, const std::string& file,
@@ -237,6 +281,10 @@ void check_resources(const ResourceEstimate& e, const ModelConfig& c, const std:
       keys.push_back("steps");
       keys.push_back("replicates");
       hints.push_back("fewer steps or replicates, or a sweep, which streams runs to disk");
+      if (c.snapshot_every > 0) {
+        keys.push_back("output.snapshots");
+        hints.push_back("fewer snapshots (a larger output.snapshots, or 0)");
+      }
     }
     std::string where, hint;
     for (std::size_t q = 0; q < keys.size(); ++q) where += (q ? ", " : "") + keys[q];

@@ -26,6 +26,7 @@ struct RunPlan {
   std::int64_t replicates = 1;
   std::uint64_t master_seed = 1;
   std::int32_t steps = 1;
+  std::int32_t snapshot_every = 0;  // output.snapshots (0: none)
   std::int64_t total_runs() const { return static_cast<std::int64_t>(arms.size()) * replicates; }
 };
 
@@ -43,6 +44,10 @@ class Simulation;
 using StepObserver = std::function<void(const Simulation&)>;
 RunRecord run_one(const RunPlan& plan, std::int32_t arm, std::int64_t replicate,
                   const Network* prebuilt, const StepObserver& after_step);
+
+/// run_one with a frame (engine/snapshot.hpp) after every plan.snapshot_every-th step and the
+/// last, kept in the record's `snapshots` (what run_plan does when output.snapshots > 0).
+RunRecord run_with_snapshots(const RunPlan& plan, std::int32_t arm, std::int64_t replicate);
 
 /// Progress callback: (runs done, runs total).
 using Progress = std::function<void(std::int64_t, std::int64_t)>;
@@ -76,6 +81,13 @@ unsigned threads_used(unsigned requested, long double runs);
 ResourceEstimate estimate_resources(const ModelConfig& largest, long double runs,
                                     std::int64_t steps, unsigned threads,
                                     double held_bytes_per_run, double output_bytes_per_run);
+/// Bytes of one run's snapshots (output.snapshots = `every`, 0: none): held in memory until the
+/// file is written, and added to the file (uncompressed).
+struct SnapshotBytes {
+  double held = 0, output = 0;
+};
+SnapshotBytes estimate_snapshot_bytes(const ModelConfig& c, std::int64_t steps,
+                                      std::int32_t every);
 /// The estimate of `orgsim run` (every record is held in memory until the file is written).
 ResourceEstimate estimate_resources(const RunPlan& plan, unsigned threads);
 

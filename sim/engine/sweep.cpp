@@ -182,6 +182,23 @@ Sweep sweep_from_text(const std::string& text, const std::string& path, const st
         throw InputError(path, where, "a parameter not varied twice",
                          "`" + p.key + "` overlaps `" + s.design.params[q].key + "`");
   }
+  // Snapshots grow with every run; a sweep streams its runs and stores none. Asking for them is
+  // refused rather than ignored (store them with `orgsim run` of one design point).
+  for (std::size_t a = 0; a < s.scenario.arm_params.size(); ++a) {
+    const auto& flat = s.scenario.arm_params[a];
+    const auto it = flat.find("output.snapshots");
+    if (it != flat.end() && *it != 0)
+      throw InputError(s.scenario.file,
+                       a == 0 && s.scenario.arms.size() == 1
+                           ? std::string("output.snapshots")
+                           : "output.snapshots (arm \"" + s.scenario.arms[a].name + "\")",
+                       "0 in a sweep's scenario (sweeps store no snapshots)", it->dump(),
+                       "run one design point with `orgsim run` and output.snapshots to see its network");
+  }
+  for (const auto& p : s.design.params)
+    if (p.key == "output.snapshots")
+      throw InputError(path, "design.parameters.output.snapshots",
+                       "a model parameter (sweeps store no snapshots)", "output.snapshots");
   generate_points(s.design, s.seed);
   // The plan's size (the design has at most 10^8 points): points x arms x replicates in long double.
   const long double runs = static_cast<long double>(s.design.points.size()) *

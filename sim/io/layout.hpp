@@ -93,6 +93,24 @@ inline constexpr const char* kSweepJson = "sweep_json";
 inline constexpr const char* kCommandLine = "command_line";
 }  // namespace provenance
 
+// ---- /agents and /networks: snapshots (output.snapshots > 0, `orgsim run` only) ----
+inline constexpr const char* kAgentsGroup = "agents";
+inline constexpr const char* kNetworksGroup = "networks";
+namespace agents {
+inline constexpr const char* kSnapshotStep = "snapshot_step";  // (snapshot) int32, 0-based step
+inline constexpr const char* kDepartment = "department";       // (run, agent) int32
+inline constexpr const char* kRung = "rung";                   // (run, snapshot, agent) int8
+inline constexpr const char* kCommitment = "commitment";       // float32
+inline constexpr const char* kTrustDegree = "trust_degree";    // float32
+inline constexpr const char* kRole = "role";                   // int8
+inline constexpr const char* kTookPart = "took_part";          // int8
+}  // namespace agents
+namespace networks {
+inline constexpr const char* kSource = "source";  // (run, edge) int32, -1 past the run's ties
+inline constexpr const char* kTarget = "target";  // (run, edge) int32
+inline constexpr const char* kTrust = "trust";    // (run, snapshot, edge) float32, NaN: no tie yet
+}  // namespace networks
+
 // ---- /roster: one entry per person (agent i), in roster order ----
 namespace roster {
 inline constexpr const char* kName = "name";

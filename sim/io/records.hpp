@@ -4,10 +4,15 @@
 // produces and consumes these types and builds without HDF5; io/results_file.hpp writes and reads
 // them (layout in docs/HDF5_LAYOUT.md).
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "model/wins.hpp"
+
+namespace orgsim {
+struct Snapshots;
+}
 
 namespace orgsim {
 
@@ -33,6 +38,8 @@ struct RunRecord {
   std::vector<ActionEvent> actions;
   /// Why the run failed (status 2), for the /failures table; empty otherwise.
   std::string message;
+  /// The run's snapshots (output.snapshots > 0, `orgsim run` only), or nullptr.
+  std::shared_ptr<const Snapshots> snapshots;
 };
 
 struct VariedParam {

@@ -5,9 +5,12 @@
 // readers of the groups that read_results() (results_reader.cpp) calls, and small helpers they
 // share. The names of the layout are in io/layout.hpp.
 #include <cstdint>
+#include <memory>
+#include <utility>
 #include <string>
 #include <vector>
 
+#include "engine/snapshot.hpp"
 #include "io/hdf5.hpp"
 #include "io/layout.hpp"
 #include "io/results_file.hpp"
@@ -87,6 +90,9 @@ struct ResultsWriter::Impl {
   DesignTable design;
   SensitivityTable sensitivity;
 
+  // Snapshots handed over with the runs (RunRecord::snapshots): /agents and /networks at finish().
+  std::vector<std::pair<std::int64_t, std::shared_ptr<const Snapshots>>> snapshots;
+
   const std::string& name() const { return partial_path; }
 
   void create();
@@ -105,6 +111,7 @@ struct ResultsWriter::Impl {
   void set_arm_flags(hid_t ds);
   void write_provenance_string(const char* ds_name, const std::string& text, bool with_sha);
   void write_roster_group();
+  void write_snapshots();
   void write_root_attributes();
   void write_rows(hid_t ds, const std::string& ds_name, hid_t mem_type, hsize_t cols,
                   hsize_t count, const void* buf);

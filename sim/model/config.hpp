@@ -48,6 +48,7 @@ struct ModelConfig {
   std::int32_t steps{};
   std::int64_t replicates{};
   std::uint64_t master_seed{};
+  std::int32_t snapshot_every{};  // output.snapshots: a frame every k steps (0: none)
 
   std::int32_t n{};
   Distribution threshold, grievance, fear, inoculation, commitment;

@@ -34,6 +34,11 @@ std::vector<ParamSpec> make_table() {
        "replicates per arm; replicate k of every arm shares population, network, climate and "
        "turnover draws (common random numbers)",
        "", bind_member(&ModelConfig::replicates)},
+      {"output.snapshots", T::integer, 0, 0, 1e6, "step", {},
+       "a snapshot of every person and tie every k steps (and at the last step) in the results "
+       "file of `orgsim run` (/agents, /networks; docs/HDF5_LAYOUT.md); 0 = none. A sweep refuses "
+       "it (sweeps store no snapshots)",
+       "", bind_member(&ModelConfig::snapshot_every)},
       {"seed", T::integer, 1, 0, 18446744073709551615.0, "", {},
        "master seed; every random stream derives from (seed, replicate, stream id)", "",
        bind_member(&ModelConfig::master_seed)},
