@@ -4,7 +4,7 @@
 #
 # Usage: bash fuzz/run.sh [SECONDS] [HARNESS...]
 #   SECONDS   per harness (default: $ORGSIM_FUZZ_SECONDS, else 60)
-#   HARNESS   scenario sweep edge_list results (default: all)
+#   HARNESS   scenario sweep edge_list results roster (default: all)
 #   bash fuzz/run.sh --update-dict   regenerate fuzz/scenario.dict from `orgsim params`
 # Environment:
 #   ORGSIM_FUZZ_BUILD   build directory (default build-fuzz)
@@ -23,7 +23,7 @@ root=$PWD
 build=${ORGSIM_FUZZ_BUILD:-build-fuzz}
 work=${ORGSIM_FUZZ_WORK:-$build/fuzz-work}
 nice_level=${ORGSIM_FUZZ_NICE:-5}
-all_harnesses=(scenario sweep edge_list results)
+all_harnesses=(scenario sweep edge_list results roster)
 
 update_dict=0
 if [ "${1:-}" = "--update-dict" ]; then update_dict=1; shift; fi
@@ -87,7 +87,7 @@ fi
 # ---- seed corpora (assembled from the repository at every run; nothing duplicated in git) -----
 seeds=$work/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds"/{scenario,sweep,edge_list,results} "$work/tmp"
+mkdir -p "$seeds"/{scenario,sweep,edge_list,results,roster} "$work/tmp"
 cp scenarios/*.json scenarios/validation/*.json "$seeds/scenario/"
 cp scenarios/sweeps/*.json "$seeds/sweep/"
 # A small scenario (also the source of the results seeds), one with an edge list (edges.csv is
@@ -115,6 +115,14 @@ printf 'source,target,trust\n0,1,0.5\n1,2,\n2,3,1\n' >"$seeds/edge_list/header_t
 printf '# a comment\n\n0,1\n1,2\n2,0\n5 , 7\n' >"$seeds/edge_list/comments_spaces.csv"
 printf '\xef\xbb\xbfa,b\r\n0,99\r\n' >"$seeds/edge_list/bom_crlf.csv"
 for i in $(seq 0 48); do echo "$i,$((i + 1)),0.$((i % 10))"; done >"$seeds/edge_list/path.csv"
+# Rosters: the shipped template with its friendships (after a NUL), and small odd ones.
+{ cat scenarios/roster/warehouse_roster.csv; printf '\0'; cat scenarios/roster/friendships.csv; } \
+  >"$seeds/roster/warehouse_with_friends.bin"
+cp scenarios/roster/warehouse_roster.csv "$seeds/roster/warehouse.csv"
+printf '\xef\xbb\xbfShift,Name,Role,Department\r\nday,A,worker,x\r\nnight,B,steward,y\r\n' \
+  >"$seeds/roster/bom_crlf_reordered.csv"
+printf 'name,department,shift,role,leader\nA,d,1,lead,yes\nB,d,1,worker,\nC,e,2,worker,0\n\0name_a,name_b\nA,C\n' \
+  >"$seeds/roster/leaders_friend.bin"
 # Results files: a run and a sweep (with /design and /sensitivity) of the tiny scenario.
 printf '%s\n' "$tiny" >"$work/tmp/tiny.json"
 cp "$seeds/sweep/tiny_sobol.json" "$work/tmp/tiny_sweep.json"
@@ -139,8 +147,8 @@ innermost_module() {
 
 # ---- run ----------------------------------------------------------------------------------------
 declare -A dict=([scenario]=fuzz/scenario.dict [sweep]=fuzz/scenario.dict
-                 [edge_list]=fuzz/csv.dict [results]=fuzz/results.dict)
-declare -A max_len=([scenario]=8192 [sweep]=8192 [edge_list]=4096 [results]=65536)
+                 [edge_list]=fuzz/csv.dict [results]=fuzz/results.dict [roster]=fuzz/roster.dict)
+declare -A max_len=([scenario]=8192 [sweep]=8192 [edge_list]=4096 [results]=65536 [roster]=8192)
 max_results=$(stat -c %s "$seeds"/results/*.h5 | sort -n | tail -1)
 [ "$max_results" -gt "${max_len[results]}" ] && max_len[results]=$max_results
 
