@@ -77,12 +77,21 @@ class Box:
     def restricted(self):
         return list(self.limits.index[self.limits["restricted"]])
 
-    def contains(self, X):
-        """Boolean mask of the rows of X (DataFrame with the input columns) inside the box."""
+    def contains(self, X, open_ends=False):
+        """Boolean mask of the rows of X (DataFrame with the input columns) inside the box.
+
+        By default the box is closed at the data's range on every input, as PRIM found it. With
+        `open_ends`, a side the box does not cut (an unrestricted input, or the uncut end of a
+        restricted one) is unbounded: the rule the box states, for points PRIM did not see
+        (another half of a study, new runs), whose range can reach a little past the data's."""
         inside = np.ones(len(X), dtype=bool)
         for name, row in self.limits.iterrows():
             x = np.asarray(X[name], dtype=float)
-            inside &= (x >= row["lower"]) & (x <= row["upper"])
+            lower, upper = row["lower"], row["upper"]
+            if open_ends:
+                lower = lower if lower > row["min"] else -np.inf
+                upper = upper if upper < row["max"] else np.inf
+            inside &= (x >= lower) & (x <= upper)
         return inside
 
     def describe(self, units=None, digits=3):
