@@ -189,6 +189,47 @@ def _paste(X, y, lo, hi, alpha, total_k, rng_lo, rng_hi):
         n, k, dens, _ = _stats(_in_box(X, lo, hi), y, total_k)
 
 
+def _limit_p_values(X, y, lo, hi, rng_lo, rng_hi):
+    """Per input, the p-value of the box's limits on it (NaN where it sets none): the chance of
+    the box's count of y-points or more if its points had the density of the box without them."""
+    total_k = int(y.sum())
+    n, k, _, _ = _stats(_in_box(X, lo, hi), y, total_k)
+    pvals = np.full(X.shape[1], np.nan)
+    for j in np.flatnonzero((lo > rng_lo) | (hi < rng_hi)):
+        lo2, hi2 = lo.copy(), hi.copy()
+        lo2[j], hi2[j] = rng_lo[j], rng_hi[j]
+        _, _, d2, _ = _stats(_in_box(X, lo2, hi2), y, total_k)
+        pvals[j] = binomial_sf(k, n, d2)
+    return pvals
+
+
+def prune(box, X, y, p_max=0.05):
+    """The box with the limits that do not matter dropped: repeatedly frees the input whose
+    limits have the largest p-value above `p_max` (back to its full range) and tests the
+    remaining limits again on the wider box, until every limit left has p <= p_max. X, y: the
+    points the box was found on. Returns a new Box (its trajectory is the original's)."""
+    if isinstance(X, pd.DataFrame):
+        X = X[list(box.limits.index)].to_numpy(dtype=float)
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=bool)
+    lim = box.limits
+    lo, hi = lim["lower"].to_numpy(float).copy(), lim["upper"].to_numpy(float).copy()
+    rng_lo, rng_hi = lim["min"].to_numpy(float), lim["max"].to_numpy(float)
+    while True:
+        pvals = _limit_p_values(X, y, lo, hi, rng_lo, rng_hi)
+        if not np.any(pvals > p_max):
+            break
+        j = int(np.nanargmax(pvals))
+        lo[j], hi[j] = rng_lo[j], rng_hi[j]
+    total_k = int(y.sum())
+    n, k, dens, cov = _stats(_in_box(X, lo, hi), y, total_k)
+    limits = pd.DataFrame({"lower": lo, "upper": hi, "min": rng_lo, "max": rng_hi,
+                           "restricted": (lo > rng_lo) | (hi < rng_hi), "p_value": pvals},
+                          index=lim.index)
+    return Box(limits=limits, coverage=cov, density=dens, mass=n / len(y), n=n, k=k,
+               base_density=box.base_density, trajectory=box.trajectory)
+
+
 def find_box(X, y, names=None, alpha=0.05, min_mass=0.05, threshold=None, paste=True):
     """One PRIM box of y (bool) over the inputs X (n x d array or DataFrame)."""
     if isinstance(X, pd.DataFrame):
@@ -256,13 +297,7 @@ def find_box(X, y, names=None, alpha=0.05, min_mass=0.05, threshold=None, paste=
             "n_restricted": int(((lo > rng_lo) | (hi < rng_hi)).sum()), "chosen": True}])],
             ignore_index=True)
     restricted = (lo > rng_lo) | (hi < rng_hi)
-    pvals = np.full(d, np.nan)
-    for j in np.flatnonzero(restricted):
-        lo2, hi2 = lo.copy(), hi.copy()
-        lo2[j], hi2[j] = rng_lo[j], rng_hi[j]
-        m = _in_box(X, lo2, hi2)
-        n2, k2, d2, _ = _stats(m, y, total_k)
-        pvals[j] = binomial_sf(k, n, d2)
+    pvals = _limit_p_values(X, y, lo, hi, rng_lo, rng_hi)
     limits = pd.DataFrame({"lower": lo, "upper": hi, "min": rng_lo, "max": rng_hi,
                            "restricted": restricted, "p_value": pvals},
                           index=pd.Index(names, name="input"))

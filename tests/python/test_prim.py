@@ -121,6 +121,27 @@ def test_box_applied_to_new_points_with_open_ends():
     assert y[1500:][inside].sum() / y[1500:].sum() > 0.75
 
 
+def test_prune_drops_the_limits_that_do_not_matter():
+    # peeling without pasting on a small sample cuts inputs the condition does not depend on;
+    # pruning frees them and keeps the ones it does (a, c), every limit left significant
+    X, y = _known(10, n=600)
+    y = y & ~((X[:, 1] > 0.7) & (X[:, 3] < 0.3))  # box 1 of _known only
+    box = prim.find_box(X, y, names=list("abcde"), paste=False, min_mass=0.02)
+    box.limits.loc["b", "upper"] = 0.8  # and a cut on an input that plays no part
+    box.limits.loc["b", "restricted"] = True
+    assert {"a", "c", "b", "d"} <= set(box.restricted)  # d: cut by the peeling, by chance
+    pruned = prim.prune(box, X, y)
+    assert set(pruned.restricted) == {"a", "c"}
+    assert (pruned.limits.loc[pruned.restricted, "p_value"] <= 0.05).all()
+    assert pruned.limits["p_value"][~pruned.limits["restricted"]].isna().all()
+    assert pruned.k >= box.k  # a wider box holds at least as many
+    inside = pruned.contains(pd.DataFrame(X, columns=list("abcde")))
+    assert pruned.n == inside.sum() and pruned.k == y[inside].sum()
+    # a box whose limits all matter is left as it is
+    again = prim.prune(pruned, X, y)
+    assert again.restricted == pruned.restricted and again.n == pruned.n
+
+
 def test_condition_errors_name_the_problem():
     outcomes, arms = ["wins", "win_weeks"], ["relationship_first", "big_messaging"]
     ok, named = discover.parse_condition("win_weeks[relationship_first] > win_weeks[big_messaging]",
