@@ -178,8 +178,8 @@ def horizon_table(path, horizon_min=HORIZON_MIN, seed=None):
     out["standing_wins_end"] = standing[rows, last]
     out["reversals"] = out["wins"] - out["standing_wins_end"]
     out["organized_base_end"] = base[rows, last]
-    keep = ["point", "replicate", "arm", "status", "wall_seconds", *varied, HORIZON, "win_weeks", "wins",
-            "reversals", "standing_wins_end", "organized_base_end"]
+    keep = ["point", "replicate", "arm", "status", "wall_seconds", *varied, HORIZON, "win_weeks",
+            "wins", "reversals", "standing_wins_end", "organized_base_end"]
     out = out[[c for c in keep if c in out.columns]]
     out.attrs["arm_names"] = runs.attrs.get("arm_names")
     return out, varied + [HORIZON], T
@@ -298,6 +298,51 @@ def study(path, alpha=0.05, min_mass=0.05, seed=None, images=None, horizon_min=H
     return result
 
 
+def regions(res):
+    """Workplaces inside and outside the pruned box 1 of the two paired conditions (the rules
+    that matter): per region, how many, the share where each strategy is ahead or they tie, the
+    mean win-weeks, wins and organized base at the horizon of each strategy."""
+    runs = res["runs"]
+    key = ["point", "replicate"]
+    rf = runs[runs["arm"].astype(str) == RF].set_index(key)
+    bm = runs[runs["arm"].astype(str) == BM].set_index(key)
+    both = rf[res["inputs"]].join(rf[["win_weeks", "wins", "organized_base_end"]].add_prefix(
+        "rf_")).join(bm[["win_weeks", "wins", "organized_base_end"]].add_prefix("bm_"),
+                     how="inner")
+    by_key = {c["key"]: c for c in res["conditions"]}
+    org = by_key["organizing_ahead"]["pruned"]
+    mob = by_key["mobilizing_ahead"]["pruned"]
+    in_org = org.contains(both, open_ends=True) if org is not None else np.zeros(len(both), bool)
+    in_mob = mob.contains(both, open_ends=True) if mob is not None else np.zeros(len(both), bool)
+    rows = []
+    for name, m in (("all workplaces", np.ones(len(both), dtype=bool)),
+                    ("relationship-first's box", in_org),
+                    ("big messaging's box", in_mob),
+                    ("in both boxes", in_org & in_mob),
+                    ("relationship-first's box only", in_org & ~in_mob),
+                    ("big messaging's box only", in_mob & ~in_org),
+                    ("in neither box", ~in_org & ~in_mob)):
+        x = both[m]
+        if not len(x):
+            continue
+        rows.append({"region": name, "workplaces": len(x),
+                     "rf_ahead": float((x["rf_win_weeks"] > x["bm_win_weeks"]).mean()),
+                     "bm_ahead": float((x["bm_win_weeks"] > x["rf_win_weeks"]).mean()),
+                     "tied": float((x["rf_win_weeks"] == x["bm_win_weeks"]).mean()),
+                     "rf_win_weeks": x["rf_win_weeks"].mean(),
+                     "bm_win_weeks": x["bm_win_weeks"].mean(),
+                     "rf_wins": x["rf_wins"].mean(), "bm_wins": x["bm_wins"].mean(),
+                     "rf_base": x["rf_organized_base_end"].mean(),
+                     "bm_base": x["bm_organized_base_end"].mean()})
+    return pd.DataFrame(rows)
+
+
+def durability_table(path):
+    """Per arm: wins, reversals and the Kaplan-Meier median duration of a win (load.durability,
+    over every win of the runs, not cut at any horizon)."""
+    return load.durability(path).arms.reset_index()
+
+
 def tied_share(runs):
     """Share of workplaces where the two strategies' win-weeks are equal (both zero, mostly)."""
     rf = runs[runs["arm"].astype(str) == RF].set_index(["point", "replicate"])["win_weeks"]
@@ -345,6 +390,25 @@ def markdown(res, meta):
     lines += [f"On {tied:.0%} of the workplaces the two strategies have the same win-weeks "
               f"({zero:.0%}: neither has a win standing at any week up to the horizon); those "
               f"workplaces count for neither strategy being ahead.", ""]
+    dur = meta.get("durability")
+    if dur is not None and len(dur):
+        parts = [f"{r['arm']}: {r['wins']} wins, median {r['median']:.0f} weeks"
+                 for _, r in dur.iterrows()]
+        lines += ["How long wins last, over every win of the five-year runs (Kaplan–Meier, the "
+                  "file's `/durability`, not cut at the horizon): " + "; ".join(parts) + ".", ""]
+    reg = regions(res)
+    if len(reg):
+        lines += ["Inside and outside the two boxes (box 1 of each paired condition, the limits "
+                  "that matter; both boxes below), at each workplace's horizon:", "",
+                  "| region | workplaces | relationship-first ahead | big messaging ahead | "
+                  "tied | mean win-weeks (RF / BM) | mean wins (RF / BM) | organized base "
+                  "(RF / BM) |", "|---|---|---|---|---|---|---|---|"]
+        for _, r in reg.iterrows():
+            lines.append(f"| {r['region']} | {r['workplaces']} | {r['rf_ahead']:.0%} | "
+                         f"{r['bm_ahead']:.0%} | {r['tied']:.0%} | {r['rf_win_weeks']:.0f} / "
+                         f"{r['bm_win_weeks']:.0f} | {r['rf_wins']:.1f} / {r['bm_wins']:.1f} | "
+                         f"{r['rf_base']:.0%} / {r['bm_base']:.0%} |")
+        lines.append("")
     for c in res["conditions"]:
         lines += [f"### {c['title']}", "", f"`{c['where']}` (at the horizon): holds for "
                   f"{c['k']} of {c['n']} points ({c['k'] / c['n']:.1%}); a point is a "
@@ -445,7 +509,8 @@ def main(argv=None):
             print("box 1, limits that matter: " + c["pruned"].describe(UNITS).replace(
                 "\n", "\n  "))
         for _, r in c["split"].iterrows():
-            print(f"  split {r['direction']} ({r['box']}): cuts {r['restricts'] or 'nothing'}; coverage "
+            print(f"  split {r['direction']} ({r['box']}): cuts {r['restricts'] or 'nothing'}; "
+                  f"coverage "
                   f"{r['coverage_fit']:.0%} -> {r['coverage_test']:.0%}, density "
                   f"{r['density_fit']:.0%} -> {r['density_test']:.0%} (base "
                   f"{r['base_test']:.0%})")
@@ -462,7 +527,7 @@ def main(argv=None):
                 "sweep": os.path.relpath(args.sweep, ROOT) if Path(args.sweep).is_absolute()
                 else args.sweep, "seconds": seconds, "threads": args.threads or os.cpu_count(),
                 "alpha": args.alpha, "min_mass": args.min_mass, "out_name": out.name,
-                "file_discovery": file_text}
+                "file_discovery": file_text, "durability": durability_table(out)}
         write_markdown(args.markdown, markdown(res, meta))
         print(f"written: {args.markdown}")
     return 0

@@ -10,11 +10,9 @@ Run: ORGSIM_BINARY=$PWD/build/orgsim /usr/bin/python3 -m pytest -q tests/python/
 """
 import json
 import re
-import shutil
 import subprocess
 
 import numpy as np
-import pytest
 
 from analysis import load, study
 
@@ -85,8 +83,8 @@ def test_a_shorter_run_is_the_longer_run_cut(orgsim_binary, tmp_path):
 
 def test_the_study_runs_end_to_end_on_a_tiny_sweep(orgsim_binary, tmp_path):
     doc = tmp_path / "WHEN.md"
-    doc.write_text(f"# hand-written head\n\n{study.BEGIN}\nold\n{study.END}\n\nhand-written "
-                   f"tail\n")
+    doc.write_text(f"# hand-written head\n\n{study.BEGIN}\nstale numbers\n{study.END}\n\n"
+                   f"hand-written tail\n")
     images = tmp_path / "images"
     out = tmp_path / "tiny.h5"
     code = study.main(["--orgsim", str(orgsim_binary), "--out", str(out), "--samples", "24",
@@ -95,7 +93,7 @@ def test_the_study_runs_end_to_end_on_a_tiny_sweep(orgsim_binary, tmp_path):
     assert code == 0
     text = doc.read_text()
     assert text.startswith("# hand-written head") and text.endswith("hand-written tail\n")
-    assert "old" not in text
+    assert "stale numbers" not in text
     assert "24 design points × 2 arms × 2 replicates = 96 runs of 260 weeks" in text
     version = load.provenance(out).version["git_commit"]
     assert version in text
