@@ -239,7 +239,7 @@ def as_discovery(where, unit, boxes, n, k, settings):
                           trajectory=traj, settings=settings)
 
 
-def save_png(fig, path, dpi=80, colors=64):
+def save_png(fig, path, dpi=80, colors=256):
     """A PNG small enough for the repository: the figure at `dpi`, reduced to an adaptive
     palette of `colors` (Pillow, which matplotlib depends on); a plain PNG without Pillow."""
     import io
