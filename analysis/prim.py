@@ -100,7 +100,10 @@ class Box:
         lines = []
         for name in self.restricted:
             row = self.limits.loc[name]
-            u = f" {units[name]}" if units.get(name) not in (None, "", "1") else ""
+            unit = str(units.get(name) or "")
+            if unit.startswith("1 "):  # a rate of a share: "1 per step" reads "per step"
+                unit = unit[2:]
+            u = f" {unit}" if unit not in ("", "1") else ""
             lo_cut = row["lower"] > row["min"]
             hi_cut = row["upper"] < row["max"]
             fmt = lambda v: f"{v:.{digits}g}"

@@ -516,7 +516,9 @@ def main(argv=None):
                   f"{r['base_test']:.0%})")
     # the CLI's discovery at the full horizon, written into the file for `orgsim report`
     boxes, X, y, unit = discover.discover(str(out), FILE_CONDITION, args.alpha, args.min_mass)
-    file_text = discover.describe(FILE_CONDITION, boxes, len(y), int(y.sum()), unit, UNITS)
+    d = load.design(str(out))  # the units the CLI prints, so the page shows what it prints
+    cli_units = (d.attrs.get("units") or {}) if d is not None else {}
+    file_text = discover.describe(FILE_CONDITION, boxes, len(y), int(y.sum()), unit, cli_units)
     print(file_text)
     if args.markdown:
         cmd = "/usr/bin/python3 -m analysis.study" + (

@@ -142,6 +142,19 @@ def test_prune_drops_the_limits_that_do_not_matter():
     assert again.restricted == pruned.restricted and again.n == pruned.n
 
 
+def test_box_in_words_reads_units():
+    rng = np.random.default_rng(11)
+    X = rng.uniform(0, 1, (1000, 2))
+    y = rng.uniform(size=1000) < np.where(X[:, 0] < 0.3, 0.9, 0.05)
+    box = prim.find_box(X, y, names=["turnover", "hours"])
+    # a share per step is stored with the unit "1 per step": the box says "per step"
+    text = box.describe({"turnover": "1 per step", "hours": "h per step"})
+    line = [ln for ln in text.splitlines() if ln.strip().startswith("turnover at most")][0]
+    assert " per step (of" in line and "1 per step" not in line
+    assert "(of" in box.describe({"turnover": "1"}) and " 1 (of" not in box.describe(
+        {"turnover": "1"})
+
+
 def test_condition_errors_name_the_problem():
     outcomes, arms = ["wins", "win_weeks"], ["relationship_first", "big_messaging"]
     ok, named = discover.parse_condition("win_weeks[relationship_first] > win_weeks[big_messaging]",
