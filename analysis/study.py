@@ -337,6 +337,27 @@ def regions(res):
     return pd.DataFrame(rows)
 
 
+def by_horizon(res, edges=(52, 104, 156, 208, 261)):
+    """Per band of horizons (years one to five): workplaces, the share where each strategy is
+    ahead, and the mean win-weeks of each."""
+    runs = res["runs"]
+    key = ["point", "replicate"]
+    rf = runs[runs["arm"].astype(str) == RF].set_index(key)
+    bm = runs[runs["arm"].astype(str) == BM].set_index(key)
+    both = rf[[HORIZON, "win_weeks"]].join(bm[["win_weeks"]], rsuffix="_bm", how="inner")
+    rows = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        x = both[(both[HORIZON] >= lo) & (both[HORIZON] < hi)]
+        if not len(x):
+            continue
+        rows.append({"weeks": f"{lo}–{hi - 1}", "workplaces": len(x),
+                     "rf_ahead": float((x["win_weeks"] > x["win_weeks_bm"]).mean()),
+                     "bm_ahead": float((x["win_weeks_bm"] > x["win_weeks"]).mean()),
+                     "rf_win_weeks": x["win_weeks"].mean(),
+                     "bm_win_weeks": x["win_weeks_bm"].mean()})
+    return pd.DataFrame(rows)
+
+
 def durability_table(path):
     """Per arm: wins, reversals and the Kaplan-Meier median duration of a win (load.durability,
     over every win of the runs, not cut at any horizon)."""
@@ -396,6 +417,16 @@ def markdown(res, meta):
                  for _, r in dur.iterrows()]
         lines += ["How long wins last, over every win of the five-year runs (Kaplan–Meier, the "
                   "file's `/durability`, not cut at the horizon): " + "; ".join(parts) + ".", ""]
+    hz = by_horizon(res)
+    if len(hz):
+        lines += ["By horizon (every workplace of the box, whatever its other inputs):", "",
+                  "| horizon (weeks) | workplaces | relationship-first ahead | big messaging "
+                  "ahead | mean win-weeks (RF / BM) |", "|---|---|---|---|---|"]
+        for _, r in hz.iterrows():
+            lines.append(f"| {r['weeks']} | {r['workplaces']} | {r['rf_ahead']:.0%} | "
+                         f"{r['bm_ahead']:.0%} | {r['rf_win_weeks']:.0f} / "
+                         f"{r['bm_win_weeks']:.0f} |")
+        lines.append("")
     reg = regions(res)
     if len(reg):
         lines += ["Inside and outside the two boxes (box 1 of each paired condition, the limits "

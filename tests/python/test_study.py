@@ -120,6 +120,10 @@ def test_the_study_runs_end_to_end_on_a_tiny_sweep(orgsim_binary, tmp_path):
     assert (runs.groupby("point")[study.HORIZON].nunique() == 1).all()
     # every condition's split check applied its box to the other half
     res = study.study(out)
+    hz = study.by_horizon(res)
+    assert hz["workplaces"].sum() == len(runs) // 2
+    assert (hz["rf_ahead"] + hz["bm_ahead"] <= 1 + 1e-12).all()
+    assert "| horizon (weeks) |" in text
     for c in res["conditions"]:
         if c["k"] >= 4:
             assert set(c["split"]["direction"]) <= {"A -> B", "B -> A"}
