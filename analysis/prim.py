@@ -77,12 +77,21 @@ class Box:
     def restricted(self):
         return list(self.limits.index[self.limits["restricted"]])
 
-    def contains(self, X):
-        """Boolean mask of the rows of X (DataFrame with the input columns) inside the box."""
+    def contains(self, X, open_ends=False):
+        """Boolean mask of the rows of X (DataFrame with the input columns) inside the box.
+
+        By default the box is closed at the data's range on every input, as PRIM found it. With
+        `open_ends`, a side the box does not cut (an unrestricted input, or the uncut end of a
+        restricted one) is unbounded: the rule the box states, for points PRIM did not see
+        (another half of a study, new runs), whose range can reach a little past the data's."""
         inside = np.ones(len(X), dtype=bool)
         for name, row in self.limits.iterrows():
             x = np.asarray(X[name], dtype=float)
-            inside &= (x >= row["lower"]) & (x <= row["upper"])
+            lower, upper = row["lower"], row["upper"]
+            if open_ends:
+                lower = lower if lower > row["min"] else -np.inf
+                upper = upper if upper < row["max"] else np.inf
+            inside &= (x >= lower) & (x <= upper)
         return inside
 
     def describe(self, units=None, digits=3):
@@ -91,7 +100,10 @@ class Box:
         lines = []
         for name in self.restricted:
             row = self.limits.loc[name]
-            u = f" {units[name]}" if units.get(name) not in (None, "", "1") else ""
+            unit = str(units.get(name) or "")
+            if unit.startswith("1 "):  # a rate of a share: "1 per step" reads "per step"
+                unit = unit[2:]
+            u = f" {unit}" if unit not in ("", "1") else ""
             lo_cut = row["lower"] > row["min"]
             hi_cut = row["upper"] < row["max"]
             fmt = lambda v: f"{v:.{digits}g}"
@@ -180,6 +192,47 @@ def _paste(X, y, lo, hi, alpha, total_k, rng_lo, rng_hi):
         n, k, dens, _ = _stats(_in_box(X, lo, hi), y, total_k)
 
 
+def _limit_p_values(X, y, lo, hi, rng_lo, rng_hi):
+    """Per input, the p-value of the box's limits on it (NaN where it sets none): the chance of
+    the box's count of y-points or more if its points had the density of the box without them."""
+    total_k = int(y.sum())
+    n, k, _, _ = _stats(_in_box(X, lo, hi), y, total_k)
+    pvals = np.full(X.shape[1], np.nan)
+    for j in np.flatnonzero((lo > rng_lo) | (hi < rng_hi)):
+        lo2, hi2 = lo.copy(), hi.copy()
+        lo2[j], hi2[j] = rng_lo[j], rng_hi[j]
+        _, _, d2, _ = _stats(_in_box(X, lo2, hi2), y, total_k)
+        pvals[j] = binomial_sf(k, n, d2)
+    return pvals
+
+
+def prune(box, X, y, p_max=0.05):
+    """The box with the limits that do not matter dropped: repeatedly frees the input whose
+    limits have the largest p-value above `p_max` (back to its full range) and tests the
+    remaining limits again on the wider box, until every limit left has p <= p_max. X, y: the
+    points the box was found on. Returns a new Box (its trajectory is the original's)."""
+    if isinstance(X, pd.DataFrame):
+        X = X[list(box.limits.index)].to_numpy(dtype=float)
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=bool)
+    lim = box.limits
+    lo, hi = lim["lower"].to_numpy(float).copy(), lim["upper"].to_numpy(float).copy()
+    rng_lo, rng_hi = lim["min"].to_numpy(float), lim["max"].to_numpy(float)
+    while True:
+        pvals = _limit_p_values(X, y, lo, hi, rng_lo, rng_hi)
+        if not np.any(pvals > p_max):
+            break
+        j = int(np.nanargmax(pvals))
+        lo[j], hi[j] = rng_lo[j], rng_hi[j]
+    total_k = int(y.sum())
+    n, k, dens, cov = _stats(_in_box(X, lo, hi), y, total_k)
+    limits = pd.DataFrame({"lower": lo, "upper": hi, "min": rng_lo, "max": rng_hi,
+                           "restricted": (lo > rng_lo) | (hi < rng_hi), "p_value": pvals},
+                          index=lim.index)
+    return Box(limits=limits, coverage=cov, density=dens, mass=n / len(y), n=n, k=k,
+               base_density=box.base_density, trajectory=box.trajectory)
+
+
 def find_box(X, y, names=None, alpha=0.05, min_mass=0.05, threshold=None, paste=True):
     """One PRIM box of y (bool) over the inputs X (n x d array or DataFrame)."""
     if isinstance(X, pd.DataFrame):
@@ -247,13 +300,7 @@ def find_box(X, y, names=None, alpha=0.05, min_mass=0.05, threshold=None, paste=
             "n_restricted": int(((lo > rng_lo) | (hi < rng_hi)).sum()), "chosen": True}])],
             ignore_index=True)
     restricted = (lo > rng_lo) | (hi < rng_hi)
-    pvals = np.full(d, np.nan)
-    for j in np.flatnonzero(restricted):
-        lo2, hi2 = lo.copy(), hi.copy()
-        lo2[j], hi2[j] = rng_lo[j], rng_hi[j]
-        m = _in_box(X, lo2, hi2)
-        n2, k2, d2, _ = _stats(m, y, total_k)
-        pvals[j] = binomial_sf(k, n, d2)
+    pvals = _limit_p_values(X, y, lo, hi, rng_lo, rng_hi)
     limits = pd.DataFrame({"lower": lo, "upper": hi, "min": rng_lo, "max": rng_hi,
                            "restricted": restricted, "p_value": pvals},
                           index=pd.Index(names, name="input"))

@@ -211,6 +211,17 @@ TEST_CASE("sweep files are validated like scenarios", "[sweep][validation]") {
              Catch::Contains("not numeric"));
   CHECK_THAT(error(json::parse(R"({"type": "grid", "parameters": {"campaign.strategy": [1]}})")),
              Catch::Contains("campaign.strategy"));
+  // steps, replicates and seed are shared by every run of a sweep: refused when the file is read,
+  // not when the results file is written after the runs.
+  for (const char* key : {"steps", "replicates", "seed"}) {
+    const json design = {{"type", "lhs"}, {"samples", 4},
+                         {"parameters", {{key, {{"min", 10}, {"max", 20}}}}}};
+    const std::string e = error(design);
+    CHECK_THAT(e, Catch::Contains(std::string("design.parameters.") + key));
+    CHECK_THAT(e, Catch::Contains("the same for every run of a sweep"));
+  }
+  CHECK_THAT(error(json::parse(R"({"type": "grid", "parameters": {"steps": [10, 20]}})")),
+             Catch::Contains("per-step series"));
 }
 
 TEST_CASE("a sweep killed with SIGKILL resumes to the uninterrupted result", "[sweep][resume][slow]") {

@@ -155,6 +155,18 @@ Sweep sweep_from_text(const std::string& text, const std::string& path, const st
                        "a number or integer parameter, or a number inside a distribution or seed "
                        "(e.g. `" + p.key + ".value`; a design varies numbers)",
                        "`" + p.key + "`, which is not numeric");
+    // steps, replicates and seed are study-level settings: every run of a sweep shares them (one
+    // step axis in the file, replicate k's seed shared across points). Varying one used to pass
+    // here and fail only when the results file was written.
+    if (p.key.find('.') == std::string::npos)
+      throw InputError(path, where,
+                       "a model parameter (a dotted path such as `environment.turnover`; steps, "
+                       "replicates and seed are the same for every run of a sweep)",
+                       "`" + p.key + "`",
+                       p.key == "steps" ? "run the longest horizon and read the shorter ones off "
+                                          "the per-step series: a run's first T steps do not "
+                                          "depend on its length"
+                                        : "set it in the scenario or the sweep file");
     const auto ints = integer_parameter_paths();
     p.integer = std::find(ints.begin(), ints.end(), p.key) != ints.end();
     // Validate the extremes (and every grid value) like a --set.

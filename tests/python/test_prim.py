@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from analysis import discover, load, prim
@@ -86,6 +87,72 @@ def test_irrelevant_limit_has_large_p_value():
     for name in ("b", "c"):
         if box.limits.loc[name, "restricted"]:
             assert box.limits.loc[name, "p_value"] > 0.001
+
+
+def test_box_applied_to_new_points_with_open_ends():
+    # a box found on one half of the points, applied to the other half: with the box closed at
+    # the first half's range, points of the second half a little past that range fall out on
+    # inputs the box does not even cut; with open_ends they stay in, and the rule is the one the
+    # box states (here: a > 0.7)
+    rng = np.random.default_rng(8)
+    X = rng.uniform(0, 1, (3000, 3))
+    y = rng.uniform(size=3000) < np.where(X[:, 0] > 0.7, 0.85, 0.05)
+    a, b = X[:1500], X[1500:]
+    box = prim.find_box(a, y[:1500], names=["a", "b", "c"])
+    assert box.limits.loc["a", "lower"] == pytest.approx(0.7, abs=0.04)
+    frame = pd.DataFrame(b, columns=["a", "b", "c"])
+    stated = np.ones(len(b), dtype=bool)
+    for name, row in box.limits.iterrows():
+        x = frame[name].to_numpy()
+        if row["lower"] > row["min"]:
+            stated &= x >= row["lower"]
+        if row["upper"] < row["max"]:
+            stated &= x <= row["upper"]
+    assert (box.contains(frame, open_ends=True) == stated).all()
+    # past the first half's range on an uncut input: in with open ends, out without
+    past = frame.copy()
+    past["c"] = box.limits.loc["c", "max"] + 0.01
+    past["a"] = 0.9
+    assert box.contains(past, open_ends=True).all()
+    assert not box.contains(past).any()
+    # on the held-out half the box keeps its density (the condition is a > 0.7 there too)
+    inside = box.contains(frame, open_ends=True)
+    assert y[1500:][inside].mean() > 0.75
+    assert y[1500:][inside].sum() / y[1500:].sum() > 0.75
+
+
+def test_prune_drops_the_limits_that_do_not_matter():
+    # peeling without pasting on a small sample cuts inputs the condition does not depend on;
+    # pruning frees them and keeps the ones it does (a, c), every limit left significant
+    X, y = _known(10, n=600)
+    y = y & ~((X[:, 1] > 0.7) & (X[:, 3] < 0.3))  # box 1 of _known only
+    box = prim.find_box(X, y, names=list("abcde"), paste=False, min_mass=0.02)
+    box.limits.loc["b", "upper"] = 0.8  # and a cut on an input that plays no part
+    box.limits.loc["b", "restricted"] = True
+    assert {"a", "c", "b", "d"} <= set(box.restricted)  # d: cut by the peeling, by chance
+    pruned = prim.prune(box, X, y)
+    assert set(pruned.restricted) == {"a", "c"}
+    assert (pruned.limits.loc[pruned.restricted, "p_value"] <= 0.05).all()
+    assert pruned.limits["p_value"][~pruned.limits["restricted"]].isna().all()
+    assert pruned.k >= box.k  # a wider box holds at least as many
+    inside = pruned.contains(pd.DataFrame(X, columns=list("abcde")))
+    assert pruned.n == inside.sum() and pruned.k == y[inside].sum()
+    # a box whose limits all matter is left as it is
+    again = prim.prune(pruned, X, y)
+    assert again.restricted == pruned.restricted and again.n == pruned.n
+
+
+def test_box_in_words_reads_units():
+    rng = np.random.default_rng(11)
+    X = rng.uniform(0, 1, (1000, 2))
+    y = rng.uniform(size=1000) < np.where(X[:, 0] < 0.3, 0.9, 0.05)
+    box = prim.find_box(X, y, names=["turnover", "hours"])
+    # a share per step is stored with the unit "1 per step": the box says "per step"
+    text = box.describe({"turnover": "1 per step", "hours": "h per step"})
+    line = [ln for ln in text.splitlines() if ln.strip().startswith("turnover at most")][0]
+    assert " per step (of" in line and "1 per step" not in line
+    assert "(of" in box.describe({"turnover": "1"}) and " 1 (of" not in box.describe(
+        {"turnover": "1"})
 
 
 def test_condition_errors_name_the_problem():
