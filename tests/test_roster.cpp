@@ -8,7 +8,10 @@
 
 #include "core/errors.hpp"
 #include "core/rng.hpp"
+#include "engine/runner.hpp"
 #include "engine/simulation.hpp"
+#include "engine/snapshot.hpp"
+#include "io/outputs.hpp"
 #include "helpers.hpp"
 #include "model/network.hpp"
 #include "model/roster.hpp"
@@ -274,4 +277,31 @@ TEST_CASE("the template roster runs: leaders start as worker-organizers, ties fo
                                         "network.friendships="});
   Simulation sim2(plain.arms[0], replicate_seed(plain.master_seed, 0));
   for (auto role : sim2.population().role) CHECK(role == Role::member);
+}
+
+TEST_CASE("a roster's departments reach the model: introductions across them count as bridging",
+          "[roster]") {
+  const RunPlan plan = test::plan_for("scenarios/roster/warehouse.json", {"replicates=4"});
+  const ModelConfig& cfg = plan.arms[0];
+  const Roster& r = *cfg.network.roster;
+  REQUIRE(r.department_names.size() == 4);
+  for (std::int32_t i = 0; i < r.size(); ++i)
+    CHECK(department_of(cfg.network, r.size(), i) == r.department_id[static_cast<std::size_t>(i)]);
+  // the snapshots (the /agents table, the page's network view) group people by those departments
+  Simulation sim(cfg, replicate_seed(plan.master_seed, 0));
+  const Snapshots layout = snapshot_layout(sim, cfg, SnapshotOptions{1, true});
+  REQUIRE(layout.department.size() == r.department_id.size());
+  for (std::size_t i = 0; i < layout.department.size(); ++i)
+    CHECK(layout.department[i] == r.department_id[i]);
+  // relationship-first weaves ties; some join people of different departments (with one
+  // department for everyone, as before this was fixed, none could)
+  double created = 0, bridging = 0;
+  for (std::int64_t rep = 0; rep < plan.replicates; ++rep) {
+    const RunRecord rec = run_one(plan, 0, rep, nullptr);
+    created += rec.per_run[per_run_index("ties_created_total")];
+    bridging += rec.per_run[per_run_index("ties_bridging_total")];
+  }
+  CHECK(created > 0);
+  CHECK(bridging > 0);
+  CHECK(bridging <= created);
 }

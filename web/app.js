@@ -6,6 +6,10 @@
   'use strict';
   const $ = (id) => document.getElementById(id);
   const SCENARIO_TEXT = JSON.parse($('scenario-data').textContent);  // name -> file text
+  // The page's file folder (name -> text): the CSVs the shipped roster example reads, plus every
+  // file the trainer opens. The engine resolves a scenario's paths (network.roster, .friendships,
+  // .path) against it, by file name. Nothing leaves the browser.
+  const FILES = JSON.parse($('scenario-files').textContent);
 
   // ---- the engine, in a worker ------------------------------------------------------------------
   const workerURL = URL.createObjectURL(
@@ -30,7 +34,7 @@
     return new Promise((resolve, reject) => {
       const id = nextId++;
       pending.set(id, { resolve, reject });
-      engine().postMessage({ id, text, file, options });
+      engine().postMessage({ id, text, file, options: Object.assign({}, options, { files: FILES }) });
     });
   }
   // The engine returns offsets into one float32 buffer (web/orgsim_wasm.cpp); views over it.
@@ -56,6 +60,8 @@
       department: F.subarray(sn.department, sn.department + n),
       tie_ends: F.subarray(sn.tie_ends, sn.tie_ends + 2 * m), frames: [],
     };
+    // a roster workplace: who is who (names, shifts, roles; department names by index)
+    for (const k of ['names', 'shifts', 'roles', 'department_names']) if (sn[k]) out[k] = sn[k];
     for (const fr of sn.frames) {
       const f = { step: fr.step };
       let o = fr.offset;
@@ -90,6 +96,9 @@
       return call(text, file, opt).then(options.raw ? (r) => r : plain);
     },
     load: (s) => loadScenario(s),
+    /** The page's file folder (name -> text): add a roster, friendships or edge list here, and a
+     *  scenario naming it by file name finds it. */
+    files: FILES,
     state: null,  // set below: what the page is showing
   };
   function plain(res) {
@@ -219,7 +228,10 @@
                `(${st.timings.full_ms.toFixed(0)} ms in this browser). Lines: the average; thin: the run you are watching.`);
       } catch (e) {
         if (token !== st.token) return;
-        status(e.message, true);
+        // a roster or an edge list the page was not given: say how to give it
+        const hint = /network\.(roster|friendships|path)\b/.test(e.message) && /open|exist|read/i.test(e.message)
+          ? ' — open the CSV files this scenario names together with it (select them all in the file dialog).' : '';
+        status(e.message + hint, true);
       }
     })();
     st.busy = done;
@@ -251,7 +263,7 @@
       });
     });
     const dot = Math.max(2.2, Math.min(5, 0.42 * Math.min(cw, ch) / Math.sqrt(n / D) * 0.55));
-    return { x, y, centers, dot };
+    return { x, y, centers, dot, radius: Math.min(cw, ch) * 0.42 };
   }
 
   function fitCanvas(c) {
@@ -323,6 +335,53 @@
     // staff organizers: squares
     ctx.fillStyle = '#a8741a';
     for (const [sx, sy] of staff) ctx.fillRect(sx - 7, sy - 7, 14, 14);
+    // a roster's departments by name, above their clusters
+    if (sn.department_names) {
+      ctx.fillStyle = '#5b6472'; ctx.font = '12px sans-serif'; ctx.textAlign = 'center';
+      L.centers.forEach(([cx, cy], d) => {
+        if (d < sn.department_names.length) ctx.fillText(sn.department_names[d], cx, Math.max(12, cy - L.radius - 4));
+      });
+    }
+  }
+
+  // ---- who is this? hovering a person names them (a roster's name, department, shift, role) -------
+  /** The person under canvas point (px, py) in CSS pixels, or -1. */
+  function personAt(canvas, sn, L, px, py) {
+    const dpr = window.devicePixelRatio || 1;
+    const s = Math.min(canvas.width / W, canvas.height / H);
+    const x = (px * dpr - (canvas.width - W * s) / 2) / s, y = (py * dpr - (canvas.height - H * s) / 2) / s;
+    let best = -1, bestD = (L.dot * 2.2) ** 2;
+    for (let i = 0; i < sn.people; ++i) {
+      const d = (L.x[i] - x) ** 2 + (L.y[i] - y) ** 2;
+      if (d <= bestD) { bestD = d; best = i; }
+    }
+    return best;
+  }
+  function describePerson(sn, f, i) {
+    const who = sn.names ? sn.names[i] : `Person ${i + 1}`;
+    const where = sn.names
+      ? `${sn.department_names[sn.department[i]]}, ${sn.shifts[i]} shift${sn.roles[i] !== 'worker' ? ', ' + sn.roles[i] : ''}`
+      : `department ${sn.department[i] + 1}`;
+    const parts = [RUNG_NAMES[f.rung[i]] || ''];
+    if (f.role[i] === 1) parts.push('organizing coworkers');
+    if (f.took_part[i]) parts.push('took part in this week\'s action');
+    return { who, where, what: parts.filter(Boolean).join('; ') };
+  }
+  function hover(a, ev) {
+    const tip = $('tip');
+    const arm = st.quick && st.quick.arms[a];
+    const sn = arm && arm.replicates[0].snapshots;
+    const view = armViews[a];
+    if (!sn || !st.layout || !view) { tip.hidden = true; return; }
+    const rect = view.net.getBoundingClientRect();
+    const i = personAt(view.net, sn, st.layout, ev.clientX - rect.left, ev.clientY - rect.top);
+    if (i < 0) { tip.hidden = true; return; }
+    const fi = Math.min(sn.frames.length - 1, Math.floor(st.frame / Math.max(1, sn.every)));
+    const d = describePerson(sn, sn.frames[fi], i);
+    tip.innerHTML = `<b>${esc(d.who)}</b><br>${esc(d.where)}<br>${esc(d.what)}`;
+    tip.dataset.person = String(i);
+    tip.style.left = `${ev.pageX + 12}px`; tip.style.top = `${ev.pageY + 12}px`;
+    tip.hidden = false;
   }
 
   // ---- per-arm columns ----------------------------------------------------------------------------
@@ -359,7 +418,10 @@
       box.appendChild(col);
       const charts = {};
       col.querySelectorAll('canvas.chart').forEach((c) => { charts[c.dataset.chart] = { canvas: c, cursor: c.nextElementSibling }; });
-      return { col, net: col.querySelector('.net'), timeline: col.querySelector('.timeline'), charts, story: col.querySelector('.story') };
+      const net = col.querySelector('.net');
+      net.addEventListener('mousemove', (ev) => hover(a, ev));
+      net.addEventListener('mouseleave', () => { $('tip').hidden = true; });
+      return { col, net, timeline: col.querySelector('.timeline'), charts, story: col.querySelector('.story') };
     });
     // the networks line up across arms: every arm's description takes the tallest one's height
     const descs = armViews.map((v) => v.col.querySelector('.armdesc'));
@@ -735,14 +797,19 @@
     }
     sel.addEventListener('change', () => { pause(); loadScenario(sel.value); });
     $('open').addEventListener('change', (e) => {
-      const f = e.target.files[0];
-      if (!f) return;
-      f.text().then((text) => {
+      const list = Array.from(e.target.files || []);
+      if (!list.length) return;
+      // The scenario is the (first) JSON file; every other file (a roster, friendships, an edge
+      // list, a base scenario it extends) goes into the page's file folder, by name.
+      const main = list.find((f) => /\.json$/i.test(f.name)) || list[0];
+      Promise.all(list.map((f) => f.text().then((t) => [f, t]))).then((texts) => {
         pause();
+        let text = '';
+        for (const [f, t] of texts) { if (f === main) text = t; else FILES[f.name] = t; }
         const o = document.createElement('option');
-        o.value = ''; o.textContent = f.name; sel.appendChild(o); sel.value = '';
-        st.file = f.name;
-        st.name = f.name;
+        o.value = ''; o.textContent = main.name; sel.appendChild(o); sel.value = '';
+        st.file = main.name;
+        st.name = main.name;
         st.text = text;
         try { st.doc = JSON.parse(text); } catch (err) { st.doc = null; }
         st.sliders = {}; st.split = null; st.base = null; st.frame = 0;

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Assembles build-web/orgsim.html: the page template with its style, script, the Web Worker
-(the emscripten engine + web/worker.js) and every shipped trainer scenario inlined, so the page
+(the emscripten engine + web/worker.js) and every shipped trainer scenario (with the CSV files
+the roster example reads) inlined, so the page
 is one self-contained file (no network, opens from file://). Called by tools/build_web.sh."""
 import argparse
 import json
@@ -27,16 +28,33 @@ def main() -> None:
     scenarios = {}
     # The trainer scenarios are the JSON files directly in scenarios/ (validation cases and
     # sweeps live in sub-folders); default first, then by name.
-    for p in sorted(scen_dir.glob("*.json"), key=lambda p: (p.stem != "default", p.stem)):
+    # The roster example (scenarios/roster/) ships too, with the CSV files it names: the page
+    # keeps them in its own file folder, where the engine finds them by name.
+    files = {}
+    paths = sorted(scen_dir.glob("*.json"), key=lambda p: (p.stem != "default", p.stem))
+    paths += sorted((scen_dir / "roster").glob("*.json"))
+    for p in paths:
         text = p.read_text()
-        json.loads(text)  # a broken file fails the build, not the page
+        doc = json.loads(text)  # a broken file fails the build, not the page
+        if p.stem in scenarios:
+            sys.exit(f"assemble.py: two shipped scenarios are named {p.stem}")
         scenarios[p.stem] = text
+        for key in ("path", "roster", "friendships"):
+            ref = doc.get("network", {}).get(key)
+            if not isinstance(ref, str) or not ref:
+                continue
+            src = (p.parent / ref).resolve()
+            name = pathlib.PurePath(ref).name
+            if name in files and files[name][0] != src:
+                sys.exit(f"assemble.py: two shipped files are named {name}")
+            files[name] = (src, src.read_text())
     page = (HERE / "page.html").read_text()
     worker = pathlib.Path(a.engine).read_text() + "\n" + (HERE / "worker.js").read_text()
     parts = {
         "/*@STYLE@*/": (HERE / "style.css").read_text(),
         "/*@WORKER@*/": inline_safe(worker, "the worker"),
         "/*@SCENARIOS@*/": inline_safe(json.dumps(scenarios), "a scenario"),
+        "/*@FILES@*/": inline_safe(json.dumps({k: v[1] for k, v in files.items()}), "a file"),
         "/*@APP@*/": inline_safe((HERE / "app.js").read_text(), "app.js"),
     }
     for k, v in parts.items():

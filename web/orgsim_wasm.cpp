@@ -8,9 +8,13 @@
 // Per-step series and snapshot frames are float32, the precision of the results file: they go to
 // one float buffer (orgsim_floats / orgsim_floats_size) and the JSON gives their offsets, so a
 // 40-run scenario is not formatted as text.
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <fstream>
 #include <limits>
 #include <string>
 #include <vector>
@@ -45,14 +49,43 @@ std::size_t put_as_float(const std::vector<T>& v) {
   return at;
 }
 
+/// The page's files (a roster, its friendships, an edge list, a base scenario) live in this
+/// in-memory folder; the scenario's relative paths resolve against it, as against the scenario
+/// file's folder on the command line.
+const char* const kInputDir = "/inputs";
+
+/// Writes options.files ({"name.csv": "text", ...}) into kInputDir. Names must be plain file
+/// names (what a browser's file picker gives): no folders.
+void write_input_files(const json& opt) {
+  if (::mkdir(kInputDir, 0755) != 0 && errno != EEXIST)
+    throw std::runtime_error("cannot create the page's file folder");
+  if (!opt.contains("files")) return;
+  for (const auto& [name, text] : opt.at("files").items()) {
+    if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
+        name.find('\\') != std::string::npos || !text.is_string())
+      throw UsageError("a file given to the page must be a plain file name with its text; found '" +
+                       name + "'");
+    std::ofstream out(std::string(kInputDir) + "/" + name, std::ios::binary | std::ios::trunc);
+    out << text.get<std::string>();
+    if (!out) throw std::runtime_error("cannot store " + name + " in the page's file folder");
+  }
+}
+
 json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 /// A frame's fields, in the order they are stored (each n floats), then the n_ties tie trusts.
 const char* const kFrameFields[] = {"rung",      "commitment", "trust_degree", "staff_trust",
                                     "role",      "took_part",  "last_action"};
 
-json snapshots_json(const Snapshots& s) {
+json snapshots_json(const Snapshots& s, const ModelConfig& cfg) {
   json j;
+  // Your own workplace: the roster's people by name (they never leave the browser).
+  if (const auto& r = cfg.network.roster; r && cfg.network.type == NetworkType::roster) {
+    j["names"] = r->names;
+    j["shifts"] = r->shifts;
+    j["roles"] = r->roles;
+    j["department_names"] = r->department_names;
+  }
   j["every"] = s.every;
   j["staff_organizers"] = s.staff_organizers;
   j["people"] = s.department.size();
@@ -91,7 +124,8 @@ json run_scenario(const std::string& text, const std::string& file, const json& 
   std::vector<std::string> sets;
   if (opt.contains("set"))
     for (const auto& s : opt.at("set")) sets.push_back(s.get<std::string>());
-  const Scenario sc = scenario_from_json(doc, file, ".", text, sets);
+  write_input_files(opt);
+  const Scenario sc = scenario_from_json(doc, file, kInputDir, text, sets);
   RunPlan plan = make_plan(sc);
   std::int64_t reps = plan.replicates;
   if (opt.contains("replicates") && opt.at("replicates").is_number_integer())
@@ -152,7 +186,7 @@ json run_scenario(const std::string& text, const std::string& file, const json& 
         wins.push_back({{"start", w.start_step}, {"end", w.end_step}, {"censored", w.censored},
                         {"strength", w.strength}});
       rj["wins"] = wins;
-      if (observe) rj["snapshots"] = snapshots_json(snaps);
+      if (observe) rj["snapshots"] = snapshots_json(snaps, cfg);
       arm["replicates"].push_back(rj);
     }
     out["arms"].push_back(arm);

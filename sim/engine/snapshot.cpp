@@ -17,9 +17,8 @@ Snapshots snapshot_layout(const Simulation& sim, const ModelConfig& cfg,
   const Network& net = sim.network();
   const std::int32_t n = sim.population().size();
   s.department.assign(static_cast<std::size_t>(n), 0);
-  if (cfg.network.type == NetworkType::workplace)
-    for (std::int32_t i = 0; i < n; ++i)
-      s.department[static_cast<std::size_t>(i)] = workplace_department(n, cfg.network.departments, i);
+  for (std::int32_t i = 0; i < n; ++i)
+    s.department[static_cast<std::size_t>(i)] = department_of(cfg.network, n, i);
   if (!net.complete) {
     for (std::int32_t i = 0; i < n; ++i)
       for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {

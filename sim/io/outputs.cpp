@@ -102,7 +102,7 @@ std::vector<OutputVar> make_dictionary() {
        "acquaintance ties created by organizers' introductions (referrals, social time)", "",
        false},
       {"ties_bridging", S::per_step, N::flow, "ties",
-       "ties created between agents of different departments (workplace graph)", "", false},
+       "ties created between agents of different departments (workplace or roster)", "", false},
       {"burnouts", S::per_step, N::flow, "organizers",
        "organizers (staff or worker) who burned out during the step", "", false},
       {"leaders_found", S::per_step, N::flow, "agents",

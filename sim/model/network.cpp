@@ -606,6 +606,10 @@ std::int64_t Network::find_entry(std::int32_t i, std::int32_t j) const noexcept 
 }
 
 std::int32_t department_of(const NetworkSpec& spec, std::int32_t n, std::int32_t i) noexcept {
+  if (spec.type == NetworkType::roster)
+    return spec.roster && i >= 0 && i < spec.roster->size()
+               ? spec.roster->department_id[static_cast<std::size_t>(i)]
+               : 0;
   if (spec.type != NetworkType::workplace || spec.departments < 1 || spec.departments > n) return 0;
   return Blocks(n, spec.departments).of(i);
 }

@@ -104,8 +104,9 @@ struct Network {
   std::int64_t merge_new_ties();
 };
 
-/// The department of agent i in a workplace graph (contiguous near-equal blocks, as the
-/// generator draws them); 0 for every other graph type (one department).
+/// The department of agent i: in a workplace graph the contiguous near-equal block the generator
+/// draws it in; in a roster the person's department (first-appearance order); 0 for every other
+/// graph type (one department).
 std::int32_t department_of(const NetworkSpec& spec, std::int32_t n, std::int32_t i) noexcept;
 
 /// Builds the graph for `n` agents from `spec`, drawing only from `rng` (the network stream).

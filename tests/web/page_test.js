@@ -140,6 +140,37 @@ function check(ok, what) {
   }
   fs.writeFileSync(path.join(args.out, 'errors.json'), JSON.stringify(errors, null, 1));
 
+  // ---- your own workplace: the roster example, names on hover, a missing CSV explained -------
+  const roster = fs.readFileSync(path.join(root, 'scenarios', 'roster', 'warehouse_roster.csv'), 'utf8')
+    .split(/\r?\n/).filter((l) => l && !l.startsWith('#')).slice(1).map((l) => l.split(','));
+  await page.evaluate(() => window.orgsim.load('warehouse'));
+  await page.waitForFunction(() => window.orgsim.state.full !== null && window.orgsim.state.quick.name === 'warehouse_roster', null, { timeout: 120000 });
+  const rs = await page.evaluate(() => {
+    const s = window.orgsim.state.quick.arms[0].replicates[0].snapshots;
+    return { names: s.names, departments: Array.from(s.department), department_names: s.department_names, people: s.people };
+  });
+  check(rs.people === roster.length && JSON.stringify(rs.names) === JSON.stringify(roster.map((r) => r[0])),
+    `the roster example's people carry their names, in roster order (${rs.people})`);
+  check(rs.departments.every((d, i) => rs.department_names[d] === roster[i][1]),
+    `each person sits in their roster department (${(rs.department_names || []).join(', ')})`);
+  // hover the first person of the first arm's network: the tip names them
+  const pos = await page.evaluate(() => {
+    const c = document.querySelector('.arm canvas.net'); const L = window.orgsim.state.layout;
+    const r = c.getBoundingClientRect(); const s = Math.min(c.width / 600, c.height / 470); const dpr = window.devicePixelRatio || 1;
+    return { x: r.left + ((c.width - 600 * s) / 2 + L.x[0] * s) / dpr, y: r.top + ((c.height - 470 * s) / 2 + L.y[0] * s) / dpr };
+  });
+  await page.mouse.move(pos.x, pos.y);
+  const tip = await page.evaluate(() => ({ hidden: document.getElementById('tip').hidden, text: document.getElementById('tip').textContent }));
+  check(!tip.hidden && tip.text.includes(roster[0][0]) && tip.text.includes(roster[0][1]),
+    `hovering a person names them: "${tip.text}"`);
+  const missing = await page.evaluate(() => {
+    const sc = JSON.parse(JSON.stringify(window.orgsim.scenarios.warehouse));
+    sc.network.roster = 'our_people.csv';
+    return window.orgsim.run(sc, { replicates: 1 }).then(() => 'no error', (e) => e.message);
+  });
+  check(/network\.roster/.test(missing) && /our_people\.csv/.test(missing),
+    `a roster the page was not given: the error names network.roster and the file ("${missing}")`);
+
   check(requests.length === 0, `no network request (${requests.join(', ')})`);
   check(consoleErrors.length === 0, `no error in the page's console (${consoleErrors.join(' | ')})`);
   await browser.close();
