@@ -659,7 +659,7 @@ TEST_CASE("generate_points re-checks hand-built designs", "[design]") {
 TEST_CASE("points: the listed points in order, repeats allowed, optional per-point seeds",
           "[design][points]") {
   const Design d = generated(R"({"type": "points", "parameters": {"b": [1, 2, 2, 7], "a": [0.5, 0.25, 0.25, 0]},
-                                 "seeds": [9, 8, 7, 9]})",
+                                 "seeds": [9, 8, 18446744073709551615, 9]})",
                              1, {"b"});
   CHECK(design_type_name(d.type) == "points");
   REQUIRE(d.points.size() == 4);
@@ -668,7 +668,7 @@ TEST_CASE("points: the listed points in order, repeats allowed, optional per-poi
   CHECK(d.points[2] == d.points[1]);
   CHECK(d.points[3] == std::vector<double>{0, 7});
   CHECK(d.unit.empty());
-  CHECK(d.point_seeds == std::vector<std::uint64_t>{9, 8, 7, 9});
+  CHECK(d.point_seeds == std::vector<std::uint64_t>{9, 8, 18446744073709551615ULL, 9});
   CHECK(d.params[0].min == 0);
   CHECK(d.params[0].max == 0.5);
   // the seed does not matter, and without `seeds` there are no per-point seeds
@@ -693,6 +693,8 @@ TEST_CASE("points design errors name the path, what was expected and found", "[d
        {"design.seeds", "an array of 2 non-negative integer seeds", "found an array of 1 values"}},
       {R"({"type": "points", "parameters": {"a": [1, 2]}, "seeds": [1, -4]})",
        {"design.seeds[1]", "non-negative integer seeds", "-4"}},
+      {R"({"type": "points", "parameters": {"a": [1, 2]}, "seeds": [1, 2.5]})",
+       {"design.seeds[1]", "non-negative integer seeds", "2.5"}},
       {R"({"type": "grid", "parameters": {"a": [1, 2]}, "seeds": [1, 2]})",
        {"design.seeds", "belongs to points designs"}},
   };

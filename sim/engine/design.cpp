@@ -657,9 +657,14 @@ Design parse_design(const json& j, const std::string& file, const std::string& p
     if (!sv.is_array()) throw InputError(file, spath, expected, json_value_text(sv));
     if (sv.size() != n)
       throw InputError(file, spath, expected, "an array of " + std::to_string(sv.size()) + " values");
-    for (std::size_t i = 0; i < n; ++i)
-      d.point_seeds.push_back(static_cast<std::uint64_t>(count_at(
-          sv[i], file, spath + "[" + std::to_string(i) + "]", 0, expected)));
+    for (std::size_t i = 0; i < n; ++i) {
+      const json& x = sv[i];
+      if (x.is_number_unsigned())
+        d.point_seeds.push_back(x.get<std::uint64_t>());
+      else  // a negative, fractional or non-number entry
+        throw InputError(file, spath + "[" + std::to_string(i) + "]", expected,
+                         json_value_text(x));
+    }
   }
 
   check_size(d, file, path);
