@@ -317,3 +317,56 @@ def test_shipped_example_is_valid():
     spec = calibrate.parse_spec(REPO / "scenarios" / "calibration" / "watts_phi.json")
     assert spec["priors"][0]["key"] == "population.threshold.value"
     assert spec["targets"][0]["output"] == "final_turnout"
+
+
+def _has_mpi(binary):
+    import shutil
+    if shutil.which("mpirun") is None:
+        return False
+    done = subprocess.run(["ldd", str(binary)], capture_output=True, text=True)
+    return "libmpi" in done.stdout
+
+
+def test_mpi_launcher_gives_the_threaded_posterior(tmp_path, orgsim_binary):
+    if not _has_mpi(orgsim_binary):
+        pytest.skip("no mpirun, or orgsim built without MPI")
+    cal = _watts_cal(tmp_path, 0.6, particles=20, generations=3, replicates=10,
+                     set={"population.size": 300}, posterior_predictive=5, threads=1)
+    a, b = tmp_path / "threads.h5", tmp_path / "mpi.h5"
+    assert _cli(orgsim_binary, cal, "-o", a).returncode == 0
+    done = _cli(orgsim_binary, cal, "-o", b, "--launcher",
+                "mpirun -np 2 --oversubscribe --allow-run-as-root")
+    assert done.returncode == 0, done.stderr
+    ca, cb = load.calibration(a), load.calibration(b)
+    assert np.array_equal(ca.particles, cb.particles)
+    assert np.array_equal(ca.predictive.to_numpy(), cb.predictive.to_numpy())
+
+
+def test_figures_draw_pairs_on_the_prior_box_and_the_predictive_check():
+    from analysis import calibration_figures as cf
+    import pandas as pd
+    rng = np.random.default_rng(1)
+    n = 50
+    parts = np.stack([rng.uniform(0.2, 0.4, (2, n)), np.exp(rng.uniform(0, 1, (2, n)))], axis=-1)
+    cal = load.Calibration(
+        parameters=["a", "b"],
+        priors=pd.DataFrame({"type": ["uniform", "log_uniform"], "min": [0.0, 0.5],
+                             "max": [1.0, 5.0]}, index=["a", "b"]),
+        targets=pd.DataFrame({"observed": [0.3, 2.0], "scale": [0.1, 0.5],
+                              "tolerance": [0.05, np.nan]}, index=["t1", "t2"]),
+        generations=pd.DataFrame({"tolerance": [np.inf, 1.0], "acceptance": [1.0, 0.5],
+                                  "simulations": [n, 2 * n], "ess": [n, 40.0],
+                                  "elapsed": [1.0, 2.0]}),
+        particles=parts, weights=np.full((2, n), 1.0 / n), distances=np.ones((2, n)),
+        statistics=np.zeros((2, n, 2)),
+        predictive=pd.DataFrame({"t1": rng.normal(0.3, 0.02, 20), "t2": rng.normal(9, 1, 20)}),
+        spec="{}", attrs={"name": "fake"})
+    fig = cf.plot_posterior(cal)
+    axes = fig.axes
+    assert len(axes) == 4
+    assert axes[0].get_xlim() == (0.0, 1.0)             # a's prior range
+    assert axes[2].get_xlim() == (0.0, 1.0) and axes[2].get_ylim() == (0.5, 5.0)  # b over a
+    assert axes[3].get_xscale() == "log"                # b is log-uniform
+    words = cf.predictive_sentences(cal)
+    assert "inside" in words[0] and "OUTSIDE" in words[1]
+    assert len(cf.plot_predictive(cal).axes) == 2
