@@ -711,6 +711,8 @@ def calibrate(spec, out, *, binary, threads=None, resume=False, launcher=None,
             if os.path.exists(os.path.join(work, leftover)):
                 os.remove(os.path.join(work, leftover))
     cal.save = lambda state: _write_json_atomic(state_path, {"digest": digest, "state": state})
+    if not resume:
+        cal.save(cal.state)  # from here on --resume can continue, even within the first batch
     state = cal.run()
     if not state["generations"]:
         raise RuntimeError("calibrate: no generation finished")

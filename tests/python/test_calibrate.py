@@ -370,3 +370,31 @@ def test_figures_draw_pairs_on_the_prior_box_and_the_predictive_check():
     words = cf.predictive_sentences(cal)
     assert "inside" in words[0] and "OUTSIDE" in words[1]
     assert len(cf.plot_predictive(cal).axes) == 2
+
+
+def test_a_batch_killed_mid_sweep_resumes_from_its_parts(tmp_path, orgsim_binary):
+    """SIGKILL inside generation 0's sweep, once it has written a part (1,024 of its 3,000 runs):
+    --resume finishes that sweep from its parts, and the posterior is the uninterrupted one."""
+    cal = _watts_cal(tmp_path, 0.6, particles=30, generations=2, replicates=100,
+                     set={"population.size": 1000}, posterior_predictive=5)
+    a = tmp_path / "a.h5"
+    assert _cli(orgsim_binary, cal, "-o", a).returncode == 0
+    b = tmp_path / "b.h5"
+    proc = subprocess.Popen([str(orgsim_binary), "calibrate", str(cal), "-o", str(b)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    parts = Path(str(b) + ".cal") / "batch-g0-b0.h5.parts"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list(parts.glob("part-*[0-9].h5")):
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert list(parts.glob("part-*[0-9].h5")), "no finished part before the kill"
+    status = subprocess.run([str(orgsim_binary), "status", str(parts)], capture_output=True,
+                            text=True)
+    assert "of 3000 runs done" in status.stdout and "3000 of 3000" not in status.stdout
+    resumed = _cli(orgsim_binary, cal, "-o", b, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    ca, cb = load.calibration(a), load.calibration(b)
+    assert np.array_equal(ca.particles, cb.particles)
+    assert np.array_equal(ca.predictive.to_numpy(), cb.predictive.to_numpy())
