@@ -1107,6 +1107,55 @@ class Calibration:
                                     weights=self.weights[generation]), index=self.parameters)
 
 
+def write_calibration(path, spec, state, predictive, draws):
+    """Adds the /calibration group (docs/HDF5_LAYOUT.md) to the results file `path`: the
+    finished generations of an analysis.calibrate state, the CAL spec (analysis.calibrate
+    parse_spec), the posterior-predictive statistics (draw x target) and the drawn particles."""
+    import json as _json
+    h5py = _h5py()
+    _open_h5(path).close()  # the schema check
+    gens = state["generations"]
+    names = [p["key"] for p in spec["priors"]]
+    tnames = [t["name"] for t in spec["targets"]]
+    sdt = h5py.string_dtype()
+    with h5py.File(path, "r+") as f:
+        if CALIBRATION in f:
+            del f[CALIBRATION]
+        g = f.create_group(CALIBRATION)
+        g.attrs["method"] = "abc-smc"
+        g.attrs["name"] = spec["name"]
+        g.attrs["spec_json"] = spec["text"]
+        g.attrs["scenario"] = os.path.basename(spec["scenario"])
+        g.attrs["priors_json"] = _json.dumps(spec["priors"])
+        g.attrs["targets_json"] = _json.dumps(spec["targets"])
+        g.attrs["distance"] = "weighted euclidean, scaled by " + (
+            "each target's tolerance" if spec["distance"]["scale"] == "tolerance"
+            else "the prior-predictive MAD of each statistic")
+        for key in ("particles", "replicates", "seed", "quantile", "min_acceptance"):
+            g.attrs[key] = spec[key]
+        g.attrs["common_random_numbers"] = np.int8(spec["common_random_numbers"])
+        g.attrs["stop_reason"] = state["stop_reason"]
+        g.create_dataset("parameter", data=np.array(names, dtype=object), dtype=sdt)
+        g.create_dataset("prior_type", data=np.array([p["type"] for p in spec["priors"]],
+                                                     dtype=object), dtype=sdt)
+        g.create_dataset("prior_min", data=np.array([p["min"] for p in spec["priors"]]))
+        g.create_dataset("prior_max", data=np.array([p["max"] for p in spec["priors"]]))
+        g.create_dataset("target", data=np.array(tnames, dtype=object), dtype=sdt)
+        g.create_dataset("observed", data=np.array([t["observed"] for t in spec["targets"]]))
+        g.create_dataset("scale", data=np.array(state["scale"], float))
+        g.create_dataset("generation", data=np.arange(len(gens), dtype=np.int32))
+        for col in ("tolerance", "acceptance", "ess", "elapsed"):
+            g.create_dataset(col, data=np.array([gen[col] for gen in gens], float))
+        g.create_dataset("simulations", data=np.array([gen["simulations"] for gen in gens],
+                                                      np.int64))
+        g.create_dataset("particles", data=np.array([gen["params"] for gen in gens], float))
+        g.create_dataset("weights", data=np.array([gen["weights"] for gen in gens], float))
+        g.create_dataset("distances", data=np.array([gen["distances"] for gen in gens], float))
+        g.create_dataset("statistics", data=np.array([gen["stats"] for gen in gens], float))
+        g.create_dataset("predictive", data=np.asarray(predictive, float))
+        g.create_dataset("predictive_particle", data=np.asarray(draws, np.int64))
+
+
 def calibration(source):
     """The /calibration group of a results file as a Calibration, or None when it has none."""
     import json as _json
