@@ -49,7 +49,8 @@ const char* kUsage =
     "usage: orgsim <command> [options]\n\n"
     "commands:\n"
     "  run SCENARIO.json     run every arm of a scenario, print a summary, write HDF5\n"
-    "  sweep SWEEP.json      run a parameter sweep (grid, random, lhs, sobol, morris, points) into one file\n"
+    "  sweep SWEEP.json      run a parameter sweep (grid, random, lhs, sobol, morris, points)\n"
+    "                        into one file\n"
     "  merge PARTS_DIR       build a sweep's file from its parts (after --shard runs)\n"
     "  status PARTS_DIR      how far a running or interrupted sweep has got\n"
     "  check FILE.json       validate a scenario or sweep and print the plan, without running it\n"
@@ -916,8 +917,9 @@ int main(int argc, char** argv) {
     if (cmd == "params") return cmd_table(argc - 1, argv + 1, false);
     if (cmd == "outputs") return cmd_table(argc - 1, argv + 1, true);
     if (cmd == "summarize") return cmd_summarize(argc - 1, argv + 1);
-    std::string guess = did_you_mean(cmd, {"run", "sweep", "merge", "status", "rerun", "report", "discover", "calibrate", "check", "params",
-                            "outputs", "summarize", "version"});
+    std::string guess =
+        did_you_mean(cmd, {"run", "sweep", "merge", "status", "rerun", "report", "discover",
+                           "calibrate", "check", "params", "outputs", "summarize", "version"});
     std::cerr << "orgsim: unknown command '" << cmd << "'"
               << (guess.empty() ? "" : " (did you mean '" + guess + "'?)") << "\n\n"
               << kUsage;

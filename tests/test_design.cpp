@@ -658,7 +658,8 @@ TEST_CASE("generate_points re-checks hand-built designs", "[design]") {
 
 TEST_CASE("points: the listed points in order, repeats allowed, optional per-point seeds",
           "[design][points]") {
-  const Design d = generated(R"({"type": "points", "parameters": {"b": [1, 2, 2, 7], "a": [0.5, 0.25, 0.25, 0]},
+  const Design d = generated(R"({"type": "points",
+                                 "parameters": {"b": [1, 2, 2, 7], "a": [0.5, 0.25, 0.25, 0]},
                                  "seeds": [9, 8, 18446744073709551615, 9]})",
                              1, {"b"});
   CHECK(design_type_name(d.type) == "points");
@@ -684,7 +685,8 @@ TEST_CASE("points design errors name the path, what was expected and found", "[d
       {R"({"type": "points", "parameters": {"a": {"min": 0, "max": 1}}})",
        {"design.parameters.a", "one per point", "ranges are for grid and sampled designs"}},
       {R"({"type": "points", "parameters": {"a": []}})", {"design.parameters.a", "an empty array"}},
-      {R"({"type": "points", "parameters": {"a": [1, "x"]}})", {"design.parameters.a[1]", "an integer", "a string"}},
+      {R"({"type": "points", "parameters": {"a": [1, "x"]}})",
+       {"design.parameters.a[1]", "an integer", "a string"}},
       {R"({"type": "points", "parameters": {"a": [1, 2.5]}})",
        {"design.parameters.a[1]", "an integer", "2.5"}},
       {R"({"type": "points", "samples": 3, "parameters": {"a": [1]}})",

@@ -490,7 +490,8 @@ TEST_CASE("a points sweep runs the listed points, each with its own seeds when g
   REQUIRE(rf.runs.size() == 12);  // 3 points x 2 arms x 2 replicates
   for (const auto& r : rf.runs) {
     CHECK(r.params == s.design.points[static_cast<std::size_t>(r.point)]);
-    CHECK(r.seed == replicate_seed(r.point == 1 ? 12 : 11, static_cast<std::uint64_t>(r.replicate)));
+    const std::uint64_t master = r.point == 1 ? 12 : 11;
+    CHECK(r.seed == replicate_seed(master, static_cast<std::uint64_t>(r.replicate)));
   }
   // points 0 and 2 are the same parameters and seeds: the same runs; point 1 differs
   for (std::size_t k = 0; k < 4; ++k) {

@@ -227,7 +227,8 @@ DesignParam parse_sampled_param(const std::string& key, const json& v, const std
 double point_count(const Design& d) {
   const auto k = static_cast<double>(d.params.size());
   switch (d.type) {
-    case DesignType::points: return d.params.empty() ? 0.0 : static_cast<double>(d.params[0].values.size());
+    case DesignType::points:
+      return d.params.empty() ? 0.0 : static_cast<double>(d.params[0].values.size());
     case DesignType::grid: {
       double n = 1.0;
       for (const auto& p : d.params) n *= static_cast<double>(p.values.size());
@@ -656,7 +657,8 @@ Design parse_design(const json& j, const std::string& file, const std::string& p
     const json& sv = j.at("seeds");
     if (!sv.is_array()) throw InputError(file, spath, expected, json_value_text(sv));
     if (sv.size() != n)
-      throw InputError(file, spath, expected, "an array of " + std::to_string(sv.size()) + " values");
+      throw InputError(file, spath, expected,
+                       "an array of " + std::to_string(sv.size()) + " values");
     for (std::size_t i = 0; i < n; ++i) {
       const json& x = sv[i];
       if (x.is_number_unsigned())
