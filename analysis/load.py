@@ -908,7 +908,7 @@ def failures(source):
 
 def design(source):
     """A sweep's design points: one row per point (index `point`), one column per varied
-    parameter; `frame.attrs` holds `type` (grid, random, lhs, sobol, morris) and `units`.
+    parameter; `frame.attrs` holds `type` (grid, random, lhs, sobol, morris, points) and `units`.
     None for a file without /design (`orgsim run`)."""
     path = _source(source)
     with _open_h5(path) as f:
@@ -1051,3 +1051,137 @@ def discovery(source):
         return Discovery(where=_text(g.attrs["where"]), unit=_text(g.attrs["unit"]),
                          n=int(g.attrs["n_points"]), k=int(g.attrs["n_true"]), boxes=boxes,
                          limits=limits, trajectory=traj, settings=settings)
+
+
+# ---- calibration (/calibration, written by analysis.calibrate) ----------------------------------
+
+CALIBRATION = "calibration"
+
+
+@dataclass
+class Calibration:
+    """The posterior of an ABC-SMC calibration (`orgsim calibrate`; docs/CALIBRATION.md), from a
+    file's /calibration group (docs/HDF5_LAYOUT.md).
+
+    parameters:  the calibrated parameters' dotted keys
+    priors:      one row per parameter: type ("uniform" | "log_uniform"), min, max
+    targets:     one row per target: observed, scale (the distance's divisor), output, arm,
+                 statistic (and threshold / q, tolerance when given)
+    generations: one row per generation: tolerance, acceptance, simulations, ess, elapsed
+    particles:   array (generation, particle, parameter); weights, distances (generation, particle);
+                 statistics (generation, particle, target): the accepted particles' statistics
+    predictive:  DataFrame (draw x target): statistics simulated at posterior draws
+    spec:        the calibration file's JSON text; attrs: the group's other attributes
+    """
+    parameters: list
+    priors: pd.DataFrame
+    targets: pd.DataFrame
+    generations: pd.DataFrame
+    particles: np.ndarray
+    weights: np.ndarray
+    distances: np.ndarray
+    statistics: np.ndarray
+    predictive: pd.DataFrame
+    spec: str
+    attrs: dict
+
+    def posterior(self, generation=-1):
+        """The particles of a generation (default the last) as a DataFrame with a `weight`
+        column (normalised)."""
+        frame = pd.DataFrame(self.particles[generation], columns=self.parameters)
+        w = self.weights[generation]
+        frame["weight"] = w / w.sum()
+        return frame
+
+    def quantiles(self, name, qs=(0.05, 0.5, 0.95), generation=-1):
+        """Weighted quantiles of one parameter's marginal posterior."""
+        x = self.particles[generation][:, self.parameters.index(name)]
+        w = self.weights[generation]
+        order = np.argsort(x)
+        cw = np.cumsum(w[order])
+        cw = (cw - 0.5 * w[order]) / cw[-1]
+        return np.interp(qs, cw, x[order])
+
+    def mean(self, generation=-1):
+        return pd.Series(np.average(self.particles[generation], axis=0,
+                                    weights=self.weights[generation]), index=self.parameters)
+
+
+def write_calibration(path, spec, state, predictive, draws):
+    """Adds the /calibration group (docs/HDF5_LAYOUT.md) to the results file `path`: the
+    finished generations of an analysis.calibrate state, the CAL spec (analysis.calibrate
+    parse_spec), the posterior-predictive statistics (draw x target) and the drawn particles."""
+    import json as _json
+    h5py = _h5py()
+    _open_h5(path).close()  # the schema check
+    gens = state["generations"]
+    names = [p["key"] for p in spec["priors"]]
+    tnames = [t["name"] for t in spec["targets"]]
+    sdt = h5py.string_dtype()
+    with h5py.File(path, "r+") as f:
+        if CALIBRATION in f:
+            del f[CALIBRATION]
+        g = f.create_group(CALIBRATION)
+        g.attrs["method"] = "abc-smc"
+        g.attrs["name"] = spec["name"]
+        g.attrs["spec_json"] = spec["text"]
+        g.attrs["scenario"] = os.path.basename(spec["scenario"])
+        g.attrs["priors_json"] = _json.dumps(spec["priors"])
+        g.attrs["targets_json"] = _json.dumps(spec["targets"])
+        g.attrs["distance"] = "weighted euclidean, scaled by " + (
+            "each target's tolerance" if spec["distance"]["scale"] == "tolerance"
+            else "the prior-predictive MAD of each statistic")
+        for key in ("particles", "replicates", "seed", "quantile", "min_acceptance"):
+            g.attrs[key] = spec[key]
+        g.attrs["common_random_numbers"] = np.int8(spec["common_random_numbers"])
+        g.attrs["stop_reason"] = state["stop_reason"]
+        g.create_dataset("parameter", data=np.array(names, dtype=object), dtype=sdt)
+        g.create_dataset("prior_type", data=np.array([p["type"] for p in spec["priors"]],
+                                                     dtype=object), dtype=sdt)
+        g.create_dataset("prior_min", data=np.array([p["min"] for p in spec["priors"]]))
+        g.create_dataset("prior_max", data=np.array([p["max"] for p in spec["priors"]]))
+        g.create_dataset("target", data=np.array(tnames, dtype=object), dtype=sdt)
+        g.create_dataset("observed", data=np.array([t["observed"] for t in spec["targets"]]))
+        g.create_dataset("scale", data=np.array(state["scale"], float))
+        g.create_dataset("generation", data=np.arange(len(gens), dtype=np.int32))
+        for col in ("tolerance", "acceptance", "ess", "elapsed"):
+            g.create_dataset(col, data=np.array([gen[col] for gen in gens], float))
+        g.create_dataset("simulations", data=np.array([gen["simulations"] for gen in gens],
+                                                      np.int64))
+        g.create_dataset("particles", data=np.array([gen["params"] for gen in gens], float))
+        g.create_dataset("weights", data=np.array([gen["weights"] for gen in gens], float))
+        g.create_dataset("distances", data=np.array([gen["distances"] for gen in gens], float))
+        g.create_dataset("statistics", data=np.array([gen["stats"] for gen in gens], float))
+        g.create_dataset("predictive", data=np.asarray(predictive, float))
+        g.create_dataset("predictive_particle", data=np.asarray(draws, np.int64))
+
+
+def calibration(source):
+    """The /calibration group of a results file as a Calibration, or None when it has none."""
+    import json as _json
+    path = _source(source)
+    with _open_h5(path) as f:
+        if CALIBRATION not in f:
+            return None
+        g = f[CALIBRATION]
+        params = [_text(v) for v in g["parameter"].asstr()[()]]
+        tnames = [_text(v) for v in g["target"].asstr()[()]]
+        priors = pd.DataFrame({"type": [_text(v) for v in g["prior_type"].asstr()[()]],
+                               "min": g["prior_min"][()], "max": g["prior_max"][()]},
+                              index=pd.Index(params, name="parameter"))
+        tspec = pd.DataFrame(_json.loads(_text(g.attrs["targets_json"])))
+        tspec.index = pd.Index(tnames, name="target")
+        tspec = tspec.drop(columns=["name"], errors="ignore")
+        tspec["observed"] = g["observed"][()]
+        tspec["scale"] = g["scale"][()]
+        gens = pd.DataFrame({c: g[c][()] for c in ("tolerance", "acceptance", "simulations",
+                                                   "ess", "elapsed")},
+                            index=pd.Index(g["generation"][()], name="generation"))
+        pred = pd.DataFrame(g["predictive"][()], columns=tnames)
+        pred.index.name = "draw"
+        attrs = {k: (_text(v) if isinstance(v, (bytes, str)) else v) for k, v in g.attrs.items()
+                 if k not in ("spec_json",)}
+        return Calibration(parameters=params, priors=priors, targets=tspec, generations=gens,
+                           particles=g["particles"][()], weights=g["weights"][()],
+                           distances=g["distances"][()], statistics=g["statistics"][()],
+                           predictive=pred, spec=_text(g.attrs["spec_json"]), attrs=attrs)

@@ -739,6 +739,8 @@ def render(path):
                          "with their 95% intervals where the method gives them.",
                          "Sensitivity indices"))
         figs += discovery_figures(path, runs, varied)
+        from . import calibration_figures  # an `orgsim calibrate` file: its posterior first
+        figs = calibration_figures.report_items(path, _png_data_uri) + figs
     fig = figures.plot_run(ds)
     figs.append(("run", _png_data_uri(fig),
                  "The run over time: trust between coworkers, turnout at each action, how many "

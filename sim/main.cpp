@@ -49,7 +49,8 @@ const char* kUsage =
     "usage: orgsim <command> [options]\n\n"
     "commands:\n"
     "  run SCENARIO.json     run every arm of a scenario, print a summary, write HDF5\n"
-    "  sweep SWEEP.json      run a parameter sweep (grid, random, lhs, sobol, morris) into one file\n"
+    "  sweep SWEEP.json      run a parameter sweep (grid, random, lhs, sobol, morris, points)\n"
+    "                        into one file\n"
     "  merge PARTS_DIR       build a sweep's file from its parts (after --shard runs)\n"
     "  status PARTS_DIR      how far a running or interrupted sweep has got\n"
     "  check FILE.json       validate a scenario or sweep and print the plan, without running it\n"
@@ -59,6 +60,7 @@ const char* kUsage =
     "  rerun FILE --run K    reproduce run K of a results file (or sweep file) bit-identically\n"
     "  report FILE.h5        a one-page HTML report for a room (figures, summary, what differed)\n"
     "  discover SWEEP.h5     where in a sweep's parameter space a condition holds (PRIM)\n"
+    "  calibrate CAL.json    fit parameters to observed statistics (ABC-SMC) into a posterior\n"
     "  version               version and build\n\n"
     "`orgsim <command> --help` shows a command's options.\n";
 
@@ -570,6 +572,26 @@ int cmd_discover(int argc, char** argv) {
   return run_python(args, "discover");
 }
 
+/// `orgsim calibrate CAL.json [-o OUT.h5] [--threads N] [--resume] [--launcher "mpirun ..."]`:
+/// ABC-SMC calibration (docs/CALIBRATION.md), done by analysis.calibrate, which runs every batch
+/// of proposals as a sweep of this same binary (passed on as --orgsim).
+int cmd_calibrate(int argc, char** argv) {
+  std::vector<std::string> args = {python_interpreter(), "-m", "analysis.calibrate"};
+  for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
+  if (argc < 2) {
+    std::cerr << "usage: orgsim calibrate CAL.json [-o OUT.h5] [--threads N] [--resume] (see "
+                 "orgsim calibrate --help)\n";
+    return 2;
+  }
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    args.push_back("--orgsim");
+    args.push_back(self.string());
+  }
+  return run_python(args, "calibrate");
+}
+
 /// `orgsim check --explain`: every resolved value and where it came from (default, base NAME,
 /// file, --set), then what each arm sets (arm NAME).
 void print_explanation(const Scenario& sc) {
@@ -891,11 +913,13 @@ int main(int argc, char** argv) {
     if (cmd == "rerun") return cmd_rerun(argc - 1, argv + 1);
     if (cmd == "report") return cmd_report(argc - 1, argv + 1);
     if (cmd == "discover") return cmd_discover(argc - 1, argv + 1);
+    if (cmd == "calibrate") return cmd_calibrate(argc - 1, argv + 1);
     if (cmd == "params") return cmd_table(argc - 1, argv + 1, false);
     if (cmd == "outputs") return cmd_table(argc - 1, argv + 1, true);
     if (cmd == "summarize") return cmd_summarize(argc - 1, argv + 1);
-    std::string guess = did_you_mean(cmd, {"run", "sweep", "merge", "status", "rerun", "report", "discover", "check", "params",
-                            "outputs", "summarize", "version"});
+    std::string guess =
+        did_you_mean(cmd, {"run", "sweep", "merge", "status", "rerun", "report", "discover",
+                           "calibrate", "check", "params", "outputs", "summarize", "version"});
     std::cerr << "orgsim: unknown command '" << cmd << "'"
               << (guess.empty() ? "" : " (did you mean '" + guess + "'?)") << "\n\n"
               << kUsage;

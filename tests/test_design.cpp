@@ -653,3 +653,57 @@ TEST_CASE("generate_points re-checks hand-built designs", "[design]") {
   m.params.push_back({"a", {}, 0.0, 1.0, false});
   CHECK_THROWS_AS(generate_points(m, 1), InputError);
 }
+
+// ---- points -------------------------------------------------------------------------------------
+
+TEST_CASE("points: the listed points in order, repeats allowed, optional per-point seeds",
+          "[design][points]") {
+  const Design d = generated(R"({"type": "points",
+                                 "parameters": {"b": [1, 2, 2, 7], "a": [0.5, 0.25, 0.25, 0]},
+                                 "seeds": [9, 8, 18446744073709551615, 9]})",
+                             1, {"b"});
+  CHECK(design_type_name(d.type) == "points");
+  REQUIRE(d.points.size() == 4);
+  CHECK(d.points[0] == std::vector<double>{0.5, 1});  // parameters by key: a, b
+  CHECK(d.points[1] == std::vector<double>{0.25, 2});
+  CHECK(d.points[2] == d.points[1]);
+  CHECK(d.points[3] == std::vector<double>{0, 7});
+  CHECK(d.unit.empty());
+  CHECK(d.point_seeds == std::vector<std::uint64_t>{9, 8, 18446744073709551615ULL, 9});
+  CHECK(d.params[0].min == 0);
+  CHECK(d.params[0].max == 0.5);
+  // the seed does not matter, and without `seeds` there are no per-point seeds
+  const Design e = generated(R"({"type": "points", "parameters": {"a": [0.5, 0.25]}})", 99);
+  CHECK(e.points == std::vector<std::vector<double>>{{0.5}, {0.25}});
+  CHECK(e.point_seeds.empty());
+}
+
+TEST_CASE("points design errors name the path, what was expected and found", "[design][points]") {
+  const std::vector<std::pair<const char*, std::vector<std::string>>> cases = {
+      {R"({"type": "points", "parameters": {"a": [1, 2], "b": [1]}})",
+       {"design.parameters.b", "an array of 2 values", "found an array of 1 values"}},
+      {R"({"type": "points", "parameters": {"a": {"min": 0, "max": 1}}})",
+       {"design.parameters.a", "one per point", "ranges are for grid and sampled designs"}},
+      {R"({"type": "points", "parameters": {"a": []}})", {"design.parameters.a", "an empty array"}},
+      {R"({"type": "points", "parameters": {"a": [1, "x"]}})",
+       {"design.parameters.a[1]", "an integer", "a string"}},
+      {R"({"type": "points", "parameters": {"a": [1, 2.5]}})",
+       {"design.parameters.a[1]", "an integer", "2.5"}},
+      {R"({"type": "points", "samples": 3, "parameters": {"a": [1]}})",
+       {"design.samples", "belongs to random, lhs and sobol designs"}},
+      {R"({"type": "points", "parameters": {"a": [1, 2]}, "seeds": [1]})",
+       {"design.seeds", "an array of 2 non-negative integer seeds", "found an array of 1 values"}},
+      {R"({"type": "points", "parameters": {"a": [1, 2]}, "seeds": [1, -4]})",
+       {"design.seeds[1]", "non-negative integer seeds", "-4"}},
+      {R"({"type": "points", "parameters": {"a": [1, 2]}, "seeds": [1, 2.5]})",
+       {"design.seeds[1]", "non-negative integer seeds", "2.5"}},
+      {R"({"type": "grid", "parameters": {"a": [1, 2]}, "seeds": [1, 2]})",
+       {"design.seeds", "belongs to points designs"}},
+  };
+  for (const auto& [text, parts] : cases) {
+    INFO(text);
+    const std::string msg = error_of(text, {"a"});
+    CHECK_THAT(msg, Contains("sweep.json"));
+    for (const auto& p : parts) CHECK_THAT(msg, Contains(p));
+  }
+}

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/errors.hpp"
+#include "core/rng.hpp"
 #include "engine/summary.hpp"
 #include "engine/sweep.hpp"
 #include "helpers.hpp"
@@ -486,4 +487,36 @@ TEST_CASE("the shipped watts_threshold sweep loads: it extends the classic base"
   CHECK(s.scenario.bases == std::vector<std::string>{"classic", "../validation/watts.json"});
   CHECK(s.scenario.origin.at("decay.trust") == "base classic");
   CHECK(s.points() == 25);
+}
+
+TEST_CASE("a points sweep runs the listed points, each with its own seeds when given",
+          "[sweep][points]") {
+  const json design = json::parse(R"({"type": "points",
+      "parameters": {"campaign.hours_per_step": [5, 20, 5], "environment.turnover": [0, 0.01, 0]},
+      "seeds": [11, 12, 11]})");
+  const Sweep s = load_sweep(write_sweep("points", design));
+  REQUIRE(s.points() == 3);
+  const std::string out = fresh("points");
+  const ResultsFile rf = sweep_to(s, out, SweepOptions{});
+  REQUIRE(rf.runs.size() == 12);  // 3 points x 2 arms x 2 replicates
+  for (const auto& r : rf.runs) {
+    CHECK(r.params == s.design.points[static_cast<std::size_t>(r.point)]);
+    const std::uint64_t master = r.point == 1 ? 12 : 11;
+    CHECK(r.seed == replicate_seed(master, static_cast<std::uint64_t>(r.replicate)));
+  }
+  // points 0 and 2 are the same parameters and seeds: the same runs; point 1 differs
+  for (std::size_t k = 0; k < 4; ++k) {
+    REQUIRE(rf.runs[k].per_run.size() == rf.runs[8 + k].per_run.size());
+    CHECK(std::memcmp(rf.runs[k].per_run.data(), rf.runs[8 + k].per_run.data(),
+                      rf.runs[k].per_run.size() * sizeof(double)) == 0);  // NaN-safe
+    CHECK(rf.runs[k].seed != rf.runs[4 + k].seed);
+  }
+  CHECK(rf.header.design == "points");
+  // without seeds every point shares the sweep's replicate seeds (common random numbers)
+  const Sweep c = load_sweep(write_sweep("points_crn", json::parse(R"({"type": "points",
+      "parameters": {"campaign.hours_per_step": [5, 20]}})")));
+  const std::string out2 = fresh("points_crn");
+  const ResultsFile rc = sweep_to(c, out2, SweepOptions{});
+  for (const auto& r : rc.runs)
+    CHECK(r.seed == replicate_seed(3, static_cast<std::uint64_t>(r.replicate)));
 }

@@ -28,7 +28,8 @@ constexpr std::uint64_t kBootstrapSalt = 0x6f726773696d4253ULL;  // "orgsimBS": 
 constexpr double kZ975 = 1.96;  // two-sided 95% normal quantile for the bootstrap half-width
 
 const std::vector<std::string>& type_names() {
-  static const std::vector<std::string> names = {"grid", "random", "lhs", "sobol", "morris"};
+  static const std::vector<std::string> names = {"grid", "random", "lhs", "sobol", "morris",
+                                                     "points"};
   return names;
 }
 
@@ -187,6 +188,26 @@ DesignParam parse_grid_param(const std::string& key, const json& v, const std::s
   return p;
 }
 
+/// A points design's parameter: the non-empty list of its values, one per point (repeats allowed).
+DesignParam parse_points_param(const std::string& key, const json& v, const std::string& file,
+                               const std::string& where, bool integer) {
+  const std::string forms = "a non-empty array of numbers, one per point";
+  if (!v.is_array())
+    throw InputError(file, where, forms, json_value_text(v),
+                     v.is_object() ? "a points design lists every point's value; ranges are for "
+                                     "grid and sampled designs"
+                                   : "");
+  if (v.empty()) throw InputError(file, where, forms, "an empty array");
+  DesignParam p;
+  p.key = key;
+  p.integer = integer;
+  for (std::size_t i = 0; i < v.size(); ++i)
+    p.values.push_back(number_at(v[i], file, where + "[" + std::to_string(i) + "]", integer, key));
+  p.min = *std::min_element(p.values.begin(), p.values.end());
+  p.max = *std::max_element(p.values.begin(), p.values.end());
+  return p;
+}
+
 DesignParam parse_sampled_param(const std::string& key, const json& v, const std::string& file,
                                 const std::string& where, bool integer, DesignType type) {
   if (!v.is_object())
@@ -206,6 +227,8 @@ DesignParam parse_sampled_param(const std::string& key, const json& v, const std
 double point_count(const Design& d) {
   const auto k = static_cast<double>(d.params.size());
   switch (d.type) {
+    case DesignType::points:
+      return d.params.empty() ? 0.0 : static_cast<double>(d.params[0].values.size());
     case DesignType::grid: {
       double n = 1.0;
       for (const auto& p : d.params) n *= static_cast<double>(p.values.size());
@@ -223,6 +246,7 @@ std::string count_text(const Design& d) {
   const std::string k = std::to_string(d.params.size());
   switch (d.type) {
     case DesignType::grid: return "the product of the grid sizes";
+    case DesignType::points: return "the length of the lists";
     case DesignType::random:
     case DesignType::lhs: return "samples";
     case DesignType::sobol: return "samples x (" + k + " parameters + 2)";
@@ -387,6 +411,18 @@ void fill_grid(Design& d) {
   }
 }
 
+void fill_points(Design& d) {
+  const std::size_t k = d.params.size();
+  const std::size_t n = d.params[0].values.size();
+  d.points.assign(n, std::vector<double>(k));
+  d.unit.clear();
+  for (std::size_t r = 0; r < n; ++r)
+    for (std::size_t c = 0; c < k; ++c) {
+      const double x = d.params[c].values[r];
+      d.points[r][c] = d.params[c].integer ? std::round(x) : x;
+    }
+}
+
 void fill_random(Design& d, Rng& rng) {
   const std::size_t k = d.params.size();
   const auto n = static_cast<std::size_t>(d.samples);
@@ -543,6 +579,7 @@ Design parse_design(const json& j, const std::string& file, const std::string& p
     allowed.push_back("trajectories");
     allowed.push_back("levels");
   }
+  if (d.type == DesignType::points) allowed.push_back("seeds");
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& key = it.key();
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
@@ -551,6 +588,8 @@ Design parse_design(const json& j, const std::string& file, const std::string& p
       hint = "`samples` belongs to random, lhs and sobol designs";
     else if (key == "trajectories" || key == "levels")
       hint = "`" + key + "` belongs to morris designs";
+    else if (key == "seeds")
+      hint = "`seeds` belongs to points designs";
     unknown_key(file, sub(path, key), key, allowed, a_design(d.type), hint);
   }
 
@@ -569,7 +608,7 @@ Design parse_design(const json& j, const std::string& file, const std::string& p
                          "Morris's step p/(2(p-1)) keeps every level equally likely only for "
                          "even p");
     }
-  } else if (d.type != DesignType::grid) {
+  } else if (d.type != DesignType::grid && d.type != DesignType::points) {
     const std::string expected = d.type == DesignType::sobol
                                      ? "an integer base sample size N >= 1 (a power of 2 is best)"
                                      : "an integer number of samples >= 1";
@@ -584,6 +623,8 @@ Design parse_design(const json& j, const std::string& file, const std::string& p
       d.type == DesignType::grid
           ? "an object of parameters {\"dotted.key\": [values] or {\"min\": a, \"max\": b, "
             "\"num\": n}}"
+      : d.type == DesignType::points
+          ? "an object of parameters {\"dotted.key\": [one value per point]}"
           : "an object of parameters {\"dotted.key\": {\"min\": a, \"max\": b}}";
   if (!j.contains("parameters")) throw InputError(file, ppath, pforms, "no `parameters` key");
   const json& pj = j.at("parameters");
@@ -597,9 +638,35 @@ Design parse_design(const json& j, const std::string& file, const std::string& p
       throw InputError(file, where, "a dotted scenario path as the key", "an empty key");
     const bool integer =
         std::find(integer_keys.begin(), integer_keys.end(), key) != integer_keys.end();
-    d.params.push_back(d.type == DesignType::grid
-                           ? parse_grid_param(key, *it, file, where, integer)
+    d.params.push_back(d.type == DesignType::grid ? parse_grid_param(key, *it, file, where, integer)
+                       : d.type == DesignType::points
+                           ? parse_points_param(key, *it, file, where, integer)
                            : parse_sampled_param(key, *it, file, where, integer, d.type));
+    if (d.type == DesignType::points && d.params.back().values.size() != d.params[0].values.size())
+      throw InputError(file, where,
+                       "an array of " + std::to_string(d.params[0].values.size()) +
+                           " values (one per point, as `" + d.params[0].key + "` has)",
+                       "an array of " + std::to_string(d.params.back().values.size()) + " values");
+  }
+
+  if (d.type == DesignType::points && j.contains("seeds")) {
+    const std::string spath = sub(path, "seeds");
+    const std::size_t n = d.params[0].values.size();
+    const std::string expected = "an array of " + std::to_string(n) +
+                                 " non-negative integer seeds (one per point)";
+    const json& sv = j.at("seeds");
+    if (!sv.is_array()) throw InputError(file, spath, expected, json_value_text(sv));
+    if (sv.size() != n)
+      throw InputError(file, spath, expected,
+                       "an array of " + std::to_string(sv.size()) + " values");
+    for (std::size_t i = 0; i < n; ++i) {
+      const json& x = sv[i];
+      if (x.is_number_unsigned())
+        d.point_seeds.push_back(x.get<std::uint64_t>());
+      else  // a negative, fractional or non-number entry
+        throw InputError(file, spath + "[" + std::to_string(i) + "]", expected,
+                         json_value_text(x));
+    }
   }
 
   check_size(d, file, path);
@@ -610,9 +677,13 @@ void generate_points(Design& d, std::uint64_t seed) {
   const std::string where = "design";
   if (d.params.empty()) throw InputError("", where, "at least one parameter", "none");
   for (const auto& p : d.params) {
-    if (d.type == DesignType::grid && p.values.empty())
+    if ((d.type == DesignType::grid || d.type == DesignType::points) && p.values.empty())
       throw InputError("", where + ".parameters." + p.key, "a non-empty list of values", "none");
-    if (d.type != DesignType::grid && !(p.max > p.min))
+    if (d.type == DesignType::points && p.values.size() != d.params[0].values.size())
+      throw InputError("", where + ".parameters." + p.key,
+                       std::to_string(d.params[0].values.size()) + " values (one per point)",
+                       std::to_string(p.values.size()) + " values");
+    if (d.type != DesignType::grid && d.type != DesignType::points && !(p.max > p.min))
       throw InputError("", where + ".parameters." + p.key, "a range with min < max",
                        "[" + num_text(p.min) + ", " + num_text(p.max) + "]");
   }
@@ -631,6 +702,7 @@ void generate_points(Design& d, std::uint64_t seed) {
   Rng rng(mix64(seed ^ kDesignSalt));
   switch (d.type) {
     case DesignType::grid: fill_grid(d); return;
+    case DesignType::points: fill_points(d); return;
     case DesignType::random: fill_random(d, rng); break;
     case DesignType::lhs: fill_lhs(d, rng); break;
     case DesignType::sobol: fill_sobol(d); break;

@@ -8,6 +8,9 @@
 //   {"type": "lhs",    "samples": n, "parameters": {"key": {"min": a, "max": b}}}
 //   {"type": "sobol",  "samples": n, "parameters": {"key": {"min": a, "max": b}}}   Saltelli
 //   {"type": "morris", "trajectories": r, "levels": p, "parameters": {"key": {"min": a, "max": b}}}
+//   {"type": "points", "parameters": {"key": [v1, v2, ...]}, "seeds": [s1, s2, ...]}   explicit
+//       points: point i takes the i-th value of every list (all lists the same length); the
+//       optional `seeds` gives every point its own master seed (independent replicates)
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,11 +19,12 @@
 
 namespace orgsim {
 
-enum class DesignType { grid, random, lhs, sobol, morris };
+enum class DesignType { grid, random, lhs, sobol, morris, points };
 
 struct DesignParam {
   std::string key;              // dotted scenario path
-  std::vector<double> values;   // grid: the values in order (a {min,max,num} range expanded)
+  std::vector<double> values;   // grid: the values in order (a {min,max,num} range expanded);
+                                // points: the value at each point
   double min = 0.0, max = 0.0;  // sampled designs: the range (grid: min/max of the values)
   bool integer = false;         // sampled values are rounded to integers (set by the caller)
 };
@@ -31,6 +35,9 @@ struct Design {
   std::int64_t samples = 0;       // random, lhs: points; sobol: base sample size N
   std::int64_t trajectories = 0;  // morris: r
   std::int64_t levels = 4;        // morris: p (even)
+  /// points designs with a `seeds` list: each point's own master seed (replicate k of point i
+  /// uses replicate_seed(point_seeds[i], k) instead of the sweep's seed); empty otherwise.
+  std::vector<std::uint64_t> point_seeds;
   /// point x parameter: the value of each parameter at each design point.
   std::vector<std::vector<double>> points;
   /// point x parameter in [0,1]: the raw sampler matrix (sobol, morris, lhs, random); empty for
@@ -56,7 +63,9 @@ Design parse_design(const nlohmann::json& j, const std::string& file, const std:
 ///  A with column i from B) — N (k + 2) points; A and B are the first and last k columns of a
 ///  2k-dimensional Sobol sequence (Joe & Kuo 2008 direction numbers), skipping the first point;
 ///  morris: r trajectories of k + 1 points on a p-level grid (Morris 1991; step p/(2(p-1))),
-///  each trajectory's points consecutive.
+///  each trajectory's points consecutive;
+///  points: the explicit points as listed (point i = the i-th value of every parameter), for
+///  callers that choose their own points (orgsim calibrate's proposals, docs/CALIBRATION.md).
 /// Integer parameters: random, lhs and sobol give every integer in [min, max] the same
 /// probability; morris scales to [min, max] and rounds. Throws InputError for designs that are too
 /// large (more than 10^8 points) or unsupported (sobol with more than 20 parameters).

@@ -346,6 +346,13 @@ void check_resources(const Sweep& s, unsigned threads) {
   check_resources(estimate_resources(s, threads), largest, s.file, key);
 }
 
+/// The master seed of a design point's replicates: the sweep's, or the point's own (a points
+/// design with `seeds`).
+static std::uint64_t point_master_seed(const Sweep& s, std::int32_t point) {
+  const auto& ps = s.design.point_seeds;
+  return ps.empty() ? s.seed : ps[static_cast<std::size_t>(point)];
+}
+
 RunRecord run_sweep_run(const Sweep& s, std::int64_t run) {
   const auto start = std::chrono::steady_clock::now();
   const std::int64_t per_point = s.arms() * s.replicates;
@@ -354,7 +361,7 @@ RunRecord run_sweep_run(const Sweep& s, std::int64_t run) {
   r.point = static_cast<std::int32_t>(run / per_point);
   r.arm = static_cast<std::int32_t>((run % per_point) / s.replicates);
   r.replicate = static_cast<std::int32_t>(run % s.replicates);
-  r.seed = replicate_seed(s.seed, static_cast<std::uint64_t>(r.replicate));
+  r.seed = replicate_seed(point_master_seed(s, r.point), static_cast<std::uint64_t>(r.replicate));
   r.params = s.design.points[static_cast<std::size_t>(r.point)];
   const ModelConfig cfg = sweep_config(s, r.point, r.arm);
   // The arm's edge list, read once when the scenario was loaded (unless the design resizes it).
@@ -746,7 +753,7 @@ static RunRecord failed_run_record(const Sweep& s, std::int64_t run, std::int32_
   r.point = static_cast<std::int32_t>(run / per_point);
   r.arm = static_cast<std::int32_t>((run % per_point) / s.replicates);
   r.replicate = static_cast<std::int32_t>(run % s.replicates);
-  r.seed = replicate_seed(s.seed, static_cast<std::uint64_t>(r.replicate));
+  r.seed = replicate_seed(point_master_seed(s, r.point), static_cast<std::uint64_t>(r.replicate));
   r.params = s.design.points[static_cast<std::size_t>(r.point)];
   r.status = 2;
   r.message = message;

@@ -52,7 +52,7 @@ struct VariedParam {
 /// What goes into root attributes and /provenance.
 struct FileHeader {
   std::string kind = "run";            // "run" | "sweep"
-  std::string design = "none";         // none | grid | random | lhs | sobol | morris
+  std::string design = "none";         // none | grid | random | lhs | sobol | morris | points
   std::uint64_t master_seed = 0;
   std::int64_t n_runs_planned = 0;
   std::int32_t n_steps = 0;

@@ -20,7 +20,8 @@ namespace {
 
 namespace dg = layout::design;
 
-const std::set<std::string> kDesignTypes = {"grid", "random", "lhs", "sobol", "morris"};
+const std::set<std::string> kDesignTypes = {"grid", "random", "lhs", "sobol", "morris",
+                                             "points"};
 
 
 }  // namespace
@@ -29,7 +30,7 @@ void ResultsWriter::Impl::validate_design(const DesignTable& d) const {
   const std::string which = "results file '" + final_path + "': set_design: ";
   if (!kDesignTypes.count(d.type))
     throw std::logic_error(which + "type '" + d.type +
-                           "' is not one of grid, random, lhs, sobol, morris");
+                           "' is not one of grid, random, lhs, sobol, morris, points");
   for (const auto& k : d.keys)
     if (!is_parameter_key(k))
       throw std::logic_error(which + "parameter '" + k +
