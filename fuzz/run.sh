@@ -64,7 +64,7 @@ gen_scenario_dict() {
     printf '%s\n' arms set distribution constant value uniform min max normal mean sd beta a b \
       quantiles of linspace from to values random fraction agents rung with_neighbors \
       supporter member leader until_stable scenario design type parameters samples \
-      trajectories levels num grid lhs sobol morris outputs bootstrap edges.csv \
+      trajectories levels num grid lhs sobol morris points seeds outputs bootstrap edges.csv \
       ../default.json default.json
   } | grep . | LC_ALL=C sort -u | sed 's/.*/"\\"&\\""/'
   # JSON and --set tokens: numbers at and beyond the limits of int32, int64, uint64 and double.
