@@ -248,3 +248,87 @@ TEST_CASE("contact experiment: arms share the workplace, and contacts add partic
   const auto idle = arm_runs(test::plan_for(kContact, {"replicates=5", "campaign.hours_per_step=0"}), 1);
   CHECK(same_runs(ctl, idle));
 }
+
+// ---- the calibrated patterns (slow) -----------------------------------------------------------
+
+namespace {
+struct Share {
+  double p = 0, se = 0;
+  std::int64_t n = 0;
+};
+Share share(std::int64_t k, std::int64_t n) {
+  Share s;
+  s.n = n;
+  s.p = n > 0 ? static_cast<double>(k) / static_cast<double>(n) : std::nan("");
+  s.se = n > 0 ? std::sqrt(std::max(s.p * (1 - s.p), 0.25 / static_cast<double>(n)) / static_cast<double>(n)) : 0;
+  return s;
+}
+/// The estimate is within its tolerance up to k standard errors.
+bool within(double v, double se, double low, double high, double k = 3.0) {
+  return v + k * se >= low && v - k * se <= high;
+}
+}  // namespace
+
+TEST_CASE("empirical: the calibrated patterns C2-C5, C7 and C8 within their tolerance",
+          "[slow][empirical]") {
+  // docs/VALIDATION_EMPIRICAL.md: targets and tolerances of analysis/empirical_targets.json. Each
+  // calibrated pattern must come within 3 standard errors of its tolerance band; the documented
+  // misses (C1, C7b) must still miss in the documented direction (when they stop missing, the
+  // docs are out of date).
+  const std::int32_t steps = 156;
+  const RunPlan plan = test::plan_for(kElection, {"replicates=120", "population.size=25",
+                                                  "steps=" + std::to_string(steps)});
+  std::int64_t held = 0, won = 0, fired = 0, threatened = 0, c4n = 0, c4k = 0;
+  std::vector<double> latent;
+  for (const auto& r : arm_runs(plan, 0)) {
+    latent.push_back(test::outcome(r, "latent_support"));
+    if (r.actions.empty()) continue;
+    const auto& e = r.actions.front();
+    ++held;
+    won += e.won ? 1 : 0;
+    fired += test::outcome(r, "firings") > 0 ? 1 : 0;
+    threatened += test::outcome(r, "threats") > 0 ? 1 : 0;
+    if (e.won && e.step + 52 <= steps - 1) {
+      ++c4n;
+      c4k += (e.consolidated_step >= 0 && e.consolidated_step - e.step <= 52) ? 1 : 0;
+    }
+  }
+  REQUIRE(held >= 60);
+  const Share c1 = share(won, held), c2 = share(fired, held), c3 = share(threatened, held),
+              c4 = share(c4k, c4n);
+  const auto c5 = test::mean_se(latent);
+  INFO("C1 " << c1.p << " C2 " << c2.p << " C3 " << c3.p << " C4 " << c4.p << " (" << c4n
+             << ") C5 " << c5.mean);
+  CHECK(within(c2.p, c2.se, 0.20, 0.34));
+  CHECK(within(c3.p, c3.se, 0.54, 0.63));
+  CHECK(within(c4.p, c4.se, 0.40, 0.56));
+  CHECK(within(c5.mean, c5.se, 0.30, 0.50));
+  CHECK(c1.p - 3 * c1.se > 0.76);  // documented miss: the union wins (nearly) every vote it calls
+
+  const RunPlan contact = test::plan_for(kContact, {"replicates=150"});
+  std::vector<RunRecord> arms[4];
+  for (auto& r : run_plan(contact, 2)) arms[r.arm].push_back(std::move(r));
+  const char* contacts[4] = {"", "one_on_ones_staff_total", "broadcast_reached_total",
+                             "one_on_ones_peer_total"};
+  test::MeanSe per[4];
+  for (int a = 1; a < 4; ++a) {
+    std::vector<double> v;
+    for (std::size_t k = 0; k < arms[0].size(); ++k) {
+      const double c = test::outcome(arms[a][k], contacts[a]);
+      if (c > 0)
+        v.push_back((test::outcome(arms[a][k], "first_action_participants") -
+                     test::outcome(arms[0][k], "first_action_participants")) / c);
+    }
+    per[a] = test::mean_se(v);
+  }
+  std::vector<double> takeup;
+  for (const auto& r : arms[2])
+    takeup.push_back(test::outcome(r, "broadcast_responders_total") /
+                     test::outcome(r, "broadcast_reached_total"));
+  const auto c8 = test::mean_se(takeup);
+  INFO("C7a " << per[1].mean << " C7b " << per[2].mean << " C7c " << per[3].mean << " C8 " << c8.mean);
+  CHECK(within(per[1].mean, per[1].se, 0.05, 0.13));
+  CHECK(within(per[3].mean, per[3].se, 0.09, 0.13));
+  CHECK(within(c8.mean, c8.se, 0.01, 0.04));
+  CHECK(per[2].mean - 3 * per[2].se > 0.006);  // documented miss: broadcast exposures do too much
+}
