@@ -331,7 +331,7 @@ TEST_CASE("elections: the counter-campaign runs in the notice weeks and costs su
   CHECK(sum(runs({"actions.notice_steps=8"}), "threats") > sum(base, "threats"));
   CHECK(sum(runs({"elections.threat_rate=0.3"}), "threats") > sum(base, "threats"));
   CHECK(sum(runs({"elections.firing_rate=0"}), "firings") == 0);
-  const auto firing = runs({"elections.firing_rate=0.2"});
+  const auto firing = runs({"elections.firing_rate=0.6"});
   CHECK(sum(firing, "firings") > sum(base, "firings"));
   auto support = [](const std::vector<RunRecord>& rs) {
     std::vector<double> v;

@@ -71,6 +71,7 @@ Simulation::Simulation(const ModelConfig& cfg, std::uint64_t rep_seed, const Net
         Rng rng(rep_seed, Stream::population);
         return draw_population(cfg, rng);
       }()),
+      latent_support_(latent_support(cfg, pop_)),
       climate_model_(cfg.climate),
       rules_(make_rules(cfg)),
       core_(net_, rules_),
@@ -126,8 +127,9 @@ void Simulation::environment_phase() {
   turnover(cfg_, pop_, net_, t_, stream_seed(rep_seed_, Stream::turnover), rng_turnover_, left_);
   // The weeks between an election's announcement and its vote: the employer's counter-campaign.
   if (election_at_ >= 0 && t_ > announced_at_ && t_ <= election_at_) {
-    const CounterCampaignWeek w = election_counter_campaign(
-        cfg_, pop_, net_, t_, stream_seed(rep_seed_, Stream::turnover), rng_employer_, left_);
+    const CounterCampaignWeek w =
+        election_counter_campaign(cfg_, pop_, net_, t_, stream_seed(rep_seed_, Stream::turnover),
+                                  rng_employer_, left_, threaten_, fire_);
     threats_ += w.threats;
     firings_ += w.firings;
     touch(kFear);
@@ -145,7 +147,12 @@ void Simulation::environment_phase() {
 
 void Simulation::organizing_phase() {
   World w = world();
+  // Who this step's blasts reach (cleared only when the last step's reached anyone).
+  if (reached_.size() != static_cast<std::size_t>(cfg_.n)) reached_.assign(static_cast<std::size_t>(cfg_.n), 0);
+  else if (tally_.broadcast_reached > 0) std::fill(reached_.begin(), reached_.end(), 0);
+  w.reached = &reached_;
   tally_ = campaign_.work(w, rng_campaign_);
+  reached_total_ += tally_.broadcast_reached;
   backfires_total_ += tally_.backfires;
   auto& T = tally_total_;
   T.tasks_asked += tally_.tasks_asked;
@@ -156,6 +163,8 @@ void Simulation::organizing_phase() {
   T.burnouts += tally_.burnouts;
   T.leaders_found += tally_.leaders_found;
   T.new_organizers += tally_.new_organizers;
+  T.one_on_ones_staff += tally_.one_on_ones_staff;
+  T.one_on_ones_peer += tally_.one_on_ones_peer;
   double hours = 0.0;
   for (double h : tally_.hours) hours += h;
   if (hours > 0.0 || tally_.blasts > 0 || tally_.tasks_done + tally_.tasks_missed > 0) touch_all();
@@ -177,10 +186,10 @@ bool Simulation::action_due() {
     case ActionPolicy::schedule: return (t_ - cfg_.first_action) % cfg_.action_every == 0;
     case ActionPolicy::hot: return gap_ok && climate_now_ >= cfg_.hot_threshold;
     case ActionPolicy::readiness:
-      return gap_ok && static_cast<double>(rungs().organized) >= cfg_.readiness * cfg_.n;
+      return gap_ok && static_cast<double>(assessed()) >= cfg_.readiness * cfg_.n;
     case ActionPolicy::ready_and_hot:
       return gap_ok && climate_now_ >= cfg_.hot_threshold &&
-             static_cast<double>(rungs().organized) >= cfg_.readiness * cfg_.n;
+             static_cast<double>(assessed()) >= cfg_.readiness * cfg_.n;
     case ActionPolicy::never: return false;
   }
   return false;
@@ -243,6 +252,7 @@ void Simulation::action_phase() {
   rounds_now_ = 0;
   won_now_ = false;
   joined_by_ = {};
+  responders_now_ = 0;
   power_now_ = cohesion_now_ = std::nan("");
   if (election_kind()) {
     // An election is called by the policy, announced, and held notice_steps weeks later; once
@@ -252,6 +262,18 @@ void Simulation::action_phase() {
       if (certified_ || !action_due()) return;
       announced_at_ = t_;
       election_at_ = t_ + cfg_.notice_steps;
+      // The employer's consultants choose the campaign's tactics once, at the petition: threats
+      // with chance elections.threat_campaign, then firings with chance firing_campaign (one
+      // uniform each from the employer stream, only for a share strictly between 0 and 1).
+      auto choose = [this](double share) {
+        if (share >= 1.0) return true;
+        if (share <= 0.0) return false;
+        return rng_employer_.uniform() < share;
+      };
+      threaten_ = choose(cfg_.elections.threat_campaign);
+      fire_ = choose(cfg_.elections.firing_campaign);
+      threat_campaigns_ += threaten_ ? 1 : 0;
+      firing_campaigns_ += fire_ ? 1 : 0;
     }
     if (t_ < election_at_) return;
     action_now_ = true;
@@ -279,7 +301,9 @@ void Simulation::action_phase() {
   rounds_now_ = st.rounds;
   rounds_total_ += st.rounds;
   joined_now_ = core_.participants() - before_step;
+  if (std::isnan(first_participants_)) first_participants_ = static_cast<double>(core_.participants());
   count_join_causes(log_from);
+  responders_total_ += responders_now_;
   last_action_step_ = t_;
   after_action(fresh);
 }
@@ -310,6 +334,7 @@ void Simulation::count_join_causes(std::size_t from) {
       default: break;
     }
     ++joined_by_[static_cast<std::size_t>(c)];
+    if (c == 1 && !reached_.empty() && reached_[i]) ++responders_now_;
   }
 }
 
@@ -488,6 +513,21 @@ const RungCounts& Simulation::rungs() {
   return rungs_.value;
 }
 
+std::int64_t Simulation::assessed() {
+  if (cfg_.assessment == Assessment::organized) return rungs().organized;
+  // Every yes on the organizers' sheets: the organized base plus everyone who said yes to an
+  // ask, soft yeses included (a card once signed stays signed).
+  const double member = cfg_.ladder_member;
+  std::int64_t k = 0;
+  for (std::int32_t i = 0; i < cfg_.n; ++i) {
+    const auto u = static_cast<std::size_t>(i);
+    k += (pop_.said_yes[u] || pop_.commitment[i] >= member || pop_.role[u] == Role::worker_organizer)
+             ? 1
+             : 0;
+  }
+  return k;
+}
+
 const TrustStats& Simulation::trust_stats_now() {
   if (trust_stats_.at != version_[kTrust]) trust_stats_ = {trust_stats(net_), version_[kTrust]};
   return trust_stats_.value;
@@ -537,7 +577,10 @@ void Simulation::record_phase() {
                            kTiesBridging = per_step_index("ties_bridging"),
                            kBurnouts = per_step_index("burnouts"),
                            kLeadersFound = per_step_index("leaders_found"),
-                           kLeadersDeveloped = per_step_index("leaders_developed");
+                           kLeadersDeveloped = per_step_index("leaders_developed"),
+                           kReached = per_step_index("broadcast_reached"),
+                           kResponders = per_step_index("broadcast_responders"),
+                           kAssessed = per_step_index("assessed_support");
   static const std::array<std::size_t, kActivities> kHours = [] {
     std::array<std::size_t, kActivities> k{};
     for (int a = 0; a < kActivities; ++a)
@@ -555,6 +598,7 @@ void Simulation::record_phase() {
     put(kJoinedInvited, static_cast<double>(joined_by_[0]));
     put(kJoinedBroadcast, static_cast<double>(joined_by_[1]));
     put(kJoinedOwn, static_cast<double>(joined_by_[2]));
+    put(kResponders, static_cast<double>(responders_now_));
     last_turnout_ = turnout;
     peak_turnout_ = std::isnan(peak_turnout_) ? turnout : std::max(peak_turnout_, turnout);
   }
@@ -591,6 +635,9 @@ void Simulation::record_phase() {
   put(kBurnouts, static_cast<double>(tally_.burnouts));
   put(kLeadersFound, static_cast<double>(tally_.leaders_found));
   put(kLeadersDeveloped, static_cast<double>(tally_.new_organizers));
+  put(kReached, static_cast<double>(tally_.broadcast_reached));
+  if (cfg_.policy == ActionPolicy::readiness || cfg_.policy == ActionPolicy::ready_and_hot)
+    put(kAssessed, static_cast<double>(assessed()) / n);
   put(kAwarenessMean, mean_of(kAwareness, pop_.awareness, awareness_mean_));
   put(kFearMean, mean_of(kFear, pop_.fear, fear_mean_));
   put(kGrievanceMean, mean_of(kGrievance, pop_.grievance, grievance_mean_));
@@ -633,6 +680,14 @@ std::vector<double> Simulation::per_run_values() const {
   v[per_run_index("burnouts_total")] = static_cast<double>(T.burnouts);
   v[per_run_index("leaders_found_total")] = static_cast<double>(T.leaders_found);
   v[per_run_index("leaders_developed_total")] = static_cast<double>(T.new_organizers);
+  v[per_run_index("latent_support")] = latent_support_;
+  v[per_run_index("threat_campaigns")] = static_cast<double>(threat_campaigns_);
+  v[per_run_index("firing_campaigns")] = static_cast<double>(firing_campaigns_);
+  v[per_run_index("one_on_ones_staff_total")] = static_cast<double>(T.one_on_ones_staff);
+  v[per_run_index("one_on_ones_peer_total")] = static_cast<double>(T.one_on_ones_peer);
+  v[per_run_index("broadcast_reached_total")] = static_cast<double>(reached_total_);
+  v[per_run_index("broadcast_responders_total")] = static_cast<double>(responders_total_);
+  v[per_run_index("first_action_participants")] = first_participants_;
   return v;
 }
 

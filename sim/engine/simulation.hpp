@@ -98,6 +98,7 @@ class Simulation {
     std::uint64_t at = 0;  // the version it was computed at (0: never)
   };
   const RungCounts& rungs();
+  std::int64_t assessed();  // the support organizers count (actions.assessment)
   const TrustStats& trust_stats_now();
   double mean_of(Part p, const Eigen::ArrayXf& a, Cached<double>& c);
   bool refresh_base();
@@ -107,6 +108,7 @@ class Simulation {
   Rng rng_climate_, rng_turnover_, rng_seeds_, rng_participation_, rng_campaign_, rng_employer_;
   Network net_;
   Population pop_;
+  double latent_support_;  // share of the starting workforce with latent support (before organizing)
   Climate climate_model_;
   CascadeRules rules_;
   ParticipationCore core_;
@@ -156,6 +158,13 @@ class Simulation {
   std::int64_t threats_ = 0, firings_ = 0, consolidated_wins_ = 0, decertifications_ = 0,
                elections_won_ = 0;
   std::array<std::int64_t, 3> joined_by_{};  // this step: invited, broadcast, own
+  bool threaten_ = true, fire_ = true;  // the employer's tactics chosen for the current campaign
+  std::int64_t threat_campaigns_ = 0, firing_campaigns_ = 0;
+  // broadcast reach and response: who the step's blasts reached; reached participants of the
+  // step's action who came through the broadcast
+  std::vector<std::uint8_t> reached_;
+  std::int64_t responders_now_ = 0, responders_total_ = 0, reached_total_ = 0;
+  double first_participants_ = std::numeric_limits<double>::quiet_NaN();
   std::vector<ActionEvent> events_;
   // run bookkeeping
   std::vector<float> series_;

@@ -110,6 +110,18 @@ std::vector<OutputVar> make_dictionary() {
        "", false},
       {"leaders_developed", S::per_step, N::flow, "agents",
        "trained leaders who became worker-organizers during the step", "", false},
+      {"broadcast_reached", S::per_step, N::flow, "agents",
+       "agents reached by at least one of the step's broadcast blasts (campaign messaging)", "",
+       false},
+      {"broadcast_responders", S::per_step, N::flow, "agents",
+       "agents the step's blasts reached who joined the step's action through the broadcast "
+       "(as joined_broadcast): the response to the message, as advocacy benchmarks count it",
+       "NaN when no action runs in the step", false},
+      {"assessed_support", S::per_step, N::stock, "1",
+       "the support the organizers count toward their readiness bar, as a share of agents: the "
+       "organized base, or under actions.assessment = yeses everyone who ever said yes to an ask "
+       "as well (soft yeses included)",
+       "NaN unless actions.policy is readiness or ready_and_hot", false},
       // ---- per run --------------------------------------------------------------------------
       {"final_turnout", S::per_run, N::outcome, "1", "turnout of the run's last action",
        "NaN when the run called no action", true},
@@ -157,6 +169,30 @@ std::vector<OutputVar> make_dictionary() {
        "leaders found in one-on-ones over the run", "", false},
       {"leaders_developed_total", S::per_run, N::outcome, "agents",
        "leaders trained into worker-organizers over the run", "", true},
+      {"latent_support", S::per_run, N::outcome, "1",
+       "share of the starting workforce whose own utility with no fear, no invitation and no "
+       "social pull (w_g g + w_c c) reaches their threshold: who would say yes on their own view "
+       "(docs/MODEL.md 'Latent support')",
+       "", false},
+      {"threat_campaigns", S::per_run, N::outcome, "campaigns",
+       "elections whose employer campaign chose supervisors' threats (elections.threat_campaign)",
+       "", false},
+      {"firing_campaigns", S::per_run, N::outcome, "campaigns",
+       "elections whose employer campaign chose to fire supporters (elections.firing_campaign)",
+       "", false},
+      {"one_on_ones_staff_total", S::per_run, N::outcome, "conversations",
+       "one-on-ones held by staff organizers over the run (contacts)", "", false},
+      {"one_on_ones_peer_total", S::per_run, N::outcome, "conversations",
+       "one-on-ones held by worker-organizers with their own coworkers over the run (contacts "
+       "through a tie)", "", false},
+      {"broadcast_reached_total", S::per_run, N::outcome, "exposures",
+       "sum over steps of broadcast_reached (one exposure = an agent reached in a step)", "",
+       false},
+      {"broadcast_responders_total", S::per_run, N::outcome, "agents",
+       "sum over steps of broadcast_responders", "", false},
+      {"first_action_participants", S::per_run, N::outcome, "agents",
+       "participants when the run's first action ends (an election: those who would vote yes)",
+       "NaN when the run called no action", false},
   };
 }
 

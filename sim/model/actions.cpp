@@ -45,6 +45,18 @@ void utility_base(const ModelConfig& cfg, const Population& pop, const Network& 
   b += static_cast<float>(cfg.w_invitation) * inv;
 }
 
+double latent_support(const ModelConfig& cfg, const Population& pop) {
+  const std::int32_t n = pop.size();
+  if (n == 0) return 0.0;
+  std::int64_t yes = 0;
+  for (std::int32_t i = 0; i < n; ++i) {
+    const double u = cfg.w_grievance * std::clamp(static_cast<double>(pop.grievance[i]), 0.0, 1.0) +
+                     cfg.w_commitment * static_cast<double>(pop.commitment[i]);
+    if (u >= static_cast<double>(pop.threshold[i])) ++yes;
+  }
+  return static_cast<double>(yes) / n;
+}
+
 double action_power(double turnout, double cohesion, double power_floor) noexcept {
   return turnout * (power_floor + (1.0 - power_floor) * cohesion);
 }

@@ -28,6 +28,12 @@ void utility_base(const ModelConfig& cfg, const Population& pop, const Network& 
 
 /// Power of an action: P = T (floor + (1 - floor) C) for turnout share T and cohesion C.
 double action_power(double turnout, double cohesion, double power_floor) noexcept;
+
+/// Latent support of a workforce (docs/MODEL.md "Latent support"): the share of agents whose
+/// own utility with no fear, no invitation and no social pull, w_g clamp(g_i, 0, 1) + w_c c_i,
+/// reaches their threshold theta_i: who would say yes on their own view of the workplace, what a
+/// survey asks. A property of the individuals, not of a cascade. 0 for an empty population.
+double latent_support(const ModelConfig& cfg, const Population& pop);
 /// Whether an action of power P beats resistance R: P >= R.
 bool action_wins(double power, double resistance) noexcept;
 /// The chance that an action of power P beats resistance R: the logistic

@@ -129,6 +129,7 @@ struct ModelConfig {
   ActionPolicy policy{};
   std::int32_t first_action{}, action_every{}, min_gap{};
   double hot_threshold{}, readiness{};
+  Assessment assessment{};  // readiness: what organizers count (the organized, or every yes)
   SeedSpec seed_set;
   double power_floor{}, participation_commitment{}, action_trust_gain{}, participation_fatigue{},
       win_commitment{}, loss_fear{};
@@ -145,6 +146,8 @@ struct ModelConfig {
     double threat_fear;      // fear added by a threat
     double firing_rate;      // per notice week: chance a visible leader is fired
     double contract_rate;    // per step after a won election: top chance of a first contract
+    double threat_campaign;  // chance the employer's campaign uses supervisors' threats at all
+    double firing_campaign;  // chance the employer's campaign fires union supporters at all
   } elections{};
 
   double resistance{}, retaliation{}, firing{}, counter_campaign{};
@@ -193,6 +196,7 @@ void read_value(const nlohmann::json& v, const BindContext& ctx, Strategy& out);
 void read_value(const nlohmann::json& v, const BindContext& ctx, Targeting& out);
 void read_value(const nlohmann::json& v, const BindContext& ctx, ActionPolicy& out);
 void read_value(const nlohmann::json& v, const BindContext& ctx, ActionKind& out);
+void read_value(const nlohmann::json& v, const BindContext& ctx, Assessment& out);
 void read_value(const nlohmann::json& v, const BindContext& ctx, SeedSpec& out);
 template <class T>
 void read_value(const nlohmann::json& v, const BindContext& ctx, std::optional<T>& out) {

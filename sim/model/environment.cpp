@@ -36,14 +36,15 @@ void turnover(const ModelConfig& cfg, Population& pop, Network& net, std::int32_
 
 CounterCampaignWeek election_counter_campaign(const ModelConfig& cfg, Population& pop, Network& net,
                                               std::int32_t t, std::uint64_t hire_key, Rng& rng,
-                                              std::vector<std::int32_t>& left) {
+                                              std::vector<std::int32_t>& left, bool threaten,
+                                              bool fire) {
   CounterCampaignWeek week;
   const auto& e = cfg.elections;
   counter_campaign(pop, e.captive_fear);
   auto organizer = [&](std::int32_t i) {
     return pop.role[static_cast<std::size_t>(i)] == Role::worker_organizer;
   };
-  if (e.threat_rate > 0.0) {
+  if (threaten && e.threat_rate > 0.0) {
     const auto x = static_cast<float>(e.threat_fear);
     for (std::int32_t i = 0; i < cfg.n; ++i) {
       if (!(pop.commitment[i] >= cfg.ladder_supporter || organizer(i))) continue;
@@ -52,7 +53,7 @@ CounterCampaignWeek election_counter_campaign(const ModelConfig& cfg, Population
       ++week.threats;
     }
   }
-  if (e.firing_rate > 0.0) {
+  if (fire && e.firing_rate > 0.0) {
     for (std::int32_t i = 0; i < cfg.n; ++i) {
       const auto u = static_cast<std::size_t>(i);
       if (pop.hired[u] == t && t > 0) continue;  // already replaced this step

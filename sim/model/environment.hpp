@@ -46,11 +46,14 @@ void turnover(const ModelConfig& cfg, Population& pop, Network& net, std::int32_
 ///     already replaced this step (hired == t) draws one uniform (when firing_rate > 0) and is
 ///     fired with probability firing_rate: a new hire takes the node, as in turnover() (same
 ///     hire key), and the node is appended to `left`.
+/// `threaten` and `fire` are the employer's choice of tactics for this campaign (drawn once per
+/// campaign, elections.threat_campaign / firing_campaign): a tactic not chosen draws nothing.
 struct CounterCampaignWeek {
   std::int64_t threats = 0, firings = 0;
 };
 CounterCampaignWeek election_counter_campaign(const ModelConfig& cfg, Population& pop, Network& net,
                                               std::int32_t t, std::uint64_t hire_key, Rng& rng,
-                                              std::vector<std::int32_t>& left);
+                                              std::vector<std::int32_t>& left, bool threaten = true,
+                                              bool fire = true);
 
 }  // namespace orgsim

@@ -48,6 +48,7 @@ void open_task(World& w, std::int32_t i, std::int32_t asker) {
   w.pop.task_due[u] = w.step + w.cfg.tasks.due_steps;
   w.pop.task_asker[u] = asker;
   w.pop.task_nudges[u] = 0;
+  w.pop.said_yes[u] = 1;
   if (w.tally) ++w.tally->tasks_asked;
 }
 /// The contact between i and whoever asked i's task (a tie that may be gone: entry -1).
@@ -215,6 +216,7 @@ bool one_on_one(World& w, const Contact& c, Rng& rng) {
   p.inoculation[i] = toward_one(p.inoculation[i], k.inoculation * d);
   const bool yes = rng.uniform() < ask_probability(w, c);
   if (yes) {
+    p.said_yes[u] = 1;  // on the organizer's sheet, whether or not it holds
     if (tasks_on(w.cfg)) {
       open_task(w, i, c.organizer);  // commitment comes when the task is done
     } else {
@@ -333,6 +335,7 @@ std::int64_t messaging_blast(World& w, Rng& rng, std::int64_t blasts) {
   for (std::int32_t i = 0; i < w.cfg.n; ++i) {
     if (!(rng.uniform() < reach)) continue;
     ++reached;
+    if (w.reached) (*w.reached)[static_cast<std::size_t>(i)] = 1;
     p.awareness[i] = toward_one(p.awareness[i], awareness);
     p.grievance[i] = toward_one(p.grievance[i], felt(w, i, agitation));
     const double convert =
@@ -453,7 +456,7 @@ OrganizingTally Campaign::work(World& w, Rng& rng) {
       w.pop.role[static_cast<std::size_t>(o)] = Role::member;  // steps back from organizing
     }
   }
-  messaging_blast(w, rng, tally.blasts);
+  tally.broadcast_reached = messaging_blast(w, rng, tally.blasts);
   w.tally = nullptr;
   return tally;
 }
@@ -483,6 +486,7 @@ double Campaign::organize(World& w, std::int32_t o, double hours, Rng& rng, Orga
       switch (static_cast<Activity>(a)) {
         case Activity::one_on_one:
           target = pick_conversation_target(w, o, rng);
+          if (target >= 0) ++(o < 0 ? t.one_on_ones_staff : t.one_on_ones_peer);
           if (target >= 0 && one_on_one(w, o < 0 ? staff_contact(target) : tie_contact(w.net, o, target), rng))
             ++t.asks_won;
           break;

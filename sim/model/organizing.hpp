@@ -19,6 +19,8 @@ struct OrganizingTally {
   std::int64_t backfires = 0, asks_won = 0, new_organizers = 0, blasts = 0;
   std::int64_t tasks_asked = 0, tasks_done = 0, tasks_missed = 0, tasks_recovered = 0;
   std::int64_t ties_created = 0, ties_bridging = 0, burnouts = 0, leaders_found = 0;
+  // Contacts: one-on-ones held by staff and by worker-organizers; agents a blast reached.
+  std::int64_t one_on_ones_staff = 0, one_on_ones_peer = 0, broadcast_reached = 0;
 };
 
 /// What organizers and agents act on this step.
@@ -29,6 +31,7 @@ struct World {
   double climate = 0.0;   // G(t)
   std::int32_t step = 0;
   OrganizingTally* tally = nullptr;  // where the rules count tasks, ties, leaders (optional)
+  std::vector<std::uint8_t>* reached = nullptr;  // marks agents a blast reached (optional, size N)
 };
 
 /// A conversation between an organizer and a target. A staff organizer (organizer == -1) relies

@@ -495,6 +495,14 @@ std::vector<ParamSpec> make_table() {
       {"actions.readiness", T::number, 0.15, 0, 1, "1", {},
        "readiness: share of agents at member or above that calls an action", "",
        bind_member(&ModelConfig::readiness)},
+      {"actions.assessment", T::choice, "organized", 0, 0, "", {"organized", "yeses"},
+       "what the readiness bar counts: organized = the organized base (member or above, or "
+       "worker-organizers); yeses = that plus everyone who ever said yes to a commitment ask, "
+       "soft yeses included (a signed card stays on the sheet) — the assessment can then run "
+       "ahead of real support",
+       "McAlevey (2016) No Shortcuts: organizers run 'structure tests' (majority petitions) "
+       "because a signed card or a yes in a conversation is not yet a vote",
+       bind_member(&ModelConfig::assessment)},
       {"actions.seed", T::seed_set, json{{"random", 1}}, 0, 0, "", {},
        "who starts an action: {\"random\": k}, {\"fraction\": f}, {\"agents\": [ids], "
        "\"with_neighbors\": bool} or {\"rung\": \"supporter\"|\"member\"|\"leader\"} "
@@ -582,6 +590,20 @@ std::vector<ParamSpec> make_table() {
        "the defense meets what the win needs; it falls in proportion to the defense's shortfall",
        "Bronfenbrenner (2009): 48% of new units had a first contract a year after the vote",
        bind_member(&ModelConfig::elections, &ModelConfig::Elections::contract_rate)},
+      {"elections.threat_campaign", T::number, 1.0, 0, 1, "1", {},
+       "chance that the employer's campaign, chosen once at the petition, uses supervisors' "
+       "threats at all; elections.threat_rate is the per-supporter rate given that choice "
+       "(1: every campaign, no draw)",
+       "Bronfenbrenner (2009) No Holds Barred, EPI: tactics are a campaign-level choice, mostly "
+       "of hired consultants (used in 75% of campaigns); threats in 54% of campaigns",
+       bind_member(&ModelConfig::elections, &ModelConfig::Elections::threat_campaign)},
+      {"elections.firing_campaign", T::number, 1.0, 0, 1, "1", {},
+       "chance that the employer's campaign, chosen once at the petition, fires union supporters "
+       "at all; elections.firing_rate is the per-leader rate given that choice (1: every "
+       "campaign, no draw)",
+       "Bronfenbrenner (2009): firings in 34% of campaigns; McNicholas et al. (2019) Unlawful, "
+       "EPI: illegal firings charged in about 1 in 5 elections",
+       bind_member(&ModelConfig::elections, &ModelConfig::Elections::firing_campaign)},
 
       // ---- wins and their durability ---------------------------------------------------------
       {"wins.hold_fraction", T::number, 0.5, 0, 10, "1", {},

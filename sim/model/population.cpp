@@ -56,6 +56,7 @@ Population draw_population(const ModelConfig& cfg, Rng& rng) {
   p.attention.assign(n, 0.0f);
   p.strain.assign(n, 0.0f);
   p.staff_public.assign(n, 0);
+  p.said_yes.assign(n, 0);
   return p;
 }
 
@@ -96,6 +97,7 @@ void replace_agent(Population& pop, std::int32_t i, const ModelConfig& cfg, Rng&
   pop.attention[k] = 0.0f;
   pop.strain[k] = 0.0f;
   pop.staff_public[k] = 0;
+  pop.said_yes[k] = 0;
 }
 
 void draw_initial_trust(Network& net, const Distribution& d, Rng& rng, double friendships,

@@ -52,6 +52,7 @@ struct Population {
   std::vector<float> attention;            // recent organizer contacts (diminishing returns)
   std::vector<float> strain;               // a worker-organizer's strain toward burnout, [0,1]
   std::vector<std::uint8_t> staff_public;  // one-on-ones at voice with staff (a public relationship)
+  std::vector<std::uint8_t> said_yes;      // said yes to a commitment ask (on an organizer's sheet)
 
   std::int32_t size() const noexcept { return static_cast<std::int32_t>(threshold.size()); }
 };

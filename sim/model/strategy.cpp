@@ -64,4 +64,10 @@ ActionKind action_kind_from_name(const std::string& n) {
   throw std::invalid_argument("unknown action kind '" + n + "'");
 }
 
+Assessment assessment_from_name(const std::string& n) {
+  if (n == "organized") return Assessment::organized;
+  if (n == "yeses") return Assessment::yeses;
+  throw std::invalid_argument("unknown assessment '" + n + "'");
+}
+
 }  // namespace orgsim

@@ -12,6 +12,10 @@ enum class Targeting { network, list, participants };
 enum class ActionPolicy { schedule, continuous, hot, readiness, ready_and_hot, never };
 /// What a called action is: a collective action, or a union election (a secret-ballot vote).
 enum class ActionKind { action, election };
+/// How organizers assess readiness: the organized base (commitment at member or above), or every
+/// yes on their sheets (the organized plus everyone who ever said yes to an ask, soft yeses
+/// included: a signed card stays signed).
+enum class Assessment { organized, yeses };
 
 /// Activities, in the order of campaign.allocation.* and of the hours_* outputs.
 enum class Activity { one_on_one = 0, issue_push, social, follow_up, leader_training, broadcast };
@@ -32,5 +36,6 @@ Strategy strategy_from_name(const std::string& name);
 Targeting targeting_from_name(const std::string& name);
 ActionPolicy policy_from_name(const std::string& name);
 ActionKind action_kind_from_name(const std::string& name);
+Assessment assessment_from_name(const std::string& name);
 
 }  // namespace orgsim

@@ -58,3 +58,23 @@ def test_election_patterns_agree_with_the_runs_own_tables(orgsim_binary, tmp_pat
     for key in ("C1", "C2", "C3", "C4"):
         v, lo, hi = got[key]
         assert math.isnan(v) or 0 <= lo <= v <= hi <= 1
+
+
+def test_contact_effects_agree_with_the_runs_own_tables(orgsim_binary, tmp_path):
+    out = E.run(orgsim_binary, E.EMPIRICAL / "contact_experiment.json", tmp_path / "c.h5", [], 12)
+    got = E.contact_effects(out)
+    runs = load.runs_table(out)
+    ctl = runs[runs["arm"].astype(str) == "control"].set_index("replicate")
+    one = runs[runs["arm"].astype(str) == "one_on_one"].set_index("replicate")
+    per = (one["first_action_participants"] - ctl["first_action_participants"]) / \
+        one["one_on_ones_staff_total"]
+    assert got["C7a"][0] == pytest.approx(per.mean())
+    b = runs[runs["arm"].astype(str) == "broadcast"]
+    assert got["C8"][0] == pytest.approx(
+        (b["broadcast_responders_total"] / b["broadcast_reached_total"]).mean())
+    # the control makes no contact; every treated arm makes its own kind
+    assert ctl["one_on_ones_staff_total"].sum() == 0 and ctl["broadcast_reached_total"].sum() == 0
+    assert (b["broadcast_reached_total"] > 0).all()
+    for key in ("C7a", "C7b", "C7c", "C8"):
+        v, lo, hi = got[key]
+        assert lo <= v <= hi
