@@ -88,6 +88,9 @@ TEST_CASE("a grid sweep runs every point, arm and replicate in the documented or
     CHECK(r.replicate == static_cast<std::int32_t>(k % 2));
     CHECK(r.params == s.design.points[k / 4]);
     CHECK(r.status == 1);
+    const RunRecord id = sweep_run_identity(s, r.run);
+    CHECK((id.point == r.point && id.arm == r.arm && id.replicate == r.replicate &&
+           id.seed == r.seed && id.params == r.params));
   }
   CHECK(rf.header.kind == "sweep");
   CHECK(rf.header.varied.size() == 2);
@@ -191,7 +194,16 @@ TEST_CASE("a failing run is recorded and the sweep goes on", "[sweep][failures]"
   merge_parts(out + ".parts", out);
   const ResultsFile rf = read_results(out);
   REQUIRE(rf.runs.size() == 6);
-  for (const auto& r : rf.runs) CHECK(r.status == (r.point == 1 ? 2 : 1));
+  for (const auto& r : rf.runs) {
+    CHECK(r.status == (r.point == 1 ? 2 : 1));
+    // A failed run keeps the identity its index gives, like a run that finished.
+    const RunRecord id = sweep_run_identity(s, r.run);
+    CHECK(r.point == id.point);
+    CHECK(r.arm == id.arm);
+    CHECK(r.replicate == id.replicate);
+    CHECK(r.seed == id.seed);
+    CHECK(r.params == id.params);
+  }
 }
 
 TEST_CASE("sweep files are validated like scenarios", "[sweep][validation]") {

@@ -334,8 +334,7 @@ void check_resources(const Sweep& s, unsigned threads) {
   check_resources(estimate_resources(s, threads), largest, s.file, key);
 }
 
-RunRecord run_sweep_run(const Sweep& s, std::int64_t run) {
-  const auto start = std::chrono::steady_clock::now();
+RunRecord sweep_run_identity(const Sweep& s, std::int64_t run) {
   const std::int64_t per_point = s.arms() * s.replicates;
   RunRecord r;
   r.run = run;
@@ -344,6 +343,12 @@ RunRecord run_sweep_run(const Sweep& s, std::int64_t run) {
   r.replicate = static_cast<std::int32_t>(run % s.replicates);
   r.seed = replicate_seed(s.seed, static_cast<std::uint64_t>(r.replicate));
   r.params = s.design.points[static_cast<std::size_t>(r.point)];
+  return r;
+}
+
+RunRecord run_sweep_run(const Sweep& s, std::int64_t run) {
+  const auto start = std::chrono::steady_clock::now();
+  RunRecord r = sweep_run_identity(s, run);
   const ModelConfig cfg = sweep_config(s, r.point, r.arm);
   // The arm's edge list, read once when the scenario was loaded (unless the design resizes it).
   const auto& nets = s.scenario.arm_networks;
@@ -728,14 +733,7 @@ class FinalFile {
 /// The record of a run that failed with `message`: status 2, NaN values.
 static RunRecord failed_run_record(const Sweep& s, std::int64_t run, std::int32_t n_steps,
                             const std::string& message) {
-  const std::int64_t per_point = s.arms() * s.replicates;
-  RunRecord r;
-  r.run = run;
-  r.point = static_cast<std::int32_t>(run / per_point);
-  r.arm = static_cast<std::int32_t>((run % per_point) / s.replicates);
-  r.replicate = static_cast<std::int32_t>(run % s.replicates);
-  r.seed = replicate_seed(s.seed, static_cast<std::uint64_t>(r.replicate));
-  r.params = s.design.points[static_cast<std::size_t>(r.point)];
+  RunRecord r = sweep_run_identity(s, run);
   r.status = 2;
   r.message = message;
   r.per_step.assign(per_step_outputs().size() * static_cast<std::size_t>(n_steps), std::nanf(""));
