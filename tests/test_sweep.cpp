@@ -177,14 +177,16 @@ TEST_CASE("resume refuses parts of a different sweep", "[sweep][resume]") {
 }
 
 TEST_CASE("a failing run is recorded and the sweep goes on", "[sweep][failures]") {
-  // network.degree 150 on 100 agents cannot be built; only the middle point fails.
-  std::ifstream in(test::source_path("scenarios/default.json"));
-  const auto design = json::parse(R"({"type": "grid", "parameters": {"network.degree": [4, 150, 6]}})");
+  // Every point is a valid configuration (checked when the sweep loads), but a ring lattice of
+  // degree 98 on 100 agents admits almost no degree-preserving swaps: the rewiring gives up at
+  // run time, so only the middle point's runs fail.
+  const auto design = json::parse(R"({"type": "grid", "parameters": {"network.degree": [4, 98, 6]}})");
   std::string path = write_sweep("failing", design, 1);
   {
     std::ifstream f(path);
     json j = json::parse(f);
-    j["scenario"]["network"] = {{"type", "ring_lattice"}, {"degree", 4}};
+    j["scenario"]["network"] = {{"type", "ring_lattice"}, {"degree", 4}, {"rewire", 0.5},
+                                {"rewire_method", "swap"}};
     std::ofstream(path) << j.dump(2);
   }
   const Sweep s = load_sweep(path);
@@ -204,6 +206,27 @@ TEST_CASE("a failing run is recorded and the sweep goes on", "[sweep][failures]"
     CHECK(r.seed == id.seed);
     CHECK(r.params == id.params);
   }
+}
+
+TEST_CASE("every design point is validated when the sweep loads, not only the corners",
+          "[sweep][validation]") {
+  // Seed agent 120 exists in 300 and 200 agents (the first and last points) but not in 100 (the
+  // middle one): the sweep is refused when it loads, naming that point, instead of failing
+  // mid-sweep.
+  const auto with_sizes = [](const json& sizes) {
+    const std::string path = write_sweep(
+        "seeds_mid", json{{"type", "grid"}, {"parameters", {{"population.size", sizes}}}}, 1);
+    std::ifstream f(path);
+    json j = json::parse(f);
+    j["scenario"]["actions"]["seed"] = {{"agents", {0, 120}}};
+    std::ofstream(path) << j.dump(2);
+    return path;
+  };
+  REQUIRE_NOTHROW(load_sweep(with_sizes({300, 150, 200})));
+  const std::string bad = with_sizes({300, 100, 200});
+  CHECK_THROWS_AS(load_sweep(bad), InputError);
+  CHECK_THROWS_WITH(load_sweep(bad), Catch::Contains("design point 1") &&
+                                         Catch::Contains("120") && Catch::Contains(bad));
 }
 
 TEST_CASE("sweep files are validated like scenarios", "[sweep][validation]") {

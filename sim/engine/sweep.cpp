@@ -231,9 +231,29 @@ Sweep sweep_from_text(const std::string& text, const std::string& path, const st
     for (const auto& v : per_run_outputs())
       if (v.summarize) s.outputs.push_back(v.name);
   }
-  // Every (point, arm) must make a valid configuration: check the corners now, not mid-sweep.
-  for (std::int64_t pt : {std::int64_t{0}, s.points() - 1})
-    for (std::int32_t a = 0; a < static_cast<std::int32_t>(s.arms()); ++a) sweep_config(s, pt, a);
+  // Every (point, arm) must make a valid configuration (a cross-field rule such as seed ids
+  // below population.size can fail at any point, not only at the corners): check them all now,
+  // not mid-sweep. Each run builds its configuration again, so this costs at most one run's
+  // configuration per point and arm; a point repeated in the design is checked once.
+  std::set<std::vector<double>> checked;
+  for (std::int64_t pt = 0; pt < s.points(); ++pt)
+    if (checked.insert(s.design.points[static_cast<std::size_t>(pt)]).second)
+      for (std::int32_t a = 0; a < static_cast<std::int32_t>(s.arms()); ++a) {
+        try {
+          sweep_config(s, pt, a);
+        } catch (const InputError& e) {
+          if (e.where().find("design point") != std::string::npos) throw;
+          // A rule of the whole configuration (make_config knows no design point): say which.
+          std::string values;
+          for (std::size_t k = 0; k < s.design.params.size(); ++k)
+            values += (k ? ", " : "") + s.design.params[k].key + " = " +
+                      json(s.design.points[static_cast<std::size_t>(pt)][k]).dump();
+          throw InputError(e.file(), e.where() + " (design point " + std::to_string(pt) + ": " +
+                                         values + (s.arms() > 1 ? ", arm \"" +
+                                         s.scenario.arms[static_cast<std::size_t>(a)].name + "\"" : std::string()) + ")",
+                           e.expected(), e.found(), e.hint());
+        }
+      }
   return s;
 }
 
