@@ -1205,6 +1205,48 @@ TEST_CASE("results file: failures are RunErrors naming the file", "[hdf5]") {
   }
 }
 
+TEST_CASE("results file: an event-table row whose run is not in the file is an input error",
+          "[hdf5]") {
+  // Runs 0..7 hold wins (runs 1, 2, 4, 5, 7), actions (runs 0, 1, 3, 4, 6, 7) and one failure
+  // (run 3). Each table's first row is pointed at run 99, which is not in the file.
+  const FileHeader header = make_header(9, 8);
+  struct Case {
+    const char* column;
+    const char* row;
+  };
+  for (const Case c : {Case{"win_events/run", "(win 0)"}, Case{"action_events/run", "(action 0)"},
+                       Case{"failures/run", "(failure 0)"}}) {
+    INFO(c.column);
+    const std::string path = fresh_path("orphan_row.h5");
+    {
+      ResultsWriter w(path, header);
+      w.append(make_runs(0, 8, header));
+      w.finish();
+    }
+    REQUIRE_NOTHROW(read_results(path));
+    {
+      const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+      REQUIRE(f >= 0);
+      const hid_t ds = H5Dopen2(f, c.column, H5P_DEFAULT);
+      REQUIRE(ds >= 0);
+      const hid_t space = H5Dget_space(ds);
+      const hsize_t start = 0, count = 1;
+      H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, nullptr, &count, nullptr);
+      const hid_t mem = H5Screate_simple(1, &count, nullptr);
+      const std::int64_t orphan = 99;
+      REQUIRE(H5Dwrite(ds, H5T_NATIVE_INT64, mem, space, H5P_DEFAULT, &orphan) >= 0);
+      H5Sclose(mem);
+      H5Sclose(space);
+      H5Dclose(ds);
+      H5Fclose(f);
+    }
+    CHECK_THROWS_AS(read_results(path), InputError);
+    CHECK_THROWS_WITH(read_results(path), Catch::Contains(path) &&
+                                              Catch::Contains(std::string("/") + c.column) &&
+                                              Catch::Contains(std::string("99 ") + c.row));
+  }
+}
+
 TEST_CASE("results file: a header the layout cannot hold is a programming error", "[hdf5]") {
   const std::string path = fresh_path("bad_header.h5");
   FileHeader h = make_header(4, 1);

@@ -69,6 +69,20 @@ std::string read_string_dataset(hid_t group, const char* ds_name, const std::str
 
 }  // namespace
 
+namespace results_detail {
+
+RunRecord& run_of_row(std::vector<RunRecord>& runs, std::int64_t run, const std::string& path,
+                      const std::string& column, const char* row_kind, std::size_t row) {
+  const auto by_run = [](const RunRecord& r, std::int64_t k) { return r.run < k; };
+  const auto it = std::lower_bound(runs.begin(), runs.end(), run, by_run);
+  if (it == runs.end() || it->run != run)
+    throw InputError(path, "/" + column, "the index of a run in the file",
+                     std::to_string(run) + " (" + row_kind + " " + std::to_string(row) + ")");
+  return *it;
+}
+
+}  // namespace results_detail
+
 bool is_results_file(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return false;
