@@ -11,43 +11,20 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli.hpp"
 #include "helpers.hpp"
 
 namespace {
-struct Result {
-  int code;
-  std::string out, err;
-  bool has(const std::string& s) const {
-    return out.find(s) != std::string::npos || err.find(s) != std::string::npos;
-  }
-};
-Result run_orgsim(const std::string& args) {
-  static int calls = 0;
-  const std::string tag = std::to_string(getpid()) + "-" + std::to_string(++calls);
-  const std::string out = orgsim::test::tmp_path("plans-" + tag + ".out");
-  const std::string err = orgsim::test::tmp_path("plans-" + tag + ".err");
-  const int status =
-      std::system((std::string(ORGSIM_BINARY) + " " + args + " >" + out + " 2>" + err).c_str());
-  auto slurp = [](const std::string& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  };
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-}
-std::string write(const std::string& name, const std::string& text) {
-  const std::string p = orgsim::test::tmp_path(name);
-  std::ofstream(p) << text;
-  return p;
-}
+using Result = orgsim::test::CliResult;
+Result run_orgsim(const std::string& args) { return orgsim::test::run_cli(args); }
+using orgsim::test::write_file;
 /// A sweep over an inline scenario of `scenario_body` (JSON members) with `rest` (members).
 std::string sweep(const std::string& name, const std::string& scenario_body,
                   const std::string& design, const std::string& rest) {
   // The body's keys replace the defaults here (a key written twice would be an input error).
   nlohmann::json scenario = {{"population", {{"size", 20}}}, {"steps", 5}};
   scenario.merge_patch(nlohmann::json::parse("{" + scenario_body + "}"));
-  return write(name, R"({"scenario": )" + scenario.dump() + R"(, "design": )" + design +
+  return write_file(name, R"({"scenario": )" + scenario.dump() + R"(, "design": )" + design +
                          (rest.empty() ? "" : ", ") + rest + "}");
 }
 const std::string kGrid = R"({"type": "grid", "parameters": {"campaign.hours_per_step": [5, 10]}})";
@@ -115,7 +92,7 @@ TEST_CASE("check: a sweep whose population range reaches 2^31-1 is a memory erro
 TEST_CASE("check: the pilot of a scenario with 10^9 rounds per step stops within its budget",
           "[cli][plans]") {
   const std::string sc =
-      write("plans_rounds.json",
+      write_file("plans_rounds.json",
             R"({"population": {"size": 2000}, "steps": 156, "replicates": 20,
                 "participation": {"rounds": 1000000000,
                                   "contagion": {"probability": 0.000001, "attempts": "every_round"}}})");
@@ -137,7 +114,7 @@ TEST_CASE("check: a sweep's bootstrap of 10^8 is refused", "[cli][plans]") {
 }
 
 TEST_CASE("check prints the threads actually used", "[cli][plans]") {
-  const std::string sc = write("plans_one.json", R"({"population": {"size": 200}, "steps": 3,
+  const std::string sc = write_file("plans_one.json", R"({"population": {"size": 200}, "steps": 3,
                                                      "replicates": 1})");
   const auto r = run_orgsim("check " + sc + " --threads 8");
   INFO(r.out << r.err);
