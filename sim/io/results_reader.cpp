@@ -87,6 +87,7 @@ bool is_results_file(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return false;
   QuietHdf5 quiet;
+  CrashGuard guard(path);
   if (H5Fis_hdf5(path.c_str()) <= 0) {
     H5Eclear2(H5E_DEFAULT);
     return false;
@@ -108,6 +109,7 @@ ResultsFile read_results(const std::string& path, bool with_series) {
   require_regular_file(path, "orgsim results file");  // not a directory, FIFO or device
 
   QuietHdf5 quiet;
+  CrashGuard guard(path);  // a file from elsewhere may crash HDF5 itself: exit 1 naming it
   if (H5Fis_hdf5(path.c_str()) <= 0) {
     H5Eclear2(H5E_DEFAULT);
     throw InputError(path, "", expected, "a file that is not HDF5");
