@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "cli.hpp"
+#include "h5poke.hpp"
 #include "helpers.hpp"
 
 using namespace orgsim;
@@ -197,23 +198,7 @@ TEST_CASE("a sweep over distribution and seed fields reruns bit-identically from
 // ---- issue 9: strict input at the command line -------------------------------------------------
 
 namespace {
-/// Overwrites element `row` of the 1-D dataset `name` of an HDF5 file (a damaged file for tests).
-template <class T>
-void poke(const std::string& file, const char* name, hid_t mem_type, hsize_t row, T value) {
-  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-  REQUIRE(f >= 0);
-  const hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
-  REQUIRE(ds >= 0);
-  const hid_t space = H5Dget_space(ds);
-  const hsize_t count = 1;
-  H5Sselect_hyperslab(space, H5S_SELECT_SET, &row, nullptr, &count, nullptr);
-  const hid_t mem = H5Screate_simple(1, &count, nullptr);
-  REQUIRE(H5Dwrite(ds, mem_type, mem, space, H5P_DEFAULT, &value) >= 0);
-  H5Sclose(mem);
-  H5Sclose(space);
-  H5Dclose(ds);
-  H5Fclose(f);
-}
+using test::poke;
 
 /// A small results file written by `orgsim run` (3 runs), copied to `name`.
 std::string small_results(const std::string& name) {

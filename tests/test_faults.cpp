@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "h5poke.hpp"
 #include "helpers.hpp"
 #include "io/results_file.hpp"
 
@@ -76,23 +77,6 @@ std::vector<std::string> part_files(const std::string& parts_dir) {
   return v;
 }
 
-/// Overwrites element 0 of an int32 dataset of a results file with `value`.
-void poke_int32(const std::string& file, const char* ds_name, std::int32_t value) {
-  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-  REQUIRE(f >= 0);
-  const hid_t ds = H5Dopen2(f, ds_name, H5P_DEFAULT);
-  REQUIRE(ds >= 0);
-  const hid_t space = H5Dget_space(ds);
-  const hsize_t start = 0, count = 1;
-  H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, nullptr, &count, nullptr);
-  const hid_t mem = H5Screate_simple(1, &count, nullptr);
-  REQUIRE(H5Dwrite(ds, H5T_NATIVE_INT32, mem, space, H5P_DEFAULT, &value) >= 0);
-  H5Sclose(mem);
-  H5Sclose(space);
-  H5Dclose(ds);
-  H5Fclose(f);
-}
-
 void expect_clean_failure(const Result& r, const std::string& names) {
   INFO(r.err);
   CHECK((r.code == 1 || r.code == 2));
@@ -110,7 +94,7 @@ TEST_CASE("faults: negative and out-of-range codes in a part are refused by ever
       const std::string out = make_parts(dir, sweep);
       const auto parts = part_files(out + ".parts");
       REQUIRE(parts.size() >= 2);
-      poke_int32(parts.front(), ds, bad);
+      test::poke<std::int32_t>(parts.front(), ds, H5T_NATIVE_INT32, 0, bad);
       const std::string before = slurp_bytes(parts.front());
       INFO(ds << " = " << bad);
       expect_clean_failure(sh("merge " + out + ".parts"), parts.front());

@@ -16,6 +16,7 @@
 
 #include "core/errors.hpp"
 #include "core/rng.hpp"
+#include "h5poke.hpp"
 #include "io/outputs.hpp"
 #include "io/results_file.hpp"
 
@@ -1224,22 +1225,7 @@ TEST_CASE("results file: an event-table row whose run is not in the file is an i
       w.finish();
     }
     REQUIRE_NOTHROW(read_results(path));
-    {
-      const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-      REQUIRE(f >= 0);
-      const hid_t ds = H5Dopen2(f, c.column, H5P_DEFAULT);
-      REQUIRE(ds >= 0);
-      const hid_t space = H5Dget_space(ds);
-      const hsize_t start = 0, count = 1;
-      H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, nullptr, &count, nullptr);
-      const hid_t mem = H5Screate_simple(1, &count, nullptr);
-      const std::int64_t orphan = 99;
-      REQUIRE(H5Dwrite(ds, H5T_NATIVE_INT64, mem, space, H5P_DEFAULT, &orphan) >= 0);
-      H5Sclose(mem);
-      H5Sclose(space);
-      H5Dclose(ds);
-      H5Fclose(f);
-    }
+    test::poke<std::int64_t>(path, c.column, H5T_NATIVE_INT64, 0, 99);
     CHECK_THROWS_AS(read_results(path), InputError);
     CHECK_THROWS_WITH(read_results(path), Catch::Contains(path) &&
                                               Catch::Contains(std::string("/") + c.column) &&
