@@ -3,10 +3,12 @@
 // space, and its pilot run has a time budget. Each case reproduces an input of the audit.
 #include <catch2/catch.hpp>
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -121,4 +123,62 @@ TEST_CASE("check prints the threads actually used", "[cli][plans]") {
   CHECK(r.code == 0);
   CHECK(r.has("with 1 thread(s)"));
   CHECK(r.has("time: ~"));
+}
+
+namespace {
+/// Peak resident memory (bytes) of `orgsim run` of the default scenario at `n` agents, 20 steps,
+/// one replicate on one thread, as the kernel counts it for the child (wait4's ru_maxrss).
+double peak_rss_of_run(std::int32_t n) {
+  const std::string out = orgsim::test::tmp_path("rss-" + std::to_string(n) + ".h5");
+  std::vector<std::string> args = {ORGSIM_BINARY,
+                                   "run",
+                                   orgsim::test::source_path("scenarios/default.json"),
+                                   "--set",
+                                   "population.size=" + std::to_string(n),
+                                   "--set",
+                                   "network.departments=" + std::to_string(n / 30),
+                                   "--set",
+                                   "steps=20",
+                                   "--replicates",
+                                   "1",
+                                   "--threads",
+                                   "1",
+                                   "-o",
+                                   out,
+                                   "--quiet"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  struct rusage ru {};
+  REQUIRE(wait4(pid, &status, 0, &ru) == pid);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  std::remove(out.c_str());
+  return static_cast<double>(ru.ru_maxrss) * 1024.0;  // Linux: kilobytes
+}
+}  // namespace
+
+TEST_CASE("check: the memory estimate of a run is within 25% of its measured peak", "[plans]") {
+  // A mid-size run (2 x 10^5 agents, about 9 x 10^5 ties) against a tiny one: the difference of
+  // their peaks is what the agents and ties cost, without the binary and its libraries.
+  const auto estimate = [](std::int32_t n) {
+    const auto plan = orgsim::test::plan_for(
+        "scenarios/default.json", {"population.size=" + std::to_string(n),
+                                   "network.departments=" + std::to_string(n / 30), "steps=20",
+                                   "replicates=1"});
+    return orgsim::estimate_resources(plan, 1).per_run_bytes;
+  };
+  const double measured = peak_rss_of_run(200000) - peak_rss_of_run(1000);
+  const double estimated = estimate(200000) - estimate(1000);
+  INFO("estimated " << estimated / 1048576.0 << " MiB, measured " << measured / 1048576.0
+                    << " MiB");
+  REQUIRE(measured > 0);
+  CHECK(std::fabs(estimated - measured) <= 0.25 * measured);
 }
