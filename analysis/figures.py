@@ -300,22 +300,33 @@ def plot_run(ds, variables=DEFAULT_RUN_PANELS, stat="mean", band=(0.1, 0.9), tim
             if ax.get_gid() != "empty":
                 ax.set_ylabel(display_units(var, attrs, step_units=step_units) or var)
                 ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
-            if k // ncols == nrows - 1 or k + ncols >= len(panels):
-                ax.set_xlabel(xlabel)
-                ax.tick_params(labelbottom=True)
-            if x.size > 1:
-                ax.set_xlim(x.min(), x.max())
+            _time_panel_axis(ax, k, len(panels), ncols, nrows, x, xlabel)
         for ax in axes.flat[len(panels):]:
             ax.set_visible(False)
-        handles = [Line2D([], [], color=arm_style(c)["color"],
-                          linestyle=arm_style(c)["linestyle"], marker=arm_style(c)["marker"],
-                          markersize=8, linewidth=3) for c in range(len(names))]
+        handles = _arm_handles(len(names))
         reps = max(n_reps) if n_reps else 0
         what = "median" if stat == "median" else "mean"
         note = _lines_note(what, reps, band, any_event)
         _frame(fig, handles, [arm_label(a) for a in names], ncol=min(len(names), 4),
                title=title, note=note)
     return _finish(fig, save)
+
+
+def _time_panel_axis(ax, k, n_panels, ncols, nrows, x, xlabel):
+    """The time axis of panel `k` of a grid of `n_panels` (`ncols` wide, `nrows` high, sharing
+    x): labelled on the bottom panel of each column, spanning the data's steps."""
+    if k // ncols == nrows - 1 or k + ncols >= n_panels:
+        ax.set_xlabel(xlabel)
+        ax.tick_params(labelbottom=True)
+    if x.size > 1:
+        ax.set_xlim(x.min(), x.max())
+
+
+def _arm_handles(n_arms):
+    """One legend handle per arm code, in each arm's line style."""
+    return [Line2D([], [], color=arm_style(c)["color"], linestyle=arm_style(c)["linestyle"],
+                   marker=arm_style(c)["marker"], markersize=8, linewidth=3)
+            for c in range(n_arms)]
 
 
 def _lines_note(what, reps, band, any_event):
@@ -437,16 +448,10 @@ def plot_trainer_panels(ds, resistance=None, panels=TRAINER_PANELS, time_unit="a
                         ax.set_ylim(0, max(ax.get_ylim()[1], max(finite) * 1.25))
                         ax.text(0.01, 0.98, "dashed: each arm's employer resistance",
                                 transform=ax.transAxes, va="top", fontsize=12)
-            if k // ncols == nrows - 1 or k + ncols >= len(panels):
-                ax.set_xlabel(xlabel)
-                ax.tick_params(labelbottom=True)
-            if x.size > 1:
-                ax.set_xlim(x.min(), x.max())
+            _time_panel_axis(ax, k, len(panels), ncols, nrows, x, xlabel)
         for ax in axes.flat[len(panels):]:
             ax.set_visible(False)
-        handles = [Line2D([], [], color=arm_style(c)["color"],
-                          linestyle=arm_style(c)["linestyle"], marker=arm_style(c)["marker"],
-                          markersize=8, linewidth=3) for c in range(len(names))]
+        handles = _arm_handles(len(names))
         _frame(fig, handles, [arm_label(a) for a in names], ncol=min(len(names), 4),
                title=title, note=_lines_note("mean", reps, (0.1, 0.9), any_event))
     return _finish(fig, save)

@@ -10,6 +10,7 @@
 #include <charconv>
 #include <limits>
 #include <chrono>
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -516,7 +517,12 @@ std::string python_interpreter() {
 
 /// Runs args (an interpreter and its arguments) with the source tree on PYTHONPATH, so that
 /// `-m analysis.<module>` finds the package; returns its exit status.
-int run_python(std::vector<std::string> args, const std::string& command) {
+/// Runs the analysis package; its exit status. `subject` is the file it reads: when the
+/// interpreter dies of a signal (h5py's HDF5 does not survive every damaged file: a corrupt
+/// superblock can make it free an invalid pointer), the error names that file, and the exit
+/// status is 1, never the signal.
+int run_python(std::vector<std::string> args, const std::string& command,
+               const std::string& subject) {
   const std::string source = ORGSIM_SOURCE_DIR;
   const char* old = std::getenv("PYTHONPATH");
   const std::string path = source + (old && *old ? ":" + std::string(old) : std::string());
@@ -532,8 +538,17 @@ int run_python(std::vector<std::string> args, const std::string& command) {
     _exit(127);
   }
   int status = 0;
-  waitpid(pid, &status, 0);
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
   if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    const char* name = strsignal(sig);
+    std::cerr << "orgsim " << command << ": " << subject << ": the analysis died of signal "
+              << sig << " (" << (name ? name : "unknown") << ") while reading it; the file is "
+              << "probably damaged (HDF5 does not survive every corrupt file). Check it with "
+              << "`orgsim summarize " << subject << "`, or write it again.\n";
+  }
   return 1;
 }
 
@@ -556,7 +571,7 @@ int cmd_report(int argc, char** argv) {
     args.push_back("-o");
     args.push_back(out);
   }
-  return run_python(args, "report");
+  return run_python(args, "report", file);
 }
 
 /// `orgsim discover SWEEP.h5 --where "..." [options]`: scenario discovery with PRIM, done by
@@ -569,7 +584,7 @@ int cmd_discover(int argc, char** argv) {
                  "--help)\n";
     return 2;
   }
-  return run_python(args, "discover");
+  return run_python(args, "discover", argv[1]);
 }
 
 /// `orgsim calibrate CAL.json [-o OUT.h5] [--threads N] [--resume] [--launcher "mpirun ..."]`:

@@ -9,6 +9,7 @@
 #include "io/outputs.hpp"
 #include "io/scenario.hpp"
 #include "model/config.hpp"
+#include "model/population.hpp"
 
 namespace orgsim::test {
 
@@ -30,6 +31,19 @@ inline ModelConfig default_config(const std::vector<std::string>& sets = {}) {
     set_parameter(flat, key, value, "defaults", key);
   }
   return make_config(flat, "defaults", ".");
+}
+
+/// The first arm's typed config of a scenario given as JSON `text` (a hand-computed case's own
+/// workplace, with every value it relies on pinned), `sets` applied as --set would be.
+inline ModelConfig config_from_text(const char* text, const std::vector<std::string>& sets = {}) {
+  const Scenario sc = scenario_from_json(nlohmann::json::parse(text), "t.json", ".", text, sets);
+  return make_plan(sc).arms[0];
+}
+
+/// The population `cfg` draws from a generator seeded with `seed`.
+inline Population population(const ModelConfig& cfg, std::uint64_t seed = 1) {
+  Rng rng(seed);
+  return draw_population(cfg, rng);
 }
 
 inline RunPlan plan_for(const std::string& rel, const std::vector<std::string>& sets = {}) {

@@ -12,37 +12,19 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli.hpp"
+#include "h5poke.hpp"
 #include "helpers.hpp"
 
 using namespace orgsim;
 namespace fs = std::filesystem;
 
 namespace {
-struct Result {
-  int code;
-  std::string out, err;
-};
+using Result = test::CliResult;
 Result sh(const std::string& args, const std::string& prefix = "") {
-  // ctest runs test cases in parallel processes: every call gets its own capture files.
-  static int calls = 0;
-  const std::string tag = std::to_string(getpid()) + "-" + std::to_string(++calls);
-  const std::string out = test::tmp_path("cli-" + tag + ".out");
-  const std::string err = test::tmp_path("cli-" + tag + ".err");
-  const std::string cmd = prefix + ORGSIM_BINARY + " " + args + " >" + out + " 2>" + err;
-  const int status = std::system(cmd.c_str());
-  auto slurp = [](const std::string& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  };
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  return test::run_cli(args, prefix);
 }
-std::string write(const std::string& name, const std::string& text) {
-  const std::string p = test::tmp_path(name);
-  std::ofstream(p) << text;
-  return p;
-}
+using test::write_file;
 }  // namespace
 
 TEST_CASE("orgsim run writes the results file and prints the summary", "[cli]") {
@@ -62,7 +44,7 @@ TEST_CASE("orgsim run writes the results file and prints the summary", "[cli]") 
 TEST_CASE("invalid input exits 2, names the problem and writes nothing", "[cli]") {
   const std::string out = test::tmp_path("cli_bad.h5");
   fs::remove(out);
-  const std::string bad = write("bad_scenario.json",
+  const std::string bad = write_file("bad_scenario.json",
                                 R"({"population": {"size": 100, "thresold": 0.3}})");
   auto r = sh("run " + bad + " -o " + out);
   CHECK(r.code == 2);
@@ -78,8 +60,8 @@ TEST_CASE("invalid input exits 2, names the problem and writes nothing", "[cli]"
   CHECK(r.err.find("population.size") != std::string::npos);
   CHECK_FALSE(fs::exists(out));
 
-  const std::string edges = write("bad_edges.csv", "source,target\n0,1\n1,1\n");
-  const std::string el = write("edge_scenario.json",
+  const std::string edges = write_file("bad_edges.csv", "source,target\n0,1\n1,1\n");
+  const std::string el = write_file("edge_scenario.json",
                                R"({"population": {"size": 3}, "steps": 1, "replicates": 1,
                                    "network": {"type": "edge_list", "path": "bad_edges.csv"}})");
   r = sh("run " + el + " -o " + out);
@@ -114,8 +96,8 @@ TEST_CASE("a bad edge list stops check and run before anything is planned, run o
           "[cli][edge_list]") {
   const std::string out = test::tmp_path("cli_bad_edges.h5");
   fs::remove(out);
-  write("cli_edges_bad.csv", "source,target,trust\n0,1,0.5\n1,2,1.5\n");
-  const std::string sc = write("cli_edges_scenario.json",
+  write_file("cli_edges_bad.csv", "source,target,trust\n0,1,0.5\n1,2,1.5\n");
+  const std::string sc = write_file("cli_edges_scenario.json",
                                R"({"population": {"size": 3}, "steps": 1, "replicates": 1,
                                    "network": {"type": "edge_list", "path": "cli_edges_bad.csv"}})");
   for (const std::string& cmd : {"check " + sc, "run " + sc + " -o " + out}) {
@@ -131,7 +113,7 @@ TEST_CASE("a bad edge list stops check and run before anything is planned, run o
     CHECK_FALSE(fs::exists(out));
     CHECK_FALSE(fs::exists(out + ".partial"));
   }
-  const std::string missing = write("cli_edges_missing.json",
+  const std::string missing = write_file("cli_edges_missing.json",
                                     R"({"population": {"size": 3},
                                         "network": {"type": "edge_list", "path": "nowhere.csv"}})");
   const auto r = sh("check " + missing);
@@ -167,11 +149,11 @@ TEST_CASE("orgsim check --explain says where every value came from", "[cli][exte
 
 TEST_CASE("a run written from an extends scenario reruns bit-identically after its base changes",
           "[cli][extends]") {
-  write("cli_rerun_base.json", R"({"extends": "classic", "population": {"size": 200,
+  write_file("cli_rerun_base.json", R"({"extends": "classic", "population": {"size": 200,
       "threshold": {"distribution": "uniform", "min": 0, "max": 0.5}},
       "network": {"type": "erdos_renyi", "mean_degree": 6}, "steps": 5, "replicates": 3,
       "actions": {"seed": {"random": 3}}})");
-  const std::string sc = write("cli_rerun_top.json",
+  const std::string sc = write_file("cli_rerun_top.json",
                                R"({"extends": "cli_rerun_base.json", "seed": 9})");
   const std::string out = test::tmp_path("cli_rerun_extends.h5");
   fs::remove(out);
@@ -179,7 +161,7 @@ TEST_CASE("a run written from an extends scenario reruns bit-identically after i
   INFO(r.err);
   REQUIRE(r.code == 0);
   // The base file changes (a different population and network) after the run was written.
-  write("cli_rerun_base.json", R"({"extends": "classic", "population": {"size": 50},
+  write_file("cli_rerun_base.json", R"({"extends": "classic", "population": {"size": 50},
       "network": {"type": "complete"}})");
   for (int k : {0, 2}) {
     r = sh("rerun " + out + " --run " + std::to_string(k));
@@ -191,7 +173,7 @@ TEST_CASE("a run written from an extends scenario reruns bit-identically after i
 
 TEST_CASE("a sweep over distribution and seed fields reruns bit-identically from its file",
           "[cli][subpath]") {
-  const std::string sweep = write("cli_subpath_sweep.json", R"({"name": "cli-subpath",
+  const std::string sweep = write_file("cli_subpath_sweep.json", R"({"name": "cli-subpath",
       "scenario": {"extends": "classic", "steps": 2, "population": {"size": 300,
                    "threshold": {"distribution": "normal", "mean": 0.2, "sd": 0.05}},
                    "network": {"type": "erdos_renyi", "mean_degree": 5}},
@@ -216,29 +198,13 @@ TEST_CASE("a sweep over distribution and seed fields reruns bit-identically from
 // ---- issue 9: strict input at the command line -------------------------------------------------
 
 namespace {
-/// Overwrites element `row` of the 1-D dataset `name` of an HDF5 file (a damaged file for tests).
-template <class T>
-void poke(const std::string& file, const char* name, hid_t mem_type, hsize_t row, T value) {
-  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-  REQUIRE(f >= 0);
-  const hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
-  REQUIRE(ds >= 0);
-  const hid_t space = H5Dget_space(ds);
-  const hsize_t count = 1;
-  H5Sselect_hyperslab(space, H5S_SELECT_SET, &row, nullptr, &count, nullptr);
-  const hid_t mem = H5Screate_simple(1, &count, nullptr);
-  REQUIRE(H5Dwrite(ds, mem_type, mem, space, H5P_DEFAULT, &value) >= 0);
-  H5Sclose(mem);
-  H5Sclose(space);
-  H5Dclose(ds);
-  H5Fclose(f);
-}
+using test::poke;
 
 /// A small results file written by `orgsim run` (3 runs), copied to `name`.
 std::string small_results(const std::string& name) {
   static std::string made;
   if (made.empty()) {
-    const std::string sc = write("cli_strict_small.json",
+    const std::string sc = write_file("cli_strict_small.json",
                                  R"({"population": {"size": 60}, "steps": 3, "replicates": 3,
                                      "network": {"type": "erdos_renyi", "mean_degree": 4}})");
     made = test::tmp_path("cli_strict_small.h5");
@@ -307,15 +273,15 @@ TEST_CASE("the fuzzing reproducers and hostile JSON exit 2 with a message, never
   CHECK(r.err.find("population.threshold.~") != std::string::npos);
   CHECK(r.err.find("json.exception") == std::string::npos);
 
-  const std::string dup = write("cli_strict_dup.json",
+  const std::string dup = write_file("cli_strict_dup.json",
                                 "{\"population\": {\"size\": 100},\n\"population\": {\"size\": 9}}");
   r = sh("check " + dup);
   CHECK(r.code == 2);
   CHECK(r.err.find("cli_strict_dup.json: population") != std::string::npos);
   CHECK(r.err.find("line 2") != std::string::npos);
 
-  write("cli_strict_binary.csv", std::string("\x89PNG\r\n\x1a\n", 8));
-  const std::string el = write("cli_strict_binary.json",
+  write_file("cli_strict_binary.csv", std::string("\x89PNG\r\n\x1a\n", 8));
+  const std::string el = write_file("cli_strict_binary.json",
                                R"({"population": {"size": 3},
                                    "network": {"type": "edge_list", "path": "cli_strict_binary.csv"}})");
   r = sh("check " + el);
@@ -371,7 +337,7 @@ TEST_CASE("summarize and rerun refuse damaged results files, naming file and pro
 }
 
 TEST_CASE("sweep --resume with an odd part name in the parts folder names the file", "[cli][strict]") {
-  const std::string sweep = write("cli_strict_resume.json", R"({"name": "cli-strict-resume",
+  const std::string sweep = write_file("cli_strict_resume.json", R"({"name": "cli-strict-resume",
       "scenario": {"steps": 2, "population": {"size": 50},
                    "network": {"type": "erdos_renyi", "mean_degree": 4}},
       "design": {"type": "grid", "parameters": {"population.size": {"min": 40, "max": 50, "num": 2}}},

@@ -6,6 +6,7 @@
 #include <Eigen/SparseCore>
 
 #include "engine/runner.hpp"
+#include "helpers.hpp"
 #include "io/scenario.hpp"
 #include "model/actions.hpp"
 #include "model/decay.hpp"
@@ -35,13 +36,9 @@ ModelConfig config(const std::vector<std::string>& sets = {}) {
     "employer": {"retaliation": 0.1, "firing": 0.0, "firing_steps": 4},
     "decay": {"trust": 0.1, "staff_trust": 0.2, "commitment": 0.5, "awareness": 0.5,
               "grievance": 0.25, "fear": 0.5, "fatigue": 0.5}})";
-  const Scenario sc = scenario_from_json(json::parse(text), "t.json", ".", text, sets);
-  return make_plan(sc).arms[0];
+  return test::config_from_text(text, sets);
 }
-Population population(const ModelConfig& cfg) {
-  Rng rng(1);
-  return draw_population(cfg, rng);
-}
+using test::population;
 /// A path 0-1-2-3-4 with the given trust on each tie.
 Network path(const std::vector<float>& tau) {
   std::vector<std::pair<std::int32_t, std::int32_t>> ties;

@@ -32,13 +32,9 @@ ModelConfig config(const std::vector<std::string>& sets = {}) {
     "reach": {"saturation": 0}, "burnout": {"rate": 0}, "types": {"selfish": 0, "selfless": 0}})";
   // Every parameter these hand-computed cases use is pinned above, so that changing a default
   // does not silently change what the tests claim.
-  const Scenario sc = scenario_from_json(json::parse(text), "t.json", ".", text, sets);
-  return make_plan(sc).arms[0];
+  return test::config_from_text(text, sets);
 }
-Population population(const ModelConfig& cfg) {
-  Rng rng(1);
-  return draw_population(cfg, rng);
-}
+using test::population;
 /// A clique of k agents with trust tau on every tie.
 Network clique(std::int32_t k, float tau) {
   std::vector<std::pair<std::int32_t, std::int32_t>> ties;

@@ -38,13 +38,9 @@ ModelConfig config(const std::vector<std::string>& sets = {}) {
     "burnout": {"rate": 0},
     "types": {"selfish": 0, "selfless": 0, "selfish_ask": 0.15, "selfless_ask": 0.15,
               "selfless_agitation": 0.3}})";
-  const Scenario sc = scenario_from_json(json::parse(text), "t.json", ".", text, sets);
-  return make_plan(sc).arms[0];
+  return test::config_from_text(text, sets);
 }
-Population population(const ModelConfig& cfg) {
-  Rng rng(1);
-  return draw_population(cfg, rng);
-}
+using test::population;
 /// A path 0 - 1 - 2 - ... - (k-1) with trust tau.
 Network path(std::int32_t k, float tau) {
   std::vector<std::pair<std::int32_t, std::int32_t>> ties;
@@ -132,19 +128,33 @@ TEST_CASE("task completion rises with trust in the asker: the soft yes to someon
   CHECK(task_probability(w, 1) == Approx(0.25 + 0.25 * 0.75 + 0.4));
 }
 
-TEST_CASE("due tasks are done (commitment, embedding) or missed, and follow-up recovers no-shows",
-          "[organizing][tasks]") {
-  SECTION("done: commitment from the deed and trust on the tie to the asker") {
-    const ModelConfig cfg = config({"tasks.due_steps=2", "tasks.base=1"});
-    Population pop = population(cfg);
-    Network net = path(8, 0.5f);
-    OrganizingTally t;
-    World w{cfg, pop, net, 0.0, 4, &t};
+namespace {
+/// Agent 1 on the path 0-1-...-7 (trust 0.5) holds an open task that agent 0 asked for, due at
+/// step 4, the step the world is at; the tasks have been resolved once.
+struct DueTask {
+  ModelConfig cfg;
+  Population pop;
+  Network net;
+  OrganizingTally t;
+  World w;
+  Rng rng{1};
+  explicit DueTask(const std::vector<std::string>& sets)
+      : cfg(config(sets)), pop(population(cfg)), net(path(8, 0.5f)), w{cfg, pop, net, 0.0, 4, &t} {
     pop.task[1] = TaskState::open;
     pop.task_due[1] = 4;
     pop.task_asker[1] = 0;
-    Rng rng(1);
     resolve_tasks(w, rng);
+  }
+};
+}  // namespace
+
+TEST_CASE("due tasks are done (commitment, embedding) or missed, and follow-up recovers no-shows",
+          "[organizing][tasks]") {
+  SECTION("done: commitment from the deed and trust on the tie to the asker") {
+    DueTask d({"tasks.due_steps=2", "tasks.base=1"});
+    Population& pop = d.pop;
+    Network& net = d.net;
+    auto& t = d.t;
     CHECK(pop.task[1] == TaskState::none);
     CHECK(t.tasks_done == 1);
     CHECK(pop.commitment[1] == Approx(0.25));
@@ -152,16 +162,12 @@ TEST_CASE("due tasks are done (commitment, embedding) or missed, and follow-up r
     CHECK(net.trust[static_cast<std::size_t>(net.find_entry(1, 2))] == 0.5f);  // 2 not organized
   }
   SECTION("missed, recovered by a follow-up within recover_steps, dropped after") {
-    const ModelConfig cfg = config({"tasks.due_steps=2", "tasks.base=-1", "tasks.trust=0"});
-    Population pop = population(cfg);
-    Network net = path(8, 0.5f);
-    OrganizingTally t;
-    World w{cfg, pop, net, 0.0, 4, &t};
-    pop.task[1] = TaskState::open;
-    pop.task_due[1] = 4;
-    pop.task_asker[1] = 0;
-    Rng rng(1);
-    resolve_tasks(w, rng);
+    DueTask d({"tasks.due_steps=2", "tasks.base=-1", "tasks.trust=0"});
+    Population& pop = d.pop;
+    Network& net = d.net;
+    auto& t = d.t;
+    auto& w = d.w;
+    auto& rng = d.rng;
     CHECK(pop.task[1] == TaskState::missed);
     CHECK(t.tasks_missed == 1);
     CHECK(pop.commitment[1] == 0.0f);

@@ -3,51 +3,30 @@
 // space, and its pilot run has a time budget. Each case reproduces an input of the audit.
 #include <catch2/catch.hpp>
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include "cli.hpp"
 #include "helpers.hpp"
 
 namespace {
-struct Result {
-  int code;
-  std::string out, err;
-  bool has(const std::string& s) const {
-    return out.find(s) != std::string::npos || err.find(s) != std::string::npos;
-  }
-};
-Result run_orgsim(const std::string& args) {
-  static int calls = 0;
-  const std::string tag = std::to_string(getpid()) + "-" + std::to_string(++calls);
-  const std::string out = orgsim::test::tmp_path("plans-" + tag + ".out");
-  const std::string err = orgsim::test::tmp_path("plans-" + tag + ".err");
-  const int status =
-      std::system((std::string(ORGSIM_BINARY) + " " + args + " >" + out + " 2>" + err).c_str());
-  auto slurp = [](const std::string& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  };
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-}
-std::string write(const std::string& name, const std::string& text) {
-  const std::string p = orgsim::test::tmp_path(name);
-  std::ofstream(p) << text;
-  return p;
-}
+using Result = orgsim::test::CliResult;
+Result run_orgsim(const std::string& args) { return orgsim::test::run_cli(args); }
+using orgsim::test::write_file;
 /// A sweep over an inline scenario of `scenario_body` (JSON members) with `rest` (members).
 std::string sweep(const std::string& name, const std::string& scenario_body,
                   const std::string& design, const std::string& rest) {
   // The body's keys replace the defaults here (a key written twice would be an input error).
   nlohmann::json scenario = {{"population", {{"size", 20}}}, {"steps", 5}};
   scenario.merge_patch(nlohmann::json::parse("{" + scenario_body + "}"));
-  return write(name, R"({"scenario": )" + scenario.dump() + R"(, "design": )" + design +
+  return write_file(name, R"({"scenario": )" + scenario.dump() + R"(, "design": )" + design +
                          (rest.empty() ? "" : ", ") + rest + "}");
 }
 const std::string kGrid = R"({"type": "grid", "parameters": {"campaign.hours_per_step": [5, 10]}})";
@@ -115,7 +94,7 @@ TEST_CASE("check: a sweep whose population range reaches 2^31-1 is a memory erro
 TEST_CASE("check: the pilot of a scenario with 10^9 rounds per step stops within its budget",
           "[cli][plans]") {
   const std::string sc =
-      write("plans_rounds.json",
+      write_file("plans_rounds.json",
             R"({"population": {"size": 2000}, "steps": 156, "replicates": 20,
                 "participation": {"rounds": 1000000000,
                                   "contagion": {"probability": 0.000001, "attempts": "every_round"}}})");
@@ -137,11 +116,69 @@ TEST_CASE("check: a sweep's bootstrap of 10^8 is refused", "[cli][plans]") {
 }
 
 TEST_CASE("check prints the threads actually used", "[cli][plans]") {
-  const std::string sc = write("plans_one.json", R"({"population": {"size": 200}, "steps": 3,
+  const std::string sc = write_file("plans_one.json", R"({"population": {"size": 200}, "steps": 3,
                                                      "replicates": 1})");
   const auto r = run_orgsim("check " + sc + " --threads 8");
   INFO(r.out << r.err);
   CHECK(r.code == 0);
   CHECK(r.has("with 1 thread(s)"));
   CHECK(r.has("time: ~"));
+}
+
+namespace {
+/// Peak resident memory (bytes) of `orgsim run` of the default scenario at `n` agents, 20 steps,
+/// one replicate on one thread, as the kernel counts it for the child (wait4's ru_maxrss).
+double peak_rss_of_run(std::int32_t n) {
+  const std::string out = orgsim::test::tmp_path("rss-" + std::to_string(n) + ".h5");
+  std::vector<std::string> args = {ORGSIM_BINARY,
+                                   "run",
+                                   orgsim::test::source_path("scenarios/default.json"),
+                                   "--set",
+                                   "population.size=" + std::to_string(n),
+                                   "--set",
+                                   "network.departments=" + std::to_string(n / 30),
+                                   "--set",
+                                   "steps=20",
+                                   "--replicates",
+                                   "1",
+                                   "--threads",
+                                   "1",
+                                   "-o",
+                                   out,
+                                   "--quiet"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  struct rusage ru {};
+  REQUIRE(wait4(pid, &status, 0, &ru) == pid);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  std::remove(out.c_str());
+  return static_cast<double>(ru.ru_maxrss) * 1024.0;  // Linux: kilobytes
+}
+}  // namespace
+
+TEST_CASE("check: the memory estimate of a run is within 25% of its measured peak", "[plans]") {
+  // A mid-size run (2 x 10^5 agents, about 9 x 10^5 ties) against a tiny one: the difference of
+  // their peaks is what the agents and ties cost, without the binary and its libraries.
+  const auto estimate = [](std::int32_t n) {
+    const auto plan = orgsim::test::plan_for(
+        "scenarios/default.json", {"population.size=" + std::to_string(n),
+                                   "network.departments=" + std::to_string(n / 30), "steps=20",
+                                   "replicates=1"});
+    return orgsim::estimate_resources(plan, 1).per_run_bytes;
+  };
+  const double measured = peak_rss_of_run(200000) - peak_rss_of_run(1000);
+  const double estimated = estimate(200000) - estimate(1000);
+  INFO("estimated " << estimated / 1048576.0 << " MiB, measured " << measured / 1048576.0
+                    << " MiB");
+  REQUIRE(measured > 0);
+  CHECK(std::fabs(estimated - measured) <= 0.25 * measured);
 }

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <string>
 
+#include "cli.hpp"
 #include "helpers.hpp"
 #include "io/outputs.hpp"
 #include "io/rerun.hpp"
@@ -25,11 +26,7 @@ namespace fs = std::filesystem;
 namespace {
 
 /// Runs the orgsim binary (as a user would); its exit code.
-int orgsim_cli(const std::string& args) {
-  const std::string log = test::tmp_path("rerun-cli.log");
-  const int status = std::system((std::string(ORGSIM_BINARY) + " " + args + " >" + log + " 2>&1").c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+int orgsim_cli(const std::string& args) { return test::run_cli(args).code; }
 
 /// The default scenario, small: 120 agents, 40 steps (wins and actions still happen).
 std::string small_scenario(const std::string& name) {

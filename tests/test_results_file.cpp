@@ -16,6 +16,7 @@
 
 #include "core/errors.hpp"
 #include "core/rng.hpp"
+#include "h5poke.hpp"
 #include "io/outputs.hpp"
 #include "io/results_file.hpp"
 
@@ -1202,6 +1203,33 @@ TEST_CASE("results file: failures are RunErrors naming the file", "[hdf5]") {
     }
     CHECK_FALSE(fs::exists(dir.string() + ".partial"));
     CHECK(fs::is_directory(dir));
+  }
+}
+
+TEST_CASE("results file: an event-table row whose run is not in the file is an input error",
+          "[hdf5]") {
+  // Runs 0..7 hold wins (runs 1, 2, 4, 5, 7), actions (runs 0, 1, 3, 4, 6, 7) and one failure
+  // (run 3). Each table's first row is pointed at run 99, which is not in the file.
+  const FileHeader header = make_header(9, 8);
+  struct Case {
+    const char* column;
+    const char* row;
+  };
+  for (const Case c : {Case{"win_events/run", "(win 0)"}, Case{"action_events/run", "(action 0)"},
+                       Case{"failures/run", "(failure 0)"}}) {
+    INFO(c.column);
+    const std::string path = fresh_path("orphan_row.h5");
+    {
+      ResultsWriter w(path, header);
+      w.append(make_runs(0, 8, header));
+      w.finish();
+    }
+    REQUIRE_NOTHROW(read_results(path));
+    test::poke<std::int64_t>(path, c.column, H5T_NATIVE_INT64, 0, 99);
+    CHECK_THROWS_AS(read_results(path), InputError);
+    CHECK_THROWS_WITH(read_results(path), Catch::Contains(path) &&
+                                              Catch::Contains(std::string("/") + c.column) &&
+                                              Catch::Contains(std::string("99 ") + c.row));
   }
 }
 

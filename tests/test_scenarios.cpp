@@ -165,7 +165,26 @@ TEST_CASE("big_messaging_no_base: bigger crowds, wins easily reversed, relations
                rel_share = sum_of(rel, "reversals") / rel_wins;
   INFO("share of wins reversed: big_messaging " << big_share << ", relationship_first "
                                                 << rel_share);
-  CHECK(big_share > 0.3);
+  // "Easily reversed": more of big messaging's wins are lost than the background risk alone
+  // (wins.background_hazard, which no defense removes: docs/MODEL.md 7.4) would take. Under that
+  // null each win w, standing for the T - 1 - start_w steps after it, falls with probability
+  // p_w = 1 - (1 - h_bg)^(T - 1 - start_w), independently (one uniform per win per step): the
+  // reversals must exceed the sum of p_w by three standard deviations of that sum.
+  const auto big_code = std::find(s.plan.arm_names.begin(), s.plan.arm_names.end(),
+                                  "big_messaging") - s.plan.arm_names.begin();
+  const double h_bg = s.plan.arms[static_cast<std::size_t>(big_code)].wins.background;
+  REQUIRE(h_bg > 0);
+  double expected = 0, variance = 0;
+  for (const auto& r : big)
+    for (const auto& w : r.wins) {
+      const double p = 1 - std::pow(1 - h_bg, s.plan.steps - 1 - w.start_step);
+      expected += p;
+      variance += p * (1 - p);
+    }
+  const double big_reversals = sum_of(big, "reversals");
+  INFO("big_messaging: " << big_reversals << " of " << big_wins << " wins reversed; the background "
+                         << "risk alone would take " << expected << " +- " << std::sqrt(variance));
+  CHECK(big_reversals > expected + 3 * std::sqrt(variance));
   // Wins are never safe (the background hazard), but big messaging's go far more often.
   CHECK(rel_share < 0.5 * big_share);
 }

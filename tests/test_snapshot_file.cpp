@@ -17,6 +17,7 @@
 #include "core/errors.hpp"
 #include "engine/snapshot.hpp"
 #include "engine/sweep.hpp"
+#include "cli.hpp"
 #include "helpers.hpp"
 #include "io/scenario.hpp"
 
@@ -25,12 +26,7 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-int cli(const std::string& args) {
-  const std::string log = test::tmp_path("snapshot-file-cli.log");
-  const int status =
-      std::system((std::string(ORGSIM_BINARY) + " " + args + " >" + log + " 2>&1").c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+int cli(const std::string& args) { return test::run_cli(args).code; }
 
 /// The default scenario, small, with `extra` keys set at the top level.
 std::string small(const std::string& name, std::int32_t steps, const json& output) {

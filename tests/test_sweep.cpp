@@ -89,6 +89,9 @@ TEST_CASE("a grid sweep runs every point, arm and replicate in the documented or
     CHECK(r.replicate == static_cast<std::int32_t>(k % 2));
     CHECK(r.params == s.design.points[k / 4]);
     CHECK(r.status == 1);
+    const RunRecord id = sweep_run_identity(s, r.run);
+    CHECK((id.point == r.point && id.arm == r.arm && id.replicate == r.replicate &&
+           id.seed == r.seed && id.params == r.params));
   }
   CHECK(rf.header.kind == "sweep");
   CHECK(rf.header.varied.size() == 2);
@@ -175,14 +178,16 @@ TEST_CASE("resume refuses parts of a different sweep", "[sweep][resume]") {
 }
 
 TEST_CASE("a failing run is recorded and the sweep goes on", "[sweep][failures]") {
-  // network.degree 150 on 100 agents cannot be built; only the middle point fails.
-  std::ifstream in(test::source_path("scenarios/default.json"));
-  const auto design = json::parse(R"({"type": "grid", "parameters": {"network.degree": [4, 150, 6]}})");
+  // Every point is a valid configuration (checked when the sweep loads), but a ring lattice of
+  // degree 98 on 100 agents admits almost no degree-preserving swaps: the rewiring gives up at
+  // run time, so only the middle point's runs fail.
+  const auto design = json::parse(R"({"type": "grid", "parameters": {"network.degree": [4, 98, 6]}})");
   std::string path = write_sweep("failing", design, 1);
   {
     std::ifstream f(path);
     json j = json::parse(f);
-    j["scenario"]["network"] = {{"type", "ring_lattice"}, {"degree", 4}};
+    j["scenario"]["network"] = {{"type", "ring_lattice"}, {"degree", 4}, {"rewire", 0.5},
+                                {"rewire_method", "swap"}};
     std::ofstream(path) << j.dump(2);
   }
   const Sweep s = load_sweep(path);
@@ -192,7 +197,37 @@ TEST_CASE("a failing run is recorded and the sweep goes on", "[sweep][failures]"
   merge_parts(out + ".parts", out);
   const ResultsFile rf = read_results(out);
   REQUIRE(rf.runs.size() == 6);
-  for (const auto& r : rf.runs) CHECK(r.status == (r.point == 1 ? 2 : 1));
+  for (const auto& r : rf.runs) {
+    CHECK(r.status == (r.point == 1 ? 2 : 1));
+    // A failed run keeps the identity its index gives, like a run that finished.
+    const RunRecord id = sweep_run_identity(s, r.run);
+    CHECK(r.point == id.point);
+    CHECK(r.arm == id.arm);
+    CHECK(r.replicate == id.replicate);
+    CHECK(r.seed == id.seed);
+    CHECK(r.params == id.params);
+  }
+}
+
+TEST_CASE("every design point is validated when the sweep loads, not only the corners",
+          "[sweep][validation]") {
+  // Seed agent 120 exists in 300 and 200 agents (the first and last points) but not in 100 (the
+  // middle one): the sweep is refused when it loads, naming that point, instead of failing
+  // mid-sweep.
+  const auto with_sizes = [](const json& sizes) {
+    const std::string path = write_sweep(
+        "seeds_mid", json{{"type", "grid"}, {"parameters", {{"population.size", sizes}}}}, 1);
+    std::ifstream f(path);
+    json j = json::parse(f);
+    j["scenario"]["actions"]["seed"] = {{"agents", {0, 120}}};
+    std::ofstream(path) << j.dump(2);
+    return path;
+  };
+  REQUIRE_NOTHROW(load_sweep(with_sizes({300, 150, 200})));
+  const std::string bad = with_sizes({300, 100, 200});
+  CHECK_THROWS_AS(load_sweep(bad), InputError);
+  CHECK_THROWS_WITH(load_sweep(bad), Catch::Contains("design point 1") &&
+                                         Catch::Contains("120") && Catch::Contains(bad));
 }
 
 TEST_CASE("sweep files are validated like scenarios", "[sweep][validation]") {

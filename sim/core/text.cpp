@@ -5,6 +5,26 @@
 
 namespace orgsim {
 
+std::string_view trim(std::string_view s) noexcept {
+  const auto is_space = [](char ch) {
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\f' || ch == '\v';
+  };
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+void split_trimmed(std::string_view line, char sep, std::vector<std::string_view>& fields) {
+  fields.clear();
+  for (std::size_t pos = 0;;) {
+    const std::size_t at = line.find(sep, pos);
+    const std::size_t len = at == std::string_view::npos ? at : at - pos;
+    fields.push_back(trim(line.substr(pos, len)));
+    if (at == std::string_view::npos) break;
+    pos = at + 1;
+  }
+}
+
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;

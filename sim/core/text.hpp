@@ -6,6 +6,13 @@
 
 namespace orgsim {
 
+/// `s` without leading and trailing ASCII white space (space, \t, \r, \n, \f, \v).
+std::string_view trim(std::string_view s) noexcept;
+
+/// Splits `line` at every `sep` into `fields` (cleared first), each field trimmed; an empty line
+/// gives one empty field, "a,," three. The views point into `line`.
+void split_trimmed(std::string_view line, char sep, std::vector<std::string_view>& fields);
+
 /// Levenshtein edit distance.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 

@@ -17,6 +17,8 @@
 #include "engine/simulation.hpp"
 #include "engine/snapshot.hpp"
 #include "io/outputs.hpp"
+#include "model/network.hpp"
+#include "model/population.hpp"
 
 namespace orgsim {
 
@@ -199,6 +201,55 @@ ResourceEstimate estimate_resources(const ModelConfig& largest, long double runs
   return e;
 }
 
+namespace {
+template <class V>
+constexpr double element_bytes() {
+  return static_cast<double>(sizeof(typename V::value_type));
+}
+template <class A>
+constexpr double scalar_bytes() {
+  return static_cast<double>(sizeof(typename A::Scalar));
+}
+}  // namespace
+
+RunFootprint run_footprint() {
+  using P = Population;
+  // The agents' state: every array of Population, one element per agent.
+  const double population =
+      scalar_bytes<decltype(P::threshold)>() + scalar_bytes<decltype(P::grievance)>() +
+      scalar_bytes<decltype(P::fear)>() + scalar_bytes<decltype(P::inoculation)>() +
+      scalar_bytes<decltype(P::commitment)>() + scalar_bytes<decltype(P::grievance_base)>() +
+      scalar_bytes<decltype(P::fear_base)>() + scalar_bytes<decltype(P::leadership)>() +
+      scalar_bytes<decltype(P::awareness)>() + scalar_bytes<decltype(P::fatigue)>() +
+      scalar_bytes<decltype(P::staff_trust)>() + element_bytes<decltype(P::hired)>() +
+      element_bytes<decltype(P::role)>() + element_bytes<decltype(P::known)>() +
+      element_bytes<decltype(P::evaluated)>() + element_bytes<decltype(P::training)>() +
+      element_bytes<decltype(P::trained_step)>() + element_bytes<decltype(P::last_action)>() +
+      element_bytes<decltype(P::exposed_until)>() + element_bytes<decltype(P::type)>() +
+      element_bytes<decltype(P::task)>() + element_bytes<decltype(P::task_due)>() +
+      element_bytes<decltype(P::task_asker)>() + element_bytes<decltype(P::task_nudges)>() +
+      element_bytes<decltype(P::followed)>() + element_bytes<decltype(P::attention)>() +
+      element_bytes<decltype(P::strain)>() + element_bytes<decltype(P::staff_public)>();
+  // The run's own per-agent buffers (private to Simulation and ParticipationCore, so counted by
+  // their element types here): the utility base and scratch (float each) and the invitation
+  // source (1 byte); two participation cores (the action's and the defense's), each with x,
+  // cause and mark (1 byte each) and S, log-escape and once-escape (float each).
+  const double buffers = 2.0 * sizeof(float) + 1.0 + 2.0 * (3.0 + 3.0 * sizeof(float));
+  const double offsets = element_bytes<decltype(Network::offsets)>();
+  // Per directed entry: neighbour id, trust and the public-relationship count, plus the
+  // generator's tie list (a pair of ids per tie, i.e. one id per entry), alive at the peak.
+  const double entry = element_bytes<decltype(Network::neighbors)>() +
+                       element_bytes<decltype(Network::trust)>() +
+                       element_bytes<decltype(Network::accountable)>() +
+                       element_bytes<decltype(Network::neighbors)>();
+  return {population + buffers + offsets, entry};
+}
+
+double estimate_run_bytes(const ModelConfig& c) {
+  const RunFootprint f = run_footprint();
+  return static_cast<double>(c.n) * f.per_agent + expected_entries(c) * f.per_entry;
+}
+
 SnapshotBytes estimate_snapshot_bytes(const ModelConfig& c, std::int64_t steps,
                                       std::int32_t every) {
   SnapshotBytes b;
@@ -246,8 +297,9 @@ void check_resources(const ResourceEstimate& e, const ModelConfig& c, const std:
     // held for every run until the file is written. Blame the dominant term(s): any within half
     // of the largest.
     const auto nt = static_cast<double>(e.threads);
-    const double agents = static_cast<double>(c.n) * 52.0 * nt;
-    const double network = expected_entries(c) * 16.0 * nt;
+    const RunFootprint f = run_footprint();
+    const double agents = static_cast<double>(c.n) * f.per_agent * nt;
+    const double network = expected_entries(c) * f.per_entry * nt;
     const double results = e.held_bytes;
     const std::string threads_text = std::to_string(e.threads) + " thread(s)";
     const std::string terms =

@@ -75,6 +75,16 @@ constexpr long double kMaxPlanRuns = 9007199254740992.0L;
 /// Threads a plan of `runs` runs uses: the requested count (0 = all cores), at most `runs`.
 unsigned threads_used(unsigned requested, long double runs);
 
+/// What one run holds in memory per agent and per directed CSR entry (a tie is two), in bytes,
+/// summed from the element sizes of the arrays that hold them (run_footprint() in runner.cpp).
+struct RunFootprint {
+  double per_agent = 0.0;
+  double per_entry = 0.0;
+};
+RunFootprint run_footprint();
+/// Peak bytes one run needs: n x per_agent + expected entries x per_entry.
+double estimate_run_bytes(const ModelConfig& cfg);
+
 /// The estimate for `runs` runs of `steps` steps whose largest run is `largest`;
 /// `held_bytes_per_run`: what the command keeps in memory per run until the end;
 /// `output_bytes_per_run`: what each run adds to the results file.

@@ -243,9 +243,29 @@ Sweep sweep_from_text(const std::string& text, const std::string& path, const st
     for (const auto& v : per_run_outputs())
       if (v.summarize) s.outputs.push_back(v.name);
   }
-  // Every (point, arm) must make a valid configuration: check the corners now, not mid-sweep.
-  for (std::int64_t pt : {std::int64_t{0}, s.points() - 1})
-    for (std::int32_t a = 0; a < static_cast<std::int32_t>(s.arms()); ++a) sweep_config(s, pt, a);
+  // Every (point, arm) must make a valid configuration (a cross-field rule such as seed ids
+  // below population.size can fail at any point, not only at the corners): check them all now,
+  // not mid-sweep. Each run builds its configuration again, so this costs at most one run's
+  // configuration per point and arm; a point repeated in the design is checked once.
+  std::set<std::vector<double>> checked;
+  for (std::int64_t pt = 0; pt < s.points(); ++pt)
+    if (checked.insert(s.design.points[static_cast<std::size_t>(pt)]).second)
+      for (std::int32_t a = 0; a < static_cast<std::int32_t>(s.arms()); ++a) {
+        try {
+          sweep_config(s, pt, a);
+        } catch (const InputError& e) {
+          if (e.where().find("design point") != std::string::npos) throw;
+          // A rule of the whole configuration (make_config knows no design point): say which.
+          std::string values;
+          for (std::size_t k = 0; k < s.design.params.size(); ++k)
+            values += (k ? ", " : "") + s.design.params[k].key + " = " +
+                      json(s.design.points[static_cast<std::size_t>(pt)][k]).dump();
+          throw InputError(e.file(), e.where() + " (design point " + std::to_string(pt) + ": " +
+                                         values + (s.arms() > 1 ? ", arm \"" +
+                                         s.scenario.arms[static_cast<std::size_t>(a)].name + "\"" : std::string()) + ")",
+                           e.expected(), e.found(), e.hint());
+        }
+      }
   return s;
 }
 
@@ -353,8 +373,7 @@ static std::uint64_t point_master_seed(const Sweep& s, std::int32_t point) {
   return ps.empty() ? s.seed : ps[static_cast<std::size_t>(point)];
 }
 
-RunRecord run_sweep_run(const Sweep& s, std::int64_t run) {
-  const auto start = std::chrono::steady_clock::now();
+RunRecord sweep_run_identity(const Sweep& s, std::int64_t run) {
   const std::int64_t per_point = s.arms() * s.replicates;
   RunRecord r;
   r.run = run;
@@ -363,6 +382,12 @@ RunRecord run_sweep_run(const Sweep& s, std::int64_t run) {
   r.replicate = static_cast<std::int32_t>(run % s.replicates);
   r.seed = replicate_seed(point_master_seed(s, r.point), static_cast<std::uint64_t>(r.replicate));
   r.params = s.design.points[static_cast<std::size_t>(r.point)];
+  return r;
+}
+
+RunRecord run_sweep_run(const Sweep& s, std::int64_t run) {
+  const auto start = std::chrono::steady_clock::now();
+  RunRecord r = sweep_run_identity(s, run);
   const ModelConfig cfg = sweep_config(s, r.point, r.arm);
   // The arm's edge list, read once when the scenario was loaded (unless the design resizes it).
   const auto& nets = s.scenario.arm_networks;
@@ -747,14 +772,7 @@ class FinalFile {
 /// The record of a run that failed with `message`: status 2, NaN values.
 static RunRecord failed_run_record(const Sweep& s, std::int64_t run, std::int32_t n_steps,
                             const std::string& message) {
-  const std::int64_t per_point = s.arms() * s.replicates;
-  RunRecord r;
-  r.run = run;
-  r.point = static_cast<std::int32_t>(run / per_point);
-  r.arm = static_cast<std::int32_t>((run % per_point) / s.replicates);
-  r.replicate = static_cast<std::int32_t>(run % s.replicates);
-  r.seed = replicate_seed(point_master_seed(s, r.point), static_cast<std::uint64_t>(r.replicate));
-  r.params = s.design.points[static_cast<std::size_t>(r.point)];
+  RunRecord r = sweep_run_identity(s, run);
   r.status = 2;
   r.message = message;
   r.per_step.assign(per_step_outputs().size() * static_cast<std::size_t>(n_steps), std::nanf(""));

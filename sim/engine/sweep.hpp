@@ -64,6 +64,10 @@ ResourceEstimate estimate_resources(const Sweep& s, unsigned threads);
 /// Refuses a sweep whose largest run x threads (+ what the merge keeps) exceeds memory.
 void check_resources(const Sweep& s, unsigned threads);
 
+/// A run's identity from its index (point-major, then arm, then replicate): run, point, arm,
+/// replicate, its replicate seed and its design point's parameter values; nothing run yet.
+RunRecord sweep_run_identity(const Sweep& s, std::int64_t run);
+
 /// Runs one run of the sweep by its index.
 RunRecord run_sweep_run(const Sweep& s, std::int64_t run);
 

@@ -3,15 +3,89 @@
 #include "io/hdf5.hpp"
 
 #include <hdf5_hl.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <utility>
 
 #include "core/errors.hpp"
 #include "io/layout.hpp"
 
 namespace orgsim::h5 {
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ORGSIM_NO_CRASH_GUARD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ORGSIM_NO_CRASH_GUARD 1
+#endif
+#endif
+
+namespace {
+/// The message of the innermost CrashGuard of this thread (nullptr: none).
+thread_local const std::string* t_crash_message = nullptr;
+
+extern "C" void on_crash_signal(int sig) {
+  const std::string* m = t_crash_message;
+  if (m != nullptr) {
+    // Only async-signal-safe calls: write(2) and _exit(2).
+    const char* p = m->data();
+    std::size_t left = m->size();
+    while (left > 0) {
+      const ssize_t n = ::write(STDERR_FILENO, p, left);
+      if (n <= 0) break;
+      p += n;
+      left -= static_cast<std::size_t>(n);
+    }
+    ::_exit(1);
+  }
+  ::signal(sig, SIG_DFL);  // not ours: the default action, as if no handler were installed
+  ::raise(sig);
+}
+
+void install_crash_handlers() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction sa {};
+    sa.sa_handler = on_crash_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_ONSTACK | SA_NODEFER;
+    for (const int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::sigaction(sig, &sa, nullptr);
+  });
+  // A stack of its own for the handler (a crash may be a stack overflow), once per thread.
+  thread_local std::unique_ptr<char[]> alt;
+  if (!alt) {
+    const std::size_t size = 64 * 1024;
+    alt.reset(new char[size]);
+    stack_t st{};
+    st.ss_sp = alt.get();
+    st.ss_size = size;
+    ::sigaltstack(&st, nullptr);
+  }
+}
+}  // namespace
+
+CrashGuard::CrashGuard(const std::string& path)
+    : message_("orgsim: failed: results file '" + path +
+               "': the HDF5 library crashed reading it: the file is damaged (HDF5 does not "
+               "survive every corrupt file; write it again or restore a copy)\n"),
+      previous_(t_crash_message) {
+#ifndef ORGSIM_NO_CRASH_GUARD
+  install_crash_handlers();
+  t_crash_message = &message_;
+#endif
+}
+
+CrashGuard::~CrashGuard() {
+#ifndef ORGSIM_NO_CRASH_GUARD
+  t_crash_message = previous_;
+#endif
+}
+
 
 namespace {
 // HDF5 registers an exit handler that closes every identifier still open. After a close that

@@ -13,6 +13,23 @@
 
 namespace orgsim::h5 {
 
+/// While a results file from elsewhere is read: if the HDF5 library dies of a signal on it
+/// (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT: HDF5 1.10 does not survive every corrupt file,
+/// docs/FUZZING.md), the process prints "orgsim: failed: results file 'PATH': ..." and exits 1
+/// instead of ending on the signal. Per thread and nestable; outside a guard a signal keeps its
+/// default action. Compiled out under AddressSanitizer, whose reports the fuzzers need.
+class CrashGuard {
+ public:
+  explicit CrashGuard(const std::string& path);
+  ~CrashGuard();
+  CrashGuard(const CrashGuard&) = delete;
+  CrashGuard& operator=(const CrashGuard&) = delete;
+
+ private:
+  std::string message_;
+  const std::string* previous_ = nullptr;
+};
+
 /// Turns off HDF5's automatic printing of its error stack for the lifetime of the guard (we turn
 /// the stack into a RunError instead) and restores the previous handler afterwards, so the
 /// process-wide setting is unchanged outside our calls. Nested guards are fine.

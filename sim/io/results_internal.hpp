@@ -36,6 +36,12 @@ std::vector<double> flatten(const std::vector<std::vector<double>>& a);
 std::vector<std::vector<double>> unflatten(const std::vector<double>& v, std::size_t n_rows,
                                            std::size_t n_cols);
 
+/// The run an event-table row belongs to: `runs` is in increasing run order, `run` the row's run
+/// index (from the dataset `column`, e.g. "win_events/run"); a run not in the file is an error
+/// naming the file, the column, the index and the row ("win 3").
+RunRecord& run_of_row(std::vector<RunRecord>& runs, std::int64_t run, const std::string& path,
+                      const std::string& column, const char* row_kind, std::size_t row);
+
 // ---- Readers of the groups (groups/*.cpp); each is a no-op or empty for a file without it ----
 
 /// /win_events, appended to the runs they belong to (runs in increasing run order).

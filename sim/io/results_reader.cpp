@@ -69,10 +69,25 @@ std::string read_string_dataset(hid_t group, const char* ds_name, const std::str
 
 }  // namespace
 
+namespace results_detail {
+
+RunRecord& run_of_row(std::vector<RunRecord>& runs, std::int64_t run, const std::string& path,
+                      const std::string& column, const char* row_kind, std::size_t row) {
+  const auto by_run = [](const RunRecord& r, std::int64_t k) { return r.run < k; };
+  const auto it = std::lower_bound(runs.begin(), runs.end(), run, by_run);
+  if (it == runs.end() || it->run != run)
+    throw InputError(path, "/" + column, "the index of a run in the file",
+                     std::to_string(run) + " (" + row_kind + " " + std::to_string(row) + ")");
+  return *it;
+}
+
+}  // namespace results_detail
+
 bool is_results_file(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return false;
   QuietHdf5 quiet;
+  CrashGuard guard(path);
   if (H5Fis_hdf5(path.c_str()) <= 0) {
     H5Eclear2(H5E_DEFAULT);
     return false;
@@ -94,6 +109,7 @@ ResultsFile read_results(const std::string& path, bool with_series) {
   require_regular_file(path, "orgsim results file");  // not a directory, FIFO or device
 
   QuietHdf5 quiet;
+  CrashGuard guard(path);  // a file from elsewhere may crash HDF5 itself: exit 1 naming it
   if (H5Fis_hdf5(path.c_str()) <= 0) {
     H5Eclear2(H5E_DEFAULT);
     throw InputError(path, "", expected, "a file that is not HDF5");

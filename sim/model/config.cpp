@@ -466,12 +466,4 @@ double expected_entries(const ModelConfig& c) {
   return 0.0;
 }
 
-double estimate_run_bytes(const ModelConfig& c) {
-  // Agent state: 5 float attributes + threshold + cascade buffers (see docs/MODEL.md,
-  // "Implementation"): about 48 bytes; CSR: 4 bytes offset per agent, 8 bytes per entry
-  // (neighbour id + trust), plus 8 bytes per entry of generator scratch (hash sets for
-  // rewiring and cross ties, the edge-list reader).
-  return static_cast<double>(c.n) * 52.0 + expected_entries(c) * 16.0;
-}
-
 }  // namespace orgsim

@@ -268,7 +268,5 @@ ModelConfig make_config(const nlohmann::json& flat, const std::string& file,
 
 /// Expected number of directed CSR entries (2 x ties) of the configured network.
 double expected_entries(const ModelConfig& cfg);
-/// Peak bytes one run needs (agent state + network + buffers), an upper estimate.
-double estimate_run_bytes(const ModelConfig& cfg);
 
 }  // namespace orgsim

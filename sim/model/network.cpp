@@ -25,6 +25,7 @@
 #include <utility>
 
 #include "core/errors.hpp"
+#include "core/text.hpp"
 #include "core/files.hpp"
 
 namespace orgsim {
@@ -522,15 +523,6 @@ Network workplace(const NetworkSpec& spec, std::int32_t n, Rng& rng) {
 
 // ---- edge list -------------------------------------------------------------------------------
 
-std::string_view trim(std::string_view s) noexcept {
-  const auto is_space = [](char ch) {
-    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\f' || ch == '\v';
-  };
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 bool parse_int(std::string_view s, std::int64_t& out) noexcept {
   if (s.empty()) return false;
   const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -772,13 +764,7 @@ Network read_edge_list(std::istream& in, const std::string& file, std::int32_t n
     const std::string where = "line " + std::to_string(line_no);
 
     std::vector<std::string_view> fields;
-    for (std::size_t pos = 0;;) {
-      const std::size_t comma = line.find(',', pos);
-      const std::size_t len = comma == std::string_view::npos ? comma : comma - pos;
-      fields.push_back(trim(line.substr(pos, len)));
-      if (comma == std::string_view::npos) break;
-      pos = comma + 1;
-    }
+    split_trimmed(line, ',', fields);
     if (!seen_content) {
       seen_content = true;
       double x;

@@ -13,20 +13,12 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/text.hpp"
 #include "model/network.hpp"
 
 namespace orgsim {
 
 namespace {
-
-std::string_view trim(std::string_view s) noexcept {
-  const auto is_space = [](char ch) {
-    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\f' || ch == '\v';
-  };
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -65,14 +57,7 @@ class CsvLines {
         throw InputError(file_, where(), "plain comma-separated fields (no quotes: names may not "
                                          "contain commas)",
                          "a double quote");
-      fields.clear();
-      for (std::size_t pos = 0;;) {
-        const std::size_t comma = line.find(',', pos);
-        const std::size_t len = comma == std::string_view::npos ? comma : comma - pos;
-        fields.push_back(trim(line.substr(pos, len)));
-        if (comma == std::string_view::npos) break;
-        pos = comma + 1;
-      }
+      split_trimmed(line, ',', fields);
       return true;
     }
     if (in_.bad()) throw InputError(file_, where(), "a readable CSV file", "a read error");

@@ -5,8 +5,10 @@ Results files are written by the engine in the test session: ORGSIM_BINARY, or
 Fixture names start with `orgsim_` so they cannot shadow a test module's own fixtures.
 """
 
+import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -69,13 +71,36 @@ def orgsim_files(orgsim_binary, tmp_path_factory):
                     pytest.skip(f"{orgsim_binary} has no `sweep` command")
                 if not (REPO / args[1]).is_file():
                     pytest.skip(f"no sweep file {args[1]}")
-            cmd = ([str(orgsim_binary), args[0], str(args[1]), "-o", str(path), "--quiet"]
-                   + args[2:])
-            done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
-            assert done.returncode == 0, f"{' '.join(cmd)} failed:\n{done.stderr}"
-            assert path.is_file()
-            cache[name] = path
+            cache[name] = _run_engine(orgsim_binary, args[0], args[1], path, args[2:])
         return cache[name]
+
+    return get
+
+
+def _run_engine(binary, command, source, path, extra=()):
+    """`orgsim COMMAND SOURCE -o PATH --quiet EXTRA...` in the repository; asserts it succeeded
+    and wrote PATH, which it returns."""
+    cmd = [str(binary), command, str(source), "-o", str(path), "--quiet"] + [str(a) for a in extra]
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, f"{' '.join(cmd)} failed:\n{done.stderr}"
+    assert Path(path).is_file()
+    return Path(path)
+
+
+@pytest.fixture(scope="session")
+def orgsim_run(orgsim_binary, tmp_path_factory):
+    """`orgsim_run("year1_isolated", "--replicates", "4")` runs scenarios/<name>.json with the
+    extra arguments once per session and returns the written file's path."""
+    out = tmp_path_factory.mktemp("runs")
+    cache = {}
+
+    def get(scenario, *extra):
+        key = (scenario,) + extra
+        if key not in cache:
+            path = out / f"{scenario.replace('/', '_')}_{len(cache)}.h5"
+            cache[key] = _run_engine(orgsim_binary, "run", f"scenarios/{scenario}.json", path,
+                                     extra)
+        return cache[key]
 
     return get
 
@@ -105,3 +130,21 @@ def orgsim_copy(tmp_path):
         shutil.copyfile(path, target)
         return target
     return copy
+
+
+def text_of(page):
+    """The visible text of an HTML page (style, tags dropped, entities decoded, white space
+    collapsed): what a reader sees, for the report tests."""
+    body = re.sub(r"<style>.*?</style>", " ", page, flags=re.S)
+    body = re.sub(r"<[^>]+>", " ", body)
+    return re.sub(r"\s+", " ", html.unescape(body))
+
+
+@pytest.fixture(scope="session")
+def orgsim_chromium():
+    """The path of a headless-capable Chromium, or the test is skipped with the reason."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.skip("chromium is not installed (apt-get install chromium)")

@@ -6,7 +6,6 @@ Run: /usr/bin/python3 -m pytest -q tests/python
 """
 
 import base64
-import html
 import json
 import os
 import re
@@ -21,7 +20,7 @@ import pytest
 pytest.importorskip("h5py")
 pytest.importorskip("matplotlib")
 
-from conftest import REPO  # noqa: E402
+from conftest import REPO, text_of  # noqa: E402
 from analysis import _interpreter, figures, load, report  # noqa: E402
 
 
@@ -29,13 +28,6 @@ def run_report(args, env=None, python=None):
     cmd = [python or sys.executable, "-m", "analysis.report"] + [str(a) for a in args]
     return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600,
                           env=env)
-
-
-def text_of(page):
-    """The visible text of the page (tags dropped, entities decoded, whitespace collapsed)."""
-    body = re.sub(r"<style>.*?</style>", " ", page, flags=re.S)
-    body = re.sub(r"<[^>]+>", " ", body)
-    return re.sub(r"\s+", " ", html.unescape(body))
 
 
 def assert_self_contained(page):
@@ -214,18 +206,8 @@ def test_reexecs_under_debian_python_from_another_interpreter(orgsim_files, tmp_
 
 # ---- headless Chromium ----------------------------------------------------------------------------
 
-def _chromium():
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def test_report_renders_in_headless_chromium(default_report, tmp_path):
-    browser = _chromium()
-    if browser is None:
-        pytest.skip("chromium is not installed (apt-get install chromium)")
+def test_report_renders_in_headless_chromium(default_report, tmp_path, orgsim_chromium):
+    browser = orgsim_chromium
     plt_image = pytest.importorskip("matplotlib.image")
     path, _ = default_report
     shot = tmp_path / "report.png"

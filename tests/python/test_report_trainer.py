@@ -7,7 +7,6 @@ wins" instead of a -0.04..0.04 axis, no interval claims with one replicate).
 Run: ORGSIM_BINARY=$PWD/build/orgsim /usr/bin/python3 -m pytest -q tests/python/test_report_trainer.py
 """
 
-import html
 import re
 import shutil
 import subprocess
@@ -19,40 +18,15 @@ import pytest
 pytest.importorskip("h5py")
 pytest.importorskip("matplotlib")
 
-from conftest import REPO  # noqa: E402
+from conftest import REPO, text_of  # noqa: E402
 from analysis import figures, load, report  # noqa: E402
 
 
-def text_of(page):
-    body = re.sub(r"<style>.*?</style>", " ", page, flags=re.S)
-    body = re.sub(r"<[^>]+>", " ", body)
-    return re.sub(r"\s+", " ", html.unescape(body))
-
-
 @pytest.fixture(scope="module")
-def run_engine(orgsim_binary, tmp_path_factory):
-    out = tmp_path_factory.mktemp("trainer")
-    cache = {}
-
-    def get(scenario, *extra):
-        key = (scenario,) + extra
-        if key not in cache:
-            path = out / f"{scenario}_{len(cache)}.h5"
-            cmd = [str(orgsim_binary), "run", f"scenarios/{scenario}.json", "-o", str(path),
-                   "--quiet"] + list(extra)
-            done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
-            assert done.returncode == 0, done.stderr
-            cache[key] = path
-        return cache[key]
-
-    return get
-
-
-@pytest.fixture(scope="module")
-def year1(run_engine):
+def year1(orgsim_run):
     """Year one: issue-first acts and backfires, relationship-first and nobody never act, no
     arm wins."""
-    return run_engine("year1_isolated", "--replicates", "4")
+    return orgsim_run("year1_isolated", "--replicates", "4")
 
 
 @pytest.fixture(scope="module")
@@ -102,8 +76,8 @@ def test_no_wins_is_said_in_words_not_drawn_on_a_tiny_axis(year1):
     assert "Not shown" in notes and "Wins" in notes
 
 
-def test_standing_wins_axis_kept_when_there_are_wins(run_engine):
-    path = run_engine("default", "--replicates", "3")
+def test_standing_wins_axis_kept_when_there_are_wins(orgsim_run):
+    path = orgsim_run("default", "--replicates", "3")
     runs = load.runs_table(path)
     assert runs["wins"].sum() > 0
     ax = _axis(figures.plot_run(path), "Standing wins")
@@ -111,8 +85,8 @@ def test_standing_wins_axis_kept_when_there_are_wins(run_engine):
     assert ax.get_ylim()[1] >= 1
 
 
-def test_one_replicate_makes_no_interval_claims(run_engine):
-    path = run_engine("default", "--replicates", "1")
+def test_one_replicate_makes_no_interval_claims(orgsim_run):
+    path = orgsim_run("default", "--replicates", "1")
     text = text_of(report.render(str(path)))
     assert "95% CI" not in text
     assert "confidence interval of" not in text and "was ahead in" not in text
@@ -142,9 +116,9 @@ def test_trainer_panels_show_backfires_cohesion_power_fear(year1):
     assert expected > 100
 
 
-def test_resistance_line_comes_from_the_arms_parameters(run_engine):
+def test_resistance_line_comes_from_the_arms_parameters(orgsim_run):
     for resistance in (0.25, 0.1):
-        path = run_engine("year2_hot_no_relationships", "--replicates", "3", "--set",
+        path = orgsim_run("year2_hot_no_relationships", "--replicates", "3", "--set",
                           f"employer.resistance={resistance}")
         prov = load.provenance(path)
         names = load.arm_names(load.open_results(path))
@@ -161,8 +135,8 @@ def test_resistance_line_comes_from_the_arms_parameters(run_engine):
         assert len(drawn) == np.isfinite(power).sum()
 
 
-def test_trainer_panels_say_no_backfires_and_no_actions(run_engine):
-    path = run_engine("organizing_never_mobilizes", "--replicates", "2", "--set",
+def test_trainer_panels_say_no_backfires_and_no_actions(orgsim_run):
+    path = orgsim_run("organizing_never_mobilizes", "--replicates", "2", "--set",
                       "steps=20")
     ds = load.open_results(path)
     fig = figures.plot_trainer_panels(path)
@@ -175,9 +149,9 @@ def test_trainer_panels_say_no_backfires_and_no_actions(run_engine):
 
 # ---- the scenario's own point --------------------------------------------------------------
 
-def test_story_follows_the_results_not_the_file(run_engine):
-    hard = run_engine("year2_hot_no_relationships", "--replicates", "4")
-    easy = run_engine("year2_hot_no_relationships", "--replicates", "4", "--set",
+def test_story_follows_the_results_not_the_file(orgsim_run):
+    hard = orgsim_run("year2_hot_no_relationships", "--replicates", "4")
+    easy = orgsim_run("year2_hot_no_relationships", "--replicates", "4", "--set",
                       "employer.resistance=0.05")
     facts_hard = report.arm_facts(load.open_results(hard), load.runs_table(hard),
                                   load.provenance(hard))
@@ -233,21 +207,11 @@ def test_print_css_keeps_only_the_handout(year1_page):
         assert part in handout
 
 
-def _chromium():
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 @pytest.mark.parametrize("scenario", ["year1_isolated", "staffer_pushed_ava"])
-def test_handout_prints_on_one_page(run_engine, tmp_path, scenario):
-    browser = _chromium()
-    if browser is None:
-        pytest.skip("chromium is not installed (apt-get install chromium)")
+def test_handout_prints_on_one_page(orgsim_run, tmp_path, scenario, orgsim_chromium):
+    browser = orgsim_chromium
     page = tmp_path / f"{scenario}.html"
-    report.write_report(run_engine(scenario, "--replicates", "3"), page)
+    report.write_report(orgsim_run(scenario, "--replicates", "3"), page)
     pdf = tmp_path / f"{scenario}.pdf"
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
     try:
@@ -264,9 +228,9 @@ def test_handout_prints_on_one_page(run_engine, tmp_path, scenario):
 
 # ---- your own workplace: names from the roster reach the results file and the report ---------
 
-def test_roster_names_round_trip_to_the_report(run_engine):
+def test_roster_names_round_trip_to_the_report(orgsim_run):
     import csv
-    path = run_engine("roster/warehouse", "--replicates", "2", "--set", "steps=30")
+    path = orgsim_run("roster/warehouse", "--replicates", "2", "--set", "steps=30")
     people = load.roster(path)
     with open(REPO / "scenarios" / "roster" / "warehouse_roster.csv", encoding="utf-8") as f:
         rows = [r for r in csv.reader(line for line in f if not line.startswith("#"))]
@@ -281,7 +245,7 @@ def test_roster_names_round_trip_to_the_report(run_engine):
     for name in leaders:
         assert name in text
     # a file without a roster has no /roster group
-    assert load.roster(run_engine("year1_isolated", "--replicates", "1")) is None
+    assert load.roster(orgsim_run("year1_isolated", "--replicates", "1")) is None
 
 
 def _facts(**arms):

@@ -163,13 +163,9 @@ void read_actions(hid_t file, std::vector<RunRecord>& runs, const std::string& p
   const auto won = column(std::int8_t{}, ae::kWon, H5T_NATIVE_INT8);
   const auto notice = column(std::int32_t{}, ae::kNoticeWeeks, H5T_NATIVE_INT32);
   const auto consolidated = column(std::int32_t{}, ae::kConsolidatedStep, H5T_NATIVE_INT32);
-  const auto by_run = [](const RunRecord& r, std::int64_t k) { return r.run < k; };
+  const std::string run_column = layout::in(layout::kActionEvents, ae::kColumnNames[ae::kRun]);
   for (std::size_t i = 0; i < n; ++i) {
-    const auto it = std::lower_bound(runs.begin(), runs.end(), run[i], by_run);
-    if (it == runs.end() || it->run != run[i])
-      throw InputError(path, "/" + layout::in(layout::kActionEvents, ae::kColumnNames[ae::kRun]),
-                       "the index of a run in the file",
-                       std::to_string(run[i]) + " (action " + std::to_string(i) + ")");
+    RunRecord& owner = run_of_row(runs, run[i], path, run_column, "action", i);
     ActionEvent a;
     a.step = step[i];
     a.kind = kind[i];
@@ -180,7 +176,7 @@ void read_actions(hid_t file, std::vector<RunRecord>& runs, const std::string& p
     a.won = won[i] != 0;
     a.notice_weeks = notice[i];
     a.consolidated_step = consolidated[i];
-    it->actions.push_back(a);
+    owner.actions.push_back(a);
   }
 }
 

@@ -162,14 +162,8 @@ void read_failures(hid_t file, std::vector<RunRecord>& runs, const std::string& 
   const auto run = read_column<std::int64_t>(file, column(fl::kRun), H5T_NATIVE_INT64, n, path,
                                              fl::kFailure);
   const auto message = read_string_column(file, column(fl::kMessage), n, path, fl::kFailure);
-  const auto by_run = [](const RunRecord& r, std::int64_t k) { return r.run < k; };
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto it = std::lower_bound(runs.begin(), runs.end(), run[i], by_run);
-    if (it == runs.end() || it->run != run[i])
-      throw InputError(path, "/" + column(fl::kRun), "the index of a run in the file",
-                       std::to_string(run[i]) + " (failure " + std::to_string(i) + ")");
-    it->message = message[i];
-  }
+  for (std::size_t i = 0; i < n; ++i)
+    run_of_row(runs, run[i], path, column(fl::kRun), "failure", i).message = message[i];
 }
 
 }  // namespace results_detail

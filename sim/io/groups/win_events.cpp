@@ -143,19 +143,15 @@ void read_wins(hid_t file, std::vector<RunRecord>& runs, const std::string& path
   const auto end = column(std::int32_t{}, we::kEnd, H5T_NATIVE_INT32);
   const auto censored = column(std::int8_t{}, we::kCensored, H5T_NATIVE_INT8);
   const auto strength = column(double{}, we::kStrength, H5T_NATIVE_DOUBLE);
-  // Runs are stored in increasing run order: find a win's run by binary search.
-  const auto by_run = [](const RunRecord& r, std::int64_t k) { return r.run < k; };
+  const std::string run_column = layout::in(layout::kWinEvents, we::kColumnNames[we::kRun]);
   for (std::size_t i = 0; i < n; ++i) {
-    const auto it = std::lower_bound(runs.begin(), runs.end(), run[i], by_run);
-    if (it == runs.end() || it->run != run[i])
-      throw InputError(path, "/" + layout::in(layout::kWinEvents, we::kColumnNames[we::kRun]), "the index of a run in the file",
-                       std::to_string(run[i]) + " (win " + std::to_string(i) + ")");
+    RunRecord& owner = run_of_row(runs, run[i], path, run_column, "win", i);
     WinEvent w;
     w.start_step = start[i];
     w.censored = censored[i] != 0;
     w.end_step = w.censored ? -1 : end[i];
     w.strength = strength[i];
-    it->wins.push_back(w);
+    owner.wins.push_back(w);
   }
 }
 
