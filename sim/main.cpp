@@ -516,11 +516,10 @@ std::string python_interpreter() {
 }
 
 /// Runs args (an interpreter and its arguments) with the source tree on PYTHONPATH, so that
-/// `-m analysis.<module>` finds the package; returns its exit status.
-/// Runs the analysis package; its exit status. `subject` is the file it reads: when the
-/// interpreter dies of a signal (h5py's HDF5 does not survive every damaged file: a corrupt
-/// superblock can make it free an invalid pointer), the error names that file, and the exit
-/// status is 1, never the signal.
+/// `-m analysis.<module>` finds the package; returns its exit status. `subject` is the file it
+/// reads: when the interpreter dies of a signal (h5py's HDF5 does not survive every damaged
+/// file: a corrupt superblock can make it free an invalid pointer), the error names that file,
+/// and the exit status is 1, never the signal.
 int run_python(std::vector<std::string> args, const std::string& command,
                const std::string& subject) {
   const std::string source = ORGSIM_SOURCE_DIR;
@@ -604,7 +603,7 @@ int cmd_calibrate(int argc, char** argv) {
     args.push_back("--orgsim");
     args.push_back(self.string());
   }
-  return run_python(args, "calibrate");
+  return run_python(args, "calibrate", argv[1]);
 }
 
 /// `orgsim check --explain`: every resolved value and where it came from (default, base NAME,

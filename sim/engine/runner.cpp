@@ -229,7 +229,8 @@ RunFootprint run_footprint() {
       element_bytes<decltype(P::task)>() + element_bytes<decltype(P::task_due)>() +
       element_bytes<decltype(P::task_asker)>() + element_bytes<decltype(P::task_nudges)>() +
       element_bytes<decltype(P::followed)>() + element_bytes<decltype(P::attention)>() +
-      element_bytes<decltype(P::strain)>() + element_bytes<decltype(P::staff_public)>();
+      element_bytes<decltype(P::strain)>() + element_bytes<decltype(P::staff_public)>() +
+      element_bytes<decltype(P::said_yes)>();
   // The run's own per-agent buffers (private to Simulation and ParticipationCore, so counted by
   // their element types here): the utility base and scratch (float each) and the invitation
   // source (1 byte); two participation cores (the action's and the defense's), each with x,
