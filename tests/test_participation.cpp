@@ -240,3 +240,58 @@ TEST_CASE("leaving and recomputing the social sum equals the incremental sum", "
   CHECK(core.social_sum()[1] == Approx(0.7f));  // only agent 0 is left next to 1
   CHECK(core.social_sum()[3] == Approx(0.0f));  // agent 3's participating neighbours: none
 }
+
+TEST_CASE("a private decision reads the public supporters once, and a seed can say no",
+          "[participation][elections]") {
+  // Path 0-1-2-3, fraction rule, seed {1}: agents 0 and 2 see one public supporter (0 has one
+  // neighbour: n = 1; 2 has two: n = 0.5), agent 3 sees none. The seed itself decides by its own
+  // utility like everyone else.
+  Network net = path_graph(4);
+  ParticipationCore core(net, threshold_rules(ThresholdRule::fraction));
+  std::vector<float> base = {0.0f, -1.0f, 0.0f, 0.3f};
+  std::vector<float> theta = {0.6f, 0.0f, 0.6f, 0.3f};
+  core.join(1);
+  std::vector<std::uint8_t> yes;
+  const std::int64_t k = core.decide_privately(base.data(), theta.data(), yes);
+  // 0: 0 + 1.0 >= 0.6 yes; 1 (the seed): -1 + 0 < 0 no; 2: 0 + 0.5 < 0.6 no; 3: 0.3 >= 0.3 yes.
+  CHECK(yes == std::vector<std::uint8_t>{1, 0, 0, 1});
+  CHECK(k == 2);
+  // No rounds: in a cascade agent 2 would next see 3's yes (0.5 + 0.5 >= 0.6); nobody sees a ballot.
+  CHECK(core.participants() == 1);  // the participants are left as they were
+  CHECK(core.x()[1] == 1);
+}
+
+TEST_CASE("a private decision says yes to a subset of what the open cascade reaches",
+          "[participation][elections]") {
+  // Given the same seeds, base and thresholds, every private yes fires in the cascade's first
+  // round (or is a seed), so the secret ballot's yes votes are contained in the open vote's.
+  Rng g(2026);
+  for (int trial = 0; trial < 40; ++trial) {
+    const std::int32_t n = 60;
+    std::vector<std::pair<std::int32_t, std::int32_t>> ties;
+    for (std::int32_t i = 0; i < n; ++i)
+      for (std::int32_t j = i + 1; j < n; ++j)
+        if (g.uniform() < 0.08) ties.emplace_back(i, j);
+    Network net = csr_from_ties(n, ties);
+    for (auto& t : net.trust) t = static_cast<float>(g.uniform());
+    std::vector<float> base(n), theta(n);
+    for (std::int32_t i = 0; i < n; ++i) {
+      base[i] = static_cast<float>(g.uniform() - 0.5);
+      theta[i] = static_cast<float>(g.uniform() * 0.6);
+    }
+    ParticipationCore secret(net, threshold_rules(ThresholdRule::fraction));
+    ParticipationCore open(net, threshold_rules(ThresholdRule::fraction));
+    for (std::int32_t i = 0; i < n; i += 5) {
+      secret.join(i);
+      open.join(i);
+    }
+    std::vector<std::uint8_t> yes;
+    const std::int64_t k = secret.decide_privately(base.data(), theta.data(), yes);
+    Rng r(1);
+    open.run_rounds(base.data(), theta.data(), 0, r);
+    std::int64_t inside = 0;
+    for (std::int32_t i = 0; i < n; ++i) inside += yes[i] && open.x()[i] ? 1 : 0;
+    CHECK(inside == k);
+    CHECK(k <= open.participants());
+  }
+}

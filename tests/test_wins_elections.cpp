@@ -20,19 +20,6 @@ using Catch::Matchers::WithinAbs;
 
 namespace {
 
-std::vector<RunRecord> runs_of(const RunPlan& plan, std::int32_t arm) {
-  std::vector<RunRecord> out;
-  for (auto& r : run_plan(plan, 2))
-    if (r.arm == arm) out.push_back(std::move(r));
-  return out;
-}
-
-double sum(const std::vector<RunRecord>& runs, const std::string& name) {
-  double s = 0;
-  for (const auto& r : runs) s += test::outcome(r, name);
-  return s;
-}
-
 /// Kaplan-Meier over the wins of `runs`.
 SurvivalCurve km(const std::vector<RunRecord>& runs, std::int32_t steps) {
   std::vector<double> d;
@@ -224,15 +211,15 @@ TEST_CASE("big messaging's durability responds to the cohesion of the crowd it m
     sets.push_back("trust.initial={\"distribution\": \"constant\", \"value\": " + trust + "}");
     sets.push_back("trust.baseline=" + trust);
     const RunPlan plan = test::plan_for("scenarios/default.json", sets);
-    const auto runs = runs_of(plan, 1);  // big_messaging
+    const auto runs = test::arm_runs(plan, 1);  // big_messaging
     const SurvivalCurve c = km(runs, plan.arms[1].steps);
     INFO("trust " << trust << ": " << c.time.size() << " event times");
     return std::make_pair(c, runs);
   };
   const auto [cold, cold_runs] = median("0.1");
   const auto [warm, warm_runs] = median("0.6");
-  REQUIRE(sum(cold_runs, "wins") >= 20);
-  REQUIRE(sum(warm_runs, "wins") >= 20);
+  REQUIRE(test::total(cold_runs, "wins") >= 20);
+  REQUIRE(test::total(warm_runs, "wins") >= 20);
   // Survival at 26 weeks: higher in the warm workplace (and the median no shorter).
   INFO("S(26) cold " << cold.at(26) << " warm " << warm.at(26));
   CHECK(warm.at(26) > cold.at(26) + 0.1);
@@ -302,6 +289,10 @@ TEST_CASE("elections: a majority of the votes cast wins, at most one is won, tur
     }
     CHECK(won <= 1);
     CHECK(test::outcome(r, "elections_won") == won);
+    // first_election_won: the first vote's outcome, NaN for a run without one.
+    const double first = test::outcome(r, "first_election_won");
+    if (r.actions.empty()) CHECK(std::isnan(first));
+    else CHECK(first == (r.actions.front().won ? 1.0 : 0.0));
   }
   REQUIRE(elections >= 20);
   const auto m = test::mean_se(turnout);
@@ -316,23 +307,23 @@ TEST_CASE("elections: the counter-campaign runs in the notice weeks and costs su
           "[elections]") {
   auto runs = [](std::vector<std::string> sets) {
     sets.push_back("replicates=30");
-    return runs_of(test::plan_for(kElection, sets), 0);
+    return test::arm_runs(test::plan_for(kElection, sets), 0);
   };
   const auto base = runs({});
-  CHECK(sum(base, "threats") > 0);
+  CHECK(test::total(base, "threats") > 0);
   // Limit: no notice weeks, no counter-campaign events.
   const auto none = runs({"actions.notice_steps=0"});
-  CHECK(sum(none, "threats") == 0);
-  CHECK(sum(none, "firings") == 0);
+  CHECK(test::total(none, "threats") == 0);
+  CHECK(test::total(none, "firings") == 0);
   for (const auto& r : none)
     for (const auto& a : r.actions) CHECK(a.notice_weeks == 0);
   // Direction: more firing, more firings; harsher captive meetings, lower support at the vote.
   // Direction: more notice weeks or a higher threat rate, more threats; no firing rate, none.
-  CHECK(sum(runs({"actions.notice_steps=8"}), "threats") > sum(base, "threats"));
-  CHECK(sum(runs({"elections.threat_rate=0.3"}), "threats") > sum(base, "threats"));
-  CHECK(sum(runs({"elections.firing_rate=0"}), "firings") == 0);
+  CHECK(test::total(runs({"actions.notice_steps=8"}), "threats") > test::total(base, "threats"));
+  CHECK(test::total(runs({"elections.threat_rate=0.3"}), "threats") > test::total(base, "threats"));
+  CHECK(test::total(runs({"elections.firing_rate=0"}), "firings") == 0);
   const auto firing = runs({"elections.firing_rate=0.6"});
-  CHECK(sum(firing, "firings") > sum(base, "firings"));
+  CHECK(test::total(firing, "firings") > test::total(base, "firings"));
   auto support = [](const std::vector<RunRecord>& rs) {
     std::vector<double> v;
     for (const auto& r : rs)
@@ -355,20 +346,20 @@ TEST_CASE("elections: a won election is consolidated by a first contract or dece
           "[elections]") {
   auto runs = [](std::vector<std::string> sets) {
     sets.push_back("replicates=30");
-    return runs_of(test::plan_for(kElection, sets), 0);
+    return test::arm_runs(test::plan_for(kElection, sets), 0);
   };
   const auto base = runs({});
-  REQUIRE(sum(base, "elections_won") >= 5);
+  REQUIRE(test::total(base, "elections_won") >= 5);
   // Limit: no contract chance, no consolidation.
-  CHECK(sum(runs({"elections.contract_rate=0"}), "consolidated_wins") == 0);
+  CHECK(test::total(runs({"elections.contract_rate=0"}), "consolidated_wins") == 0);
   // Direction: a higher contract chance consolidates more won elections.
   const auto fast = runs({"elections.contract_rate=0.5"});
-  CHECK(sum(fast, "consolidated_wins") > sum(runs({"elections.contract_rate=0.01"}), "consolidated_wins"));
+  CHECK(test::total(fast, "consolidated_wins") > test::total(runs({"elections.contract_rate=0.01"}), "consolidated_wins"));
   // Limit: a certain reversal undoes every won election the step after the vote, before any
   // contract.
   const auto undone = runs({"wins.background_hazard=1"});
-  CHECK(sum(undone, "decertifications") == sum(undone, "elections_won"));
-  CHECK(sum(undone, "consolidated_wins") == 0);
+  CHECK(test::total(undone, "decertifications") == test::total(undone, "elections_won"));
+  CHECK(test::total(undone, "consolidated_wins") == 0);
   for (const auto& r : base)
     CHECK(test::outcome(r, "consolidated_wins") + test::outcome(r, "decertifications") <=
           test::outcome(r, "elections_won"));
@@ -452,4 +443,35 @@ TEST_CASE("elections: a secret ballot is neither visible nor tiring", "[election
   CHECK(open.fear[1] > before.fear[1]);
   CHECK(open.fatigue[1] > before.fatigue[1]);
   CHECK(open.exposed_until[0] == 5 + cfg.firing_steps);
+}
+
+TEST_CASE("elections: a secret ballot counts private decisions, never more yes votes than an open one",
+          "[elections]") {
+  // Until the first vote the two ballots' runs are the same run (the rule acts only at the vote);
+  // with everyone voting, each secret yes is an open yes (tests/test_participation.cpp), so the
+  // first vote's support under the secret ballot is at most the open one's, replicate by replicate.
+  const std::vector<std::string> common = {"replicates=40", "elections.turnout=1",
+                                           "participation.weights.fear=1.2",
+                                           "elections.captive_fear=0.25"};
+  auto with = [&](const char* ballot) {
+    auto sets = common;
+    sets.push_back(std::string("elections.ballot=") + ballot);
+    return run_plan(test::plan_for(kElection, sets), 2);
+  };
+  const auto secret = with("secret"), open = with("open");
+  REQUIRE(secret.size() == open.size());
+  int compared = 0, lower = 0;
+  for (std::size_t k = 0; k < secret.size(); ++k) {
+    if (secret[k].arm != 0 || secret[k].actions.empty()) continue;
+    REQUIRE_FALSE(open[k].actions.empty());
+    const auto& s = secret[k].actions.front();
+    const auto& o = open[k].actions.front();
+    REQUIRE(s.step == o.step);  // the same petition on the same workplace
+    CHECK(s.support <= o.support);
+    ++compared;
+    lower += s.support < o.support ? 1 : 0;
+  }
+  REQUIRE(compared >= 20);
+  // Under a hard counter-campaign some card signers (the seeds) vote no in secret.
+  CHECK(lower > 0);
 }

@@ -295,20 +295,34 @@ void Simulation::action_phase() {
   // its previous rounds saw (the defense may have recomputed it since).
   const bool base_changed = base_serial_ != action_base_serial_ || fresh || !left_.empty();
   action_base_serial_ = base_serial_;
-  core_.broadcast(cfg_.broadcast_reach, cfg_.broadcast_conversion, rng_participation_);
-  const RoundStats st = core_.run_rounds(base_.data(), pop_.threshold.data(), cfg_.rounds,
-                                         rng_participation_, base_changed);
-  rounds_now_ = st.rounds;
-  rounds_total_ += st.rounds;
-  joined_now_ = core_.participants() - before_step;
+  if (election_kind() && cfg_.elections.ballot == Ballot::secret) {
+    // The secret ballot: the seeds are the coworkers whose support is public; every worker,
+    // seeds included, then decides once and privately. The participants become the yes votes.
+    core_.decide_privately(base_.data(), pop_.threshold.data(), ballot_);
+    ballot_social_ = core_.social_sum();  // what each voter saw: the public supporters
+    core_.reset();
+    for (std::int32_t i = 0; i < cfg_.n; ++i)
+      if (ballot_[static_cast<std::size_t>(i)]) core_.join(i, JoinCause::threshold);
+    rounds_now_ = 1;
+    rounds_total_ += 1;
+    joined_now_ = core_.participants();
+    count_join_causes(0, ballot_social_);
+  } else {
+    core_.broadcast(cfg_.broadcast_reach, cfg_.broadcast_conversion, rng_participation_);
+    const RoundStats st = core_.run_rounds(base_.data(), pop_.threshold.data(), cfg_.rounds,
+                                           rng_participation_, base_changed);
+    rounds_now_ = st.rounds;
+    rounds_total_ += st.rounds;
+    joined_now_ = core_.participants() - before_step;
+    count_join_causes(log_from, core_.social_sum());
+  }
   if (std::isnan(first_participants_)) first_participants_ = static_cast<double>(core_.participants());
-  count_join_causes(log_from);
   responders_total_ += responders_now_;
   last_action_step_ = t_;
   after_action(fresh);
 }
 
-void Simulation::count_join_causes(std::size_t from) {
+void Simulation::count_join_causes(std::size_t from, const std::vector<float>& s) {
   // How each of this step's joiners came to take part: invited through a relationship (a
   // committed neighbour's or the staff's invitation, contagion from a participating neighbour,
   // or participating neighbours in the social term), reached by broadcast (the broadcast
@@ -316,7 +330,6 @@ void Simulation::count_join_causes(std::size_t from) {
   const auto& log = core_.joined_log();
   const auto& x = core_.x();
   const auto& why = core_.cause();
-  const auto& s = core_.social_sum();
   const bool sources = invite_source_.size() == static_cast<std::size_t>(cfg_.n);
   for (std::size_t k = from; k < log.size(); ++k) {
     const auto i = static_cast<std::size_t>(log[k]);
@@ -390,6 +403,7 @@ void Simulation::after_action(bool fresh) {
     ev.support = cast > 0 ? static_cast<double>(yes) / static_cast<double>(cast) : 0.0;
     ev.notice_weeks = t_ - announced_at_;
     election_at_ = announced_at_ = -1;
+    if (std::isnan(first_election_won_)) first_election_won_ = won ? 1.0 : 0.0;
   } else {
     // A scheduled, hot or ready action is won or lost when its rounds end; a continuous action
     // (a petition drive) wins once, the first step its power reaches the resistance. Near the
@@ -669,6 +683,7 @@ std::vector<double> Simulation::per_run_values() const {
   v[per_run_index("threats")] = static_cast<double>(threats_);
   v[per_run_index("firings")] = static_cast<double>(firings_);
   v[per_run_index("elections_won")] = static_cast<double>(elections_won_);
+  v[per_run_index("first_election_won")] = first_election_won_;
   v[per_run_index("consolidated_wins")] = static_cast<double>(consolidated_wins_);
   v[per_run_index("decertifications")] = static_cast<double>(decertifications_);
   const auto& T = tally_total_;

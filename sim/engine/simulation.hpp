@@ -78,7 +78,7 @@ class Simulation {
   bool action_due();
   void place_seeds();
   void after_action(bool fresh);
-  void count_join_causes(std::size_t from);
+  void count_join_causes(std::size_t from, const std::vector<float>& social);
   bool election_kind() const noexcept { return cfg_.kind == ActionKind::election; }
   World world() { return World{cfg_, pop_, net_, climate_now_, t_}; }
 
@@ -165,6 +165,9 @@ class Simulation {
   std::vector<std::uint8_t> reached_;
   std::int64_t responders_now_ = 0, responders_total_ = 0, reached_total_ = 0;
   double first_participants_ = std::numeric_limits<double>::quiet_NaN();
+  double first_election_won_ = std::numeric_limits<double>::quiet_NaN();  // 1 won, 0 lost, NaN none
+  std::vector<std::uint8_t> ballot_;  // secret ballot: each worker's vote (scratch)
+  std::vector<float> ballot_social_;  // secret ballot: the public supporters' pull on each voter
   std::vector<ActionEvent> events_;
   // run bookkeeping
   std::vector<float> series_;

@@ -150,6 +150,10 @@ std::vector<OutputVar> make_dictionary() {
       {"elections_won", S::per_run, N::outcome, "elections",
        "elections won (a majority of the votes cast); at most 1, the union is then certified", "",
        false},
+      {"first_election_won", S::per_run, N::outcome, "1",
+       "1 if the run's first election was won, 0 if it was lost, NaN if no election was held (the "
+       "share of first elections won, as the NLRB counts it, is the mean over runs that held one)",
+       "", false},
       {"consolidated_wins", S::per_run, N::outcome, "wins",
        "won elections that reached a first contract before the end of the run", "", false},
       {"decertifications", S::per_run, N::outcome, "wins",

@@ -133,6 +133,9 @@ void read_value(const json& v, const BindContext&, ActionKind& out) {
 void read_value(const json& v, const BindContext&, Assessment& out) {
   out = assessment_from_name(v.get<std::string>());
 }
+void read_value(const json& v, const BindContext&, Ballot& out) {
+  out = ballot_from_name(v.get<std::string>());
+}
 void read_value(const json& j, const BindContext&, SeedSpec& s) {
   s = SeedSpec{};
   if (j.contains("random")) {

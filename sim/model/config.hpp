@@ -148,6 +148,7 @@ struct ModelConfig {
     double contract_rate;    // per step after a won election: top chance of a first contract
     double threat_campaign;  // chance the employer's campaign uses supervisors' threats at all
     double firing_campaign;  // chance the employer's campaign fires union supporters at all
+    Ballot ballot;           // secret: private decisions; open: the action's cascade
   } elections{};
 
   double resistance{}, retaliation{}, firing{}, counter_campaign{};
@@ -197,6 +198,7 @@ void read_value(const nlohmann::json& v, const BindContext& ctx, Targeting& out)
 void read_value(const nlohmann::json& v, const BindContext& ctx, ActionPolicy& out);
 void read_value(const nlohmann::json& v, const BindContext& ctx, ActionKind& out);
 void read_value(const nlohmann::json& v, const BindContext& ctx, Assessment& out);
+void read_value(const nlohmann::json& v, const BindContext& ctx, Ballot& out);
 void read_value(const nlohmann::json& v, const BindContext& ctx, SeedSpec& out);
 template <class T>
 void read_value(const nlohmann::json& v, const BindContext& ctx, std::optional<T>& out) {

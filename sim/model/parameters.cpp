@@ -562,6 +562,17 @@ std::vector<ParamSpec> make_table() {
        bind_member(&ModelConfig::counter_campaign)},
 
       // ---- elections: the employer's counter-campaign, the first contract ------------------
+      {"elections.ballot", T::choice, "secret", 0, 0, "", {"secret", "open"},
+       "how the votes are decided: secret = every worker decides once and privately, comparing "
+       "their own utility (grievance, commitment, fear, the campaign's invitations) plus the "
+       "social pull of the coworkers whose support is public (the action's seeds: signed, "
+       "visible supporters) with their threshold; no vote is fixed in advance, a card signer can "
+       "vote no, and no one sees another's ballot, so there is no cascade of votes. open = the "
+       "vote runs like an action: the seeds vote yes and each yes pulls in the next",
+       "NLRB elections are secret-ballot votes (29 CFR 102.69); Bronfenbrenner (2009) No Holds "
+       "Barred, EPI: support erodes between petition and vote under the employer's campaign, "
+       "card signers among those who vote no",
+       bind_member(&ModelConfig::elections, &ModelConfig::Elections::ballot)},
       {"elections.turnout", T::number, 0.85, 0, 1, "1", {},
        "probability that an eligible worker casts a vote (independently of how they vote)",
        "NLRB elections: most eligible voters vote (NLRB election reports; turnout is far above "

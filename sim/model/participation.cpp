@@ -139,6 +139,21 @@ std::int64_t ParticipationCore::propagate_pending() {
   return k;
 }
 
+std::int64_t ParticipationCore::decide_privately(const float* base, const float* theta,
+                                                 std::vector<std::uint8_t>& yes) {
+  propagate_pending();
+  for (auto i : candidates_) mark_[i] = 0;  // listing candidates is the rounds' business
+  candidates_.clear();
+  yes.assign(static_cast<std::size_t>(n_), 0);
+  std::int64_t k = 0;
+  for (std::int32_t i = 0; i < n_; ++i) {
+    const bool y = fires(i, base, theta);
+    yes[static_cast<std::size_t>(i)] = y ? 1 : 0;
+    k += y ? 1 : 0;
+  }
+  return k;
+}
+
 float ParticipationCore::social_term(std::int32_t i) const noexcept {
   // Single precision on both sides of U_i >= theta_i, so a threshold equal to a ratio m/k is met.
   float s;

@@ -68,6 +68,13 @@ class ParticipationCore {
   RoundStats run_rounds(const float* base, const float* theta, std::int32_t max_rounds, Rng& rng,
                         bool base_changed = true);
 
+  /// A private decision (a secret ballot): every agent, participants included, compares
+  /// base_i + w_n n_i with theta_i, where n_i counts the current participants (the public
+  /// supporters; pending ties are applied first). Nobody sees anyone's answer, so there are no
+  /// rounds and no contagion. Writes yes[i] in {0, 1} for every agent; returns how many said yes.
+  /// Leaves the participants as they were.
+  std::int64_t decide_privately(const float* base, const float* theta,
+                                std::vector<std::uint8_t>& yes);
   std::int64_t participants() const noexcept { return count_; }
   const std::vector<std::uint8_t>& x() const noexcept { return x_; }
   /// Everyone who joined since reset(), in the order they joined (those who left included).

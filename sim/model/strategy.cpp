@@ -70,4 +70,10 @@ Assessment assessment_from_name(const std::string& n) {
   throw std::invalid_argument("unknown assessment '" + n + "'");
 }
 
+Ballot ballot_from_name(const std::string& n) {
+  if (n == "secret") return Ballot::secret;
+  if (n == "open") return Ballot::open;
+  throw std::invalid_argument("unknown ballot '" + n + "'");
+}
+
 }  // namespace orgsim

@@ -16,6 +16,10 @@ enum class ActionKind { action, election };
 /// yes on their sheets (the organized plus everyone who ever said yes to an ask, soft yeses
 /// included: a signed card stays signed).
 enum class Assessment { organized, yeses };
+/// How an election's ballots are decided: secret (each worker decides once, privately, from their
+/// own utility and the public stance of their coworkers; nobody's vote is fixed in advance) or
+/// open (the vote runs as an action's cascade: the seeds vote yes and every yes is seen).
+enum class Ballot { secret, open };
 
 /// Activities, in the order of campaign.allocation.* and of the hours_* outputs.
 enum class Activity { one_on_one = 0, issue_push, social, follow_up, leader_training, broadcast };
@@ -37,5 +41,6 @@ Targeting targeting_from_name(const std::string& name);
 ActionPolicy policy_from_name(const std::string& name);
 ActionKind action_kind_from_name(const std::string& name);
 Assessment assessment_from_name(const std::string& name);
+Ballot ballot_from_name(const std::string& name);
 
 }  // namespace orgsim
