@@ -40,7 +40,7 @@ if __package__ in (None, ""):
 import numpy as np  # noqa: E402
 
 STATE_VERSION = 1
-PRIOR_TYPES = ("uniform", "log_uniform")
+PRIOR_TYPES = ("uniform", "log_uniform", "integer")
 STATISTICS = ("mean", "share_above", "share_true", "quantile")
 DISTANCE_SCALES = ("tolerance", "mad")
 TOP_KEYS = ("name", "description", "scenario", "priors", "targets", "distance", "particles",
@@ -172,12 +172,21 @@ def parse_spec(path, text=None):
         if kind not in PRIOR_TYPES:
             raise CalError(path, f"{where}.type", "one of " + ", ".join(
                 f'"{t}"' for t in PRIOR_TYPES), _found(kind))
-        lo = _number(path, f"{where}.min", _need(path, where, p, "min", "a number"),
-                     lo=0.0, lo_open=True, what="a number > 0 (a log-uniform prior)")\
-            if kind == "log_uniform" else \
-            _number(path, f"{where}.min", _need(path, where, p, "min", "a number"))
-        hi = _number(path, f"{where}.max", _need(path, where, p, "max", "a number"), lo=lo,
-                     lo_open=True, what=f"a number greater than min ({lo:g})")
+        if kind == "log_uniform":
+            lo = _number(path, f"{where}.min", _need(path, where, p, "min", "a number"),
+                         lo=0.0, lo_open=True, what="a number > 0 (a log-uniform prior)")
+        elif kind == "integer":
+            lo = _number(path, f"{where}.min", _need(path, where, p, "min", "an integer"),
+                         integer=True, what="an integer (an integer prior)")
+        else:
+            lo = _number(path, f"{where}.min", _need(path, where, p, "min", "a number"))
+        if kind == "integer":
+            hi = _number(path, f"{where}.max", _need(path, where, p, "max", "an integer"), lo=lo,
+                         lo_open=True, integer=True,
+                         what=f"an integer greater than min ({lo:g})")
+        else:
+            hi = _number(path, f"{where}.max", _need(path, where, p, "max", "a number"), lo=lo,
+                         lo_open=True, what=f"a number greater than min ({lo:g})")
         priors.append({"key": key, "type": kind, "min": lo, "max": hi})
     spec["priors"] = priors
 
@@ -286,9 +295,13 @@ def spec_digest(spec):
 # ---- internal coordinates: every prior is uniform on a box --------------------------------------
 
 def _bounds(spec):
+    # An integer prior on a..b is a uniform z on [a, b + 1) read as floor(z): each integer gets
+    # the same prior mass, the kernel still moves z continuously, and the weights stay those of
+    # a uniform prior on a box.
     lo = np.array([math.log(p["min"]) if p["type"] == "log_uniform" else p["min"]
                    for p in spec["priors"]])
-    hi = np.array([math.log(p["max"]) if p["type"] == "log_uniform" else p["max"]
+    hi = np.array([math.log(p["max"]) if p["type"] == "log_uniform" else
+                   p["max"] + 1 if p["type"] == "integer" else p["max"]
                    for p in spec["priors"]])
     return lo, hi
 
@@ -300,6 +313,8 @@ def to_params(spec, z):
     for c, p in enumerate(spec["priors"]):
         if p["type"] == "log_uniform":
             out[:, c] = np.exp(z[:, c])
+        elif p["type"] == "integer":
+            out[:, c] = np.minimum(np.floor(z[:, c]), p["max"])
     return out
 
 
@@ -344,7 +359,8 @@ class Engine:
 
     def sweep_doc(self, params, seeds, replicates, name):
         design = {"type": "points",
-                  "parameters": {p["key"]: [float(x) for x in params[:, c]]
+                  "parameters": {p["key"]: [int(x) if p["type"] == "integer" else float(x)
+                                            for x in params[:, c]]
                                  for c, p in enumerate(self.spec["priors"])}}
         if seeds is not None:
             design["seeds"] = [int(s) for s in seeds]

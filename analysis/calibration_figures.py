@@ -121,6 +121,31 @@ def plot_predictive(cal):
     return fig
 
 
+def plot_predictive_pair(cal, x, y):
+    """Two targets' statistics at the same posterior draws, one dot per draw, over both
+    observed values and their tolerance boxes: whether the model can meet the two targets at
+    once (a dot inside the box) or only one at a time (the dots run past the box)."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(4.2, 3.6))
+    obs, tol = [], []
+    for name in (x, y):
+        obs.append(float(cal.targets.loc[name, "observed"]))
+        t = cal.targets.loc[name].get("tolerance", np.nan)
+        tol.append(float(cal.targets.loc[name, "scale"]) if t is None or not np.isfinite(t) else
+                   float(t))
+    ax.add_patch(plt.Rectangle((obs[0] - tol[0], obs[1] - tol[1]), 2 * tol[0], 2 * tol[1],
+                               color="#bbbbbb", alpha=0.5, label="observed ± tol."))
+    ax.plot([obs[0]], [obs[1]], "k+", ms=10, label="observed")
+    ax.scatter(cal.predictive[x], cal.predictive[y], s=12, color="#4477aa", alpha=0.75,
+               label="posterior predictive draws")
+    ax.set_xlabel(x, fontsize=8)
+    ax.set_ylabel(y, fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.legend(fontsize=7, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
 def predictive_sentences(cal):
     """One sentence per target: observed value, predictive median and 90% range, and whether
     the observed value falls inside that range."""

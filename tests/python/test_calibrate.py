@@ -312,10 +312,14 @@ def test_resume_after_sigkill_gives_the_uninterrupted_posterior(tmp_path, orgsim
     assert not Path(str(b) + ".cal").exists()
 
 
-def test_shipped_example_is_valid():
+def test_shipped_examples_are_valid():
     spec = calibrate.parse_spec(REPO / "scenarios" / "calibration" / "watts_phi.json")
     assert spec["priors"][0]["key"] == "population.threshold.value"
     assert spec["targets"][0]["output"] == "final_turnout"
+    spec = calibrate.parse_spec(REPO / "scenarios" / "calibration" / "union_election.json")
+    assert [t["output"] for t in spec["targets"]] == [
+        "first_election_won", "firings", "threats", "latent_support"]
+    assert {t["arm"] for t in spec["targets"]} == {"relationship_first"}
 
 
 def _has_mpi(binary):
@@ -369,6 +373,10 @@ def test_figures_draw_pairs_on_the_prior_box_and_the_predictive_check():
     words = cf.predictive_sentences(cal)
     assert "inside" in words[0] and "OUTSIDE" in words[1]
     assert len(cf.plot_predictive(cal).axes) == 2
+    pair = cf.plot_predictive_pair(cal, "t1", "t2").axes[0]
+    box = pair.patches[0]                               # t1 +- 0.05 by t2 +- its scale 0.5
+    assert box.get_xy() == (0.25, 1.5) and box.get_width() == 0.1 and box.get_height() == 1.0
+    assert len(pair.collections[0].get_offsets()) == 20  # one dot per draw
 
 
 def test_a_batch_killed_mid_sweep_resumes_from_its_parts(tmp_path, orgsim_binary):
@@ -397,3 +405,34 @@ def test_a_batch_killed_mid_sweep_resumes_from_its_parts(tmp_path, orgsim_binary
     ca, cb = load.calibration(a), load.calibration(b)
     assert np.array_equal(ca.particles, cb.particles)
     assert np.array_equal(ca.predictive.to_numpy(), cb.predictive.to_numpy())
+
+
+def test_an_integer_prior_proposes_integers_and_finds_the_integer_truth():
+    """theta an integer in 0..10 (prior mass 1/11 each); the statistic the mean of 10 draws of
+    N(theta, 1) observed at theta = 7 exactly: every particle is an integer, both ends of the
+    prior are proposed in generation 0, and the posterior puts most of its weight on 7."""
+    spec = _toy_spec(7.0, seed=3, particles=200, generations=5)
+    spec["priors"] = [{"key": "theta", "type": "integer", "min": 0, "max": 10}]
+    state = calibrate.Calibration(spec, _toy_simulate).run()
+    first = np.array(state["generations"][0]["params"])[:, 0]
+    assert np.all(first == np.floor(first))
+    assert first.min() == 0 and first.max() == 10
+    last = state["generations"][-1]
+    theta = np.array(last["params"])[:, 0]
+    w = np.array(last["weights"])
+    assert np.all(theta == np.floor(theta)) and theta.min() >= 0 and theta.max() <= 10
+    assert w[theta == 7].sum() > 0.6, {int(k): round(float(w[theta == k].sum()), 3)
+                                       for k in np.unique(theta)}
+
+
+def test_an_integer_prior_needs_integer_bounds(tmp_path):
+    doc = json.loads((REPO / "scenarios" / "calibration" / "watts_phi.json").read_text())
+    doc["scenario"] = str(REPO / "scenarios" / "validation" / "watts.json")
+    doc["priors"] = {"network.mean_degree": {"type": "integer", "min": 2.5, "max": 8}}
+    path = tmp_path / "cal.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(calibrate.CalError) as e:
+        calibrate.parse_spec(path)
+    msg = str(e.value)
+    assert "cal.json" in msg and "priors.network.mean_degree.min" in msg
+    assert "an integer" in msg and "2.5" in msg
