@@ -30,6 +30,17 @@ inline constexpr bool kAddressSanitizer = false;
 inline constexpr bool kAddressSanitizer = false;
 #endif
 
+/// Ends the current test case early under AddressSanitizer, with a warning that it runs in the
+/// normal build (see kAddressSanitizer for which tests and why).
+#define ORGSIM_NORMAL_BUILD_ONLY()                                                            \
+  do {                                                                                        \
+    if (orgsim::test::kAddressSanitizer) {                                                    \
+      WARN("not under AddressSanitizer (tests/helpers.hpp kAddressSanitizer): run in the "     \
+           "normal build");                                                                   \
+      return;                                                                                 \
+    }                                                                                         \
+  } while (false)
+
 inline std::string source_path(const std::string& rel) {
   return (std::filesystem::path(ORGSIM_SOURCE_DIR) / rel).string();
 }
@@ -76,6 +87,21 @@ inline std::vector<float> series(const RunRecord& r, const std::string& name, st
 
 inline double outcome(const RunRecord& r, const std::string& name) {
   return r.per_run[per_run_index(name)];
+}
+
+/// The runs of one arm of a plan (run on 2 threads), in replicate order.
+inline std::vector<RunRecord> arm_runs(const RunPlan& plan, std::int32_t arm) {
+  std::vector<RunRecord> out;
+  for (auto& r : run_plan(plan, 2))
+    if (r.arm == arm) out.push_back(std::move(r));
+  return out;
+}
+
+/// A per-run outcome summed over runs.
+inline double total(const std::vector<RunRecord>& runs, const std::string& name) {
+  double s = 0;
+  for (const auto& r : runs) s += outcome(r, name);
+  return s;
 }
 
 struct MeanSe {

@@ -20,19 +20,6 @@ namespace {
 const std::string kElection = "scenarios/empirical/union_election.json";
 const std::string kContact = "scenarios/empirical/contact_experiment.json";
 
-std::vector<RunRecord> arm_runs(const RunPlan& plan, std::int32_t arm) {
-  std::vector<RunRecord> out;
-  for (auto& r : run_plan(plan, 2))
-    if (r.arm == arm) out.push_back(std::move(r));
-  return out;
-}
-
-double total(const std::vector<RunRecord>& runs, const std::string& name) {
-  double s = 0;
-  for (const auto& r : runs) s += test::outcome(r, name);
-  return s;
-}
-
 /// Share of the runs that came to an election in which `name` > 0.
 double share_with(const std::vector<RunRecord>& runs, const std::string& name, std::int64_t* n) {
   std::int64_t held = 0, with = 0;
@@ -66,19 +53,19 @@ TEST_CASE("employer tactics: threats and firings are chosen once per campaign", 
   auto runs = [](std::vector<std::string> sets) {
     sets.insert(sets.end(), {"replicates=60", "population.size=25", "elections.threat_rate=0.5",
                              "elections.firing_rate=0.3"});
-    return arm_runs(test::plan_for(kElection, sets), 0);
+    return test::arm_runs(test::plan_for(kElection, sets), 0);
   };
   std::int64_t n = 0;
   // Limit: a tactic never chosen never happens, and draws nothing.
   const auto never = runs({"elections.threat_campaign=0", "elections.firing_campaign=0"});
-  CHECK(total(never, "threats") == 0);
-  CHECK(total(never, "firings") == 0);
-  CHECK(total(never, "threat_campaigns") == 0);
+  CHECK(test::total(never, "threats") == 0);
+  CHECK(test::total(never, "firings") == 0);
+  CHECK(test::total(never, "threat_campaigns") == 0);
   // Limit: always chosen (1) is the per-person model of before, with no draw: bit for bit.
   const auto always = runs({"elections.threat_campaign=1", "elections.firing_campaign=1"});
   double held = 0;
   for (const auto& r : always) held += static_cast<double>(r.actions.size());
-  CHECK(total(always, "threat_campaigns") == held);
+  CHECK(test::total(always, "threat_campaigns") == held);
   CHECK(share_with(always, "threats", &n) == 1.0);
   // Direction and size: the share of campaigns with threats follows the chosen share (given the
   // choice, a threat is near certain with 0.5 per supporter and week), within 4 standard errors.
@@ -92,7 +79,7 @@ TEST_CASE("employer tactics: threats and firings are chosen once per campaign", 
     CHECK(std::fabs(s - q) < 4 * se);
     const double f = share_with(some, "firings", &n);
     CHECK(f <= s + 4 * se);  // firings chosen half as often
-    CHECK(total(some, "firing_campaigns") < total(some, "threat_campaigns"));
+    CHECK(test::total(some, "firing_campaigns") < test::total(some, "threat_campaigns"));
   }
 }
 
@@ -101,7 +88,7 @@ TEST_CASE("employer tactics: threats and firings are chosen once per campaign", 
 TEST_CASE("readiness: counting every yes runs ahead of real support and loses votes",
           "[elections][actions][empirical]") {
   auto runs = [](const std::string& assessment) {
-    return arm_runs(test::plan_for(kElection, {"replicates=40", "population.size=25",
+    return test::arm_runs(test::plan_for(kElection, {"replicates=40", "population.size=25",
                                                "actions.assessment=" + assessment}),
                     0);
   };
@@ -229,14 +216,14 @@ TEST_CASE("contact experiment: arms share the workplace, and contacts add partic
     for (std::size_t k = 0; k < arms[0].size(); ++k)
       CHECK(test::outcome(arms[a][k], "latent_support") == test::outcome(arms[0][k], "latent_support"));
   // The control makes no contact.
-  CHECK(total(arms[0], "one_on_ones_staff_total") + total(arms[0], "one_on_ones_peer_total") +
-            total(arms[0], "broadcast_reached_total") == 0);
+  CHECK(test::total(arms[0], "one_on_ones_staff_total") + test::total(arms[0], "one_on_ones_peer_total") +
+            test::total(arms[0], "broadcast_reached_total") == 0);
   // Each treated arm makes its own kind of contact, and adds participants on average.
   const char* contacts[4] = {"", "one_on_ones_staff_total", "broadcast_reached_total",
                              "one_on_ones_peer_total"};
   for (int a = 1; a < 4; ++a) {
     INFO("arm " << plan.arm_names[static_cast<std::size_t>(a)]);
-    CHECK(total(arms[a], contacts[a]) > 0);
+    CHECK(test::total(arms[a], contacts[a]) > 0);
     std::vector<double> extra;
     for (std::size_t k = 0; k < arms[0].size(); ++k)
       extra.push_back(test::outcome(arms[a][k], "first_action_participants") -
@@ -285,7 +272,7 @@ TEST_CASE("empirical: the calibrated patterns C2-C5, C7 and C8 within their tole
                                                   "steps=" + std::to_string(steps)});
   std::int64_t held = 0, won = 0, fired = 0, threatened = 0, c4n = 0, c4k = 0;
   std::vector<double> latent;
-  for (const auto& r : arm_runs(plan, 0)) {
+  for (const auto& r : test::arm_runs(plan, 0)) {
     latent.push_back(test::outcome(r, "latent_support"));
     if (r.actions.empty()) continue;
     const auto& e = r.actions.front();

@@ -356,10 +356,7 @@ void retype_as_strings(const std::string& file, const char* ds_name) {
 }  // namespace
 
 TEST_CASE("faults: hostile results files fail cleanly in every command", "[faults]") {
-  if (orgsim::test::kAddressSanitizer) {
-    WARN("not under AddressSanitizer (tests/helpers.hpp kAddressSanitizer): run in the normal build");
-    return;
-  }
+  ORGSIM_NORMAL_BUILD_ONLY();
   const std::string dir = fresh_dir("hostile");
   const std::string sweep = small_sweep("hostile");
   const std::string good = dir + "/good.h5";
@@ -432,10 +429,7 @@ TEST_CASE("faults: hostile results files fail cleanly in every command", "[fault
 
 TEST_CASE("faults: a byte flipped anywhere in a results file never ends a command on a signal",
           "[faults]") {
-  if (orgsim::test::kAddressSanitizer) {
-    WARN("not under AddressSanitizer (tests/helpers.hpp kAddressSanitizer): run in the normal build");
-    return;
-  }
+  ORGSIM_NORMAL_BUILD_ONLY();
   // Every 32nd byte of the first 4 KiB (superblock, root group, object headers, B-trees, heaps)
   // and bytes spread over the rest, each flipped alone.
   const std::string dir = fresh_dir("flips");

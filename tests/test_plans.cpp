@@ -166,10 +166,7 @@ double peak_rss_of_run(std::int32_t n) {
 }  // namespace
 
 TEST_CASE("check: the memory estimate of a run is within 25% of its measured peak", "[plans]") {
-  if (orgsim::test::kAddressSanitizer) {
-    WARN("not under AddressSanitizer (tests/helpers.hpp kAddressSanitizer): run in the normal build");
-    return;
-  }
+  ORGSIM_NORMAL_BUILD_ONLY();
   // A mid-size run (2 x 10^5 agents, about 9 x 10^5 ties) against a tiny one: the difference of
   // their peaks is what the agents and ties cost, without the binary and its libraries.
   const auto estimate = [](std::int32_t n) {
