@@ -39,6 +39,7 @@ Without xarray (or h5netcdf) the same functions work on plain h5py: `open_result
 `ds.attrs`), which `analysis.figures` and `analysis.report` accept as well.
 """
 
+import contextlib
 import json
 import hashlib
 import math
@@ -983,24 +984,30 @@ class Discovery:
     settings: dict
 
 
+@contextlib.contextmanager
+def _fresh_group(path, name, attrs):
+    """Opens the results file `path` (after the schema check) for writing and yields its group
+    `name` created anew with `attrs` (an old group of that name is replaced)."""
+    h5py = _h5py()
+    _open_h5(path).close()  # the schema check
+    with h5py.File(os.fspath(path), "r+") as f:
+        if name in f:
+            del f[name]
+        g = f.create_group(name)
+        for key, value in attrs.items():
+            g.attrs[key] = value
+        yield g
+
+
 def write_discovery(path, where, unit, boxes, n, k, settings):
     """Replaces the /discovery group of the results file `path` with PRIM boxes (analysis.prim
     Box objects)."""
     h5py = _h5py()
-    _open_h5(path).close()  # the schema check
     inputs = list(boxes[0].limits.index) if boxes else []
     nb, ni = len(boxes), len(inputs)
-    with h5py.File(os.fspath(path), "r+") as f:
-        if DISCOVERY in f:
-            del f[DISCOVERY]
-        g = f.create_group(DISCOVERY)
-        g.attrs["method"] = "prim"
-        g.attrs["where"] = where
-        g.attrs["unit"] = unit
-        g.attrs["n_points"] = np.int64(n)
-        g.attrs["n_true"] = np.int64(k)
-        for key, value in settings.items():
-            g.attrs[key] = value
+    attrs = {"method": "prim", "where": where, "unit": unit, "n_points": np.int64(n),
+             "n_true": np.int64(k), **settings}
+    with _fresh_group(path, DISCOVERY, attrs) as g:
         g.create_dataset("box", data=np.arange(1, nb + 1, dtype=np.int32))
         g.create_dataset("input", data=np.array(inputs, dtype=object),
                          dtype=h5py.string_dtype())
@@ -1118,23 +1125,18 @@ def write_calibration(path, spec, state, predictive, draws):
     names = [p["key"] for p in spec["priors"]]
     tnames = [t["name"] for t in spec["targets"]]
     sdt = h5py.string_dtype()
-    with h5py.File(path, "r+") as f:
-        if CALIBRATION in f:
-            del f[CALIBRATION]
-        g = f.create_group(CALIBRATION)
-        g.attrs["method"] = "abc-smc"
-        g.attrs["name"] = spec["name"]
-        g.attrs["spec_json"] = spec["text"]
-        g.attrs["scenario"] = os.path.basename(spec["scenario"])
-        g.attrs["priors_json"] = _json.dumps(spec["priors"])
-        g.attrs["targets_json"] = _json.dumps(spec["targets"])
-        g.attrs["distance"] = "weighted euclidean, scaled by " + (
-            "each target's tolerance" if spec["distance"]["scale"] == "tolerance"
-            else "the prior-predictive MAD of each statistic")
-        for key in ("particles", "replicates", "seed", "quantile", "min_acceptance"):
-            g.attrs[key] = spec[key]
-        g.attrs["common_random_numbers"] = np.int8(spec["common_random_numbers"])
-        g.attrs["stop_reason"] = state["stop_reason"]
+    attrs = {"method": "abc-smc", "name": spec["name"], "spec_json": spec["text"],
+             "scenario": os.path.basename(spec["scenario"]),
+             "priors_json": _json.dumps(spec["priors"]),
+             "targets_json": _json.dumps(spec["targets"]),
+             "distance": "weighted euclidean, scaled by " + (
+                 "each target's tolerance" if spec["distance"]["scale"] == "tolerance"
+                 else "the prior-predictive MAD of each statistic"),
+             **{key: spec[key] for key in ("particles", "replicates", "seed", "quantile",
+                                           "min_acceptance")},
+             "common_random_numbers": np.int8(spec["common_random_numbers"]),
+             "stop_reason": state["stop_reason"]}
+    with _fresh_group(path, CALIBRATION, attrs) as g:
         g.create_dataset("parameter", data=np.array(names, dtype=object), dtype=sdt)
         g.create_dataset("prior_type", data=np.array([p["type"] for p in spec["priors"]],
                                                      dtype=object), dtype=sdt)

@@ -573,37 +573,44 @@ int cmd_report(int argc, char** argv) {
   return run_python(args, "report", file);
 }
 
-/// `orgsim discover SWEEP.h5 --where "..." [options]`: scenario discovery with PRIM, done by
-/// analysis.discover (the arguments are passed through; its --help lists them).
-int cmd_discover(int argc, char** argv) {
-  std::vector<std::string> args = {python_interpreter(), "-m", "analysis.discover"};
-  for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
+/// A subcommand done by a module of analysis/ whose own --help lists the options: the arguments
+/// are passed through as they are. `usage` is printed when there is not even a first argument
+/// (the file the command is about, named in its errors).
+int pass_to_python(int argc, char** argv, const char* command, const char* module,
+                   const char* usage, bool tell_own_path = false) {
   if (argc < 2) {
-    std::cerr << "usage: orgsim discover SWEEP.h5 --where \"CONDITION\" (see orgsim discover "
-                 "--help)\n";
+    std::cerr << usage << "\n";
     return 2;
   }
-  return run_python(args, "discover", argv[1]);
+  std::vector<std::string> args = {python_interpreter(), "-m", module};
+  for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
+  if (tell_own_path) {
+    std::error_code ec;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+      args.push_back("--orgsim");
+      args.push_back(self.string());
+    }
+  }
+  return run_python(args, command, argv[1]);
+}
+
+/// `orgsim discover SWEEP.h5 --where "..." [options]`: scenario discovery with PRIM, done by
+/// analysis.discover.
+int cmd_discover(int argc, char** argv) {
+  return pass_to_python(argc, argv, "discover", "analysis.discover",
+                        "usage: orgsim discover SWEEP.h5 --where \"CONDITION\" (see orgsim "
+                        "discover --help)");
 }
 
 /// `orgsim calibrate CAL.json [-o OUT.h5] [--threads N] [--resume] [--launcher "mpirun ..."]`:
 /// ABC-SMC calibration (docs/CALIBRATION.md), done by analysis.calibrate, which runs every batch
 /// of proposals as a sweep of this same binary (passed on as --orgsim).
 int cmd_calibrate(int argc, char** argv) {
-  std::vector<std::string> args = {python_interpreter(), "-m", "analysis.calibrate"};
-  for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
-  if (argc < 2) {
-    std::cerr << "usage: orgsim calibrate CAL.json [-o OUT.h5] [--threads N] [--resume] (see "
-                 "orgsim calibrate --help)\n";
-    return 2;
-  }
-  std::error_code ec;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    args.push_back("--orgsim");
-    args.push_back(self.string());
-  }
-  return run_python(args, "calibrate", argv[1]);
+  return pass_to_python(argc, argv, "calibrate", "analysis.calibrate",
+                        "usage: orgsim calibrate CAL.json [-o OUT.h5] [--threads N] [--resume] "
+                        "(see orgsim calibrate --help)",
+                        true);
 }
 
 /// `orgsim check --explain`: every resolved value and where it came from (default, base NAME,
