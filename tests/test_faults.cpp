@@ -636,3 +636,30 @@ TEST_CASE("faults: SIGKILL during --resume and during merge loses nothing, and t
     WARN(interrupted << " of the kills interrupted a merge of " << merge_ms << " ms");
   }
 }
+
+TEST_CASE("faults: a read HDF5 loops on ends with a message after the read time limit", "[faults]") {
+  ORGSIM_NORMAL_BUILD_ONLY();
+  // The fuzzer's reproducer: a variable-length provenance string whose global-heap reference
+  // sends HDF5 1.10 into a loop (more than 100 s). With ORGSIM_READ_TIMEOUT=2 summarize stops at
+  // the limit, names the file and what it was reading, and exits 1 (timeout 60: a hang fails).
+  const std::string path = fresh_dir("hang") + "/hang.h5";
+  REQUIRE(std::system(("gzip -dc " +
+                       test::source_path("fuzz/regressions/results/hdf5_vlen_string_dataset_hang.h5.gz") +
+                       " > " + path)
+                          .c_str()) == 0);
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = test::run_cli("summarize " + path, "ORGSIM_READ_TIMEOUT=2 timeout 60");
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(r.code == 1);
+  CHECK(r.has("hang.h5"));
+  CHECK(r.has("took more than 2 s"));
+  CHECK(took < 30);
+  // A healthy file reads well within the limit (the watchdog does not fire on slow machines).
+  const std::string good = fresh_dir("hang-ok") + "/good.h5";
+  REQUIRE(test::run_cli("run " + test::source_path("scenarios/default.json") +
+                        " --set population.size=100 --set steps=10 --replicates 2 -q -o " + good)
+              .code == 0);
+  const auto ok = test::run_cli("summarize " + good, "ORGSIM_READ_TIMEOUT=2");
+  CHECK(ok.code == 0);
+}

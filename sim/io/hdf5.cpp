@@ -7,9 +7,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 #include "core/errors.hpp"
@@ -86,6 +91,89 @@ CrashGuard::~CrashGuard() {
 #endif
 }
 
+
+namespace {
+
+/// The guarded reads in flight: id -> (deadline, message). One watchdog thread, detached, wakes
+/// at the nearest deadline (or when a guard comes or goes) and ends the process if one passed.
+struct Watchdog {
+  using Clock = std::chrono::steady_clock;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<std::uint64_t, std::pair<Clock::time_point, std::string>> reads;
+  std::uint64_t next = 1;
+  bool started = false;
+
+  void watch() {
+    std::unique_lock<std::mutex> lock(mu);
+    for (;;) {
+      if (reads.empty()) {
+        cv.wait(lock);
+        continue;
+      }
+      auto soonest = reads.begin();
+      for (auto it = reads.begin(); it != reads.end(); ++it)
+        if (it->second.first < soonest->second.first) soonest = it;
+      if (Clock::now() >= soonest->second.first) {
+        const std::string& m = soonest->second.second;
+        (void)!::write(STDERR_FILENO, m.data(), m.size());
+        ::_exit(1);  // the reading thread is stuck inside HDF5: nothing can be unwound
+      }
+      cv.wait_until(lock, soonest->second.first);
+    }
+  }
+};
+
+Watchdog& watchdog() {
+  static Watchdog* w = new Watchdog;  // never destroyed: the thread may outlive main's statics
+  return *w;
+}
+
+double read_timeout_seconds() {
+  static const double limit = [] {
+    const char* v = std::getenv("ORGSIM_READ_TIMEOUT");
+    if (v == nullptr || *v == '\0') return 30.0;
+    char* end = nullptr;
+    const double x = std::strtod(v, &end);
+    return end != v && *end == '\0' && x > 0 && x < 1e6 ? x : 30.0;
+  }();
+  return limit;
+}
+
+}  // namespace
+
+ReadDeadline::ReadDeadline(const std::string& path, const std::string& operation) {
+#ifndef ORGSIM_NO_CRASH_GUARD
+  Watchdog& w = watchdog();
+  const double limit = read_timeout_seconds();
+  std::string message = "orgsim: failed: results file '" + path + "': reading " + operation +
+                        " took more than " + std::to_string(static_cast<long long>(limit)) +
+                        " s: the file is damaged (HDF5 loops on some corrupt files; write it "
+                        "again or restore a copy)\n";
+  std::lock_guard<std::mutex> lock(w.mu);
+  if (!w.started) {
+    std::thread([&w] { w.watch(); }).detach();
+    w.started = true;
+  }
+  id_ = w.next++;
+  const auto deadline = Watchdog::Clock::now() +
+                        std::chrono::duration_cast<Watchdog::Clock::duration>(
+                            std::chrono::duration<double>(limit));
+  w.reads.emplace(id_, std::make_pair(deadline, std::move(message)));
+  w.cv.notify_one();
+#else
+  (void)path;
+  (void)operation;
+#endif
+}
+
+ReadDeadline::~ReadDeadline() {
+#ifndef ORGSIM_NO_CRASH_GUARD
+  Watchdog& w = watchdog();
+  std::lock_guard<std::mutex> lock(w.mu);
+  w.reads.erase(id_);
+#endif
+}
 
 namespace {
 // HDF5 registers an exit handler that closes every identifier still open. After a close that
@@ -196,6 +284,7 @@ std::string read_attr_string(hid_t obj, const char* name, const std::string& fil
   if (is_vlen > 0) {
     Hid mtype = utf8_string_type(file);
     char* s = nullptr;
+    const ReadDeadline limit(file, describe(obj, name));
     check(H5Aread(attr.get(), mtype.get(), &s), file, "read " + describe(obj, name));
     std::string out = s ? s : "";
     if (s) H5free_memory(s);

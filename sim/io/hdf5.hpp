@@ -5,6 +5,7 @@
 // results-file code includes this header; the engine library never sees HDF5.
 #include <hdf5.h>
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +29,25 @@ class CrashGuard {
  private:
   std::string message_;
   const std::string* previous_ = nullptr;
+};
+
+/// A time limit on one read of a results file from elsewhere. Some damaged files send HDF5 1.10
+/// into a loop inside a read of a variable-length string (docs/FUZZING.md: more than 100 s in its
+/// global heap); strings in an orgsim file are names and provenance, read in milliseconds. If the
+/// guarded read has not finished after the limit, the process prints "orgsim: failed: results
+/// file 'PATH': reading OPERATION took more than N s: the file is damaged ..." and exits 1. The
+/// limit is 30 s, or ORGSIM_READ_TIMEOUT seconds when set (the tests use 2). A single watchdog
+/// thread, started on first use, checks every guard; guards nest and may be on any thread.
+/// Compiled out under AddressSanitizer, like CrashGuard (the fuzzers report hangs themselves).
+class ReadDeadline {
+ public:
+  ReadDeadline(const std::string& path, const std::string& operation);
+  ~ReadDeadline();
+  ReadDeadline(const ReadDeadline&) = delete;
+  ReadDeadline& operator=(const ReadDeadline&) = delete;
+
+ private:
+  std::uint64_t id_ = 0;
 };
 
 /// Turns off HDF5's automatic printing of its error stack for the lifetime of the guard (we turn

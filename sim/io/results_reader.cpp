@@ -53,6 +53,7 @@ std::string read_string_dataset(hid_t group, const char* ds_name, const std::str
   if (is_vlen > 0) {
     Hid mtype = utf8_string_type(path);
     char* s = nullptr;
+    const ReadDeadline limit(path, std::string("/provenance/") + ds_name);
     check(H5Dread(ds.get(), mtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &s), path, op);
     std::string out = s ? s : "";
     if (s) H5free_memory(s);
