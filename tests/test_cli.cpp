@@ -273,6 +273,24 @@ TEST_CASE("the fuzzing reproducers and hostile JSON exit 2 with a message, never
   CHECK(r.err.find("population.threshold.~") != std::string::npos);
   CHECK(r.err.find("json.exception") == std::string::npos);
 
+  // Found by fuzz_scenario on 2026-12-02: once "failed" with exit 1 (nlohmann's type_error.316,
+  // std::length_error).
+  r = sh("check " + sc + " --set 'network.type=\xff'");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("--set: network.type: expected key=value in UTF-8") != std::string::npos);
+  CHECK(r.err.find("json.exception") == std::string::npos);
+  r = sh("check " + sc + " --set '\xc0=1'");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("the byte 0xC0") != std::string::npos);
+  r = sh("check " + test::source_path("fuzz/regressions/scenario/arm_set_index_1e18.json"));
+  CHECK(r.code == 2);
+  CHECK(r.err.find("arm_set_index_1e18.json: arms[0].set.actions.seed.agents.1000000000000000000")
+        != std::string::npos);
+  r = sh("check " + sc + " --set actions.seed.agents.300000000=1");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("--set: actions.seed.agents.300000000: expected the index 0") !=
+        std::string::npos);
+
   const std::string dup = write_file("cli_strict_dup.json",
                                 "{\"population\": {\"size\": 100},\n\"population\": {\"size\": 9}}");
   r = sh("check " + dup);

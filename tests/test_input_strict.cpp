@@ -8,9 +8,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/text.hpp"
 #include "engine/runner.hpp"
 #include "engine/sweep.hpp"
 #include "helpers.hpp"
@@ -282,4 +284,101 @@ TEST_CASE("the memory refusal blames the dominant terms with their values", "[in
   } catch (const InputError& e) {
     CHECK(e.where() == "population.size");
   }
+}
+
+// ---- 9. --set arguments that are not UTF-8 (fuzz_scenario, 2026-12-02) --------------------------
+
+namespace {
+
+/// A scenario harness input: the file's text, then after a NUL byte one --set argument a line.
+std::pair<std::string, std::vector<std::string>> harness_input(const std::string& rel) {
+  std::ifstream in(test::source_path(rel), std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string bytes = ss.str();
+  const std::size_t nul = bytes.find('\0');
+  std::vector<std::string> sets;
+  if (nul != std::string::npos) {
+    std::istringstream lines(bytes.substr(nul + 1));
+    for (std::string line; std::getline(lines, line);) sets.push_back(line);
+  }
+  return {bytes.substr(0, nul), sets};
+}
+
+/// The InputError of loading and planning a fuzzing reproducer; fails on any other outcome.
+InputError reproducer_error(const std::string& rel) {
+  const auto [text, sets] = harness_input(rel);
+  const std::string p = write("reproducer.json", text);
+  try {
+    make_plan(load_scenario(p, sets));
+  } catch (const InputError& e) {
+    return e;
+  }
+  FAIL("accepted " << rel);
+  return InputError("", "", "", "");
+}
+
+}  // namespace
+
+TEST_CASE("a --set argument that is not UTF-8 names the argument and the byte", "[input][set]") {
+  // Once nlohmann's type_error.316 ("invalid UTF-8 byte"), thrown when the value or the key was
+  // dumped into a message: the orgsim command line said "failed" and exited 1.
+  InputError e = reproducer_error("fuzz/regressions/scenario/set_key_not_utf8.bin");
+  CHECK(e.file() == "--set");
+  CHECK(e.where() == "\\xC0");
+  CHECK_THAT(e.expected(), Contains("UTF-8"));
+  CHECK_THAT(e.found(), Contains("the byte 0xC0") && Contains("at byte 1") && Contains("`\\xC0=`"));
+  e = reproducer_error("fuzz/regressions/scenario/set_value_not_utf8.bin");
+  CHECK(e.where() == "network.type");
+  CHECK_THAT(e.found(), Contains("0xFF") && Contains("at byte 14") && Contains("network.type=\\xFF"));
+  // The message is UTF-8 itself, so it can be dumped.
+  CHECK(first_invalid_utf8(e.what()) == std::string::npos);
+  CHECK_NOTHROW(json(std::string(e.what())).dump());
+  // A truncated sequence, an overlong form and a surrogate, in a value of each kind.
+  for (const std::string& arg : {std::string("population.threshold=\xC3"), std::string("name=\xC0\xAF"),
+                                std::string("steps=\xED\xA0\x80"), std::string("seed=4\xF5")}) {
+    INFO(arg);
+    CHECK_THROWS_AS(parse_set_argument(arg), InputError);
+  }
+  // UTF-8 is fine, as a bare word or inside JSON.
+  CHECK(parse_set_argument("name=caf\xC3\xA9").second == "caf\xC3\xA9");
+  CHECK(parse_set_argument("name=\"\xE2\x82\xAC\"").second == "\xE2\x82\xAC");
+  CHECK(scenario_error("utf8_ok.json", R"({"population": {"size": 100}})",
+                       {"name=gr\xC3\xBC\xC3\x9F" "e"}).empty());
+}
+
+// ---- 10. array indices in sub-keys (fuzz_scenario, 2026-12-02) --------------------------------
+
+TEST_CASE("an array index past the end in a --set or arm key names the key and the length",
+          "[input][set]") {
+  // Once std::length_error ("vector::_M_default_append"): nlohmann's JSON pointer filled the
+  // array with nulls up to the index; 3 x 10^8 asked for 4.8 GB.
+  InputError e = reproducer_error("fuzz/regressions/scenario/arm_set_index_1e18.json");
+  CHECK_THAT(e.file(), Contains("reproducer.json"));
+  CHECK(e.where() == "arms[0].set.actions.seed.agents.1000000000000000000");
+  CHECK_THAT(e.expected(), Contains("the index 0") && Contains("`actions.seed.agents` is not set"));
+  CHECK_THAT(e.found(), Contains("`1000000000000000000`"));
+  e = reproducer_error("fuzz/regressions/scenario/set_index_3e8_oom.bin");
+  CHECK(e.file() == "--set");
+  CHECK(e.where() == "actions.seed.agents.300000000");
+  CHECK_THAT(e.found(), Contains("`300000000`"));
+  // Into an existing array: an element or the next one, not further.
+  const std::string agents = R"(actions.seed={"agents": [1, 2]})";
+  auto m = scenario_error("index_past.json", R"({"population": {"size": 100}})",
+                          {agents, "actions.seed.agents.3=5"});
+  CHECK_THAT(m, Contains("--set: actions.seed.agents.3") &&
+                    Contains("an index into `actions.seed.agents` of at most 2") &&
+                    Contains("found `3`"));
+  m = scenario_error("index_huge.json", R"({"population": {"size": 100}})",
+                     {agents, "actions.seed.agents.99999999999999999999999=5"});
+  CHECK_THAT(m, Contains("of at most 2"));
+  for (const char* ok : {"actions.seed.agents.1=7", "actions.seed.agents.2=7"}) {
+    INFO(ok);
+    CHECK(scenario_error("index_ok.json", R"({"population": {"size": 100}})", {agents, ok})
+              .empty());
+  }
+  json flat = default_parameters();
+  set_parameter(flat, "actions.seed", json::parse(R"({"agents": [1, 2]})"), "--set", "x");
+  set_parameter(flat, "actions.seed.agents.2", 9, "--set", "x");
+  CHECK(flat["actions.seed"]["agents"] == json::parse("[1, 2, 9]"));
 }

@@ -13,6 +13,15 @@ std::string_view trim(std::string_view s) noexcept;
 /// gives one empty field, "a,," three. The views point into `line`.
 void split_trimmed(std::string_view line, char sep, std::vector<std::string_view>& fields);
 
+/// The offset of the first byte of `s` that does not begin a well-formed UTF-8 sequence (a stray
+/// continuation byte, a truncated or overlong sequence, a surrogate, a code point above
+/// U+10FFFF); npos if `s` is all UTF-8. NUL and other ASCII control characters are valid UTF-8.
+std::size_t first_invalid_utf8(std::string_view s) noexcept;
+
+/// `s` with every byte that is not part of well-formed UTF-8 written as \xHH, so that a message
+/// quoting text of unknown origin is itself UTF-8.
+std::string escape_invalid_utf8(std::string_view s);
+
 /// Levenshtein edit distance.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 

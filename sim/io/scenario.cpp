@@ -1,7 +1,10 @@
 #include "io/scenario.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -690,6 +693,42 @@ void set_parameter(json& flat, const std::string& key, const json& value, const 
     std::replace(pointer.begin(), pointer.end(), '.', '/');
     // A sub-key switching kind (e.g. ".distribution") keeps the other keys; validation names them.
     if (!obj.is_object()) obj = json::object();
+    // An index into an array may name an element or the next one (appending), nothing further:
+    // nlohmann fills a gap with nulls, so `values.1000000000` would allocate gigabytes and an
+    // index near 10^18 throws std::length_error from the vector. A part of the path that does not
+    // exist yet is created, as an array when its index is a number: then the index must be 0.
+    const json* node = &obj;
+    std::string walked = head;
+    for (std::size_t from = dot + 1; from <= key.size();) {
+      const std::size_t end = std::min(key.find('.', from), key.size());
+      const std::string token = key.substr(from, end - from);
+      if (node && !node->is_object() && !node->is_array()) break;  // the pointer refuses it below
+      const bool number = std::all_of(token.begin(), token.end(),
+                                      [](char c) { return c >= '0' && c <= '9'; });
+      if (number && (!node || node->is_array())) {
+        const std::size_t size = node ? node->size() : 0;
+        std::uint64_t index = 0;
+        const auto res = std::from_chars(token.data(), token.data() + token.size(), index);
+        // A leading zero is not an index: the pointer's own check refuses it below.
+        if (token.size() > 1 && token.front() == '0') break;
+        if (res.ec == std::errc::result_out_of_range || index > size)
+          throw InputError(file, where,
+                           node ? "an index into `" + walked + "` of at most " +
+                                      std::to_string(size) + " (it has " + std::to_string(size) +
+                                      (size == 1 ? " element" : " elements") +
+                                      "; the index after the last appends one)"
+                                : "the index 0 (`" + walked + "` is not set, so an array "
+                                  "created there starts with element 0)",
+                           "`" + token + "` in `" + key + "`");
+        node = index < size ? &(*node)[index] : nullptr;
+      } else if (node && node->is_object() && node->contains(token)) {
+        node = &(*node)[token];
+      } else {
+        node = nullptr;  // created by the assignment below
+      }
+      walked += "." + token;
+      from = end + 1;
+    }
     try {
       obj[json::json_pointer(pointer)] = value;
     } catch (const json::exception&) {
@@ -707,6 +746,19 @@ void set_parameter(json& flat, const std::string& key, const json& value, const 
 }
 
 std::pair<std::string, json> parse_set_argument(const std::string& arg) {
+  // A command-line argument is bytes, not JSON text the parser has checked: a value that is not
+  // valid JSON becomes a string as written, and a JSON string must be UTF-8 (nlohmann refuses to
+  // write out anything else, in a message or in a results file). So the whole argument must be.
+  if (const std::size_t bad = first_invalid_utf8(arg); bad != std::string::npos) {
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(arg[bad]));
+    const std::string shown = escape_invalid_utf8(arg);
+    const auto eq = arg.find('=');
+    throw InputError("--set", eq == std::string::npos ? shown : escape_invalid_utf8(arg.substr(0, eq)),
+                     "key=value in UTF-8",
+                     std::string("the byte ") + byte + " (not UTF-8) at byte " +
+                         std::to_string(bad + 1) + " of `" + shown + "`");
+  }
   const auto eq = arg.find('=');
   if (eq == std::string::npos || eq == 0)
     throw InputError("--set", arg, "key=value (e.g. population.size=500)", "`" + arg + "`");

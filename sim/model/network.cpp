@@ -540,38 +540,12 @@ const char* const kExpectedEdgeListFile = "a readable CSV edge list (source,targ
 /// The first byte of `line` that cannot be in a text CSV line: a NUL or other control character
 /// (tab and carriage return are fine), or a byte that is not part of valid UTF-8. npos if none.
 std::size_t first_non_text_byte(std::string_view line) noexcept {
-  for (std::size_t i = 0; i < line.size();) {
+  std::size_t first = first_invalid_utf8(line);
+  for (std::size_t i = 0; i < line.size() && i < first; ++i) {
     const auto c = static_cast<unsigned char>(line[i]);
-    if (c < 0x80) {
-      if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) return i;
-      ++i;
-      continue;
-    }
-    // A UTF-8 sequence: lead byte, then 1-3 continuation bytes (no overlong forms, no surrogates,
-    // nothing above U+10FFFF).
-    std::size_t len = 0;
-    unsigned char lo = 0x80, hi = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) {
-      len = 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      len = 3;
-      if (c == 0xe0) lo = 0xa0;
-      if (c == 0xed) hi = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      len = 4;
-      if (c == 0xf0) lo = 0x90;
-      if (c == 0xf4) hi = 0x8f;
-    } else {
-      return i;
-    }
-    if (i + len > line.size()) return i;
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto b = static_cast<unsigned char>(line[i + k]);
-      if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xbf)) return i;
-    }
-    i += len;
+    if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) first = i;
   }
-  return std::string_view::npos;
+  return first;
 }
 
 std::string quoted(std::string_view s) {
