@@ -401,6 +401,15 @@ TEST_CASE("orgsim status reports a sweep from its parts, --max-output-gb refuses
                               " --max-output-gb 0.000001 --quiet > /dev/null 2>&1").c_str());
   CHECK(WEXITSTATUS(rc) == 2);
   CHECK_FALSE(fs::exists(test::tmp_path("toobig.h5.parts")));
+  // status on a results file instead of its parts folder: an input error saying what it reads.
+  const std::string file_log = test::tmp_path("status-file.log");
+  const int on_file = std::system((base + " status " + path + " 2> " + file_log).c_str());
+  CHECK(WEXITSTATUS(on_file) == 2);
+  std::ifstream fin(file_log);
+  std::stringstream ftext;
+  ftext << fin.rdbuf();
+  CHECK_THAT(ftext.str(), Catch::Contains("expected a sweep's parts directory"));
+  CHECK_THAT(ftext.str(), Catch::Contains("found a file"));
 }
 
 // ---- every --set path is a sweep parameter ------------------------------------------------------

@@ -1078,6 +1078,11 @@ std::vector<std::int64_t> pending_runs(const Sweep& s, const std::string& out) {
 bool has_parts(const std::string& out) { return !list_parts(out + ".parts").empty(); }
 
 std::string sweep_status(const std::string& parts_dir) {
+  std::error_code ec;
+  if (fs::exists(parts_dir, ec) && !fs::is_directory(parts_dir, ec))
+    throw InputError(parts_dir, "", "a sweep's parts directory (part-*.h5)",
+                     "a file (status reads the OUT.h5.parts folder of a sweep in progress; "
+                     "orgsim summarize reads a finished results file)");
   const auto parts = list_parts(parts_dir);
   if (parts.empty())
     throw InputError(parts_dir, "", "a sweep's parts directory (part-*.h5)",
