@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <numeric>
 #include <string>
 #include <utility>
@@ -636,4 +637,79 @@ TEST_CASE("csr_from_ties: symmetric sorted rows, NaN trust", "[network]") {
   CHECK(net.find_entry(2, 1) == 5);
   CHECK(net.find_entry(2, 3) == -1);
   CHECK(net.find_entry(1, 4) == -1);
+}
+
+// ---- ties added during a run ------------------------------------------------------------------
+
+TEST_CASE("merging new ties in place gives the CSR a rebuild from the whole tie list gives",
+          "[network][weaving]") {
+  // A random graph whose ties carry random trust and (from the third round) accountability; each
+  // round queues random new ties (rows at both ends of the id range, isolated agents, several
+  // per row) and merges them. The reference rebuilds CSR from every tie with csr_from_ties and
+  // sets trust and accountability tie by tie.
+  constexpr std::int32_t n = 120;
+  Rng rng(77, Stream::network);
+  struct TieState {
+    float trust;
+    std::uint8_t acc;
+  };
+  std::map<std::pair<std::int32_t, std::int32_t>, TieState> ties;
+  for (std::int32_t u = 0; u < n; ++u)
+    for (std::int32_t v = u + 1; v < n; ++v)
+      if (u >= 3 && rng.uniform() < 0.04)  // agents 0-2 start isolated
+        ties[{u, v}] = TieState{static_cast<float>(rng.uniform()), 0};
+  std::vector<std::pair<std::int32_t, std::int32_t>> list;
+  for (const auto& [uv, st] : ties) list.push_back(uv);
+  Network net = csr_from_ties(n, list);
+  for (const auto& [uv, st] : ties) {
+    net.trust[static_cast<std::size_t>(net.find_entry(uv.first, uv.second))] = st.trust;
+    net.trust[static_cast<std::size_t>(net.find_entry(uv.second, uv.first))] = st.trust;
+  }
+  for (int round = 0; round < 8; ++round) {
+    if (round == 2) {  // some ties go public: the accountability array now exists and must follow
+      for (auto& [uv, st] : ties)
+        if (rng.uniform() < 0.3) {
+          net.set_accountable(net.find_entry(uv.first, uv.second),
+                              net.find_entry(uv.second, uv.first), true);
+          st.acc = 1;
+        }
+    }
+    std::int64_t queued = 0, strong = 0;
+    const auto strong_before = net.strong_changes;
+    auto queue = [&](std::int32_t u, std::int32_t v) {
+      const auto tau = static_cast<float>(rng.uniform());
+      const auto key = std::make_pair(std::min(u, v), std::max(u, v));
+      const bool fresh = u != v && !ties.count(key);
+      bool queued_already = false;
+      for (const auto& t : net.new_ties) queued_already |= (t.u == key.first && t.v == key.second);
+      CHECK(net.add_tie(u, v, tau) == (fresh && !queued_already));
+      if (fresh && !queued_already) {
+        ties[key] = TieState{tau, 0};
+        ++queued;
+        strong += tau >= kStrongTie ? 1 : 0;
+      }
+    };
+    queue(0, n - 1);        // the first and the last row
+    queue(round % 3, 50);   // an agent that started isolated
+    for (int k = 0; k < 5; ++k) queue(60, static_cast<std::int32_t>(rng.below(n)));  // one row, several
+    for (int k = 0; k < 20; ++k)
+      queue(static_cast<std::int32_t>(rng.below(n)), static_cast<std::int32_t>(rng.below(n)));
+    CHECK(net.merge_new_ties() == queued);
+    CHECK(net.strong_changes == strong_before + static_cast<std::uint64_t>(strong));
+
+    list.clear();
+    for (const auto& [uv, st] : ties) list.push_back(uv);
+    Network ref = csr_from_ties(n, list);
+    if (!net.accountable.empty()) ref.accountable.assign(ref.neighbors.size(), 0);
+    for (const auto& [uv, st] : ties)
+      for (const auto& [a, b] : {uv, std::make_pair(uv.second, uv.first)}) {
+        const auto e = static_cast<std::size_t>(ref.find_entry(a, b));
+        ref.trust[e] = st.trust;
+        if (!ref.accountable.empty()) ref.accountable[e] = st.acc;
+      }
+    REQUIRE(net.offsets == ref.offsets);
+    REQUIRE(net.neighbors == ref.neighbors);
+    REQUIRE(net.trust == ref.trust);
+    REQUIRE(net.accountable == ref.accountable);
+  }
 }

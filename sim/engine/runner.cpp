@@ -261,8 +261,11 @@ RunFootprint run_footprint() {
   // The run's own per-agent buffers (private to Simulation and ParticipationCore, so counted by
   // their element types here): the utility base and scratch (float each) and the invitation
   // source (1 byte); two participation cores (the action's and the defense's), each with x,
-  // cause and mark (1 byte each) and S, log-escape and once-escape (float each).
-  const double buffers = 2.0 * sizeof(float) + 1.0 + 2.0 * (3.0 + 3.0 * sizeof(float));
+  // cause and mark (1 byte each) and S, log-escape and once-escape (float each); the strong-tie
+  // components the recorder keeps (StrongComponents: label, size, components per size, search
+  // stamp, pending count and the free labels, one int32 each).
+  const double buffers = 2.0 * sizeof(float) + 1.0 + 2.0 * (3.0 + 3.0 * sizeof(float)) +
+                         6.0 * sizeof(std::int32_t);
   const double offsets = element_bytes<decltype(Network::offsets)>();
   // Per directed entry: neighbour id, trust and the public-relationship count, plus the
   // generator's tie list (a pair of ids per tie, i.e. one id per entry), alive at the peak.

@@ -625,9 +625,10 @@ void Simulation::record_phase() {
     const TrustStats& ts = trust_stats_now();
     put(kTrustMean, ts.mean());
     put(kStrongShare, ts.strong_share());
-    // The largest strong-tie component can change only when a tie crossed the strong line.
+    // The largest strong-tie component can change only when a tie crossed the strong line; it
+    // is then updated from the ties that crossed (StrongComponents), not recomputed.
     if (component_.at != net_.strong_changes + 1)
-      component_ = {static_cast<double>(strong_component(net_)), net_.strong_changes + 1};
+      component_ = {static_cast<double>(strong_components_.update(net_)), net_.strong_changes + 1};
     put(kComponent, component_.value / n);
   }
   const RungCounts& r = rungs();

@@ -127,6 +127,7 @@ class Simulation {
   Cached<TrustStats> trust_stats_;
   Cached<double> component_, fear_mean_, awareness_mean_, grievance_mean_,
       staff_trust_mean_;
+  StrongComponents strong_components_;  // kept up to date from the network's strong-line log
   std::uint64_t base_at_ = 0;
   std::uint64_t base_serial_ = 0;        // bumped each time base_ is recomputed
   std::uint64_t action_base_serial_ = 0; // base_serial_ at the last action's rounds

@@ -80,7 +80,6 @@ std::pair<bool, bool> blame_callers(const ModelConfig& cfg, Population& pop, Net
         staff = true;
       }
   if (net.complete) return {staff, false};
-  std::uint64_t flips = 0;
   for (std::int32_t i = 0; i < net.n; ++i) {
     const bool org_i = pop.role[static_cast<std::size_t>(i)] == Role::worker_organizer;
     for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
@@ -94,11 +93,10 @@ std::pair<bool, bool> blame_callers(const ModelConfig& cfg, Population& pop, Net
       float& tau = net.trust[e];
       const bool was = tau >= kStrongTie;
       tau -= lt * tau;
-      flips += was != (tau >= kStrongTie) ? 1 : 0;
+      if (was != (tau >= kStrongTie)) net.note_strong_flip(i, j);
       peer = true;
     }
   }
-  net.strong_changes += flips;
   return {staff, peer};
 }
 
@@ -107,7 +105,6 @@ double cohesion_then_strengthen(Network& net, const std::vector<std::uint8_t>& x
   const auto g = static_cast<float>(gain > 0.0 ? gain : 0.0);
   double sum = 0.0;
   std::int64_t ties = 0;
-  std::uint64_t flips = 0;
   for (std::int32_t i = 0; i < net.n; ++i) {
     if (!x[static_cast<std::size_t>(i)]) continue;
     for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
@@ -120,11 +117,10 @@ double cohesion_then_strengthen(Network& net, const std::vector<std::uint8_t>& x
       if (g > 0.0f) {
         const bool was = tau >= kStrongTie;
         tau += g * (1.0f - tau);
-        flips += was != (tau >= kStrongTie) ? 1 : 0;
+        if (was != (tau >= kStrongTie)) net.note_strong_flip(i, net.neighbors[e]);
       }
     }
   }
-  net.strong_changes += flips;
   return ties > 0 ? sum / static_cast<double>(ties) : 0.0;
 }
 

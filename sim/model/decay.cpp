@@ -27,16 +27,17 @@ DecayResult decay(const ModelConfig& cfg, Population& pop, Network& net,
     // measure what the recorder needs.
     const auto rate = static_cast<float>(d.trust), base = static_cast<float>(cfg.trust_baseline);
     TrustStats& s = r.trust_stats;
-    std::uint64_t flips = 0;
-    for (float& tau : net.trust) {
+    float* const trust = net.trust.data();
+    const std::int64_t entries = net.num_entries();
+    for (std::int64_t e = 0; e < entries; ++e) {
+      float& tau = trust[e];
       const bool was = tau >= kStrongTie;
       tau -= rate * (tau - base);
       const bool is = tau >= kStrongTie;
       s.sum += tau;
       s.strong += is ? 1 : 0;
-      flips += was != is ? 1 : 0;
+      if (was != is) net.note_strong_flip_at(e);  // rare: a few ties per step
     }
-    net.strong_changes += flips;
     s.entries = static_cast<std::int64_t>(net.trust.size());
     r.trust = r.has_trust_stats = true;
   }

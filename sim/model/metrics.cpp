@@ -57,6 +57,205 @@ std::int64_t strong_component(const Network& net) {
   return best;
 }
 
+// ---- StrongComponents ---------------------------------------------------------------------------
+
+std::int64_t StrongComponents::update(Network& net) {
+  if (net.complete || net.n == 0) {
+    net.strong_log.clear();
+    net.strong_log_full = false;
+    return 0;
+  }
+  keys_.assign(net.strong_log.begin(), net.strong_log.end());
+  net.strong_log.clear();
+  const bool full = net.strong_log_full;
+  net.strong_log_full = false;
+  // The searches may cost up to half a full recomputation before it is chosen instead.
+  const std::int64_t budget = 1024 + (net.n + net.num_entries()) / 2;
+  if (n_ != net.n || full || !apply(net, keys_, budget)) rebuild(net);
+  return best_ >= 2 ? best_ : 0;
+}
+
+void StrongComponents::rebuild(const Network& net) {
+  ++rebuilds_;
+  n_ = net.n;
+  const auto n = static_cast<std::size_t>(n_);
+  // Union-find as in strong_component(); then every agent is labelled by its root.
+  label_.resize(n);
+  std::iota(label_.begin(), label_.end(), 0);
+  auto find = [&](std::int32_t x) {
+    while (label_[x] != x) x = label_[x] = label_[label_[x]];
+    return x;
+  };
+  for (std::int32_t i = 0; i < n_; ++i)
+    for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
+      const std::int32_t j = net.neighbors[e];
+      if (j <= i || net.trust[e] < kStrongTie) continue;
+      const std::int32_t a = find(i), b = find(j);
+      if (a != b) label_[std::max(a, b)] = std::min(a, b);
+    }
+  for (std::int32_t i = 0; i < n_; ++i) label_[i] = find(i);
+  size_.assign(n, 0);
+  for (const std::int32_t l : label_) ++size_[l];
+  count_.assign(n + 1, 0);
+  free_.clear();
+  best_ = 0;
+  for (std::int32_t l = n_ - 1; l >= 0; --l) {
+    if (size_[l] == 0) {
+      free_.push_back(l);
+    } else {
+      ++count_[size_[l]];
+      best_ = std::max(best_, size_[l]);
+    }
+  }
+  stamp_.assign(n, 0);
+  epoch_ = 0;
+  pending_at_.assign(n, 0);
+}
+
+bool StrongComponents::usable(const Network& net, std::int32_t x, std::int64_t e) const noexcept {
+  if (net.trust[e] >= kStrongTie) return true;
+  if (pending_at_[static_cast<std::size_t>(x)] == 0) return false;
+  const std::uint64_t key = Network::strong_key(x, net.neighbors[e]);
+  const auto it = std::lower_bound(pending_.begin(), pending_.end(), key);
+  return it != pending_.end() && *it == key && live_[static_cast<std::size_t>(it - pending_.begin())];
+}
+
+void StrongComponents::resize_component(std::int32_t label, std::int32_t by) {
+  std::int32_t& s = size_[label];
+  if (s > 0) --count_[s];
+  s += by;
+  if (s > 0) {
+    ++count_[s];
+    best_ = std::max(best_, s);
+  }
+}
+
+bool StrongComponents::apply(const Network& net, std::vector<std::uint64_t>& keys,
+                             std::int64_t budget) {
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::int64_t work = 0;
+  auto row = [&](std::int32_t x) {
+    work += net.offsets[x + 1] - net.offsets[x];
+    return std::pair<std::int64_t, std::int64_t>{net.offsets[x], net.offsets[x + 1]};
+  };
+  // Ties now below the line wait in pending_; until taken out they still join their ends, so
+  // the graph searched is the strong graph as it was plus the ties that became strong.
+  pending_.clear();
+  std::vector<std::uint8_t> strong(keys.size(), 0);
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    const auto i = static_cast<std::int32_t>(keys[k] >> 32);
+    const auto j = static_cast<std::int32_t>(keys[k] & 0xffffffffULL);
+    const std::int64_t e = net.find_entry(i, j);
+    strong[k] = e >= 0 && net.trust[static_cast<std::size_t>(e)] >= kStrongTie;
+    if (!strong[k]) pending_.push_back(keys[k]);
+  }
+  live_.assign(pending_.size(), 1);
+  auto take_out = [&](std::size_t k) {
+    live_[k] = 0;
+    --pending_at_[static_cast<std::size_t>(pending_[k] >> 32)];
+    --pending_at_[static_cast<std::size_t>(pending_[k] & 0xffffffffULL)];
+  };
+  for (const std::uint64_t key : pending_) {
+    ++pending_at_[static_cast<std::size_t>(key >> 32)];
+    ++pending_at_[static_cast<std::size_t>(key & 0xffffffffULL)];
+  }
+
+  // 1. Ties that became strong: the smaller of the two components takes the larger's label.
+  std::vector<std::int32_t>& queue = side_[0];
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    if (!strong[k]) continue;
+    const auto i = static_cast<std::int32_t>(keys[k] >> 32);
+    const auto j = static_cast<std::int32_t>(keys[k] & 0xffffffffULL);
+    const std::int32_t a = label_[i], b = label_[j];
+    if (a == b) continue;
+    const bool a_small = size_[a] < size_[b];
+    const std::int32_t small = a_small ? a : b, big = a_small ? b : a;
+    queue.assign(1, a_small ? i : j);
+    label_[queue[0]] = big;
+    for (std::size_t q = 0; q < queue.size(); ++q) {
+      const std::int32_t x = queue[q];
+      const auto [first, last] = row(x);
+      for (std::int64_t e = first; e < last; ++e) {
+        const std::int32_t y = net.neighbors[e];
+        if (label_[y] != small || !usable(net, x, e)) continue;
+        label_[y] = big;
+        queue.push_back(y);
+      }
+    }
+    // The search must have found the whole component; if not, the log missed a tie.
+    if (static_cast<std::int32_t>(queue.size()) != size_[small] || work > budget) return false;
+    const std::int32_t moved = size_[small];
+    resize_component(small, -moved);
+    resize_component(big, moved);
+    free_.push_back(small);
+  }
+
+  // A tie now below the line whose ends lie in different components was not strong before
+  // (a strong tie's ends share a label): it joins nothing.
+  for (std::size_t k = 0; k < pending_.size(); ++k) {
+    const auto i = static_cast<std::int32_t>(pending_[k] >> 32);
+    const auto j = static_cast<std::int32_t>(pending_[k] & 0xffffffffULL);
+    if (label_[i] != label_[j]) take_out(k);
+  }
+
+  // 2. Ties that fell below the line, one at a time: search from both ends, one agent from each
+  // side in turn, until the sides meet or one side has nothing left to visit.
+  for (std::size_t k = 0; k < pending_.size(); ++k) {
+    if (!live_[k]) continue;
+    take_out(k);
+    const auto i = static_cast<std::int32_t>(pending_[k] >> 32);
+    const auto j = static_cast<std::int32_t>(pending_[k] & 0xffffffffULL);
+    if (epoch_ > 0xfffffff0u) {
+      std::fill(stamp_.begin(), stamp_.end(), 0u);
+      epoch_ = 0;
+    }
+    epoch_ += 2;
+    side_[0].assign(1, i);
+    side_[1].assign(1, j);
+    stamp_[static_cast<std::size_t>(i)] = epoch_;
+    stamp_[static_cast<std::size_t>(j)] = epoch_ + 1;
+    std::size_t head[2] = {0, 0};
+    int exhausted = -1;
+    bool met = false;
+    while (!met && exhausted < 0) {
+      for (int s = 0; s < 2 && !met; ++s) {
+        auto& mine = side_[s];
+        if (head[s] == mine.size()) {
+          exhausted = s;
+          break;
+        }
+        const std::int32_t x = mine[head[s]++];
+        const auto [first, last] = row(x);
+        for (std::int64_t e = first; e < last; ++e) {
+          const std::int32_t y = net.neighbors[e];
+          const std::uint32_t st = stamp_[static_cast<std::size_t>(y)];
+          if (st == epoch_ + static_cast<std::uint32_t>(s) || !usable(net, x, e)) continue;
+          if (st == epoch_ + static_cast<std::uint32_t>(1 - s)) {
+            met = true;
+            break;
+          }
+          stamp_[static_cast<std::size_t>(y)] = epoch_ + static_cast<std::uint32_t>(s);
+          mine.push_back(y);
+        }
+      }
+      if (work > budget) return false;
+    }
+    if (met) continue;
+    // The exhausted side is a component of its own now.
+    if (free_.empty()) return false;
+    const std::int32_t old = label_[i], fresh = free_.back();
+    free_.pop_back();
+    const auto& part = side_[exhausted];
+    for (const std::int32_t x : part) label_[x] = fresh;
+    const auto moved = static_cast<std::int32_t>(part.size());
+    resize_component(old, -moved);
+    resize_component(fresh, moved);
+    while (best_ > 0 && count_[best_] == 0) --best_;
+  }
+  return true;
+}
+
 void GrowingCohesion::reset() {
   std::fill(in_.begin(), in_.end(), 0);
   sum_ = 0.0;

@@ -4,6 +4,7 @@
 // Each is a plain function over the state; the Simulation decides when to call them (only when
 // what they read may have changed: docs/MODEL.md "Implementation").
 #include <cstdint>
+#include <vector>
 
 #include "model/network.hpp"
 #include "model/population.hpp"
@@ -40,6 +41,50 @@ TrustStats trust_stats(const Network& net);
 /// Size of the largest connected component of the graph of strong ties (union-find, O(n + m));
 /// 0 when there is no strong tie or the graph is complete (no ties stored).
 std::int64_t strong_component(const Network& net);
+
+/// The components of the strong-tie graph kept up to date between steps. update() reads the
+/// network's log of ties that crossed the strong line since the last update (Network::strong_log)
+/// and returns what strong_component() would: a tie that became strong joins two components
+/// (the smaller is relabelled); a tie that fell below the line is taken out one at a time, and a
+/// search from both of its ends, alternating, either meets (still one component) or exhausts the
+/// smaller side, which becomes a component of its own. Cost: the components the logged ties
+/// touch, not the graph. Everything is recomputed (as strong_component()) on the first update,
+/// when the log overflowed (Network::strong_log_limit()), when the population size changed, and
+/// when the searches pass half the cost of a full pass. Exact either way.
+class StrongComponents {
+ public:
+  /// Takes (and clears) `net.strong_log`; returns the size of the largest component of strong
+  /// ties, 0 when there is no strong tie or the graph is complete.
+  std::int64_t update(Network& net);
+  /// How many updates recomputed everything (the rest applied the log).
+  std::int64_t rebuilds() const noexcept { return rebuilds_; }
+
+ private:
+  void rebuild(const Network& net);
+  /// Applies the logged ties; false when it gave up (the searches passed `budget` entries).
+  bool apply(const Network& net, std::vector<std::uint64_t>& keys, std::int64_t budget);
+  /// Whether the tie at `e` (row x) belongs to the graph being searched: strong now, or a tie
+  /// that was strong and whose removal is not yet processed (in pending_).
+  bool usable(const Network& net, std::int32_t x, std::int64_t e) const noexcept;
+  void resize_component(std::int32_t label, std::int32_t by);
+
+  std::int32_t n_ = -1;
+  std::vector<std::int32_t> label_;  // component label of each agent
+  std::vector<std::int32_t> size_;   // agents per label (0 = label unused)
+  std::vector<std::int32_t> count_;  // components per size
+  std::vector<std::int32_t> free_;   // unused labels
+  std::int32_t best_ = 0;            // the largest size
+  std::int64_t rebuilds_ = 0;
+  // Searches: visit stamps (stamp_ == epoch_ one side, epoch_ + 1 the other) and their queues.
+  std::vector<std::uint32_t> stamp_;
+  std::uint32_t epoch_ = 0;
+  std::vector<std::int32_t> side_[2];
+  // Ties that fell below the line, not yet taken out (sorted keys; taken out = 0 in live_).
+  std::vector<std::uint64_t> pending_;
+  std::vector<std::uint8_t> live_;
+  std::vector<std::int32_t> pending_at_;  // per agent: live pending ties it is an end of
+  std::vector<std::uint64_t> keys_;  // the log being applied
+};
 
 /// Cohesion of a group: mean trust over the ties whose two ends are both in it (0 if none).
 /// `in(i)` says whether agent i belongs. On a complete graph the trust of every tie is

@@ -556,11 +556,31 @@ std::string quoted(std::string_view s) {
 
 // ---- public functions --------------------------------------------------------------------------
 
-void Network::set_tie(std::int64_t entry, std::int64_t twin, float tau) noexcept {
+void Network::set_tie(std::int64_t entry, std::int64_t twin, float tau) {
   float& a = trust[static_cast<std::size_t>(entry)];
-  strong_changes += (a >= kStrongTie) != (tau >= kStrongTie) ? 1 : 0;
+  if ((a >= kStrongTie) != (tau >= kStrongTie))
+    note_strong_flip(neighbors[static_cast<std::size_t>(twin)],
+                     neighbors[static_cast<std::size_t>(entry)]);
   a = tau;
   trust[static_cast<std::size_t>(twin)] = tau;
+}
+
+void Network::note_strong_flip(std::int32_t i, std::int32_t j) {
+  ++strong_changes;
+  if (strong_log_full) return;
+  if (strong_log.size() >= strong_log_limit()) {
+    strong_log.clear();
+    strong_log_full = true;
+    return;
+  }
+  strong_log.push_back(strong_key(i, j));
+}
+
+void Network::note_strong_flip_at(std::int64_t entry) {
+  // The row of `entry` is the last i with offsets[i] <= entry.
+  const auto it = std::upper_bound(offsets.begin(), offsets.end(), static_cast<std::int32_t>(entry));
+  const auto i = static_cast<std::int32_t>(it - offsets.begin()) - 1;
+  note_strong_flip(i, neighbors[static_cast<std::size_t>(entry)]);
 }
 
 std::int64_t Network::find_entry(std::int32_t i, std::int32_t j) const noexcept {
@@ -606,62 +626,92 @@ bool Network::add_tie(std::int32_t u, std::int32_t v, float tau) {
   return true;
 }
 
+namespace {
+
+/// Grows `v` to `size` elements, keeping spare room (1/16 of the size) when it must reallocate,
+/// so that a run adding ties every step reallocates rarely rather than at every merge.
+template <class T>
+void grow_to(std::vector<T>& v, std::size_t size) {
+  if (v.capacity() < size) v.reserve(size + size / 16);
+  v.resize(size);
+}
+
+}  // namespace
+
 std::int64_t Network::merge_new_ties() {
   if (new_ties.empty()) return 0;
   const auto added = static_cast<std::int64_t>(new_ties.size());
-  // Each new tie gives one entry to each of its ends; per row they are sorted and merged with
-  // the row's (sorted) old entries, so rows stay sorted and every per-entry array follows.
-  std::vector<std::int32_t> extra(static_cast<std::size_t>(n) + 1, 0);
-  for (const auto& t : new_ties) {
-    ++extra[static_cast<std::size_t>(t.u) + 1];
-    ++extra[static_cast<std::size_t>(t.v) + 1];
-  }
-  for (std::int32_t i = 0; i < n; ++i) extra[i + 1] += extra[i];
+  // Each new tie gives one entry to each of its ends, listed by (row, neighbour).
   struct Add {
-    std::int32_t j;
+    std::int32_t i, j;
     float tau;
   };
-  std::vector<Add> adds(static_cast<std::size_t>(extra[n]));
-  {
-    std::vector<std::int32_t> fill(extra.begin(), extra.end() - 1);
-    for (const auto& t : new_ties) {
-      adds[static_cast<std::size_t>(fill[t.u]++)] = Add{t.v, t.trust};
-      adds[static_cast<std::size_t>(fill[t.v]++)] = Add{t.u, t.trust};
-      if (t.trust >= kStrongTie) ++strong_changes;
-    }
+  std::vector<Add> adds;
+  adds.reserve(2 * new_ties.size());
+  for (const auto& t : new_ties) {
+    adds.push_back(Add{t.u, t.v, t.trust});
+    adds.push_back(Add{t.v, t.u, t.trust});
+    if (t.trust >= kStrongTie) note_strong_flip(t.u, t.v);
   }
+  std::sort(adds.begin(), adds.end(),
+            [](const Add& a, const Add& b) { return a.i != b.i ? a.i < b.i : a.j < b.j; });
+  // The arrays grow in place. Walking the rows that gain entries from the last to the first, the
+  // old entries after such a row move up by the number of entries added up to it, and the row
+  // itself is merged from its end (old entries and additions, both sorted). Rows after the last
+  // addition and before the first do not move; a row between two additions moves as a block.
   const bool has_acc = !accountable.empty();
-  std::vector<std::int32_t> off(static_cast<std::size_t>(n) + 1, 0), nb;
-  std::vector<float> tr;
-  std::vector<std::uint8_t> acc;
-  const auto total = static_cast<std::size_t>(offsets[n]) + adds.size();
-  nb.reserve(total);
-  tr.reserve(total);
-  if (has_acc) acc.reserve(total);
-  for (std::int32_t i = 0; i < n; ++i) {
-    auto first = adds.begin() + extra[i], last = adds.begin() + extra[i + 1];
-    std::sort(first, last, [](const Add& a, const Add& b) { return a.j < b.j; });
-    std::int32_t e = offsets[i];
-    const std::int32_t end = offsets[i + 1];
-    while (e < end || first != last) {
-      if (first == last || (e < end && neighbors[e] < first->j)) {
-        nb.push_back(neighbors[e]);
-        tr.push_back(trust[e]);
-        if (has_acc) acc.push_back(accountable[e]);
-        ++e;
+  const auto old_total = static_cast<std::int64_t>(offsets[n]);
+  const auto total = static_cast<std::size_t>(old_total) + adds.size();
+  grow_to(neighbors, total);
+  grow_to(trust, total);
+  if (has_acc) grow_to(accountable, total);
+  auto move_up = [&](std::int64_t first, std::int64_t last, std::int64_t by) {
+    if (by == 0 || first >= last) return;
+    std::copy_backward(neighbors.begin() + first, neighbors.begin() + last,
+                       neighbors.begin() + last + by);
+    std::copy_backward(trust.begin() + first, trust.begin() + last, trust.begin() + last + by);
+    if (has_acc)
+      std::copy_backward(accountable.begin() + first, accountable.begin() + last,
+                         accountable.begin() + last + by);
+  };
+  auto shift = static_cast<std::int64_t>(adds.size());  // how far unmoved old entries must go
+  std::int64_t unmoved_end = old_total;  // old entries [.., unmoved_end) are still in place
+  for (auto a = static_cast<std::int64_t>(adds.size()); a > 0;) {
+    const std::int32_t r = adds[static_cast<std::size_t>(a - 1)].i;
+    std::int64_t first = a - 1;
+    while (first > 0 && adds[static_cast<std::size_t>(first - 1)].i == r) --first;
+    const std::int64_t row_begin = offsets[r], row_end = offsets[r + 1];
+    move_up(row_end, unmoved_end, shift);
+    std::int64_t src = row_end - 1, dst = row_end + shift - 1;
+    for (std::int64_t b = a - 1; b >= first; --dst) {
+      const Add& add = adds[static_cast<std::size_t>(b)];
+      if (src >= row_begin && neighbors[static_cast<std::size_t>(src)] > add.j) {
+        neighbors[static_cast<std::size_t>(dst)] = neighbors[static_cast<std::size_t>(src)];
+        trust[static_cast<std::size_t>(dst)] = trust[static_cast<std::size_t>(src)];
+        if (has_acc) accountable[static_cast<std::size_t>(dst)] = accountable[static_cast<std::size_t>(src)];
+        --src;
       } else {
-        nb.push_back(first->j);
-        tr.push_back(first->tau);
-        if (has_acc) acc.push_back(0);
-        ++first;
+        neighbors[static_cast<std::size_t>(dst)] = add.j;
+        trust[static_cast<std::size_t>(dst)] = add.tau;
+        if (has_acc) accountable[static_cast<std::size_t>(dst)] = 0;
+        --b;
       }
     }
-    off[static_cast<std::size_t>(i) + 1] = static_cast<std::int32_t>(nb.size());
+    // The row's old entries before the additions move with the rows before it.
+    shift -= a - first;
+    unmoved_end = src + 1;
+    a = first;
   }
-  offsets = std::move(off);
-  neighbors = std::move(nb);
-  trust = std::move(tr);
-  if (has_acc) accountable = std::move(acc);
+  // Offsets: each row starts later by the entries added to the rows before it.
+  std::int32_t before = 0;
+  std::size_t a = 0;
+  for (std::int32_t i = 0; i < n; ++i) {
+    while (a < adds.size() && adds[a].i == i) {
+      ++before;
+      ++a;
+    }
+    offsets[static_cast<std::size_t>(i) + 1] += before;
+  }
   new_ties.clear();
   ++topology;
   return added;

@@ -59,6 +59,13 @@ struct Network {
   /// Bumped by every write that moves a tie across kStrongTie (either way): the strong-tie
   /// graph can have changed only when this did.
   std::uint64_t strong_changes = 0;
+  /// The ties that crossed kStrongTie (either way) since a reader last took the log (as
+  /// strong_key(); a tie may appear several times), so that the strong-tie components can be
+  /// updated without a pass over every tie (StrongComponents). The log holds at most
+  /// strong_log_limit() keys: past that it is dropped and `strong_log_full` set (the reader then
+  /// recomputes everything).
+  std::vector<std::uint64_t> strong_log;
+  bool strong_log_full = false;
   /// Per-entry public relationship (seed 000): how many one-on-ones at voice the tie has been
   /// through (capped at 255), the same on both entries; 0 = a private or casual tie. Its
   /// accountability is 1 - 2^-k. Empty until the first tie goes public (runs without
@@ -70,7 +77,22 @@ struct Network {
   std::uint64_t topology = 0;
 
   /// Sets both entries of a tie and notes whether it crossed the strong-tie line.
-  void set_tie(std::int64_t entry, std::int64_t twin, float tau) noexcept;
+  void set_tie(std::int64_t entry, std::int64_t twin, float tau);
+  /// Notes that the tie {i, j} crossed kStrongTie: bumps strong_changes and logs the tie.
+  /// Writers of `trust` that bypass set_tie() call this for every crossing (once per entry or
+  /// once per tie: the log's reader merges repeats).
+  void note_strong_flip(std::int32_t i, std::int32_t j);
+  /// The same for the tie at `entry` when its row is not at hand (found by binary search).
+  void note_strong_flip_at(std::int64_t entry);
+  std::size_t strong_log_limit() const noexcept {
+    return 1024 + static_cast<std::size_t>(num_entries() / 64);
+  }
+  /// The key of the tie {i, j} in strong_log: (smaller id << 32) | larger id.
+  static constexpr std::uint64_t strong_key(std::int32_t i, std::int32_t j) noexcept {
+    const auto lo = static_cast<std::uint32_t>(i < j ? i : j);
+    const auto hi = static_cast<std::uint32_t>(i < j ? j : i);
+    return (static_cast<std::uint64_t>(lo) << 32) | hi;
+  }
 
   std::int32_t degree(std::int32_t i) const noexcept {
     return complete ? n - 1 : offsets[i + 1] - offsets[i];
@@ -100,7 +122,9 @@ struct Network {
   bool add_tie(std::int32_t u, std::int32_t v, float tau);
   /// Merges the queued ties into CSR (rows stay sorted; trust and accountability follow their
   /// entries; a new tie at or above kStrongTie counts as a strong-line crossing) and returns how
-  /// many were merged. O(n + entries) when any are queued, nothing otherwise.
+  /// many were merged. In place: the arrays grow (with spare room, so rarely reallocate) and
+  /// only the entries after the first row that gains a tie move, as blocks; the offsets take one
+  /// pass over the agents. Nothing happens when none are queued.
   std::int64_t merge_new_ties();
 };
 
