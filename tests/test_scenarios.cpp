@@ -238,7 +238,7 @@ TEST_CASE("mobilizing_back_to_organizing: the hybrid's base and durable wins gro
   CHECK(y2 < y3);
 }
 
-TEST_CASE("high_turnover: mobilizing does better when people leave fast, and worse when they stay",
+TEST_CASE("high_turnover: mobilizing does better when people leave fast (the flip when they stay no longer holds)",
           "[scenarios]") {
   const auto fast = run_scenario("high_turnover", {"replicates=80"});
   CHECK_PAIRED_GREATER(fast.arm("big_messaging"), fast.arm("relationship_first"),
