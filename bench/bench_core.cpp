@@ -9,13 +9,14 @@
 //                                 workload as a scenario file: a continuous action, one round per
 //                                 step, 100 steps) through the runner `orgsim run` calls, R runs
 //                                 on 1 thread; graph + init + steps per run
-//   bench_core model N T          the full organizing step vs the bare participation core on the
+//   bench_core model N T [S]      the full organizing step vs the bare participation core on the
 //                                 default scenario's workplace scaled to N agents, T steps, an
-//                                 action every step in both
+//                                 action every step in both; S: one strategy only (profiling)
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -150,7 +151,9 @@ int main(int argc, char** argv) {
     const std::string departments = std::to_string(std::max(1, n / 30));
     const char* phases[] = {"environment", "organizing", "actions", "wins", "decay", "record"};
     double core_per_step = 0;
+    const std::string only = argc > 4 ? argv[4] : "";
     for (const char* strategy : {"none", "relationship_first", "big_messaging"}) {
+      if (!only.empty() && only != strategy) continue;
       // Staff hours scale with the workplace (15 h per 300 workers) so the campaign's reach per
       // worker matches the default scenario.
       const std::vector<std::string> sets = {
@@ -167,7 +170,8 @@ int main(int argc, char** argv) {
       if (std::string(strategy) == "none") core_per_step = per_step;
       std::printf("{\"mode\": \"model\", \"agents\": %d, \"steps\": %d, \"strategy\": \"%s\", "
                   "\"seconds_per_step\": %.5f, \"vs_core\": %.2f, \"phases_s_per_step\": {",
-                  n, reps, strategy, per_step, per_step / core_per_step);
+                  n, reps, strategy, per_step,
+                  core_per_step > 0 ? per_step / core_per_step : std::nan(""));
       for (int k = 0; k < 6; ++k)
         std::printf("%s\"%s\": %.5f", k ? ", " : "", phases[k],
                     sim.phase_seconds()[static_cast<std::size_t>(k)] / reps);
