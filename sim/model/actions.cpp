@@ -107,16 +107,18 @@ double cohesion_then_strengthen(Network& net, const std::vector<std::uint8_t>& x
   std::int64_t ties = 0;
   for (std::int32_t i = 0; i < net.n; ++i) {
     if (!x[static_cast<std::size_t>(i)]) continue;
+    // Branch-free over who participates: an entry to a non-participant adds exactly 0 to the
+    // sum and to its trust (same values, same order as skipping it).
     for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
-      if (!x[static_cast<std::size_t>(net.neighbors[e])]) continue;
+      const bool both = x[static_cast<std::size_t>(net.neighbors[e])] != 0;
       // Each entry is visited once, from its own row: read before it is raised. Its twin is
       // raised from the other row by the same amount, so trust stays symmetric.
       float& tau = net.trust[e];
-      sum += tau;
-      ++ties;
+      sum += static_cast<double>(tau) * (both ? 1.0 : 0.0);
+      ties += both ? 1 : 0;
       if (g > 0.0f) {
         const bool was = tau >= kStrongTie;
-        tau += g * (1.0f - tau);
+        tau += (both ? g : 0.0f) * (1.0f - tau);
         if (was != (tau >= kStrongTie)) net.note_strong_flip(i, net.neighbors[e]);
       }
     }

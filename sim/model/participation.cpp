@@ -14,7 +14,8 @@ ParticipationCore::ParticipationCore(const Network& net, const CascadeRules& rul
       x_(static_cast<std::size_t>(net.n), 0),
       cause_(static_cast<std::size_t>(net.n), JoinCause::none),
       s_(static_cast<std::size_t>(net.n), 0.0f),
-      mark_(static_cast<std::size_t>(net.n), 0) {
+      mark_(static_cast<std::size_t>(net.n), 0),
+      candidates_(static_cast<std::size_t>(net.n) + 1, 0) {
   if (contagion_ && !net.complete) {
     if (rules_.attempts == Attempts::every_round)
       log_escape_.assign(static_cast<std::size_t>(n_), 0.0f);
@@ -100,29 +101,49 @@ std::int64_t ParticipationCore::broadcast(double reach, double conversion, Rng& 
 void ParticipationCore::apply_ties(std::int32_t j) {
   const std::int32_t* nb = net_.neighbors.data();
   const float* tr = net_.trust.data();
-  const auto beta = static_cast<float>(rules_.contagion_probability);
-  for (std::int32_t e = net_.offsets[j]; e < net_.offsets[j + 1]; ++e) {
-    const std::int32_t i = nb[e];
-    s_[i] += tr[e];
-    if (x_[i]) continue;
-    if (contagion_) {
-      const float le = std::log1p(-beta * tr[e]);
-      if (!log_escape_.empty()) {
-        if (log_escape_[i] == 0.0f && le < 0.0f) exposed_.push_back(i);
-        log_escape_[i] += le;
-      } else {
-        once_escape_[i] += le;
-      }
+  const std::int32_t begin = net_.offsets[j], end = net_.offsets[j + 1];
+  float* s = s_.data();
+  const std::uint8_t* x = x_.data();
+  std::uint8_t* mark = mark_.data();
+  if (!contagion_) {
+    // The hot loop of a large crowd: no branch on who participates. Every neighbour is written
+    // to the candidate list's next slot, which is kept only for a non-participant not listed
+    // yet; a non-participant is marked as listed (participants' marks stay 0).
+    // (The list has room for every agent plus one slot, so the unkept write stays inside it.)
+    std::int32_t* out = candidates_.data();
+    std::size_t k = ncand_;
+    for (std::int32_t e = begin; e < end; ++e) {
+      const std::int32_t i = nb[e];
+      s[i] += tr[e];
+      const std::uint8_t free = static_cast<std::uint8_t>(x[i] == 0);
+      out[k] = i;
+      k += free & static_cast<std::uint8_t>(mark[i] == 0);
+      mark[i] |= free;
     }
-    if (!mark_[i]) {
-      mark_[i] = 1;
-      candidates_.push_back(i);
+    ncand_ = k;
+    return;
+  }
+  const auto beta = static_cast<float>(rules_.contagion_probability);
+  for (std::int32_t e = begin; e < end; ++e) {
+    const std::int32_t i = nb[e];
+    s[i] += tr[e];
+    if (x[i]) continue;
+    const float le = std::log1p(-beta * tr[e]);
+    if (!log_escape_.empty()) {
+      if (log_escape_[i] == 0.0f && le < 0.0f) exposed_.push_back(i);
+      log_escape_[i] += le;
+    } else {
+      once_escape_[i] += le;
+    }
+    if (!mark[i]) {
+      mark[i] = 1;
+      candidates_[ncand_++] = i;
     }
   }
 }
 
 std::int64_t ParticipationCore::propagate_pending() {
-  candidates_.clear();
+  ncand_ = 0;
   std::int64_t k = 0;
   if (net_.complete) {
     for (auto j : pending_) k += x_[j] ? 1 : 0;
@@ -142,8 +163,8 @@ std::int64_t ParticipationCore::propagate_pending() {
 std::int64_t ParticipationCore::decide_privately(const float* base, const float* theta,
                                                  std::vector<std::uint8_t>& yes) {
   propagate_pending();
-  for (auto i : candidates_) mark_[i] = 0;  // listing candidates is the rounds' business
-  candidates_.clear();
+  for (auto i : candidates()) mark_[i] = 0;  // listing candidates is the rounds' business
+  ncand_ = 0;
   yes.assign(static_cast<std::size_t>(n_), 0);
   std::int64_t k = 0;
   for (std::int32_t i = 0; i < n_; ++i) {
@@ -207,7 +228,7 @@ RoundStats ParticipationCore::run_synchronous(const float* base, const float* th
           for (std::int32_t i = 0; i < n_; ++i)
             if (!x_[i] && fires(i, base, theta)) take(i, JoinCause::threshold);
       } else {
-        for (auto i : candidates_)
+        for (auto i : candidates())
           if (!x_[i] && fires(i, base, theta)) take(i, JoinCause::threshold);
       }
       st.by_threshold += static_cast<std::int64_t>(joiners_.size());
@@ -233,7 +254,7 @@ RoundStats ParticipationCore::run_synchronous(const float* base, const float* th
         }
         exposed_.resize(keep);
       } else {
-        for (auto i : candidates_) {
+        for (auto i : candidates()) {
           const float le = once_escape_[i];
           once_escape_[i] = 0.0f;
           if (x_[i] == 0 && le < 0.0f && rng.uniform() < -std::expm1(static_cast<double>(le)))
@@ -242,7 +263,7 @@ RoundStats ParticipationCore::run_synchronous(const float* base, const float* th
       }
       st.by_contagion += static_cast<std::int64_t>(joiners_.size() - before);
     }
-    for (auto i : candidates_) mark_[i] = 0;
+    for (auto i : candidates()) mark_[i] = 0;
     for (auto i : joiners_) {
       x_[i] = 1;
       ++count_;
@@ -263,7 +284,7 @@ RoundStats ParticipationCore::run_sequential(const float* base, const float* the
                                              std::int32_t max_rounds, Rng& rng) {
   RoundStats st;
   propagate_pending();
-  for (auto i : candidates_) mark_[i] = 0;
+  for (auto i : candidates()) mark_[i] = 0;
   std::vector<std::int32_t> order;
   while (max_rounds == 0 || st.rounds < max_rounds) {
     order.clear();
@@ -281,9 +302,9 @@ RoundStats ParticipationCore::run_sequential(const float* base, const float* the
       if (net_.complete) {
         ++seen_;
       } else {
-        candidates_.clear();
+        ncand_ = 0;
         apply_ties(i);
-        for (auto c : candidates_) mark_[c] = 0;
+        for (auto c : candidates()) mark_[c] = 0;
       }
     }
     ++st.rounds;
@@ -291,7 +312,7 @@ RoundStats ParticipationCore::run_sequential(const float* base, const float* the
     st.by_threshold += joined;
     if (joined == 0) break;
   }
-  candidates_.clear();
+  ncand_ = 0;
   return st;
 }
 

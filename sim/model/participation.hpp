@@ -91,6 +91,14 @@ class ParticipationCore {
   /// non-participating neighbours in `candidates_`. Returns how many were pending.
   std::int64_t propagate_pending();
   void apply_ties(std::int32_t j);
+  /// The non-participants listed since the list was last emptied.
+  struct Listed {
+    const std::int32_t* b;
+    const std::int32_t* e;
+    const std::int32_t* begin() const noexcept { return b; }
+    const std::int32_t* end() const noexcept { return e; }
+  };
+  Listed candidates() const noexcept { return {candidates_.data(), candidates_.data() + ncand_}; }
   RoundStats run_synchronous(const float* base, const float* theta, std::int32_t max_rounds,
                              Rng& rng, bool base_changed);
   RoundStats run_sequential(const float* base, const float* theta, std::int32_t max_rounds,
@@ -107,7 +115,8 @@ class ParticipationCore {
   std::vector<float> once_escape_;   // once: same, over last round's joiners only (scratch)
   std::vector<std::uint8_t> mark_;   // scratch: candidate already listed
   std::vector<std::int32_t> pending_;     // joined, ties not yet applied
-  std::vector<std::int32_t> candidates_;  // non-participants whose S changed
+  std::vector<std::int32_t> candidates_;  // non-participants whose S changed: the first ncand_
+  std::size_t ncand_ = 0;                 // (room for every agent plus one scratch slot)
   std::vector<std::int32_t> exposed_;     // every_round: non-participants with a participating neighbour
   std::vector<std::int32_t> joiners_;     // scratch
   std::vector<std::int32_t> log_;         // joined since reset()
