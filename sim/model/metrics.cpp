@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <stdexcept>
 #include <vector>
 
 namespace orgsim {
@@ -96,20 +97,27 @@ void StrongComponents::rebuild(const Network& net) {
   for (std::int32_t i = 0; i < n_; ++i) label_[i] = find(i);
   size_.assign(n, 0);
   for (const std::int32_t l : label_) ++size_[l];
-  count_.assign(n + 1, 0);
-  free_.clear();
-  best_ = 0;
-  for (std::int32_t l = n_ - 1; l >= 0; --l) {
-    if (size_[l] == 0) {
-      free_.push_back(l);
-    } else {
-      ++count_[size_[l]];
-      best_ = std::max(best_, size_[l]);
-    }
-  }
+  best_ = n_ > 0 ? *std::max_element(size_.begin(), size_.end()) : 0;
+  best_stale_ = false;
   stamp_.assign(n, 0);
   epoch_ = 0;
   pending_at_.assign(n, 0);
+}
+
+std::int32_t StrongComponents::free_label(const std::vector<std::int32_t>& part) {
+  // Usually one of the part's own ids is free; else the next free label from a rotating
+  // cursor. A part splits off a component of two or more agents, so fewer components than
+  // agents exist and some label is free.
+  for (const std::int32_t x : part)
+    if (size_[static_cast<std::size_t>(x)] == 0) return x;
+  for (std::int32_t k = 0; k < n_; ++k) {
+    const std::int32_t l = (cursor_ + k) % n_;
+    if (size_[static_cast<std::size_t>(l)] == 0) {
+      cursor_ = (l + 1) % n_;
+      return l;
+    }
+  }
+  throw std::logic_error("StrongComponents: no free label");
 }
 
 bool StrongComponents::usable(const Network& net, std::int32_t x, std::int64_t e) const noexcept {
@@ -122,12 +130,9 @@ bool StrongComponents::usable(const Network& net, std::int32_t x, std::int64_t e
 
 void StrongComponents::resize_component(std::int32_t label, std::int32_t by) {
   std::int32_t& s = size_[label];
-  if (s > 0) --count_[s];
+  if (by < 0 && s == best_) best_stale_ = true;
   s += by;
-  if (s > 0) {
-    ++count_[s];
-    best_ = std::max(best_, s);
-  }
+  best_ = std::max(best_, s);
 }
 
 bool StrongComponents::apply(const Network& net, std::vector<std::uint64_t>& keys,
@@ -188,7 +193,6 @@ bool StrongComponents::apply(const Network& net, std::vector<std::uint64_t>& key
     const std::int32_t moved = size_[small];
     resize_component(small, -moved);
     resize_component(big, moved);
-    free_.push_back(small);
   }
 
   // A tie now below the line whose ends lie in different components was not strong before
@@ -243,15 +247,16 @@ bool StrongComponents::apply(const Network& net, std::vector<std::uint64_t>& key
     }
     if (met) continue;
     // The exhausted side is a component of its own now.
-    if (free_.empty()) return false;
-    const std::int32_t old = label_[i], fresh = free_.back();
-    free_.pop_back();
     const auto& part = side_[exhausted];
+    const std::int32_t old = label_[i], fresh = free_label(part);
     for (const std::int32_t x : part) label_[x] = fresh;
     const auto moved = static_cast<std::int32_t>(part.size());
     resize_component(old, -moved);
     resize_component(fresh, moved);
-    while (best_ > 0 && count_[best_] == 0) --best_;
+  }
+  if (best_stale_) {
+    best_ = *std::max_element(size_.begin(), size_.end());
+    best_stale_ = false;
   }
   return true;
 }

@@ -67,13 +67,16 @@ class StrongComponents {
   /// that was strong and whose removal is not yet processed (in pending_).
   bool usable(const Network& net, std::int32_t x, std::int64_t e) const noexcept;
   void resize_component(std::int32_t label, std::int32_t by);
+  std::int32_t free_label(const std::vector<std::int32_t>& part);
 
   std::int32_t n_ = -1;
   std::vector<std::int32_t> label_;  // component label of each agent
   std::vector<std::int32_t> size_;   // agents per label (0 = label unused)
-  std::vector<std::int32_t> count_;  // components per size
-  std::vector<std::int32_t> free_;   // unused labels
-  std::int32_t best_ = 0;            // the largest size
+  // A label is free when no agent carries it (size_ 0): free_label() finds one for a part split
+  // off (no list of free labels is kept).
+  std::int32_t best_ = 0;            // the largest size (exact unless best_stale_)
+  bool best_stale_ = false;          // a component of the largest size shrank: rescan at the end
+  std::int32_t cursor_ = 0;          // where free_label() looks next
   std::int64_t rebuilds_ = 0;
   // Searches: visit stamps (stamp_ == epoch_ one side, epoch_ + 1 the other) and their queues.
   std::vector<std::uint32_t> stamp_;
@@ -96,11 +99,12 @@ double cohesion(const Network& net, In in, double complete_trust) {
   std::int64_t ties = 0;
   for (std::int32_t i = 0; i < net.n; ++i) {
     if (!in(i)) continue;
-    for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e)
-      if (in(net.neighbors[e])) {
-        sum += net.trust[e];
-        ++ties;
-      }
+    // Branch-free: an entry to an outsider adds exactly 0 (same sum, in the same order).
+    for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
+      const bool both = in(net.neighbors[e]);
+      sum += static_cast<double>(net.trust[e]) * (both ? 1.0 : 0.0);
+      ties += both ? 1 : 0;
+    }
   }
   return ties > 0 ? sum / static_cast<double>(ties) : 0.0;
 }
