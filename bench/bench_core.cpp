@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: bench_core core|fullpass|runs N [reps|R]\n");
     return 2;
   }
+  keep_freed_memory();  // as `orgsim` does
   const std::string mode = argv[1];
   const auto n = static_cast<std::int32_t>(std::atol(argv[2]));
   const int reps = argc > 3 ? std::atoi(argv[3]) : 5;
@@ -169,9 +170,9 @@ int main(int argc, char** argv) {
       const double per_step = seconds_since(t0) / reps;
       if (std::string(strategy) == "none") core_per_step = per_step;
       std::printf("{\"mode\": \"model\", \"agents\": %d, \"steps\": %d, \"strategy\": \"%s\", "
-                  "\"seconds_per_step\": %.5f, \"vs_core\": %.2f, \"phases_s_per_step\": {",
+                  "\"seconds_per_step\": %.5f, \"vs_core\": %s, \"phases_s_per_step\": {",
                   n, reps, strategy, per_step,
-                  core_per_step > 0 ? per_step / core_per_step : std::nan(""));
+                  core_per_step > 0 ? std::to_string(per_step / core_per_step).c_str() : "null");
       for (int k = 0; k < 6; ++k)
         std::printf("%s\"%s\": %.5f", k ? ", " : "", phases[k],
                     sim.phase_seconds()[static_cast<std::size_t>(k)] / reps);

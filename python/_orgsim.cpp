@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "engine/runner.hpp"
 #include "engine/sweep.hpp"
 #include "io/memory_results.hpp"
 #include "io/outputs.hpp"
@@ -55,6 +56,8 @@ PYBIND11_MODULE(_orgsim, m) {
   m.attr("git_commit") = kGitCommit;
   m.attr("source_dir") = ORGSIM_SOURCE_DIR;
 
+  m.def("keep_freed_memory", &keep_freed_memory,
+        "keep freed memory in the process (faster repeated runs; see orgsim.keep_freed_memory)");
   m.def("set_input_error_class", [](py::object cls) { input_error_class() = std::move(cls); });
 
   py::register_exception_translator([](std::exception_ptr p) {

@@ -910,6 +910,7 @@ int cmd_summarize(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  keep_freed_memory();  // runs reuse the pages of the first (sim/engine/runner.hpp)
   const std::string cmdline = command_line_text(argc, argv);
   if (argc < 2) {
     std::cerr << kUsage;

@@ -26,15 +26,12 @@
 
 namespace orgsim {
 
-namespace {
-
-/// Runs allocate and free the same arrays again and again. By default glibc gives blocks above
-/// 128 KiB back to the kernel when they are freed (mmap for big blocks, trimming of the heap's
-/// top), so the next run pays a page fault for every 4 KiB page it touches again: at 10^5 agents
-/// that was more than half of a product-path run (bench/README.md, "The product path"). Keeping
-/// freed memory in the process removes those faults; the peak is unchanged, since every run of a
-/// plan needs the same arrays. Blocks above 32 MiB (glibc's largest mmap threshold on 64-bit, an
-/// array of 4 million doubles) are still mapped fresh.
+// Runs allocate and free the same arrays again and again; by default glibc gives blocks above
+// 128 KiB back to the kernel when they are freed (mmap for big blocks, trimming of the heap's
+// top), so the next run pays a page fault for every 4 KiB page it touches again: at 10^5 agents
+// that was more than half of a product-path run (bench/README.md, "The product path"). Blocks
+// above 32 MiB (glibc's largest mmap threshold on 64-bit, an array of 4 million doubles) are
+// still mapped fresh.
 void keep_freed_memory() {
 #if defined(__GLIBC__)
   static const bool done = [] {
@@ -46,7 +43,7 @@ void keep_freed_memory() {
 #endif
 }
 
-}  // namespace
+
 
 RunPlan make_plan(const Scenario& sc) {
   RunPlan plan;
@@ -85,7 +82,6 @@ RunRecord run_one(const RunPlan& plan, std::int32_t arm, std::int64_t replicate,
 
 RunRecord run_one(const RunPlan& plan, std::int32_t arm, std::int64_t replicate,
                   const Network* prebuilt, const StepObserver& after_step) {
-  keep_freed_memory();
   const auto start = std::chrono::steady_clock::now();
   const std::uint64_t rep_seed =
       replicate_seed(plan.master_seed, static_cast<std::uint64_t>(replicate));

@@ -45,6 +45,13 @@ using StepObserver = std::function<void(const Simulation&)>;
 RunRecord run_one(const RunPlan& plan, std::int32_t arm, std::int64_t replicate,
                   const Network* prebuilt, const StepObserver& after_step);
 
+/// Tells the C library to keep freed memory in the process (glibc: mmap threshold 32 MiB, trim
+/// threshold 1 GiB), so that run after run reuses the pages of the first instead of faulting in
+/// fresh ones; the peak is unchanged, since every run of a plan needs the same arrays. It
+/// changes the whole process's allocator, so programs choose it: `orgsim` and `bench_core` call
+/// it at start, the Python module offers it (`orgsim.keep_freed_memory()`); a no-op elsewhere.
+void keep_freed_memory();
+
 /// run_one with a frame (engine/snapshot.hpp) after every plan.snapshot_every-th step and the
 /// last, kept in the record's `snapshots` (what run_plan does when output.snapshots > 0).
 RunRecord run_with_snapshots(const RunPlan& plan, std::int32_t arm, std::int64_t replicate);
