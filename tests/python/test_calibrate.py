@@ -421,7 +421,10 @@ def test_an_integer_prior_proposes_integers_and_finds_the_integer_truth():
     theta = np.array(last["params"])[:, 0]
     w = np.array(last["weights"])
     assert np.all(theta == np.floor(theta)) and theta.min() >= 0 and theta.max() <= 10
-    assert w[theta == 7].sum() > 0.6, {int(k): round(float(w[theta == k].sum()), 3)
+    # The exact posterior puts 0.987 on 7 (each neighbour's likelihood is e^-5 of the truth's:
+    # the mean of 10 draws has variance 0.1); ABC at its final tolerance gave 0.93-0.985 over
+    # seeds 3-7. Below 0.9 means the integer proposals leak mass onto the neighbours.
+    assert w[theta == 7].sum() > 0.9, {int(k): round(float(w[theta == k].sum()), 3)
                                        for k in np.unique(theta)}
 
 
