@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <stdexcept>
 #include <utility>
@@ -188,6 +189,55 @@ TEST_CASE("wins: pushing before a standing win was won is a programming error", 
   CHECK_THROWS_AS(book.push_back(9, 0.0, rng), std::logic_error);
   CHECK(book.standing() == 1);
   CHECK(rng.next_u64() == reference.next_u64());  // nothing drawn
+}
+
+TEST_CASE("wins: the defense is asked for only when a win's fate depends on it, same results",
+          "[wins]") {
+  // Two books with the same wins, pushed with the same draws: one given the defense, the other
+  // asking for it. Reversals agree step by step and the streams end in the same state; the
+  // defense is asked for at most once a step, and not at all in steps where every draw falls
+  // below the hazard at full defense (the background) or at or above the hazard with none.
+  WinRules rules;
+  rules.hold_fraction = 0.5;
+  rules.hazard = 0.3;
+  rules.background = 0.02;
+  WinBook eager(rules), lazy(rules);
+  Rng draws(7), rng_eager(8), rng_lazy(8);
+  for (int k = 0; k < 40; ++k) {
+    const double strength = k % 5 == 0 ? 0.0 : draws.uniform();
+    eager.record_win(0, strength);
+    lazy.record_win(0, strength);
+  }
+  int asked = 0, steps_asking = 0, steps = 0;
+  for (std::int32_t t = 1; t <= 200 && eager.standing() > 0; ++t, ++steps) {
+    const double d = 0.4 * draws.uniform();
+    const int before = asked;
+    const std::function<double()> defense = [&] {
+      ++asked;
+      return d;
+    };
+    REQUIRE(lazy.push_back(t, defense, rng_lazy) == eager.push_back(t, d, rng_eager));
+    CHECK(asked - before <= 1);
+    steps_asking += asked > before ? 1 : 0;
+    REQUIRE(lazy.standing() == eager.standing());
+  }
+  CHECK(rng_lazy.next_u64() == rng_eager.next_u64());
+  CHECK(steps_asking > 0);
+  CHECK(asked == steps_asking);
+  INFO("steps that asked: " << steps_asking << " of " << steps);
+  CHECK(steps_asking < steps);
+  SECTION("no hazard beyond the background: never asked") {
+    rules.hazard = 0.0;
+    WinBook book(rules);
+    book.record_win(0, 0.5);
+    int calls = 0;
+    const std::function<double()> count = [&] {
+      ++calls;
+      return 0.0;
+    };
+    for (std::int32_t t = 1; t <= 50; ++t) book.push_back(t, count, rng_lazy);
+    CHECK(calls == 0);
+  }
 }
 
 // ---- Kaplan-Meier -----------------------------------------------------------------------------

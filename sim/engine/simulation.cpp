@@ -475,10 +475,20 @@ void Simulation::wins_phase() {
   // the book afterwards, so every win stands at least one step.
   reversed_now_ = 0;
   if (wins_.standing() > 0) {
-    // The defense matters to the gap term and to a first contract; otherwise it is not computed.
+    // The defense matters to the gap term and to a first contract; it is computed only when a
+    // win's fate or the contract's chance depends on it (a full cascade and a pass over the
+    // crowd's ties: under big messaging most of a step's work).
     const bool contract_open = election_win_ >= 0 && !consolidated_;
-    const double d = cfg_.wins.hazard > 0.0 || contract_open ? defense() : 0.0;
-    reversed_now_ = wins_.push_back(t_, d, rng_employer_);
+    bool known = false;
+    double d = 0.0;
+    const std::function<double()> defense_now = [&] {
+      if (!known) {
+        d = cfg_.wins.hazard > 0.0 || contract_open ? defense() : 0.0;
+        known = true;
+      }
+      return d;
+    };
+    reversed_now_ = wins_.push_back(t_, defense_now, rng_employer_);
     // A won election not yet consolidated: undone (decertified), or a first contract reached
     // with chance contract_rate x min(1, D / (hold_fraction x strength)), one uniform from the
     // employer stream per step after the push (none when contract_rate is 0).
@@ -489,7 +499,8 @@ void Simulation::wins_phase() {
         election_win_ = -1;
       } else if (cfg_.elections.contract_rate > 0.0) {
         const double needed = cfg_.wins.hold_fraction * w.strength;
-        const double capacity = needed > 0.0 ? std::min(1.0, std::max(0.0, d) / needed) : 1.0;
+        const double capacity =
+            needed > 0.0 ? std::min(1.0, std::max(0.0, defense_now()) / needed) : 1.0;
         if (rng_employer_.uniform() < cfg_.elections.contract_rate * capacity) {
           consolidated_ = true;
           ++consolidated_wins_;

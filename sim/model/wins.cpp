@@ -49,15 +49,34 @@ double WinBook::hazard(double strength, double defense) const noexcept {
 }
 
 std::int32_t WinBook::push_back(std::int32_t step, double defense, Rng& rng) {
+  return push_back(step, [defense] { return defense; }, rng);
+}
+
+std::int32_t WinBook::push_back(std::int32_t step, const std::function<double()>& defense,
+                                Rng& rng) {
   for (const auto& w : events_)
     if (w.censored && w.start_step > step)
       throw std::logic_error("WinBook::push_back at step " + std::to_string(step) +
                              " against a win of step " + std::to_string(w.start_step));
   std::int32_t reversed = 0;
+  bool known = false;
+  double d = 0.0;
   for (auto& w : events_) {
     if (!w.censored) continue;
     const double u = rng.uniform();  // always drawn: one uniform per standing win
-    if (u < hazard(w.strength, defense)) {
+    bool falls;
+    if (u < hazard(w.strength, std::numeric_limits<double>::infinity())) {
+      falls = true;  // reversed even at full defense
+    } else if (u >= hazard(w.strength, 0.0)) {
+      falls = false;  // held even with no defense
+    } else {
+      if (!known) {
+        d = defense();
+        known = true;
+      }
+      falls = u < hazard(w.strength, d);
+    }
+    if (falls) {
       w.end_step = step;
       w.censored = false;
       ++reversed;

@@ -9,6 +9,7 @@
 // hold_fraction * strength lets through (docs/MODEL.md "Wins and durability").
 // Each win ends with its reversal or is censored at the end of the run.
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <vector>
 
@@ -57,6 +58,11 @@ class WinBook {
   /// defense now. Draws one uniform per standing win (in win order) from `rng`. Returns the number
   /// of wins reversed this step.
   std::int32_t push_back(std::int32_t step, double defense, Rng& rng);
+  /// The same, asking `defense()` for the defense only if a win's fate depends on it: a draw
+  /// below the win's hazard at full defense reverses it and a draw at or above its hazard with
+  /// no defense keeps it, whatever the defense (the hazard falls as the defense grows). Same
+  /// draws, same results as push_back(step, defense(), rng); `defense` is called at most once.
+  std::int32_t push_back(std::int32_t step, const std::function<double()>& defense, Rng& rng);
 
   std::int32_t standing() const noexcept { return standing_; }
   std::int32_t wins() const noexcept { return static_cast<std::int32_t>(events_.size()); }
