@@ -49,18 +49,21 @@ if command -v mpirun > /dev/null; then
   done
 fi
 [ "$quick" -eq 1 ] && exit 0
-# Throughput on a validation scenario (Watts, 10^4 agents, one step): 4 points x 1 arm x 50.
+# Throughput on a validation scenario (Watts, 10^4 agents, one step, ~5 ms a run): 4 points x 1
+# arm x ORGSIM_BENCH_WATTS_REPLICATES (default 250: 1000 runs, so that launching the MPI ranks,
+# ~0.3 s, is not a third of the measurement as it was at 200 runs).
+wr=${ORGSIM_BENCH_WATTS_REPLICATES:-250}
 cat > "$T/watts.json" <<JSON
 {"name": "watts", "scenario": "$PWD/scenarios/validation/watts.json",
  "design": {"type": "grid", "parameters": {"network.mean_degree": [2, 4, 6, 8]}},
- "replicates": 50, "seed": 1}
+ "replicates": $wr, "seed": 1}
 JSON
 for th in 1 2; do
-  measure "watts, $th thread(s)" 200 "$B" sweep "$T/watts.json" -o "$T/out.h5" --threads $th --quiet
+  measure "watts, $th thread(s)" $((4 * wr)) "$B" sweep "$T/watts.json" -o "$T/out.h5" --threads $th --quiet
 done
 if command -v mpirun > /dev/null; then
   for np in 1 2; do
-    measure "watts, $np MPI rank(s) x 1 thread" 200 "${MPIRUN[@]}" -np $np "$B" sweep "$T/watts.json" -o "$T/out.h5" --threads 1 --quiet
+    measure "watts, $np MPI rank(s) x 1 thread" $((4 * wr)) "${MPIRUN[@]}" -np $np "$B" sweep "$T/watts.json" -o "$T/out.h5" --threads 1 --quiet
   done
 fi
 # Memory as the run count grows (default scenario): 10^2, 10^3, 10^4 runs.
