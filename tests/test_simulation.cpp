@@ -227,8 +227,8 @@ TEST_CASE("a run holds only the state arrays its mechanisms use", "[simulation][
   CHECK(p.threshold.size() == 500);
   CHECK(p.commitment.size() == 500);
   CHECK(p.role.size() == 500);
-  for (const Eigen::ArrayXf* a : {&p.leadership, &p.awareness, &p.fatigue, &p.staff_trust,
-                                  &p.grievance_base, &p.fear_base})
+  for (const Eigen::ArrayXf* a : {&p.inoculation, &p.leadership, &p.awareness, &p.fatigue,
+                                  &p.staff_trust, &p.grievance_base, &p.fear_base})
     CHECK(a->size() == 0);
   CHECK(p.known.empty());
   CHECK(p.type.empty());
@@ -238,26 +238,31 @@ TEST_CASE("a run holds only the state arrays its mechanisms use", "[simulation][
   CHECK(p.exposed_until.empty());
   CHECK(p.hired.empty());
   // Each mechanism switched on brings back the arrays it reads or writes.
-  const auto with = [&](const std::string& set) {
-    return arrays_needed(test::plan_for(rel, {"population.size=500", set}).arms[0]);
+  const auto with = [&](std::vector<std::string> sets) {
+    sets.push_back("population.size=500");
+    return arrays_needed(test::plan_for(rel, sets).arms[0]);
   };
-  CHECK(with("campaign.strategy=relationship_first").campaign);
-  CHECK(with("campaign.strategy=relationship_first").fatigue);
-  CHECK(with("actions.participation_fatigue=0.1").fatigue);
-  CHECK(with("output.snapshots=1").last_action);
-  CHECK(with("employer.firing=0.01").exposed_until);
-  CHECK(with("employer.firing=0.01").hired);
-  CHECK(with("environment.turnover=0.01").hired);
-  CHECK(with("decay.grievance=0.1").grievance_base);
-  CHECK(with("decay.fear=0.1").fear_base);
-  const PopulationArrays none = with("steps=5");
-  CHECK_FALSE((none.campaign || none.fatigue || none.last_action || none.exposed_until ||
-               none.hired || none.grievance_base || none.fear_base));
+  CHECK(with({"campaign.strategy=relationship_first"}).campaign);
+  CHECK(with({"campaign.strategy=relationship_first"}).fatigue);
+  CHECK(with({"actions.participation_fatigue=0.1"}).fatigue);
+  CHECK(with({"output.snapshots=1"}).last_action);
+  CHECK(with({"participation.weights.fear=0.2"}).inoculation);
+  CHECK(with({"employer.retaliation=0.1"}).inoculation);
+  CHECK(with({"actions.kind=election", "actions.policy=schedule"}).inoculation);
+  CHECK(with({"employer.firing=0.01"}).exposed_until);
+  CHECK(with({"employer.firing=0.01"}).hired);
+  CHECK(with({"environment.turnover=0.01"}).hired);
+  CHECK(with({"decay.grievance=0.1"}).grievance_base);
+  CHECK(with({"decay.fear=0.1"}).fear_base);
+  const PopulationArrays none = with({"steps=5"});
+  CHECK_FALSE((none.campaign || none.fatigue || none.inoculation || none.last_action ||
+               none.exposed_until || none.hired || none.grievance_base || none.fear_base));
   // The default scenario keeps every array.
   const RunPlan def = test::plan_for("scenarios/default.json", {"population.size=300",
                                                                 "network.departments=10"});
   Simulation full(def.arms[0], replicate_seed(def.master_seed, 0));
   const Population& q = full.population();
+  CHECK(q.inoculation.size() == 300);
   CHECK(q.leadership.size() == 300);
   CHECK(q.staff_trust.size() == 300);
   CHECK(q.task.size() == 300);

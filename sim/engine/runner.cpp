@@ -247,8 +247,8 @@ RunFootprint run_footprint(const ModelConfig& cfg) {
   // per agent.
   const double always =
       scalar_bytes<decltype(P::threshold)>() + scalar_bytes<decltype(P::grievance)>() +
-      scalar_bytes<decltype(P::fear)>() + scalar_bytes<decltype(P::inoculation)>() +
-      scalar_bytes<decltype(P::commitment)>() + element_bytes<decltype(P::role)>();
+      scalar_bytes<decltype(P::fear)>() + scalar_bytes<decltype(P::commitment)>() +
+      element_bytes<decltype(P::role)>();
   const double campaign =
       scalar_bytes<decltype(P::leadership)>() + scalar_bytes<decltype(P::awareness)>() +
       scalar_bytes<decltype(P::staff_trust)>() +
@@ -262,6 +262,7 @@ RunFootprint run_footprint(const ModelConfig& cfg) {
   const double population =
       always + when(need.campaign, campaign) +
       when(need.fatigue, scalar_bytes<decltype(P::fatigue)>()) +
+      when(need.inoculation, scalar_bytes<decltype(P::inoculation)>()) +
       when(need.last_action, element_bytes<decltype(P::last_action)>()) +
       when(need.exposed_until, element_bytes<decltype(P::exposed_until)>()) +
       when(need.hired, element_bytes<decltype(P::hired)>()) +

@@ -22,8 +22,13 @@ void utility_base(const ModelConfig& cfg, const Population& pop, const Network& 
   const auto wg = static_cast<float>(cfg.w_grievance), wc = static_cast<float>(cfg.w_commitment),
              wf = static_cast<float>(cfg.w_fear);
   Eigen::Map<Eigen::ArrayXf> b(base.data(), n);
-  b = wg * (pop.grievance + G).max(0.0f).min(1.0f) + wc * pop.commitment -
-      wf * pop.fear * (1.0f - pop.inoculation);
+  // A run without inoculation has w_fear 0 (arrays_needed): its fear term is +0, and x - 0 is x,
+  // so leaving the term out gives the same bits.
+  if (pop.inoculation.size() == n)
+    b = wg * (pop.grievance + G).max(0.0f).min(1.0f) + wc * pop.commitment -
+        wf * pop.fear * (1.0f - pop.inoculation);
+  else
+    b = wg * (pop.grievance + G).max(0.0f).min(1.0f) + wc * pop.commitment;
   if (cfg.w_invitation <= 0.0) return;
   // Invitations: a committed agent invites trusted neighbours (strength = trust); messaging gives
   // a weak invitation to the aware; staff call those who trust them. The strongest counts, so
@@ -150,21 +155,22 @@ Touched consequences(const ModelConfig& cfg, Population& pop, const std::vector<
              rt = static_cast<float>(open ? cfg.retaliation : 0.0),
              lc = static_cast<float>(cfg.loss_commitment);
   // The mark, fatigue and exposure are kept only by runs that read them (arrays_needed).
+  // Without inoculation a loss's fear and retaliation are 0 (arrays_needed): fear stays as it is.
   const bool mark = !pop.last_action.empty(), tire = pop.fatigue.size() > 0,
-             exposure = !pop.exposed_until.empty();
+             exposure = !pop.exposed_until.empty(), pressed = pop.inoculation.size() > 0;
   for (std::int32_t i = 0; i < cfg.n; ++i) {
     const auto u = static_cast<std::size_t>(i);
     if (!x[u]) continue;
     if (mark) pop.last_action[u] = t;
     pop.commitment[i] += pc * (1.0f - pop.commitment[i]);
     if (tire) pop.fatigue[i] += pf * (1.0f - pop.fatigue[i]);
-    const float exposed = (1.0f - pop.inoculation[i]) * (1.0f - pop.fear[i]);
+    const float exposed = pressed ? (1.0f - pop.inoculation[i]) * (1.0f - pop.fear[i]) : 0.0f;
     if (what.won) pop.commitment[i] += wc * (1.0f - pop.commitment[i]);
-    if (what.lost) pop.fear[i] += lf * exposed;
+    if (what.lost && pressed) pop.fear[i] += lf * exposed;
     if (open) {
       // The employer retaliates against visible participants, and targets visible leaders (as
       // they were seen at the action, before a defeat's demoralization).
-      pop.fear[i] += rt * (1.0f - pop.inoculation[i]) * (1.0f - pop.fear[i]);
+      if (pressed) pop.fear[i] += rt * (1.0f - pop.inoculation[i]) * (1.0f - pop.fear[i]);
       if (exposure &&
           (pop.commitment[i] >= cfg.ladder_leader || pop.role[u] == Role::worker_organizer))
         pop.exposed_until[u] = t + cfg.firing_steps;

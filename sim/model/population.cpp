@@ -27,6 +27,8 @@ PopulationArrays arrays_needed(const ModelConfig& cfg) {
   PopulationArrays a;
   a.campaign = cfg.strategy != Strategy::none;
   a.fatigue = a.campaign || cfg.participation_fatigue > 0.0;
+  a.inoculation = a.campaign || cfg.w_fear > 0.0 || cfg.loss_fear > 0.0 || cfg.retaliation > 0.0 ||
+                  cfg.counter_campaign > 0.0 || cfg.kind == ActionKind::election;
   a.last_action = a.campaign || cfg.snapshot_every > 0;
   a.exposed_until = cfg.firing > 0.0;
   const bool election_firings = cfg.kind == ActionKind::election && cfg.elections.firing_rate > 0.0;
@@ -45,7 +47,10 @@ Population draw_population(const ModelConfig& cfg, Rng& rng, const PopulationArr
   p.threshold = draw_array(cfg.threshold, cfg.n, rng, cfg.threshold_range);
   p.grievance = draw_array(cfg.grievance, cfg.n, rng, cfg.unit_range);
   p.fear = draw_array(cfg.fear, cfg.n, rng, cfg.unit_range);
+  // Inoculation is drawn in its place in the stream even when the run does not keep it, so
+  // that the draws after it do not move.
   p.inoculation = draw_array(cfg.inoculation, cfg.n, rng, cfg.unit_range);
+  if (!need.inoculation) p.inoculation.resize(0);
   p.commitment = draw_array(cfg.commitment, cfg.n, rng, cfg.unit_range);
   const auto n = static_cast<std::size_t>(cfg.n);
   p.role.assign(n, Role::member);
@@ -90,7 +95,8 @@ void replace_agent(Population& pop, std::int32_t i, const ModelConfig& cfg, Rng&
   pop.threshold[i] = new_hire_value(cfg.threshold, i, cfg.n, rng, cfg.threshold_range);
   pop.grievance[i] = new_hire_value(cfg.grievance, i, cfg.n, rng, cfg.unit_range);
   pop.fear[i] = new_hire_value(cfg.fear, i, cfg.n, rng, cfg.unit_range);
-  pop.inoculation[i] = new_hire_value(cfg.inoculation, i, cfg.n, rng, cfg.unit_range);
+  const float inoculation = new_hire_value(cfg.inoculation, i, cfg.n, rng, cfg.unit_range);
+  if (pop.inoculation.size() > 0) pop.inoculation[i] = inoculation;  // drawn either way
   pop.commitment[i] = 0.0f;
   const auto k = static_cast<std::size_t>(i);
   pop.role[k] = Role::member;

@@ -24,7 +24,7 @@ enum class PersonType : std::uint8_t { self_interested = 0, selfish = 1, selfles
 enum class TaskState : std::uint8_t { none = 0, open = 1, missed = 2 };
 
 /// The state arrays a run holds beyond those every run needs (threshold, grievance, fear,
-/// inoculation, commitment, role): each group is allocated only when a mechanism that reads or
+/// commitment, role): each group is allocated only when a mechanism that reads or
 /// writes it is switched on, and is empty otherwise; code that would touch an empty array does
 /// not run (its mechanism is off) or skips it. The one place that decides is arrays_needed().
 struct PopulationArrays {
@@ -33,6 +33,9 @@ struct PopulationArrays {
   /// follow-ups, attention, strain, public relationships with staff and the yeses.
   bool campaign = true;
   bool fatigue = true;         // the campaign (asks read it), or actions that tire
+  /// Inoculation: fear weighs in the utility, the employer presses (a loss's fear, retaliation,
+  /// a counter-campaign, an election's campaign), or the campaign inoculates.
+  bool inoculation = true;
   bool last_action = true;     // the campaign, or snapshots (who took part in the last action)
   bool exposed_until = true;   // the employer fires exposed leaders (employer.firing > 0)
   bool hired = true;           // turnover, firing or an election campaign's firings
