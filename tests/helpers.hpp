@@ -68,10 +68,11 @@ inline ModelConfig config_from_text(const char* text, const std::vector<std::str
   return make_plan(sc).arms[0];
 }
 
-/// The population `cfg` draws from a generator seeded with `seed`.
+/// The population `cfg` draws from a generator seeded with `seed`, holding every state array
+/// (a rule's test sets and reads arrays its own mechanism may not switch on in `cfg`).
 inline Population population(const ModelConfig& cfg, std::uint64_t seed = 1) {
   Rng rng(seed);
-  return draw_population(cfg, rng);
+  return draw_population(cfg, rng, PopulationArrays{});
 }
 
 inline RunPlan plan_for(const std::string& rel, const std::vector<std::string>& sets = {}) {

@@ -365,7 +365,7 @@ TEST_CASE("selfish, self-interested and selfless people answer asks and agitatio
   // Shares: drawn per person, within 4 standard errors.
   const ModelConfig big = config({"population.size=4000", "types.selfish=0.25", "types.selfless=0.15"});
   Rng rng(9);
-  const Population p = draw_population(big, rng);
+  const Population p = draw_population(big, rng, PopulationArrays{});  // every array: types too
   const double selfish =
       static_cast<double>(std::count(p.type.begin(), p.type.end(), PersonType::selfish)) / 4000.0;
   const double selfless =

@@ -126,26 +126,20 @@ TEST_CASE("check prints the threads actually used", "[cli][plans]") {
 }
 
 namespace {
-/// Peak resident memory (bytes) of `orgsim run` of the default scenario at `n` agents, 20 steps,
-/// one replicate on one thread, as the kernel counts it for the child (wait4's ru_maxrss).
-double peak_rss_of_run(std::int32_t n) {
-  const std::string out = orgsim::test::tmp_path("rss-" + std::to_string(n) + ".h5");
-  std::vector<std::string> args = {ORGSIM_BINARY,
-                                   "run",
-                                   orgsim::test::source_path("scenarios/default.json"),
-                                   "--set",
-                                   "population.size=" + std::to_string(n),
-                                   "--set",
-                                   "network.departments=" + std::to_string(n / 30),
-                                   "--set",
-                                   "steps=20",
-                                   "--replicates",
-                                   "1",
-                                   "--threads",
-                                   "1",
-                                   "-o",
-                                   out,
-                                   "--quiet"};
+/// Peak resident memory (bytes) of `orgsim run` of scenario `rel` (a path in the source tree)
+/// with `sets`, one replicate on one thread, as the kernel counts it for the child (wait4's
+/// ru_maxrss).
+double peak_rss_of(const std::string& rel, const std::vector<std::string>& sets,
+                   const std::string& tag) {
+  const std::string out = orgsim::test::tmp_path("rss-" + tag + ".h5");
+  std::vector<std::string> args = {ORGSIM_BINARY, "run", orgsim::test::source_path(rel)};
+  for (const auto& s : sets) {
+    args.push_back("--set");
+    args.push_back(s);
+  }
+  for (const char* a : {"--replicates", "1", "--threads", "1", "-o"}) args.push_back(a);
+  args.push_back(out);
+  args.push_back("--quiet");
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -162,6 +156,14 @@ double peak_rss_of_run(std::int32_t n) {
   REQUIRE(WEXITSTATUS(status) == 0);
   std::remove(out.c_str());
   return static_cast<double>(ru.ru_maxrss) * 1024.0;  // Linux: kilobytes
+}
+
+/// The same for the default scenario at `n` agents (departments of 30), 20 steps.
+double peak_rss_of_run(std::int32_t n) {
+  return peak_rss_of("scenarios/default.json",
+                     {"population.size=" + std::to_string(n),
+                      "network.departments=" + std::to_string(n / 30), "steps=20"},
+                     std::to_string(n));
 }
 }  // namespace
 
@@ -182,4 +184,33 @@ TEST_CASE("check: the memory estimate of a run is within 25% of its measured pea
                     << " MiB");
   REQUIRE(measured > 0);
   CHECK(std::fabs(estimated - measured) <= 0.25 * measured);
+}
+
+TEST_CASE("check: the memory estimate of a classic run counts only what it allocates",
+          "[plans]") {
+  ORGSIM_NORMAL_BUILD_ONLY();
+  // The benchmark's product path (the Watts workload on the classic base: no campaign, no
+  // employer, no decay, no turnover), whose run holds far fewer arrays than the default
+  // scenario's: the estimate must follow what the run allocates, not every array there is.
+  const std::string rel = "bench/watts_product.json";
+  const auto sets = [](std::int32_t n) {
+    return std::vector<std::string>{"population.size=" + std::to_string(n)};
+  };
+  const auto estimate = [&](std::int32_t n) {
+    auto s = sets(n);
+    s.push_back("replicates=1");
+    return orgsim::estimate_resources(orgsim::test::plan_for(rel, s), 1).per_run_bytes;
+  };
+  const double measured =
+      peak_rss_of(rel, sets(200000), "watts-200000") - peak_rss_of(rel, sets(1000), "watts-1000");
+  const double estimated = estimate(200000) - estimate(1000);
+  INFO("estimated " << estimated / 1048576.0 << " MiB, measured " << measured / 1048576.0
+                    << " MiB");
+  REQUIRE(measured > 0);
+  CHECK(std::fabs(estimated - measured) <= 0.25 * measured);
+  // Fewer bytes per agent than the default scenario's run, which keeps the campaign's state.
+  const auto def = orgsim::test::plan_for("scenarios/default.json", {"population.size=1000"});
+  const auto classic = orgsim::test::plan_for(rel, sets(1000));
+  CHECK(orgsim::run_footprint(classic.arms[0]).per_agent <
+        orgsim::run_footprint(def.arms[0]).per_agent - 40.0);
 }

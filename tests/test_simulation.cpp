@@ -215,3 +215,83 @@ TEST_CASE("a step past the run's last is refused, not written past the series", 
   CHECK_THROWS_WITH(sim.step(), Catch::Contains("all were taken"));
   CHECK(sim.current_step() == 3);
 }
+
+TEST_CASE("a run holds only the state arrays its mechanisms use", "[simulation][memory]") {
+  // The benchmark's product path on the classic base: no campaign, employer, decay or turnover.
+  const std::string rel = "bench/watts_product.json";
+  const RunPlan plan = test::plan_for(rel, {"population.size=500", "steps=5", "replicates=1"});
+  const ModelConfig& cfg = plan.arms[0];
+  Simulation sim(cfg, replicate_seed(plan.master_seed, 0));
+  sim.run();
+  const Population& p = sim.population();
+  CHECK(p.threshold.size() == 500);
+  CHECK(p.commitment.size() == 500);
+  CHECK(p.role.size() == 500);
+  for (const Eigen::ArrayXf* a : {&p.inoculation, &p.leadership, &p.awareness, &p.fatigue,
+                                  &p.staff_trust, &p.grievance_base, &p.fear_base})
+    CHECK(a->size() == 0);
+  CHECK(p.known.empty());
+  CHECK(p.type.empty());
+  CHECK(p.task.empty());
+  CHECK(p.said_yes.empty());
+  CHECK(p.last_action.empty());
+  CHECK(p.exposed_until.empty());
+  CHECK(p.hired.empty());
+  // Each mechanism switched on brings back the arrays it reads or writes.
+  const auto with = [&](std::vector<std::string> sets) {
+    sets.push_back("population.size=500");
+    return arrays_needed(test::plan_for(rel, sets).arms[0]);
+  };
+  CHECK(with({"campaign.strategy=relationship_first"}).campaign);
+  CHECK(with({"campaign.strategy=relationship_first"}).fatigue);
+  CHECK(with({"actions.participation_fatigue=0.1"}).fatigue);
+  CHECK(with({"output.snapshots=1"}).last_action);
+  CHECK(with({"participation.weights.fear=0.2"}).inoculation);
+  CHECK(with({"employer.retaliation=0.1"}).inoculation);
+  CHECK(with({"actions.kind=election", "actions.policy=schedule"}).inoculation);
+  CHECK(with({"employer.firing=0.01"}).exposed_until);
+  CHECK(with({"employer.firing=0.01"}).hired);
+  CHECK(with({"environment.turnover=0.01"}).hired);
+  CHECK(with({"decay.grievance=0.1"}).grievance_base);
+  CHECK(with({"decay.fear=0.1"}).fear_base);
+  const PopulationArrays none = with({"steps=5"});
+  CHECK_FALSE((none.campaign || none.fatigue || none.inoculation || none.last_action ||
+               none.exposed_until || none.hired || none.grievance_base || none.fear_base));
+  // The default scenario keeps every array.
+  const RunPlan def = test::plan_for("scenarios/default.json", {"population.size=300",
+                                                                "network.departments=10"});
+  Simulation full(def.arms[0], replicate_seed(def.master_seed, 0));
+  const Population& q = full.population();
+  CHECK(q.inoculation.size() == 300);
+  CHECK(q.leadership.size() == 300);
+  CHECK(q.staff_trust.size() == 300);
+  CHECK(q.task.size() == 300);
+  CHECK(q.last_action.size() == 300);
+}
+
+TEST_CASE("arrays held for a mechanism that moves nothing leave a classic run bit-identical",
+          "[simulation][memory]") {
+  // In the classic workload grievance and fear are 0 and fatigue is read by nobody: switching
+  // on their decay and fatigue allocates grievance_base, fear_base and fatigue (and recomputes
+  // the utility base each step) but must not move a single output.
+  const std::string rel = "bench/watts_product.json";
+  const std::vector<std::string> sets = {"population.size=2000", "steps=20", "replicates=1"};
+  auto with_extra = sets;
+  for (const char* s : {"decay.grievance=0.5", "decay.fear=0.5", "actions.participation_fatigue=0.5",
+                        "output.snapshots=5"})
+    with_extra.emplace_back(s);
+  const RunPlan a = test::plan_for(rel, sets), b = test::plan_for(rel, with_extra);
+  REQUIRE(arrays_needed(b.arms[0]).grievance_base);
+  REQUIRE_FALSE(arrays_needed(a.arms[0]).grievance_base);
+  Simulation sa(a.arms[0], replicate_seed(a.master_seed, 0)),
+      sb(b.arms[0], replicate_seed(b.master_seed, 0));
+  sa.run();
+  sb.run();
+  // Bit for bit (NaN where undefined in both).
+  const auto series_a = sa.per_step_values(), series_b = sb.per_step_values();
+  REQUIRE(series_a.size() == series_b.size());
+  CHECK(std::memcmp(series_a.data(), series_b.data(), series_a.size() * sizeof(float)) == 0);
+  const auto va = sa.per_run_values(), vb = sb.per_run_values();
+  REQUIRE(va.size() == vb.size());
+  CHECK(std::memcmp(va.data(), vb.data(), va.size() * sizeof(double)) == 0);
+}

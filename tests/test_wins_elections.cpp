@@ -134,7 +134,7 @@ TEST_CASE("actions: a lost action costs its participants commitment and its call
                                           "employer.retaliation=0",
                                           "actions.participation_commitment=0"});
   Rng rng(1);
-  Population pop = draw_population(cfg, rng);
+  Population pop = draw_population(cfg, rng, PopulationArrays{});  // every array: staff trust too
   for (std::int32_t i = 0; i < 6; ++i) {
     pop.commitment[i] = 0.6f;
     pop.staff_trust[i] = 0.4f;

@@ -235,46 +235,67 @@ constexpr double scalar_bytes() {
 }
 }  // namespace
 
-RunFootprint run_footprint() {
+RunFootprint run_footprint(const ModelConfig& cfg) {
   using P = Population;
-  // The agents' state: every array of Population, one element per agent.
-  const double population =
+  const PopulationArrays need = arrays_needed(cfg);
+  auto when = [](bool held, double bytes) { return held ? bytes : 0.0; };
+  // The agents' state: the arrays of Population this run holds (arrays_needed), one element
+  // per agent.
+  const double always =
       scalar_bytes<decltype(P::threshold)>() + scalar_bytes<decltype(P::grievance)>() +
-      scalar_bytes<decltype(P::fear)>() + scalar_bytes<decltype(P::inoculation)>() +
-      scalar_bytes<decltype(P::commitment)>() + scalar_bytes<decltype(P::grievance_base)>() +
-      scalar_bytes<decltype(P::fear_base)>() + scalar_bytes<decltype(P::leadership)>() +
-      scalar_bytes<decltype(P::awareness)>() + scalar_bytes<decltype(P::fatigue)>() +
-      scalar_bytes<decltype(P::staff_trust)>() + element_bytes<decltype(P::hired)>() +
-      element_bytes<decltype(P::role)>() + element_bytes<decltype(P::known)>() +
-      element_bytes<decltype(P::evaluated)>() + element_bytes<decltype(P::training)>() +
-      element_bytes<decltype(P::trained_step)>() + element_bytes<decltype(P::last_action)>() +
-      element_bytes<decltype(P::exposed_until)>() + element_bytes<decltype(P::type)>() +
-      element_bytes<decltype(P::task)>() + element_bytes<decltype(P::task_due)>() +
-      element_bytes<decltype(P::task_asker)>() + element_bytes<decltype(P::task_nudges)>() +
-      element_bytes<decltype(P::followed)>() + element_bytes<decltype(P::attention)>() +
-      element_bytes<decltype(P::strain)>() + element_bytes<decltype(P::staff_public)>() +
-      element_bytes<decltype(P::said_yes)>();
+      scalar_bytes<decltype(P::fear)>() + scalar_bytes<decltype(P::commitment)>() +
+      element_bytes<decltype(P::role)>();
+  const double campaign =
+      scalar_bytes<decltype(P::leadership)>() + scalar_bytes<decltype(P::awareness)>() +
+      scalar_bytes<decltype(P::staff_trust)>() +
+      element_bytes<decltype(P::known)>() + element_bytes<decltype(P::evaluated)>() +
+      element_bytes<decltype(P::training)>() + element_bytes<decltype(P::trained_step)>() +
+      element_bytes<decltype(P::type)>() + element_bytes<decltype(P::task)>() +
+      element_bytes<decltype(P::task_due)>() + element_bytes<decltype(P::task_asker)>() +
+      element_bytes<decltype(P::task_nudges)>() + element_bytes<decltype(P::followed)>() +
+      element_bytes<decltype(P::attention)>() + element_bytes<decltype(P::strain)>() +
+      element_bytes<decltype(P::staff_public)>() + element_bytes<decltype(P::said_yes)>();
+  const double population =
+      always + when(need.campaign, campaign) +
+      when(need.fatigue, scalar_bytes<decltype(P::fatigue)>()) +
+      when(need.inoculation, scalar_bytes<decltype(P::inoculation)>()) +
+      when(need.last_action, element_bytes<decltype(P::last_action)>()) +
+      when(need.exposed_until, element_bytes<decltype(P::exposed_until)>()) +
+      when(need.hired, element_bytes<decltype(P::hired)>()) +
+      when(need.grievance_base, scalar_bytes<decltype(P::grievance_base)>()) +
+      when(need.fear_base, scalar_bytes<decltype(P::fear_base)>());
   // The run's own per-agent buffers (private to Simulation and ParticipationCore, so counted by
-  // their element types here): the utility base and scratch (float each) and the invitation
-  // source (1 byte); two participation cores (the action's and the defense's), each with x,
-  // cause and mark (1 byte each) and S, log-escape and once-escape (float each); the strong-tie
-  // components the recorder keeps (StrongComponents: label, size, components per size, search
-  // stamp, pending count and the free labels, one int32 each).
-  const double buffers = 2.0 * sizeof(float) + 1.0 + 2.0 * (3.0 + 3.0 * sizeof(float)) +
-                         6.0 * sizeof(std::int32_t);
+  // their element types here): the utility base (float); the invitations' scratch and source
+  // (float and 1 byte) when invitations count, the scratch also for embeddedness when
+  // commitment decays; the continuing crowd's flags and, with a campaign, who its blasts
+  // reached (1 byte each); the action's participation core (x, cause and mark, 1 byte each;
+  // S, log-escape and once-escape, float each) and a second one for the defense when wins can
+  // be pushed back or an election certified; the strong-tie components the recorder keeps
+  // (StrongComponents: label, size, components per size, search stamp, pending count and the
+  // free labels, one int32 each).
+  const bool invitations = cfg.w_invitation > 0.0;
+  const double core = 3.0 + 3.0 * sizeof(float);
+  const bool defended = cfg.wins.hazard > 0.0 || cfg.kind == ActionKind::election;
+  const double buffers = sizeof(float) +
+                         when(invitations || cfg.decay.commitment > 0.0, sizeof(float)) +
+                         when(invitations, 1.0) + 1.0 + when(need.campaign, 1.0) + core +
+                         when(defended, core) + 6.0 * sizeof(std::int32_t);
   const double offsets = element_bytes<decltype(Network::offsets)>();
-  // Per directed entry: neighbour id, trust and the public-relationship count, plus the
-  // generator's tie list (a pair of ids per tie, i.e. one id per entry), alive at the peak.
+  // Per directed entry: neighbour id and trust, and the public-relationship count (kept once a
+  // campaign's one-on-one reaches voice). The generator's tie list (at most a pair of ids per
+  // tie, i.e. one id per entry) is freed when the graph is built, before the agents' arrays
+  // exist: it raises the peak only when it is the larger (a dense graph).
   const double entry = element_bytes<decltype(Network::neighbors)>() +
                        element_bytes<decltype(Network::trust)>() +
-                       element_bytes<decltype(Network::accountable)>() +
-                       element_bytes<decltype(Network::neighbors)>();
-  return {population + buffers + offsets, entry};
+                       when(need.campaign, element_bytes<decltype(Network::accountable)>());
+  return {population + buffers + offsets, entry, element_bytes<decltype(Network::neighbors)>()};
 }
 
 double estimate_run_bytes(const ModelConfig& c) {
-  const RunFootprint f = run_footprint();
-  return static_cast<double>(c.n) * f.per_agent + expected_entries(c) * f.per_entry;
+  const RunFootprint f = run_footprint(c);
+  const double entries = expected_entries(c);
+  return std::max(static_cast<double>(c.n) * f.per_agent, entries * f.build_per_entry) +
+         entries * f.per_entry;
 }
 
 SnapshotBytes estimate_snapshot_bytes(const ModelConfig& c, std::int64_t steps,
@@ -324,7 +345,7 @@ void check_resources(const ResourceEstimate& e, const ModelConfig& c, const std:
     // held for every run until the file is written. Blame the dominant term(s): any within half
     // of the largest.
     const auto nt = static_cast<double>(e.threads);
-    const RunFootprint f = run_footprint();
+    const RunFootprint f = run_footprint(c);
     const double agents = static_cast<double>(c.n) * f.per_agent * nt;
     const double network = expected_entries(c) * f.per_entry * nt;
     const double results = e.held_bytes;

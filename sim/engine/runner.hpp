@@ -82,14 +82,18 @@ constexpr long double kMaxPlanRuns = 9007199254740992.0L;
 /// Threads a plan of `runs` runs uses: the requested count (0 = all cores), at most `runs`.
 unsigned threads_used(unsigned requested, long double runs);
 
-/// What one run holds in memory per agent and per directed CSR entry (a tie is two), in bytes,
-/// summed from the element sizes of the arrays that hold them (run_footprint() in runner.cpp).
+/// What one run of `cfg` holds in memory per agent and per directed CSR entry (a tie is two),
+/// in bytes, summed from the element sizes of the arrays it allocates: the population arrays
+/// arrays_needed(cfg) lists and the buffers its mechanisms use (run_footprint() in runner.cpp).
 struct RunFootprint {
-  double per_agent = 0.0;
-  double per_entry = 0.0;
+  double per_agent = 0.0;        // agent state, the run's per-agent buffers and the CSR offsets
+  double per_entry = 0.0;        // the CSR's per-entry arrays
+  double build_per_entry = 0.0;  // the generator's tie list, alive only while the graph is built
 };
-RunFootprint run_footprint();
-/// Peak bytes one run needs: n x per_agent + expected entries x per_entry.
+RunFootprint run_footprint(const ModelConfig& cfg);
+/// Peak bytes one run needs: the larger of n x per_agent and expected entries x
+/// build_per_entry (the tie list is freed before the agents' arrays are allocated), plus
+/// expected entries x per_entry.
 double estimate_run_bytes(const ModelConfig& cfg);
 
 /// The estimate for `runs` runs of `steps` steps whose largest run is `largest`;

@@ -148,7 +148,9 @@ void Simulation::environment_phase() {
 void Simulation::organizing_phase() {
   World w = world();
   // Who this step's blasts reach (cleared only when the last step's reached anyone).
-  if (reached_.size() != static_cast<std::size_t>(cfg_.n)) reached_.assign(static_cast<std::size_t>(cfg_.n), 0);
+  // Only a campaign blasts: without one reached_ stays empty (count_join_causes reads it so).
+  const auto n = static_cast<std::size_t>(cfg_.n);
+  if (cfg_.strategy != Strategy::none && reached_.size() != n) reached_.assign(n, 0);
   else if (tally_.broadcast_reached > 0) std::fill(reached_.begin(), reached_.end(), 0);
   w.reached = &reached_;
   tally_ = campaign_.work(w, rng_campaign_);
@@ -546,7 +548,8 @@ std::int64_t Simulation::assessed() {
   std::int64_t k = 0;
   for (std::int32_t i = 0; i < cfg_.n; ++i) {
     const auto u = static_cast<std::size_t>(i);
-    k += (pop_.said_yes[u] || pop_.commitment[i] >= member || pop_.role[u] == Role::worker_organizer)
+    const bool yes = !pop_.said_yes.empty() && pop_.said_yes[u];  // only a campaign asks
+    k += (yes || pop_.commitment[i] >= member || pop_.role[u] == Role::worker_organizer)
              ? 1
              : 0;
   }
@@ -559,7 +562,7 @@ const TrustStats& Simulation::trust_stats_now() {
 }
 
 double Simulation::mean_of(Part p, const Eigen::ArrayXf& a, Cached<double>& c) {
-  if (c.at != version_[p]) c = {static_cast<double>(a.mean()), version_[p]};
+  if (c.at != version_[p]) c = {mean_or_zero(a), version_[p]};
   return c.value;
 }
 
@@ -767,7 +770,7 @@ void Simulation::check_invariants() const {
       static_cast<double>(strong_component(net_)) != component_.value)
     fail("cached strong-tie component is stale");
   auto mean_ok = [&](Part p, const Eigen::ArrayXf& a, const Cached<double>& c, const char* what) {
-    if (c.at == version_[p] && static_cast<double>(a.mean()) != c.value)
+    if (c.at == version_[p] && mean_or_zero(a) != c.value)
       fail(std::string("cached ") + what + " mean is stale");
   };
   mean_ok(kFear, pop_.fear, fear_mean_, "fear");

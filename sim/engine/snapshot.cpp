@@ -55,10 +55,12 @@ Frame take_frame(const Simulation& sim, const ModelConfig& cfg, Snapshots& layou
                                          : c >= cfg.ladder_supporter ? Rung::supporter
                                                                      : Rung::unengaged);
     f.commitment[k] = p.commitment[i];
-    f.staff_trust[k] = p.staff_trust[i];
+    // Staff trust is campaign state (0 without a campaign); the last action is kept whenever
+    // snapshots are on (arrays_needed).
+    f.staff_trust[k] = p.staff_trust.size() > 0 ? p.staff_trust[i] : 0.0f;
     f.role[k] = static_cast<std::uint8_t>(p.role[k]);
-    f.last_action[k] = p.last_action[k];
-    f.took_part[k] = p.last_action[k] == f.step ? 1 : 0;
+    f.last_action[k] = p.last_action.empty() ? -1 : p.last_action[k];
+    f.took_part[k] = f.last_action[k] == f.step ? 1 : 0;
     if (!net.complete) {
       float sum = 0.0f;
       for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e)

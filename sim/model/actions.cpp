@@ -12,13 +12,23 @@ void utility_base(const ModelConfig& cfg, const Population& pop, const Network& 
                   std::vector<float>& invite, std::vector<std::uint8_t>* source) {
   const std::int32_t n = cfg.n;
   base.resize(static_cast<std::size_t>(n));
-  if (source) source->assign(static_cast<std::size_t>(n), kInviteNone);
+  // Without invitations every source is "none": the vector is left empty (count_join_causes
+  // reads an empty one so).
+  if (source) {
+    if (cfg.w_invitation > 0.0) source->assign(static_cast<std::size_t>(n), kInviteNone);
+    else *source = {};
+  }
   const auto G = static_cast<float>(climate);
   const auto wg = static_cast<float>(cfg.w_grievance), wc = static_cast<float>(cfg.w_commitment),
              wf = static_cast<float>(cfg.w_fear);
   Eigen::Map<Eigen::ArrayXf> b(base.data(), n);
-  b = wg * (pop.grievance + G).max(0.0f).min(1.0f) + wc * pop.commitment -
-      wf * pop.fear * (1.0f - pop.inoculation);
+  // A run without inoculation has w_fear 0 (arrays_needed): its fear term is +0, and x - 0 is x,
+  // so leaving the term out gives the same bits.
+  if (pop.inoculation.size() == n)
+    b = wg * (pop.grievance + G).max(0.0f).min(1.0f) + wc * pop.commitment -
+        wf * pop.fear * (1.0f - pop.inoculation);
+  else
+    b = wg * (pop.grievance + G).max(0.0f).min(1.0f) + wc * pop.commitment;
   if (cfg.w_invitation <= 0.0) return;
   // Invitations: a committed agent invites trusted neighbours (strength = trust); messaging gives
   // a weak invitation to the aware; staff call those who trust them. The strongest counts, so
@@ -26,8 +36,11 @@ void utility_base(const ModelConfig& cfg, const Population& pop, const Network& 
   const auto msg = static_cast<float>(cfg.messaging.invitation);
   invite.resize(static_cast<std::size_t>(n));
   Eigen::Map<Eigen::ArrayXf> inv(invite.data(), n);
-  inv = msg * pop.awareness;
-  if (staff_present) inv = inv.max(pop.staff_trust);
+  // Awareness and staff trust are campaign state: without a campaign both are 0 everywhere.
+  const bool aware = pop.awareness.size() == n;
+  if (aware) inv = msg * pop.awareness;
+  else inv.setZero();
+  if (staff_present && pop.staff_trust.size() == n) inv = inv.max(pop.staff_trust);
   if (!net.complete)
     for (std::int32_t j = 0; j < n; ++j) {
       if (!committed(pop, j, cfg.ladder_member)) continue;
@@ -38,7 +51,7 @@ void utility_base(const ModelConfig& cfg, const Population& pop, const Network& 
     }
   if (source)
     for (std::int32_t i = 0; i < n; ++i) {
-      const float m = msg * pop.awareness[i];
+      const float m = aware ? msg * pop.awareness[i] : 0.0f;
       (*source)[static_cast<std::size_t>(i)] =
           inv[i] > m ? kInviteRelationship : (inv[i] > 0.0f ? kInviteMessaging : kInviteNone);
     }
@@ -73,7 +86,7 @@ std::pair<bool, bool> blame_callers(const ModelConfig& cfg, Population& pop, Net
   if (!(cfg.loss_trust > 0.0)) return {false, false};
   const auto lt = static_cast<float>(cfg.loss_trust);
   bool staff = false, peer = false;
-  if (staff_present)
+  if (staff_present && pop.staff_trust.size() > 0)
     for (std::int32_t i = 0; i < cfg.n; ++i)
       if (x[static_cast<std::size_t>(i)]) {
         pop.staff_trust[i] -= lt * pop.staff_trust[i];
@@ -143,20 +156,25 @@ Touched consequences(const ModelConfig& cfg, Population& pop, const std::vector<
              wc = static_cast<float>(cfg.win_commitment), lf = static_cast<float>(cfg.loss_fear),
              rt = static_cast<float>(open ? cfg.retaliation : 0.0),
              lc = static_cast<float>(cfg.loss_commitment);
+  // The mark, fatigue and exposure are kept only by runs that read them (arrays_needed).
+  // Without inoculation a loss's fear and retaliation are 0 (arrays_needed): fear stays as it is.
+  const bool mark = !pop.last_action.empty(), tire = pop.fatigue.size() > 0,
+             exposure = !pop.exposed_until.empty(), pressed = pop.inoculation.size() > 0;
   for (std::int32_t i = 0; i < cfg.n; ++i) {
     const auto u = static_cast<std::size_t>(i);
     if (!x[u]) continue;
-    pop.last_action[u] = t;
+    if (mark) pop.last_action[u] = t;
     pop.commitment[i] += pc * (1.0f - pop.commitment[i]);
-    pop.fatigue[i] += pf * (1.0f - pop.fatigue[i]);
-    const float exposed = (1.0f - pop.inoculation[i]) * (1.0f - pop.fear[i]);
+    if (tire) pop.fatigue[i] += pf * (1.0f - pop.fatigue[i]);
+    const float exposed = pressed ? (1.0f - pop.inoculation[i]) * (1.0f - pop.fear[i]) : 0.0f;
     if (what.won) pop.commitment[i] += wc * (1.0f - pop.commitment[i]);
-    if (what.lost) pop.fear[i] += lf * exposed;
+    if (what.lost && pressed) pop.fear[i] += lf * exposed;
     if (open) {
       // The employer retaliates against visible participants, and targets visible leaders (as
       // they were seen at the action, before a defeat's demoralization).
-      pop.fear[i] += rt * (1.0f - pop.inoculation[i]) * (1.0f - pop.fear[i]);
-      if (pop.commitment[i] >= cfg.ladder_leader || pop.role[u] == Role::worker_organizer)
+      if (pressed) pop.fear[i] += rt * (1.0f - pop.inoculation[i]) * (1.0f - pop.fear[i]);
+      if (exposure &&
+          (pop.commitment[i] >= cfg.ladder_leader || pop.role[u] == Role::worker_organizer))
         pop.exposed_until[u] = t + cfg.firing_steps;
     }
     if (what.lost && lc > 0.0f) pop.commitment[i] -= lc * pop.commitment[i];

@@ -59,11 +59,13 @@ DecayResult decay(const ModelConfig& cfg, Population& pop, Network& net,
     pop.awareness *= static_cast<float>(1.0 - d.awareness);
     r.awareness = true;
   }
-  if (d.grievance > 0) {
+  // The bases are held when their decay is on (arrays_needed); without one there is nothing to
+  // return to.
+  if (d.grievance > 0 && pop.grievance_base.size() > 0) {
     pop.grievance += static_cast<float>(d.grievance) * (pop.grievance_base - pop.grievance);
     r.grievance = true;
   }
-  if (d.fear > 0) {
+  if (d.fear > 0 && pop.fear_base.size() > 0) {
     pop.fear += static_cast<float>(d.fear) * (pop.fear_base - pop.fear);
     r.fear = true;
   }

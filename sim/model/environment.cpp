@@ -22,13 +22,14 @@ void turnover(const ModelConfig& cfg, Population& pop, Network& net, std::int32_
   left.clear();
   if (cfg.turnover <= 0.0 && cfg.firing <= 0.0) return;
   for (std::int32_t i = 0; i < cfg.n; ++i) {
-    const double p =
-        cfg.turnover + (pop.exposed_until[static_cast<std::size_t>(i)] >= t ? cfg.firing : 0.0);
+    const bool exposed =
+        cfg.firing > 0.0 && pop.exposed_until[static_cast<std::size_t>(i)] >= t;
+    const double p = cfg.turnover + (exposed ? cfg.firing : 0.0);
     if (!(rng.uniform() < p)) continue;
     Rng hire(mix64(hire_key ^ mix64(static_cast<std::uint64_t>(t) * 0x100000000ULL +
                                     static_cast<std::uint64_t>(i))));
     replace_agent(pop, i, cfg, hire);
-    pop.hired[static_cast<std::size_t>(i)] = t;
+    if (!pop.hired.empty()) pop.hired[static_cast<std::size_t>(i)] = t;
     reset_ties(net, i, static_cast<float>(cfg.trust_baseline));
     left.push_back(i);
   }
@@ -56,13 +57,13 @@ CounterCampaignWeek election_counter_campaign(const ModelConfig& cfg, Population
   if (fire && e.firing_rate > 0.0) {
     for (std::int32_t i = 0; i < cfg.n; ++i) {
       const auto u = static_cast<std::size_t>(i);
-      if (pop.hired[u] == t && t > 0) continue;  // already replaced this step
+      if (!pop.hired.empty() && pop.hired[u] == t && t > 0) continue;  // already replaced this step
       if (!(pop.commitment[i] >= cfg.ladder_leader || organizer(i))) continue;
       if (!(rng.uniform() < e.firing_rate)) continue;
       Rng hire(mix64(hire_key ^ mix64(static_cast<std::uint64_t>(t) * 0x100000000ULL +
                                       static_cast<std::uint64_t>(i))));
       replace_agent(pop, i, cfg, hire);
-      pop.hired[u] = t;
+      if (!pop.hired.empty()) pop.hired[u] = t;
       reset_ties(net, i, static_cast<float>(cfg.trust_baseline));
       left.push_back(i);
       ++week.firings;

@@ -370,6 +370,7 @@ Campaign::Campaign(World& w, Rng& rng)
     const auto u = static_cast<std::size_t>(i);
     w.pop.role[u] = Role::worker_organizer;
     w.pop.commitment[i] = std::max(w.pop.commitment[i], static_cast<float>(w.cfg.ladder_leader));
+    if (w.pop.known.empty()) continue;  // no campaign: its records are not kept
     w.pop.known[u] = 1;
     w.pop.evaluated[u] = 1;
   }

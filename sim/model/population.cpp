@@ -23,28 +23,51 @@ float new_hire_value(const Distribution& d, std::int32_t i, std::int32_t n, Rng&
 }
 }  // namespace
 
+PopulationArrays arrays_needed(const ModelConfig& cfg) {
+  PopulationArrays a;
+  a.campaign = cfg.strategy != Strategy::none;
+  a.fatigue = a.campaign || cfg.participation_fatigue > 0.0;
+  a.inoculation = a.campaign || cfg.w_fear > 0.0 || cfg.loss_fear > 0.0 || cfg.retaliation > 0.0 ||
+                  cfg.counter_campaign > 0.0 || cfg.kind == ActionKind::election;
+  a.last_action = a.campaign || cfg.snapshot_every > 0;
+  a.exposed_until = cfg.firing > 0.0;
+  const bool election_firings = cfg.kind == ActionKind::election && cfg.elections.firing_rate > 0.0;
+  a.hired = cfg.turnover > 0.0 || cfg.firing > 0.0 || election_firings;
+  a.grievance_base = cfg.decay.grievance > 0.0;
+  a.fear_base = cfg.decay.fear > 0.0;
+  return a;
+}
+
 Population draw_population(const ModelConfig& cfg, Rng& rng) {
+  return draw_population(cfg, rng, arrays_needed(cfg));
+}
+
+Population draw_population(const ModelConfig& cfg, Rng& rng, const PopulationArrays& need) {
   Population p;
   p.threshold = draw_array(cfg.threshold, cfg.n, rng, cfg.threshold_range);
   p.grievance = draw_array(cfg.grievance, cfg.n, rng, cfg.unit_range);
   p.fear = draw_array(cfg.fear, cfg.n, rng, cfg.unit_range);
+  // Inoculation is drawn in its place in the stream even when the run does not keep it, so
+  // that the draws after it do not move.
   p.inoculation = draw_array(cfg.inoculation, cfg.n, rng, cfg.unit_range);
+  if (!need.inoculation) p.inoculation.resize(0);
   p.commitment = draw_array(cfg.commitment, cfg.n, rng, cfg.unit_range);
-  p.leadership = draw_array(cfg.leadership, cfg.n, rng, cfg.unit_range);
-  p.grievance_base = p.grievance;
-  p.fear_base = p.fear;
   const auto n = static_cast<std::size_t>(cfg.n);
-  p.awareness = Eigen::ArrayXf::Zero(cfg.n);
-  p.fatigue = Eigen::ArrayXf::Zero(cfg.n);
-  p.staff_trust = Eigen::ArrayXf::Zero(cfg.n);
-  p.hired.assign(n, 0);
   p.role.assign(n, Role::member);
+  if (need.grievance_base) p.grievance_base = p.grievance;
+  if (need.fear_base) p.fear_base = p.fear;
+  if (need.hired) p.hired.assign(n, 0);
+  if (need.last_action) p.last_action.assign(n, -1);
+  if (need.exposed_until) p.exposed_until.assign(n, -1);
+  if (need.fatigue) p.fatigue = Eigen::ArrayXf::Zero(cfg.n);
+  if (!need.campaign) return p;
+  p.leadership = draw_array(cfg.leadership, cfg.n, rng, cfg.unit_range);
+  p.awareness = Eigen::ArrayXf::Zero(cfg.n);
+  p.staff_trust = Eigen::ArrayXf::Zero(cfg.n);
   p.known.assign(n, 0);
   p.evaluated.assign(n, 0);
   p.training.assign(n, 0);
   p.trained_step.assign(n, -1);
-  p.last_action.assign(n, -1);
-  p.exposed_until.assign(n, -1);
   p.type.assign(n, PersonType::self_interested);
   if (cfg.types.selfish > 0.0 || cfg.types.selfless > 0.0)
     for (auto& t : p.type) t = draw_type(cfg, rng);
@@ -72,22 +95,24 @@ void replace_agent(Population& pop, std::int32_t i, const ModelConfig& cfg, Rng&
   pop.threshold[i] = new_hire_value(cfg.threshold, i, cfg.n, rng, cfg.threshold_range);
   pop.grievance[i] = new_hire_value(cfg.grievance, i, cfg.n, rng, cfg.unit_range);
   pop.fear[i] = new_hire_value(cfg.fear, i, cfg.n, rng, cfg.unit_range);
-  pop.inoculation[i] = new_hire_value(cfg.inoculation, i, cfg.n, rng, cfg.unit_range);
+  const float inoculation = new_hire_value(cfg.inoculation, i, cfg.n, rng, cfg.unit_range);
+  if (pop.inoculation.size() > 0) pop.inoculation[i] = inoculation;  // drawn either way
   pop.commitment[i] = 0.0f;
-  pop.leadership[i] = new_hire_value(cfg.leadership, i, cfg.n, rng, cfg.unit_range);
-  pop.grievance_base[i] = pop.grievance[i];
-  pop.fear_base[i] = pop.fear[i];
-  pop.awareness[i] = 0.0f;
-  pop.fatigue[i] = 0.0f;
-  pop.staff_trust[i] = 0.0f;
   const auto k = static_cast<std::size_t>(i);
   pop.role[k] = Role::member;
+  if (pop.grievance_base.size() > 0) pop.grievance_base[i] = pop.grievance[i];
+  if (pop.fear_base.size() > 0) pop.fear_base[i] = pop.fear[i];
+  if (!pop.last_action.empty()) pop.last_action[k] = -1;
+  if (!pop.exposed_until.empty()) pop.exposed_until[k] = -1;
+  if (pop.fatigue.size() > 0) pop.fatigue[i] = 0.0f;
+  if (pop.leadership.size() == 0) return;  // no campaign: none of its state, no more draws
+  pop.leadership[i] = new_hire_value(cfg.leadership, i, cfg.n, rng, cfg.unit_range);
+  pop.awareness[i] = 0.0f;
+  pop.staff_trust[i] = 0.0f;
   pop.known[k] = 0;
   pop.evaluated[k] = 0;
   pop.training[k] = 0;
   pop.trained_step[k] = -1;
-  pop.last_action[k] = -1;
-  pop.exposed_until[k] = -1;
   pop.type[k] = draw_type(cfg, rng);  // last draw of a hire (none when the shares are 0)
   pop.task[k] = TaskState::none;
   pop.task_due[k] = -1;

@@ -23,6 +23,29 @@ enum class PersonType : std::uint8_t { self_interested = 0, selfish = 1, selfles
 /// done or missed (a no-show); a missed task can be recovered by a follow-up for a while.
 enum class TaskState : std::uint8_t { none = 0, open = 1, missed = 2 };
 
+/// The state arrays a run holds beyond those every run needs (threshold, grievance, fear,
+/// commitment, role): each group is allocated only when a mechanism that reads or
+/// writes it is switched on, and is empty otherwise; code that would touch an empty array does
+/// not run (its mechanism is off) or skips it. The one place that decides is arrays_needed().
+struct PopulationArrays {
+  /// The campaign (campaign.strategy not none): leadership, awareness, staff trust,
+  /// person types, the organizers' records (known, evaluated, training, trained_step), tasks,
+  /// follow-ups, attention, strain, public relationships with staff and the yeses.
+  bool campaign = true;
+  bool fatigue = true;         // the campaign (asks read it), or actions that tire
+  /// Inoculation: fear weighs in the utility, the employer presses (a loss's fear, retaliation,
+  /// a counter-campaign, an election's campaign), or the campaign inoculates.
+  bool inoculation = true;
+  bool last_action = true;     // the campaign, or snapshots (who took part in the last action)
+  bool exposed_until = true;   // the employer fires exposed leaders (employer.firing > 0)
+  bool hired = true;           // turnover, firing or an election campaign's firings
+  bool grievance_base = true;  // grievance decays toward the agent's own level
+  bool fear_base = true;       // fear decays toward the agent's own level
+};
+
+/// Which optional arrays a run of `cfg` needs (see PopulationArrays).
+PopulationArrays arrays_needed(const ModelConfig& cfg);
+
 struct Population {
   Eigen::ArrayXf threshold;       // theta_i
   Eigen::ArrayXf grievance;       // g_i in [0,1]: felt grievance (agitation raises it)
@@ -57,13 +80,24 @@ struct Population {
   std::int32_t size() const noexcept { return static_cast<std::int32_t>(threshold.size()); }
 };
 
+/// Mean of a state array, 0 for an array the run does not hold (its values would all be 0).
+inline double mean_or_zero(const Eigen::ArrayXf& a) {
+  return a.size() > 0 ? static_cast<double>(a.mean()) : 0.0;
+}
+
 /// Initial draws from the population stream, in a fixed order: threshold, grievance, fear,
 /// inoculation, commitment, leadership, then (only when types.selfish or types.selfless is
-/// positive) one uniform per agent for the person type. Dynamic state starts at zero.
+/// positive) one uniform per agent for the person type. Dynamic state starts at zero. Only the
+/// arrays arrays_needed(cfg) lists are allocated; leadership and types, the last draws, are not
+/// drawn without a campaign (nothing is drawn after them, so no other draw moves).
 Population draw_population(const ModelConfig& cfg, Rng& rng);
+/// The same holding the arrays `arrays` lists (PopulationArrays{}: all of them, as the tests of
+/// a single rule on a hand-built population use).
+Population draw_population(const ModelConfig& cfg, Rng& rng, const PopulationArrays& arrays);
 
 /// Replaces agent i by a new hire: fresh draws from `rng` (quantiles: a draw from the underlying
-/// distribution; linspace/values: the node's own value), commitment 0.
+/// distribution; linspace/values: the node's own value), commitment 0. Arrays `pop` does not
+/// hold are skipped, with their draws (leadership and type, the last ones).
 void replace_agent(Population& pop, std::int32_t i, const ModelConfig& cfg, Rng& rng);
 
 /// Sets initial trust: every tie whose trust is NaN (not given by an edge list) is a private
