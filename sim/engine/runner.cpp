@@ -271,15 +271,14 @@ RunFootprint run_footprint(const ModelConfig& cfg) {
   // reached (1 byte each); the action's participation core (x, cause and mark, 1 byte each;
   // S, log-escape and once-escape, float each) and a second one for the defense when wins can
   // be pushed back or an election certified; the strong-tie components the recorder keeps
-  // (StrongComponents: label, size, components per size, search stamp, pending count and the
-  // free labels, one int32 each).
+  // (StrongComponents: label, size, search stamp and pending count, one int32 each).
   const bool invitations = cfg.w_invitation > 0.0;
   const double core = 3.0 + 3.0 * sizeof(float);
   const bool defended = cfg.wins.hazard > 0.0 || cfg.kind == ActionKind::election;
   const double buffers = sizeof(float) +
                          when(invitations || cfg.decay.commitment > 0.0, sizeof(float)) +
                          when(invitations, 1.0) + 1.0 + when(need.campaign, 1.0) + core +
-                         when(defended, core) + 6.0 * sizeof(std::int32_t);
+                         when(defended, core) + 4.0 * sizeof(std::int32_t);
   const double offsets = element_bytes<decltype(Network::offsets)>();
   // Per directed entry: neighbour id and trust, and the public-relationship count (kept once a
   // campaign's one-on-one reaches voice). The generator's tie list (at most a pair of ids per
