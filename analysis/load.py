@@ -151,6 +151,8 @@ class _Watchdog:
 
 
 _watchdog = _Watchdog()
+# A forked child starts with no watchdog thread and a lock that may have been held at the fork.
+os.register_at_fork(after_in_child=_watchdog.__init__)
 _reading_file = threading.local()  # .label: the file this thread is reading (set by _open_h5)
 
 
