@@ -18,7 +18,7 @@ using namespace orgsim;
 // open, buffers per dataset), and H5garbage_collect below hands HDF5's free lists back every
 // input. With a quarantine (256 MB by default; 1 MB was already too much) freed memory is not
 // reused, every allocation is fresh memory, and page faults and zero-filling took most of an
-// execution: 150-200 ms per seed file, against about 60 ms without (docs/FUZZING.md, second
+// execution: 190-300 ms per seed file, against 60-86 ms without (docs/FUZZING.md, second
 // campaign of 2026-12-02). The cost: a use after free is caught only until the memory is
 // allocated again. Every other harness keeps the quarantine, and
 // ASAN_OPTIONS=quarantine_size_mb=256 brings it back here.
