@@ -44,6 +44,9 @@ import json
 import hashlib
 import math
 import os
+import sys
+import threading
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -86,6 +89,120 @@ def _h5py():
     return h5py
 
 
+# ---- the read time limit -------------------------------------------------------------------
+# HDF5 1.10 loops for ever on some corrupt files: a variable-length string whose global-heap
+# reference is damaged (fuzz/regressions/results/hdf5_vlen_string_dataset_hang.h5.gz). The
+# reading thread is then inside HDF5's C code, where no Python exception can reach it (a
+# signal.alarm handler runs only between bytecodes, which never come). So, like the engine's
+# h5::ReadDeadline, every read of strings and attributes registers a deadline with one watchdog
+# thread, and a read still running after the limit (30 s, ORGSIM_READ_TIMEOUT seconds when set)
+# prints what was being read from which file and ends the process with exit status 1. Numeric
+# arrays are not timed: a large healthy file may take long to read, and they have no heap.
+
+def read_timeout_seconds():
+    """The read time limit in seconds: ORGSIM_READ_TIMEOUT when it is a number in (0, 10^6),
+    else 30 (as in the engine)."""
+    try:
+        limit = float(os.environ.get("ORGSIM_READ_TIMEOUT", ""))
+    except ValueError:
+        return 30.0
+    return limit if 0 < limit < 1e6 else 30.0
+
+
+class _Watchdog:
+    """One daemon thread that ends the process when a registered read outlives its deadline."""
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.reads = {}  # id -> (deadline on time.monotonic, message)
+        self.next_id = 0
+        self.thread = None
+
+    def register(self, message, limit):
+        with self.cond:
+            if self.thread is None or not self.thread.is_alive():  # also after a fork
+                self.thread = threading.Thread(target=self._watch, name="orgsim-read-limit",
+                                               daemon=True)
+                self.thread.start()
+            self.next_id += 1
+            self.reads[self.next_id] = (time.monotonic() + limit, message)
+            self.cond.notify()
+            return self.next_id
+
+    def release(self, read_id):
+        with self.cond:
+            self.reads.pop(read_id, None)
+
+    def _watch(self):
+        with self.cond:
+            while True:
+                if not self.reads:
+                    self.cond.wait()
+                    continue
+                deadline, message = min(self.reads.values())
+                now = time.monotonic()
+                if now >= deadline:
+                    try:
+                        sys.stderr.write(message)
+                        sys.stderr.flush()
+                    finally:
+                        os._exit(1)  # the reading thread is stuck in HDF5: nothing can unwind
+                self.cond.wait(deadline - now)
+
+
+_watchdog = _Watchdog()
+# A forked child starts with no watchdog thread and a lock that may have been held at the fork.
+os.register_at_fork(after_in_child=_watchdog.__init__)
+_reading_file = threading.local()  # .label: the file this thread is reading (set by _open_h5)
+
+
+@contextlib.contextmanager
+def _read_limit(what, label=None):
+    """Times the read of `what` (a dataset, the attributes of an object) from the file `label`
+    (default: the one this thread opened with _open_h5) against the read time limit."""
+    label = label if label is not None else getattr(_reading_file, "label", "?")
+    limit = read_timeout_seconds()
+    message = (f"orgsim: failed: results file '{label}': reading {what} took more than "
+               f"{limit:g} s: the file is damaged (HDF5 loops on some corrupt files; write it "
+               f"again or restore a copy)\n")
+    read_id = _watchdog.register(message, limit)
+    try:
+        yield
+    finally:
+        _watchdog.release(read_id)
+
+
+def _is_h5_attrs(attrs):
+    return hasattr(attrs, "_id") and hasattr(attrs, "get_id")
+
+
+def _attrs_owner(attrs):
+    """The HDF5 path of the object whose attributes `attrs` are (h5py), for messages."""
+    try:
+        name = _h5py().h5i.get_name(attrs._id)
+        return name.decode("utf-8", "replace") if name else "?"
+    except Exception:
+        return "?"
+
+
+def _attr(obj, key, default=None):
+    """obj.attrs[key] (default when absent), under the read time limit."""
+    with _read_limit(f"the attribute {key} of {obj.name}"):
+        return obj.attrs[key] if key in obj.attrs else default
+
+
+def _raw_attrs(obj):
+    """obj.attrs as a dict of the values h5py reads, under the read time limit."""
+    with _read_limit(f"the attributes of {obj.name}"):
+        return dict(obj.attrs.items())
+
+
+def _strings(dset):
+    """A variable-length string dataset as a list of str, under the read time limit."""
+    with _read_limit(dset.name):
+        return [_text(v) for v in dset.asstr()[()]]
+
+
 def _xarray():
     """xarray, if it and its h5netcdf engine are importable (and not disabled), else None."""
     if FORCE_H5PY or os.environ.get("ORGSIM_ANALYSIS_NO_XARRAY") == "1":
@@ -112,6 +229,9 @@ def _text(value):
 
 
 def _clean_attrs(attrs):
+    if _is_h5_attrs(attrs):  # read from the file: under the read time limit
+        with _read_limit(f"the attributes of {_attrs_owner(attrs)}"):
+            attrs = dict(attrs.items())
     out = {}
     for key, value in attrs.items():
         if key in _HIDDEN_ATTRS:
@@ -124,12 +244,17 @@ def _clean_attrs(attrs):
 
 
 def _string(dset):
-    """A scalar variable-length string dataset as str."""
-    return _text(dset.asstr()[()]) if hasattr(dset, "asstr") else _text(dset[()])
+    """A scalar variable-length string dataset as str (under the read time limit)."""
+    with _read_limit(dset.name):
+        return _text(dset.asstr()[()]) if hasattr(dset, "asstr") else _text(dset[()])
 
 
 def _flag_names(attrs):
-    meanings = _text(attrs.get("flag_meanings", ""))
+    if _is_h5_attrs(attrs):
+        with _read_limit(f"the attribute flag_meanings of {_attrs_owner(attrs)}"):
+            meanings = _text(attrs.get("flag_meanings", ""))
+    else:
+        meanings = _text(attrs.get("flag_meanings", ""))
     return meanings.split() if meanings else []
 
 
@@ -157,29 +282,48 @@ def _dims(dset, fallback):
     return tuple(names)
 
 
+@contextlib.contextmanager
 def _open_h5(path):
+    """The results file `path` (a path or a FileImage) opened with h5py after the schema check,
+    closed on leaving the block; strings and attributes read from it in the block are timed
+    against the read time limit under its name."""
+    label = path.name if isinstance(path, FileImage) else os.fspath(path)
+    outer = getattr(_reading_file, "label", None)
+    _reading_file.label = label
+    try:
+        f = _open_checked(path, label)
+        try:
+            yield f
+        finally:
+            f.close()
+    finally:
+        _reading_file.label = outer
+
+
+def _open_checked(path, label):
     h5py = _h5py()
     if isinstance(path, FileImage):
         import io
-        f = h5py.File(io.BytesIO(path.data), "r")
-        path = path.name
+        with _read_limit("the superblock and root group", label):
+            f = h5py.File(io.BytesIO(path.data), "r")
     else:
-        path = os.fspath(path)
-        if not os.path.isfile(path):
-            raise FileNotFoundError(f"results file '{path}' does not exist")
+        if not os.path.isfile(label):
+            raise FileNotFoundError(f"results file '{label}' does not exist")
         try:
-            f = h5py.File(path, "r")
+            with _read_limit("the superblock and root group", label):
+                f = h5py.File(label, "r")
         except OSError as err:
-            raise ResultsFileError(f"'{path}' is not an HDF5 file ({err})") from err
-    schema = _text(f.attrs.get("schema", ""))
-    version = str(_text(f.attrs.get("schema_version", "")))
+            raise ResultsFileError(f"'{label}' is not an HDF5 file ({err})") from err
+    with _read_limit("the root attributes schema and schema_version", label):
+        schema = _text(f.attrs.get("schema", ""))
+        version = str(_text(f.attrs.get("schema_version", "")))
     if schema != SCHEMA:
         f.close()
-        raise ResultsFileError(f"'{path}' is not an orgsim results file (schema='{schema}', "
+        raise ResultsFileError(f"'{label}' is not an orgsim results file (schema='{schema}', "
                                f"expected '{SCHEMA}')")
     if version.split(".")[0] != str(SCHEMA_MAJOR):
         f.close()
-        raise ResultsFileError(f"'{path}': schema version {version} is not supported "
+        raise ResultsFileError(f"'{label}': schema version {version} is not supported "
                                f"(this reader understands {SCHEMA_MAJOR}.x)")
     return f
 
@@ -268,7 +412,7 @@ def provenance(path):
                      "sweep_json", "command_line"):
             if name in g:
                 texts[name] = _string(g[name])
-                digest = _text(g[name].attrs.get("sha256", ""))
+                digest = _text(_attr(g[name], "sha256", ""))
                 if digest:
                     ok[name] = hashlib.sha256(texts[name].encode("utf-8")).hexdigest() == digest
     table = json.loads(texts.get("parameter_table_json", "[]") or "[]")
@@ -483,7 +627,8 @@ def _open_with_h5py(path):
 
 def _open_with_xarray(xr, path, lazy):
     prov = provenance(path)
-    _open_h5(path).close()  # the schema check, with a clear message
+    with _open_h5(path):  # the schema check, with a clear message
+        pass
     if isinstance(path, FileImage):
         import io
         ds = xr.open_dataset(io.BytesIO(path.data), engine="h5netcdf", decode_times=False,
@@ -654,8 +799,8 @@ def win_events(source):
         for col in _WIN_COLUMNS:
             if g is not None and col in g:
                 cols[col] = g[col][()]
-                if "units" in g[col].attrs:
-                    units[col] = _text(g[col].attrs["units"])
+                if (unit := _attr(g[col], "units")) is not None:
+                    units[col] = _text(unit)
             else:
                 cols[col] = np.zeros(0, dtype=np.float64 if col == "strength" else np.int64)
         index = g["win"][()] if g is not None and "win" in g else np.arange(len(cols["run"]))
@@ -689,8 +834,8 @@ def action_events(source):
         for col in _ACTION_COLUMNS:
             if g is not None and col in g:
                 cols[col] = g[col][()]
-                if "units" in g[col].attrs:
-                    units[col] = _text(g[col].attrs["units"])
+                if (unit := _attr(g[col], "units")) is not None:
+                    units[col] = _text(unit)
             else:
                 cols[col] = np.zeros(0, dtype=np.float64 if col in _ACTION_FLOATS else np.int64)
         index = (g["event"][()] if g is not None and "event" in g
@@ -817,7 +962,7 @@ def durability(source):
         status_names = _flag_names(f["status"].attrs) or list(STATUS_NAMES)
         done_runs = f["run"][()][np.asarray(
             [status_names[int(s)] == "done" for s in f["status"][()]], dtype=bool)]
-        units = _text(f["step"].attrs.get("units", "week"))
+        units = _text(_attr(f["step"], "units", "week"))
         stored = None
         if "durability" in f:
             g = f["durability"]
@@ -872,15 +1017,15 @@ def _group_table(f, group, dim, names):
         if _dims(obj, (dim,))[0] != dim or (n is not None and obj.shape[0] != n):
             continue  # on another dimension (e.g. /design/parameter)
         if obj.dtype.kind == "O" or h5_is_string(obj):
-            values = np.array([_text(v) for v in obj.asstr()[()]], dtype=object)
+            values = np.array(_strings(obj), dtype=object)
         else:
             values = obj[()]
         if name == "arm" and names:
             values = pd.Categorical.from_codes(np.asarray(values).astype(np.int64),
                                                categories=names, ordered=True)
         cols[name] = values
-        if "units" in obj.attrs:
-            units[name] = _text(obj.attrs["units"])
+        if (unit := _attr(obj, "units")) is not None:
+            units[name] = _text(unit)
     index = g[dim][()] if dim in g else None
     return cols, units, index
 
@@ -916,7 +1061,7 @@ def design(source):
         if "design" not in f:
             return None
         cols, units, index = _group_table(f, "design", "point", [])
-        kind = _text(f["design"].attrs.get("type", ""))
+        kind = _text(_attr(f["design"], "type", ""))
     frame = pd.DataFrame(cols, index=pd.Index(index, name="point"))
     frame.attrs.update(type=kind, units=units)
     return frame
@@ -933,10 +1078,10 @@ def sensitivity(source):
             return None
         g = f["sensitivity"]
         names = _flag_names(g["arm"].attrs) or _flag_names(f["arm"].attrs)
-        outputs = [_text(v) for v in g["output"].asstr()[()]]
-        params = [_text(v) for v in g["parameter"].asstr()[()]]
+        outputs = _strings(g["output"])
+        params = _strings(g["parameter"])
         arms = [names[int(c)] for c in g["arm"][()]]
-        method = _text(g.attrs.get("method", ""))
+        method = _text(_attr(g, "method", ""))
         arrays = {k: g[k][()] for k in _creation_order(g)
                   if isinstance(g[k], _h5py().Dataset) and g[k].ndim == 3}
         noise = g["noise_share"][()] if "noise_share" in g else None
@@ -989,7 +1134,8 @@ def _fresh_group(path, name, attrs):
     """Opens the results file `path` (after the schema check) for writing and yields its group
     `name` created anew with `attrs` (an old group of that name is replaced)."""
     h5py = _h5py()
-    _open_h5(path).close()  # the schema check
+    with _open_h5(path):  # the schema check
+        pass
     with h5py.File(os.fspath(path), "r+") as f:
         if name in f:
             del f[name]
@@ -1039,7 +1185,7 @@ def discovery(source):
         if DISCOVERY not in f:
             return None
         g = f[DISCOVERY]
-        inputs = [_text(v) for v in g["input"].asstr()[()]]
+        inputs = _strings(g["input"])
         boxes = pd.DataFrame({c: g[c][()] for c in ("coverage", "density", "mass", "n", "k",
                                                     "coverage_total", "base_density")},
                              index=pd.Index(g["box"][()], name="box"))
@@ -1054,9 +1200,10 @@ def discovery(source):
         t = g["trajectory"]
         traj = pd.DataFrame({c: t[c][()] for c in t.keys()})
         traj["chosen"] = traj["chosen"].astype(bool)
-        settings = {k: g.attrs[k] for k in ("alpha", "min_mass") if k in g.attrs}
-        return Discovery(where=_text(g.attrs["where"]), unit=_text(g.attrs["unit"]),
-                         n=int(g.attrs["n_points"]), k=int(g.attrs["n_true"]), boxes=boxes,
+        gattrs = _raw_attrs(g)
+        settings = {k: gattrs[k] for k in ("alpha", "min_mass") if k in gattrs}
+        return Discovery(where=_text(gattrs["where"]), unit=_text(gattrs["unit"]),
+                         n=int(gattrs["n_points"]), k=int(gattrs["n_true"]), boxes=boxes,
                          limits=limits, trajectory=traj, settings=settings)
 
 
@@ -1120,7 +1267,8 @@ def write_calibration(path, spec, state, predictive, draws):
     parse_spec), the posterior-predictive statistics (draw x target) and the drawn particles."""
     import json as _json
     h5py = _h5py()
-    _open_h5(path).close()  # the schema check
+    with _open_h5(path):  # the schema check
+        pass
     gens = state["generations"]
     names = [p["key"] for p in spec["priors"]]
     tnames = [t["name"] for t in spec["targets"]]
@@ -1166,12 +1314,13 @@ def calibration(source):
         if CALIBRATION not in f:
             return None
         g = f[CALIBRATION]
-        params = [_text(v) for v in g["parameter"].asstr()[()]]
-        tnames = [_text(v) for v in g["target"].asstr()[()]]
-        priors = pd.DataFrame({"type": [_text(v) for v in g["prior_type"].asstr()[()]],
+        params = _strings(g["parameter"])
+        tnames = _strings(g["target"])
+        priors = pd.DataFrame({"type": _strings(g["prior_type"]),
                                "min": g["prior_min"][()], "max": g["prior_max"][()]},
                               index=pd.Index(params, name="parameter"))
-        tspec = pd.DataFrame(_json.loads(_text(g.attrs["targets_json"])))
+        gattrs = _raw_attrs(g)
+        tspec = pd.DataFrame(_json.loads(_text(gattrs["targets_json"])))
         tspec.index = pd.Index(tnames, name="target")
         tspec = tspec.drop(columns=["name"], errors="ignore")
         tspec["observed"] = g["observed"][()]
@@ -1181,9 +1330,9 @@ def calibration(source):
                             index=pd.Index(g["generation"][()], name="generation"))
         pred = pd.DataFrame(g["predictive"][()], columns=tnames)
         pred.index.name = "draw"
-        attrs = {k: (_text(v) if isinstance(v, (bytes, str)) else v) for k, v in g.attrs.items()
+        attrs = {k: (_text(v) if isinstance(v, (bytes, str)) else v) for k, v in gattrs.items()
                  if k not in ("spec_json",)}
         return Calibration(parameters=params, priors=priors, targets=tspec, generations=gens,
                            particles=g["particles"][()], weights=g["weights"][()],
                            distances=g["distances"][()], statistics=g["statistics"][()],
-                           predictive=pred, spec=_text(g.attrs["spec_json"]), attrs=attrs)
+                           predictive=pred, spec=_text(gattrs["spec_json"]), attrs=attrs)

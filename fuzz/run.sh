@@ -12,6 +12,7 @@
 #                       corpora grow from run to run
 #   ORGSIM_FUZZ_STRICT  1: an exception other than orgsim's typed errors is a finding (abort)
 #   ORGSIM_FUZZ_NICE    nice level of the fuzz runs (default 5)
+#   ORGSIM_FUZZ_RUNS    stop each harness after this many executions (or SECONDS, if sooner)
 #   ORGSIM_FUZZ_FAIL_ON_UPSTREAM  1: a crash whose innermost frame is in libhdf5 also fails the run
 # Prints executions, coverage (cov, ft) and findings per harness; exits 1 on any finding (a crash,
 # a memory or UB report, a leak, a timeout, an out-of-memory), 2 on a build or setup failure.
@@ -23,6 +24,8 @@ root=$PWD
 build=${ORGSIM_FUZZ_BUILD:-build-fuzz}
 work=${ORGSIM_FUZZ_WORK:-$build/fuzz-work}
 nice_level=${ORGSIM_FUZZ_NICE:-5}
+runs_limit=()
+if [ -n "${ORGSIM_FUZZ_RUNS:-}" ]; then runs_limit=(-runs="$ORGSIM_FUZZ_RUNS"); fi
 all_harnesses=(scenario sweep edge_list results roster)
 
 update_dict=0
@@ -171,7 +174,7 @@ for h in "${harnesses[@]}"; do
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     nice -n "$nice_level" "$build/fuzz/fuzz_$h" "$corpus" "$seeds/$h" \
       -dict="${dict[$h]}" -max_len="${max_len[$h]}" -timeout=10 -rss_limit_mb=2048 \
-      -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$artifacts/" \
+      -max_total_time="$seconds" "${runs_limit[@]}" -print_final_stats=1 -artifact_prefix="$artifacts/" \
       >"$log" 2>&1 || rc=$?
   if [ ${#regressions[@]} -gt 0 ]; then
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

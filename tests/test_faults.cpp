@@ -640,8 +640,9 @@ TEST_CASE("faults: SIGKILL during --resume and during merge loses nothing, and t
 TEST_CASE("faults: a read HDF5 loops on ends with a message after the read time limit", "[faults]") {
   ORGSIM_NORMAL_BUILD_ONLY();
   // The fuzzer's reproducer: a variable-length provenance string whose global-heap reference
-  // sends HDF5 1.10 into a loop (more than 100 s). With ORGSIM_READ_TIMEOUT=2 summarize stops at
-  // the limit, names the file and what it was reading, and exits 1 (timeout 60: a hang fails).
+  // sends HDF5 1.10 into a loop (more than 100 s). With ORGSIM_READ_TIMEOUT=2 summarize and
+  // report stop at the limit, name the file and what they were reading, and exit 1 (timeout 60:
+  // a hang fails).
   const std::string path = fresh_dir("hang") + "/hang.h5";
   REQUIRE(std::system(("gzip -dc " +
                        test::source_path("fuzz/regressions/results/hdf5_vlen_string_dataset_hang.h5.gz") +
@@ -655,6 +656,17 @@ TEST_CASE("faults: a read HDF5 loops on ends with a message after the read time 
   CHECK(r.has("hang.h5"));
   CHECK(r.has("took more than 2 s"));
   CHECK(took < 30);
+  // `report` reads through h5py (analysis/load.py), under the same limit and with the same words.
+  const auto rstart = std::chrono::steady_clock::now();
+  const auto rep =
+      test::run_cli("report " + path + " -o " + path + ".html", "ORGSIM_READ_TIMEOUT=2 timeout 60");
+  const double rtook =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - rstart).count();
+  INFO(rep.err);
+  CHECK(rep.code == 1);
+  CHECK(rep.has("hang.h5"));
+  CHECK(rep.has("reading /provenance/parameter_table_json took more than 2 s"));
+  CHECK(rtook < 30);
   // A healthy file reads well within the limit (the watchdog does not fire on slow machines).
   const std::string good = fresh_dir("hang-ok") + "/good.h5";
   REQUIRE(test::run_cli("run " + test::source_path("scenarios/default.json") +
@@ -662,4 +674,8 @@ TEST_CASE("faults: a read HDF5 loops on ends with a message after the read time 
               .code == 0);
   const auto ok = test::run_cli("summarize " + good, "ORGSIM_READ_TIMEOUT=2");
   CHECK(ok.code == 0);
+  const auto ok_report =
+      test::run_cli("report " + good + " -o " + good + ".html", "ORGSIM_READ_TIMEOUT=2");
+  INFO(ok_report.err);
+  CHECK(ok_report.code == 0);
 }
