@@ -1,19 +1,24 @@
 // `mpirun -np K orgsim sweep ...`: runs spread over MPI ranks with dynamic load balancing.
 // Compiled into the orgsim executable only when CMake finds MPI (Debian's libopenmpi-dev).
 //
-// Rank 0 coordinates: it hands out run indices in increasing order, one at a time, to whichever
-// rank asks (its own worker threads take from the same queue), so slow runs never hold up the
-// others. Every rank writes its own parts (part-r<rank>-g<generation>-<seq>.h5); when all ranks
+// Rank 0 coordinates: it hands out run indices in increasing order to whichever rank asks (its
+// own worker threads take from the same queue, one at a time), in batches that shrink as the
+// queue empties (guided self-scheduling: a share 1/(2 x ranks) of what is left, 1 to 64 runs),
+// so a rank asks a few dozen times rather than once a run, and slow runs still never hold up
+// the others at the end. Every rank writes its own parts (part-r<rank>-g<generation>-<seq>.h5); when all ranks
 // are done, rank 0 merges them. A run's results depend only on its index, so any number of
 // ranks, threads or shards gives a bit-identical file. Only rank 0's main thread and the worker
 // ranks' fetching (serialized by the sweep runner) call MPI: MPI_THREAD_SERIALIZED is required.
 #include <mpi.h>
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "engine/sweep.hpp"
@@ -106,9 +111,20 @@ int mpi_sweep(const Sweep& s, const std::string& out, SweepOptions opt,
       }
       int dummy = 0;
       MPI_Recv(&dummy, 1, MPI_INT, st.MPI_SOURCE, kRequest, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-      long long r = pop();
-      MPI_Send(&r, 1, MPI_LONG_LONG, st.MPI_SOURCE, kAssign, MPI_COMM_WORLD);
-      if (r < 0) --active;
+      std::vector<long long> batch;
+      {
+        std::lock_guard<std::mutex> lock(qmu);
+        const auto left = static_cast<std::int64_t>(queue.size());
+        const std::int64_t k = std::clamp<std::int64_t>(left / (2 * size), 1, 64);
+        for (std::int64_t i = 0; i < k && !queue.empty(); ++i) {
+          batch.push_back(queue.front());
+          queue.pop_front();
+        }
+      }
+      // An empty batch tells the rank that nothing is left.
+      MPI_Send(batch.data(), static_cast<int>(batch.size()), MPI_LONG_LONG, st.MPI_SOURCE,
+               kAssign, MPI_COMM_WORLD);
+      if (batch.empty()) --active;
     }
     mine.join();
     long long remote_failed = 0, zero = 0;
@@ -118,11 +134,25 @@ int mpi_sweep(const Sweep& s, const std::string& out, SweepOptions opt,
     merge_parts(out + ".parts", out);
     merged_here = true;
   } else {
-    opt.next_run = []() -> std::int64_t {
-      int dummy = 0;
-      long long r = -1;
-      MPI_Send(&dummy, 1, MPI_INT, 0, kRequest, MPI_COMM_WORLD);
-      MPI_Recv(&r, 1, MPI_LONG_LONG, 0, kAssign, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    auto mine = std::make_shared<std::deque<long long>>();
+    auto done = std::make_shared<bool>(false);
+    opt.next_run = [mine, done]() -> std::int64_t {
+      if (mine->empty() && !*done) {
+        int dummy = 0;
+        MPI_Send(&dummy, 1, MPI_INT, 0, kRequest, MPI_COMM_WORLD);
+        MPI_Status st;
+        MPI_Probe(0, kAssign, MPI_COMM_WORLD, &st);
+        int count = 0;
+        MPI_Get_count(&st, MPI_LONG_LONG, &count);
+        std::vector<long long> batch(static_cast<std::size_t>(count));
+        MPI_Recv(batch.data(), count, MPI_LONG_LONG, 0, kAssign, MPI_COMM_WORLD,
+                 MPI_STATUS_IGNORE);
+        mine->assign(batch.begin(), batch.end());
+        *done = count == 0;
+      }
+      if (mine->empty()) return -1;
+      const long long r = mine->front();
+      mine->pop_front();
       return r;
     };
     long long mine_failed = run_sweep(s, out, opt);
