@@ -76,7 +76,6 @@ Simulation::Simulation(const ModelConfig& cfg, std::uint64_t rep_seed, const Net
       rules_(make_rules(cfg)),
       core_(net_, rules_),
       defense_rules_(make_defense_rules(cfg)),
-      defense_core_(net_, defense_rules_),
       campaign_([&] {
         World w = world();
         return Campaign(w, rng_campaign_);
@@ -150,7 +149,7 @@ void Simulation::organizing_phase() {
   // Who this step's blasts reach (cleared only when the last step's reached anyone).
   // Only a campaign blasts: without one reached_ stays empty (count_join_causes reads it so).
   const auto n = static_cast<std::size_t>(cfg_.n);
-  if (cfg_.strategy != Strategy::none && reached_.size() != n) reached_.assign(n, 0);
+  if (arrays_needed(cfg_).campaign && reached_.size() != n) reached_.assign(n, 0);
   else if (tally_.broadcast_reached > 0) std::fill(reached_.begin(), reached_.end(), 0);
   w.reached = &reached_;
   tally_ = campaign_.work(w, rng_campaign_);
@@ -458,13 +457,14 @@ double Simulation::defense() {
   // social pull of the crowd itself), as a share of the workplace, times the crowd's cohesion.
   refresh_base();
   if (defense_.at == base_serial_ && base_serial_ > 0) return defense_.value;
-  defense_core_.reset();
+  if (!defense_core_) defense_core_.emplace(net_, defense_rules_);
+  defense_core_->reset();
   Rng unused(0);  // threshold rounds only: no draws
-  defense_core_.run_rounds(base_.data(), pop_.threshold.data(), 0, unused, true);
-  const std::int64_t k = defense_core_.participants();
+  defense_core_->run_rounds(base_.data(), pop_.threshold.data(), 0, unused, true);
+  const std::int64_t k = defense_core_->participants();
   double c = 0.0;
   if (k >= 2) {
-    const auto& x = defense_core_.x();
+    const auto& x = defense_core_->x();
     c = cohesion(net_, [&](std::int32_t i) { return x[static_cast<std::size_t>(i)] != 0; },
                  cfg_.trust_initial.value);
   }

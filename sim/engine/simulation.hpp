@@ -23,30 +23,6 @@
 
 namespace orgsim {
 
-/// A participation core built on first use. The defense of the wins needs one of its own, but
-/// only when a standing win is pushed against (wins.hazard > 0) or a won election waits for a
-/// first contract; a run that never defends a win does not hold it.
-class LazyParticipationCore {
- public:
-  LazyParticipationCore(const Network& net, const CascadeRules& rules) : net_(net), rules_(rules) {}
-  void reset() { core().reset(); }
-  RoundStats run_rounds(const float* base, const float* theta, std::int32_t max_rounds, Rng& rng,
-                        bool base_changed = true) {
-    return core().run_rounds(base, theta, max_rounds, rng, base_changed);
-  }
-  std::int64_t participants() { return core().participants(); }
-  const std::vector<std::uint8_t>& x() { return core().x(); }
-
- private:
-  ParticipationCore& core() {
-    if (!core_) core_.emplace(net_, rules_);
-    return *core_;
-  }
-  const Network& net_;
-  const CascadeRules& rules_;
-  std::optional<ParticipationCore> core_;
-};
-
 class Simulation {
  public:
   /// `rep_seed` is replicate_seed(master, replicate): every stream derives from it, so arms of
@@ -73,7 +49,7 @@ class Simulation {
   /// Who would turn out if called now (the crowd of defense()), as participation flags.
   const std::vector<std::uint8_t>& defense_crowd() {
     defense();
-    return defense_core_.x();
+    return defense_core_->x();
   }
 
   /// Per-step outputs in RunRecord layout (variable-major, NaN where undefined) and per-run
@@ -137,7 +113,9 @@ class Simulation {
   CascadeRules rules_;
   ParticipationCore core_;
   CascadeRules defense_rules_;
-  LazyParticipationCore defense_core_;  // the would-turn-out crowd of the defense (threshold only)
+  // The would-turn-out crowd of the defense (threshold only), built the first time defense()
+  // runs: a run that never defends a win does not hold it.
+  std::optional<ParticipationCore> defense_core_;
   Campaign campaign_;
   WinBook wins_;
 
