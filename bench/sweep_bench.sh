@@ -66,6 +66,24 @@ if command -v mpirun > /dev/null; then
     measure "watts, $np MPI rank(s) x 1 thread" $((4 * wr)) "${MPIRUN[@]}" -np $np "$B" sweep "$T/watts.json" -o "$T/out.h5" --threads 1 --quiet
   done
 fi
+# MPI's target (issue 8) is for runs of >= 5 ms: the Watts workload at 2 x 10^4 agents (about
+# 7 ms a run here), 4 points x ORGSIM_BENCH_WATTS20K_REPLICATES (default 150: 600 runs), on
+# threads and on ranks.
+wr20=${ORGSIM_BENCH_WATTS20K_REPLICATES:-150}
+cat > "$T/watts20k.json" <<JSON
+{"name": "watts20k", "scenario": "$PWD/scenarios/validation/watts.json",
+ "design": {"type": "grid", "parameters": {"network.mean_degree": [2, 4, 6, 8],
+                                           "population.size": [20000]}},
+ "replicates": $wr20, "seed": 1}
+JSON
+for th in 1 2; do
+  measure "watts 2x10^4, $th thread(s)" $((4 * wr20)) "$B" sweep "$T/watts20k.json" -o "$T/out.h5" --threads $th --quiet
+done
+if command -v mpirun > /dev/null; then
+  for np in 1 2; do
+    measure "watts 2x10^4, $np MPI rank(s) x 1 thread" $((4 * wr20)) "${MPIRUN[@]}" -np $np "$B" sweep "$T/watts20k.json" -o "$T/out.h5" --threads 1 --quiet
+  done
+fi
 # Memory as the run count grows (default scenario): 10^2, 10^3, 10^4 runs.
 for n in 1 10 100; do
   sweep_file "mem$n" "$PWD/scenarios/default.json" 50 "$n"

@@ -14,6 +14,14 @@
 #   ORGSIM_FUZZ_NICE    nice level of the fuzz runs (default 5)
 #   ORGSIM_FUZZ_RUNS    stop each harness after this many executions (or SECONDS, if sooner)
 #   ORGSIM_FUZZ_FAIL_ON_UPSTREAM  1: a crash whose innermost frame is in libhdf5 also fails the run
+#   ORGSIM_FUZZ_SANITIZE  address,undefined (default) or undefined: the sanitizers of the build
+#                       (long campaigns of the results harness, docs/FUZZING.md "Long campaigns";
+#                       use another ORGSIM_FUZZ_BUILD for each)
+#   ORGSIM_FUZZ_FORK    N > 0: libFuzzer's fork mode with N jobs, going on past crashes, timeouts
+#                       and out-of-memory inputs (each saved as an artifact and counted): for
+#                       campaigns of the results harness, where libhdf5's own crashes would end
+#                       a plain run at its first one
+#   ORGSIM_FUZZ_TIMEOUT seconds an input may take before it is a timeout finding (default 10)
 # Prints executions, coverage (cov, ft) and findings per harness; exits 1 on any finding (a crash,
 # a memory or UB report, a leak, a timeout, an out-of-memory), 2 on a build or setup failure.
 # A crash inside libhdf5 itself (the results harness; HDF5 1.10 does not survive every malformed
@@ -26,6 +34,16 @@ work=${ORGSIM_FUZZ_WORK:-$build/fuzz-work}
 nice_level=${ORGSIM_FUZZ_NICE:-5}
 runs_limit=()
 if [ -n "${ORGSIM_FUZZ_RUNS:-}" ]; then runs_limit=(-runs="$ORGSIM_FUZZ_RUNS"); fi
+sanitize=${ORGSIM_FUZZ_SANITIZE:-address,undefined}
+timeout=${ORGSIM_FUZZ_TIMEOUT:-10}
+fork_flags=()
+if [ -n "${ORGSIM_FUZZ_FORK:-}" ]; then
+  [[ "$ORGSIM_FUZZ_FORK" =~ ^[1-9][0-9]*$ ]] ||
+    { echo "fuzz: ORGSIM_FUZZ_FORK: expected a number of jobs >= 1, found '$ORGSIM_FUZZ_FORK'" >&2; exit 2; }
+  fork_flags=(-fork="$ORGSIM_FUZZ_FORK" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
+fi
+[[ "$timeout" =~ ^[1-9][0-9]*$ ]] ||
+  { echo "fuzz: ORGSIM_FUZZ_TIMEOUT: expected whole seconds >= 1, found '$timeout'" >&2; exit 2; }
 all_harnesses=(scenario sweep edge_list results roster)
 
 update_dict=0
@@ -39,7 +57,7 @@ harnesses=("$@")
 echo "== fuzz: build ($build, clang-14, ASan + UBSan + libFuzzer)"
 mkdir -p "$build"
 cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DORGSIM_FUZZ=ON -DORGSIM_BUILD_TESTS=OFF \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DORGSIM_FUZZ=ON -DORGSIM_FUZZ_SANITIZE="$sanitize" -DORGSIM_BUILD_TESTS=OFF \
   -DORGSIM_BUILD_BENCH=OFF -DORGSIM_MPI=OFF >"$build/fuzz-configure.log" 2>&1 ||
   { cat "$build/fuzz-configure.log"; exit 2; }
 targets=(--target orgsim)
@@ -173,8 +191,9 @@ for h in "${harnesses[@]}"; do
   rc=0
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     nice -n "$nice_level" "$build/fuzz/fuzz_$h" "$corpus" "$seeds/$h" \
-      -dict="${dict[$h]}" -max_len="${max_len[$h]}" -timeout=10 -rss_limit_mb=2048 \
-      -max_total_time="$seconds" "${runs_limit[@]}" -print_final_stats=1 -artifact_prefix="$artifacts/" \
+      -dict="${dict[$h]}" -max_len="${max_len[$h]}" -timeout="$timeout" -rss_limit_mb=2048 \
+      -max_total_time="$seconds" "${runs_limit[@]}" "${fork_flags[@]}" -print_final_stats=1 \
+      -artifact_prefix="$artifacts/" \
       >"$log" 2>&1 || rc=$?
   if [ ${#regressions[@]} -gt 0 ]; then
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -183,9 +202,13 @@ for h in "${harnesses[@]}"; do
   fi
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
+  # Fork mode prints no final statistics: its status lines count the executions of the jobs
+  # that have ended (each job's own statistics, crashed ones included) and the corpus.
+  [ -z "$execs" ] && execs=$(sed -n 's/^#\([0-9]*\):.*/\1/p' <<<"$last")
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
   corp=$(sed -n 's/.* corp: \([0-9]*\/[0-9a-zA-Z]*\).*/\1/p' <<<"$last")
+  [ -z "$corp" ] && corp=$(sed -n 's/.* corp: \([0-9]*\) .*/\1/p' <<<"$last")
   untyped=$(grep -c '^orgsim-fuzz: untyped exception' "$log" || true)
   after=$(find "$artifacts" -type f ! -name 'slow-unit-*' | wc -l)
   findings=$((after - before))

@@ -211,6 +211,47 @@ TEST_CASE("faults: an injected write failure exits 1, leaves no final file, and 
   CHECK_FALSE(fs::exists(dir + "/run.h5.partial"));
 }
 
+TEST_CASE("faults: a fresh sweep writes its last runs once, and a failed finish still resumes",
+          "[faults]") {
+  // 8 runs, fewer than a part holds: a fresh single-process sweep streams them into the final
+  // file and writes no part at the end, so a write budget of 8 runs is enough (before, the runs
+  // went to a part first and then to the final file: 16). With a budget of 4 the final file
+  // cannot be finished; the sweep exits 1 with no final file, and --resume finishes it.
+  const std::string sweep = small_sweep("last_part");
+  const std::string dir = fresh_dir("last_part");
+  const std::string whole = dir + "/whole.h5";
+  REQUIRE(sh("sweep " + sweep + " -o " + whole + " --quiet --threads 2").code == 0);
+  REQUIRE(read_results(whole).runs.size() == 8);
+
+  const std::string once = dir + "/once.h5";
+  const auto r8 = sh("sweep " + sweep + " -o " + once + " --quiet --threads 2",
+                     "ORGSIM_FAULT_WRITE_AFTER_RUNS=8");
+  INFO(r8.err);
+  CHECK(r8.code == 0);
+  CHECK(fs::exists(once));
+  CHECK_FALSE(fs::exists(once + ".parts"));
+
+  const std::string out = dir + "/s.h5";
+  const auto r4 = sh("sweep " + sweep + " -o " + out + " --quiet --threads 2",
+                     "ORGSIM_FAULT_WRITE_AFTER_RUNS=4");
+  INFO(r4.err);
+  CHECK(r4.code == 1);
+  CHECK(r4.err.find("No space left on device") != std::string::npos);
+  CHECK_FALSE(fs::exists(out));
+  CHECK_FALSE(fs::exists(out + ".partial"));
+  const auto resumed = sh("sweep " + sweep + " -o " + out + " --resume --quiet");
+  INFO(resumed.err);
+  REQUIRE(resumed.code == 0);
+  const ResultsFile a = read_results(whole), b = read_results(out);
+  REQUIRE(a.runs.size() == b.runs.size());
+  for (std::size_t i = 0; i < a.runs.size(); ++i) {
+    INFO("run " << a.runs[i].run);
+    CHECK(a.runs[i].seed == b.runs[i].seed);
+    CHECK(std::memcmp(a.runs[i].per_run.data(), b.runs[i].per_run.data(),
+                      a.runs[i].per_run.size() * sizeof(double)) == 0);
+  }
+}
+
 TEST_CASE("faults: a real full disk (tmpfs) exits 1, never a signal", "[faults]") {
   if (geteuid() != 0) {
     WARN("skipped: mounting a tmpfs needs root");

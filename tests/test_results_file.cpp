@@ -1233,6 +1233,68 @@ TEST_CASE("results file: an event-table row whose run is not in the file is an i
   }
 }
 
+TEST_CASE("results file: varied parameters are the dotted names of the series' coordinates",
+          "[hdf5]") {
+  // The reader finds the varied parameters through the `coordinates` attribute of the (run, step)
+  // datasets, not by listing the root group (where libhdf5 crashes on damaged files): a dotted
+  // dataset the coordinates do not name is not a varied parameter, and a name they give without
+  // its dataset, or with a dataset of another shape, is an input error naming it.
+  const FileHeader header = make_header(5, 3);
+  const std::string path = fresh_path("varied_by_name.h5");
+  {
+    ResultsWriter w(path, header);
+    w.append(make_runs(0, 3, header));
+    w.finish();
+  }
+  REQUIRE(header.varied.size() == 2);
+  const std::string key = header.varied[1].key;
+  {  // a stray dotted dataset on run, not among the coordinates
+    const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(f >= 0);
+    const hsize_t n = 3;
+    const hid_t space = H5Screate_simple(1, &n, nullptr);
+    const hid_t ds = H5Dcreate2(f, "stray.param", H5T_IEEE_F64LE, space, H5P_DEFAULT,
+                                H5P_DEFAULT, H5P_DEFAULT);
+    REQUIRE(ds >= 0);
+    H5Dclose(ds);
+    H5Sclose(space);
+    H5Fclose(f);
+  }
+  const ResultsFile back = read_results(path);
+  REQUIRE(back.header.varied.size() == 2);  // in the writer's order
+  CHECK(back.header.varied[0].key == header.varied[0].key);
+  CHECK(back.header.varied[1].key == key);
+
+  const std::string wrong_shape = fresh_path("varied_wrong_shape.h5");
+  fs::copy_file(path, wrong_shape);
+  {
+    const hid_t f = H5Fopen(wrong_shape.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(f >= 0);
+    REQUIRE(H5Ldelete(f, key.c_str(), H5P_DEFAULT) >= 0);
+    const hsize_t dims[2] = {3, 2};
+    const hid_t space = H5Screate_simple(2, dims, nullptr);
+    const hid_t ds =
+        H5Dcreate2(f, key.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    REQUIRE(ds >= 0);
+    H5Dclose(ds);
+    H5Sclose(space);
+    H5Fclose(f);
+  }
+  CHECK_THROWS_AS(read_results(wrong_shape), InputError);
+  CHECK_THROWS_WITH(read_results(wrong_shape), Catch::Contains(wrong_shape) &&
+                                                   Catch::Contains("/" + key) &&
+                                                   Catch::Contains("1-D float64"));
+  {
+    const hid_t f = H5Fopen(wrong_shape.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(f >= 0);
+    REQUIRE(H5Ldelete(f, key.c_str(), H5P_DEFAULT) >= 0);
+    H5Fclose(f);
+  }
+  CHECK_THROWS_WITH(read_results(wrong_shape), Catch::Contains(wrong_shape) &&
+                                                   Catch::Contains("/" + key) &&
+                                                   Catch::Contains("no such dataset"));
+}
+
 TEST_CASE("results file: a header the layout cannot hold is a programming error", "[hdf5]") {
   const std::string path = fresh_path("bad_header.h5");
   FileHeader h = make_header(4, 1);

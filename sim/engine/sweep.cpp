@@ -997,10 +997,24 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
   }
   for (auto& t : pool) t.join();
   if (worker_error) std::rethrow_exception(worker_error);
-  write_part();
   if (final_file) {
-    final_file->finish();
+    // The runs since the last part go straight into the final file: a part written now would be
+    // deleted a moment later, and it cost a whole file's writing (for a sweep shorter than
+    // part_seconds, every run written twice). A crash from here on loses at most those runs, as
+    // a crash between two parts does; if finishing the file fails (a full disk), they are
+    // written to a part after all, for --resume.
+    try {
+      final_file->finish();
+    } catch (...) {
+      try {
+        write_part();
+      } catch (...) {  // the first error is the one to report
+      }
+      throw;
+    }
     remove_parts(parts_dir, written, parts_lock.dir_lock);
+  } else {
+    write_part();
   }
   return failed;
 }

@@ -216,7 +216,5 @@ std::vector<double> read_array(hid_t file, const std::string& ds_name,
                                const std::string& path);
 /// Splits a CF flag_meanings attribute into its space-separated names.
 std::vector<std::string> split_meanings(const std::string& meanings);
-/// Names of the links of group `file` ("."), in creation order when it is tracked, else by name.
-std::vector<std::string> root_link_names(hid_t file, const std::string& path);
 
 }  // namespace orgsim::h5

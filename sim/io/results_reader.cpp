@@ -115,7 +115,15 @@ ResultsFile read_results(const std::string& path, bool with_series) {
     H5Eclear2(H5E_DEFAULT);
     throw InputError(path, "", expected, "a file that is not HDF5");
   }
-  Hid file = make(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "open the file");
+  // A file of up to 64 MiB (every run file and most sweeps) is read into memory in one read and
+  // parsed there (HDF5's core driver): its metadata, some 130 datasets' headers and B-tree nodes,
+  // otherwise costs a small pread each, and on a network file system each is a round trip.
+  std::error_code size_ec;
+  const auto bytes = std::filesystem::file_size(path, size_ec);
+  Hid fapl = make(H5Pcreate(H5P_FILE_ACCESS), path, "open the file");
+  if (!size_ec && bytes <= (std::uintmax_t{64} << 20))
+    H5Pset_fapl_core(fapl.get(), 1 << 20, /*backing_store=*/0);
+  Hid file = make(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), path, "open the file");
   const hid_t f = file.get();
 
   const std::string schema = read_attr_string(f, layout::attr::kSchema, path);
@@ -167,16 +175,40 @@ ResultsFile read_results(const std::string& path, bool with_series) {
     h.arm_names = split_meanings(read_attr_string(arm.get(), layout::attr::kFlagMeanings, path));
   }
 
-  // Varied parameters: the 1-D float64 datasets on run whose name is a dotted path.
-  for (const auto& link : root_link_names(f, path)) {
-    if (link.find('.') == std::string::npos) continue;
+  // Varied parameters: the dotted names among the `coordinates` of the per-step datasets (the
+  // writer lists arm, replicate, point, seed and then every varied parameter there), each a 1-D
+  // float64 dataset on run. They are looked up by name rather than found by listing the root
+  // group: listing a damaged root group by index is where libhdf5 1.10 crashes most often
+  // (docs/FUZZING.md), and the names are the writer's own statement of what it varied.
+  std::vector<std::string> varied_names;
+  {
+    const char* first_series = per_step_outputs().front().name.c_str();
+    const htri_t exists = H5Lexists(f, first_series, H5P_DEFAULT);
+    check(exists, path, std::string("look up dataset '") + first_series + "'");
+    if (exists == 0)
+      throw InputError(path, std::string("/") + first_series,
+                       "a (run, step) dataset (an output of this orgsim)", "no such dataset",
+                       "the file may come from another orgsim version");
+    Hid ds = make(H5Dopen2(f, first_series, H5P_DEFAULT), path,
+                  std::string("open dataset '") + first_series + "'");
+    for (auto& name : split_meanings(read_attr_string(ds.get(), layout::attr::kCoordinates, path)))
+      if (name.find('.') != std::string::npos) varied_names.push_back(std::move(name));
+  }
+  for (const auto& link : varied_names) {
+    const std::string where = "/" + link;
+    const htri_t exists = H5Lexists(f, link.c_str(), H5P_DEFAULT);
+    check(exists, path, "look up dataset '" + link + "'");
+    if (exists == 0)
+      throw InputError(path, where, "the varied parameter's dataset named in the coordinates",
+                       "no such dataset");
     Hid obj = make(H5Oopen(f, link.c_str(), H5P_DEFAULT), path, "open '" + link + "'");
-    if (H5Iget_type(obj.get()) != H5I_DATASET) continue;
+    if (H5Iget_type(obj.get()) != H5I_DATASET)
+      throw InputError(path, where, "a 1-D float64 dataset on run", "another kind of object");
     Hid space = make(H5Dget_space(obj.get()), path, "read dataset '" + link + "'");
     Hid type = make(H5Dget_type(obj.get()), path, "read dataset '" + link + "'");
     if (H5Sget_simple_extent_ndims(space.get()) != 1 || H5Tget_class(type.get()) != H5T_FLOAT ||
         H5Tget_size(type.get()) != 8)
-      continue;
+      throw InputError(path, where, "a 1-D float64 dataset on run", "another shape or type");
     VariedParam v;
     v.key = link;
     v.units = read_attr_string(obj.get(), layout::attr::kUnits, path);
