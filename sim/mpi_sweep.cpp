@@ -5,10 +5,14 @@
 // own worker threads take from the same queue, one at a time), in batches that shrink as the
 // queue empties (guided self-scheduling: a share 1/(2 x ranks) of what is left, 1 to 64 runs),
 // so a rank asks a few dozen times rather than once a run, and slow runs still never hold up
-// the others at the end. Every rank writes its own parts (part-r<rank>-g<generation>-<seq>.h5); when all ranks
-// are done, rank 0 merges them. A run's results depend only on its index, so any number of
-// ranks, threads or shards gives a bit-identical file. Only rank 0's main thread and the worker
-// ranks' fetching (serialized by the sweep runner) call MPI: MPI_THREAD_SERIALIZED is required.
+// the others at the end. A fresh sweep is written by rank 0 alone: the other ranks send each
+// finished run to it (encoded by engine/record_codec), and rank 0 writes every run into its
+// parts and into the final file as the runs come, in run order, so nothing is merged at the end.
+// A resumed sweep (some parts already there) is run as before: every rank writes its own parts
+// (part-r<rank>-g<generation>-<seq>.h5) and rank 0 merges them when all are done. A run's results
+// depend only on its index, so any number of ranks, threads or shards gives a bit-identical file.
+// Only rank 0's main thread calls MPI there; on the other ranks the fetching and sending threads
+// take turns (a mutex): MPI_THREAD_SERIALIZED is required.
 #include <mpi.h>
 
 #include <algorithm>
@@ -21,12 +25,15 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "engine/record_codec.hpp"
 #include "engine/sweep.hpp"
 
 namespace orgsim {
 
 namespace {
-constexpr int kRequest = 1, kAssign = 2;
+// Tags: a rank asks for runs, rank 0 assigns a batch (empty: none left), a rank sends a finished
+// run (fresh sweeps), a rank says it has sent its last run (fresh sweeps).
+constexpr int kRequest = 1, kAssign = 2, kRecord = 3, kDone = 4;
 }
 
 bool mpi_launched() {
@@ -53,18 +60,24 @@ int mpi_sweep(const Sweep& s, const std::string& out, SweepOptions opt,
   std::deque<std::int64_t> queue;
   int ok = 1;
   std::string error;
+  int flags[2] = {1, 0};  // ok, fresh (rank 0 writes every run)
   if (rank == 0) {
     try {
-      if (has_parts(out) && !opt.resume)
+      const bool had_parts = has_parts(out);
+      if (had_parts && !opt.resume)
         throw UsageError("the parts directory " + out + ".parts already holds parts of this "
                          "sweep: continue it with --resume, or delete it to start again");
       for (auto r : pending_runs(s, out)) queue.push_back(r);
+      flags[1] = !had_parts && static_cast<std::int64_t>(queue.size()) == s.total_runs() &&
+                 opt.build_final;
     } catch (const std::exception& e) {
-      ok = 0;
+      flags[0] = 0;
       error = e.what();
     }
   }
-  MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  MPI_Bcast(flags, 2, MPI_INT, 0, MPI_COMM_WORLD);
+  ok = flags[0];
+  const bool fresh = flags[1] != 0;
   if (!ok) {
     if (rank == 0) std::cerr << "orgsim: error: " << error << "\n";
     MPI_Finalize();
@@ -85,6 +98,8 @@ int mpi_sweep(const Sweep& s, const std::string& out, SweepOptions opt,
     };
     SweepOptions local = opt;
     local.next_run = pop;
+    RemoteRuns inbox;
+    if (fresh) local.remote = &inbox;
     std::exception_ptr local_error;
     std::thread mine([&] {
       try {
@@ -98,15 +113,39 @@ int mpi_sweep(const Sweep& s, const std::string& out, SweepOptions opt,
         local_error = std::current_exception();
       }
     });
-    int active = size - 1;
-    while (active > 0) {
+    int active = size - 1;          // ranks still asking for runs
+    int sending = fresh ? size - 1 : 0;  // ranks still sending runs (fresh sweeps)
+    while (active > 0 || sending > 0) {
       // Poll rather than block: OpenMPI's blocking receive spins a core, which rank 0's own
-      // worker threads need.
+      // worker threads need. Any tag: a rank's messages are then taken in the order it sent them
+      // (its last run before its kDone).
       int flag = 0;
       MPI_Status st;
-      MPI_Iprobe(MPI_ANY_SOURCE, kRequest, MPI_COMM_WORLD, &flag, &st);
+      MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
       if (!flag) {
         std::this_thread::sleep_for(std::chrono::microseconds(200));
+        continue;
+      }
+      if (st.MPI_TAG == kRecord) {
+        int bytes = 0;
+        MPI_Get_count(&st, MPI_BYTE, &bytes);
+        std::vector<char> buf(static_cast<std::size_t>(bytes));
+        MPI_Recv(buf.data(), bytes, MPI_BYTE, st.MPI_SOURCE, kRecord, MPI_COMM_WORLD,
+                 MPI_STATUS_IGNORE);
+        try {
+          inbox.add(decode_run(buf.data(), buf.size(), "MPI rank " + std::to_string(st.MPI_SOURCE)));
+        } catch (const std::exception& e) {
+          // Not an input error: the ranks of one job run one build. Stop the job; the parts
+          // written so far are kept for --resume.
+          std::cerr << "orgsim sweep: " << e.what() << "\n";
+          MPI_Abort(MPI_COMM_WORLD, 1);
+        }
+        continue;
+      }
+      if (st.MPI_TAG == kDone) {
+        int dummy = 0;
+        MPI_Recv(&dummy, 1, MPI_INT, st.MPI_SOURCE, kDone, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        --sending;
         continue;
       }
       int dummy = 0;
@@ -126,17 +165,22 @@ int mpi_sweep(const Sweep& s, const std::string& out, SweepOptions opt,
                kAssign, MPI_COMM_WORLD);
       if (batch.empty()) --active;
     }
+    inbox.close();
     mine.join();
     long long remote_failed = 0, zero = 0;
     MPI_Reduce(&zero, &remote_failed, 1, MPI_LONG_LONG, MPI_SUM, 0, MPI_COMM_WORLD);
     failed += remote_failed;
     if (local_error) std::rethrow_exception(local_error);
-    merge_parts(out + ".parts", out);
+    if (!fresh) merge_parts(out + ".parts", out);  // a fresh sweep's file is already in place
     merged_here = true;
   } else {
     auto mine = std::make_shared<std::deque<long long>>();
     auto done = std::make_shared<bool>(false);
-    opt.next_run = [mine, done]() -> std::int64_t {
+    // The fetching worker threads and (fresh sweeps) the thread sending finished runs take turns
+    // with MPI.
+    auto mpi_mu = std::make_shared<std::mutex>();
+    opt.next_run = [mine, done, mpi_mu]() -> std::int64_t {
+      std::lock_guard<std::mutex> lock(*mpi_mu);
       if (mine->empty() && !*done) {
         int dummy = 0;
         MPI_Send(&dummy, 1, MPI_INT, 0, kRequest, MPI_COMM_WORLD);
@@ -155,7 +199,18 @@ int mpi_sweep(const Sweep& s, const std::string& out, SweepOptions opt,
       mine->pop_front();
       return r;
     };
+    if (fresh)
+      opt.sink = [mpi_mu](RunRecord&& r) {
+        const std::vector<char> bytes = encode_run(r);
+        std::lock_guard<std::mutex> lock(*mpi_mu);
+        MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, 0, kRecord,
+                 MPI_COMM_WORLD);
+      };
     long long mine_failed = run_sweep(s, out, opt);
+    if (fresh) {
+      int dummy = 0;
+      MPI_Send(&dummy, 1, MPI_INT, 0, kDone, MPI_COMM_WORLD);
+    }
     MPI_Reduce(&mine_failed, nullptr, 1, MPI_LONG_LONG, MPI_SUM, 0, MPI_COMM_WORLD);
   }
   MPI_Finalize();

@@ -823,14 +823,20 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
   const std::string shard_tag =
       !opt.writer.empty() ? opt.writer
                           : "s" + std::to_string(opt.shard) + "of" + std::to_string(opt.shards);
+  // A sink (an MPI rank but 0) writes nothing: rank 0 holds the directory and writes its runs.
+  const bool to_sink = static_cast<bool>(opt.sink);
   // One writer per parts directory (or per shard of it): a second sweep, or a --resume of a
   // running sweep, stops here with the holder's pid, host and start time.
-  fs::create_directories(parts_dir);
-  const bool shared_dir = opt.shards > 1 || !opt.writer.empty() || opt.next_run;
-  PartsLock parts_lock(parts_dir, shard_tag, shared_dir);
+  if (!to_sink) fs::create_directories(parts_dir);
+  // MPI rank 0 of a fresh sweep (remote) is the directory's only writer: it locks it exclusively.
+  const bool shared_dir =
+      (opt.shards > 1 || !opt.writer.empty() || opt.next_run) && opt.remote == nullptr;
+  std::optional<PartsLock> parts_lock;
+  if (!to_sink) parts_lock.emplace(parts_dir, shard_tag, shared_dir);
   // Parts of other shards may share the directory (job arrays); parts of this shard mean an
   // interrupted run of it, which only --resume may continue.
-  for (const auto& part : scan_parts(s, parts_dir, done, opt.resume ? "resume" : "run")) {
+  for (const auto& part : to_sink ? std::vector<PartName>{}
+                                  : scan_parts(s, parts_dir, done, opt.resume ? "resume" : "run")) {
     const bool ours = part.writer.rfind(shard_tag + "-g", 0) == 0;
     if (ours && !opt.resume)
       throw UsageError("the parts directory " + parts_dir + " already holds parts of this " +
@@ -863,7 +869,13 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
       1, opt.next_run ? resolve_threads(opt.threads)
                       : std::min<std::int64_t>(resolve_threads(opt.threads),
                                                static_cast<std::int64_t>(todo.size()))));
-  const std::int64_t max_ahead = std::max<std::int64_t>(64, 16 * static_cast<std::int64_t>(nt));
+  // With other ranks' runs arriving (remote), runs are ordered by index (the coordinator hands
+  // them out in increasing order, and a fresh sweep's runs are 0, 1, 2, ...); otherwise by fetch.
+  // How far this process's workers may run ahead of the writer: with remote runs, the runs the
+  // other ranks hold (batches of up to 64) lie in between, so the bound is wider.
+  const bool by_index = opt.remote != nullptr;
+  const std::int64_t max_ahead = std::max<std::int64_t>(64, 16 * static_cast<std::int64_t>(nt)) +
+                                 (by_index ? 4096 : 0);
   std::mutex mu, fetch_mu;
   std::condition_variable cv, room;
   std::map<std::int64_t, RunRecord> finished;  // by fetch position
@@ -886,7 +898,12 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
           cv.notify_one();
           return;
         }
-        k = fetched++;
+        if (by_index) {
+          k = run;
+          fetched = std::max(fetched, run + 1);
+        } else {
+          k = fetched++;
+        }
       }
       RunRecord r;
       try {
@@ -926,8 +943,9 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
   };
   // A fresh single-process sweep builds the final file while it runs (the merge would otherwise
   // be serial work at the end); the parts are still written, for crash safety and --resume.
-  const bool stream_final = opt.build_final && !opt.next_run && opt.shards == 1 &&
-                            static_cast<std::int64_t>(todo.size()) == s.total_runs();
+  // So does MPI rank 0 of a fresh sweep, which receives the other ranks' runs (remote).
+  const bool stream_final = opt.build_final && (!opt.next_run || by_index) && opt.shards == 1 &&
+                            static_cast<std::int64_t>(todo.size()) == s.total_runs() && !to_sink;
   std::unique_ptr<FinalFile> final_file;
   if (stream_final) final_file = std::make_unique<FinalFile>(header, parts_dir, out);
 
@@ -960,21 +978,37 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
     last_flush = std::chrono::steady_clock::now();
   };
   const std::int64_t already = mine - static_cast<std::int64_t>(todo.size());
+  bool remote_closed = opt.remote == nullptr;
   for (;;) {
     {
       std::lock_guard<std::mutex> lock(fetch_mu);
-      if (exhausted && flushed.load() == fetched) break;
+      if (by_index ? exhausted && remote_closed && flushed.load() == s.total_runs()
+                   : exhausted && flushed.load() == fetched)
+        break;
     }
     {
       std::lock_guard<std::mutex> lock(mu);
       if (worker_error) break;
+    }
+    if (opt.remote) {
+      // The other ranks' runs, ordered among this process's own by index. Their failures were
+      // counted (and reported) where they ran.
+      bool closed = false;
+      std::vector<RunRecord> arrived = opt.remote->take(closed);
+      std::lock_guard<std::mutex> lock(mu);
+      for (auto& r : arrived) {
+        const std::int64_t key = r.run;
+        if (key < flushed.load() || !finished.emplace(key, std::move(r)).second)
+          throw RunError("MPI sweep: run " + std::to_string(key) + " arrived twice");
+      }
+      remote_closed = closed;
     }
     std::vector<RunRecord> ready;  // the in-order prefix that has finished
     std::int64_t failed_now = 0;
     {
       std::unique_lock<std::mutex> lock(mu);
       if (finished.empty() || finished.begin()->first != flushed.load())
-        cv.wait_for(lock, std::chrono::milliseconds(250));
+        cv.wait_for(lock, std::chrono::milliseconds(opt.remote ? 2 : 250));
       std::int64_t next = flushed.load();
       while (!finished.empty() && finished.begin()->first == next) {
         ready.push_back(std::move(finished.begin()->second));
@@ -986,6 +1020,10 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
     }
     if (!ready.empty()) room.notify_all();
     for (auto& r : ready) {
+      if (to_sink) {
+        opt.sink(std::move(r));
+        continue;
+      }
       if (final_file) final_file->add(RunRecord(r));
       batch.push_back(std::move(r));
       if (static_cast<std::int64_t>(batch.size()) >= opt.part_runs) write_part();
@@ -1012,7 +1050,7 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
       }
       throw;
     }
-    remove_parts(parts_dir, written, parts_lock.dir_lock);
+    remove_parts(parts_dir, written, parts_lock->dir_lock);
   } else {
     write_part();
   }

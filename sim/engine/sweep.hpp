@@ -74,6 +74,34 @@ RunRecord run_sweep_run(const Sweep& s, std::int64_t run);
 /// File header for parts and the merged file.
 FileHeader sweep_header(const Sweep& s, const std::string& command_line);
 
+/// Runs finished by other processes of an MPI sweep, on their way to rank 0's writer: the
+/// coordinator adds them as they arrive and closes the inbox when every rank has said it is done;
+/// run_sweep (SweepOptions::remote) takes them. Thread-safe.
+class RemoteRuns {
+ public:
+  void add(RunRecord&& r) {
+    std::lock_guard<std::mutex> lock(mu_);
+    runs_.push_back(std::move(r));
+  }
+  void close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+  }
+  /// What arrived since the last call; `closed` tells whether more can come.
+  std::vector<RunRecord> take(bool& closed) {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed = closed_;
+    std::vector<RunRecord> out;
+    out.swap(runs_);
+    return out;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<RunRecord> runs_;
+  bool closed_ = false;
+};
+
 struct SweepOptions {
   unsigned threads = 0;
   std::int64_t shard = 0, shards = 1;  // this process runs run % shards == shard
@@ -90,6 +118,13 @@ struct SweepOptions {
   /// builds the final file `out` as runs finish, renames it into place and removes the parts,
   /// so that no merge is left (has_parts(out) is false afterwards). Otherwise ignored.
   bool build_final = false;
+  /// MPI rank 0 of a fresh sweep (with next_run and build_final): the other ranks' runs arrive
+  /// here, and this process writes every run of the sweep, into its parts and into the final
+  /// file as they come, so that no merge is left. Runs are then ordered by index, not by fetch.
+  RemoteRuns* remote = nullptr;
+  /// MPI ranks but 0 of a fresh sweep: every finished run goes to `sink` (from one thread at a
+  /// time, in no particular order), and this process writes nothing.
+  std::function<void(RunRecord&&)> sink;
 };
 
 struct SweepProgress {
