@@ -871,11 +871,12 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
                                                static_cast<std::int64_t>(todo.size()))));
   // With other ranks' runs arriving (remote), runs are ordered by index (the coordinator hands
   // them out in increasing order, and a fresh sweep's runs are 0, 1, 2, ...); otherwise by fetch.
-  // How far this process's workers may run ahead of the writer: with remote runs, the runs the
-  // other ranks hold (batches of up to 64) lie in between, so the bound is wider.
+  // How far this process's workers may run ahead of the writer (which bounds the finished runs
+  // held in memory): with remote runs, the runs the other ranks hold (a batch of up to 64 each)
+  // lie in between, so the bound is wider; beyond some 16 ranks, rank 0's own workers may wait.
   const bool by_index = opt.remote != nullptr;
   const std::int64_t max_ahead = std::max<std::int64_t>(64, 16 * static_cast<std::int64_t>(nt)) +
-                                 (by_index ? 4096 : 0);
+                                 (by_index ? 1024 : 0);
   std::mutex mu, fetch_mu;
   std::condition_variable cv, room;
   std::map<std::int64_t, RunRecord> finished;  // by fetch position
