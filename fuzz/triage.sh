@@ -14,24 +14,27 @@
 #
 # Sourced (`. fuzz/triage.sh`), it only defines innermost_module and innermost_frame.
 
+# Frames that are not the code at fault: the sanitizer runtime, libFuzzer, allocators and libc.
+triage_skip='__asan|__sanitizer|__interceptor|__lsan|__ubsan|fuzzer::| in (malloc|calloc|realloc|free|memcpy|memmove|memset|operator new|operator delete)| in __mem|sysdeps[/]|libc[.]so'
+
 # The module of the innermost stack frame of a sanitizer or libFuzzer report that is not the
 # sanitizer runtime, an allocator or libc: "libhdf5" for upstream findings, else "orgsim".
 # A leak is classified by its allocating frame like a crash: memory libhdf5 allocated and lost
 # inside itself (its error paths on malformed files; libhdf5 has no frame pointers, so the stack
 # stops there) is upstream. A leak of what HDF5 hands to orgsim shows orgsim frames.
 innermost_module() {
-  awk '/^==[0-9]+== ?ERROR/ {on = 1; next}
+  awk -v skip="$triage_skip" '/^==[0-9]+== ?ERROR/ {on = 1; next}
        on && /^ +#[0-9]+ / {
-         if ($0 ~ /__asan|__sanitizer|__interceptor|__lsan|__ubsan|fuzzer::| in (malloc|calloc|realloc|free|memcpy|memmove|memset|operator new|operator delete)|libc\.so/) next
+         if ($0 ~ skip) next
          if ($0 ~ /libhdf5/) print "libhdf5"; else print "orgsim"
          exit }' "$1"
 }
 
 # That frame's function (or module+offset when it has no symbol), for grouping findings by kind.
 innermost_frame() {
-  awk '/^==[0-9]+== ?ERROR/ {on = 1; next}
+  awk -v skip="$triage_skip" '/^==[0-9]+== ?ERROR/ {on = 1; next}
        on && /^ +#[0-9]+ / {
-         if ($0 ~ /__asan|__sanitizer|__interceptor|__lsan|__ubsan|fuzzer::| in (malloc|calloc|realloc|free|memcpy|memmove|memset|operator new|operator delete)|libc\.so/) next
+         if ($0 ~ skip) next
          if (match($0, / in [^ (]+/)) print substr($0, RSTART + 4, RLENGTH - 4)
          else if (match($0, /\(\/[^)]*\)/)) {  # no symbol: module+offset, without the folder
            m = substr($0, RSTART + 1, RLENGTH - 2); sub(/.*\//, "", m); print m }
