@@ -879,7 +879,7 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
                                  (by_index ? 1024 : 0);
   std::mutex mu, fetch_mu;
   std::condition_variable cv, room;
-  std::map<std::int64_t, RunRecord> finished;  // by fetch position
+  std::map<std::int64_t, RunRecord> finished;  // by fetch position (by run index: by_index)
   std::int64_t fetched = 0;                     // guarded by fetch_mu
   std::atomic<std::int64_t> flushed{0};         // runs taken by the writer (fetch order)
   std::atomic<bool> exhausted{false};
