@@ -14,7 +14,10 @@ B="$PWD/build/orgsim"
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-MPIRUN=(mpirun --allow-run-as-root --oversubscribe)
+# On one machine, OpenMPI's shared-memory transport: left to itself, OpenMPI probes for UCX, and
+# MPI_Init takes 0.27 s a rank here instead of 0.07 (measured 2026-12-02; docs/SWEEPS.md).
+# MPICH ignores these variables.
+MPIRUN=(env OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader mpirun --allow-run-as-root --oversubscribe)
 
 sweep_file() {  # name scenario replicates points
   local pts
@@ -38,16 +41,23 @@ measure() {  # label runs command...
   "$PY" -c "print('{\"bench\": \"$label\", \"runs\": $runs, \"seconds\": %.3f, \"runs_per_s\": %.1f, \"cpu_seconds\": %.2f, \"max_rss_kb\": $rss, \"load_before\": $load}' % ($end - $start, $runs / ($end - $start), $user + $sys))"
 }
 
+# throughput LABEL RUNS SWEEP_FILE: the sweep on 1 and 2 threads, then on 1 and 2 MPI ranks of
+# 1 thread each (when mpirun is installed).
+throughput() {
+  local label=$1 runs=$2 file=$3 th np
+  for th in 1 2; do
+    measure "$label, $th thread(s)" "$runs" "$B" sweep "$file" -o "$T/out.h5" --threads $th --quiet
+  done
+  command -v mpirun > /dev/null || return 0
+  for np in 1 2; do
+    measure "$label, $np MPI rank(s) x 1 thread" "$runs" "${MPIRUN[@]}" -np $np "$B" sweep "$file" \
+      -o "$T/out.h5" --threads 1 --quiet
+  done
+}
+
 # Throughput on the default scenario (300 agents, 156 steps, 2 arms): 20 points x 2 x 20 = 800 runs.
 sweep_file default "$PWD/scenarios/default.json" 20 20
-for th in 1 2; do
-  measure "default, $th thread(s)" 800 "$B" sweep "$T/default.json" -o "$T/out.h5" --threads $th --quiet
-done
-if command -v mpirun > /dev/null; then
-  for np in 1 2; do
-    measure "default, $np MPI rank(s) x 1 thread" 800 "${MPIRUN[@]}" -np $np "$B" sweep "$T/default.json" -o "$T/out.h5" --threads 1 --quiet
-  done
-fi
+throughput default 800 "$T/default.json"
 [ "$quick" -eq 1 ] && exit 0
 # Throughput on a validation scenario (Watts, 10^4 agents, one step, ~5 ms a run): 4 points x 1
 # arm x ORGSIM_BENCH_WATTS_REPLICATES (default 250: 1000 runs, so that launching the MPI ranks,
@@ -58,32 +68,17 @@ cat > "$T/watts.json" <<JSON
  "design": {"type": "grid", "parameters": {"network.mean_degree": [2, 4, 6, 8]}},
  "replicates": $wr, "seed": 1}
 JSON
-for th in 1 2; do
-  measure "watts, $th thread(s)" $((4 * wr)) "$B" sweep "$T/watts.json" -o "$T/out.h5" --threads $th --quiet
-done
-if command -v mpirun > /dev/null; then
-  for np in 1 2; do
-    measure "watts, $np MPI rank(s) x 1 thread" $((4 * wr)) "${MPIRUN[@]}" -np $np "$B" sweep "$T/watts.json" -o "$T/out.h5" --threads 1 --quiet
-  done
-fi
-# MPI's target (issue 8) is for runs of >= 5 ms: the Watts workload at 2 x 10^4 agents (about
-# 7 ms a run here), 4 points x ORGSIM_BENCH_WATTS20K_REPLICATES (default 150: 600 runs), on
-# threads and on ranks.
-wr20=${ORGSIM_BENCH_WATTS20K_REPLICATES:-150}
-cat > "$T/watts20k.json" <<JSON
-{"name": "watts20k", "scenario": "$PWD/scenarios/validation/watts.json",
+throughput watts $((4 * wr)) "$T/watts.json"
+# MPI's target (issue 8) is for runs of >= 5 ms: the Watts workload at 5 x 10^4 agents (about
+# 9 ms a run here), 4 points x ORGSIM_BENCH_WATTS50K_REPLICATES (default 150: 600 runs).
+wr50=${ORGSIM_BENCH_WATTS50K_REPLICATES:-150}
+cat > "$T/watts50k.json" <<JSON
+{"name": "watts50k", "scenario": "$PWD/scenarios/validation/watts.json",
  "design": {"type": "grid", "parameters": {"network.mean_degree": [2, 4, 6, 8],
-                                           "population.size": [20000]}},
- "replicates": $wr20, "seed": 1}
+                                           "population.size": [50000]}},
+ "replicates": $wr50, "seed": 1}
 JSON
-for th in 1 2; do
-  measure "watts 2x10^4, $th thread(s)" $((4 * wr20)) "$B" sweep "$T/watts20k.json" -o "$T/out.h5" --threads $th --quiet
-done
-if command -v mpirun > /dev/null; then
-  for np in 1 2; do
-    measure "watts 2x10^4, $np MPI rank(s) x 1 thread" $((4 * wr20)) "${MPIRUN[@]}" -np $np "$B" sweep "$T/watts20k.json" -o "$T/out.h5" --threads 1 --quiet
-  done
-fi
+throughput "watts 5x10^4" $((4 * wr50)) "$T/watts50k.json"
 # Memory as the run count grows (default scenario): 10^2, 10^3, 10^4 runs.
 for n in 1 10 100; do
   sweep_file "mem$n" "$PWD/scenarios/default.json" 50 "$n"

@@ -43,6 +43,43 @@ TEST_CASE("check_invariants detects trust outside [0,1]", "[invariants]") {
   CHECK_THROWS_WITH(sim.check_invariants(), Catch::Contains("trust outside [0,1]"));
 }
 
+TEST_CASE("check_invariants finds a tie without its twin, asymmetric trust and an unsorted row at "
+          "either depth", "[invariants]") {
+  // The graph's checks are one pass over the entries (a cursor per row instead of a binary
+  // search per entry); each kind of damage must still be found, by the audit a sweep runs after
+  // every run (state) and by the full one.
+  const ModelConfig cfg = test::default_config({"population.size=10"});
+  auto ring = [] {
+    Network net = corrupted_ring(10);
+    std::fill(net.trust.begin(), net.trust.end(), 0.5f);
+    return net;
+  };
+  struct Damage {
+    const char* message;
+    void (*apply)(Network&);
+  };
+  const Damage damages[] = {
+      // Row 0 is {1, 9}; {2, 9} is still sorted, but row 2 ({1, 3}) has no entry for 0.
+      {"tie without its twin entry", [](Network& n) { n.neighbors[static_cast<std::size_t>(n.offsets[0])] = 2; }},
+      {"asymmetric trust", [](Network& n) { n.trust[static_cast<std::size_t>(n.offsets[3])] = 0.25f; }},
+      {"row not sorted or duplicate tie",
+       [](Network& n) { std::swap(n.neighbors[static_cast<std::size_t>(n.offsets[4])],
+                                  n.neighbors[static_cast<std::size_t>(n.offsets[4] + 1)]); }},
+  };
+  const Network good = ring();
+  for (const auto depth : {Simulation::Audit::state, Simulation::Audit::full}) {
+    const Simulation fine(cfg, replicate_seed(cfg.master_seed, 0), &good);
+    CHECK_NOTHROW(fine.check_invariants(depth));
+    for (const Damage& d : damages) {
+      INFO(d.message);
+      Network bad = ring();
+      d.apply(bad);
+      const Simulation sim(cfg, replicate_seed(cfg.master_seed, 0), &bad);
+      CHECK_THROWS_WITH(sim.check_invariants(depth), Catch::Contains(d.message));
+    }
+  }
+}
+
 TEST_CASE("step() checks the invariants in a build with ORGSIM_INVARIANTS", "[invariants]") {
   const ModelConfig cfg = test::default_config({"population.size=10"});
   const Network bad = corrupted_ring(10);

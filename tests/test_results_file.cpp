@@ -290,6 +290,56 @@ TEST_CASE("results file: appending in two batches equals appending in one", "[hd
   REQUIRE(b.runs.size() == 8);
 }
 
+TEST_CASE("results file: per-step chunks hold about 512 KiB, and a small study gets 8 smaller ones",
+          "[hdf5]") {
+  // (steps, runs planned) -> rows per chunk of a per-step dataset. 156 steps are 624 B a row:
+  // 840 rows make 512 KiB, 105 rows 64 KiB (the smallest chunk unless the study is smaller).
+  struct Case {
+    std::int32_t steps;
+    std::int64_t runs;
+    hsize_t rows;
+  };
+  for (const Case c : {Case{156, 100000, 840}, Case{156, 6720, 840}, Case{156, 6000, 750},
+                       Case{156, 800, 105}, Case{156, 50, 50}, Case{520, 20, 20}}) {
+    INFO(c.steps << " steps, " << c.runs << " runs planned");
+    const std::string path = fresh_path("chunks.h5");
+    const FileHeader header = make_header(c.steps, c.runs);
+    {
+      ResultsWriter w(path, header);
+      w.append(make_runs(0, 1, header));
+      w.finish();
+    }
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    REQUIRE(file >= 0);
+    const hid_t ds = H5Dopen2(file, "turnout", H5P_DEFAULT);
+    const hid_t dcpl = H5Dget_create_plist(ds);
+    hsize_t chunk[2] = {0, 0};
+    REQUIRE(H5Pget_chunk(dcpl, 2, chunk) == 2);
+    CHECK(chunk[0] == c.rows);
+    CHECK(chunk[1] == static_cast<hsize_t>(c.steps));
+    H5Pclose(dcpl);
+    H5Dclose(ds);
+    H5Fclose(file);
+  }
+}
+
+TEST_CASE("results file: batches that end inside a chunk read back unchanged", "[hdf5]") {
+  // 800 runs of 156 steps: chunks of 105 runs, written in the sweep's batches of 256, so every
+  // batch ends inside a chunk that the next one completes (the writer caches one chunk).
+  const FileHeader header = make_header(156, 800);
+  const std::string path = fresh_path("chunk_boundaries.h5");
+  const auto runs = make_runs(0, 800, header);
+  {
+    ResultsWriter w(path, header);
+    for (std::size_t first = 0; first < runs.size(); first += 256)
+      w.append(std::vector<RunRecord>(runs.begin() + static_cast<std::ptrdiff_t>(first),
+                                      runs.begin() + static_cast<std::ptrdiff_t>(
+                                                         std::min(first + 256, runs.size()))));
+    w.finish();
+  }
+  require_same_runs(runs, read_results(path).runs);
+}
+
 namespace {
 
 /// A whole 1-D dataset of the file at `path`, read with the plain C API.

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -61,12 +62,24 @@ class Simulation {
   /// record), for the benchmarks.
   const std::array<double, 6>& phase_seconds() const noexcept { return phase_seconds_; }
 
-  /// Checks the invariants (ranges, symmetric trust, participation count, every cached measure
-  /// equal to a fresh computation); throws std::logic_error naming the broken one. Called every
-  /// step in the invariants build and by tests.
-  void check_invariants() const;
+  /// How much check_invariants() recomputes.
+  enum class Audit {
+    /// The state: ranges, counts, the graph's structure (sorted rows, twins, symmetric trust and
+    /// accountability), standing wins. O(N + E). What a sweep checks after each run.
+    state,
+    /// The state and every cached measure against a fresh computation (the strong-tie
+    /// component, the utility base, the defense: several passes over the ties and a cascade).
+    /// What the invariants build checks after every step, and the tests.
+    full,
+  };
+  /// Checks the invariants; throws std::logic_error naming the broken one.
+  void check_invariants(Audit depth = Audit::full) const;
 
  private:
+  /// The graph's part of check_invariants(): sizes, sorted rows, twins, symmetric trust and
+  /// accountability, in one pass over the entries.
+  void check_structure(const std::function<void(const std::string&)>& fail) const;
+
   // ---- phases, in step order ----
   void environment_phase();  // climate G(t), turnover (and firings), counter-campaign
   void organizing_phase();   // organizers spend their hours (strategy allocation, targeting)

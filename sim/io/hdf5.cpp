@@ -240,6 +240,18 @@ Hid make(hid_t id, const std::string& file, const std::string& operation) {
 }
 // ---- Attributes ----------------------------------------------------------------------------
 
+hid_t transfer_list() {
+  static const hid_t dxpl = [] {
+    const hid_t id = H5Pcreate(H5P_DATASET_XFER);
+    if (id >= 0 && H5Pset_buffer(id, 64 * 1024, nullptr, nullptr) < 0) {
+      H5Pclose(id);
+      return static_cast<hid_t>(H5P_DEFAULT);
+    }
+    return id >= 0 ? id : static_cast<hid_t>(H5P_DEFAULT);
+  }();
+  return dxpl;
+}
+
 Hid utf8_string_type(const std::string& file) {
   Hid type = make(H5Tcopy(H5T_C_S1), file, "create a string type");
   check(H5Tset_size(type.get(), H5T_VARIABLE), file, "create a string type");
@@ -338,7 +350,7 @@ Hid write_fixed_dataset(hid_t group, const std::string& group_name, const std::s
                 f, op);
   const bool empty = std::any_of(dims.begin(), dims.end(), [](hsize_t n) { return n == 0; });
   if (!empty)
-    check(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), f,
+    check(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, transfer_list(), data), f,
           "write dataset '" + full + "'");
   for (std::size_t d = 0; d < scales.size(); ++d)
     if (scales[d] >= 0)
@@ -421,7 +433,7 @@ std::vector<std::string> read_string_column(hid_t file, const std::string& ds_na
     Hid mtype = utf8_string_type(path);
     std::vector<char*> ptr(n, nullptr);
     const herr_t status =
-        H5Dread(ds.get(), mtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptr.data());
+        H5Dread(ds.get(), mtype.get(), H5S_ALL, H5S_ALL, transfer_list(), ptr.data());
     for (char* p : ptr) {
       out.emplace_back(p ? p : "");
       if (p) H5free_memory(p);
@@ -433,7 +445,7 @@ std::vector<std::string> read_string_column(hid_t file, const std::string& ds_na
   Hid mtype = make(H5Tcopy(H5T_C_S1), path, op);
   check(H5Tset_size(mtype.get(), size), path, op);
   std::string buf(size * n, '\0');
-  check(H5Dread(ds.get(), mtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), path, op);
+  check(H5Dread(ds.get(), mtype.get(), H5S_ALL, H5S_ALL, transfer_list(), buf.data()), path, op);
   for (std::size_t i = 0; i < n; ++i) {
     const std::string s = buf.substr(i * size, size);
     out.push_back(s.substr(0, std::strlen(s.c_str())));
@@ -460,7 +472,7 @@ std::vector<double> read_array(hid_t file, const std::string& ds_name,
   for (hsize_t d : dims) n *= d;
   std::vector<double> values(n);
   if (n > 0)
-    check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+    check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, transfer_list(), values.data()),
           path, op);
   return values;
 }

@@ -54,7 +54,7 @@ std::string read_string_dataset(hid_t group, const char* ds_name, const std::str
     Hid mtype = utf8_string_type(path);
     char* s = nullptr;
     const ReadDeadline limit(path, std::string("/provenance/") + ds_name);
-    check(H5Dread(ds.get(), mtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &s), path, op);
+    check(H5Dread(ds.get(), mtype.get(), H5S_ALL, H5S_ALL, transfer_list(), &s), path, op);
     std::string out = s ? s : "";
     if (s) H5free_memory(s);
     return out;
@@ -63,7 +63,7 @@ std::string read_string_dataset(hid_t group, const char* ds_name, const std::str
   Hid mtype = make(H5Tcopy(H5T_C_S1), path, op);
   check(H5Tset_size(mtype.get(), size), path, op);
   std::string out(size, '\0');
-  check(H5Dread(ds.get(), mtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), path, op);
+  check(H5Dread(ds.get(), mtype.get(), H5S_ALL, H5S_ALL, transfer_list(), out.data()), path, op);
   out.resize(std::strlen(out.c_str()));
   return out;
 }
@@ -315,7 +315,7 @@ ResultsFile read_results(const std::string& path, bool with_series) {
                            std::to_string(n_steps),
                        "another shape");
     if (block.empty()) continue;  // no runs, or the series were not asked for
-    check(H5Dread(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, block.data()), path,
+    check(H5Dread(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, transfer_list(), block.data()), path,
           "read dataset '" + ds_name + "'");
     for (std::size_t r = 0; r < n_runs; ++r)
       std::copy_n(block.begin() + static_cast<std::ptrdiff_t>(r * n_steps), n_steps,

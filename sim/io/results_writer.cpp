@@ -130,8 +130,14 @@ namespace {
 
 
 // Per-step chunks aim at ~512 KiB: inside the 256 KiB - 1 MiB band that reads well both by run
-// (one chunk per variable) and by step, and within HDF5's default 1 MiB chunk cache.
+// (one chunk per variable) and by step, and within HDF5's default 1 MiB chunk cache. A study
+// too small for 8 such chunks gets 8 smaller ones (but not below 64 KiB): a chunk is compressed
+// when it is evicted from the writer's one-chunk cache, so with several chunks most of the
+// compression happens while a sweep runs, beside its simulations, instead of all of it at the
+// end on one thread (issue 8: 0.14 s of 1.4 s for the default 800-run sweep on 2 threads).
 constexpr std::size_t kTargetChunkBytes = 512 * 1024;
+constexpr std::size_t kMinChunkBytes = 64 * 1024;
+constexpr hsize_t kChunksPerSmallStudy = 8;
 constexpr hsize_t kMaxRunChunk = 16384;     // 1-D run datasets: at most 128 KiB per chunk
 constexpr hsize_t kDefaultRunChunk = 1024;  // when the number of runs is not known
 
@@ -191,7 +197,13 @@ std::string seed_scheme_text() {
 hsize_t per_step_chunk_rows(std::int32_t n_steps, std::int64_t n_runs_planned) {
   const std::size_t row_bytes = sizeof(float) * static_cast<std::size_t>(n_steps);
   hsize_t rows = std::max<std::size_t>(1, kTargetChunkBytes / row_bytes);
-  if (n_runs_planned > 0) rows = std::min<hsize_t>(rows, static_cast<hsize_t>(n_runs_planned));
+  if (n_runs_planned > 0) {
+    const auto n = static_cast<hsize_t>(n_runs_planned);
+    const hsize_t floor_rows = std::max<std::size_t>(1, kMinChunkBytes / row_bytes);
+    rows = std::min(rows, std::max((n + kChunksPerSmallStudy - 1) / kChunksPerSmallStudy,
+                                   floor_rows));
+    rows = std::min(rows, n);
+  }
   return rows;
 }
 
@@ -273,8 +285,14 @@ Hid ResultsWriter::Impl::create_step_dataset(const std::string& ds_name) {
     check(H5Pset_deflate(dcpl.get(), deflate_level), name(), op);
   }
   check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_FLOAT, &nan), name(), op);
+  // The writer caches one chunk per dataset (the one runs are being appended to): a chunk is
+  // compressed and written as soon as appending moves past it, not all at the close.
+  Hid dapl = make(H5Pcreate(H5P_DATASET_ACCESS), name(), op);
+  const std::size_t chunk_bytes = sizeof(float) * chunk[0] * chunk[1];
+  check(H5Pset_chunk_cache(dapl.get(), H5D_CHUNK_CACHE_NSLOTS_DEFAULT, chunk_bytes, 1.0), name(),
+        op);
   Hid ds = make(H5Dcreate2(file.get(), ds_name.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT,
-                           dcpl.get(), H5P_DEFAULT),
+                           dcpl.get(), dapl.get()),
                 name(), op);
   check(H5DSattach_scale(ds.get(), run.get(), 0), name(), "attach dimension 'run' to " + ds_name);
   check(H5DSattach_scale(ds.get(), step.get(), 1), name(),
@@ -318,7 +336,7 @@ void ResultsWriter::Impl::write_provenance_string(const char* ds_name, const std
                            H5P_DEFAULT, H5P_DEFAULT),
                 name(), op);
   const char* p = text.c_str();
-  check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &p), name(), op);
+  check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, transfer_list(), &p), name(), op);
   if (with_sha) attr_string(ds.get(), layout::attr::kSha256, sha256_hex(text), name());
 }
 void ResultsWriter::Impl::write_root_attributes() {
@@ -387,7 +405,7 @@ void ResultsWriter::Impl::create() {
                 f, "create dataset 'step'");
     std::vector<std::int32_t> values(n);
     for (std::size_t t = 0; t < values.size(); ++t) values[t] = static_cast<std::int32_t>(t);
-    check(H5Dwrite(step.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), f,
+    check(H5Dwrite(step.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, transfer_list(), values.data()), f,
           "write dataset 'step'");
     check(H5DSset_scale(step.get(), layout::kStep), f, "make 'step' a dimension scale");
     attr_string(step.get(), layout::attr::kUnits, "week", f);
@@ -481,7 +499,7 @@ void ResultsWriter::Impl::write_roster_group() {
     Hid ds = make(H5Dcreate2(g.get(), ds_name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT,
                              H5P_DEFAULT),
                   f, what);
-    check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()), f, what);
+    check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, transfer_list(), p.data()), f, what);
     attr_string(ds.get(), layout::attr::kLongName, long_name, f);
   };
   strings(layout::roster::kName, header.roster_names, "name of the person (agent i)");
@@ -492,7 +510,7 @@ void ResultsWriter::Impl::write_roster_group() {
   Hid ds = make(H5Dcreate2(g.get(), layout::roster::kLeader, H5T_STD_U8LE, space.get(),
                            H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                 f, what);
-  check(H5Dwrite(ds.get(), H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+  check(H5Dwrite(ds.get(), H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, transfer_list(),
                  header.roster_leader.data()),
         f, what);
   attr_string(ds.get(), layout::attr::kLongName,
@@ -564,7 +582,7 @@ void ResultsWriter::Impl::write_snapshots() {
                               rank == 3 ? cnt3 : cnt2, nullptr),
           f, op);
     Hid mspace = make(H5Screate_simple(1, &count, nullptr), f, op);
-    check(H5Dwrite(ds, mem_type, mspace.get(), fspace.get(), H5P_DEFAULT, buf), f, op);
+    check(H5Dwrite(ds, mem_type, mspace.get(), fspace.get(), transfer_list(), buf), f, op);
   };
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const std::int8_t minus1_8 = -1;
@@ -579,7 +597,7 @@ void ResultsWriter::Impl::write_snapshots() {
     Hid st = make(H5Dcreate2(g.get(), A::kSnapshotStep, H5T_STD_I32LE, space.get(), H5P_DEFAULT,
                              H5P_DEFAULT, H5P_DEFAULT),
                   f, op);
-    check(H5Dwrite(st.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, steps.data()), f, op);
+    check(H5Dwrite(st.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, transfer_list(), steps.data()), f, op);
     attr_string(st.get(), layout::attr::kLongName,
                 "the step (0-based) after which the snapshot was taken", f);
     Hid dep = dataset(g.get(), "agents/department", 2, N, H5T_STD_I32LE, H5T_NATIVE_INT32,
@@ -651,7 +669,7 @@ void ResultsWriter::Impl::write_rows_at(hid_t ds, const std::string& ds_name, hi
   check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, offset, nullptr, counts, nullptr),
         name(), op);
   Hid mspace = make(H5Screate_simple(rank, counts, nullptr), name(), op);
-  check(H5Dwrite(ds, mem_type, mspace.get(), fspace.get(), H5P_DEFAULT, buf), name(), op);
+  check(H5Dwrite(ds, mem_type, mspace.get(), fspace.get(), transfer_list(), buf), name(), op);
 }
 
 void ResultsWriter::Impl::append(const std::vector<RunRecord>& runs) {

@@ -87,7 +87,7 @@ Hid ResultsWriter::Impl::write_durability_column(hid_t group, const char* ds_nam
                            H5P_DEFAULT),
                 f, op);
   if (n > 0)
-    check(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), f,
+    check(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, transfer_list(), data), f,
           std::string("write dataset 'durability/") + ds_name + "'");
   if (scale >= 0)
     check(H5DSattach_scale(ds.get(), scale, 0), f,
