@@ -163,6 +163,33 @@ declare -A max_len=([scenario]=8192 [sweep]=8192 [edge_list]=4096 [results]=6553
 max_results=$(stat -c %s "$seeds"/results/*.h5 | sort -n | tail -1)
 [ "$max_results" -gt "${max_len[results]}" ] && max_len[results]=$max_results
 
+# Fork mode: after some of libhdf5's crashes a job deadlocks in the sanitizer's signal handler
+# (the crash corrupted the heap the handler allocates from). libFuzzer's -timeout cannot end it
+# and the fork driver waits for it, so the campaign stalls. Every 60 s, a job (a child of the
+# driver) whose CPU time has not moved since the last look is killed; the driver then counts it as
+# a crash and goes on. Its input was already saved when the crash was reported.
+descendants() {  # PID: its children, their children, ...
+  local c
+  for c in $(pgrep -P "$1" || true); do echo "$c"; descendants "$c"; done
+}
+watch_jobs() {  # DRIVER_PID LOG (the jobs are the driver's descendants running the same binary)
+  local driver=$1 wlog=$2 pid t name
+  name=$(cat "/proc/$driver/comm" 2>/dev/null) || return 0
+  local -A last=()
+  while kill -0 "$driver" 2>/dev/null; do
+    sleep 60
+    for pid in $(descendants "$driver"); do
+      [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ] || continue
+      t=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null) || continue
+      if [ -n "$t" ] && [ "${last[$pid]:-}" = "$t" ]; then
+        echo "$(date -u +%FT%TZ) killed job $pid: no CPU time used for 60 s" >>"$wlog"
+        kill -9 "$pid" 2>/dev/null || true
+      fi
+      last[$pid]=$t
+    done
+  done
+}
+
 status=0
 summary=()
 for h in "${harnesses[@]}"; do
@@ -184,7 +211,13 @@ for h in "${harnesses[@]}"; do
       -dict="${dict[$h]}" -max_len="${max_len[$h]}" -timeout="$timeout" -rss_limit_mb=2048 \
       -max_total_time="$seconds" "${runs_limit[@]}" "${fork_flags[@]}" -print_final_stats=1 \
       -artifact_prefix="$artifacts/" \
-      >"$log" 2>&1 || rc=$?
+      >"$log" 2>&1 &
+  driver=$!
+  stuck=0
+  rm -f "$work/$h.watchdog.log"
+  [ ${#fork_flags[@]} -gt 0 ] && { watch_jobs "$driver" "$work/$h.watchdog.log" & }
+  wait "$driver" || rc=$?
+  [ -f "$work/$h.watchdog.log" ] && stuck=$(grep -c 'killed' "$work/$h.watchdog.log" || true)
   if [ ${#regressions[@]} -gt 0 ]; then
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
       "$build/fuzz/fuzz_$h" -timeout=10 -rss_limit_mb=2048 "${regressions[@]}" \
@@ -220,6 +253,7 @@ for h in "${harnesses[@]}"; do
   fi
   line=$(printf '%-10s execs %-9s cov %-6s ft %-6s corpus %-10s findings %s (upstream %s)  untyped-exception kinds %s' \
          "$h" "${execs:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$findings" "$upstream" "$untyped")
+  [ "$stuck" -gt 0 ] && line+="  stuck jobs killed $stuck ($work/$h.watchdog.log)"
   summary+=("$line")
   echo "   $line"
   if [ "$findings" -gt 0 ]; then

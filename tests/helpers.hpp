@@ -1,6 +1,7 @@
 #pragma once
 // Shared test helpers: load scenarios by path relative to the source tree, run plans, read series.
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -116,6 +117,16 @@ inline MeanSe mean_se(const std::vector<double>& v) {
   for (double x : v) ss += (x - m.mean) * (x - m.mean);
   m.se = std::sqrt(ss / static_cast<double>(v.size() - 1) / static_cast<double>(v.size()));
   return m;
+}
+
+/// Bit-for-bit equality of two buffers or vectors (NaN equals NaN, -0 differs from 0): how a
+/// test says that two paths (threads, ranks, resume, codec, rerun) produced the same values.
+inline bool same_bits(const void* a, const void* b, std::size_t bytes) {
+  return bytes == 0 || std::memcmp(a, b, bytes) == 0;
+}
+template <class T>
+bool same_bits(const std::vector<T>& x, const std::vector<T>& y) {
+  return x.size() == y.size() && same_bits(x.data(), y.data(), x.size() * sizeof(T));
 }
 
 }  // namespace orgsim::test

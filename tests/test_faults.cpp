@@ -192,14 +192,10 @@ TEST_CASE("faults: an injected write failure exits 1, leaves no final file, and 
   const ResultsFile a = read_results(whole), b = read_results(out);
   REQUIRE(a.runs.size() == b.runs.size());
   // Bit for bit, NaN included (undefined outcomes are NaN, and NaN != NaN).
-  const auto same_bits = [](const std::vector<double>& x, const std::vector<double>& y) {
-    return x.size() == y.size() &&
-           (x.empty() || std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) == 0);
-  };
   for (std::size_t i = 0; i < a.runs.size(); ++i) {
     INFO("run " << a.runs[i].run);
     CHECK(a.runs[i].run == b.runs[i].run);
-    CHECK(same_bits(a.runs[i].per_run, b.runs[i].per_run));
+    CHECK(test::same_bits(a.runs[i].per_run, b.runs[i].per_run));
   }
 
   const auto run = sh("run " + test::source_path("scenarios/validation/granovetter.json") +
@@ -247,8 +243,7 @@ TEST_CASE("faults: a fresh sweep writes its last runs once, and a failed finish 
   for (std::size_t i = 0; i < a.runs.size(); ++i) {
     INFO("run " << a.runs[i].run);
     CHECK(a.runs[i].seed == b.runs[i].seed);
-    CHECK(std::memcmp(a.runs[i].per_run.data(), b.runs[i].per_run.data(),
-                      a.runs[i].per_run.size() * sizeof(double)) == 0);
+    CHECK(test::same_bits(a.runs[i].per_run, b.runs[i].per_run));
   }
 }
 
@@ -528,13 +523,7 @@ void kill9(const std::string& pid) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
-bool same_bits(const void* a, const void* b, std::size_t bytes) {
-  return bytes == 0 || std::memcmp(a, b, bytes) == 0;
-}
-template <class T>
-bool same_bits(const std::vector<T>& x, const std::vector<T>& y) {
-  return x.size() == y.size() && same_bits(x.data(), y.data(), x.size() * sizeof(T));
-}
+using test::same_bits;
 
 /// Everything a results file holds but the timings (wall_seconds) and the provenance of the
 /// writing process: runs, their values bit for bit (NaN included), wins, actions, failures,

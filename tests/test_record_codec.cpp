@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "engine/record_codec.hpp"
+#include "helpers.hpp"
 
 using namespace orgsim;
 
@@ -41,11 +42,6 @@ RunRecord sample_run() {
   return r;
 }
 
-template <class T>
-bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
-  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
-}
-
 }  // namespace
 
 TEST_CASE("record codec: a run round-trips bit for bit", "[codec]") {
@@ -59,9 +55,9 @@ TEST_CASE("record codec: a run round-trips bit for bit", "[codec]") {
   CHECK(back.seed == r.seed);
   CHECK(back.status == r.status);
   CHECK(back.wall_seconds == r.wall_seconds);
-  CHECK(same_bits(back.per_step, r.per_step));  // NaN and -0 included
-  CHECK(same_bits(back.per_run, r.per_run));
-  CHECK(same_bits(back.params, r.params));
+  CHECK(test::same_bits(back.per_step, r.per_step));  // NaN and -0 included
+  CHECK(test::same_bits(back.per_run, r.per_run));
+  CHECK(test::same_bits(back.params, r.params));
   REQUIRE(back.wins.size() == 2);
   CHECK(back.wins[0].start_step == 4);
   CHECK(back.wins[0].end_step == 9);

@@ -66,8 +66,7 @@ bool same_runs(const ResultsFile& a, const ResultsFile& b) {
           p.notice_weeks != q.notice_weeks || p.consolidated_step != q.consolidated_step)
         return false;
     }
-    if (std::memcmp(x.per_step.data(), y.per_step.data(), x.per_step.size() * sizeof(float)) ||
-        std::memcmp(x.per_run.data(), y.per_run.data(), x.per_run.size() * sizeof(double)))
+    if (!test::same_bits(x.per_step, y.per_step) || !test::same_bits(x.per_run, y.per_run))
       return false;
   }
   return true;
@@ -590,9 +589,7 @@ TEST_CASE("a points sweep runs the listed points, each with its own seeds when g
   }
   // points 0 and 2 are the same parameters and seeds: the same runs; point 1 differs
   for (std::size_t k = 0; k < 4; ++k) {
-    REQUIRE(rf.runs[k].per_run.size() == rf.runs[8 + k].per_run.size());
-    CHECK(std::memcmp(rf.runs[k].per_run.data(), rf.runs[8 + k].per_run.data(),
-                      rf.runs[k].per_run.size() * sizeof(double)) == 0);  // NaN-safe
+    CHECK(test::same_bits(rf.runs[k].per_run, rf.runs[8 + k].per_run));  // NaN-safe
     CHECK(rf.runs[k].seed != rf.runs[4 + k].seed);
   }
   CHECK(rf.header.design == "points");
