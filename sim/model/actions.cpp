@@ -95,6 +95,10 @@ std::pair<bool, bool> blame_callers(const ModelConfig& cfg, Population& pop, Net
   if (net.complete) return {staff, false};
   for (std::int32_t i = 0; i < net.n; ++i) {
     const bool org_i = pop.role[static_cast<std::size_t>(i)] == Role::worker_organizer;
+    // A tie is blamed only from the row of an organizer or of a participant: the other rows
+    // (most of the workplace when turnout is low) are skipped without reading their ties. The
+    // entries that change, and the order of the strong-tie log, are the same as in a full pass.
+    if (!org_i && !x[static_cast<std::size_t>(i)]) continue;
     for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
       const std::int32_t j = net.neighbors[e];
       const bool org_j = pop.role[static_cast<std::size_t>(j)] == Role::worker_organizer;
