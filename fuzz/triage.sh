@@ -15,7 +15,9 @@
 # Sourced (`. fuzz/triage.sh`), it only defines innermost_module and innermost_frame.
 
 # Frames that are not the code at fault: the sanitizer runtime, libFuzzer, allocators and libc.
-triage_skip='__asan|__sanitizer|__interceptor|__lsan|__ubsan|fuzzer::| in (malloc|calloc|realloc|free|memcpy|memmove|memset|operator new|operator delete)| in __mem|sysdeps[/]|libc[.]so'
+# glibc's own frames are recognised by its source folders when they are symbolized (an abort
+# from "free(): invalid pointer" runs through nptl/, signal/, stdlib/, libio/ and malloc/).
+triage_skip='__asan|__sanitizer|__interceptor|__lsan|__ubsan|fuzzer::| in (malloc|calloc|realloc|free|memcpy|memmove|memset|operator new|operator delete)| in __mem|sysdeps[/]|libc[.]so| (nptl|signal|stdlib|libio|malloc|csu|string)[/]'
 
 # The module of the innermost stack frame of a sanitizer or libFuzzer report that is not the
 # sanitizer runtime, an allocator or libc: "libhdf5" for upstream findings, else "orgsim".
