@@ -439,9 +439,12 @@ TEST_CASE("faults: hostile results files fail cleanly in every command", "[fault
 
   // Files on which HDF5 1.10 itself crashes (the fuzzer's reproducers, docs/FUZZING.md): a
   // variable-length string whose length points far past its heap object makes HDF5's conversion
-  // copy hundreds of megabytes (SIGSEGV). Every command exits 1 naming the file instead.
+  // copy hundreds of megabytes (SIGSEGV); another makes it free a pointer it never allocated
+  // (glibc's abort, SIGABRT); a corrupt B-tree address makes it copy from past the end of the
+  // file's image (SIGSEGV). Every command exits 1 naming the file instead.
   for (const char* name : {"hdf5_vlen_string_attr_memcpy_overlap.h5",
-                           "hdf5_vlen_string_dataset_memcpy_overlap.h5"}) {
+                           "hdf5_vlen_string_dataset_memcpy_overlap.h5",
+                           "hdf5_vlen_attr_free_invalid_pointer.h5", "hdf5_accum_read_segv.h5"}) {
     const std::string path = dir + "/" + name;
     REQUIRE(std::system(("gzip -dc " + test::source_path("fuzz/regressions/results/") + name +
                          ".gz > " + path)
