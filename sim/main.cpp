@@ -790,7 +790,8 @@ int cmd_check_sweep(const std::string& file, unsigned threads, double max_gb, bo
   check_resources(s, threads);
   const ResourceEstimate e = estimate_resources(s, threads);
   const std::int64_t steps = e.steps;
-  if (out.empty()) out = "results/" + s.name + ".h5";
+  // Without -o, the name must make a plain file stem, as `sweep` requires (an InputError).
+  if (out.empty()) out = default_output(s.name, s.file);
   std::cout << file << ": valid\n"
             << "plan: " << s.points() << " point(s) x " << s.arms() << " arm(s) x " << s.replicates
             << " replicate(s) = " << format_count(e.runs) << " runs of " << steps << " steps ("
@@ -846,7 +847,7 @@ int cmd_check(int argc, char** argv) {
   const RunPlan plan = make_plan(sc);
   check_resources(plan, sc.file, threads);
   const ResourceEstimate e = estimate_resources(plan, threads);
-  if (out.empty()) out = "results/" + sc.name + ".h5";
+  if (out.empty()) out = default_output(sc.name, sc.file);  // as `run` requires
   std::cout << sc.file << ": valid\n"
             << "plan: " << plan.arms.size() << " arm(s) x " << plan.replicates
             << " replicate(s) = " << format_count(e.runs) << " runs of " << plan.steps

@@ -153,9 +153,31 @@ TEST_CASE("faults: the scenario name must be a plain file stem, and other files 
     CHECK(r.code == 2);
     CHECK(r.err.find(path) != std::string::npos);
     CHECK(r.err.find("name") != std::string::npos);
+    // `check` says so too (it used to print "valid" and an output path under the bad name),
+    // and with -o the name does not matter.
+    const auto c = sh("check " + path);
+    INFO(c.out << c.err);
+    CHECK(c.code == 2);
+    CHECK(c.err.find("plain file name stem") != std::string::npos);
+    CHECK(sh("check " + path + " -o " + dir + "/named.h5").code == 0);
   }
   CHECK_FALSE(fs::exists(test::source_path("escaped.h5")));
   CHECK_FALSE(fs::exists("escaped.h5"));
+  {
+    // A sweep's name likewise, in `check` and `sweep` (a fuzzed sweep named "... with
+    // /usr/bin/python1 ..." was "valid" in `check`, and `sweep` refused it).
+    std::ifstream sw(small_sweep("ok_name"));
+    json sweep = json::parse(sw);
+    sweep["name"] = "with /usr/bin/python1 -m study";
+    const std::string path = dir + "/bad_sweep.json";
+    std::ofstream(path) << sweep.dump();
+    for (const char* command : {"check ", "sweep --quiet "}) {
+      const auto r = sh(command + path);
+      INFO(command << r.out << r.err);
+      CHECK(r.code == 2);
+      CHECK(r.err.find("plain file name stem") != std::string::npos);
+    }
+  }
 
   sc["name"] = "ok";
   const std::string path = dir + "/ok.json";
