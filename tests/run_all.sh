@@ -52,8 +52,8 @@ if [ "$fast" -eq 0 ] && [ "${ORGSIM_SKIP_SANITIZE:-0}" != "1" ]; then
 fi
 if [ "$fast" -eq 0 ] && [ "${ORGSIM_SKIP_FUZZ:-0}" != "1" ]; then
   # A short fuzzing run of every harness (fuzz/run.sh, docs/FUZZING.md).
-  echo "== fuzzing (fuzz/run.sh, ${ORGSIM_FUZZ_SECONDS:-30} s per harness; skip with ORGSIM_SKIP_FUZZ=1)"
-  ORGSIM_FUZZ_SECONDS=${ORGSIM_FUZZ_SECONDS:-30} bash fuzz/run.sh
+  echo "== fuzzing (fuzz/run.sh, ${ORGSIM_FUZZ_SECONDS:-60} s per harness; skip with ORGSIM_SKIP_FUZZ=1)"
+  ORGSIM_FUZZ_SECONDS=${ORGSIM_FUZZ_SECONDS:-60} bash fuzz/run.sh
 fi
 if [ "${ORGSIM_SKIP_WEB:-0}" != "1" ]; then
   echo "== trainer's page (tools/build_web.sh, tests/web in headless Chromium; skip with ORGSIM_SKIP_WEB=1)"
