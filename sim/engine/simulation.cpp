@@ -833,5 +833,4 @@ void Simulation::check_structure(const std::function<void(const std::string&)>& 
     }
 }
 
-
 }  // namespace orgsim

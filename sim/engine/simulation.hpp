@@ -77,7 +77,7 @@ class Simulation {
 
  private:
   /// The graph's part of check_invariants(): sizes, sorted rows, twins, symmetric trust and
-  /// accountability, in one pass over the entries.
+  /// accountability: one sequential pass over the entries, then one matching each entry's twin.
   void check_structure(const std::function<void(const std::string&)>& fail) const;
 
   // ---- phases, in step order ----

@@ -964,8 +964,8 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
     }
   } stop{exhausted, pool};
   for (unsigned i = 0; i < nt; ++i) pool.emplace_back(worker);
-  // Created once the workers run: creating its ~130 datasets (and hashing the binary for the
-  // provenance) is serial work the first runs can overlap.
+  // Created once the workers run, so that creating its ~130 datasets overlaps the first runs
+  // (on 2 cores no gain was measurable: the CPU work is the same; bench/README.md).
   if (stream_final) final_file = std::make_unique<FinalFile>(header, parts_dir, out);
   std::vector<std::string> written;  // the parts this process wrote, removed after the final file
 

@@ -116,7 +116,7 @@ Hid make(hid_t id, const std::string& file, const std::string& operation);
 /// A dataset transfer property list with small conversion buffers (64 KiB), for every H5Dwrite
 /// and H5Dread: HDF5's default allocates and zeroes two 1 MiB buffers for each call that converts
 /// (strings, doubles to floats), which cost more than the data for the many small datasets of a
-/// results file (issue 8: a tenth of creating and finishing one).
+/// results file (under `perf`, about a tenth of creating and finishing a small sweep's file).
 /// Created once per process (on first use) and left to HDF5's own cleanup at exit.
 hid_t transfer_list();
 
