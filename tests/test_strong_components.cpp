@@ -91,13 +91,14 @@ TEST_CASE("strong components kept from the log equal the full recomputation unde
         if (k % 2 == 0) {
           net.set_tie(e, twin, tau);
         } else {
-          // A bulk writer: sets both entries directly and notes the crossing once per entry.
+          // A bulk writer: sets both entries directly and notes the crossing once per tie
+          // (from either end).
           const bool was = net.trust[static_cast<std::size_t>(e)] >= kStrongTie;
           net.trust[static_cast<std::size_t>(e)] = tau;
           net.trust[static_cast<std::size_t>(twin)] = tau;
           if (was != (tau >= kStrongTie)) {
-            net.note_strong_flip_at(e);
-            net.note_strong_flip(j, i);
+            if (k % 4 == 1) net.note_strong_flip(i, j);
+            else net.note_strong_flip(j, i);
           }
         }
       }

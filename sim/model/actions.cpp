@@ -110,7 +110,8 @@ std::pair<bool, bool> blame_callers(const ModelConfig& cfg, Population& pop, Net
       float& tau = net.trust[e];
       const bool was = tau >= kStrongTie;
       tau -= lt * tau;
-      if (was != (tau >= kStrongTie)) net.note_strong_flip(i, j);
+      // Both entries cross together; the tie is logged once, from its lower end's row.
+      if (was != (tau >= kStrongTie) && i < j) net.note_strong_flip(i, j);
       peer = true;
     }
   }
@@ -136,7 +137,7 @@ double cohesion_then_strengthen(Network& net, const std::vector<std::uint8_t>& x
       if (g > 0.0f) {
         const bool was = tau >= kStrongTie;
         tau += (both ? g : 0.0f) * (1.0f - tau);
-        if (was != (tau >= kStrongTie)) net.note_strong_flip(i, net.neighbors[e]);
+        if (was != (tau >= kStrongTie) && i < net.neighbors[e]) net.note_strong_flip(i, net.neighbors[e]);
       }
     }
   }

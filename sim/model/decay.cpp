@@ -1,5 +1,7 @@
 #include "model/decay.hpp"
 
+#include <algorithm>
+
 namespace orgsim {
 
 void embeddedness(const ModelConfig& cfg, const Population& pop, const Network& net,
@@ -36,7 +38,14 @@ DecayResult decay(const ModelConfig& cfg, Population& pop, Network& net,
       const bool is = tau >= kStrongTie;
       s.sum += tau;
       s.strong += is ? 1 : 0;
-      if (was != is) net.note_strong_flip_at(e);  // rare: a few ties per step
+      // Both entries of a tie cross together: the tie is logged once, from its lower end's
+      // entry (the row found by binary search; a few thousand ties a step at most).
+      if (was != is) {
+        const auto row = std::upper_bound(net.offsets.begin(), net.offsets.end(),
+                                          static_cast<std::int32_t>(e)) - net.offsets.begin() - 1;
+        const std::int32_t j = net.neighbors[static_cast<std::size_t>(e)];
+        if (row < j) net.note_strong_flip(static_cast<std::int32_t>(row), j);
+      }
     }
     s.entries = static_cast<std::int64_t>(net.trust.size());
     r.trust = r.has_trust_stats = true;

@@ -137,8 +137,19 @@ void StrongComponents::resize_component(std::int32_t label, std::int32_t by) {
 
 bool StrongComponents::apply(const Network& net, std::vector<std::uint64_t>& keys,
                              std::int64_t budget) {
+  // Every crossing is logged once per tie and crossings alternate, so a tie logged an even
+  // number of times is on the side of the line where it was at the last update: only the ties
+  // logged an odd number of times changed the strong graph (a tie that an action raised over
+  // the line and decay pulled back in the same step costs nothing).
   std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::size_t kept = 0;
+  for (std::size_t a = 0; a < keys.size();) {
+    std::size_t b = a + 1;
+    while (b < keys.size() && keys[b] == keys[a]) ++b;
+    if ((b - a) % 2 == 1) keys[kept++] = keys[a];
+    a = b;
+  }
+  keys.resize(kept);
   std::int64_t work = 0;
   auto row = [&](std::int32_t x) {
     work += net.offsets[x + 1] - net.offsets[x];

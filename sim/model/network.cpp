@@ -576,13 +576,6 @@ void Network::note_strong_flip(std::int32_t i, std::int32_t j) {
   strong_log.push_back(strong_key(i, j));
 }
 
-void Network::note_strong_flip_at(std::int64_t entry) {
-  // The row of `entry` is the last i with offsets[i] <= entry.
-  const auto it = std::upper_bound(offsets.begin(), offsets.end(), static_cast<std::int32_t>(entry));
-  const auto i = static_cast<std::int32_t>(it - offsets.begin()) - 1;
-  note_strong_flip(i, neighbors[static_cast<std::size_t>(entry)]);
-}
-
 std::int64_t Network::find_entry(std::int32_t i, std::int32_t j) const noexcept {
   if (complete || i < 0 || i >= n) return -1;
   const auto first = neighbors.begin() + offsets[i];

@@ -60,7 +60,8 @@ struct Network {
   /// graph can have changed only when this did.
   std::uint64_t strong_changes = 0;
   /// The ties that crossed kStrongTie (either way) since a reader last took the log (as
-  /// strong_key(); a tie may appear several times), so that the strong-tie components can be
+  /// strong_key(), once per crossing: a tie that crossed and crossed back appears twice), so
+  /// that the strong-tie components can be
   /// updated without a pass over every tie (StrongComponents). The log holds at most
   /// strong_log_limit() keys: past that it is dropped and `strong_log_full` set (the reader then
   /// recomputes everything).
@@ -79,11 +80,10 @@ struct Network {
   /// Sets both entries of a tie and notes whether it crossed the strong-tie line.
   void set_tie(std::int64_t entry, std::int64_t twin, float tau);
   /// Notes that the tie {i, j} crossed kStrongTie: bumps strong_changes and logs the tie.
-  /// Writers of `trust` that bypass set_tie() call this for every crossing (once per entry or
-  /// once per tie: the log's reader merges repeats).
+  /// Writers of `trust` that bypass set_tie() call this exactly once per tie for every crossing
+  /// (a pass over entries calls it from the row of the tie's lower end only): the log's reader
+  /// counts a tie logged an even number of times as unchanged.
   void note_strong_flip(std::int32_t i, std::int32_t j);
-  /// The same for the tie at `entry` when its row is not at hand (found by binary search).
-  void note_strong_flip_at(std::int64_t entry);
   std::size_t strong_log_limit() const noexcept {
     return 1024 + static_cast<std::size_t>(num_entries() / 64);
   }
