@@ -34,27 +34,45 @@ TrustStats trust_stats(const Network& net) {
   return s;
 }
 
-std::int64_t strong_component(const Network& net) {
-  if (net.complete || net.n == 0) return 0;
-  std::vector<std::int32_t> parent(static_cast<std::size_t>(net.n));
+namespace {
+
+/// Union-find over the strong ties: afterwards parent[i] is the root of i's component (the
+/// smallest id in it). Each tie is read once, from its lower end's row (rows are sorted: the
+/// entries past the row's own id). Returns whether any tie is strong.
+bool strong_union_find(const Network& net, std::vector<std::int32_t>& parent) {
+  parent.resize(static_cast<std::size_t>(net.n));
   std::iota(parent.begin(), parent.end(), 0);
   auto find = [&](std::int32_t x) {
     while (parent[x] != x) x = parent[x] = parent[parent[x]];
     return x;
   };
   bool any = false;
-  for (std::int32_t i = 0; i < net.n; ++i)
-    for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
-      const std::int32_t j = net.neighbors[e];
-      if (j <= i || net.trust[e] < kStrongTie) continue;
+  const std::int32_t* const nb = net.neighbors.data();
+  const float* const trust = net.trust.data();
+  for (std::int32_t i = 0; i < net.n; ++i) {
+    const std::int32_t last = net.offsets[i + 1];
+    const std::int32_t first =
+        static_cast<std::int32_t>(std::upper_bound(nb + net.offsets[i], nb + last, i) - nb);
+    for (std::int32_t e = first; e < last; ++e) {
+      if (trust[e] < kStrongTie) continue;
       any = true;
-      const std::int32_t a = find(i), b = find(j);
+      const std::int32_t a = find(i), b = find(nb[e]);
       if (a != b) parent[std::max(a, b)] = std::min(a, b);
     }
-  if (!any) return 0;
+  }
+  for (std::int32_t i = 0; i < net.n; ++i) parent[i] = find(i);
+  return any;
+}
+
+}  // namespace
+
+std::int64_t strong_component(const Network& net) {
+  if (net.complete || net.n == 0) return 0;
+  std::vector<std::int32_t> parent;
+  if (!strong_union_find(net, parent)) return 0;
   std::vector<std::int32_t> size(static_cast<std::size_t>(net.n), 0);
   std::int32_t best = 0;
-  for (std::int32_t i = 0; i < net.n; ++i) best = std::max(best, ++size[find(i)]);
+  for (const std::int32_t r : parent) best = std::max(best, ++size[static_cast<std::size_t>(r)]);
   return best;
 }
 
@@ -80,21 +98,8 @@ void StrongComponents::rebuild(const Network& net) {
   ++rebuilds_;
   n_ = net.n;
   const auto n = static_cast<std::size_t>(n_);
-  // Union-find as in strong_component(); then every agent is labelled by its root.
-  label_.resize(n);
-  std::iota(label_.begin(), label_.end(), 0);
-  auto find = [&](std::int32_t x) {
-    while (label_[x] != x) x = label_[x] = label_[label_[x]];
-    return x;
-  };
-  for (std::int32_t i = 0; i < n_; ++i)
-    for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
-      const std::int32_t j = net.neighbors[e];
-      if (j <= i || net.trust[e] < kStrongTie) continue;
-      const std::int32_t a = find(i), b = find(j);
-      if (a != b) label_[std::max(a, b)] = std::min(a, b);
-    }
-  for (std::int32_t i = 0; i < n_; ++i) label_[i] = find(i);
+  // Union-find as in strong_component(): every agent is labelled by its root.
+  strong_union_find(net, label_);
   size_.assign(n, 0);
   for (const std::int32_t l : label_) ++size_[l];
   best_ = n_ > 0 ? *std::max_element(size_.begin(), size_.end()) : 0;
@@ -150,6 +155,10 @@ bool StrongComponents::apply(const Network& net, std::vector<std::uint64_t>& key
     a = b;
   }
   keys.resize(kept);
+  // When the last attempt gave up, a log at least half as long is likely to give up too: its
+  // searches would only add to the recomputation. Every eighth such log is tried all the same,
+  // so a graph whose searches became cheap is noticed.
+  if (gave_up_at_ > 0 && keys.size() >= gave_up_at_ / 2 && ++skipped_ % 8 != 0) return false;
   std::int64_t work = 0;
   auto row = [&](std::int32_t x) {
     work += net.offsets[x + 1] - net.offsets[x];
@@ -200,7 +209,10 @@ bool StrongComponents::apply(const Network& net, std::vector<std::uint64_t>& key
       }
     }
     // The search must have found the whole component; if not, the log missed a tie.
-    if (static_cast<std::int32_t>(queue.size()) != size_[small] || work > budget) return false;
+    if (static_cast<std::int32_t>(queue.size()) != size_[small] || work > budget) {
+      gave_up_at_ = keys.size();
+      return false;
+    }
     const std::int32_t moved = size_[small];
     resize_component(small, -moved);
     resize_component(big, moved);
@@ -254,7 +266,10 @@ bool StrongComponents::apply(const Network& net, std::vector<std::uint64_t>& key
           mine.push_back(y);
         }
       }
-      if (work > budget) return false;
+      if (work > budget) {
+        gave_up_at_ = keys.size();
+        return false;
+      }
     }
     if (met) continue;
     // The exhausted side is a component of its own now.
@@ -269,6 +284,8 @@ bool StrongComponents::apply(const Network& net, std::vector<std::uint64_t>& key
     best_ = *std::max_element(size_.begin(), size_.end());
     best_stale_ = false;
   }
+  gave_up_at_ = 0;
+  skipped_ = 0;
   return true;
 }
 

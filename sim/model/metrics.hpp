@@ -50,7 +50,9 @@ std::int64_t strong_component(const Network& net);
 /// smaller side, which becomes a component of its own. Cost: the components the logged ties
 /// touch, not the graph. Everything is recomputed (as strong_component()) on the first update,
 /// when the log overflowed (Network::strong_log_limit()), when the population size changed, and
-/// when the searches pass half the cost of a full pass. Exact either way.
+/// when the searches pass half the cost of a full pass; after searches gave up, a log at least
+/// half as long goes straight to the recomputation (but for every eighth). Exact either way.
+/// A tie logged an even number of times crossed and crossed back: it is skipped.
 class StrongComponents {
  public:
   /// Takes (and clears) `net.strong_log`; returns the size of the largest component of strong
@@ -78,6 +80,8 @@ class StrongComponents {
   bool best_stale_ = false;          // a component of the largest size shrank: rescan at the end
   std::int32_t cursor_ = 0;          // where free_label() looks next
   std::int64_t rebuilds_ = 0;
+  std::size_t gave_up_at_ = 0;  // ties in the log whose searches last gave up (0: they did not)
+  std::uint32_t skipped_ = 0;   // logs sent straight to the recomputation since then
   // Searches: visit stamps (stamp_ == epoch_ one side, epoch_ + 1 the other) and their queues.
   std::vector<std::uint32_t> stamp_;
   std::uint32_t epoch_ = 0;
