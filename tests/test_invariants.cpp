@@ -45,9 +45,10 @@ TEST_CASE("check_invariants detects trust outside [0,1]", "[invariants]") {
 
 TEST_CASE("check_invariants finds a tie without its twin, asymmetric trust and an unsorted row at "
           "either depth", "[invariants]") {
-  // The graph's checks are one pass over the entries (a cursor per row instead of a binary
-  // search per entry); each kind of damage must still be found, by the audit a sweep runs after
-  // every run (state) and by the full one.
+  // The graph's checks are one sequential pass over the entries with a checksum of the twins,
+  // and an exact pass (a cursor per row) only when the checksum differs; each kind of damage must
+  // still be found and named, by the audit a sweep runs after every run (state) and by the full
+  // one.
   const ModelConfig cfg = test::default_config({"population.size=10"});
   auto ring = [] {
     Network net = corrupted_ring(10);
@@ -62,6 +63,11 @@ TEST_CASE("check_invariants finds a tie without its twin, asymmetric trust and a
       // Row 0 is {1, 9}; {2, 9} is still sorted, but row 2 ({1, 3}) has no entry for 0.
       {"tie without its twin entry", [](Network& n) { n.neighbors[static_cast<std::size_t>(n.offsets[0])] = 2; }},
       {"asymmetric trust", [](Network& n) { n.trust[static_cast<std::size_t>(n.offsets[3])] = 0.25f; }},
+      {"asymmetric accountability",
+       [](Network& n) {
+         n.accountable.assign(n.trust.size(), 2);
+         n.accountable[static_cast<std::size_t>(n.offsets[5] + 1)] = 3;
+       }},
       {"row not sorted or duplicate tie",
        [](Network& n) { std::swap(n.neighbors[static_cast<std::size_t>(n.offsets[4])],
                                   n.neighbors[static_cast<std::size_t>(n.offsets[4] + 1)]); }},
