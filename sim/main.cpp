@@ -335,6 +335,13 @@ std::pair<std::int64_t, std::int64_t> parse_shard(const std::string& text) {
 
 void check_output_limit(const Sweep& s, double max_gb);
 
+/// The line a sweep ends with when some of its runs failed (each failure printed its reproduce
+/// command as it happened).
+std::string failed_runs_line(std::int64_t failed) {
+  return std::to_string(failed) +
+         " run(s) failed (status 2 in the file; the reproduce commands are above)\n";
+}
+
 int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   std::string file, out, shard = "0/1", threads_text, part_runs_text, max_gb_text;
   const long long default_part_runs = SweepOptions{}.part_runs;
@@ -394,9 +401,14 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   if (mpi_launched()) {
     if (sn > 1) throw UsageError("orgsim sweep: use either mpirun or --shard, not both");
     bool merged_here = false;
+    std::int64_t failed = 0;
     const int status = mpi_sweep(s, out, opt, [&](const SweepProgress& p) { line(p.done, p.total); },
-                                 merged_here);
-    if (merged_here) std::cout << "results: " << out << "\n";
+                                 merged_here, failed);
+    if (merged_here) {
+      std::cout << "results: " << out << "\n";
+      if (failed > 0)
+        std::cout << failed_runs_line(failed);
+    }
     return status;
   }
 #endif
@@ -415,7 +427,7 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
                               rf.durability)
             << "results: " << out << "\n";
   if (failed > 0) {
-    std::cout << failed << " run(s) failed (status 2 in the file; the reproduce commands are above)\n";
+    std::cout << failed_runs_line(failed);
     return 1;
   }
   return 0;

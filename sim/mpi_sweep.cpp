@@ -79,7 +79,8 @@ bool mpi_launched() {
 
 /// Runs the sweep over the ranks; returns the process exit status (rank 0 merges).
 int mpi_sweep(const Sweep& s, const std::string& out, SweepOptions opt,
-              const std::function<void(const SweepProgress&)>& progress, bool& merged_here) {
+              const std::function<void(const SweepProgress&)>& progress, bool& merged_here,
+              std::int64_t& failed) {
   int provided = 0;
   MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided);
   int rank = 0, size = 1;
@@ -124,7 +125,7 @@ int mpi_sweep(const Sweep& s, const std::string& out, SweepOptions opt,
   }
   opt.writer = "r" + std::to_string(rank);
   opt.resume = true;  // other ranks' (and earlier) parts are expected in the directory
-  std::int64_t failed = 0;
+  failed = 0;
   if (rank == 0) {
     std::mutex qmu;
     const auto total = static_cast<std::int64_t>(queue.size());

@@ -420,6 +420,35 @@ TEST_CASE("mpirun -np 2 gives the file threads give, fresh or resumed", "[sweep]
     CHECK(same_runs(threads, read_results(out)));
     CHECK(log.find("results: " + out) != std::string::npos);
   }
+  SECTION("runs that failed on any rank are counted and reported by rank 0") {
+    // As in "a failing run is recorded and the sweep goes on": the middle point's ring lattice
+    // cannot be rewired, so 16 of the 48 runs fail, spread over both ranks' batches.
+    const auto design =
+        json::parse(R"({"type": "grid", "parameters": {"network.degree": [4, 98, 6]}})");
+    const std::string failing = write_sweep("mpi_failing", design, 8);
+    {
+      std::ifstream f(failing);
+      json j = json::parse(f);
+      j["scenario"]["network"] = {{"type", "ring_lattice"}, {"degree", 4}, {"rewire", 0.5},
+                                  {"rewire_method", "swap"}};
+      std::ofstream(failing) << j.dump(2);
+    }
+    const std::string out = fresh("mpi_failing");
+    const std::string cmd = "ASAN_OPTIONS=detect_leaks=0 mpirun --allow-run-as-root --oversubscribe "
+                            "-x ASAN_OPTIONS -np 2 " + std::string(ORGSIM_BINARY) + " sweep " +
+                            failing + " -o " + out + " --threads 1 --quiet > " +
+                            test::tmp_path("mpi_failing.log") + " 2>&1";
+    const int rc = std::system(cmd.c_str());
+    std::ifstream in(test::tmp_path("mpi_failing.log"));
+    std::stringstream text;
+    text << in.rdbuf();
+    INFO(text.str());
+    CHECK(WEXITSTATUS(rc) == 1);
+    CHECK_THAT(text.str(), Catch::Contains("16 run(s) failed"));
+    std::int64_t status2 = 0;
+    for (const auto& r : read_results(out).runs) status2 += r.status == 2 ? 1 : 0;
+    CHECK(status2 == 16);
+  }
 }
 #endif
 

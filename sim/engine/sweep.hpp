@@ -162,10 +162,12 @@ SensitivityTable sensitivity(const Design& d, const std::vector<std::string>& ou
 
 /// MPI (sim/mpi_sweep.cpp, linked into the orgsim executable only when CMake finds MPI):
 /// whether this process was started by mpirun, and the sweep spread over the ranks with dynamic
-/// load balancing (rank 0 hands out runs and merges). Returns the exit status.
+/// load balancing (rank 0 hands out runs and merges). Returns the exit status; on rank 0 sets
+/// `merged_here` and `failed` (the runs that failed on every rank).
 bool mpi_launched();
 int mpi_sweep(const Sweep& s, const std::string& out, SweepOptions opt,
-              const std::function<void(const SweepProgress&)>& progress, bool& merged_here);
+              const std::function<void(const SweepProgress&)>& progress, bool& merged_here,
+              std::int64_t& failed);
 
 /// Merges every part in `parts_dir` into `out` (in run order), checks that every planned run is
 /// there exactly once, adds the design, the durability and (sobol, morris) the sensitivity
