@@ -93,25 +93,21 @@ std::pair<bool, bool> blame_callers(const ModelConfig& cfg, Population& pop, Net
         staff = true;
       }
   if (net.complete) return {staff, false};
+  // A blamed tie joins a worker-organizer to a participant: it is found from the organizers'
+  // rows (a few hundred at 10^5 agents) and both of its entries fall by the same amount, so
+  // trust stays symmetric. A tie of two organizers is taken from its lower end's row only.
+  const auto role = [&](std::int32_t k) { return pop.role[static_cast<std::size_t>(k)]; };
   for (std::int32_t i = 0; i < net.n; ++i) {
-    const bool org_i = pop.role[static_cast<std::size_t>(i)] == Role::worker_organizer;
-    // A tie is blamed only from the row of an organizer or of a participant: the other rows
-    // (most of the workplace when turnout is low) are skipped without reading their ties. The
-    // entries that change, and the order of the strong-tie log, are the same as in a full pass.
-    if (!org_i && !x[static_cast<std::size_t>(i)]) continue;
+    if (role(i) != Role::worker_organizer) continue;
+    const bool x_i = x[static_cast<std::size_t>(i)] != 0;
     for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
       const std::int32_t j = net.neighbors[e];
-      const bool org_j = pop.role[static_cast<std::size_t>(j)] == Role::worker_organizer;
-      // The tie of an organizer and a participant (each entry from its own row, so both fall
-      // by the same amount and trust stays symmetric).
-      const bool blamed = (org_i && x[static_cast<std::size_t>(j)]) ||
-                          (org_j && x[static_cast<std::size_t>(i)]);
+      const bool org_j = role(j) == Role::worker_organizer;
+      if (org_j && j < i) continue;  // taken from row j
+      const bool blamed = x[static_cast<std::size_t>(j)] || (org_j && x_i);
       if (!blamed) continue;
-      float& tau = net.trust[e];
-      const bool was = tau >= kStrongTie;
-      tau -= lt * tau;
-      // Both entries cross together; the tie is logged once, from its lower end's row.
-      if (was != (tau >= kStrongTie) && i < j) net.note_strong_flip(i, j);
+      const float tau = net.trust[e];
+      net.set_tie(e, net.find_entry(j, i), tau - lt * tau);  // logs a strong-line crossing
       peer = true;
     }
   }
