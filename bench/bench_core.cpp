@@ -9,9 +9,12 @@
 //                                 workload as a scenario file: a continuous action, one round per
 //                                 step, 100 steps) through the runner `orgsim run` calls, R runs
 //                                 on 1 thread; graph + init + steps per run
-//   bench_core model N T [S]      the full organizing step vs the bare participation core on the
+//   bench_core model N T [S [K=V ...]]
+//                                 the full organizing step vs the bare participation core on the
 //                                 default scenario's workplace scaled to N agents, T steps, an
-//                                 action every step in both; S: one strategy only (profiling)
+//                                 action every step in both; S: one strategy only (profiling;
+//                                 "all" for every one), then parameters to set in every run
+//                                 (e.g. output.component_every=4)
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -152,7 +155,7 @@ int main(int argc, char** argv) {
     const std::string departments = std::to_string(std::max(1, n / 30));
     const char* phases[] = {"environment", "organizing", "actions", "wins", "decay", "record"};
     double core_per_step = 0;
-    const std::string only = argc > 4 ? argv[4] : "";
+    const std::string only = argc > 4 && std::string(argv[4]) != "all" ? argv[4] : "";
     for (const char* strategy : {"none", "relationship_first", "big_messaging"}) {
       if (!only.empty() && only != strategy) continue;
       // Staff hours scale with the workplace (15 h per 300 workers) so the campaign's reach per
@@ -163,7 +166,9 @@ int main(int argc, char** argv) {
           "campaign.staff_organizers=" + std::to_string(std::max(1, n / 300)),
           "campaign.worker_organizers=" + std::to_string(std::max(1, n / 300)),
           "actions.policy=schedule", "actions.every=1", "actions.seed={\"fraction\": 0.01}"};
-      const RunPlan plan = make_plan(scenario_from_json(doc, "default.json", ".", doc.dump(), sets));
+      std::vector<std::string> all_sets = sets;
+      for (int a = 5; a < argc; ++a) all_sets.emplace_back(argv[a]);
+      const RunPlan plan = make_plan(scenario_from_json(doc, "default.json", ".", doc.dump(), all_sets));
       Simulation sim(plan.arms[0], replicate_seed(1, 0));
       const auto t0 = Clock::now();
       sim.run();

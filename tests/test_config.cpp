@@ -39,7 +39,9 @@ json describe(const ModelConfig& c) {
   const auto& s = c.seed_set;
   const auto& nw = c.network;
   return {
-      {"study", {c.name, c.description, c.steps, c.replicates, c.master_seed, c.n, c.snapshot_every}},
+      {"study",
+       {c.name, c.description, c.steps, c.replicates, c.master_seed, c.n, c.snapshot_every,
+        c.component_every}},
       {"agents",
        {describe(c.threshold), describe(c.grievance), describe(c.fear), describe(c.inoculation),
         describe(c.commitment), describe(c.leadership), c.threshold_range.lo,

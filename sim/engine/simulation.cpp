@@ -641,10 +641,17 @@ void Simulation::record_phase() {
     put(kTrustMean, ts.mean());
     put(kStrongShare, ts.strong_share());
     // The largest strong-tie component can change only when a tie crossed the strong line; it
-    // is then updated from the ties that crossed (StrongComponents), not recomputed.
-    if (component_.at != net_.strong_changes + 1)
-      component_ = {static_cast<double>(strong_components_.update(net_)), net_.strong_changes + 1};
-    put(kComponent, component_.value / n);
+    // is then updated from the ties that crossed (StrongComponents), not recomputed. It is
+    // measured every output.component_every steps and at the last step (NaN between: the
+    // crossings wait in the network's log).
+    const std::int32_t every = std::max(1, cfg_.component_every);
+    if (t_ % every == 0 || t_ == cfg_.steps - 1) {
+      if (component_.at != net_.strong_changes + 1)
+        component_ = {static_cast<double>(strong_components_.update(net_)), net_.strong_changes + 1};
+      put(kComponent, component_.value / n);
+    } else {
+      put(kComponent, std::nan(""));
+    }
   }
   const RungCounts& r = rungs();
   const auto workers = static_cast<double>(r.worker_organizers);

@@ -49,6 +49,7 @@ struct ModelConfig {
   std::int64_t replicates{};
   std::uint64_t master_seed{};
   std::int32_t snapshot_every{};  // output.snapshots: a frame every k steps (0: none)
+  std::int32_t component_every{};  // output.component_every: strong_component every k steps
 
   std::int32_t n{};
   Distribution threshold, grievance, fear, inoculation, commitment;
