@@ -270,6 +270,21 @@ TEST_CASE("a run holds only the state arrays its mechanisms use", "[simulation][
   CHECK(q.last_action.size() == 300);
 }
 
+namespace {
+
+/// The per-step series and per-run values of replicate 0 of a plan's first arm, run to the end.
+struct RunOutputs {
+  std::vector<float> series;
+  std::vector<double> per_run;
+};
+RunOutputs run_first(const RunPlan& p) {
+  Simulation sim(p.arms[0], replicate_seed(p.master_seed, 0));
+  sim.run();
+  return {sim.per_step_values(), sim.per_run_values()};
+}
+
+}  // namespace
+
 TEST_CASE("arrays held for a mechanism that moves nothing leave a classic run bit-identical",
           "[simulation][memory]") {
   // In the classic workload grievance and fear are 0 and fatigue is read by nobody: switching
@@ -284,17 +299,10 @@ TEST_CASE("arrays held for a mechanism that moves nothing leave a classic run bi
   const RunPlan a = test::plan_for(rel, sets), b = test::plan_for(rel, with_extra);
   REQUIRE(arrays_needed(b.arms[0]).grievance_base);
   REQUIRE_FALSE(arrays_needed(a.arms[0]).grievance_base);
-  Simulation sa(a.arms[0], replicate_seed(a.master_seed, 0)),
-      sb(b.arms[0], replicate_seed(b.master_seed, 0));
-  sa.run();
-  sb.run();
   // Bit for bit (NaN where undefined in both).
-  const auto series_a = sa.per_step_values(), series_b = sb.per_step_values();
-  REQUIRE(series_a.size() == series_b.size());
-  CHECK(std::memcmp(series_a.data(), series_b.data(), series_a.size() * sizeof(float)) == 0);
-  const auto va = sa.per_run_values(), vb = sb.per_run_values();
-  REQUIRE(va.size() == vb.size());
-  CHECK(std::memcmp(va.data(), vb.data(), va.size() * sizeof(double)) == 0);
+  const RunOutputs ra = run_first(a), rb = run_first(b);
+  CHECK(test::same_bits(ra.series, rb.series));
+  CHECK(test::same_bits(ra.per_run, rb.per_run));
 }
 
 TEST_CASE("output.component_every measures the strong-tie component every k steps and at the last, "
@@ -311,11 +319,8 @@ TEST_CASE("output.component_every measures the strong-tie component every k step
   const RunPlan a = test::plan_for("scenarios/default.json", sets),
                 b = test::plan_for("scenarios/default.json", with_cadence);
   REQUIRE(b.arms[0].component_every == 4);
-  Simulation sa(a.arms[0], replicate_seed(a.master_seed, 0)),
-      sb(b.arms[0], replicate_seed(b.master_seed, 0));
-  sa.run();
-  sb.run();
-  const auto series_a = sa.per_step_values(), series_b = sb.per_step_values();
+  const RunOutputs ra = run_first(a), rb = run_first(b);
+  const auto &series_a = ra.series, &series_b = rb.series;
   REQUIRE(series_a.size() == series_b.size());
   const std::size_t T = 23, kc = per_step_index("strong_component");
   std::int64_t measured = 0, changed = 0;
@@ -339,7 +344,5 @@ TEST_CASE("output.component_every measures the strong-tie component every k step
     }
   CHECK(measured == 7);  // steps 0, 4, 8, 12, 16, 20 and 22
   CHECK(changed > 0);  // it moved between measurements: the log carried over skipped steps
-  const auto va = sa.per_run_values(), vb = sb.per_run_values();
-  REQUIRE(va.size() == vb.size());
-  CHECK(std::memcmp(va.data(), vb.data(), va.size() * sizeof(double)) == 0);
+  CHECK(test::same_bits(ra.per_run, rb.per_run));
 }

@@ -133,7 +133,7 @@ double cohesion_then_strengthen(Network& net, const std::vector<std::uint8_t>& x
       if (g > 0.0f) {
         const bool was = tau >= kStrongTie;
         tau += (both ? g : 0.0f) * (1.0f - tau);
-        if (was != (tau >= kStrongTie) && i < net.neighbors[e]) net.note_strong_flip(i, net.neighbors[e]);
+        if (was != (tau >= kStrongTie)) net.note_entry_flip(i, net.neighbors[e]);
       }
     }
   }

@@ -22,14 +22,12 @@ void embeddedness(const ModelConfig& cfg, const Population& pop, const Network& 
 
 namespace {
 
-/// Both entries of a tie cross the strong line together: the tie is logged once, from its lower
-/// end's entry (the row found by binary search; a few thousand ties a step at most). Out of line,
-/// so that the decay loop stays as tight as without it.
+/// A crossing seen from entry e (Network::note_entry_flip; its row found by binary search, a few
+/// thousand ties a step at most). Out of line, so that the decay loop stays as tight as without.
 [[gnu::noinline]] void log_crossing(Network& net, std::int64_t e) {
   const auto row = std::upper_bound(net.offsets.begin(), net.offsets.end(),
                                     static_cast<std::int32_t>(e)) - net.offsets.begin() - 1;
-  const std::int32_t j = net.neighbors[static_cast<std::size_t>(e)];
-  if (row < j) net.note_strong_flip(static_cast<std::int32_t>(row), j);
+  net.note_entry_flip(static_cast<std::int32_t>(row), net.neighbors[static_cast<std::size_t>(e)]);
 }
 
 }  // namespace

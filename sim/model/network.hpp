@@ -84,6 +84,11 @@ struct Network {
   /// (a pass over entries calls it from the row of the tie's lower end only): the log's reader
   /// counts a tie logged an even number of times as unchanged.
   void note_strong_flip(std::int32_t i, std::int32_t j);
+  /// For a pass over entries, which sees each crossing from both of a tie's entries: call it
+  /// for the entry (row, j); the tie is logged once, from its lower end's row.
+  void note_entry_flip(std::int32_t row, std::int32_t j) {
+    if (row < j) note_strong_flip(row, j);
+  }
   std::size_t strong_log_limit() const noexcept {
     return 1024 + static_cast<std::size_t>(num_entries() / 64);
   }
