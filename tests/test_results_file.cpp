@@ -4,6 +4,7 @@
 // tests/python/test_results_layout.py on the sample file written by the last test here.
 #include <hdf5.h>
 #include <hdf5_hl.h>
+#include <libdeflate.h>
 
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -19,6 +20,7 @@
 #include "h5poke.hpp"
 #include "io/outputs.hpp"
 #include "io/results_file.hpp"
+#include "io/step_chunks.hpp"
 
 namespace fs = std::filesystem;
 using namespace orgsim;
@@ -338,6 +340,96 @@ TEST_CASE("results file: batches that end inside a chunk read back unchanged", "
     w.finish();
   }
   require_same_runs(runs, read_results(path).runs);
+}
+
+namespace {
+
+/// The bytes of a zlib stream, inflated (`n`: their known size).
+std::vector<unsigned char> inflate_all(const std::vector<unsigned char>& z, std::size_t n) {
+  std::vector<unsigned char> out(n);
+  libdeflate_decompressor* d = libdeflate_alloc_decompressor();
+  REQUIRE(d != nullptr);
+  std::size_t got = 0;
+  const auto rc = libdeflate_zlib_decompress(d, z.data(), z.size(), out.data(), n, &got);
+  libdeflate_free_decompressor(d);
+  REQUIRE(rc == LIBDEFLATE_SUCCESS);
+  REQUIRE(got == n);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("results file: the writer's own chunk filters are HDF5's shuffle and deflate",
+          "[hdf5]") {
+  // The per-step series are shuffled and deflated by io/step_chunks, not by HDF5. The same
+  // values written through HDF5's own filter pipeline must inflate to the same shuffled bytes,
+  // and the file must still declare shuffle + deflate at the layout's level (OUTPUT_LAYOUT 6).
+  const std::size_t rows = 7, steps = 13, n = rows * steps;
+  std::vector<float> values(n);
+  Rng rng(42);
+  for (std::size_t i = 0; i < n; ++i)
+    values[i] = i % 11 == 0 ? kNaN : static_cast<float>(rng.uniform() * 100.0 - 50.0);
+  const std::string path = fresh_path("hdf5_filters.h5");
+  const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  const hsize_t dims[2] = {rows, steps};
+  const hid_t space = H5Screate_simple(2, dims, nullptr);
+  const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  REQUIRE(H5Pset_chunk(dcpl, 2, dims) >= 0);
+  REQUIRE(H5Pset_shuffle(dcpl) >= 0);
+  REQUIRE(H5Pset_deflate(dcpl, 4) >= 0);
+  const hid_t ds = H5Dcreate2(file, "x", H5T_IEEE_F32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  REQUIRE(ds >= 0);
+  REQUIRE(H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0);
+  REQUIRE(H5Fflush(file, H5F_SCOPE_GLOBAL) >= 0);
+  const hsize_t origin[2] = {0, 0};
+  hsize_t stored = 0;
+  REQUIRE(H5Dget_chunk_storage_size(ds, origin, &stored) >= 0);
+  std::vector<unsigned char> theirs(stored);
+  std::uint32_t mask = 0;
+  REQUIRE(H5Dread_chunk(ds, H5P_DEFAULT, origin, &mask, theirs.data()) >= 0);
+  CHECK(mask == 0);
+  H5Dclose(ds);
+  H5Pclose(dcpl);
+  H5Sclose(space);
+  H5Fclose(file);
+
+  const auto ours = StepChunks::encode(values.data(), n, 4);
+  CHECK(inflate_all(ours, n * 4) == inflate_all(theirs, n * 4));
+  // Level 0 (in-memory files, no filters): the bytes as they are.
+  const auto raw = StepChunks::encode(values.data(), n, 0);
+  REQUIRE(raw.size() == n * 4);
+  CHECK(std::memcmp(raw.data(), values.data(), raw.size()) == 0);
+
+  // A results file's per-step dataset declares shuffle then deflate at level 4, and its chunks
+  // are stored compressed.
+  const std::string results = fresh_path("declared_filters.h5");
+  const FileHeader header = make_header(156, 800);
+  {
+    ResultsWriter w(results, header);
+    w.append(make_runs(0, 200, header));
+    w.finish();
+  }
+  const hid_t f = H5Fopen(results.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  const hid_t t = H5Dopen2(f, "turnout", H5P_DEFAULT);
+  const hid_t plist = H5Dget_create_plist(t);
+  REQUIRE(H5Pget_nfilters(plist) == 2);
+  unsigned flags = 0, level = 0;
+  std::size_t n_cd = 1;
+  char fname[32];
+  CHECK(H5Pget_filter2(plist, 0, &flags, nullptr, nullptr, sizeof fname, fname, nullptr) ==
+        H5Z_FILTER_SHUFFLE);
+  CHECK(H5Pget_filter2(plist, 1, &flags, &n_cd, &level, sizeof fname, fname, nullptr) ==
+        H5Z_FILTER_DEFLATE);
+  CHECK(level == 4);
+  hsize_t chunk_bytes = 0;
+  REQUIRE(H5Dget_chunk_storage_size(t, origin, &chunk_bytes) >= 0);
+  CHECK(chunk_bytes > 0);
+  CHECK(chunk_bytes < 105 * 156 * 4);  // 105-run chunks (see the test above), compressed
+  H5Pclose(plist);
+  H5Dclose(t);
+  H5Fclose(f);
 }
 
 namespace {

@@ -6,7 +6,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 packages=(
   build-essential cmake git ccache
-  libboost-program-options-dev libeigen3-dev libhdf5-dev nlohmann-json3-dev catch2
+  libboost-program-options-dev libeigen3-dev libhdf5-dev libdeflate-dev nlohmann-json3-dev catch2
   libopenmpi-dev openmpi-bin
   python3 python3-h5py python3-numpy python3-pandas python3-matplotlib python3-xarray
   python3-h5netcdf python3-scipy python3-pytest

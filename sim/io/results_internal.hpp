@@ -14,6 +14,7 @@
 #include "io/hdf5.hpp"
 #include "io/layout.hpp"
 #include "io/results_file.hpp"
+#include "io/step_chunks.hpp"
 
 namespace orgsim {
 
@@ -74,6 +75,8 @@ struct ResultsWriter::Impl {
   h5::Hid file, provenance;
   h5::Hid step, run, arm, replicate, point, seed, status, wall_seconds;
   std::vector<h5::Hid> params, per_run, per_step;
+  // The per-step datasets' chunk rows, compressed and written by the writer (io/step_chunks.hpp).
+  std::unique_ptr<StepChunks> step_chunks;
   // The /win_events event table: `win` dimension scale and one column per field (kWinColumnNames order).
   std::int64_t n_wins_written = 0;
   h5::Hid wins_group, win;
@@ -139,6 +142,7 @@ struct ResultsWriter::Impl {
   /// Closes every handle, datasets first; returns false if any close failed.
   bool close_all() noexcept {
     bool ok = true;
+    step_chunks.reset();  // a chunk row not yet written is dropped with the file
     for (auto* v : {&params, &per_run, &per_step, &win_columns, &action_columns, &failure_columns})
       for (auto& h : *v) ok = h.close() >= 0 && ok;
     for (h5::Hid* h : {&step, &run, &arm, &replicate, &point, &seed, &status, &wall_seconds,

@@ -285,14 +285,9 @@ Hid ResultsWriter::Impl::create_step_dataset(const std::string& ds_name) {
     check(H5Pset_deflate(dcpl.get(), deflate_level), name(), op);
   }
   check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_FLOAT, &nan), name(), op);
-  // The writer caches one chunk per dataset (the one runs are being appended to): a chunk is
-  // compressed and written as soon as appending moves past it, not all at the close.
-  Hid dapl = make(H5Pcreate(H5P_DATASET_ACCESS), name(), op);
-  const std::size_t chunk_bytes = sizeof(float) * chunk[0] * chunk[1];
-  check(H5Pset_chunk_cache(dapl.get(), H5D_CHUNK_CACHE_NSLOTS_DEFAULT, chunk_bytes, 1.0), name(),
-        op);
+  // Its chunks are written whole by step_chunks (H5Dwrite_chunk), never through the chunk cache.
   Hid ds = make(H5Dcreate2(file.get(), ds_name.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT,
-                           dcpl.get(), dapl.get()),
+                           dcpl.get(), H5P_DEFAULT),
                 name(), op);
   check(H5DSattach_scale(ds.get(), run.get(), 0), name(), "attach dimension 'run' to " + ds_name);
   check(H5DSattach_scale(ds.get(), step.get(), 1), name(),
@@ -461,6 +456,17 @@ void ResultsWriter::Impl::create() {
     attr_scalar(ds.get(), layout::attr::kFillValue, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, nan32, f);
     attr_string(ds.get(), layout::attr::kCoordinates, coordinates, f);
     per_step.push_back(std::move(ds));
+  }
+  {
+    std::vector<hid_t> ids;
+    std::vector<std::string> names;
+    for (std::size_t o = 0; o < per_step.size(); ++o) {
+      ids.push_back(per_step[o].get());
+      names.push_back(per_step_outputs()[o].name);
+    }
+    step_chunks = std::make_unique<StepChunks>(
+        std::move(ids), std::move(names), per_step_chunk_rows(header.n_steps, header.n_runs_planned),
+        static_cast<std::size_t>(header.n_steps), deflate_level, f);
   }
 
   create_wins_group();
@@ -774,15 +780,18 @@ void ResultsWriter::Impl::append(const std::vector<RunRecord>& runs) {
     write_rows(per_run[o].get(), per_run_outputs()[o].name, H5T_NATIVE_DOUBLE, 0, count,
                v.data());
   }
-  std::vector<float> block(runs.size() * n_steps);
+  // The per-step series: the datasets grow, then each run's rows go into the chunk row being
+  // filled (written, compressed, when the runs move past it).
   for (std::size_t o = 0; o < n_step_vars; ++o) {
-    for (std::size_t i = 0; i < runs.size(); ++i) {
-      const auto first = runs[i].per_step.begin() + static_cast<std::ptrdiff_t>(o * n_steps);
-      std::copy(first, first + static_cast<std::ptrdiff_t>(n_steps), block.begin() +
-                static_cast<std::ptrdiff_t>(i * n_steps));
-    }
-    write_rows(per_step[o].get(), per_step_outputs()[o].name, H5T_NATIVE_FLOAT, n_steps, count,
-               block.data());
+    const hsize_t new_dims[2] = {static_cast<hsize_t>(n_written) + count, n_steps};
+    check(H5Dset_extent(per_step[o].get(), new_dims), name(),
+          "extend dataset '" + per_step_outputs()[o].name + "'");
+  }
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const auto row = static_cast<std::size_t>(n_written) + i;
+    const float* from = runs[i].per_step.data();
+    for (std::size_t o = 0; o < n_step_vars; ++o)
+      std::memcpy(step_chunks->row(o, row), from + o * n_steps, n_steps * sizeof(float));
   }
 
   append_wins(runs);
@@ -893,6 +902,7 @@ void ResultsWriter::finish() {
   {
     QuietHdf5 quiet;
     try {
+      m.step_chunks->flush();
       if (!m.snapshots.empty()) m.write_snapshots();
       if (m.has_durability) m.write_durability();
       if (m.has_design) m.write_design();

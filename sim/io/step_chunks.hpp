@@ -1,0 +1,55 @@
+#pragma once
+// The per-step series of a results file (2-D float datasets, one row per run), written chunk by
+// chunk by the writer itself instead of through HDF5's chunk cache and filter pipeline.
+//
+// Each dataset is chunked (R runs, n_steps) with shuffle + deflate (docs/HDF5_LAYOUT.md). The
+// writer keeps one chunk row in memory per dataset, NaN (the fill value) where no run is yet;
+// when the runs appended move past it, or at the end, it shuffles and deflates every dataset's
+// chunk (the same bytes HDF5's own filters would produce and any HDF5 reader decodes) and hands
+// them to H5Dwrite_chunk. Why (issue 8, bench/README.md): libdeflate compresses these series in
+// about 60% of zlib's time at the same level, and the chunks of the ~40 datasets are independent,
+// so they are compressed on several threads at once; only the HDF5 calls stay on the writer's
+// thread. At the end of a sweep, the last chunk row is all that is left to do after the last run,
+// and it is now spread over the cores.
+#include <hdf5.h>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace orgsim {
+
+class StepChunks {
+ public:
+  /// `datasets`: the open per-step datasets (not owned), each chunked (chunk_rows, n_steps) with
+  /// shuffle + deflate at `level` (level 0: no filters). `file` names the file in errors.
+  StepChunks(std::vector<hid_t> datasets, std::vector<std::string> names, std::size_t chunk_rows,
+             std::size_t n_steps, int level, std::string file);
+  ~StepChunks();
+  StepChunks(const StepChunks&) = delete;
+  StepChunks& operator=(const StepChunks&) = delete;
+
+  /// Where run row `row` (0-based, rows arrive in increasing order) of dataset `d` goes: n_steps
+  /// floats to fill. Moving to a new chunk row first writes the current one (a RunError if HDF5
+  /// fails). The datasets' extent must already cover `row`.
+  float* row(std::size_t d, std::size_t row);
+  /// Writes the chunk row in progress, if any (the last, possibly partial one).
+  void flush();
+
+  /// The chunk of one dataset, shuffled and deflated as HDF5's filters `shuffle` (element size
+  /// 4) then `deflate` at `level` would leave it (level 0: unchanged). Exposed for the tests.
+  static std::vector<unsigned char> encode(const float* values, std::size_t n, int level);
+
+ private:
+  void write_current();
+
+  std::vector<hid_t> datasets_;
+  std::vector<std::string> names_;
+  std::size_t chunk_rows_, n_steps_;
+  int level_;
+  std::string file_;
+  std::vector<std::vector<float>> buffers_;  // one chunk (chunk_rows × n_steps) per dataset
+  long long current_ = -1;                   // the chunk row being filled, -1 before the first
+};
+
+}  // namespace orgsim
