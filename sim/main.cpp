@@ -412,6 +412,8 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
     return status;
   }
 #endif
+  SweepRecap recap;
+  opt.recap = &recap;
   const std::int64_t failed = run_sweep(s, out, opt, [&](const SweepProgress& p) {
     line(p.done, p.total, p.failed);
   });
@@ -421,10 +423,18 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
     return failed > 0 ? 1 : 0;
   }
   if (has_parts(out)) merge_parts(out + ".parts", out);
-  const ResultsFile rf = read_results(out, /*with_series=*/false);
-  std::cout << format_summary(summarize(rf.runs, rf.header.arm_names),
-                              s.name + " (" + std::to_string(rf.runs.size()) + " runs, pooled over points)",
-                              rf.durability)
+  // The summary: from what the sweep kept when it built the file as it ran, else from the file.
+  if (!recap.filled) {
+    ResultsFile rf = read_results(out, /*with_series=*/false);
+    recap.runs = std::move(rf.runs);
+    recap.durability = std::move(rf.durability);
+  }
+  std::vector<std::string> arm_names;
+  for (const auto& a : s.scenario.arms) arm_names.push_back(a.name);
+  std::cout << format_summary(summarize(recap.runs, arm_names),
+                              s.name + " (" + std::to_string(recap.runs.size()) +
+                                  " runs, pooled over points)",
+                              recap.durability)
             << "results: " << out << "\n";
   if (failed > 0) {
     std::cout << failed_runs_line(failed);

@@ -195,6 +195,46 @@ TEST_CASE("a sweep over distribution and seed fields reruns bit-identically from
   }
 }
 
+TEST_CASE("the summary a sweep prints is the one its file gives, with or without a read-back",
+          "[cli]") {
+  // A fresh sweep prints its summary from what it kept while it built the file; a resumed one
+  // (which merges its parts) reads the file back. Both must print what `orgsim summarize` reads
+  // from the file: every outcome, the paired differences and the win durability. The default
+  // scenario's two arms over 2 points x 4 replicates, with wins and reversals.
+  const std::string root = fs::path(ORGSIM_BINARY).parent_path().parent_path().string();
+  const std::string sweep = write_file("cli_recap_sweep.json", R"({"name": "cli-recap",
+      "scenario": ")" + root + R"(/scenarios/default.json",
+      "design": {"type": "grid", "parameters": {"campaign.hours_per_step": [8, 12]}},
+      "replicates": 4, "seed": 3})");
+  const std::string out = test::tmp_path("cli_recap_sweep.h5");
+  const auto body = [](const std::string& text) {  // without the title and the results line
+    std::string b = text.substr(text.find('\n') + 1);
+    const auto r = b.find("results: ");
+    return r == std::string::npos ? b : b.substr(0, r);
+  };
+  for (const bool resumed : {false, true}) {
+    INFO((resumed ? "resumed" : "fresh"));
+    fs::remove(out);
+    fs::remove_all(out + ".parts");
+    test::CliResult r;
+    if (resumed) {
+      // Half the runs (a shard, left in the parts), then --resume without --shard merges them.
+      r = sh("sweep " + sweep + " -o " + out + " --shard 0/2 --quiet");
+      REQUIRE(r.code == 0);
+      r = sh("sweep " + sweep + " -o " + out + " --resume --quiet");
+    } else {
+      r = sh("sweep " + sweep + " -o " + out + " --threads 2 --quiet");
+    }
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    const test::CliResult s = sh("summarize " + out);
+    REQUIRE(s.code == 0);
+    CHECK(r.out.rfind("cli-recap (16 runs, pooled over points)\n", 0) == 0);
+    CHECK(s.out.find("win durability") != std::string::npos);
+    CHECK(body(r.out) == body(s.out));
+  }
+}
+
 // ---- issue 9: strict input at the command line -------------------------------------------------
 
 namespace {

@@ -349,12 +349,16 @@ double sweep_output_bytes_per_run(const Sweep& s) {
 
 ResourceEstimate estimate_resources(const Sweep& s, unsigned threads) {
   // Runs stream to parts; the final file's builder keeps each run's analysed outcomes
-  // (y[arm][output][point][replicate], 8 bytes each) and a queue of about 256 finished records.
+  // (y[arm][output][point][replicate], 8 bytes each), each run's record without its series (its
+  // per-run values and parameters, 8 bytes each, and wins: for the durability estimate and the
+  // summary) and a queue of about 256 finished records.
   const double per_run_out = sweep_output_bytes_per_run(s);
+  const double kept = static_cast<double>(s.outputs.size() + per_run_outputs().size() +
+                                          s.design.params.size()) * 8.0 +
+                      static_cast<double>(sizeof(RunRecord));
   ResourceEstimate e = estimate_resources(
       sweep_largest_config(s, nullptr), static_cast<long double>(s.total_runs()),
-      s.scenario.base.at("steps").get<std::int64_t>(), threads,
-      static_cast<double>(s.outputs.size()) * 8.0, per_run_out);
+      s.scenario.base.at("steps").get<std::int64_t>(), threads, kept, per_run_out);
   e.held_bytes += 256.0 * per_run_out;
   e.memory_bytes += 256.0 * per_run_out;
   return e;
@@ -723,11 +727,15 @@ class FinalFile {
       for (std::size_t o = 0; o < outputs_.size(); ++o)
         y_[static_cast<std::size_t>(r.arm)][o][static_cast<std::size_t>(r.point)]
           [static_cast<std::size_t>(r.replicate)] = r.per_run[per_run_index(outputs_[o])];
-    RunRecord light;
-    light.arm = r.arm;
-    light.status = r.status;
-    light.wins = r.wins;
-    wins_only_.push_back(std::move(light));
+    // Everything but the series, the action events and snapshots: for the durability estimate
+    // and the recap (the summary).
+    std::vector<float> series = std::move(r.per_step);
+    std::vector<ActionEvent> actions = std::move(r.actions);
+    RunRecord light = r;
+    light.snapshots.reset();
+    r.per_step = std::move(series);
+    r.actions = std::move(actions);
+    light_.push_back(std::move(light));
     batch_.push_back(std::move(r));
     ++expected_;
     if (batch_.size() >= 256) {
@@ -738,13 +746,22 @@ class FinalFile {
 
   std::int64_t added() const { return expected_; }
 
+  /// After finish(): the runs without their series and action events, and the durability
+  /// estimates.
+  void recap(SweepRecap& out) {
+    out.runs = std::move(light_);
+    out.durability = std::move(durability_);
+    out.filled = true;
+  }
+
   void finish() {
     if (!batch_.empty()) writer_.append(batch_);
     batch_.clear();
     if (expected_ != header_.n_runs_planned)
       throw InputError(where_, "", std::to_string(header_.n_runs_planned) + " runs",
                        std::to_string(expected_) + " runs (is a shard missing?)");
-    writer_.set_durability(durability_by_arm(wins_only_, header_.arm_names, header_.n_steps));
+    durability_ = durability_by_arm(light_, header_.arm_names, header_.n_steps);
+    writer_.set_durability(durability_);
     DesignTable table;
     table.type = design_type_name(design_.type);
     for (const auto& p : design_.params) table.keys.push_back(p.key);
@@ -766,7 +783,8 @@ class FinalFile {
   std::int64_t n_points_ = 0, n_arms_ = 0, reps_ = 0, expected_ = 0;
   std::vector<std::string> outputs_;
   std::vector<std::vector<std::vector<std::vector<double>>>> y_;
-  std::vector<RunRecord> batch_, wins_only_;
+  std::vector<RunRecord> batch_, light_;
+  std::vector<ArmDurability> durability_;
 };
 
 }  // namespace
@@ -1056,6 +1074,7 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
       throw;
     }
     remove_parts(parts_dir, written, parts_lock->dir_lock);
+    if (opt.recap) final_file->recap(*opt.recap);
   } else {
     write_part();
   }

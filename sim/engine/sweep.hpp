@@ -102,6 +102,15 @@ class RemoteRuns {
   bool closed_ = false;
 };
 
+/// What a sweep that built its final file as it ran knows without reading the file back: every
+/// run as read_results(out, false) returns it, but without its action events, and the
+/// durability estimates the file holds. `orgsim sweep` prints its summary from this.
+struct SweepRecap {
+  bool filled = false;
+  std::vector<RunRecord> runs;
+  std::vector<ArmDurability> durability;
+};
+
 struct SweepOptions {
   unsigned threads = 0;
   std::int64_t shard = 0, shards = 1;  // this process runs run % shards == shard
@@ -122,6 +131,9 @@ struct SweepOptions {
   /// here, and this process writes every run of the sweep, into its parts and into the final
   /// file as they come, so that no merge is left. Runs are then ordered by index, not by fetch.
   RemoteRuns* remote = nullptr;
+  /// When set and the final file was built as the runs finished (build_final), filled once the
+  /// file is in place.
+  SweepRecap* recap = nullptr;
   /// MPI ranks but 0 of a fresh sweep: every finished run goes to `sink` (from one thread at a
   /// time, in no particular order), and this process writes nothing.
   std::function<void(RunRecord&&)> sink;
