@@ -707,7 +707,10 @@ class FinalFile {
 
  public:
   /// Appends the next run (its index must be the next planned one).
-  void add(RunRecord&& r) {
+  void add(RunRecord&& r) { add(std::make_shared<const RunRecord>(std::move(r))); }
+  /// The same, for a record shared with the sweep's part batch (not copied).
+  void add(std::shared_ptr<const RunRecord> shared) {
+    const RunRecord& r = *shared;
     if (r.run != expected_)
       throw InputError(where_, "run " + std::to_string(expected_),
                        "every planned run exactly once",
@@ -729,19 +732,22 @@ class FinalFile {
           [static_cast<std::size_t>(r.replicate)] = r.per_run[per_run_index(outputs_[o])];
     // Everything but the series, the action events and snapshots: for the durability estimate
     // and the recap (the summary).
-    std::vector<float> series = std::move(r.per_step);
-    std::vector<ActionEvent> actions = std::move(r.actions);
-    RunRecord light = r;
-    light.snapshots.reset();
-    r.per_step = std::move(series);
-    r.actions = std::move(actions);
+    RunRecord light;
+    light.run = r.run;
+    light.arm = r.arm;
+    light.replicate = r.replicate;
+    light.point = r.point;
+    light.seed = r.seed;
+    light.status = r.status;
+    light.wall_seconds = r.wall_seconds;
+    light.per_run = r.per_run;
+    light.params = r.params;
+    light.wins = r.wins;
+    light.message = r.message;
     light_.push_back(std::move(light));
-    batch_.push_back(std::move(r));
+    batch_.push_back(std::move(shared));
     ++expected_;
-    if (batch_.size() >= 256) {
-      writer_.append(batch_);
-      batch_.clear();
-    }
+    if (batch_.size() >= 256) append_batch();
   }
 
   std::int64_t added() const { return expected_; }
@@ -755,8 +761,7 @@ class FinalFile {
   }
 
   void finish() {
-    if (!batch_.empty()) writer_.append(batch_);
-    batch_.clear();
+    append_batch();
     if (expected_ != header_.n_runs_planned)
       throw InputError(where_, "", std::to_string(header_.n_runs_planned) + " runs",
                        std::to_string(expected_) + " runs (is a shard missing?)");
@@ -783,8 +788,18 @@ class FinalFile {
   std::int64_t n_points_ = 0, n_arms_ = 0, reps_ = 0, expected_ = 0;
   std::vector<std::string> outputs_;
   std::vector<std::vector<std::vector<std::vector<double>>>> y_;
-  std::vector<RunRecord> batch_, light_;
+  std::vector<std::shared_ptr<const RunRecord>> batch_;
+  std::vector<RunRecord> light_;
   std::vector<ArmDurability> durability_;
+
+  void append_batch() {
+    if (batch_.empty()) return;
+    std::vector<const RunRecord*> runs;
+    runs.reserve(batch_.size());
+    for (const auto& r : batch_) runs.push_back(r.get());
+    writer_.append(RunList(std::move(runs)));
+    batch_.clear();
+  }
 };
 
 }  // namespace
@@ -988,13 +1003,18 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
   std::vector<std::string> written;  // the parts this process wrote, removed after the final file
 
   std::int64_t seq = 0;
-  std::vector<RunRecord> batch;
+  // The runs not yet in a part; shared with the final file's builder, which holds them until
+  // its next append (neither copies them).
+  std::vector<std::shared_ptr<const RunRecord>> batch;
   auto last_flush = std::chrono::steady_clock::now();
   auto write_part = [&] {
     if (batch.empty()) return;
     const std::string part = parts_dir + "/part-" + writer + "-" + seq_text(seq++) + ".h5";
     ResultsWriter w(part, header, layout::kPartDeflateLevel);
-    w.append(batch);
+    std::vector<const RunRecord*> runs;
+    runs.reserve(batch.size());
+    for (const auto& r : batch) runs.push_back(r.get());
+    w.append(RunList(std::move(runs)));
     w.finish();  // written as part-….h5.partial, fsync'ed, renamed: never half a part
     written.push_back(part);
     batch.clear();
@@ -1047,8 +1067,9 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
         opt.sink(std::move(r));
         continue;
       }
-      if (final_file) final_file->add(RunRecord(r));
-      batch.push_back(std::move(r));
+      auto shared = std::make_shared<const RunRecord>(std::move(r));
+      if (final_file) final_file->add(shared);
+      batch.push_back(std::move(shared));
       if (static_cast<std::int64_t>(batch.size()) >= opt.part_runs) write_part();
     }
     const double age =

@@ -17,6 +17,7 @@ struct Snapshots;
 namespace orgsim {
 
 /// One finished run, as the recorder hands it to the writer.
+/// (A new field must also reach FinalFile::add's copy without the series, in engine/sweep.cpp.)
 struct RunRecord {
   std::int64_t run = 0;        // run index = position in the design
   std::int32_t arm = 0;

@@ -2,13 +2,50 @@
 // Writing and reading orgsim results files (HDF5, layout in docs/HDF5_LAYOUT.md, derived from
 // shared OUTPUT_LAYOUT.md). A file is written under "<final>.partial" and renamed into place only
 // when complete, so a crash never leaves a half-written file under the final name.
+#include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "io/layout.hpp"
 #include "io/records.hpp"
 
 namespace orgsim {
+
+/// Runs handed to ResultsWriter::append without copying them: a list of records by address,
+/// which iterates and indexes as records. Made from a vector of records (implicitly) or of
+/// pointers to records that outlive the call.
+class RunList {
+ public:
+  RunList(const std::vector<RunRecord>& runs) {  // NOLINT: implicit, as a vector converts
+    p_.reserve(runs.size());
+    for (const auto& r : runs) p_.push_back(&r);
+  }
+  explicit RunList(std::vector<const RunRecord*> runs) : p_(std::move(runs)) {}
+  class iterator {
+   public:
+    explicit iterator(const RunRecord* const* it) : it_(it) {}
+    const RunRecord& operator*() const { return **it_; }
+    const RunRecord* operator->() const { return *it_; }
+    iterator& operator++() {
+      ++it_;
+      return *this;
+    }
+    bool operator!=(const iterator& o) const { return it_ != o.it_; }
+
+   private:
+    const RunRecord* const* it_;
+  };
+  iterator begin() const { return iterator(p_.data()); }
+  iterator end() const { return iterator(p_.data() + p_.size()); }
+  std::size_t size() const { return p_.size(); }
+  bool empty() const { return p_.empty(); }
+  const RunRecord& operator[](std::size_t i) const { return *p_[i]; }
+  const RunRecord& front() const { return *p_.front(); }
+
+ private:
+  std::vector<const RunRecord*> p_;
+};
 
 /// Streams runs into a new file. Runs must be appended in increasing run order.
 class ResultsWriter {
@@ -27,7 +64,8 @@ class ResultsWriter {
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
 
-  void append(const std::vector<RunRecord>& runs);
+  void append(const std::vector<RunRecord>& runs) { append(RunList(runs)); }
+  void append(const RunList& runs);
   /// The per-arm durability estimates to write at finish() (one entry per arm, in arm order).
   void set_durability(std::vector<ArmDurability> durability);
   /// The sweep's design (/design) and sensitivity indices (/sensitivity), written at finish().

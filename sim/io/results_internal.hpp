@@ -115,7 +115,7 @@ struct ResultsWriter::Impl {
   void create_wins_group();
   h5::Hid create_action_dataset(const std::string& ds_name, hid_t file_type);
   void create_actions_group();
-  void append_actions(const std::vector<RunRecord>& runs);
+  void append_actions(const RunList& runs);
   void create_failures_group();
   void set_arm_flags(hid_t ds);
   void write_provenance_string(const char* ds_name, const std::string& text, bool with_sha);
@@ -126,9 +126,9 @@ struct ResultsWriter::Impl {
                   hsize_t count, const void* buf);
   void write_rows_at(hid_t ds, const std::string& ds_name, hid_t mem_type, hsize_t start,
                      hsize_t cols, hsize_t count, const void* buf);
-  void append_wins(const std::vector<RunRecord>& runs);
-  void append_failures(const std::vector<RunRecord>& runs);
-  void append(const std::vector<RunRecord>& runs);
+  void append_wins(const RunList& runs);
+  void append_failures(const RunList& runs);
+  void append(const RunList& runs);
   void validate_durability(const std::vector<ArmDurability>& arms) const;
   h5::Hid write_durability_column(hid_t group, const char* ds_name, hid_t file_type, hid_t mem_type,
                               hsize_t n, const void* data, hid_t scale, bool extendible,

@@ -678,7 +678,7 @@ void ResultsWriter::Impl::write_rows_at(hid_t ds, const std::string& ds_name, hi
   check(H5Dwrite(ds, mem_type, mspace.get(), fspace.get(), transfer_list(), buf), name(), op);
 }
 
-void ResultsWriter::Impl::append(const std::vector<RunRecord>& runs) {
+void ResultsWriter::Impl::append(const RunList& runs) {
   const std::size_t n_steps = static_cast<std::size_t>(header.n_steps);
   const std::size_t n_step_vars = per_step_outputs().size();
   const std::size_t n_run_vars = per_run_outputs().size();
@@ -846,7 +846,7 @@ ResultsWriter::~ResultsWriter() {
   delete impl_;
 }
 
-void ResultsWriter::append(const std::vector<RunRecord>& runs) {
+void ResultsWriter::append(const RunList& runs) {
   if (impl_->finished)
     throw std::logic_error("results file '" + impl_->final_path + "': append() after finish()");
   if (impl_->broken)

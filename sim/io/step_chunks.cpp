@@ -23,6 +23,9 @@ namespace {
 // At most this many threads compress a chunk row (one dataset's chunk per task).
 constexpr unsigned kMaxCompressThreads = 8;
 
+}  // namespace
+
+namespace step_chunks_detail {
 struct Compressor {
   libdeflate_compressor* c = nullptr;
   explicit Compressor(int level) : c(libdeflate_alloc_compressor(level)) {
@@ -32,6 +35,10 @@ struct Compressor {
   Compressor(const Compressor&) = delete;
   Compressor& operator=(const Compressor&) = delete;
 };
+}  // namespace step_chunks_detail
+
+namespace {
+using step_chunks_detail::Compressor;
 
 /// HDF5's shuffle filter for 4-byte elements: byte k of element e goes to k * n + e.
 void shuffle4(const float* values, std::size_t n, unsigned char* out) {
@@ -44,22 +51,24 @@ void shuffle4(const float* values, std::size_t n, unsigned char* out) {
   }
 }
 
-/// shuffle + deflate (zlib stream, as HDF5's deflate filter writes it) of n floats into `out`.
-void encode_into(const float* values, std::size_t n, Compressor* comp,
-                 std::vector<unsigned char>& scratch, std::vector<unsigned char>& out) {
+/// shuffle + deflate (zlib stream, as HDF5's deflate filter writes it) of n floats into `out`
+/// (grown as needed, never shrunk); returns the encoded size.
+std::size_t encode_into(const float* values, std::size_t n, Compressor* comp,
+                        std::vector<unsigned char>& scratch, std::vector<unsigned char>& out) {
   const std::size_t bytes = n * sizeof(float);
   if (!comp) {  // no filters
-    out.resize(bytes);
+    if (out.size() < bytes) out.resize(bytes);
     std::memcpy(out.data(), values, bytes);
-    return;
+    return bytes;
   }
-  scratch.resize(bytes);
+  if (scratch.size() < bytes) scratch.resize(bytes);
   shuffle4(values, n, scratch.data());
-  out.resize(libdeflate_zlib_compress_bound(comp->c, bytes));
+  const std::size_t bound = libdeflate_zlib_compress_bound(comp->c, bytes);
+  if (out.size() < bound) out.resize(bound);
   const std::size_t size =
       libdeflate_zlib_compress(comp->c, scratch.data(), bytes, out.data(), out.size());
   if (size == 0) throw std::logic_error("step chunks: deflate output larger than its bound");
-  out.resize(size);
+  return size;
 }
 
 }  // namespace
@@ -84,12 +93,14 @@ float* StepChunks::row(std::size_t d, std::size_t row) {
   if (chunk != current_) {
     if (chunk < current_) throw std::logic_error("step chunks: rows must arrive in order");
     write_current();
-    if (buffers_.empty()) buffers_.resize(datasets_.size());
-    for (auto& b : buffers_)
-      b.assign(chunk_rows_ * n_steps_, std::numeric_limits<float>::quiet_NaN());
+    if (buffers_.empty()) buffers_.assign(datasets_.size(), std::vector<float>(chunk_rows_ * n_steps_));
     current_ = chunk;
+    filled_ = 0;
   }
-  return buffers_[d].data() + (row % chunk_rows_) * n_steps_;
+  const std::size_t r = row % chunk_rows_;
+  if (r < filled_ && d == 0) throw std::logic_error("step chunks: rows must arrive in order");
+  filled_ = std::max(filled_, r + 1);
+  return buffers_[d].data() + r * n_steps_;
 }
 
 void StepChunks::flush() {
@@ -99,12 +110,14 @@ void StepChunks::flush() {
 
 std::vector<unsigned char> StepChunks::encode(const float* values, std::size_t n, int level) {
   std::vector<unsigned char> scratch, out;
+  std::size_t size = 0;
   if (level == 0) {
-    encode_into(values, n, nullptr, scratch, out);
+    size = encode_into(values, n, nullptr, scratch, out);
   } else {
     Compressor c(level);
-    encode_into(values, n, &c, scratch, out);
+    size = encode_into(values, n, &c, scratch, out);
   }
+  out.resize(size);
   return out;
 }
 
@@ -112,39 +125,48 @@ void StepChunks::write_current() {
   if (current_ < 0) return;
   const std::size_t n_sets = datasets_.size();
   const std::size_t n = chunk_rows_ * n_steps_;
-  std::vector<std::vector<unsigned char>> encoded(n_sets);
+  // Rows no run reached (the last chunk row of a file) hold the fill value, NaN.
+  for (auto& b : buffers_)
+    std::fill(b.begin() + static_cast<std::ptrdiff_t>(filled_ * n_steps_), b.end(),
+              std::numeric_limits<float>::quiet_NaN());
   // Compress the datasets' chunks on up to kMaxCompressThreads threads (no HDF5 calls there).
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   const auto n_threads = static_cast<unsigned>(
       std::min<std::size_t>({n_sets, static_cast<std::size_t>(std::min(hw, kMaxCompressThreads))}));
+  if (compressors_.size() < n_threads) {
+    compressors_.resize(n_threads);
+    scratch_.resize(n_threads);
+  }
+  for (auto& c : compressors_)
+    if (!c && level_ > 0) c = std::make_unique<Compressor>(level_);
+  encoded_.resize(n_sets);
+  sizes_.assign(n_sets, 0);
   std::atomic<std::size_t> next{0};
   std::exception_ptr error;
   std::mutex error_mu;
-  auto work = [&] {
+  auto work = [&](unsigned slot) {
     try {
-      std::unique_ptr<Compressor> comp;
-      if (level_ > 0) comp = std::make_unique<Compressor>(level_);
-      std::vector<unsigned char> scratch;
       for (std::size_t d = next++; d < n_sets; d = next++)
-        encode_into(buffers_[d].data(), n, comp.get(), scratch, encoded[d]);
+        sizes_[d] = encode_into(buffers_[d].data(), n, compressors_[slot].get(), scratch_[slot],
+                                encoded_[d]);
     } catch (...) {
       std::lock_guard<std::mutex> lock(error_mu);
       if (!error) error = std::current_exception();
     }
   };
   if (n_threads <= 1) {
-    work();
+    work(0);
   } else {
     std::vector<std::thread> pool;
-    for (unsigned t = 1; t < n_threads; ++t) pool.emplace_back(work);
-    work();
+    for (unsigned t = 1; t < n_threads; ++t) pool.emplace_back(work, t);
+    work(0);
     for (auto& t : pool) t.join();
   }
   if (error) std::rethrow_exception(error);
+
   const hsize_t offset[2] = {static_cast<hsize_t>(current_) * chunk_rows_, 0};
   for (std::size_t d = 0; d < n_sets; ++d)
-    h5::check(H5Dwrite_chunk(datasets_[d], H5P_DEFAULT, 0, offset, encoded[d].size(),
-                             encoded[d].data()),
+    h5::check(H5Dwrite_chunk(datasets_[d], H5P_DEFAULT, 0, offset, sizes_[d], encoded_[d].data()),
               file_, "write a chunk of dataset '" + names_[d] + "'");
   current_ = -1;
 }

@@ -14,10 +14,15 @@
 #include <hdf5.h>
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace orgsim {
+
+namespace step_chunks_detail {
+struct Compressor;
+}
 
 class StepChunks {
  public:
@@ -50,6 +55,12 @@ class StepChunks {
   std::string file_;
   std::vector<std::vector<float>> buffers_;  // one chunk (chunk_rows × n_steps) per dataset
   long long current_ = -1;                   // the chunk row being filled, -1 before the first
+  std::size_t filled_ = 0;                   // rows of it written (the rest is padded with NaN)
+  // Kept from one chunk row to the next (no fresh memory, so no page faults, at every row): one
+  // compressor and scratch buffer per compressing thread, the encoded chunk of each dataset.
+  std::vector<std::unique_ptr<step_chunks_detail::Compressor>> compressors_;
+  std::vector<std::vector<unsigned char>> scratch_, encoded_;
+  std::vector<std::size_t> sizes_;  // of each dataset's encoded chunk
 };
 
 }  // namespace orgsim

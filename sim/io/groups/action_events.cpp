@@ -90,7 +90,7 @@ void ResultsWriter::Impl::create_actions_group() {
     attr_string(action_columns[c].get(), layout::attr::kCoordinates, coordinates, f);
 }
 
-void ResultsWriter::Impl::append_actions(const std::vector<RunRecord>& runs) {
+void ResultsWriter::Impl::append_actions(const RunList& runs) {
   std::size_t n = 0;
   for (const auto& r : runs) n += r.actions.size();
   if (n == 0) return;

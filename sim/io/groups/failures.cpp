@@ -110,7 +110,7 @@ void ResultsWriter::Impl::create_failures_group() {
 }
 
 
-void ResultsWriter::Impl::append_failures(const std::vector<RunRecord>& runs) {
+void ResultsWriter::Impl::append_failures(const RunList& runs) {
   std::vector<std::int64_t> index, run_of;
   std::vector<std::int32_t> point_of, rep_of;
   std::vector<std::int8_t> arm_of;

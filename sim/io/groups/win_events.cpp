@@ -80,7 +80,7 @@ void ResultsWriter::Impl::create_wins_group() {
     attr_string(win_columns[c].get(), layout::attr::kCoordinates, coordinates, f);
 }
 
-void ResultsWriter::Impl::append_wins(const std::vector<RunRecord>& runs) {
+void ResultsWriter::Impl::append_wins(const RunList& runs) {
   std::size_t n = 0;
   for (const auto& r : runs) n += r.wins.size();
   if (n == 0) return;
