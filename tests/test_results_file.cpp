@@ -292,6 +292,17 @@ TEST_CASE("results file: appending in two batches equals appending in one", "[hd
   REQUIRE(b.runs.size() == 8);
 }
 
+namespace {
+
+/// A finished file at `path` holding the first `n` runs of a study with this header.
+void write_first_runs(const std::string& path, const FileHeader& header, std::int64_t n) {
+  ResultsWriter w(path, header);
+  w.append(make_runs(0, n, header));
+  w.finish();
+}
+
+}  // namespace
+
 TEST_CASE("results file: per-step chunks hold about 512 KiB, and a small study gets 8 smaller ones",
           "[hdf5]") {
   // (steps, runs planned) -> rows per chunk of a per-step dataset. 156 steps are 624 B a row:
@@ -305,12 +316,7 @@ TEST_CASE("results file: per-step chunks hold about 512 KiB, and a small study g
                        Case{156, 800, 105}, Case{156, 50, 50}, Case{520, 20, 20}}) {
     INFO(c.steps << " steps, " << c.runs << " runs planned");
     const std::string path = fresh_path("chunks.h5");
-    const FileHeader header = make_header(c.steps, c.runs);
-    {
-      ResultsWriter w(path, header);
-      w.append(make_runs(0, 1, header));
-      w.finish();
-    }
+    write_first_runs(path, make_header(c.steps, c.runs), 1);
     const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     REQUIRE(file >= 0);
     const hid_t ds = H5Dopen2(file, "turnout", H5P_DEFAULT);
@@ -404,12 +410,7 @@ TEST_CASE("results file: the writer's own chunk filters are HDF5's shuffle and d
   // A results file's per-step dataset declares shuffle then deflate at level 4, and its chunks
   // are stored compressed.
   const std::string results = fresh_path("declared_filters.h5");
-  const FileHeader header = make_header(156, 800);
-  {
-    ResultsWriter w(results, header);
-    w.append(make_runs(0, 200, header));
-    w.finish();
-  }
+  write_first_runs(results, make_header(156, 800), 200);
   const hid_t f = H5Fopen(results.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   REQUIRE(f >= 0);
   const hid_t t = H5Dopen2(f, "turnout", H5P_DEFAULT);
