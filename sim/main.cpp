@@ -422,7 +422,10 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
               << "; when every shard is done: orgsim merge " << out << ".parts -o " << out << "\n";
     return failed > 0 ? 1 : 0;
   }
-  if (has_parts(out)) merge_parts(out + ".parts", out);
+  if (has_parts(out)) {
+    merge_parts(out + ".parts", out);
+    recap.filled = false;  // the merged file is the one to summarize
+  }
   // The summary: from what the sweep kept when it built the file as it ran, else from the file.
   if (!recap.filled) {
     ResultsFile rf = read_results(out, /*with_series=*/false);

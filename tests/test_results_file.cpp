@@ -433,6 +433,46 @@ TEST_CASE("results file: the writer's own chunk filters are HDF5's shuffle and d
   H5Fclose(f);
 }
 
+TEST_CASE("results file: the series' chunks are the same bytes whatever the compressing threads",
+          "[hdf5]") {
+  // 800 runs of 156 steps: 8 rows of 105-run chunks (the last partial) in every per-step
+  // dataset, compressed by 1 thread and by 5 (groups of chunks, one encoder per thread).
+  const FileHeader header = make_header(156, 800);
+  const auto runs = make_runs(0, 800, header);
+  std::vector<std::string> paths;
+  for (const unsigned threads : {1u, 5u}) {
+    paths.push_back(fresh_path("threads_" + std::to_string(threads) + ".h5"));
+    ResultsWriter w(paths.back(), header);
+    w.set_threads(threads);
+    w.append(runs);
+    w.finish();
+  }
+  const auto chunk_bytes = [](const std::string& path, const std::string& name, hsize_t row) {
+    const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    REQUIRE(f >= 0);
+    const hid_t ds = H5Dopen2(f, name.c_str(), H5P_DEFAULT);
+    REQUIRE(ds >= 0);
+    const hsize_t offset[2] = {row, 0};
+    hsize_t size = 0;
+    REQUIRE(H5Dget_chunk_storage_size(ds, offset, &size) >= 0);
+    std::vector<unsigned char> bytes(size);
+    std::uint32_t mask = 1;
+    REQUIRE(H5Dread_chunk(ds, H5P_DEFAULT, offset, &mask, bytes.data()) >= 0);
+    CHECK(mask == 0);
+    H5Dclose(ds);
+    H5Fclose(f);
+    return bytes;
+  };
+  for (const auto& o : per_step_outputs())
+    for (const hsize_t row : {hsize_t{0}, hsize_t{315}, hsize_t{735}}) {
+      INFO(o.name << ", chunk at run " << row);
+      const auto one = chunk_bytes(paths[0], o.name, row);
+      CHECK(!one.empty());
+      CHECK(one == chunk_bytes(paths[1], o.name, row));
+    }
+  require_same_runs(runs, read_results(paths[1]).runs);
+}
+
 namespace {
 
 /// A whole 1-D dataset of the file at `path`, read with the plain C API.

@@ -733,17 +733,19 @@ class FinalFile {
     // Everything but the series, the action events and snapshots: for the durability estimate
     // and the recap (the summary).
     RunRecord light;
-    light.run = r.run;
     light.arm = r.arm;
-    light.replicate = r.replicate;
-    light.point = r.point;
-    light.seed = r.seed;
     light.status = r.status;
-    light.wall_seconds = r.wall_seconds;
-    light.per_run = r.per_run;
-    light.params = r.params;
     light.wins = r.wins;
-    light.message = r.message;
+    if (keep_recap_) {
+      light.run = r.run;
+      light.replicate = r.replicate;
+      light.point = r.point;
+      light.seed = r.seed;
+      light.wall_seconds = r.wall_seconds;
+      light.per_run = r.per_run;
+      light.params = r.params;
+      light.message = r.message;
+    }
     light_.push_back(std::move(light));
     batch_.push_back(std::move(shared));
     ++expected_;
@@ -752,8 +754,14 @@ class FinalFile {
 
   std::int64_t added() const { return expected_; }
 
-  /// After finish(): the runs without their series and action events, and the durability
-  /// estimates.
+  /// Keep each run's record without its series for recap() (otherwise only what the durability
+  /// estimate needs).
+  void keep_recap() { keep_recap_ = true; }
+  /// At most this many threads compress the series (the sweep's --threads).
+  void set_threads(unsigned threads) { writer_.set_threads(threads); }
+
+  /// After finish(), with keep_recap(): the runs without their series and action events, and
+  /// the durability estimates.
   void recap(SweepRecap& out) {
     out.runs = std::move(light_);
     out.durability = std::move(durability_);
@@ -789,6 +797,7 @@ class FinalFile {
   std::vector<std::string> outputs_;
   std::vector<std::vector<std::vector<std::vector<double>>>> y_;
   std::vector<std::shared_ptr<const RunRecord>> batch_;
+  bool keep_recap_ = false;
   std::vector<RunRecord> light_;
   std::vector<ArmDurability> durability_;
 
@@ -999,7 +1008,11 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
   for (unsigned i = 0; i < nt; ++i) pool.emplace_back(worker);
   // Created once the workers run, so that creating its ~130 datasets overlaps the first runs
   // (on 2 cores no gain was measurable: the CPU work is the same; bench/README.md).
-  if (stream_final) final_file = std::make_unique<FinalFile>(header, parts_dir, out);
+  if (stream_final) {
+    final_file = std::make_unique<FinalFile>(header, parts_dir, out);
+    final_file->set_threads(nt);
+    if (opt.recap) final_file->keep_recap();
+  }
   std::vector<std::string> written;  // the parts this process wrote, removed after the final file
 
   std::int64_t seq = 0;
@@ -1011,6 +1024,7 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
     if (batch.empty()) return;
     const std::string part = parts_dir + "/part-" + writer + "-" + seq_text(seq++) + ".h5";
     ResultsWriter w(part, header, layout::kPartDeflateLevel);
+    w.set_threads(nt);
     std::vector<const RunRecord*> runs;
     runs.reserve(batch.size());
     for (const auto& r : batch) runs.push_back(r.get());

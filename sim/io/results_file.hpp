@@ -66,6 +66,9 @@ class ResultsWriter {
 
   void append(const std::vector<RunRecord>& runs) { append(RunList(runs)); }
   void append(const RunList& runs);
+  /// At most this many threads compress the per-step series (default: the machine's cores, up
+  /// to 8); a sweep passes its --threads.
+  void set_threads(unsigned threads);
   /// The per-arm durability estimates to write at finish() (one entry per arm, in arm order).
   void set_durability(std::vector<ArmDurability> durability);
   /// The sweep's design (/design) and sensitivity indices (/sensitivity), written at finish().

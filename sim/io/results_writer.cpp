@@ -866,6 +866,10 @@ void ResultsWriter::append(const RunList& runs) {
   }
 }
 
+void ResultsWriter::set_threads(unsigned threads) {
+  if (impl_->step_chunks) impl_->step_chunks->set_threads(threads);
+}
+
 void ResultsWriter::set_durability(std::vector<ArmDurability> durability) {
   if (impl_->finished)
     throw std::logic_error("results file '" + impl_->final_path +

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <exception>
@@ -17,6 +18,11 @@
 #include "io/hdf5.hpp"
 
 namespace orgsim {
+
+// The chunks are filled with the in-memory floats as they are, stored as little-endian IEEE
+// (H5T_IEEE_F32LE): HDF5's conversion is bypassed.
+static_assert(std::endian::native == std::endian::little,
+              "step_chunks writes native floats as little-endian chunks");
 
 namespace {
 
@@ -121,6 +127,8 @@ std::vector<unsigned char> StepChunks::encode(const float* values, std::size_t n
   return out;
 }
 
+void StepChunks::set_threads(unsigned threads) { threads_ = std::max(1u, threads); }
+
 void StepChunks::write_current() {
   if (current_ < 0) return;
   const std::size_t n_sets = datasets_.size();
@@ -129,45 +137,70 @@ void StepChunks::write_current() {
   for (auto& b : buffers_)
     std::fill(b.begin() + static_cast<std::ptrdiff_t>(filled_ * n_steps_), b.end(),
               std::numeric_limits<float>::quiet_NaN());
-  // Compress the datasets' chunks on up to kMaxCompressThreads threads (no HDF5 calls there).
-  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-  const auto n_threads = static_cast<unsigned>(
-      std::min<std::size_t>({n_sets, static_cast<std::size_t>(std::min(hw, kMaxCompressThreads))}));
-  if (compressors_.size() < n_threads) {
-    compressors_.resize(n_threads);
-    scratch_.resize(n_threads);
-  }
-  for (auto& c : compressors_)
-    if (!c && level_ > 0) c = std::make_unique<Compressor>(level_);
-  encoded_.resize(n_sets);
-  sizes_.assign(n_sets, 0);
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr error;
-  std::mutex error_mu;
-  auto work = [&](unsigned slot) {
-    try {
-      for (std::size_t d = next++; d < n_sets; d = next++)
-        sizes_[d] = encode_into(buffers_[d].data(), n, compressors_[slot].get(), scratch_[slot],
-                                encoded_[d]);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(error_mu);
-      if (!error) error = std::current_exception();
+  const auto n_threads = static_cast<unsigned>(std::min<std::size_t>(
+      {n_sets, static_cast<std::size_t>(threads_), static_cast<std::size_t>(kMaxCompressThreads)}));
+  // The datasets go in groups of a few per thread: each group's chunks are compressed at once
+  // (no HDF5 calls on those threads), then written. The encoded chunks held at a time are one
+  // group's, not every dataset's.
+  const std::size_t group = std::max<std::size_t>(1, 4 * n_threads);
+  try {
+    if (compressors_.size() < n_threads) {
+      compressors_.resize(n_threads);
+      scratch_.resize(n_threads);
     }
-  };
-  if (n_threads <= 1) {
-    work(0);
-  } else {
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < n_threads; ++t) pool.emplace_back(work, t);
-    work(0);
-    for (auto& t : pool) t.join();
+    for (auto& c : compressors_)
+      if (!c && level_ > 0) c = std::make_unique<Compressor>(level_);
+    encoded_.resize(std::min(group, n_sets));
+    sizes_.assign(encoded_.size(), 0);
+  } catch (const std::exception& e) {
+    throw RunError("results file '" + file_ + "': cannot compress the series: " + e.what());
   }
-  if (error) std::rethrow_exception(error);
-
   const hsize_t offset[2] = {static_cast<hsize_t>(current_) * chunk_rows_, 0};
-  for (std::size_t d = 0; d < n_sets; ++d)
-    h5::check(H5Dwrite_chunk(datasets_[d], H5P_DEFAULT, 0, offset, sizes_[d], encoded_[d].data()),
-              file_, "write a chunk of dataset '" + names_[d] + "'");
+  for (std::size_t first = 0; first < n_sets; first += group) {
+    const std::size_t count = std::min(group, n_sets - first);
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr error;
+    std::mutex error_mu;
+    auto work = [&](unsigned slot) {
+      try {
+        for (std::size_t k = next++; k < count; k = next++)
+          sizes_[k] = encode_into(buffers_[first + k].data(), n, compressors_[slot].get(),
+                                  scratch_[slot], encoded_[k]);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mu);
+        if (!error) error = std::current_exception();
+        next = count;  // the others stop at their next chunk
+      }
+    };
+    {
+      // Joins whatever threads started, also when starting one more fails.
+      std::vector<std::thread> pool;
+      struct Join {
+        std::vector<std::thread>& pool;
+        ~Join() {
+          for (auto& t : pool) t.join();
+        }
+      } join{pool};
+      try {
+        for (unsigned t = 1; t < n_threads && t < count; ++t) pool.emplace_back(work, t);
+      } catch (...) {  // no thread to spare: this one does the rest
+      }
+      work(0);
+    }
+    if (error) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const RunError&) {
+        throw;
+      } catch (const std::exception& e) {
+        throw RunError("results file '" + file_ + "': cannot compress the series: " + e.what());
+      }
+    }
+    for (std::size_t k = 0; k < count; ++k)
+      h5::check(H5Dwrite_chunk(datasets_[first + k], H5P_DEFAULT, 0, offset, sizes_[k],
+                               encoded_[k].data()),
+                file_, "write a chunk of dataset '" + names_[first + k] + "'");
+  }
   current_ = -1;
 }
 

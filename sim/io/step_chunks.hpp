@@ -13,8 +13,10 @@
 // and it is now spread over the cores.
 #include <hdf5.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <memory>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -36,10 +38,12 @@ class StepChunks {
 
   /// Where run row `row` (0-based, rows arrive in increasing order) of dataset `d` goes: n_steps
   /// floats to fill. Moving to a new chunk row first writes the current one (a RunError if HDF5
-  /// fails). The datasets' extent must already cover `row`.
+  /// or the compression fails). The datasets' extent must already cover `row`.
   float* row(std::size_t d, std::size_t row);
   /// Writes the chunk row in progress, if any (the last, possibly partial one).
   void flush();
+  /// At most this many threads compress a chunk row (default: the machine's cores, up to 8).
+  void set_threads(unsigned threads);
 
   /// The chunk of one dataset, shuffled and deflated as HDF5's filters `shuffle` (element size
   /// 4) then `deflate` at `level` would leave it (level 0: unchanged). Exposed for the tests.
@@ -54,6 +58,7 @@ class StepChunks {
   int level_;
   std::string file_;
   std::vector<std::vector<float>> buffers_;  // one chunk (chunk_rows × n_steps) per dataset
+  unsigned threads_ = std::max(1u, std::thread::hardware_concurrency());
   long long current_ = -1;                   // the chunk row being filled, -1 before the first
   std::size_t filled_ = 0;                   // rows of it written (the rest is padded with NaN)
   // Kept from one chunk row to the next (no fresh memory, so no page faults, at every row): one
