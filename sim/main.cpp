@@ -429,12 +429,11 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   // The summary: from what the sweep kept when it built the file as it ran, else from the file.
   if (!recap.filled) {
     ResultsFile rf = read_results(out, /*with_series=*/false);
+    recap.arm_names = std::move(rf.header.arm_names);
     recap.runs = std::move(rf.runs);
     recap.durability = std::move(rf.durability);
   }
-  std::vector<std::string> arm_names;
-  for (const auto& a : s.scenario.arms) arm_names.push_back(a.name);
-  std::cout << format_summary(summarize(recap.runs, arm_names),
+  std::cout << format_summary(summarize(recap.runs, recap.arm_names),
                               s.name + " (" + std::to_string(recap.runs.size()) +
                                   " runs, pooled over points)",
                               recap.durability)

@@ -763,6 +763,7 @@ class FinalFile {
   /// After finish(), with keep_recap(): the runs without their series and action events, and
   /// the durability estimates.
   void recap(SweepRecap& out) {
+    out.arm_names = header_.arm_names;
     out.runs = std::move(light_);
     out.durability = std::move(durability_);
     out.filled = true;
@@ -803,10 +804,7 @@ class FinalFile {
 
   void append_batch() {
     if (batch_.empty()) return;
-    std::vector<const RunRecord*> runs;
-    runs.reserve(batch_.size());
-    for (const auto& r : batch_) runs.push_back(r.get());
-    writer_.append(RunList(std::move(runs)));
+    writer_.append(RunList(batch_));
     batch_.clear();
   }
 };
@@ -1025,10 +1023,7 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
     const std::string part = parts_dir + "/part-" + writer + "-" + seq_text(seq++) + ".h5";
     ResultsWriter w(part, header, layout::kPartDeflateLevel);
     w.set_threads(nt);
-    std::vector<const RunRecord*> runs;
-    runs.reserve(batch.size());
-    for (const auto& r : batch) runs.push_back(r.get());
-    w.append(RunList(std::move(runs)));
+    w.append(RunList(batch));
     w.finish();  // written as part-….h5.partial, fsync'ed, renamed: never half a part
     written.push_back(part);
     batch.clear();

@@ -107,6 +107,7 @@ class RemoteRuns {
 /// durability estimates the file holds. `orgsim sweep` prints its summary from this.
 struct SweepRecap {
   bool filled = false;
+  std::vector<std::string> arm_names;  // as in the file's header
   std::vector<RunRecord> runs;
   std::vector<ArmDurability> durability;
 };

@@ -3,6 +3,7 @@
 // shared OUTPUT_LAYOUT.md). A file is written under "<final>.partial" and renamed into place only
 // when complete, so a crash never leaves a half-written file under the final name.
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,10 @@ class RunList {
     for (const auto& r : runs) p_.push_back(&r);
   }
   explicit RunList(std::vector<const RunRecord*> runs) : p_(std::move(runs)) {}
+  explicit RunList(const std::vector<std::shared_ptr<const RunRecord>>& runs) {
+    p_.reserve(runs.size());
+    for (const auto& r : runs) p_.push_back(r.get());
+  }
   class iterator {
    public:
     explicit iterator(const RunRecord* const* it) : it_(it) {}
