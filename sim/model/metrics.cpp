@@ -49,18 +49,27 @@ bool strong_union_find(const Network& net, std::vector<std::int32_t>& parent) {
   bool any = false;
   const std::int32_t* const nb = net.neighbors.data();
   const float* const trust = net.trust.data();
+  const std::int32_t* const offsets = net.offsets.data();
   for (std::int32_t i = 0; i < net.n; ++i) {
-    const std::int32_t last = net.offsets[i + 1];
-    const std::int32_t first =
-        static_cast<std::int32_t>(std::upper_bound(nb + net.offsets[i], nb + last, i) - nb);
-    for (std::int32_t e = first; e < last; ++e) {
+    // From the row's end down to its own id: a scan, not a binary search (whose unpredictable
+    // branches cost more than the entries it skips). The order of the unions does not change
+    // the roots (each the smallest id of its component). i's root is found once a row and kept.
+    const std::int32_t first = offsets[i];
+    std::int32_t a = -1;
+    for (std::int32_t e = offsets[i + 1] - 1; e >= first && nb[e] > i; --e) {
       if (trust[e] < kStrongTie) continue;
-      any = true;
-      const std::int32_t a = find(i), b = find(nb[e]);
-      if (a != b) parent[std::max(a, b)] = std::min(a, b);
+      if (a < 0) a = find(i);
+      const std::int32_t b = find(nb[e]);
+      if (a < b) {
+        parent[b] = a;
+      } else if (b < a) {
+        parent[a] = b;
+        a = b;
+      }
     }
+    any = any || a >= 0;
   }
-  for (std::int32_t i = 0; i < net.n; ++i) parent[i] = find(i);
+  for (std::int32_t i = 0; i < net.n; ++i) parent[i] = parent[parent[i]];  // roots come first
   return any;
 }
 

@@ -260,9 +260,23 @@ std::int32_t social_time(World& w, std::int32_t host, Rng& rng) {
   std::int32_t strengthened = 0;
   const double gain = w.cfg.social.trust_gain * w.cfg.skill;
   const double weave = w.cfg.weaving.social_ties;
+  // The entries between guests, found by walking each guest's row once rather than by a binary
+  // search per pair: guest x's row is asked, in this order, for guests[a] with a < x (as the twin
+  // of pair (a, x)) and then for guests[b] with b > x (as pair (x, b)), ascending ids throughout,
+  // so one cursor per guest only moves forward. The CSR does not change here (a new tie waits in
+  // new_ties), and the same entries are found as find_entry would.
+  std::vector<std::int32_t> cursor(guests.size());
+  for (std::size_t x = 0; x < guests.size(); ++x) cursor[x] = net.offsets[guests[x]];
+  auto entry = [&](std::size_t x, std::int32_t id) -> std::int64_t {
+    std::int32_t& c = cursor[x];
+    const std::int32_t end = net.offsets[guests[x] + 1];
+    while (c < end && net.neighbors[static_cast<std::size_t>(c)] < id) ++c;
+    return c < end && net.neighbors[static_cast<std::size_t>(c)] == id ? c : -1;
+  };
   for (std::size_t a = 0; a < guests.size(); ++a)
     for (std::size_t b = a + 1; b < guests.size(); ++b) {
-      const auto e = net.find_entry(guests[a], guests[b]);
+      const auto e = entry(a, guests[b]);
+      const auto twin = entry(b, guests[a]);
       if (e < 0) {
         // Two guests who did not know each other: the host introduces them (one uniform per
         // such pair, in sorted pair order, only when weaving.social_ties > 0).
@@ -276,7 +290,7 @@ std::int32_t social_time(World& w, std::int32_t host, Rng& rng) {
         }
         continue;
       }
-      const Contact c{guests[a], guests[b], e, net.find_entry(guests[b], guests[a])};
+      const Contact c{guests[a], guests[b], e, twin};
       set_contact_trust(w, c, toward_one(contact_trust(w, c), gain));
       ++strengthened;
     }
@@ -338,10 +352,12 @@ std::int64_t messaging_blast(World& w, Rng& rng, std::int64_t blasts) {
     if (w.reached) (*w.reached)[static_cast<std::size_t>(i)] = 1;
     p.awareness[i] = toward_one(p.awareness[i], awareness);
     p.grievance[i] = toward_one(p.grievance[i], felt(w, i, agitation));
-    const double convert =
-        1.0 - std::pow(1.0 - m.supporter_rate * effective_grievance(w, i), exposures);
-    const bool joins = rng.uniform() < convert;
-    if (joins && p.commitment[i] < supporter) p.commitment[i] = supporter;  // anonymous supporter
+    // The draw is taken by everyone reached; the chance (a pow) is worked out only for those not
+    // yet supporters, the only ones it can change.
+    const double draw = rng.uniform();
+    if (p.commitment[i] < supporter &&
+        draw < 1.0 - std::pow(1.0 - m.supporter_rate * effective_grievance(w, i), exposures))
+      p.commitment[i] = supporter;  // anonymous supporter
   }
   return reached;
 }
