@@ -2,7 +2,9 @@
 // cases, and comparative statics over seeds.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "engine/simulation.hpp"
 #include "helpers.hpp"
@@ -147,6 +149,51 @@ TEST_CASE("social time raises trust on every tie among the attendees", "[organiz
   Rng rng(1);
   CHECK(social_time(w, 0, rng) == 6);  // 4 attendees: 6 ties
   for (float tau : net.trust) CHECK(tau == Approx(0.2 + 0.06 * 0.8));
+}
+
+TEST_CASE("social time strengthens exactly the ties among attendees and introduces the rest",
+          "[organizing]") {
+  // Host 3 with neighbours 0, 1, 5, 6, 8 (all attend: attendees = 5); among them only 0-5, 1-8
+  // and 5-6 are tied; 2, 4, 7 are outside and tied to some of them; 2-4 is a tie of no one's.
+  const std::vector<std::pair<std::int32_t, std::int32_t>> ties = {
+      {3, 0}, {3, 1}, {3, 5}, {3, 6}, {3, 8}, {0, 5}, {1, 8}, {5, 6},
+      {0, 2}, {2, 5}, {4, 6}, {7, 8}, {1, 7}, {2, 4}};
+  auto tied = [&](std::int32_t a, std::int32_t b) {
+    for (const auto& [u, v] : ties)
+      if ((u == a && v == b) || (u == b && v == a)) return true;
+    return false;
+  };
+  const std::vector<std::int32_t> guests = {0, 1, 3, 5, 6, 8};
+  auto attends = [&](std::int32_t i) {
+    return std::find(guests.begin(), guests.end(), i) != guests.end();
+  };
+  for (const char* weave : {"weaving.social_ties=0", "weaving.social_ties=1"}) {
+    INFO(weave);
+    const ModelConfig cfg = config({weave});
+    Population pop = population(cfg);
+    Network net = csr_from_ties(9, ties);
+    std::fill(net.trust.begin(), net.trust.end(), 0.2f);
+    World w{cfg, pop, net, 0.0, 0};
+    Rng rng(1);
+    CHECK(social_time(w, 3, rng) == 8);  // the host's 5 ties and 3 among the guests
+    for (std::int32_t i = 0; i < 9; ++i)
+      for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
+        const std::int32_t j = net.neighbors[e];
+        INFO(i << "-" << j);
+        CHECK(net.trust[e] == (attends(i) && attends(j) ? Approx(0.2 + 0.06 * 0.8) : Approx(0.2)));
+      }
+    // Weaving at 1: every pair of guests not yet acquainted (15 pairs, 8 tied) is introduced.
+    std::size_t untied = 0;
+    for (std::size_t a = 0; a < guests.size(); ++a)
+      for (std::size_t b = a + 1; b < guests.size(); ++b) untied += tied(guests[a], guests[b]) ? 0 : 1;
+    CHECK(untied == 7);
+    CHECK(net.new_ties.size() == (std::string(weave).back() == '1' ? untied : 0u));
+    for (const auto& t : net.new_ties) {
+      CHECK(attends(t.u));
+      CHECK(attends(t.v));
+      CHECK_FALSE(tied(t.u, t.v));
+    }
+  }
 }
 
 TEST_CASE("follow-up uplifts commitment, training multiplies organizers", "[organizing]") {
