@@ -50,16 +50,26 @@ bool strong_union_find(const Network& net, std::vector<std::int32_t>& parent) {
   const std::int32_t* const nb = net.neighbors.data();
   const float* const trust = net.trust.data();
   const std::int32_t* const offsets = net.offsets.data();
+  std::int32_t max_degree = 0;
+  for (std::int32_t i = 0; i < net.n; ++i) max_degree = std::max(max_degree, offsets[i + 1] - offsets[i]);
+  std::vector<std::int32_t> strong(static_cast<std::size_t>(max_degree) + 1);
   for (std::int32_t i = 0; i < net.n; ++i) {
     // From the row's end down to its own id: a scan, not a binary search (whose unpredictable
     // branches cost more than the entries it skips). The order of the unions does not change
     // the roots (each the smallest id of its component). i's root is found once a row and kept.
+    // The strong neighbours are listed first without a branch on trust (whether a tie is strong
+    // is as good as a coin flip under a busy campaign), then joined.
     const std::int32_t first = offsets[i];
-    std::int32_t a = -1;
+    std::size_t k = 0;
     for (std::int32_t e = offsets[i + 1] - 1; e >= first && nb[e] > i; --e) {
-      if (trust[e] < kStrongTie) continue;
-      if (a < 0) a = find(i);
-      const std::int32_t b = find(nb[e]);
+      strong[k] = nb[e];
+      k += trust[e] >= kStrongTie ? 1 : 0;
+    }
+    if (k == 0) continue;
+    any = true;
+    std::int32_t a = find(i);
+    for (std::size_t q = 0; q < k; ++q) {
+      const std::int32_t b = find(strong[q]);
       if (a < b) {
         parent[b] = a;
       } else if (b < a) {
@@ -67,7 +77,6 @@ bool strong_union_find(const Network& net, std::vector<std::int32_t>& parent) {
         a = b;
       }
     }
-    any = any || a >= 0;
   }
   for (std::int32_t i = 0; i < net.n; ++i) parent[i] = parent[parent[i]];  // roots come first
   return any;
