@@ -185,7 +185,8 @@ TEST_CASE("social time strengthens exactly the ties among attendees and introduc
     // Weaving at 1: every pair of guests not yet acquainted (15 pairs, 8 tied) is introduced.
     std::size_t untied = 0;
     for (std::size_t a = 0; a < guests.size(); ++a)
-      for (std::size_t b = a + 1; b < guests.size(); ++b) untied += tied(guests[a], guests[b]) ? 0 : 1;
+      for (std::size_t b = a + 1; b < guests.size(); ++b)
+        untied += tied(guests[a], guests[b]) ? 0 : 1;
     CHECK(untied == 7);
     CHECK(net.new_ties.size() == (std::string(weave).back() == '1' ? untied : 0u));
     for (const auto& t : net.new_ties) {

@@ -51,7 +51,8 @@ bool strong_union_find(const Network& net, std::vector<std::int32_t>& parent) {
   const float* const trust = net.trust.data();
   const std::int32_t* const offsets = net.offsets.data();
   std::int32_t max_degree = 0;
-  for (std::int32_t i = 0; i < net.n; ++i) max_degree = std::max(max_degree, offsets[i + 1] - offsets[i]);
+  for (std::int32_t i = 0; i < net.n; ++i)
+    max_degree = std::max(max_degree, offsets[i + 1] - offsets[i]);
   std::vector<std::int32_t> strong(static_cast<std::size_t>(max_degree) + 1);
   for (std::int32_t i = 0; i < net.n; ++i) {
     // From the row's end down to its own id: a scan, not a binary search (whose unpredictable
@@ -78,7 +79,9 @@ bool strong_union_find(const Network& net, std::vector<std::int32_t>& parent) {
       }
     }
   }
-  for (std::int32_t i = 0; i < net.n; ++i) parent[i] = parent[parent[i]];  // roots come first
+  // A parent's id is never above its child's (a union points the larger root at the smaller,
+  // halving only shortens paths), so i's parent already holds its root when i is reached.
+  for (std::int32_t i = 0; i < net.n; ++i) parent[i] = parent[parent[i]];
   return any;
 }
 

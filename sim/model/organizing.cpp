@@ -4,6 +4,8 @@
 #include <cmath>
 #include <unordered_set>
 
+#include "model/metrics.hpp"
+
 namespace orgsim {
 
 namespace {
@@ -12,9 +14,6 @@ inline float toward_one(float x, double rate) {
 }
 /// Staff trust at which a relationship counts as started (the staff return to it).
 constexpr float kStartedTrust = 0.05f;
-bool committed(const Population& p, std::int32_t i, double member_cut) {
-  return p.commitment[i] >= member_cut || p.role[static_cast<std::size_t>(i)] == Role::worker_organizer;
-}
 /// Reservoir choice over the neighbours of `o` that satisfy `ok` (one uniform per match).
 template <class Pred>
 std::int32_t random_neighbour(const Network& net, std::int32_t o, Rng& rng, Pred ok) {
