@@ -415,7 +415,7 @@ void Campaign::refresh_lists(const World& w) {
     const auto u = static_cast<std::size_t>(i);
     const float c = p.commitment[i];
     const bool wo = p.role[u] == Role::worker_organizer;
-    if (c >= w.cfg.ladder_member || wo) members_.push_back(i);
+    if (committed(p, i, w.cfg.ladder_member)) members_.push_back(i);
     if (wo) continue;
     if (p.task_asker[u] < 0 && p.task[u] != TaskState::none) staff_tasks_.push_back(i);
     if (p.known[u] && c >= w.cfg.ladder_supporter) supporters_known_.push_back(i);
