@@ -235,6 +235,39 @@ TEST_CASE("every design point is validated when the sweep loads, not only the co
                                          Catch::Contains("120") && Catch::Contains(bad));
 }
 
+TEST_CASE("an edge list is checked at load for every population size the design gives it",
+          "[sweep][validation]") {
+  // Agents 0..11 appear in the list (agent 11 on line 3). The scenario's own size (100) is read
+  // with the scenario; the design's 20 and 12 fit, 8 does not: refused when the sweep loads,
+  // naming the scenario, network.path, the design point, the list and its line.
+  const std::string csv = test::tmp_path("sweep_edges.csv");
+  std::ofstream(csv) << "source,target\n0,1\n2,11\n3,4\n";
+  auto with_sizes = [&](const json& sizes) {
+    const json sc = {{"extends", "classic"},
+                     {"population", {{"size", 100}}},
+                     {"network", {{"type", "edge_list"}, {"path", csv}}},
+                     {"steps", 3}};
+    const json sweep = {{"name", "edges"},
+                        {"scenario", sc},
+                        {"design", {{"type", "grid"}, {"parameters", {{"population.size", sizes}}}}},
+                        {"replicates", 1},
+                        {"seed", 1}};
+    const std::string path = test::tmp_path("sweep_edges.json");
+    std::ofstream(path) << sweep.dump(2);
+    return path;
+  };
+  REQUIRE_NOTHROW(load_sweep(with_sizes({20, 12, 100})));
+  const std::string bad = with_sizes({20, 12, 8});
+  try {
+    load_sweep(bad);
+    FAIL("a population of 8 was accepted for a list that names agent 11");
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    CHECK_THAT(m, Catch::Contains("network.path") && Catch::Contains("design point 2") &&
+                      Catch::Contains("sweep_edges.csv line 3") && Catch::Contains("found 11"));
+  }
+}
+
 TEST_CASE("sweep files are validated like scenarios", "[sweep][validation]") {
   auto error = [](const json& design) {
     try {

@@ -247,25 +247,70 @@ Sweep sweep_from_text(const std::string& text, const std::string& path, const st
   // below population.size can fail at any point, not only at the corners): check them all now,
   // not mid-sweep. Each run builds its configuration again, so this costs at most one run's
   // configuration per point and arm; a point repeated in the design is checked once.
+  // "(design point 3: population.size = 50, arm "x")": which point a whole-configuration rule
+  // or an edge list failed at.
+  auto point_text = [&s](std::int64_t pt, std::int32_t a) {
+    std::string values;
+    for (std::size_t k = 0; k < s.design.params.size(); ++k)
+      values += (k ? ", " : "") + s.design.params[k].key + " = " +
+                json(s.design.points[static_cast<std::size_t>(pt)][k]).dump();
+    return " (design point " + std::to_string(pt) + ": " + values +
+           (s.arms() > 1
+                ? ", arm \"" + s.scenario.arms[static_cast<std::size_t>(a)].name + "\""
+                : std::string()) +
+           ")";
+  };
+  // An arm's edge list was read at load for the scenario's own population.size; a design that
+  // resizes the population reads it at run time, so it is checked here for every size it uses.
+  struct EdgeListUse {
+    std::int64_t point;
+    std::int32_t arm, n;
+    std::string written;
+  };
+  std::map<std::string, std::vector<EdgeListUse>> edge_lists;  // by resolved path
   std::set<std::vector<double>> checked;
   for (std::int64_t pt = 0; pt < s.points(); ++pt)
     if (checked.insert(s.design.points[static_cast<std::size_t>(pt)]).second)
       for (std::int32_t a = 0; a < static_cast<std::int32_t>(s.arms()); ++a) {
         try {
-          sweep_config(s, pt, a);
+          const ModelConfig c = sweep_config(s, pt, a);
+          const auto& nets = s.scenario.arm_networks;
+          const auto arm = static_cast<std::size_t>(a);
+          const bool read_at_load = arm < nets.size() && nets[arm] && nets[arm]->n == c.n;
+          if (c.network.type == NetworkType::edge_list && !read_at_load)
+            edge_lists[c.network.path].push_back({pt, a, c.n, c.network.path_for_errors});
         } catch (const InputError& e) {
           if (e.where().find("design point") != std::string::npos) throw;
           // A rule of the whole configuration (make_config knows no design point): say which.
-          std::string values;
-          for (std::size_t k = 0; k < s.design.params.size(); ++k)
-            values += (k ? ", " : "") + s.design.params[k].key + " = " +
-                      json(s.design.points[static_cast<std::size_t>(pt)][k]).dump();
-          throw InputError(e.file(), e.where() + " (design point " + std::to_string(pt) + ": " +
-                                         values + (s.arms() > 1 ? ", arm \"" +
-                                         s.scenario.arms[static_cast<std::size_t>(a)].name + "\"" : std::string()) + ")",
-                           e.expected(), e.found(), e.hint());
+          throw InputError(e.file(), e.where() + point_text(pt, a), e.expected(), e.found(),
+                           e.hint());
         }
       }
+  // Each list is read once, for the largest population that uses it; a smaller one fails only
+  // if the list names an agent beyond it, and is read again for the message (file and line).
+  for (const auto& [list, uses] : edge_lists) {
+    auto read = [&, &list = list](const EdgeListUse& u) {
+      try {
+        return read_edge_list(list, u.written, u.n);
+      } catch (const InputError& e) {
+        const auto& ov = s.scenario.arms[static_cast<std::size_t>(u.arm)].overrides;
+        const std::string where = ov.contains("network.path")
+                                      ? "arms[" + std::to_string(u.arm) + "].set.network.path"
+                                      : "network.path";
+        const std::string at = e.where().empty() ? u.written : u.written + " " + e.where();
+        throw InputError(s.scenario.file, where + point_text(u.point, u.arm),
+                         e.expected() + " in the edge list", e.found() + " (" + at + ")",
+                         e.hint());
+      }
+    };
+    const auto largest = std::max_element(
+        uses.begin(), uses.end(), [](const auto& x, const auto& y) { return x.n < y.n; });
+    const Network net = read(*largest);
+    const std::int32_t top =
+        net.neighbors.empty() ? -1 : *std::max_element(net.neighbors.begin(), net.neighbors.end());
+    for (const auto& u : uses)
+      if (u.n <= top) read(u);  // throws: the list names an agent past this population
+  }
   return s;
 }
 
