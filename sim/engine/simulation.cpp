@@ -203,9 +203,7 @@ void Simulation::place_seeds() {
   std::vector<std::int32_t> chosen;
   if (s.kind == SeedSpec::Kind::rung) {
     for (std::int32_t i = 0; i < n; ++i)
-      if (pop_.commitment[i] >= s.rung ||
-          pop_.role[static_cast<std::size_t>(i)] == Role::worker_organizer)
-        chosen.push_back(i);
+      if (at_rung_or_organizer(pop_, i, s.rung)) chosen.push_back(i);
   } else if (s.kind == SeedSpec::Kind::agents) {
     chosen = s.agents;
     if (s.with_neighbors) {
@@ -550,9 +548,7 @@ std::int64_t Simulation::assessed() {
   for (std::int32_t i = 0; i < cfg_.n; ++i) {
     const auto u = static_cast<std::size_t>(i);
     const bool yes = !pop_.said_yes.empty() && pop_.said_yes[u];  // only a campaign asks
-    k += (yes || pop_.commitment[i] >= member || pop_.role[u] == Role::worker_organizer)
-             ? 1
-             : 0;
+    k += (yes || committed(pop_, i, member)) ? 1 : 0;
   }
   return k;
 }

@@ -174,8 +174,7 @@ Touched consequences(const ModelConfig& cfg, Population& pop, const std::vector<
       // The employer retaliates against visible participants, and targets visible leaders (as
       // they were seen at the action, before a defeat's demoralization).
       if (pressed) pop.fear[i] += rt * (1.0f - pop.inoculation[i]) * (1.0f - pop.fear[i]);
-      if (exposure &&
-          (pop.commitment[i] >= cfg.ladder_leader || pop.role[u] == Role::worker_organizer))
+      if (exposure && at_rung_or_organizer(pop, i, cfg.ladder_leader))
         pop.exposed_until[u] = t + cfg.firing_steps;
     }
     if (what.lost && lc > 0.0f) pop.commitment[i] -= lc * pop.commitment[i];

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "model/metrics.hpp"
+
 namespace orgsim {
 
 double Climate::advance(std::int32_t t, Rng& rng) {
@@ -42,13 +44,10 @@ CounterCampaignWeek election_counter_campaign(const ModelConfig& cfg, Population
   CounterCampaignWeek week;
   const auto& e = cfg.elections;
   counter_campaign(pop, e.captive_fear);
-  auto organizer = [&](std::int32_t i) {
-    return pop.role[static_cast<std::size_t>(i)] == Role::worker_organizer;
-  };
   if (threaten && e.threat_rate > 0.0) {
     const auto x = static_cast<float>(e.threat_fear);
     for (std::int32_t i = 0; i < cfg.n; ++i) {
-      if (!(pop.commitment[i] >= cfg.ladder_supporter || organizer(i))) continue;
+      if (!at_rung_or_organizer(pop, i, cfg.ladder_supporter)) continue;
       if (!(rng.uniform() < e.threat_rate)) continue;
       pop.fear[i] += x * (1.0f - pop.inoculation[i]) * (1.0f - pop.fear[i]);
       ++week.threats;
@@ -58,7 +57,7 @@ CounterCampaignWeek election_counter_campaign(const ModelConfig& cfg, Population
     for (std::int32_t i = 0; i < cfg.n; ++i) {
       const auto u = static_cast<std::size_t>(i);
       if (!pop.hired.empty() && pop.hired[u] == t && t > 0) continue;  // already replaced this step
-      if (!(pop.commitment[i] >= cfg.ladder_leader || organizer(i))) continue;
+      if (!at_rung_or_organizer(pop, i, cfg.ladder_leader)) continue;
       if (!(rng.uniform() < e.firing_rate)) continue;
       Rng hire(mix64(hire_key ^ mix64(static_cast<std::uint64_t>(t) * 0x100000000ULL +
                                       static_cast<std::uint64_t>(i))));

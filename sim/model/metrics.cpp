@@ -17,7 +17,7 @@ RungCounts count_rungs(const Population& p, double supporter_cut, double member_
     if (static_cast<double>(c) >= leader_cut) ++r.leader;
     else if (static_cast<double>(c) >= member_cut) ++r.member;
     else if (static_cast<double>(c) >= supporter_cut) ++r.supporter;
-    r.organized += (static_cast<double>(c) >= member_cut || wo) ? 1 : 0;
+    r.organized += committed(p, i, member_cut) ? 1 : 0;
     r.worker_organizers += wo ? 1 : 0;
   }
   return r;

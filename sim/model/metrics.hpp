@@ -11,10 +11,17 @@
 
 namespace orgsim {
 
+/// At least `cut` on the ladder, or a worker-organizer (who counts at every rung): the one
+/// place that rule is written. The employer's threats and firings and a rung of seeds use it at
+/// other rungs.
+inline bool at_rung_or_organizer(const Population& p, std::int32_t i, double cut) noexcept {
+  return p.commitment[i] >= cut || p.role[static_cast<std::size_t>(i)] == Role::worker_organizer;
+}
+
 /// The organized base: at least a member on the ladder, or a worker-organizer (the one
 /// definition every phase uses).
 inline bool committed(const Population& p, std::int32_t i, double member_cut) noexcept {
-  return p.commitment[i] >= member_cut || p.role[static_cast<std::size_t>(i)] == Role::worker_organizer;
+  return at_rung_or_organizer(p, i, member_cut);
 }
 
 struct RungCounts {
