@@ -76,20 +76,6 @@ std::string command_line_text(int argc, char** argv) {
   return s;
 }
 
-std::string new_uuid() {
-  std::random_device rd;  // identifies the file only; never feeds the model
-  unsigned char b[16];
-  for (auto& x : b) x = static_cast<unsigned char>(rd() & 0xff);
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
-  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
-  char out[37];
-  std::snprintf(out, sizeof out,
-                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-                b[15]);
-  return out;
-}
-
 // ---- numeric options ------------------------------------------------------------------------
 // Numeric options are read as text and checked here, naming the option and the value: Boost
 // reads "-1" into an unsigned as 4294967295, and a negative count used to mean "not given".
@@ -218,24 +204,6 @@ class ProgressLine {
   std::chrono::steady_clock::time_point start_, last_;
 };
 
-FileHeader make_header(const Scenario& sc, const RunPlan& plan, const std::string& cmdline) {
-  FileHeader h = run_file_header(sc, plan, cmdline);
-  h.study_id = new_uuid();
-  // A roster's people (the first arm with one; every arm of a roster scenario normally shares
-  // it): names, departments and shifts reach the report from here.
-  for (const auto& cfg : plan.arms) {
-    const auto& r = cfg.network.roster;
-    if (cfg.network.type != NetworkType::roster || !r) continue;
-    h.roster_names = r->names;
-    h.roster_departments = r->departments;
-    h.roster_shifts = r->shifts;
-    h.roster_roles = r->roles;
-    h.roster_leader = r->leader;
-    break;
-  }
-  return h;
-}
-
 /// The default output path results/<name>.h5 of a scenario or sweep file: `name` must be a plain
 /// file stem (letters, digits, '-', '_', '.', not starting with '.'), so that it can neither
 /// leave results/ nor be cut short by a NUL.
@@ -308,7 +276,7 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
   const auto records = run_plan(plan, threads, std::ref(progress));
 
   const auto durability = durability_by_arm(records, plan.arm_names, plan.steps);
-  ResultsWriter writer(out, make_header(sc, plan, cmdline));
+  ResultsWriter writer(out, run_file_header(sc, plan, cmdline));  // the writer draws a study id
   writer.append(records);
   writer.set_durability(durability);
   writer.finish();

@@ -1,7 +1,10 @@
 // network.type = roster: your own workplace from a CSV of people (and known friendships).
 #include <catch2/catch.hpp>
 
+#include <hdf5.h>
+
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -11,6 +14,10 @@
 #include "engine/runner.hpp"
 #include "engine/simulation.hpp"
 #include "engine/snapshot.hpp"
+#include "engine/sweep.hpp"
+#include "io/memory_results.hpp"
+#include "io/layout.hpp"
+#include "io/results_file.hpp"
 #include "io/outputs.hpp"
 #include "helpers.hpp"
 #include "model/network.hpp"
@@ -304,4 +311,59 @@ TEST_CASE("a roster's departments reach the model: introductions across them cou
   CHECK(created > 0);
   CHECK(bridging > 0);
   CHECK(bridging <= created);
+}
+
+/// How many people the file's /roster group lists (-1: no such group).
+static long long roster_people(const std::string& path) {
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  long long n = -1;
+  if (H5Lexists(f, layout::kRosterGroup, H5P_DEFAULT) > 0) {
+    const std::string name = std::string(layout::kRosterGroup) + "/" + layout::roster::kName;
+    const hid_t ds = H5Dopen2(f, name.c_str(), H5P_DEFAULT);
+    const hid_t space = H5Dget_space(ds);
+    n = static_cast<long long>(H5Sget_simple_extent_npoints(space));
+    H5Sclose(space);
+    H5Dclose(ds);
+  }
+  H5Fclose(f);
+  return n;
+}
+
+TEST_CASE("a roster reaches the file from every writer: run, sweep and in memory",
+          "[roster][results]") {
+  // The names were copied by `orgsim run` alone; a sweep's file and the Python module's
+  // in-memory file had no /roster group.
+  const std::string scenario = test::source_path("scenarios/roster/warehouse.json");
+  const std::string sweep_path = test::tmp_path("roster_sweep.json");
+  std::ofstream(sweep_path) << nlohmann::json{
+      {"name", "roster_sweep"},
+      {"scenario", scenario},
+      {"design", {{"type", "grid"}, {"parameters", {{"campaign.hours_per_step", {5, 10}}}}}},
+      {"replicates", 1},
+      {"seed", 1}}.dump();
+  const std::string out = test::tmp_path("roster_sweep.h5");
+  std::filesystem::remove(out);
+  std::filesystem::remove_all(out + ".parts");
+  Sweep s = load_sweep(sweep_path);
+  s.scenario.base["steps"] = 2;
+  SweepOptions opt;
+  opt.build_final = true;
+  run_sweep(s, out, opt);
+  CHECK(roster_people(out) == 60);
+
+  const Scenario sc = load_scenario(scenario, {"steps=2", "replicates=1"});
+  const std::vector<unsigned char> image = run_to_image(sc, 1, "test");
+  const std::string mem = test::tmp_path("roster_memory.h5");
+  std::ofstream(mem, std::ios::binary)
+      .write(reinterpret_cast<const char*>(image.data()), static_cast<std::streamsize>(image.size()));
+  CHECK(roster_people(mem) == 60);
+
+  // Without a roster, no group.
+  const Scenario plain = load_scenario(test::source_path("scenarios/default.json"),
+                                       {"steps=2", "replicates=1"});
+  const std::vector<unsigned char> none = run_to_image(plain, 1, "test");
+  std::ofstream(mem, std::ios::binary)
+      .write(reinterpret_cast<const char*>(none.data()), static_cast<std::streamsize>(none.size()));
+  CHECK(roster_people(mem) == -1);
 }

@@ -34,6 +34,7 @@
 #include "engine/simulation.hpp"
 #include "engine/summary.hpp"
 #include "io/layout.hpp"
+#include "io/memory_results.hpp"
 #include "io/outputs.hpp"
 #include "model/parameters.hpp"
 #include "orgsim_version.hpp"
@@ -483,6 +484,12 @@ FileHeader sweep_header(const Sweep& s, const std::string& command_line) {
   h.parameter_table_json = parameters_json().dump(2);
   h.sweep_json = s.raw_text;
   h.command_line = command_line;
+  // A roster fixes the population, so the first point's arms carry the sweep's roster.
+  std::vector<ModelConfig> arms;
+  for (std::int32_t a = 0; a < static_cast<std::int32_t>(s.arms()); ++a)
+    if (s.scenario.arm_params[static_cast<std::size_t>(a)].at("network.type") == "roster")
+      arms.push_back(sweep_config(s, 0, a));
+  add_roster(h, arms);
   return h;
 }
 

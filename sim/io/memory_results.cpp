@@ -28,7 +28,21 @@ FileHeader run_file_header(const Scenario& sc, const RunPlan& plan,
   h.resolved_params_json = resolved.dump(2);
   h.parameter_table_json = parameters_json().dump(2);
   h.command_line = command_line;
+  add_roster(h, plan.arms);
   return h;
+}
+
+void add_roster(FileHeader& h, const std::vector<ModelConfig>& arms) {
+  for (const auto& cfg : arms) {
+    const auto& r = cfg.network.roster;
+    if (cfg.network.type != NetworkType::roster || !r) continue;
+    h.roster_names = r->names;
+    h.roster_departments = r->departments;
+    h.roster_shifts = r->shifts;
+    h.roster_roles = r->roles;
+    h.roster_leader = r->leader;
+    return;
+  }
 }
 
 std::vector<unsigned char> run_to_image(const Scenario& sc, unsigned threads,

@@ -16,6 +16,11 @@ namespace orgsim {
 FileHeader run_file_header(const Scenario& sc, const RunPlan& plan,
                            const std::string& command_line);
 
+/// The roster of the first arm that has one (network.type = roster; every arm of a roster
+/// scenario normally shares it) into the header: the people's names, departments, shifts, roles
+/// and leaders, written as the file's /roster group, reach the report from there.
+void add_roster(FileHeader& h, const std::vector<ModelConfig>& arms);
+
 /// Runs every arm and replicate of `sc` on `threads` workers (0 = all cores) and returns the
 /// results file `orgsim run` would write, as bytes. Checks resources like `orgsim run`.
 std::vector<unsigned char> run_to_image(const Scenario& sc, unsigned threads,
