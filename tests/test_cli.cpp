@@ -121,6 +121,13 @@ TEST_CASE("a bad edge list stops check and run before anything is planned, run o
   CHECK(r.err.find("cli_edges_missing.json: network.path: expected a readable CSV edge list") !=
         std::string::npos);
   CHECK(r.err.find("no such file (nowhere.csv)") != std::string::npos);
+  // A path set in a base: the message says which base set it.
+  const std::string child = write_file("cli_edges_child.json",
+                                       R"({"extends": "cli_edges_scenario.json"})");
+  const auto c = sh("check " + child);
+  CHECK(c.code == 2);
+  CHECK(c.err.find("cli_edges_child.json: network.path (set in base cli_edges_scenario.json): "
+                   "expected a trust value") != std::string::npos);
 }
 
 TEST_CASE("orgsim check --explain says where every value came from", "[cli][extends]") {

@@ -373,9 +373,13 @@ void read_edge_lists(Scenario& sc) {
               read_edge_list(p.string(), written, static_cast<std::int32_t>(n)));
         } catch (const InputError& e) {
           const auto& ov = sc.arms[a].overrides;
-          const std::string where = ov.contains("network.path")
-                                        ? "arms[" + std::to_string(a) + "].set.network.path"
-                                        : "network.path";
+          // A path set in a base is named with the base it came from ("base ../lists.json").
+          const auto from = sc.origin.find("network.path");
+          const std::string where =
+              ov.contains("network.path") ? "arms[" + std::to_string(a) + "].set.network.path"
+              : from != sc.origin.end() && from->second.rfind("base ", 0) == 0
+                  ? "network.path (set in " + from->second + ")"
+                  : "network.path";
           const std::string at = e.where().empty() ? written : written + " " + e.where();
           throw InputError(sc.file, where, e.expected() + " in the edge list",
                            e.found() + " (" + at + ")", e.hint());
