@@ -290,12 +290,18 @@ TEST_CASE("from-name functions throw on names outside the table", "[config]") {
   CHECK_THROWS_AS(update_order_from_name("asynchronous"), std::invalid_argument);
   CHECK_THROWS_AS(attempts_from_name("twice"), std::invalid_argument);
   CHECK_THROWS_AS(ladder_rung_from_name("boss"), std::invalid_argument);
+  CHECK_THROWS_AS(action_kind_from_name("strike"), std::invalid_argument);
+  CHECK_THROWS_AS(assessment_from_name("vibes"), std::invalid_argument);
+  CHECK_THROWS_AS(ballot_from_name("postal"), std::invalid_argument);
   CHECK_THROWS_AS(strategy_from_name(""), std::invalid_argument);
   // The names the table offers are all known (and map to distinct values).
   CHECK(strategy_from_name("none") == Strategy::none);
   CHECK(targeting_from_name("network") == Targeting::network);
   CHECK(policy_from_name("schedule") == ActionPolicy::schedule);
   CHECK(network_type_from_name("workplace") == NetworkType::workplace);
+  CHECK(action_kind_from_name("election") == ActionKind::election);
+  CHECK(assessment_from_name("yeses") == Assessment::yeses);
+  CHECK(ballot_from_name("open") == Ballot::open);
   // A value that bypassed validation (a programming error) is not read as some default.
   json flat = default_parameters();
   flat["campaign.strategy"] = "bogus";
