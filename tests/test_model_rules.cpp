@@ -237,7 +237,7 @@ TEST_CASE("embeddedness scattered from the committed equals the sparse product",
   ModelConfig cfg = config({"population.size=2000"});
   Rng rng(11);
   for (auto type : {NetworkType::erdos_renyi, NetworkType::workplace, NetworkType::barabasi_albert}) {
-    NetworkSpec spec;
+    NetworkSpec spec = cfg.network;  // the table's degrees and departments
     spec.type = type;
     Network net = build_network(spec, cfg.n, rng);
     for (std::int32_t i = 0; i < net.n; ++i)

@@ -192,7 +192,7 @@ TEST_CASE("the roster graph is dense within a department and shift, sparser acro
           "[roster]") {
   // 5 departments x 2 shifts x 20 people = 200; chances 0.5 / 0.1 / 0.02 (the defaults)
   const Roster r = roster_from(grid_roster(5, 20));
-  const RosterTieChances ch{};
+  const RosterTieChances ch{0.5, 0.1, 0.02};
   // Pairs of each kind: same cell C(20,2) x 10 cells; same department other shift 20*20 x 5;
   // across departments: the rest.
   const double pairs_same = 10 * 190.0, pairs_other = 5 * 400.0;

@@ -183,7 +183,7 @@ TEST_CASE("wins: standing = wins - reversals at every step, and the events agree
 }
 
 TEST_CASE("wins: pushing before a standing win was won is a programming error", "[wins]") {
-  WinBook book(WinRules{});
+  WinBook book(WinRules{0.5, 0.05});
   Rng rng(1), reference(1);
   book.record_win(10, 0.5);
   CHECK_THROWS_AS(book.push_back(9, 0.0, rng), std::logic_error);

@@ -16,17 +16,18 @@ enum class NetworkType { erdos_renyi, ring_lattice, watts_strogatz, barabasi_alb
                          workplace, edge_list, roster };
 enum class RewireMethod { endpoint, swap };
 
-/// Everything a generator needs, already validated by the scenario loader.
+/// Everything a generator needs, already validated by the scenario loader. The values come from
+/// the parameter table (make_config); the zeros here are not defaults of the model.
 struct NetworkSpec {
   NetworkType type = NetworkType::workplace;
-  double mean_degree = 10.0;      // erdos_renyi
-  std::int32_t degree = 4;        // ring_lattice, watts_strogatz (even)
+  double mean_degree = 0.0;       // erdos_renyi
+  std::int32_t degree = 0;        // ring_lattice, watts_strogatz (even)
   double rewire = 0.0;            // ring_lattice, watts_strogatz, in [0,1]
   RewireMethod rewire_method = RewireMethod::endpoint;  // ring_lattice
-  std::int32_t m = 2;             // barabasi_albert: ties per new node
-  std::int32_t departments = 10;  // workplace
-  double within_degree = 8.0;     // workplace: mean ties inside one's department
-  double between_degree = 1.0;    // workplace: mean ties to other departments
+  std::int32_t m = 0;             // barabasi_albert: ties per new node
+  std::int32_t departments = 0;   // workplace
+  double within_degree = 0.0;     // workplace: mean ties inside one's department
+  double between_degree = 0.0;    // workplace: mean ties to other departments
   std::string path;               // edge_list: absolute or relative to the working directory
   std::string path_for_errors;    // edge_list: as the user wrote it, for messages
   // roster: the people file and the optional friendships file (resolved / as written), the
@@ -34,7 +35,7 @@ struct NetworkSpec {
   std::string roster_path, roster_path_for_errors;
   std::string friendships_path, friendships_path_for_errors;
   RosterTieChances roster_chances{};
-  double friendship_trust = 0.8;
+  double friendship_trust = 0.0;
   std::shared_ptr<const Roster> roster;
 };
 

@@ -50,11 +50,12 @@ Roster read_roster_file(const std::string& path, const std::string& shown);
 void read_friendships(std::istream& in, const std::string& file, Roster& roster);
 void read_friendships_file(const std::string& path, const std::string& shown, Roster& roster);
 
-/// Tie chances between two people of the roster.
+/// Tie chances between two people of the roster (network.roster_same_shift, _other_shift and
+/// _across of the parameter table, filled by make_config; the zeros here are not its defaults).
 struct RosterTieChances {
-  double same_shift = 0.5;   // same department, same shift
-  double other_shift = 0.1;  // same department, other shift
-  double across = 0.02;      // different departments
+  double same_shift = 0.0;   // same department, same shift
+  double other_shift = 0.0;  // same department, other shift
+  double across = 0.0;       // different departments
 };
 
 /// The acquaintance graph of a roster: each pair of people is tied independently with the

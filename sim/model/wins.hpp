@@ -41,9 +41,10 @@ struct ActionEvent {
   std::int32_t consolidated_step = -1;  // election won: step of the first contract (-1: none)
 };
 
+/// wins.* of the parameter table (make_config fills them; the zeros here are not its defaults).
 struct WinRules {
-  double hold_fraction = 0.5;  // defense needed, as a share of the win's strength
-  double hazard = 0.05;        // reversal probability per step with no defense at all
+  double hold_fraction = 0.0;  // defense needed, as a share of the win's strength
+  double hazard = 0.0;         // reversal probability per step with no defense at all
   double background = 0.0;     // reversal probability per step that no defense removes
 };
 
