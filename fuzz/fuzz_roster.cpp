@@ -105,7 +105,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (roster.size() <= kMaxGraphPeople) {
       Rng rng(42);
-      const Network net = roster_network(roster, RosterTieChances{0.5, 0.1, 0.02}, kFriendshipTrust, rng);
+      const Network net =
+          roster_network(roster, RosterTieChances{0.5, 0.1, 0.02}, kFriendshipTrust, rng);
       check_graph(roster, net);
     }
   });
