@@ -351,6 +351,14 @@ TEST_CASE("a roster reaches the file from every writer: run, sweep and in memory
   opt.build_final = true;
   run_sweep(s, out, opt);
   CHECK(roster_people(out) == 60);
+  CHECK(read_results(out, false).header.roster_names.size() == 60);  // read back too
+  // Parts merged at the end (a resumed, sharded or MPI sweep): the merge keeps the roster.
+  const std::string merged = test::tmp_path("roster_sweep_merged.h5");
+  std::filesystem::remove(merged);
+  std::filesystem::remove_all(merged + ".parts");
+  run_sweep(s, merged, SweepOptions{});
+  merge_parts(merged + ".parts", merged);
+  CHECK(roster_people(merged) == 60);
 
   const Scenario sc = load_scenario(scenario, {"steps=2", "replicates=1"});
   const std::vector<unsigned char> image = run_to_image(sc, 1, "test");

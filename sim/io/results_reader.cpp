@@ -232,6 +232,28 @@ ResultsFile read_results(const std::string& path, bool with_series) {
     }
   }
 
+  // The roster's people (network.type = roster), so that a merge of parts keeps them.
+  {
+    const htri_t exists = H5Lexists(f, layout::kRosterGroup, H5P_DEFAULT);
+    check(exists, path, "look up group 'roster'");
+    if (exists > 0) {
+      const std::string g = std::string(layout::kRosterGroup) + "/";
+      const std::string names = g + layout::roster::kName;
+      const std::string op = "read dataset '" + names + "'";
+      Hid ds = make(H5Dopen2(f, names.c_str(), H5P_DEFAULT), path, op);
+      Hid space = make(H5Dget_space(ds.get()), path, op);
+      const hssize_t people = H5Sget_simple_extent_npoints(space.get());
+      check(static_cast<herr_t>(people < 0 ? -1 : 0), path, op);
+      const auto n = static_cast<hsize_t>(people);
+      h.roster_names = read_string_column(f, names, n, path, "person");
+      h.roster_departments = read_string_column(f, g + layout::roster::kDepartment, n, path, "person");
+      h.roster_shifts = read_string_column(f, g + layout::roster::kShift, n, path, "person");
+      h.roster_roles = read_string_column(f, g + layout::roster::kRole, n, path, "person");
+      h.roster_leader = read_column<std::uint8_t>(f, g + layout::roster::kLeader, H5T_NATIVE_UINT8,
+                                                  n, path, "person");
+    }
+  }
+
   // Runs.
   const auto run_idx = read_column<std::int64_t>(f, layout::kRun, H5T_NATIVE_INT64, n_runs, path, layout::kRun);
   const auto arm = read_column<std::int32_t>(f, layout::kArm, H5T_NATIVE_INT32, n_runs, path, layout::kRun);
