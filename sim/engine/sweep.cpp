@@ -294,14 +294,8 @@ Sweep sweep_from_text(const std::string& text, const std::string& path, const st
       try {
         return read_edge_list(list, u.written, u.n);
       } catch (const InputError& e) {
-        const auto& ov = s.scenario.arms[static_cast<std::size_t>(u.arm)].overrides;
-        const std::string where = ov.contains("network.path")
-                                      ? "arms[" + std::to_string(u.arm) + "].set.network.path"
-                                      : "network.path";
-        const std::string at = e.where().empty() ? u.written : u.written + " " + e.where();
-        throw InputError(s.scenario.file, where + point_text(u.point, u.arm),
-                         e.expected() + " in the edge list", e.found() + " (" + at + ")",
-                         e.hint());
+        throw_edge_list_error(s.scenario, static_cast<std::size_t>(u.arm), u.written, e,
+                              point_text(u.point, u.arm));
       }
     };
     const auto largest = std::max_element(

@@ -239,12 +239,7 @@ ResultsFile read_results(const std::string& path, bool with_series) {
     if (exists > 0) {
       const std::string g = std::string(layout::kRosterGroup) + "/";
       const std::string names = g + layout::roster::kName;
-      const std::string op = "read dataset '" + names + "'";
-      Hid ds = make(H5Dopen2(f, names.c_str(), H5P_DEFAULT), path, op);
-      Hid space = make(H5Dget_space(ds.get()), path, op);
-      const hssize_t people = H5Sget_simple_extent_npoints(space.get());
-      check(static_cast<herr_t>(people < 0 ? -1 : 0), path, op);
-      const auto n = static_cast<hsize_t>(people);
+      const hsize_t n = dimension_length(f, names, path);
       h.roster_names = read_string_column(f, names, n, path, "person");
       h.roster_departments = read_string_column(f, g + layout::roster::kDepartment, n, path, "person");
       h.roster_shifts = read_string_column(f, g + layout::roster::kShift, n, path, "person");

@@ -354,6 +354,25 @@ void apply_document(const json& doc, const Layer& layer, const std::string& id, 
   r.names.pop_back();
 }
 
+}  // namespace
+
+void throw_edge_list_error(const Scenario& sc, std::size_t arm, const std::string& written,
+                           const InputError& e, const std::string& context) {
+  // A path set in a base is named with the base it came from ("base ../lists.json").
+  const auto from = sc.origin.find("network.path");
+  const std::string where =
+      sc.arms[arm].overrides.contains("network.path")
+          ? "arms[" + std::to_string(arm) + "].set.network.path"
+      : from != sc.origin.end() && from->second.rfind("base ", 0) == 0
+          ? "network.path (set in " + from->second + ")"
+          : "network.path";
+  const std::string at = e.where().empty() ? written : written + " " + e.where();
+  throw InputError(sc.file, where + context, e.expected() + " in the edge list",
+                   e.found() + " (" + at + ")", e.hint());
+}
+
+namespace {
+
 /// Reads every arm's edge list once per (file, population size), attributing its errors to the
 /// scenario file and the JSON path that names the list.
 void read_edge_lists(Scenario& sc) {
@@ -372,17 +391,7 @@ void read_edge_lists(Scenario& sc) {
           slot = std::make_shared<const Network>(
               read_edge_list(p.string(), written, static_cast<std::int32_t>(n)));
         } catch (const InputError& e) {
-          const auto& ov = sc.arms[a].overrides;
-          // A path set in a base is named with the base it came from ("base ../lists.json").
-          const auto from = sc.origin.find("network.path");
-          const std::string where =
-              ov.contains("network.path") ? "arms[" + std::to_string(a) + "].set.network.path"
-              : from != sc.origin.end() && from->second.rfind("base ", 0) == 0
-                  ? "network.path (set in " + from->second + ")"
-                  : "network.path";
-          const std::string at = e.where().empty() ? written : written + " " + e.where();
-          throw InputError(sc.file, where, e.expected() + " in the edge list",
-                           e.found() + " (" + at + ")", e.hint());
+          throw_edge_list_error(sc, a, written, e);
         }
       }
       net = slot;

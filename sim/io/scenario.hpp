@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/errors.hpp"
 #include "model/network.hpp"
 
 namespace orgsim {
@@ -49,6 +50,13 @@ struct Scenario {
   /// same file and population share one. nullptr for generated networks.
   std::vector<std::shared_ptr<const Network>> arm_networks;
 };
+
+/// Rethrows an error of arm `arm`'s edge list (`written`: network.path as the file gave it) as an
+/// error of the scenario: its file, the JSON path that names the list (the arm's override, or the
+/// base that set it), then `context` (a sweep's design point), the list and its line.
+[[noreturn]] void throw_edge_list_error(const Scenario& sc, std::size_t arm,
+                                        const std::string& written, const InputError& e,
+                                        const std::string& context = "");
 
 /// Reads, parses and validates `path`; `sets` are "key=value" strings from --set.
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets = {});

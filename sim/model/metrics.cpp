@@ -50,10 +50,7 @@ bool strong_union_find(const Network& net, std::vector<std::int32_t>& parent) {
   const std::int32_t* const nb = net.neighbors.data();
   const float* const trust = net.trust.data();
   const std::int32_t* const offsets = net.offsets.data();
-  std::int32_t max_degree = 0;
-  for (std::int32_t i = 0; i < net.n; ++i)
-    max_degree = std::max(max_degree, offsets[i + 1] - offsets[i]);
-  std::vector<std::int32_t> strong(static_cast<std::size_t>(max_degree) + 1);
+  std::vector<std::int32_t> strong;  // a row's strong neighbours past its own id
   for (std::int32_t i = 0; i < net.n; ++i) {
     // From the row's end down to its own id: a scan, not a binary search (whose unpredictable
     // branches cost more than the entries it skips). The order of the unions does not change
@@ -61,6 +58,8 @@ bool strong_union_find(const Network& net, std::vector<std::int32_t>& parent) {
     // The strong neighbours are listed first without a branch on trust (whether a tie is strong
     // is as good as a coin flip under a busy campaign), then joined.
     const std::int32_t first = offsets[i];
+    if (strong.size() < static_cast<std::size_t>(offsets[i + 1] - first))
+      strong.resize(static_cast<std::size_t>(offsets[i + 1] - first));
     std::size_t k = 0;
     for (std::int32_t e = offsets[i + 1] - 1; e >= first && nb[e] > i; --e) {
       strong[k] = nb[e];
