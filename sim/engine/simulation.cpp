@@ -6,11 +6,11 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
-#include <unordered_set>
 
 #include "io/outputs.hpp"
 #include "model/actions.hpp"
 #include "model/decay.hpp"
+#include "model/elections.hpp"
 #include "model/environment.hpp"
 
 namespace orgsim {
@@ -31,31 +31,6 @@ Network make_network(const ModelConfig& cfg, std::uint64_t rep_seed, const Netwo
   return net;
 }
 
-CascadeRules make_rules(const ModelConfig& cfg) {
-  CascadeRules r;
-  r.rule = cfg.rule;
-  r.w_social = static_cast<float>(cfg.w_social);
-  r.contagion_probability = cfg.contagion_probability;
-  r.attempts = cfg.attempts;
-  r.update = cfg.update;
-  r.complete_trust = static_cast<float>(cfg.trust_initial.value);
-  return r;
-}
-
-// The defense's crowd runs the participation core's threshold rule alone: contagion and
-// broadcast are chances of an action's day, not a capacity to count on, and leaving them out
-// makes the crowd a deterministic function of the state (no draws). With the threshold channel
-// off, the crowd is those whose private utility alone reaches their threshold.
-CascadeRules make_defense_rules(const ModelConfig& cfg) {
-  CascadeRules r = make_rules(cfg);
-  r.contagion_probability = 0.0;
-  r.update = UpdateOrder::synchronous;
-  if (r.rule == ThresholdRule::off) {
-    r.rule = ThresholdRule::fraction;
-    r.w_social = 0.0f;
-  }
-  return r;
-}
 }  // namespace
 
 Simulation::Simulation(const ModelConfig& cfg, std::uint64_t rep_seed, const Network* prebuilt)
@@ -74,9 +49,9 @@ Simulation::Simulation(const ModelConfig& cfg, std::uint64_t rep_seed, const Net
       }()),
       latent_support_(latent_support(cfg, pop_)),
       climate_model_(cfg.climate),
-      rules_(make_rules(cfg)),
+      rules_(cascade_rules(cfg)),
       core_(net_, rules_),
-      defense_rules_(make_defense_rules(cfg)),
+      defense_rules_(defense_rules(cfg)),
       campaign_([&] {
         World w = world();
         return Campaign(w, rng_campaign_);
@@ -181,56 +156,11 @@ void Simulation::organizing_phase() {
 // ---- 3. collective action ----------------------------------------------------------------------
 
 bool Simulation::action_due() {
-  if (t_ < cfg_.first_action) return false;
-  const bool gap_ok = last_action_step_ < 0 || t_ - last_action_step_ >= cfg_.min_gap;
-  switch (cfg_.policy) {
-    case ActionPolicy::continuous: return true;
-    case ActionPolicy::schedule: return (t_ - cfg_.first_action) % cfg_.action_every == 0;
-    case ActionPolicy::hot: return gap_ok && climate_now_ >= cfg_.hot_threshold;
-    case ActionPolicy::readiness:
-      return gap_ok && static_cast<double>(assessed()) >= cfg_.readiness * cfg_.n;
-    case ActionPolicy::ready_and_hot:
-      return gap_ok && climate_now_ >= cfg_.hot_threshold &&
-             static_cast<double>(assessed()) >= cfg_.readiness * cfg_.n;
-    case ActionPolicy::never: return false;
-  }
-  return false;
+  return orgsim::action_due(cfg_, t_, last_action_step_, climate_now_, [this] { return assessed(); });
 }
 
 void Simulation::place_seeds() {
-  const std::int32_t n = cfg_.n;
-  const auto& s = cfg_.seed_set;
-  std::vector<std::int32_t> chosen;
-  if (s.kind == SeedSpec::Kind::rung) {
-    for (std::int32_t i = 0; i < n; ++i)
-      if (at_rung_or_organizer(pop_, i, s.rung)) chosen.push_back(i);
-  } else if (s.kind == SeedSpec::Kind::agents) {
-    chosen = s.agents;
-    if (s.with_neighbors) {
-      const auto base = chosen;
-      for (auto i : base) {
-        if (net_.complete) {
-          for (std::int32_t j = 0; j < n; ++j) chosen.push_back(j);
-        } else {
-          for (std::int32_t e = net_.offsets[i]; e < net_.offsets[i + 1]; ++e)
-            chosen.push_back(net_.neighbors[e]);
-        }
-      }
-    }
-  } else {
-    const std::int64_t k = s.kind == SeedSpec::Kind::random
-                               ? s.count
-                               : static_cast<std::int64_t>(std::llround(s.fraction * n));
-    // Floyd's algorithm: k distinct agents in O(k), in a deterministic order.
-    std::unordered_set<std::int32_t> taken;
-    for (std::int64_t j = n - k; j < n; ++j) {
-      auto t = static_cast<std::int32_t>(rng_seeds_.below(static_cast<std::uint64_t>(j + 1)));
-      if (taken.count(t)) t = static_cast<std::int32_t>(j);
-      taken.insert(t);
-      chosen.push_back(t);
-    }
-  }
-  for (auto i : chosen) core_.join(i);
+  for (auto i : choose_seeds(cfg_.seed_set, pop_, net_, cfg_.n, rng_seeds_)) core_.join(i);
 }
 
 bool Simulation::refresh_base() {
@@ -265,13 +195,8 @@ void Simulation::action_phase() {
       // The employer's consultants choose the campaign's tactics once, at the petition: threats
       // with chance elections.threat_campaign, then firings with chance firing_campaign (one
       // uniform each from the employer stream, only for a share strictly between 0 and 1).
-      auto choose = [this](double share) {
-        if (share >= 1.0) return true;
-        if (share <= 0.0) return false;
-        return rng_employer_.uniform() < share;
-      };
-      threaten_ = choose(cfg_.elections.threat_campaign);
-      fire_ = choose(cfg_.elections.firing_campaign);
+      threaten_ = employer_chooses(cfg_.elections.threat_campaign, rng_employer_);
+      fire_ = employer_chooses(cfg_.elections.firing_campaign, rng_employer_);
       threat_campaigns_ += threaten_ ? 1 : 0;
       firing_campaigns_ += fire_ ? 1 : 0;
     }
@@ -386,18 +311,11 @@ void Simulation::after_action(bool fresh) {
   ev.power = power_now_;
   bool won = false;
   if (election_kind()) {
-    // The vote: the participants are those who would vote yes; each worker casts a vote with
-    // probability elections.turnout (one uniform per worker in node order from the
-    // participation stream, none when everyone votes). A majority of the votes cast wins; a tie
-    // loses (NLRB: the union needs a majority of the valid votes).
-    std::int64_t cast = 0, yes = 0;
-    const double p = cfg_.elections.turnout;
-    for (std::int32_t i = 0; i < cfg_.n; ++i) {
-      if (p < 1.0 && !(rng_participation_.uniform() < p)) continue;
-      ++cast;
-      yes += x[static_cast<std::size_t>(i)] ? 1 : 0;
-    }
-    won = cast > 0 && 2 * yes > cast;
+    // The vote: the participants are those who would vote yes (count_votes: the participation
+    // stream draws who casts a vote).
+    const VoteCount vote = count_votes(x, cfg_.elections.turnout, rng_participation_);
+    won = vote.won;
+    const std::int64_t cast = vote.cast, yes = vote.yes;
     ev.kind = 1;
     ev.turnout = static_cast<double>(cast) / cfg_.n;
     ev.support = cast > 0 ? static_cast<double>(yes) / static_cast<double>(cast) : 0.0;
@@ -451,23 +369,14 @@ void Simulation::after_action(bool fresh) {
 // ---- 4. wins and durability --------------------------------------------------------------------
 
 double Simulation::defense() {
-  // The capacity to turn out for the wins: the crowd the participation core's threshold rule
-  // would gather now from nobody (utility with invitations, grievance, commitment, fear and the
-  // social pull of the crowd itself), as a share of the workplace, times the crowd's cohesion.
+  // The capacity to turn out for the wins (defense_capacity), recomputed only when the utility
+  // base changed.
   refresh_base();
   if (defense_.at == base_serial_ && base_serial_ > 0) return defense_.value;
   if (!defense_core_) defense_core_.emplace(net_, defense_rules_);
-  defense_core_->reset();
-  Rng unused(0);  // threshold rounds only: no draws
-  defense_core_->run_rounds(base_.data(), pop_.threshold.data(), 0, unused, true);
-  const std::int64_t k = defense_core_->participants();
-  double c = 0.0;
-  if (k >= 2) {
-    const auto& x = defense_core_->x();
-    c = cohesion(net_, [&](std::int32_t i) { return x[static_cast<std::size_t>(i)] != 0; },
-                 cfg_.trust_initial.value);
-  }
-  defense_ = {static_cast<double>(k) / cfg_.n * c, base_serial_};
+  const Defense d = defense_capacity(*defense_core_, net_, base_.data(), pop_.threshold.data(),
+                                     cfg_.trust_initial.value);
+  defense_ = {d.value, base_serial_};
   return defense_.value;
 }
 
@@ -499,10 +408,9 @@ void Simulation::wins_phase() {
         ++decertifications_;
         election_win_ = -1;
       } else if (cfg_.elections.contract_rate > 0.0) {
-        const double needed = cfg_.wins.hold_fraction * w.strength;
-        const double capacity =
-            needed > 0.0 ? std::min(1.0, std::max(0.0, defense_now()) / needed) : 1.0;
-        if (rng_employer_.uniform() < cfg_.elections.contract_rate * capacity) {
+        const double chance = first_contract_chance(
+            cfg_.elections.contract_rate, cfg_.wins.hold_fraction, w.strength, defense_now());
+        if (rng_employer_.uniform() < chance) {
           consolidated_ = true;
           ++consolidated_wins_;
           events_[election_event_].consolidated_step = t_;
@@ -794,13 +702,8 @@ void Simulation::check_invariants(Audit depth) const {
     if (defense_.at == base_serial_ && base_serial_ > 0) {
       // The defense's crowd is the fixed point of the threshold rule on this base.
       ParticipationCore fresh_core(net_, defense_rules_);
-      Rng unused(0);
-      fresh_core.run_rounds(base_.data(), pop_.threshold.data(), 0, unused, true);
-      double c = 0.0;
-      if (fresh_core.participants() >= 2)
-        c = cohesion(net_, [&](std::int32_t i) { return fresh_core.x()[static_cast<std::size_t>(i)] != 0; },
-                     cfg_.trust_initial.value);
-      if (static_cast<double>(fresh_core.participants()) / cfg_.n * c != defense_.value)
+      if (defense_capacity(fresh_core, net_, base_.data(), pop_.threshold.data(),
+                           cfg_.trust_initial.value).value != defense_.value)
         fail("cached defense is stale");
     }
   }

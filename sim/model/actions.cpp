@@ -2,10 +2,99 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_set>
 
 #include "model/metrics.hpp"
 
 namespace orgsim {
+
+bool action_due(const ModelConfig& cfg, std::int32_t t, std::int32_t last_action, double climate,
+                const std::function<std::int64_t()>& assessed) {
+  if (t < cfg.first_action) return false;
+  const bool gap_ok = last_action < 0 || t - last_action >= cfg.min_gap;
+  const auto ready = [&] { return static_cast<double>(assessed()) >= cfg.readiness * cfg.n; };
+  switch (cfg.policy) {
+    case ActionPolicy::continuous: return true;
+    case ActionPolicy::schedule: return (t - cfg.first_action) % cfg.action_every == 0;
+    case ActionPolicy::hot: return gap_ok && climate >= cfg.hot_threshold;
+    case ActionPolicy::readiness: return gap_ok && ready();
+    case ActionPolicy::ready_and_hot: return gap_ok && climate >= cfg.hot_threshold && ready();
+    case ActionPolicy::never: return false;
+  }
+  return false;
+}
+
+std::vector<std::int32_t> choose_seeds(const SeedSpec& s, const Population& pop,
+                                       const Network& net, std::int32_t n, Rng& rng) {
+  std::vector<std::int32_t> chosen;
+  if (s.kind == SeedSpec::Kind::rung) {
+    for (std::int32_t i = 0; i < n; ++i)
+      if (at_rung_or_organizer(pop, i, s.rung)) chosen.push_back(i);
+  } else if (s.kind == SeedSpec::Kind::agents) {
+    chosen = s.agents;
+    if (s.with_neighbors) {
+      for (auto i : s.agents) {
+        if (net.complete) {
+          for (std::int32_t j = 0; j < n; ++j) chosen.push_back(j);
+        } else {
+          for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e)
+            chosen.push_back(net.neighbors[e]);
+        }
+      }
+    }
+  } else {
+    const std::int64_t k = s.kind == SeedSpec::Kind::random
+                               ? s.count
+                               : static_cast<std::int64_t>(std::llround(s.fraction * n));
+    // Floyd's algorithm: k distinct agents in O(k), in a deterministic order.
+    std::unordered_set<std::int32_t> taken;
+    for (std::int64_t j = n - k; j < n; ++j) {
+      auto t = static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(j + 1)));
+      if (taken.count(t)) t = static_cast<std::int32_t>(j);
+      taken.insert(t);
+      chosen.push_back(t);
+    }
+  }
+  return chosen;
+}
+
+CascadeRules cascade_rules(const ModelConfig& cfg) {
+  CascadeRules r;
+  r.rule = cfg.rule;
+  r.w_social = static_cast<float>(cfg.w_social);
+  r.contagion_probability = cfg.contagion_probability;
+  r.attempts = cfg.attempts;
+  r.update = cfg.update;
+  r.complete_trust = static_cast<float>(cfg.trust_initial.value);
+  return r;
+}
+
+CascadeRules defense_rules(const ModelConfig& cfg) {
+  CascadeRules r = cascade_rules(cfg);
+  r.contagion_probability = 0.0;
+  r.update = UpdateOrder::synchronous;
+  if (r.rule == ThresholdRule::off) {
+    r.rule = ThresholdRule::fraction;
+    r.w_social = 0.0f;
+  }
+  return r;
+}
+
+Defense defense_capacity(ParticipationCore& core, const Network& net, const float* base,
+                         const float* threshold, double complete_trust) {
+  core.reset();
+  Rng unused(0);  // threshold rounds only: no draws
+  core.run_rounds(base, threshold, 0, unused, true);
+  Defense d;
+  d.crowd = core.participants();
+  if (d.crowd >= 2) {
+    const auto& x = core.x();
+    d.cohesion = cohesion(net, [&](std::int32_t i) { return x[static_cast<std::size_t>(i)] != 0; },
+                          complete_trust);
+  }
+  d.value = static_cast<double>(d.crowd) / net.n * d.cohesion;
+  return d;
+}
 
 void utility_base(const ModelConfig& cfg, const Population& pop, const Network& net,
                   double climate, bool staff_present, std::vector<float>& base,

@@ -4,14 +4,63 @@
 // (grievance, commitment, invitations, fear), the action's power and outcome, and what taking
 // part does to the participants and their ties.
 #include <cstdint>
+#include <functional>
 #include <utility>
 #include <vector>
 
+#include "core/rng.hpp"
 #include "model/config.hpp"
 #include "model/network.hpp"
+#include "model/participation.hpp"
 #include "model/population.hpp"
 
 namespace orgsim {
+
+/// Whether the campaign calls an action at step t under actions.policy (docs/MODEL.md "When an
+/// action is called"). Nothing before actions.first_action; then
+///   continuous: every step (one action that continues);
+///   schedule: every action_every steps from first_action;
+///   hot: when the climate G(t) >= hot_threshold;
+///   readiness: when the assessed support reaches readiness x N;
+///   ready_and_hot: both;
+///   never: never.
+/// hot, readiness and ready_and_hot also wait min_gap steps after the last action
+/// (`last_action` < 0: none yet). `assessed` (the organizers' count of support, assessed() of the
+/// engine) is asked only by the policies that read it, and only once the rest allows an action.
+bool action_due(const ModelConfig& cfg, std::int32_t t, std::int32_t last_action, double climate,
+                const std::function<std::int64_t()>& assessed);
+
+/// The seeds of a fresh action (actions.seed), in the order they join:
+///   rung: every agent at the rung or a worker-organizer (at_rung_or_organizer), in node order;
+///   agents: the listed ids, then with_neighbors each one's neighbours in row order (everyone on
+///     a complete network), repeats kept (joining twice is joining once);
+///   random k / fraction f (k = round(f N)): k distinct agents by Floyd's algorithm, one draw
+///     per seed from `rng` (below(j + 1) for j = N - k .. N - 1), in draw order.
+/// No draws for rung and agents.
+std::vector<std::int32_t> choose_seeds(const SeedSpec& seeds, const Population& pop,
+                                       const Network& net, std::int32_t n, Rng& rng);
+
+/// The participation core's rules for an action, from the configuration.
+CascadeRules cascade_rules(const ModelConfig& cfg);
+/// The rules of the defense's crowd: the action's threshold rule alone, synchronous. Contagion
+/// and broadcast are chances of an action's day, not a capacity to count on, and leaving them
+/// out makes the crowd a deterministic function of the state (no draws). With the threshold
+/// channel off, the crowd is those whose private utility alone reaches their threshold.
+CascadeRules defense_rules(const ModelConfig& cfg);
+
+/// The capacity to turn out for the wins (docs/MODEL.md "Wins and durability"):
+///   D = (k / N) x C,
+/// where k is the crowd the threshold rule of `core` (built with defense_rules()) gathers from
+/// nobody on the utility base `base` and thresholds `threshold`, and C its cohesion (mean trust
+/// on the ties among it, cohesion() of metrics.hpp; `complete_trust` on a complete network);
+/// 0 when fewer than two would turn out. `core` is reset first; no draws.
+struct Defense {
+  std::int64_t crowd = 0;
+  double cohesion = 0.0;
+  double value = 0.0;
+};
+Defense defense_capacity(ParticipationCore& core, const Network& net, const float* base,
+                         const float* threshold, double complete_trust);
 
 /// U_i without the social term, for every agent:
 ///   base_i = w_g clamp(g_i + G, 0, 1) + w_c c_i - w_f f_i (1 - v_i) + w_i invite_i,
