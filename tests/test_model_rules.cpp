@@ -1,15 +1,19 @@
-// The rules of actions, decay, the environment and the shared measures (sim/model/actions,
-// decay, environment, metrics): each rule's direction and size on hand-computed cases, its limit
+// The rules of actions, elections, decay, the environment and the shared measures
+// (sim/model/actions, elections, decay, environment, metrics): each rule's direction and size on hand-computed cases, its limit
 // cases, and the equivalence of the cheap forms the engine uses with the plain definitions.
 #include <catch2/catch.hpp>
 
 #include <Eigen/SparseCore>
+#include <algorithm>
+#include <functional>
+#include <set>
 
 #include "engine/runner.hpp"
 #include "helpers.hpp"
 #include "io/scenario.hpp"
 #include "model/actions.hpp"
 #include "model/decay.hpp"
+#include "model/elections.hpp"
 #include "model/environment.hpp"
 #include "model/metrics.hpp"
 
@@ -377,4 +381,276 @@ TEST_CASE("a growing crowd's cohesion equals the cohesion of the whole crowd", "
   }
   crowd.reset();
   CHECK(crowd.value() == 0.0);
+}
+
+// ---- when an action is called, its seeds, the defense ------------------------------------------
+
+TEST_CASE("action_due: each policy by hand, the gap, and the count asked only when read",
+          "[actions]") {
+  int asked = 0;
+  std::int64_t support = 0;
+  const std::function<std::int64_t()> assessed = [&] {
+    ++asked;
+    return support;
+  };
+  SECTION("schedule: every `every` steps from `first`, nothing before") {
+    const ModelConfig cfg = config({"actions.policy=\"schedule\"", "actions.first=3", "actions.every=2"});
+    CHECK_FALSE(action_due(cfg, 2, -1, 0.0, assessed));
+    CHECK(action_due(cfg, 3, -1, 0.0, assessed));
+    CHECK_FALSE(action_due(cfg, 4, 3, 0.0, assessed));
+    CHECK(action_due(cfg, 5, 3, 0.0, assessed));
+    CHECK(action_due(cfg, 5, 4, 0.0, assessed));  // no gap rule for a schedule
+    CHECK(asked == 0);
+  }
+  SECTION("continuous: every step from `first`; never: never") {
+    const ModelConfig cfg = config({"actions.policy=\"continuous\"", "actions.first=3"});
+    CHECK_FALSE(action_due(cfg, 2, -1, 0.0, assessed));
+    for (int t = 3; t < 8; ++t) CHECK(action_due(cfg, t, t - 1, 0.0, assessed));
+    const ModelConfig never = config({"actions.policy=\"never\""});
+    for (int t = 0; t < 8; ++t) CHECK_FALSE(action_due(never, t, -1, 1.0, assessed));
+    CHECK(asked == 0);
+  }
+  SECTION("hot: the climate at the line, min_gap steps after the last action") {
+    const ModelConfig cfg =
+        config({"actions.policy=\"hot\"", "actions.hot_threshold=0.1", "actions.min_gap=4"});
+    CHECK(action_due(cfg, 5, -1, 0.1, assessed));   // at the line
+    CHECK_FALSE(action_due(cfg, 5, -1, 0.09, assessed));
+    CHECK_FALSE(action_due(cfg, 5, 2, 0.3, assessed));  // 3 steps since: too soon
+    CHECK(action_due(cfg, 6, 2, 0.3, assessed));        // 4 steps since
+    CHECK(asked == 0);
+  }
+  SECTION("readiness: the assessed support reaches readiness x N (N = 5)") {
+    const ModelConfig cfg =
+        config({"actions.policy=\"readiness\"", "actions.readiness=0.4", "actions.min_gap=4"});
+    support = 2;  // 2 >= 0.4 x 5
+    CHECK(action_due(cfg, 5, -1, -1.0, assessed));
+    support = 1;
+    CHECK_FALSE(action_due(cfg, 5, -1, 1.0, assessed));
+    CHECK(asked == 2);
+    support = 5;
+    CHECK_FALSE(action_due(cfg, 5, 2, 0.0, assessed));  // too soon: the count is not asked
+    CHECK(asked == 2);
+  }
+  SECTION("ready_and_hot: both, the count asked only on a hot day") {
+    const ModelConfig cfg = config({"actions.policy=\"ready_and_hot\"", "actions.readiness=0.4",
+                                    "actions.hot_threshold=0.1", "actions.min_gap=1"});
+    support = 2;
+    CHECK_FALSE(action_due(cfg, 5, -1, 0.0, assessed));
+    CHECK(asked == 0);
+    CHECK(action_due(cfg, 5, -1, 0.2, assessed));
+    support = 1;
+    CHECK_FALSE(action_due(cfg, 5, -1, 0.2, assessed));
+    CHECK(asked == 2);
+  }
+}
+
+TEST_CASE("choose_seeds: a rung, listed agents and their neighbours, k distinct at random",
+          "[actions]") {
+  const ModelConfig cfg = config();
+  Population pop = population(cfg);
+  pop.commitment << 0.1f, 0.5f, 0.9f, 0.3f, 0.2f;
+  pop.role[4] = Role::worker_organizer;
+  const Network net = path({0.9f, 0.5f, 0.1f, 0.6f});
+  Rng rng(7);
+  const Rng start = rng;
+  auto untouched = [&] { return Rng(rng).uniform() == Rng(start).uniform(); };
+  SeedSpec s;
+  s.kind = SeedSpec::Kind::rung;
+  s.rung = 0.5;  // member: 1 and 2 by commitment, 4 as a worker-organizer
+  CHECK(choose_seeds(s, pop, net, 5, rng) == std::vector<std::int32_t>{1, 2, 4});
+  s = SeedSpec{};
+  s.kind = SeedSpec::Kind::agents;
+  s.agents = {3};
+  CHECK(choose_seeds(s, pop, net, 5, rng) == std::vector<std::int32_t>{3});
+  s.with_neighbors = true;
+  CHECK(choose_seeds(s, pop, net, 5, rng) == std::vector<std::int32_t>{3, 2, 4});
+  s.agents = {0, 3};
+  CHECK(choose_seeds(s, pop, net, 5, rng) == std::vector<std::int32_t>{0, 3, 1, 2, 4});
+  Network complete;
+  complete.n = 5;
+  complete.complete = true;
+  s.agents = {1};
+  CHECK(choose_seeds(s, pop, complete, 5, rng) == std::vector<std::int32_t>{1, 0, 1, 2, 3, 4});
+  CHECK(untouched());  // rung and agents draw nothing
+  s = SeedSpec{};
+  s.kind = SeedSpec::Kind::random;
+  s.count = 0;
+  CHECK(choose_seeds(s, pop, net, 5, rng).empty());
+  CHECK(untouched());
+  // Floyd's algorithm by hand: for j = N - k .. N - 1 draw t below j + 1; a t already taken
+  // gives j instead.
+  s.count = 3;
+  Rng replica = rng;
+  std::vector<std::int32_t> expected;
+  for (std::int32_t j = 2; j < 5; ++j) {
+    auto t = static_cast<std::int32_t>(replica.below(static_cast<std::uint64_t>(j + 1)));
+    if (std::find(expected.begin(), expected.end(), t) != expected.end()) t = j;
+    expected.push_back(t);
+  }
+  const auto chosen = choose_seeds(s, pop, net, 5, rng);
+  CHECK(chosen == expected);
+  CHECK(std::set<std::int32_t>(chosen.begin(), chosen.end()).size() == 3);
+  CHECK(rng.uniform() == replica.uniform());  // one draw per seed
+  s.count = 5;  // everyone: a permutation
+  auto all = choose_seeds(s, pop, net, 5, rng);
+  std::sort(all.begin(), all.end());
+  CHECK(all == std::vector<std::int32_t>{0, 1, 2, 3, 4});
+  s.kind = SeedSpec::Kind::fraction;
+  s.fraction = 0.3;  // round(1.5) = 2
+  CHECK(choose_seeds(s, pop, net, 5, rng).size() == 2);
+}
+
+TEST_CASE("defense capacity by hand: the crowd from nobody times its cohesion", "[actions][wins]") {
+  // Path 0-1-2-3-4, trust 0.9, 0.5, 0.1, 0.6; thresholds 0.5; fraction rule, social weight 1;
+  // contagion on (the defense ignores it).
+  const ModelConfig cfg = config({"participation.contagion.probability=1"});
+  const Network net = path({0.9f, 0.5f, 0.1f, 0.6f});
+  const std::vector<float> threshold(5, 0.5f);
+  const std::vector<float> base = {0.6f, 0.2f, 0.0f, 0.0f, 0.55f};
+  ParticipationCore core(net, defense_rules(cfg));
+  // Round 1: 0 and 4 reach 0.5 alone. Round 2: 1 has 0.2 + 0.9 / 2 = 0.65 and joins; 3 has
+  // 0 + 0.6 / 2 = 0.3. Round 3: 2 has 0 + 0.5 / 2 = 0.25. The crowd {0, 1, 4} holds one tie,
+  // 0-1 at 0.9: D = 3/5 x 0.9.
+  Defense d = defense_capacity(core, net, base.data(), threshold.data(), 1.0);
+  CHECK(d.crowd == 3);
+  CHECK(d.cohesion == Approx(0.9));
+  CHECK(d.value == Approx(0.54));
+  // Again on the same core: reset first, the same answer (no draws, no memory).
+  CHECK(defense_capacity(core, net, base.data(), threshold.data(), 1.0).value == d.value);
+  // The threshold channel off: private utility alone; {0, 4} hold no tie, so no cohesion.
+  ParticipationCore alone(net, defense_rules(config({"participation.threshold_rule=\"off\""})));
+  d = defense_capacity(alone, net, base.data(), threshold.data(), 1.0);
+  CHECK(d.crowd == 2);
+  CHECK(d.value == 0.0);
+  // One who would turn out is no defense.
+  const std::vector<float> one = {0.6f, 0.0f, 0.0f, 0.0f, 0.0f};
+  d = defense_capacity(core, net, one.data(), threshold.data(), 1.0);
+  CHECK(d.crowd == 1);
+  CHECK(d.value == 0.0);
+  // A complete network: every tie has the configured trust.
+  Network complete;
+  complete.n = 5;
+  complete.complete = true;
+  CascadeRules rules = defense_rules(cfg);
+  rules.complete_trust = 0.7f;
+  ParticipationCore mean_field(complete, rules);
+  const std::vector<float> two = {0.6f, 0.6f, 0.0f, 0.0f, 0.0f};
+  const std::vector<float> high(5, 0.5f);
+  d = defense_capacity(mean_field, complete, two.data(), high.data(), 0.7);
+  CHECK(d.crowd >= 2);
+  CHECK(d.value == Approx(static_cast<double>(d.crowd) / 5 * 0.7));
+}
+
+TEST_CASE("defense rules: the action's threshold rule alone, synchronous, no contagion",
+          "[actions][wins]") {
+  const ModelConfig cfg = config({"participation.contagion.probability=0.3"});
+  const CascadeRules a = cascade_rules(cfg);
+  CHECK(a.contagion_probability == 0.3);
+  const CascadeRules d = defense_rules(cfg);
+  CHECK(d.contagion_probability == 0.0);
+  CHECK(d.rule == a.rule);
+  CHECK(d.w_social == a.w_social);
+  const ModelConfig sequential = config({"participation.update=\"random_sequential\""});
+  CHECK(cascade_rules(sequential).update == UpdateOrder::random_sequential);
+  CHECK(defense_rules(sequential).update == UpdateOrder::synchronous);
+  const CascadeRules off = defense_rules(config({"participation.threshold_rule=\"off\""}));
+  CHECK(off.rule == ThresholdRule::fraction);
+  CHECK(off.w_social == 0.0f);
+}
+
+// ---- elections ---------------------------------------------------------------------------------
+
+TEST_CASE("elections: the employer's choice of tactics draws only for a share in (0, 1)",
+          "[elections]") {
+  Rng rng(11);
+  const Rng start = rng;
+  CHECK(employer_chooses(1.0, rng));
+  CHECK_FALSE(employer_chooses(0.0, rng));
+  CHECK(rng.uniform() == Rng(start).uniform());  // no draw at 0 or 1
+  Rng a(12), b(12);
+  const double u = b.uniform();
+  CHECK(employer_chooses(0.4, a) == (u < 0.4));
+  CHECK(a.uniform() == b.uniform());  // exactly one draw
+}
+
+TEST_CASE("elections: a majority of the votes cast wins, a tie loses, no votes lose",
+          "[elections]") {
+  Rng rng(5);
+  const Rng start = rng;
+  VoteCount v = count_votes({1, 1, 0, 0, 1}, 1.0, rng);
+  CHECK(v.cast == 5);
+  CHECK(v.yes == 3);
+  CHECK(v.won);
+  v = count_votes({1, 1, 0, 0}, 1.0, rng);
+  CHECK(v.yes == 2);
+  CHECK_FALSE(v.won);  // 2 of 4: a tie loses
+  CHECK(rng.uniform() == Rng(start).uniform());  // everyone votes: no draws
+  v = count_votes({1, 1, 1}, 0.0, rng);
+  CHECK(v.cast == 0);
+  CHECK_FALSE(v.won);
+  // Turnout 0.5: one uniform per worker in node order decides who casts a vote.
+  Rng a(9), b(9);
+  const std::vector<std::uint8_t> yes = {1, 0, 1, 1, 0, 0, 1, 0};
+  std::int64_t cast = 0, y = 0;
+  for (auto x : yes)
+    if (b.uniform() < 0.5) {
+      ++cast;
+      y += x;
+    }
+  v = count_votes(yes, 0.5, a);
+  CHECK(v.cast == cast);
+  CHECK(v.yes == y);
+  CHECK(v.won == (2 * y > cast));
+  CHECK(a.uniform() == b.uniform());
+}
+
+TEST_CASE("elections: the first contract's chance is the rate times the defense's share of "
+          "what the win needs",
+          "[elections][wins]") {
+  // needed = hold_fraction x strength = 0.5 x 0.6 = 0.3
+  CHECK(first_contract_chance(0.02, 0.5, 0.6, 0.15) == Approx(0.01));
+  CHECK(first_contract_chance(0.02, 0.5, 0.6, 0.3) == Approx(0.02));
+  CHECK(first_contract_chance(0.02, 0.5, 0.6, 0.9) == Approx(0.02));  // capped at the rate
+  CHECK(first_contract_chance(0.02, 0.5, 0.6, -0.1) == 0.0);
+  CHECK(first_contract_chance(0.02, 0.0, 0.6, 0.0) == Approx(0.02));  // nothing needed
+  CHECK(first_contract_chance(0.0, 0.5, 0.6, 0.3) == 0.0);
+}
+
+TEST_CASE("elections: a week of counter-campaign by hand (captive meetings, threats, firings)",
+          "[elections][environment]") {
+  // fear 0.5, inoculation 0.2; commitment 0.1, 0.3, 0.6, 0.9, 0: supporters (>= 0.2) 1, 2, 3;
+  // a leader (>= 0.8) 3.
+  const ModelConfig cfg =
+      config({"elections.captive_fear=0.1", "elections.threat_rate=1", "elections.threat_fear=0.2",
+              "elections.firing_rate=1"});
+  Population pop = population(cfg);
+  pop.commitment << 0.1f, 0.3f, 0.6f, 0.9f, 0.0f;
+  Network net = path({0.9f, 0.5f, 0.1f, 0.6f});
+  Rng rng(4);
+  std::vector<std::int32_t> left;
+  const CounterCampaignWeek w = election_counter_campaign(cfg, pop, net, 5, 99, rng, left);
+  const double captive = 0.5 + 0.1 * 0.8 * 0.5;  // 0.54
+  CHECK(pop.fear[0] == Approx(captive));
+  CHECK(pop.fear[4] == Approx(captive));
+  const double threatened = captive + 0.2 * 0.8 * (1 - captive);
+  CHECK(pop.fear[1] == Approx(threatened));
+  CHECK(pop.fear[2] == Approx(threatened));
+  CHECK(w.threats == 3);
+  CHECK(w.firings == 1);
+  CHECK(left == std::vector<std::int32_t>{3});
+  CHECK(pop.commitment[3] == 0.0f);  // a new hire holds the node
+  CHECK(pop.hired[3] == 5);
+  // The tactics not chosen: captive meetings alone, no draws.
+  Population quiet = population(cfg);
+  quiet.commitment << 0.1f, 0.3f, 0.6f, 0.9f, 0.0f;
+  Rng r2(4);
+  const Rng r2_start = r2;
+  left.clear();
+  const CounterCampaignWeek none =
+      election_counter_campaign(cfg, quiet, net, 5, 99, r2, left, false, false);
+  CHECK(none.threats == 0);
+  CHECK(none.firings == 0);
+  CHECK(left.empty());
+  for (int i = 0; i < 5; ++i) CHECK(quiet.fear[i] == Approx(captive));
+  CHECK(r2.uniform() == Rng(r2_start).uniform());
 }
