@@ -1,6 +1,7 @@
 // The rules of actions, elections, decay, the environment and the shared measures
-// (sim/model/actions, elections, decay, environment, metrics): each rule's direction and size on hand-computed cases, its limit
-// cases, and the equivalence of the cheap forms the engine uses with the plain definitions.
+// (sim/model/actions, elections, decay, environment, metrics): each rule's direction and size on
+// hand-computed cases, its limit cases, and the equivalence of the cheap forms the engine uses
+// with the plain definitions.
 #include <catch2/catch.hpp>
 
 #include <Eigen/SparseCore>
