@@ -559,6 +559,44 @@ TEST_CASE("defense rules: the action's threshold rule alone, synchronous, no con
   CHECK(off.w_social == 0.0f);
 }
 
+TEST_CASE("join causes by hand: each channel, invitations by source, the social pull, responders",
+          "[actions]") {
+  // Agents 0..6 joined in this order; 5 has left again. 0 was a seed, 1 converted by a
+  // neighbour, 2 by the broadcast channel; 3, 4 and 6 crossed their thresholds, 3 on a
+  // relationship's invitation, 4 on messaging's, 6 on no invitation but participating
+  // neighbours (S = 0.3). The blasts reached 2 and 4.
+  const std::vector<std::int32_t> joined = {0, 1, 2, 3, 4, 5, 6};
+  const std::vector<std::uint8_t> x = {1, 1, 1, 1, 1, 0, 1};
+  using C = JoinCause;
+  const std::vector<JoinCause> cause = {C::seed,      C::contagion, C::broadcast, C::threshold,
+                                        C::threshold, C::threshold, C::threshold};
+  const std::vector<std::uint8_t> source = {kInviteNone,         kInviteNone,      kInviteNone,
+                                            kInviteRelationship, kInviteMessaging, kInviteNone,
+                                            kInviteNone};
+  const std::vector<float> social = {0, 0, 0, 0, 0, 0, 0.3f};
+  const std::vector<std::uint8_t> reached = {0, 0, 1, 0, 1, 0, 0};
+  JoinCauses j = count_join_causes(joined, 1, x, cause, source, 1.0, social, reached);
+  CHECK(j.by == std::array<std::int64_t, 3>{3, 2, 0});  // invited 1, 3, 6; broadcast 2, 4
+  CHECK(j.responders == 2);
+  j = count_join_causes(joined, 0, x, cause, source, 0.0, social, reached);  // no social pull
+  CHECK(j.by == std::array<std::int64_t, 3>{2, 2, 2});  // the seed 0 and 6 on their own
+  j = count_join_causes(joined, 0, x, cause, {}, 0.0, social, {});  // no invitations, no blasts
+  CHECK(j.by == std::array<std::int64_t, 3>{1, 1, 4});
+  CHECK(j.responders == 0);
+}
+
+TEST_CASE("an action's outcome: the line without a width, one draw with one", "[actions]") {
+  Rng rng(3);
+  const Rng start = rng;
+  CHECK(decide_action(0.25, 0.25, 0.0, rng));  // at the line wins
+  CHECK_FALSE(decide_action(0.2499, 0.25, 0.0, rng));
+  CHECK(rng.uniform() == Rng(start).uniform());  // no draws without a width
+  Rng a(8), b(8);
+  const double u = b.uniform();
+  CHECK(decide_action(0.3, 0.25, 0.03, a) == (u < win_probability(0.3, 0.25, 0.03)));
+  CHECK(a.uniform() == b.uniform());
+}
+
 // ---- elections ---------------------------------------------------------------------------------
 
 TEST_CASE("elections: the employer's choice of tactics draws only for a share in (0, 1)",

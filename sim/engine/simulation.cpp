@@ -248,32 +248,10 @@ void Simulation::action_phase() {
 }
 
 void Simulation::count_join_causes(std::size_t from, const std::vector<float>& s) {
-  // How each of this step's joiners came to take part: invited through a relationship (a
-  // committed neighbour's or the staff's invitation, contagion from a participating neighbour,
-  // or participating neighbours in the social term), reached by broadcast (the broadcast
-  // channel, or messaging as the strongest invitation), or on their own (seeds, private utility).
-  const auto& log = core_.joined_log();
-  const auto& x = core_.x();
-  const auto& why = core_.cause();
-  const bool sources = invite_source_.size() == static_cast<std::size_t>(cfg_.n);
-  for (std::size_t k = from; k < log.size(); ++k) {
-    const auto i = static_cast<std::size_t>(log[k]);
-    if (!x[i]) continue;
-    int c = 2;
-    switch (why[i]) {
-      case JoinCause::contagion: c = 0; break;
-      case JoinCause::broadcast: c = 1; break;
-      case JoinCause::threshold: {
-        const std::uint8_t src = sources ? invite_source_[i] : kInviteNone;
-        if (src == kInviteRelationship || (cfg_.w_social > 0 && s[i] > 0.0f)) c = 0;
-        else if (src == kInviteMessaging) c = 1;
-        break;
-      }
-      default: break;
-    }
-    ++joined_by_[static_cast<std::size_t>(c)];
-    if (c == 1 && !reached_.empty() && reached_[i]) ++responders_now_;
-  }
+  const JoinCauses j = orgsim::count_join_causes(core_.joined_log(), from, core_.x(), core_.cause(),
+                                                 invite_source_, cfg_.w_social, s, reached_);
+  joined_by_ = j.by;
+  responders_now_ = j.responders;
 }
 
 void Simulation::after_action(bool fresh) {
@@ -329,10 +307,7 @@ void Simulation::after_action(bool fresh) {
     // when actions.win_width > 0.
     const bool undecided = fresh || !continuous_won_;
     if (undecided) {
-      won = cfg_.win_width > 0.0
-                ? rng_employer_.uniform() <
-                      win_probability(power_now_, cfg_.resistance, cfg_.win_width)
-                : action_wins(power_now_, cfg_.resistance);
+      won = decide_action(power_now_, cfg_.resistance, cfg_.win_width, rng_employer_);
     }
     ev.turnout = ev.support = turnout;
   }

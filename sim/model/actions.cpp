@@ -96,6 +96,40 @@ Defense defense_capacity(ParticipationCore& core, const Network& net, const floa
   return d;
 }
 
+JoinCauses count_join_causes(const std::vector<std::int32_t>& joined, std::size_t from,
+                             const std::vector<std::uint8_t>& x,
+                             const std::vector<JoinCause>& cause,
+                             const std::vector<std::uint8_t>& source, double social_weight,
+                             const std::vector<float>& social,
+                             const std::vector<std::uint8_t>& reached) {
+  JoinCauses out;
+  const bool sources = source.size() == x.size();
+  for (std::size_t k = from; k < joined.size(); ++k) {
+    const auto i = static_cast<std::size_t>(joined[k]);
+    if (!x[i]) continue;
+    int c = 2;
+    switch (cause[i]) {
+      case JoinCause::contagion: c = 0; break;
+      case JoinCause::broadcast: c = 1; break;
+      case JoinCause::threshold: {
+        const std::uint8_t src = sources ? source[i] : kInviteNone;
+        if (src == kInviteRelationship || (social_weight > 0 && social[i] > 0.0f)) c = 0;
+        else if (src == kInviteMessaging) c = 1;
+        break;
+      }
+      default: break;
+    }
+    ++out.by[static_cast<std::size_t>(c)];
+    if (c == 1 && !reached.empty() && reached[i]) ++out.responders;
+  }
+  return out;
+}
+
+bool decide_action(double power, double resistance, double width, Rng& rng) {
+  return width > 0.0 ? rng.uniform() < win_probability(power, resistance, width)
+                     : action_wins(power, resistance);
+}
+
 void utility_base(const ModelConfig& cfg, const Population& pop, const Network& net,
                   double climate, bool staff_present, std::vector<float>& base,
                   std::vector<float>& invite, std::vector<std::uint8_t>* source) {

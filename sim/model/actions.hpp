@@ -3,6 +3,7 @@
 // participation core: the part of each agent's utility fixed during an action's rounds
 // (grievance, commitment, invitations, fear), the action's power and outcome, and what taking
 // part does to the participants and their ties.
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <utility>
@@ -61,6 +62,32 @@ struct Defense {
 };
 Defense defense_capacity(ParticipationCore& core, const Network& net, const float* base,
                          const float* threshold, double complete_trust);
+
+/// How an action's joiners came to take part (the joined_invited, joined_broadcast, joined_own
+/// and broadcast_responders outputs). For each agent in `joined` from index `from` on who still
+/// takes part (x != 0), by the channel that brought them in (`cause`):
+///   contagion: invited (a participating neighbour converted them);
+///   broadcast: broadcast;
+///   threshold: invited when their strongest invitation came through a relationship
+///     (`source` = kInviteRelationship) or the social term pulled (`social_weight` > 0 and
+///     their social sum S_i > 0); else broadcast when it came from messaging; else their own;
+///   a seed: their own.
+/// A broadcast joiner whom this step's blasts reached (`reached`, empty: none) is a responder.
+/// An empty `source` means no invitations (every source none).
+struct JoinCauses {
+  std::array<std::int64_t, 3> by{};  // invited, broadcast, own
+  std::int64_t responders = 0;
+};
+JoinCauses count_join_causes(const std::vector<std::int32_t>& joined, std::size_t from,
+                             const std::vector<std::uint8_t>& x,
+                             const std::vector<JoinCause>& cause,
+                             const std::vector<std::uint8_t>& source, double social_weight,
+                             const std::vector<float>& social,
+                             const std::vector<std::uint8_t>& reached);
+
+/// Whether an action of power P wins against resistance R: P >= R when width <= 0 (no draw);
+/// otherwise with chance win_probability(P, R, width), one uniform from `rng`.
+bool decide_action(double power, double resistance, double width, Rng& rng);
 
 /// U_i without the social term, for every agent:
 ///   base_i = w_g clamp(g_i + G, 0, 1) + w_c c_i - w_f f_i (1 - v_i) + w_i invite_i,
