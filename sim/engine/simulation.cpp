@@ -156,7 +156,8 @@ void Simulation::organizing_phase() {
 // ---- 3. collective action ----------------------------------------------------------------------
 
 bool Simulation::action_due() {
-  return orgsim::action_due(cfg_, t_, last_action_step_, climate_now_, [this] { return assessed(); });
+  return orgsim::action_due(cfg_, t_, last_action_step_, climate_now_,
+                            [this] { return assessed(); });
 }
 
 void Simulation::place_seeds() {
