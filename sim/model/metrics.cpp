@@ -24,14 +24,11 @@ RungCounts count_rungs(const Population& p, double supporter_cut, double member_
 }
 
 TrustStats trust_stats(const Network& net) {
-  TrustStats s;
-  if (net.complete) return s;
-  for (const float tau : net.trust) {
-    s.sum += tau;
-    s.strong += tau >= kStrongTie ? 1 : 0;
-  }
-  s.entries = static_cast<std::int64_t>(net.trust.size());
-  return s;
+  if (net.complete) return {};
+  TrustFold f;
+  const auto entries = static_cast<std::int64_t>(net.trust.size());
+  f.add(net.trust.data(), 0, entries);
+  return f.stats(entries);
 }
 
 namespace {
