@@ -6,6 +6,7 @@
 
 #include <Eigen/SparseCore>
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <set>
 
@@ -345,6 +346,19 @@ TEST_CASE("rung counts: disjoint rungs, the organized base counts worker-organiz
   CHECK(r.worker_organizers == 1);
 }
 
+TEST_CASE("the yeses on the sheets: the organized base and everyone who said yes", "[metrics]") {
+  const ModelConfig cfg = config();
+  Population pop = population(cfg);
+  pop.commitment << 0.1f, 0.2f, 0.5f, 0.8f, 0.3f;
+  pop.role[4] = Role::worker_organizer;
+  CHECK(count_yeses(pop, 0.5) == 3);  // 2, 3 and the worker-organizer 4
+  pop.said_yes[0] = 1;
+  pop.said_yes[2] = 1;  // already counted
+  CHECK(count_yeses(pop, 0.5) == 4);
+  pop.said_yes.clear();  // no campaign asked: the organized base
+  CHECK(count_yeses(pop, 0.5) == 3);
+}
+
 TEST_CASE("strong-tie component and trust statistics by hand", "[metrics]") {
   Network net = path({0.9f, 0.5f, 0.1f, 0.6f});  // strong: 0-1-2 and 3-4
   CHECK(strong_component(net) == 3);
@@ -419,6 +433,9 @@ TEST_CASE("action_due: each policy by hand, the gap, and the count asked only wh
     CHECK_FALSE(action_due(cfg, 5, 2, 0.3, assessed));  // 3 steps since: too soon
     CHECK(action_due(cfg, 6, 2, 0.3, assessed));        // 4 steps since
     CHECK(asked == 0);
+    const ModelConfig later = config({"actions.policy=\"hot\"", "actions.first=10"});
+    CHECK_FALSE(action_due(later, 9, -1, 1.0, assessed));  // nothing before `first`
+    CHECK(action_due(later, 10, -1, 1.0, assessed));
   }
   SECTION("readiness: the assessed support reaches readiness x N (N = 5)") {
     const ModelConfig cfg =
@@ -431,6 +448,10 @@ TEST_CASE("action_due: each policy by hand, the gap, and the count asked only wh
     support = 5;
     CHECK_FALSE(action_due(cfg, 5, 2, 0.0, assessed));  // too soon: the count is not asked
     CHECK(asked == 2);
+    const ModelConfig later = config({"actions.policy=\"readiness\"", "actions.first=10"});
+    CHECK_FALSE(action_due(later, 9, -1, 0.0, assessed));  // nothing before `first`
+    CHECK(asked == 2);
+    CHECK(action_due(later, 10, -1, 0.0, assessed));
   }
   SECTION("ready_and_hot: both, the count asked only on a hot day") {
     const ModelConfig cfg = config({"actions.policy=\"ready_and_hot\"", "actions.readiness=0.4",
@@ -442,6 +463,10 @@ TEST_CASE("action_due: each policy by hand, the gap, and the count asked only wh
     support = 1;
     CHECK_FALSE(action_due(cfg, 5, -1, 0.2, assessed));
     CHECK(asked == 2);
+    support = 5;
+    const ModelConfig gap = config({"actions.policy=\"ready_and_hot\"", "actions.min_gap=4"});
+    CHECK_FALSE(action_due(gap, 5, 2, 1.0, assessed));  // ready and hot, but too soon
+    CHECK(action_due(gap, 6, 2, 1.0, assessed));
   }
 }
 
@@ -538,15 +563,24 @@ TEST_CASE("defense capacity by hand: the crowd from nobody times its cohesion", 
   const std::vector<float> two = {0.6f, 0.6f, 0.0f, 0.0f, 0.0f};
   const std::vector<float> high(5, 0.5f);
   d = defense_capacity(mean_field, complete, two.data(), high.data(), 0.7);
-  CHECK(d.crowd >= 2);
-  CHECK(d.value == Approx(static_cast<double>(d.crowd) / 5 * 0.7));
+  // 0 and 1 join alone; the others see 0.7 x 2 of their 4 coworkers: 0.35 < 0.5.
+  CHECK(d.crowd == 2);
+  CHECK(d.cohesion == Approx(0.7));
+  CHECK(d.value == Approx(2.0 / 5 * 0.7));
 }
 
 TEST_CASE("defense rules: the action's threshold rule alone, synchronous, no contagion",
           "[actions][wins]") {
-  const ModelConfig cfg = config({"participation.contagion.probability=0.3"});
+  const ModelConfig cfg = config({"participation.contagion.probability=0.3",
+                                  "participation.contagion.attempts=\"every_round\"",
+                                  "participation.threshold_rule=\"count\"",
+                                  "participation.weights.social=0.6", "trust.initial.value=0.7"});
   const CascadeRules a = cascade_rules(cfg);
   CHECK(a.contagion_probability == 0.3);
+  CHECK(a.attempts == Attempts::every_round);
+  CHECK(a.rule == ThresholdRule::count);
+  CHECK(a.w_social == 0.6f);
+  CHECK(a.complete_trust == 0.7f);
   const CascadeRules d = defense_rules(cfg);
   CHECK(d.contagion_probability == 0.0);
   CHECK(d.rule == a.rule);
@@ -653,6 +687,46 @@ TEST_CASE("elections: the first contract's chance is the rate times the defense'
   CHECK(first_contract_chance(0.02, 0.5, 0.6, -0.1) == 0.0);
   CHECK(first_contract_chance(0.02, 0.0, 0.6, 0.0) == Approx(0.02));  // nothing needed
   CHECK(first_contract_chance(0.0, 0.5, 0.6, 0.3) == 0.0);
+}
+
+TEST_CASE("elections: after the push a won election is decertified, reaches a contract or stands",
+          "[elections][wins]") {
+  int asked = 0;
+  const std::function<double()> defense = [&] {
+    ++asked;
+    return 0.15;  // half of what a win of strength 0.6 needs at hold 0.5
+  };
+  Rng rng(21);
+  const Rng start = rng;
+  // Reversed by the push: decertified, no draw, the defense not asked.
+  CHECK(settle_election(true, 0.5, 0.5, 0.6, defense, rng) == ElectionFate::decertified);
+  // No contract rate: it stands, no draw.
+  CHECK(settle_election(false, 0.0, 0.5, 0.6, defense, rng) == ElectionFate::standing);
+  CHECK(asked == 0);
+  CHECK(rng.uniform() == Rng(start).uniform());
+  // Otherwise one draw against rate x D / needed = 0.5 x 0.5 = 0.25.
+  Rng a(22), b(22);
+  const double u = b.uniform();
+  const ElectionFate f = settle_election(false, 0.5, 0.5, 0.6, defense, a);
+  CHECK(f == (u < 0.25 ? ElectionFate::contract : ElectionFate::standing));
+  CHECK(asked == 1);
+  CHECK(a.uniform() == b.uniform());
+  // Over many steps the share of contracts is the chance.
+  Rng many(23);
+  int contracts = 0;
+  for (int k = 0; k < 20000; ++k)
+    contracts += settle_election(false, 0.5, 0.5, 0.6, defense, many) == ElectionFate::contract;
+  CHECK(contracts / 20000.0 == Approx(0.25).margin(4 * std::sqrt(0.25 * 0.75 / 20000)));
+}
+
+TEST_CASE("elections: the notice weeks run from the week after the petition to the vote",
+          "[elections]") {
+  CHECK_FALSE(in_notice_weeks(10, 10, 14));  // the petition's own week
+  CHECK(in_notice_weeks(11, 10, 14));
+  CHECK(in_notice_weeks(14, 10, 14));  // the vote's week
+  CHECK_FALSE(in_notice_weeks(15, 10, 14));
+  CHECK_FALSE(in_notice_weeks(12, -1, -1));  // no election called
+  CHECK_FALSE(in_notice_weeks(10, 10, 10));  // no notice at all
 }
 
 TEST_CASE("elections: a week of counter-campaign by hand (captive meetings, threats, firings)",

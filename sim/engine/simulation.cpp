@@ -101,7 +101,7 @@ void Simulation::environment_phase() {
   }
   turnover(cfg_, pop_, net_, t_, stream_seed(rep_seed_, Stream::turnover), rng_turnover_, left_);
   // The weeks between an election's announcement and its vote: the employer's counter-campaign.
-  if (election_at_ >= 0 && t_ > announced_at_ && t_ <= election_at_) {
+  if (in_notice_weeks(t_, announced_at_, election_at_)) {
     const CounterCampaignWeek w =
         election_counter_campaign(cfg_, pop_, net_, t_, stream_seed(rep_seed_, Stream::turnover),
                                   rng_employer_, left_, threaten_, fire_);
@@ -375,22 +375,21 @@ void Simulation::wins_phase() {
       return d;
     };
     reversed_now_ = wins_.push_back(t_, defense_now, rng_employer_);
-    // A won election not yet consolidated: undone (decertified), or a first contract reached
-    // with chance contract_rate x min(1, D / (hold_fraction x strength)), one uniform from the
-    // employer stream per step after the push (none when contract_rate is 0).
+    // A won election not yet consolidated: decertified, or a first contract (settle_election).
     if (election_win_ >= 0 && !consolidated_) {
       const WinEvent& w = wins_.events()[static_cast<std::size_t>(election_win_)];
-      if (!w.censored) {
-        ++decertifications_;
-        election_win_ = -1;
-      } else if (cfg_.elections.contract_rate > 0.0) {
-        const double chance = first_contract_chance(
-            cfg_.elections.contract_rate, cfg_.wins.hold_fraction, w.strength, defense_now());
-        if (rng_employer_.uniform() < chance) {
+      switch (settle_election(!w.censored, cfg_.elections.contract_rate, cfg_.wins.hold_fraction,
+                              w.strength, defense_now, rng_employer_)) {
+        case ElectionFate::decertified:
+          ++decertifications_;
+          election_win_ = -1;
+          break;
+        case ElectionFate::contract:
           consolidated_ = true;
           ++consolidated_wins_;
           events_[election_event_].consolidated_step = t_;
-        }
+          break;
+        case ElectionFate::standing: break;
       }
     }
   }
@@ -425,16 +424,7 @@ const RungCounts& Simulation::rungs() {
 
 std::int64_t Simulation::assessed() {
   if (cfg_.assessment == Assessment::organized) return rungs().organized;
-  // Every yes on the organizers' sheets: the organized base plus everyone who said yes to an
-  // ask, soft yeses included (a card once signed stays signed).
-  const double member = cfg_.ladder_member;
-  std::int64_t k = 0;
-  for (std::int32_t i = 0; i < cfg_.n; ++i) {
-    const auto u = static_cast<std::size_t>(i);
-    const bool yes = !pop_.said_yes.empty() && pop_.said_yes[u];  // only a campaign asks
-    k += (yes || committed(pop_, i, member)) ? 1 : 0;
-  }
-  return k;
+  return count_yeses(pop_, cfg_.ladder_member);
 }
 
 const TrustStats& Simulation::trust_stats_now() {
@@ -514,7 +504,7 @@ void Simulation::record_phase() {
   if (net_.complete) {
     const double tau = cfg_.trust_initial.value;
     put(kTrustMean, n > 1 ? tau : std::nan(""));
-    put(kStrongShare, n > 1 ? (tau >= 0.5 ? 1.0 : 0.0) : std::nan(""));
+    put(kStrongShare, n > 1 ? (tau >= kStrongTie ? 1.0 : 0.0) : std::nan(""));
   } else if (net_.num_entries() > 0) {
     // Every tie is stored twice with the same trust, so entry means equal tie means.
     const TrustStats& ts = trust_stats_now();

@@ -28,4 +28,12 @@ double first_contract_chance(double contract_rate, double hold_fraction, double 
   return contract_rate * capacity;
 }
 
+ElectionFate settle_election(bool reversed, double contract_rate, double hold_fraction,
+                             double strength, const std::function<double()>& defense, Rng& rng) {
+  if (reversed) return ElectionFate::decertified;
+  if (!(contract_rate > 0.0)) return ElectionFate::standing;
+  const double chance = first_contract_chance(contract_rate, hold_fraction, strength, defense());
+  return rng.uniform() < chance ? ElectionFate::contract : ElectionFate::standing;
+}
+
 }  // namespace orgsim

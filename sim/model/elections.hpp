@@ -4,6 +4,7 @@
 // The weeks of counter-campaign before the vote are environment.hpp's
 // election_counter_campaign().
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "core/rng.hpp"
@@ -32,5 +33,22 @@ VoteCount count_votes(const std::vector<std::uint8_t>& yes, double turnout, Rng&
 /// when the win needs none: hold_fraction x strength <= 0).
 double first_contract_chance(double contract_rate, double hold_fraction, double strength,
                              double defense) noexcept;
+
+/// The notice weeks of an election announced at `announced` and voted at `vote` (-1: none
+/// called): the weeks after the announcement up to and including the vote's, when the employer
+/// runs its counter-campaign (environment.hpp's election_counter_campaign).
+inline bool in_notice_weeks(std::int32_t t, std::int32_t announced, std::int32_t vote) noexcept {
+  return vote >= 0 && t > announced && t <= vote;
+}
+
+/// What becomes of a won election not yet consolidated, each step after the employer's push:
+///   the push reversed the win (`reversed`): decertified, no draw;
+///   else, with contract_rate > 0: one uniform from `rng`; below first_contract_chance(contract_rate,
+///     hold_fraction, strength, D) the union reaches a first contract (the win is consolidated).
+///     `defense` (D) is asked only then;
+///   else it stands, unconsolidated.
+enum class ElectionFate { standing, decertified, contract };
+ElectionFate settle_election(bool reversed, double contract_rate, double hold_fraction,
+                             double strength, const std::function<double()>& defense, Rng& rng);
 
 }  // namespace orgsim

@@ -7,6 +7,16 @@
 
 namespace orgsim {
 
+std::int64_t count_yeses(const Population& p, double member_cut) {
+  std::int64_t k = 0;
+  const bool asked = !p.said_yes.empty();  // only a campaign asks
+  for (std::int32_t i = 0; i < p.size(); ++i) {
+    const bool yes = asked && p.said_yes[static_cast<std::size_t>(i)];
+    k += (yes || committed(p, i, member_cut)) ? 1 : 0;
+  }
+  return k;
+}
+
 RungCounts count_rungs(const Population& p, double supporter_cut, double member_cut,
                        double leader_cut) {
   RungCounts r;

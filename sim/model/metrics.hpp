@@ -29,6 +29,11 @@ struct RungCounts {
   std::int64_t organized = 0;                          // committed(): member+ or worker-organizer
   std::int64_t worker_organizers = 0;
 };
+/// Every yes on the organizers' sheets (actions.assessment = "yeses"): the organized base plus
+/// everyone who said yes to an ask, soft yeses included (a card once signed stays signed). One
+/// pass over the agents; without a campaign (no said_yes array) it is the organized base.
+std::int64_t count_yeses(const Population& p, double member_cut);
+
 /// One pass over the agents.
 RungCounts count_rungs(const Population& p, double supporter_cut, double member_cut,
                        double leader_cut);
