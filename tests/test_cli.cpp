@@ -130,6 +130,65 @@ TEST_CASE("a bad edge list stops check and run before anything is planned, run o
                    "expected a trust value") != std::string::npos);
 }
 
+TEST_CASE("an impossible network stops check, run and sweep at load: exit 2, nothing written",
+          "[cli][network]") {
+  // Three networks the generators refuse only once they are built: one agent per department
+  // with ties inside departments, more cross-department ties than pairs, and swaps on a
+  // complete lattice. Each is an input error before a plan is printed or a pilot is run.
+  struct Case {
+    const char* name;
+    const char* network;
+    const char* where;
+  };
+  const Case cases[] = {
+      {"cli_net_one_each", R"({"type": "workplace", "departments": 10, "within_degree": 1,
+                              "between_degree": 2})",
+       "network.within_degree"},
+      {"cli_net_cross", R"({"type": "workplace", "departments": 2, "within_degree": 2,
+                           "between_degree": 15})",
+       "network.between_degree"},
+      {"cli_net_swap", R"({"type": "ring_lattice", "degree": 8, "rewire": 0.5,
+                          "rewire_method": "swap"})",
+       "network.rewire"},
+  };
+  for (const Case& c : cases) {
+    const std::string sc = write_file(std::string(c.name) + ".json",
+                                      std::string(R"({"population": {"size": )") +
+                                          (std::string(c.name) == "cli_net_swap" ? "9" : "10") +
+                                          R"(}, "steps": 2, "replicates": 1, "network": )" +
+                                          c.network + "}");
+    const std::string out = test::tmp_path(std::string(c.name) + ".h5");
+    fs::remove(out);
+    for (const std::string& cmd : {"check " + sc, "run " + sc + " -o " + out}) {
+      INFO(cmd);
+      const auto r = sh(cmd);
+      CHECK(r.code == 2);
+      CHECK(r.err.find(std::string(c.name) + ".json: " + c.where + ": expected") !=
+            std::string::npos);
+      CHECK(r.out.find("plan:") == std::string::npos);
+      CHECK(r.err.find("pilot") == std::string::npos);
+      CHECK_FALSE(fs::exists(out));
+    }
+  }
+  // A sweep whose design makes a department of one: refused at load, naming the design point.
+  const std::string sweep = write_file("cli_net_sweep.json", R"({"name": "cli-net-sweep",
+      "scenario": {"steps": 2, "population": {"size": 40},
+                   "network": {"type": "workplace", "departments": 10, "within_degree": 1,
+                               "between_degree": 1}},
+      "design": {"type": "grid", "parameters": {"population.size": [40, 10]}},
+      "replicates": 1, "seed": 1})");
+  const std::string out = test::tmp_path("cli_net_sweep.h5");
+  fs::remove(out);
+  fs::remove_all(out + ".parts");
+  const auto r = sh("sweep " + sweep + " -o " + out + " --quiet");
+  INFO(r.err);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("network.within_degree") != std::string::npos);
+  CHECK(r.err.find("design point 1") != std::string::npos);
+  CHECK_FALSE(fs::exists(out));
+  CHECK_FALSE(fs::exists(out + ".parts"));
+}
+
 TEST_CASE("orgsim check --explain says where every value came from", "[cli][extends]") {
   const auto r = sh("check " + test::source_path("scenarios/validation/centola_macy.json") +
                     " --explain --set population.size=500");

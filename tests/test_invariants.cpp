@@ -36,7 +36,9 @@ Network corrupted_ring(std::int32_t n) {
 }  // namespace
 
 TEST_CASE("check_invariants detects trust outside [0,1]", "[invariants]") {
-  const ModelConfig cfg = test::default_config({"population.size=10"});
+  const ModelConfig cfg = test::default_config(
+      {"population.size=10", "network.departments=1", "network.between_degree=0",
+       "network.within_degree=2"});
   const Network bad = corrupted_ring(10);
   const Simulation sim(cfg, replicate_seed(cfg.master_seed, 0), &bad);
   CHECK_THROWS_AS(sim.check_invariants(), std::logic_error);
@@ -49,7 +51,9 @@ TEST_CASE("check_invariants finds a tie without its twin, asymmetric trust and a
   // and an exact pass (a cursor per row) only when the checksum differs; each kind of damage must
   // still be found and named, by the audit a sweep runs after every run (state) and by the full
   // one.
-  const ModelConfig cfg = test::default_config({"population.size=10"});
+  const ModelConfig cfg = test::default_config(
+      {"population.size=10", "network.departments=1", "network.between_degree=0",
+       "network.within_degree=2"});
   auto ring = [] {
     Network net = corrupted_ring(10);
     std::fill(net.trust.begin(), net.trust.end(), 0.5f);
@@ -87,7 +91,9 @@ TEST_CASE("check_invariants finds a tie without its twin, asymmetric trust and a
 }
 
 TEST_CASE("step() checks the invariants in a build with ORGSIM_INVARIANTS", "[invariants]") {
-  const ModelConfig cfg = test::default_config({"population.size=10"});
+  const ModelConfig cfg = test::default_config(
+      {"population.size=10", "network.departments=1", "network.between_degree=0",
+       "network.within_degree=2"});
   const Network bad = corrupted_ring(10);
   Simulation sim(cfg, replicate_seed(cfg.master_seed, 0), &bad);
 #ifdef ORGSIM_CHECK_INVARIANTS

@@ -149,7 +149,10 @@ std::string write_temp(const std::string& name, const std::string& content) {
   return path.string();
 }
 
+/// Both the generator and the loader's check (check_network_spec, no draws) refuse `spec` with
+/// the same error: the loader's check is the generator's own.
 void expect_spec_error(const NetworkSpec& spec, std::int32_t n, const std::string& where) {
+  std::string built, checked;
   Rng rng(kSeed, Stream::network);
   try {
     build_network(spec, n, rng);
@@ -158,7 +161,15 @@ void expect_spec_error(const NetworkSpec& spec, std::int32_t n, const std::strin
     CHECK(e.file() == "");
     CHECK(e.where() == where);
     CHECK_THAT(e.what(), Catch::Contains(where));
+    built = e.what();
   }
+  try {
+    check_network_spec(spec, n);
+    FAIL("check_network_spec passed what build_network refuses at " << where);
+  } catch (const InputError& e) {
+    checked = e.what();
+  }
+  CHECK(checked == built);
 }
 
 }  // namespace
@@ -617,7 +628,16 @@ TEST_CASE("impossible specs are InputErrors naming the network key", "[network]"
   expect_spec_error(workplace_spec(2, 2.0, 6.0), 10, "network.between_degree");  // > 25 pairs
   expect_spec_error(workplace_spec(1, 2.0, 1.0), 10, "network.between_degree");  // one dept
   expect_spec_error(er_spec(1.0), -1, "population.size");
-  // The largest valid values are accepted.
+  expect_spec_error(workplace_spec(10, 1.0, 0.0), 10, "network.within_degree");  // one each
+  expect_spec_error(workplace_spec(2, 2.0, 15.0), 20, "network.between_degree");  // > 100 pairs
+  // The largest valid values are accepted, by the check and by the generator.
+  for (const auto& [spec, n] : std::vector<std::pair<NetworkSpec, std::int32_t>>{
+           {er_spec(99.0), 100},
+           {ring_spec(98, 0.0, RewireMethod::swap), 100},
+           {ba_spec(99), 100},
+           {workplace_spec(2, 2.0, 5.0), 10},
+           {workplace_spec(10, 0.0, 0.0), 10}})
+    CHECK_NOTHROW(check_network_spec(spec, n));
   CHECK(make(er_spec(99.0), 100).num_ties() == 100 * 99 / 2);
   CHECK(make(ring_spec(98, 0.0, RewireMethod::swap), 100).num_ties() == 100 * 98 / 2);
   CHECK(make(ba_spec(99), 100).num_ties() == 99);

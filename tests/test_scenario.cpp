@@ -191,8 +191,20 @@ TEST_CASE("malformed JSON reports line and column", "[scenario]") {
 
 TEST_CASE("absurd sizes are refused up front with the memory they need", "[scenario]") {
   json d = minimal();
+  // More tie entries than the graph's 32-bit offsets hold: refused when the scenario loads.
   d["population"]["size"] = 2000000000;
   d["network"] = {{"type", "erdos_renyi"}, {"mean_degree", 50}};
+  try {
+    make_plan(scenario_from_json(d, "case.json", ".", ""));
+    FAIL("accepted");
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    CHECK(contains(m, "case.json: network.mean_degree"));
+    CHECK(contains(m, "32-bit"));
+  }
+  // Within that bound but beyond any machine's memory: refused by the resource check.
+  d["population"]["size"] = 1000000000;
+  d["network"] = {{"type", "erdos_renyi"}, {"mean_degree", 2}};
   const Scenario sc = scenario_from_json(d, "case.json", ".", "");
   const RunPlan plan = make_plan(sc);
   try {
@@ -213,16 +225,16 @@ TEST_CASE("every shipped validation scenario is valid", "[scenario]") {
   }
 }
 
-TEST_CASE("generator errors found at run time name the scenario file", "[scenario]") {
-  // A complete ring lattice (degree = N - 1) has no room for degree-preserving swaps; only the
-  // generator can tell.
+TEST_CASE("the generators' checks run when the scenario loads and name the scenario file",
+          "[scenario]") {
+  // A complete ring lattice (degree = N - 1) has no room for degree-preserving swaps: the
+  // generator's own check (check_network_spec) refuses it before any run.
   json d = minimal();
   d["population"]["size"] = 5;
   d["network"] = {{"type", "ring_lattice"}, {"degree", 4}, {"rewire", 0.5},
                   {"rewire_method", "swap"}};
-  const RunPlan plan = make_plan(scenario_from_json(d, "case.json", ".", ""));
   try {
-    run_one(plan, 0, 0);
+    make_plan(scenario_from_json(d, "case.json", ".", ""));
     FAIL("accepted");
   } catch (const InputError& e) {
     const std::string m = e.what();

@@ -318,53 +318,25 @@ ModelConfig make_config(const json& flat, const std::string& file, const std::st
                        std::to_string(c.n) + " values (one per agent: " + n_text + ")",
                        std::to_string(count) + " values");
 
-  // Network.
+  // Network: every check the generator makes before it draws (degrees in range, departments
+  // that fit, a lattice that admits swaps), here, so that an impossible network stops the
+  // scenario at load (`check`, `run`, every sweep point) rather than a run.
   auto& net = c.network;
+  try {
+    check_network_spec(net, c.n);
+  } catch (const InputError& e) {
+    throw e.with_file(file);
+  }
   switch (net.type) {
-    case NetworkType::erdos_renyi:
-      if (c.n > 1 && net.mean_degree > c.n - 1)
-        throw InputError(file, key("network.mean_degree"),
-                         "at most population.size - 1 = " + std::to_string(c.n - 1),
-                         json(net.mean_degree).dump());
-      break;
-    case NetworkType::ring_lattice:
-    case NetworkType::watts_strogatz:
-      if (net.degree % 2 != 0)
-        throw InputError(file, key("network.degree"),
-                         "an even number of ties (degree/2 on each side)",
-                         std::to_string(net.degree));
-      if (net.degree >= c.n)
-        throw InputError(file, key("network.degree"), "less than " + n_text,
-                         std::to_string(net.degree));
-      break;
-    case NetworkType::barabasi_albert:
-      if (net.m >= c.n)
-        throw InputError(file, key("network.m"), "less than " + n_text, std::to_string(net.m));
-      break;
-    case NetworkType::workplace: {
-      if (net.departments > c.n)
-        throw InputError(file, key("network.departments"), "at most " + n_text,
-                         std::to_string(net.departments));
-      const std::int64_t smallest = c.n / net.departments;
-      if (smallest > 1 && net.within_degree > static_cast<double>(smallest - 1))
-        throw InputError(file, key("network.within_degree"),
-                         "at most the smallest department size - 1 = " +
-                             std::to_string(smallest - 1),
-                         json(net.within_degree).dump());
-      if (net.departments == 1 && net.between_degree > 0)
-        throw InputError(file, key("network.between_degree"),
-                         "0 when there is a single department", json(net.between_degree).dump());
-      break;
-    }
     case NetworkType::edge_list:
       if (net.path.empty())
         throw InputError(file, key("network.path"),
                          "the path of a CSV edge list for network.type = edge_list", "no path");
       break;
-    case NetworkType::complete:
-      break;
     case NetworkType::roster:
       load_roster(c, file);
+      break;
+    default:
       break;
   }
   if (net.type != NetworkType::edge_list) {  // a path is read only for edge lists

@@ -226,7 +226,7 @@ void gnp_ties(std::int32_t n, double p, Rng& rng, Emit&& emit) {
   }
 }
 
-Network erdos_renyi(const NetworkSpec& spec, std::int32_t n, Rng& rng) {
+void check_er_spec(const NetworkSpec& spec, std::int32_t n) {
   const double max_degree = n >= 2 ? double(n - 1) : 0.0;
   if (!(spec.mean_degree >= 0.0 && spec.mean_degree <= max_degree))
     bad_spec("mean_degree", "a mean degree in [0, " + fmt(max_degree) + "] (n - 1 for " +
@@ -234,6 +234,10 @@ Network erdos_renyi(const NetworkSpec& spec, std::int32_t n, Rng& rng) {
              fmt(spec.mean_degree));
   check_entries(static_cast<std::int64_t>(std::ceil(double(n) * spec.mean_degree)),
                 "mean_degree");
+}
+
+Network erdos_renyi(const NetworkSpec& spec, std::int32_t n, Rng& rng) {
+  check_er_spec(spec, n);
   const double p = n >= 2 ? spec.mean_degree / double(n - 1) : 0.0;
 
   // One pass draws the ties in (larger end, smaller end) order and counts degrees, keeping only
@@ -261,7 +265,7 @@ Network erdos_renyi(const NetworkSpec& spec, std::int32_t n, Rng& rng) {
 
 // ---- ring lattice and rewiring -------------------------------------------------------------
 
-void check_ring_spec(const NetworkSpec& spec, std::int32_t n) {
+void check_ring_spec(const NetworkSpec& spec, std::int32_t n, RewireMethod method) {
   if (spec.degree < 0 || spec.degree % 2 != 0 || spec.degree >= n)
     bad_spec("degree",
              "an even degree in [0, " + std::to_string(n) + ") (fewer than the " +
@@ -271,6 +275,14 @@ void check_ring_spec(const NetworkSpec& spec, std::int32_t n) {
   if (!(spec.rewire >= 0.0 && spec.rewire <= 1.0))
     bad_spec("rewire", "a rewiring probability in [0, 1]", fmt(spec.rewire));
   check_entries(std::int64_t(n) * spec.degree, "degree");
+  // Swaps need two ties and a lattice that is not complete (rewire_swaps).
+  const std::int64_t ties = std::int64_t(n) * (spec.degree / 2);
+  if (method == RewireMethod::swap && std::llround(spec.rewire * double(ties) / 2.0) > 0 &&
+      (ties < 2 || spec.degree >= n - 1))
+    bad_spec("rewire", "a ring lattice that admits degree-preserving swaps, or rewire = 0",
+             "rewire " + fmt(spec.rewire) + " on a " +
+                 (ties < 2 ? std::string("lattice with fewer than two ties")
+                           : std::string("complete lattice (degree = n - 1)")));
 }
 
 /// Ties (i, i + j mod n) for j = 1..k/2 (outer), i = 0..n-1 (inner): Watts & Strogatz's laps.
@@ -358,7 +370,7 @@ void rewire_swaps(std::int32_t n, std::int32_t k, double rewire, std::vector<Tie
 }
 
 Network ring_lattice(const NetworkSpec& spec, std::int32_t n, RewireMethod method, Rng& rng) {
-  check_ring_spec(spec, n);
+  check_ring_spec(spec, n, method);
   std::vector<Tie> ties = lattice_ties(n, spec.degree);
   if (spec.rewire > 0.0) {
     if (method == RewireMethod::endpoint)
@@ -377,14 +389,19 @@ Network ring_lattice(const NetworkSpec& spec, std::int32_t n, RewireMethod metho
 /// node 0 tied to 1..m. Each new node v = m+1..n-1 then draws entries of the list as it stood
 /// before v (rejecting nodes already chosen by v) until it has m distinct targets. The star's m
 /// leaves start at degree 1; every later node has degree >= m. Ties: m (n - m).
-Network barabasi_albert(const NetworkSpec& spec, std::int32_t n, Rng& rng) {
+void check_ba_spec(const NetworkSpec& spec, std::int32_t n) {
   const std::int32_t m = spec.m;
   if (m < 1 || m >= n)
     bad_spec("m", "ties per new node m in [1, " + std::to_string(n) + ") (fewer than the " +
                       std::to_string(n) + " agents)",
              std::to_string(m));
+  check_entries(2 * std::int64_t(m) * (n - m), "m");
+}
+
+Network barabasi_albert(const NetworkSpec& spec, std::int32_t n, Rng& rng) {
+  check_ba_spec(spec, n);
+  const std::int32_t m = spec.m;
   const std::int64_t num_ties = std::int64_t(m) * (n - m);
-  check_entries(2 * num_ties, "m");
 
   // ends[2t], ends[2t+1] = (larger, smaller) end of tie t, in (larger, smaller) order.
   std::vector<std::int32_t> ends;
@@ -451,7 +468,8 @@ namespace {
 ///     between_degree (up to the rounding).
 /// Memory: the within ties are drawn twice from a copy of the stream (count, then fill) as in
 /// erdos_renyi; only the cross ties are stored, sorted, and merged into the fill in order.
-Network workplace(const NetworkSpec& spec, std::int32_t n, Rng& rng) {
+/// The workplace spec's checks; returns the number of cross-department ties to draw.
+std::int64_t check_workplace_spec(const NetworkSpec& spec, std::int32_t n) {
   if (spec.departments < 1 || spec.departments > n)
     bad_spec("departments", "a number of departments in [1, " + std::to_string(n) + "] (at most "
                                 "one per agent)",
@@ -478,6 +496,12 @@ Network workplace(const NetworkSpec& spec, std::int32_t n, Rng& rng) {
   const auto target = static_cast<std::int64_t>(target_d);
   check_entries(static_cast<std::int64_t>(std::ceil(double(n) * spec.within_degree)) + 2 * target,
                 "within_degree");
+  return target;
+}
+
+Network workplace(const NetworkSpec& spec, std::int32_t n, Rng& rng) {
+  const std::int64_t target = check_workplace_spec(spec, n);
+  const Blocks blocks(n, spec.departments);
 
   auto within_pass = [&](Rng& r, auto&& emit) {
     for (std::int32_t b = 0; b < blocks.d; ++b) {
@@ -846,6 +870,23 @@ Network read_edge_list(std::istream& in, const std::string& file, std::int32_t n
     net.trust[static_cast<std::size_t>(net.find_entry(v, u))] = tie_trust[t];
   }
   return net;
+}
+
+void check_network_spec(const NetworkSpec& spec, std::int32_t n) {
+  if (n < 0)
+    throw InputError("", "population.size", "a non-negative population size", std::to_string(n));
+  switch (spec.type) {
+    case NetworkType::erdos_renyi: return check_er_spec(spec, n);
+    case NetworkType::ring_lattice: return check_ring_spec(spec, n, spec.rewire_method);
+    case NetworkType::watts_strogatz: return check_ring_spec(spec, n, RewireMethod::endpoint);
+    case NetworkType::barabasi_albert: return check_ba_spec(spec, n);
+    case NetworkType::workplace: check_workplace_spec(spec, n); return;
+    case NetworkType::complete:
+    case NetworkType::edge_list:  // read and checked line by line by the scenario loader
+    case NetworkType::roster:     // likewise
+      return;
+  }
+  bad_spec("type", "a known network type", std::to_string(static_cast<int>(spec.type)));
 }
 
 Network build_network(const NetworkSpec& spec, std::int32_t n, Rng& rng) {

@@ -139,6 +139,13 @@ struct Network {
 /// graph type (one department).
 std::int32_t department_of(const NetworkSpec& spec, std::int32_t n, std::int32_t i) noexcept;
 
+/// Every check build_network() makes of `spec` for `n` agents before it draws (degrees within
+/// range, departments that fit, a lattice that admits swaps, at most 2^31 - 1 tie entries), with
+/// no draws and no graph built: the scenario loader runs it for each arm and design point, so an
+/// impossible network is an input error before anything runs. Throws InputError naming
+/// `network.<key>` (no file: the caller adds it).
+void check_network_spec(const NetworkSpec& spec, std::int32_t n);
+
 /// Builds the graph for `n` agents from `spec`, drawing only from `rng` (the network stream).
 /// Time and memory O(n + m) for every generator. Throws InputError for an unreadable or
 /// malformed edge list (naming the file and line) and for impossible specs.
