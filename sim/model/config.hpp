@@ -38,6 +38,16 @@ struct SeedSpec {
   bool with_neighbors{};
 };
 
+/// The one seed-set parser (actions.seed), used by the scenario loader to validate and by
+/// make_config to build the SeedSpec. `v` is one of {"random": k} (k a non-negative integer, 3.0
+/// reads as 3), {"fraction": f} (f in [0, 1]), {"agents": [ids], "with_neighbors": bool} (ids
+/// non-negative integers; with_neighbors optional, false by default) or {"rung": "supporter" |
+/// "member" | "leader"}: exactly one kind. Anything else is an InputError naming `file`, the JSON
+/// path (`path`, or the offending key or element under it), what was expected, what was found
+/// and, for an unknown key, a did-you-mean. The ids are held to population.size elsewhere
+/// (make_config, on the 64-bit values); a rung's cut point is resolved by make_config.
+SeedSpec parse_seed_set(const nlohmann::json& v, const std::string& file, const std::string& path);
+
 struct ClimateConfig {
   double amplitude{}, period{}, phase{};
   double shock_rate{}, shock_size{}, shock_persistence{};
