@@ -315,9 +315,10 @@ LadderRung ladder_rung_from_name(const std::string& s) {
 // ---- the config ----------------------------------------------------------------------------
 
 namespace {
-/// network.type = roster: reads the roster (and the friendships) once, while the scenario is
-/// loaded; errors name the scenario file, the JSON path, the CSV file and its line.
-void load_roster(ModelConfig& c, const std::string& file) {
+/// network.type = roster: reads the roster (and the friendships) while the scenario is loaded,
+/// once per `rosters` cache when one is given; errors name the scenario file, the JSON path, the
+/// CSV file and its line.
+void load_roster(ModelConfig& c, const std::string& file, RosterCache* rosters) {
   auto& net = c.network;
   if (net.roster_path.empty())
     throw InputError(file, "network.roster",
@@ -330,30 +331,57 @@ void load_roster(ModelConfig& c, const std::string& file) {
     throw InputError(file, key, e.expected() + " in the " + what, e.found() + " (" + at + ")",
                      e.hint());
   };
-  auto roster = std::make_shared<Roster>();
-  try {
-    *roster = read_roster_file(net.roster_path, net.roster_path_for_errors);
-  } catch (const InputError& e) {
-    rethrow(e, "network.roster", net.roster_path_for_errors, "roster");
-  }
-  if (roster->size() != c.n)
-    throw InputError(file, "population.size",
-                     "the number of people on the roster (" + net.roster_path_for_errors +
-                         "): " + std::to_string(roster->size()),
-                     std::to_string(c.n));
-  if (!net.friendships_path.empty()) {
+  const auto check_size = [&](const Roster& roster) {
+    if (roster.size() != c.n)
+      throw InputError(file, "population.size",
+                       "the number of people on the roster (" + net.roster_path_for_errors +
+                           "): " + std::to_string(roster.size()),
+                       std::to_string(c.n));
+  };
+  const auto read = [&]() -> std::shared_ptr<const Roster> {
+    auto roster = std::make_shared<Roster>();
     try {
-      read_friendships_file(net.friendships_path, net.friendships_path_for_errors, *roster);
+      *roster = read_roster_file(net.roster_path, net.roster_path_for_errors);
     } catch (const InputError& e) {
-      rethrow(e, "network.friendships", net.friendships_path_for_errors, "friendships file");
+      rethrow(e, "network.roster", net.roster_path_for_errors, "roster");
     }
-  }
+    check_size(*roster);  // before the friendships, whose errors come second
+    if (!net.friendships_path.empty()) {
+      try {
+        read_friendships_file(net.friendships_path, net.friendships_path_for_errors, *roster);
+      } catch (const InputError& e) {
+        rethrow(e, "network.friendships", net.friendships_path_for_errors, "friendships file");
+      }
+    }
+    return roster;
+  };
+  std::shared_ptr<const Roster> roster =
+      rosters ? rosters->get(net.roster_path, net.friendships_path, read) : read();
+  check_size(*roster);  // a kept roster against this config's population.size
   net.friendship_trust = c.friendship_level;
   net.roster = std::move(roster);
 }
 }  // namespace
 
-ModelConfig make_config(const json& flat, const std::string& file, const std::string& dir) {
+std::shared_ptr<const Roster> RosterCache::get(
+    const std::string& roster_path, const std::string& friendships_path,
+    const std::function<std::shared_ptr<const Roster>()>& read) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  const auto key = std::make_pair(roster_path, friendships_path);
+  if (const auto it = rosters_.find(key); it != rosters_.end()) return it->second;
+  ++reads_;
+  std::shared_ptr<const Roster> roster = read();  // an error keeps nothing
+  rosters_.emplace(key, roster);
+  return roster;
+}
+
+std::size_t RosterCache::reads() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return reads_;
+}
+
+ModelConfig make_config(const json& flat, const std::string& file, const std::string& dir,
+                        RosterCache* rosters) {
   // Every row reads its own key, once.
   check_seed_set(flat, file);
   ConfigDraft d;
@@ -420,7 +448,7 @@ ModelConfig make_config(const json& flat, const std::string& file, const std::st
     case NetworkType::complete:
       break;
     case NetworkType::roster:
-      load_roster(c, file);
+      load_roster(c, file, rosters);
       break;
   }
   if (net.type != NetworkType::edge_list) {  // a path is read only for edge lists

@@ -4,6 +4,9 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -272,12 +275,34 @@ UpdateOrder update_order_from_name(const std::string& name);
 Attempts attempts_from_name(const std::string& name);
 LadderRung ladder_rung_from_name(const std::string& name);
 
+/// Rosters (network.type = roster) already read, by their resolved roster and friendships paths,
+/// so that make_config reads each file once for all the configs it is handed with: a sweep keeps
+/// one for all its points, arms and runs (engine/sweep.hpp Sweep::rosters). A roster that fails
+/// to read is not kept (the next call reads it again and gives the same error). Thread-safe.
+class RosterCache {
+ public:
+  /// The roster of (`roster_path`, `friendships_path`): `read()` the first time, the kept one
+  /// after. `read` runs under the cache's lock.
+  std::shared_ptr<const Roster> get(const std::string& roster_path,
+                                    const std::string& friendships_path,
+                                    const std::function<std::shared_ptr<const Roster>()>& read);
+  /// How many rosters were read (not found kept) through this cache.
+  std::size_t reads() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<const Roster>> rosters_;
+  std::size_t reads_ = 0;
+};
+
 /// Builds the typed config from a flat map of one arm (already validated key by key): every table
 /// row's binding reads its key once, then the cross-field rules are checked and the strategy
 /// preset fills the nulls. `file` names the scenario in error messages; relative paths resolve
 /// from `dir`. A key of the table missing from `flat` is a programming error (std::logic_error).
+/// A roster is read from its files, or taken from `rosters` when given and it holds it already
+/// (its size is checked against population.size either way).
 ModelConfig make_config(const nlohmann::json& flat, const std::string& file,
-                        const std::string& dir);
+                        const std::string& dir, RosterCache* rosters = nullptr);
 
 /// Expected number of directed CSR entries (2 x ties) of the configured network.
 double expected_entries(const ModelConfig& cfg);
