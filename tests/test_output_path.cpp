@@ -18,7 +18,8 @@ using namespace orgsim;
 TEST_CASE("default_output: results/<name>.h5 for a plain stem", "[io]") {
   CHECK(default_output("default", "s.json") == "results/default.h5");
   CHECK(default_output("year-1_hot.v2", "s.json") == "results/year-1_hot.v2.h5");
-  CHECK(default_output(std::string(200, 'a'), "s.json") == "results/" + std::string(200, 'a') + ".h5");
+  const std::string longest(200, 'a');
+  CHECK(default_output(longest, "s.json") == "results/" + longest + ".h5");
 }
 
 TEST_CASE("default_output: a name that is not a plain stem is an InputError", "[io]") {

@@ -398,7 +398,8 @@ TEST_CASE("a sweep reads its roster once, not once per run", "[roster][sweep]") 
   REQUIRE(s.total_runs() == 8);  // 2 points x 2 arms x 2 replicates
   CHECK(s.rosters->reads() == 1);  // the check of every point and arm at load
   std::vector<RunRecord> with_files;
-  for (std::int64_t run = 0; run < s.total_runs(); ++run) with_files.push_back(run_sweep_run(s, run));
+  for (std::int64_t run = 0; run < s.total_runs(); ++run)
+    with_files.push_back(run_sweep_run(s, run));
   CHECK(s.rosters->reads() == 1);  // no run read it again
 
   // Once loaded, a sweep no longer needs the files: the runs take the roster read at load, and
@@ -414,9 +415,11 @@ TEST_CASE("a sweep reads its roster once, not once per run", "[roster][sweep]") 
     const RunRecord& w = with_files[static_cast<std::size_t>(run)];
     // Bit for bit (the outputs hold NaN where a measure is undefined).
     REQUIRE(r.per_step.size() == w.per_step.size());
-    CHECK(std::memcmp(r.per_step.data(), w.per_step.data(), w.per_step.size() * sizeof(float)) == 0);
+    CHECK(std::memcmp(r.per_step.data(), w.per_step.data(), w.per_step.size() * sizeof(float)) ==
+          0);
     REQUIRE(r.per_run.size() == w.per_run.size());
-    CHECK(std::memcmp(r.per_run.data(), w.per_run.data(), w.per_run.size() * sizeof(double)) == 0);
+    CHECK(std::memcmp(r.per_run.data(), w.per_run.data(), w.per_run.size() * sizeof(double)) ==
+          0);
   }
   // A new load reads the files, and says they are gone.
   CHECK_THROWS_WITH(load_sweep(sweep_path), Catch::Contains("warehouse_roster.csv") &&

@@ -11,10 +11,10 @@ namespace orgsim {
 
 /// How far the pilot got within its budget.
 struct Pilot {
-  std::int64_t steps_done = 0;   // steps finished within the budget
-  double setup_seconds = 0;      // building the population and network
-  double seconds = 0;            // wall time at the last finished step (including the setup)
-  bool setup_done = false;       // the population and network were built within the budget
+  std::int64_t steps_done = 0;  // steps finished within the budget
+  double setup_seconds = 0;     // building the population and network
+  double seconds = 0;           // wall time at the last finished step (including the setup)
+  bool setup_done = false;      // the population and network were built within the budget
 };
 
 /// Times one run of `cfg` (seed `seed`; `edges` a given network or nullptr, as for Simulation)

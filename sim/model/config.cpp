@@ -103,14 +103,16 @@ SeedSpec parse_seed_set(const json& v, const std::string& file, const std::strin
                              std::floor(it->get<double>()) == it->get<double>() &&
                              it->get<double>() < 9e15);
       if (!integral || it->get<double>() < 0)
-        throw InputError(file, sub, "a non-negative integer number of agents", json_value_text(*it));
+        throw InputError(file, sub, "a non-negative integer number of agents",
+                         json_value_text(*it));
     } else if (k == "fraction") {
       ++kinds;
       if (!it->is_number() || !(it->get<double>() >= 0 && it->get<double>() <= 1))
         throw InputError(file, sub, "a number in [0, 1]", json_value_text(*it));
     } else if (k == "agents") {
       ++kinds;
-      if (!it->is_array()) throw InputError(file, sub, "an array of agent ids", json_value_text(*it));
+      if (!it->is_array())
+        throw InputError(file, sub, "an array of agent ids", json_value_text(*it));
       for (std::size_t i = 0; i < it->size(); ++i) {
         const json& id = (*it)[i];
         if (!id.is_number_integer() || id.get<double>() < 0)
