@@ -1,6 +1,5 @@
 // The orgsim command line. The only place that catches everything and picks exit codes:
 //   0 success, 2 invalid input or usage, 1 failure while running.
-#include <poll.h>
 #include <signal.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
@@ -28,11 +27,13 @@
 #include "core/errors.hpp"
 #include "core/rng.hpp"
 #include "core/text.hpp"
+#include "engine/pilot.hpp"
 #include "engine/runner.hpp"
 #include "engine/summary.hpp"
 #include "engine/simulation.hpp"
 #include "engine/sweep.hpp"
 #include "io/memory_results.hpp"
+#include "io/output_path.hpp"
 #include "io/outputs.hpp"
 #include "io/rerun.hpp"
 #include "io/results_file.hpp"
@@ -203,41 +204,6 @@ class ProgressLine {
   bool tty_, quiet_;
   std::chrono::steady_clock::time_point start_, last_;
 };
-
-/// The default output path results/<name>.h5 of a scenario or sweep file: `name` must be a plain
-/// file stem (letters, digits, '-', '_', '.', not starting with '.'), so that it can neither
-/// leave results/ nor be cut short by a NUL.
-std::string default_output(const std::string& name, const std::string& file) {
-  const bool plain =
-      !name.empty() && name.front() != '.' && name.size() <= 200 &&
-      std::all_of(name.begin(), name.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '-' || c == '_' || c == '.';
-      });
-  if (!plain) {
-    std::string shown;
-    for (char c : name)
-      shown += c == '\0' ? std::string("\\u0000") : std::string(1, c);
-    throw InputError(file, "name",
-                     "a plain file name stem for results/<name>.h5 (letters, digits, '-', '_', "
-                     "'.', not starting with '.')",
-                     "\"" + shown + "\"", "rename it, or give the output path with -o");
-  }
-  return "results/" + name + ".h5";
-}
-
-/// Refuses to replace a file at `out` that is not an orgsim results file (nor a directory),
-/// unless --force: replacing an earlier results file stays allowed.
-void check_replaceable(const std::string& out, bool force) {
-  std::error_code ec;
-  if (!std::filesystem::exists(std::filesystem::symlink_status(out, ec))) return;
-  if (std::filesystem::is_directory(out, ec))
-    throw UsageError("the output " + out + " is a directory");
-  if (force || is_results_file(out)) return;
-  throw UsageError("the output " + out +
-                   " exists and is not an orgsim results file: not replacing it (give another "
-                   "-o, or --force to replace it)");
-}
 
 int cmd_run(int argc, char** argv, const std::string& cmdline) {
   ScenarioOptions so;
@@ -632,88 +598,6 @@ void print_explanation(const Scenario& sc) {
       }
     if (!any) std::cout << " no overrides\n";
   }
-}
-
-/// The pilot of `orgsim check`: how long the first steps of one run take.
-struct Pilot {
-  std::int64_t steps_done = 0;   // steps finished within the budget
-  double setup_seconds = 0;      // building the population and network
-  double seconds = 0;            // wall time at the last finished step (including the setup)
-  bool setup_done = false;
-};
-
-/// Times one run (replicate 0 of `cfg`) step by step in a child process for at most
-/// `budget_seconds` of wall time, then stops it: a step that never ends (e.g. 10^9
-/// participation rounds) cannot hold `check` up. Throws RunError if the run fails.
-Pilot run_pilot(const ModelConfig& cfg, std::uint64_t seed, const Network* edges,
-                double budget_seconds) {
-  std::cout.flush();
-  std::cerr.flush();
-  int fd[2];
-  if (pipe(fd) != 0) throw RunError("orgsim check: cannot start the pilot run (pipe)");
-  const auto t0 = std::chrono::steady_clock::now();
-  const pid_t pid = fork();
-  if (pid < 0) throw RunError("orgsim check: cannot start the pilot run (fork)");
-  if (pid == 0) {  // the child: one line per milestone, "setup T", "step K T", "error TEXT"
-    close(fd[0]);
-    auto say = [&](const std::string& line) {
-      const std::string l = line + "\n";
-      if (write(fd[1], l.data(), l.size()) < 0) _exit(1);
-    };
-    auto since = [&] {
-      return std::to_string(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    };
-    try {
-      Simulation sim(cfg, seed, edges);
-      say("setup " + since());
-      for (std::int64_t k = 1; k <= cfg.steps; ++k) {
-        sim.step();
-        say("step " + std::to_string(k) + " " + since());
-      }
-    } catch (const std::exception& e) {
-      std::string what = e.what();
-      std::replace(what.begin(), what.end(), '\n', ' ');
-      say("error " + what);
-    }
-    _exit(0);
-  }
-  close(fd[1]);
-  Pilot p;
-  std::string pending, error;
-  const auto deadline = t0 + std::chrono::duration<double>(budget_seconds);
-  for (;;) {
-    const double left =
-        std::chrono::duration<double>(deadline - std::chrono::steady_clock::now()).count();
-    if (left <= 0) break;
-    pollfd pfd{fd[0], POLLIN, 0};
-    const int ready = poll(&pfd, 1, static_cast<int>(std::ceil(left * 1000.0)));
-    if (ready <= 0) break;  // the budget is spent
-    char buf[4096];
-    const ssize_t got = read(fd[0], buf, sizeof buf);
-    if (got <= 0) break;  // the run finished (or died)
-    pending.append(buf, static_cast<std::size_t>(got));
-    for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n')) {
-      std::istringstream line(pending.substr(0, nl));
-      pending.erase(0, nl + 1);
-      std::string what;
-      line >> what;
-      if (what == "setup") {
-        line >> p.setup_seconds;
-        p.seconds = p.setup_seconds;
-        p.setup_done = true;
-      } else if (what == "step") {
-        line >> p.steps_done >> p.seconds;
-      } else if (what == "error") {
-        std::getline(line, error);
-      }
-    }
-  }
-  kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
-  close(fd[0]);
-  if (!error.empty()) throw RunError("the pilot run of `orgsim check` failed:" + error);
-  return p;
 }
 
 /// The `time:` line and, over an hour, a warning. `runs` runs of `steps` steps on `nt` threads.

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/errors.hpp"
 #include "helpers.hpp"
 #include "model/config.hpp"
 #include "model/parameters.hpp"
@@ -261,6 +262,88 @@ TEST_CASE("a seed rung resolves to the ladder's cut point", "[config]") {
   CHECK(c.seed_set.kind == SeedSpec::Kind::rung);
   CHECK(c.seed_set.rung_name == LadderRung::leader);
   CHECK(c.seed_set.rung == 0.9);
+}
+
+TEST_CASE("the one seed-set parser builds the SeedSpec of each form", "[config][seed]") {
+  const auto parse = [](const char* text) {
+    return parse_seed_set(json::parse(text), "s.json", "actions.seed");
+  };
+  SeedSpec s = parse(R"({"random": 7})");
+  CHECK(s.kind == SeedSpec::Kind::random);
+  CHECK(s.count == 7);
+  CHECK(s.agents.empty());
+  s = parse(R"({"random": 3.0})");  // a design value or a rerun writes the count as a float
+  CHECK(s.kind == SeedSpec::Kind::random);
+  CHECK(s.count == 3);
+  s = parse(R"({"fraction": 0.25})");
+  CHECK(s.kind == SeedSpec::Kind::fraction);
+  CHECK(s.fraction == 0.25);
+  s = parse(R"({"agents": [4, 0, 9], "with_neighbors": true})");
+  CHECK(s.kind == SeedSpec::Kind::agents);
+  CHECK(s.agents == std::vector<std::int32_t>{4, 0, 9});
+  CHECK(s.with_neighbors);
+  s = parse(R"({"agents": [2]})");
+  CHECK(s.agents == std::vector<std::int32_t>{2});
+  CHECK_FALSE(s.with_neighbors);
+  s = parse(R"({"rung": "member"})");
+  CHECK(s.kind == SeedSpec::Kind::rung);
+  CHECK(s.rung_name == LadderRung::member);
+
+  // The same parser reaches the config: make_config's SeedSpec is the parser's, the rung
+  // resolved to the ladder's cut point.
+  const ModelConfig c = test::default_config(
+      {R"(actions.seed={"agents": [1, 5], "with_neighbors": true})"});
+  CHECK(c.seed_set.kind == SeedSpec::Kind::agents);
+  CHECK(c.seed_set.agents == std::vector<std::int32_t>{1, 5});
+  CHECK(c.seed_set.with_neighbors);
+  const ModelConfig m = test::default_config({R"(actions.seed={"rung": "member"})",
+                                              "ladder.member=0.4"});
+  CHECK(m.seed_set.kind == SeedSpec::Kind::rung);
+  CHECK(m.seed_set.rung_name == LadderRung::member);
+  CHECK(m.seed_set.rung == 0.4);
+  const ModelConfig f = test::default_config({R"(actions.seed={"fraction": 0.1})"});
+  CHECK(f.seed_set.kind == SeedSpec::Kind::fraction);
+  CHECK(f.seed_set.fraction == 0.1);
+  const ModelConfig r = test::default_config({R"(actions.seed={"random": 12})"});
+  CHECK(r.seed_set.kind == SeedSpec::Kind::random);
+  CHECK(r.seed_set.count == 12);
+}
+
+TEST_CASE("the seed-set parser's errors name the file, the path, the rule and the value",
+          "[config][seed][input]") {
+  const auto error_of = [](const char* text) -> InputError {
+    try {
+      parse_seed_set(json::parse(text), "s.json", "actions.seed");
+    } catch (const InputError& e) {
+      return e;
+    }
+    FAIL("no InputError for " << text);
+    return InputError("", "", "", "");
+  };
+  InputError e = error_of(R"([1, 2])");
+  CHECK(e.file() == "s.json");
+  CHECK(e.where() == "actions.seed");
+  CHECK_THAT(e.expected(), Catch::Contains("a seed set"));
+  CHECK(e.found() == "an array");
+  e = error_of(R"({"random": -1})");
+  CHECK(e.where() == "actions.seed.random");
+  CHECK(e.found() == "the integer -1");
+  e = error_of(R"({"fraction": 1.5})");
+  CHECK(e.where() == "actions.seed.fraction");
+  CHECK(e.expected() == "a number in [0, 1]");
+  e = error_of(R"({"agents": [1, "x"]})");
+  CHECK(e.where() == "actions.seed.agents[1]");
+  e = error_of(R"({"rung": "boss"})");
+  CHECK(e.where() == "actions.seed.rung");
+  CHECK(e.found() == "\"boss\"");
+  e = error_of(R"({"with_neighbors": true})");
+  CHECK(e.where() == "actions.seed.with_neighbors");
+  e = error_of(R"({"random": 1, "fraction": 0.5})");
+  CHECK(e.where() == "actions.seed");
+  CHECK(e.found() == "several kinds");
+  e = error_of(R"({"agent": [1]})");
+  CHECK(e.where() == "actions.seed.agent");
+  CHECK(e.hint() == "did you mean `actions.seed.agents`?");
 }
 
 TEST_CASE("network paths resolve against the scenario's directory", "[config]") {

@@ -4,6 +4,7 @@
 #include <hdf5.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -374,4 +375,53 @@ TEST_CASE("a roster reaches the file from every writer: run, sweep and in memory
   std::ofstream(mem, std::ios::binary)
       .write(reinterpret_cast<const char*>(none.data()), static_cast<std::streamsize>(none.size()));
   CHECK(roster_people(mem) == -1);
+}
+
+TEST_CASE("a sweep reads its roster once, not once per run", "[roster][sweep]") {
+  // The warehouse scenario with its roster and friendships, in a folder of the test's own.
+  const std::string dir = test::tmp_path("roster_once");
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  for (const char* f : {"warehouse.json", "warehouse_roster.csv", "friendships.csv"})
+    std::filesystem::copy_file(test::source_path(std::string("scenarios/roster/") + f),
+                               dir + "/" + f);
+  const std::string sweep_path = dir + "/sweep.json";
+  std::ofstream(sweep_path) << nlohmann::json{
+      {"name", "roster_once"},
+      {"scenario", dir + "/warehouse.json"},
+      {"design", {{"type", "grid"}, {"parameters", {{"campaign.hours_per_step", {5, 10}}}}}},
+      {"replicates", 2},
+      {"seed", 3}}.dump();
+
+  Sweep s = load_sweep(sweep_path);
+  s.scenario.base["steps"] = 3;
+  REQUIRE(s.total_runs() == 8);  // 2 points x 2 arms x 2 replicates
+  CHECK(s.rosters->reads() == 1);  // the check of every point and arm at load
+  std::vector<RunRecord> with_files;
+  for (std::int64_t run = 0; run < s.total_runs(); ++run)
+    with_files.push_back(run_sweep_run(s, run));
+  CHECK(s.rosters->reads() == 1);  // no run read it again
+
+  // Once loaded, a sweep no longer needs the files: the runs take the roster read at load, and
+  // give the same results.
+  Sweep again = load_sweep(sweep_path);
+  again.scenario.base["steps"] = 3;
+  std::filesystem::remove(dir + "/warehouse_roster.csv");
+  std::filesystem::remove(dir + "/friendships.csv");
+  for (std::int64_t run = 0; run < again.total_runs(); ++run) {
+    INFO("run " << run);
+    const RunRecord r = run_sweep_run(again, run);
+    CHECK(r.status == 1);
+    const RunRecord& w = with_files[static_cast<std::size_t>(run)];
+    // Bit for bit (the outputs hold NaN where a measure is undefined).
+    REQUIRE(r.per_step.size() == w.per_step.size());
+    CHECK(std::memcmp(r.per_step.data(), w.per_step.data(), w.per_step.size() * sizeof(float)) ==
+          0);
+    REQUIRE(r.per_run.size() == w.per_run.size());
+    CHECK(std::memcmp(r.per_run.data(), w.per_run.data(), w.per_run.size() * sizeof(double)) ==
+          0);
+  }
+  // A new load reads the files, and says they are gone.
+  CHECK_THROWS_WITH(load_sweep(sweep_path), Catch::Contains("warehouse_roster.csv") &&
+                                                Catch::Contains("network.roster"));
 }

@@ -337,7 +337,7 @@ ModelConfig config_at(const Sweep& s, const std::vector<double>& values, std::in
                   "arms[" + std::to_string(arm) + "].set." + it.key());
   flat["replicates"] = s.replicates;
   flat["seed"] = s.seed;
-  return make_config(flat, s.scenario.file, s.scenario.dir);
+  return make_config(flat, s.scenario.file, s.scenario.dir, s.rosters.get());
 }
 }  // namespace
 

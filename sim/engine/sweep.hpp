@@ -13,6 +13,7 @@
 // the parts in run order and renamed into place. Memory does not grow with the number of runs.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@
 #include "engine/runner.hpp"
 #include "io/results_file.hpp"
 #include "io/scenario.hpp"
+#include "model/config.hpp"
 
 namespace orgsim {
 
@@ -36,6 +38,9 @@ struct Sweep {
   std::uint64_t seed = 1;
   std::vector<std::string> outputs;  // per-run outputs analysed for sensitivity
   int bootstrap = 200;
+  /// The rosters (network.type = roster) its configs use, read once for the whole sweep: at
+  /// load, when the points are checked, and reused by every run. Shared by copies of the sweep.
+  std::shared_ptr<RosterCache> rosters = std::make_shared<RosterCache>();
 
   std::int64_t points() const { return static_cast<std::int64_t>(design.points.size()); }
   std::int64_t arms() const { return static_cast<std::int64_t>(scenario.arms.size()); }

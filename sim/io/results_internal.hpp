@@ -57,6 +57,8 @@ std::vector<ArmDurability> read_durability(hid_t file, const std::string& path);
 DesignTable read_design(hid_t file, const std::string& path);
 /// /sensitivity.
 SensitivityTable read_sensitivity(hid_t file, const std::string& path);
+/// /roster: into the header's roster_* columns (left empty for a file without the group).
+void read_roster(hid_t file, FileHeader& h, const std::string& path);
 
 }  // namespace results_detail
 
@@ -119,8 +121,8 @@ struct ResultsWriter::Impl {
   void create_failures_group();
   void set_arm_flags(hid_t ds);
   void write_provenance_string(const char* ds_name, const std::string& text, bool with_sha);
-  void write_roster_group();
-  void write_snapshots();
+  void write_roster_group();  // groups/roster.cpp
+  void write_snapshots();     // groups/snapshots.cpp
   void write_root_attributes();
   void write_rows(hid_t ds, const std::string& ds_name, hid_t mem_type, hsize_t cols,
                   hsize_t count, const void* buf);

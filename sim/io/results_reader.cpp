@@ -233,21 +233,7 @@ ResultsFile read_results(const std::string& path, bool with_series) {
   }
 
   // The roster's people (network.type = roster), so that a merge of parts keeps them.
-  {
-    const htri_t exists = H5Lexists(f, layout::kRosterGroup, H5P_DEFAULT);
-    check(exists, path, "look up group 'roster'");
-    if (exists > 0) {
-      const std::string g = std::string(layout::kRosterGroup) + "/";
-      const std::string names = g + layout::roster::kName;
-      const hsize_t n = dimension_length(f, names, path);
-      h.roster_names = read_string_column(f, names, n, path, "person");
-      h.roster_departments = read_string_column(f, g + layout::roster::kDepartment, n, path, "person");
-      h.roster_shifts = read_string_column(f, g + layout::roster::kShift, n, path, "person");
-      h.roster_roles = read_string_column(f, g + layout::roster::kRole, n, path, "person");
-      h.roster_leader = read_column<std::uint8_t>(f, g + layout::roster::kLeader, H5T_NATIVE_UINT8,
-                                                  n, path, "person");
-    }
-  }
+  read_roster(f, h, path);
 
   // Runs.
   const auto run_idx = read_column<std::int64_t>(f, layout::kRun, H5T_NATIVE_INT64, n_runs, path, layout::kRun);

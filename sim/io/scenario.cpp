@@ -12,6 +12,7 @@
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/text.hpp"
+#include "model/config.hpp"
 #include "model/distributions.hpp"
 #include "model/parameters.hpp"
 
@@ -72,58 +73,10 @@ bool is_section(const std::string& path) {
   throw InputError(file, path, expected, "unknown key `" + key + "`", hint);
 }
 
+/// Validates a seed set with the one seed-set parser (model/config.hpp parse_seed_set, which
+/// make_config's binding calls too) and returns it as stored in the flat map.
 json validate_seed_set(const json& v, const std::string& file, const std::string& path) {
-  const std::string forms =
-      "a seed set {\"random\": k}, {\"fraction\": f}, {\"agents\": [ids], \"with_neighbors\": "
-      "bool} or {\"rung\": \"supporter\"|\"member\"|\"leader\"}";
-  if (!v.is_object()) throw InputError(file, path, forms, json_value_text(v));
-  int kinds = 0;
-  for (auto it = v.begin(); it != v.end(); ++it) {
-    const std::string& k = it.key();
-    const std::string sub = path + "." + k;
-    if (k == "random") {
-      ++kinds;
-      const bool integral = it->is_number_integer() ||
-                            (it->is_number_float() && std::isfinite(it->get<double>()) &&
-                             std::floor(it->get<double>()) == it->get<double>() &&
-                             it->get<double>() < 9e15);
-      if (!integral || it->get<double>() < 0)
-        throw InputError(file, sub, "a non-negative integer number of agents", json_value_text(*it));
-    } else if (k == "fraction") {
-      ++kinds;
-      if (!it->is_number() || !(it->get<double>() >= 0 && it->get<double>() <= 1))
-        throw InputError(file, sub, "a number in [0, 1]", json_value_text(*it));
-    } else if (k == "agents") {
-      ++kinds;
-      if (!it->is_array()) throw InputError(file, sub, "an array of agent ids", json_value_text(*it));
-      for (std::size_t i = 0; i < it->size(); ++i) {
-        const json& id = (*it)[i];
-        if (!id.is_number_integer() || id.get<double>() < 0)
-          throw InputError(file, sub + "[" + std::to_string(i) + "]",
-                           "a non-negative integer agent id", json_value_text(id));
-      }
-    } else if (k == "rung") {
-      ++kinds;
-      const std::vector<std::string> rungs = {"supporter", "member", "leader"};
-      if (!it->is_string() ||
-          std::find(rungs.begin(), rungs.end(), it->get<std::string>()) == rungs.end())
-        throw InputError(file, sub, "one of \"supporter\", \"member\" or \"leader\"",
-                         it->is_string() ? it->dump() : json_value_text(*it));
-    } else if (k == "with_neighbors") {
-      if (!it->is_boolean()) throw InputError(file, sub, "true or false", json_value_text(*it));
-      if (!v.contains("agents"))
-        throw InputError(file, sub, "with_neighbors only together with \"agents\"",
-                         "it without \"agents\"");
-    } else {
-      auto guess = did_you_mean(k, {"random", "fraction", "agents", "with_neighbors", "rung"});
-      throw InputError(file, sub, "one of the keys random, fraction, agents, with_neighbors, rung",
-                       "unknown key `" + k + "`",
-                       guess.empty() ? "" : "did you mean `" + path + "." + guess + "`?");
-    }
-  }
-  if (kinds != 1)
-    throw InputError(file, path, forms + " (exactly one kind)",
-                     kinds == 0 ? "none of them" : "several kinds");
+  parse_seed_set(v, file, path);
   json out = v;
   // A count given as 3.0 (a sweep's design value, a rerun) is the integer 3.
   if (out.contains("random") && out["random"].is_number_float())
@@ -450,20 +403,6 @@ std::vector<Arm> parse_arms(const json& doc, const std::string& file) {
 }
 
 }  // namespace
-
-std::string json_value_text(const json& v) {
-  switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "a boolean (" + v.dump() + ")";
-    case json::value_t::string: return "a string (" + v.dump() + ")";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "the integer " + v.dump();
-    case json::value_t::number_float: return "the number " + v.dump();
-    case json::value_t::object: return "an object";
-    case json::value_t::array: return "an array";
-    default: return v.dump();
-  }
-}
 
 std::string table_key_of(const std::string& key) {
   if (find_param(key)) return key;

@@ -17,6 +17,7 @@
 
 #include "core/errors.hpp"
 #include "model/network.hpp"
+#include "model/parameters.hpp"
 
 namespace orgsim {
 
@@ -80,8 +81,7 @@ void set_parameter(nlohmann::json& flat, const std::string& key, const nlohmann:
 /// JSON; a number beyond the double range is an InputError naming the argument).
 std::pair<std::string, nlohmann::json> parse_set_argument(const std::string& arg);
 
-/// What a JSON value is, for error messages: "the integer 3", "a string (\"x\")", "an object".
-std::string json_value_text(const nlohmann::json& v);
+// json_value_text (what a JSON value is, for messages) is in model/parameters.hpp.
 
 /// Defaults of every parameter as a flat map.
 nlohmann::json default_parameters();

@@ -1,10 +1,13 @@
 #include "model/config.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <stdexcept>
+#include <vector>
 
 #include "core/errors.hpp"
+#include "core/text.hpp"
 #include "model/parameters.hpp"
 
 namespace orgsim {
@@ -64,10 +67,10 @@ void check_seed_set(const json& flat, const std::string& file) {
     }
     return false;
   };
-  if (seed.contains("agents")) {
+  // The form of the set is parse_seed_set's to check (actions.seed's binding calls it); only the
+  // bounds that depend on the population are checked here.
+  if (seed.contains("agents") && seed.at("agents").is_array()) {
     const json& ids = seed.at("agents");
-    if (!ids.is_array())
-      throw InputError(file, path + ".agents", "an array of agent ids", ids.dump());
     for (std::size_t i = 0; i < ids.size(); ++i)
       if (!within(ids[i], false))
         throw InputError(file, path + ".agents[" + std::to_string(i) + "]",
@@ -78,15 +81,84 @@ void check_seed_set(const json& flat, const std::string& file) {
     throw InputError(file, path + ".random",
                      "a number of agents in [0, " + std::to_string(n) + "] (" + n_text + ")",
                      seed.at("random").dump());
-  if (seed.contains("fraction")) {
-    const json& f = seed.at("fraction");
-    if (!f.is_number() || !(f.get<double>() >= 0.0 && f.get<double>() <= 1.0))
-      throw InputError(file, path + ".fraction", "a fraction of the population in [0, 1]",
-                       f.dump());
-  }
 }
 
 }  // namespace
+
+// ---- the seed set ---------------------------------------------------------------------------
+
+SeedSpec parse_seed_set(const json& v, const std::string& file, const std::string& path) {
+  const std::string forms =
+      "a seed set {\"random\": k}, {\"fraction\": f}, {\"agents\": [ids], \"with_neighbors\": "
+      "bool} or {\"rung\": \"supporter\"|\"member\"|\"leader\"}";
+  if (!v.is_object()) throw InputError(file, path, forms, json_value_text(v));
+  int kinds = 0;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    const std::string& k = it.key();
+    const std::string sub = path + "." + k;
+    if (k == "random") {
+      ++kinds;
+      const bool integral = it->is_number_integer() ||
+                            (it->is_number_float() && std::isfinite(it->get<double>()) &&
+                             std::floor(it->get<double>()) == it->get<double>() &&
+                             it->get<double>() < 9e15);
+      if (!integral || it->get<double>() < 0)
+        throw InputError(file, sub, "a non-negative integer number of agents",
+                         json_value_text(*it));
+    } else if (k == "fraction") {
+      ++kinds;
+      if (!it->is_number() || !(it->get<double>() >= 0 && it->get<double>() <= 1))
+        throw InputError(file, sub, "a number in [0, 1]", json_value_text(*it));
+    } else if (k == "agents") {
+      ++kinds;
+      if (!it->is_array())
+        throw InputError(file, sub, "an array of agent ids", json_value_text(*it));
+      for (std::size_t i = 0; i < it->size(); ++i) {
+        const json& id = (*it)[i];
+        if (!id.is_number_integer() || id.get<double>() < 0)
+          throw InputError(file, sub + "[" + std::to_string(i) + "]",
+                           "a non-negative integer agent id", json_value_text(id));
+      }
+    } else if (k == "rung") {
+      ++kinds;
+      const std::vector<std::string> rungs = {"supporter", "member", "leader"};
+      if (!it->is_string() ||
+          std::find(rungs.begin(), rungs.end(), it->get<std::string>()) == rungs.end())
+        throw InputError(file, sub, "one of \"supporter\", \"member\" or \"leader\"",
+                         it->is_string() ? it->dump() : json_value_text(*it));
+    } else if (k == "with_neighbors") {
+      if (!it->is_boolean()) throw InputError(file, sub, "true or false", json_value_text(*it));
+      if (!v.contains("agents"))
+        throw InputError(file, sub, "with_neighbors only together with \"agents\"",
+                         "it without \"agents\"");
+    } else {
+      auto guess = did_you_mean(k, {"random", "fraction", "agents", "with_neighbors", "rung"});
+      throw InputError(file, sub, "one of the keys random, fraction, agents, with_neighbors, rung",
+                       "unknown key `" + k + "`",
+                       guess.empty() ? "" : "did you mean `" + path + "." + guess + "`?");
+    }
+  }
+  if (kinds != 1)
+    throw InputError(file, path, forms + " (exactly one kind)",
+                     kinds == 0 ? "none of them" : "several kinds");
+  SeedSpec s;
+  if (v.contains("random")) {
+    s.kind = SeedSpec::Kind::random;
+    s.count = v["random"].get<std::int64_t>();  // a count written 3.0 reads as 3
+  } else if (v.contains("fraction")) {
+    s.kind = SeedSpec::Kind::fraction;
+    s.fraction = v["fraction"].get<double>();
+  } else if (v.contains("rung")) {
+    s.kind = SeedSpec::Kind::rung;
+    s.rung_name = ladder_rung_from_name(v["rung"].get<std::string>());
+  } else {
+    s.kind = SeedSpec::Kind::agents;
+    // Narrowed to int32 here; check_seed_set has already held the 64-bit ids to population.size.
+    for (const auto& id : v["agents"]) s.agents.push_back(id.get<std::int32_t>());
+    s.with_neighbors = v.value("with_neighbors", false);
+  }
+  return s;
+}
 
 // ---- reading one value ---------------------------------------------------------------------
 
@@ -136,22 +208,8 @@ void read_value(const json& v, const BindContext&, Assessment& out) {
 void read_value(const json& v, const BindContext&, Ballot& out) {
   out = ballot_from_name(v.get<std::string>());
 }
-void read_value(const json& j, const BindContext&, SeedSpec& s) {
-  s = SeedSpec{};
-  if (j.contains("random")) {
-    s.kind = SeedSpec::Kind::random;
-    s.count = j["random"].get<std::int64_t>();
-  } else if (j.contains("fraction")) {
-    s.kind = SeedSpec::Kind::fraction;
-    s.fraction = j["fraction"].get<double>();
-  } else if (j.contains("rung")) {
-    s.kind = SeedSpec::Kind::rung;
-    s.rung_name = ladder_rung_from_name(j["rung"].get<std::string>());
-  } else {
-    s.kind = SeedSpec::Kind::agents;
-    for (const auto& id : j["agents"]) s.agents.push_back(id.get<std::int32_t>());
-    s.with_neighbors = j.value("with_neighbors", false);
-  }
+void read_value(const json& v, const BindContext& ctx, SeedSpec& out) {
+  out = parse_seed_set(v, ctx.file, ctx.spec.key);
 }
 
 // ---- bindings that need more than a member ------------------------------------------------
@@ -259,9 +317,10 @@ LadderRung ladder_rung_from_name(const std::string& s) {
 // ---- the config ----------------------------------------------------------------------------
 
 namespace {
-/// network.type = roster: reads the roster (and the friendships) once, while the scenario is
-/// loaded; errors name the scenario file, the JSON path, the CSV file and its line.
-void load_roster(ModelConfig& c, const std::string& file) {
+/// network.type = roster: reads the roster (and the friendships) while the scenario is loaded,
+/// once per `rosters` cache when one is given; errors name the scenario file, the JSON path, the
+/// CSV file and its line.
+void load_roster(ModelConfig& c, const std::string& file, RosterCache* rosters) {
   auto& net = c.network;
   if (net.roster_path.empty())
     throw InputError(file, "network.roster",
@@ -274,30 +333,57 @@ void load_roster(ModelConfig& c, const std::string& file) {
     throw InputError(file, key, e.expected() + " in the " + what, e.found() + " (" + at + ")",
                      e.hint());
   };
-  auto roster = std::make_shared<Roster>();
-  try {
-    *roster = read_roster_file(net.roster_path, net.roster_path_for_errors);
-  } catch (const InputError& e) {
-    rethrow(e, "network.roster", net.roster_path_for_errors, "roster");
-  }
-  if (roster->size() != c.n)
-    throw InputError(file, "population.size",
-                     "the number of people on the roster (" + net.roster_path_for_errors +
-                         "): " + std::to_string(roster->size()),
-                     std::to_string(c.n));
-  if (!net.friendships_path.empty()) {
+  const auto check_size = [&](const Roster& roster) {
+    if (roster.size() != c.n)
+      throw InputError(file, "population.size",
+                       "the number of people on the roster (" + net.roster_path_for_errors +
+                           "): " + std::to_string(roster.size()),
+                       std::to_string(c.n));
+  };
+  const auto read = [&]() -> std::shared_ptr<const Roster> {
+    auto roster = std::make_shared<Roster>();
     try {
-      read_friendships_file(net.friendships_path, net.friendships_path_for_errors, *roster);
+      *roster = read_roster_file(net.roster_path, net.roster_path_for_errors);
     } catch (const InputError& e) {
-      rethrow(e, "network.friendships", net.friendships_path_for_errors, "friendships file");
+      rethrow(e, "network.roster", net.roster_path_for_errors, "roster");
     }
-  }
+    check_size(*roster);  // before the friendships, whose errors come second
+    if (!net.friendships_path.empty()) {
+      try {
+        read_friendships_file(net.friendships_path, net.friendships_path_for_errors, *roster);
+      } catch (const InputError& e) {
+        rethrow(e, "network.friendships", net.friendships_path_for_errors, "friendships file");
+      }
+    }
+    return roster;
+  };
+  std::shared_ptr<const Roster> roster =
+      rosters ? rosters->get(net.roster_path, net.friendships_path, read) : read();
+  check_size(*roster);  // a kept roster against this config's population.size
   net.friendship_trust = c.friendship_level;
   net.roster = std::move(roster);
 }
 }  // namespace
 
-ModelConfig make_config(const json& flat, const std::string& file, const std::string& dir) {
+std::shared_ptr<const Roster> RosterCache::get(
+    const std::string& roster_path, const std::string& friendships_path,
+    const std::function<std::shared_ptr<const Roster>()>& read) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  const auto key = std::make_pair(roster_path, friendships_path);
+  if (const auto it = rosters_.find(key); it != rosters_.end()) return it->second;
+  ++reads_;
+  std::shared_ptr<const Roster> roster = read();  // an error keeps nothing
+  rosters_.emplace(key, roster);
+  return roster;
+}
+
+std::size_t RosterCache::reads() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return reads_;
+}
+
+ModelConfig make_config(const json& flat, const std::string& file, const std::string& dir,
+                        RosterCache* rosters) {
   // Every row reads its own key, once.
   check_seed_set(flat, file);
   ConfigDraft d;
@@ -334,7 +420,7 @@ ModelConfig make_config(const json& flat, const std::string& file, const std::st
                          "the path of a CSV edge list for network.type = edge_list", "no path");
       break;
     case NetworkType::roster:
-      load_roster(c, file);
+      load_roster(c, file, rosters);
       break;
     default:
       break;

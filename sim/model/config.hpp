@@ -4,6 +4,9 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -37,6 +40,16 @@ struct SeedSpec {
   std::vector<std::int32_t> agents;
   bool with_neighbors{};
 };
+
+/// The one seed-set parser (actions.seed), used by the scenario loader to validate and by
+/// make_config to build the SeedSpec. `v` is one of {"random": k} (k a non-negative integer, 3.0
+/// reads as 3), {"fraction": f} (f in [0, 1]), {"agents": [ids], "with_neighbors": bool} (ids
+/// non-negative integers; with_neighbors optional, false by default) or {"rung": "supporter" |
+/// "member" | "leader"}: exactly one kind. Anything else is an InputError naming `file`, the JSON
+/// path (`path`, or the offending key or element under it), what was expected, what was found
+/// and, for an unknown key, a did-you-mean. The ids are held to population.size elsewhere
+/// (make_config, on the 64-bit values); a rung's cut point is resolved by make_config.
+SeedSpec parse_seed_set(const nlohmann::json& v, const std::string& file, const std::string& path);
 
 struct ClimateConfig {
   double amplitude{}, period{}, phase{};
@@ -262,12 +275,34 @@ UpdateOrder update_order_from_name(const std::string& name);
 Attempts attempts_from_name(const std::string& name);
 LadderRung ladder_rung_from_name(const std::string& name);
 
+/// Rosters (network.type = roster) already read, by their resolved roster and friendships paths,
+/// so that make_config reads each file once for all the configs it is handed with: a sweep keeps
+/// one for all its points, arms and runs (engine/sweep.hpp Sweep::rosters). A roster that fails
+/// to read is not kept (the next call reads it again and gives the same error). Thread-safe.
+class RosterCache {
+ public:
+  /// The roster of (`roster_path`, `friendships_path`): `read()` the first time, the kept one
+  /// after. `read` runs under the cache's lock.
+  std::shared_ptr<const Roster> get(const std::string& roster_path,
+                                    const std::string& friendships_path,
+                                    const std::function<std::shared_ptr<const Roster>()>& read);
+  /// How many rosters were read (not found kept) through this cache.
+  std::size_t reads() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<const Roster>> rosters_;
+  std::size_t reads_ = 0;
+};
+
 /// Builds the typed config from a flat map of one arm (already validated key by key): every table
 /// row's binding reads its key once, then the cross-field rules are checked and the strategy
 /// preset fills the nulls. `file` names the scenario in error messages; relative paths resolve
 /// from `dir`. A key of the table missing from `flat` is a programming error (std::logic_error).
+/// A roster is read from its files, or taken from `rosters` when given and it holds it already
+/// (its size is checked against population.size either way).
 ModelConfig make_config(const nlohmann::json& flat, const std::string& file,
-                        const std::string& dir);
+                        const std::string& dir, RosterCache* rosters = nullptr);
 
 /// Expected number of directed CSR entries (2 x ties) of the configured network.
 double expected_entries(const ModelConfig& cfg);

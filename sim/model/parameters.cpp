@@ -819,4 +819,19 @@ nlohmann::json parameters_json() {
   return arr;
 }
 
+std::string json_value_text(const nlohmann::json& v) {
+  using nlohmann::json;
+  switch (v.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "a boolean (" + v.dump() + ")";
+    case json::value_t::string: return "a string (" + v.dump() + ")";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned: return "the integer " + v.dump();
+    case json::value_t::number_float: return "the number " + v.dump();
+    case json::value_t::object: return "an object";
+    case json::value_t::array: return "an array";
+    default: return v.dump();
+  }
+}
+
 }  // namespace orgsim

@@ -59,4 +59,7 @@ nlohmann::json parameters_json();
 /// to step is off, trust is 1 and only the social weight counts.
 const nlohmann::json& builtin_bases();
 
+/// What a JSON value is, for error messages: "the integer 3", "a string (\"x\")", "an object".
+std::string json_value_text(const nlohmann::json& v);
+
 }  // namespace orgsim

@@ -1,0 +1,20 @@
+#pragma once
+// Where `orgsim run`, `orgsim sweep` and `orgsim check` write their results file, and when they
+// may replace what is already there. The command line (sim/main.cpp) only calls these.
+#include <string>
+
+namespace orgsim {
+
+/// The default output path of a scenario or sweep file `file` whose "name" is `name`:
+/// "results/<name>.h5". `name` must be a plain file stem: 1 to 200 characters, each a letter,
+/// digit, '-', '_' or '.', the first not '.', so that the path can neither leave results/ nor be
+/// cut short by a NUL. Anything else is an InputError naming `file` and the path "name" (a NUL
+/// shown as \u0000), with the hint to rename it or to give the output with -o.
+std::string default_output(const std::string& name, const std::string& file);
+
+/// Whether the output `out` may be written. Nothing there, or an orgsim results file (an earlier
+/// run's), may be replaced; so may any other file when `force` (--force) is given. A directory
+/// is never replaced. Otherwise a UsageError says why and what to do (another -o, or --force).
+void check_replaceable(const std::string& out, bool force);
+
+}  // namespace orgsim
