@@ -31,3 +31,24 @@ TEST_CASE("run_pilot: a budget already spent reports nothing done", "[engine]") 
   CHECK(p.steps_done == 0);
   CHECK_FALSE(p.setup_done);
 }
+
+TEST_CASE("run_pilot: an input error in the run stays an input error, a failure a run error",
+          "[engine]") {
+  // The loader refuses an impossible network; a configuration changed after it (as a library
+  // user might) reaches the generator, whose error must keep its parts (exit 2, not 1).
+  ModelConfig cfg = test::default_config({"population.size=100", "steps=5"});
+  cfg.network.within_degree = 50.0;  // departments of 10 agents
+  try {
+    run_pilot(cfg, 1, nullptr, 5.0);
+    FAIL("accepted");
+  } catch (const InputError& e) {
+    CHECK(e.where() == "network.within_degree");
+    CHECK_THAT(e.expected(), Catch::Contains("within-department mean degree"));
+    CHECK(e.found() == "50");
+  }
+  // A failure only the run meets (swaps on a lattice of degree 98 of 100 give up): a RunError.
+  const ModelConfig stuck = test::default_config(
+      {"population.size=100", "steps=5", "network.type=\"ring_lattice\"", "network.degree=98",
+       "network.rewire=0.5", "network.rewire_method=\"swap\""});
+  CHECK_THROWS_AS(run_pilot(stuck, 1, nullptr, 20.0), RunError);
+}

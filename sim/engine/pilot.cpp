@@ -14,6 +14,7 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "engine/simulation.hpp"
@@ -46,6 +47,16 @@ Pilot run_pilot(const ModelConfig& cfg, std::uint64_t seed, const Network* edges
         sim.step();
         say("step " + std::to_string(k) + " " + since());
       }
+    } catch (const InputError& e) {
+      // An input error stays one (exit 2): its parts travel separated by a unit separator.
+      std::string parts;
+      for (const std::string* f : {&e.file(), &e.where(), &e.expected(), &e.found(), &e.hint()}) {
+        std::string v = *f;
+        std::replace(v.begin(), v.end(), '\n', ' ');
+        std::replace(v.begin(), v.end(), '\x1f', ' ');
+        parts += "\x1f" + v;
+      }
+      say("input" + parts);
     } catch (const std::exception& e) {
       std::string what = e.what();
       std::replace(what.begin(), what.end(), '\n', ' ');
@@ -56,6 +67,7 @@ Pilot run_pilot(const ModelConfig& cfg, std::uint64_t seed, const Network* edges
   close(fd[1]);
   Pilot p;
   std::string pending, error;
+  std::vector<std::string> input;  // an input error's file, where, expected, found, hint
   const auto deadline = t0 + std::chrono::duration<double>(budget_seconds);
   for (;;) {
     const double left =
@@ -81,12 +93,25 @@ Pilot run_pilot(const ModelConfig& cfg, std::uint64_t seed, const Network* edges
         line >> p.steps_done >> p.seconds;
       } else if (what == "error") {
         std::getline(line, error);
+      } else if (what.rfind("input", 0) == 0) {
+        std::string rest = what.substr(5), more;
+        std::getline(line, more);
+        rest += more;  // ">>" stopped at the first space
+        input.clear();
+        std::size_t at = 0;
+        while (at < rest.size() && rest[at] == '\x1f') {
+          const std::size_t next = rest.find('\x1f', at + 1);
+          input.push_back(rest.substr(at + 1, next == std::string::npos ? std::string::npos
+                                                                        : next - at - 1));
+          at = next == std::string::npos ? rest.size() : next;
+        }
       }
     }
   }
   kill(pid, SIGKILL);
   waitpid(pid, nullptr, 0);
   close(fd[0]);
+  if (input.size() == 5) throw InputError(input[0], input[1], input[2], input[3], input[4]);
   if (!error.empty()) throw RunError("the pilot run of `orgsim check` failed:" + error);
   return p;
 }
