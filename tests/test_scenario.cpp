@@ -326,6 +326,45 @@ TEST_CASE("extends a file: relative to the naming file, chained, arms inherited,
   CHECK(load_scenario(two).origin.at("network.type") == "base base/b.json");
 }
 
+TEST_CASE("extends: a distribution or seed set written without its kind changes only its keys",
+          "[scenario][extends]") {
+  write_file("extends/normal.json", R"({"population": {"size": 200,
+      "threshold": {"distribution": "normal", "mean": 0.2, "sd": 0.05}},
+      "actions": {"seed": {"agents": [1, 2]}}})");
+  // The file names only the mean and with_neighbors: the base's normal and agents stay.
+  const std::string partial = write_file("extends/partial.json", R"({"extends": "normal.json",
+      "population": {"threshold": {"mean": 0.3}}, "actions": {"seed": {"with_neighbors": true}},
+      "arms": [{"name": "a"}, {"name": "b", "set": {"population.threshold": {"sd": 0.1}}}]})");
+  const Scenario sc = load_scenario(partial);
+  CHECK(sc.base["population.threshold"] ==
+        json::parse(R"({"distribution": "normal", "mean": 0.3, "sd": 0.05})"));
+  CHECK(sc.origin.at("population.threshold") == "file");
+  CHECK(sc.base["actions.seed"] == json::parse(R"({"agents": [1, 2], "with_neighbors": true})"));
+  // An arm's object merges the same way, onto the file's value.
+  CHECK(sc.arm_params[1]["population.threshold"] ==
+        json::parse(R"({"distribution": "normal", "mean": 0.3, "sd": 0.1})"));
+  // Over the table's default too (a constant 0.5): the value alone changes.
+  const Scenario own = scenario_from_json(
+      json::parse(R"({"population": {"size": 200, "threshold": {"value": 0.3}}})"), "o.json", ".",
+      "");
+  CHECK(own.base["population.threshold"] ==
+        json::parse(R"({"distribution": "constant", "value": 0.3})"));
+  // An object that names its kind replaces the value whole.
+  const std::string whole = write_file("extends/whole.json", R"({"extends": "normal.json",
+      "population": {"threshold": {"distribution": "constant", "value": 0.4}},
+      "actions": {"seed": {"random": 3}}})");
+  const Scenario w = load_scenario(whole);
+  CHECK(w.base["population.threshold"] ==
+        json::parse(R"({"distribution": "constant", "value": 0.4})"));
+  CHECK(w.base["actions.seed"] == json::parse(R"({"random": 3})"));
+  // A key of another kind is still an error naming the file and the key.
+  const std::string wrong = write_file("extends/wrong.json", R"({"extends": "normal.json",
+      "population": {"threshold": {"value": 0.3}}})");
+  const std::string m = load_error(wrong);
+  CHECK(contains(m, "wrong.json: population.threshold.value"));
+  CHECK(contains(m, "not of normal ones"));
+}
+
 TEST_CASE("extends: cycles and missing bases name the file, `extends`, expected and found",
           "[scenario][extends]") {
   const std::string a = write_file("cycle/a.json", R"({"extends": "b.json"})");

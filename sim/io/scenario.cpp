@@ -159,6 +159,26 @@ struct Layer {
   std::string shown_dir;  // the directory as the user names it (for the names of its bases)
 };
 
+/// A distribution or seed set written without its kind (no "distribution" key; none of random,
+/// fraction, agents, rung) changes only the keys it names in the value it overrides (the
+/// table's default or a base's), as `--set population.threshold.value=0.3` does: so
+/// {"extends": ..., "population": {"threshold": {"value": 0.3}}} keeps the base's distribution.
+/// An object that names its kind replaces the value whole (a kind's keys do not mix).
+json completed(const ParamSpec& spec, const json& v, const json& flat, const std::string& path) {
+  if (!v.is_object() || !flat.contains(path) || !flat[path].is_object()) return v;
+  if (spec.type == ParamType::distribution) {
+    if (v.contains("distribution")) return v;
+  } else if (spec.type == ParamType::seed_set) {
+    for (const char* kind : {"random", "fraction", "agents", "rung"})
+      if (v.contains(kind)) return v;
+  } else {
+    return v;
+  }
+  json merged = flat[path];
+  for (auto it = v.begin(); it != v.end(); ++it) merged[it.key()] = *it;
+  return merged;
+}
+
 void walk(const json& obj, const std::string& prefix, json& flat, const Layer& layer,
           std::map<std::string, std::string>& origin) {
   for (auto it = obj.begin(); it != obj.end(); ++it) {
@@ -168,7 +188,7 @@ void walk(const json& obj, const std::string& prefix, json& flat, const Layer& l
       continue;  // handled by the caller
     const std::string path = prefix.empty() ? key : prefix + "." + key;
     if (const ParamSpec* spec = find_param(path)) {
-      json v = validate_value(*spec, *it, layer.file, path);
+      json v = validate_value(*spec, completed(*spec, *it, flat, path), layer.file, path);
       if (layer.base && (path == "name" || path == "description")) continue;  // per file
       if (layer.base && spec->type == ParamType::path && !v.get<std::string>().empty() &&
           fs::path(v.get<std::string>()).is_relative())
@@ -626,7 +646,7 @@ void set_parameter(json& flat, const std::string& key, const json& value, const 
                      "(e.g. population.threshold.value)",
                      json(key).dump());
   if (const ParamSpec* spec = find_param(key)) {
-    flat[key] = validate_value(*spec, value, file, where);
+    flat[key] = validate_value(*spec, completed(*spec, value, flat, key), file, where);
     return;
   }
   // A path inside a distribution or seed object, e.g. population.threshold.of.sd.
