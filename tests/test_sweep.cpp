@@ -613,6 +613,16 @@ TEST_CASE("sub-path sweep parameters are validated like --set", "[sweep][subpath
   CHECK_THAT(error(grid("population.grievance.a", {1, -2}), beta_grievance),
              Catch::Contains("population.grievance"));
   CHECK_THAT(error(grid("actions.seed.random", {1.5, 2})), Catch::Contains("integer"));
+  // A design's value out of range names the design's parameter, as for a plain key.
+  CHECK_THAT(error(grid("population.threshold.value", {0.2, -0.5})),
+             Catch::StartsWith(test::tmp_path("bad_subpath.json") +
+                               ": design.parameters.population.threshold.value: expected a "
+                               "number in [0"));
+  // An agent id varied by the design: its design values (doubles) are whole-number ids.
+  const json agents = {{"actions", {{"seed", {{"agents", {0, 5}}}}}}};
+  CHECK(error(grid("actions.seed.agents.1", {1, 7}), agents).empty());
+  CHECK_THAT(error(grid("actions.seed.agents.1", {1.5}), agents),
+             Catch::Contains("integer agent id"));
   CHECK_THAT(error(grid("population.threshold", {0.1})), Catch::Contains("not numeric"));
   CHECK_THAT(error(grid("population.size.value", {1})), Catch::Contains("has no sub-keys"));
   CHECK_THAT(error(grid("population.treshold.value", {1})), Catch::Contains("did you mean"));

@@ -78,9 +78,12 @@ bool is_section(const std::string& path) {
 json validate_seed_set(const json& v, const std::string& file, const std::string& path) {
   parse_seed_set(v, file, path);
   json out = v;
-  // A count given as 3.0 (a sweep's design value, a rerun) is the integer 3.
+  // A count or an id given as 3.0 (a sweep's design value, a rerun) is the integer 3.
   if (out.contains("random") && out["random"].is_number_float())
     out["random"] = static_cast<std::int64_t>(out["random"].get<double>());
+  if (out.contains("agents"))
+    for (auto& id : out["agents"])
+      if (id.is_number_float()) id = static_cast<std::int64_t>(id.get<double>());
   return out;
 }
 
@@ -706,7 +709,15 @@ void set_parameter(json& flat, const std::string& key, const json& value, const 
     } catch (const json::exception&) {
       throw InputError(file, where, "a path into the object at `" + head + "`", "`" + key + "`");
     }
-    flat[head] = validate_value(*spec, obj, file, head);
+    try {
+      flat[head] = validate_value(*spec, obj, file, head);
+    } catch (const InputError& e) {
+      // The caller's place (`--set`, a design's parameter, an arm's set) names where the value
+      // was written; the path inside the object follows when it is another key's.
+      if (where == key) throw;
+      throw InputError(e.file(), where + (e.where() == key ? "" : " (at " + e.where() + ")"),
+                       e.expected(), e.found(), e.hint());
+    }
     return;
   }
   if (is_section(key))

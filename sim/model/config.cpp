@@ -92,17 +92,19 @@ SeedSpec parse_seed_set(const json& v, const std::string& file, const std::strin
       "a seed set {\"random\": k}, {\"fraction\": f}, {\"agents\": [ids], \"with_neighbors\": "
       "bool} or {\"rung\": \"supporter\"|\"member\"|\"leader\"}";
   if (!v.is_object()) throw InputError(file, path, forms, json_value_text(v));
+  // A whole number written 3.0 (a sweep's design value, a rerun) counts as the integer 3.
+  const auto integral = [](const json& x) {
+    return x.is_number_integer() ||
+           (x.is_number_float() && std::isfinite(x.get<double>()) &&
+            std::floor(x.get<double>()) == x.get<double>() && x.get<double>() < 9e15);
+  };
   int kinds = 0;
   for (auto it = v.begin(); it != v.end(); ++it) {
     const std::string& k = it.key();
     const std::string sub = path + "." + k;
     if (k == "random") {
       ++kinds;
-      const bool integral = it->is_number_integer() ||
-                            (it->is_number_float() && std::isfinite(it->get<double>()) &&
-                             std::floor(it->get<double>()) == it->get<double>() &&
-                             it->get<double>() < 9e15);
-      if (!integral || it->get<double>() < 0)
+      if (!integral(*it) || it->get<double>() < 0)
         throw InputError(file, sub, "a non-negative integer number of agents",
                          json_value_text(*it));
     } else if (k == "fraction") {
@@ -115,7 +117,7 @@ SeedSpec parse_seed_set(const json& v, const std::string& file, const std::strin
         throw InputError(file, sub, "an array of agent ids", json_value_text(*it));
       for (std::size_t i = 0; i < it->size(); ++i) {
         const json& id = (*it)[i];
-        if (!id.is_number_integer() || id.get<double>() < 0)
+        if (!integral(id) || id.get<double>() < 0)
           throw InputError(file, sub + "[" + std::to_string(i) + "]",
                            "a non-negative integer agent id", json_value_text(id));
       }
