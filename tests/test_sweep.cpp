@@ -623,6 +623,10 @@ TEST_CASE("sub-path sweep parameters are validated like --set", "[sweep][subpath
   CHECK(error(grid("actions.seed.agents.1", {1, 7}), agents).empty());
   CHECK_THAT(error(grid("actions.seed.agents.1", {1.5}), agents),
              Catch::Contains("integer agent id"));
+  // A choice is compared with arms; the error says so.
+  CHECK_THAT(error(grid("campaign.strategy", {"relationship_first", "big_messaging"})),
+             Catch::Contains("design.parameters.campaign.strategy[0]: expected a number") &&
+                 Catch::Contains("one arm per choice"));
   CHECK_THAT(error(grid("population.threshold", {0.1})), Catch::Contains("not numeric"));
   CHECK_THAT(error(grid("population.size.value", {1})), Catch::Contains("has no sub-keys"));
   CHECK_THAT(error(grid("population.treshold.value", {1})), Catch::Contains("did you mean"));

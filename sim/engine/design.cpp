@@ -62,7 +62,13 @@ double number_at(const json& v, const std::string& file, const std::string& wher
                  const std::string& key) {
   const std::string expected =
       integer ? "an integer (`" + key + "` is an integer parameter)" : "a number";
-  if (!v.is_number()) throw InputError(file, where, expected, json_value_text(v));
+  if (!v.is_number())
+    throw InputError(file, where, expected, json_value_text(v),
+                     v.is_string() || v.is_boolean()
+                         ? "a design varies numbers; to compare choices (a strategy, an update "
+                           "order, a switch), give the scenario one arm per choice: every design "
+                           "point runs every arm"
+                         : "");
   const double x = v.get<double>();
   if (!std::isfinite(x)) throw InputError(file, where, expected, v.dump());
   if (integer && !is_integral(x)) throw InputError(file, where, expected, v.dump());
