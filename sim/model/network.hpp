@@ -19,11 +19,11 @@ enum class RewireMethod { endpoint, swap };
 /// Everything a generator needs, already validated by the scenario loader. The values come from
 /// the parameter table (make_config); the zeros here are not defaults of the model.
 struct NetworkSpec {
-  NetworkType type = NetworkType::workplace;
+  NetworkType type{};
   double mean_degree = 0.0;       // erdos_renyi
   std::int32_t degree = 0;        // ring_lattice, watts_strogatz (even)
   double rewire = 0.0;            // ring_lattice, watts_strogatz, in [0,1]
-  RewireMethod rewire_method = RewireMethod::endpoint;  // ring_lattice
+  RewireMethod rewire_method{};   // ring_lattice
   std::int32_t m = 0;             // barabasi_albert: ties per new node
   std::int32_t departments = 0;   // workplace
   double within_degree = 0.0;     // workplace: mean ties inside one's department
