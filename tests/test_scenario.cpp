@@ -365,6 +365,19 @@ TEST_CASE("extends: a distribution or seed set written without its kind changes 
   CHECK(contains(m, "not of normal ones"));
 }
 
+TEST_CASE("extends: an error inside a base names the base and each file that extends it",
+          "[scenario][extends]") {
+  write_file("extends/bad_base.json", R"({"population": {"size": -5}})");
+  write_file("extends/mid.json", R"({"extends": "bad_base.json", "steps": 2})");
+  const std::string top = write_file("extends/top.json", R"({"extends": ["classic", "mid.json"]})");
+  const std::string m = load_error(top);
+  CHECK(contains(m, "bad_base.json: population.size: expected an integer"));
+  CHECK(contains(m, "bad_base.json is the base of"));
+  CHECK(contains(m, "mid.json (`extends`)"));
+  CHECK(contains(m, "mid.json is the base of"));
+  CHECK(contains(m, "top.json (`extends[1]`)"));
+}
+
 TEST_CASE("extends: cycles and missing bases name the file, `extends`, expected and found",
           "[scenario][extends]") {
   const std::string a = write_file("cycle/a.json", R"({"extends": "b.json"})");

@@ -282,7 +282,16 @@ void apply_base(const std::string& name, const std::string& file, const std::str
     throw InputError(file, where, "a base that does not lead back to a file extending it",
                      "a cycle: " + cycle + name);
   }
-  apply_document(builtins.contains(name) ? builtins.at(name) : doc, layer, id, r);
+  try {
+    apply_document(builtins.contains(name) ? builtins.at(name) : doc, layer, id, r);
+  } catch (const InputError& e) {
+    if (e.file() == file) throw;
+    // An error inside a base names the base; say which file extends it (and, level by level,
+    // which file extends that one).
+    const std::string via = layer.file + " is the base of " + file + " (`" + where + "`)";
+    throw InputError(e.file(), e.where(), e.expected(), e.found(),
+                     e.hint().empty() ? via : e.hint() + "; " + via);
+  }
   r.bases.push_back(name);
 }
 
