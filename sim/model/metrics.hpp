@@ -146,11 +146,12 @@ double cohesion(const Network& net, In in, double complete_trust) {
   std::int64_t ties = 0;
   for (std::int32_t i = 0; i < net.n; ++i) {
     if (!in(i)) continue;
-    // Branch-free: an entry to an outsider adds exactly 0 (same sum, in the same order).
+    // Branch-free: an entry to an outsider adds exactly 0 (same sum, in the same order); the
+    // 0/1 weight is arithmetic, as whether a neighbour belongs is no pattern a predictor learns.
     for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
-      const bool both = in(net.neighbors[e]);
-      sum += static_cast<double>(net.trust[e]) * (both ? 1.0 : 0.0);
-      ties += both ? 1 : 0;
+      const std::int32_t both = in(net.neighbors[e]) ? 1 : 0;
+      sum += static_cast<double>(net.trust[e]) * static_cast<double>(both);
+      ties += both;
     }
   }
   return ties > 0 ? sum / static_cast<double>(ties) : 0.0;
