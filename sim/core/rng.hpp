@@ -15,6 +15,8 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <unordered_set>
+#include <vector>
 
 namespace orgsim {
 
@@ -189,5 +191,20 @@ class Rng {
   double spare_ = 0.0;
   bool has_spare_ = false;
 };
+
+/// k distinct agents of n by Floyd's algorithm, in O(k) and a deterministic order: for
+/// j = n - k .. n - 1, t = below(j + 1), or j when t was already taken (one draw per agent).
+/// The seeds of an action and the first worker-organizers are chosen so.
+inline std::vector<std::int32_t> sample_distinct(Rng& rng, std::int32_t n, std::int64_t k) {
+  std::vector<std::int32_t> chosen;
+  std::unordered_set<std::int32_t> taken;
+  for (std::int64_t j = n - k; j < n; ++j) {
+    auto t = static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(j + 1)));
+    if (taken.count(t)) t = static_cast<std::int32_t>(j);
+    taken.insert(t);
+    chosen.push_back(t);
+  }
+  return chosen;
+}
 
 }  // namespace orgsim

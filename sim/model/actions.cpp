@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <unordered_set>
 
 #include "model/metrics.hpp"
 
@@ -46,14 +45,7 @@ std::vector<std::int32_t> choose_seeds(const SeedSpec& s, const Population& pop,
     const std::int64_t k = s.kind == SeedSpec::Kind::random
                                ? s.count
                                : static_cast<std::int64_t>(std::llround(s.fraction * n));
-    // Floyd's algorithm: k distinct agents in O(k), in a deterministic order.
-    std::unordered_set<std::int32_t> taken;
-    for (std::int64_t j = n - k; j < n; ++j) {
-      auto t = static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(j + 1)));
-      if (taken.count(t)) t = static_cast<std::int32_t>(j);
-      taken.insert(t);
-      chosen.push_back(t);
-    }
+    chosen = sample_distinct(rng, n, k);
   }
   return chosen;
 }

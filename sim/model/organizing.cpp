@@ -369,18 +369,13 @@ Campaign::Campaign(World& w, Rng& rng)
       staff_away_until_(static_cast<std::size_t>(std::max(0, w.cfg.staff_organizers)), -1) {
   const std::int32_t n = w.cfg.n;
   const std::int64_t k = w.cfg.worker_organizers;
-  std::unordered_set<std::int32_t> taken;  // Floyd's sampling: k distinct agents
-  std::vector<std::int32_t> chosen;
-  for (std::int64_t j = n - k; j < n; ++j) {
-    auto t = static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(j + 1)));
-    if (taken.count(t)) t = static_cast<std::int32_t>(j);
-    taken.insert(t);
-    chosen.push_back(t);
-  }
+  std::vector<std::int32_t> chosen = sample_distinct(rng, n, k);
   // A roster's known leaders start as worker-organizers too (no draws: placed by name).
-  if (const auto& roster = w.cfg.network.roster; roster && w.cfg.network.type == NetworkType::roster)
+  if (const auto& roster = w.cfg.network.roster; roster && w.cfg.network.type == NetworkType::roster) {
+    const std::unordered_set<std::int32_t> taken(chosen.begin(), chosen.end());
     for (std::int32_t i = 0; i < roster->size() && i < n; ++i)
       if (roster->leader[static_cast<std::size_t>(i)] && !taken.count(i)) chosen.push_back(i);
+  }
   for (auto i : chosen) {
     const auto u = static_cast<std::size_t>(i);
     w.pop.role[u] = Role::worker_organizer;
