@@ -15,6 +15,7 @@
 #include "core/rng.hpp"
 #include "engine/summary.hpp"
 #include "engine/sweep.hpp"
+#include "io/rerun.hpp"
 #include "helpers.hpp"
 
 using namespace orgsim;
@@ -623,10 +624,8 @@ TEST_CASE("sub-path sweep parameters are validated like --set", "[sweep][subpath
   CHECK(error(grid("actions.seed.agents.1", {1, 7}), agents).empty());
   CHECK_THAT(error(grid("actions.seed.agents.1", {1.5}), agents),
              Catch::Contains("integer agent id"));
-  // A choice is compared with arms; the error says so.
-  CHECK_THAT(error(grid("campaign.strategy", {"relationship_first", "big_messaging"})),
-             Catch::Contains("design.parameters.campaign.strategy[0]: expected a number") &&
-                 Catch::Contains("one arm per choice"));
+  // A choice listed by a grid is a design parameter too ("[sweep][choice]" below).
+  CHECK(error(grid("campaign.strategy", {"relationship_first", "big_messaging"})).empty());
   CHECK_THAT(error(grid("population.threshold", {0.1})), Catch::Contains("not numeric"));
   CHECK_THAT(error(grid("population.size.value", {1})), Catch::Contains("has no sub-keys"));
   CHECK_THAT(error(grid("population.treshold.value", {1})), Catch::Contains("did you mean"));
@@ -676,4 +675,91 @@ TEST_CASE("a points sweep runs the listed points, each with its own seeds when g
   const ResultsFile rc = sweep_to(c, out2, SweepOptions{});
   for (const auto& r : rc.runs)
     CHECK(r.seed == replicate_seed(3, static_cast<std::uint64_t>(r.replicate)));
+}
+
+// ---- choices and switches in a grid or points design ---------------------------------------------
+
+namespace {
+std::string write_choice_sweep(const std::string& name, const json& design) {
+  const json sc = {{"population", {{"size", 100}}}, {"network", {{"departments", 5}}},
+                   {"steps", 12}};
+  const json sweep = {{"name", name}, {"scenario", sc}, {"design", design},
+                      {"replicates", 2}, {"seed", 4}};
+  const std::string path = test::tmp_path(name + ".json");
+  std::ofstream(path) << sweep.dump(2);
+  return path;
+}
+std::string choice_error(const json& design) {
+  try {
+    load_sweep(write_choice_sweep("bad_choice", design));
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("a grid over a choice: each point runs its level, the file names the levels, reruns match",
+          "[sweep][choice]") {
+  const json design = json::parse(R"({"type": "grid", "parameters": {
+      "campaign.strategy": ["relationship_first", "big_messaging"],
+      "participation.update": ["synchronous", "random_sequential"],
+      "environment.turnover": [0, 0.01]}})");
+  const Sweep s = load_sweep(write_choice_sweep("choice_grid", design));
+  REQUIRE(s.points() == 8);
+  // Keys in alphabetical order: campaign.strategy varies slowest, participation.update fastest.
+  REQUIRE(s.design.params[0].levels ==
+          std::vector<json>{"relationship_first", "big_messaging"});
+  for (std::int64_t pt = 0; pt < s.points(); ++pt) {
+    const ModelConfig c = sweep_config(s, pt, 0);
+    CHECK(c.strategy == (pt < 4 ? Strategy::relationship_first : Strategy::big_messaging));
+    CHECK(c.update == (pt % 2 == 0 ? UpdateOrder::synchronous : UpdateOrder::random_sequential));
+  }
+  const std::string out = fresh("choice_grid");
+  const ResultsFile rf = sweep_to(s, out, SweepOptions{});
+  REQUIRE(rf.header.varied.size() == 3);
+  CHECK(rf.header.varied[0].key == "campaign.strategy");
+  CHECK(rf.header.varied[0].levels == R"(["relationship_first","big_messaging"])");
+  CHECK(rf.header.varied[1].levels.empty());  // environment.turnover: a number
+  CHECK(rf.header.varied[2].levels == R"(["synchronous","random_sequential"])");
+  // The column holds each run's index into the levels; a rerun maps it back, bit for bit.
+  for (const std::int64_t run : {0, 5, 9, 15}) {
+    const auto& r = rf.runs[static_cast<std::size_t>(run)];
+    CHECK(r.params[0] == (r.point < 4 ? 0.0 : 1.0));
+    const Rerun again = rerun(out, run);
+    INFO("run " << run);
+    CHECK(again.identical());
+  }
+}
+
+TEST_CASE("a points design over a switch repeats levels; bad lists are input errors",
+          "[sweep][choice]") {
+  const json points = json::parse(R"({"type": "points", "parameters": {
+      "trust.voice": [0.2, 0.4, 0.2],
+      "campaign.strategy": ["hybrid", "issue_first", "hybrid"]}})");
+  const Sweep s = load_sweep(write_choice_sweep("choice_points", points));
+  CHECK(s.points() == 3);
+  CHECK(s.design.params[0].levels == std::vector<json>{"hybrid", "issue_first"});
+  CHECK(sweep_config(s, 2, 0).strategy == Strategy::hybrid);
+  auto grid = [](const json& values) {
+    return json{{"type", "grid"}, {"parameters", {{"campaign.strategy", values}}}};
+  };
+  CHECK_THAT(choice_error(grid({"hybrid", "big_mesaging"})),
+             Catch::Contains("design.parameters.campaign.strategy: expected one of") &&
+                 Catch::Contains("did you mean \"big_messaging\""));
+  CHECK_THAT(choice_error(grid({"hybrid", 3})),
+             Catch::Contains("campaign.strategy[1]: expected a string, as the list's first"));
+  CHECK_THAT(choice_error(grid({"hybrid", "hybrid"})),
+             Catch::Contains("campaign.strategy[1]: expected distinct values"));
+  CHECK_THAT(choice_error(grid({3, "hybrid"})),
+             Catch::Contains("campaign.strategy[1]: expected a number") &&
+                 Catch::Contains("only when the whole list is of them"));
+  // A sampled design varies numbers only.
+  CHECK_THAT(choice_error(json::parse(R"({"type": "lhs", "samples": 4,
+                 "parameters": {"campaign.strategy": ["hybrid", "issue_first"]}})")),
+             Catch::Contains("lists of values are for grid designs"));
+  // A number parameter given strings: the value's own check.
+  CHECK_THAT(choice_error(json::parse(R"({"type": "grid",
+                 "parameters": {"environment.turnover": ["low", "high"]}})")),
+             Catch::Contains("design.parameters.environment.turnover: expected a number"));
 }

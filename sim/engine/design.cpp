@@ -65,9 +65,9 @@ double number_at(const json& v, const std::string& file, const std::string& wher
   if (!v.is_number())
     throw InputError(file, where, expected, json_value_text(v),
                      v.is_string() || v.is_boolean()
-                         ? "a design varies numbers; to compare choices (a strategy, an update "
-                           "order, a switch), give the scenario one arm per choice: every design "
-                           "point runs every arm"
+                         ? "a grid or points design lists choices (strings, true/false) only when "
+                           "the whole list is of them; a sampled design varies numbers: compare "
+                           "choices there with one arm per choice (every point runs every arm)"
                          : "");
   const double x = v.get<double>();
   if (!std::isfinite(x)) throw InputError(file, where, expected, v.dump());
@@ -157,6 +157,36 @@ RangeSpec parse_range(const json& v, const std::string& file, const std::string&
   return r;
 }
 
+/// Whether a list holds levels (strings or booleans: a choice, a switch, a text), not numbers.
+bool holds_levels(const json& v) {
+  return v.is_array() && !v.empty() && (v[0].is_string() || v[0].is_boolean());
+}
+
+/// A list of levels: every element of the first one's kind; `values` get each one's index into
+/// `levels` (first appearance order). A grid's levels are distinct; a points list may repeat.
+void parse_levels(DesignParam& p, const json& v, const std::string& file, const std::string& where,
+                  bool distinct) {
+  const bool text = v[0].is_string();
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::string at = where + "[" + std::to_string(i) + "]";
+    if (text ? !v[i].is_string() : !v[i].is_boolean())
+      throw InputError(file, at,
+                       text ? "a string, as the list's first value is" : "true or false, as the "
+                                                                         "list's first value is",
+                       json_value_text(v[i]));
+    const auto seen = std::find(p.levels.begin(), p.levels.end(), v[i]);
+    if (seen != p.levels.end() && distinct)
+      throw InputError(file, at, "distinct values",
+                       v[i].dump() + " again (also at [" +
+                           std::to_string(seen - p.levels.begin()) + "])");
+    const auto index = static_cast<std::size_t>(seen - p.levels.begin());
+    if (index == p.levels.size()) p.levels.push_back(v[i]);
+    p.values.push_back(static_cast<double>(index));
+  }
+  p.min = 0.0;
+  p.max = static_cast<double>(p.levels.size() - 1);
+}
+
 DesignParam parse_grid_param(const std::string& key, const json& v, const std::string& file,
                              const std::string& where, bool integer) {
   const std::string forms =
@@ -164,6 +194,10 @@ DesignParam parse_grid_param(const std::string& key, const json& v, const std::s
   DesignParam p;
   p.key = key;
   p.integer = integer;
+  if (holds_levels(v)) {
+    parse_levels(p, v, file, where, true);
+    return p;
+  }
   if (v.is_array()) {
     if (v.empty()) throw InputError(file, where, forms, "an empty array");
     for (std::size_t i = 0; i < v.size(); ++i) {
@@ -207,6 +241,10 @@ DesignParam parse_points_param(const std::string& key, const json& v, const std:
   DesignParam p;
   p.key = key;
   p.integer = integer;
+  if (holds_levels(v)) {
+    parse_levels(p, v, file, where, false);
+    return p;
+  }
   for (std::size_t i = 0; i < v.size(); ++i)
     p.values.push_back(number_at(v[i], file, where + "[" + std::to_string(i) + "]", integer, key));
   p.min = *std::min_element(p.values.begin(), p.values.end());

@@ -4,6 +4,8 @@
 //
 // Design JSON ("design" object of a sweep file):
 //   {"type": "grid",   "parameters": {"key": [v1, v2, ...] | {"min": a, "max": b, "num": n}}}
+//       (a list may hold strings or booleans instead of numbers: a choice, a switch; the design's
+//       values are then indices into DesignParam::levels; points designs likewise)
 //   {"type": "random", "samples": n, "parameters": {"key": {"min": a, "max": b}}}
 //   {"type": "lhs",    "samples": n, "parameters": {"key": {"min": a, "max": b}}}
 //   {"type": "sobol",  "samples": n, "parameters": {"key": {"min": a, "max": b}}}   Saltelli
@@ -27,6 +29,9 @@ struct DesignParam {
                                 // points: the value at each point
   double min = 0.0, max = 0.0;  // sampled designs: the range (grid: min/max of the values)
   bool integer = false;         // sampled values are rounded to integers (set by the caller)
+  /// A choice, a switch or a text (grid and points designs only): the values the list names, in
+  /// order of first appearance; `values` (and the design's points) then hold indices into it.
+  std::vector<nlohmann::json> levels;
 };
 
 struct Design {

@@ -51,6 +51,7 @@ std::string read_text(const std::string& path, const char* what) {
 }
 
 json value_for(const DesignParam& p, double v) {
+  if (!p.levels.empty()) return p.levels.at(static_cast<std::size_t>(std::llround(v)));
   return p.integer ? json(static_cast<std::int64_t>(std::llround(v))) : json(v);
 }
 
@@ -135,9 +136,10 @@ Sweep sweep_from_text(const std::string& text, const std::string& path, const st
   s.name = doc.value("name", std::string());
   if (s.name.empty()) s.name = fs::path(path).stem().string();
 
-  // The design: every path `--set` accepts whose value is a number (a numeric parameter, or a
-  // number inside a distribution or seed object, e.g. population.threshold.value), validated
-  // like a --set at every grid value and at the extremes.
+  // The design: every path `--set` accepts (a numeric parameter, a number inside a distribution
+  // or seed object, e.g. population.threshold.value, or, listed by a grid or points design, the
+  // strings or booleans of a choice or switch), validated like a --set at every grid value and
+  // at the extremes.
   if (!doc.contains("design")) throw InputError(path, "design", "a design object", "none");
   s.design = parse_design(doc.at("design"), path, "design", integer_parameter_paths());
   for (auto& p : s.design.params) {
@@ -151,7 +153,10 @@ Sweep sweep_from_text(const std::string& text, const std::string& path, const st
       throw InputError(path, where, "a parameter key (see `orgsim params`)",
                        "`" + p.key + "`");  // not reached: set_parameter rejects it
     }
-    if (head == p.key && spec->type != ParamType::number && spec->type != ParamType::integer)
+    // A list of strings or booleans (levels) varies a choice, a switch or a text: each level is
+    // validated below like a --set of it.
+    if (p.levels.empty() && head == p.key && spec->type != ParamType::number &&
+        spec->type != ParamType::integer)
       throw InputError(path, where,
                        "a number or integer parameter, or a number inside a distribution or seed "
                        "(e.g. `" + p.key + ".value`; a design varies numbers)",
@@ -254,7 +259,8 @@ Sweep sweep_from_text(const std::string& text, const std::string& path, const st
     std::string values;
     for (std::size_t k = 0; k < s.design.params.size(); ++k)
       values += (k ? ", " : "") + s.design.params[k].key + " = " +
-                json(s.design.points[static_cast<std::size_t>(pt)][k]).dump();
+                value_for(s.design.params[k], s.design.points[static_cast<std::size_t>(pt)][k])
+                    .dump();
     return " (design point " + std::to_string(pt) + ": " + values +
            (s.arms() > 1
                 ? ", arm \"" + s.scenario.arms[static_cast<std::size_t>(a)].name + "\""
@@ -467,7 +473,12 @@ FileHeader sweep_header(const Sweep& s, const std::string& command_line) {
     const std::string meaning =
         head == p.key ? spec->meaning
                       : "`" + p.key.substr(head.size() + 1) + "` of " + head + ": " + spec->meaning;
-    h.varied.push_back(VariedParam{p.key, spec->unit, p.min, p.max, meaning});
+    VariedParam v{p.key, spec->unit, p.min, p.max, meaning, {}};
+    if (!p.levels.empty()) {
+      v.levels = json(p.levels).dump();
+      v.long_name += " (the index into the levels attribute, " + v.levels + ")";
+    }
+    h.varied.push_back(std::move(v));
   }
   h.scenario_json = s.scenario.raw_text;
   json resolved = {{"base", s.scenario.base}, {"arms", json::array()}};

@@ -53,6 +53,8 @@ inline constexpr const char* kFillValue = "_FillValue";
 inline constexpr const char* kCoordinates = "coordinates";
 inline constexpr const char* kMin = "min";
 inline constexpr const char* kMax = "max";
+/// On a varied parameter that is a choice: its values as a JSON array; the column holds indices.
+inline constexpr const char* kLevels = "levels";
 inline constexpr const char* kSha256 = "sha256";     // on each /provenance string
 inline constexpr const char* kType = "type";         // on /design
 inline constexpr const char* kMethod = "method";     // on /sensitivity

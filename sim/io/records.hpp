@@ -48,6 +48,9 @@ struct VariedParam {
   std::string units;
   double min = 0, max = 0;
   std::string long_name;
+  /// A choice, a switch or a text varied by a grid or points design: its values as a JSON array
+  /// (the `levels` attribute); the run's value is the index into it. Empty for a number.
+  std::string levels;
 };
 
 /// What goes into root attributes and /provenance.

@@ -72,13 +72,26 @@ RunRecord rerun_from_file(const ResultsFile& rf, const RunRecord& stored, const 
     // sweeps: base, then the run's design values, then the arm
     flat = stored_parameters(resolved.at("base"), file, where + " base");
     for (std::size_t k = 0; k < rf.header.varied.size(); ++k) {
-      const ParamSpec* spec = find_param(rf.header.varied[k].key);
+      const VariedParam& p = rf.header.varied[k];
+      const ParamSpec* spec = find_param(p.key);
       const double v = stored.params[k];
-      set_parameter(flat, rf.header.varied[k].key,
-                    spec && spec->type == ParamType::integer
-                        ? nlohmann::json(static_cast<std::int64_t>(std::llround(v)))
-                        : nlohmann::json(v),
-                    file, "run " + std::to_string(stored.run));
+      nlohmann::json value = spec && spec->type == ParamType::integer
+                                 ? nlohmann::json(static_cast<std::int64_t>(std::llround(v)))
+                                 : nlohmann::json(v);
+      if (!p.levels.empty()) {  // a choice: the column holds the index into its levels
+        nlohmann::json levels;
+        try {
+          levels = nlohmann::json::parse(p.levels);
+        } catch (const nlohmann::json::exception&) {
+        }
+        const double i = std::round(v);
+        if (!levels.is_array() || !(i >= 0 && i < static_cast<double>(levels.size())) || i != v)
+          throw InputError(file, p.key,
+                           "an index into the `levels` attribute (" + p.levels + ")",
+                           nlohmann::json(v).dump() + " for run " + std::to_string(stored.run));
+        value = levels[static_cast<std::size_t>(i)];
+      }
+      set_parameter(flat, p.key, value, file, "run " + std::to_string(stored.run));
     }
     const auto& ov = arm.at("overrides");
     for (auto it = ov.begin(); it != ov.end(); ++it)

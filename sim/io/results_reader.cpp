@@ -216,6 +216,7 @@ ResultsFile read_results(const std::string& path, bool with_series) {
     const double nan = std::numeric_limits<double>::quiet_NaN();
     v.min = read_attr_number<double>(obj.get(), layout::attr::kMin, H5T_NATIVE_DOUBLE, nan, path);
     v.max = read_attr_number<double>(obj.get(), layout::attr::kMax, H5T_NATIVE_DOUBLE, nan, path);
+    v.levels = read_attr_string(obj.get(), layout::attr::kLevels, path);
     h.varied.push_back(std::move(v));
   }
 

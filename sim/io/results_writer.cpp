@@ -433,6 +433,7 @@ void ResultsWriter::Impl::create() {
     attr_string(ds.get(), layout::attr::kUnits, v.units, f);
     attr_scalar(ds.get(), layout::attr::kMin, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v.min, f);
     attr_scalar(ds.get(), layout::attr::kMax, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v.max, f);
+    if (!v.levels.empty()) attr_string(ds.get(), layout::attr::kLevels, v.levels, f);
     params.push_back(std::move(ds));
     coordinates += " " + v.key;
   }
