@@ -659,6 +659,19 @@ void print_output(const ResourceEstimate& e, const std::string& out) {
 
 constexpr double kPilotSeconds = 2.0;
 
+/// The pilot of `check`; an input error it meets (the plan was already printed) names the
+/// scenario or sweep file when the error itself knows none, and says the pilot found it.
+Pilot pilot_for(const std::string& file, const ModelConfig& cfg, std::uint64_t seed,
+                const Network* edges) {
+  try {
+    return run_pilot(cfg, seed, edges, kPilotSeconds);
+  } catch (const InputError& e) {
+    const std::string found_by = "found by the pilot run of the first steps";
+    throw InputError(e.file().empty() ? file : e.file(), e.where(), e.expected(), e.found(),
+                     e.hint().empty() ? found_by : e.hint() + "; " + found_by);
+  }
+}
+
 int cmd_check_sweep(const std::string& file, unsigned threads, double max_gb, bool explain,
                     std::string out) {
   const Sweep s = load_sweep(file);
@@ -680,8 +693,8 @@ int cmd_check_sweep(const std::string& file, unsigned threads, double max_gb, bo
   const auto& nets = s.scenario.arm_networks;
   const ModelConfig cfg = sweep_config(s, 0, 0);
   const Network* edges = !nets.empty() && nets[0] && nets[0]->n == cfg.n ? nets[0].get() : nullptr;
-  print_time(run_pilot(cfg, replicate_seed(s.seed, 0), edges, kPilotSeconds), steps, e.runs,
-             e.threads, kPilotSeconds);
+  print_time(pilot_for(s.file, cfg, replicate_seed(s.seed, 0), edges), steps, e.runs, e.threads,
+             kPilotSeconds);
   if (explain) {
     print_explanation(s.scenario);
     std::cout << "varied by the design:";
@@ -738,7 +751,7 @@ int cmd_check(int argc, char** argv) {
   print_output(e, out);
   // A pilot: the first steps of one replicate of the first arm, for at most kPilotSeconds.
   const Network* edges = plan.networks.empty() ? nullptr : plan.networks.front().get();
-  print_time(run_pilot(plan.arms.front(), replicate_seed(plan.master_seed, 0), edges, kPilotSeconds),
+  print_time(pilot_for(sc.file, plan.arms.front(), replicate_seed(plan.master_seed, 0), edges),
              plan.steps, e.runs, e.threads, kPilotSeconds);
   if (explain) print_explanation(sc);
   return 0;

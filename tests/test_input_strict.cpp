@@ -71,6 +71,14 @@ TEST_CASE("seed agent ids are checked as 64-bit values against population.size",
   m = scenario_error("seed_equal_n.json", with_ids("[299, 300]"));
   CHECK_THAT(m, Contains("actions.seed.agents[1]") && Contains("found 300"));
   CHECK(scenario_error("seed_ok.json", with_ids("[0, 299]")).empty());
+  // Whole numbers written as floats (a sweep's design values are) are ids too: 3.0 is agent 3,
+  // and 3e9 is refused against the population like 3000000000, never narrowed to 32 bits.
+  CHECK(scenario_error("seed_float_ok.json", with_ids("[3.0, 299.0]")).empty());
+  m = scenario_error("seed_float_big.json", with_ids("[3.0, 3000000000.0]"));
+  CHECK_THAT(m, Contains("actions.seed.agents[1]") && Contains("found 3000000000") &&
+                    Contains("population.size = 300"));
+  m = scenario_error("seed_float_frac.json", with_ids("[2.5]"));
+  CHECK_THAT(m, Contains("actions.seed.agents[0]") && Contains("integer agent id"));
 
   // The final size decides: an arm or --set that shrinks the population.
   m = scenario_error("seed_arm.json", R"({"population": {"size": 300}, "steps": 2,

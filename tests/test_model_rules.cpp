@@ -222,6 +222,59 @@ TEST_CASE("decay: each rate by hand", "[decay]") {
   CHECK(r.trust_stats.strong == s.strong);
 }
 
+TEST_CASE("decay: the blocked trust pass equals the plain one, crossings and sums included",
+          "[decay]") {
+  // A path of 68 agents: 134 entries, so two full blocks of 64 and a last one of 6 (not a
+  // multiple of 4). Ties 3 and 20 (first block) and 66 (the last) cross the strong line this
+  // step (0.52 -> 0.478); the middle block has no crossing; other ties stay clear of the line.
+  const ModelConfig cfg = config({"decay.commitment=0"});
+  std::vector<float> tau(67);
+  Rng rng(17);
+  for (auto& t : tau) {
+    t = static_cast<float>(0.2 + 0.7 * rng.uniform());
+    if (t >= 0.5f && t < 0.55f) t = 0.6f;
+  }
+  for (const std::size_t k : {3, 20, 66}) tau[k] = 0.52f;
+  Network net = path(tau);
+  REQUIRE(net.num_entries() == 134);
+  const std::vector<float> before = net.trust;
+  Population pop = population(cfg, 1);
+  std::vector<float> scratch;
+  // config() has 5 agents; the trust pass reads only the network.
+  const DecayResult r = decay(cfg, pop, net, scratch);
+  // The plain pass: the same float arithmetic per entry, a sum in lanes e mod 4, every crossing
+  // logged once per tie from its lower end's row.
+  const float rate = 0.1f, base = 0.1f;
+  double lane[4] = {0, 0, 0, 0}, serial = 0.0;
+  std::int64_t strong = 0;
+  std::vector<std::uint64_t> crossed;
+  for (std::int32_t i = 0; i < net.n; ++i)
+    for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
+      const float was = before[static_cast<std::size_t>(e)];
+      const float now = was - rate * (was - base);
+      CHECK(net.trust[static_cast<std::size_t>(e)] == now);
+      lane[e & 3] += now;
+      serial += now;
+      strong += now >= kStrongTie ? 1 : 0;
+      if ((was >= kStrongTie) != (now >= kStrongTie) && i < net.neighbors[e])
+        crossed.push_back(Network::strong_key(i, net.neighbors[e]));
+    }
+  REQUIRE(r.has_trust_stats);
+  CHECK(r.trust_stats.sum == (lane[0] + lane[1]) + (lane[2] + lane[3]));
+  CHECK(r.trust_stats.sum == Approx(serial).epsilon(1e-12));
+  CHECK(r.trust_stats.strong == strong);
+  CHECK(r.trust_stats.entries == 134);
+  CHECK(crossed == std::vector<std::uint64_t>{Network::strong_key(3, 4),
+                                              Network::strong_key(20, 21),
+                                              Network::strong_key(66, 67)});
+  CHECK(net.strong_log == crossed);
+  CHECK(net.strong_changes == 3);
+  // A fresh count sums in the same lanes: the recorder's cached statistics match it exactly.
+  const TrustStats fresh = trust_stats(net);
+  CHECK(fresh.sum == r.trust_stats.sum);
+  CHECK(fresh.strong == r.trust_stats.strong);
+}
+
 TEST_CASE("decay: all rates 0 change nothing and report nothing", "[decay][limit]") {
   const ModelConfig cfg = config({"decay.trust=0", "decay.staff_trust=0", "decay.commitment=0",
                                   "decay.awareness=0", "decay.grievance=0", "decay.fear=0",

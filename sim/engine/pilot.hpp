@@ -20,8 +20,9 @@ struct Pilot {
 /// Times one run of `cfg` (seed `seed`; `edges` a given network or nullptr, as for Simulation)
 /// step by step in a child process for at most `budget_seconds` of wall time, then stops it: a
 /// step that never ends (e.g. 10^9 participation rounds) cannot hold `check` up. Stops earlier
-/// when the run ends (steps_done == cfg.steps). Throws RunError if the run fails (the message
-/// carries the run's error) or the child cannot be started. Flushes std::cout and std::cerr
+/// when the run ends (steps_done == cfg.steps). An input error the run meets is thrown as the
+/// InputError it is (exit 2); any other failure, or a child that cannot be started, as a
+/// RunError carrying the run's error. Flushes std::cout and std::cerr
 /// first, so that the child inherits no buffered output.
 Pilot run_pilot(const ModelConfig& cfg, std::uint64_t seed, const Network* edges,
                 double budget_seconds);

@@ -120,6 +120,7 @@ SeedSpec parse_seed_set(const json& v, const std::string& file, const std::strin
         if (!integral(id) || id.get<double>() < 0)
           throw InputError(file, sub + "[" + std::to_string(i) + "]",
                            "a non-negative integer agent id", json_value_text(id));
+
       }
     } else if (k == "rung") {
       ++kinds;
@@ -155,8 +156,13 @@ SeedSpec parse_seed_set(const json& v, const std::string& file, const std::strin
     s.rung_name = ladder_rung_from_name(v["rung"].get<std::string>());
   } else {
     s.kind = SeedSpec::Kind::agents;
-    // Narrowed to int32 here; check_seed_set has already held the 64-bit ids to population.size.
-    for (const auto& id : v["agents"]) s.agents.push_back(id.get<std::int32_t>());
+    // Agent ids are 32-bit. One of 2^31 - 1 or more names no agent of any population: it is
+    // held at 2^31 - 1 here (no narrowing of an out-of-range value), and check_seed_set refuses
+    // it against population.size, with the id as written, before make_config uses the spec.
+    for (const auto& id : v["agents"]) {
+      const double x = id.get<double>();
+      s.agents.push_back(x < 2147483647.0 ? static_cast<std::int32_t>(x) : 2147483647);
+    }
     s.with_neighbors = v.value("with_neighbors", false);
   }
   return s;

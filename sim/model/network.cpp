@@ -20,6 +20,7 @@
 #include <fstream>
 #include <istream>
 #include <limits>
+#include <stdexcept>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -457,17 +458,6 @@ std::int32_t workplace_department(std::int32_t n, std::int32_t departments, std:
 
 namespace {
 
-/// The default workplace (DESIGN: "departments as dense clusters with sparse cross ties"):
-///  1. agents 0..n-1 split into `departments` contiguous blocks of near-equal size (Blocks);
-///  2. inside each block of s agents, in block order, an independent G(s, within_degree / (s-1))
-///     drawn with the Erdős–Rényi generator, so the expected within-department degree is
-///     within_degree for every agent;
-///  3. then exactly round(n * between_degree / 2) cross ties: pairs (u, v) with u and v uniform
-///     in [0, n), rejected when in the same department (this includes u = v) or already tied;
-///     every cross-department pair is equally likely, and the mean cross degree is
-///     between_degree (up to the rounding).
-/// Memory: the within ties are drawn twice from a copy of the stream (count, then fill) as in
-/// erdos_renyi; only the cross ties are stored, sorted, and merged into the fill in order.
 /// The workplace spec's checks; returns the number of cross-department ties to draw.
 std::int64_t check_workplace_spec(const NetworkSpec& spec, std::int32_t n) {
   if (spec.departments < 1 || spec.departments > n)
@@ -499,6 +489,17 @@ std::int64_t check_workplace_spec(const NetworkSpec& spec, std::int32_t n) {
   return target;
 }
 
+/// The default workplace (DESIGN: "departments as dense clusters with sparse cross ties"):
+///  1. agents 0..n-1 split into `departments` contiguous blocks of near-equal size (Blocks);
+///  2. inside each block of s agents, in block order, an independent G(s, within_degree / (s-1))
+///     drawn with the Erdős–Rényi generator, so the expected within-department degree is
+///     within_degree for every agent;
+///  3. then exactly round(n * between_degree / 2) cross ties: pairs (u, v) with u and v uniform
+///     in [0, n), rejected when in the same department (this includes u = v) or already tied;
+///     every cross-department pair is equally likely, and the mean cross degree is
+///     between_degree (up to the rounding).
+/// Memory: the within ties are drawn twice from a copy of the stream (count, then fill) as in
+/// erdos_renyi; only the cross ties are stored, sorted, and merged into the fill in order.
 Network workplace(const NetworkSpec& spec, std::int32_t n, Rng& rng) {
   const std::int64_t target = check_workplace_spec(spec, n);
   const Blocks blocks(n, spec.departments);
@@ -890,8 +891,7 @@ void check_network_spec(const NetworkSpec& spec, std::int32_t n) {
 }
 
 Network build_network(const NetworkSpec& spec, std::int32_t n, Rng& rng) {
-  if (n < 0)
-    throw InputError("", "population.size", "a non-negative population size", std::to_string(n));
+  if (n < 0 || spec.type > NetworkType::roster) check_network_spec(spec, n);  // throws
   switch (spec.type) {
     case NetworkType::erdos_renyi:
       return erdos_renyi(spec, n, rng);
@@ -917,7 +917,7 @@ Network build_network(const NetworkSpec& spec, std::int32_t n, Rng& rng) {
                  spec.roster ? std::to_string(spec.roster->size()) + " people" : "none");
       return roster_network(*spec.roster, spec.roster_chances, spec.friendship_trust, rng);
   }
-  bad_spec("type", "a known network type", std::to_string(static_cast<int>(spec.type)));
+  throw std::logic_error("build_network: unhandled network type");  // check_network_spec refused it
 }
 
 }  // namespace orgsim
