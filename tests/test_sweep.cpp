@@ -732,7 +732,7 @@ TEST_CASE("a grid over a choice: each point runs its level, the file names the l
   }
 }
 
-TEST_CASE("a points design over a switch repeats levels; bad lists are input errors",
+TEST_CASE("a points design over a switch repeats levels, and bad lists are input errors",
           "[sweep][choice]") {
   const json points = json::parse(R"({"type": "points", "parameters": {
       "trust.voice": [0.2, 0.4, 0.2],
