@@ -636,7 +636,8 @@ TEST_CASE("generate_points re-checks hand-built designs", "[design]") {
   Design d;
   d.type = DesignType::sobol;
   d.samples = 8;
-  for (int i = 0; i < 21; ++i) d.params.push_back({"p" + std::to_string(i), {}, 0.0, 1.0, false});
+  for (int i = 0; i < 21; ++i)
+    d.params.push_back({"p" + std::to_string(i), {}, 0.0, 1.0, false, {}});
   CHECK_THROWS_AS(generate_points(d, 1), InputError);
   d.params.resize(2);
   d.samples = 60000000;
@@ -650,7 +651,7 @@ TEST_CASE("generate_points re-checks hand-built designs", "[design]") {
   m.type = DesignType::morris;
   m.trajectories = 2;
   m.levels = 3;
-  m.params.push_back({"a", {}, 0.0, 1.0, false});
+  m.params.push_back({"a", {}, 0.0, 1.0, false, {}});
   CHECK_THROWS_AS(generate_points(m, 1), InputError);
 }
 

@@ -51,8 +51,8 @@ FileHeader make_header(std::int32_t n_steps, std::int64_t n_runs) {
   h.n_runs_planned = n_runs;
   h.n_steps = n_steps;
   h.arm_names = {"relationship_first", "big_messaging"};
-  h.varied = {{"environment.turnover", "1", 0.0, 0.05, "share of staff replaced per week"},
-              {"campaign.hours_per_organizer", "h", 1.0, 20.0, "organizing hours per week"}};
+  h.varied = {{"environment.turnover", "1", 0.0, 0.05, "share of staff replaced per week", ""},
+              {"campaign.hours_per_organizer", "h", 1.0, 20.0, "organizing hours per week", ""}};
   h.scenario_json = R"({"name": "round trip", "note": "Grüße — UTF-8 survives"})";
   h.resolved_params_json = R"({"environment": {"turnover": 0.01}})";
   h.parameter_table_json = R"([{"name": "environment.turnover", "default": 0.01}])";
@@ -1513,7 +1513,7 @@ TEST_CASE("results file: sample study for the Python layout tests", "[hdf5]") {
   h.n_runs_planned = n_points * n_arms * n_reps;
   h.n_steps = n_steps;
   h.arm_names = {"relationship_first", "big_messaging"};
-  h.varied = {{"environment.turnover", "1", 0.0, 0.05, "share of staff replaced per week"}};
+  h.varied = {{"environment.turnover", "1", 0.0, 0.05, "share of staff replaced per week", ""}};
   h.scenario_json =
       R"({"name": "sample", "steps": 10, "population": {"n_agents": 200},)"
       R"( "arms": ["relationship_first", "big_messaging"], "replicates": 3})";
@@ -1521,7 +1521,7 @@ TEST_CASE("results file: sample study for the Python layout tests", "[hdf5]") {
       R"({"environment": {"turnover": 0.01}, "population": {"n_agents": 200}})";
   h.parameter_table_json =
       R"([{"name": "environment.turnover", "default": 0.01, "min": 0.0, "max": 0.05,)"
-      R"( "unit": "1", "meaning": "share of staff replaced per week"}])";
+      R"( "unit": "1", "meaning": "share of staff replaced per week", ""}])";
   h.sweep_json = R"({"design": "grid", "grid": {"environment.turnover": [0.005, 0.02]}})";
   h.command_line = "orgsim sweep scenarios/sample_sweep.json -o sample_results.h5";
 
@@ -1607,8 +1607,8 @@ void write_sample_sweep(const std::string& path, const std::string& method) {
   h.master_seed = 20240601;
   h.n_steps = n_steps;
   h.arm_names = {"relationship_first", "big_messaging"};
-  h.varied = {{"environment.turnover", "1", 0.0, 0.05, "share of staff replaced per week"},
-              {"campaign.hours_per_organizer", "h", 1.0, 20.0, "organizing hours per week"}};
+  h.varied = {{"environment.turnover", "1", 0.0, 0.05, "share of staff replaced per week", ""},
+              {"campaign.hours_per_organizer", "h", 1.0, 20.0, "organizing hours per week", ""}};
   h.scenario_json = R"({"name": "sample sweep", "steps": 8})";
   h.resolved_params_json = R"({"environment": {"turnover": 0.01}})";
   h.parameter_table_json = R"([{"name": "environment.turnover", "default": 0.01}])";
