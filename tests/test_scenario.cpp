@@ -357,6 +357,23 @@ TEST_CASE("extends: a distribution or seed set written without its kind changes 
   CHECK(w.base["population.threshold"] ==
         json::parse(R"({"distribution": "constant", "value": 0.4})"));
   CHECK(w.base["actions.seed"] == json::parse(R"({"random": 3})"));
+  // Inside too: a quantiles distribution's `of` written without its kind keeps the base's, as
+  // `--set population.threshold.of.sd=0.2` does; `of` naming its kind replaces it whole.
+  write_file("extends/quantiles.json", R"({"population": {"size": 200, "threshold":
+      {"distribution": "quantiles", "of": {"distribution": "normal", "mean": 0.2, "sd": 0.05}}}})");
+  const std::string nested = write_file("extends/nested.json", R"({"extends": "quantiles.json",
+      "population": {"threshold": {"of": {"sd": 0.2}}}})");
+  const json want = json::parse(
+      R"({"distribution": "quantiles", "of": {"distribution": "normal", "mean": 0.2, "sd": 0.2}})");
+  CHECK(load_scenario(nested).base["population.threshold"] == want);
+  CHECK(load_scenario(write_file("extends/by_set.json", R"({"extends": "quantiles.json"})"),
+                      {"population.threshold.of.sd=0.2"})
+            .base["population.threshold"] == want);
+  const std::string of_whole = write_file("extends/of_whole.json", R"({"extends":
+      "quantiles.json", "population": {"threshold": {"of": {"distribution": "constant",
+      "value": 0.4}}}})");
+  CHECK(load_scenario(of_whole).base["population.threshold"]["of"] ==
+        json::parse(R"({"distribution": "constant", "value": 0.4})"));
   // A key of another kind is still an error naming the file and the key.
   const std::string wrong = write_file("extends/wrong.json", R"({"extends": "normal.json",
       "population": {"threshold": {"value": 0.3}}})");

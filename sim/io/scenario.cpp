@@ -166,7 +166,20 @@ struct Layer {
 /// fraction, agents, rung) changes only the keys it names in the value it overrides (the
 /// table's default or a base's), as `--set population.threshold.value=0.3` does: so
 /// {"extends": ..., "population": {"threshold": {"value": 0.3}}} keeps the base's distribution.
-/// An object that names its kind replaces the value whole (a kind's keys do not mix).
+/// An object that names its kind replaces the value whole (a kind's keys do not mix). The same
+/// holds inside: a nested distribution without its kind (`"of": {"sd": 0.1}` of a `quantiles`)
+/// changes only its keys, as `--set population.threshold.of.sd=0.1` does.
+json merged_onto(json inherited, const json& v) {
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    json& slot = inherited[it.key()];
+    if (it->is_object() && slot.is_object() && !it->contains("distribution"))
+      slot = merged_onto(std::move(slot), *it);
+    else
+      slot = *it;
+  }
+  return inherited;
+}
+
 json completed(const ParamSpec& spec, const json& v, const json& flat, const std::string& path) {
   if (!v.is_object() || !flat.contains(path) || !flat[path].is_object()) return v;
   if (spec.type == ParamType::distribution) {
@@ -177,9 +190,7 @@ json completed(const ParamSpec& spec, const json& v, const json& flat, const std
   } else {
     return v;
   }
-  json merged = flat[path];
-  for (auto it = v.begin(); it != v.end(); ++it) merged[it.key()] = *it;
-  return merged;
+  return merged_onto(flat[path], v);
 }
 
 void walk(const json& obj, const std::string& prefix, json& flat, const Layer& layer,
