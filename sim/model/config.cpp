@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/names.hpp"
 #include "core/text.hpp"
 #include "model/parameters.hpp"
 
@@ -39,10 +40,6 @@ const char* dist_kind_name(DistKind k) {
 
 Distribution read_distribution(const json& v, const BindContext& ctx) {
   return parse_distribution(v, ctx.file, ctx.spec.key, Range{ctx.spec.min, ctx.spec.max});
-}
-
-[[noreturn]] void unknown(const char* what, const std::string& name) {
-  throw std::invalid_argument(std::string("unknown ") + what + " name '" + name + "'");
 }
 
 /// The seed set against the population, on the JSON values as written (64-bit, before any
@@ -88,9 +85,16 @@ void check_seed_set(const json& flat, const std::string& file) {
 // ---- the seed set ---------------------------------------------------------------------------
 
 SeedSpec parse_seed_set(const json& v, const std::string& file, const std::string& path) {
+  std::vector<std::string> rungs;  // quoted: "supporter", "member", "leader"
+  std::string rung_forms;          // "supporter"|"member"|"leader"
+  for (const char* r : kLadderRungNames) {
+    rungs.push_back(json(r).dump());
+    rung_forms += (rung_forms.empty() ? "" : "|") + rungs.back();
+  }
   const std::string forms =
       "a seed set {\"random\": k}, {\"fraction\": f}, {\"agents\": [ids], \"with_neighbors\": "
-      "bool} or {\"rung\": \"supporter\"|\"member\"|\"leader\"}";
+      "bool} or {\"rung\": " +
+      rung_forms + "}";
   if (!v.is_object()) throw InputError(file, path, forms, json_value_text(v));
   // A whole number written 3.0 (a sweep's design value, a rerun) counts as the integer 3.
   const auto integral = [](const json& x) {
@@ -124,10 +128,10 @@ SeedSpec parse_seed_set(const json& v, const std::string& file, const std::strin
       }
     } else if (k == "rung") {
       ++kinds;
-      const std::vector<std::string> rungs = {"supporter", "member", "leader"};
+      const auto& names = kLadderRungNames;
       if (!it->is_string() ||
-          std::find(rungs.begin(), rungs.end(), it->get<std::string>()) == rungs.end())
-        throw InputError(file, sub, "one of \"supporter\", \"member\" or \"leader\"",
+          std::find(names.begin(), names.end(), it->get<std::string>()) == names.end())
+        throw InputError(file, sub, "one of " + join_or(rungs),
                          it->is_string() ? it->dump() : json_value_text(*it));
     } else if (k == "with_neighbors") {
       if (!it->is_boolean()) throw InputError(file, sub, "true or false", json_value_text(*it));
@@ -281,46 +285,41 @@ ParamBinding bind_rounds(std::int32_t ModelConfig::*m) {
   };
 }
 
-// ---- from names ----------------------------------------------------------------------------
+// ---- names ----------------------------------------------------------------------------------
 
 NetworkType network_type_from_name(const std::string& s) {
-  if (s == "workplace") return NetworkType::workplace;
-  if (s == "erdos_renyi") return NetworkType::erdos_renyi;
-  if (s == "ring_lattice") return NetworkType::ring_lattice;
-  if (s == "watts_strogatz") return NetworkType::watts_strogatz;
-  if (s == "barabasi_albert") return NetworkType::barabasi_albert;
-  if (s == "complete") return NetworkType::complete;
-  if (s == "edge_list") return NetworkType::edge_list;
-  if (s == "roster") return NetworkType::roster;
-  unknown("network type", s);
+  return static_cast<NetworkType>(name_index(kNetworkTypeNames, s, "network type"));
 }
 RewireMethod rewire_method_from_name(const std::string& s) {
-  if (s == "endpoint") return RewireMethod::endpoint;
-  if (s == "swap") return RewireMethod::swap;
-  unknown("rewire method", s);
+  return static_cast<RewireMethod>(name_index(kRewireMethodNames, s, "rewire method"));
 }
 ThresholdRule threshold_rule_from_name(const std::string& s) {
-  if (s == "fraction") return ThresholdRule::fraction;
-  if (s == "count") return ThresholdRule::count;
-  if (s == "off") return ThresholdRule::off;
-  unknown("threshold rule", s);
+  return static_cast<ThresholdRule>(name_index(kThresholdRuleNames, s, "threshold rule"));
 }
 UpdateOrder update_order_from_name(const std::string& s) {
-  if (s == "synchronous") return UpdateOrder::synchronous;
-  if (s == "random_sequential") return UpdateOrder::random_sequential;
-  unknown("update order", s);
+  return static_cast<UpdateOrder>(name_index(kUpdateOrderNames, s, "update order"));
 }
 Attempts attempts_from_name(const std::string& s) {
-  if (s == "once") return Attempts::once;
-  if (s == "every_round") return Attempts::every_round;
-  unknown("contagion attempts", s);
+  return static_cast<Attempts>(name_index(kAttemptsNames, s, "contagion attempts"));
 }
 LadderRung ladder_rung_from_name(const std::string& s) {
-  if (s == "supporter") return LadderRung::supporter;
-  if (s == "member") return LadderRung::member;
-  if (s == "leader") return LadderRung::leader;
-  unknown("ladder rung", s);
+  return static_cast<LadderRung>(name_index(kLadderRungNames, s, "ladder rung"));
 }
+
+const char* network_type_name(NetworkType t) {
+  return kNetworkTypeNames[static_cast<std::size_t>(t)];
+}
+const char* rewire_method_name(RewireMethod m) {
+  return kRewireMethodNames[static_cast<std::size_t>(m)];
+}
+const char* threshold_rule_name(ThresholdRule r) {
+  return kThresholdRuleNames[static_cast<std::size_t>(r)];
+}
+const char* update_order_name(UpdateOrder u) {
+  return kUpdateOrderNames[static_cast<std::size_t>(u)];
+}
+const char* attempts_name(Attempts a) { return kAttemptsNames[static_cast<std::size_t>(a)]; }
+const char* ladder_rung_name(LadderRung r) { return kLadderRungNames[static_cast<std::size_t>(r)]; }
 
 // ---- the config ----------------------------------------------------------------------------
 

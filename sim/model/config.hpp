@@ -2,6 +2,7 @@
 // The typed configuration of one arm, built from a validated flat parameter map. Cross-field
 // rules (those that involve more than one parameter) are checked here.
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -22,10 +23,33 @@
 
 namespace orgsim {
 
+// Each enum's names, once, in the enum's order (core/names.hpp): its from-name and to-name
+// functions, and the parameter table's choices for its key, read them.
 enum class ThresholdRule { fraction, count, off };
+inline constexpr std::array kThresholdRuleNames = {"fraction", "count", "off"};
+static_assert(kThresholdRuleNames.size() == static_cast<std::size_t>(ThresholdRule::off) + 1);
+
 enum class Attempts { once, every_round };
+inline constexpr std::array kAttemptsNames = {"once", "every_round"};
+static_assert(kAttemptsNames.size() == static_cast<std::size_t>(Attempts::every_round) + 1);
+
 enum class UpdateOrder { synchronous, random_sequential };
+inline constexpr std::array kUpdateOrderNames = {"synchronous", "random_sequential"};
+static_assert(kUpdateOrderNames.size() ==
+              static_cast<std::size_t>(UpdateOrder::random_sequential) + 1);
+
+/// A rung of the engagement ladder, as a seed set names it ({"rung": "member"}).
 enum class LadderRung { supporter, member, leader };
+inline constexpr std::array kLadderRungNames = {"supporter", "member", "leader"};
+static_assert(kLadderRungNames.size() == static_cast<std::size_t>(LadderRung::leader) + 1);
+
+// NetworkType and RewireMethod are declared in model/network.hpp; their names are here.
+inline constexpr std::array kNetworkTypeNames = {
+    "erdos_renyi", "ring_lattice", "watts_strogatz", "barabasi_albert",
+    "complete",    "workplace",    "edge_list",      "roster"};
+static_assert(kNetworkTypeNames.size() == static_cast<std::size_t>(NetworkType::roster) + 1);
+inline constexpr std::array kRewireMethodNames = {"endpoint", "swap"};
+static_assert(kRewireMethodNames.size() == static_cast<std::size_t>(RewireMethod::swap) + 1);
 
 // Every member below is filled from the parameter table (sim/model/parameters.cpp), whose rows
 // carry the binding to their member: the defaults live there and only there. Members are
@@ -194,9 +218,10 @@ struct BindContext {
   const std::string& dir;
 };
 
-// Reading one validated JSON value into a typed member. Choice names that are not known throw
-// std::invalid_argument: validation admits only the table's choices, so that is a programming
-// error (a choice added to the table but not here).
+// Reading one validated JSON value into a typed member. A choice is turned into its enum by the
+// from-name function, by its index in the enum's list of names (the list the table's choices for
+// that key come from); a name not in it throws std::invalid_argument (validation admits only
+// the table's choices, so that is a programming error).
 void read_value(const nlohmann::json& v, const BindContext& ctx, double& out);
 void read_value(const nlohmann::json& v, const BindContext& ctx, std::int32_t& out);
 void read_value(const nlohmann::json& v, const BindContext& ctx, std::int64_t& out);
@@ -267,13 +292,20 @@ ParamBinding bind_network_file(std::string NetworkSpec::*resolved, std::string N
 /// participation.rounds: "until_stable" is 0.
 ParamBinding bind_rounds(std::int32_t ModelConfig::*m);
 
-/// The choice names a from-name function knows; throws std::invalid_argument for others.
+/// From a name of the enum's list; std::invalid_argument for any other.
 NetworkType network_type_from_name(const std::string& name);
 RewireMethod rewire_method_from_name(const std::string& name);
 ThresholdRule threshold_rule_from_name(const std::string& name);
 UpdateOrder update_order_from_name(const std::string& name);
 Attempts attempts_from_name(const std::string& name);
 LadderRung ladder_rung_from_name(const std::string& name);
+/// To the name, from the same list.
+const char* network_type_name(NetworkType t);
+const char* rewire_method_name(RewireMethod m);
+const char* threshold_rule_name(ThresholdRule r);
+const char* update_order_name(UpdateOrder u);
+const char* attempts_name(Attempts a);
+const char* ladder_rung_name(LadderRung r);
 
 /// Rosters (network.type = roster) already read, by their resolved roster and friendships paths,
 /// so that make_config reads each file once for all the configs it is handed with: a sweep keeps

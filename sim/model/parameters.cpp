@@ -2,7 +2,9 @@
 
 #include "model/config.hpp"
 
+#include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
 #include <limits>
 
@@ -17,6 +19,24 @@ constexpr double kMaxAgents = 2147483647.0;
 
 json dist_constant(double v) { return {{"distribution", "constant"}, {"value", v}}; }
 json dist_beta(double a, double b) { return {{"distribution", "beta"}, {"a", a}, {"b", b}}; }
+
+// A choice row's names are its enum's list (model/strategy.hpp, model/config.hpp), in the
+// enum's order, and its default is named through the enum: the row cannot offer a name the
+// enum lacks, and its binding turns the name into the enum by the same list.
+template <std::size_t N>
+std::vector<std::string> names(const std::array<const char*, N>& list) {
+  return {list.begin(), list.end()};
+}
+/// network.type lists workplace, the default, first; NetworkType (model/network.hpp) declares it
+/// sixth. Every type once (tests/test_config.cpp), in the order PARAMETERS.md has always shown.
+std::vector<std::string> network_type_choices() {
+  std::vector<std::string> out;
+  for (NetworkType t : {NetworkType::workplace, NetworkType::erdos_renyi, NetworkType::ring_lattice,
+                        NetworkType::watts_strogatz, NetworkType::barabasi_albert,
+                        NetworkType::complete, NetworkType::edge_list, NetworkType::roster})
+    out.push_back(network_type_name(t));
+  return out;
+}
 
 std::vector<ParamSpec> make_table() {
   return {
@@ -89,9 +109,8 @@ std::vector<ParamSpec> make_table() {
        "seed 000: leaders are found, and few", bind_member(&ModelConfig::ladder_ceiling)},
 
       // ---- network --------------------------------------------------------------------------
-      {"network.type", T::choice, "workplace", 0, 0, "",
-       {"workplace", "erdos_renyi", "ring_lattice", "watts_strogatz", "barabasi_albert",
-        "complete", "edge_list", "roster"},
+      {"network.type", T::choice, network_type_name(NetworkType::workplace), 0, 0, "",
+       network_type_choices(),
        "acquaintance graph generator", "", bind_member(&ModelConfig::network, &NetworkSpec::type)},
       {"network.mean_degree", T::number, 10.0, 0, kInf, "ties", {},
        "erdos_renyi: expected ties per agent (G(N,p) with p = mean_degree/(N-1))",
@@ -104,7 +123,8 @@ std::vector<ParamSpec> make_table() {
       {"network.rewire", T::number, 0.0, 0, 1, "1", {},
        "ring_lattice, watts_strogatz: share of ties rewired", "Watts & Strogatz (1998)",
        bind_member(&ModelConfig::network, &NetworkSpec::rewire)},
-      {"network.rewire_method", T::choice, "endpoint", 0, 0, "", {"endpoint", "swap"},
+      {"network.rewire_method", T::choice, rewire_method_name(RewireMethod::endpoint), 0, 0, "",
+       names(kRewireMethodNames),
        "ring_lattice: endpoint (each tie's far end moves with probability rewire) or swap "
        "(degree-preserving double-edge swaps, round(rewire*M/2) of them)",
        "Centola & Macy (2007) AJS 113(3):702-734 use degree-preserving rewiring",
@@ -170,7 +190,8 @@ std::vector<ParamSpec> make_table() {
        bind_member(&ModelConfig::voice)},
 
       // ---- participation core ---------------------------------------------------------------
-      {"participation.threshold_rule", T::choice, "fraction", 0, 0, "", {"fraction", "count", "off"},
+      {"participation.threshold_rule", T::choice, threshold_rule_name(ThresholdRule::fraction), 0,
+       0, "", names(kThresholdRuleNames),
        "social term n_i: fraction = sum_j tau_ij x_j / deg_i, count = sum_j tau_ij x_j, off = "
        "threshold channel disabled",
        "Watts (2002) PNAS 99:5766 (fraction); Centola & Macy (2007) (count)",
@@ -191,15 +212,16 @@ std::vector<ParamSpec> make_table() {
       {"participation.rounds", T::rounds, "until_stable", 1, 1e9, "rounds", {},
        "rounds per step: until_stable (repeat until no one joins) or k rounds", "",
        bind_rounds(&ModelConfig::rounds)},
-      {"participation.update", T::choice, "synchronous", 0, 0, "",
-       {"synchronous", "random_sequential"},
+      {"participation.update", T::choice, update_order_name(UpdateOrder::synchronous), 0, 0, "",
+       names(kUpdateOrderNames),
        "synchronous rounds, or random-sequential sweeps (threshold channel only; same final set "
        "for a monotone cascade)",
        "", bind_member(&ModelConfig::update)},
       {"participation.contagion.probability", T::number, 0.0, 0, 1, "1", {},
        "beta: each participating neighbour j converts i with probability beta * tau_ij", "",
        bind_member(&ModelConfig::contagion_probability)},
-      {"participation.contagion.attempts", T::choice, "once", 0, 0, "", {"once", "every_round"},
+      {"participation.contagion.attempts", T::choice, attempts_name(Attempts::once), 0, 0, "",
+       names(kAttemptsNames),
        "once: only those who joined in the previous round try (independent cascade, SIR-like); "
        "every_round: all participants try every round (SI-like)",
        "Kempe, Kleinberg & Tardos (2003) KDD; Bass (1969) Mgmt Sci 15(5):215",
@@ -237,8 +259,8 @@ std::vector<ParamSpec> make_table() {
        "seed 002: turnover sets the pace", bind_member(&ModelConfig::turnover)},
 
       // ---- campaign: who organizes, how much, and how they spend their time ---------------
-      {"campaign.strategy", T::choice, "none", 0, 0, "",
-       {"none", "relationship_first", "issue_first", "big_messaging", "hybrid", "organizing_only"},
+      {"campaign.strategy", T::choice, strategy_name(Strategy::none), 0, 0, "",
+       names(kStrategyNames),
        "organizing strategy: a named allocation of hours, targeting rule and action policy "
        "(docs/MODEL.md); every part can be overridden field by field; none = no organizing work",
        "seeds 002, 003", bind_member(&ModelConfig::strategy)},
@@ -276,7 +298,7 @@ std::vector<ParamSpec> make_table() {
       {"campaign.allocation.broadcast", T::number, nullptr, 0, 1, "1", {},
        "share of hours for broadcast messaging (null: preset)", "seed 002: big messaging",
        bind_allocation(Activity::broadcast)},
-      {"campaign.targeting", T::choice, nullptr, 0, 0, "", {"network", "list", "participants"},
+      {"campaign.targeting", T::choice, nullptr, 0, 0, "", names(kTargetingNames),
        "whom organizers approach: network = weave outward along ties (embedded organizers: "
        "their neighbours; staff: referrals from members), list = anyone at random, "
        "participants = people who turned out at the last action first (null: preset)",
@@ -469,14 +491,14 @@ std::vector<ParamSpec> make_table() {
        bind_member(&ModelConfig::messaging, &ModelConfig::Messaging::invitation)},
 
       // ---- actions ---------------------------------------------------------------------------
-      {"actions.policy", T::choice, nullptr, 0, 0, "",
-       {"schedule", "continuous", "hot", "readiness", "ready_and_hot", "never"},
+      {"actions.policy", T::choice, nullptr, 0, 0, "", names(kActionPolicyNames),
        "schedule: every `every` steps from `first`; continuous: one long action from `first`; "
        "hot: when the climate G(t) >= hot_threshold; readiness: when the share at member or "
        "above reaches `readiness`; ready_and_hot: when both hold (a ready base and a hot "
        "moment); never (null: the strategy's preset; none -> schedule)",
        "seed 002: 'chasing after big moments'; seed 003", bind_draft(&ConfigDraft::policy)},
-      {"actions.kind", T::choice, "action", 0, 0, "", {"action", "election"},
+      {"actions.kind", T::choice, action_kind_name(ActionKind::action), 0, 0, "",
+       names(kActionKindNames),
        "what the policy calls: a collective action (won when its power beats the resistance), "
        "or a union election (a secret-ballot vote won by a majority of the votes cast, "
        "announced actions.notice_steps weeks before; docs/MODEL.md 'Elections')",
@@ -500,7 +522,8 @@ std::vector<ParamSpec> make_table() {
       {"actions.readiness", T::number, 0.15, 0, 1, "1", {},
        "readiness: share of agents at member or above that calls an action", "",
        bind_member(&ModelConfig::readiness)},
-      {"actions.assessment", T::choice, "organized", 0, 0, "", {"organized", "yeses"},
+      {"actions.assessment", T::choice, assessment_name(Assessment::organized), 0, 0, "",
+       names(kAssessmentNames),
        "what the readiness bar counts: organized = the organized base (member or above, or "
        "worker-organizers); yeses = that plus everyone who ever said yes to a commitment ask, "
        "soft yeses included (a signed card stays on the sheet) — the assessment can then run "
@@ -567,7 +590,7 @@ std::vector<ParamSpec> make_table() {
        bind_member(&ModelConfig::counter_campaign)},
 
       // ---- elections: the employer's counter-campaign, the first contract ------------------
-      {"elections.ballot", T::choice, "secret", 0, 0, "", {"secret", "open"},
+      {"elections.ballot", T::choice, ballot_name(Ballot::secret), 0, 0, "", names(kBallotNames),
        "how the votes are decided: secret = every worker decides once and privately, comparing "
        "their own utility (grievance, commitment, fear, the campaign's invitations) plus the "
        "social pull of the coworkers whose support is public (the action's seeds: signed, "

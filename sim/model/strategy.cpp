@@ -1,6 +1,6 @@
 #include "model/strategy.hpp"
 
-#include <stdexcept>
+#include "core/names.hpp"
 
 namespace orgsim {
 
@@ -31,49 +31,32 @@ StrategyPreset preset(Strategy s) {
   return {};
 }
 
+// ---- names ----------------------------------------------------------------------------------
+
 Strategy strategy_from_name(const std::string& n) {
-  if (n == "relationship_first") return Strategy::relationship_first;
-  if (n == "issue_first") return Strategy::issue_first;
-  if (n == "big_messaging") return Strategy::big_messaging;
-  if (n == "hybrid") return Strategy::hybrid;
-  if (n == "organizing_only") return Strategy::organizing_only;
-  if (n == "none") return Strategy::none;
-  throw std::invalid_argument("unknown strategy name '" + n + "'");
+  return static_cast<Strategy>(name_index(kStrategyNames, n, "strategy"));
 }
-
 Targeting targeting_from_name(const std::string& n) {
-  if (n == "list") return Targeting::list;
-  if (n == "participants") return Targeting::participants;
-  if (n == "network") return Targeting::network;
-  throw std::invalid_argument("unknown targeting name '" + n + "'");
+  return static_cast<Targeting>(name_index(kTargetingNames, n, "targeting"));
 }
-
 ActionPolicy policy_from_name(const std::string& n) {
-  if (n == "continuous") return ActionPolicy::continuous;
-  if (n == "hot") return ActionPolicy::hot;
-  if (n == "readiness") return ActionPolicy::readiness;
-  if (n == "ready_and_hot") return ActionPolicy::ready_and_hot;
-  if (n == "never") return ActionPolicy::never;
-  if (n == "schedule") return ActionPolicy::schedule;
-  throw std::invalid_argument("unknown action policy name '" + n + "'");
+  return static_cast<ActionPolicy>(name_index(kActionPolicyNames, n, "action policy"));
 }
-
 ActionKind action_kind_from_name(const std::string& n) {
-  if (n == "action") return ActionKind::action;
-  if (n == "election") return ActionKind::election;
-  throw std::invalid_argument("unknown action kind '" + n + "'");
+  return static_cast<ActionKind>(name_index(kActionKindNames, n, "action kind"));
 }
-
 Assessment assessment_from_name(const std::string& n) {
-  if (n == "organized") return Assessment::organized;
-  if (n == "yeses") return Assessment::yeses;
-  throw std::invalid_argument("unknown assessment '" + n + "'");
+  return static_cast<Assessment>(name_index(kAssessmentNames, n, "assessment"));
+}
+Ballot ballot_from_name(const std::string& n) {
+  return static_cast<Ballot>(name_index(kBallotNames, n, "ballot"));
 }
 
-Ballot ballot_from_name(const std::string& n) {
-  if (n == "secret") return Ballot::secret;
-  if (n == "open") return Ballot::open;
-  throw std::invalid_argument("unknown ballot '" + n + "'");
-}
+const char* strategy_name(Strategy s) { return kStrategyNames[static_cast<std::size_t>(s)]; }
+const char* targeting_name(Targeting t) { return kTargetingNames[static_cast<std::size_t>(t)]; }
+const char* policy_name(ActionPolicy p) { return kActionPolicyNames[static_cast<std::size_t>(p)]; }
+const char* action_kind_name(ActionKind k) { return kActionKindNames[static_cast<std::size_t>(k)]; }
+const char* assessment_name(Assessment a) { return kAssessmentNames[static_cast<std::size_t>(a)]; }
+const char* ballot_name(Ballot b) { return kBallotNames[static_cast<std::size_t>(b)]; }
 
 }  // namespace orgsim
