@@ -174,6 +174,9 @@ def evaluate(runs, where, params):
             finite &= np.isfinite(v)
     y = np.asarray(_eval(tree, columns), dtype=bool) & finite
     X = table[params].reset_index(drop=True)[finite]
+    for c in params:  # a swept choice or switch: PRIM peels its index (the levels' order)
+        if isinstance(X[c].dtype, pd.CategoricalDtype):
+            X[c] = X[c].cat.codes.where(X[c].notna()).astype(float)
     return X.reset_index(drop=True), y[finite], unit
 
 

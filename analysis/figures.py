@@ -17,10 +17,11 @@ column gives one series or panel per arm; `frame.attrs["units"]` {column: unit} 
 
 - `plot_heatmap(df, x, y, outcome)`         mean outcome over a grid of two parameters
 - `plot_outcome_vs_param(df, param, outcome)` outcome against one parameter, per arm, bands
+                                             (a swept choice: one group per level, by name)
 - `plot_sensitivity(indices)`               Sobol S1/ST or Morris mu*/sigma bars with intervals
 
-The sweep engine does not exist yet; these functions are written against the shapes documented
-on each function and tested on synthetic data.
+A choice or switch varied by a sweep (`campaign.strategy`: an ordered Categorical of level names
+in the runs table) is drawn by level: a categorical axis in the levels' order, labelled by name.
 """
 
 import math
@@ -735,6 +736,25 @@ def _levels(values, max_levels, bins, force_bins=False):
     return centres[idx], centres
 
 
+def is_categorical(values):
+    """Whether a parameter column is a choice or switch (names, not numbers): an ordered
+    Categorical as `load.runs_table` gives a swept choice, or strings or booleans."""
+    dtype = getattr(values, "dtype", np.asarray(values).dtype)
+    return isinstance(dtype, pd.CategoricalDtype) or dtype.kind in "OUSb"
+
+
+def _categories(values):
+    """Group a choice or switch column by its levels: (name per row, the level names in order:
+    a Categorical's categories, else in order of first appearance). Booleans are true/false."""
+    col = pd.Series(values)
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        names = [str(c) for c in col.cat.categories]
+        return col.astype(object).map(lambda v: None if pd.isna(v) else str(v)).to_numpy(), names
+    shown = col.map(lambda v: None if pd.isna(v) else
+                    ("true" if v else "false") if isinstance(v, (bool, np.bool_)) else str(v))
+    return shown.to_numpy(dtype=object), [v for v in pd.unique(shown) if v is not None]
+
+
 def _unit_of(df, col):
     return (df.attrs.get("units", {}) or {}).get(col, "")
 
@@ -766,8 +786,9 @@ def plot_heatmap(df, x, y, outcome, agg="mean", hue="arm", max_levels=25, bins=1
     runs at that (x, y): the replicates of a grid point. Designs that do not fill a grid of at
     most `max_levels` values per parameter (random, LHS, Sobol, Morris) are binned into at most
     `bins` equal-width bins per parameter (fewer for small designs: about two design points
-    per cell). Cells are labelled with their value when the grid is at most 12 x 12 (or
-    `annotate=True`)."""
+    per cell). A choice or switch (a Categorical, strings or booleans: `is_categorical`) has one
+    row or column per level, in the levels' order, labelled by name. Cells are labelled with
+    their value when the grid is at most 12 x 12 (or `annotate=True`)."""
     attrs = _outcome_attrs(df, outcome)
     factor = scale_factor(outcome, attrs)
     # A grid design fills its grid: every (x, y) pair of distinct values was run. Other designs
@@ -777,8 +798,9 @@ def plot_heatmap(df, x, y, outcome, agg="mean", hue="arm", max_levels=25, bins=1
     binned = not (nx <= max_levels and ny <= max_levels and combos >= 0.8 * nx * ny)
     if binned:
         bins = max(2, min(bins, int(math.sqrt(combos / 2))))
-    gx, xs = _levels(df[x], max_levels, bins, force_bins=binned)
-    gy, ys = _levels(df[y], max_levels, bins, force_bins=binned)
+    cat_x, cat_y = is_categorical(df[x]), is_categorical(df[y])
+    gx, xs = _categories(df[x]) if cat_x else _levels(df[x], max_levels, bins, force_bins=binned)
+    gy, ys = _categories(df[y]) if cat_y else _levels(df[y], max_levels, bins, force_bins=binned)
     arms = _arms_of(df, hue)
     grids = []
     for arm in arms:
@@ -803,9 +825,9 @@ def plot_heatmap(df, x, y, outcome, agg="mean", hue="arm", max_levels=25, bins=1
                                  grid, cmap=cmap, vmin=vmin, vmax=vmax, shading="flat")
             ax.grid(False)
             digits = 2 if binned else 3
-            ax.set_xticks(np.arange(len(xs)), [_fmt(v, digits) for v in xs],
+            ax.set_xticks(np.arange(len(xs)), [v if cat_x else _fmt(v, digits) for v in xs],
                           rotation=45 if len(xs) > 6 else 0)
-            ax.set_yticks(np.arange(len(ys)), [_fmt(v, digits) for v in ys])
+            ax.set_yticks(np.arange(len(ys)), [v if cat_y else _fmt(v, digits) for v in ys])
             _thin_ticks(ax, len(xs), len(ys))
             ax.set_xlabel(_param_label(df, x))
             ax.set_ylabel(_param_label(df, y))
@@ -843,7 +865,12 @@ def plot_outcome_vs_param(df, param, outcome, hue="arm", stat="mean", band=(0.1,
     Runs are grouped by the parameter's value (grid designs) or into `bins` equal-width bins
     (more than `max_levels` distinct values). Line: the `stat` of each group; dark band: the
     `level` t interval of the mean; light band: the `band` quantiles of the runs; dots: the runs
-    (`points=False` hides them)."""
+    (`points=False` hides them). A choice or switch (`is_categorical`) is drawn by level
+    instead: one group per level on a categorical axis, in the levels' order, labelled by name
+    (see `_plot_outcome_by_level`)."""
+    if is_categorical(df[param]):
+        return _plot_outcome_by_level(df, param, outcome, hue, stat, band, level, points,
+                                      title, save)
     attrs = _outcome_attrs(df, outcome)
     factor = scale_factor(outcome, attrs)
     gx, centres = _levels(df[param], max_levels, bins)
@@ -887,6 +914,72 @@ def plot_outcome_vs_param(df, param, outcome, hue="arm", stat="mean", band=(0.1,
         note = f"line: {what}; dark band: {int(level * 100)}% CI of the mean"
         if band:
             note += f"; light band: {int(band[0] * 100)}–{int(band[1] * 100)}% of runs"
+        ax.set_title(title or f"{title_of(outcome, attrs)} by {param}", loc="left")
+        ax.text(0.0, -0.16, note, transform=ax.transAxes, fontsize=12, color="#444444",
+                va="top")
+        if arms != [None]:
+            ax.legend(frameon=False)
+    return _finish(fig, save)
+
+
+def _plot_outcome_by_level(df, param, outcome, hue, stat, band, level, points, title, save):
+    """plot_outcome_vs_param for a choice or switch: one group per level (the levels' order,
+    labelled by name), the arms side by side within it. Marker: the `stat` of the level's runs,
+    with the `level` t interval of the mean as an error bar; shaded bar: the `band` quantiles
+    of the runs; dots: the runs. No line joins the levels: they are names, not a scale."""
+    attrs = _outcome_attrs(df, outcome)
+    factor = scale_factor(outcome, attrs)
+    gx, names = _categories(df[param])
+    values = df[outcome].to_numpy(float) * factor
+    arms = _arms_of(df, hue)
+    width = 0.8 / len(arms)
+    jitter = np.random.default_rng(0).uniform(-0.3, 0.3, len(df)) * width
+    with rc_context(STYLE):
+        fig = _new_figure((max(8, 2.2 * len(names) + 3), 6.8))
+        ax = fig.subplots()
+        for code, arm in enumerate(arms):
+            st = arm_style(code)
+            mine = np.ones(len(df), bool) if arm is None else (df[hue] == arm).to_numpy()
+            label = arm_label(arm) if arm is not None else title_of(outcome, attrs)
+            offset = (code - (len(arms) - 1) / 2) * width
+            xs, centre, err_lo, err_hi = [], [], [], []
+            for i, name in enumerate(names):
+                at = mine & (gx == name)
+                v = values[at]
+                keep = np.isfinite(v)
+                if not keep.any():
+                    continue
+                x = i + offset
+                if points:
+                    ax.scatter(x + jitter[at][keep], v[keep], s=14, color=st["color"],
+                               alpha=0.25, linewidths=0, label="_nolegend_", zorder=2)
+                v = v[keep]
+                if band:
+                    lo, hi = np.quantile(v, band)
+                    bars = ax.bar(x, hi - lo, bottom=lo, width=0.8 * width, color=st["color"],
+                                  alpha=0.12, linewidth=0, label="_nolegend_", zorder=1)
+                    for patch in bars:  # keep the usual margins around the data
+                        patch.sticky_edges.y[:] = []
+                ci = stats.mean_ci(v, level)
+                m = np.median(v) if stat == "median" else ci["mean"]
+                lo = ci["lower"] if np.isfinite(ci["lower"]) else m
+                hi = ci["upper"] if np.isfinite(ci["upper"]) else m
+                xs.append(x)
+                centre.append(m)
+                err_lo.append(max(m - lo, 0.0))
+                err_hi.append(max(hi - m, 0.0))
+            ax.errorbar(xs, centre, yerr=[err_lo, err_hi], fmt=st["marker"], color=st["color"],
+                        markersize=9, elinewidth=3, capsize=6, capthick=2, label=label,
+                        zorder=4)
+        ax.set_xticks(np.arange(len(names)), names, rotation=20 if len(names) > 4 else 0)
+        ax.set_xlim(-0.6, len(names) - 0.4)
+        ax.grid(axis="x", visible=False)
+        ax.set_xlabel(_param_label(df, param))
+        ax.set_ylabel(axis_label(outcome, attrs))
+        what = "median" if stat == "median" else "mean"
+        note = f"marker: {what}; bar: {int(level * 100)}% CI of the mean"
+        if band:
+            note += f"; shaded: {int(band[0] * 100)}–{int(band[1] * 100)}% of runs"
         ax.set_title(title or f"{title_of(outcome, attrs)} by {param}", loc="left")
         ax.text(0.0, -0.16, note, transform=ax.transAxes, fontsize=12, color="#444444",
                 va="top")

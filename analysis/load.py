@@ -25,6 +25,11 @@ What the Dataset holds (`open_results`):
   parameter stored in the file (dotted keys, e.g. `environment.turnover`; attrs source="varied"),
   and every parameter set by an arm of the scenario (dotted keys, e.g. `campaign.strategy`,
   taken from the provenance; attrs source="arm");
+- a choice or switch varied by a sweep (the file stores each run's index into the column's
+  `levels` attribute) holds the level *names* (str: "relationship_first", a switch
+  "true"/"false"; the names in the levels' order are `ds[key].attrs["categories"]`), with the
+  stored index next to it as `<key>_code` (e.g. `campaign.strategy_code`), as `arm` and
+  `arm_code`; in the runs table and `design()` the names are an ordered Categorical;
 - data variables: the per-run outcomes (run) and the per-step outputs (run, step), with the
   file's attrs (long_name, units);
 - attrs: the file's root attributes, plus `arm_names` (list) and `source_path`.
@@ -577,6 +582,54 @@ def _read_root_h5(f):
     return coords, data, _clean_attrs(f.attrs)
 
 
+_LEVELS_NOTE = " (the index into the levels attribute, "
+
+
+def level_name(level):
+    """How a level of a swept choice or switch is shown: a name as it is, a boolean as
+    true/false (as in the scenario's JSON), anything else as its JSON text."""
+    if isinstance(level, bool):
+        return "true" if level else "false"
+    return level if isinstance(level, str) else json.dumps(level)
+
+
+def _levels_of(name, attrs, path):
+    """The level names of varied parameter `name` from its `levels` attribute (a JSON array), or
+    None for a numeric parameter."""
+    text = attrs.get("levels")
+    if text is None:
+        return None
+    try:
+        levels = json.loads(_text(text))
+    except (TypeError, ValueError):
+        levels = None
+    if not isinstance(levels, list) or not levels:
+        raise ResultsFileError(f"{_label(path)}: the levels attribute of {name} is not a JSON "
+                               f"array of levels: {text!r}")
+    return [level_name(v) for v in levels]
+
+
+def _level_columns(name, dims, values, attrs, path):
+    """A varied choice or switch: its column holds each run's index into its `levels`. Returns
+    {name: names, name + "_code": the stored index} as (dims, values, attrs), like `arm` and
+    `arm_code`; {} for a numeric parameter. An index outside the levels (not a whole number in
+    range) gets the name "" (NaN in the runs table)."""
+    names = _levels_of(name, attrs, path)
+    if names is None:
+        return {}
+    codes = np.asarray(values, dtype=float)
+    whole = np.isfinite(codes) & (codes == np.round(codes)) & (codes >= 0) & (codes < len(names))
+    shown = np.array([names[int(c)] if ok else "" for c, ok in zip(codes, whole)], dtype=object)
+    long_name = _text(attrs.get("long_name", ""))
+    cut = long_name.find(_LEVELS_NOTE)
+    named = {k: v for k, v in attrs.items() if k not in ("min", "max", "long_name")}
+    named.update(long_name=long_name[:cut] if cut >= 0 else long_name, categories=list(names),
+                 source="varied")
+    code_attrs = {"long_name": f"{name} code (index into {name}.attrs['categories'])",
+                  "levels": attrs["levels"]}
+    return {name: (dims, shown, named), name + "_code": (dims, np.asarray(values), code_attrs)}
+
+
 def _decorations(arm_values, arm_attrs, status_values, status_attrs, prov, existing):
     """Shared by both readers: the run-level coordinates to add or replace.
 
@@ -612,6 +665,7 @@ def _open_with_h5py(path):
         if "." in name:
             coords[name] = (coords[name][0], coords[name][1], dict(coords[name][2],
                                                                     source="varied"))
+            coords.update(_level_columns(name, *coords[name], path))
     status = data.pop("status", None)
     extra, names = _decorations(coords["arm"][1], coords["arm"][2],
                                 status[1] if status else None, status[2] if status else {},
@@ -663,6 +717,12 @@ def _xarray_decorate(xr, ds, prov, path):
         ds[name].attrs["source"] = "varied"
     for name, var in ds.variables.items():
         var.attrs = _clean_attrs(var.attrs)
+    levels = {}
+    for name in varied:
+        levels.update(_level_columns(name, ds[name].dims, ds[name].values,
+                                     dict(ds[name].attrs), path))
+    if levels:  # the names replace the indices in place (varied_params keeps the file's order)
+        ds = ds.assign_coords({k: xr.Variable(*v) for k, v in levels.items()})
     has_status = "status" in ds.variables
     extra, names = _decorations(
         ds["arm"].values, dict(ds["arm"].attrs),
@@ -752,7 +812,8 @@ def steps(ds):
 
 def runs_table(source):
     """One row per run: arm (ordered Categorical of names), arm_code, replicate, point, seed,
-    status (Categorical), the varied and arm parameters, the per-run outcomes, wall_seconds.
+    status (Categorical), the varied and arm parameters (a swept choice or switch: an ordered
+    Categorical of its level names, and `<key>_code`), the per-run outcomes, wall_seconds.
 
     `source`: a path or a dataset from open_results. Indexed by `run`. `frame.attrs` holds
     `units` and `long_name` per column, `arm_names`, and `source_path`."""
@@ -768,6 +829,9 @@ def runs_table(source):
         elif name == "status":
             values = pd.Categorical(values, categories=var.attrs.get("categories",
                                                                      list(STATUS_NAMES)))
+        elif var.attrs.get("source") == "varied" and "categories" in var.attrs:
+            values = pd.Categorical(values, categories=list(var.attrs["categories"]),
+                                    ordered=True)  # a swept choice: its levels, in order
         cols[name] = values
         if "units" in var.attrs:
             units[name] = var.attrs["units"]
@@ -1055,13 +1119,21 @@ def failures(source):
 def design(source):
     """A sweep's design points: one row per point (index `point`), one column per varied
     parameter; `frame.attrs` holds `type` (grid, random, lhs, sobol, morris, points) and `units`.
-    None for a file without /design (`orgsim run`)."""
+    A swept choice or switch is an ordered Categorical of its level names, with the stored index
+    next to it (`<key>_code`), as in `open_results`. None for a file without /design."""
     path = _source(source)
     with _open_h5(path) as f:
         if "design" not in f:
             return None
         cols, units, index = _group_table(f, "design", "point", [])
         kind = _text(_attr(f["design"], "type", ""))
+        for name in list(cols):  # a swept choice: names (and the index), as in open_results
+            root = f.get(name) if "." in name else None
+            if root is not None and isinstance(root, _h5py().Dataset):
+                for col, (_, values, attrs) in _level_columns(
+                        name, ("point",), cols[name], _clean_attrs(root.attrs), path).items():
+                    cols[col] = values if col != name else pd.Categorical(
+                        values, categories=attrs["categories"], ordered=True)
     frame = pd.DataFrame(cols, index=pd.Index(index, name="point"))
     frame.attrs.update(type=kind, units=units)
     return frame

@@ -680,6 +680,17 @@ def _summary_table(runs, summary, diffs, outcomes):
             + "".join(rows) + "</tbody></table>")
 
 
+def _levels_of(ds, key):
+    """The level names of a swept choice or switch, in order ([] for a number)."""
+    return [str(v) for v in ds[key].attrs.get("categories", [])]
+
+
+def _varied_text(ds, key):
+    """A varied parameter for the sweep note: its key, and a choice's levels by name."""
+    levels = _levels_of(ds, key)
+    return f"{key}: {' or '.join(levels)}" if levels else key
+
+
 def render(path):
     """The report for a results file, as an HTML string."""
     ds = load.open_results(path)
@@ -703,7 +714,8 @@ def render(path):
         n_points = int(np.unique(np.asarray(ds["point"].values)).size)
         sweep_note = (f" A {ds.attrs.get('design', 'sweep')} design over "
                       f"{len(varied)} parameter{'s' if len(varied) != 1 else ''} "
-                      f"({', '.join(varied)}), {n_points} design points.")
+                      f"({', '.join(_varied_text(ds, k) for k in varied)}), "
+                      f"{n_points} design points.")
 
     facts = arm_facts(ds, runs, prov)
     people = people_sentences(load.roster(path))
@@ -726,6 +738,11 @@ def render(path):
             fig = figures.plot_heatmap(runs, varied[0], varied[1], key)
             caption = (f"{figures.title_of(key)} over {varied[0]} and {varied[1]}: the mean "
                        f"over the runs in each cell, one panel per arm.")
+        elif figures.is_categorical(runs[varied[0]]):
+            fig = figures.plot_outcome_vs_param(runs, varied[0], key)
+            caption = (f"{figures.title_of(key)} for each {varied[0]} "
+                       f"({', '.join(_levels_of(ds, varied[0]))}): mean with its 95% "
+                       f"interval and the spread of the runs, the arms side by side.")
         else:
             fig = figures.plot_outcome_vs_param(runs, varied[0], key)
             caption = (f"{figures.title_of(key)} against {varied[0]}: mean, its 95% interval "

@@ -708,3 +708,66 @@ TEST_CASE("points design errors name the path, what was expected and found", "[d
     for (const auto& p : parts) CHECK_THAT(msg, Contains(p));
   }
 }
+
+// ---- a varied parameter's value (the sweep sets it, orgsim rerun sets it again from the file) --
+
+TEST_CASE("varied_value: a number, an integer key, a choice's index, and a bad index refused",
+          "[design][choice]") {
+  const std::vector<json> none;
+  // A number stays the number, bit for bit.
+  const json turnover = varied_value("environment.turnover", 0.0125, false, none, "f.h5");
+  REQUIRE(turnover.is_number_float());
+  CHECK(turnover.get<double>() == 0.0125);
+  // An integer key is set as an integer (a sampled 41.6 rounds to 42).
+  const json size = varied_value("population.size", 41.6, true, none, "f.h5");
+  REQUIRE(size.is_number_integer());
+  CHECK(size.get<std::int64_t>() == 42);
+  CHECK(varied_value("population.size", 300.0, true, none, "f.h5") == json(300));
+  // A choice: the column's index names the level; booleans stay booleans.
+  const std::vector<json> strategies = {"relationship_first", "big_messaging"};
+  CHECK(varied_value("campaign.strategy", 0.0, false, strategies, "f.h5") ==
+        json("relationship_first"));
+  CHECK(varied_value("campaign.strategy", 1.0, false, strategies, "f.h5") ==
+        json("big_messaging"));
+  CHECK(varied_value("x.switch", 1.0, false, {false, true}, "f.h5") == json(true));
+  // The DesignParam form reads the same fields.
+  DesignParam p;
+  p.key = "campaign.strategy";
+  p.levels = strategies;
+  CHECK(varied_value(p, 1.0, "s.json") == json("big_messaging"));
+  // An index that is not a whole number inside the levels: an InputError naming the file, the
+  // key, the levels expected and the value found.
+  for (const double bad : {2.0, -1.0, 0.5, std::numeric_limits<double>::quiet_NaN()}) {
+    INFO(bad);
+    try {
+      varied_value("campaign.strategy", bad, false, strategies, "f.h5", "for run 7");
+      FAIL("no error for index " << bad);
+    } catch (const InputError& e) {
+      CHECK(e.file() == "f.h5");
+      CHECK(e.where() == "campaign.strategy");
+      CHECK_THAT(e.expected(), Contains(R"(["relationship_first","big_messaging"])") &&
+                                   Contains("a whole number in [0, 1]"));
+      CHECK_THAT(e.found(), Contains("for run 7"));
+    }
+  }
+  CHECK_THROWS_AS(varied_value(p, 2.0, "s.json"), InputError);
+}
+
+TEST_CASE("levels_from_text: the levels attribute read back, anything but an array refused",
+          "[design][choice]") {
+  CHECK(levels_from_text("", "f.h5", "k").empty());  // a number: no levels
+  CHECK(levels_from_text(R"(["relationship_first","big_messaging"])", "f.h5", "k") ==
+        std::vector<json>{"relationship_first", "big_messaging"});
+  CHECK(levels_from_text("[false,true]", "f.h5", "k") == std::vector<json>{false, true});
+  for (const char* bad : {"[relationship_first", "{\"a\": 1}", "[]", "[1, 2]"}) {
+    INFO(bad);
+    try {
+      levels_from_text(bad, "f.h5", "campaign.strategy");
+      FAIL("no error for " << bad);
+    } catch (const InputError& e) {
+      CHECK(e.file() == "f.h5");
+      CHECK(e.where() == "campaign.strategy");
+      CHECK_THAT(e.found(), Contains(bad));
+    }
+  }
+}

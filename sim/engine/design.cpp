@@ -592,6 +592,45 @@ double sample_sd(const std::vector<double>& v) {
 
 std::string design_type_name(DesignType t) { return type_names()[static_cast<std::size_t>(t)]; }
 
+json varied_value(const std::string& key, double v, bool integer, const std::vector<json>& levels,
+                  const std::string& file, const std::string& context) {
+  if (levels.empty()) {
+    // A value beyond the integers (NaN, inf, > 2^63) stays a number: setting it is refused then.
+    if (!integer || !(std::fabs(v) < 9.2e18)) return json(v);
+    return json(static_cast<std::int64_t>(std::llround(v)));
+  }
+  const double i = std::round(v);
+  if (!(i >= 0 && i < static_cast<double>(levels.size()) && i == v))
+    throw InputError(file, key,
+                     "an index into the levels " + json(levels).dump() + " (a whole number in [0, " +
+                         std::to_string(levels.size() - 1) + "])",
+                     num_text(v) + (context.empty() ? "" : " " + context));
+  return levels[static_cast<std::size_t>(i)];
+}
+
+json varied_value(const DesignParam& p, double v, const std::string& file,
+                  const std::string& context) {
+  return varied_value(p.key, v, p.integer, p.levels, file, context);
+}
+
+std::vector<json> levels_from_text(const std::string& text, const std::string& file,
+                                   const std::string& key) {
+  if (text.empty()) return {};
+  const std::string expected = "a `levels` attribute holding a JSON array of strings or booleans";
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::exception&) {
+    throw InputError(file, key, expected, "'" + text + "' (not JSON)");
+  }
+  if (!doc.is_array() || doc.empty())
+    throw InputError(file, key, expected, "'" + text + "'");
+  for (const auto& level : doc)
+    if (!level.is_string() && !level.is_boolean())
+      throw InputError(file, key, expected, "'" + text + "' (holding " + level.dump() + ")");
+  return doc.get<std::vector<json>>();
+}
+
 Design parse_design(const json& j, const std::string& file, const std::string& path,
                     const std::vector<std::string>& integer_keys) {
   const std::string forms =

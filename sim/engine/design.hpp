@@ -58,6 +58,26 @@ std::string design_type_name(DesignType t);
 Design parse_design(const nlohmann::json& j, const std::string& file, const std::string& path,
                     const std::vector<std::string>& integer_keys);
 
+/// The JSON value a varied parameter `key` takes where its design value, or the value its column
+/// in a results file holds, is `v`: for a choice, a switch or a text (`levels` non-empty) the
+/// level at index `v`; otherwise `v`, as an integer when `integer`. The sweep sets each run's
+/// values with it and `orgsim rerun` sets them again from the file with it. A `v` that is not a
+/// whole number in [0, levels.size()) is an InputError naming `file`, `key`, the levels expected
+/// and `v` found (followed by `context`, e.g. "for run 3").
+nlohmann::json varied_value(const std::string& key, double v, bool integer,
+                            const std::vector<nlohmann::json>& levels, const std::string& file,
+                            const std::string& context = "");
+
+/// varied_value for a design parameter: its key, integer flag and levels.
+nlohmann::json varied_value(const DesignParam& p, double v, const std::string& file,
+                            const std::string& context = "");
+
+/// The levels of varied parameter `key` from the text of its `levels` attribute in a results
+/// file: a JSON array of strings or booleans; "" (a number) gives none. Anything else is an
+/// InputError naming `file`, `key`, what was expected and the text found.
+std::vector<nlohmann::json> levels_from_text(const std::string& text, const std::string& file,
+                                             const std::string& key);
+
 /// Fills `points` (and `unit`) deterministically from `seed`:
 ///  grid: the Cartesian product, the first parameter varying slowest (row-major). Parameters are
 ///  in the order the JSON object holds them, which is alphabetical by key (nlohmann::json sorts

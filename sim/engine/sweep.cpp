@@ -50,11 +50,6 @@ std::string read_text(const std::string& path, const char* what) {
   return read_input_file(path, what);  // a directory, FIFO or device is refused, not read
 }
 
-json value_for(const DesignParam& p, double v) {
-  if (!p.levels.empty()) return p.levels.at(static_cast<std::size_t>(std::llround(v)));
-  return p.integer ? json(static_cast<std::int64_t>(std::llround(v))) : json(v);
-}
-
 }  // namespace
 
 Sweep load_sweep(const std::string& path) {
@@ -180,7 +175,7 @@ Sweep sweep_from_text(const std::string& text, const std::string& path, const st
     std::vector<double> check = p.values;
     check.push_back(p.min);
     check.push_back(p.max);
-    for (double v : check) set_parameter(probe, p.key, value_for(p, v), path, where);
+    for (double v : check) set_parameter(probe, p.key, varied_value(p, v, path), path, where);
     // An arm may not set the varied value, the object holding it, or a value inside it.
     auto overlaps = [](const std::string& a, const std::string& b) {
       const auto inside = [](const std::string& x, const std::string& y) {
@@ -259,7 +254,8 @@ Sweep sweep_from_text(const std::string& text, const std::string& path, const st
     std::string values;
     for (std::size_t k = 0; k < s.design.params.size(); ++k)
       values += (k ? ", " : "") + s.design.params[k].key + " = " +
-                value_for(s.design.params[k], s.design.points[static_cast<std::size_t>(pt)][k])
+                varied_value(s.design.params[k],
+                             s.design.points[static_cast<std::size_t>(pt)][k], s.file)
                     .dump();
     return " (design point " + std::to_string(pt) + ": " + values +
            (s.arms() > 1
@@ -335,7 +331,7 @@ ModelConfig config_at(const Sweep& s, const std::vector<double>& values, std::in
   json flat = s.scenario.base;
   for (std::size_t k = 0; k < s.design.params.size(); ++k) {
     const auto& p = s.design.params[k];
-    set_parameter(flat, p.key, value_for(p, values[k]), s.file, where + ": " + p.key);
+    set_parameter(flat, p.key, varied_value(p, values[k], s.file), s.file, where + ": " + p.key);
   }
   const auto& ov = s.scenario.arms[static_cast<std::size_t>(arm)].overrides;
   for (auto it = ov.begin(); it != ov.end(); ++it)
@@ -1014,7 +1010,7 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
         std::string values;
         for (std::size_t p = 0; p < s.design.params.size(); ++p)
           values += (p ? ", " : "") + s.design.params[p].key + " = " +
-                    value_for(s.design.params[p], r.params[p]).dump();
+                    varied_value(s.design.params[p], r.params[p], s.file).dump();
         std::lock_guard<std::mutex> lock(mu);
         std::cerr << "orgsim sweep: run " << run << " failed (point " << r.point << ": " << values
                   << "; arm " << s.scenario.arms[static_cast<std::size_t>(r.arm)].name

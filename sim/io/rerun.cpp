@@ -1,12 +1,13 @@
 #include "io/rerun.hpp"
 
-#include <cmath>
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
+#include "engine/design.hpp"
 #include "engine/simulation.hpp"
 #include "engine/sweep.hpp"
 #include "io/layout.hpp"
@@ -71,27 +72,17 @@ RunRecord rerun_from_file(const ResultsFile& rf, const RunRecord& stored, const 
   } else {
     // sweeps: base, then the run's design values, then the arm
     flat = stored_parameters(resolved.at("base"), file, where + " base");
+    const auto ints = integer_parameter_paths();
     for (std::size_t k = 0; k < rf.header.varied.size(); ++k) {
       const VariedParam& p = rf.header.varied[k];
-      const ParamSpec* spec = find_param(p.key);
-      const double v = stored.params[k];
-      nlohmann::json value = spec && spec->type == ParamType::integer
-                                 ? nlohmann::json(static_cast<std::int64_t>(std::llround(v)))
-                                 : nlohmann::json(v);
-      if (!p.levels.empty()) {  // a choice: the column holds the index into its levels
-        nlohmann::json levels;
-        try {
-          levels = nlohmann::json::parse(p.levels);
-        } catch (const nlohmann::json::exception&) {
-        }
-        const double i = std::round(v);
-        if (!levels.is_array() || !(i >= 0 && i < static_cast<double>(levels.size())) || i != v)
-          throw InputError(file, p.key,
-                           "an index into the `levels` attribute (" + p.levels + ")",
-                           nlohmann::json(v).dump() + " for run " + std::to_string(stored.run));
-        value = levels[static_cast<std::size_t>(i)];
-      }
-      set_parameter(flat, p.key, value, file, "run " + std::to_string(stored.run));
+      // The column holds the design value, or for a choice the index into its levels: the value
+      // the sweep set, by the sweep's own rule.
+      const bool integer = std::find(ints.begin(), ints.end(), p.key) != ints.end();
+      const std::string run = "for run " + std::to_string(stored.run);
+      set_parameter(flat, p.key,
+                    varied_value(p.key, stored.params[k], integer,
+                                 levels_from_text(p.levels, file, p.key), file, run),
+                    file, "run " + std::to_string(stored.run));
     }
     const auto& ov = arm.at("overrides");
     for (auto it = ov.begin(); it != ov.end(); ++it)
