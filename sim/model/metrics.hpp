@@ -25,41 +25,10 @@ inline bool committed(const Population& p, std::int32_t i, double member_cut) no
 }
 
 /// Flags the organized base (committed(), one byte per agent) and returns how many CSR entries
-/// its rows hold (for fold_from_flagged).
+/// its rows hold: what scattering from the base visits, against gathering's every entry. A pass
+/// that sums or maximises over the base's ties picks the cheaper of the two with it.
 std::int64_t flag_committed(const Population& p, const Network& net, double member_cut,
                             std::vector<std::uint8_t>& flags);
-
-/// For every agent i, out[i] = op(... op(op(out[i], t_1), t_2) ..., t_k) over the trust t of
-/// its ties to flagged agents, in ascending order of those agents' ids. `flagged_entries` is
-/// the number of CSR entries in the flagged rows (flag_committed's count).
-///
-/// Two forms, the same bits: scattering from the flagged rows (taken in ascending order) costs
-/// their entries, each a random read-modify-write; gathering along every row (sorted ascending)
-/// costs every entry, each a read of a byte flag, an unflagged neighbour giving op(v, +0) = v.
-/// Trust is symmetric, so entry (j, i) holds the same value as (i, j). The cheaper is taken: a
-/// large organized base (three quarters of the workplace under big messaging) gathers. `op` must
-/// leave a value >= +0 unchanged by +0 (a sum or a maximum of non-negative values).
-template <class Op>
-void fold_from_flagged(const Network& net, const std::vector<std::uint8_t>& flags,
-                       std::int64_t flagged_entries, float* out, Op op) {
-  if (net.complete) return;
-  const std::int32_t* const nb = net.neighbors.data();
-  const float* const tr = net.trust.data();
-  const std::int32_t* const off = net.offsets.data();
-  if (2 * flagged_entries > net.num_entries()) {
-    const std::uint8_t* const c = flags.data();
-    for (std::int32_t i = 0; i < net.n; ++i) {
-      float v = out[i];
-      for (std::int32_t e = off[i]; e < off[i + 1]; ++e) v = op(v, c[nb[e]] ? tr[e] : 0.0f);
-      out[i] = v;
-    }
-  } else {
-    for (std::int32_t j = 0; j < net.n; ++j) {
-      if (!flags[static_cast<std::size_t>(j)]) continue;
-      for (std::int32_t e = off[j]; e < off[j + 1]; ++e) out[nb[e]] = op(out[nb[e]], tr[e]);
-    }
-  }
-}
 
 struct RungCounts {
   std::int64_t supporter = 0, member = 0, leader = 0;  // highest rung reached (disjoint)
