@@ -156,34 +156,14 @@ void utility_base(const ModelConfig& cfg, const Population& pop, const Network& 
   if (aware) inv = msg * pop.awareness;
   else inv.setZero();
   if (staff_present && pop.staff_trust.size() == n) inv = inv.max(pop.staff_trust);
-  if (!net.complete) {
-    // A maximum does not depend on the order its values come in, so the invitations can be
-    // scattered from the committed rows or gathered into every row: the same bits either way.
-    // Scattering costs the committed rows' entries (a few under most strategies), each a random
-    // read-modify-write; gathering costs every entry, each a read of a byte flag. A big crowd
-    // (three quarters of the workplace committed under big messaging) gathers.
-    std::vector<std::uint8_t> in_base;
-    const std::int64_t from_committed = flag_committed(pop, net, cfg.ladder_member, in_base);
-    const std::int32_t* const nb = net.neighbors.data();
-    const float* const tr = net.trust.data();
-    if (2 * from_committed > net.num_entries()) {
-      const std::uint8_t* const c = in_base.data();
-      for (std::int32_t i = 0; i < n; ++i) {
-        float v = invite[static_cast<std::size_t>(i)];
-        for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e)
-          v = std::max(v, c[nb[e]] ? tr[e] : 0.0f);  // trust >= 0, and v >= 0: 0 changes nothing
-        invite[static_cast<std::size_t>(i)] = v;
-      }
-    } else {
-      for (std::int32_t j = 0; j < n; ++j) {
-        if (!in_base[static_cast<std::size_t>(j)]) continue;
-        for (std::int32_t e = net.offsets[j]; e < net.offsets[j + 1]; ++e) {
-          float& v = invite[static_cast<std::size_t>(nb[e])];
-          v = std::max(v, tr[e]);  // trust is symmetric: entry (j, i) = entry (i, j)
-        }
+  if (!net.complete)
+    for (std::int32_t j = 0; j < n; ++j) {
+      if (!committed(pop, j, cfg.ladder_member)) continue;
+      for (std::int32_t e = net.offsets[j]; e < net.offsets[j + 1]; ++e) {
+        float& v = invite[static_cast<std::size_t>(net.neighbors[e])];
+        v = std::max(v, net.trust[e]);  // trust is symmetric: entry (j, i) = entry (i, j)
       }
     }
-  }
   if (source)
     for (std::int32_t i = 0; i < n; ++i) {
       const float m = aware ? msg * pop.awareness[i] : 0.0f;

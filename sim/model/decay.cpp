@@ -8,28 +8,10 @@ void embeddedness(const ModelConfig& cfg, const Population& pop, const Network& 
                   std::vector<float>& e) {
   e.assign(static_cast<std::size_t>(cfg.n), 0.0f);
   if (net.complete || net.num_entries() == 0) return;
-  // Each agent's sum runs over its committed neighbours in ascending order of their ids, whether
-  // it is scattered from the committed rows (taken in ascending order) or gathered along its own
-  // row (sorted ascending), and a non-committed neighbour adds an exact +0 to a sum >= +0: the
-  // same bits either way. The cheaper is taken (flag_committed): a big organized base gathers.
-  std::vector<std::uint8_t> in_base;
-  const std::int64_t from_committed = flag_committed(pop, net, cfg.ladder_member, in_base);
-  const std::int32_t* const nb = net.neighbors.data();
-  const float* const tr = net.trust.data();
-  if (2 * from_committed > net.num_entries()) {
-    const std::uint8_t* const c = in_base.data();
-    for (std::int32_t i = 0; i < cfg.n; ++i) {
-      float v = 0.0f;
-      for (std::int32_t k = net.offsets[i]; k < net.offsets[i + 1]; ++k)
-        v += c[nb[k]] ? tr[k] : 0.0f;  // tau_ij = tau_ji
-      e[static_cast<std::size_t>(i)] = v;
-    }
-  } else {
-    for (std::int32_t j = 0; j < cfg.n; ++j) {
-      if (!in_base[static_cast<std::size_t>(j)]) continue;
-      for (std::int32_t k = net.offsets[j]; k < net.offsets[j + 1]; ++k)
-        e[static_cast<std::size_t>(nb[k])] += tr[k];  // tau_ji = tau_ij
-    }
+  for (std::int32_t j = 0; j < cfg.n; ++j) {
+    if (!committed(pop, j, cfg.ladder_member)) continue;
+    for (std::int32_t k = net.offsets[j]; k < net.offsets[j + 1]; ++k)
+      e[static_cast<std::size_t>(net.neighbors[k])] += net.trust[k];  // tau_ji = tau_ij
   }
   for (std::int32_t i = 0; i < cfg.n; ++i) {
     const std::int32_t deg = net.degree(i);

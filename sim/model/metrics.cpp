@@ -33,19 +33,6 @@ RungCounts count_rungs(const Population& p, double supporter_cut, double member_
   return r;
 }
 
-std::int64_t flag_committed(const Population& p, const Network& net, double member_cut,
-                            std::vector<std::uint8_t>& flags) {
-  const std::int32_t n = p.size();
-  flags.resize(static_cast<std::size_t>(n));
-  std::int64_t entries = 0;
-  for (std::int32_t i = 0; i < n; ++i) {
-    const bool c = committed(p, i, member_cut);
-    flags[static_cast<std::size_t>(i)] = c ? 1 : 0;
-    entries += c ? net.degree(i) : 0;
-  }
-  return net.complete ? 0 : entries;
-}
-
 TrustStats trust_stats(const Network& net) {
   if (net.complete) return {};
   TrustFold f;

@@ -24,12 +24,6 @@ inline bool committed(const Population& p, std::int32_t i, double member_cut) no
   return at_rung_or_organizer(p, i, member_cut);
 }
 
-/// Flags the organized base (committed(), one byte per agent) and returns how many CSR entries
-/// its rows hold: what scattering from the base visits, against gathering's every entry. A pass
-/// that sums or maximises over the base's ties picks the cheaper of the two with it.
-std::int64_t flag_committed(const Population& p, const Network& net, double member_cut,
-                            std::vector<std::uint8_t>& flags);
-
 struct RungCounts {
   std::int64_t supporter = 0, member = 0, leader = 0;  // highest rung reached (disjoint)
   std::int64_t organized = 0;                          // committed(): member+ or worker-organizer
