@@ -1,0 +1,120 @@
+"""A swept choice in the analyses that look at every varied parameter: `orgsim discover` (PRIM
+boxes, analysis.prim), analysis.robustness and analysis.study.
+
+The sweep runs the default scenario's two arms over a grid of `actions.policy` (three levels,
+listed out of alphabetical order) x `employer.resistance`. The conditions are chosen so that the
+answer is known whatever the engine's numbers: with the policy `never` no action is ever called,
+with `schedule` and `continuous` at least one is.
+
+Run: ORGSIM_BINARY=$PWD/build/orgsim /usr/bin/python3 -m pytest -q tests/python/test_choice_sweeps.py
+"""
+
+import json
+import re
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("h5py")
+pytest.importorskip("matplotlib")
+
+from conftest import REPO, _run_engine, text_of  # noqa: E402
+from analysis import discover, figures, load, prim, report  # noqa: E402
+
+POLICY = "actions.policy"
+LEVELS = ["schedule", "continuous", "never"]
+SMALL = {"extends": str(REPO / "scenarios" / "default.json"), "population": {"size": 100},
+         "network": {"departments": 5}, "steps": 60}
+
+
+def _sweep(out, name, scenario, parameters, replicates=3):
+    spec = out / f"{name}.json"
+    spec.write_text(json.dumps({"name": f"choices-{name}", "description": "A swept choice.",
+                                "scenario": scenario, "replicates": replicates, "seed": 5,
+                                "design": {"type": "grid", "parameters": parameters}}),
+                    encoding="utf-8")
+    return spec
+
+
+@pytest.fixture(scope="module")
+def policy_sweep(orgsim_binary, tmp_path_factory):
+    """The sweep file and its results: 3 policies x 3 resistances, 2 arms, 3 replicates."""
+    out = tmp_path_factory.mktemp("choices")
+    spec = _sweep(out, "policy", SMALL, {POLICY: LEVELS,
+                                         "employer.resistance": [0.15, 0.3, 0.45]})
+    return spec, _run_engine(orgsim_binary, "sweep", spec, out / "policy.h5")
+
+
+@pytest.fixture()
+def policy_file(policy_sweep, orgsim_copy):
+    """A copy of the results (discover and the study write /discovery into it)."""
+    return orgsim_copy(policy_sweep[1], "policy.h5")
+
+
+def _discover(binary, path, where):
+    done = subprocess.run([str(binary), "discover", str(path), "--where", where],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+# ---- orgsim discover -----------------------------------------------------------------------------
+
+def test_discover_says_a_choice_by_its_levels(policy_file, orgsim_binary):
+    text = _discover(orgsim_binary, policy_file, "actions == 0")
+    assert f"{POLICY} is never (of schedule, continuous, never; p = " in text
+    assert not re.search(rf"{re.escape(POLICY)} (at least|at most|between)", text)
+    text = _discover(orgsim_binary, policy_file, "actions > 0")
+    assert f"{POLICY} in {{schedule, continuous}} (of schedule, continuous, never; p = " in text
+    assert not re.search(rf"{re.escape(POLICY)} (at least|at most|between)", text)
+    # what it wrote: the limits are indices into the column's levels, which load names
+    d = load.discovery(policy_file)
+    assert d.levels == {POLICY: LEVELS}
+    lim = d.limits.loc[1]
+    assert lim.loc[POLICY, "restricted"]
+    assert prim.level_range(d.levels[POLICY], lim.loc[POLICY, "lower"],
+                            lim.loc[POLICY, "upper"]) == ["schedule", "continuous"]
+
+
+def test_the_report_names_the_levels_a_box_keeps(policy_file, orgsim_binary):
+    _discover(orgsim_binary, policy_file, "actions > 0")
+    text = text_of(report.render(str(policy_file)))
+    assert f"box 1: {POLICY} in {{schedule, continuous}} (p = " in text
+    assert f"{POLICY} 0 to 1" not in text
+    # the box over the inputs: one tick per level, by name
+    runs = load.runs_table(policy_file)
+    d = load.discovery(policy_file)
+    X, y, _ = discover.evaluate(runs, d.where, load.varied_params(load.open_results(policy_file)))
+    fig = figures.plot_box_scatter(d, X, y, inputs=[POLICY, "employer.resistance"])
+    ax = [a for a in fig.axes if a.get_visible()][0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == LEVELS
+
+
+def test_prim_takes_a_choice_as_a_categorical_column():
+    # levels out of alphabetical order: the index follows the levels, not the names' order
+    rng = np.random.default_rng(3)
+    names = ["low", "high", "mid"]
+    c = pd.Categorical(rng.choice(names, 900), categories=names, ordered=True)
+    x = rng.uniform(0, 1, 900)
+    y = rng.uniform(size=900) < np.where((c == "mid") & (x > 0.5), 0.9, 0.05)
+    X = pd.DataFrame({"c": c, "x": x})
+    box = prim.find_boxes(X, y, n_boxes=1)[0]
+    assert box.levels == {"c": names}
+    assert box.kept("c") == ["mid"]
+    assert "c is mid (of low, high, mid; p = " in box.describe()
+    assert box.limits.loc["x", "lower"] == pytest.approx(0.5, abs=0.06)
+    codes = pd.DataFrame({"c": X["c"].cat.codes.astype(float), "x": x})
+    assert (box.contains(X) == box.contains(codes)).all()  # by name or by index
+    assert (box.contains(X.assign(c=X["c"].astype(str))) == box.contains(codes)).all()
+    assert box.contains(X).sum() == box.n
+    same = prim.find_boxes(codes, y, n_boxes=1, levels={"c": names})[0]
+    pd.testing.assert_frame_equal(same.limits, box.limits)
+    pruned = prim.prune(box, X, y)
+    assert pruned.levels == box.levels and "c" in pruned.restricted
+    # two neighbouring levels read as a set
+    y2 = rng.uniform(size=900) < np.where(c != "low", 0.9, 0.05)
+    box2 = prim.find_boxes(X, y2, n_boxes=1)[0]
+    assert box2.kept("c") == ["high", "mid"]
+    assert "c in {high, mid} (of low, high, mid; p = " in box2.describe()
