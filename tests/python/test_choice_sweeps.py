@@ -118,3 +118,52 @@ def test_prim_takes_a_choice_as_a_categorical_column():
     box2 = prim.find_boxes(X, y2, n_boxes=1)[0]
     assert box2.kept("c") == ["high", "mid"]
     assert "c in {high, mid} (of low, high, mid; p = " in box2.describe()
+
+
+# ---- analysis.robustness -------------------------------------------------------------------------
+
+def test_robustness_takes_a_choice_by_level(policy_sweep):
+    from analysis import robustness as R
+    claim = {"arm": "relationship_first", "outcome": "actions", "at_least": 1,
+             "says": "actions are called", "sweep": "policy.json"}
+    points, summary = R.evaluate(policy_sweep[1], claim)
+    assert list(points[POLICY].cat.categories) == LEVELS  # the levels, in the file's order
+    table = summary["by_level"][POLICY]
+    assert list(table.index) == LEVELS
+    assert table["points"].tolist() == [3, 3, 3]
+    assert table["holds"].tolist() == [1.0, 1.0, 0.0]
+    assert "employer.resistance" not in summary["by_level"]  # a number has no levels
+    rev = summary["reversing"]
+    assert (rev.param, rev.level, rev.fail, rev.ok) == (POLICY, "never", 1.0, 0.0)
+    line = R.sentence("policy", claim, summary)
+    assert (f"where it fails, {POLICY} is more often never (100% of the points where it fails, "
+            f"0% where it holds)") in line
+    assert (f"by {POLICY}: 100% with schedule (3 points), 100% with continuous (3 points), "
+            f"0% with never (3 points)") in line
+    md = R.markdown([("policy", claim, summary)])
+    assert f"`{POLICY}` more often `never` (100% vs 0%)" in md
+    assert f"holds by `{POLICY}`: `schedule` 100%, `continuous` 100%, `never` 0%" in md
+
+
+def test_robustness_reversing_choice_does_not_depend_on_the_levels_order():
+    from analysis import robustness as R
+    holds = [True, True, True, False, False, False]
+    for order in (["a", "b", "c"], ["c", "a", "b"], ["b", "c", "a"]):
+        points = pd.DataFrame({"holds": holds,
+                               "k": pd.Categorical(["a", "a", "b", "c", "c", "b"],
+                                                   categories=order, ordered=True),
+                               "x": [0.1, 0.9, 0.5, 0.2, 0.8, 0.5]})
+        rev = R._reversing(points, ["k", "x"])
+        assert (rev.param, rev.level) == ("k", "c")
+        assert rev.fail == pytest.approx(2 / 3) and rev.ok == 0.0
+        assert rev.shift == pytest.approx(2 / 3)
+
+
+def test_robustness_refuses_a_paired_claim_on_a_swept_choice(policy_sweep):
+    from analysis import robustness as R
+    claim = {"outcome": "wins", "greater": "schedule", "than": "never", "says": "s",
+             "sweep": "policy.json"}
+    with pytest.raises(R.ClaimError, match=r"claim names arm 'schedule'.*'schedule' is a level "
+                                           r"of actions\.policy, swept as a design parameter.*one "
+                                           r"arm per actions\.policy"):
+        R.evaluate(policy_sweep[1], claim)
