@@ -167,3 +167,61 @@ def test_robustness_refuses_a_paired_claim_on_a_swept_choice(policy_sweep):
                                            r"of actions\.policy, swept as a design parameter.*one "
                                            r"arm per actions\.policy"):
         R.evaluate(policy_sweep[1], claim)
+
+
+# ---- analysis.study ------------------------------------------------------------------------------
+
+def test_the_study_runs_on_a_choice_sweep_and_names_its_levels(policy_file, tmp_path):
+    from analysis import study
+    doc = tmp_path / "WHEN.md"
+    doc.write_text(f"head\n\n{study.BEGIN}\nstale\n{study.END}\n\ntail\n", encoding="utf-8")
+    code = study.main(["--out", str(policy_file), "--reuse", "--markdown", str(doc),
+                       "--images", str(tmp_path / "images")])
+    assert code == 0
+    text = doc.read_text(encoding="utf-8")
+    assert "stale" not in text and "| region |" in text
+    rows = [ln for ln in text.splitlines() if ln.startswith(f"| `{POLICY}` |")]
+    assert rows  # PRIM cuts the policy in some box (never calls no action: no win)
+    for row in rows:  # a limit on the choice: the levels it keeps, of the levels studied
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert re.fullmatch(r"is \w+|in \{\w+(, \w+)+\}", cells[1]), row
+        assert ", ".join(LEVELS).find(cells[2]) >= 0, row
+    res = study.study(policy_file)
+    assert res["levels"] == {POLICY: LEVELS}
+    regions = study.regions(res)
+    assert regions.set_index("region").loc["all workplaces", "workplaces"] == 27
+    # a box that keeps two of the three levels, in the page's table
+    X, _, _, pts = study.evaluate(res["runs"], "wins >= 0", res["inputs"])
+    y = (X[POLICY] != LEVELS.index("never")).to_numpy()
+    box = prim.find_boxes(X, y, n_boxes=1, levels=res["levels"])[0]
+    assert study._box_rows(box)[0].startswith(
+        f"| `{POLICY}` | in {{schedule, continuous}} | schedule, continuous, never | ")
+    # the box found on one half of the design points, applied to the other half by name
+    split = study.split_check(X, y, pts, seed=1, levels=res["levels"])
+    assert (split["restricts"].str.contains(POLICY)).all()
+    assert (split["density_test"] == 1.0).all() and (split["coverage_test"] == 1.0).all()
+    # regions' workplaces hold the choice by name: the box applied to them by name
+    rf = res["runs"][res["runs"]["arm"].astype(str) == "relationship_first"]
+    inside = box.contains(rf[res["inputs"]], open_ends=True)
+    assert (inside == (rf[POLICY].astype(str) != "never").to_numpy()).all()
+
+
+def test_the_study_refuses_a_strategy_swept_as_a_design_parameter(orgsim_binary, tmp_path,
+                                                                   capsys):
+    from analysis import study
+    scenario = {"population": {"size": 100}, "network": {"departments": 5}, "steps": 20}
+    spec = _sweep(tmp_path, "strategy", scenario,
+                  {"campaign.strategy": ["relationship_first", "big_messaging"]}, replicates=2)
+    path = _run_engine(orgsim_binary, "sweep", spec, tmp_path / "strategy.h5")
+    with pytest.raises(study.StudyError, match=r"no arm relationship_first or big_messaging.*"
+                                               r"sweeps campaign\.strategy as a design "
+                                               r"parameter.*one arm per strategy"):
+        study.study(path)
+    assert study.main(["--out", str(path), "--reuse"]) == 2
+    assert "one arm per strategy" in capsys.readouterr().err
+    # refused before the sweep runs
+    out = tmp_path / "never.h5"
+    assert study.main(["--orgsim", str(orgsim_binary), "--sweep", str(spec), "--out",
+                       str(out)]) == 2
+    assert "sweeps campaign.strategy as a design parameter" in capsys.readouterr().err
+    assert not out.exists()
