@@ -6,6 +6,8 @@
 (also `orgsim discover SWEEP.h5 --where "..."`). Evaluates the condition on the sweep's per-run
 outcomes, runs PRIM (analysis.prim) over the varied parameters, prints the boxes in words and
 writes them into the file's /discovery group (docs/HDF5_LAYOUT.md), which `orgsim report` shows.
+A swept choice or switch is peeled by its index into its levels and said by name ("campaign.strategy
+is big_messaging", "actions.policy in {hot, schedule}").
 
 The condition (`--where`) is a Python-like expression over per-run outputs:
 - `output[arm]` is that arm's value; a condition naming arms is evaluated per workplace, i.e. per
@@ -174,10 +176,18 @@ def evaluate(runs, where, params):
             finite &= np.isfinite(v)
     y = np.asarray(_eval(tree, columns), dtype=bool) & finite
     X = table[params].reset_index(drop=True)[finite]
-    for c in params:  # a swept choice or switch: PRIM peels its index (the levels' order)
+    # A swept choice or switch: PRIM peels its index into its levels (the order the sweep file
+    # lists them), as it peels a number; the boxes say it by name (choice_levels, Box.levels).
+    for c in params:
         if isinstance(X[c].dtype, pd.CategoricalDtype):
             X[c] = X[c].cat.codes.where(X[c].notna()).astype(float)
     return X.reset_index(drop=True), y[finite], unit
+
+
+def choice_levels(runs, params):
+    """{parameter: level names} for the swept choices and switches among `params` (the columns
+    evaluate gives as an index into these names); {} when every one is a number."""
+    return prim.choice_levels(runs, params)
 
 
 def _is_subscripted(tree, name_node):
@@ -198,7 +208,7 @@ def discover(path, where, alpha=0.05, min_mass=0.05, n_boxes=2, threshold=None, 
     if len(y) == 0:
         raise ConditionError(f"--where \"{where}\": no finished run to evaluate it on")
     boxes = prim.find_boxes(X, y, n_boxes=n_boxes, alpha=alpha, min_mass=min_mass,
-                            threshold=threshold)
+                            threshold=threshold, levels=choice_levels(runs, params))
     if write:
         load.write_discovery(path, where, unit, boxes, int(len(y)), int(y.sum()),
                              {"alpha": alpha, "min_mass": min_mass})

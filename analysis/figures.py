@@ -1142,13 +1142,23 @@ def plot_peeling_trajectory(disc, title=None, save=None):
     return _finish(fig, save)
 
 
+def _box_span(row, choice):
+    """A box's extent along one input: its limits; for a choice (limits are indices into its
+    levels) the levels it keeps, each drawn as a band around its tick."""
+    if not choice:
+        return row["lower"], row["upper"]
+    return math.ceil(row["lower"] - 1e-9) - 0.4, math.floor(row["upper"] + 1e-9) + 0.4
+
+
 def plot_box_scatter(disc, X, y, box=1, inputs=None, max_inputs=4, title=None, save=None):
     """The points over pairs of the inputs box `box` restricts (X: DataFrame of the inputs,
     y: where the condition holds), with the box drawn on each pair. Inputs default to the
-    restricted ones, most significant first (at most `max_inputs`)."""
+    restricted ones, most significant first (at most `max_inputs`). A swept choice
+    (`disc.levels`; X holds its index) has one tick per level, named."""
     from matplotlib.patches import Rectangle
 
     lim = disc.limits.loc[box]
+    levels = getattr(disc, "levels", None) or {}
     if inputs is None:
         r = lim[lim["restricted"]].sort_values("p_value")
         inputs = list(r.index[:max_inputs])
@@ -1172,12 +1182,17 @@ def plot_box_scatter(disc, X, y, box=1, inputs=None, max_inputs=4, title=None, s
                        alpha=0.6, label="does not hold", marker="o")
             ax.scatter(xa[y] + ja[y], xb[y] + jb[y], s=16, c=OKABE_ITO["vermillion"],
                        alpha=0.8, label="holds", marker="^")
-            la, lb = lim.loc[a], lim.loc[b]
-            ax.add_patch(Rectangle((la["lower"], lb["lower"]), la["upper"] - la["lower"],
-                                   lb["upper"] - lb["lower"], fill=False, lw=2.5,
+            (a0, a1), (b0, b1) = _box_span(lim.loc[a], a in levels), _box_span(lim.loc[b],
+                                                                                 b in levels)
+            ax.add_patch(Rectangle((a0, b0), a1 - a0, b1 - b0, fill=False, lw=2.5,
                                    edgecolor=OKABE_ITO["black"]))
             ax.set_xlabel(a)
             ax.set_ylabel(b)
+            for name, axis, lim_of in ((a, ax.xaxis, ax.set_xlim), (b, ax.yaxis, ax.set_ylim)):
+                if name in levels:  # a swept choice: one tick per level, by name
+                    axis.set_ticks(range(len(levels[name])))
+                    axis.set_ticklabels(levels[name])
+                    lim_of(-0.5, len(levels[name]) - 0.5)
         for ax in axes[len(pairs):]:
             ax.set_visible(False)
         handles = [Line2D([], [], ls="", marker="^", color=OKABE_ITO["vermillion"]),

@@ -1190,6 +1190,9 @@ class Discovery:
     trajectory: one row per (box, peeling step): coverage, density, mass, n, n_restricted,
                 chosen (step -1: the pasted box that was chosen)
     settings:   alpha, min_mass
+    levels:     {input: level names} for the inputs that are a swept choice or switch (from the
+                `levels` attribute of the file's column): their lower, upper, min and max are
+                indices into these names ({} when every input is a number)
     """
     where: str
     unit: str
@@ -1199,6 +1202,7 @@ class Discovery:
     limits: pd.DataFrame
     trajectory: pd.DataFrame
     settings: dict
+    levels: dict = field(default_factory=dict)
 
 
 @contextlib.contextmanager
@@ -1274,9 +1278,16 @@ def discovery(source):
         traj["chosen"] = traj["chosen"].astype(bool)
         gattrs = _raw_attrs(g)
         settings = {k: gattrs[k] for k in ("alpha", "min_mass") if k in gattrs}
+        levels = {}  # a swept choice: the box's limits index its column's levels
+        for name in inputs:
+            column = f.get(name) if "." in name else None
+            if column is not None and isinstance(column, _h5py().Dataset):
+                found = _levels_of(name, _clean_attrs(column.attrs), path)
+                if found is not None:
+                    levels[name] = found
         return Discovery(where=_text(gattrs["where"]), unit=_text(gattrs["unit"]),
                          n=int(gattrs["n_points"]), k=int(gattrs["n_true"]), boxes=boxes,
-                         limits=limits, trajectory=traj, settings=settings)
+                         limits=limits, trajectory=traj, settings=settings, levels=levels)
 
 
 # ---- calibration (/calibration, written by analysis.calibrate) ----------------------------------

@@ -22,12 +22,70 @@ overall:
   nothing (the quasi-p-values of the EMA Workbench follow the same idea; this is our own code);
 - covering: the points of the first box are removed and PRIM runs again on the rest, giving a
   second box (and so on for `n_boxes`).
+
+A swept choice or switch (an ordered Categorical column, analysis.load; or `levels` given) is
+peeled by its index into its levels, in the order the sweep file lists them, exactly as a number
+is: a box keeps a run of neighbouring levels. Its limits are stored as indices (lower, upper,
+min, max), but a box says them by name: "campaign.strategy is big_messaging", "actions.policy in
+{hot, schedule}" (`Box.levels`, `Box.kept`).
 """
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+
+def choice_levels(frame, columns=None):
+    """{column: its level names} for the Categorical columns of a DataFrame (a swept choice or
+    switch as analysis.load gives it), in their order; {} for numbers only."""
+    if not isinstance(frame, pd.DataFrame):
+        return {}
+    cols = list(frame.columns) if columns is None else list(columns)
+    return {c: [str(v) for v in frame[c].cat.categories] for c in cols
+            if isinstance(frame[c].dtype, pd.CategoricalDtype)}
+
+
+def level_codes(values, levels):
+    """A choice's values (names) as their index into `levels`, float; NaN for a value that is
+    not one of them (a missing name)."""
+    index = {name: float(i) for i, name in enumerate(levels)}
+    return np.array([index.get(v if isinstance(v, str) else str(v), np.nan)
+                     if v is not None and not (isinstance(v, float) and math.isnan(v))
+                     else np.nan for v in np.asarray(values, dtype=object)], dtype=float)
+
+
+def level_range(levels, lower, upper):
+    """The levels whose index lies in [lower, upper] (the limits of a box, or the range of the
+    points it was found on): a run of neighbouring levels."""
+    lo = max(0, int(math.ceil(lower - 1e-9)))
+    hi = min(len(levels) - 1, int(math.floor(upper + 1e-9)))
+    return list(levels[lo:hi + 1])
+
+
+def choice_words(name, kept):
+    """A box's restriction of a choice, by name: "x is a" or "x in {a, b}"."""
+    if len(kept) == 1:
+        return f"{name} is {kept[0]}"
+    return f"{name} in {{{', '.join(kept)}}}"
+
+
+def _inputs(X, names=None, levels=None):
+    """(n x d float array, names, levels) of PRIM's inputs. A DataFrame's Categorical columns
+    (a swept choice) become their index into their levels (given in `levels`, or the column's
+    categories); numeric columns are used as they are."""
+    levels = dict(levels or {})
+    if isinstance(X, pd.DataFrame):
+        names = list(X.columns) if names is None else names
+        for c, lv in choice_levels(X).items():
+            levels.setdefault(c, lv)
+        if any(isinstance(X[c].dtype, pd.CategoricalDtype) for c in X.columns):
+            X = np.column_stack([level_codes(X[c].astype(object), levels[c])
+                                 if isinstance(X[c].dtype, pd.CategoricalDtype)
+                                 else X[c].to_numpy(dtype=float) for c in X.columns])
+        else:
+            X = X.to_numpy(dtype=float)
+    return np.asarray(X, dtype=float), names, levels
 
 
 def binomial_sf(k, n, p):
@@ -62,6 +120,8 @@ class Box:
     trajectory: the peeling trajectory: one row per peel (step, coverage, density, mass,
                 n_restricted), then the pasted box (step = -1 marks it: `chosen` True)
     base_density: share of y-points in the data PRIM ran on
+    levels:     {input: level names} for the inputs that are a swept choice or switch: their
+                limits are indices into these names (`kept` gives the names a box keeps)
     """
     limits: pd.DataFrame
     coverage: float
@@ -72,10 +132,28 @@ class Box:
     base_density: float
     trajectory: pd.DataFrame = field(repr=False)
     coverage_total: float = math.nan  # coverage of all y-points of the original data
+    levels: dict = field(default_factory=dict, repr=False)
 
     @property
     def restricted(self):
         return list(self.limits.index[self.limits["restricted"]])
+
+    def kept(self, name):
+        """The level names of choice input `name` that the box keeps (all of the range it was
+        found on when it does not restrict the input)."""
+        row = self.limits.loc[name]
+        return level_range(self.levels[name], row["lower"], row["upper"])
+
+    def _values(self, X, name):
+        """Column `name` of X as numbers: a choice given by name (a Categorical or strings) as
+        its index into the box's levels."""
+        col = X[name]
+        if name in self.levels and (isinstance(col.dtype, pd.CategoricalDtype)
+                                    or col.dtype == object):
+            return level_codes(col.astype(object), self.levels[name])
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            return col.cat.codes.where(col.notna()).to_numpy(dtype=float)
+        return np.asarray(col, dtype=float)
 
     def contains(self, X, open_ends=False):
         """Boolean mask of the rows of X (DataFrame with the input columns) inside the box.
@@ -83,10 +161,12 @@ class Box:
         By default the box is closed at the data's range on every input, as PRIM found it. With
         `open_ends`, a side the box does not cut (an unrestricted input, or the uncut end of a
         restricted one) is unbounded: the rule the box states, for points PRIM did not see
-        (another half of a study, new runs), whose range can reach a little past the data's."""
+        (another half of a study, new runs), whose range can reach a little past the data's.
+        A choice may be given by its level names (a Categorical, as analysis.load gives it) or
+        by its index."""
         inside = np.ones(len(X), dtype=bool)
         for name, row in self.limits.iterrows():
-            x = np.asarray(X[name], dtype=float)
+            x = self._values(X, name)
             lower, upper = row["lower"], row["upper"]
             if open_ends:
                 lower = lower if lower > row["min"] else -np.inf
@@ -95,11 +175,19 @@ class Box:
         return inside
 
     def describe(self, units=None, digits=3):
-        """The box in words: one line per restricted input, with its p-value."""
+        """The box in words: one line per restricted input, with its p-value; a choice by the
+        names of its levels ("x is a (of a, b, c; p = ...)", "x in {a, b} (of a, b, c; ...)")."""
         units = units or {}
         lines = []
         for name in self.restricted:
             row = self.limits.loc[name]
+            p = row["p_value"]
+            flag = ", may not matter" if p > 0.05 else ""
+            if name in self.levels:
+                of = ", ".join(level_range(self.levels[name], row["min"], row["max"]))
+                lines.append(f"{choice_words(name, self.kept(name))} (of {of}; p = {p:.2g}"
+                             f"{flag})")
+                continue
             unit = str(units.get(name) or "")
             if unit.startswith("1 "):  # a rate of a share: "1 per step" reads "per step"
                 unit = unit[2:]
@@ -113,9 +201,8 @@ class Box:
                 what = f"at least {fmt(row['lower'])}{u}"
             else:
                 what = f"at most {fmt(row['upper'])}{u}"
-            p = row["p_value"]
             lines.append(f"{name} {what} (of {fmt(row['min'])} to {fmt(row['max'])}; "
-                         f"p = {p:.2g}{', may not matter' if p > 0.05 else ''})")
+                         f"p = {p:.2g}{flag})")
         head = (f"coverage {self.coverage:.0%}, density {self.density:.0%} "
                 f"(base {self.base_density:.0%}), {self.n} of the points ({self.mass:.0%})")
         return head + ("\n  " + "\n  ".join(lines) if lines else "\n  (no input restricted)")
@@ -212,7 +299,7 @@ def prune(box, X, y, p_max=0.05):
     remaining limits again on the wider box, until every limit left has p <= p_max. X, y: the
     points the box was found on. Returns a new Box (its trajectory is the original's)."""
     if isinstance(X, pd.DataFrame):
-        X = X[list(box.limits.index)].to_numpy(dtype=float)
+        X = _inputs(X[list(box.limits.index)], levels=box.levels)[0]
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=bool)
     lim = box.limits
@@ -230,15 +317,15 @@ def prune(box, X, y, p_max=0.05):
                            "restricted": (lo > rng_lo) | (hi < rng_hi), "p_value": pvals},
                           index=lim.index)
     return Box(limits=limits, coverage=cov, density=dens, mass=n / len(y), n=n, k=k,
-               base_density=box.base_density, trajectory=box.trajectory)
+               base_density=box.base_density, trajectory=box.trajectory, levels=box.levels)
 
 
-def find_box(X, y, names=None, alpha=0.05, min_mass=0.05, threshold=None, paste=True):
-    """One PRIM box of y (bool) over the inputs X (n x d array or DataFrame)."""
-    if isinstance(X, pd.DataFrame):
-        names = list(X.columns) if names is None else names
-        X = X.to_numpy(dtype=float)
-    X = np.asarray(X, dtype=float)
+def find_box(X, y, names=None, alpha=0.05, min_mass=0.05, threshold=None, paste=True,
+             levels=None):
+    """One PRIM box of y (bool) over the inputs X (n x d array or DataFrame). `levels`:
+    {input: level names} for inputs given as an index into their levels (a swept choice); a
+    DataFrame's Categorical columns are such inputs without saying so."""
+    X, names, levels = _inputs(X, names, levels)
     y = np.asarray(y, dtype=bool)
     n_all, d = X.shape
     names = names or [f"x{j}" for j in range(d)]
@@ -305,16 +392,16 @@ def find_box(X, y, names=None, alpha=0.05, min_mass=0.05, threshold=None, paste=
                            "restricted": restricted, "p_value": pvals},
                           index=pd.Index(names, name="input"))
     return Box(limits=limits, coverage=cov, density=dens, mass=n / n_all, n=n, k=k,
-               base_density=total_k / n_all, trajectory=traj)
+               base_density=total_k / n_all, trajectory=traj,
+               levels={c: list(v) for c, v in levels.items() if c in names})
 
 
 def find_boxes(X, y, n_boxes=2, **kw):
     """PRIM with covering: box 1 on all points, box 2 on the points outside box 1, ...
     Stops early when no y-point is left. Each box's `coverage_total` is its share of all
-    y-points of the original data."""
+    y-points of the original data. A choice: as in find_box (`levels`, or a Categorical)."""
     if isinstance(X, pd.DataFrame):
-        names = list(X.columns)
-        Xa = X.to_numpy(dtype=float)
+        Xa, names, kw["levels"] = _inputs(X, levels=kw.get("levels"))
     else:
         Xa = np.asarray(X, dtype=float)
         names = kw.pop("names", None)

@@ -577,7 +577,7 @@ ol.discuss li { margin: 6px 0; }
 def discovery_figures(path, runs, varied):
     """The /discovery boxes (orgsim discover): the peeling trajectory and box 1 over pairwise
     scatter plots, captioned with the boxes in words. [] when the file has none."""
-    from . import discover
+    from . import discover, prim
 
     disc = load.discovery(path)
     if disc is None or not len(disc.boxes):
@@ -588,6 +588,10 @@ def discovery_figures(path, runs, varied):
         lim = disc.limits.loc[b]
         cuts = []
         for name, r in lim[lim["restricted"]].iterrows():
+            if name in disc.levels:  # a swept choice: the levels the box keeps, by name
+                kept = prim.level_range(disc.levels[name], r["lower"], r["upper"])
+                cuts.append(f"{prim.choice_words(name, kept)} (p = {r['p_value']:.2g})")
+                continue
             u = units.get(name, "")
             u = f" {u}" if u not in ("", "1") else ""
             cuts.append(f"{name} {r['lower']:.3g} to {r['upper']:.3g}{u} (p = {r['p_value']:.2g})")

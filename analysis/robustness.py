@@ -16,6 +16,12 @@ A claim is either
 - a bound: ``{"arm": a, "outcome": o, "per": p, "at_most": v}`` (or ``at_least``) -- per point,
   sum of o over replicates / sum of p (or the mean of o without ``per``) compared with v.
 
+A swept choice or switch (a grid or points design listing e.g. `"actions.policy": ["readiness",
+"hot"]`) is a parameter of the box like a number, handled by level: the summary gives the share
+of points where the claim holds at each level (`by_level`), and "where it fails" names the level
+most over-represented among the failing points. A paired claim compares two *arms*: a strategy
+swept as a design parameter is refused, with what to do instead (`_per_point`).
+
 Run (Debian's interpreter):
     /usr/bin/python3 -m analysis.robustness [--orgsim build/orgsim] [--results results/robustness]
         [--reuse] [--markdown docs/ROBUSTNESS.md] [story ...]
@@ -29,7 +35,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from typing import NamedTuple, Optional
+
 import numpy as np
+import pandas as pd
 
 from analysis import load
 
@@ -71,13 +80,24 @@ def read_claims(path=CLAIMS):
 
 
 def _per_point(runs, claim):
-    """Per design point: the claim's statistic, its standard error and the verdict."""
+    """Per design point: the claim's statistic, its standard error and the verdict.
+
+    A claim names arms: two runs compared are the same workplace (replicate) under two arms. An
+    arm name that is a level of a swept choice (the strategy as a design parameter) is refused
+    rather than compared across design points, which are not paired that way."""
     rows = []
     arms = set(runs["arm"].astype(str))
     needed = [claim["greater"], claim["than"]] if "greater" in claim else [claim["arm"]]
     for a in needed:
         if a not in arms:
-            raise ClaimError(f"claim names arm {a!r}, the sweep has {sorted(arms)}")
+            swept = [c for c in runs.columns if isinstance(runs[c].dtype, pd.CategoricalDtype)
+                     and c not in ("arm", "status") and a in set(runs[c].cat.categories)]
+            hint = (f"; {a!r} is a level of {swept[0]}, swept as a design parameter: a claim "
+                    f"compares arms on the same workplaces, so give the sweep's scenario one arm "
+                    f"per {swept[0]} (\"arms\": [{{\"name\": \"{a}\", \"set\": "
+                    f"{{\"{swept[0]}\": \"{a}\"}}}}, ...]) and remove {swept[0]} from the "
+                    f"design") if swept else ""
+            raise ClaimError(f"claim names arm {a!r}, the sweep has {sorted(arms)}{hint}")
     for col in [claim["outcome"]] + ([claim["per"]] if "per" in claim else []):
         if col not in runs.columns:
             raise ClaimError(f"claim names outcome {col!r}, not in the sweep's results")
@@ -115,7 +135,6 @@ def _per_point(runs, claim):
         rows.append({"point": point, "statistic": mean, "se": se, "holds": bool(holds),
                      "clearly": bool(clearly), "reversed": bool(reversed_),
                      "tied": bool(tied)})
-    import pandas as pd
     return pd.DataFrame(rows).set_index("point")
 
 
@@ -125,6 +144,9 @@ def evaluate(results_path, claim):
     points = _per_point(runs, claim)
     params = load.varied_params(load.open_results(results_path))
     design = runs.groupby("point")[params].first()
+    for p in params:  # a swept choice keeps its levels (and their order) per point
+        if isinstance(runs[p].dtype, pd.CategoricalDtype):
+            design[p] = pd.Categorical(design[p].astype(object), dtype=runs[p].dtype)
     points = points.join(design)
     n = len(points)
     summary = {
@@ -135,26 +157,83 @@ def evaluate(results_path, claim):
         "tied": float(points["tied"].mean()) if n else math.nan,
         "params": params,
         "reversing": _reversing(points, params),
+        "by_level": by_level(points, params),
     }
     return points, summary
 
 
+def _is_choice(column):
+    return isinstance(column.dtype, pd.CategoricalDtype)
+
+
+def by_level(points, params):
+    """Per swept choice or switch among `params`: one row per level (in the levels' order) with
+    the design points at that level and the shares where the claim holds, clearly holds, is
+    reversed and shows no difference. The shares over the whole box mix the levels in the
+    proportions the design gives them; this is the claim at each level."""
+    out = {}
+    for p in params:
+        if not _is_choice(points[p]):
+            continue
+        g = points.groupby(p, observed=False)
+        table = g[["holds", "clearly", "reversed", "tied"]].mean()
+        table.insert(0, "points", g.size())
+        out[p] = table
+    return out
+
+
+class Reversing(NamedTuple):
+    """The parameter that most separates the failing points from the holding ones. A number:
+    `shift` is the difference of its means (fail - ok) over its range in the box, `fail` and
+    `ok` the two means. A choice: `level` is the level most over-represented where the claim
+    fails, `fail` and `ok` its share of the failing and of the holding points, `shift` their
+    difference."""
+    param: str
+    shift: float
+    fail: float
+    ok: float
+    level: Optional[str] = None
+
+
 def _reversing(points, params):
     """Which parameter most separates the points where the claim fails from those where it holds:
-    the difference of its mean (scaled to the box's range) between the two groups."""
+    the difference of its mean (scaled to the box's range) between the two groups.
+
+    A swept choice has no mean (its index is only the order the sweep file lists the levels in):
+    it is taken level by level, each level's indicator (0/1, range 1) scaled like a number, i.e.
+    the difference of that level's share between the failing and the holding points; the level
+    with the largest such difference stands for the choice. For a switch or a two-level choice
+    this is the number's shift of its index; with more levels it does not depend on their order."""
     fail = points[~points["holds"]]
     ok = points[points["holds"]]
     if len(fail) == 0 or len(ok) == 0:
         return None
     best = None
     for p in params:
+        if _is_choice(points[p]):
+            for level in points[p].cat.categories:
+                share_fail = float((fail[p] == level).mean())
+                share_ok = float((ok[p] == level).mean())
+                shift = share_fail - share_ok
+                if shift > 0 and (best is None or abs(shift) > abs(best.shift)):
+                    best = Reversing(p, shift, share_fail, share_ok, str(level))
+            continue
         lo, hi = float(points[p].min()), float(points[p].max())
         if hi <= lo:
             continue
         shift = (float(fail[p].mean()) - float(ok[p].mean())) / (hi - lo)
-        if best is None or abs(shift) > abs(best[1]):
-            best = (p, shift, float(fail[p].mean()), float(ok[p].mean()))
+        if best is None or abs(shift) > abs(best.shift):
+            best = Reversing(p, shift, float(fail[p].mean()), float(ok[p].mean()))
     return best
+
+
+def _fails_words(rev):
+    """Where the claim fails, in words (the sentence's and the table's)."""
+    if rev.level is not None:
+        return (f"{rev.param} is more often {rev.level} ({rev.fail:.0%} of the points where it "
+                f"fails, {rev.ok:.0%} where it holds)")
+    return (f"{rev.param} is {'higher' if rev.shift > 0 else 'lower'} (mean {rev.fail:.3g} vs "
+            f"{rev.ok:.3g})")
 
 
 def run_sweep(orgsim, sweep_file, out):
@@ -173,9 +252,10 @@ def sentence(story, claim, summary):
          f"{summary['points']} points)")
     rev = summary["reversing"]
     if rev is not None and summary["holds"] < 1:
-        p, shift, fail_mean, ok_mean = rev
-        s += (f"; where it fails, {p} is {'higher' if shift > 0 else 'lower'} "
-              f"(mean {fail_mean:.3g} vs {ok_mean:.3g})")
+        s += f"; where it fails, {_fails_words(rev)}"
+    for p, table in (summary.get("by_level") or {}).items():
+        s += f"; by {p}: " + ", ".join(f"{pct(r.holds)} with {level} ({r.points} points)"
+                                       for level, r in zip(table.index, table.itertuples()))
     return s + "."
 
 
@@ -194,9 +274,14 @@ def markdown(results, version=""):
     for story, claim, summary in results:
         rev = summary["reversing"]
         fails = "—"
-        if rev is not None and summary["holds"] < 1:
-            p, shift, fail_mean, ok_mean = rev
-            fails = f"`{p}` {'higher' if shift > 0 else 'lower'} ({fail_mean:.3g} vs {ok_mean:.3g})"
+        if rev is not None and summary["holds"] < 1 and rev.level is not None:
+            fails = f"`{rev.param}` more often `{rev.level}` ({rev.fail:.0%} vs {rev.ok:.0%})"
+        elif rev is not None and summary["holds"] < 1:
+            fails = (f"`{rev.param}` {'higher' if rev.shift > 0 else 'lower'} ({rev.fail:.3g} vs "
+                     f"{rev.ok:.3g})")
+        for p, table in (summary.get("by_level") or {}).items():  # a swept choice: per level
+            fails += f"; holds by `{p}`: " + ", ".join(
+                f"`{level}` {100 * h:.0f}%" for level, h in table["holds"].items())
         lines.append(f"| `{story}` | {claim['says']} | {100 * summary['holds']:.0f}% | "
                      f"{100 * summary['clearly']:.0f}% | {100 * summary['reversed']:.0f}% | "
                      f"{100 * summary['tied']:.0f}% | {fails} |")

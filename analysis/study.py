@@ -236,7 +236,8 @@ def as_discovery(where, unit, boxes, n, k, settings):
                      ignore_index=True)
     traj["chosen"] = traj["chosen"].astype(bool)
     return load.Discovery(where=where, unit=unit, n=n, k=k, boxes=table, limits=limits,
-                          trajectory=traj, settings=settings)
+                          trajectory=traj, settings=settings,
+                          levels=boxes[0].levels if boxes else {})
 
 
 def save_png(fig, path, dpi=80, colors=256):
@@ -276,18 +277,66 @@ def draw(disc, X, y, key, images, title):
 
 # ---- the study ----------------------------------------------------------------------------------
 
+class StudyError(ValueError):
+    """A results file the study cannot be run on (says why and what to do instead)."""
+
+
+def check_arms(runs, varied):
+    """The study compares relationship-first and big messaging as two arms on the same
+    workplaces (a paired comparison per design point and replicate). A sweep that varies the
+    strategy as a design parameter instead (a swept choice, one arm) has no such pairs: the
+    study refuses it, saying to put the strategies in the scenario's arms. Other swept choices
+    and switches are inputs like the numbers (PRIM peels their index, the boxes name them)."""
+    arms = [str(a) for a in (runs.attrs.get("arm_names") or runs["arm"].cat.categories)]
+    missing = [a for a in (RF, BM) if a not in arms]
+    if not missing:
+        return
+    msg = (f"the study compares the arms {RF} and {BM} on the same workplaces; this file has "
+           f"no arm {' or '.join(missing)} (its arms: {', '.join(arms)})")
+    swept = [k for k in varied if isinstance(runs[k].dtype, pd.CategoricalDtype)
+             and set(missing) & set(runs[k].cat.categories.astype(str))]
+    if swept:
+        msg += "; " + _swept_strategy(swept[0])
+    raise StudyError(msg)
+
+
+def _swept_strategy(key):
+    return (f"it sweeps {key} as a design parameter, whose levels are not paired workplace by "
+            f"workplace as the study's arms are: give the scenario one arm per strategy "
+            f"(\"arms\": [{{\"name\": \"{RF}\", \"set\": {{\"campaign.strategy\": "
+            f"\"{RF}\"}}}}, ...], as scenarios/default.json does) and remove {key} from the "
+            f"design")
+
+
+def check_sweep(sweep):
+    """Refuses, before anything runs, a sweep file that varies campaign.strategy as a design
+    parameter (check_arms says why); a file that cannot be read is left to `orgsim sweep`."""
+    try:
+        params = json.loads(Path(sweep).read_text())["design"]["parameters"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    if isinstance(params, dict) and "campaign.strategy" in params:
+        raise StudyError(f"{sweep}: " + _swept_strategy("campaign.strategy"))
+
+
 def study(path, alpha=0.05, min_mass=0.05, seed=None, images=None, horizon_min=HORIZON_MIN):
     """Every condition of CONDITIONS on the results file `path`: a dict with the plan and, per
-    condition, the boxes, the split-half check and the figures drawn."""
+    condition, the boxes, the split-half check and the figures drawn. A swept choice or switch
+    is an input like a number: PRIM peels its index into its levels (in the sweep file's
+    order), the boxes and tables name its levels (Box.levels). StudyError when the file has
+    no arms relationship_first and big_messaging (check_arms)."""
     runs, inputs, T = horizon_table(path, horizon_min, seed)
+    check_arms(runs, inputs[:-1])
+    levels = discover.choice_levels(runs, inputs)
     settings = {"alpha": alpha, "min_mass": min_mass}
     seed = 0 if seed is None else seed
-    result = {"runs": runs, "inputs": inputs, "steps": T, "conditions": []}
+    result = {"runs": runs, "inputs": inputs, "steps": T, "conditions": [], "levels": levels}
     for i, c in enumerate(CONDITIONS):
         X, y, unit, pts = evaluate(runs, c["where"], inputs)
-        boxes = prim.find_boxes(X, y, n_boxes=2, alpha=alpha, min_mass=min_mass) if y.any() \
-            else []
-        split = split_check(X, y, pts, seed + 1000 + i, alpha=alpha, min_mass=min_mass)
+        boxes = prim.find_boxes(X, y, n_boxes=2, alpha=alpha, min_mass=min_mass,
+                                levels=levels) if y.any() else []
+        split = split_check(X, y, pts, seed + 1000 + i, alpha=alpha, min_mass=min_mass,
+                            levels=levels)
         entry = {**c, "unit": unit, "n": len(y), "k": int(y.sum()), "boxes": boxes,
                  "pruned": prim.prune(boxes[0], X, y) if boxes else None,
                  "split": split, "images": []}
@@ -382,11 +431,16 @@ def _box_rows(box):
     lim = box.limits
     for name in lim.index[lim["restricted"]].tolist():
         row = lim.loc[name]
+        flag = " (may not matter)" if row["p_value"] > 0.05 else ""
+        if name in box.levels:  # a swept choice: the levels kept, of the levels studied
+            what = prim.choice_words("", box.kept(name)).strip()
+            studied = ", ".join(prim.level_range(box.levels[name], row["min"], row["max"]))
+            lines.append(f"| `{name}` | {what} | {studied} | {row['p_value']:.2g}{flag} |")
+            continue
         lo_cut, hi_cut = row["lower"] > row["min"], row["upper"] < row["max"]
         what = (f"{_fmt(row['lower'])} – {_fmt(row['upper'])}" if lo_cut and hi_cut else
                 f"≥ {_fmt(row['lower'])}" if lo_cut else f"≤ {_fmt(row['upper'])}")
         unit = UNITS.get(name, "")
-        flag = " (may not matter)" if row["p_value"] > 0.05 else ""
         lines.append(f"| `{name}` | {what}{' ' + unit if unit else ''} | {_fmt(row['min'])} – "
                      f"{_fmt(row['max'])} | {row['p_value']:.2g}{flag} |")
     return lines
@@ -528,12 +582,17 @@ def main(argv=None):
     args = ap.parse_args(argv)
     out = Path(args.out)
     seconds = None
-    if not (args.reuse and out.exists()):
-        sweep = sweep_file(args.sweep, args.samples, args.replicates, out.parent)
-        print(f"running {sweep} -> {out} ...", file=sys.stderr, flush=True)
-        seconds = run_sweep(args.orgsim, sweep, out, args.threads)
-        print(f"sweep: {seconds:.0f} s", file=sys.stderr)
-    res = study(out, args.alpha, args.min_mass, images=args.images)
+    try:
+        if not (args.reuse and out.exists()):
+            check_sweep(args.sweep)
+            sweep = sweep_file(args.sweep, args.samples, args.replicates, out.parent)
+            print(f"running {sweep} -> {out} ...", file=sys.stderr, flush=True)
+            seconds = run_sweep(args.orgsim, sweep, out, args.threads)
+            print(f"sweep: {seconds:.0f} s", file=sys.stderr)
+        res = study(out, args.alpha, args.min_mass, images=args.images)
+    except StudyError as err:
+        print(f"analysis.study: error: {err}", file=sys.stderr)
+        return 2
     for c in res["conditions"]:
         print(discover.describe(c["where"], c["boxes"], c["n"], c["k"], c["unit"], UNITS))
         if c["pruned"] is not None:

@@ -77,8 +77,9 @@ def test_unknown_arms_and_outcomes_are_named():
 def test_the_reversing_parameter_is_the_one_that_separates_failures():
     points = pd.DataFrame({"holds": [True, True, False, False],
                            "x": [0.1, 0.2, 0.8, 0.9], "y": [0.5, 0.4, 0.5, 0.4]})
-    p, shift, fail_mean, ok_mean = R._reversing(points, ["x", "y"])
-    assert p == "x" and shift > 0 and fail_mean == pytest.approx(0.85)
+    rev = R._reversing(points, ["x", "y"])
+    assert rev.param == "x" and rev.shift > 0 and rev.fail == pytest.approx(0.85)
+    assert rev.level is None  # a number
 
 
 def test_bad_claims_files_name_the_path(tmp_path):
