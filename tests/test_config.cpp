@@ -436,12 +436,77 @@ TEST_CASE("every choice enum round-trips name to enum to name over its whole lis
   check_round_trip(kUpdateOrderNames, update_order_from_name, update_order_name);
   check_round_trip(kAttemptsNames, attempts_from_name, attempts_name);
   check_round_trip(kLadderRungNames, ladder_rung_from_name, ladder_rung_name);
-  // A few by name, so that a reordered list (or enum) shows here too.
-  CHECK(strategy_from_name("organizing_only") == Strategy::organizing_only);
-  CHECK(policy_from_name("ready_and_hot") == ActionPolicy::ready_and_hot);
-  CHECK(network_type_from_name("workplace") == NetworkType::workplace);
-  CHECK(network_type_from_name("roster") == NetworkType::roster);
-  CHECK(std::string(ladder_rung_name(LadderRung::member)) == "member");
+}
+
+TEST_CASE("every enumerator has its own name, written out here apart from the lists", "[config]") {
+  // The lists tie a name to an enumerator by position only: a reordered enum or list would
+  // round-trip above and still bind a scenario's "list" to Targeting::network. Here every
+  // enumerator is named a second time, by hand, and the size checks that none is left out.
+  auto check = [](const auto& names, auto from_name, auto to_name, const auto& expected) {
+    CHECK(names.size() == expected.size());
+    for (const auto& [value, name] : expected) {
+      INFO(name);
+      CHECK(from_name(name) == value);
+      CHECK(std::string(to_name(value)) == name);
+    }
+  };
+  using S = Strategy;
+  check(kStrategyNames, strategy_from_name, strategy_name,
+        std::vector<std::pair<S, std::string>>{{S::none, "none"},
+                                               {S::relationship_first, "relationship_first"},
+                                               {S::issue_first, "issue_first"},
+                                               {S::big_messaging, "big_messaging"},
+                                               {S::hybrid, "hybrid"},
+                                               {S::organizing_only, "organizing_only"}});
+  using T = Targeting;
+  check(kTargetingNames, targeting_from_name, targeting_name,
+        std::vector<std::pair<T, std::string>>{
+            {T::network, "network"}, {T::list, "list"}, {T::participants, "participants"}});
+  using P = ActionPolicy;
+  check(kActionPolicyNames, policy_from_name, policy_name,
+        std::vector<std::pair<P, std::string>>{{P::schedule, "schedule"},
+                                               {P::continuous, "continuous"},
+                                               {P::hot, "hot"},
+                                               {P::readiness, "readiness"},
+                                               {P::ready_and_hot, "ready_and_hot"},
+                                               {P::never, "never"}});
+  check(kActionKindNames, action_kind_from_name, action_kind_name,
+        std::vector<std::pair<ActionKind, std::string>>{{ActionKind::action, "action"},
+                                                        {ActionKind::election, "election"}});
+  check(kAssessmentNames, assessment_from_name, assessment_name,
+        std::vector<std::pair<Assessment, std::string>>{{Assessment::organized, "organized"},
+                                                        {Assessment::yeses, "yeses"}});
+  check(kBallotNames, ballot_from_name, ballot_name,
+        std::vector<std::pair<Ballot, std::string>>{{Ballot::secret, "secret"},
+                                                    {Ballot::open, "open"}});
+  using N = NetworkType;
+  check(kNetworkTypeNames, network_type_from_name, network_type_name,
+        std::vector<std::pair<N, std::string>>{{N::erdos_renyi, "erdos_renyi"},
+                                               {N::ring_lattice, "ring_lattice"},
+                                               {N::watts_strogatz, "watts_strogatz"},
+                                               {N::barabasi_albert, "barabasi_albert"},
+                                               {N::complete, "complete"},
+                                               {N::workplace, "workplace"},
+                                               {N::edge_list, "edge_list"},
+                                               {N::roster, "roster"}});
+  check(kRewireMethodNames, rewire_method_from_name, rewire_method_name,
+        std::vector<std::pair<RewireMethod, std::string>>{{RewireMethod::endpoint, "endpoint"},
+                                                          {RewireMethod::swap, "swap"}});
+  using R = ThresholdRule;
+  check(kThresholdRuleNames, threshold_rule_from_name, threshold_rule_name,
+        std::vector<std::pair<R, std::string>>{
+            {R::fraction, "fraction"}, {R::count, "count"}, {R::off, "off"}});
+  check(kUpdateOrderNames, update_order_from_name, update_order_name,
+        std::vector<std::pair<UpdateOrder, std::string>>{
+            {UpdateOrder::synchronous, "synchronous"},
+            {UpdateOrder::random_sequential, "random_sequential"}});
+  check(kAttemptsNames, attempts_from_name, attempts_name,
+        std::vector<std::pair<Attempts, std::string>>{{Attempts::once, "once"},
+                                                      {Attempts::every_round, "every_round"}});
+  using L = LadderRung;
+  check(kLadderRungNames, ladder_rung_from_name, ladder_rung_name,
+        std::vector<std::pair<L, std::string>>{
+            {L::supporter, "supporter"}, {L::member, "member"}, {L::leader, "leader"}});
 }
 
 TEST_CASE("the table's choices for each choice key are its enum's names", "[config]") {

@@ -377,7 +377,7 @@ void read_edge_lists(Scenario& sc) {
     const json& flat = sc.arm_params[a];
     std::shared_ptr<const Network> net;
     const std::string written = flat.at("network.path").get<std::string>();
-    if (flat.at("network.type") == "edge_list" && !written.empty()) {
+    if (flat.at("network.type") == network_type_name(NetworkType::edge_list) && !written.empty()) {
       const fs::path p = fs::path(written).is_absolute() ? fs::path(written)
                                                           : fs::path(sc.dir) / written;
       const auto n = flat.at("population.size").get<std::int64_t>();
