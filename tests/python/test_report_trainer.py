@@ -116,6 +116,28 @@ def test_trainer_panels_show_backfires_cohesion_power_fear(year1):
     assert expected > 100
 
 
+@pytest.mark.parametrize("size", [(5.6, 2.6), (6.6, 3.9)])  # the handout's, the report's
+def test_trainer_panels_legend_and_note_stay_clear_of_the_panels(year1, size):
+    # The legend sits above every panel's title and the note below every axis, in the picture
+    # as saved (the layout's rect once took a height for a top edge and put the titles under
+    # the legend); a long note is wrapped to the figure's width.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    with figures.rc_context(figures.STYLE):
+        fig = figures.plot_trainer_panels(year1, panels=list(figures.HANDOUT_PANELS), size=size)
+        FigureCanvasAgg(fig)
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        legend = fig.legends[0].get_window_extent(renderer)
+        note = next(t for t in fig.texts if t.get_text().startswith("Lines:"))
+        note_box = note.get_window_extent(renderer)
+        for ax in (a for a in fig.axes if a.get_visible()):
+            title = ax.title if ax.get_title() else ax._left_title
+            assert title.get_window_extent(renderer).y1 <= legend.y0, ax.get_title(loc="left")
+            assert ax.get_tightbbox(renderer).y0 >= note_box.y1 - 1, ax.get_title(loc="left")
+        assert note_box.x1 <= fig.bbox.x1
+        assert "\n" in note.get_text() or note_box.width < fig.bbox.width
+
+
 def test_resistance_line_comes_from_the_arms_parameters(orgsim_run):
     for resistance in (0.25, 0.1):
         path = orgsim_run("year2_hot_no_relationships", "--replicates", "3", "--set",
