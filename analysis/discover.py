@@ -177,17 +177,12 @@ def evaluate(runs, where, params):
     y = np.asarray(_eval(tree, columns), dtype=bool) & finite
     X = table[params].reset_index(drop=True)[finite]
     # A swept choice or switch: PRIM peels its index into its levels (the order the sweep file
-    # lists them), as it peels a number; the boxes say it by name (choice_levels, Box.levels).
+    # lists them), as it peels a number; the boxes say it by name (prim.choice_levels,
+    # Box.levels).
     for c in params:
         if isinstance(X[c].dtype, pd.CategoricalDtype):
             X[c] = X[c].cat.codes.where(X[c].notna()).astype(float)
     return X.reset_index(drop=True), y[finite], unit
-
-
-def choice_levels(runs, params):
-    """{parameter: level names} for the swept choices and switches among `params` (the columns
-    evaluate gives as an index into these names); {} when every one is a number."""
-    return prim.choice_levels(runs, params)
 
 
 def _is_subscripted(tree, name_node):
@@ -208,7 +203,7 @@ def discover(path, where, alpha=0.05, min_mass=0.05, n_boxes=2, threshold=None, 
     if len(y) == 0:
         raise ConditionError(f"--where \"{where}\": no finished run to evaluate it on")
     boxes = prim.find_boxes(X, y, n_boxes=n_boxes, alpha=alpha, min_mass=min_mass,
-                            threshold=threshold, levels=choice_levels(runs, params))
+                            threshold=threshold, levels=prim.choice_levels(runs, params))
     if write:
         load.write_discovery(path, where, unit, boxes, int(len(y)), int(y.sum()),
                              {"alpha": alpha, "min_mass": min_mass})

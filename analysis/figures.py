@@ -739,19 +739,22 @@ def _levels(values, max_levels, bins, force_bins=False):
 def is_categorical(values):
     """Whether a parameter column is a choice or switch (names, not numbers): an ordered
     Categorical as `load.runs_table` gives a swept choice, or strings or booleans."""
-    dtype = getattr(values, "dtype", np.asarray(values).dtype)
+    dtype = getattr(values, "dtype", None)
+    if dtype is None:  # a list: only then is it converted
+        dtype = np.asarray(values).dtype
     return isinstance(dtype, pd.CategoricalDtype) or dtype.kind in "OUSb"
 
 
 def _categories(values):
     """Group a choice or switch column by its levels: (name per row, the level names in order:
-    a Categorical's categories, else in order of first appearance). Booleans are true/false."""
+    a Categorical's categories, else in order of first appearance), each named by
+    load.level_name (booleans are true/false)."""
     col = pd.Series(values)
+    name = lambda v: None if pd.isna(v) else load.level_name(v)  # noqa: E731
     if isinstance(col.dtype, pd.CategoricalDtype):
-        names = [str(c) for c in col.cat.categories]
-        return col.astype(object).map(lambda v: None if pd.isna(v) else str(v)).to_numpy(), names
-    shown = col.map(lambda v: None if pd.isna(v) else
-                    ("true" if v else "false") if isinstance(v, (bool, np.bool_)) else str(v))
+        names = [load.level_name(c) for c in col.cat.categories]
+        return col.astype(object).map(name).to_numpy(dtype=object), names
+    shown = col.astype(object).map(name)
     return shown.to_numpy(dtype=object), [v for v in pd.unique(shown) if v is not None]
 
 

@@ -582,49 +582,85 @@ def _read_root_h5(f):
     return coords, data, _clean_attrs(f.attrs)
 
 
-_LEVELS_NOTE = " (the index into the levels attribute, "
+def _levels_note(levels_text):
+    """What `orgsim sweep` appends to the long_name of a swept choice's column: the same text
+    as sweep_header in sim/engine/sweep.cpp (`v.long_name += " (the index into the levels
+    attribute, " + v.levels + ")"`). Keep the two in step; open_results strips it only where it
+    matches exactly."""
+    return f" (the index into the levels attribute, {levels_text})"
 
 
 def level_name(level):
-    """How a level of a swept choice or switch is shown: a name as it is, a boolean as
-    true/false (as in the scenario's JSON), anything else as its JSON text."""
-    if isinstance(level, bool):
+    """How a level of a swept choice or switch is shown: a name as it is, a boolean (Python's or
+    numpy's) as true/false (as in the scenario's JSON), anything else as its JSON text. The one
+    definition: analysis.prim and analysis.figures match values to level names with it."""
+    if isinstance(level, (bool, np.bool_)):
         return "true" if level else "false"
-    return level if isinstance(level, str) else json.dumps(level)
+    if isinstance(level, str):
+        return str(level)
+    if isinstance(level, np.generic):
+        level = level.item()
+    try:
+        return json.dumps(level)
+    except TypeError:  # not a JSON value: its text
+        return str(level)
 
 
 def _levels_of(name, attrs, path):
-    """The level names of varied parameter `name` from its `levels` attribute (a JSON array), or
-    None for a numeric parameter."""
+    """The level names of varied parameter `name` from its `levels` attribute, or None for a
+    numeric parameter (no attribute, or an empty one). The rule of the engine's
+    levels_from_text (sim/engine/design.cpp): a non-empty JSON array of strings or booleans;
+    here also distinct once named (level_name: true and "true" are the same name).
+    ResultsFileError naming the file, the parameter, what was expected and what was found."""
     text = attrs.get("levels")
     if text is None:
         return None
+    text = _text(text)
+    if isinstance(text, str) and text == "":
+        return None  # as levels_from_text: no levels (a number)
+    expected = ("a levels attribute holding a non-empty JSON array of distinct strings or "
+                "booleans")
+
+    def refuse(found):
+        return ResultsFileError(f"{_label(path)}: {name}: expected {expected}, found {found}")
+
+    if not isinstance(text, str):
+        raise refuse(f"{text!r} (not text)")
     try:
-        levels = json.loads(_text(text))
-    except (TypeError, ValueError):
-        levels = None
+        levels = json.loads(text)
+    except ValueError:
+        raise refuse(f"{text!r} (not JSON)") from None
     if not isinstance(levels, list) or not levels:
-        raise ResultsFileError(f"{_label(path)}: the levels attribute of {name} is not a JSON "
-                               f"array of levels: {text!r}")
-    return [level_name(v) for v in levels]
+        raise refuse(repr(text))
+    for level in levels:
+        if not isinstance(level, (str, bool)):
+            raise refuse(f"{text!r} (holding {json.dumps(level)})")
+    names = [level_name(v) for v in levels]
+    seen = set()
+    for shown in names:
+        if shown in seen:
+            raise refuse(f"{text!r} (naming the level {shown} twice)")
+        seen.add(shown)
+    return names
 
 
 def _level_columns(name, dims, values, attrs, path):
     """A varied choice or switch: its column holds each run's index into its `levels`. Returns
     {name: names, name + "_code": the stored index} as (dims, values, attrs), like `arm` and
     `arm_code`; {} for a numeric parameter. An index outside the levels (not a whole number in
-    range) gets the name "" (NaN in the runs table)."""
+    range) gets no name: None (NaN in the runs table), never mistaken for a level named ""."""
     names = _levels_of(name, attrs, path)
     if names is None:
         return {}
     codes = np.asarray(values, dtype=float)
     whole = np.isfinite(codes) & (codes == np.round(codes)) & (codes >= 0) & (codes < len(names))
-    shown = np.array([names[int(c)] if ok else "" for c, ok in zip(codes, whole)], dtype=object)
+    shown = np.array([names[int(c)] if ok else None for c, ok in zip(codes, whole)], dtype=object)
     long_name = _text(attrs.get("long_name", ""))
-    cut = long_name.find(_LEVELS_NOTE)
+    note = _levels_note(_text(attrs["levels"]))
+    if long_name.endswith(note):
+        long_name = long_name[:-len(note)]
     named = {k: v for k, v in attrs.items() if k not in ("min", "max", "long_name")}
-    named.update(long_name=long_name[:cut] if cut >= 0 else long_name, categories=list(names),
-                 source="varied")
+    named.update(long_name=long_name, categories=list(names), source="varied")
     code_attrs = {"long_name": f"{name} code (index into {name}.attrs['categories'])",
                   "levels": attrs["levels"]}
     return {name: (dims, shown, named), name + "_code": (dims, np.asarray(values), code_attrs)}

@@ -35,24 +35,47 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .load import level_name
+
 
 def choice_levels(frame, columns=None):
     """{column: its level names} for the Categorical columns of a DataFrame (a swept choice or
-    switch as analysis.load gives it), in their order; {} for numbers only."""
+    switch as analysis.load gives it), in their order (named by load.level_name: a boolean
+    category is true/false); {} for numbers only."""
     if not isinstance(frame, pd.DataFrame):
         return {}
     cols = list(frame.columns) if columns is None else list(columns)
-    return {c: [str(v) for v in frame[c].cat.categories] for c in cols
+    return {c: [level_name(v) for v in frame[c].cat.categories] for c in cols
             if isinstance(frame[c].dtype, pd.CategoricalDtype)}
 
 
+def _missing(v):
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
+
+
 def level_codes(values, levels):
-    """A choice's values (names) as their index into `levels`, float; NaN for a value that is
-    not one of them (a missing name)."""
+    """A choice's values as their index into `levels`, float: a value is matched by its name
+    (load.level_name: a boolean, Python's or numpy's, is "true"/"false", as the levels of a
+    switch are); NaN for a missing value or one that names no level."""
     index = {name: float(i) for i, name in enumerate(levels)}
-    return np.array([index.get(v if isinstance(v, str) else str(v), np.nan)
-                     if v is not None and not (isinstance(v, float) and math.isnan(v))
-                     else np.nan for v in np.asarray(values, dtype=object)], dtype=float)
+    return np.array([np.nan if _missing(v) else index.get(level_name(v), np.nan)
+                     for v in np.asarray(values, dtype=object)], dtype=float)
+
+
+def _by_name(col):
+    """Whether a column holds a choice by name (a Categorical, strings, objects or booleans)
+    rather than by its index."""
+    return isinstance(col.dtype, pd.CategoricalDtype) or col.dtype.kind in "OUSb"
+
+
+def _column_numbers(col, levels=None):
+    """A DataFrame column as PRIM's numbers: a choice with `levels` given by name as its index
+    into them; a Categorical without levels as its codes (NaN where missing); else as floats."""
+    if levels is not None and _by_name(col):
+        return level_codes(col.astype(object), levels)
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.where(col.notna()).to_numpy(dtype=float)
+    return np.asarray(col, dtype=float)
 
 
 def level_range(levels, lower, upper):
@@ -71,20 +94,17 @@ def choice_words(name, kept):
 
 
 def _inputs(X, names=None, levels=None):
-    """(n x d float array, names, levels) of PRIM's inputs. A DataFrame's Categorical columns
-    (a swept choice) become their index into their levels (given in `levels`, or the column's
-    categories); numeric columns are used as they are."""
+    """(n x d float array, names, levels) of PRIM's inputs. A DataFrame's choice columns
+    become their index into their levels: a Categorical column, and a column of names or
+    booleans whose levels are given in `levels` (a Categorical's levels are its categories
+    unless given); numeric columns are used as they are."""
     levels = dict(levels or {})
     if isinstance(X, pd.DataFrame):
         names = list(X.columns) if names is None else names
         for c, lv in choice_levels(X).items():
             levels.setdefault(c, lv)
-        if any(isinstance(X[c].dtype, pd.CategoricalDtype) for c in X.columns):
-            X = np.column_stack([level_codes(X[c].astype(object), levels[c])
-                                 if isinstance(X[c].dtype, pd.CategoricalDtype)
-                                 else X[c].to_numpy(dtype=float) for c in X.columns])
-        else:
-            X = X.to_numpy(dtype=float)
+        X = (np.column_stack([_column_numbers(X[c], levels.get(c)) for c in X.columns])
+             if len(X.columns) else X.to_numpy(dtype=float))
     return np.asarray(X, dtype=float), names, levels
 
 
@@ -145,15 +165,9 @@ class Box:
         return level_range(self.levels[name], row["lower"], row["upper"])
 
     def _values(self, X, name):
-        """Column `name` of X as numbers: a choice given by name (a Categorical or strings) as
-        its index into the box's levels."""
-        col = X[name]
-        if name in self.levels and (isinstance(col.dtype, pd.CategoricalDtype)
-                                    or col.dtype == object):
-            return level_codes(col.astype(object), self.levels[name])
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            return col.cat.codes.where(col.notna()).to_numpy(dtype=float)
-        return np.asarray(col, dtype=float)
+        """Column `name` of X as numbers: a choice given by name (a Categorical, strings or
+        booleans) as its index into the box's levels."""
+        return _column_numbers(X[name], self.levels.get(name))
 
     def contains(self, X, open_ends=False):
         """Boolean mask of the rows of X (DataFrame with the input columns) inside the box.
@@ -162,13 +176,15 @@ class Box:
         `open_ends`, a side the box does not cut (an unrestricted input, or the uncut end of a
         restricted one) is unbounded: the rule the box states, for points PRIM did not see
         (another half of a study, new runs), whose range can reach a little past the data's.
-        A choice may be given by its level names (a Categorical, as analysis.load gives it) or
-        by its index."""
+        A choice keeps its limits even then: the box names the levels it keeps, and a level
+        outside the range it was found on is not one of them.
+        A choice may be given by its level names (a Categorical, as analysis.load gives it;
+        strings; booleans, as true/false) or by its index."""
         inside = np.ones(len(X), dtype=bool)
         for name, row in self.limits.iterrows():
             x = self._values(X, name)
             lower, upper = row["lower"], row["upper"]
-            if open_ends:
+            if open_ends and name not in self.levels:
                 lower = lower if lower > row["min"] else -np.inf
                 upper = upper if upper < row["max"] else np.inf
             inside &= (x >= lower) & (x <= upper)

@@ -684,15 +684,21 @@ def _summary_table(runs, summary, diffs, outcomes):
             + "".join(rows) + "</tbody></table>")
 
 
-def _levels_of(ds, key):
-    """The level names of a swept choice or switch, in order ([] for a number)."""
+def _category_names(ds, key):
+    """The level names of a swept choice or switch as the loaded Dataset gives them (its
+    column's attrs["categories"]), in order ([] for a number)."""
     return [str(v) for v in ds[key].attrs.get("categories", [])]
 
 
 def _varied_text(ds, key):
-    """A varied parameter for the sweep note: its key, and a choice's levels by name."""
-    levels = _levels_of(ds, key)
-    return f"{key}: {' or '.join(levels)}" if levels else key
+    """A varied parameter for the sweep note: its key, and a choice's levels by name ("a or b";
+    "one of a, b, c" for three or more)."""
+    levels = _category_names(ds, key)
+    if not levels:
+        return key
+    if len(levels) <= 2:
+        return f"{key}: {' or '.join(levels)}"
+    return f"{key}: one of {', '.join(levels)}"
 
 
 def render(path):
@@ -745,7 +751,7 @@ def render(path):
         elif figures.is_categorical(runs[varied[0]]):
             fig = figures.plot_outcome_vs_param(runs, varied[0], key)
             caption = (f"{figures.title_of(key)} for each {varied[0]} "
-                       f"({', '.join(_levels_of(ds, varied[0]))}): mean with its 95% "
+                       f"({', '.join(_category_names(ds, varied[0]))}): mean with its 95% "
                        f"interval and the spread of the runs, the arms side by side.")
         else:
             fig = figures.plot_outcome_vs_param(runs, varied[0], key)

@@ -227,13 +227,26 @@ def _reversing(points, params):
     return best
 
 
-def _fails_words(rev):
-    """Where the claim fails, in words (the sentence's and the table's)."""
+def _fails_words(rev, table=False):
+    """Where the claim fails, in words: the sentence's, or (`table`) the markdown table's
+    shorter cell, names in backticks. The one wording of both."""
+    q = "`" if table else ""
+    name = f"{q}{rev.param}{q}" + ("" if table else " is")
     if rev.level is not None:
-        return (f"{rev.param} is more often {rev.level} ({rev.fail:.0%} of the points where it "
-                f"fails, {rev.ok:.0%} where it holds)")
-    return (f"{rev.param} is {'higher' if rev.shift > 0 else 'lower'} (mean {rev.fail:.3g} vs "
-            f"{rev.ok:.3g})")
+        shares = (f"{rev.fail:.0%} vs {rev.ok:.0%}" if table else
+                  f"{rev.fail:.0%} of the points where it fails, {rev.ok:.0%} where it holds")
+        return f"{name} more often {q}{rev.level}{q} ({shares})"
+    means = ("" if table else "mean ") + f"{rev.fail:.3g} vs {rev.ok:.3g}"
+    return f"{name} {'higher' if rev.shift > 0 else 'lower'} ({means})"
+
+
+def _by_level_words(summary):
+    """The table's cell for the swept choices: the share of points where the claim holds at
+    each level ("`p`: `a` 100%, `b` 0%"); "—" when the sweep varies no choice."""
+    parts = [f"`{p}`: " + ", ".join(f"`{level}` {100 * h:.0f}%"
+                                    for level, h in table["holds"].items())
+             for p, table in (summary.get("by_level") or {}).items()]
+    return "; ".join(parts) or "—"
 
 
 def run_sweep(orgsim, sweep_file, out):
@@ -267,24 +280,20 @@ def markdown(results, version=""):
     ]
     if version:
         lines += [f"Computed with `{version}`.", ""]
+    # a column "holds by level" only when some story sweeps a choice
+    by_level = any(summary.get("by_level") for _, _, summary in results)
     lines += [
-        "| story | key claim | holds | clearly | reversed | no difference | where it fails |",
-        "|---|---|---|---|---|---|---|",
+        "| story | key claim | holds | clearly | reversed | no difference | where it fails |"
+        + (" holds by level |" if by_level else ""),
+        "|---|---|---|---|---|---|---|" + ("---|" if by_level else ""),
     ]
     for story, claim, summary in results:
         rev = summary["reversing"]
-        fails = "—"
-        if rev is not None and summary["holds"] < 1 and rev.level is not None:
-            fails = f"`{rev.param}` more often `{rev.level}` ({rev.fail:.0%} vs {rev.ok:.0%})"
-        elif rev is not None and summary["holds"] < 1:
-            fails = (f"`{rev.param}` {'higher' if rev.shift > 0 else 'lower'} ({rev.fail:.3g} vs "
-                     f"{rev.ok:.3g})")
-        for p, table in (summary.get("by_level") or {}).items():  # a swept choice: per level
-            fails += f"; holds by `{p}`: " + ", ".join(
-                f"`{level}` {100 * h:.0f}%" for level, h in table["holds"].items())
+        fails = _fails_words(rev, table=True) if rev is not None and summary["holds"] < 1 else "—"
         lines.append(f"| `{story}` | {claim['says']} | {100 * summary['holds']:.0f}% | "
                      f"{100 * summary['clearly']:.0f}% | {100 * summary['reversed']:.0f}% | "
-                     f"{100 * summary['tied']:.0f}% | {fails} |")
+                     f"{100 * summary['tied']:.0f}% | {fails} |"
+                     + (f" {_by_level_words(summary)} |" if by_level else ""))
     return "\n".join(lines) + "\n"
 
 

@@ -281,18 +281,19 @@ class StudyError(ValueError):
     """A results file the study cannot be run on (says why and what to do instead)."""
 
 
-def check_arms(runs, varied):
+def check_arms(runs, varied, path):
     """The study compares relationship-first and big messaging as two arms on the same
     workplaces (a paired comparison per design point and replicate). A sweep that varies the
     strategy as a design parameter instead (a swept choice, one arm) has no such pairs: the
     study refuses it, saying to put the strategies in the scenario's arms. Other swept choices
-    and switches are inputs like the numbers (PRIM peels their index, the boxes name them)."""
+    and switches are inputs like the numbers (PRIM peels their index, the boxes name them).
+    `path`: the results file `runs` was read from; the StudyError's message starts with it."""
     arms = [str(a) for a in (runs.attrs.get("arm_names") or runs["arm"].cat.categories)]
     missing = [a for a in (RF, BM) if a not in arms]
     if not missing:
         return
-    msg = (f"the study compares the arms {RF} and {BM} on the same workplaces; this file has "
-           f"no arm {' or '.join(missing)} (its arms: {', '.join(arms)})")
+    msg = (f"{path}: the study compares the arms {RF} and {BM} on the same workplaces; this "
+           f"file has no arm {' or '.join(missing)} (its arms: {', '.join(arms)})")
     swept = [k for k in varied if isinstance(runs[k].dtype, pd.CategoricalDtype)
              and set(missing) & set(runs[k].cat.categories.astype(str))]
     if swept:
@@ -326,8 +327,8 @@ def study(path, alpha=0.05, min_mass=0.05, seed=None, images=None, horizon_min=H
     order), the boxes and tables name its levels (Box.levels). StudyError when the file has
     no arms relationship_first and big_messaging (check_arms)."""
     runs, inputs, T = horizon_table(path, horizon_min, seed)
-    check_arms(runs, inputs[:-1])
-    levels = discover.choice_levels(runs, inputs)
+    check_arms(runs, inputs[:-1], path)
+    levels = prim.choice_levels(runs, inputs)
     settings = {"alpha": alpha, "min_mass": min_mass}
     seed = 0 if seed is None else seed
     result = {"runs": runs, "inputs": inputs, "steps": T, "conditions": [], "levels": levels}

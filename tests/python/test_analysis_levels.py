@@ -19,7 +19,7 @@ pytest.importorskip("matplotlib")
 from matplotlib.collections import QuadMesh  # noqa: E402
 
 from conftest import REPO, _run_engine, text_of  # noqa: E402
-from analysis import discover, figures, load, report  # noqa: E402
+from analysis import discover, figures, load, prim, report  # noqa: E402
 
 STRATEGIES = ["relationship_first", "big_messaging"]
 # Not in alphabetical order: the levels keep the order the sweep file lists them in.
@@ -113,12 +113,81 @@ def test_a_switch_shows_true_and_false(choice_files, orgsim_copy, monkeypatch):
     assert names == ["true", "false"] and list(gx) == ["true", "false", "true"]
 
 
-def test_a_bad_levels_attribute_is_a_results_file_error(choice_files, orgsim_copy):
+@pytest.mark.parametrize("levels, found", [
+    ("relationship_first", "(not JSON)"),
+    ("[]", "'[]'"),
+    ('{"a": 1}', "'{\"a\": 1}'"),
+    ('["a", 1]', "(holding 1)"),
+    ('[null, "a"]', "(holding null)"),
+    ('[["a"], "b"]', '(holding ["a"])'),
+    ('["a", 0.5]', "(holding 0.5)"),
+    ('["a", "a"]', "(naming the level a twice)"),
+    ('[true, "true"]', "(naming the level true twice)"),
+])
+def test_a_bad_levels_attribute_is_a_results_file_error(choice_files, orgsim_copy, monkeypatch,
+                                                        levels, found):
+    """The engine's rule (levels_from_text, sim/engine/design.cpp): a non-empty JSON array of
+    strings or booleans; distinct once named (true and "true" are both named true)."""
     path = orgsim_copy(choice_files["strategy"], "bad_levels.h5")
     with h5py.File(path, "r+") as f:
-        f["campaign.strategy"].attrs["levels"] = "relationship_first"
-    with pytest.raises(load.ResultsFileError, match="levels attribute of campaign.strategy"):
-        load.open_results(path)
+        f["campaign.strategy"].attrs["levels"] = levels
+    for force in _readers():
+        monkeypatch.setattr(load, "FORCE_H5PY", force)
+        with pytest.raises(load.ResultsFileError) as err:
+            load.open_results(path)
+        text = str(err.value)
+        assert text.startswith(f"{path}: campaign.strategy: expected a levels attribute "
+                               f"holding a non-empty JSON array of distinct strings or "
+                               f"booleans, found "), text
+        assert text.endswith(found), text
+    with pytest.raises(load.ResultsFileError, match=r"campaign\.strategy: expected"):
+        load.design(path)
+
+
+def test_an_empty_levels_attribute_means_a_number(choice_files, orgsim_copy, monkeypatch):
+    """As the engine reads it (levels_from_text): levels="" is no levels, the stored value."""
+    path = orgsim_copy(choice_files["strategy"], "no_levels.h5")
+    with h5py.File(path, "r+") as f:
+        f["campaign.strategy"].attrs["levels"] = ""
+        stored = f["campaign.strategy"][()]
+    for force in _readers():
+        monkeypatch.setattr(load, "FORCE_H5PY", force)
+        runs = load.runs_table(path)
+        assert runs["campaign.strategy"].dtype == np.float64
+        np.testing.assert_array_equal(runs["campaign.strategy"].to_numpy(), stored)
+        assert "campaign.strategy_code" not in runs
+
+
+def test_a_stored_index_outside_the_levels_has_no_name(choice_files, orgsim_copy, monkeypatch):
+    """Not the name "" (which a level may have): None in the Dataset, NaN in the runs table."""
+    path = orgsim_copy(choice_files["strategy"], "bad_index.h5")
+    with h5py.File(path, "r+") as f:
+        f["campaign.strategy"].attrs["levels"] = '["", "x"]'
+        f["campaign.strategy"][0] = 7
+        stored = f["campaign.strategy"][()]
+    assert stored[0] == 7 and set(stored[1:]) == {0.0, 1.0}
+    for force in _readers():
+        monkeypatch.setattr(load, "FORCE_H5PY", force)
+        ds = load.open_results(path)
+        assert ds["campaign.strategy"].values[0] is None
+        col = load.runs_table(ds)["campaign.strategy"]
+        assert list(col.cat.categories) == ["", "x"]
+        assert col.isna().tolist() == [True] + [False] * (len(stored) - 1)
+        assert col.iloc[1:].astype(str).tolist() == [["", "x"][int(i)] for i in stored[1:]]
+
+
+def test_the_levels_note_is_stripped_from_the_long_name_by_exact_match(choice_files,
+                                                                       orgsim_copy):
+    path = orgsim_copy(choice_files["strategy"], "note.h5")
+    with h5py.File(path, "r") as f:
+        long_name = f["campaign.strategy"].attrs["long_name"]
+        long_name = long_name.decode() if isinstance(long_name, bytes) else long_name
+        levels = f["campaign.strategy"].attrs["levels"]
+        levels = levels.decode() if isinstance(levels, bytes) else levels
+    note = f" (the index into the levels attribute, {levels})"  # sweep_header, sweep.cpp
+    assert long_name.endswith(note)
+    ds = load.open_results(path)
+    assert ds["campaign.strategy"].attrs["long_name"] == long_name[:-len(note)]
 
 
 def test_outcome_by_level_one_group_per_level(choice_files):
@@ -167,6 +236,8 @@ def test_report_names_the_levels(choice_files, monkeypatch):
     assert [t.get_text() for t in drawn[-1].axes[0].get_xticklabels()] == STRATEGIES
     text = text_of(report.render(choice_files["update"]))
     assert "participation.update: random_sequential or synchronous" in text
+    three = {"k": type("Column", (), {"attrs": {"categories": ["a", "b", "c"]}})()}
+    assert report._varied_text(three, "k") == "k: one of a, b, c"
     assert "for each participation.update (random_sequential, synchronous)" in text
     assert [t.get_text() for t in drawn[-1].axes[0].get_xticklabels()] == UPDATES
 
@@ -183,7 +254,15 @@ def test_report_command_runs_on_a_choice_sweep(choice_files, tmp_path):
 def test_discovery_peels_a_choice_by_its_index(choice_files, orgsim_copy):
     path = orgsim_copy(choice_files["strategy"], "discover.h5")
     runs = load.runs_table(path)
-    X, y, _ = discover.evaluate(runs, "organized_base_end >= 0", load.varied_params(
-        load.open_results(path)))
+    params = load.varied_params(load.open_results(path))
+    # big messaging broadcasts, relationship-first never does: the condition is the choice
+    X, y, _ = discover.evaluate(runs, "broadcast_reached_total > 0", params)
     assert X["campaign.strategy"].dtype == float
-    assert set(X["campaign.strategy"]) <= {0.0, 1.0}
+    assert set(X["campaign.strategy"]) == {0.0, 1.0}
+    np.testing.assert_array_equal(y, X["campaign.strategy"] == STRATEGIES.index("big_messaging"))
+    box = prim.find_boxes(X, y, n_boxes=1, levels=prim.choice_levels(runs, params))[0]
+    assert box.restricted == ["campaign.strategy"]
+    assert box.kept("campaign.strategy") == ["big_messaging"]
+    assert (box.coverage, box.density) == (1.0, 1.0)
+    assert "campaign.strategy is big_messaging (of relationship_first, big_messaging; p = " \
+        in box.describe()

@@ -120,6 +120,53 @@ def test_prim_takes_a_choice_as_a_categorical_column():
     assert "c in {high, mid} (of low, high, mid; p = " in box2.describe()
 
 
+def test_prim_takes_a_switch_by_name_whatever_its_dtype():
+    """A switch's levels are "true"/"false" (load.level_name), in the order the sweep file lists
+    them: with [true, false], true is index 0 (not 1, as a cast of a bool to a number says).
+    Python bools, numpy bools and the names all match the levels."""
+    rng = np.random.default_rng(4)
+    s = rng.uniform(size=600) < 0.5
+    x = rng.uniform(0, 1, 600)
+    y = rng.uniform(size=600) < np.where(~s & (x > 0.5), 0.9, 0.05)  # holds when s is false
+    levels = {"s": ["true", "false"]}
+    codes = pd.DataFrame({"s": np.where(s, 0.0, 1.0), "x": x})
+    box = prim.find_boxes(codes, y, n_boxes=1, levels=levels)[0]
+    assert box.kept("s") == ["false"]
+    named = pd.Categorical(np.where(s, "true", "false"), categories=levels["s"], ordered=True)
+    for col in (s, s.astype(object), named, np.where(s, "true", "false").astype(object)):
+        frame = pd.DataFrame({"s": col, "x": x})
+        assert (box.contains(frame) == box.contains(codes)).all(), frame["s"].dtype
+        assert (box.contains(frame, open_ends=True) == box.contains(codes, open_ends=True)).all()
+        same = prim.find_boxes(frame, y, n_boxes=1, levels=levels)[0]
+        pd.testing.assert_frame_equal(same.limits, box.limits)
+        pd.testing.assert_frame_equal(prim.prune(box, frame, y).limits,
+                                      prim.prune(box, codes, y).limits)
+    np.testing.assert_array_equal(
+        prim.level_codes([True, False, np.True_, None, np.nan, "true", "True"], levels["s"]),
+        [0, 1, 0, np.nan, np.nan, 0, np.nan])
+    # a Categorical of booleans is named true/false too
+    flags = pd.DataFrame({"s": pd.Categorical(s, categories=[True, False], ordered=True)})
+    assert prim.choice_levels(flags) == levels
+
+
+def test_open_ends_keep_a_choices_limits():
+    """Open ends unbound a number's uncut side (the rule for points a little past the data),
+    not a choice's: a level the box never saw is not one it keeps."""
+    rng = np.random.default_rng(5)
+    levels = ["a", "b", "c"]
+    c = rng.choice(["a", "b"], 600)  # the box is found where c is never "c"
+    x = rng.uniform(0, 1, 600)
+    y = rng.uniform(size=600) < np.where((c == "b") & (x > 0.5), 0.9, 0.05)
+    X = pd.DataFrame({"c": pd.Categorical(c, categories=levels, ordered=True), "x": x})
+    box = prim.find_boxes(X, y, n_boxes=1)[0]
+    assert box.kept("c") == ["b"] and box.limits.loc["c", "upper"] == box.limits.loc["c", "max"]
+    assert box.limits.loc["x", "upper"] == box.limits.loc["x", "max"]
+    new = pd.DataFrame({"c": pd.Categorical(["b", "c", "b"], categories=levels, ordered=True),
+                        "x": [0.9, 0.9, 1.5]})
+    assert box.contains(new, open_ends=True).tolist() == [True, False, True]
+    assert box.contains(new).tolist() == [True, False, False]
+
+
 # ---- analysis.robustness -------------------------------------------------------------------------
 
 def test_robustness_takes_a_choice_by_level(policy_sweep):
@@ -141,8 +188,20 @@ def test_robustness_takes_a_choice_by_level(policy_sweep):
     assert (f"by {POLICY}: 100% with schedule (3 points), 100% with continuous (3 points), "
             f"0% with never (3 points)") in line
     md = R.markdown([("policy", claim, summary)])
-    assert f"`{POLICY}` more often `never` (100% vs 0%)" in md
-    assert f"holds by `{POLICY}`: `schedule` 100%, `continuous` 100%, `never` 0%" in md
+    head, rule, row = md.splitlines()[2:5]
+    assert head.endswith("| where it fails | holds by level |") and rule.count("---") == 8
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[6:] == [f"`{POLICY}` more often `never` (100% vs 0%)",
+                         f"`{POLICY}`: `schedule` 100%, `continuous` 100%, `never` 0%"]
+    # where it holds everywhere: no "where it fails", the levels in their own column
+    everywhere = dict(summary, holds=1.0, reversing=None)
+    assert R.markdown([("policy", claim, everywhere)]).splitlines()[4].endswith(
+        f"| — | `{POLICY}`: `schedule` 100%, `continuous` 100%, `never` 0% |")
+    # no swept choice in any story: no column for it
+    numbers = dict(summary, by_level={})
+    assert "holds by level" not in R.markdown([("policy", claim, numbers)])
+    assert R.markdown([("policy", claim, numbers)]).splitlines()[4].endswith(
+        f"| `{POLICY}` more often `never` (100% vs 0%) |")
 
 
 def test_robustness_reversing_choice_does_not_depend_on_the_levels_order():
@@ -182,12 +241,33 @@ def test_the_study_runs_on_a_choice_sweep_and_names_its_levels(policy_file, tmp_
     assert "stale" not in text and "| region |" in text
     rows = [ln for ln in text.splitlines() if ln.startswith(f"| `{POLICY}` |")]
     assert rows  # PRIM cuts the policy in some box (never calls no action: no win)
-    for row in rows:  # a limit on the choice: the levels it keeps, of the levels studied
-        cells = [c.strip() for c in row.strip("|").split("|")]
-        assert re.fullmatch(r"is \w+|in \{\w+(, \w+)+\}", cells[1]), row
-        assert ", ".join(LEVELS).find(cells[2]) >= 0, row
     res = study.study(policy_file)
     assert res["levels"] == {POLICY: LEVELS}
+    # a limit on the choice: the levels it keeps, of the levels studied: the levels held by the
+    # points PRIM ran on (box 1: all of them; box 2: those outside box 1), from first to last
+    studied = {}
+    for c in res["conditions"]:
+        X, _, _, _ = study.evaluate(res["runs"], c["where"], res["inputs"])
+        outside = np.ones(len(X), dtype=bool)
+        for i, box in enumerate(c["boxes"], 1):
+            held = sorted(set(X[POLICY][outside].astype(int)))
+            studied[(c["title"], i)] = ", ".join(LEVELS[held[0]:held[-1] + 1])
+            outside &= ~box.contains(X)
+    title, box_no, checked = None, None, 0
+    for line in text.splitlines():
+        if line.startswith("### "):
+            title = line[4:]
+        elif line.startswith("**Box "):
+            box_no = int(line[6])
+        elif line.startswith(f"| `{POLICY}` |") and title in {c["title"] for c in
+                                                                res["conditions"]}:
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            assert re.fullmatch(r"is \w+|in \{\w+(, \w+)+\}", cells[1]), line
+            assert cells[2] == studied[(title, box_no)], line
+            kept = re.findall(r"\w+", cells[1])[1:]
+            assert set(kept) < set(cells[2].split(", ")), line
+            checked += 1
+    assert checked == len(rows)
     regions = study.regions(res)
     assert regions.set_index("region").loc["all workplaces", "workplaces"] == 27
     # a box that keeps two of the three levels, in the page's table
@@ -215,10 +295,12 @@ def test_the_study_refuses_a_strategy_swept_as_a_design_parameter(orgsim_binary,
     path = _run_engine(orgsim_binary, "sweep", spec, tmp_path / "strategy.h5")
     with pytest.raises(study.StudyError, match=r"no arm relationship_first or big_messaging.*"
                                                r"sweeps campaign\.strategy as a design "
-                                               r"parameter.*one arm per strategy"):
+                                               r"parameter.*one arm per strategy") as err:
         study.study(path)
+    assert str(err.value).startswith(f"{path}: the study compares the arms "), err.value
     assert study.main(["--out", str(path), "--reuse"]) == 2
-    assert "one arm per strategy" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"analysis.study: error: {path}: " in err and "one arm per strategy" in err
     # refused before the sweep runs
     out = tmp_path / "never.h5"
     assert study.main(["--orgsim", str(orgsim_binary), "--sweep", str(spec), "--out",
