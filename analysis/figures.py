@@ -26,6 +26,7 @@ in the runs table) is drawn by level: a categorical axis in the levels' order, l
 
 import math
 import os
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -239,10 +240,17 @@ def _frame(fig, handles=None, labels=None, ncol=1, legend_title=None, title=None
         top += 0.31 * rows + 0.15
     bottom = 0.0
     if note:
-        fig.text(0.01, 0.06 / height, note, ha="left", va="bottom", fontsize=12,
+        # Wrapped to the figure's width (about 10.5 characters an inch at 12 pt), so that a long
+        # note does not widen the saved picture beyond its panels.
+        lines = textwrap.wrap(note, max(40, int(fig.get_figwidth() * 10.5)))
+        fig.text(0.01, 0.06 / height, "\n".join(lines), ha="left", va="bottom", fontsize=12,
                  color="#444444")
-        bottom = 0.4
-    fig.get_layout_engine().set(rect=(0, bottom / height, 1, 1 - top / height - 0.02))
+        bottom = 0.4 + 0.2 * (len(lines) - 1)
+    # The constrained layout's rect is (left, bottom, width, height), not (left, bottom, right,
+    # top): with a note below, a top edge given as a height would rise by the note's room and
+    # put the panels' titles under the legend.
+    low, high = bottom / height, 1 - top / height - 0.02
+    fig.get_layout_engine().set(rect=(0, low, 1, high - low))
 
 
 def _finish(fig, save):
@@ -438,7 +446,8 @@ def plot_trainer_panels(ds, resistance=None, panels=TRAINER_PANELS, time_unit="a
                                zorder=2, gid="resistance")
                     ax.text(x.min() if x.size else 0, finite[0],
                             f" employer's resistance {finite[0]:g}: above it an action wins",
-                            va="bottom", ha="left", fontsize=12, color="#222222")
+                            va="bottom", ha="left", fontsize=12, color="#222222", zorder=3,
+                            bbox=dict(facecolor="white", alpha=0.8, edgecolor="none", pad=1))
                     ax.set_ylim(0, max(ax.get_ylim()[1], finite[0] * 1.25))
                 else:
                     for code, r in enumerate(resistance):
