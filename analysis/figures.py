@@ -920,18 +920,26 @@ def plot_outcome_vs_param(df, param, outcome, hue="arm", stat="mean", band=(0.1,
                             label="_nolegend_")
             ax.plot(xs, centre, color=st["color"], linestyle=st["linestyle"],
                     marker=st["marker"], label=label, zorder=4)
-        ax.set_xlabel(_param_label(df, param))
-        ax.set_ylabel(axis_label(outcome, attrs))
-        what = "median" if stat == "median" else "mean"
-        note = f"line: {what}; dark band: {int(level * 100)}% CI of the mean"
-        if band:
-            note += f"; light band: {int(band[0] * 100)}–{int(band[1] * 100)}% of runs"
-        ax.set_title(title or f"{title_of(outcome, attrs)} by {param}", loc="left")
-        ax.text(0.0, -0.16, note, transform=ax.transAxes, fontsize=12, color="#444444",
-                va="top")
-        if arms != [None]:
-            ax.legend(frameon=False)
+        _outcome_by_param_labels(ax, df, param, outcome, attrs, stat, level, band, title, arms,
+                                 ("line", "dark band", "light band"))
     return _finish(fig, save)
+
+
+def _outcome_by_param_labels(ax, df, param, outcome, attrs, stat, level, band, title, arms,
+                             words):
+    """Axis labels, title, the note saying what the marks are (`words`: what shows the centre,
+    the interval of the mean and the runs' band) and the arms' legend, for the outcome plotted
+    against a parameter, whether a number (lines) or a choice (groups)."""
+    ax.set_xlabel(_param_label(df, param))
+    ax.set_ylabel(axis_label(outcome, attrs))
+    what = "median" if stat == "median" else "mean"
+    note = f"{words[0]}: {what}; {words[1]}: {int(level * 100)}% CI of the mean"
+    if band:
+        note += f"; {words[2]}: {int(band[0] * 100)}–{int(band[1] * 100)}% of runs"
+    ax.set_title(title or f"{title_of(outcome, attrs)} by {param}", loc="left")
+    ax.text(0.0, -0.16, note, transform=ax.transAxes, fontsize=12, color="#444444", va="top")
+    if arms != [None]:
+        ax.legend(frameon=False)
 
 
 def _plot_outcome_by_level(df, param, outcome, hue, stat, band, level, points, title, save):
@@ -986,17 +994,8 @@ def _plot_outcome_by_level(df, param, outcome, hue, stat, band, level, points, t
         ax.set_xticks(np.arange(len(names)), names, rotation=20 if len(names) > 4 else 0)
         ax.set_xlim(-0.6, len(names) - 0.4)
         ax.grid(axis="x", visible=False)
-        ax.set_xlabel(_param_label(df, param))
-        ax.set_ylabel(axis_label(outcome, attrs))
-        what = "median" if stat == "median" else "mean"
-        note = f"marker: {what}; bar: {int(level * 100)}% CI of the mean"
-        if band:
-            note += f"; shaded: {int(band[0] * 100)}–{int(band[1] * 100)}% of runs"
-        ax.set_title(title or f"{title_of(outcome, attrs)} by {param}", loc="left")
-        ax.text(0.0, -0.16, note, transform=ax.transAxes, fontsize=12, color="#444444",
-                va="top")
-        if arms != [None]:
-            ax.legend(frameon=False)
+        _outcome_by_param_labels(ax, df, param, outcome, attrs, stat, level, band, title, arms,
+                                 ("marker", "bar", "shaded"))
     return _finish(fig, save)
 
 
