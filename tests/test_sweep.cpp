@@ -754,6 +754,18 @@ TEST_CASE("a points design over a switch repeats levels, and bad lists are input
   CHECK_THAT(choice_error(grid({3, "hybrid"})),
              Catch::Contains("campaign.strategy[1]: expected a number") &&
                  Catch::Contains("only when the whole list is of them"));
+  // null (a choice's "the strategy's preset") is not a level: what to write instead.
+  CHECK_THAT(choice_error(json::parse(R"({"type": "grid",
+                 "parameters": {"actions.policy": [null, "hot"]}})")),
+             Catch::Contains("design.parameters.actions.policy[0]: expected a number, a name or "
+                             "true/false, found null") &&
+                 Catch::Contains("list the preset's own value by name"));
+  CHECK_THAT(choice_error(json::parse(R"({"type": "points",
+                 "parameters": {"actions.policy": [null]}})")),
+             Catch::Contains("actions.policy[0]: expected a number, a name or true/false"));
+  CHECK_THAT(choice_error(grid(json::array())),
+             Catch::Contains("expected a non-empty array of numbers, of names (a choice) or of "
+                             "true/false (a switch), or a range"));
   // A sampled design varies numbers only.
   CHECK_THAT(choice_error(json::parse(R"({"type": "lhs", "samples": 4,
                  "parameters": {"campaign.strategy": ["hybrid", "issue_first"]}})")),

@@ -158,7 +158,13 @@ RangeSpec parse_range(const json& v, const std::string& file, const std::string&
 }
 
 /// Whether a list holds levels (strings or booleans: a choice, a switch, a text), not numbers.
-bool holds_levels(const json& v) {
+/// A list that starts with null is neither: null is a choice's "the strategy's preset", which
+/// the sweep cannot name in its levels, so it is refused here with what to write instead.
+bool holds_levels(const json& v, const std::string& file, const std::string& where) {
+  if (v.is_array() && !v.empty() && v[0].is_null())
+    throw InputError(file, where + "[0]", "a number, a name or true/false", "null",
+                     "null (the strategy's preset) cannot be a level: list the preset's own "
+                     "value by name, or leave the key out of the design");
   return v.is_array() && !v.empty() && (v[0].is_string() || v[0].is_boolean());
 }
 
@@ -190,11 +196,12 @@ void parse_levels(DesignParam& p, const json& v, const std::string& file, const 
 DesignParam parse_grid_param(const std::string& key, const json& v, const std::string& file,
                              const std::string& where, bool integer) {
   const std::string forms =
-      "a non-empty array of numbers or a range {\"min\": a, \"max\": b, \"num\": n}";
+      "a non-empty array of numbers, of names (a choice) or of true/false (a switch), or a range "
+      "{\"min\": a, \"max\": b, \"num\": n}";
   DesignParam p;
   p.key = key;
   p.integer = integer;
-  if (holds_levels(v)) {
+  if (holds_levels(v, file, where)) {
     parse_levels(p, v, file, where, true);
     return p;
   }
@@ -231,7 +238,9 @@ DesignParam parse_grid_param(const std::string& key, const json& v, const std::s
 /// A points design's parameter: the non-empty list of its values, one per point (repeats allowed).
 DesignParam parse_points_param(const std::string& key, const json& v, const std::string& file,
                                const std::string& where, bool integer) {
-  const std::string forms = "a non-empty array of numbers, one per point";
+  const std::string forms =
+      "a non-empty array of numbers, of names (a choice) or of true/false (a switch), one per "
+      "point";
   if (!v.is_array())
     throw InputError(file, where, forms, json_value_text(v),
                      v.is_object() ? "a points design lists every point's value; ranges are for "
@@ -241,7 +250,7 @@ DesignParam parse_points_param(const std::string& key, const json& v, const std:
   DesignParam p;
   p.key = key;
   p.integer = integer;
-  if (holds_levels(v)) {
+  if (holds_levels(v, file, where)) {
     parse_levels(p, v, file, where, false);
     return p;
   }
