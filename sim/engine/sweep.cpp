@@ -489,7 +489,8 @@ FileHeader sweep_header(const Sweep& s, const std::string& command_line) {
   // A roster fixes the population, so the first point's arms carry the sweep's roster.
   std::vector<ModelConfig> arms;
   for (std::int32_t a = 0; a < static_cast<std::int32_t>(s.arms()); ++a)
-    if (s.scenario.arm_params[static_cast<std::size_t>(a)].at("network.type") == network_type_name(NetworkType::roster))
+    if (s.scenario.arm_params[static_cast<std::size_t>(a)].at("network.type") ==
+        network_type_name(NetworkType::roster))
       arms.push_back(sweep_config(s, 0, a));
   add_roster(h, arms);
   return h;

@@ -124,7 +124,6 @@ SeedSpec parse_seed_set(const json& v, const std::string& file, const std::strin
         if (!integral(id) || id.get<double>() < 0)
           throw InputError(file, sub + "[" + std::to_string(i) + "]",
                            "a non-negative integer agent id", json_value_text(id));
-
       }
     } else if (k == "rung") {
       ++kinds;

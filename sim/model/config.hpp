@@ -45,8 +45,8 @@ static_assert(kLadderRungNames.size() == static_cast<std::size_t>(LadderRung::le
 
 // NetworkType and RewireMethod are declared in model/network.hpp; their names are here.
 inline constexpr std::array kNetworkTypeNames = {
-    "erdos_renyi", "ring_lattice", "watts_strogatz", "barabasi_albert",
-    "complete",    "workplace",    "edge_list",      "roster"};
+    "workplace", "erdos_renyi", "ring_lattice", "watts_strogatz",
+    "barabasi_albert", "complete", "edge_list", "roster"};
 static_assert(kNetworkTypeNames.size() == static_cast<std::size_t>(NetworkType::roster) + 1);
 inline constexpr std::array kRewireMethodNames = {"endpoint", "swap"};
 static_assert(kRewireMethodNames.size() == static_cast<std::size_t>(RewireMethod::swap) + 1);

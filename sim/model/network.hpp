@@ -12,8 +12,9 @@
 
 namespace orgsim {
 
-enum class NetworkType { erdos_renyi, ring_lattice, watts_strogatz, barabasi_albert, complete,
-                         workplace, edge_list, roster };
+// In the order the parameter table lists them (workplace, the default, first); roster last.
+enum class NetworkType { workplace, erdos_renyi, ring_lattice, watts_strogatz, barabasi_albert,
+                         complete, edge_list, roster };
 enum class RewireMethod { endpoint, swap };
 
 /// Everything a generator needs, already validated by the scenario loader. The values come from

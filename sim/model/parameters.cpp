@@ -27,16 +27,6 @@ template <std::size_t N>
 std::vector<std::string> names(const std::array<const char*, N>& list) {
   return {list.begin(), list.end()};
 }
-/// network.type lists workplace, the default, first; NetworkType (model/network.hpp) declares it
-/// sixth. Every type once (tests/test_config.cpp), in the order PARAMETERS.md has always shown.
-std::vector<std::string> network_type_choices() {
-  std::vector<std::string> out;
-  for (NetworkType t : {NetworkType::workplace, NetworkType::erdos_renyi, NetworkType::ring_lattice,
-                        NetworkType::watts_strogatz, NetworkType::barabasi_albert,
-                        NetworkType::complete, NetworkType::edge_list, NetworkType::roster})
-    out.push_back(network_type_name(t));
-  return out;
-}
 
 std::vector<ParamSpec> make_table() {
   return {
@@ -110,7 +100,7 @@ std::vector<ParamSpec> make_table() {
 
       // ---- network --------------------------------------------------------------------------
       {"network.type", T::choice, network_type_name(NetworkType::workplace), 0, 0, "",
-       network_type_choices(),
+       names(kNetworkTypeNames),
        "acquaintance graph generator", "", bind_member(&ModelConfig::network, &NetworkSpec::type)},
       {"network.mean_degree", T::number, 10.0, 0, kInf, "ties", {},
        "erdos_renyi: expected ties per agent (G(N,p) with p = mean_degree/(N-1))",
