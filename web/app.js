@@ -714,11 +714,16 @@
     if (!name) return;
     let m = 0;
     res.arms.forEach((arm) => { for (const v of meanSeries(arm, name)) if (v > m) m = v; });
-    res.arms.forEach((arm, a) => {
+    // Every chart is placed before any is drawn: a canvas takes its size from the grid's
+    // layout, which changes as charts are added.
+    const canvases = res.arms.map((arm) => {
       const div = document.createElement('div');
       div.innerHTML = `<p class="chart-title">${esc(arm.name)}: ${esc(name)} (average over runs)</p><canvas class="chart" data-panel="extra"></canvas>`;
       box.appendChild(div);
-      const P = plotFrame(div.querySelector('canvas'), niceMax(m), res.steps);
+      return div.querySelector('canvas');
+    });
+    res.arms.forEach((arm, a) => {
+      const P = plotFrame(canvases[a], niceMax(m), res.steps);
       line(P, meanSeries(arm, name), ARM_COLORS[a % 4], 2);
     });
   }

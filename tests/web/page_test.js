@@ -1,6 +1,7 @@
 // Drives the trainer's page (build-web/orgsim.html) in Debian's headless Chromium with
 // playwright-core, from file:// with every network request refused (docs/WEB.md "Tests"):
 //   - the default scenario runs; every panel (networks, timelines, charts) has ink in a screenshot;
+//   - nothing overflows the window (1280 px and a phone's 420 px); the extra charts fill their boxes;
 //   - moving the turnover slider up lowers relationship_first's organized base at the end;
 //   - the print view hides the controls and prints on one page;
 //   - window.orgsim.run gives every per-step output of the dictionary, and dumps the series of
@@ -64,6 +65,25 @@ function check(ok, what) {
   }
   check(panels.length >= 2 * 8, `every arm has a network, a timeline and six charts (${panels.length} panels)`);
   check(blank.length === 0, 'no blank panel' + (blank.length ? ': ' + blank.join(', ') : ''));
+  // ---- the layout: nothing wider than the window, the charts as wide as their boxes ----------
+  const layout = () => page.evaluate(() => ({
+    overflow: document.documentElement.scrollWidth - window.innerWidth,
+    extra: [...document.querySelectorAll('#extra-charts canvas')].map((c) =>
+      c.clientWidth / c.parentElement.clientWidth),
+    // a canvas drawn at one width and shown at another is stretched: its bitmap is sized once
+    stretched: [...document.querySelectorAll('#extra-charts canvas')].filter((c) =>
+      Math.abs(c.width - Math.round(c.clientWidth * window.devicePixelRatio)) > 2).length,
+  }));
+  const wide = await layout();
+  check(wide.overflow <= 0, `nothing overflows the window at 1280 px (${wide.overflow} px)`);
+  check(wide.extra.length >= 2 && wide.extra.every((r) => r > 0.95) && wide.stretched === 0,
+    `the 'every recorded quantity' charts fill their boxes, drawn at their size (${JSON.stringify(wide)})`);
+  await page.setViewportSize({ width: 420, height: 900 });
+  await page.waitForTimeout(300);
+  const narrow = await layout();
+  check(narrow.overflow <= 0, `nothing overflows the window on a phone, 420 px (${narrow.overflow} px)`);
+  await page.setViewportSize({ width: 1280, height: 1000 });
+  await page.waitForTimeout(300);
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(args.out, 'page.png') });
   // play a few weeks: the scrubber moves and the network is redrawn
