@@ -130,6 +130,7 @@
     layout: null, busy: Promise.resolve(), timings: {},
   };
   api.state = st;
+  api.story = (arm, res) => story(arm, res);  // the 'What happened' lines of one arm of a result
 
   const SLIDERS = [
     { key: 'trust.voice', label: 'Trust needed before people talk about issues', min: 0, max: 0.8, step: 0.02, fmt: (v) => v.toFixed(2),
@@ -665,14 +666,31 @@
         : `In most runs they never called an action (${about(acts)} on average), so there was little to win.`);
     } else {
       const peak = mean((r) => r.series.turnout.reduce((m, v) => (Number.isNaN(v) ? m : Math.max(m, v)), 0));
-      const pw = mean((r) => r.series.power.reduce((m, v) => (Number.isNaN(v) ? m : Math.max(m, v)), 0));
+      // Each run's strongest action: its power, and its turnout, which says why it fell short
+      // when it did.
+      const strongest = (r) => r.series.power.reduce((b, v, t) => (Number.isNaN(v) || v <= b.p ? b : { p: v, t }), { p: 0, t: -1 });
+      const pw = mean((r) => strongest(r).p);
+      const at = (r, key) => { const t = strongest(r).t; return t < 0 ? 0 : r.series[key][t] || 0; };
+      const turnoutThen = mean((r) => at(r, 'turnout')), cohesionThen = mean((r) => at(r, 'cohesion'));
       const Rz = arm.params['employer.resistance'];
-      out.push(`They called about ${about(acts)} action${acts === 1 ? '' : 's'}; the biggest brought out ${pct(peak)} of the workplace. ` +
-        `At its strongest an action had power ${pw.toFixed(2)} against the employer's line of ${Rz.toFixed(2)} — ` +
-        (pw >= Rz ? 'enough to win.' : 'not enough: a crowd without ties between its people is weak.'));
+      const width = arm.params['actions.win_width'] || 0;
       const wins = mean((r) => r.outcomes.wins || 0), rev = mean((r) => r.outcomes.reversals || 0);
+      // Power is turnout x (floor + (1 - floor) x cohesion) (actions.power_floor), at most the
+      // turnout: a crowd smaller than the line cannot win however much its people trust each
+      // other; a bigger one fell short on the trust among them (its cohesion: the mean trust on
+      // their ties, "barely" below 0.25).
+      const short = turnoutThen < Rz ? 'more people needed to come out'
+        : cohesionThen < 0.25 ? 'a crowd whose people barely trust each other is weak, however big'
+          : 'its people did not yet trust each other enough for a crowd that size to count';
+      const verdict = pw >= Rz ? 'enough to win.'
+        : width > 0 && wins > 0 && Rz - pw <= 2 * width
+          ? `just short of it; near the line a win is partly luck, and ${short}.`
+          : `not enough: ${short}.`;
+      out.push(`They called about ${about(acts)} action${acts === 1 ? '' : 's'}; the biggest brought out ${pct(peak)} of the workplace. ` +
+        `At its strongest an action had power ${pw.toFixed(2)} against the employer's line of ${Rz.toFixed(2)} — ${verdict}`);
       const standing = mean((r) => r.series.standing_wins[T - 1]);
-      if (wins > 0) out.push(`They won ${about(wins)} time${wins === 1 ? '' : 's'}; ` +
+      if (wins > 0) out.push((wins < 0.95 ? `Most runs won nothing (${about(wins)} wins a run on average); `
+        : `They won ${about(wins)} time${wins === 1 ? '' : 's'}; `) +
         (rev === 0 ? 'none of those wins was taken back' : `${about(rev)} of those wins ${rev === 1 ? 'was' : 'were'} taken back`) +
         `. ${about(standing)} still stood at the end.`);
       else out.push('No action was strong enough to win.');

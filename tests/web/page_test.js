@@ -2,6 +2,7 @@
 // playwright-core, from file:// with every network request refused (docs/WEB.md "Tests"):
 //   - the default scenario runs; every panel (networks, timelines, charts) has ink in a screenshot;
 //   - nothing overflows the window (1280 px and a phone's 420 px); the extra charts fill their boxes;
+//   - the story names the reason the power rule gives for an action falling short;
 //   - moving the turnover slider up lowers relationship_first's organized base at the end;
 //   - the print view hides the controls and prints on one page;
 //   - window.orgsim.run gives every per-step output of the dictionary, and dumps the series of
@@ -98,6 +99,31 @@ function check(ok, what) {
   await page.screenshot({ path: path.join(args.out, 'page-week121.png') });
   const story = await page.$eval('.arm .story', (e) => e.textContent);
   check(/organized base/.test(story) && /%/.test(story), 'the plain-language panel tells what happened');
+
+  // ---- the story's verdict on the strongest action, from the power rule ----------------------
+  // One made-up run of 3 steps with one action at step 1 (turnout T, cohesion C, power P) against
+  // a line of 0.25: each case must give the reason the rule implies.
+  const verdict = (T, C, P, wins, width) => page.evaluate(([T, C, P, wins, width]) => {
+    const nan = NaN, flat = [0.1, 0.1, 0.1];
+    const series = { organized_base: flat, strong_tie_share: flat, trust_mean: flat, fear_mean: flat,
+      organizers_worker: [1, 1, 1], backfires: [0, 0, 0], standing_wins: [0, 0, wins],
+      turnout: [nan, T, nan], power: [nan, P, nan], cohesion: [nan, C, nan] };
+    const arm = { params: { 'population.size': 100, 'employer.resistance': 0.25, 'actions.win_width': width },
+      replicates: [{ series, outcomes: { wins, reversals: 0 } }] };
+    return window.orgsim.story(arm, { steps: 3, arms: [arm] }).join(' ');
+  }, [T, C, P, wins, width]);
+  const cases = [
+    [[0.2, 0.9, 0.19, 0, 0], /not enough: more people needed to come out/, 'a crowd below the line'],
+    [[0.6, 0.1, 0.22, 0, 0], /not enough: a crowd whose people barely trust each other is weak/, 'a big crowd with little trust'],
+    [[0.6, 0.3, 0.24, 0, 0], /not enough: its people did not yet trust each other enough/, 'a big crowd with some trust'],
+    [[0.6, 0.3, 0.24, 0.5, 0.03], /just short of it; near the line a win is partly luck/, 'within two widths of the line, with wins'],
+    [[0.6, 0.3, 0.24, 0.5, 0.03], /Most runs won nothing \(0\.5 wins a run/, 'half a win a run'],
+    [[0.6, 0.6, 0.4, 2, 0.03], /0\.40 against the employer's line of 0\.25 — enough to win\. They won 2 times/, 'above the line'],
+  ];
+  for (const [args_, re, what] of cases) {
+    const text = await verdict(...args_);
+    check(re.test(text), `the story for ${what}: ${re}` + (re.test(text) ? '' : ` (got "${text}")`));
+  }
 
   // ---- the turnover slider ------------------------------------------------------------------
   const endBase = () => page.evaluate(() => {
