@@ -845,8 +845,13 @@
     $('reset').addEventListener('click', () => { st.sliders = {}; st.split = null; buildSliders(); rerun(false); });
     $('print').addEventListener('click', () => window.print());
     $('extra').addEventListener('change', drawExtra);
-    window.addEventListener('resize', () => { drawCharts(); drawFrame(); });
-    window.addEventListener('beforeprint', () => { drawCharts(); drawFrame(); });
+    window.addEventListener('resize', () => { drawCharts(); drawFrame(); drawExtra(); });
+    // The print layout's charts are smaller: redraw at their size before printing, and again on
+    // the way back (a print preview or an emulated print medium fires only the media change).
+    const redraw = () => { drawCharts(); drawFrame(); drawExtra(); };
+    window.addEventListener('beforeprint', redraw);
+    window.addEventListener('afterprint', redraw);
+    window.matchMedia('print').addEventListener('change', redraw);
     api.ready = loadScenario(Object.keys(SCENARIO_TEXT)[0]);
   }
   init();
