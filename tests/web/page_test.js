@@ -4,7 +4,7 @@
 //   - nothing overflows the window (1280 px and a phone's 420 px); the extra charts fill their boxes;
 //   - the story names the reason the power rule gives for an action falling short;
 //   - moving the turnover slider up lowers relationship_first's organized base at the end;
-//   - the print view hides the controls and prints on one page;
+//   - the print view hides the controls and prints on one page, for every shipped scenario;
 //   - window.orgsim.run gives every per-step output of the dictionary, and dumps the series of
 //     the scenarios named on the command line (compared with `orgsim run` by test_page.py);
 //   - invalid scenarios reject with the command line's message (dumped for test_page.py).
@@ -157,6 +157,20 @@ function check(ok, what) {
   const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
   check(pages === 1, `the handout prints on one page (${pages} page(s))`);
   await page.emulateMedia({ media: 'screen' });
+  // Every shipped scenario's handout fits one page (three arms and long stories included).
+  const longer = [];
+  for (const name of await page.$$eval('#scenario option', (o) => o.map((x) => x.value))) {
+    await page.evaluate(() => { window.__shown = window.orgsim.state.full; });
+    await page.selectOption('#scenario', name);
+    await page.waitForFunction(() => window.orgsim.state.full && window.orgsim.state.full !== window.__shown,
+      null, { timeout: 120000 });
+    await page.emulateMedia({ media: 'print' });
+    const n = ((await page.pdf({ format: 'A4', printBackground: true })).toString('latin1')
+      .match(/\/Type\s*\/Page[^s]/g) || []).length;
+    if (n !== 1) longer.push(`${name}: ${n} pages`);
+    await page.emulateMedia({ media: 'screen' });
+  }
+  check(longer.length === 0, 'every shipped scenario\'s handout prints on one page' + (longer.length ? ': ' + longer.join(', ') : ''));
 
   // ---- the scriptable face -------------------------------------------------------------------
   const names = await page.evaluate(() => Object.keys(window.orgsim.scenarios));
