@@ -913,7 +913,7 @@ def render(path):
     body.append(f"<footer>{footer}</footer>")
     return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>{html.escape(title)} — orgsim report</title><style>{CSS}</style></head>"
+            f"<title>{html.escape(title)} {REPORT_MARK}<style>{CSS}</style></head>"
             "<body>" + "\n".join(body) + "</body></html>\n")
 
 
@@ -921,17 +921,59 @@ def default_output(path):
     return os.path.splitext(os.fspath(path))[0] + ".html"
 
 
-def write_report(path, output=None):
-    """Write the report for `path`; returns the output path."""
+class OutputError(ValueError):
+    """The report's output path cannot be written (it would replace the results file, a folder,
+    or a file that is not an earlier report): an input error, exit status 2."""
+
+
+REPORT_MARK = "— orgsim report</title>"  # in every report's <head>: an earlier report is replaced
+
+
+def _is_report(path):
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16384)
+    except OSError:
+        return False
+    return REPORT_MARK.encode("utf-8") in head
+
+
+def check_output(path, output, force=False):
+    """Refuses an output that would destroy something (as `orgsim run` does for its -o): the
+    results file being reported on, a folder, or an existing file that is not an orgsim report
+    (unless `force`). Raises OutputError."""
+    if os.path.isdir(output):
+        raise OutputError(f"the output {output} is a folder: give a file name, e.g. "
+                          f"{os.path.join(output, os.path.basename(default_output(path)))}")
+    if not os.path.lexists(output):
+        return
+    if os.path.exists(path) and os.path.samefile(path, output):
+        raise OutputError(f"the output {output} is the results file the report is about: "
+                          f"not replacing it (give another -o)")
+    if not force and not _is_report(output):
+        raise OutputError(f"the output {output} exists and is not an orgsim report: not replacing "
+                          f"it (give another -o, or --force to replace it)")
+
+
+def write_report(path, output=None, force=False):
+    """Write the report for `path`; returns the output path. The page is written next to the
+    output and renamed over it when complete (a crash leaves no half page under its name);
+    check_output refuses outputs that would destroy something."""
     output = os.fspath(output) if output else default_output(path)
+    check_output(os.fspath(path), output, force)
     text = render(os.fspath(path))
     directory = os.path.dirname(output)
     if directory:
         os.makedirs(directory, exist_ok=True)
     tmp = output + ".partial"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, output)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, output)
+    except BaseException:
+        if os.path.lexists(tmp) and not os.path.isdir(tmp):
+            os.remove(tmp)
+        raise
     return output
 
 
@@ -942,10 +984,12 @@ def main(argv=None):
     parser.add_argument("results", help="results file written by `orgsim run` (.h5)")
     parser.add_argument("-o", "--output", help="HTML file to write (default: next to the "
                                                "results file, with .html)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing output that is not an earlier report")
     args = parser.parse_args(argv)
     try:
-        out = write_report(args.results, args.output)
-    except (FileNotFoundError, load.ResultsFileError) as err:
+        out = write_report(args.results, args.output, force=args.force)
+    except (FileNotFoundError, load.ResultsFileError, OutputError) as err:
         print(f"orgsim report: {err}", file=sys.stderr)
         return 2
     print(out)

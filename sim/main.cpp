@@ -513,9 +513,12 @@ int run_python(std::vector<std::string> args, const std::string& command,
 /// package analysis/ (analysis.report) with Debian's interpreter.
 int cmd_report(int argc, char** argv) {
   std::string file, out;
+  bool force = false;
   po::options_description visible("options");
   visible.add_options()("help,h", "this help")
-      ("output,o", po::value<std::string>(&out), "HTML file (default: next to FILE, .html)");
+      ("output,o", po::value<std::string>(&out), "HTML file (default: next to FILE, .html)")
+      ("force", po::bool_switch(&force),
+       "replace an existing output that is not an earlier report (never the results file)");
   po::options_description all;
   all.add(visible).add_options()("file", po::value<std::string>(&file));
   po::positional_options_description pos;
@@ -528,6 +531,7 @@ int cmd_report(int argc, char** argv) {
     args.push_back("-o");
     args.push_back(out);
   }
+  if (force) args.push_back("--force");
   return run_python(args, "report", file);
 }
 

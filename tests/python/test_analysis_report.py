@@ -180,6 +180,38 @@ def test_report_errors(tmp_path):
     assert done.returncode == 2 and "not an HDF5 file" in done.stderr
 
 
+def test_report_never_destroys_its_input_or_a_foreign_file(orgsim_files, tmp_path):
+    """-o is refused, exit 2 and nothing written, when it names the results file itself (by
+    another path too), a folder, or a file that is not an earlier report (unless --force); an
+    earlier report is replaced."""
+    results = tmp_path / "d.h5"
+    shutil.copyfile(orgsim_files("single"), results)
+    before = results.read_bytes()
+    for out in (results, tmp_path / "." / "d.h5"):
+        done = run_report([results, "-o", out])
+        assert done.returncode == 2, done.stderr
+        assert "is the results file the report is about" in done.stderr
+        assert results.read_bytes() == before
+    done = run_report([results, "-o", results, "--force"])  # not even with --force
+    assert done.returncode == 2 and results.read_bytes() == before
+    folder = tmp_path / "adir"
+    folder.mkdir()
+    done = run_report([results, "-o", folder])
+    assert done.returncode == 2 and "is a folder" in done.stderr and "Traceback" not in done.stderr
+    assert list(folder.iterdir()) == [] and not (tmp_path / "adir.partial").exists()
+    notes = tmp_path / "notes.html"
+    notes.write_text("my notes")
+    done = run_report([results, "-o", notes])
+    assert done.returncode == 2 and "not an orgsim report" in done.stderr and "--force" in done.stderr
+    assert notes.read_text() == "my notes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adir", "d.h5", "notes.html"]
+    done = run_report([results, "-o", notes, "--force"])
+    assert done.returncode == 0, done.stderr
+    assert "orgsim report</title>" in notes.read_text()
+    done = run_report([results, "-o", notes])  # an earlier report: replaced without --force
+    assert done.returncode == 0, done.stderr
+
+
 def test_reexecs_under_debian_python_from_another_interpreter(orgsim_files, tmp_path):
     """`python3 -m analysis.report` from an interpreter without the packages (pyenv, venv)
     re-executes itself under /usr/bin/python3."""
