@@ -173,6 +173,29 @@ def test_model_gives_the_outcomes_of_the_cli_file(orgsim_binary, tmp_path):
         orgsim.model(DEFAULT, ["wins:a-b"])
 
 
+def test_the_documented_model_example_gives_what_the_doc_prints(monkeypatch):
+    """docs/PYTHON.md's "A scenario as a function" example, run as written: the values its
+    comment shows are the ones it gives (to the digits shown). A model change that moves them
+    fails here, so the doc is updated with it."""
+    import ast
+    import re
+    doc = (REPO / "docs/PYTHON.md").read_text()
+    block = doc.split("## A scenario as a function", 1)[1].split("```python", 1)[1]
+    block = block.split("```", 1)[0]
+    code = "\n".join(line for line in block.splitlines() if not line.startswith("#"))
+    shown = re.search(r"^# (\{.*\})$", block, re.M).group(1).replace(", ...}", "}")
+    expected = ast.literal_eval(shown)
+    monkeypatch.chdir(REPO)
+    namespace = {"orgsim": orgsim}
+    *setup, call = [line for line in code.strip().split("\n\n")[0].splitlines()]
+    exec("\n".join(setup), namespace)
+    got = eval(call, namespace)
+    assert expected, "the comment shows some values"
+    for key, value in expected.items():
+        digits = len(repr(value).split(".")[1]) if "." in repr(value) else 0
+        assert round(got[key], digits) == value, (key, got[key])
+
+
 def _small_sweep():
     spec = json.loads((REPO / "scenarios/sweeps/hours_vs_turnover.json").read_text())
     spec["replicates"] = 1
