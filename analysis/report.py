@@ -30,6 +30,7 @@ if __package__ in (None, ""):  # run as a file: make `analysis` importable
 from . import figures, load, stats  # noqa: E402  (first: finds the right interpreter)
 
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 
 # What the built-in strategies do (docs/MODEL.md, 7.2), for arms that set campaign.strategy and
 # give no description of their own.
@@ -451,6 +452,51 @@ def story_sentences(facts):
     return out
 
 
+def _level_text(v):
+    """A level as the room reads it: a number to 3 digits, a choice's name in words."""
+    if isinstance(v, (float, np.floating)):
+        return f"{v:.3g}"
+    return load.level_name(v).replace("_", " ")
+
+
+def sweep_sentences(runs, varied, key, max_params=3, max_levels=6):
+    """What a sweep found, for the room: for each varied parameter (the first `max_params`),
+    outcome `key`'s mean at each of its levels (a choice, or at most `max_levels` numbers), or in
+    the lowest and the highest third of its range, per arm. These are averages over the other
+    parameters' settings (marginal means), and say so."""
+    share = _is_share(runs, key)
+    fmt = _pct if share else (lambda v: f"{v:.3g}")
+    done = runs[runs["status"].astype(str) == "done"] if "status" in runs.columns else runs
+    arms = stats.arm_order(done)
+    out = []
+    for p in varied[:max_params]:
+        col = done[p]
+        categorical = figures.is_categorical(col)
+        levels = (list(col.cat.categories) if isinstance(col.dtype, pd.CategoricalDtype)
+                  else sorted(col.dropna().unique()))
+        for arm in arms:
+            mine = done[done["arm"] == arm]
+            if categorical or len(levels) <= max_levels:
+                word = "with" if categorical else "at"
+                parts = [f"{fmt(v)} {word} {_level_text(level)}" for level in levels
+                         if np.isfinite(v := mine.loc[mine[p] == level, key].mean())]
+            else:
+                x = mine[p].to_numpy(float)
+                lo, hi = np.nanquantile(x, [1 / 3, 2 / 3])
+                low, high = mine[x <= lo], mine[x >= hi]
+                parts = [f"{fmt(low[key].mean())} in the lowest third of its range "
+                         f"({_level_text(float(low[p].min()))} to {_level_text(float(lo))})",
+                         f"{fmt(high[key].mean())} in the highest "
+                         f"({_level_text(float(hi))} to {_level_text(float(high[p].max()))})"]
+            if len(parts) < 2:
+                continue
+            whose = f" under {figures.arm_label(arm)}" if len(arms) > 1 else ""
+            out.append(f"{figures.title_of(key)}{whose}, by {p}: {_join(parts)}"
+                       + (" (each the average over the other parameters' settings)."
+                          if len(varied) > 1 else "."))
+    return out
+
+
 def people_sentences(people):
     """The trainer's own workplace, by name (network.type = roster): who is in it and which
     known leaders started organizing. The names come from the results file (`/roster`) and
@@ -473,8 +519,9 @@ def people_sentences(people):
     return out
 
 
-def discussion_points(facts):
-    """Questions for the room, chosen from what happened in this scenario's arms."""
+def discussion_points(facts, sweep=False):
+    """Questions for the room, chosen from what happened in this scenario's arms (a sweep's:
+    pooled over its design points)."""
     out = []
     names = list(facts)
     L = figures.arm_label
@@ -511,7 +558,11 @@ def discussion_points(facts):
     if never:
         out.append(f"{_cap(_join(L(a) for a in never))} built a base and never used it. When "
                    f"is a workplace ready to act, and who decides?")
-    out.append("Which of these arms looks most like the campaign you are in now?")
+    if sweep:
+        out.append("Which of the sweep's settings looks most like your workplace, and what "
+                   "would it take to move it to a better one?")
+    elif len(names) > 1:
+        out.append("Which of these arms looks most like the campaign you are in now?")
     return out
 
 
@@ -724,14 +775,32 @@ def render(path):
         n_points = int(np.unique(np.asarray(ds["point"].values)).size)
         sweep_note = (f" A {ds.attrs.get('design', 'sweep')} design over "
                       f"{len(varied)} parameter{'s' if len(varied) != 1 else ''} "
-                      f"({', '.join(_varied_text(ds, k) for k in varied)}), "
+                      f"({'; '.join(_varied_text(ds, k) for k in varied)}), "
                       f"{n_points} design points.")
 
     facts = arm_facts(ds, runs, prov)
     people = people_sentences(load.roster(path))
     story = [_singular(f) for f in story_sentences(facts)]
-    points = discussion_points(facts)
+    points = discussion_points(facts, sweep=bool(varied))
     n_max = max((f["n"] for f in facts.values()), default=0)
+    workplaces = (f"each on the same {n_max} simulated workplaces" if n_max > 1
+                  else "one simulated workplace each")
+    if varied:  # a sweep: the story's averages pool design points that differ; say so first
+        n_points = int(np.unique(np.asarray(ds["point"].values)).size)
+        per_point = runs.groupby(["arm", "point"], observed=True).size()
+        reps = (f"{int(per_point.iloc[0])} simulated workplace"
+                f"{'s' if int(per_point.iloc[0]) != 1 else ''} at each"
+                if per_point.nunique() == 1 else "a few simulated workplaces at each")
+        workplaces = f"{n_points} design points with {reps}"
+        key = next((o for o in ("organized_base_end", "win_weeks", "peak_turnout")
+                    if o in runs.columns), outcomes[0])
+        story = ([f"This is a sweep: {n_points} design points, where {_join(varied)} "
+                  f"take different values. What changed with them:"]
+                 + [_singular(t) for t in sweep_sentences(runs, varied, key)]
+                 + [f"Pooled over every design point, the arms' averages were: "
+                    f"{story[0][0].lower() + story[0][1:]}" if story else ""]
+                 + story[1:])
+        story = [t for t in story if t]
     findings = run_sentences(runs, ds)
     if diffs is not None:
         findings += comparison_sentences(runs, summary, diffs)
@@ -854,7 +923,7 @@ def render(path):
         "<section class='handout'>",
         f"<h1>{html.escape(_cap(title.replace('_', ' ')))}</h1>",
         f"<p class='sub'>orgsim results: {len(names)} arm{'s' if len(names) != 1 else ''}, "
-        f"{int(ds.sizes['run'])} runs of {int(ds.sizes['step'])} "
+        f"{workplaces}; {int(ds.sizes['run'])} runs of {int(ds.sizes['step'])} "
         f"{html.escape(str(ds['step'].attrs.get('units', 'step')))}s each."
         f"{html.escape(sweep_note)}</p>",
         "<h2 class='screenonly'>The scenario</h2>" if prov.sweep is None
@@ -874,9 +943,7 @@ def render(path):
         "<p class='note printonly'>"
         + html.escape(f"orgsim, a model of organizing: {len(names)} arm"
                       f"{'s' if len(names) != 1 else ''}, "
-                      + (f"each on the same {n_max} simulated workplaces; " if n_max > 1
-                         else "one simulated workplace each; ")
-                      + "results of a model, not forecasts.") + "</p>",
+                      + f"{workplaces}; results of a model, not forecasts.") + "</p>",
         "</section>",
     ]
     ci_note = (
