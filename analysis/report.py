@@ -760,7 +760,10 @@ def render(path):
     dur = load.durability(path)
     names = load.arm_names(ds)
     outcomes = [o for o in figures.DEFAULT_OUTCOMES if o in runs.columns]
-    summary = stats.summarize_arms(runs, outcomes)
+    # Every per-run outcome is a count, a sum over steps or a share (docs/OUTPUTS.md): an arm's
+    # interval is cut at 0, and a share's at 1 (differences between arms are not cut).
+    summary = stats.summarize_arms(runs, outcomes, bounds={
+        o: (0.0, 1.0 if _is_share(runs, o) else math.inf) for o in outcomes})
     diffs = stats.paired_differences(runs, outcomes) if len(names) > 1 else None
     title = prov.name or os.path.splitext(os.path.basename(path))[0]
     description = prov.description or "No description given."

@@ -38,8 +38,10 @@ def t_quantile(df, level=0.95):
         return z + g1 / df + g2 / df ** 2 + g3 / df ** 3
 
 
-def mean_ci(values, level=0.95):
-    """Mean of the finite values with a t interval: dict n, mean, sd, lower, upper, half."""
+def mean_ci(values, level=0.95, bounds=None):
+    """Mean of the finite values with a t interval: dict n, mean, sd, lower, upper, half.
+    `bounds` (lo, hi): the values the quantity can take; the interval is cut there (a count's
+    mean has no chance below 0, however skewed its runs), `half` stays the t half-width."""
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x)]
     n = int(x.size)
@@ -52,8 +54,9 @@ def mean_ci(values, level=0.95):
                 "half": math.nan}
     sd = float(x.std(ddof=1))
     half = t_quantile(n - 1, level) * sd / math.sqrt(n)
-    return {"n": n, "mean": mean, "sd": sd, "lower": mean - half, "upper": mean + half,
-            "half": half}
+    lo, hi = bounds if bounds is not None else (-math.inf, math.inf)
+    return {"n": n, "mean": mean, "sd": sd, "lower": max(mean - half, lo),
+            "upper": min(mean + half, hi), "half": half}
 
 
 def _done(runs):
@@ -70,16 +73,19 @@ def arm_order(runs):
     return list(pd.unique(arm))
 
 
-def summarize_arms(runs, outcomes, level=0.95):
-    """Per arm and outcome: n, mean, sd, lower, upper (t interval over the arm's done runs).
+def summarize_arms(runs, outcomes, level=0.95, bounds=None):
+    """Per arm and outcome: n, mean, sd, lower, upper (t interval over the arm's done runs, cut
+    at `bounds[outcome]` = (lo, hi) where given: mean_ci).
 
     Returns a long DataFrame with columns arm, outcome, n, mean, sd, lower, upper, half."""
     runs = _done(runs)
+    bounds = bounds or {}
     rows = []
     for arm in arm_order(runs):
         mine = runs[runs["arm"] == arm]
         for outcome in outcomes:
-            rows.append({"arm": arm, "outcome": outcome, **mean_ci(mine[outcome], level)})
+            rows.append({"arm": arm, "outcome": outcome,
+                         **mean_ci(mine[outcome], level, bounds.get(outcome))})
     out = pd.DataFrame(rows, columns=["arm", "outcome", "n", "mean", "sd", "lower", "upper",
                                       "half"])
     out["arm"] = pd.Categorical(out["arm"], categories=arm_order(runs), ordered=True)

@@ -82,3 +82,18 @@ def test_the_sweep_report_says_design_points_not_the_same_workplaces(orgsim_file
     points = re.search(r"<ol class='discuss'>(.*?)</ol>", page, re.S).group(1)
     assert "sweep's settings" in html.unescape(points)
     assert "Which of these arms" not in html.unescape(points)
+
+
+def test_an_arms_interval_is_cut_where_the_outcome_cannot_go():
+    """A count's mean over skewed runs (mostly 0): the t interval reaches below 0, the report's
+    does not; a share's stops at 1. The half-width is the t interval's still."""
+    from analysis import stats
+    raw = stats.mean_ci([0, 0, 0, 0, 0, 0, 0, 2])
+    assert raw["lower"] < 0
+    cut = stats.mean_ci([0, 0, 0, 0, 0, 0, 0, 2], bounds=(0.0, float("inf")))
+    assert cut["lower"] == 0.0 and cut["upper"] == raw["upper"] and cut["half"] == raw["half"]
+    share = stats.mean_ci([1, 1, 1, 1, 1, 1, 0.9], bounds=(0.0, 1.0))
+    assert share["upper"] == 1.0 and share["lower"] > 0.9
+    runs = pd.DataFrame({"arm": pd.Categorical(["a"] * 8), "wins": [0] * 7 + [2]})
+    table = stats.summarize_arms(runs, ["wins"], bounds={"wins": (0.0, float("inf"))})
+    assert table.loc[0, "lower"] == 0.0
