@@ -311,14 +311,19 @@ def arm_facts(ds, runs, prov):
     codes = load.arm_codes(ds)
     done = figures._done_mask(ds)
     resistance = figures.resistance_by_arm(prov, names)
+    kinds = _arm_values(prov, names, "actions.kind")
     facts = {}
     for code, arm in enumerate(names):
         mine = runs[(runs["arm"] == arm)]
         if "status" in mine.columns:
             mine = mine[mine["status"].astype(str) == "done"]
-        f = {"n": len(mine), "resistance": resistance[code]}
+        # an arm whose actions are union elections (actions.kind): its actions are elections
+        # held, its wins elections won (at most one a run), its reversals decertifications
+        f = {"n": len(mine), "resistance": resistance[code],
+             "election": kinds[code] == "election"}
         for col in ("organized_base_end", "peak_turnout", "actions", "wins", "reversals",
-                    "win_weeks", "backfires_total", "organizers_end"):
+                    "win_weeks", "backfires_total", "organizers_end", "elections_won",
+                    "consolidated_wins", "decertifications"):
             v = mine[col].to_numpy(float) if col in mine.columns else np.zeros(0)
             v = v[np.isfinite(v)]
             f[col] = float(v.mean()) if v.size else math.nan
@@ -341,6 +346,33 @@ def arm_facts(ds, runs, prov):
             f["fear_start"] = f["fear_end"] = math.nan
         facts[arm] = f
     return facts
+
+
+def _arm_values(prov, names, key):
+    """Each arm's resolved value of parameter `key` (from the file's provenance; None where
+    unknown)."""
+    arms = (prov.resolved_params.get("arms") or []) if prov is not None else []
+    base = (prov.resolved_params.get("base") or {}) if prov is not None else {}
+    return [((arms[i].get("parameters") or {}) if i < len(arms) else base).get(key, base.get(key))
+            for i in range(len(names))]
+
+
+def _election(f):
+    """Whether an arm's facts (arm_facts) are of union elections."""
+    return bool(f.get("election", False))
+
+
+def _election_clause(name, f):
+    """An election arm's wins, per workplace: elections_won is 0 or 1 a run, so its mean is the
+    share of the workplaces where the union won its vote."""
+    text = (f"{name} won the union's election in {_pct(f['elections_won'])} of the workplaces "
+            f"({f['actions']:.3g} election{'s' if f['actions'] != 1 else ''} held per run on "
+            f"average)")
+    if f["elections_won"] > 0:
+        text += (f", a first contract followed in {_pct(f['consolidated_wins'])} of the "
+                 f"workplaces, and in {_pct(f['decertifications'])} the union was decertified "
+                 f"before one")
+    return text
 
 
 def story_sentences(facts):
@@ -380,25 +412,35 @@ def story_sentences(facts):
                           if np.isfinite(facts[a]["resistance"])})
             line = (f" (the employer's resistance, {_join(f'{r:g}' for r in res)})"
                     if res else "")
-            out.append(f"No arm won anything: no action had the power to beat the employer"
-                       f"{line}.")
+            if all(_election(facts[a]) for a in acted):
+                out.append("No arm won its union election: " + "; ".join(
+                    f"{L(a)} held {facts[a]['actions']:.3g} per run on average" for a in acted)
+                    + ".")
+            else:
+                out.append(f"No arm won anything: no action had the power to beat the "
+                           f"employer{line}.")
         else:
             out.append("No arm called an action, so nothing was won or lost.")
     else:
         parts = []
         for a in winners:
             f = facts[a]
+            if _election(f):
+                parts.append(_election_clause(L(a), f))
+                continue
             share = f["reversals"] / f["wins"] if f["wins"] > 0 else 0.0
             kept = ("none of them taken back" if f["reversals"] == 0 else
                     f"{share * 100:.0f}% of them taken back by the employer before the run "
                     f"ended")
             parts.append(f"{L(a)} won {f['wins']:.3g} actions {runs_word}, {kept}")
         text = _cap("; ".join(parts)) + "."
-        others = [L(a) for a in names if a not in winners]
+        others = [a for a in names if a not in winners]
         if others:
-            text += f" {_cap(_join(others))} won nothing."
+            text += (f" {_cap(_join(L(a) for a in others))} "
+                     + ("never won its election." if all(_election(facts[a]) for a in others)
+                        else "won nothing."))
         out.append(text)
-        if len(winners) > 1:
+        if len(winners) > 1 and not any(_election(facts[a]) for a in winners):
             share = {a: facts[a]["reversals"] / facts[a]["wins"] for a in winners}
             lasted = min(share, key=share.get)
             lost = max(share, key=share.get)
@@ -415,7 +457,7 @@ def story_sentences(facts):
     res = set()
     for a in acted:
         f = facts[a]
-        if not np.isfinite(f["power"]):
+        if not np.isfinite(f["power"]) or _election(f):  # a vote is won by a majority
             continue
         clause = f"{L(a)} {f['power']:.2f} (cohesion {f['cohesion']:.2f}"
         if np.isfinite(f["cleared"]):
@@ -429,9 +471,11 @@ def story_sentences(facts):
                 if len(res) == 1 else "")
         out.append(f"Power at actions (how many took part, weighted by cohesion: the trust "
                    f"among the people who acted){line}: " + "; ".join(parts) + ".")
-    silent = [L(a) for a in names if a not in acted and facts[a]["actions"] == 0]
+    silent = [a for a in names if a not in acted and facts[a]["actions"] == 0]
     if silent and acted:
-        out.append(f"{_cap(_join(silent))} never called an action.")
+        out.append(f"{_cap(_join(L(a) for a in silent))} never "
+                   + ("filed for an election." if all(_election(facts[a]) for a in silent)
+                      else "called an action."))
     # backfires
     fired = [a for a in names if facts[a]["backfires_total"] > 0]
     if fired:
@@ -446,9 +490,12 @@ def story_sentences(facts):
         most = max(fear, key=fear.get)
         least = min(fear, key=fear.get)
         if fear[most] - fear[least] >= 0.02:
-            out.append(f"{_cap(L(most))} left the workplace most afraid (fear {fear[most]:.2f} "
+            out.append(f"{_cap(L(most))} left the workplace "
+                       f"{'more' if len(fear) == 2 else 'most'} afraid (fear {fear[most]:.2f} "
                        f"on a 0–1 scale at the end, against {fear[least]:.2f} for {L(least)}): "
-                       f"the employer retaliates after actions.")
+                       + ("the employer's counter-campaign before the vote."
+                          if _election(facts[most]) else
+                          "the employer retaliates after actions."))
     return out
 
 
@@ -531,17 +578,27 @@ def discussion_points(facts, sweep=False):
         base = max(names, key=lambda a: fin(a, "organized_base_end"))
         gap = facts[base]["organized_base_end"] - facts[crowd]["organized_base_end"]
         if crowd != base and np.isfinite(facts[crowd]["peak_turnout"]) and gap >= 0.02:
-            out.append(f"{_cap(L(crowd))} drew the biggest crowd ({_pct(facts[crowd]['peak_turnout'])}"
-                       f" at its peak) but {L(base)} built the bigger base "
+            peak = _pct(facts[crowd]["peak_turnout"])
+            out.append(f"{_cap(L(crowd))} drew the biggest crowd ({peak} at its peak) but "
+                       f"{L(base)} built the bigger base "
                        f"({_pct(facts[base]['organized_base_end'])} organized). A year later, "
                        f"which would you rather have, and why?")
     winners = [a for a in names if facts[a]["wins"] > 0]
     if winners:
-        share = {a: facts[a]["reversals"] / facts[a]["wins"] for a in winners}
-        lost = max(share, key=share.get)
-        if share[lost] >= 0.3:
-            out.append(f"Most of {L(lost)}'s wins were taken back. What keeps a win standing "
+        # a share of wins is told only from five wins or more over the runs (fewer say little)
+        share = {a: facts[a]["reversals"] / facts[a]["wins"] for a in winners
+                 if facts[a]["wins"] * facts[a]["n"] >= 5}
+        lost = max(share, key=share.get) if share else None
+        if lost is not None and share[lost] >= 0.3:
+            many = "Most" if share[lost] >= 0.5 else "Many"
+            out.append(f"{many} of {L(lost)}'s won elections were decertified before a first "
+                       f"contract. What does it take to turn a vote into a contract?"
+                       if _election(facts[lost]) else
+                       f"{many} of {L(lost)}'s wins were taken back. What keeps a win standing "
                        f"once the action is over, and who defends it?")
+    elif all(_election(facts[a]) for a in names) and any(facts[a]["actions"] > 0 for a in names):
+        out.append("No election was won. What would it have taken: more of the unit organized "
+                   "before filing, or coworkers who trust each other more?")
     elif any(facts[a]["actions"] > 0 for a in names):
         out.append("No action beat the employer. What would it have taken: more people, or "
                    "people who trust each other more?")

@@ -195,7 +195,7 @@ def test_story_follows_the_results_not_the_file(orgsim_run):
     assert facts_easy["act_on_the_anger"]["cleared"] == pytest.approx((power >= 0.05).mean())
     # acting brings retaliation: the acting arm ends more afraid, and the story says so
     assert facts_hard["act_on_the_anger"]["fear_end"] > facts_hard["keep_building"]["fear_end"]
-    assert "Act on the anger left the workplace most afraid" in hard_story
+    assert "Act on the anger left the workplace more afraid" in hard_story
 
 
 def test_story_says_who_built_the_base_and_where_backfires_happened(year1, year1_page):

@@ -1,0 +1,51 @@
+"""The report of a scenario whose actions are union elections (actions.kind = election) tells
+them as elections: the share of the workplaces where the vote was won, first contracts and
+decertifications; no power against the employer's line (a vote is won by a majority); and no
+claim about a share of wins from a handful of them."""
+import html
+import re
+import subprocess
+
+import pytest
+
+from analysis import report
+from conftest import REPO
+
+
+def _texts(page, cls, tag):
+    block = re.search(rf"<{tag} class='{cls}'>(.*?)</{tag}>", page, re.S).group(1)
+    return [html.unescape(t) for t in re.findall(r"<li>(.*?)</li>", block)]
+
+
+@pytest.fixture(scope="module")
+def election_page(orgsim_binary, tmp_path_factory):
+    out = tmp_path_factory.mktemp("election") / "election.h5"
+    scenario = REPO / "scenarios/empirical/union_election.json"
+    done = subprocess.run([orgsim_binary, "run", str(scenario), "--replicates", "12",
+                           "-o", str(out), "-q"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return report.render(str(out))
+
+
+def test_elections_are_told_as_elections(election_page):
+    story = " ".join(_texts(election_page, "story", "ul"))
+    assert re.search(r"Relationship-first won the union's election in \d+(\.\d)?% of the "
+                     r"workplaces \([\d.]+ elections? held per run on average\), a first "
+                     r"contract followed in", story), story
+    assert "actions per run" not in story and "Power at actions" not in story
+
+
+def test_no_share_of_wins_is_claimed_from_fewer_than_five(election_page):
+    facts_texts = " ".join(_texts(election_page, "discuss", "ol"))
+    assert "wins were taken back" not in facts_texts
+
+
+def test_the_discussion_rule_needs_five_wins():
+    base = {"n": 4, "election": False, "organized_base_end": 0.1, "peak_turnout": 0.5,
+            "actions": 3.0, "backfires_total": 0.0, "fear_end": 0.3}
+    few = {"a": {**base, "wins": 1.0, "reversals": 1.0}}  # 4 wins over 4 runs, all reversed
+    many = {"a": {**base, "wins": 1.25, "reversals": 1.0}}  # 5 wins, 80% reversed
+    assert not any("taken back" in q for q in report.discussion_points(few))
+    assert any(q.startswith("Most of a's wins were taken back") for q in
+               report.discussion_points(many))
