@@ -606,6 +606,38 @@ def level_name(level):
         return str(level)
 
 
+# A box keeps a set of a choice's levels: the bits of one int64, bit i set when level i is kept
+# (the `kept` dataset of /discovery; analysis.prim). 63 bits: a choice of at most 63 levels.
+MAX_KEPT_LEVELS = 63
+
+
+def kept_mask(indices):
+    """The bit mask of a set of level indices (bit i set when level i is in it)."""
+    mask = 0
+    for i in indices:
+        i = int(i)
+        if not 0 <= i < MAX_KEPT_LEVELS:
+            raise ValueError(f"level index {i}: a set of levels is kept as the bits of an int64, "
+                             f"so a choice may have at most {MAX_KEPT_LEVELS} levels")
+        mask |= 1 << i
+    return mask
+
+
+def level_range(levels, lower, upper):
+    """The levels whose index lies in [lower, upper] (the range of the points a box was found
+    on; the levels a box kept when it could keep only a run of neighbours, as a /discovery group
+    written before its `kept` dataset says)."""
+    lo = max(0, int(math.ceil(lower - 1e-9)))
+    hi = min(len(levels) - 1, int(math.floor(upper + 1e-9)))
+    return list(levels[lo:hi + 1])
+
+
+def kept_names(mask, levels):
+    """The names of the levels whose bit is set in `mask`, in the levels' order."""
+    mask = int(mask)
+    return [name for i, name in enumerate(levels) if mask >> i & 1]
+
+
 def _levels_of(name, attrs, path):
     """The level names of varied parameter `name` from its `levels` attribute, or None for a
     numeric parameter (no attribute, or an empty one). The rule of the engine's
