@@ -4,22 +4,24 @@ scenario discovery by Bryant & Lempert (2010, Technological Forecasting and Soci
 77:34-49). numpy only.
 
 Given the inputs X of a set of runs (the sweep's varied parameters) and a yes/no condition y on
-their outcomes, PRIM looks for a box (an interval per input) where y holds much more often than
-overall:
+their outcomes, PRIM looks for a box (an interval per number, a set of levels per choice) where y
+holds much more often than overall:
 
 - peeling: starting from the box holding every point, repeatedly cut off a share `alpha` of the
   box's points at the low or the high end of one input, choosing the cut that leaves the highest
-  share of y in the box, until fewer than `min_mass` of all points remain. Every box along the
-  way is one point of the *peeling trajectory*: its coverage (the share of all y-points that are
-  in the box) against its density (the share of the box's points that are y-points);
+  share of y in the box (or drop one whole level of a choice: below), until fewer than
+  `min_mass` of all points remain. Every box along the way is one point of the *peeling
+  trajectory*: its coverage (the share of all y-points that are in the box) against its density
+  (the share of the box's points that are y-points);
 - a box is chosen on the trajectory (by default the one with the largest coverage x density, a
   balance of the two; or, with `threshold`, the largest coverage among boxes at least that dense);
 - pasting: the chosen box is grown back, a share `alpha` of its points at a time along one
-  limit, while that raises its density;
+  limit (or one level of a choice), while that raises its density;
 - which limits matter: each limit the box sets is dropped in turn (that input back to its full
-  range) and a one-sided binomial test asks how likely the box's count of y-points would be if
-  its points had the density of the box without that limit. A large p-value says the limit adds
-  nothing (the quasi-p-values of the EMA Workbench follow the same idea; this is our own code);
+  range, a choice to all its levels) and a one-sided binomial test asks how likely the box's
+  count of y-points would be if its points had the density of the box without that limit. A
+  large p-value says the limit adds nothing (the quasi-p-values of the EMA Workbench follow the
+  same idea; this is our own code);
 - covering: the points of the first box are removed and PRIM runs again on the rest, giving a
   second box (and so on for `n_boxes`).
 
