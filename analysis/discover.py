@@ -6,8 +6,9 @@
 (also `orgsim discover SWEEP.h5 --where "..."`). Evaluates the condition on the sweep's per-run
 outcomes, runs PRIM (analysis.prim) over the varied parameters, prints the boxes in words and
 writes them into the file's /discovery group (docs/HDF5_LAYOUT.md), which `orgsim report` shows.
-A swept choice or switch is peeled by its index into its levels and said by name ("campaign.strategy
-is big_messaging", "actions.policy in {hot, schedule}").
+A swept choice or switch is peeled by its levels, one whole level at a time (analysis.prim), so a
+box keeps any set of them, and is said by name ("campaign.strategy is big_messaging",
+"actions.policy in {hot, never}").
 
 The condition (`--where`) is a Python-like expression over per-run outputs:
 - `output[arm]` is that arm's value; a condition naming arms is evaluated per workplace, i.e. per
@@ -176,9 +177,9 @@ def evaluate(runs, where, params):
             finite &= np.isfinite(v)
     y = np.asarray(_eval(tree, columns), dtype=bool) & finite
     X = table[params].reset_index(drop=True)[finite]
-    # A swept choice or switch: PRIM peels its index into its levels (the order the sweep file
-    # lists them), as it peels a number; the boxes say it by name (prim.choice_levels,
-    # Box.levels).
+    # A swept choice or switch: X holds its index into its levels (the order the sweep file
+    # lists them); given the levels (prim.choice_levels), PRIM peels it one level at a time and
+    # the boxes say it by name (Box.levels, Box.kept).
     for c in params:
         if isinstance(X[c].dtype, pd.CategoricalDtype):
             X[c] = X[c].cat.codes.where(X[c].notna()).astype(float)

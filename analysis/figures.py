@@ -1153,19 +1153,32 @@ def plot_peeling_trajectory(disc, title=None, save=None):
     return _finish(fig, save)
 
 
-def _box_span(row, choice):
-    """A box's extent along one input: its limits; for a choice (limits are indices into its
-    levels) the levels it keeps, each drawn as a band around its tick."""
-    if not choice:
-        return row["lower"], row["upper"]
-    return math.ceil(row["lower"] - 1e-9) - 0.4, math.floor(row["upper"] + 1e-9) + 0.4
+def _box_spans(row, levels=None):
+    """A box's extent along one input, as intervals: a number's limits; for a choice (its axis
+    holds the level indices) one band per run of neighbouring levels the box keeps, each level
+    drawn as a band around its tick, so that a box keeping {a, c} of a, b, c is two bands."""
+    if levels is None:
+        return [(row["lower"], row["upper"])]
+    if "kept" in row.index:
+        kept = [i for i, v in enumerate(levels) if v in load.kept_names(row["kept"], levels)]
+    else:  # a limits table without the mask: the run lower..upper
+        kept = [levels.index(v) for v in load.level_range(levels, row["lower"], row["upper"])]
+    spans = []
+    for i in kept:
+        if spans and spans[-1][1] == i - 1:
+            spans[-1][1] = i
+        else:
+            spans.append([i, i])
+    return [(first - 0.4, last + 0.4) for first, last in spans]
 
 
 def plot_box_scatter(disc, X, y, box=1, inputs=None, max_inputs=4, title=None, save=None):
     """The points over pairs of the inputs box `box` restricts (X: DataFrame of the inputs,
     y: where the condition holds), with the box drawn on each pair. Inputs default to the
     restricted ones, most significant first (at most `max_inputs`). A swept choice
-    (`disc.levels`; X holds its index) has one tick per level, named."""
+    (`disc.levels`; X holds its index) has one tick per level, named; a box that keeps levels
+    that are not neighbours is drawn as several rectangles, one per run of neighbouring kept
+    levels."""
     from matplotlib.patches import Rectangle
 
     lim = disc.limits.loc[box]
@@ -1193,10 +1206,10 @@ def plot_box_scatter(disc, X, y, box=1, inputs=None, max_inputs=4, title=None, s
                        alpha=0.6, label="does not hold", marker="o")
             ax.scatter(xa[y] + ja[y], xb[y] + jb[y], s=16, c=OKABE_ITO["vermillion"],
                        alpha=0.8, label="holds", marker="^")
-            (a0, a1), (b0, b1) = _box_span(lim.loc[a], a in levels), _box_span(lim.loc[b],
-                                                                                 b in levels)
-            ax.add_patch(Rectangle((a0, b0), a1 - a0, b1 - b0, fill=False, lw=2.5,
-                                   edgecolor=OKABE_ITO["black"]))
+            for a0, a1 in _box_spans(lim.loc[a], levels.get(a)):
+                for b0, b1 in _box_spans(lim.loc[b], levels.get(b)):
+                    ax.add_patch(Rectangle((a0, b0), a1 - a0, b1 - b0, fill=False, lw=2.5,
+                                           edgecolor=OKABE_ITO["black"]))
             ax.set_xlabel(a)
             ax.set_ylabel(b)
             for name, axis, lim_of in ((a, ax.xaxis, ax.set_xlim), (b, ax.yaxis, ax.set_ylim)):

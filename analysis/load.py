@@ -606,6 +606,38 @@ def level_name(level):
         return str(level)
 
 
+# A box keeps a set of a choice's levels: the bits of one int64, bit i set when level i is kept
+# (the `kept` dataset of /discovery; analysis.prim). 63 bits: a choice of at most 63 levels.
+MAX_KEPT_LEVELS = 63
+
+
+def kept_mask(indices):
+    """The bit mask of a set of level indices (bit i set when level i is in it)."""
+    mask = 0
+    for i in indices:
+        i = int(i)
+        if not 0 <= i < MAX_KEPT_LEVELS:
+            raise ValueError(f"level index {i}: a set of levels is kept as the bits of an int64, "
+                             f"so a choice may have at most {MAX_KEPT_LEVELS} levels")
+        mask |= 1 << i
+    return mask
+
+
+def level_range(levels, lower, upper):
+    """The levels whose index lies in [lower, upper] (the range of the points a box was found
+    on; the levels a box kept when it could keep only a run of neighbours, as a /discovery group
+    written before its `kept` dataset says)."""
+    lo = max(0, int(math.ceil(lower - 1e-9)))
+    hi = min(len(levels) - 1, int(math.floor(upper + 1e-9)))
+    return list(levels[lo:hi + 1])
+
+
+def kept_names(mask, levels):
+    """The names of the levels whose bit is set in `mask`, in the levels' order."""
+    mask = int(mask)
+    return [name for i, name in enumerate(levels) if mask >> i & 1]
+
+
 def _levels_of(name, attrs, path):
     """The level names of varied parameter `name` from its `levels` attribute, or None for a
     numeric parameter (no attribute, or an empty one). The rule of the engine's
@@ -1222,7 +1254,8 @@ class Discovery:
     n, k:       points, and points where the condition holds
     boxes:      one row per box (index box = 1, 2, ...): coverage, density, mass, n, k,
                 coverage_total (share of all k points), base_density
-    limits:     one row per (box, input): lower, upper, min, max, restricted, p_value
+    limits:     one row per (box, input): lower, upper, min, max, kept, restricted, p_value
+                (kept: a choice's kept levels as a bit mask, 0 for a number; `kept` names them)
     trajectory: one row per (box, peeling step): coverage, density, mass, n, n_restricted,
                 chosen (step -1: the pasted box that was chosen)
     settings:   alpha, min_mass
@@ -1239,6 +1272,13 @@ class Discovery:
     trajectory: pd.DataFrame
     settings: dict
     levels: dict = field(default_factory=dict)
+
+    def kept(self, box, name):
+        """The names of the levels of choice input `name` that box `box` keeps."""
+        if name not in self.levels:
+            raise ValueError(f"{name} is not a swept choice or switch: a box keeps a range of "
+                             f"it (limits lower, upper), not levels")
+        return kept_names(self.limits.loc[(box, name), "kept"], self.levels[name])
 
 
 @contextlib.contextmanager
@@ -1272,6 +1312,8 @@ def write_discovery(path, where, unit, boxes, n, k, settings):
         for col in ("lower", "upper", "min", "max", "p_value"):
             g.create_dataset(col, data=np.array([b.limits[col].to_numpy(float) for b in boxes])
                              .reshape(nb, ni))
+        g.create_dataset("kept", data=np.array([b.limits["kept"].to_numpy(np.int64)
+                                                for b in boxes], dtype=np.int64).reshape(nb, ni))
         g.create_dataset("restricted", data=np.array(
             [b.limits["restricted"].to_numpy(np.int8) for b in boxes], dtype=np.int8)
             .reshape(nb, ni))
@@ -1301,19 +1343,6 @@ def discovery(source):
         boxes = pd.DataFrame({c: g[c][()] for c in ("coverage", "density", "mass", "n", "k",
                                                     "coverage_total", "base_density")},
                              index=pd.Index(g["box"][()], name="box"))
-        rows = []
-        for b, box in enumerate(boxes.index):
-            for i, name in enumerate(inputs):
-                rows.append({"box": box, "input": name,
-                             **{c: g[c][b, i] for c in ("lower", "upper", "min", "max",
-                                                        "p_value")},
-                             "restricted": bool(g["restricted"][b, i])})
-        limits = pd.DataFrame(rows).set_index(["box", "input"]) if rows else pd.DataFrame()
-        t = g["trajectory"]
-        traj = pd.DataFrame({c: t[c][()] for c in t.keys()})
-        traj["chosen"] = traj["chosen"].astype(bool)
-        gattrs = _raw_attrs(g)
-        settings = {k: gattrs[k] for k in ("alpha", "min_mass") if k in gattrs}
         levels = {}  # a swept choice: the box's limits index its column's levels
         for name in inputs:
             column = f.get(name) if "." in name else None
@@ -1321,6 +1350,26 @@ def discovery(source):
                 found = _levels_of(name, _clean_attrs(column.attrs), path)
                 if found is not None:
                     levels[name] = found
+        rows = []
+        for b, box in enumerate(boxes.index):
+            for i, name in enumerate(inputs):
+                row = {"box": box, "input": name,
+                       **{c: g[c][b, i] for c in ("lower", "upper", "min", "max")}}
+                if "kept" in g:
+                    row["kept"] = int(g["kept"][b, i])
+                elif name in levels:  # written before `kept`: a box kept a run of levels
+                    run = level_range(levels[name], row["lower"], row["upper"])
+                    row["kept"] = kept_mask(levels[name].index(v) for v in run)
+                else:
+                    row["kept"] = 0
+                rows.append({**row, "restricted": bool(g["restricted"][b, i]),
+                             "p_value": g["p_value"][b, i]})
+        limits = pd.DataFrame(rows).set_index(["box", "input"]) if rows else pd.DataFrame()
+        t = g["trajectory"]
+        traj = pd.DataFrame({c: t[c][()] for c in t.keys()})
+        traj["chosen"] = traj["chosen"].astype(bool)
+        gattrs = _raw_attrs(g)
+        settings = {k: gattrs[k] for k in ("alpha", "min_mass") if k in gattrs}
         return Discovery(where=_text(gattrs["where"]), unit=_text(gattrs["unit"]),
                          n=int(gattrs["n_points"]), k=int(gattrs["n_true"]), boxes=boxes,
                          limits=limits, trajectory=traj, settings=settings, levels=levels)

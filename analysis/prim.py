@@ -4,30 +4,55 @@ scenario discovery by Bryant & Lempert (2010, Technological Forecasting and Soci
 77:34-49). numpy only.
 
 Given the inputs X of a set of runs (the sweep's varied parameters) and a yes/no condition y on
-their outcomes, PRIM looks for a box (an interval per input) where y holds much more often than
-overall:
+their outcomes, PRIM looks for a box (an interval per number, a set of levels per choice) where y
+holds much more often than overall:
 
 - peeling: starting from the box holding every point, repeatedly cut off a share `alpha` of the
   box's points at the low or the high end of one input, choosing the cut that leaves the highest
-  share of y in the box, until fewer than `min_mass` of all points remain. Every box along the
-  way is one point of the *peeling trajectory*: its coverage (the share of all y-points that are
-  in the box) against its density (the share of the box's points that are y-points);
+  share of y in the box (or drop one whole level of a choice: below), until fewer than
+  `min_mass` of all points remain. Every box along the way is one point of the *peeling
+  trajectory*: its coverage (the share of all y-points that are in the box) against its density
+  (the share of the box's points that are y-points);
 - a box is chosen on the trajectory (by default the one with the largest coverage x density, a
   balance of the two; or, with `threshold`, the largest coverage among boxes at least that dense);
 - pasting: the chosen box is grown back, a share `alpha` of its points at a time along one
-  limit, while that raises its density;
+  limit (or one level of a choice), while that raises its density;
 - which limits matter: each limit the box sets is dropped in turn (that input back to its full
-  range) and a one-sided binomial test asks how likely the box's count of y-points would be if
-  its points had the density of the box without that limit. A large p-value says the limit adds
-  nothing (the quasi-p-values of the EMA Workbench follow the same idea; this is our own code);
+  range, a choice to all its levels) and a one-sided binomial test asks how likely the box's
+  count of y-points would be if its points had the density of the box without that limit. A
+  large p-value says the limit adds nothing (the quasi-p-values of the EMA Workbench follow the
+  same idea; this is our own code);
 - covering: the points of the first box are removed and PRIM runs again on the rest, giving a
   second box (and so on for `n_boxes`).
 
 A swept choice or switch (an ordered Categorical column, analysis.load; or `levels` given) is
-peeled by its index into its levels, in the order the sweep file lists them, exactly as a number
-is: a box keeps a run of neighbouring levels. Its limits are stored as indices (lower, upper,
-min, max), but a box says them by name: "campaign.strategy is big_messaging", "actions.policy in
-{hot, schedule}" (`Box.levels`, `Box.kept`).
+peeled by its levels, as Friedman & Fisher (1999) peel a categorical input, one category at a
+time: a peel removes one whole level still in the box (one that holds some of the box's points,
+when the box keeps a point without it), so a box keeps any set of the levels ("actions.policy
+in {hot, never}"), not only a run of neighbours in the sweep file's order.
+Pasting may add back one level the box does not keep; dropping a choice's limit (the p-values,
+`prune`) brings back every level the data holds. A box says a choice by name:
+"campaign.strategy is big_messaging", "actions.policy in {hot, never}" (`Box.levels`,
+`Box.kept`).
+
+How a level peel competes with the alpha-peels of the numbers. A whole level can remove far
+more than `alpha` of the box (a third of it, for three levels equally swept), and dropping it
+nearly always leaves the densest box: choosing by density alone would take the big cut first,
+the impatience PRIM's small peels exist to avoid. Friedman & Fisher's criterion for peels of
+unequal size is the gain in the box's mean per point removed, (density after - density before)
+/ points removed, which is (density of the box - density of the points removed) / points kept:
+a level is dropped first when what it removes is poorer than what the best alpha-peel removes,
+weighted by how much is left (the EMA Workbench's default "lenient" objective is the same rate).
+We compare each level peel with the best alpha-peel by that rate. The alpha-peels of the numbers
+are ranked among themselves by density, as before: they remove the same share of the box (up to
+ties in the data), for which the two rules agree, and so the boxes of inputs that are all
+numbers are exactly what they were. A level peel that would leave fewer than `min_mass` of the
+points is no candidate; an alpha-peel that would still ends the peeling, as before.
+
+A box's limits keep lower, upper (the box), min and max (the data's range) for every input; for
+a choice they are indices into its levels (the smallest and largest kept, the range the data
+holds) and `kept` holds the set itself, a bit mask (bit i set when level i is kept; 0 for a
+number; load.kept_mask, load.kept_names), which is what `contains`, `describe` and `kept` read.
 """
 import math
 from dataclasses import dataclass, field
@@ -35,7 +60,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .load import level_name
+from .load import MAX_KEPT_LEVELS, kept_mask, kept_names, level_name, level_range
 
 
 def choice_levels(frame, columns=None):
@@ -78,14 +103,6 @@ def _column_numbers(col, levels=None):
     return np.asarray(col, dtype=float)
 
 
-def level_range(levels, lower, upper):
-    """The levels whose index lies in [lower, upper] (the limits of a box, or the range of the
-    points it was found on): a run of neighbouring levels."""
-    lo = max(0, int(math.ceil(lower - 1e-9)))
-    hi = min(len(levels) - 1, int(math.floor(upper + 1e-9)))
-    return list(levels[lo:hi + 1])
-
-
 def choice_words(name, kept):
     """A box's restriction of a choice, by name: "x is a" or "x in {a, b}"."""
     if len(kept) == 1:
@@ -126,13 +143,88 @@ def binomial_sf(k, n, p):
     return float(min(1.0, math.exp(top) * np.exp(logs - top).sum()))
 
 
+def _codes(x, n_levels):
+    """A choice's values (floats: an index into its levels) as integer level indices, -1 where
+    missing or not the index of a level."""
+    x = np.asarray(x, dtype=float)
+    ok = np.isfinite(x)
+    ok[ok] = (x[ok] == np.round(x[ok])) & (x[ok] >= 0) & (x[ok] < n_levels)
+    return np.where(ok, np.where(ok, x, 0), -1).astype(np.int64)
+
+
+def _member(codes, keep):
+    """Which points (their level indices, -1 for none) hold a level of the set `keep` (bool per
+    level)."""
+    return (codes >= 0) & keep[np.maximum(codes, 0)]
+
+
+def _held(codes, n_levels):
+    """Bool per level: the levels some point holds."""
+    return np.bincount(codes[codes >= 0], minlength=n_levels)[:n_levels] > 0
+
+
+class _Points:
+    """PRIM's inputs as it peels them: X (n x d floats) and, per choice input (column j), its
+    points' level indices. A box is (lo, hi, kept): the limits of every column (a choice's are
+    not used while peeling) and, per choice column, a bool per level: the levels it keeps."""
+
+    def __init__(self, X, names, levels):
+        self.X = X
+        self.codes = {j: _codes(X[:, j], len(levels[name])) for j, name in enumerate(names)
+                      if name in levels}
+        self.n_levels = {j: len(levels[names[j]]) for j in self.codes}
+
+    def held(self):
+        """Per choice column, the levels the points hold: the kept set of the whole space."""
+        return {j: _held(c, self.n_levels[j]) for j, c in self.codes.items()}
+
+    def inside(self, lo, hi, kept, skip=None):
+        """Which points are in the box, leaving out the limits on column `skip`."""
+        X = self.X
+        if not self.codes and skip is None:
+            return np.all((X >= lo) & (X <= hi), axis=1)
+        inside = np.ones(len(X), dtype=bool)
+        for j in range(X.shape[1]):
+            if j == skip:
+                continue
+            if j in self.codes:
+                inside &= _member(self.codes[j], kept[j])
+            else:
+                inside &= (X[:, j] >= lo[j]) & (X[:, j] <= hi[j])
+        return inside
+
+    def restricted(self, lo, hi, kept, rng_lo, rng_hi, held):
+        """Bool per column: the box cuts it (a number's limits inside its range; a choice that
+        keeps fewer levels than the points hold)."""
+        out = (lo > rng_lo) | (hi < rng_hi)
+        for j in self.codes:
+            out[j] = bool(np.any(held[j] & ~kept[j]))
+        return out
+
+    def limits(self, lo, hi, kept, rng_lo, rng_hi, held, pvals, index):
+        """The Box.limits table: a choice's lower and upper are its smallest and largest kept
+        level index, its `kept` the set's bit mask (0 for a number)."""
+        lo, hi = lo.astype(float), hi.astype(float)
+        masks = np.zeros(len(lo), dtype=np.int64)
+        for j, keep in kept.items():
+            idx = np.flatnonzero(keep)
+            lo[j], hi[j] = (idx[0], idx[-1]) if idx.size else (math.nan, math.nan)
+            masks[j] = kept_mask(idx)
+        return pd.DataFrame({"lower": lo, "upper": hi, "min": rng_lo, "max": rng_hi,
+                             "kept": masks,
+                             "restricted": self.restricted(lo, hi, kept, rng_lo, rng_hi, held),
+                             "p_value": pvals}, index=index)
+
+
 @dataclass
 class Box:
     """One box found by PRIM.
 
     limits:     DataFrame indexed by input name: lower, upper (the box), min, max (the data's
-                range), restricted (bool: the box cuts this input), p_value (of dropping this
-                limit; NaN when not restricted)
+                range), kept (a choice: the bit mask of the levels the box keeps, bit i for
+                level i; 0 for a number), restricted (bool: the box cuts this input), p_value (of
+                dropping this limit; NaN when not restricted). A choice's lower, upper, min and
+                max are level indices: the smallest and largest kept, the range the data holds
     coverage:   share of all y-points (of the data PRIM ran on) inside the box
     density:    share of the box's points that are y-points
     mass:       share of the points inside the box
@@ -140,8 +232,8 @@ class Box:
     trajectory: the peeling trajectory: one row per peel (step, coverage, density, mass,
                 n_restricted), then the pasted box (step = -1 marks it: `chosen` True)
     base_density: share of y-points in the data PRIM ran on
-    levels:     {input: level names} for the inputs that are a swept choice or switch: their
-                limits are indices into these names (`kept` gives the names a box keeps)
+    levels:     {input: level names} for the inputs that are a swept choice or switch (`kept`
+                gives the names a box keeps)
     """
     limits: pd.DataFrame
     coverage: float
@@ -158,11 +250,21 @@ class Box:
     def restricted(self):
         return list(self.limits.index[self.limits["restricted"]])
 
-    def kept(self, name):
-        """The level names of choice input `name` that the box keeps (all of the range it was
-        found on when it does not restrict the input)."""
+    def _keeps(self, name):
+        """Bool per level of choice input `name`: the levels the box keeps (its `kept` mask; a
+        limits table without one, as written before the mask: the levels lower..upper)."""
+        levels = self.levels[name]
         row = self.limits.loc[name]
-        return level_range(self.levels[name], row["lower"], row["upper"])
+        if "kept" in self.limits.columns:
+            names = set(kept_names(row["kept"], levels))
+        else:
+            names = set(level_range(levels, row["lower"], row["upper"]))
+        return np.array([v in names for v in levels], dtype=bool)
+
+    def kept(self, name):
+        """The level names of choice input `name` that the box keeps (all the levels of the data
+        it was found on when it does not restrict the input), in the levels' order."""
+        return [v for v, keep in zip(self.levels[name], self._keeps(name)) if keep]
 
     def _values(self, X, name):
         """Column `name` of X as numbers: a choice given by name (a Categorical, strings or
@@ -176,15 +278,18 @@ class Box:
         `open_ends`, a side the box does not cut (an unrestricted input, or the uncut end of a
         restricted one) is unbounded: the rule the box states, for points PRIM did not see
         (another half of a study, new runs), whose range can reach a little past the data's.
-        A choice keeps its limits even then: the box names the levels it keeps, and a level
-        outside the range it was found on is not one of them.
+        A choice is in the box when its level is one the box keeps, open ends or not: a level
+        the box never saw is not one it keeps.
         A choice may be given by its level names (a Categorical, as analysis.load gives it;
         strings; booleans, as true/false) or by its index."""
         inside = np.ones(len(X), dtype=bool)
         for name, row in self.limits.iterrows():
             x = self._values(X, name)
+            if name in self.levels:
+                inside &= _member(_codes(x, len(self.levels[name])), self._keeps(name))
+                continue
             lower, upper = row["lower"], row["upper"]
-            if open_ends and name not in self.levels:
+            if open_ends:
                 lower = lower if lower > row["min"] else -np.inf
                 upper = upper if upper < row["max"] else np.inf
             inside &= (x >= lower) & (x <= upper)
@@ -192,7 +297,8 @@ class Box:
 
     def describe(self, units=None, digits=3):
         """The box in words: one line per restricted input, with its p-value; a choice by the
-        names of its levels ("x is a (of a, b, c; p = ...)", "x in {a, b} (of a, b, c; ...)")."""
+        names of its levels ("x is a (of a, b, c; p = ...)", "x in {a, c} (of a, b, c; ...)",
+        of the levels from the first to the last the data holds)."""
         units = units or {}
         lines = []
         for name in self.restricted:
@@ -230,12 +336,14 @@ def _stats(inside, y, total_k):
     return n, k, (k / n if n else 0.0), (k / total_k if total_k else 0.0)
 
 
-def _peel_candidates(X, inside, lo, hi, alpha):
-    """Every one-limit cut of the box removing about alpha of its points: (j, side, new value,
-    mask of the points kept)."""
+def _peel_candidates(X, inside, lo, hi, alpha, skip=()):
+    """Every one-limit cut of the box along a number (a column not in `skip`) removing about
+    alpha of its points: (j, side, new value, mask of the points kept)."""
     out = []
     n_in = inside.sum()
     for j in range(X.shape[1]):
+        if j in skip:
+            continue
         x = X[inside, j]
         if x.size == 0 or x.min() == x.max():
             continue
@@ -255,23 +363,61 @@ def _peel_candidates(X, inside, lo, hi, alpha):
     return out
 
 
-def _in_box(X, lo, hi):
-    return np.all((X >= lo) & (X <= hi), axis=1)
+def _level_peels(points, inside, kept):
+    """Every removal of one whole level of a choice from the box: a level it keeps that holds
+    some of its points, when a point is left without it. (j, level, mask of the points kept)."""
+    out = []
+    for j, codes in points.codes.items():
+        held = _held(codes[inside], points.n_levels[j])
+        for level in np.flatnonzero(kept[j] & held):
+            keep = inside & (codes != level)
+            if keep.any():
+                out.append((j, int(level), keep))
+    return out
 
 
-def _paste(X, y, lo, hi, alpha, total_k, rng_lo, rng_hi):
-    """Grows the box along one limit at a time while its density rises."""
+def _gain_per_point(keep, n_in, dens_in, y, total_k):
+    """Friedman & Fisher's criterion for peels of unequal size: the rise of the box's density
+    per point the peel removes."""
+    n, _, dens, _ = _stats(keep, y, total_k)
+    return (dens - dens_in) / (n_in - n)
+
+
+def _level_peel_to_take(cut, level_peels, inside, y, total_k):
+    """The level peel (j, level, mask of the points kept) to take rather than the numbers' best
+    cut (`cut`: (score, j, side, value, mask), or None), or None to take the cut: the larger gain
+    in density per point removed wins; on ties the peel that keeps more points, then the input
+    listed first."""
+    n_in, _, dens_in, _ = _stats(inside, y, total_k)
+
+    def score(keep, j):
+        return _gain_per_point(keep, n_in, dens_in, y, total_k), int(keep.sum()), -j
+
+    top = score(cut[4], cut[1]) if cut is not None else None
+    take = None
+    for j, level, keep in level_peels:
+        s = score(keep, j)
+        if top is None or s > top:
+            top, take = s, (j, level, keep)
+    return take
+
+
+def _paste(points, y, lo, hi, kept, held, alpha, total_k):
+    """Grows the box while its density rises: at each step the densest of the candidates (along
+    one limit of a number, about alpha of the box's points; or one level of a choice that the box
+    does not keep and the data holds)."""
+    X = points.X
     lo, hi = lo.copy(), hi.copy()
-    inside = _in_box(X, lo, hi)
+    kept = {j: v.copy() for j, v in kept.items()}
+    inside = points.inside(lo, hi, kept)
     n, k, dens, _ = _stats(inside, y, total_k)
     while True:
         best = None
         step = max(1, int(round(alpha * n)))
         for j in range(X.shape[1]):
-            others = np.ones(len(X), dtype=bool)
-            for i in range(X.shape[1]):
-                if i != j:
-                    others &= (X[:, i] >= lo[i]) & (X[:, i] <= hi[i])
+            if j in points.codes:
+                continue
+            others = points.inside(lo, hi, kept, skip=j)
             for side in (0, 1):
                 if side == 0:
                     cand = np.sort(X[others & (X[:, j] < lo[j]), j])[::-1]
@@ -285,53 +431,74 @@ def _paste(X, y, lo, hi, alpha, total_k, rng_lo, rng_hi):
                     new_lo[j] = v
                 else:
                     new_hi[j] = v
-                m = _in_box(X, new_lo, new_hi)
+                m = points.inside(new_lo, new_hi, kept)
                 n2, k2, d2, _ = _stats(m, y, total_k)
                 if d2 > dens + 1e-12 and (best is None or d2 > best[0]):
-                    best = (d2, new_lo, new_hi)
+                    best = (d2, new_lo, new_hi, kept)
+        for j in points.codes:
+            for level in np.flatnonzero(held[j] & ~kept[j]):
+                wider = dict(kept)
+                wider[j] = kept[j].copy()
+                wider[j][level] = True
+                _, _, d2, _ = _stats(points.inside(lo, hi, wider), y, total_k)
+                if d2 > dens + 1e-12 and (best is None or d2 > best[0]):
+                    best = (d2, lo, hi, wider)
         if best is None:
-            return lo, hi
-        dens, lo, hi = best[0], best[1], best[2]
-        n, k, dens, _ = _stats(_in_box(X, lo, hi), y, total_k)
+            return lo, hi, kept
+        dens, lo, hi, kept = best
+        n, k, dens, _ = _stats(points.inside(lo, hi, kept), y, total_k)
 
 
-def _limit_p_values(X, y, lo, hi, rng_lo, rng_hi):
+def _limit_p_values(points, y, lo, hi, kept, rng_lo, rng_hi, held):
     """Per input, the p-value of the box's limits on it (NaN where it sets none): the chance of
-    the box's count of y-points or more if its points had the density of the box without them."""
+    the box's count of y-points or more if its points had the density of the box without them
+    (a number back to its range, a choice to every level the data holds)."""
     total_k = int(y.sum())
-    n, k, _, _ = _stats(_in_box(X, lo, hi), y, total_k)
-    pvals = np.full(X.shape[1], np.nan)
-    for j in np.flatnonzero((lo > rng_lo) | (hi < rng_hi)):
-        lo2, hi2 = lo.copy(), hi.copy()
-        lo2[j], hi2[j] = rng_lo[j], rng_hi[j]
-        _, _, d2, _ = _stats(_in_box(X, lo2, hi2), y, total_k)
+    n, k, _, _ = _stats(points.inside(lo, hi, kept), y, total_k)
+    pvals = np.full(points.X.shape[1], np.nan)
+    for j in np.flatnonzero(points.restricted(lo, hi, kept, rng_lo, rng_hi, held)):
+        lo2, hi2, kept2 = _freed(j, lo, hi, kept, rng_lo, rng_hi, held)
+        _, _, d2, _ = _stats(points.inside(lo2, hi2, kept2), y, total_k)
         pvals[j] = binomial_sf(k, n, d2)
     return pvals
 
 
+def _freed(j, lo, hi, kept, rng_lo, rng_hi, held):
+    """The box without its limits on input j."""
+    lo, hi, kept = lo.copy(), hi.copy(), dict(kept)
+    if j in kept:
+        kept[j] = held[j].copy()
+    else:
+        lo[j], hi[j] = rng_lo[j], rng_hi[j]
+    return lo, hi, kept
+
+
 def prune(box, X, y, p_max=0.05):
     """The box with the limits that do not matter dropped: repeatedly frees the input whose
-    limits have the largest p-value above `p_max` (back to its full range) and tests the
-    remaining limits again on the wider box, until every limit left has p <= p_max. X, y: the
-    points the box was found on. Returns a new Box (its trajectory is the original's)."""
+    limits have the largest p-value above `p_max` (a number back to its full range, a choice to
+    all its levels) and tests the remaining limits again on the wider box, until every limit left
+    has p <= p_max. X, y: the points the box was found on. Returns a new Box (its trajectory is
+    the original's)."""
+    names = list(box.limits.index)
     if isinstance(X, pd.DataFrame):
-        X = _inputs(X[list(box.limits.index)], levels=box.levels)[0]
-    X = np.asarray(X, dtype=float)
+        X = _inputs(X[names], levels=box.levels)[0]
+    points = _Points(np.asarray(X, dtype=float), names, box.levels)
     y = np.asarray(y, dtype=bool)
     lim = box.limits
     lo, hi = lim["lower"].to_numpy(float).copy(), lim["upper"].to_numpy(float).copy()
     rng_lo, rng_hi = lim["min"].to_numpy(float), lim["max"].to_numpy(float)
+    kept = {j: box._keeps(names[j]) for j in points.codes}
+    for j in points.codes:  # a choice's limits are its kept set
+        lo[j], hi[j] = rng_lo[j], rng_hi[j]
+    held = points.held()
     while True:
-        pvals = _limit_p_values(X, y, lo, hi, rng_lo, rng_hi)
+        pvals = _limit_p_values(points, y, lo, hi, kept, rng_lo, rng_hi, held)
         if not np.any(pvals > p_max):
             break
-        j = int(np.nanargmax(pvals))
-        lo[j], hi[j] = rng_lo[j], rng_hi[j]
+        lo, hi, kept = _freed(int(np.nanargmax(pvals)), lo, hi, kept, rng_lo, rng_hi, held)
     total_k = int(y.sum())
-    n, k, dens, cov = _stats(_in_box(X, lo, hi), y, total_k)
-    limits = pd.DataFrame({"lower": lo, "upper": hi, "min": rng_lo, "max": rng_hi,
-                           "restricted": (lo > rng_lo) | (hi < rng_hi), "p_value": pvals},
-                          index=lim.index)
+    n, k, dens, cov = _stats(points.inside(lo, hi, kept), y, total_k)
+    limits = points.limits(lo, hi, kept, rng_lo, rng_hi, held, pvals, lim.index)
     return Box(limits=limits, coverage=cov, density=dens, mass=n / len(y), n=n, k=k,
                base_density=box.base_density, trajectory=box.trajectory, levels=box.levels)
 
@@ -349,64 +516,80 @@ def find_box(X, y, names=None, alpha=0.05, min_mass=0.05, threshold=None, paste=
         raise ValueError("PRIM: no points")
     if not (0 < alpha < 0.5):
         raise ValueError(f"PRIM: alpha must be in (0, 0.5), found {alpha}")
+    for name in names:
+        if len(levels.get(name, ())) > MAX_KEPT_LEVELS:
+            raise ValueError(f"PRIM: choice {name} has {len(levels[name])} levels; a box keeps a "
+                             f"set of levels as the bits of an int64, at most {MAX_KEPT_LEVELS}")
+    points = _Points(X, names, levels)
     rng_lo, rng_hi = X.min(axis=0), X.max(axis=0)
+    held = points.held()
     total_k = int(y.sum())
     lo, hi = rng_lo.copy(), rng_hi.copy()
+    kept = {j: v.copy() for j, v in held.items()}
     inside = np.ones(n_all, dtype=bool)
-    boxes = [(lo.copy(), hi.copy())]
+    boxes = [(lo.copy(), hi.copy(), dict(kept))]
     rows = []
 
-    def record(step, lo_, hi_, inside_):
+    def record(step, lo_, hi_, kept_, inside_):
         n, k, dens, cov = _stats(inside_, y, total_k)
+        cut = points.restricted(lo_, hi_, kept_, rng_lo, rng_hi, held)
         rows.append({"step": step, "coverage": cov, "density": dens, "mass": n / n_all,
-                     "n": n, "n_restricted": int(((lo_ > rng_lo) | (hi_ < rng_hi)).sum())})
+                     "n": n, "n_restricted": int(cut.sum())})
 
-    record(0, lo, hi, inside)
+    record(0, lo, hi, kept, inside)
     step = 0
     while inside.sum() / n_all > min_mass:
-        cands = _peel_candidates(X, inside, lo, hi, alpha)
-        if not cands:
+        cands = _peel_candidates(X, inside, lo, hi, alpha, skip=points.codes)
+        levels_out = [c for c in _level_peels(points, inside, kept)
+                      if c[2].sum() / n_all >= min_mass]
+        if not cands and not levels_out:
             break
         best = None
-        for j, side, q, keep in cands:
+        for j, side, q, keep in cands:  # the numbers: the densest cut, as always
             n, k, dens, _ = _stats(keep, y, total_k)
             score = (dens, n)  # highest density; on ties keep more points
             if best is None or score > best[0]:
                 best = (score, j, side, q, keep)
-        _, j, side, q, keep = best
-        if keep.sum() / n_all < min_mass:
-            break
-        if side == 0:
-            lo[j] = q
+        take = _level_peel_to_take(best, levels_out, inside, y, total_k)
+        if take is not None:
+            j, level, keep = take
+            kept = dict(kept)
+            kept[j] = kept[j].copy()
+            kept[j][level] = False
         else:
-            hi[j] = q
+            _, j, side, q, keep = best
+            if keep.sum() / n_all < min_mass:
+                break
+            if side == 0:
+                lo[j] = q
+            else:
+                hi[j] = q
         inside = keep
         step += 1
-        boxes.append((lo.copy(), hi.copy()))
-        record(step, lo, hi, inside)
+        boxes.append((lo.copy(), hi.copy(), dict(kept)))
+        record(step, lo, hi, kept, inside)
     traj = pd.DataFrame(rows)
     if threshold is not None:
         ok = traj[traj["density"] >= threshold]
         pick = int(ok["coverage"].idxmax()) if len(ok) else int(traj["density"].idxmax())
     else:
         pick = int((traj["coverage"] * traj["density"]).idxmax())
-    lo, hi = boxes[pick][0].copy(), boxes[pick][1].copy()
+    lo, hi, kept = boxes[pick][0].copy(), boxes[pick][1].copy(), dict(boxes[pick][2])
     if paste:
-        lo, hi = _paste(X, y, lo, hi, alpha, total_k, rng_lo, rng_hi)
-    inside = _in_box(X, lo, hi)
+        lo, hi, kept = _paste(points, y, lo, hi, kept, held, alpha, total_k)
+    inside = points.inside(lo, hi, kept)
     n, k, dens, cov = _stats(inside, y, total_k)
     traj["chosen"] = False
     traj.loc[pick, "chosen"] = not paste
+    cut = points.restricted(lo, hi, kept, rng_lo, rng_hi, held)
     if paste:
         traj = pd.concat([traj, pd.DataFrame([{
             "step": -1, "coverage": cov, "density": dens, "mass": n / n_all, "n": n,
-            "n_restricted": int(((lo > rng_lo) | (hi < rng_hi)).sum()), "chosen": True}])],
+            "n_restricted": int(cut.sum()), "chosen": True}])],
             ignore_index=True)
-    restricted = (lo > rng_lo) | (hi < rng_hi)
-    pvals = _limit_p_values(X, y, lo, hi, rng_lo, rng_hi)
-    limits = pd.DataFrame({"lower": lo, "upper": hi, "min": rng_lo, "max": rng_hi,
-                           "restricted": restricted, "p_value": pvals},
-                          index=pd.Index(names, name="input"))
+    pvals = _limit_p_values(points, y, lo, hi, kept, rng_lo, rng_hi, held)
+    limits = points.limits(lo, hi, kept, rng_lo, rng_hi, held, pvals,
+                           pd.Index(names, name="input"))
     return Box(limits=limits, coverage=cov, density=dens, mass=n / n_all, n=n, k=k,
                base_density=total_k / n_all, trajectory=traj,
                levels={c: list(v) for c, v in levels.items() if c in names})

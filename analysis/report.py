@@ -697,8 +697,8 @@ def discovery_figures(path, runs, varied):
         cuts = []
         for name, r in lim[lim["restricted"]].iterrows():
             if name in disc.levels:  # a swept choice: the levels the box keeps, by name
-                kept = prim.level_range(disc.levels[name], r["lower"], r["upper"])
-                cuts.append(f"{prim.choice_words(name, kept)} (p = {r['p_value']:.2g})")
+                cuts.append(f"{prim.choice_words(name, disc.kept(b, name))} "
+                            f"(p = {r['p_value']:.2g})")
                 continue
             u = units.get(name, "")
             u = f" {u}" if u not in ("", "1") else ""

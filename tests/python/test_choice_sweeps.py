@@ -92,6 +92,58 @@ def test_the_report_names_the_levels_a_box_keeps(policy_file, orgsim_binary):
     assert [t.get_text() for t in ax.get_xticklabels()] == LEVELS
 
 
+def test_the_file_keeps_the_levels_a_box_keeps(policy_file):
+    """/discovery stores the set of levels a box keeps (`kept`, a bit mask), also when they are
+    not neighbours; the report and the box figure say that set; a file written before `kept`
+    reads as the run of levels lower..upper, which is all a box could keep then."""
+    import h5py
+    from analysis import study
+    runs = load.runs_table(policy_file)
+    params = load.varied_params(load.open_results(policy_file))
+    X, _, unit = discover.evaluate(runs, "wins >= 0", params)
+    levels = prim.choice_levels(runs, params)
+    # a condition that holds with schedule and never, not with continuous, which lies between
+    where = f"{POLICY} is not continuous"
+    y = (X[POLICY] != LEVELS.index("continuous")).to_numpy()
+    boxes = prim.find_boxes(X, y, n_boxes=1, levels=levels)
+    assert boxes[0].kept(POLICY) == ["schedule", "never"]
+    settings = {"alpha": 0.05, "min_mass": 0.05}
+    load.write_discovery(policy_file, where, unit, boxes, len(y), int(y.sum()), settings)
+    d = load.discovery(policy_file)
+    assert d.kept(1, POLICY) == ["schedule", "never"]
+    lim = d.limits.loc[(1, POLICY)]
+    assert (lim["lower"], lim["upper"], lim["min"], lim["max"], lim["kept"]) == (0, 2, 0, 2, 5)
+    assert lim["restricted"]
+    assert d.limits.loc[(1, "employer.resistance"), "kept"] == 0
+    with pytest.raises(ValueError, match="employer.resistance is not a swept choice"):
+        d.kept(1, "employer.resistance")
+    pd.testing.assert_frame_equal(d.limits.loc[1], boxes[0].limits)
+    # the same boxes held in memory by the study
+    mem = study.as_discovery(where, unit, boxes, len(y), int(y.sum()), settings)
+    assert mem.kept(1, POLICY) == ["schedule", "never"]
+    pd.testing.assert_frame_equal(mem.limits, d.limits)
+    # the report's caption and the box figure: two bands, around schedule and around never
+    assert f"box 1: {POLICY} in {{schedule, never}} (p = " in text_of(report.render(
+        str(policy_file)))
+    fig = figures.plot_box_scatter(d, X, y, inputs=[POLICY, "employer.resistance"])
+    ax = [a for a in fig.axes if a.get_visible()][0]
+    spans = sorted((round(p.get_x(), 6), round(p.get_x() + p.get_width(), 6))
+                   for p in ax.patches)
+    assert spans == [(-0.4, 0.4), (1.6, 2.4)]
+    # a file written before `kept`: the levels lower..upper
+    with h5py.File(policy_file, "r+") as f:
+        del f["discovery/kept"]
+    assert load.discovery(policy_file).kept(1, POLICY) == LEVELS
+    y = (X[POLICY] != LEVELS.index("never")).to_numpy()
+    boxes = prim.find_boxes(X, y, n_boxes=1, levels=levels)
+    load.write_discovery(policy_file, "not never", unit, boxes, len(y), int(y.sum()), settings)
+    with h5py.File(policy_file, "r+") as f:
+        del f["discovery/kept"]
+    old = load.discovery(policy_file)
+    assert old.kept(1, POLICY) == ["schedule", "continuous"]
+    assert old.limits.loc[(1, "employer.resistance"), "kept"] == 0
+
+
 def test_prim_takes_a_choice_as_a_categorical_column():
     # levels out of alphabetical order: the index follows the levels, not the names' order
     rng = np.random.default_rng(3)

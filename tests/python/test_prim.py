@@ -4,8 +4,11 @@ Known boxes: the condition holds (mostly) inside a box of two of five inputs and
 PRIM must recover the box's limits within a tolerance, restrict only the inputs that matter
 (their limits significant, the others left free), and the second box (covering) must find a
 second region once the first is removed. Then discovery on a small real sweep, and bad --where
-expressions."""
+expressions. A swept choice is peeled by its levels: a box keeps any set of them (not only
+neighbours), contains a point by its level, pastes a level back, drops a choice that does not
+matter whole; and boxes of numbers are what they were before."""
 import json
+import math
 import subprocess
 import sys
 
@@ -229,3 +232,150 @@ def test_report_shows_the_boxes(small_sweep, orgsim_binary):
     page = report.render(str(small_sweep))
     assert "Scenario discovery (PRIM)" in page and "wins &gt; 0" in page
     assert page.count("data:image/png;base64") >= 2
+
+
+# ---- a swept choice: peeled by its levels -------------------------------------------------------
+
+def _skipping_a_level(seed=7, n=900):
+    """A three-level choice c (a, b, c) where the condition holds for a and c but not b, and a
+    number x that plays no part."""
+    rng = np.random.default_rng(seed)
+    names = ["a", "b", "c"]
+    c = pd.Categorical(rng.choice(names, n), categories=names, ordered=True)
+    x = rng.uniform(0, 1, n)
+    y = rng.uniform(size=n) < np.where(c != "b", 0.9, 0.05)
+    return pd.DataFrame({"c": c, "x": x}), y
+
+
+def test_a_choice_keeps_levels_that_are_not_neighbours():
+    X, y = _skipping_a_level()
+    box = prim.find_boxes(X, y, n_boxes=1)[0]
+    assert box.kept("c") == ["a", "c"]  # by index, a box could only keep a, b, c or a run of them
+    assert box.restricted == ["c"]
+    lim = box.limits.loc["c"]
+    assert (lim["lower"], lim["upper"], lim["min"], lim["max"]) == (0, 2, 0, 2)
+    assert lim["kept"] == 0b101 and box.limits.loc["x", "kept"] == 0
+    assert lim["p_value"] < 1e-10
+    assert "c in {a, c} (of a, b, c; p = " in box.describe()
+    assert box.n == int((X["c"] != "b").sum()) and box.density > 0.85
+    # the choice given by its index, with its levels: the same box
+    codes = pd.DataFrame({"c": X["c"].cat.codes.astype(float), "x": X["x"]})
+    same = prim.find_boxes(codes, y, n_boxes=1, levels={"c": ["a", "b", "c"]})[0]
+    pd.testing.assert_frame_equal(same.limits, box.limits)
+    # one level: "is"
+    only = prim.find_boxes(X, y & (X["c"] == "c").to_numpy(), n_boxes=1)[0]
+    assert only.kept("c") == ["c"] and "c is c (of a, b, c; p = " in only.describe()
+
+
+def test_a_box_that_skips_a_level_contains_points_by_membership():
+    X, y = _skipping_a_level()
+    box = prim.find_boxes(X, y, n_boxes=1)[0]
+    names = ["a", "b", "c", "a", "c"]
+    xs = [0.5, 0.5, 0.5, 2.0, -1.0]  # past the data's range on x, which the box does not cut
+    want = [True, False, True, False, False]
+    want_open = [True, False, True, True, True]
+    for col in (pd.Categorical(names, categories=["a", "b", "c"], ordered=True),
+                np.array(names, dtype=object), [0.0, 1.0, 2.0, 0.0, 2.0]):
+        new = pd.DataFrame({"c": col, "x": xs})
+        assert box.contains(new).tolist() == want
+        assert box.contains(new, open_ends=True).tolist() == want_open  # b stays out
+    # a name that is no level, a missing value, an index that is no level: out
+    odd = pd.DataFrame({"c": np.array(["d", None, "a"], dtype=object), "x": [0.5] * 3})
+    assert box.contains(odd).tolist() == [False, False, True]
+    assert box.contains(pd.DataFrame({"c": [0.5, 3.0, np.nan], "x": [0.5] * 3})).sum() == 0
+    assert box.contains(X).sum() == box.n
+
+
+def test_pasting_adds_back_a_level_that_raises_the_density():
+    # levels a, m, b: the condition never holds with m; with a it holds only for x > 0.8, and
+    # with b mostly there. Peeling drops m, then a (poorer than the box), then cuts x to about
+    # 0.8; on that slice a is as dense as b, and pasting adds it back: the box keeps a and b,
+    # which are not neighbours
+    rng = np.random.default_rng(1)
+    names = ["a", "m", "b"]
+    c = rng.choice(names, 1500)
+    x = rng.uniform(0, 1, 1500)
+    p = np.select([c == "a", c == "m"], [np.where(x > 0.8, 1.0, 0.0), 0.0],
+                  np.where(x > 0.8, 0.95, 0.3))
+    y = rng.uniform(size=1500) < p
+    X = pd.DataFrame({"c": pd.Categorical(c, categories=names, ordered=True), "x": x})
+    peeled = prim.find_box(X, y, threshold=0.9, paste=False)
+    pasted = prim.find_box(X, y, threshold=0.9)
+    assert peeled.kept("c") == ["b"]
+    assert pasted.kept("c") == ["a", "b"]
+    assert pasted.density > peeled.density and pasted.n > peeled.n
+    assert pasted.limits.loc["x", "lower"] == peeled.limits.loc["x", "lower"]
+    assert pasted.limits.loc["x", "lower"] == pytest.approx(0.8, abs=0.04)
+    assert "c in {a, b} (of a, m, b; p = " in pasted.describe()
+
+
+def test_a_choice_that_does_not_matter_is_dropped_whole():
+    # the condition depends on x only: a box made to keep levels a and c of the choice shows that
+    # limit as not mattering, and pruning gives the choice all its levels back
+    rng = np.random.default_rng(12)
+    names = ["a", "b", "c"]
+    c = rng.choice(names, 1500)
+    x = rng.uniform(0, 1, 1500)
+    y = rng.uniform(size=1500) < np.where(x > 0.7, 0.85, 0.05)
+    X = pd.DataFrame({"c": pd.Categorical(c, categories=names, ordered=True), "x": x})
+    box = prim.find_box(X, y)
+    assert box.restricted == ["x"] and box.kept("c") == names
+    box.limits.loc["c", "kept"] = 0b101  # keeps a and c only (bits 0 and 2)
+    box.limits.loc["c", "restricted"] = True
+    assert box.kept("c") == ["a", "c"]
+    tested = prim.prune(box, X, y, p_max=1.0)  # every limit kept, each tested
+    assert tested.kept("c") == ["a", "c"] and tested.n == int(box.contains(X).sum())
+    assert tested.limits.loc["c", "p_value"] > 0.05
+    assert tested.limits.loc["x", "p_value"] < 1e-10
+    pruned = prim.prune(box, X, y)
+    assert pruned.restricted == ["x"]
+    assert pruned.kept("c") == names and pruned.limits.loc["c", "kept"] == 0b111
+    assert np.isnan(pruned.limits.loc["c", "p_value"])
+    inside = pruned.contains(X)
+    assert pruned.n == inside.sum() and pruned.n > tested.n
+
+
+def test_boxes_of_numbers_are_what_they_were():
+    """Inputs that are all numbers (one of them a grid, with ties) peel, paste, cover and prune
+    exactly as before the choices were peeled by level: the limits, p-values, counts and
+    trajectories below are the old algorithm's, to the last bit."""
+    rng = np.random.default_rng(2024)
+    n = 500
+    X = np.column_stack([rng.uniform(0, 1, n), rng.choice([0.1, 0.2, 0.3, 0.4, 0.5], n),
+                         rng.normal(0, 1, n)])
+    y = rng.uniform(size=n) < np.where((X[:, 0] > 0.3) & (X[:, 1] >= 0.3), 0.8, 0.1)
+    first, second = prim.find_boxes(X, y, n_boxes=2, names=["u", "g", "z"])
+    nan = math.nan
+    old = [  # (box, lower, upper, min, max, p_value, restricted, n, k, trajectory n)
+        (first, [0.2888501135345109, 0.3, -2.6573599347069137],
+         [0.9958020988654668, 0.5, 2.85738057613228],
+         [0.004001749987028624, 0.1, -2.6573599347069137],
+         [0.9958020988654668, 0.5, 2.85738057613228],
+         [2.014915351484073e-14, 1.0502963187137942e-15, nan], [True, True, False], 208, 163,
+         [500, 412, 318, 302, 286, 271, 257, 244, 231, 219, 208, 144, 68, 64, 60, 57, 54, 51,
+          48, 45, 42, 39, 37, 35, 33, 31, 29, 27, 25, 208]),
+        (second, [0.004001749987028624, 0.1, -2.6413318904005325],
+         [0.9958020988654668, 0.4, 2.85738057613228],
+         [0.004001749987028624, 0.1, -2.6413318904005325],
+         [0.9958020988654668, 0.5, 2.85738057613228],
+         [nan, 0.37535806406290356, nan], [False, True, False], 256, 21,
+         [292, 256, 217, 182, 94, 89, 84, 79, 75, 71, 67, 63, 59, 56, 53, 50, 47, 44, 41, 39,
+          37, 35, 33, 31, 29, 27, 25, 23, 21, 20, 19, 18, 17, 16, 15, 256]),
+    ]
+    for box, lower, upper, lo, hi, p, restricted, n_in, k_in, traj in old:
+        lim = box.limits
+        for col, want in (("lower", lower), ("upper", upper), ("min", lo), ("max", hi),
+                          ("p_value", p)):
+            np.testing.assert_array_equal(lim[col].to_numpy(), want, err_msg=col)
+        assert lim["restricted"].tolist() == restricted and (lim["kept"] == 0).all()
+        assert (box.n, box.k) == (n_in, k_in)
+        assert box.trajectory["n"].tolist() == traj
+    assert (first.coverage, first.density) == (0.8810810810810811, 0.7836538461538461)
+    assert (second.coverage, second.density) == (0.9545454545454546, 0.08203125)
+    assert second.coverage_total == 0.11351351351351352
+    # pruning box 2 on the points it was found on frees g (p = 0.38)
+    rest = ~first.contains(pd.DataFrame(X, columns=["u", "g", "z"]))
+    pruned = prim.prune(second, X[rest], y[rest])
+    assert pruned.restricted == [] and (pruned.n, pruned.k) == (292, 22)
+    np.testing.assert_array_equal(pruned.limits["upper"].to_numpy(),
+                                  [0.9958020988654668, 0.5, 2.85738057613228])
