@@ -232,7 +232,7 @@ def test_report_names_the_levels(choice_files, monkeypatch):
             return fig
         monkeypatch.setattr(figures, name, spy)
     text = text_of(report.render(choice_files["strategy"]))
-    assert "campaign.strategy: relationship_first or big_messaging, environment.turnover" in text
+    assert "campaign.strategy: relationship_first or big_messaging; environment.turnover" in text
     assert [t.get_text() for t in drawn[-1].axes[0].get_xticklabels()] == STRATEGIES
     text = text_of(report.render(choice_files["update"]))
     assert "participation.update: random_sequential or synchronous" in text
