@@ -103,6 +103,26 @@ def _column_numbers(col, levels=None):
     return np.asarray(col, dtype=float)
 
 
+def limit_words(name, row, unit=None, digits=3):
+    """A box's limits on a number input, in words: "x at least 1 h per step", "x at most 0.2",
+    "x between 0.1 and 0.3" (row: lower, upper, min, max). A unit that is not one ("1 or
+    agents": a threshold's, which the rule decides) is left out, and a share's "1" too."""
+    unit = str(unit or "")
+    if " or " in unit:  # not one unit: leave it out
+        unit = ""
+    if unit.startswith("1 "):  # a rate of a share: "1 per step" reads "per step"
+        unit = unit[2:]
+    u = f" {unit}" if unit not in ("", "1") else ""
+    fmt = lambda v: f"{v:.{digits}g}"  # noqa: E731
+    lo_cut = row["lower"] > row["min"]
+    hi_cut = row["upper"] < row["max"]
+    if lo_cut and hi_cut:
+        return f"{name} between {fmt(row['lower'])} and {fmt(row['upper'])}{u}"
+    if lo_cut:
+        return f"{name} at least {fmt(row['lower'])}{u}"
+    return f"{name} at most {fmt(row['upper'])}{u}"
+
+
 def choice_words(name, kept):
     """A box's restriction of a choice, by name: "x is a" or "x in {a, b}"."""
     if len(kept) == 1:
@@ -310,21 +330,9 @@ class Box:
                 lines.append(f"{choice_words(name, self.kept(name))} (of {of}; p = {p:.2g}"
                              f"{flag})")
                 continue
-            unit = str(units.get(name) or "")
-            if unit.startswith("1 "):  # a rate of a share: "1 per step" reads "per step"
-                unit = unit[2:]
-            u = f" {unit}" if unit not in ("", "1") else ""
-            lo_cut = row["lower"] > row["min"]
-            hi_cut = row["upper"] < row["max"]
-            fmt = lambda v: f"{v:.{digits}g}"
-            if lo_cut and hi_cut:
-                what = f"between {fmt(row['lower'])} and {fmt(row['upper'])}{u}"
-            elif lo_cut:
-                what = f"at least {fmt(row['lower'])}{u}"
-            else:
-                what = f"at most {fmt(row['upper'])}{u}"
-            lines.append(f"{name} {what} (of {fmt(row['min'])} to {fmt(row['max'])}; "
-                         f"p = {p:.2g}{flag})")
+            fmt = lambda v: f"{v:.{digits}g}"  # noqa: E731
+            lines.append(f"{limit_words(name, row, units.get(name), digits)} (of "
+                         f"{fmt(row['min'])} to {fmt(row['max'])}; p = {p:.2g}{flag})")
         head = (f"coverage {self.coverage:.0%}, density {self.density:.0%} "
                 f"(base {self.base_density:.0%}), {self.n} of the points ({self.mass:.0%})")
         return head + ("\n  " + "\n  ".join(lines) if lines else "\n  (no input restricted)")

@@ -700,9 +700,8 @@ def discovery_figures(path, runs, varied):
                 cuts.append(f"{prim.choice_words(name, disc.kept(b, name))} "
                             f"(p = {r['p_value']:.2g})")
                 continue
-            u = units.get(name, "")
-            u = f" {u}" if u not in ("", "1") else ""
-            cuts.append(f"{name} {r['lower']:.3g} to {r['upper']:.3g}{u} (p = {r['p_value']:.2g})")
+            cuts.append(f"{prim.limit_words(name, r, units.get(name))} "
+                        f"(p = {r['p_value']:.2g})")
         words.append(f"box {b}: {'; '.join(cuts) or 'no input restricted'}: density "
                      f"{row['density']:.0%}, {row['coverage_total']:.0%} of the points where it "
                      f"holds")

@@ -379,3 +379,14 @@ def test_boxes_of_numbers_are_what_they_were():
     assert pruned.restricted == [] and (pruned.n, pruned.k) == (292, 22)
     np.testing.assert_array_equal(pruned.limits["upper"].to_numpy(),
                                   [0.9958020988654668, 0.5, 2.85738057613228])
+
+
+def test_limit_words_leave_out_a_unit_that_is_not_one():
+    """A threshold's unit is "1 or agents" (the rule decides which); the box does not say
+    "at most 0.2 or agents". The report's caption and the printed box share these words."""
+    row = {"lower": 0.2, "upper": 0.2, "min": 0.2, "max": 0.5}
+    assert prim.limit_words("t", row, "1 or agents") == "t at most 0.2"
+    assert prim.limit_words("h", {"lower": 15, "upper": 25, "min": 5, "max": 25},
+                            "h per step") == "h at least 15 h per step"
+    assert prim.limit_words("r", {"lower": 0.1, "upper": 0.3, "min": 0, "max": 1},
+                            "1 per step") == "r between 0.1 and 0.3 per step"
