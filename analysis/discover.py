@@ -216,15 +216,19 @@ def describe(where, boxes, n, k, unit, units=None):
     if k == 0:
         lines.append("  it never holds: no box")
     for i, box in enumerate(boxes, 1):
-        lines.append(f"box {i}" + (" (points of the boxes before removed)" if i > 1 else "")
-                     + f": {box.coverage_total:.0%} of all the points where it holds; "
+        # box 1's coverage is of all the points; a later box is found on the points the boxes
+        # before it left, so its own figures are of those, and its share of all is said first
+        before = "box 1" if i == 2 else f"boxes 1 to {i - 1}"
+        lines.append(f"box {i}: " + box.describe(units).replace("\n", "\n  ") if i == 1 else
+                     f"box {i} (on the points outside {before}): {box.coverage_total:.0%} of all "
+                     f"the points where it holds; among the points left, "
                      + box.describe(units).replace("\n", "\n  "))
     return "\n".join(lines)
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="orgsim discover", description=__doc__.split("\n")[0])
-    ap.add_argument("file")
+    ap.add_argument("file", help="the sweep's results file (orgsim sweep), or a run's")
     ap.add_argument("--where", required=True, help="the condition, e.g. \"wins > 0\"")
     ap.add_argument("--alpha", type=float, default=0.05, help="share peeled per step (0.05)")
     ap.add_argument("--min-mass", type=float, default=0.05,
