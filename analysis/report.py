@@ -440,8 +440,10 @@ def story_sentences(facts):
                      + ("never won its election." if all(_election(facts[a]) for a in others)
                         else "won nothing."))
         out.append(text)
-        if len(winners) > 1 and not any(_election(facts[a]) for a in winners):
-            share = {a: facts[a]["reversals"] / facts[a]["wins"] for a in winners}
+        # whose wins lasted: only between arms with five wins or more over their runs
+        told = [a for a in winners if facts[a]["wins"] * facts[a]["n"] >= 5]
+        if len(told) > 1 and not any(_election(facts[a]) for a in told):
+            share = {a: facts[a]["reversals"] / facts[a]["wins"] for a in told}
             lasted = min(share, key=share.get)
             lost = max(share, key=share.get)
             if share[lost] - share[lasted] >= 0.2:
@@ -459,18 +461,19 @@ def story_sentences(facts):
         f = facts[a]
         if not np.isfinite(f["power"]) or _election(f):  # a vote is won by a majority
             continue
-        clause = f"{L(a)} {f['power']:.2f} (cohesion {f['cohesion']:.2f}"
+        clause = f"{L(a)}'s averaged {f['power']:.2f}"
         if np.isfinite(f["cleared"]):
             res.add(f["resistance"])
-            clause += (", none reached the line" if f["cleared"] == 0 else
-                       f", every one reached the line" if f["cleared"] == 1 else
-                       f", {f['cleared'] * 100:.0f}% reached the line")
-        parts.append(clause + ")")
+            clause += (" and none reached the line" if f["cleared"] == 0 else
+                       " and every one reached the line" if f["cleared"] == 1 else
+                       f" and {f['cleared'] * 100:.0f}% of them reached the line")
+        parts.append(clause + f" (cohesion {f['cohesion']:.2f})")
     if parts:
-        line = (f" against the employer's resistance of {next(iter(res)):g}"
+        line = (f" against the employer's line of {next(iter(res)):g}"
                 if len(res) == 1 else "")
-        out.append(f"Power at actions (how many took part, weighted by cohesion: the trust "
-                   f"among the people who acted){line}: " + "; ".join(parts) + ".")
+        out.append(f"How strong the actions were (their power: how many took part, weighted by "
+                   f"cohesion, the trust among the people who acted){line}: "
+                   + "; ".join(parts) + ".")
     silent = [a for a in names if a not in acted and facts[a]["actions"] == 0]
     if silent and acted:
         out.append(f"{_cap(_join(L(a) for a in silent))} never "

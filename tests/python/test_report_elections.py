@@ -33,7 +33,7 @@ def test_elections_are_told_as_elections(election_page):
     assert re.search(r"Relationship-first won the union's election in \d+(\.\d)?% of the "
                      r"workplaces \([\d.]+ elections? held per run on average\), a first "
                      r"contract followed in", story), story
-    assert "actions per run" not in story and "Power at actions" not in story
+    assert "actions per run" not in story and "How strong the actions were" not in story
 
 
 def test_no_share_of_wins_is_claimed_from_fewer_than_five(election_page):
