@@ -49,3 +49,16 @@ def test_the_discussion_rule_needs_five_wins():
     assert not any("taken back" in q for q in report.discussion_points(few))
     assert any(q.startswith("Most of a's wins were taken back") for q in
                report.discussion_points(many))
+
+
+def test_whose_wins_lasted_needs_five_wins_in_each_arm():
+    base = {"n": 4, "election": False, "organized_base_end": 0.1, "peak_turnout": 0.5,
+            "actions": 3.0, "backfires_total": 0.0, "fear_end": 0.3, "power": 0.3,
+            "cohesion": 0.3, "cleared": 0.5, "resistance": 0.25}
+    lasted = {**base, "wins": 2.0, "reversals": 0.0}  # 8 wins, none reversed
+    few = {**base, "wins": 0.75, "reversals": 0.5}  # 3 wins, 2 reversed
+    many = {**base, "wins": 1.5, "reversals": 1.0}  # 6 wins, 4 reversed
+    told = " ".join(report.story_sentences({"a": lasted, "b": many}))
+    assert "A's wins lasted; b's were mostly taken back." in told
+    untold = " ".join(report.story_sentences({"a": lasted, "b": few}))
+    assert "lasted" not in untold and "mostly taken back" not in untold
