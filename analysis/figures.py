@@ -354,17 +354,23 @@ def _lines_note(what, reps, band, any_event):
 TRAINER_PANELS = ("backfires", "cohesion", "power", "fear_mean")
 
 
+def arm_values(prov, names, key):
+    """Each arm's resolved value of parameter `key`, from the file's provenance (an arm's own
+    resolved parameters, else the base's); None where unknown."""
+    arms = (prov.resolved_params.get("arms") or []) if prov is not None else []
+    base = (prov.resolved_params.get("base") or {}) if prov is not None else {}
+    out = []
+    for i, _ in enumerate(names):
+        params = (arms[i].get("parameters") or {}) if i < len(arms) else base
+        out.append(params.get(key, base.get(key)))
+    return out
+
+
 def resistance_by_arm(prov, names):
     """Each arm's employer resistance (`employer.resistance`, the power an action needs to
     win), from the resolved parameters in the file's provenance; NaN where unknown."""
-    out = []
-    arms = (prov.resolved_params.get("arms") or []) if prov is not None else []
-    base = (prov.resolved_params.get("base") or {}) if prov is not None else {}
-    for i, _ in enumerate(names):
-        params = (arms[i].get("parameters") or {}) if i < len(arms) else base
-        value = params.get("employer.resistance", base.get("employer.resistance"))
-        out.append(float(value) if isinstance(value, (int, float)) else math.nan)
-    return out
+    return [float(v) if isinstance(v, (int, float)) else math.nan
+            for v in arm_values(prov, names, "employer.resistance")]
 
 
 HANDOUT_PANELS = ("organized_base", "standing_wins", "power", "backfires")

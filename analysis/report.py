@@ -311,7 +311,7 @@ def arm_facts(ds, runs, prov):
     codes = load.arm_codes(ds)
     done = figures._done_mask(ds)
     resistance = figures.resistance_by_arm(prov, names)
-    kinds = _arm_values(prov, names, "actions.kind")
+    kinds = figures.arm_values(prov, names, "actions.kind")
     facts = {}
     for code, arm in enumerate(names):
         mine = runs[(runs["arm"] == arm)]
@@ -346,15 +346,6 @@ def arm_facts(ds, runs, prov):
             f["fear_start"] = f["fear_end"] = math.nan
         facts[arm] = f
     return facts
-
-
-def _arm_values(prov, names, key):
-    """Each arm's resolved value of parameter `key` (from the file's provenance; None where
-    unknown)."""
-    arms = (prov.resolved_params.get("arms") or []) if prov is not None else []
-    base = (prov.resolved_params.get("base") or {}) if prov is not None else {}
-    return [((arms[i].get("parameters") or {}) if i < len(arms) else base).get(key, base.get(key))
-            for i in range(len(names))]
 
 
 def _election(f):
