@@ -50,8 +50,11 @@ def parse_condition(text, outcomes, arms):
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as err:
-        raise ConditionError(f"--where \"{text}\": not an expression ({err.msg} at column "
-                             f"{err.offset})") from None
+        # Python reports an expression cut short at column 0 (or past its end): say the end
+        where = (f"at column {err.offset}" if err.offset and err.offset <= len(text.strip())
+                 else "at its end: something is missing there")
+        raise ConditionError(f"--where \"{text}\": not an expression ({err.msg} {where})"
+                             ) from None
     named = set()
 
     def check(node):
