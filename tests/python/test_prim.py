@@ -163,7 +163,8 @@ def test_condition_errors_name_the_problem():
     ok, named = discover.parse_condition("win_weeks[relationship_first] > win_weeks[big_messaging]",
                                          outcomes, arms)
     assert named == {"relationship_first", "big_messaging"}
-    for text, needle in [("", "found nothing"), ("wins >", "not an expression (invalid syntax at its end"),
+    for text, needle in [("", "found nothing"),
+                         ("wins >", "not an expression (invalid syntax at its end"),
                          ("wins > > 2", "at column 8"),
                          ("wons > 0", "'wons' is not a per-run output"),
                          ("wins[nobody] > 0", "'nobody' in wins[...] is not an arm"),
