@@ -460,6 +460,39 @@ TEST_CASE("summarize and rerun refuse damaged results files, naming file and pro
   CHECK(r.err.find("no provenance") != std::string::npos);
 }
 
+TEST_CASE("a truncated results file is invalid input: exit 2 naming the file, what was found",
+          "[cli][strict]") {
+  // A copy that stopped early (head -c): HDF5 refuses to open it. That is the user's file, not a
+  // failure while running (docs/RELIABILITY.md): exit 2 and `orgsim: error:`, not 1 and `failed`.
+  const std::string whole = test::slurp(small_results("cli_trunc_whole.h5"));
+  REQUIRE(whole.size() > 4096);
+  const std::string f = test::tmp_path("cli_trunc.h5");
+  std::ofstream(f, std::ios::binary) << whole.substr(0, whole.size() / 2);
+  for (const std::string& cmd : {"summarize " + f, "rerun " + f + " --run 1"}) {
+    INFO(cmd);
+    const auto r = sh(cmd);
+    INFO(r.err);
+    CHECK(r.code == 2);
+    CHECK(r.err.rfind("orgsim: error: " + f + ": expected an orgsim results file", 0) == 0);
+    CHECK(r.err.find("found a truncated HDF5 file") != std::string::npos);
+  }
+}
+
+TEST_CASE("a results file given to check or run is named as one, with the command that reads it",
+          "[cli][strict]") {
+  const std::string f = small_results("cli_check_h5.h5");
+  for (const std::string& cmd : {"check " + f, "run " + f + " -o " + f + ".out.h5"}) {
+    INFO(cmd);
+    const auto r = sh(cmd);
+    INFO(r.err);
+    CHECK(r.code == 2);
+    CHECK(r.err.find(f + ": expected a JSON scenario or sweep file, found an HDF5 file") !=
+          std::string::npos);
+    CHECK(r.err.find("orgsim summarize " + f) != std::string::npos);
+    CHECK(r.err.find("valid JSON") == std::string::npos);
+  }
+}
+
 TEST_CASE("sweep --resume with an odd part name in the parts folder names the file", "[cli][strict]") {
   const std::string sweep = write_file("cli_strict_resume.json", R"({"name": "cli-strict-resume",
       "scenario": {"steps": 2, "population": {"size": 50},

@@ -652,6 +652,14 @@ json parse_strict(const std::string& text, const std::string& file) {
 }  // namespace
 
 json parse_json_text(const std::string& text, const std::string& file) {
+  // A results file given where JSON belongs (`orgsim check results.h5`): say what it is, not
+  // that its first byte (0x89) is not JSON.
+  static const std::string kHdf5Signature("\x89HDF\r\n\x1a\n", 8);
+  if (text.compare(0, kHdf5Signature.size(), kHdf5Signature) == 0)
+    throw InputError(file, "", "a JSON scenario or sweep file",
+                     "an HDF5 file (it starts with HDF5's signature), such as an orgsim results "
+                     "file",
+                     "`orgsim summarize " + file + "` prints a results file's summary");
   return parse_strict(text, file);
 }
 
