@@ -27,10 +27,11 @@
 #include "core/errors.hpp"
 #include "core/rng.hpp"
 #include "core/text.hpp"
+#include "engine/design.hpp"
 #include "engine/pilot.hpp"
 #include "engine/runner.hpp"
-#include "engine/summary.hpp"
 #include "engine/simulation.hpp"
+#include "engine/summary.hpp"
 #include "engine/sweep.hpp"
 #include "io/memory_results.hpp"
 #include "io/output_path.hpp"
@@ -572,9 +573,16 @@ int cmd_calibrate(int argc, char** argv) {
 }
 
 /// `orgsim check --explain`: every resolved value and where it came from (default, base NAME,
-/// file, --set), then what each arm sets (arm NAME).
-void print_explanation(const Scenario& sc) {
-  std::cout << "resolved values of " << sc.file << " (default < base < file < --set < arm";
+/// file, --set), then what each arm sets (arm NAME). For a sweep (`sweep` given): its own
+/// `replicates` and `seed` (sweep file), and each design parameter with the values the design
+/// gives it (sweep design: ...) instead of the scenario's one value, which no run uses.
+void print_explanation(const Scenario& sc, const Sweep* sweep = nullptr) {
+  if (sweep) {
+    std::cout << "resolved values of " << sweep->file << " (scenario " << sc.file
+              << "; default < base < scenario file < sweep file < sweep design < arm";
+  } else {
+    std::cout << "resolved values of " << sc.file << " (default < base < file < --set < arm";
+  }
   if (!sc.bases.empty()) {
     std::cout << "; bases applied:";
     for (const auto& b : sc.bases) std::cout << " " << b;
@@ -582,11 +590,41 @@ void print_explanation(const Scenario& sc) {
   std::cout << ")\n";
   std::size_t width = 0;
   for (const auto& key : parameter_keys()) width = std::max(width, key.size());
-  auto line = [&](const std::string& key, const nlohmann::json& value, const std::string& origin) {
-    std::cout << "  " << key << std::string(width - key.size() + 2, ' ') << value.dump() << "  ("
-              << origin << ")\n";
+  if (sweep)
+    for (const auto& p : sweep->design.params) width = std::max(width, p.key.size());
+  auto line = [&](const std::string& key, const std::string& value, const std::string& origin) {
+    std::cout << "  " << key << std::string(width - key.size() + 2, ' ') << value << "  (" << origin
+              << ")\n";
   };
-  for (const auto& key : parameter_keys()) line(key, sc.base.at(key), sc.origin.at(key));
+  for (const auto& key : parameter_keys()) {
+    std::string value = sc.base.at(key).dump(), origin = sc.origin.at(key);
+    if (sweep && origin == "file") origin = "scenario file";
+    if (sweep && key == "replicates" && sweep->sets_replicates) {
+      value = std::to_string(sweep->replicates);
+      origin = "sweep file";
+    } else if (sweep && key == "seed" && sweep->sets_seed) {
+      value = std::to_string(sweep->seed);
+      origin = "sweep file";
+    }
+    // A design parameter: the design's values replace the scenario's; one inside an object
+    // (population.threshold.mean) follows the object's line.
+    std::vector<const DesignParam*> inside;
+    if (sweep)
+      for (const auto& p : sweep->design.params) {
+        if (p.key == key) {
+          const DesignValuesText t = design_values_text(sweep->design, p, sweep->file);
+          value = t.values;
+          origin = "sweep design: " + t.how;
+        } else if (table_key_of(p.key) == key) {
+          inside.push_back(&p);
+        }
+      }
+    line(key, value, origin);
+    for (const DesignParam* p : inside) {
+      const DesignValuesText t = design_values_text(sweep->design, *p, sweep->file);
+      line(p->key, t.values, "sweep design: " + t.how);
+    }
+  }
   for (std::size_t a = 0; a < sc.arms.size(); ++a) {
     std::cout << "arm " << sc.arms[a].name << ":";
     bool any = false;
@@ -594,7 +632,7 @@ void print_explanation(const Scenario& sc) {
       if (sc.arm_origin[a].at(key) != sc.origin.at(key)) {
         if (!any) std::cout << "\n";
         any = true;
-        line(key, sc.arm_params[a].at(key), sc.arm_origin[a].at(key));
+        line(key, sc.arm_params[a].at(key).dump(), sc.arm_origin[a].at(key));
       }
     if (!any) std::cout << " no overrides\n";
   }
@@ -696,7 +734,7 @@ int cmd_check_sweep(const std::string& file, unsigned threads, double max_gb, bo
   print_time(pilot_for(s.file, cfg, replicate_seed(s.seed, 0), edges), steps, e.runs, e.threads,
              kPilotSeconds);
   if (explain) {
-    print_explanation(s.scenario);
+    print_explanation(s.scenario, &s);
     std::cout << "varied by the design:";
     for (const auto& p : s.design.params) std::cout << " " << p.key;
     std::cout << "\n";

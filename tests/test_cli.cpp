@@ -213,6 +213,58 @@ TEST_CASE("orgsim check --explain says where every value came from", "[cli][exte
   CHECK_FALSE(has("decay.trust", "default"));
 }
 
+TEST_CASE("orgsim check SWEEP --explain names the sweep and its design as sources",
+          "[cli][explain]") {
+  // The sweep's own replicates and seed, and the values the design gives each parameter, are
+  // what the runs use; the scenario's values of them are not (they used to be shown as if).
+  const std::string sweep = write_file("cli_explain_sweep.json", R"({"name": "cli-explain",
+      "scenario": ")" + test::source_path("scenarios/default.json") + R"(",
+      "design": {"type": "grid",
+                 "parameters": {"population.threshold.mean": [0.3, 0.35, 0.4],
+                                "campaign.hours_per_step": {"min": 4, "max": 12, "num": 3}}},
+      "replicates": 3, "seed": 7})");
+  auto r = sh("check " + sweep + " --explain");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  const auto line_of = [](const std::string& out, const std::string& key) {
+    const auto pos = out.find("\n  " + key + " ");
+    if (pos == std::string::npos) return std::string();
+    std::string l = out.substr(pos + 3, out.find('\n', pos + 1) - pos - 3);
+    l.erase(0, key.size());
+    return l.erase(0, l.find_first_not_of(' '));  // the value and the origin
+  };
+  CHECK(r.out.find("3 replicate(s)") != std::string::npos);
+  CHECK(line_of(r.out, "replicates") == "3  (sweep file)");
+  CHECK(line_of(r.out, "seed") == "7  (sweep file)");
+  CHECK(line_of(r.out, "population.threshold.mean") ==
+        "[0.3, 0.35, 0.4]  (sweep design: 3 levels)");
+  CHECK(line_of(r.out, "campaign.hours_per_step") == "[4.0, 8.0, 12.0]  (sweep design: 3 levels)");
+  CHECK(line_of(r.out, "steps") == "156  (scenario file)");  // the scenario's, as before
+
+  // A sampled design shows its range; a swept choice its levels by name; a sweep without its own
+  // replicates and seed takes the scenario's, shown with the scenario's source.
+  const std::string sampled = write_file("cli_explain_lhs.json", R"({"name": "cli-explain-lhs",
+      "scenario": {"steps": 2, "population": {"size": 200}},
+      "design": {"type": "lhs", "samples": 4,
+                 "parameters": {"environment.turnover": {"min": 0.001, "max": 0.01}}}})");
+  r = sh("check " + sampled + " --explain");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(line_of(r.out, "environment.turnover") ==
+        R"({"max":0.01,"min":0.001}  (sweep design: lhs, 4 points sampled in the range))");
+  CHECK(line_of(r.out, "replicates") == "20  (default)");
+  const std::string choice = write_file("cli_explain_choice.json", R"({"name": "cli-explain-ch",
+      "scenario": {"steps": 2, "population": {"size": 200}},
+      "design": {"type": "points",
+                 "parameters": {"participation.update": ["random_sequential", "synchronous",
+                                                         "random_sequential"]}}})");
+  r = sh("check " + choice + " --explain");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(line_of(r.out, "participation.update") ==
+        R"(["random_sequential", "synchronous"]  (sweep design: 3 points, 2 levels))");
+}
+
 TEST_CASE("a run written from an extends scenario reruns bit-identically after its base changes",
           "[cli][extends]") {
   write_file("cli_rerun_base.json", R"({"extends": "classic", "population": {"size": 200,

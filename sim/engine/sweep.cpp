@@ -103,6 +103,8 @@ Sweep sweep_from_text(const std::string& text, const std::string& path, const st
     return v.get<std::int64_t>();
   };
   s.replicates = positive_int("replicates", s.scenario.base.at("replicates").get<std::int64_t>());
+  s.sets_replicates = doc.contains("replicates");
+  s.sets_seed = doc.contains("seed");
   // The same range as a scenario's `replicates` (the parameter table): records count replicates
   // in 32 bits, and 10^7 replicates of one point is already far past any useful precision.
   const double max_replicates = find_param("replicates")->max;
