@@ -151,7 +151,9 @@ Scenario load_with_overrides(const ScenarioOptions& o) {
   if (!o.steps.empty())
     sets.push_back("steps=" + std::to_string(parameter_option(o.command, "--steps", o.steps, "steps")));
   if (!o.seed.empty()) sets.push_back("seed=" + o.seed);
-  return load_scenario(o.scenario, sets);
+  Scenario sc = load_scenario(o.scenario, sets);
+  for (const auto& w : sc.warnings) std::cerr << "orgsim: warning: " << w << "\n";
+  return sc;
 }
 
 /// Parses the options of one command; returns false when --help was printed.
@@ -768,8 +770,15 @@ int cmd_check(int argc, char** argv) {
   if (so.scenario.empty()) throw UsageError("orgsim check: missing SCENARIO.json");
   const unsigned threads = threads_option("check", threads_text);
   const double max_gb = positive_number_option("check", "--max-output-gb", max_gb_text);
-  if (is_sweep_file(so.scenario))
+  if (is_sweep_file(so.scenario)) {
+    // `orgsim sweep` takes none of these (a sweep file sets its own): refused, not ignored.
+    if (!so.sets.empty() || !so.replicates.empty() || !so.steps.empty() || !so.seed.empty())
+      throw UsageError("orgsim check: --set, --replicates, --steps and --seed change a scenario; " +
+                       so.scenario +
+                       " is a sweep file: set them in it (its \"scenario\", "
+                       "\"replicates\" and \"seed\")");
     return cmd_check_sweep(so.scenario, threads, max_gb, explain, out);
+  }
   const Scenario sc = load_with_overrides(so);
   const RunPlan plan = make_plan(sc);
   check_resources(plan, sc.file, threads);

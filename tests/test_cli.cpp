@@ -265,6 +265,66 @@ TEST_CASE("orgsim check SWEEP --explain names the sweep and its design as source
         R"(["random_sequential", "synchronous"]  (sweep design: 3 points, 2 levels))");
 }
 
+TEST_CASE("a --set that every arm overrides is a warning, once per key, in run and check",
+          "[cli][set]") {
+  // Each arm of the default scenario sets campaign.strategy, after --set: the --set changes no
+  // run. It used to pass in silence.
+  const std::string sc = test::source_path("scenarios/default.json");
+  const std::string out = test::tmp_path("cli_set_overridden.h5");
+  const std::string warning =
+      "orgsim: warning: --set campaign.strategy=hybrid is overridden by every arm "
+      "(relationship_first, big_messaging); an arm's own \"set\" comes after --set\n";
+  for (const std::string& cmd :
+       {"check " + sc, "run " + sc + " -o " + out + " --steps 2 --replicates 1 --quiet"}) {
+    INFO(cmd);
+    const auto r = sh(cmd +
+                      " --set campaign.strategy=issue_first --set population.size=200 "
+                      "--set campaign.strategy=hybrid");
+    INFO(r.err);
+    CHECK(r.code == 0);
+    const auto at = r.err.find(warning);
+    CHECK(at != std::string::npos);
+    CHECK(r.err.find("orgsim: warning:", at + 1) == std::string::npos);  // once, for one key
+  }
+  // Not warned: a --set no arm overrides, or one that only some arms (or part of it) override.
+  const std::string partial = write_file("cli_set_partial.json", R"({"steps": 2,
+      "population": {"size": 200}, "arms": [
+        {"name": "a", "set": {"population.threshold.value": 0.3}},
+        {"name": "b", "set": {"campaign.hours_per_step": 5}}]})");
+  const auto r = sh("check " + partial +
+                    " --set campaign.hours_per_step=8 --set "
+                    R"('population.threshold={"distribution": "constant", "value": 0.2}')");
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK(r.err.find("warning") == std::string::npos);
+  // Overridden through the object that holds it: the arm sets all of population.threshold.
+  const std::string whole = write_file("cli_set_whole.json", R"({"steps": 2,
+      "population": {"size": 200}, "arms": [
+        {"name": "only", "set": {"population.threshold": {"distribution": "constant",
+                                                          "value": 0.3}}}]})");
+  const auto w = sh("check " + whole + " --set population.threshold.value=0.2");
+  INFO(w.err);
+  CHECK(w.code == 0);
+  CHECK(w.err.find("orgsim: warning: --set population.threshold.value=0.2 is overridden by the "
+                   "only arm (only)") != std::string::npos);
+}
+
+TEST_CASE("check refuses --set and the scenario options for a sweep file, which ignored them",
+          "[cli][set]") {
+  const std::string sweep = write_file("cli_set_sweep.json", R"({"name": "cli-set-sweep",
+      "scenario": {"steps": 2, "population": {"size": 200}},
+      "design": {"type": "grid", "parameters": {"environment.turnover": [0.0, 0.01]}}})");
+  for (const char* opt : {"--set population.size=-5", "--replicates 3", "--steps 4", "--seed 2"}) {
+    INFO(opt);
+    const auto r = sh("check " + sweep + " " + opt);
+    INFO(r.out << r.err);
+    CHECK(r.code == 2);
+    CHECK(r.err.find("orgsim check: --set, --replicates, --steps and --seed change a scenario") !=
+          std::string::npos);
+    CHECK(r.out.find("valid") == std::string::npos);
+  }
+}
+
 TEST_CASE("a run written from an extends scenario reruns bit-identically after its base changes",
           "[cli][extends]") {
   write_file("cli_rerun_base.json", R"({"extends": "classic", "population": {"size": 200,

@@ -789,6 +789,40 @@ std::pair<std::string, json> parse_set_argument(const std::string& arg) {
 
 namespace {
 
+/// The --set arguments (the last one of each key) that every arm overrides, as warnings: an
+/// arm's own `set` comes after --set, so such a --set changes no run. An arm overrides key `k`
+/// when it sets `k` or the object holding it (`population.threshold` for `...threshold.mean`).
+std::vector<std::string> overridden_sets(const std::vector<std::string>& sets,
+                                         const std::vector<Arm>& arms) {
+  std::vector<std::pair<std::string, std::string>> last;  // key, argument; first-seen order
+  for (const auto& arg : sets) {
+    const std::string key = arg.substr(0, arg.find('='));
+    const auto it =
+        std::find_if(last.begin(), last.end(), [&](const auto& kv) { return kv.first == key; });
+    if (it == last.end()) {
+      last.emplace_back(key, arg);
+    } else {
+      it->second = arg;
+    }
+  }
+  std::vector<std::string> out;
+  std::string names;
+  for (const auto& arm : arms) names += (names.empty() ? "" : ", ") + arm.name;
+  for (const auto& [key, arg] : last) {
+    const bool every = std::all_of(arms.begin(), arms.end(), [&, &key = key](const Arm& arm) {
+      for (auto it = arm.overrides.begin(); it != arm.overrides.end(); ++it)
+        if (it.key() == key || key.compare(0, it.key().size() + 1, it.key() + ".") == 0)
+          return true;
+      return false;
+    });
+    if (every)
+      out.push_back("--set " + arg + " is overridden by " +
+                    (arms.size() == 1 ? "the only arm (" : "every arm (") + names +
+                    "); an arm's own \"set\" comes after --set");
+  }
+  return out;
+}
+
 Scenario resolve(const json& doc, const std::string& file, const std::string& dir,
                  const std::string& id, std::string raw_text,
                  const std::vector<std::string>& sets) {
@@ -822,6 +856,7 @@ Scenario resolve(const json& doc, const std::string& file, const std::string& di
     sc.arm_params.push_back(std::move(flat));
     sc.arm_origin.push_back(std::move(origin));
   }
+  sc.warnings = overridden_sets(sets, sc.arms);
   sc.discussion = std::move(r.discussion);
   sc.try_this = std::move(r.try_this);
   sc.name = sc.base.at("name").get<std::string>();  // never inherited from a base
