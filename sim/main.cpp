@@ -464,8 +464,17 @@ int cmd_rerun(int argc, char** argv) {
     }
   }
   const RunRecord& rec = r.record;
-  std::cout << "run " << run << " (point " << rec.point << ", arm " << rec.arm << ", replicate "
-            << rec.replicate << ", seed " << rec.seed << ")\n";
+  std::cout << "run " << run << " (point " << rec.point << ", arm " << rec.arm << " \""
+            << r.arm_name << "\", replicate " << rec.replicate << ", seed " << rec.seed << ")\n";
+  if (!r.point_values.empty()) {
+    std::cout << "  point " << rec.point << ":";
+    for (std::size_t k = 0; k < r.point_values.size(); ++k) {
+      const auto& [key, value] = r.point_values[k];
+      std::cout << (k ? ", " : " ") << key << "="
+                << (value.is_string() ? value.get<std::string>() : value.dump());
+    }
+    std::cout << "\n";
+  }
   for (std::size_t k = 0; k < per_run_outputs().size(); ++k)
     std::cout << "  " << per_run_outputs()[k].name << " = " << rec.per_run[k] << "\n";
   return 0;

@@ -373,6 +373,45 @@ TEST_CASE("a sweep over distribution and seed fields reruns bit-identically from
   }
 }
 
+TEST_CASE("rerun names the run's arm and its design point's values, choices by name",
+          "[cli][rerun]") {
+  const std::string sweep = write_file("cli_rerun_names.json", R"({"name": "cli-rerun-names",
+      "scenario": {"steps": 2, "population": {"size": 200},
+                   "arms": [{"name": "steady", "set": {"campaign.hours_per_step": 10}},
+                            {"name": "pushed", "set": {"campaign.hours_per_step": 20}}]},
+      "design": {"type": "grid",
+                 "parameters": {"participation.update": ["synchronous", "random_sequential"],
+                                "environment.turnover": [0.0, 0.01]}},
+      "replicates": 2, "seed": 5})");
+  const std::string out = test::tmp_path("cli_rerun_names.h5");
+  fs::remove(out);
+  fs::remove_all(out + ".parts");
+  auto r = sh("sweep " + sweep + " -o " + out + " --quiet");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  // Run 7 = ((point 1) x 2 arms + arm 1) x 2 replicates + replicate 1; point 1 of the grid
+  // (parameters in alphabetical order, the first slowest): turnover 0.0, random_sequential.
+  for (const std::string& file : {out, sweep}) {
+    r = sh("rerun " + file + " --run 7");
+    INFO(r.out << r.err);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("run 7 (point 1, arm 1 \"pushed\", replicate 1, seed ") != std::string::npos);
+    CHECK(r.out.find("\n  point 1: environment.turnover=0.0, "
+                     "participation.update=random_sequential\n") != std::string::npos);
+  }
+  // A run file has arms but no design point.
+  const std::string run_out = test::tmp_path("cli_rerun_names_run.h5");
+  r = sh("run " + test::source_path("scenarios/default.json") + " -o " + run_out +
+         " --steps 2 --replicates 1 --quiet");
+  REQUIRE(r.code == 0);
+  r = sh("rerun " + run_out + " --run 1");
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("run 1 (point 0, arm 1 \"big_messaging\", replicate 0, seed ") !=
+        std::string::npos);
+  CHECK(r.out.find("point 0:") == std::string::npos);
+}
+
 TEST_CASE("the summary a sweep prints is the one its file gives, with or without a read-back",
           "[cli]") {
   // A fresh sweep prints its summary from what it kept while it built the file; a resumed one
