@@ -23,10 +23,26 @@ namespace fs = std::filesystem;
 
 namespace {
 
+/// Shortest text that reads back as x ("0.35", "5", "inf").
 std::string num_text(double x) {
-  std::ostringstream s;
-  s << x;
-  return s.str();
+  char buf[32];
+  const auto res = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, res.ptr);
+}
+
+/// What a number parameter takes: "a number in [0, 5]", or "a number >= 0" without an upper
+/// bound, "a finite number" without either.
+std::string number_range_text(const ParamSpec& spec) {
+  if (std::isinf(spec.min) && std::isinf(spec.max)) return "a finite number";
+  if (std::isinf(spec.max)) return "a number >= " + num_text(spec.min);
+  return "a number in [" + num_text(spec.min) + ", " + num_text(spec.max) + "]";
+}
+
+/// What an integer parameter takes, its bounds exact: "an integer in [1, 2147483647]"; the seed,
+/// bounded only by its 64-bit type (no JSON integer is larger), "an integer >= 0".
+std::string integer_range_text(const ParamSpec& spec) {
+  if (spec.max >= 18446744073709551615.0) return "an integer >= " + integer_text(spec.min);
+  return "an integer in [" + integer_text(spec.min) + ", " + integer_text(spec.max) + "]";
 }
 
 /// Immediate children of a section (e.g. "population" -> size, threshold, ...).
@@ -93,14 +109,10 @@ json validate_value(const ParamSpec& spec, const json& v, const std::string& fil
   if (v.is_null() && spec.default_value.is_null()) return v;
   switch (spec.type) {
     case ParamType::number: {
-      if (!v.is_number())
-        throw InputError(file, path, "a number in [" + num_text(spec.min) + ", " +
-                                         num_text(spec.max) + "]", json_value_text(v));
+      if (!v.is_number()) throw InputError(file, path, number_range_text(spec), json_value_text(v));
       const double x = v.get<double>();
       if (!std::isfinite(x) || x < spec.min || x > spec.max)
-        throw InputError(file, path,
-                         "a number in [" + num_text(spec.min) + ", " + num_text(spec.max) + "]",
-                         v.dump());
+        throw InputError(file, path, number_range_text(spec), v.dump());
       return v;
     }
     case ParamType::integer: {
@@ -111,14 +123,11 @@ json validate_value(const ParamSpec& spec, const json& v, const std::string& fil
           out = static_cast<std::int64_t>(x);
       }
       if (!out.is_number_integer())
-        throw InputError(file, path, "an integer in [" + num_text(spec.min) + ", " +
-                                         num_text(spec.max) + "]", json_value_text(v));
+        throw InputError(file, path, integer_range_text(spec), json_value_text(v));
       const double x = out.get<double>();
       if (x < spec.min || x > spec.max || (out.is_number_integer() && !out.is_number_unsigned() &&
                                             out.get<std::int64_t>() < 0 && spec.min >= 0))
-        throw InputError(file, path,
-                         "an integer in [" + num_text(spec.min) + ", " + num_text(spec.max) + "]",
-                         v.dump());
+        throw InputError(file, path, integer_range_text(spec), v.dump());
       return out;
     }
     case ParamType::boolean:
