@@ -33,6 +33,7 @@
 #include "engine/simulation.hpp"
 #include "engine/summary.hpp"
 #include "engine/sweep.hpp"
+#include "io/layout.hpp"
 #include "io/memory_results.hpp"
 #include "io/output_path.hpp"
 #include "io/outputs.hpp"
@@ -252,7 +253,8 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
 
   std::cout << format_summary(summarize(records, plan.arm_names),
                               sc.name + " (" + std::to_string(plan.replicates) +
-                                  " replicates per arm)",
+                                  (plan.replicates == 1 ? " replicate" : " replicates") +
+                                  " per arm)",
                               durability)
             << "results: " << out << "\n";
   return 0;
@@ -372,7 +374,7 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   }
   std::cout << format_summary(summarize(recap.runs, recap.arm_names),
                               s.name + " (" + std::to_string(recap.runs.size()) +
-                                  " runs, pooled over points)",
+                                  " runs, pooled over the design points)",
                               recap.durability)
             << "results: " << out << "\n";
   if (failed > 0) {
@@ -847,8 +849,11 @@ int cmd_summarize(int argc, char** argv) {
   if (!parse(argc, argv, visible, all, pos, "usage: orgsim summarize FILE.h5")) return 0;
   if (file.empty()) throw UsageError("orgsim summarize: missing FILE.h5");
   const ResultsFile rf = read_results(file, /*with_series=*/false);
+  const bool sweep = rf.header.kind == layout::kKindSweep;  // as `orgsim sweep` titles it
   std::cout << format_summary(summarize(rf.runs, rf.header.arm_names),
-                              file + " (" + std::to_string(rf.runs.size()) + " runs)",
+                              file + " (" + std::to_string(rf.runs.size()) +
+                                  (rf.runs.size() == 1 ? " run" : " runs") +
+                                  (sweep ? ", pooled over the design points)" : ")"),
                               durability_by_arm(rf.runs, rf.header.arm_names, rf.header.n_steps));
   return 0;
 }

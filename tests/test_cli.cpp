@@ -41,6 +41,30 @@ TEST_CASE("orgsim run writes the results file and prints the summary", "[cli]") 
   CHECK(r.out.find("backfires_total") != std::string::npos);
 }
 
+TEST_CASE("the summary's title and footer fit the number of replicates", "[cli][summary]") {
+  const std::string sc = test::source_path("scenarios/default.json");
+  const std::string out = test::tmp_path("cli_summary_words.h5");
+  // One replicate: "1 replicate", no interval in any cell, and no footer about one.
+  auto r = sh("run " + sc + " -o " + out + " --steps 3 --replicates 1 --quiet");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.rfind("default (1 replicate per arm)\n", 0) == 0);
+  CHECK(r.out.find("±") == std::string::npos);
+  CHECK(r.out.find("confidence interval over replicates") == std::string::npos);
+  CHECK(r.out.find("(no confidence interval: each value is from a single run; 2 or more "
+                   "replicates give one)\n") != std::string::npos);
+  auto s = sh("summarize " + out);
+  REQUIRE(s.code == 0);
+  CHECK(s.out.find("(no confidence interval: each value") != std::string::npos);
+  // Two: the plural, the intervals and their footer.
+  r = sh("run " + sc + " -o " + out + " --steps 3 --replicates 2 --quiet");
+  REQUIRE(r.code == 0);
+  CHECK(r.out.rfind("default (2 replicates per arm)\n", 0) == 0);
+  CHECK(r.out.find("±") != std::string::npos);
+  CHECK(r.out.find("(mean ± half-width of the 95% confidence interval over replicates)\n") !=
+        std::string::npos);
+}
+
 TEST_CASE("invalid input exits 2, names the problem and writes nothing", "[cli]") {
   const std::string out = test::tmp_path("cli_bad.h5");
   fs::remove(out);
@@ -446,7 +470,9 @@ TEST_CASE("the summary a sweep prints is the one its file gives, with or without
     REQUIRE(r.code == 0);
     const test::CliResult s = sh("summarize " + out);
     REQUIRE(s.code == 0);
-    CHECK(r.out.rfind("cli-recap (16 runs, pooled over points)\n", 0) == 0);
+    CHECK(r.out.rfind("cli-recap (16 runs, pooled over the design points)\n", 0) == 0);
+    // summarize says the same of the sweep's file (it said "(16 runs)" only).
+    CHECK(s.out.rfind(out + " (16 runs, pooled over the design points)\n", 0) == 0);
     CHECK(s.out.find("win durability") != std::string::npos);
     CHECK(body(r.out) == body(s.out));
   }
