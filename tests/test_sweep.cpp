@@ -317,8 +317,8 @@ TEST_CASE("sweep files are validated like scenarios", "[sweep][validation]") {
     CHECK_THAT(e, !Catch::Contains("campaign.strategy.value"));
   }
   // A distribution is still told where its numbers are.
-  CHECK_THAT(error(json::parse(R"({"type": "lhs", "samples": 4,
-                                   "parameters": {"population.threshold": {"min": 0, "max": 1}}})")),
+  CHECK_THAT(error(json::parse(R"({"type": "lhs", "samples": 4, "parameters":
+                                   {"population.threshold": {"min": 0, "max": 1}}})")),
              Catch::Contains("population.threshold.mean"));
 }
 

@@ -74,8 +74,8 @@ nlohmann::json varied_value(const DesignParam& p, double v, const std::string& f
 
 /// What design `d` gives its parameter `p`, for `orgsim check --explain`: `values`, the values
 /// (a grid's, or a points design's distinct ones, in order, choices by name; at most 8 shown) or
-/// a sampled design's range {"min": a, "max": b}; `how`, e.g. "3 levels", "4 points, 2 distinct
-/// values", "lhs, 40 points sampled in the range".
+/// a sampled design's range {"min": a, "max": b}; `how`, e.g. "3 levels" (a grid), "4 points, 2
+/// levels" (a points design), "lhs, 40 points sampled in the range".
 struct DesignValuesText {
   std::string values, how;
 };
