@@ -27,11 +27,13 @@
 #include "core/errors.hpp"
 #include "core/rng.hpp"
 #include "core/text.hpp"
+#include "engine/design.hpp"
 #include "engine/pilot.hpp"
 #include "engine/runner.hpp"
-#include "engine/summary.hpp"
 #include "engine/simulation.hpp"
+#include "engine/summary.hpp"
 #include "engine/sweep.hpp"
+#include "io/layout.hpp"
 #include "io/memory_results.hpp"
 #include "io/output_path.hpp"
 #include "io/outputs.hpp"
@@ -150,7 +152,9 @@ Scenario load_with_overrides(const ScenarioOptions& o) {
   if (!o.steps.empty())
     sets.push_back("steps=" + std::to_string(parameter_option(o.command, "--steps", o.steps, "steps")));
   if (!o.seed.empty()) sets.push_back("seed=" + o.seed);
-  return load_scenario(o.scenario, sets);
+  Scenario sc = load_scenario(o.scenario, sets);
+  for (const auto& w : sc.warnings) std::cerr << "orgsim: warning: " << w << "\n";
+  return sc;
 }
 
 /// Parses the options of one command; returns false when --help was printed.
@@ -249,7 +253,8 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
 
   std::cout << format_summary(summarize(records, plan.arm_names),
                               sc.name + " (" + std::to_string(plan.replicates) +
-                                  " replicates per arm)",
+                                  (plan.replicates == 1 ? " replicate" : " replicates") +
+                                  " per arm)",
                               durability)
             << "results: " << out << "\n";
   return 0;
@@ -369,7 +374,7 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   }
   std::cout << format_summary(summarize(recap.runs, recap.arm_names),
                               s.name + " (" + std::to_string(recap.runs.size()) +
-                                  " runs, pooled over points)",
+                                  " runs, pooled over the design points)",
                               recap.durability)
             << "results: " << out << "\n";
   if (failed > 0) {
@@ -461,8 +466,17 @@ int cmd_rerun(int argc, char** argv) {
     }
   }
   const RunRecord& rec = r.record;
-  std::cout << "run " << run << " (point " << rec.point << ", arm " << rec.arm << ", replicate "
-            << rec.replicate << ", seed " << rec.seed << ")\n";
+  std::cout << "run " << run << " (point " << rec.point << ", arm " << rec.arm << " \""
+            << r.arm_name << "\", replicate " << rec.replicate << ", seed " << rec.seed << ")\n";
+  if (!r.point_values.empty()) {
+    std::cout << "  point " << rec.point << ":";
+    for (std::size_t k = 0; k < r.point_values.size(); ++k) {
+      const auto& [key, value] = r.point_values[k];
+      std::cout << (k ? ", " : " ") << key << "="
+                << (value.is_string() ? value.get<std::string>() : value.dump());
+    }
+    std::cout << "\n";
+  }
   for (std::size_t k = 0; k < per_run_outputs().size(); ++k)
     std::cout << "  " << per_run_outputs()[k].name << " = " << rec.per_run[k] << "\n";
   return 0;
@@ -576,9 +590,16 @@ int cmd_calibrate(int argc, char** argv) {
 }
 
 /// `orgsim check --explain`: every resolved value and where it came from (default, base NAME,
-/// file, --set), then what each arm sets (arm NAME).
-void print_explanation(const Scenario& sc) {
-  std::cout << "resolved values of " << sc.file << " (default < base < file < --set < arm";
+/// file, --set), then what each arm sets (arm NAME). For a sweep (`sweep` given): its own
+/// `replicates` and `seed` (sweep file), and each design parameter with the values the design
+/// gives it (sweep design: ...) instead of the scenario's one value, which no run uses.
+void print_explanation(const Scenario& sc, const Sweep* sweep = nullptr) {
+  if (sweep) {
+    std::cout << "resolved values of " << sweep->file << " (scenario " << sc.file
+              << "; default < base < scenario file < sweep file < sweep design < arm";
+  } else {
+    std::cout << "resolved values of " << sc.file << " (default < base < file < --set < arm";
+  }
   if (!sc.bases.empty()) {
     std::cout << "; bases applied:";
     for (const auto& b : sc.bases) std::cout << " " << b;
@@ -586,11 +607,41 @@ void print_explanation(const Scenario& sc) {
   std::cout << ")\n";
   std::size_t width = 0;
   for (const auto& key : parameter_keys()) width = std::max(width, key.size());
-  auto line = [&](const std::string& key, const nlohmann::json& value, const std::string& origin) {
-    std::cout << "  " << key << std::string(width - key.size() + 2, ' ') << value.dump() << "  ("
-              << origin << ")\n";
+  if (sweep)
+    for (const auto& p : sweep->design.params) width = std::max(width, p.key.size());
+  auto line = [&](const std::string& key, const std::string& value, const std::string& origin) {
+    std::cout << "  " << key << std::string(width - key.size() + 2, ' ') << value << "  (" << origin
+              << ")\n";
   };
-  for (const auto& key : parameter_keys()) line(key, sc.base.at(key), sc.origin.at(key));
+  for (const auto& key : parameter_keys()) {
+    std::string value = sc.base.at(key).dump(), origin = sc.origin.at(key);
+    if (sweep && origin == "file") origin = "scenario file";
+    if (sweep && key == "replicates" && sweep->sets_replicates) {
+      value = std::to_string(sweep->replicates);
+      origin = "sweep file";
+    } else if (sweep && key == "seed" && sweep->sets_seed) {
+      value = std::to_string(sweep->seed);
+      origin = "sweep file";
+    }
+    // A design parameter: the design's values replace the scenario's; one inside an object
+    // (population.threshold.mean) follows the object's line.
+    std::vector<const DesignParam*> inside;
+    if (sweep)
+      for (const auto& p : sweep->design.params) {
+        if (p.key == key) {
+          const DesignValuesText t = design_values_text(sweep->design, p, sweep->file);
+          value = t.values;
+          origin = "sweep design: " + t.how;
+        } else if (table_key_of(p.key) == key) {
+          inside.push_back(&p);
+        }
+      }
+    line(key, value, origin);
+    for (const DesignParam* p : inside) {
+      const DesignValuesText t = design_values_text(sweep->design, *p, sweep->file);
+      line(p->key, t.values, "sweep design: " + t.how);
+    }
+  }
   for (std::size_t a = 0; a < sc.arms.size(); ++a) {
     std::cout << "arm " << sc.arms[a].name << ":";
     bool any = false;
@@ -598,7 +649,7 @@ void print_explanation(const Scenario& sc) {
       if (sc.arm_origin[a].at(key) != sc.origin.at(key)) {
         if (!any) std::cout << "\n";
         any = true;
-        line(key, sc.arm_params[a].at(key), sc.arm_origin[a].at(key));
+        line(key, sc.arm_params[a].at(key).dump(), sc.arm_origin[a].at(key));
       }
     if (!any) std::cout << " no overrides\n";
   }
@@ -700,7 +751,7 @@ int cmd_check_sweep(const std::string& file, unsigned threads, double max_gb, bo
   print_time(pilot_for(s.file, cfg, replicate_seed(s.seed, 0), edges), steps, e.runs, e.threads,
              kPilotSeconds);
   if (explain) {
-    print_explanation(s.scenario);
+    print_explanation(s.scenario, &s);
     std::cout << "varied by the design:";
     for (const auto& p : s.design.params) std::cout << " " << p.key;
     std::cout << "\n";
@@ -734,8 +785,15 @@ int cmd_check(int argc, char** argv) {
   if (so.scenario.empty()) throw UsageError("orgsim check: missing SCENARIO.json");
   const unsigned threads = threads_option("check", threads_text);
   const double max_gb = positive_number_option("check", "--max-output-gb", max_gb_text);
-  if (is_sweep_file(so.scenario))
+  if (is_sweep_file(so.scenario)) {
+    // `orgsim sweep` takes none of these (a sweep file sets its own): refused, not ignored.
+    if (!so.sets.empty() || !so.replicates.empty() || !so.steps.empty() || !so.seed.empty())
+      throw UsageError("orgsim check: --set, --replicates, --steps and --seed change a scenario; " +
+                       so.scenario +
+                       " is a sweep file: set them in it (its \"scenario\", "
+                       "\"replicates\" and \"seed\")");
     return cmd_check_sweep(so.scenario, threads, max_gb, explain, out);
+  }
   const Scenario sc = load_with_overrides(so);
   const RunPlan plan = make_plan(sc);
   check_resources(plan, sc.file, threads);
@@ -795,8 +853,11 @@ int cmd_summarize(int argc, char** argv) {
   if (!parse(argc, argv, visible, all, pos, "usage: orgsim summarize FILE.h5")) return 0;
   if (file.empty()) throw UsageError("orgsim summarize: missing FILE.h5");
   const ResultsFile rf = read_results(file, /*with_series=*/false);
+  const bool sweep = rf.header.kind == layout::kKindSweep;  // as `orgsim sweep` titles it
   std::cout << format_summary(summarize(rf.runs, rf.header.arm_names),
-                              file + " (" + std::to_string(rf.runs.size()) + " runs)",
+                              file + " (" + std::to_string(rf.runs.size()) +
+                                  (rf.runs.size() == 1 ? " run" : " runs") +
+                                  (sweep ? ", pooled over the design points)" : ")"),
                               durability_by_arm(rf.runs, rf.header.arm_names, rf.header.n_steps));
   return 0;
 }

@@ -41,6 +41,30 @@ TEST_CASE("orgsim run writes the results file and prints the summary", "[cli]") 
   CHECK(r.out.find("backfires_total") != std::string::npos);
 }
 
+TEST_CASE("the summary's title and footer fit the number of replicates", "[cli][summary]") {
+  const std::string sc = test::source_path("scenarios/default.json");
+  const std::string out = test::tmp_path("cli_summary_words.h5");
+  // One replicate: "1 replicate", no interval in any cell, and no footer about one.
+  auto r = sh("run " + sc + " -o " + out + " --steps 3 --replicates 1 --quiet");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.rfind("default (1 replicate per arm)\n", 0) == 0);
+  CHECK(r.out.find("±") == std::string::npos);
+  CHECK(r.out.find("confidence interval over replicates") == std::string::npos);
+  CHECK(r.out.find("(no confidence interval: each value is from a single run; 2 or more "
+                   "replicates give one)\n") != std::string::npos);
+  auto s = sh("summarize " + out);
+  REQUIRE(s.code == 0);
+  CHECK(s.out.find("(no confidence interval: each value") != std::string::npos);
+  // Two: the plural, the intervals and their footer.
+  r = sh("run " + sc + " -o " + out + " --steps 3 --replicates 2 --quiet");
+  REQUIRE(r.code == 0);
+  CHECK(r.out.rfind("default (2 replicates per arm)\n", 0) == 0);
+  CHECK(r.out.find("±") != std::string::npos);
+  CHECK(r.out.find("(mean ± half-width of the 95% confidence interval over replicates)\n") !=
+        std::string::npos);
+}
+
 TEST_CASE("invalid input exits 2, names the problem and writes nothing", "[cli]") {
   const std::string out = test::tmp_path("cli_bad.h5");
   fs::remove(out);
@@ -213,6 +237,118 @@ TEST_CASE("orgsim check --explain says where every value came from", "[cli][exte
   CHECK_FALSE(has("decay.trust", "default"));
 }
 
+TEST_CASE("orgsim check SWEEP --explain names the sweep and its design as sources",
+          "[cli][explain]") {
+  // The sweep's own replicates and seed, and the values the design gives each parameter, are
+  // what the runs use; the scenario's values of them are not (they used to be shown as if).
+  const std::string sweep = write_file("cli_explain_sweep.json", R"({"name": "cli-explain",
+      "scenario": ")" + test::source_path("scenarios/default.json") + R"(",
+      "design": {"type": "grid",
+                 "parameters": {"population.threshold.mean": [0.3, 0.35, 0.4],
+                                "campaign.hours_per_step": {"min": 4, "max": 12, "num": 3}}},
+      "replicates": 3, "seed": 7})");
+  auto r = sh("check " + sweep + " --explain");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  const auto line_of = [](const std::string& out, const std::string& key) {
+    const auto pos = out.find("\n  " + key + " ");
+    if (pos == std::string::npos) return std::string();
+    std::string l = out.substr(pos + 3, out.find('\n', pos + 1) - pos - 3);
+    l.erase(0, key.size());
+    return l.erase(0, l.find_first_not_of(' '));  // the value and the origin
+  };
+  CHECK(r.out.find("3 replicate(s)") != std::string::npos);
+  CHECK(line_of(r.out, "replicates") == "3  (sweep file)");
+  CHECK(line_of(r.out, "seed") == "7  (sweep file)");
+  CHECK(line_of(r.out, "population.threshold.mean") ==
+        "[0.3, 0.35, 0.4]  (sweep design: 3 levels)");
+  CHECK(line_of(r.out, "campaign.hours_per_step") == "[4.0, 8.0, 12.0]  (sweep design: 3 levels)");
+  CHECK(line_of(r.out, "steps") == "156  (scenario file)");  // the scenario's, as before
+
+  // A sampled design shows its range; a swept choice its levels by name; a sweep without its own
+  // replicates and seed takes the scenario's, shown with the scenario's source.
+  const std::string sampled = write_file("cli_explain_lhs.json", R"({"name": "cli-explain-lhs",
+      "scenario": {"steps": 2, "population": {"size": 200}},
+      "design": {"type": "lhs", "samples": 4,
+                 "parameters": {"environment.turnover": {"min": 0.001, "max": 0.01}}}})");
+  r = sh("check " + sampled + " --explain");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(line_of(r.out, "environment.turnover") ==
+        R"({"max":0.01,"min":0.001}  (sweep design: lhs, 4 points sampled in the range))");
+  CHECK(line_of(r.out, "replicates") == "20  (default)");
+  const std::string choice = write_file("cli_explain_choice.json", R"({"name": "cli-explain-ch",
+      "scenario": {"steps": 2, "population": {"size": 200}},
+      "design": {"type": "points",
+                 "parameters": {"participation.update": ["random_sequential", "synchronous",
+                                                         "random_sequential"]}}})");
+  r = sh("check " + choice + " --explain");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(line_of(r.out, "participation.update") ==
+        R"(["random_sequential", "synchronous"]  (sweep design: 3 points, 2 levels))");
+}
+
+TEST_CASE("a --set that every arm overrides is a warning, once per key, in run and check",
+          "[cli][set]") {
+  // Each arm of the default scenario sets campaign.strategy, after --set: the --set changes no
+  // run. It used to pass in silence.
+  const std::string sc = test::source_path("scenarios/default.json");
+  const std::string out = test::tmp_path("cli_set_overridden.h5");
+  const std::string warning =
+      "orgsim: warning: --set campaign.strategy=hybrid is overridden by every arm "
+      "(relationship_first, big_messaging); an arm's own \"set\" comes after --set\n";
+  for (const std::string& cmd :
+       {"check " + sc, "run " + sc + " -o " + out + " --steps 2 --replicates 1 --quiet"}) {
+    INFO(cmd);
+    const auto r = sh(cmd +
+                      " --set campaign.strategy=issue_first --set population.size=200 "
+                      "--set campaign.strategy=hybrid");
+    INFO(r.err);
+    CHECK(r.code == 0);
+    const auto at = r.err.find(warning);
+    CHECK(at != std::string::npos);
+    CHECK(r.err.find("orgsim: warning:", at + 1) == std::string::npos);  // once, for one key
+  }
+  // Not warned: a --set no arm overrides, or one that only some arms (or part of it) override.
+  const std::string partial = write_file("cli_set_partial.json", R"({"steps": 2,
+      "population": {"size": 200}, "arms": [
+        {"name": "a", "set": {"population.threshold.value": 0.3}},
+        {"name": "b", "set": {"campaign.hours_per_step": 5}}]})");
+  const auto r = sh("check " + partial +
+                    " --set campaign.hours_per_step=8 --set "
+                    R"('population.threshold={"distribution": "constant", "value": 0.2}')");
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK(r.err.find("warning") == std::string::npos);
+  // Overridden through the object that holds it: the arm sets all of population.threshold.
+  const std::string whole = write_file("cli_set_whole.json", R"({"steps": 2,
+      "population": {"size": 200}, "arms": [
+        {"name": "only", "set": {"population.threshold": {"distribution": "constant",
+                                                          "value": 0.3}}}]})");
+  const auto w = sh("check " + whole + " --set population.threshold.value=0.2");
+  INFO(w.err);
+  CHECK(w.code == 0);
+  CHECK(w.err.find("orgsim: warning: --set population.threshold.value=0.2 is overridden by the "
+                   "only arm (only)") != std::string::npos);
+}
+
+TEST_CASE("check refuses --set and the scenario options for a sweep file, which ignored them",
+          "[cli][set]") {
+  const std::string sweep = write_file("cli_set_sweep.json", R"({"name": "cli-set-sweep",
+      "scenario": {"steps": 2, "population": {"size": 200}},
+      "design": {"type": "grid", "parameters": {"environment.turnover": [0.0, 0.01]}}})");
+  for (const char* opt : {"--set population.size=-5", "--replicates 3", "--steps 4", "--seed 2"}) {
+    INFO(opt);
+    const auto r = sh("check " + sweep + " " + opt);
+    INFO(r.out << r.err);
+    CHECK(r.code == 2);
+    CHECK(r.err.find("orgsim check: --set, --replicates, --steps and --seed change a scenario") !=
+          std::string::npos);
+    CHECK(r.out.find("valid") == std::string::npos);
+  }
+}
+
 TEST_CASE("a run written from an extends scenario reruns bit-identically after its base changes",
           "[cli][extends]") {
   write_file("cli_rerun_base.json", R"({"extends": "classic", "population": {"size": 200,
@@ -261,6 +397,45 @@ TEST_CASE("a sweep over distribution and seed fields reruns bit-identically from
   }
 }
 
+TEST_CASE("rerun names the run's arm and its design point's values, choices by name",
+          "[cli][rerun]") {
+  const std::string sweep = write_file("cli_rerun_names.json", R"({"name": "cli-rerun-names",
+      "scenario": {"steps": 2, "population": {"size": 200},
+                   "arms": [{"name": "steady", "set": {"campaign.hours_per_step": 10}},
+                            {"name": "pushed", "set": {"campaign.hours_per_step": 20}}]},
+      "design": {"type": "grid",
+                 "parameters": {"participation.update": ["synchronous", "random_sequential"],
+                                "environment.turnover": [0.0, 0.01]}},
+      "replicates": 2, "seed": 5})");
+  const std::string out = test::tmp_path("cli_rerun_names.h5");
+  fs::remove(out);
+  fs::remove_all(out + ".parts");
+  auto r = sh("sweep " + sweep + " -o " + out + " --quiet");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  // Run 7 = ((point 1) x 2 arms + arm 1) x 2 replicates + replicate 1; point 1 of the grid
+  // (parameters in alphabetical order, the first slowest): turnover 0.0, random_sequential.
+  for (const std::string& file : {out, sweep}) {
+    r = sh("rerun " + file + " --run 7");
+    INFO(r.out << r.err);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("run 7 (point 1, arm 1 \"pushed\", replicate 1, seed ") != std::string::npos);
+    CHECK(r.out.find("\n  point 1: environment.turnover=0.0, "
+                     "participation.update=random_sequential\n") != std::string::npos);
+  }
+  // A run file has arms but no design point.
+  const std::string run_out = test::tmp_path("cli_rerun_names_run.h5");
+  r = sh("run " + test::source_path("scenarios/default.json") + " -o " + run_out +
+         " --steps 2 --replicates 1 --quiet");
+  REQUIRE(r.code == 0);
+  r = sh("rerun " + run_out + " --run 1");
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("run 1 (point 0, arm 1 \"big_messaging\", replicate 0, seed ") !=
+        std::string::npos);
+  CHECK(r.out.find("point 0:") == std::string::npos);
+}
+
 TEST_CASE("the summary a sweep prints is the one its file gives, with or without a read-back",
           "[cli]") {
   // A fresh sweep prints its summary from what it kept while it built the file; a resumed one
@@ -295,7 +470,9 @@ TEST_CASE("the summary a sweep prints is the one its file gives, with or without
     REQUIRE(r.code == 0);
     const test::CliResult s = sh("summarize " + out);
     REQUIRE(s.code == 0);
-    CHECK(r.out.rfind("cli-recap (16 runs, pooled over points)\n", 0) == 0);
+    CHECK(r.out.rfind("cli-recap (16 runs, pooled over the design points)\n", 0) == 0);
+    // summarize says the same of the sweep's file (it said "(16 runs)" only).
+    CHECK(s.out.rfind(out + " (16 runs, pooled over the design points)\n", 0) == 0);
     CHECK(s.out.find("win durability") != std::string::npos);
     CHECK(body(r.out) == body(s.out));
   }
@@ -458,6 +635,39 @@ TEST_CASE("summarize and rerun refuse damaged results files, naming file and pro
   CHECK(r.code == 2);
   CHECK(r.err.find("cli_strict_noprov.h5: /provenance/resolved_params_json") != std::string::npos);
   CHECK(r.err.find("no provenance") != std::string::npos);
+}
+
+TEST_CASE("a truncated results file is invalid input: exit 2 naming the file, what was found",
+          "[cli][strict]") {
+  // A copy that stopped early (head -c): HDF5 refuses to open it. That is the user's file, not a
+  // failure while running (docs/RELIABILITY.md): exit 2 and `orgsim: error:`, not 1 and `failed`.
+  const std::string whole = test::slurp(small_results("cli_trunc_whole.h5"));
+  REQUIRE(whole.size() > 4096);
+  const std::string f = test::tmp_path("cli_trunc.h5");
+  std::ofstream(f, std::ios::binary) << whole.substr(0, whole.size() / 2);
+  for (const std::string& cmd : {"summarize " + f, "rerun " + f + " --run 1"}) {
+    INFO(cmd);
+    const auto r = sh(cmd);
+    INFO(r.err);
+    CHECK(r.code == 2);
+    CHECK(r.err.rfind("orgsim: error: " + f + ": expected an orgsim results file", 0) == 0);
+    CHECK(r.err.find("found a truncated HDF5 file") != std::string::npos);
+  }
+}
+
+TEST_CASE("a results file given to check or run is named as one, with the command that reads it",
+          "[cli][strict]") {
+  const std::string f = small_results("cli_check_h5.h5");
+  for (const std::string& cmd : {"check " + f, "run " + f + " -o " + f + ".out.h5"}) {
+    INFO(cmd);
+    const auto r = sh(cmd);
+    INFO(r.err);
+    CHECK(r.code == 2);
+    CHECK(r.err.find(f + ": expected a JSON scenario or sweep file, found an HDF5 file") !=
+          std::string::npos);
+    CHECK(r.err.find("orgsim summarize " + f) != std::string::npos);
+    CHECK(r.err.find("valid JSON") == std::string::npos);
+  }
 }
 
 TEST_CASE("sweep --resume with an odd part name in the parts folder names the file", "[cli][strict]") {

@@ -16,7 +16,9 @@
 #include "engine/runner.hpp"
 #include "engine/sweep.hpp"
 #include "helpers.hpp"
+#include "io/scenario.hpp"
 #include "model/network.hpp"
+#include "model/parameters.hpp"
 
 using namespace orgsim;
 using nlohmann::json;
@@ -389,4 +391,32 @@ TEST_CASE("an array index past the end in a --set or arm key names the key and t
   set_parameter(flat, "actions.seed", json::parse(R"({"agents": [1, 2]})"), "--set", "x");
   set_parameter(flat, "actions.seed.agents.2", 9, "--set", "x");
   CHECK(flat["actions.seed"]["agents"] == json::parse("[1, 2, 9]"));
+}
+
+TEST_CASE("range errors print integer bounds exactly, never in floating-point notation",
+          "[input][range]") {
+  // They read "[1, 2.14748e+09]", "[0, 1.84467e+19]" and "[1, 1e+06]".
+  const auto expected = [](const std::string& set) {
+    try {
+      json flat = default_parameters();
+      const auto [key, value] = parse_set_argument(set);
+      set_parameter(flat, key, value, "--set", key);
+    } catch (const InputError& e) {
+      return e.expected();
+    }
+    return std::string("no error");
+  };
+  CHECK(expected("population.size=0") == "an integer in [1, 2147483647]");
+  CHECK(expected("network.degree=1") == "an integer in [2, 2147483647]");
+  CHECK(expected("steps=0") == "an integer in [1, 1000000]");
+  CHECK(expected("replicates=0") == "an integer in [1, 10000000]");
+  // The seed's upper bound is that of the 64-bit type: no JSON integer exceeds it.
+  CHECK(expected("seed=-1") == "an integer >= 0");
+  // A number without an upper bound says so, not "[0, inf]".
+  CHECK(expected("network.mean_degree=-1") == "a number >= 0");
+  CHECK(expected("campaign.skill=-1") == "a number in [0, 5]");
+  // The parameter table (orgsim params, PARAMETERS.md) prints them exactly too.
+  CHECK_THAT(parameters_text(), Contains("seed  (integer)  default 1  range [0, "
+                                         "18446744073709551615]"));
+  CHECK_THAT(parameters_text(), !Contains("e+"));
 }

@@ -297,6 +297,29 @@ TEST_CASE("sweep files are validated like scenarios", "[sweep][validation]") {
   }
   CHECK_THAT(error(json::parse(R"({"type": "grid", "parameters": {"steps": [10, 20]}})")),
              Catch::Contains("per-step series"));
+  // A choice given a range, in any sampled design (or a grid's {min, max, num}): it can be swept
+  // only by listing its levels. It used to be told to write `campaign.strategy.value`, which
+  // does not exist.
+  for (const char* type : {"lhs", "random", "sobol", "morris", "grid"}) {
+    INFO(type);
+    json design = {{"type", type}, {"samples", 4}, {"trajectories", 2}};
+    if (std::string(type) == "morris") design.erase("samples");
+    if (std::string(type) != "morris") design.erase("trajectories");
+    if (std::string(type) == "grid") design.erase("samples");
+    design["parameters"]["campaign.strategy"] = {{"min", 0}, {"max", 1}};
+    if (std::string(type) == "grid") design["parameters"]["campaign.strategy"]["num"] = 2;
+    const std::string e = error(design);
+    CHECK_THAT(e, Catch::Contains("design.parameters.campaign.strategy: expected a number"));
+    CHECK_THAT(e, Catch::Contains("found `campaign.strategy`, a choice"));
+    CHECK_THAT(e, Catch::Contains("a choice can be swept only by listing its levels in a grid or "
+                                  "points design, e.g. \"campaign.strategy\": [\"none\", "
+                                  "\"relationship_first\"]"));
+    CHECK_THAT(e, !Catch::Contains("campaign.strategy.value"));
+  }
+  // A distribution is still told where its numbers are.
+  CHECK_THAT(error(json::parse(R"({"type": "lhs", "samples": 4, "parameters":
+                                   {"population.threshold": {"min": 0, "max": 1}}})")),
+             Catch::Contains("population.threshold.mean"));
 }
 
 TEST_CASE("a sweep killed with SIGKILL resumes to the uninterrupted result", "[sweep][resume][slow]") {

@@ -139,6 +139,13 @@ std::string format_count(long double n) {
   return buf;
 }
 
+std::string integer_text(double x) {
+  if (x >= 18446744073709551615.0) return "18446744073709551615";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.0f", x);  // exact for every integral double
+  return buf;
+}
+
 std::string format_duration(double seconds) {
   char buf[64];
   if (seconds < 60.0) {

@@ -622,6 +622,36 @@ json varied_value(const DesignParam& p, double v, const std::string& file,
   return varied_value(p.key, v, p.integer, p.levels, file, context);
 }
 
+DesignValuesText design_values_text(const Design& d, const DesignParam& p,
+                                    const std::string& file) {
+  DesignValuesText out;
+  const std::string n_points = format_count(static_cast<long double>(d.points.size()));
+  if (d.type != DesignType::grid && d.type != DesignType::points) {
+    out.values =
+        json{{"min", varied_value(p, p.min, file)}, {"max", varied_value(p, p.max, file)}}.dump();
+    out.how = design_type_name(d.type) + ", " + n_points + " points sampled in the range";
+    return out;
+  }
+  std::vector<double> distinct;
+  for (double v : p.values)
+    if (std::find(distinct.begin(), distinct.end(), v) == distinct.end()) distinct.push_back(v);
+  constexpr std::size_t kShown = 8;
+  out.values = "[";
+  for (std::size_t i = 0; i < distinct.size(); ++i) {
+    if (i == kShown - 1 && distinct.size() > kShown) {
+      out.values += ", ..., " + varied_value(p, distinct.back(), file).dump();
+      break;
+    }
+    out.values += (i ? ", " : "") + varied_value(p, distinct[i], file).dump();
+  }
+  out.values += "]";
+  const std::string count =
+      std::to_string(distinct.size()) + (distinct.size() == 1 ? " level" : " levels");
+  out.how =
+      d.type == DesignType::grid ? count : std::to_string(p.values.size()) + " points, " + count;
+  return out;
+}
+
 std::vector<json> levels_from_text(const std::string& text, const std::string& file,
                                    const std::string& key) {
   if (text.empty()) return {};

@@ -72,6 +72,15 @@ nlohmann::json varied_value(const std::string& key, double v, bool integer,
 nlohmann::json varied_value(const DesignParam& p, double v, const std::string& file,
                             const std::string& context = "");
 
+/// What design `d` gives its parameter `p`, for `orgsim check --explain`: `values`, the values
+/// (a grid's, or a points design's distinct ones, in order, choices by name; at most 8 shown) or
+/// a sampled design's range {"min": a, "max": b}; `how`, e.g. "3 levels" (a grid), "4 points, 2
+/// levels" (a points design), "lhs, 40 points sampled in the range".
+struct DesignValuesText {
+  std::string values, how;
+};
+DesignValuesText design_values_text(const Design& d, const DesignParam& p, const std::string& file);
+
 /// The levels of varied parameter `key` from the text of its `levels` attribute in a results
 /// file: a JSON array of strings or booleans; "" (a number) gives none. Anything else is an
 /// InputError naming `file`, `key`, what was expected and the text found.

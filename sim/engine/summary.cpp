@@ -139,7 +139,18 @@ std::string format_summary(const Summary& s, const std::string& title,
       out += "\n";
     }
   }
-  out += "(mean ± half-width of the 95% confidence interval over replicates)\n";
+  // The footer explains the ± the cells show; with one replicate they show none.
+  bool any_interval = false;
+  const auto shows_interval = [](const Estimate& e) {
+    return e.n > 0 && std::isfinite(e.half_width);
+  };
+  for (const auto& a : s.arms) {
+    for (const auto& e : a.outcomes) any_interval = any_interval || shows_interval(e);
+    for (const auto& e : a.differences) any_interval = any_interval || shows_interval(e);
+  }
+  out += any_interval ? "(mean ± half-width of the 95% confidence interval over replicates)\n"
+                      : "(no confidence interval: each value is from a single run; 2 or more "
+                        "replicates give one)\n";
   bool any_wins = false;
   for (const auto& d : durability) any_wins = any_wins || d.wins > 0;
   if (any_wins) {

@@ -51,6 +51,38 @@ std::string read_text(const std::string& path, const char* what) {
   return read_input_file(path, what);  // a directory, FIFO or device is refused, not read
 }
 
+/// A design parameter that is not a number (a range, or numbers listed, for a choice, a switch,
+/// a distribution, ...): what a design can vary instead. A choice or switch only by its levels
+/// listed in a grid or points design; a distribution or seed by a number inside it (those of
+/// the scenario's value are named).
+[[noreturn]] void throw_not_numeric(const Scenario& sc, const ParamSpec& spec,
+                                    const std::string& path, const std::string& where) {
+  const std::string expected =
+      "a number or integer parameter, or a number inside a distribution or seed";
+  const std::string& key = spec.key;
+  if (spec.type == ParamType::choice || spec.type == ParamType::boolean) {
+    const bool choice = spec.type == ParamType::choice;
+    std::string example = choice ? "" : "true, false";
+    for (std::size_t i = 0; choice && i < spec.choices.size() && i < 2; ++i)
+      example += (i ? ", " : "") + json(spec.choices[i]).dump();
+    const std::string kind = choice ? "a choice" : "a switch";
+    throw InputError(path, where, expected, "`" + key + "`, " + kind + ", which is not numeric",
+                     kind +
+                         " can be swept only by listing its levels in a grid or points "
+                         "design, e.g. \"" +
+                         key + "\": [" + example + "]; or compare them as arms");
+  }
+  std::string hint;
+  const auto value = sc.base.find(key);
+  if (value != sc.base.end() && value->is_object()) {
+    std::vector<std::string> numbers;
+    for (auto it = value->begin(); it != value->end(); ++it)
+      if (it->is_number()) numbers.push_back("`" + key + "." + it.key() + "`");
+    if (!numbers.empty()) hint = "the numbers inside the scenario's value: " + join_or(numbers);
+  }
+  throw InputError(path, where, expected, "`" + key + "`, which is not numeric", hint);
+}
+
 }  // namespace
 
 Sweep load_sweep(const std::string& path) {
@@ -103,6 +135,8 @@ Sweep sweep_from_text(const std::string& text, const std::string& path, const st
     return v.get<std::int64_t>();
   };
   s.replicates = positive_int("replicates", s.scenario.base.at("replicates").get<std::int64_t>());
+  s.sets_replicates = doc.contains("replicates");
+  s.sets_seed = doc.contains("seed");
   // The same range as a scenario's `replicates` (the parameter table): records count replicates
   // in 32 bits, and 10^7 replicates of one point is already far past any useful precision.
   const double max_replicates = find_param("replicates")->max;
@@ -153,10 +187,7 @@ Sweep sweep_from_text(const std::string& text, const std::string& path, const st
     // validated below like a --set of it.
     if (p.levels.empty() && head == p.key && spec->type != ParamType::number &&
         spec->type != ParamType::integer)
-      throw InputError(path, where,
-                       "a number or integer parameter, or a number inside a distribution or seed "
-                       "(e.g. `" + p.key + ".value`; a design varies numbers)",
-                       "`" + p.key + "`, which is not numeric");
+      throw_not_numeric(s.scenario, *spec, path, where);
     // steps, replicates and seed are study-level settings: every run of a sweep shares them (one
     // step axis in the file, replicate k's seed shared across points). Varying one used to pass
     // here and fail only when the results file was written.

@@ -36,6 +36,8 @@ struct Sweep {
   Design design;
   std::int64_t replicates = 1;
   std::uint64_t seed = 1;
+  /// Whether the sweep file sets `replicates` and `seed` itself (else they are the scenario's).
+  bool sets_replicates = false, sets_seed = false;
   std::vector<std::string> outputs;  // per-run outputs analysed for sensitivity
   int bootstrap = 200;
   /// The rosters (network.type = roster) its configs use, read once for the whole sweep: at

@@ -187,9 +187,10 @@ namespace {
 }  // namespace
 
 /// The API-level and the innermost description on HDF5's error stack, then clears it.
-std::string hdf5_error_detail() {
+std::string hdf5_error_detail(bool* system_failure) {
   struct Walk {
     std::string innermost, outermost;
+    bool system = false;
   } walk;
   H5Ewalk2(
       H5E_DEFAULT, H5E_WALK_UPWARD,
@@ -198,19 +199,31 @@ std::string hdf5_error_detail() {
         const std::string desc = err->desc ? err->desc : "";
         if (n == 0) w->innermost = desc;
         w->outermost = desc;
+        // HDF5 reports a failed system call (read, seek, open) as a low-level I/O error whose
+        // description carries the errno (HSYS_GOTO_ERROR); a corrupt or truncated file never.
+        if (err->maj_num == H5E_IO && desc.find("errno = ") != std::string::npos) w->system = true;
         return 0;
       },
       &walk);
   H5Eclear2(H5E_DEFAULT);
+  if (system_failure) *system_failure = walk.system;
   if (walk.outermost.empty() || walk.outermost == walk.innermost) return walk.innermost;
   if (walk.innermost.empty()) return walk.outermost;
   return walk.outermost + ": " + walk.innermost;
 }
 
+Hdf5Error::Hdf5Error(const std::string& file, std::string operation, std::string detail,
+                     bool system_failure)
+    : RunError("results file '" + file + "': cannot " + operation +
+               (detail.empty() ? std::string() : " (HDF5: " + detail + ")")),
+      operation_(std::move(operation)),
+      detail_(std::move(detail)),
+      system_failure_(system_failure) {}
+
 [[noreturn]] void hdf5_fail(const std::string& file, const std::string& operation) {
-  const std::string detail = hdf5_error_detail();
-  throw RunError("results file '" + file + "': cannot " + operation +
-                 (detail.empty() ? std::string() : " (HDF5: " + detail + ")"));
+  bool system = false;
+  std::string detail = hdf5_error_detail(&system);
+  throw Hdf5Error(file, operation, std::move(detail), system);
 }
 
 hid_t check_id(hid_t id, const std::string& file, const std::string& operation) {
@@ -234,7 +247,7 @@ herr_t close_any(hid_t id) {
   }
 }
 
-/// Calls HDF5 and wraps the returned identifier, failing with a RunError that names `what`.
+/// Calls HDF5 and wraps the returned identifier, failing with an Hdf5Error that names `what`.
 Hid make(hid_t id, const std::string& file, const std::string& operation) {
   return Hid(check_id(id, file, operation));
 }

@@ -1,6 +1,6 @@
 #pragma once
 // HDF5 C-API helpers for the results files: an RAII handle (Hid), a guard that keeps HDF5 from
-// printing its error stack (QuietHdf5), calls that turn a failed HDF5 call into a RunError naming
+// printing its error stack (QuietHdf5), calls that turn a failed HDF5 call into an Hdf5Error naming
 // the file and the operation, attributes, and whole-dataset reads and writes. Only sim/io's
 // results-file code includes this header; the engine library never sees HDF5.
 #include <hdf5.h>
@@ -68,9 +68,29 @@ class QuietHdf5 {
   void* data_ = nullptr;
 };
 
+/// A failed HDF5 call on a results file: a RunError (exit 1, as for a write that fails), whose
+/// parts let a reader call the file itself invalid instead (read_results: a truncated or corrupt
+/// file is the user's input, exit 2), unless a system call failed underneath.
+class Hdf5Error : public RunError {
+ public:
+  Hdf5Error(const std::string& file, std::string operation, std::string detail,
+            bool system_failure);
+  const std::string& operation() const noexcept { return operation_; }
+  /// HDF5's own words (the API-level and the innermost description); may be empty.
+  const std::string& detail() const noexcept { return detail_; }
+  /// A system call failed underneath (HDF5 reported an errno): the disk, the network file system
+  /// or the permissions, not what the file holds.
+  bool system_failure() const noexcept { return system_failure_; }
+
+ private:
+  std::string operation_, detail_;
+  bool system_failure_ = false;
+};
+
 /// The API-level and the innermost description on HDF5's error stack, then clears it.
-std::string hdf5_error_detail();
-/// Throws RunError "results file '<file>': cannot <operation> (HDF5: <detail>)".
+/// `system_failure` (if given) is set when an entry of the stack is a failed system call.
+std::string hdf5_error_detail(bool* system_failure = nullptr);
+/// Throws Hdf5Error "results file '<file>': cannot <operation> (HDF5: <detail>)".
 [[noreturn]] void hdf5_fail(const std::string& file, const std::string& operation);
 /// `id`, or hdf5_fail() if it is negative.
 hid_t check_id(hid_t id, const std::string& file, const std::string& operation);
@@ -110,7 +130,7 @@ class Hid {
   hid_t id_ = H5I_INVALID_HID;
 };
 
-/// Calls HDF5 and wraps the returned identifier, failing with a RunError that names `operation`.
+/// Calls HDF5 and wraps the returned identifier, failing with an Hdf5Error that names `operation`.
 Hid make(hid_t id, const std::string& file, const std::string& operation);
 
 /// A dataset transfer property list with small conversion buffers (64 KiB), for every H5Dwrite

@@ -156,6 +156,11 @@ Rerun rerun(const std::string& file, std::int64_t run) {
       throw InputError(file, "--run", "a run index below " + std::to_string(s.total_runs()),
                        std::to_string(run));
     out.record = run_sweep_run(s, run);
+    out.arm_name = s.scenario.arms.at(static_cast<std::size_t>(out.record.arm)).name;
+    const auto& point = s.design.points.at(static_cast<std::size_t>(out.record.point));
+    for (std::size_t k = 0; k < s.design.params.size(); ++k)
+      out.point_values.emplace_back(s.design.params[k].key,
+                                    varied_value(s.design.params[k], point[k], file));
     return out;
   }
   const ResultsFile rf = read_results(file);
@@ -164,6 +169,18 @@ Rerun rerun(const std::string& file, std::int64_t run) {
                      std::to_string(run));
   out.from_results = true;
   out.stored = rf.runs[static_cast<std::size_t>(run)];
+  // read_results() checked the arm code against the arm names, and one value per varied
+  // parameter; a value that is no index into its levels is named by varied_value.
+  if (out.stored.arm >= 0 && static_cast<std::size_t>(out.stored.arm) < rf.header.arm_names.size())
+    out.arm_name = rf.header.arm_names[static_cast<std::size_t>(out.stored.arm)];
+  const auto ints = integer_parameter_paths();
+  for (std::size_t k = 0; k < rf.header.varied.size() && k < out.stored.params.size(); ++k) {
+    const VariedParam& p = rf.header.varied[k];
+    const bool integer = std::find(ints.begin(), ints.end(), p.key) != ints.end();
+    out.point_values.emplace_back(p.key, varied_value(p.key, out.stored.params[k], integer,
+                                                      levels_from_text(p.levels, file, p.key), file,
+                                                      "for run " + std::to_string(run)));
+  }
   out.version_warning = version_warning(file, rf.header.orgsim_version);
   out.record = rerun_from_file(rf, out.stored, file);
   out.differences = differing_values(out.stored, out.record);

@@ -4,7 +4,10 @@
 // file recorded, or compute run K of a sweep file. The CLI only parses arguments and prints.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "io/records.hpp"
 
@@ -15,6 +18,10 @@ struct Rerun {
   RunRecord record;           // the run as computed now
   bool from_results = false;  // from a results file (else from a sweep file: nothing to compare)
   RunRecord stored;           // what the results file recorded for the run
+  std::string arm_name;       // the name of the run's arm
+  /// A sweep's run: each varied parameter's key and its value at the run's design point (a
+  /// choice by name); empty for a run file.
+  std::vector<std::pair<std::string, nlohmann::json>> point_values;
   /// Non-empty when the results file was written by another orgsim version; names both versions.
   std::string version_warning;
   /// What differs from the file: the names of per-step and per-run outputs with any value not

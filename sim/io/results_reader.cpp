@@ -105,7 +105,9 @@ bool is_results_file(const std::string& path) {
   }
 }
 
-ResultsFile read_results(const std::string& path, bool with_series) {
+namespace {
+
+ResultsFile read_results_file(const std::string& path, bool with_series) {
   const std::string expected = "an orgsim results file";
   require_regular_file(path, "orgsim results file");  // not a directory, FIFO or device
 
@@ -332,6 +334,26 @@ ResultsFile read_results(const std::string& path, bool with_series) {
   out.design = read_design(f, path);
   out.sensitivity = read_sensitivity(f, path);
   return out;
+}
+
+}  // namespace
+
+ResultsFile read_results(const std::string& path, bool with_series) {
+  try {
+    return read_results_file(path, with_series);
+  } catch (const Hdf5Error& e) {
+    // HDF5 cannot open or read what the file holds (a truncated copy, flipped bytes): the file
+    // is invalid input, not a failure of this run. A system call that failed underneath (an
+    // I/O error of the disk or the network file system) stays a RunError.
+    if (e.system_failure()) throw;
+    const bool truncated = e.detail().find("truncated file") != std::string::npos;
+    throw InputError(path, "", "an orgsim results file that HDF5 can read",
+                     std::string(truncated ? "a truncated" : "a damaged") + " HDF5 file: cannot " +
+                         e.operation() +
+                         (e.detail().empty() ? std::string() : " (HDF5: " + e.detail() + ")"),
+                     truncated ? "the copy or the write stopped early; copy or write it again"
+                               : "write it again or restore a copy");
+  }
 }
 
 }  // namespace orgsim

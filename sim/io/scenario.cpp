@@ -23,10 +23,26 @@ namespace fs = std::filesystem;
 
 namespace {
 
+/// Shortest text that reads back as x ("0.35", "5", "inf").
 std::string num_text(double x) {
-  std::ostringstream s;
-  s << x;
-  return s.str();
+  char buf[32];
+  const auto res = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, res.ptr);
+}
+
+/// What a number parameter takes: "a number in [0, 5]", or "a number >= 0" without an upper
+/// bound, "a finite number" without either.
+std::string number_range_text(const ParamSpec& spec) {
+  if (std::isinf(spec.min) && std::isinf(spec.max)) return "a finite number";
+  if (std::isinf(spec.max)) return "a number >= " + num_text(spec.min);
+  return "a number in [" + num_text(spec.min) + ", " + num_text(spec.max) + "]";
+}
+
+/// What an integer parameter takes, its bounds exact: "an integer in [1, 2147483647]"; the seed,
+/// bounded only by its 64-bit type (no JSON integer is larger), "an integer >= 0".
+std::string integer_range_text(const ParamSpec& spec) {
+  if (spec.max >= 18446744073709551615.0) return "an integer >= " + integer_text(spec.min);
+  return "an integer in [" + integer_text(spec.min) + ", " + integer_text(spec.max) + "]";
 }
 
 /// Immediate children of a section (e.g. "population" -> size, threshold, ...).
@@ -93,14 +109,10 @@ json validate_value(const ParamSpec& spec, const json& v, const std::string& fil
   if (v.is_null() && spec.default_value.is_null()) return v;
   switch (spec.type) {
     case ParamType::number: {
-      if (!v.is_number())
-        throw InputError(file, path, "a number in [" + num_text(spec.min) + ", " +
-                                         num_text(spec.max) + "]", json_value_text(v));
+      if (!v.is_number()) throw InputError(file, path, number_range_text(spec), json_value_text(v));
       const double x = v.get<double>();
       if (!std::isfinite(x) || x < spec.min || x > spec.max)
-        throw InputError(file, path,
-                         "a number in [" + num_text(spec.min) + ", " + num_text(spec.max) + "]",
-                         v.dump());
+        throw InputError(file, path, number_range_text(spec), v.dump());
       return v;
     }
     case ParamType::integer: {
@@ -111,14 +123,11 @@ json validate_value(const ParamSpec& spec, const json& v, const std::string& fil
           out = static_cast<std::int64_t>(x);
       }
       if (!out.is_number_integer())
-        throw InputError(file, path, "an integer in [" + num_text(spec.min) + ", " +
-                                         num_text(spec.max) + "]", json_value_text(v));
+        throw InputError(file, path, integer_range_text(spec), json_value_text(v));
       const double x = out.get<double>();
       if (x < spec.min || x > spec.max || (out.is_number_integer() && !out.is_number_unsigned() &&
                                             out.get<std::int64_t>() < 0 && spec.min >= 0))
-        throw InputError(file, path,
-                         "an integer in [" + num_text(spec.min) + ", " + num_text(spec.max) + "]",
-                         v.dump());
+        throw InputError(file, path, integer_range_text(spec), v.dump());
       return out;
     }
     case ParamType::boolean:
@@ -652,6 +661,14 @@ json parse_strict(const std::string& text, const std::string& file) {
 }  // namespace
 
 json parse_json_text(const std::string& text, const std::string& file) {
+  // A results file given where JSON belongs (`orgsim check results.h5`): say what it is, not
+  // that its first byte (0x89) is not JSON.
+  static const std::string kHdf5Signature("\x89HDF\r\n\x1a\n", 8);
+  if (text.compare(0, kHdf5Signature.size(), kHdf5Signature) == 0)
+    throw InputError(file, "", "a JSON scenario or sweep file",
+                     "an HDF5 file (it starts with HDF5's signature), such as an orgsim results "
+                     "file",
+                     "`orgsim summarize " + file + "` prints a results file's summary");
   return parse_strict(text, file);
 }
 
@@ -781,6 +798,40 @@ std::pair<std::string, json> parse_set_argument(const std::string& arg) {
 
 namespace {
 
+/// The --set arguments (the last one of each key) that every arm overrides, as warnings: an
+/// arm's own `set` comes after --set, so such a --set changes no run. An arm overrides key `k`
+/// when it sets `k` or the object holding it (`population.threshold` for `...threshold.mean`).
+std::vector<std::string> overridden_sets(const std::vector<std::string>& sets,
+                                         const std::vector<Arm>& arms) {
+  std::vector<std::pair<std::string, std::string>> last;  // key, argument; first-seen order
+  for (const auto& arg : sets) {
+    const std::string key = arg.substr(0, arg.find('='));
+    const auto it =
+        std::find_if(last.begin(), last.end(), [&](const auto& kv) { return kv.first == key; });
+    if (it == last.end()) {
+      last.emplace_back(key, arg);
+    } else {
+      it->second = arg;
+    }
+  }
+  std::vector<std::string> out;
+  std::string names;
+  for (const auto& arm : arms) names += (names.empty() ? "" : ", ") + arm.name;
+  for (const auto& [key, arg] : last) {
+    const bool every = std::all_of(arms.begin(), arms.end(), [&, &key = key](const Arm& arm) {
+      for (auto it = arm.overrides.begin(); it != arm.overrides.end(); ++it)
+        if (it.key() == key || key.compare(0, it.key().size() + 1, it.key() + ".") == 0)
+          return true;
+      return false;
+    });
+    if (every)
+      out.push_back("--set " + arg + " is overridden by " +
+                    (arms.size() == 1 ? "the only arm (" : "every arm (") + names +
+                    "); an arm's own \"set\" comes after --set");
+  }
+  return out;
+}
+
 Scenario resolve(const json& doc, const std::string& file, const std::string& dir,
                  const std::string& id, std::string raw_text,
                  const std::vector<std::string>& sets) {
@@ -814,6 +865,7 @@ Scenario resolve(const json& doc, const std::string& file, const std::string& di
     sc.arm_params.push_back(std::move(flat));
     sc.arm_origin.push_back(std::move(origin));
   }
+  sc.warnings = overridden_sets(sets, sc.arms);
   sc.discussion = std::move(r.discussion);
   sc.try_this = std::move(r.try_this);
   sc.name = sc.base.at("name").get<std::string>();  // never inherited from a base

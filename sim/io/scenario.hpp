@@ -47,6 +47,9 @@ struct Scenario {
   std::map<std::string, std::string> origin;
   /// Per arm, the same with "arm NAME" for the keys the arm sets.
   std::vector<std::map<std::string, std::string>> arm_origin;
+  /// What is valid but probably not meant, for the command line to print as warnings: a
+  /// `--set` that every arm overrides (it changes no run).
+  std::vector<std::string> warnings;
   /// Per arm, its edge list (network.type = edge_list), read and validated at load; arms with the
   /// same file and population share one. nullptr for generated networks.
   std::vector<std::shared_ptr<const Network>> arm_networks;

@@ -1,5 +1,6 @@
 #include "model/parameters.hpp"
 
+#include "core/text.hpp"
 #include "model/config.hpp"
 
 #include <array>
@@ -759,8 +760,8 @@ std::string fmt_num(double v) {
 
 std::string range_text(const ParamSpec& p) {
   switch (p.type) {
+    case T::integer: return "[" + integer_text(p.min) + ", " + integer_text(p.max) + "]";
     case T::number:
-    case T::integer:
     case T::distribution:
       return "[" + fmt_num(p.min) + ", " + fmt_num(p.max) + "]";
     case T::rounds:
