@@ -487,10 +487,12 @@ using test::poke;
 std::string small_results(const std::string& name) {
   static std::string made;
   if (made.empty()) {
-    const std::string sc = write_file("cli_strict_small.json",
+    // One file per process: ctest runs test cases in parallel processes that each make it.
+    const std::string tag = std::to_string(::getpid());
+    const std::string sc = write_file("cli_strict_small_" + tag + ".json",
                                  R"({"population": {"size": 60}, "steps": 3, "replicates": 3,
                                      "network": {"type": "erdos_renyi", "mean_degree": 4}})");
-    made = test::tmp_path("cli_strict_small.h5");
+    made = test::tmp_path("cli_strict_small_" + tag + ".h5");
     fs::remove(made);
     const auto r = sh("run " + sc + " -o " + made + " --quiet --threads 1");
     INFO(r.err);
