@@ -140,7 +140,7 @@ std::string format_count(long double n) {
 }
 
 std::string integer_text(double x) {
-  if (x >= 18446744073709551615.0) return "18446744073709551615";
+  if (x >= kLargestUint64) return "18446744073709551615";
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.0f", x);  // exact for every integral double
   return buf;

@@ -37,9 +37,11 @@ std::string format_bytes(double bytes);
 /// A count that may exceed 64 bits (plans are counted in long double): exact digits below 10^15,
 /// else three significant digits ("1e+19").
 std::string format_count(long double n);
-/// An integral bound held in a double, written exactly ("2147483647", not "2.14748e+09"). The
-/// double 2^64, which stands for the largest 64-bit value in the parameter table (the seed's
-/// bound), is written as that value, 18446744073709551615.
+/// The largest 64-bit value as the parameter table holds it (the seed's bound): the double
+/// 2^64, the nearest to 18446744073709551615.
+inline constexpr double kLargestUint64 = 18446744073709551615.0;
+/// An integral bound held in a double, written exactly ("2147483647", not "2.14748e+09");
+/// kLargestUint64 is written as the value it stands for, 18446744073709551615.
 std::string integer_text(double x);
 /// A duration for people: "12 s", "4.5 min", "2.3 h", "3.1 days", "2.4e+03 years".
 std::string format_duration(double seconds);

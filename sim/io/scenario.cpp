@@ -41,7 +41,7 @@ std::string number_range_text(const ParamSpec& spec) {
 /// What an integer parameter takes, its bounds exact: "an integer in [1, 2147483647]"; the seed,
 /// bounded only by its 64-bit type (no JSON integer is larger), "an integer >= 0".
 std::string integer_range_text(const ParamSpec& spec) {
-  if (spec.max >= 18446744073709551615.0) return "an integer >= " + integer_text(spec.min);
+  if (spec.max >= kLargestUint64) return "an integer >= " + integer_text(spec.min);
   return "an integer in [" + integer_text(spec.min) + ", " + integer_text(spec.max) + "]";
 }
 

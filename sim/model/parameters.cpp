@@ -55,7 +55,7 @@ std::vector<ParamSpec> make_table() {
        "last step, NaN at the steps between; 1 = every step. Where many ties cross the strong "
        "line every step (big messaging at 10^5 agents) measuring it is about a sixth of the step",
        "", bind_member(&ModelConfig::component_every)},
-      {"seed", T::integer, 1, 0, 18446744073709551615.0, "", {},
+      {"seed", T::integer, 1, 0, kLargestUint64, "", {},
        "master seed; every random stream derives from (seed, replicate, stream id)", "",
        bind_member(&ModelConfig::master_seed)},
 

@@ -36,9 +36,17 @@ def test_elections_are_told_as_elections(election_page):
     assert "actions per run" not in story and "How strong the actions were" not in story
 
 
-def test_no_share_of_wins_is_claimed_from_fewer_than_five(election_page):
-    facts_texts = " ".join(_texts(election_page, "discuss", "ol"))
-    assert "wins were taken back" not in facts_texts
+def test_no_share_of_won_elections_is_claimed_from_fewer_than_five():
+    """Three won elections over four runs, two decertified (67%): too few to say "most"; six,
+    four decertified: said, in the words of elections."""
+    base = {"n": 4, "election": True, "organized_base_end": 0.5, "peak_turnout": 0.6,
+            "actions": 1.0, "backfires_total": 0.0, "fear_end": 0.3}
+    few = {"a": {**base, "wins": 0.75, "reversals": 0.5}}
+    many = {"a": {**base, "wins": 1.5, "reversals": 1.0}}
+    assert not any("decertified" in q for q in report.discussion_points(few))
+    assert any(q.startswith("Most of a's won elections were decertified before a first contract")
+               for q in report.discussion_points(many))
+    assert not any("wins were taken back" in q for q in report.discussion_points(many))
 
 
 def test_the_discussion_rule_needs_five_wins():
