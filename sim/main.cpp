@@ -209,6 +209,19 @@ class ProgressLine {
   std::chrono::steady_clock::time_point start_, last_;
 };
 
+/// The lines a finished run or sweep ends with: where its results are, and the two commands that
+/// say in words what they mean (a path with characters a shell would split is quoted).
+std::string results_lines(const std::string& out) {
+  std::string arg = out;
+  if (out.find_first_of(" \t'\"$`\\!*?;&|<>()[]{}#~") != std::string::npos) {
+    arg = "'";
+    for (char c : out) arg += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    arg += "'";
+  }
+  return "results: " + out + "\n" + "the story in words: orgsim report " + arg +
+         "   (each row's meaning: orgsim outputs)\n";
+}
+
 int cmd_run(int argc, char** argv, const std::string& cmdline) {
   ScenarioOptions so;
   std::string out, threads_text;
@@ -256,7 +269,7 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
                                   (plan.replicates == 1 ? " replicate" : " replicates") +
                                   " per arm)",
                               durability)
-            << "results: " << out << "\n";
+            << results_lines(out);
   return 0;
 }
 
@@ -376,7 +389,7 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
                               s.name + " (" + std::to_string(recap.runs.size()) +
                                   " runs, pooled over the design points)",
                               recap.durability)
-            << "results: " << out << "\n";
+            << results_lines(out);
   if (failed > 0) {
     std::cout << failed_runs_line(failed);
     return 1;

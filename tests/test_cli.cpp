@@ -63,6 +63,11 @@ TEST_CASE("the summary's title and footer fit the number of replicates", "[cli][
   CHECK(r.out.find("±") != std::string::npos);
   CHECK(r.out.find("(mean ± half-width of the 95% confidence interval over replicates)\n") !=
         std::string::npos);
+  // No cell in exponent form, and the run ends by naming the command that tells it in words.
+  CHECK(r.out.find("e+0") == std::string::npos);
+  CHECK(r.out.find("e-0") == std::string::npos);
+  CHECK(r.out.find("results: " + out + "\nthe story in words: orgsim report " + out) !=
+        std::string::npos);
 }
 
 TEST_CASE("invalid input exits 2, names the problem and writes nothing", "[cli]") {

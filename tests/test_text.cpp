@@ -2,6 +2,7 @@
 // --set parser share.
 #include <catch2/catch.hpp>
 
+#include <limits>
 #include <string_view>
 #include <vector>
 
@@ -60,4 +61,22 @@ TEST_CASE("split_trimmed gives one trimmed field per separator plus one", "[text
   split_trimmed("a;b", ',', f);
   REQUIRE(f.size() == 1);
   CHECK(f[0] == "a;b");
+}
+
+TEST_CASE("estimate_text rounds a mean to its interval and never uses an exponent", "[text]") {
+  // Both to the half-width's second significant digit.
+  CHECK(orgsim::estimate_text(0.4092, 0.1003) == "0.41 ± 0.10");
+  CHECK(orgsim::estimate_text(1106.0, 110.4) == "1106 ± 110");
+  CHECK(orgsim::estimate_text(100.0, 210.0) == "100 ± 210");
+  CHECK(orgsim::estimate_text(0.0008333, 0.0027) == "0.0008 ± 0.0027");
+  CHECK(orgsim::estimate_text(-280.8, 104.0) == "-281 ± 104");
+  CHECK(orgsim::estimate_text(-0.0001, 0.02) == "0.000 ± 0.020");  // no "-0.000"
+  // A half-width of 0, and none: the mean to four significant digits, trailing zeros dropped.
+  CHECK(orgsim::estimate_text(0.0, 0.0) == "0 ± 0");
+  CHECK(orgsim::estimate_text(2.5, 0.0) == "2.5 ± 0");
+  CHECK(orgsim::estimate_text(0.4092, std::numeric_limits<double>::quiet_NaN()) == "0.4092");
+  CHECK(orgsim::estimate_text(1106.0, std::numeric_limits<double>::infinity()) == "1106");
+  CHECK(orgsim::estimate_text(1234567.0, std::numeric_limits<double>::quiet_NaN()) == "1234567");
+  CHECK(orgsim::estimate_text(0.5, std::numeric_limits<double>::quiet_NaN()) == "0.5");
+  CHECK(orgsim::estimate_text(std::numeric_limits<double>::quiet_NaN(), 0.1) == "nan");
 }

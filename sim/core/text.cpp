@@ -1,6 +1,7 @@
 #include "core/text.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace orgsim {
@@ -144,6 +145,42 @@ std::string integer_text(double x) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.0f", x);  // exact for every integral double
   return buf;
+}
+
+namespace {
+/// x with `decimals` places, without a sign on a value that rounds to zero.
+std::string fixed_text(double x, int decimals) {
+  char buf[400];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
+  std::string s = buf;
+  if (s[0] == '-' && s.find_first_not_of("-0.") == std::string::npos) s.erase(0, 1);
+  return s;
+}
+/// The places after the point that show x's `digits`-th significant digit (0 to 12).
+int places_for(double x, int digits) {
+  if (!(std::fabs(x) > 0.0)) return 0;
+  const int first = static_cast<int>(std::floor(std::log10(std::fabs(x))));
+  return std::clamp(digits - 1 - first, 0, 12);
+}
+}  // namespace
+
+std::string estimate_text(double mean, double half_width) {
+  if (!std::isfinite(mean)) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%g", mean);
+    return buf;
+  }
+  if (!std::isfinite(half_width) || half_width < 0.0) {
+    std::string s = fixed_text(mean, places_for(mean, 4));
+    if (s.find('.') != std::string::npos) {
+      s.erase(s.find_last_not_of('0') + 1);
+      if (s.back() == '.') s.pop_back();
+    }
+    return s;
+  }
+  if (half_width == 0.0) return estimate_text(mean, -1.0) + " ± 0";
+  const int places = places_for(half_width, 2);
+  return fixed_text(mean, places) + " ± " + fixed_text(half_width, places);
 }
 
 std::string format_duration(double seconds) {

@@ -43,6 +43,11 @@ inline constexpr double kLargestUint64 = 18446744073709551615.0;
 /// An integral bound held in a double, written exactly ("2147483647", not "2.14748e+09");
 /// kLargestUint64 is written as the value it stands for, 18446744073709551615.
 std::string integer_text(double x);
+/// A mean and the half-width of its interval, both to the half-width's second significant digit
+/// and never in exponent form: "0.41 ± 0.10", "1106 ± 110", "0.0008 ± 0.0027". A half-width of 0
+/// gives "2.5 ± 0"; a non-finite one gives the mean alone, to four significant digits ("0.4092",
+/// "1106", "0"). Never "-0".
+std::string estimate_text(double mean, double half_width);
 /// A duration for people: "12 s", "4.5 min", "2.3 h", "3.1 days", "2.4e+03 years".
 std::string format_duration(double seconds);
 

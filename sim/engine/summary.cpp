@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/specfun.hpp"
+#include "core/text.hpp"
 #include "io/outputs.hpp"
 
 namespace orgsim {
@@ -100,13 +101,8 @@ std::vector<ArmDurability> durability_by_arm(const std::vector<RunRecord>& runs,
 
 namespace {
 std::string cell(const Estimate& e) {
-  char buf[64];
   if (e.n == 0) return "n/a";
-  if (!std::isfinite(e.half_width))
-    std::snprintf(buf, sizeof buf, "%.4g", e.mean);
-  else
-    std::snprintf(buf, sizeof buf, "%.4g ± %.2g", e.mean, e.half_width);
-  return buf;
+  return estimate_text(e.mean, e.half_width);
 }
 std::string pad(const std::string& s, std::size_t w) {
   // Width in characters, counting the UTF-8 '±' as one.
