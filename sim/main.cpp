@@ -229,7 +229,7 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
   po::options_description visible("options");
   visible.add_options()("help,h", "this help")
       ("output,o", po::value<std::string>(&out), "results file (default results/<name>.h5)")
-      ("force", po::bool_switch(&force), "replace an existing output that is not a results file")
+      ("force", po::bool_switch(&force), "replace an existing output that is not a run's results file")
       ("threads", po::value<std::string>(&threads_text), "worker threads (default or 0: all cores)")
       ("quiet,q", po::bool_switch(&quiet), "no progress line");
   add_scenario_options(visible, so);
@@ -245,7 +245,7 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
   const RunPlan plan = make_plan(sc);
   check_resources(plan, sc.file, threads);
   if (out.empty()) out = default_output(sc.name, sc.file);
-  check_replaceable(out, force);
+  check_replaceable(out, force, layout::kKindRun);
   const auto out_dir = std::filesystem::path(out).parent_path();
   if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
 
@@ -302,7 +302,7 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   visible.add_options()("help,h", "this help")
       ("output,o", po::value<std::string>(&out), "results file (default results/<name>.h5)")
       ("resume", po::bool_switch(&resume), "continue an interrupted sweep from its parts")
-      ("force", po::bool_switch(&force), "replace an existing output that is not a results file")
+      ("force", po::bool_switch(&force), "replace an existing output that is not a sweep's results file")
       ("threads", po::value<std::string>(&threads_text), "worker threads (default or 0: all cores)")
       ("shard", po::value<std::string>(&shard), "run only runs with run % N == i (i/N); "
                                                 "then `orgsim merge` the parts")
@@ -330,7 +330,7 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   check_output_limit(s, max_gb);
   check_resources(s, threads);
   if (out.empty()) out = default_output(s.name, s.file);
-  check_replaceable(out, force);
+  check_replaceable(out, force, layout::kKindSweep);
   const auto out_dir = std::filesystem::path(out).parent_path();
   if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
  if (!quiet && std::getenv("OMPI_COMM_WORLD_RANK") && std::string(std::getenv("OMPI_COMM_WORLD_RANK")) != "0")
@@ -429,7 +429,7 @@ int cmd_merge(int argc, char** argv) {
   visible.add_options()("help,h", "this help")
       ("output,o", po::value<std::string>(&out), "results file (default: the parts directory "
                                                   "without .parts)")
-      ("force", po::bool_switch(&force), "replace an existing output that is not a results file");
+      ("force", po::bool_switch(&force), "replace an existing output that is not a sweep's results file");
   po::options_description all;
   all.add(visible).add_options()("dir", po::value<std::string>(&dir));
   po::positional_options_description pos;
@@ -442,7 +442,7 @@ int cmd_merge(int argc, char** argv) {
       throw UsageError("orgsim merge: give -o OUT.h5 (the parts directory does not end in .parts)");
     out = dir.substr(0, dir.size() - 6);
   }
-  check_replaceable(out, force);
+  check_replaceable(out, force, layout::kKindSweep);
   merge_parts(dir, out);
   std::cout << "results: " << out << "\n";
   return 0;

@@ -70,6 +70,23 @@ TEST_CASE("the summary's title and footer fit the number of replicates", "[cli][
         std::string::npos);
 }
 
+TEST_CASE("a sweep does not replace a run's results without --force", "[cli]") {
+  const std::string sc = test::source_path("scenarios/default.json");
+  const std::string sweep = test::source_path("scenarios/sweeps/hours_vs_turnover.json");
+  const std::string out = test::tmp_path("cli_kind.h5");
+  auto r = sh("run " + sc + " -o " + out + " --steps 2 --replicates 1 --quiet");
+  REQUIRE(r.code == 0);
+  const auto size = fs::file_size(out);
+  r = sh("sweep " + sweep + " -o " + out + " --quiet");
+  INFO(r.out << r.err);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("holds a run's results and this is a sweep") != std::string::npos);
+  CHECK(fs::file_size(out) == size);
+  // The same kind may be replaced: a run over a run.
+  r = sh("run " + sc + " -o " + out + " --steps 3 --replicates 1 --quiet");
+  CHECK(r.code == 0);
+}
+
 TEST_CASE("invalid input exits 2, names the problem and writes nothing", "[cli]") {
   const std::string out = test::tmp_path("cli_bad.h5");
   fs::remove(out);

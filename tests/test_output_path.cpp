@@ -11,6 +11,7 @@
 #include "helpers.hpp"
 #include "io/memory_results.hpp"
 #include "io/output_path.hpp"
+#include "io/results_file.hpp"
 #include "io/scenario.hpp"
 
 using namespace orgsim;
@@ -43,7 +44,7 @@ TEST_CASE("default_output: a name that is not a plain stem is an InputError", "[
 TEST_CASE("check_replaceable: nothing there, or a results file, may be written", "[io][hdf5]") {
   const std::string absent = test::tmp_path("replaceable_absent.h5");
   std::filesystem::remove(absent);
-  CHECK_NOTHROW(check_replaceable(absent, false));
+  CHECK_NOTHROW(check_replaceable(absent, false, "run"));
 
   const Scenario sc = load_scenario(test::source_path("scenarios/default.json"),
                                     {"replicates=1", "steps=2", "population.size=100"});
@@ -54,7 +55,14 @@ TEST_CASE("check_replaceable: nothing there, or a results file, may be written",
     out.write(reinterpret_cast<const char*>(image.data()),
               static_cast<std::streamsize>(image.size()));
   }
-  CHECK_NOTHROW(check_replaceable(results, false));
+  CHECK(results_file_kind(results) == "run");
+  CHECK_NOTHROW(check_replaceable(results, false, "run"));
+  // A run's results are not replaced by a sweep's, nor a sweep's by a run's, without --force.
+  CHECK_THROWS_AS(check_replaceable(results, false, "sweep"), UsageError);
+  CHECK_THROWS_WITH(check_replaceable(results, false, "sweep"),
+                    Catch::Contains("holds a run's results and this is a sweep") &&
+                        Catch::Contains("--force"));
+  CHECK_NOTHROW(check_replaceable(results, true, "sweep"));
 }
 
 TEST_CASE("check_replaceable: another file only with force, a directory never", "[io]") {
@@ -63,14 +71,15 @@ TEST_CASE("check_replaceable: another file only with force, a directory never", 
     std::ofstream out(other, std::ios::trunc);
     out << "my notes\n";
   }
-  CHECK_THROWS_AS(check_replaceable(other, false), UsageError);
-  CHECK_THROWS_WITH(check_replaceable(other, false),
+  CHECK_THROWS_AS(check_replaceable(other, false, "run"), UsageError);
+  CHECK_THROWS_WITH(check_replaceable(other, false, "run"),
                     Catch::Contains("exists and is not an orgsim results file") &&
                         Catch::Contains("--force"));
-  CHECK_NOTHROW(check_replaceable(other, true));
+  CHECK(results_file_kind(other).empty());
+  CHECK_NOTHROW(check_replaceable(other, true, "run"));
 
   const std::string dir = test::tmp_path("replaceable_dir.h5");
   std::filesystem::create_directories(dir);
-  CHECK_THROWS_WITH(check_replaceable(dir, false), Catch::Contains("is a directory"));
-  CHECK_THROWS_WITH(check_replaceable(dir, true), Catch::Contains("is a directory"));
+  CHECK_THROWS_WITH(check_replaceable(dir, false, "run"), Catch::Contains("is a directory"));
+  CHECK_THROWS_WITH(check_replaceable(dir, true, "run"), Catch::Contains("is a directory"));
 }

@@ -29,15 +29,20 @@ std::string default_output(const std::string& name, const std::string& file) {
   return "results/" + name + ".h5";
 }
 
-void check_replaceable(const std::string& out, bool force) {
+void check_replaceable(const std::string& out, bool force, const std::string& kind) {
   std::error_code ec;
   if (!std::filesystem::exists(std::filesystem::symlink_status(out, ec))) return;
   if (std::filesystem::is_directory(out, ec))
     throw UsageError("the output " + out + " is a directory");
-  if (force || is_results_file(out)) return;
-  throw UsageError("the output " + out +
-                   " exists and is not an orgsim results file: not replacing it (give another "
-                   "-o, or --force to replace it)");
+  if (force) return;
+  const std::string there = results_file_kind(out);
+  if (there.empty())
+    throw UsageError("the output " + out +
+                     " exists and is not an orgsim results file: not replacing it (give another "
+                     "-o, or --force to replace it)");
+  if (there != kind)
+    throw UsageError("the output " + out + " holds a " + there + "'s results and this is a " +
+                     kind + ": not replacing it (give another -o, or --force to replace it)");
 }
 
 }  // namespace orgsim

@@ -12,9 +12,12 @@ namespace orgsim {
 /// shown as \u0000), with the hint to rename it or to give the output with -o.
 std::string default_output(const std::string& name, const std::string& file);
 
-/// Whether the output `out` may be written. Nothing there, or an orgsim results file (an earlier
-/// run's), may be replaced; so may any other file when `force` (--force) is given. A directory
-/// is never replaced. Otherwise a UsageError says why and what to do (another -o, or --force).
-void check_replaceable(const std::string& out, bool force);
+/// Whether the output `out` may be written with results of `kind` ("run" or "sweep"). Nothing
+/// there, or an orgsim results file of the same kind (an earlier run's), may be replaced; so may
+/// anything else but a directory when `force` (--force) is given: a file that is not a results
+/// file, or one of the other kind (a sweep's hours of work replaced by a run is a typo more often
+/// than a wish). A directory is never replaced. Otherwise a UsageError says why and what to do
+/// (another -o, or --force).
+void check_replaceable(const std::string& out, bool force, const std::string& kind);
 
 }  // namespace orgsim

@@ -93,6 +93,9 @@ class ResultsWriter {
 /// Whether `path` is an orgsim results file (HDF5 with the root attribute schema="orgsim.results");
 /// false for anything else, never throws. Commands replace only such files without --force.
 bool is_results_file(const std::string& path);
+/// The root attribute `kind` of the results file at `path` ("run" or "sweep"); empty when `path`
+/// is not a results file. Never throws.
+std::string results_file_kind(const std::string& path);
 
 /// Reads a results file. With `with_series` false the per-step series are checked but not read
 /// (RunRecord::per_step stays empty): summaries of big sweeps need only per-run values.

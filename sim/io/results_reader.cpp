@@ -84,26 +84,29 @@ RunRecord& run_of_row(std::vector<RunRecord>& runs, std::int64_t run, const std:
 
 }  // namespace results_detail
 
-bool is_results_file(const std::string& path) {
+std::string results_file_kind(const std::string& path) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return false;
+  if (!std::filesystem::is_regular_file(path, ec)) return {};
   QuietHdf5 quiet;
   CrashGuard guard(path);
   if (H5Fis_hdf5(path.c_str()) <= 0) {
     H5Eclear2(H5E_DEFAULT);
-    return false;
+    return {};
   }
   Hid file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
   if (!file.valid()) {
     H5Eclear2(H5E_DEFAULT);
-    return false;
+    return {};
   }
   try {
-    return read_attr_string(file.get(), layout::attr::kSchema, path) == layout::kSchema;
+    if (read_attr_string(file.get(), layout::attr::kSchema, path) != layout::kSchema) return {};
+    return read_attr_string(file.get(), layout::attr::kKind, path);
   } catch (const std::exception&) {
-    return false;
+    return {};
   }
 }
+
+bool is_results_file(const std::string& path) { return !results_file_kind(path).empty(); }
 
 namespace {
 
