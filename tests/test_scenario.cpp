@@ -324,6 +324,21 @@ TEST_CASE("extends a file: relative to the naming file, chained, arms inherited,
   const std::string two = write_file("extends/two.json",
                                      R"({"extends": ["classic", "base/b.json"], "steps": 1})");
   CHECK(load_scenario(two).origin.at("network.type") == "base base/b.json");
+
+  // "arms": [] drops the base's arms: the file runs as one arm, as written (an arm's overrides
+  // would otherwise replace the file's own values).
+  const std::string one = write_file("extends/one.json", R"({"extends": "base/b.json",
+      "trust": {"voice": 0.3}, "arms": []})");
+  const Scenario single = load_scenario(one);
+  REQUIRE(single.arms.size() == 1);
+  CHECK(single.arms[0].name == "baseline");
+  CHECK(single.arm_params[0]["trust.voice"] == 0.3);
+  // Not an array at all is still an error, naming the file and `arms`.
+  const std::string bad = write_file("extends/bad_arms.json", R"({"extends": "base/b.json",
+      "arms": {}})");
+  CHECK_THROWS_WITH(load_scenario(bad), Catch::Contains("bad_arms.json") &&
+                                            Catch::Contains("arms") &&
+                                            Catch::Contains("expected an array"));
 }
 
 TEST_CASE("extends: a distribution or seed set written without its kind changes only its keys",

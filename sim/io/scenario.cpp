@@ -412,9 +412,14 @@ std::vector<Arm> parse_arms(const json& doc, const std::string& file) {
     return arms;
   }
   const json& a = doc.at("arms");
-  if (!a.is_array() || a.empty())
-    throw InputError(file, "arms", "a non-empty array of {\"name\": ..., \"set\": {...}}",
-                     a.is_array() ? "an empty array" : json_value_text(a));
+  if (!a.is_array())
+    throw InputError(file, "arms", "an array of {\"name\": ..., \"set\": {...}}",
+                     json_value_text(a));
+  // An empty list drops the arms a base brought: the file runs as one arm, as written.
+  if (a.empty()) {
+    arms.push_back(Arm{"baseline", "", json::object()});
+    return arms;
+  }
   for (std::size_t i = 0; i < a.size(); ++i) {
     const std::string where = "arms[" + std::to_string(i) + "]";
     const json& e = a[i];
