@@ -208,7 +208,9 @@ def discover(path, where, alpha=0.05, min_mass=0.05, n_boxes=2, threshold=None, 
         raise ConditionError(f"--where \"{where}\": no finished run to evaluate it on")
     boxes = prim.find_boxes(X, y, n_boxes=n_boxes, alpha=alpha, min_mass=min_mass,
                             threshold=threshold, levels=prim.choice_levels(runs, params))
-    if write:
+    # No box (a condition that never holds, or holds everywhere) says nothing a reader could use:
+    # an earlier /discovery is left as it was rather than replaced by an empty one.
+    if write and boxes:
         load.write_discovery(path, where, unit, boxes, int(len(y)), int(y.sum()),
                              {"alpha": alpha, "min_mass": min_mass})
     return boxes, X, y, unit
@@ -255,8 +257,10 @@ def main(argv=None):
     except Exception:
         pass
     print(describe(args.where, boxes, len(y), int(y.sum()), unit, units))
-    if not args.no_write:
+    if not args.no_write and boxes:
         print(f"written: {args.file} /discovery")
+    elif not args.no_write:
+        print(f"nothing written: without a box, {args.file} keeps its /discovery as it was")
     return 0
 
 

@@ -219,6 +219,21 @@ def test_discovery_on_a_real_sweep(small_sweep, orgsim_binary):
     assert load.open_results(small_sweep).sizes["run"] == len(runs)
 
 
+def test_a_condition_that_never_holds_keeps_the_earlier_discovery(small_sweep, orgsim_binary):
+    where = "win_weeks[relationship_first] > win_weeks[big_messaging]"
+    subprocess.run([str(orgsim_binary), "discover", str(small_sweep), "--where", where],
+                   check=True, capture_output=True)
+    before = load.discovery(small_sweep)
+    res = subprocess.run([str(orgsim_binary), "discover", str(small_sweep), "--where",
+                          "actions < 0"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert "holds for 0 of" in res.stdout and "it never holds: no box" in res.stdout
+    assert "nothing written" in res.stdout and "\nwritten: " not in res.stdout
+    after = load.discovery(small_sweep)
+    assert after.where == where and after.n == before.n and after.k == before.k
+    assert len(after.boxes) == len(before.boxes) > 0
+
+
 def test_bad_where_is_an_input_error(small_sweep, orgsim_binary):
     res = subprocess.run([str(orgsim_binary), "discover", str(small_sweep), "--where",
                           "win_weeks[nobody] > 0"], capture_output=True, text=True)
