@@ -22,7 +22,7 @@ numpy's generator seeded with (seed, g, b), so a resumed calibration gives the p
 uninterrupted one gives, bit for bit.
 
 Exit status: 0 done, 2 bad input (the CAL file, options), 1 other failure."""
-import argparse
+
 import hashlib
 import json
 import math
@@ -38,6 +38,8 @@ if __package__ in (None, ""):
     __package__ = "analysis"  # noqa: A001
 
 import numpy as np  # noqa: E402
+
+from . import cli  # noqa: E402
 
 STATE_VERSION = 1
 PRIOR_TYPES = ("uniform", "log_uniform", "integer")
@@ -721,7 +723,7 @@ def _default_binary():
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="orgsim calibrate", description=(
+    ap = cli.Parser(prog="orgsim calibrate", description=(
         "ABC-SMC calibration of a scenario's parameters to observed summary statistics "
         "(docs/CALIBRATION.md)."))
     ap.add_argument("cal", help="the calibration file (CAL.json)")
@@ -746,10 +748,10 @@ def main(argv=None):
         print(f"wrote {out}")
         return 0
     except CalError as err:
-        print(f"orgsim calibrate: {err}", file=sys.stderr)
+        print(f"orgsim: error: {err}", file=sys.stderr)
         return 2
     except (RuntimeError, OSError) as err:
-        print(f"orgsim calibrate: {err}", file=sys.stderr)
+        print(f"orgsim: failed: {err}", file=sys.stderr)
         return 1
 
 

@@ -19,7 +19,7 @@ The condition (`--where`) is a Python-like expression over per-run outputs:
 
 Exit status: 0 done, 2 bad input (not a sweep, a bad condition), 1 other failure.
 """
-import argparse
+
 import ast
 import os
 import sys
@@ -28,7 +28,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     __package__ = "analysis"  # noqa: A001
 
-from . import load, prim  # noqa: E402
+from . import cli, load, prim  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -232,7 +232,7 @@ def describe(where, boxes, n, k, unit, units=None):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="orgsim discover", description=__doc__.split("\n")[0])
+    ap = cli.Parser(prog="orgsim discover", description=__doc__.split("\n")[0])
     ap.add_argument("file", help="the sweep's results file (orgsim sweep), or a run's")
     ap.add_argument("--where", required=True, help="the condition, e.g. \"wins > 0\"")
     ap.add_argument("--alpha", type=float, default=0.05, help="share peeled per step (0.05)")
@@ -248,7 +248,7 @@ def main(argv=None):
         boxes, X, y, unit = discover(args.file, args.where, args.alpha, args.min_mass,
                                      args.boxes, args.threshold, not args.no_write)
     except (ConditionError, load.ResultsFileError, FileNotFoundError) as err:
-        print(f"orgsim discover: error: {err}", file=sys.stderr)
+        print(f"orgsim: error: {err}", file=sys.stderr)
         return 2
     units = {}
     try:

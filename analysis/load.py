@@ -28,8 +28,9 @@ What the Dataset holds (`open_results`):
 - a choice or switch varied by a sweep (the file stores each run's index into the column's
   `levels` attribute) holds the level *names* (str: "relationship_first", a switch
   "true"/"false"; the names in the levels' order are `ds[key].attrs["categories"]`), with the
-  stored index next to it as `<key>_code` (e.g. `campaign.strategy_code`), as `arm` and
-  `arm_code`; in the runs table and `design()` the names are an ordered Categorical;
+  stored index next to it as `<key>_code` (e.g. `campaign.strategy_code`; int64, float64 only if
+  some run's stored index is not one of the levels), as `arm` and `arm_code`; in the runs table
+  and `design()` the names are an ordered Categorical;
 - data variables: the per-run outcomes (run) and the per-step outputs (run, step), with the
   file's attrs (long_name, units);
 - attrs: the file's root attributes, plus `arm_names` (list) and `source_path`.
@@ -695,7 +696,10 @@ def _level_columns(name, dims, values, attrs, path):
     named.update(long_name=long_name, categories=list(names), source="varied")
     code_attrs = {"long_name": f"{name} code (index into {name}.attrs['categories'])",
                   "levels": attrs["levels"]}
-    return {name: (dims, shown, named), name + "_code": (dims, np.asarray(values), code_attrs)}
+    # The index is a whole number (int64, as `arm_code` is an integer) unless some run's is not
+    # one of the levels (then float64, that run's as stored).
+    code = codes.astype(np.int64) if whole.all() else np.asarray(values)
+    return {name: (dims, shown, named), name + "_code": (dims, code, code_attrs)}
 
 
 def _decorations(arm_values, arm_attrs, status_values, status_attrs, prov, existing):

@@ -13,7 +13,7 @@ differences).
 Exit status: 0 written, 2 the input is missing or not an orgsim results file, 1 other failure.
 """
 
-import argparse
+
 import base64
 import datetime
 import html
@@ -27,7 +27,7 @@ if __package__ in (None, ""):  # run as a file: make `analysis` importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     __package__ = "analysis"  # noqa: A001
 
-from . import figures, load, stats  # noqa: E402  (first: finds the right interpreter)
+from . import cli, figures, load, stats  # noqa: E402  (first: finds the right interpreter)
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -1098,7 +1098,7 @@ def write_report(path, output=None, force=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
+    parser = cli.Parser(
         prog="python -m analysis.report",
         description="Write a self-contained one-page HTML report from an orgsim results file.")
     parser.add_argument("results", help="results file written by `orgsim run` (.h5)")
@@ -1110,7 +1110,7 @@ def main(argv=None):
     try:
         out = write_report(args.results, args.output, force=args.force)
     except (FileNotFoundError, load.ResultsFileError, OutputError) as err:
-        print(f"orgsim report: {err}", file=sys.stderr)
+        print(f"orgsim: error: {err}", file=sys.stderr)
         return 2
     print(out)
     return 0

@@ -910,7 +910,7 @@ int main(int argc, char** argv) {
     std::string guess =
         did_you_mean(cmd, {"run", "sweep", "merge", "status", "rerun", "report", "discover",
                            "calibrate", "check", "params", "outputs", "summarize", "version"});
-    std::cerr << "orgsim: unknown command '" << cmd << "'"
+    std::cerr << "orgsim: error: unknown command '" << cmd << "'"
               << (guess.empty() ? "" : " (did you mean '" + guess + "'?)") << "\n\n"
               << kUsage;
     return 2;
@@ -921,8 +921,7 @@ int main(int argc, char** argv) {
     std::cerr << "orgsim: error: " << e.what() << "\n";
     return 2;
   } catch (const po::error& e) {
-    std::cerr << "orgsim " << cmd << ": error: " << e.what() << " (see orgsim " << cmd
-              << " --help)\n";
+    std::cerr << "orgsim: error: " << e.what() << " (see orgsim " << cmd << " --help)\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "orgsim: failed: " << e.what() << "\n";

@@ -78,6 +78,7 @@ def test_a_swept_choice_loads_as_its_level_names(choice_files, monkeypatch):
         assert list(col.cat.categories) == STRATEGIES
         np.testing.assert_array_equal(col.astype(str).to_numpy(), expect.astype(str))
         np.testing.assert_array_equal(runs["campaign.strategy_code"].to_numpy(), stored)
+        assert runs["campaign.strategy_code"].dtype == np.int64  # an index, as arm_code
         assert runs["environment.turnover"].dtype == np.float64
         tables.append(runs)
     if len(tables) == 2:
@@ -87,6 +88,7 @@ def test_a_swept_choice_loads_as_its_level_names(choice_files, monkeypatch):
     assert list(design["campaign.strategy"].astype(str)) == [STRATEGIES[0]] * 2 + \
         [STRATEGIES[1]] * 2
     np.testing.assert_array_equal(design["campaign.strategy_code"], [0, 0, 1, 1])
+    assert design["campaign.strategy_code"].dtype == np.int64
 
 
 def test_levels_keep_the_sweep_files_order(choice_files):

@@ -240,6 +240,13 @@ def test_bad_where_is_an_input_error(small_sweep, orgsim_binary):
     assert res.returncode == 2
     assert "'nobody' in win_weeks[...] is not an arm" in res.stderr
     assert "relationship_first" in res.stderr
+    # The engine's prefix (docs/RELIABILITY.md), for a bad condition and for a usage error alike.
+    assert res.stderr.startswith("orgsim: error: ")
+    res = subprocess.run([str(orgsim_binary), "discover", str(small_sweep)], capture_output=True,
+                         text=True)
+    assert res.returncode == 2
+    assert res.stderr.splitlines()[-1] == ("orgsim: error: the following arguments are required: "
+                                           "--where (see orgsim discover --help)")
 
 
 def test_report_shows_the_boxes(small_sweep, orgsim_binary):
