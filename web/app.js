@@ -424,11 +424,8 @@
       net.addEventListener('mouseleave', () => { $('tip').hidden = true; });
       return { col, net, timeline: col.querySelector('.timeline'), charts, story: col.querySelector('.story') };
     });
-    // the networks line up across arms: every arm's description takes the tallest one's height
-    const descs = armViews.map((v) => v.col.querySelector('.armdesc'));
-    descs.forEach((d) => { d.style.minHeight = ''; });
-    const tallest = Math.max(...descs.map((d) => d.getBoundingClientRect().height));
-    descs.forEach((d) => { d.style.minHeight = tallest + 'px'; });
+    // the arms line up: each spans one row of #arms per part (style.css, .arm's subgrid)
+    box.style.setProperty('--arm-rows', String(armViews[0].col.children.length));
     $('scrub').max = String(res.steps - 1);
     buildLegend();
     drawCharts();

@@ -4,7 +4,8 @@
 //   - nothing overflows the window (1280 px and a phone's 420 px); the extra charts fill their boxes;
 //   - the story names the reason the power rule gives for an action falling short;
 //   - moving the turnover slider up lowers relationship_first's organized base at the end;
-//   - the print view hides the controls and prints on one page, for every shipped scenario;
+//   - the print view hides the controls and prints on one page, for every shipped scenario, with
+//     the arms' networks and charts lined up (same size, same top), as on the screen;
 //   - window.orgsim.run gives every per-step output of the dictionary, and dumps the series of
 //     the scenarios named on the command line (compared with `orgsim run` by test_page.py);
 //   - invalid scenarios reject with the command line's message (dumped for test_page.py).
@@ -157,20 +158,40 @@ function check(ok, what) {
   const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
   check(pages === 1, `the handout prints on one page (${pages} page(s))`);
   await page.emulateMedia({ media: 'screen' });
-  // Every shipped scenario's handout fits one page (three arms and long stories included).
-  const longer = [];
+  // Every shipped scenario's handout fits one page (three arms and long stories included), and
+  // its arms line up for a side-by-side comparison: every arm's network and each of its charts
+  // at the same size and the same height on the page (and so on the screen at 1280 px, where the
+  // arms sit in one row), however long each arm's name and description.
+  const longer = [], misaligned = [];
+  const misalignment = () => page.evaluate(() => {
+    const arms = [...document.querySelectorAll('.arm')];
+    const bad = [];
+    const panels = ['canvas.net', ...[...arms[0].querySelectorAll('canvas.chart')].map((c) => `canvas[data-chart="${c.dataset.chart}"]`)];
+    for (const sel of panels) {
+      const r = arms.map((a) => a.querySelector(sel).getBoundingClientRect()).filter((b) => b.height > 0);
+      if (r.length && r.length !== arms.length) { bad.push(`${sel} hidden in some arms`); continue; }
+      const spread = (k) => Math.max(...r.map((b) => b[k])) - Math.min(...r.map((b) => b[k]));
+      const off = ['top', 'width', 'height'].filter((k) => spread(k) > 1.5);
+      if (off.length) bad.push(`${sel} ${off.map((k) => `${k} ${r.map((b) => Math.round(b[k])).join('/')}`).join(', ')}`);
+    }
+    return bad;
+  });
   for (const name of await page.$$eval('#scenario option', (o) => o.map((x) => x.value))) {
     await page.evaluate(() => { window.__shown = window.orgsim.state.full; });
     await page.selectOption('#scenario', name);
     await page.waitForFunction(() => window.orgsim.state.full && window.orgsim.state.full !== window.__shown,
       null, { timeout: 120000 });
+    for (const m of await misalignment()) misaligned.push(`${name} on screen: ${m}`);
     await page.emulateMedia({ media: 'print' });
+    for (const m of await misalignment()) misaligned.push(`${name} printed: ${m}`);
     const n = ((await page.pdf({ format: 'A4', printBackground: true })).toString('latin1')
       .match(/\/Type\s*\/Page[^s]/g) || []).length;
     if (n !== 1) longer.push(`${name}: ${n} pages`);
     await page.emulateMedia({ media: 'screen' });
   }
   check(longer.length === 0, 'every shipped scenario\'s handout prints on one page' + (longer.length ? ': ' + longer.join(', ') : ''));
+  check(misaligned.length === 0, 'every shipped scenario\'s arms line up (networks and charts: same size, same top), printed and at 1280 px' +
+    (misaligned.length ? ': ' + misaligned.join('; ') : ''));
 
   // ---- the scriptable face -------------------------------------------------------------------
   const names = await page.evaluate(() => Object.keys(window.orgsim.scenarios));
