@@ -419,6 +419,36 @@ TEST_CASE("the summary pools a sweep's runs over points, pairing arms by point a
   CHECK(sum.arms[0].outcomes[w].mean == Approx(total / 8));
 }
 
+TEST_CASE("the summary says of how many runs a mean is when an outcome is undefined in some",
+          "[summary]") {
+  const double nan = std::nan("");
+  Summary s;
+  s.outcome_names = {"final_turnout", "wins"};
+  ArmSummary a, b;
+  a.arm = "a";
+  a.outcomes = {estimate({0.25, nan, nan, nan, nan}), estimate({1, 2, 3, 4, 5})};
+  b.arm = "b";
+  b.outcomes = {estimate({nan, nan, nan, nan, nan}), estimate({1, 1, 3, 4, 5})};
+  b.differences = {estimate({nan, nan, nan, nan, nan}), estimate({0, -1, 0, 0, 0})};
+  s.arms = {a, b};
+  const std::string text = format_summary(s, "t", {});
+  INFO(text);
+  // A turnout from one run of five is said to be one run's, not passed off as the arm's mean.
+  CHECK(text.find("0.25 (1 of 5 runs)") != std::string::npos);
+  CHECK(text.find("n/a (0 of 5 runs)") != std::string::npos);
+  CHECK(text.find("n/a (0 of 5 pairs)") != std::string::npos);
+  CHECK(text.find("(n of N runs: the outcome is undefined in the other runs") != std::string::npos);
+  // An outcome defined in every run carries no count.
+  const auto wins_row = text.substr(text.find("\nwins"), 60);
+  CHECK(wins_row.find(" of 5") == std::string::npos);
+  // Without undefined values, no footnote.
+  Summary full = s;
+  full.arms[0].outcomes[0] = estimate({0.25, 0.5, 0.5, 0.5, 0.5});
+  full.arms[1].outcomes[0] = estimate({0.25, 0.5, 0.5, 0.5, 0.5});
+  full.arms[1].differences[0] = estimate({0, 0, 0, 0, 0});
+  CHECK(format_summary(full, "t", {}).find("(n of N runs") == std::string::npos);
+}
+
 #ifdef ORGSIM_WITH_MPI
 TEST_CASE("mpirun -np 2 gives the file threads give, fresh or resumed", "[sweep][mpi]") {
   if (std::system("command -v mpirun > /dev/null 2>&1") != 0) {

@@ -12,6 +12,7 @@ namespace orgsim {
 
 Estimate estimate(const std::vector<double>& values) {
   Estimate e;
+  e.of = static_cast<std::int64_t>(values.size());
   double sum = 0, sumsq = 0;
   for (double v : values)
     if (std::isfinite(v)) {
@@ -100,14 +101,23 @@ std::vector<ArmDurability> durability_by_arm(const std::vector<RunRecord>& runs,
 }
 
 namespace {
-std::string cell(const Estimate& e) {
-  if (e.n == 0) return "n/a";
-  return estimate_text(e.mean, e.half_width);
+/// A mean and its interval; "(n of N runs)" after it when the outcome is undefined (NaN) in some
+/// runs, so that a mean of one run is not read as a mean of all (`what`: "runs" or "pairs").
+std::string cell(const Estimate& e, const char* what) {
+  if (e.n == 0) return e.of > 0 ? std::string("n/a (0 of ") + std::to_string(e.of) + " " + what + ")"
+                                : std::string("n/a");
+  std::string s = estimate_text(e.mean, e.half_width);
+  if (e.n < e.of) s += " (" + std::to_string(e.n) + " of " + std::to_string(e.of) + " " + what + ")";
+  return s;
 }
-std::string pad(const std::string& s, std::size_t w) {
-  // Width in characters, counting the UTF-8 '±' as one.
+/// Width in characters, counting the UTF-8 '±' as one.
+std::size_t width(const std::string& s) {
   std::size_t len = 0;
   for (unsigned char c : s) len += (c & 0xC0) != 0x80 ? 1 : 0;
+  return len;
+}
+std::string pad(const std::string& s, std::size_t w) {
+  const std::size_t len = width(s);
   return s + std::string(w > len ? w - len : 0, ' ');
 }
 }  // namespace
@@ -118,20 +128,29 @@ std::string format_summary(const Summary& s, const std::string& title,
   std::size_t w0 = 14;
   for (const auto& n : s.outcome_names) w0 = std::max(w0, n.size() + 2);
   std::size_t w = 20;
-  for (const auto& a : s.arms) w = std::max(w, a.arm.size() + 2);
+  bool some_undefined = false;  // an outcome undefined (NaN) in some runs: "(n of N runs)"
+  for (const auto& a : s.arms) {
+    w = std::max(w, a.arm.size() + 2);
+    for (const auto& e : a.outcomes) {
+      w = std::max(w, width(cell(e, "runs")) + 2);
+      some_undefined = some_undefined || e.n < e.of;
+    }
+    for (const auto& e : a.differences) w = std::max(w, width(cell(e, "pairs")) + 2);
+  }
   out += pad("", w0);
   for (const auto& a : s.arms) out += pad(a.arm, w);
   out += "\n";
   for (std::size_t o = 0; o < s.outcome_names.size(); ++o) {
     out += pad(s.outcome_names[o], w0);
-    for (const auto& a : s.arms) out += pad(cell(a.outcomes[o]), w);
+    for (const auto& a : s.arms) out += pad(cell(a.outcomes[o], "runs"), w);
     out += "\n";
   }
   if (s.arms.size() > 1) {
     out += "\npaired differences vs " + s.arms[0].arm + " (same replicates):\n";
     for (std::size_t o = 0; o < s.outcome_names.size(); ++o) {
       out += pad(s.outcome_names[o], w0) + pad("", w);
-      for (std::size_t a = 1; a < s.arms.size(); ++a) out += pad(cell(s.arms[a].differences[o]), w);
+      for (std::size_t a = 1; a < s.arms.size(); ++a)
+        out += pad(cell(s.arms[a].differences[o], "pairs"), w);
       out += "\n";
     }
   }
@@ -147,6 +166,10 @@ std::string format_summary(const Summary& s, const std::string& title,
   out += any_interval ? "(mean ± half-width of the 95% confidence interval over replicates)\n"
                       : "(no confidence interval: each value is from a single run; 2 or more "
                         "replicates give one)\n";
+  if (some_undefined)
+    out += "(n of N runs: the outcome is undefined in the other runs, e.g. final_turnout in a run "
+           "that called no action; the mean is of the n, a difference of the pairs where both "
+           "are defined)\n";
   bool any_wins = false;
   for (const auto& d : durability) any_wins = any_wins || d.wins > 0;
   if (any_wins) {

@@ -13,6 +13,7 @@ namespace orgsim {
 struct Estimate {
   double mean = 0, half_width = 0;  // 95% CI = mean +- half_width
   std::int64_t n = 0;               // finite values used
+  std::int64_t of = 0;              // values given, finite or not (NaN: undefined in that run)
 };
 
 /// Mean and 95% CI of the finite values.
