@@ -431,14 +431,24 @@ def story_sentences(facts):
                      + ("never won its election." if all(_election(facts[a]) for a in others)
                         else "won nothing."))
         out.append(text)
-        # whose wins lasted: only between arms with five wins or more over their runs
+        # whose wins lasted: only between arms with five wins or more over their runs, and
+        # said to differ only when the shares taken back differ beyond chance (Fisher's exact
+        # test on the wins of both arms, p < 0.05); otherwise the counts are given as such.
         told = [a for a in winners if facts[a]["wins"] * facts[a]["n"] >= 5]
         if len(told) > 1 and not any(_election(facts[a]) for a in told):
             share = {a: facts[a]["reversals"] / facts[a]["wins"] for a in told}
             lasted = min(share, key=share.get)
             lost = max(share, key=share.get)
             if share[lost] - share[lasted] >= 0.2:
-                if share[lasted] <= 0.2 and share[lost] >= 0.5:
+                won = {a: round(facts[a]["wins"] * facts[a]["n"]) for a in (lasted, lost)}
+                back = {a: round(facts[a]["reversals"] * facts[a]["n"]) for a in (lasted, lost)}
+                p = stats.fisher_exact(back[lost], won[lost] - back[lost],
+                                       back[lasted], won[lasted] - back[lasted])
+                if p >= 0.05:
+                    out.append(f"{_cap(L(lost))} had {back[lost]} of its {won[lost]} wins "
+                               f"taken back and {L(lasted)} {back[lasted]} of {won[lasted]}: "
+                               f"too few wins to tell whether one arm's wins last better.")
+                elif share[lasted] <= 0.2 and share[lost] > 0.5:
                     out.append(f"{_cap(L(lasted))}'s wins lasted; {L(lost)}'s were mostly "
                                f"taken back.")
                 else:
@@ -584,7 +594,7 @@ def discussion_points(facts, sweep=False):
                  if facts[a]["wins"] * facts[a]["n"] >= 5}
         lost = max(share, key=share.get) if share else None
         if lost is not None and share[lost] >= 0.3:
-            many = "Most" if share[lost] >= 0.5 else "Many"
+            many = "Most" if share[lost] > 0.5 else "Half" if share[lost] == 0.5 else "Many"
             out.append(f"{many} of {L(lost)}'s won elections were decertified before a first "
                        f"contract. What does it take to turn a vote into a contract?"
                        if _election(facts[lost]) else

@@ -129,6 +129,28 @@ def paired_differences(runs, outcomes, reference=None, level=0.95):
     return out
 
 
+def fisher_exact(a, b, c, d):
+    """Two-sided p-value of Fisher's exact test on the 2x2 table [[a, b], [c, d]] (counts): the
+    probability, with the margins fixed, of a table as unlikely as this one or less
+    (hypergeometric; the sum over tables whose probability is at most the observed one's, with
+    a relative tolerance of 1e-7 for ties, as R's fisher.test does)."""
+    a, b, c, d = (int(x) for x in (a, b, c, d))
+    if min(a, b, c, d) < 0:
+        raise ValueError("fisher_exact: counts must be >= 0")
+    row, col, n = a + b, a + c, a + b + c + d
+    if n == 0:
+        return 1.0
+    total = math.comb(n, col)
+
+    def prob(x):
+        return math.comb(row, x) * math.comb(n - row, col - x) / total
+
+    lo, hi = max(0, col - (n - row)), min(row, col)
+    observed = prob(a)
+    return min(1.0, sum(p for p in (prob(x) for x in range(lo, hi + 1))
+                        if p <= observed * (1 + 1e-7)))
+
+
 def kaplan_meier(durations, reversed_, z=Z95):
     """Product-limit estimate of the share of wins still standing t steps after the win.
 

@@ -315,6 +315,20 @@ def test_durability_without_wins_for_an_arm(orgsim_files):
     assert dur.arms.loc["lattice", "wins"] == 3
 
 
+def test_fisher_exact_by_hand():
+    # [[3, 3], [0, 5]]: the margins allow 0..3 in the first cell, with probabilities 10, 60, 75,
+    # 20 over C(11, 3) = 165; tables as unlikely as 20/165 or less: x = 3 and x = 0.
+    assert stats.fisher_exact(3, 3, 0, 5) == pytest.approx(30 / 165, rel=1e-12)
+    # A classic table (R's fisher.test and scipy give 0.0027594561852200836).
+    assert stats.fisher_exact(1, 9, 11, 3) == pytest.approx(0.0027594561852200836, rel=1e-12)
+    # Symmetric in rows and in columns; a table with no information gives 1.
+    assert stats.fisher_exact(5, 0, 0, 5) == pytest.approx(stats.fisher_exact(0, 5, 5, 0))
+    assert stats.fisher_exact(0, 0, 0, 0) == 1.0
+    assert stats.fisher_exact(2, 2, 2, 2) == pytest.approx(1.0)
+    with pytest.raises(ValueError):
+        stats.fisher_exact(-1, 0, 0, 0)
+
+
 def test_kaplan_meier_by_hand():
     # 5 wins: reversals at 2, 3, 3; censored at 3 and 5
     curve = stats.kaplan_meier([2, 3, 3, 3, 5], [True, True, True, False, False])

@@ -70,3 +70,20 @@ def test_whose_wins_lasted_needs_five_wins_in_each_arm():
     assert "A's wins lasted; b's were mostly taken back." in told
     untold = " ".join(report.story_sentences({"a": lasted, "b": few}))
     assert "lasted" not in untold and "mostly taken back" not in untold
+
+
+def test_whose_wins_lasted_needs_a_difference_beyond_chance():
+    """Six wins with three taken back against five with none: 50% against 0% looks like a
+    contrast, but Fisher's exact test gives p = 0.18, so the story gives the counts and says
+    they are too few; and half is "half", not "most"."""
+    base = {"n": 5, "election": False, "organized_base_end": 0.1, "peak_turnout": 0.5,
+            "actions": 3.0, "backfires_total": 0.0, "fear_end": 0.3, "power": 0.3,
+            "cohesion": 0.3, "cleared": 0.5, "resistance": 0.25}
+    facts = {"rf": {**base, "wins": 1.0, "reversals": 0.0},   # 5 wins, none reversed
+             "bm": {**base, "wins": 1.2, "reversals": 0.6}}   # 6 wins, 3 reversed
+    told = " ".join(report.story_sentences(facts))
+    assert "Bm had 3 of its 6 wins taken back and rf 0 of 5: too few wins to tell" in told
+    assert "lasted;" not in told and "mostly" not in told and "lasted longer" not in told
+    points = report.discussion_points(facts)
+    assert any(q.startswith("Half of bm's wins were taken back") for q in points)
+    assert not any(q.startswith("Most of") for q in points)
