@@ -1,7 +1,8 @@
 // Drives the trainer's page (build-web/orgsim.html) in Debian's headless Chromium with
 // playwright-core, from file:// with every network request refused (docs/WEB.md "Tests"):
 //   - the default scenario runs; every panel (networks, timelines, charts) has ink in a screenshot;
-//   - nothing overflows the window (1280 px and a phone's 420 px); the extra charts fill their boxes;
+//   - nothing overflows the window (1280 px and a phone's 420 px), for every shipped scenario; the
+//     extra charts fill their boxes;
 //   - the story names the reason the power rule gives for an action falling short;
 //   - moving the turnover slider up lowers relationship_first's organized base at the end;
 //   - the print view hides the controls and prints on one page, for every shipped scenario, with
@@ -176,12 +177,22 @@ function check(ok, what) {
     }
     return bad;
   });
+  const overflowing = [];
   for (const name of await page.$$eval('#scenario option', (o) => o.map((x) => x.value))) {
     await page.evaluate(() => { window.__shown = window.orgsim.state.full; });
     await page.selectOption('#scenario', name);
     await page.waitForFunction(() => window.orgsim.state.full && window.orgsim.state.full !== window.__shown,
       null, { timeout: 120000 });
     for (const m of await misalignment()) misaligned.push(`${name} on screen: ${m}`);
+    // nothing wider than the window, at 1280 px and on a phone (420 px), whatever the scenario's
+    // names, descriptions, discussion points and things to try
+    for (const width of [1280, 420]) {
+      if (width !== 1280) { await page.setViewportSize({ width, height: 900 }); await page.waitForTimeout(200); }
+      const over = (await layout()).overflow;
+      if (over > 0) overflowing.push(`${name} at ${width} px: ${over} px`);
+    }
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    await page.waitForTimeout(200);
     await page.emulateMedia({ media: 'print' });
     for (const m of await misalignment()) misaligned.push(`${name} printed: ${m}`);
     const n = ((await page.pdf({ format: 'A4', printBackground: true })).toString('latin1')
@@ -189,6 +200,8 @@ function check(ok, what) {
     if (n !== 1) longer.push(`${name}: ${n} pages`);
     await page.emulateMedia({ media: 'screen' });
   }
+  check(overflowing.length === 0, 'nothing overflows the window for any shipped scenario, at 1280 px and 420 px' +
+    (overflowing.length ? ': ' + overflowing.join(', ') : ''));
   check(longer.length === 0, 'every shipped scenario\'s handout prints on one page' + (longer.length ? ': ' + longer.join(', ') : ''));
   check(misaligned.length === 0, 'every shipped scenario\'s arms line up (networks and charts: same size, same top), printed and at 1280 px' +
     (misaligned.length ? ': ' + misaligned.join('; ') : ''));
