@@ -851,8 +851,10 @@
     $('print').addEventListener('click', () => window.print());
     $('extra').addEventListener('change', drawExtra);
     window.addEventListener('resize', () => { drawCharts(); drawFrame(); drawExtra(); });
-    // The print layout's charts are smaller: redraw at their size before printing, and again on
-    // the way back (a print preview or an emulated print medium fires only the media change).
+    // The print layout's pictures are smaller. Chromium prints (a print preview, page.pdf) by
+    // laying the page out at the paper's width and then firing the print media change, before
+    // the pages are made: that redraw is the one printed. beforeprint comes before that layout
+    // (it draws at the screen's sizes); afterprint and the change back redraw for the screen.
     const redraw = () => { drawCharts(); drawFrame(); drawExtra(); };
     window.addEventListener('beforeprint', redraw);
     window.addEventListener('afterprint', redraw);

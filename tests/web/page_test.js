@@ -5,8 +5,10 @@
 //     extra charts fill their boxes;
 //   - the story names the reason the power rule gives for an action falling short;
 //   - moving the turnover slider up lowers relationship_first's organized base at the end;
-//   - the print view hides the controls and prints on one page, for every shipped scenario, with
-//     the arms' networks and charts lined up (same size, same top), as on the screen;
+//   - printed as a trainer prints (page.pdf() on the page as shown, no print emulation before it):
+//     the handout hides the controls and prints on one page, for every shipped scenario, its
+//     pictures drawn at their printed size, and the arms' networks and charts lined up (same
+//     size, same top) on paper as on the screen;
 //   - window.orgsim.run gives every per-step output of the dictionary, and dumps the series of
 //     the scenarios named on the command line (compared with `orgsim run` by test_page.py);
 //   - invalid scenarios reject with the command line's message (dumped for test_page.py).
@@ -144,46 +146,81 @@ function check(ok, what) {
   check(after < before, `turnover up to 3%/week lowers relationship_first's organized base at the end (${before.toFixed(3)} -> ${after.toFixed(3)})`);
 
   // ---- the print view -----------------------------------------------------------------------
-  await page.emulateMedia({ media: 'print' });
-  const printView = await page.evaluate(() => ({
-    sliders: getComputedStyle(document.querySelector('#sliders-box')).display,
-    player: getComputedStyle(document.querySelector('#player')).display,
-    arms: document.querySelector('#arms').getBoundingClientRect().height,
-    discussion: document.querySelectorAll('#discussion li').length,
-  }));
+  // Printed as a trainer prints: page.pdf() on the page as it is on the screen goes through
+  // Chromium's print path (beforeprint, the layout at the A4 page's width, the print media
+  // query's change, the pages). The pictures must be drawn for that layout; the page redraws
+  // them on the print media change, so what the handout is made of is recorded there (a listener
+  // added after the page's own, so it sees the page's redraw). No print emulation before
+  // page.pdf(): it would lay the print view out at the window's width and draw the pictures for
+  // that width, and page.pdf() would then print them stretched.
+  await page.evaluate(() => {
+    // the arms line up: every arm's network and each of its charts at the same size and top
+    window.__misalignment = () => {
+      const arms = [...document.querySelectorAll('.arm')];
+      const bad = [];
+      const panels = ['canvas.net', ...[...arms[0].querySelectorAll('canvas.chart')].map((c) => `canvas[data-chart="${c.dataset.chart}"]`)];
+      for (const sel of panels) {
+        const r = arms.map((a) => a.querySelector(sel).getBoundingClientRect()).filter((b) => b.height > 0);
+        if (r.length && r.length !== arms.length) { bad.push(`${sel} hidden in some arms`); continue; }
+        const spread = (k) => Math.max(...r.map((b) => b[k])) - Math.min(...r.map((b) => b[k]));
+        const off = ['top', 'width', 'height'].filter((k) => spread(k) > 1.5);
+        if (off.length) bad.push(`${sel} ${off.map((k) => `${k} ${r.map((b) => Math.round(b[k])).join('/')}`).join(', ')}`);
+      }
+      return bad;
+    };
+    window.__printed = null;
+    window.matchMedia('print').addEventListener('change', (e) => {
+      if (!e.matches) return;
+      const dpr = window.devicePixelRatio || 1;
+      const shown = [...document.querySelectorAll('canvas')].filter((c) => c.clientWidth > 0 && c.clientHeight > 0);
+      window.__printed = {
+        sliders: getComputedStyle(document.querySelector('#sliders-box')).display,
+        player: getComputedStyle(document.querySelector('#player')).display,
+        arms: document.querySelector('#arms').getBoundingClientRect().height,
+        discussion: document.querySelectorAll('#discussion li').length,
+        canvases: shown.length,
+        // a canvas whose bitmap was drawn at another size than it is printed at is stretched
+        stretched: shown.filter((c) => Math.abs(c.width - Math.round(c.clientWidth * dpr)) > 2 ||
+          Math.abs(c.height - Math.round(c.clientHeight * dpr)) > 2)
+          .map((c) => `${c.dataset.panel} drawn ${c.width}x${c.height} for ${c.clientWidth}x${c.clientHeight}`),
+        misaligned: window.__misalignment(),
+      };
+    });
+  });
+  const printHandout = async () => {
+    await page.evaluate(() => { window.__printed = null; });
+    const pdf = await page.pdf({ format: 'A4', printBackground: true });
+    return { pdf, pages: (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length,
+      printed: await page.evaluate(() => window.__printed) };
+  };
+  const handout = await printHandout();
+  fs.writeFileSync(path.join(args.out, 'handout.pdf'), handout.pdf);
+  const printView = handout.printed || {};
+  check(handout.printed !== null, 'printing lays the page out for the paper and the page redraws its pictures for it');
   check(printView.sliders === 'none' && printView.player === 'none', 'the handout hides the controls');
   check(printView.arms > 100 && printView.discussion >= 1, 'the handout shows the arms and the discussion points');
+  check(handout.pages === 1, `the handout prints on one page (${handout.pages} page(s))`);
+  check(printView.canvases >= 2 * 7 && printView.stretched.length === 0,
+    `every picture in the handout is drawn at its printed size (${printView.canvases} canvases` +
+    (printView.stretched && printView.stretched.length ? '; stretched: ' + printView.stretched.join(', ') : '') + ')');
+  // the print view at the window's width, for a look (the handout itself is handout.pdf)
+  await page.emulateMedia({ media: 'print' });
   await page.screenshot({ path: path.join(args.out, 'handout.png'), fullPage: true });
-  const pdf = await page.pdf({ format: 'A4', printBackground: true });
-  fs.writeFileSync(path.join(args.out, 'handout.pdf'), pdf);
-  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
-  check(pages === 1, `the handout prints on one page (${pages} page(s))`);
-  await page.emulateMedia({ media: 'screen' });
-  // Every shipped scenario's handout fits one page (three arms and long stories included), and
-  // its arms line up for a side-by-side comparison: every arm's network and each of its charts
-  // at the same size and the same height on the page (and so on the screen at 1280 px, where the
-  // arms sit in one row), however long each arm's name and description.
-  const longer = [], misaligned = [];
-  const misalignment = () => page.evaluate(() => {
-    const arms = [...document.querySelectorAll('.arm')];
-    const bad = [];
-    const panels = ['canvas.net', ...[...arms[0].querySelectorAll('canvas.chart')].map((c) => `canvas[data-chart="${c.dataset.chart}"]`)];
-    for (const sel of panels) {
-      const r = arms.map((a) => a.querySelector(sel).getBoundingClientRect()).filter((b) => b.height > 0);
-      if (r.length && r.length !== arms.length) { bad.push(`${sel} hidden in some arms`); continue; }
-      const spread = (k) => Math.max(...r.map((b) => b[k])) - Math.min(...r.map((b) => b[k]));
-      const off = ['top', 'width', 'height'].filter((k) => spread(k) > 1.5);
-      if (off.length) bad.push(`${sel} ${off.map((k) => `${k} ${r.map((b) => Math.round(b[k])).join('/')}`).join(', ')}`);
-    }
-    return bad;
-  });
+  await page.emulateMedia({ media: null });  // no emulation: 'screen' would also hold while printing
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  // Every shipped scenario's handout fits one page (three arms and long stories included), its
+  // pictures are drawn at their printed size, and its arms line up for a side-by-side
+  // comparison: every arm's network and each of its charts at the same size and the same height
+  // on the page (and so on the screen at 1280 px, where the arms sit in one row), however long
+  // each arm's name and description.
+  const longer = [], misaligned = [], stretched = [];
   const overflowing = [];
   for (const name of await page.$$eval('#scenario option', (o) => o.map((x) => x.value))) {
     await page.evaluate(() => { window.__shown = window.orgsim.state.full; });
     await page.selectOption('#scenario', name);
     await page.waitForFunction(() => window.orgsim.state.full && window.orgsim.state.full !== window.__shown,
       null, { timeout: 120000 });
-    for (const m of await misalignment()) misaligned.push(`${name} on screen: ${m}`);
+    for (const m of await page.evaluate(() => window.__misalignment())) misaligned.push(`${name} on screen: ${m}`);
     // nothing wider than the window, at 1280 px and on a phone (420 px), whatever the scenario's
     // names, descriptions, discussion points and things to try
     for (const width of [1280, 420]) {
@@ -193,16 +230,17 @@ function check(ok, what) {
     }
     await page.setViewportSize({ width: 1280, height: 1000 });
     await page.waitForTimeout(200);
-    await page.emulateMedia({ media: 'print' });
-    for (const m of await misalignment()) misaligned.push(`${name} printed: ${m}`);
-    const n = ((await page.pdf({ format: 'A4', printBackground: true })).toString('latin1')
-      .match(/\/Type\s*\/Page[^s]/g) || []).length;
-    if (n !== 1) longer.push(`${name}: ${n} pages`);
-    await page.emulateMedia({ media: 'screen' });
+    const h = await printHandout();
+    if (h.pages !== 1) longer.push(`${name}: ${h.pages} pages`);
+    if (!h.printed) { stretched.push(`${name}: not redrawn for the paper`); continue; }
+    for (const m of h.printed.misaligned) misaligned.push(`${name} printed: ${m}`);
+    for (const m of h.printed.stretched) stretched.push(`${name}: ${m}`);
   }
   check(overflowing.length === 0, 'nothing overflows the window for any shipped scenario, at 1280 px and 420 px' +
     (overflowing.length ? ': ' + overflowing.join(', ') : ''));
   check(longer.length === 0, 'every shipped scenario\'s handout prints on one page' + (longer.length ? ': ' + longer.join(', ') : ''));
+  check(stretched.length === 0, 'every shipped scenario\'s handout has its pictures drawn at their printed size' +
+    (stretched.length ? ': ' + stretched.join('; ') : ''));
   check(misaligned.length === 0, 'every shipped scenario\'s arms line up (networks and charts: same size, same top), printed and at 1280 px' +
     (misaligned.length ? ': ' + misaligned.join('; ') : ''));
 
