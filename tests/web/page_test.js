@@ -6,9 +6,9 @@
 //   - the story names the reason the power rule gives for an action falling short;
 //   - moving the turnover slider up lowers relationship_first's organized base at the end;
 //   - printed as a trainer prints (page.pdf() on the page as shown, no print emulation before it):
-//     the handout hides the controls and prints on one page, for every shipped scenario, its
-//     pictures drawn at their printed size, and the arms' networks and charts lined up (same
-//     size, same top) on paper as on the screen;
+//     the handout hides the controls and prints on one page at full size (not shrunk to fit), for
+//     every shipped scenario at its last week, its pictures drawn at their printed size, and the
+//     arms' networks and charts lined up (same size, same top) on paper as on the screen;
 //   - window.orgsim.run gives every per-step output of the dictionary, and dumps the series of
 //     the scenarios named on the command line (compared with `orgsim run` by test_page.py);
 //   - invalid scenarios reject with the command line's message (dumped for test_page.py).
@@ -184,9 +184,13 @@ function check(ok, what) {
           Math.abs(c.height - Math.round(c.clientHeight * dpr)) > 2)
           .map((c) => `${c.dataset.panel} drawn ${c.width}x${c.height} for ${c.clientWidth}x${c.clientHeight}`),
         misaligned: window.__misalignment(),
+        // the layout's width: the A4 page inside its 10 mm margins (190 mm, 718 px) when printed
+        // at full size; wider when something stuck out and Chromium shrank the page to fit
+        width: document.documentElement.clientWidth,
       };
     });
   });
+  const A4_WIDTH = Math.round(190 / 25.4 * 96);  // style.css: @page A4 portrait, 10 mm margins
   const printHandout = async () => {
     await page.evaluate(() => { window.__printed = null; });
     const pdf = await page.pdf({ format: 'A4', printBackground: true });
@@ -203,6 +207,7 @@ function check(ok, what) {
   check(printView.canvases >= 2 * 7 && printView.stretched.length === 0,
     `every picture in the handout is drawn at its printed size (${printView.canvases} canvases` +
     (printView.stretched && printView.stretched.length ? '; stretched: ' + printView.stretched.join(', ') : '') + ')');
+  check(printView.width <= A4_WIDTH, `the handout prints at full size, not shrunk to fit (laid out ${printView.width} px wide for ${A4_WIDTH} px of paper)`);
   // the print view at the window's width, for a look (the handout itself is handout.pdf)
   await page.emulateMedia({ media: 'print' });
   await page.screenshot({ path: path.join(args.out, 'handout.png'), fullPage: true });
@@ -213,7 +218,7 @@ function check(ok, what) {
   // comparison: every arm's network and each of its charts at the same size and the same height
   // on the page (and so on the screen at 1280 px, where the arms sit in one row), however long
   // each arm's name and description.
-  const longer = [], misaligned = [], stretched = [];
+  const longer = [], misaligned = [], stretched = [], shrunk = [];
   const overflowing = [];
   for (const name of await page.$$eval('#scenario option', (o) => o.map((x) => x.value))) {
     await page.evaluate(() => { window.__shown = window.orgsim.state.full; });
@@ -230,15 +235,20 @@ function check(ok, what) {
     }
     await page.setViewportSize({ width: 1280, height: 1000 });
     await page.waitForTimeout(200);
+    // printed at the last week: the charts' week cursors at their right end
+    await page.evaluate(() => { const s = document.querySelector('#scrub'); s.value = s.max; s.dispatchEvent(new Event('input')); });
     const h = await printHandout();
     if (h.pages !== 1) longer.push(`${name}: ${h.pages} pages`);
     if (!h.printed) { stretched.push(`${name}: not redrawn for the paper`); continue; }
+    if (h.printed.width > A4_WIDTH) shrunk.push(`${name}: ${h.printed.width} px`);
     for (const m of h.printed.misaligned) misaligned.push(`${name} printed: ${m}`);
     for (const m of h.printed.stretched) stretched.push(`${name}: ${m}`);
   }
   check(overflowing.length === 0, 'nothing overflows the window for any shipped scenario, at 1280 px and 420 px' +
     (overflowing.length ? ': ' + overflowing.join(', ') : ''));
   check(longer.length === 0, 'every shipped scenario\'s handout prints on one page' + (longer.length ? ': ' + longer.join(', ') : ''));
+  check(shrunk.length === 0, `every shipped scenario's handout prints at full size, at the last week (laid out ${A4_WIDTH} px wide)` +
+    (shrunk.length ? ': ' + shrunk.join(', ') : ''));
   check(stretched.length === 0, 'every shipped scenario\'s handout has its pictures drawn at their printed size' +
     (stretched.length ? ': ' + stretched.join('; ') : ''));
   check(misaligned.length === 0, 'every shipped scenario\'s arms line up (networks and charts: same size, same top), printed and at 1280 px' +
