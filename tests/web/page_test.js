@@ -9,6 +9,8 @@
 //     the handout hides the controls and prints on one page at full size (not shrunk to fit), for
 //     every shipped scenario at its last week, its pictures drawn at their printed size, and the
 //     arms' networks and charts lined up (same size, same top) on paper as on the screen;
+//   - no chart's labels overlap or stick out, printed and on the screen ("0.50" over "0" did on the
+//     8 mm printed charts); a chart labels as many y ticks as its height has room for;
 //   - window.orgsim.run gives every per-step output of the dictionary, and dumps the series of
 //     the scenarios named on the command line (compared with `orgsim run` by test_page.py);
 //   - invalid scenarios reject with the command line's message (dumped for test_page.py).
@@ -168,6 +170,41 @@ function check(ok, what) {
       }
       return bad;
     };
+    // Every chart's labels, as drawn (fillText, measured; a full clearRect starts a new drawing):
+    // no two may overlap (as "0.50" drawn over "0" did on 8 mm printed charts), none may stick out
+    // of its chart, and each chart labels its y axis.
+    const drawn = new WeakMap();
+    const C2D = CanvasRenderingContext2D.prototype, fillText = C2D.fillText, clearRect = C2D.clearRect;
+    C2D.clearRect = function (x, y, w, h) {
+      if (x <= 0 && y <= 0 && w >= this.canvas.width && h >= this.canvas.height) drawn.set(this.canvas, []);
+      return clearRect.apply(this, arguments);
+    };
+    C2D.fillText = function (text, x, y) {
+      const m = this.measureText(text), t = this.getTransform();
+      if (!drawn.has(this.canvas)) drawn.set(this.canvas, []);
+      drawn.get(this.canvas).push({ text: String(text),
+        left: t.e + t.a * (x - m.actualBoundingBoxLeft), right: t.e + t.a * (x + m.actualBoundingBoxRight),
+        top: t.f + t.d * (y - m.actualBoundingBoxAscent), bottom: t.f + t.d * (y + m.actualBoundingBoxDescent) });
+      return fillText.apply(this, arguments);
+    };
+    window.__labelFaults = () => {
+      const bad = [];
+      for (const c of document.querySelectorAll('canvas.chart')) {
+        if (!(c.clientWidth > 0 && c.clientHeight > 0)) continue;
+        const where = `${c.dataset.panel || 'chart'} (${c.clientHeight} px tall)`;
+        const L = drawn.get(c) || [];
+        const dpr = window.devicePixelRatio || 1;
+        if (!L.some((b) => b.right <= 34 * dpr)) bad.push(`${where}: no y-axis label`);
+        for (const b of L) if (b.top < -0.5 || b.bottom > c.height + 0.5 || b.left < -0.5 || b.right > c.width + 0.5)
+          bad.push(`${where}: "${b.text}" sticks out`);
+        for (let i = 0; i < L.length; ++i) for (let j = i + 1; j < L.length; ++j) {
+          const a = L[i], b = L[j];
+          if (Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5)
+            bad.push(`${where}: "${a.text}" overlaps "${b.text}"`);
+        }
+      }
+      return [...new Set(bad)];
+    };
     window.__printed = null;
     window.matchMedia('print').addEventListener('change', (e) => {
       if (!e.matches) return;
@@ -184,6 +221,7 @@ function check(ok, what) {
           Math.abs(c.height - Math.round(c.clientHeight * dpr)) > 2)
           .map((c) => `${c.dataset.panel} drawn ${c.width}x${c.height} for ${c.clientWidth}x${c.clientHeight}`),
         misaligned: window.__misalignment(),
+        labels: window.__labelFaults(),
         // the layout's width: the A4 page inside its 10 mm margins (190 mm, 718 px) when printed
         // at full size; wider when something stuck out and Chromium shrank the page to fit
         width: document.documentElement.clientWidth,
@@ -207,6 +245,11 @@ function check(ok, what) {
   check(printView.canvases >= 2 * 7 && printView.stretched.length === 0,
     `every picture in the handout is drawn at its printed size (${printView.canvases} canvases` +
     (printView.stretched && printView.stretched.length ? '; stretched: ' + printView.stretched.join(', ') : '') + ')');
+  const ticks = await page.evaluate(() => [92, 30, 20].map((h) => window.orgsim.chartAxis(h).ticks));
+  check(ticks.join() === '3,2,1', `a chart labels as many y ticks as its height has room for: 3 at 92 px (the screen), ` +
+    `2 at 30 px (8 mm, printed), 1 at 20 px (${ticks.join(', ')})`);
+  check(printView.labels && printView.labels.length === 0, 'the handout\'s charts label their y axis, and no label overlaps another or sticks out' +
+    (printView.labels && printView.labels.length ? ': ' + printView.labels.join('; ') : ''));
   check(printView.width <= A4_WIDTH, `the handout prints at full size, not shrunk to fit (laid out ${printView.width} px wide for ${A4_WIDTH} px of paper)`);
   // the print view at the window's width, for a look (the handout itself is handout.pdf)
   await page.emulateMedia({ media: 'print' });
@@ -218,7 +261,7 @@ function check(ok, what) {
   // comparison: every arm's network and each of its charts at the same size and the same height
   // on the page (and so on the screen at 1280 px, where the arms sit in one row), however long
   // each arm's name and description.
-  const longer = [], misaligned = [], stretched = [], shrunk = [];
+  const longer = [], misaligned = [], stretched = [], shrunk = [], mislabelled = [];
   const overflowing = [];
   for (const name of await page.$$eval('#scenario option', (o) => o.map((x) => x.value))) {
     await page.evaluate(() => { window.__shown = window.orgsim.state.full; });
@@ -226,6 +269,7 @@ function check(ok, what) {
     await page.waitForFunction(() => window.orgsim.state.full && window.orgsim.state.full !== window.__shown,
       null, { timeout: 120000 });
     for (const m of await page.evaluate(() => window.__misalignment())) misaligned.push(`${name} on screen: ${m}`);
+    for (const m of await page.evaluate(() => window.__labelFaults())) mislabelled.push(`${name} on screen: ${m}`);
     // nothing wider than the window, at 1280 px and on a phone (420 px), whatever the scenario's
     // names, descriptions, discussion points and things to try
     for (const width of [1280, 420]) {
@@ -242,6 +286,7 @@ function check(ok, what) {
     if (!h.printed) { stretched.push(`${name}: not redrawn for the paper`); continue; }
     if (h.printed.width > A4_WIDTH) shrunk.push(`${name}: ${h.printed.width} px`);
     for (const m of h.printed.misaligned) misaligned.push(`${name} printed: ${m}`);
+    for (const m of h.printed.labels) mislabelled.push(`${name} printed: ${m}`);
     for (const m of h.printed.stretched) stretched.push(`${name}: ${m}`);
   }
   check(overflowing.length === 0, 'nothing overflows the window for any shipped scenario, at 1280 px and 420 px' +
@@ -251,6 +296,8 @@ function check(ok, what) {
     (shrunk.length ? ': ' + shrunk.join(', ') : ''));
   check(stretched.length === 0, 'every shipped scenario\'s handout has its pictures drawn at their printed size' +
     (stretched.length ? ': ' + stretched.join('; ') : ''));
+  check(mislabelled.length === 0, 'every shipped scenario\'s charts label their y axis, and no label overlaps another or sticks out, printed and at 1280 px' +
+    (mislabelled.length ? ': ' + mislabelled.slice(0, 12).join('; ') + (mislabelled.length > 12 ? `; … (${mislabelled.length} in all)` : '') : ''));
   check(misaligned.length === 0, 'every shipped scenario\'s arms line up (networks and charts: same size, same top), printed and at 1280 px' +
     (misaligned.length ? ': ' + misaligned.join('; ') : ''));
 
