@@ -435,15 +435,7 @@
     const ul = $(id);
     ul.innerHTML = '';
     const list = items && items.length ? items : [empty];
-    for (const t of list) {
-      // a place to wrap after each dot or underscore inside a word (a dotted parameter name)
-      const li = document.createElement('li');
-      for (const part of String(t).split(/(?<=[A-Za-z][._])(?=[A-Za-z])/)) {
-        if (li.firstChild) li.appendChild(document.createElement('wbr'));
-        li.appendChild(document.createTextNode(part));
-      }
-      ul.appendChild(li);
-    }
+    for (const t of list) { const li = document.createElement('li'); li.textContent = t; ul.appendChild(li); }
   }
   function esc(s) { return String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c])); }
   function buildLegend() {
