@@ -469,27 +469,51 @@
   }
   function niceMax(m) { if (!(m > 0)) return 1; const p = Math.pow(10, Math.floor(Math.log10(m))); for (const k of [1, 2, 2.5, 5, 10]) if (k * p >= m) return k * p; return 10 * p; }
 
+  // A chart's axes for its height (CSS px): the labels' font, and how many y ticks fit without
+  // two labels touching. A screen chart (92 px) labels 0, the middle and the top; a printed one
+  // (8 mm, 30 px) uses a smaller font and labels 0 and the top; a chart too short for two labels
+  // labels its top alone. Labels sit inside the plot's height: the top one hangs from the top,
+  // 0 stands on the x axis, the middle one is centred on its line.
+  const PAD_L = 34, PAD_R = 4, PAD_T = 4;  // CSS px (drawCursor places the week cursor with them)
+  function chartAxis(height) {
+    const font = height < 60 ? 8 : 10;
+    const padB = font + 3;                   // the years' labels under the plot
+    const plot = height - PAD_T - padB;
+    const digits = 0.75 * font;              // a digit's height, about
+    const ticks = plot >= 4 * font ? 3 : plot >= 2 * digits + 2 ? 2 : 1;
+    return { font, padB, plot, ticks };
+  }
+  api.chartAxis = chartAxis;
   function plotFrame(canvas, ymax, steps) {
     const ctx = fitCanvas(canvas);
     const dpr = window.devicePixelRatio || 1;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, canvas.width, canvas.height);
-    const padL = 34 * dpr, padB = 12 * dpr, padT = 4 * dpr, padR = 4 * dpr;
+    const ax = chartAxis(canvas.height / dpr);
+    const padL = PAD_L * dpr, padB = ax.padB * dpr, padT = PAD_T * dpr, padR = PAD_R * dpr;
     const w = canvas.width - padL - padR, h = canvas.height - padB - padT;
     const X = (t) => padL + (t / Math.max(1, steps - 1)) * w;
     const Y = (v) => padT + h - (v / ymax) * h;
     ctx.strokeStyle = '#ccd1d9'; ctx.lineWidth = dpr;
     ctx.beginPath(); ctx.moveTo(padL, padT); ctx.lineTo(padL, padT + h); ctx.lineTo(padL + w, padT + h); ctx.stroke();
-    ctx.fillStyle = '#6b7383'; ctx.font = `${10 * dpr}px sans-serif`; ctx.textAlign = 'right';
-    ctx.fillText(fmtAxis(ymax), padL - 3 * dpr, padT + 8 * dpr); ctx.fillText('0', padL - 3 * dpr, padT + h);
-    ctx.textAlign = 'left';
+    ctx.fillStyle = '#6b7383'; ctx.font = `${ax.font * dpr}px sans-serif`; ctx.textAlign = 'right';
+    const decimals = ymax >= 10 ? 0 : ymax >= 1 ? 1 : 2;
+    ctx.textBaseline = 'top'; ctx.fillText(ymax.toFixed(decimals), padL - 3 * dpr, padT);
+    if (ax.ticks >= 2) { ctx.textBaseline = 'alphabetic'; ctx.fillText('0', padL - 3 * dpr, padT + h); }
+    // the middle, when its label is exact at the top's decimals (not 1.25 under 2.5)
+    const mid = ymax / 2;
+    if (ax.ticks >= 3 && Number(mid.toFixed(decimals)) === mid) {
+      ctx.textBaseline = 'middle'; ctx.fillText(mid.toFixed(decimals), padL - 3 * dpr, Y(mid));
+      ctx.strokeStyle = '#eef0f3'; ctx.beginPath(); ctx.moveTo(padL + dpr, Y(mid)); ctx.lineTo(padL + w, Y(mid)); ctx.stroke();
+    }
+    ctx.textAlign = 'left'; ctx.textBaseline = 'bottom';
     for (let yr = 52; yr < steps; yr += 52) {
-      ctx.fillText(`yr ${yr / 52}`, X(yr) - 8 * dpr, canvas.height - 1);
+      ctx.fillText(`yr ${yr / 52}`, X(yr) - 8 * dpr, canvas.height);
       ctx.strokeStyle = '#eef0f3'; ctx.beginPath(); ctx.moveTo(X(yr), padT); ctx.lineTo(X(yr), padT + h); ctx.stroke();
     }
-    return { ctx, X, Y, dpr, padT, h };
+    ctx.textBaseline = 'alphabetic';
+    return { ctx, X, Y, dpr, padT, h, font: ax.font };
   }
-  function fmtAxis(v) { return v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(2); }
   function line(P, data, color, width, dash, scale) {
     const { ctx, X, Y, dpr } = P;
     ctx.strokeStyle = color; ctx.lineWidth = width * dpr; ctx.setLineDash(dash ? dash.map((d) => d * dpr) : []);
@@ -549,7 +573,12 @@
           const R = arm.params['employer.resistance'];
           ctx.strokeStyle = '#b00020'; ctx.lineWidth = 1.3 * dpr; ctx.setLineDash([6 * dpr, 3 * dpr]);
           ctx.beginPath(); ctx.moveTo(X(0), Y(R)); ctx.lineTo(X(steps - 1), Y(R)); ctx.stroke(); ctx.setLineDash([]);
-          ctx.fillStyle = '#b00020'; ctx.font = `${9 * dpr}px sans-serif`; ctx.fillText("employer's line", X(0) + 2 * dpr, Y(R) - 2 * dpr);
+          ctx.fillStyle = '#b00020'; ctx.font = `${(P.font - 1) * dpr}px sans-serif`;
+          // above the line, or under it when the line is the chart's top
+          const above = Y(R) - 2 * dpr - P.font * dpr >= 0;
+          ctx.textBaseline = above ? 'alphabetic' : 'top';
+          ctx.fillText("employer's line", X(0) + 2 * dpr, above ? Y(R) - 2 * dpr : Y(R) + 2 * dpr);
+          ctx.textBaseline = 'alphabetic';
           const s = watched.series;
           for (let t = 0; t < steps; ++t) {
             if (Number.isNaN(s.turnout[t])) continue;
@@ -584,7 +613,7 @@
     const steps = st.quick.steps;
     for (const view of armViews) for (const ch of Object.values(view.charts)) {
       const w = ch.canvas.clientWidth;
-      const x = 34 + (st.frame / Math.max(1, steps - 1)) * (w - 38);
+      const x = PAD_L + (st.frame / Math.max(1, steps - 1)) * (w - PAD_L - PAD_R);
       ch.cursor.style.transform = `translateX(${x.toFixed(1)}px)`;
     }
   }
@@ -843,8 +872,10 @@
     $('print').addEventListener('click', () => window.print());
     $('extra').addEventListener('change', drawExtra);
     window.addEventListener('resize', () => { drawCharts(); drawFrame(); drawExtra(); });
-    // The print layout's charts are smaller: redraw at their size before printing, and again on
-    // the way back (a print preview or an emulated print medium fires only the media change).
+    // The print layout's pictures are smaller. Chromium prints (a print preview, page.pdf) by
+    // laying the page out at the paper's width and then firing the print media change, before
+    // the pages are made: that redraw is the one printed. beforeprint comes before that layout
+    // (it draws at the screen's sizes); afterprint and the change back redraw for the screen.
     const redraw = () => { drawCharts(); drawFrame(); drawExtra(); };
     window.addEventListener('beforeprint', redraw);
     window.addEventListener('afterprint', redraw);

@@ -1,11 +1,16 @@
 // Drives the trainer's page (build-web/orgsim.html) in Debian's headless Chromium with
 // playwright-core, from file:// with every network request refused (docs/WEB.md "Tests"):
 //   - the default scenario runs; every panel (networks, timelines, charts) has ink in a screenshot;
-//   - nothing overflows the window (1280 px and a phone's 420 px); the extra charts fill their boxes;
+//   - nothing overflows the window (1280 px and a phone's 420 px), for every shipped scenario; the
+//     extra charts fill their boxes;
 //   - the story names the reason the power rule gives for an action falling short;
 //   - moving the turnover slider up lowers relationship_first's organized base at the end;
-//   - the print view hides the controls and prints on one page, for every shipped scenario, with
-//     the arms' networks and charts lined up (same size, same top), as on the screen;
+//   - printed as a trainer prints (page.pdf() on the page as shown, no print emulation before it):
+//     the handout hides the controls and prints on one page at full size (not shrunk to fit), for
+//     every shipped scenario at its last week, its pictures drawn at their printed size, and the
+//     arms' networks and charts lined up (same size, same top) on paper as on the screen;
+//   - no chart's labels overlap or stick out, printed and on the screen ("0.50" over "0" did on the
+//     8 mm printed charts); a chart labels as many y ticks as its height has room for;
 //   - window.orgsim.run gives every per-step output of the dictionary, and dumps the series of
 //     the scenarios named on the command line (compared with `orgsim run` by test_page.py);
 //   - invalid scenarios reject with the command line's message (dumped for test_page.py).
@@ -143,53 +148,156 @@ function check(ok, what) {
   check(after < before, `turnover up to 3%/week lowers relationship_first's organized base at the end (${before.toFixed(3)} -> ${after.toFixed(3)})`);
 
   // ---- the print view -----------------------------------------------------------------------
-  await page.emulateMedia({ media: 'print' });
-  const printView = await page.evaluate(() => ({
-    sliders: getComputedStyle(document.querySelector('#sliders-box')).display,
-    player: getComputedStyle(document.querySelector('#player')).display,
-    arms: document.querySelector('#arms').getBoundingClientRect().height,
-    discussion: document.querySelectorAll('#discussion li').length,
-  }));
+  // Printed as a trainer prints: page.pdf() on the page as it is on the screen goes through
+  // Chromium's print path (beforeprint, the layout at the A4 page's width, the print media
+  // query's change, the pages). The pictures must be drawn for that layout; the page redraws
+  // them on the print media change, so what the handout is made of is recorded there (a listener
+  // added after the page's own, so it sees the page's redraw). No print emulation before
+  // page.pdf(): it would lay the print view out at the window's width and draw the pictures for
+  // that width, and page.pdf() would then print them stretched.
+  await page.evaluate(() => {
+    // the arms line up: every arm's network and each of its charts at the same size and top
+    window.__misalignment = () => {
+      const arms = [...document.querySelectorAll('.arm')];
+      const bad = [];
+      const panels = ['canvas.net', ...[...arms[0].querySelectorAll('canvas.chart')].map((c) => `canvas[data-chart="${c.dataset.chart}"]`)];
+      for (const sel of panels) {
+        const r = arms.map((a) => a.querySelector(sel).getBoundingClientRect()).filter((b) => b.height > 0);
+        if (r.length && r.length !== arms.length) { bad.push(`${sel} hidden in some arms`); continue; }
+        const spread = (k) => Math.max(...r.map((b) => b[k])) - Math.min(...r.map((b) => b[k]));
+        const off = ['top', 'width', 'height'].filter((k) => spread(k) > 1.5);
+        if (off.length) bad.push(`${sel} ${off.map((k) => `${k} ${r.map((b) => Math.round(b[k])).join('/')}`).join(', ')}`);
+      }
+      return bad;
+    };
+    // Every chart's labels, as drawn (fillText, measured; a full clearRect starts a new drawing):
+    // no two may overlap (as "0.50" drawn over "0" did on 8 mm printed charts), none may stick out
+    // of its chart, and each chart labels its y axis.
+    const drawn = new WeakMap();
+    const C2D = CanvasRenderingContext2D.prototype, fillText = C2D.fillText, clearRect = C2D.clearRect;
+    C2D.clearRect = function (x, y, w, h) {
+      if (x <= 0 && y <= 0 && w >= this.canvas.width && h >= this.canvas.height) drawn.set(this.canvas, []);
+      return clearRect.apply(this, arguments);
+    };
+    C2D.fillText = function (text, x, y) {
+      const m = this.measureText(text), t = this.getTransform();
+      if (!drawn.has(this.canvas)) drawn.set(this.canvas, []);
+      drawn.get(this.canvas).push({ text: String(text),
+        left: t.e + t.a * (x - m.actualBoundingBoxLeft), right: t.e + t.a * (x + m.actualBoundingBoxRight),
+        top: t.f + t.d * (y - m.actualBoundingBoxAscent), bottom: t.f + t.d * (y + m.actualBoundingBoxDescent) });
+      return fillText.apply(this, arguments);
+    };
+    window.__labelFaults = () => {
+      const bad = [];
+      for (const c of document.querySelectorAll('canvas.chart')) {
+        if (!(c.clientWidth > 0 && c.clientHeight > 0)) continue;
+        const where = `${c.dataset.panel || 'chart'} (${c.clientHeight} px tall)`;
+        const L = drawn.get(c) || [];
+        const dpr = window.devicePixelRatio || 1;
+        if (!L.some((b) => b.right <= 34 * dpr)) bad.push(`${where}: no y-axis label`);
+        for (const b of L) if (b.top < -0.5 || b.bottom > c.height + 0.5 || b.left < -0.5 || b.right > c.width + 0.5)
+          bad.push(`${where}: "${b.text}" sticks out`);
+        for (let i = 0; i < L.length; ++i) for (let j = i + 1; j < L.length; ++j) {
+          const a = L[i], b = L[j];
+          if (Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5)
+            bad.push(`${where}: "${a.text}" overlaps "${b.text}"`);
+        }
+      }
+      return [...new Set(bad)];
+    };
+    window.__printed = null;
+    window.matchMedia('print').addEventListener('change', (e) => {
+      if (!e.matches) return;
+      const dpr = window.devicePixelRatio || 1;
+      const shown = [...document.querySelectorAll('canvas')].filter((c) => c.clientWidth > 0 && c.clientHeight > 0);
+      window.__printed = {
+        sliders: getComputedStyle(document.querySelector('#sliders-box')).display,
+        player: getComputedStyle(document.querySelector('#player')).display,
+        arms: document.querySelector('#arms').getBoundingClientRect().height,
+        discussion: document.querySelectorAll('#discussion li').length,
+        canvases: shown.length,
+        // a canvas whose bitmap was drawn at another size than it is printed at is stretched
+        stretched: shown.filter((c) => Math.abs(c.width - Math.round(c.clientWidth * dpr)) > 2 ||
+          Math.abs(c.height - Math.round(c.clientHeight * dpr)) > 2)
+          .map((c) => `${c.dataset.panel} drawn ${c.width}x${c.height} for ${c.clientWidth}x${c.clientHeight}`),
+        misaligned: window.__misalignment(),
+        labels: window.__labelFaults(),
+        // the layout's width: the A4 page inside its 10 mm margins (190 mm, 718 px) when printed
+        // at full size; wider when something stuck out and Chromium shrank the page to fit
+        width: document.documentElement.clientWidth,
+      };
+    });
+  });
+  const A4_WIDTH = Math.round(190 / 25.4 * 96);  // style.css: @page A4 portrait, 10 mm margins
+  const printHandout = async () => {
+    await page.evaluate(() => { window.__printed = null; });
+    const pdf = await page.pdf({ format: 'A4', printBackground: true });
+    return { pdf, pages: (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length,
+      printed: await page.evaluate(() => window.__printed) };
+  };
+  const handout = await printHandout();
+  fs.writeFileSync(path.join(args.out, 'handout.pdf'), handout.pdf);
+  const printView = handout.printed || {};
+  check(handout.printed !== null, 'printing lays the page out for the paper and the page redraws its pictures for it');
   check(printView.sliders === 'none' && printView.player === 'none', 'the handout hides the controls');
   check(printView.arms > 100 && printView.discussion >= 1, 'the handout shows the arms and the discussion points');
+  check(handout.pages === 1, `the handout prints on one page (${handout.pages} page(s))`);
+  check(printView.canvases >= 2 * 7 && printView.stretched.length === 0,
+    `every picture in the handout is drawn at its printed size (${printView.canvases} canvases` +
+    (printView.stretched && printView.stretched.length ? '; stretched: ' + printView.stretched.join(', ') : '') + ')');
+  const ticks = await page.evaluate(() => [92, 30, 20].map((h) => window.orgsim.chartAxis(h).ticks));
+  check(ticks.join() === '3,2,1', `a chart labels as many y ticks as its height has room for: 3 at 92 px (the screen), ` +
+    `2 at 30 px (8 mm, printed), 1 at 20 px (${ticks.join(', ')})`);
+  check(printView.labels && printView.labels.length === 0, 'the handout\'s charts label their y axis, and no label overlaps another or sticks out' +
+    (printView.labels && printView.labels.length ? ': ' + printView.labels.join('; ') : ''));
+  check(printView.width <= A4_WIDTH, `the handout prints at full size, not shrunk to fit (laid out ${printView.width} px wide for ${A4_WIDTH} px of paper)`);
+  // the print view at the window's width, for a look (the handout itself is handout.pdf)
+  await page.emulateMedia({ media: 'print' });
   await page.screenshot({ path: path.join(args.out, 'handout.png'), fullPage: true });
-  const pdf = await page.pdf({ format: 'A4', printBackground: true });
-  fs.writeFileSync(path.join(args.out, 'handout.pdf'), pdf);
-  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
-  check(pages === 1, `the handout prints on one page (${pages} page(s))`);
-  await page.emulateMedia({ media: 'screen' });
-  // Every shipped scenario's handout fits one page (three arms and long stories included), and
-  // its arms line up for a side-by-side comparison: every arm's network and each of its charts
-  // at the same size and the same height on the page (and so on the screen at 1280 px, where the
-  // arms sit in one row), however long each arm's name and description.
-  const longer = [], misaligned = [];
-  const misalignment = () => page.evaluate(() => {
-    const arms = [...document.querySelectorAll('.arm')];
-    const bad = [];
-    const panels = ['canvas.net', ...[...arms[0].querySelectorAll('canvas.chart')].map((c) => `canvas[data-chart="${c.dataset.chart}"]`)];
-    for (const sel of panels) {
-      const r = arms.map((a) => a.querySelector(sel).getBoundingClientRect()).filter((b) => b.height > 0);
-      if (r.length && r.length !== arms.length) { bad.push(`${sel} hidden in some arms`); continue; }
-      const spread = (k) => Math.max(...r.map((b) => b[k])) - Math.min(...r.map((b) => b[k]));
-      const off = ['top', 'width', 'height'].filter((k) => spread(k) > 1.5);
-      if (off.length) bad.push(`${sel} ${off.map((k) => `${k} ${r.map((b) => Math.round(b[k])).join('/')}`).join(', ')}`);
-    }
-    return bad;
-  });
+  await page.emulateMedia({ media: null });  // no emulation: 'screen' would also hold while printing
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  // Every shipped scenario's handout fits one page (three arms and long stories included), its
+  // pictures are drawn at their printed size, and its arms line up for a side-by-side
+  // comparison: every arm's network and each of its charts at the same size and the same height
+  // on the page (and so on the screen at 1280 px, where the arms sit in one row), however long
+  // each arm's name and description.
+  const longer = [], misaligned = [], stretched = [], shrunk = [], mislabelled = [];
+  const overflowing = [];
   for (const name of await page.$$eval('#scenario option', (o) => o.map((x) => x.value))) {
     await page.evaluate(() => { window.__shown = window.orgsim.state.full; });
     await page.selectOption('#scenario', name);
     await page.waitForFunction(() => window.orgsim.state.full && window.orgsim.state.full !== window.__shown,
       null, { timeout: 120000 });
-    for (const m of await misalignment()) misaligned.push(`${name} on screen: ${m}`);
-    await page.emulateMedia({ media: 'print' });
-    for (const m of await misalignment()) misaligned.push(`${name} printed: ${m}`);
-    const n = ((await page.pdf({ format: 'A4', printBackground: true })).toString('latin1')
-      .match(/\/Type\s*\/Page[^s]/g) || []).length;
-    if (n !== 1) longer.push(`${name}: ${n} pages`);
-    await page.emulateMedia({ media: 'screen' });
+    for (const m of await page.evaluate(() => window.__misalignment())) misaligned.push(`${name} on screen: ${m}`);
+    for (const m of await page.evaluate(() => window.__labelFaults())) mislabelled.push(`${name} on screen: ${m}`);
+    // nothing wider than the window, at 1280 px and on a phone (420 px), whatever the scenario's
+    // names, descriptions, discussion points and things to try
+    for (const width of [1280, 420]) {
+      if (width !== 1280) { await page.setViewportSize({ width, height: 900 }); await page.waitForTimeout(200); }
+      const over = (await layout()).overflow;
+      if (over > 0) overflowing.push(`${name} at ${width} px: ${over} px`);
+    }
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    await page.waitForTimeout(200);
+    // printed at the last week: the charts' week cursors at their right end
+    await page.evaluate(() => { const s = document.querySelector('#scrub'); s.value = s.max; s.dispatchEvent(new Event('input')); });
+    const h = await printHandout();
+    if (h.pages !== 1) longer.push(`${name}: ${h.pages} pages`);
+    if (!h.printed) { stretched.push(`${name}: not redrawn for the paper`); continue; }
+    if (h.printed.width > A4_WIDTH) shrunk.push(`${name}: ${h.printed.width} px`);
+    for (const m of h.printed.misaligned) misaligned.push(`${name} printed: ${m}`);
+    for (const m of h.printed.labels) mislabelled.push(`${name} printed: ${m}`);
+    for (const m of h.printed.stretched) stretched.push(`${name}: ${m}`);
   }
+  check(overflowing.length === 0, 'nothing overflows the window for any shipped scenario, at 1280 px and 420 px' +
+    (overflowing.length ? ': ' + overflowing.join(', ') : ''));
   check(longer.length === 0, 'every shipped scenario\'s handout prints on one page' + (longer.length ? ': ' + longer.join(', ') : ''));
+  check(shrunk.length === 0, `every shipped scenario's handout prints at full size, at the last week (laid out ${A4_WIDTH} px wide)` +
+    (shrunk.length ? ': ' + shrunk.join(', ') : ''));
+  check(stretched.length === 0, 'every shipped scenario\'s handout has its pictures drawn at their printed size' +
+    (stretched.length ? ': ' + stretched.join('; ') : ''));
+  check(mislabelled.length === 0, 'every shipped scenario\'s charts label their y axis, and no label overlaps another or sticks out, printed and at 1280 px' +
+    (mislabelled.length ? ': ' + mislabelled.slice(0, 12).join('; ') + (mislabelled.length > 12 ? `; … (${mislabelled.length} in all)` : '') : ''));
   check(misaligned.length === 0, 'every shipped scenario\'s arms line up (networks and charts: same size, same top), printed and at 1280 px' +
     (misaligned.length ? ': ' + misaligned.join('; ') : ''));
 
