@@ -270,9 +270,9 @@ function check(ok, what) {
       null, { timeout: 120000 });
     for (const m of await page.evaluate(() => window.__misalignment())) misaligned.push(`${name} on screen: ${m}`);
     for (const m of await page.evaluate(() => window.__labelFaults())) mislabelled.push(`${name} on screen: ${m}`);
-    // nothing wider than the window, at 1280 px and on a phone (420 px), whatever the scenario's
+    // nothing wider than the window, at 1280 px and on phones (420 and 360 px), whatever the scenario's
     // names, descriptions, discussion points and things to try
-    for (const width of [1280, 420]) {
+    for (const width of [1280, 420, 360]) {
       if (width !== 1280) { await page.setViewportSize({ width, height: 900 }); await page.waitForTimeout(200); }
       const over = (await layout()).overflow;
       if (over > 0) overflowing.push(`${name} at ${width} px: ${over} px`);
@@ -289,7 +289,7 @@ function check(ok, what) {
     for (const m of h.printed.labels) mislabelled.push(`${name} printed: ${m}`);
     for (const m of h.printed.stretched) stretched.push(`${name}: ${m}`);
   }
-  check(overflowing.length === 0, 'nothing overflows the window for any shipped scenario, at 1280 px and 420 px' +
+  check(overflowing.length === 0, 'nothing overflows the window for any shipped scenario, at 1280, 420 and 360 px' +
     (overflowing.length ? ': ' + overflowing.join(', ') : ''));
   check(longer.length === 0, 'every shipped scenario\'s handout prints on one page' + (longer.length ? ': ' + longer.join(', ') : ''));
   check(shrunk.length === 0, `every shipped scenario's handout prints at full size, at the last week (laid out ${A4_WIDTH} px wide)` +
