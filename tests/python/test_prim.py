@@ -249,6 +249,43 @@ def test_bad_where_is_an_input_error(small_sweep, orgsim_binary):
                                            "--where (see orgsim discover --help)")
 
 
+@pytest.mark.parametrize("option, value, expected", [
+    ("--alpha", "2", "a number in (0, 0.5)"),
+    ("--alpha", "nan", "a number in (0, 0.5)"),
+    ("--alpha", "0", "a number in (0, 0.5)"),
+    ("--alpha", "x", "a number in (0, 0.5)"),
+    ("--min-mass", "1.5", "a number in (0, 1)"),
+    ("--min-mass", "-0.1", "a number in (0, 1)"),
+    ("--threshold", "5", "a number in [0, 1] (a density)"),
+    ("--threshold", "inf", "a number in [0, 1] (a density)"),
+    ("--boxes", "-1", "a whole number of at least 1"),
+    ("--boxes", "0", "a whole number of at least 1"),
+])
+def test_discover_checks_its_options(small_sweep, capsys, option, value, expected):
+    """Each number option out of its range is a usage error (exit 2) naming the option, what it
+    expects and what was given, with the engine's prefix; nothing is read or written."""
+    with pytest.raises(SystemExit) as stop:
+        discover.main([str(small_sweep), "--where", "wins > 0", "--no-write", option, value])
+    assert stop.value.code == 2
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last == (f"orgsim: error: {option}: expected {expected}, found {value} "
+                    f"(see orgsim discover --help)")
+
+
+def test_discover_option_errors_through_the_engine(small_sweep, orgsim_binary):
+    res = subprocess.run([str(orgsim_binary), "discover", str(small_sweep), "--where", "wins > 0",
+                          "--alpha", "2"], capture_output=True, text=True)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert ("orgsim: error: --alpha: expected a number in (0, 0.5), found 2"
+            in res.stderr.splitlines()[-1])
+    # values in range still run
+    res = subprocess.run([str(orgsim_binary), "discover", str(small_sweep), "--where", "wins > 0",
+                          "--alpha", "0.1", "--min-mass", "0.2", "--threshold", "0.5",
+                          "--boxes", "1", "--no-write"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert "box 1" in res.stdout and "box 2" not in res.stdout
+
+
 def test_report_shows_the_boxes(small_sweep, orgsim_binary):
     from analysis import report
     subprocess.run([str(orgsim_binary), "discover", str(small_sweep), "--where", "wins > 0"],
