@@ -220,6 +220,20 @@ def discover(path, where, alpha=0.05, min_mass=0.05, n_boxes=2, threshold=None, 
     return boxes, X, y, unit
 
 
+def written_note(path, where, earlier, wrote):
+    """The line that says what happened to the file's /discovery: written (and whose earlier
+    one it replaced: `earlier` is load.discovery_condition before writing), or kept as it was
+    (no box)."""
+    if not wrote:
+        return f"nothing written: without a box, {path} keeps its /discovery as it was"
+    if earlier is None:
+        return f"written: {path} /discovery"
+    if earlier == where:
+        return f"written: {path} /discovery (replacing the earlier one, for the same condition)"
+    return (f"written: {path} /discovery (replacing the earlier one for {earlier or '?'}; "
+            f"`orgsim discover {path} --where \"{earlier}\"` writes that one again)")
+
+
 def describe(where, boxes, n, k, unit, units=None):
     lines = [f"where {where}: holds for {k} of {n} points ({k / n:.0%}; a point is a {unit})"]
     if k == 0:
@@ -285,6 +299,7 @@ def main(argv=None):
     ap.add_argument("--no-write", action="store_true", help="do not write /discovery")
     args = _checked_options(ap, ap.parse_args(argv))
     try:
+        earlier = None if args.no_write else load.discovery_condition(args.file)
         boxes, X, y, unit = discover(args.file, args.where, args.alpha, args.min_mass,
                                      args.boxes, args.threshold, not args.no_write)
     except (ConditionError, load.ResultsFileError, FileNotFoundError) as err:
@@ -297,10 +312,8 @@ def main(argv=None):
     except Exception:
         pass
     print(describe(args.where, boxes, len(y), int(y.sum()), unit, units))
-    if not args.no_write and boxes:
-        print(f"written: {args.file} /discovery")
-    elif not args.no_write:
-        print(f"nothing written: without a box, {args.file} keeps its /discovery as it was")
+    if not args.no_write:
+        print(written_note(args.file, args.where, earlier, bool(boxes)))
     return 0
 
 

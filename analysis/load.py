@@ -1386,6 +1386,15 @@ def write_discovery(path, where, unit, boxes, n, k, settings):
         t.create_dataset("chosen", data=traj["chosen"].to_numpy(bool).astype(np.int8))
 
 
+def discovery_condition(source):
+    """The condition (`where`) of the file's /discovery group: None when it has none, '' when
+    the group says none. Cheap: reads one attribute (what a writer says it replaces)."""
+    with _open_h5(_source(source)) as f:
+        if DISCOVERY not in f:
+            return None
+        return _text(_attr(f[DISCOVERY], "where", ""))
+
+
 def discovery(source):
     """The /discovery group of a results file as a Discovery, or None when it has none."""
     path = _source(source)
