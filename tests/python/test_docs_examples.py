@@ -29,3 +29,39 @@ def test_python_md_discover_example_prints_what_the_doc_shows(orgsim_binary, tmp
     expected = [line for line in shown.strip().splitlines() if not line.endswith("...")]
     got = done.stdout.strip().splitlines()
     assert got[:len(expected)] == expected
+
+
+def _recipe_lines(doc, heading, starts):
+    """The lines of the first python block after `heading` that start with one of `starts`."""
+    block = _block_after(doc, heading, "```")[0]
+    return [line for line in block.splitlines() if line.startswith(starts)]
+
+
+def test_hdf5_layout_xarray_cube_recipe_keeps_every_run_of_a_sweep(orgsim_files):
+    """docs/HDF5_LAYOUT.md's (run -> point x arm x replicate) recipe, run as written on a grid
+    sweep (20 design points x 2 arms x 10 replicates): every run and every value is in the cube,
+    each where it belongs, and xarray warns about nothing."""
+    import warnings
+
+    import numpy as np
+    import pytest
+    pytest.importorskip("xarray")
+    pytest.importorskip("h5netcdf")
+    path = orgsim_files("sweep_grid")
+    doc = (REPO / "docs/HDF5_LAYOUT.md").read_text()
+    lines = _recipe_lines(doc, "## Reading it", ("import ", "ds = ", "cube = "))
+    assert [line.split()[0] for line in lines][-2:] == ["ds", "cube"], lines
+    code = "\n".join(lines).replace('"results/study.h5"', repr(str(path)))
+    scope = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        exec(code, scope)
+    ds, cube = scope["ds"], scope["cube"]
+    assert ds.sizes["run"] == 400 and len(np.unique(ds.point.values)) == 20
+    assert cube.size == ds.turnout.size  # no run lost, none made up
+    assert int(cube.count()) == int(ds.turnout.count())
+    for r in (0, 57, 399):  # each run's series at its (point, arm, replicate)
+        at = cube.sel(point=int(ds.point[r]), arm=int(ds.arm[r]),
+                      replicate=int(ds.replicate[r]))
+        np.testing.assert_array_equal(at.transpose("step").values, ds.turnout[r].values)
+    ds.close()
