@@ -1351,39 +1351,60 @@ def _fresh_group(path, name, attrs):
         yield g
 
 
+def _scale(dset, name):
+    """Makes `dset` the dimension scale `name` (a netCDF dimension with its coordinate)."""
+    dset.make_scale(name)
+    return dset
+
+
+def _on_dims(dset, *scales):
+    """Attaches the dimension scales `scales` to the axes of `dset`, in order, so that netCDF
+    readers (xarray with h5netcdf) name its dimensions; returns `dset`."""
+    for axis, scale in enumerate(scales):
+        dset.dims[axis].attach_scale(scale)
+    return dset
+
+
 def write_discovery(path, where, unit, boxes, n, k, settings):
     """Replaces the /discovery group of the results file `path` with PRIM boxes (analysis.prim
-    Box objects)."""
+    Box objects). Its datasets are on the dimension scales `box` and `input` (the trajectory's on
+    `row`), as the engine's groups are, so `xr.open_dataset(path, engine="h5netcdf",
+    group="discovery")` (and group="discovery/trajectory") opens it in one call."""
     h5py = _h5py()
     inputs = list(boxes[0].limits.index) if boxes else []
     nb, ni = len(boxes), len(inputs)
     attrs = {"method": "prim", "where": where, "unit": unit, "n_points": np.int64(n),
              "n_true": np.int64(k), **settings}
     with _fresh_group(path, DISCOVERY, attrs) as g:
-        g.create_dataset("box", data=np.arange(1, nb + 1, dtype=np.int32))
-        g.create_dataset("input", data=np.array(inputs, dtype=object),
-                         dtype=h5py.string_dtype())
+        box = _scale(g.create_dataset("box", data=np.arange(1, nb + 1, dtype=np.int32)), "box")
+        inp = _scale(g.create_dataset("input", data=np.array(inputs, dtype=object),
+                                      dtype=h5py.string_dtype()), "input")
         for col in ("lower", "upper", "min", "max", "p_value"):
-            g.create_dataset(col, data=np.array([b.limits[col].to_numpy(float) for b in boxes])
-                             .reshape(nb, ni))
-        g.create_dataset("kept", data=np.array([b.limits["kept"].to_numpy(np.int64)
-                                                for b in boxes], dtype=np.int64).reshape(nb, ni))
-        g.create_dataset("restricted", data=np.array(
+            _on_dims(g.create_dataset(col, data=np.array(
+                [b.limits[col].to_numpy(float) for b in boxes]).reshape(nb, ni)), box, inp)
+        _on_dims(g.create_dataset("kept", data=np.array(
+            [b.limits["kept"].to_numpy(np.int64) for b in boxes], dtype=np.int64)
+            .reshape(nb, ni)), box, inp)
+        _on_dims(g.create_dataset("restricted", data=np.array(
             [b.limits["restricted"].to_numpy(np.int8) for b in boxes], dtype=np.int8)
-            .reshape(nb, ni))
+            .reshape(nb, ni)), box, inp)
         for col in ("coverage", "density", "mass", "coverage_total", "base_density"):
-            g.create_dataset(col, data=np.array([getattr(b, col) for b in boxes], dtype=float))
+            _on_dims(g.create_dataset(col, data=np.array([getattr(b, col) for b in boxes],
+                                                         dtype=float)), box)
         for col in ("n", "k"):
-            g.create_dataset(col, data=np.array([getattr(b, col) for b in boxes], dtype=np.int64))
+            _on_dims(g.create_dataset(col, data=np.array([getattr(b, col) for b in boxes],
+                                                         dtype=np.int64)), box)
         traj = pd.concat([b.trajectory.assign(box=i + 1) for i, b in enumerate(boxes)],
                          ignore_index=True) if boxes else pd.DataFrame(
             columns=["box", "step", "coverage", "density", "mass", "n", "n_restricted", "chosen"])
         t = g.create_group("trajectory")
+        row = _scale(t.create_dataset("row", data=np.arange(len(traj), dtype=np.int64)), "row")
         for col in ("box", "step", "n", "n_restricted"):
-            t.create_dataset(col, data=traj[col].to_numpy(np.int64))
+            _on_dims(t.create_dataset(col, data=traj[col].to_numpy(np.int64)), row)
         for col in ("coverage", "density", "mass"):
-            t.create_dataset(col, data=traj[col].to_numpy(float))
-        t.create_dataset("chosen", data=traj["chosen"].to_numpy(bool).astype(np.int8))
+            _on_dims(t.create_dataset(col, data=traj[col].to_numpy(float)), row)
+        _on_dims(t.create_dataset("chosen", data=traj["chosen"].to_numpy(bool).astype(np.int8)),
+                 row)
 
 
 def discovery_condition(source):
@@ -1429,7 +1450,7 @@ def discovery(source):
                              "p_value": g["p_value"][b, i]})
         limits = pd.DataFrame(rows).set_index(["box", "input"]) if rows else pd.DataFrame()
         t = g["trajectory"]
-        traj = pd.DataFrame({c: t[c][()] for c in t.keys()})
+        traj = pd.DataFrame({c: t[c][()] for c in t.keys() if c != "row"})  # row: its index
         traj["chosen"] = traj["chosen"].astype(bool)
         gattrs = _raw_attrs(g)
         settings = {k: gattrs[k] for k in ("alpha", "min_mass") if k in gattrs}

@@ -219,6 +219,35 @@ def test_discovery_on_a_real_sweep(small_sweep, orgsim_binary):
     assert load.open_results(small_sweep).sizes["run"] == len(runs)
 
 
+def test_the_discovery_group_opens_in_one_xarray_call(small_sweep, orgsim_binary):
+    """/discovery (written by analysis/load.py) is on dimension scales, as the engine's groups
+    are: `xr.open_dataset(path, engine="h5netcdf", group="discovery")` (and its trajectory) opens
+    on named dimensions, with the values load.discovery reads; the root still opens."""
+    xr = pytest.importorskip("xarray")
+    pytest.importorskip("h5netcdf")
+    where = "win_weeks[relationship_first] > win_weeks[big_messaging]"
+    subprocess.run([str(orgsim_binary), "discover", str(small_sweep), "--where", where],
+                   check=True, capture_output=True)
+    d = load.discovery(small_sweep)
+    with xr.open_dataset(small_sweep, engine="h5netcdf", group="discovery") as g:
+        assert dict(g.sizes) == {"box": len(d.boxes), "input": 2}
+        assert list(g["box"].values) == list(d.boxes.index)
+        assert list(g["input"].values) == ["campaign.hours_per_step", "environment.turnover"]
+        assert g["lower"].dims == ("box", "input") and g["density"].dims == ("box",)
+        np.testing.assert_array_equal(g["density"].values, d.boxes["density"].to_numpy())
+        lower = g["lower"].to_series()
+        for (box, name), row in d.limits.iterrows():
+            assert lower[(box, name)] == row["lower"]
+        assert g.attrs["where"] == where
+    with xr.open_dataset(small_sweep, engine="h5netcdf", group="discovery/trajectory") as t:
+        assert set(t.dims) == {"row"} and t.sizes["row"] == len(d.trajectory)
+        np.testing.assert_array_equal(t["coverage"].values, d.trajectory["coverage"].to_numpy())
+    assert list(d.trajectory.columns) == ["box", "chosen", "coverage", "density", "mass", "n",
+                                          "n_restricted", "step"]
+    with xr.open_dataset(small_sweep, engine="h5netcdf") as root:
+        assert not any("phony" in dim for dim in root.dims)
+
+
 def test_a_condition_that_never_holds_keeps_the_earlier_discovery(small_sweep, orgsim_binary):
     where = "win_weeks[relationship_first] > win_weeks[big_messaging]"
     subprocess.run([str(orgsim_binary), "discover", str(small_sweep), "--where", where],
