@@ -17,7 +17,11 @@ The condition (`--where`) is a Python-like expression over per-run outputs:
 - a bare `output` (no arm) evaluates per run, every arm's run being one point;
 - numbers, + - * /, comparisons (< <= > >= == !=, chained), `and`, `or`, `not`, parentheses.
 
-Exit status: 0 done, 2 bad input (not a sweep, a bad condition), 1 other failure.
+Options: --alpha in (0, 0.5), --min-mass in (0, 1), --threshold in [0, 1], --boxes at least 1;
+a value outside (or NaN, or not a number) is a usage error naming the option.
+
+Exit status: 0 done, 2 bad input (not a sweep, a bad condition, an option out of range), 1 other
+failure.
 """
 
 import ast
@@ -216,6 +220,20 @@ def discover(path, where, alpha=0.05, min_mass=0.05, n_boxes=2, threshold=None, 
     return boxes, X, y, unit
 
 
+def written_note(path, where, earlier, wrote):
+    """The line that says what happened to the file's /discovery: written (and whose earlier
+    one it replaced: `earlier` is load.discovery_condition before writing), or kept as it was
+    (no box)."""
+    if not wrote:
+        return f"nothing written: without a box, {path} keeps its /discovery as it was"
+    if earlier is None:
+        return f"written: {path} /discovery"
+    if earlier == where:
+        return f"written: {path} /discovery (replacing the earlier one, for the same condition)"
+    return (f"written: {path} /discovery (replacing the earlier one for {earlier or '?'}; "
+            f"`orgsim discover {path} --where \"{earlier}\"` writes that one again)")
+
+
 def describe(where, boxes, n, k, unit, units=None):
     lines = [f"where {where}: holds for {k} of {n} points ({k / n:.0%}; a point is a {unit})"]
     if k == 0:
@@ -231,20 +249,57 @@ def describe(where, boxes, n, k, unit, units=None):
     return "\n".join(lines)
 
 
+# The options' ranges: (option, what it must be, test of the number). PRIM's own: a peel of
+# alpha must leave a box (prim.find_box refuses alpha outside (0, 0.5)); min_mass and the
+# density threshold are shares of points.
+_NUMBER_OPTIONS = (
+    ("--alpha", "alpha", "a number in (0, 0.5)", lambda v: 0 < v < 0.5),
+    ("--min-mass", "min_mass", "a number in (0, 1)", lambda v: 0 < v < 1),
+    ("--threshold", "threshold", "a number in [0, 1] (a density)", lambda v: 0 <= v <= 1),
+)
+
+
+def _checked_options(ap, args):
+    """The numbers of --alpha, --min-mass, --threshold and --boxes, each checked; a value out of
+    its range (or not a number, or NaN) is a usage error (exit 2) naming the option, what it
+    expects and what was given."""
+    for option, name, expected, ok in _NUMBER_OPTIONS:
+        text = getattr(args, name)
+        if text is None:
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            value = None
+        if value is None or not np.isfinite(value) or not ok(value):
+            ap.error(f"{option}: expected {expected}, found {text}")
+        setattr(args, name, value)
+    try:
+        boxes = int(args.boxes)
+    except ValueError:
+        boxes = None
+    if boxes is None or boxes < 1:
+        ap.error(f"--boxes: expected a whole number of at least 1, found {args.boxes}")
+    args.boxes = boxes
+    return args
+
+
 def main(argv=None):
     ap = cli.Parser(prog="orgsim discover", description=__doc__.split("\n")[0])
     ap.add_argument("file", help="the sweep's results file (orgsim sweep), or a run's")
     ap.add_argument("--where", required=True, help="the condition, e.g. \"wins > 0\"")
-    ap.add_argument("--alpha", type=float, default=0.05, help="share peeled per step (0.05)")
-    ap.add_argument("--min-mass", type=float, default=0.05,
-                    help="smallest box, as a share of the points (0.05)")
-    ap.add_argument("--boxes", type=int, default=2, help="boxes to find (covering; 2)")
-    ap.add_argument("--threshold", type=float, default=None,
-                    help="choose the widest box at least this dense (default: max coverage x "
-                         "density)")
+    ap.add_argument("--alpha", default="0.05",
+                    help="share peeled per step, in (0, 0.5) (0.05)")
+    ap.add_argument("--min-mass", default="0.05",
+                    help="smallest box, as a share of the points, in (0, 1) (0.05)")
+    ap.add_argument("--boxes", default="2", help="boxes to find (covering), at least 1 (2)")
+    ap.add_argument("--threshold", default=None,
+                    help="choose the widest box at least this dense, in [0, 1] (default: max "
+                         "coverage x density)")
     ap.add_argument("--no-write", action="store_true", help="do not write /discovery")
-    args = ap.parse_args(argv)
+    args = _checked_options(ap, ap.parse_args(argv))
     try:
+        earlier = None if args.no_write else load.discovery_condition(args.file)
         boxes, X, y, unit = discover(args.file, args.where, args.alpha, args.min_mass,
                                      args.boxes, args.threshold, not args.no_write)
     except (ConditionError, load.ResultsFileError, FileNotFoundError) as err:
@@ -257,10 +312,8 @@ def main(argv=None):
     except Exception:
         pass
     print(describe(args.where, boxes, len(y), int(y.sum()), unit, units))
-    if not args.no_write and boxes:
-        print(f"written: {args.file} /discovery")
-    elif not args.no_write:
-        print(f"nothing written: without a box, {args.file} keeps its /discovery as it was")
+    if not args.no_write:
+        print(written_note(args.file, args.where, earlier, bool(boxes)))
     return 0
 
 

@@ -355,15 +355,12 @@ TRAINER_PANELS = ("backfires", "cohesion", "power", "fear_mean")
 
 
 def arm_values(prov, names, key):
-    """Each arm's resolved value of parameter `key`, from the file's provenance (an arm's own
-    resolved parameters, else the base's); None where unknown."""
-    arms = (prov.resolved_params.get("arms") or []) if prov is not None else []
-    base = (prov.resolved_params.get("base") or {}) if prov is not None else {}
-    out = []
-    for i, _ in enumerate(names):
-        params = (arms[i].get("parameters") or {}) if i < len(arms) else base
-        out.append(params.get(key, base.get(key)))
-    return out
+    """Each arm's resolved value of parameter `key`, from the file's provenance
+    (Provenance.arm_value: a run file's arm parameters; a sweep's arm overrides, else its
+    base); None where unknown."""
+    if prov is None:
+        return [None] * len(names)
+    return [prov.arm_value(i, key) for i, _ in enumerate(names)]
 
 
 def resistance_by_arm(prov, names):

@@ -24,7 +24,11 @@ What the Dataset holds (`open_results`):
   `replicate`, `point`, `seed`, `status` (names: planned / done / failed), every varied
   parameter stored in the file (dotted keys, e.g. `environment.turnover`; attrs source="varied"),
   and every parameter set by an arm of the scenario (dotted keys, e.g. `campaign.strategy`,
-  taken from the provenance; attrs source="arm");
+  taken from the provenance; attrs source="arm"): each run holds its arm's resolved value, the
+  scenario's where the arm does not set the key (Provenance.arm_value); a number is float64 (with
+  the parameter's units; NaN where unset, null), an integer int64 (float64 if some arm's is
+  unset), a choice or switch its names (str; "null" where unset; the choice's names in
+  attrs["categories"]);
 - a choice or switch varied by a sweep (the file stores each run's index into the column's
   `levels` attribute) holds the level *names* (str: "relationship_first", a switch
   "true"/"false"; the names in the levels' order are `ds[key].attrs["categories"]`), with the
@@ -391,6 +395,30 @@ class Provenance:
                         "overrides": dict(arm.get("overrides") or {})})
         return out
 
+    def arm_value(self, arm, key, default=None):
+        """Arm `arm`'s (index) resolved value of parameter `key`, as the engine reruns it
+        (sim/io/rerun.cpp): a run file stores each arm's whole parameter set (`parameters`); a
+        sweep stores the `base` and each arm's `overrides` (the arm's value where it sets the
+        key, else the base's). A key a sweep varies is each run's, not the arm's: see the
+        file's column. `default` where the file does not say."""
+        arms = self.resolved_params.get("arms") or []
+        base = self.resolved_params.get("base") or {}
+        entry = arms[arm] if 0 <= arm < len(arms) else {}
+        params = entry.get("parameters")
+        if isinstance(params, dict) and key in params:
+            return params[key]
+        over = entry.get("overrides") or {}
+        if key in over:
+            return over[key]
+        return base.get(key, default)
+
+    def param_type(self, key):
+        """The parameter table's type of `key` (number, integer, choice, ...; '' if unknown)."""
+        if key in self.parameter_table.index and "type" in self.parameter_table.columns:
+            value = self.parameter_table.loc[key, "type"]
+            return value if isinstance(value, str) else ""
+        return ""
+
     def meaning(self, key):
         """The parameter table's plain-language meaning of a parameter key ('' if unknown)."""
         if key in self.parameter_table.index:
@@ -439,8 +467,18 @@ def provenance(path):
     )
 
 
+def _is_number(value):
+    return isinstance(value, (int, float, np.integer, np.floating)) and \
+        not isinstance(value, (bool, np.bool_))
+
+
 def _arm_parameter_columns(prov, n_arms, skip):
-    """Parameters set by the arms: {key: (values per arm code, attrs)} for scalar values."""
+    """Parameters set by the arms: {key: (values per arm code, attrs)} for scalar values.
+
+    Each arm's resolved value (Provenance.arm_value: its own where it sets the key, else the
+    scenario's). A number is float64 (NaN where unset: null), an integer int64 (float64 with
+    NaN if some arm's is unset); a choice, switch or text holds names (level_name: a switch
+    true/false, unset null), with `categories` the choice's names from the parameter table."""
     arms = prov.resolved_params.get("arms") or []
     if len(arms) != n_arms:
         return {}
@@ -451,20 +489,32 @@ def _arm_parameter_columns(prov, n_arms, skip):
                 keys.append(key)
     out = {}
     for key in keys:
-        values = []
-        for arm in arms:
-            over = arm.get("overrides") or {}
-            values.append(over[key] if key in over else (arm.get("parameters") or {}).get(key))
+        values = [prov.arm_value(i, key) for i in range(n_arms)]
         if any(isinstance(v, (dict, list)) for v in values):
             continue  # distributions and seed objects: see provenance().resolved_params
-        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-            arr = np.array(values, dtype=float)
-        else:
-            arr = np.array(["" if v is None else str(v) for v in values], dtype=object)
+        kind = prov.param_type(key)
+        present = [v for v in values if v is not None]
+        numeric = bool(present) and all(_is_number(v) for v in present)
         attrs = {"long_name": prov.meaning(key) or key, "source": "arm"}
-        unit = prov.unit(key)
-        if unit:
-            attrs["units"] = unit
+        if kind in ("number", "integer") or (kind == "" and numeric):
+            if not all(v is None or _is_number(v) for v in values):
+                continue  # not what the parameter table says: left to the provenance
+            whole = kind == "integer" or (kind == "" and all(
+                isinstance(v, (int, np.integer)) for v in present))
+            if whole and len(present) == len(values):
+                arr = np.array(values, dtype=np.int64)
+            else:
+                arr = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+            unit = prov.unit(key)
+            if unit:
+                attrs["units"] = unit
+        else:
+            arr = np.array([level_name(v) for v in values], dtype=object)
+            choices = (prov.parameter_table.loc[key, "choices"]
+                       if key in prov.parameter_table.index
+                       and "choices" in prov.parameter_table.columns else None)
+            if isinstance(choices, list) and choices:
+                attrs["categories"] = [level_name(c) for c in choices]
         out[key] = (arr, attrs)
     return out
 
@@ -1301,39 +1351,69 @@ def _fresh_group(path, name, attrs):
         yield g
 
 
+def _scale(dset, name):
+    """Makes `dset` the dimension scale `name` (a netCDF dimension with its coordinate)."""
+    dset.make_scale(name)
+    return dset
+
+
+def _on_dims(dset, *scales):
+    """Attaches the dimension scales `scales` to the axes of `dset`, in order, so that netCDF
+    readers (xarray with h5netcdf) name its dimensions; returns `dset`."""
+    for axis, scale in enumerate(scales):
+        dset.dims[axis].attach_scale(scale)
+    return dset
+
+
 def write_discovery(path, where, unit, boxes, n, k, settings):
     """Replaces the /discovery group of the results file `path` with PRIM boxes (analysis.prim
-    Box objects)."""
+    Box objects). Its datasets are on the dimension scales `box` and `input` (the trajectory's on
+    `row`), as the engine's groups are, so `xr.open_dataset(path, engine="h5netcdf",
+    group="discovery")` (and group="discovery/trajectory") opens it in one call."""
     h5py = _h5py()
     inputs = list(boxes[0].limits.index) if boxes else []
     nb, ni = len(boxes), len(inputs)
     attrs = {"method": "prim", "where": where, "unit": unit, "n_points": np.int64(n),
              "n_true": np.int64(k), **settings}
     with _fresh_group(path, DISCOVERY, attrs) as g:
-        g.create_dataset("box", data=np.arange(1, nb + 1, dtype=np.int32))
-        g.create_dataset("input", data=np.array(inputs, dtype=object),
-                         dtype=h5py.string_dtype())
+        box = _scale(g.create_dataset("box", data=np.arange(1, nb + 1, dtype=np.int32)), "box")
+        inp = _scale(g.create_dataset("input", data=np.array(inputs, dtype=object),
+                                      dtype=h5py.string_dtype()), "input")
         for col in ("lower", "upper", "min", "max", "p_value"):
-            g.create_dataset(col, data=np.array([b.limits[col].to_numpy(float) for b in boxes])
-                             .reshape(nb, ni))
-        g.create_dataset("kept", data=np.array([b.limits["kept"].to_numpy(np.int64)
-                                                for b in boxes], dtype=np.int64).reshape(nb, ni))
-        g.create_dataset("restricted", data=np.array(
+            _on_dims(g.create_dataset(col, data=np.array(
+                [b.limits[col].to_numpy(float) for b in boxes]).reshape(nb, ni)), box, inp)
+        _on_dims(g.create_dataset("kept", data=np.array(
+            [b.limits["kept"].to_numpy(np.int64) for b in boxes], dtype=np.int64)
+            .reshape(nb, ni)), box, inp)
+        _on_dims(g.create_dataset("restricted", data=np.array(
             [b.limits["restricted"].to_numpy(np.int8) for b in boxes], dtype=np.int8)
-            .reshape(nb, ni))
+            .reshape(nb, ni)), box, inp)
         for col in ("coverage", "density", "mass", "coverage_total", "base_density"):
-            g.create_dataset(col, data=np.array([getattr(b, col) for b in boxes], dtype=float))
+            _on_dims(g.create_dataset(col, data=np.array([getattr(b, col) for b in boxes],
+                                                         dtype=float)), box)
         for col in ("n", "k"):
-            g.create_dataset(col, data=np.array([getattr(b, col) for b in boxes], dtype=np.int64))
+            _on_dims(g.create_dataset(col, data=np.array([getattr(b, col) for b in boxes],
+                                                         dtype=np.int64)), box)
         traj = pd.concat([b.trajectory.assign(box=i + 1) for i, b in enumerate(boxes)],
                          ignore_index=True) if boxes else pd.DataFrame(
             columns=["box", "step", "coverage", "density", "mass", "n", "n_restricted", "chosen"])
         t = g.create_group("trajectory")
+        row = _scale(t.create_dataset("row", data=np.arange(len(traj), dtype=np.int64)), "row")
         for col in ("box", "step", "n", "n_restricted"):
-            t.create_dataset(col, data=traj[col].to_numpy(np.int64))
+            _on_dims(t.create_dataset(col, data=traj[col].to_numpy(np.int64)), row)
         for col in ("coverage", "density", "mass"):
-            t.create_dataset(col, data=traj[col].to_numpy(float))
-        t.create_dataset("chosen", data=traj["chosen"].to_numpy(bool).astype(np.int8))
+            _on_dims(t.create_dataset(col, data=traj[col].to_numpy(float)), row)
+        _on_dims(t.create_dataset("chosen", data=traj["chosen"].to_numpy(bool).astype(np.int8)),
+                 row)
+
+
+def discovery_condition(source):
+    """The condition (`where`) of the file's /discovery group: None when it has none, '' when
+    the group says none. Cheap: reads one attribute (what a writer says it replaces)."""
+    with _open_h5(_source(source)) as f:
+        if DISCOVERY not in f:
+            return None
+        return _text(_attr(f[DISCOVERY], "where", ""))
 
 
 def discovery(source):
@@ -1370,7 +1450,7 @@ def discovery(source):
                              "p_value": g["p_value"][b, i]})
         limits = pd.DataFrame(rows).set_index(["box", "input"]) if rows else pd.DataFrame()
         t = g["trajectory"]
-        traj = pd.DataFrame({c: t[c][()] for c in t.keys()})
+        traj = pd.DataFrame({c: t[c][()] for c in t.keys() if c != "row"})  # row: its index
         traj["chosen"] = traj["chosen"].astype(bool)
         gattrs = _raw_attrs(g)
         settings = {k: gattrs[k] for k in ("alpha", "min_mass") if k in gattrs}

@@ -605,12 +605,16 @@ def main(argv=None):
                   f"{r['coverage_fit']:.0%} -> {r['coverage_test']:.0%}, density "
                   f"{r['density_fit']:.0%} -> {r['density_test']:.0%} (base "
                   f"{r['base_test']:.0%})")
-    # the CLI's discovery at the full horizon, written into the file for `orgsim report`
+    # the CLI's discovery at the full horizon, written into the file for `orgsim report`; it
+    # replaces an earlier /discovery (one `orgsim discover` wrote into a --reuse'd file), and
+    # says so: the page quotes the file's discovery, so the two must agree (docs/PYTHON.md)
+    earlier = load.discovery_condition(str(out))
     boxes, X, y, unit = discover.discover(str(out), FILE_CONDITION, args.alpha, args.min_mass)
     d = load.design(str(out))  # the units the CLI prints, so the page shows what it prints
     cli_units = (d.attrs.get("units") or {}) if d is not None else {}
     file_text = discover.describe(FILE_CONDITION, boxes, len(y), int(y.sum()), unit, cli_units)
     print(file_text)
+    print(discover.written_note(str(out), FILE_CONDITION, earlier, bool(boxes)))
     if args.markdown:
         cmd = "/usr/bin/python3 -m analysis.study" + (
             f" --threads {args.threads}" if args.threads else "") + (

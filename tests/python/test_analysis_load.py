@@ -234,6 +234,76 @@ def test_varied_parameters_become_coordinates(orgsim_files, orgsim_copy, monkeyp
         pd.testing.assert_frame_equal(tables[0], tables[1])
 
 
+# ---- parameters set by the arms -----------------------------------------------------------------
+
+ARMS_SET_DIFFERENT_THINGS = {
+    "extends": str(REPO / "scenarios" / "default.json"), "population": {"size": 60},
+    "network": {"departments": 3}, "steps": 12, "campaign": {"hours_per_step": 12},
+    "arms": [{"name": "more_hours", "set": {"campaign.strategy": "relationship_first",
+                                            "campaign.hours_per_step": 25,
+                                            "employer.resistance": 0.35}},
+             {"name": "two_staff", "set": {"campaign.strategy": "big_messaging",
+                                           "campaign.staff_organizers": 2,
+                                           "campaign.targeting": "list"}}]}
+
+
+@pytest.fixture(scope="module")
+def arms_sweep(orgsim_binary, tmp_path_factory):
+    """A small grid sweep (2 turnovers x 2 arms x 2 replicates) and a run of the same scenario,
+    whose arms each set a parameter the other does not."""
+    from conftest import _run_engine
+    out = tmp_path_factory.mktemp("arm_params")
+    scenario = out / "scenario.json"
+    scenario.write_text(json.dumps(ARMS_SET_DIFFERENT_THINGS), encoding="utf-8")
+    spec = out / "sweep.json"
+    spec.write_text(json.dumps({"name": "arm-params", "scenario": str(scenario),
+                                "design": {"type": "grid",
+                                           "parameters": {"environment.turnover": [0.0, 0.01]}},
+                                "replicates": 2, "seed": 1, "outputs": ["wins"]}),
+                    encoding="utf-8")
+    return (_run_engine(orgsim_binary, "sweep", spec, out / "sweep.h5", ["--threads", "1"]),
+            _run_engine(orgsim_binary, "run", scenario, out / "run.h5", ["--replicates", "2"]))
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["sweep", "run"])
+def test_arm_parameters_hold_each_arms_resolved_value_typed(arms_sweep, monkeypatch, which):
+    """A parameter only some arms set holds every arm's real value (the scenario's where the arm
+    does not set it): a number float64, an integer int64, a choice its names (unset: null),
+    with both readers, on a sweep and on a run; a per-arm mean works."""
+    path = arms_sweep[which]
+    expect = {"campaign.hours_per_step": ({"more_hours": 25.0, "two_staff": 12.0}, np.float64),
+              "employer.resistance": ({"more_hours": 0.35, "two_staff": 0.25}, np.float64),
+              "campaign.staff_organizers": ({"more_hours": 1, "two_staff": 2}, np.int64),
+              "campaign.strategy": ({"more_hours": "relationship_first",
+                                     "two_staff": "big_messaging"}, object),
+              "campaign.targeting": ({"more_hours": "null", "two_staff": "list"}, object)}
+    readers = [False, True] if load.has_xarray() else [True]
+    tables = []
+    for force in readers:
+        monkeypatch.setattr(load, "FORCE_H5PY", force)
+        ds = load.open_results(path)
+        assert set(expect) <= set(load.arm_params(ds))
+        runs = load.runs_table(ds)
+        arms = runs["arm"].astype(str).to_numpy()
+        for key, (per_arm, dtype) in expect.items():
+            assert ds[key].attrs["source"] == "arm", key
+            assert np.asarray(ds[key].values).dtype == dtype, (key, force)
+            assert runs[key].dtype == dtype, (key, force)
+            assert list(runs[key]) == [per_arm[a] for a in arms], (key, force)
+        assert ds["campaign.hours_per_step"].attrs["units"] == "h per step"
+        assert "units" not in ds["campaign.strategy"].attrs
+        assert "list" in ds["campaign.targeting"].attrs["categories"]
+        mean = runs.groupby("arm", observed=True)["campaign.hours_per_step"].mean()
+        assert mean.to_dict() == {"more_hours": 25.0, "two_staff": 12.0}
+        tables.append(runs)
+    if len(tables) == 2:
+        pd.testing.assert_frame_equal(tables[0], tables[1])
+    # the trainer's figures read the same values (an arm's resistance line)
+    from analysis import figures
+    prov = load.provenance(path)
+    assert figures.resistance_by_arm(prov, ["more_hours", "two_staff"]) == [0.35, 0.25]
+
+
 # ---- wins and durability ----------------------------------------------------------------------------
 
 def test_win_events_match_h5py(orgsim_files):

@@ -219,6 +219,35 @@ def test_discovery_on_a_real_sweep(small_sweep, orgsim_binary):
     assert load.open_results(small_sweep).sizes["run"] == len(runs)
 
 
+def test_the_discovery_group_opens_in_one_xarray_call(small_sweep, orgsim_binary):
+    """/discovery (written by analysis/load.py) is on dimension scales, as the engine's groups
+    are: `xr.open_dataset(path, engine="h5netcdf", group="discovery")` (and its trajectory) opens
+    on named dimensions, with the values load.discovery reads; the root still opens."""
+    xr = pytest.importorskip("xarray")
+    pytest.importorskip("h5netcdf")
+    where = "win_weeks[relationship_first] > win_weeks[big_messaging]"
+    subprocess.run([str(orgsim_binary), "discover", str(small_sweep), "--where", where],
+                   check=True, capture_output=True)
+    d = load.discovery(small_sweep)
+    with xr.open_dataset(small_sweep, engine="h5netcdf", group="discovery") as g:
+        assert dict(g.sizes) == {"box": len(d.boxes), "input": 2}
+        assert list(g["box"].values) == list(d.boxes.index)
+        assert list(g["input"].values) == ["campaign.hours_per_step", "environment.turnover"]
+        assert g["lower"].dims == ("box", "input") and g["density"].dims == ("box",)
+        np.testing.assert_array_equal(g["density"].values, d.boxes["density"].to_numpy())
+        lower = g["lower"].to_series()
+        for (box, name), row in d.limits.iterrows():
+            assert lower[(box, name)] == row["lower"]
+        assert g.attrs["where"] == where
+    with xr.open_dataset(small_sweep, engine="h5netcdf", group="discovery/trajectory") as t:
+        assert set(t.dims) == {"row"} and t.sizes["row"] == len(d.trajectory)
+        np.testing.assert_array_equal(t["coverage"].values, d.trajectory["coverage"].to_numpy())
+    assert list(d.trajectory.columns) == ["box", "chosen", "coverage", "density", "mass", "n",
+                                          "n_restricted", "step"]
+    with xr.open_dataset(small_sweep, engine="h5netcdf") as root:
+        assert not any("phony" in dim for dim in root.dims)
+
+
 def test_a_condition_that_never_holds_keeps_the_earlier_discovery(small_sweep, orgsim_binary):
     where = "win_weeks[relationship_first] > win_weeks[big_messaging]"
     subprocess.run([str(orgsim_binary), "discover", str(small_sweep), "--where", where],
@@ -247,6 +276,43 @@ def test_bad_where_is_an_input_error(small_sweep, orgsim_binary):
     assert res.returncode == 2
     assert res.stderr.splitlines()[-1] == ("orgsim: error: the following arguments are required: "
                                            "--where (see orgsim discover --help)")
+
+
+@pytest.mark.parametrize("option, value, expected", [
+    ("--alpha", "2", "a number in (0, 0.5)"),
+    ("--alpha", "nan", "a number in (0, 0.5)"),
+    ("--alpha", "0", "a number in (0, 0.5)"),
+    ("--alpha", "x", "a number in (0, 0.5)"),
+    ("--min-mass", "1.5", "a number in (0, 1)"),
+    ("--min-mass", "-0.1", "a number in (0, 1)"),
+    ("--threshold", "5", "a number in [0, 1] (a density)"),
+    ("--threshold", "inf", "a number in [0, 1] (a density)"),
+    ("--boxes", "-1", "a whole number of at least 1"),
+    ("--boxes", "0", "a whole number of at least 1"),
+])
+def test_discover_checks_its_options(small_sweep, capsys, option, value, expected):
+    """Each number option out of its range is a usage error (exit 2) naming the option, what it
+    expects and what was given, with the engine's prefix; nothing is read or written."""
+    with pytest.raises(SystemExit) as stop:
+        discover.main([str(small_sweep), "--where", "wins > 0", "--no-write", option, value])
+    assert stop.value.code == 2
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last == (f"orgsim: error: {option}: expected {expected}, found {value} "
+                    f"(see orgsim discover --help)")
+
+
+def test_discover_option_errors_through_the_engine(small_sweep, orgsim_binary):
+    res = subprocess.run([str(orgsim_binary), "discover", str(small_sweep), "--where", "wins > 0",
+                          "--alpha", "2"], capture_output=True, text=True)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert ("orgsim: error: --alpha: expected a number in (0, 0.5), found 2"
+            in res.stderr.splitlines()[-1])
+    # values in range still run
+    res = subprocess.run([str(orgsim_binary), "discover", str(small_sweep), "--where", "wins > 0",
+                          "--alpha", "0.1", "--min-mass", "0.2", "--threshold", "0.5",
+                          "--boxes", "1", "--no-write"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert "box 1" in res.stdout and "box 2" not in res.stdout
 
 
 def test_report_shows_the_boxes(small_sweep, orgsim_binary):

@@ -127,3 +127,31 @@ def test_the_study_runs_end_to_end_on_a_tiny_sweep(orgsim_binary, tmp_path):
     for c in res["conditions"]:
         if c["k"] >= 4:
             assert set(c["split"]["direction"]) <= {"A -> B", "B -> A"}
+
+
+def test_reuse_says_it_replaces_an_earlier_discovery(orgsim_binary, tmp_path, capsys):
+    """`--reuse` on a file that `orgsim discover` wrote a /discovery into replaces it with the
+    study's condition (the page quotes the file's discovery, so the two agree; docs/PYTHON.md)
+    and says so, naming the earlier condition; `orgsim discover` says the same when it replaces
+    the study's."""
+    out = tmp_path / "tiny.h5"
+    small = ["--orgsim", str(orgsim_binary), "--out", str(out), "--samples", "16",
+             "--replicates", "2", "--threads", "2"]
+    assert study.main(small) == 0
+    first = capsys.readouterr().out
+    assert f"written: {out} /discovery\n" in first  # a fresh file: nothing replaced
+    mine = "wins[big_messaging] > 0"
+    done = subprocess.run([str(orgsim_binary), "discover", str(out), "--where", mine],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (f"written: {out} /discovery (replacing the earlier one for {study.FILE_CONDITION}; "
+            in done.stdout)
+    assert load.discovery(out).where == mine
+    assert study.main(small + ["--reuse"]) == 0
+    again = capsys.readouterr().out
+    assert (f"written: {out} /discovery (replacing the earlier one for {mine}; "
+            f"`orgsim discover {out} --where \"{mine}\"` writes that one again)") in again
+    assert load.discovery(out).where == study.FILE_CONDITION
+    assert study.main(small + ["--reuse"]) == 0
+    assert (f"written: {out} /discovery (replacing the earlier one, for the same condition)"
+            in capsys.readouterr().out)
