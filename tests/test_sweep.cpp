@@ -16,7 +16,10 @@
 #include "engine/summary.hpp"
 #include "engine/sweep.hpp"
 #include "io/rerun.hpp"
+#include "cli.hpp"
+#include "h5poke.hpp"
 #include "helpers.hpp"
+#include "orgsim_version.hpp"
 
 using namespace orgsim;
 using nlohmann::json;
@@ -181,6 +184,62 @@ TEST_CASE("resume refuses parts of a different sweep", "[sweep][resume]") {
   SweepOptions r;
   r.resume = true;
   CHECK_THROWS_WITH(run_sweep(other, out, r), Catch::Contains("different sweep"));
+}
+
+TEST_CASE("resume refuses parts another commit wrote, unless allowed; the message names both",
+          "[sweep][resume][commit]") {
+  const std::string file = write_sweep("commit", grid());
+  const Sweep s = load_sweep(file);
+  const std::string out = fresh("commit");
+  SweepOptions o;
+  o.part_runs = 3;
+  run_sweep(s, out, o);
+  std::vector<std::string> parts;
+  for (const auto& e : fs::directory_iterator(out + ".parts"))
+    if (e.path().extension() == ".h5") parts.push_back(e.path().string());
+  std::sort(parts.begin(), parts.end());
+  REQUIRE(parts.size() >= 4);
+  fs::remove(parts.back());  // interrupted: the last runs are still to do
+  parts.pop_back();
+  // The sweep was started by a build of another commit.
+  const std::string other = std::string(kGitCommit) == "0123456789ab" ? "ba9876543210" : "0123456789ab";
+  for (const auto& p : parts) test::poke_root_attr(p, "git_commit", other);
+  SweepOptions r;
+  r.resume = true;
+  auto names_both = [&](const std::string& m) {
+    INFO(m);
+    CHECK_THAT(m, Catch::Contains(other));
+    CHECK_THAT(m, Catch::Contains(std::string(kGitCommit)));
+    CHECK_THAT(m, Catch::Contains("--allow-commit-change"));
+    CHECK_THAT(m, Catch::Contains(parts.front()));
+  };
+  auto message_of = [](const std::function<void()>& f) {
+    try {
+      f();
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  const std::string refused = message_of([&] { run_sweep(s, out, r); });
+  CHECK_THAT(refused, Catch::StartsWith("cannot resume: "));
+  names_both(refused);
+  names_both(message_of([&] { pending_runs(s, out); }));  // MPI rank 0's look at the parts
+  // The command line: exit 2 and the message; with --allow-commit-change, a warning naming
+  // both commits, and the sweep finished.
+  auto cli = test::run_cli("sweep " + file + " -o " + out + " --resume --quiet");
+  CHECK(cli.code == 2);
+  CHECK_THAT(cli.err, Catch::StartsWith("orgsim: error: cannot resume: "));
+  names_both(cli.err);
+  CHECK(fs::exists(out + ".parts"));
+  cli = test::run_cli("sweep " + file + " -o " + out + " --resume --allow-commit-change --quiet");
+  INFO(cli.err);
+  CHECK(cli.code == 0);
+  CHECK_THAT(cli.err, Catch::Contains("orgsim sweep: warning: "));
+  CHECK_THAT(cli.err, Catch::Contains(other));
+  CHECK_THAT(cli.err, Catch::Contains(std::string(kGitCommit)));
+  CHECK(fs::exists(out));
+  CHECK_FALSE(fs::exists(out + ".parts"));
 }
 
 TEST_CASE("a failing run is recorded and the sweep goes on", "[sweep][failures]") {
