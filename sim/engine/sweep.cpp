@@ -571,12 +571,23 @@ std::vector<std::pair<PartName, std::string>> list_parts(const std::string& dir)
   return parts;
 }
 
+/// A build's commit in words: "commit 0123456789ab" (+ " with uncommitted changes").
+std::string commit_text(const std::string& commit, const std::string& dirty) {
+  if (commit == "unknown") return "an unknown commit (built outside a git checkout)";
+  return "commit " + commit + (dirty == "true" ? " with uncommitted changes" : "");
+}
+
 /// Reads every finished part of `parts_dir` (per-run values only), checks that it belongs to this
-/// sweep file and engine version (refusing, for `action`, otherwise), marks its runs in `done`,
+/// sweep file, engine version and git commit (refusing, for `action`, otherwise; parts of another
+/// commit are let through with a warning when `allow_commit_change`), marks its runs in `done`,
 /// and returns the parts' names.
 std::vector<PartName> scan_parts(const Sweep& s, const std::string& parts_dir,
-                                 std::vector<char>& done, const std::string& action) {
+                                 std::vector<char>& done, const std::string& action,
+                                 bool allow_commit_change = false,
+                                 const std::function<void(const std::string&)>& warn = {}) {
   std::vector<PartName> names;
+  std::string other_file, other_commit;  // the first part of another commit
+  std::int64_t other_parts = 0;
   for (const auto& [pn, file] : list_parts(parts_dir)) {
     const ResultsFile rf = read_results(file, /*with_series=*/false);
     if (rf.header.sweep_json != s.raw_text)
@@ -587,10 +598,32 @@ std::vector<PartName> scan_parts(const Sweep& s, const std::string& parts_dir,
       throw UsageError("cannot " + action + ": " + file + " was written by orgsim " +
                        rf.header.orgsim_version + ", this is orgsim " + kVersion +
                        " (finish the sweep with that version, or start again)");
+    // The same version number spans many commits: a rebuild after `git pull` would finish the
+    // sweep with other code, in one file that records only this build's commit.
+    const std::string& commit = rf.header.git_commit;
+    if (!commit.empty() && commit != kGitCommit) {
+      if (!allow_commit_change)
+        throw UsageError(
+            "cannot " + action + ": " + file + ": /@git_commit: expected a part written by this "
+            "build of orgsim (" + commit_text(kGitCommit, kGitDirty) + "), found a part written "
+            "by " + commit_text(commit, rf.header.git_dirty) + ". Its runs and this build's "
+            "would be mixed in one results file that records only this build's commit: finish "
+            "the sweep with a build of commit " + commit + ", start it again (delete " +
+            parts_dir + "), or pass --allow-commit-change to " + action + " anyway");
+      if (other_parts++ == 0) {
+        other_file = file;
+        other_commit = commit_text(commit, rf.header.git_dirty);
+      }
+    }
     for (const auto& r : rf.runs)
       if (r.run >= 0 && r.run < s.total_runs()) done[static_cast<std::size_t>(r.run)] = 1;
     names.push_back(pn);
   }
+  if (other_parts > 0 && warn)
+    warn(std::to_string(other_parts) + " part(s) in " + parts_dir + " were written by another "
+         "build (--allow-commit-change): " + other_file + " by " + other_commit + ", this orgsim "
+         "is " + commit_text(kGitCommit, kGitDirty) + "; the final file will mix their runs and "
+         "record only this build's commit");
   return names;
 }
 
@@ -964,7 +997,8 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
   // Parts of other shards may share the directory (job arrays); parts of this shard mean an
   // interrupted run of it, which only --resume may continue.
   for (const auto& part : to_sink ? std::vector<PartName>{}
-                                  : scan_parts(s, parts_dir, done, opt.resume ? "resume" : "run")) {
+                                  : scan_parts(s, parts_dir, done, opt.resume ? "resume" : "run",
+                                               opt.allow_commit_change, opt.warn)) {
     const bool ours = part.writer.rfind(shard_tag + "-g", 0) == 0;
     if (ours && !opt.resume)
       throw UsageError("the parts directory " + parts_dir + " already holds parts of this " +
@@ -1258,9 +1292,10 @@ SensitivityTable sensitivity(
   return t;
 }
 
-std::vector<std::int64_t> pending_runs(const Sweep& s, const std::string& out) {
+std::vector<std::int64_t> pending_runs(const Sweep& s, const std::string& out,
+                                       bool allow_commit_change) {
   std::vector<char> done(static_cast<std::size_t>(s.total_runs()), 0);
-  scan_parts(s, out + ".parts", done, "resume");
+  scan_parts(s, out + ".parts", done, "resume", allow_commit_change);
   std::vector<std::int64_t> todo;
   for (std::int64_t r = 0; r < s.total_runs(); ++r)
     if (!done[static_cast<std::size_t>(r)]) todo.push_back(r);
