@@ -375,6 +375,32 @@ TEST_CASE("sweep files are validated like scenarios", "[sweep][validation]") {
                                   "\"relationship_first\"]"));
     CHECK_THAT(e, !Catch::Contains("campaign.strategy.value"));
   }
+  // A range beyond the parameter's bounds is named by its own end, not by a value of the grid
+  // between min and max that the file never wrote (it said "found 1.125").
+  {
+    const std::string e = error(json::parse(R"({"type": "grid", "parameters":
+                                   {"environment.turnover": {"min": 0, "max": 1.5, "num": 5}}})"));
+    CHECK_THAT(e, Catch::Contains("design.parameters.environment.turnover.max: expected a max "
+                                  "within the values `environment.turnover` takes (a number in "
+                                  "[0, 1]), found 1.5"));
+    CHECK_THAT(e, !Catch::Contains("1.125"));
+  }
+  CHECK_THAT(error(json::parse(R"({"type": "grid", "parameters":
+                                   {"environment.turnover": {"min": -0.5, "max": 0.5, "num": 3}}})")),
+             Catch::Contains("design.parameters.environment.turnover.min: expected a min within "
+                             "the values `environment.turnover` takes (a number in [0, 1]), "
+                             "found -0.5") &&
+                 Catch::Contains("raise `min`"));
+  CHECK_THAT(error(json::parse(R"({"type": "lhs", "samples": 4, "parameters":
+                                   {"environment.turnover": {"min": 0, "max": 1.5}}})")),
+             Catch::Contains("design.parameters.environment.turnover.max: expected a max") &&
+                 Catch::Contains("lower `max`"));
+  // A number inside a distribution: the same, with the distribution's own rule.
+  CHECK_THAT(error(json::parse(R"({"type": "grid", "parameters":
+                                   {"population.threshold.sd": {"min": -1, "max": 0.2, "num": 4}}})")),
+             Catch::Contains("design.parameters.population.threshold.sd.min: expected a min "
+                             "within the values `population.threshold.sd` takes (a standard "
+                             "deviation >= 0), found -1"));
   // A distribution is still told where its numbers are.
   CHECK_THAT(error(json::parse(R"({"type": "lhs", "samples": 4, "parameters":
                                    {"population.threshold": {"min": 0, "max": 1}}})")),
