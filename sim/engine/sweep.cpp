@@ -204,6 +204,37 @@ Sweep sweep_from_text(const std::string& text, const std::string& path, const st
     p.integer = std::find(ints.begin(), ints.end(), p.key) != ints.end();
     // Validate the extremes (and every grid value) like a --set.
     json probe = s.scenario.base;
+    // A range's ends first, each named by its own JSON path: a grid value between them (1.125
+    // of {"min": 0, "max": 1.5, "num": 5}) is one the file never wrote. Only where the scenario
+    // has a number at the key (a distribution's field may be missing: that error is the key's).
+    const json& written = doc.at("design").at("parameters").at(p.key);
+    json own;
+    if (s.scenario.base.contains(p.key)) {
+      own = s.scenario.base.at(p.key);
+    } else if (s.scenario.base.contains(head) && s.scenario.base.at(head).is_object()) {
+      std::string pointer = "/" + p.key.substr(head.size() + 1);
+      std::replace(pointer.begin(), pointer.end(), '.', '/');
+      try {
+        own = s.scenario.base.at(head).at(json::json_pointer(pointer));
+      } catch (const json::exception&) {
+      }
+    }
+    if (written.is_object() && own.is_number())
+      for (const std::string end : {"min", "max"}) {
+        try {
+          set_parameter(probe, p.key, varied_value(p, end == "min" ? p.min : p.max, path), path,
+                        where);
+        } catch (const InputError& e) {
+          if (e.where() != where) throw;  // another field's rule (at ...): as it is
+          throw InputError(path, where + "." + end,
+                           "a " + end + " within the values `" + p.key + "` takes (" +
+                               e.expected() + ")",
+                           written.at(end).dump(),
+                           "the range's values run from min to max, each one a value of `" +
+                               p.key + "`: " + (end == "min" ? "raise" : "lower") + " `" + end +
+                               "`");
+        }
+      }
     std::vector<double> check = p.values;
     check.push_back(p.min);
     check.push_back(p.max);
