@@ -372,7 +372,8 @@ TEST_CASE("sweep files are validated like scenarios", "[sweep][validation]") {
     CHECK_THAT(e, Catch::Contains("found `campaign.strategy`, a choice"));
     CHECK_THAT(e, Catch::Contains("a choice can be swept only by listing its levels in a grid or "
                                   "points design, e.g. \"campaign.strategy\": [\"none\", "
-                                  "\"relationship_first\"]"));
+                                  "\"relationship_first\", \"issue_first\", \"big_messaging\", "
+                                  "\"hybrid\", \"organizing_only\"]"));
     CHECK_THAT(e, !Catch::Contains("campaign.strategy.value"));
   }
   // A range beyond the parameter's bounds is named by its own end, not by a value of the grid
@@ -874,10 +875,37 @@ TEST_CASE("a points design over a switch repeats levels, and bad lists are input
   CHECK_THAT(choice_error(grid(json::array())),
              Catch::Contains("expected a non-empty array of numbers, of names (a choice) or of "
                              "true/false (a switch), or a range"));
-  // A sampled design varies numbers only.
-  CHECK_THAT(choice_error(json::parse(R"({"type": "lhs", "samples": 4,
-                 "parameters": {"campaign.strategy": ["hybrid", "issue_first"]}})")),
-             Catch::Contains("lists of values are for grid designs"));
+  // A sampled design varies numbers only: a choice's levels listed there are told that a choice
+  // cannot be sampled, and what its levels are.
+  for (const char* type : {"lhs", "random", "sobol", "morris"}) {
+    INFO(type);
+    json design = {{"type", type}, {"samples", 4}, {"trajectories", 2}};
+    design.erase(std::string(type) == "morris" ? "samples" : "trajectories");
+    design["parameters"]["actions.policy"] = {"hot", "never"};
+    const std::string e = choice_error(design);
+    CHECK_THAT(e, Catch::Contains("design.parameters.actions.policy: expected a range"));
+    CHECK_THAT(e, Catch::Contains("found a list of levels of `actions.policy`, a choice"));
+    CHECK_THAT(e, Catch::Contains("lists of values are for grid designs"));
+    CHECK_THAT(e, Catch::Contains("a choice or switch can be varied only by a grid or points "
+                                  "design (it cannot be sampled)"));
+    CHECK_THAT(e, Catch::Contains("[\"schedule\", \"continuous\", \"hot\", \"readiness\", "
+                                  "\"ready_and_hot\", \"never\"]"));
+  }
+  // A choice given a range in a grid or points design: told straight away to list its levels
+  // (a grid's range without `num` used to be told it lacked `num`).
+  for (const char* type : {"grid", "points"}) {
+    INFO(type);
+    const json design = {{"type", type},
+                         {"parameters", {{"actions.policy", {{"min", 0}, {"max", 1}}}}}};
+    const std::string e = choice_error(design);
+    CHECK_THAT(e, Catch::Contains("design.parameters.actions.policy: expected a number"));
+    CHECK_THAT(e, Catch::Contains("found `actions.policy`, a choice, which is not numeric"));
+    CHECK_THAT(e, Catch::Contains("a choice can be swept only by listing its levels in a grid or "
+                                  "points design, e.g. \"actions.policy\": [\"schedule\", "
+                                  "\"continuous\", \"hot\", \"readiness\", \"ready_and_hot\", "
+                                  "\"never\"]"));
+    CHECK_THAT(e, !Catch::Contains("num"));
+  }
   // A number parameter given strings: the value's own check.
   CHECK_THAT(choice_error(json::parse(R"({"type": "grid",
                  "parameters": {"environment.turnover": ["low", "high"]}})")),
