@@ -51,26 +51,36 @@ std::string read_text(const std::string& path, const char* what) {
   return read_input_file(path, what);  // a directory, FIFO or device is refused, not read
 }
 
+/// Whether a parameter of the table is a choice or a switch (varied by its levels only).
+bool has_levels(const ParamSpec& spec) {
+  return spec.type == ParamType::choice || spec.type == ParamType::boolean;
+}
+
+/// A choice's or switch's levels as a JSON list: ["schedule", "continuous", ...], [true, false].
+std::string levels_text(const ParamSpec& spec) {
+  if (spec.type == ParamType::boolean) return "[true, false]";
+  std::string out;
+  for (const auto& c : spec.choices) out += (out.empty() ? "" : ", ") + json(c).dump();
+  return "[" + out + "]";
+}
+
 /// A design parameter that is not a number (a range, or numbers listed, for a choice, a switch,
 /// a distribution, ...): what a design can vary instead. A choice or switch only by its levels
-/// listed in a grid or points design; a distribution or seed by a number inside it (those of
-/// the scenario's value are named).
+/// listed in a grid or points design (all of them are shown); a distribution or seed by a
+/// number inside it (those of the scenario's value are named).
 [[noreturn]] void throw_not_numeric(const Scenario& sc, const ParamSpec& spec,
                                     const std::string& path, const std::string& where) {
   const std::string expected =
       "a number or integer parameter, or a number inside a distribution or seed";
   const std::string& key = spec.key;
-  if (spec.type == ParamType::choice || spec.type == ParamType::boolean) {
-    const bool choice = spec.type == ParamType::choice;
-    std::string example = choice ? "" : "true, false";
-    for (std::size_t i = 0; choice && i < spec.choices.size() && i < 2; ++i)
-      example += (i ? ", " : "") + json(spec.choices[i]).dump();
-    const std::string kind = choice ? "a choice" : "a switch";
+  if (has_levels(spec)) {
+    const std::string kind = spec.type == ParamType::choice ? "a choice" : "a switch";
     throw InputError(path, where, expected, "`" + key + "`, " + kind + ", which is not numeric",
                      kind +
                          " can be swept only by listing its levels in a grid or points "
                          "design, e.g. \"" +
-                         key + "\": [" + example + "]; or compare them as arms");
+                         key + "\": " + levels_text(spec) +
+                         ", keeping those to compare; or compare them as arms");
   }
   std::string hint;
   const auto value = sc.base.find(key);
@@ -81,6 +91,37 @@ std::string read_text(const std::string& path, const char* what) {
     if (!numbers.empty()) hint = "the numbers inside the scenario's value: " + join_or(numbers);
   }
   throw InputError(path, where, expected, "`" + key + "`, which is not numeric", hint);
+}
+
+/// Before the design is parsed: a choice or switch given a range (any design), or its levels
+/// listed in a sampled design, is told straight away how it can be varied and what its levels
+/// are, rather than what the range lacks (`num`) or that lists are for grid designs.
+void check_level_params(const Scenario& sc, const json& design, const std::string& path) {
+  if (!design.is_object() || !design.contains("type") || !design.at("type").is_string() ||
+      !design.contains("parameters") || !design.at("parameters").is_object())
+    return;  // parse_design says what is wrong
+  const std::string type = design.at("type").get<std::string>();
+  const bool sampled = type == "random" || type == "lhs" || type == "sobol" || type == "morris";
+  if (!sampled && type != "grid" && type != "points") return;
+  const json& params = design.at("parameters");
+  for (auto it = params.begin(); it != params.end(); ++it) {
+    const ParamSpec* spec = find_param(it.key());
+    if (!spec || !has_levels(*spec)) continue;
+    const std::string where = "design.parameters." + it.key();
+    if (it->is_object()) throw_not_numeric(sc, *spec, path, where);
+    if (sampled && it->is_array()) {
+      const std::string kind = spec->type == ParamType::choice ? "a choice" : "a switch";
+      throw InputError(
+          path, where,
+          "a range {\"min\": a, \"max\": b} of a number or integer parameter (" +
+              std::string(type == "lhs" ? "an " : "a ") + type + " design samples ranges)",
+          "a list of levels of `" + it.key() + "`, " + kind,
+          "lists of values are for grid designs, and a choice or switch can be varied only by "
+          "a grid or points design (it cannot be sampled): its levels are " +
+              levels_text(*spec) + "; list those to compare in a grid or points design, or "
+              "compare them as arms");
+    }
+  }
 }
 
 }  // namespace
@@ -171,6 +212,7 @@ Sweep sweep_from_text(const std::string& text, const std::string& path, const st
   // strings or booleans of a choice or switch), validated like a --set at every grid value and
   // at the extremes.
   if (!doc.contains("design")) throw InputError(path, "design", "a design object", "none");
+  check_level_params(s.scenario, doc.at("design"), path);
   s.design = parse_design(doc.at("design"), path, "design", integer_parameter_paths());
   for (auto& p : s.design.params) {
     const std::string where = "design.parameters." + p.key;
