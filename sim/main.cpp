@@ -297,11 +297,13 @@ std::string failed_runs_line(std::int64_t failed) {
 int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   std::string file, out, shard = "0/1", threads_text, part_runs_text, max_gb_text;
   const long long default_part_runs = SweepOptions{}.part_runs;
-  bool resume = false, quiet = false, force = false;
+  bool resume = false, quiet = false, force = false, allow_commit_change = false;
   po::options_description visible("options");
   visible.add_options()("help,h", "this help")
       ("output,o", po::value<std::string>(&out), "results file (default results/<name>.h5)")
       ("resume", po::bool_switch(&resume), "continue an interrupted sweep from its parts")
+      ("allow-commit-change", po::bool_switch(&allow_commit_change),
+       "resume from parts that a build of another git commit wrote (with a warning)")
       ("force", po::bool_switch(&force), "replace an existing output that is not a sweep's results file")
       ("threads", po::value<std::string>(&threads_text), "worker threads (default or 0: all cores)")
       ("shard", po::value<std::string>(&shard), "run only runs with run % N == i (i/N); "
@@ -333,8 +335,9 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   check_replaceable(out, force, layout::kKindSweep);
   const auto out_dir = std::filesystem::path(out).parent_path();
   if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
- if (!quiet && std::getenv("OMPI_COMM_WORLD_RANK") && std::string(std::getenv("OMPI_COMM_WORLD_RANK")) != "0")
-    quiet = true;  // under mpirun only rank 0 talks
+  const bool other_rank = std::getenv("OMPI_COMM_WORLD_RANK") &&
+                          std::string(std::getenv("OMPI_COMM_WORLD_RANK")) != "0";
+  if (other_rank) quiet = true;  // under mpirun only rank 0 talks
   if (!quiet)
     std::cerr << "orgsim sweep " << s.name << ": " << s.points() << " point(s) x " << s.arms()
               << " arm(s) x " << s.replicates << " replicate(s) = " << s.total_runs() << " runs ("
@@ -345,6 +348,9 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   opt.shard = si;
   opt.shards = sn;
   opt.resume = resume;
+  opt.allow_commit_change = allow_commit_change;
+  if (!other_rank)  // warnings are printed with --quiet too
+    opt.warn = [](const std::string& w) { std::cerr << "orgsim sweep: warning: " << w << "\n"; };
   opt.command_line = cmdline;
   opt.part_runs = part_runs;
   opt.build_final = sn == 1;  // a fresh sweep builds its file as it runs (no merge at the end)

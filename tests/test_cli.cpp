@@ -41,6 +41,49 @@ TEST_CASE("orgsim run writes the results file and prints the summary", "[cli]") 
   CHECK(r.out.find("backfires_total") != std::string::npos);
 }
 
+namespace {
+/// What a shell command printed on stdout (trailing newline dropped) and its exit status.
+std::pair<int, std::string> shell_output(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return {-1, out};
+  char buf[256];
+  while (std::fgets(buf, sizeof buf, p)) out += buf;
+  const int status = pclose(p);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+}  // namespace
+
+// The commit is read at every build (cmake/git_info.cmake), not only when CMake configures: a
+// binary built after a commit names that commit. (Run the tests after building.)
+TEST_CASE("orgsim --version and a results file name the commit the sources were built from",
+          "[cli][version]") {
+  const std::string src = ORGSIM_SOURCE_DIR;
+  const std::string git = "git -C '" + src + "' ";
+  const auto [top_status, top] = shell_output(git + "rev-parse --show-toplevel 2>/dev/null");
+  const auto version = sh("--version");
+  REQUIRE(version.code == 0);
+  const std::string out = test::tmp_path("cli_commit.h5");
+  const auto r = sh("run " + test::source_path("scenarios/default.json") + " -o " + out +
+                    " --steps 2 --replicates 1 --quiet");
+  REQUIRE(r.code == 0);
+  std::error_code ec;
+  if (top_status != 0 || !fs::equivalent(top, src, ec)) {
+    WARN("the sources are not a git checkout: the commit is \"unknown\"");
+    CHECK_THAT(version.out, Catch::Contains("(unknown, "));
+    CHECK(test::root_attr(out, "git_commit") == "unknown");
+    return;
+  }
+  const auto [head_status, head] = shell_output(git + "rev-parse --short=12 HEAD");
+  REQUIRE(head_status == 0);
+  INFO("HEAD is " << head << "; orgsim --version says: " << version.out);
+  CHECK_THAT(version.out, Catch::StartsWith("orgsim ") && Catch::Contains("(" + head + ", "));
+  CHECK(test::root_attr(out, "git_commit") == head);
+  const std::string dirty = test::root_attr(out, "git_dirty");
+  CHECK((dirty == "true" || dirty == "false"));
+}
+
 TEST_CASE("the summary's title and footer fit the number of replicates", "[cli][summary]") {
   const std::string sc = test::source_path("scenarios/default.json");
   const std::string out = test::tmp_path("cli_summary_words.h5");

@@ -559,6 +559,10 @@ TEST_CASE("design errors name the file, the JSON path, what was expected and fou
        {"design.parameters.a.max", ">= min (2)", "found 1"}},
       {R"({"type": "grid", "parameters": {"a": {"min": 1, "max": 1, "num": 3}}})",
        {"design.parameters.a.max", "> min (1) when num >= 2"}},
+      // One value cannot span min to max (it used to give [min] and drop max silently).
+      {R"({"type": "grid", "parameters": {"a": {"min": 0, "max": 0.02, "num": 1}}})",
+       {"design.parameters.a.num", "expected an integer number of values >= 2",
+        "max (0.02) differs from min (0)", "found 1", "a list of one value, [0]", "num >= 2"}},
       {R"({"type": "grid", "parameters": {"a": {"min": 0, "max": 1, "nmu": 3}}})",
        {"design.parameters.a.nmu", "did you mean `num`?"}},
       {R"({"type": "grid", "parameters": {"n": {"min": 0, "max": 3, "num": 5}}})",

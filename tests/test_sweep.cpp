@@ -16,7 +16,10 @@
 #include "engine/summary.hpp"
 #include "engine/sweep.hpp"
 #include "io/rerun.hpp"
+#include "cli.hpp"
+#include "h5poke.hpp"
 #include "helpers.hpp"
+#include "orgsim_version.hpp"
 
 using namespace orgsim;
 using nlohmann::json;
@@ -183,6 +186,62 @@ TEST_CASE("resume refuses parts of a different sweep", "[sweep][resume]") {
   CHECK_THROWS_WITH(run_sweep(other, out, r), Catch::Contains("different sweep"));
 }
 
+TEST_CASE("resume refuses parts another commit wrote, unless allowed; the message names both",
+          "[sweep][resume][commit]") {
+  const std::string file = write_sweep("commit", grid());
+  const Sweep s = load_sweep(file);
+  const std::string out = fresh("commit");
+  SweepOptions o;
+  o.part_runs = 3;
+  run_sweep(s, out, o);
+  std::vector<std::string> parts;
+  for (const auto& e : fs::directory_iterator(out + ".parts"))
+    if (e.path().extension() == ".h5") parts.push_back(e.path().string());
+  std::sort(parts.begin(), parts.end());
+  REQUIRE(parts.size() >= 4);
+  fs::remove(parts.back());  // interrupted: the last runs are still to do
+  parts.pop_back();
+  // The sweep was started by a build of another commit.
+  const std::string other = std::string(kGitCommit) == "0123456789ab" ? "ba9876543210" : "0123456789ab";
+  for (const auto& p : parts) test::poke_root_attr(p, "git_commit", other);
+  SweepOptions r;
+  r.resume = true;
+  auto names_both = [&](const std::string& m) {
+    INFO(m);
+    CHECK_THAT(m, Catch::Contains(other));
+    CHECK_THAT(m, Catch::Contains(std::string(kGitCommit)));
+    CHECK_THAT(m, Catch::Contains("--allow-commit-change"));
+    CHECK_THAT(m, Catch::Contains(parts.front()));
+  };
+  auto message_of = [](const std::function<void()>& f) {
+    try {
+      f();
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  const std::string refused = message_of([&] { run_sweep(s, out, r); });
+  CHECK_THAT(refused, Catch::StartsWith("cannot resume: "));
+  names_both(refused);
+  names_both(message_of([&] { pending_runs(s, out); }));  // MPI rank 0's look at the parts
+  // The command line: exit 2 and the message; with --allow-commit-change, a warning naming
+  // both commits, and the sweep finished.
+  auto cli = test::run_cli("sweep " + file + " -o " + out + " --resume --quiet");
+  CHECK(cli.code == 2);
+  CHECK_THAT(cli.err, Catch::StartsWith("orgsim: error: cannot resume: "));
+  names_both(cli.err);
+  CHECK(fs::exists(out + ".parts"));
+  cli = test::run_cli("sweep " + file + " -o " + out + " --resume --allow-commit-change --quiet");
+  INFO(cli.err);
+  CHECK(cli.code == 0);
+  CHECK_THAT(cli.err, Catch::Contains("orgsim sweep: warning: "));
+  CHECK_THAT(cli.err, Catch::Contains(other));
+  CHECK_THAT(cli.err, Catch::Contains(std::string(kGitCommit)));
+  CHECK(fs::exists(out));
+  CHECK_FALSE(fs::exists(out + ".parts"));
+}
+
 TEST_CASE("a failing run is recorded and the sweep goes on", "[sweep][failures]") {
   // Every point is a valid configuration (checked when the sweep loads), but a ring lattice of
   // degree 98 on 100 agents admits almost no degree-preserving swaps: the rewiring gives up at
@@ -313,9 +372,36 @@ TEST_CASE("sweep files are validated like scenarios", "[sweep][validation]") {
     CHECK_THAT(e, Catch::Contains("found `campaign.strategy`, a choice"));
     CHECK_THAT(e, Catch::Contains("a choice can be swept only by listing its levels in a grid or "
                                   "points design, e.g. \"campaign.strategy\": [\"none\", "
-                                  "\"relationship_first\"]"));
+                                  "\"relationship_first\", \"issue_first\", \"big_messaging\", "
+                                  "\"hybrid\", \"organizing_only\"]"));
     CHECK_THAT(e, !Catch::Contains("campaign.strategy.value"));
   }
+  // A range beyond the parameter's bounds is named by its own end, not by a value of the grid
+  // between min and max that the file never wrote (it said "found 1.125").
+  {
+    const std::string e = error(json::parse(R"({"type": "grid", "parameters":
+                                   {"environment.turnover": {"min": 0, "max": 1.5, "num": 5}}})"));
+    CHECK_THAT(e, Catch::Contains("design.parameters.environment.turnover.max: expected a max "
+                                  "within the values `environment.turnover` takes (a number in "
+                                  "[0, 1]), found 1.5"));
+    CHECK_THAT(e, !Catch::Contains("1.125"));
+  }
+  CHECK_THAT(error(json::parse(R"({"type": "grid", "parameters":
+                                   {"environment.turnover": {"min": -0.5, "max": 0.5, "num": 3}}})")),
+             Catch::Contains("design.parameters.environment.turnover.min: expected a min within "
+                             "the values `environment.turnover` takes (a number in [0, 1]), "
+                             "found -0.5") &&
+                 Catch::Contains("raise `min`"));
+  CHECK_THAT(error(json::parse(R"({"type": "lhs", "samples": 4, "parameters":
+                                   {"environment.turnover": {"min": 0, "max": 1.5}}})")),
+             Catch::Contains("design.parameters.environment.turnover.max: expected a max") &&
+                 Catch::Contains("lower `max`"));
+  // A number inside a distribution: the same, with the distribution's own rule.
+  CHECK_THAT(error(json::parse(R"({"type": "grid", "parameters":
+                                   {"population.threshold.sd": {"min": -1, "max": 0.2, "num": 4}}})")),
+             Catch::Contains("design.parameters.population.threshold.sd.min: expected a min "
+                             "within the values `population.threshold.sd` takes (a standard "
+                             "deviation >= 0), found -1"));
   // A distribution is still told where its numbers are.
   CHECK_THAT(error(json::parse(R"({"type": "lhs", "samples": 4, "parameters":
                                    {"population.threshold": {"min": 0, "max": 1}}})")),
@@ -819,10 +905,37 @@ TEST_CASE("a points design over a switch repeats levels, and bad lists are input
   CHECK_THAT(choice_error(grid(json::array())),
              Catch::Contains("expected a non-empty array of numbers, of names (a choice) or of "
                              "true/false (a switch), or a range"));
-  // A sampled design varies numbers only.
-  CHECK_THAT(choice_error(json::parse(R"({"type": "lhs", "samples": 4,
-                 "parameters": {"campaign.strategy": ["hybrid", "issue_first"]}})")),
-             Catch::Contains("lists of values are for grid designs"));
+  // A sampled design varies numbers only: a choice's levels listed there are told that a choice
+  // cannot be sampled, and what its levels are.
+  for (const char* type : {"lhs", "random", "sobol", "morris"}) {
+    INFO(type);
+    json design = {{"type", type}, {"samples", 4}, {"trajectories", 2}};
+    design.erase(std::string(type) == "morris" ? "samples" : "trajectories");
+    design["parameters"]["actions.policy"] = {"hot", "never"};
+    const std::string e = choice_error(design);
+    CHECK_THAT(e, Catch::Contains("design.parameters.actions.policy: expected a range"));
+    CHECK_THAT(e, Catch::Contains("found a list of levels of `actions.policy`, a choice"));
+    CHECK_THAT(e, Catch::Contains("lists of values are for grid designs"));
+    CHECK_THAT(e, Catch::Contains("a choice or switch can be varied only by a grid or points "
+                                  "design (it cannot be sampled)"));
+    CHECK_THAT(e, Catch::Contains("[\"schedule\", \"continuous\", \"hot\", \"readiness\", "
+                                  "\"ready_and_hot\", \"never\"]"));
+  }
+  // A choice given a range in a grid or points design: told straight away to list its levels
+  // (a grid's range without `num` used to be told it lacked `num`).
+  for (const char* type : {"grid", "points"}) {
+    INFO(type);
+    const json design = {{"type", type},
+                         {"parameters", {{"actions.policy", {{"min", 0}, {"max", 1}}}}}};
+    const std::string e = choice_error(design);
+    CHECK_THAT(e, Catch::Contains("design.parameters.actions.policy: expected a number"));
+    CHECK_THAT(e, Catch::Contains("found `actions.policy`, a choice, which is not numeric"));
+    CHECK_THAT(e, Catch::Contains("a choice can be swept only by listing its levels in a grid or "
+                                  "points design, e.g. \"actions.policy\": [\"schedule\", "
+                                  "\"continuous\", \"hot\", \"readiness\", \"ready_and_hot\", "
+                                  "\"never\"]"));
+    CHECK_THAT(e, !Catch::Contains("`num`"));
+  }
   // A number parameter given strings: the value's own check.
   CHECK_THAT(choice_error(json::parse(R"({"type": "grid",
                  "parameters": {"environment.turnover": ["low", "high"]}})")),

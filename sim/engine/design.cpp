@@ -138,6 +138,15 @@ RangeSpec parse_range(const json& v, const std::string& file, const std::string&
     if (r.max < r.min)
       throw InputError(file, sub(where, "max"), "a number >= min (" + num_text(r.min) + ")",
                        v.at("max").dump());
+    // One value cannot span min to max: it used to be min alone, max dropped without a word.
+    if (r.num == 1 && r.max != r.min)
+      throw InputError(file, sub(where, "num"),
+                       "an integer number of values >= 2 (max (" + num_text(r.max) +
+                           ") differs from min (" + num_text(r.min) + "), and the values run "
+                           "from min to max)",
+                       v.at("num").dump(),
+                       "for a single value write a list of one value, [" + num_text(r.min) +
+                           "]; to span min to max, num >= 2");
     if (r.num >= 2 && r.max == r.min)
       throw InputError(file, sub(where, "max"),
                        "a number > min (" + num_text(r.min) + ") when num >= 2", v.at("max").dump(),

@@ -51,26 +51,36 @@ std::string read_text(const std::string& path, const char* what) {
   return read_input_file(path, what);  // a directory, FIFO or device is refused, not read
 }
 
+/// Whether a parameter of the table is a choice or a switch (varied by its levels only).
+bool has_levels(const ParamSpec& spec) {
+  return spec.type == ParamType::choice || spec.type == ParamType::boolean;
+}
+
+/// A choice's or switch's levels as a JSON list: ["schedule", "continuous", ...], [true, false].
+std::string levels_text(const ParamSpec& spec) {
+  if (spec.type == ParamType::boolean) return "[true, false]";
+  std::string out;
+  for (const auto& c : spec.choices) out += (out.empty() ? "" : ", ") + json(c).dump();
+  return "[" + out + "]";
+}
+
 /// A design parameter that is not a number (a range, or numbers listed, for a choice, a switch,
 /// a distribution, ...): what a design can vary instead. A choice or switch only by its levels
-/// listed in a grid or points design; a distribution or seed by a number inside it (those of
-/// the scenario's value are named).
+/// listed in a grid or points design (all of them are shown); a distribution or seed by a
+/// number inside it (those of the scenario's value are named).
 [[noreturn]] void throw_not_numeric(const Scenario& sc, const ParamSpec& spec,
                                     const std::string& path, const std::string& where) {
   const std::string expected =
       "a number or integer parameter, or a number inside a distribution or seed";
   const std::string& key = spec.key;
-  if (spec.type == ParamType::choice || spec.type == ParamType::boolean) {
-    const bool choice = spec.type == ParamType::choice;
-    std::string example = choice ? "" : "true, false";
-    for (std::size_t i = 0; choice && i < spec.choices.size() && i < 2; ++i)
-      example += (i ? ", " : "") + json(spec.choices[i]).dump();
-    const std::string kind = choice ? "a choice" : "a switch";
+  if (has_levels(spec)) {
+    const std::string kind = spec.type == ParamType::choice ? "a choice" : "a switch";
     throw InputError(path, where, expected, "`" + key + "`, " + kind + ", which is not numeric",
                      kind +
                          " can be swept only by listing its levels in a grid or points "
                          "design, e.g. \"" +
-                         key + "\": [" + example + "]; or compare them as arms");
+                         key + "\": " + levels_text(spec) +
+                         ", keeping those to compare; or compare them as arms");
   }
   std::string hint;
   const auto value = sc.base.find(key);
@@ -81,6 +91,37 @@ std::string read_text(const std::string& path, const char* what) {
     if (!numbers.empty()) hint = "the numbers inside the scenario's value: " + join_or(numbers);
   }
   throw InputError(path, where, expected, "`" + key + "`, which is not numeric", hint);
+}
+
+/// Before the design is parsed: a choice or switch given a range (any design), or its levels
+/// listed in a sampled design, is told straight away how it can be varied and what its levels
+/// are, rather than what the range lacks (`num`) or that lists are for grid designs.
+void check_level_params(const Scenario& sc, const json& design, const std::string& path) {
+  if (!design.is_object() || !design.contains("type") || !design.at("type").is_string() ||
+      !design.contains("parameters") || !design.at("parameters").is_object())
+    return;  // parse_design says what is wrong
+  const std::string type = design.at("type").get<std::string>();
+  const bool sampled = type == "random" || type == "lhs" || type == "sobol" || type == "morris";
+  if (!sampled && type != "grid" && type != "points") return;
+  const json& params = design.at("parameters");
+  for (auto it = params.begin(); it != params.end(); ++it) {
+    const ParamSpec* spec = find_param(it.key());
+    if (!spec || !has_levels(*spec)) continue;
+    const std::string where = "design.parameters." + it.key();
+    if (it->is_object()) throw_not_numeric(sc, *spec, path, where);
+    if (sampled && it->is_array()) {
+      const std::string kind = spec->type == ParamType::choice ? "a choice" : "a switch";
+      throw InputError(
+          path, where,
+          "a range {\"min\": a, \"max\": b} of a number or integer parameter (" +
+              std::string(type == "lhs" ? "an " : "a ") + type + " design samples ranges)",
+          "a list of levels of `" + it.key() + "`, " + kind,
+          "lists of values are for grid designs, and a choice or switch can be varied only by "
+          "a grid or points design (it cannot be sampled): its levels are " +
+              levels_text(*spec) + "; list those to compare in a grid or points design, or "
+              "compare them as arms");
+    }
+  }
 }
 
 }  // namespace
@@ -171,6 +212,7 @@ Sweep sweep_from_text(const std::string& text, const std::string& path, const st
   // strings or booleans of a choice or switch), validated like a --set at every grid value and
   // at the extremes.
   if (!doc.contains("design")) throw InputError(path, "design", "a design object", "none");
+  check_level_params(s.scenario, doc.at("design"), path);
   s.design = parse_design(doc.at("design"), path, "design", integer_parameter_paths());
   for (auto& p : s.design.params) {
     const std::string where = "design.parameters." + p.key;
@@ -204,6 +246,37 @@ Sweep sweep_from_text(const std::string& text, const std::string& path, const st
     p.integer = std::find(ints.begin(), ints.end(), p.key) != ints.end();
     // Validate the extremes (and every grid value) like a --set.
     json probe = s.scenario.base;
+    // A range's ends first, each named by its own JSON path: a grid value between them (1.125
+    // of {"min": 0, "max": 1.5, "num": 5}) is one the file never wrote. Only where the scenario
+    // has a number at the key (a distribution's field may be missing: that error is the key's).
+    const json& written = doc.at("design").at("parameters").at(p.key);
+    json own;
+    if (s.scenario.base.contains(p.key)) {
+      own = s.scenario.base.at(p.key);
+    } else if (s.scenario.base.contains(head) && s.scenario.base.at(head).is_object()) {
+      std::string pointer = "/" + p.key.substr(head.size() + 1);
+      std::replace(pointer.begin(), pointer.end(), '.', '/');
+      try {
+        own = s.scenario.base.at(head).at(json::json_pointer(pointer));
+      } catch (const json::exception&) {
+      }
+    }
+    if (written.is_object() && own.is_number())
+      for (const std::string end : {"min", "max"}) {
+        try {
+          set_parameter(probe, p.key, varied_value(p, end == "min" ? p.min : p.max, path), path,
+                        where);
+        } catch (const InputError& e) {
+          if (e.where() != where) throw;  // another field's rule (at ...): as it is
+          throw InputError(path, where + "." + end,
+                           "a " + end + " within the values `" + p.key + "` takes (" +
+                               e.expected() + ")",
+                           written.at(end).dump(),
+                           "the range's values run from min to max, each one a value of `" +
+                               p.key + "`: " + (end == "min" ? "raise" : "lower") + " `" + end +
+                               "`");
+        }
+      }
     std::vector<double> check = p.values;
     check.push_back(p.min);
     check.push_back(p.max);
@@ -571,12 +644,23 @@ std::vector<std::pair<PartName, std::string>> list_parts(const std::string& dir)
   return parts;
 }
 
+/// A build's commit in words: "commit 0123456789ab" (+ " with uncommitted changes").
+std::string commit_text(const std::string& commit, const std::string& dirty) {
+  if (commit == "unknown") return "an unknown commit (built outside a git checkout)";
+  return "commit " + commit + (dirty == "true" ? " with uncommitted changes" : "");
+}
+
 /// Reads every finished part of `parts_dir` (per-run values only), checks that it belongs to this
-/// sweep file and engine version (refusing, for `action`, otherwise), marks its runs in `done`,
+/// sweep file, engine version and git commit (refusing, for `action`, otherwise; parts of another
+/// commit are let through with a warning when `allow_commit_change`), marks its runs in `done`,
 /// and returns the parts' names.
 std::vector<PartName> scan_parts(const Sweep& s, const std::string& parts_dir,
-                                 std::vector<char>& done, const std::string& action) {
+                                 std::vector<char>& done, const std::string& action,
+                                 bool allow_commit_change = false,
+                                 const std::function<void(const std::string&)>& warn = {}) {
   std::vector<PartName> names;
+  std::string other_file, other_commit;  // the first part of another commit
+  std::int64_t other_parts = 0;
   for (const auto& [pn, file] : list_parts(parts_dir)) {
     const ResultsFile rf = read_results(file, /*with_series=*/false);
     if (rf.header.sweep_json != s.raw_text)
@@ -587,10 +671,32 @@ std::vector<PartName> scan_parts(const Sweep& s, const std::string& parts_dir,
       throw UsageError("cannot " + action + ": " + file + " was written by orgsim " +
                        rf.header.orgsim_version + ", this is orgsim " + kVersion +
                        " (finish the sweep with that version, or start again)");
+    // The same version number spans many commits: a rebuild after `git pull` would finish the
+    // sweep with other code, in one file that records only this build's commit.
+    const std::string& commit = rf.header.git_commit;
+    if (!commit.empty() && commit != kGitCommit) {
+      if (!allow_commit_change)
+        throw UsageError(
+            "cannot " + action + ": " + file + ": /@git_commit: expected a part written by this "
+            "build of orgsim (" + commit_text(kGitCommit, kGitDirty) + "), found a part written "
+            "by " + commit_text(commit, rf.header.git_dirty) + ". Its runs and this build's "
+            "would be mixed in one results file that records only this build's commit: finish "
+            "the sweep with a build of commit " + commit + ", start it again (delete " +
+            parts_dir + "), or pass --allow-commit-change to " + action + " anyway");
+      if (other_parts++ == 0) {
+        other_file = file;
+        other_commit = commit_text(commit, rf.header.git_dirty);
+      }
+    }
     for (const auto& r : rf.runs)
       if (r.run >= 0 && r.run < s.total_runs()) done[static_cast<std::size_t>(r.run)] = 1;
     names.push_back(pn);
   }
+  if (other_parts > 0 && warn)
+    warn(std::to_string(other_parts) + " part(s) in " + parts_dir + " were written by another "
+         "build (--allow-commit-change): " + other_file + " by " + other_commit + ", this orgsim "
+         "is " + commit_text(kGitCommit, kGitDirty) + "; the final file will mix their runs and "
+         "record only this build's commit");
   return names;
 }
 
@@ -964,7 +1070,8 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
   // Parts of other shards may share the directory (job arrays); parts of this shard mean an
   // interrupted run of it, which only --resume may continue.
   for (const auto& part : to_sink ? std::vector<PartName>{}
-                                  : scan_parts(s, parts_dir, done, opt.resume ? "resume" : "run")) {
+                                  : scan_parts(s, parts_dir, done, opt.resume ? "resume" : "run",
+                                               opt.allow_commit_change, opt.warn)) {
     const bool ours = part.writer.rfind(shard_tag + "-g", 0) == 0;
     if (ours && !opt.resume)
       throw UsageError("the parts directory " + parts_dir + " already holds parts of this " +
@@ -1258,9 +1365,10 @@ SensitivityTable sensitivity(
   return t;
 }
 
-std::vector<std::int64_t> pending_runs(const Sweep& s, const std::string& out) {
+std::vector<std::int64_t> pending_runs(const Sweep& s, const std::string& out,
+                                       bool allow_commit_change) {
   std::vector<char> done(static_cast<std::size_t>(s.total_runs()), 0);
-  scan_parts(s, out + ".parts", done, "resume");
+  scan_parts(s, out + ".parts", done, "resume", allow_commit_change);
   std::vector<std::int64_t> todo;
   for (std::int64_t r = 0; r < s.total_runs(); ++r)
     if (!done[static_cast<std::size_t>(r)]) todo.push_back(r);

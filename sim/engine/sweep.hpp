@@ -145,6 +145,11 @@ struct SweepOptions {
   /// MPI ranks but 0 of a fresh sweep: every finished run goes to `sink` (from one thread at a
   /// time, in no particular order), and this process writes nothing.
   std::function<void(RunRecord&&)> sink;
+  /// Parts in the directory written by a build of another git commit (their git_commit) are
+  /// refused unless this is set (`--allow-commit-change`); then `warn` is told, naming both.
+  bool allow_commit_change = false;
+  /// Warnings for the user (one line each, no prefix); none are given when unset.
+  std::function<void(const std::string&)> warn;
 };
 
 struct SweepProgress {
@@ -152,7 +157,8 @@ struct SweepProgress {
 };
 
 /// Runs this process's runs of the sweep into `<out>.parts/`. With resume, runs already in the
-/// parts are skipped (after checking that the sweep file and engine version match).
+/// parts are skipped (after checking that the sweep file, the engine version and the git commit
+/// match: see SweepOptions::allow_commit_change).
 /// Returns the number of failed runs.
 std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOptions& opt,
                        const std::function<void(const SweepProgress&)>& progress = {});
@@ -165,8 +171,11 @@ std::vector<unsigned char> sweep_to_image(const Sweep& s, unsigned threads,
                                           const std::string& command_line,
                                           std::vector<std::string>* failures = nullptr);
 
-/// The runs a sweep still needs (all runs not found in `<out>.parts`), in increasing order.
-std::vector<std::int64_t> pending_runs(const Sweep& s, const std::string& out);
+/// The runs a sweep still needs (all runs not found in `<out>.parts`), in increasing order. The
+/// parts are checked as a resume checks them (a part of another commit is refused unless
+/// `allow_commit_change`).
+std::vector<std::int64_t> pending_runs(const Sweep& s, const std::string& out,
+                                       bool allow_commit_change = false);
 /// Whether `<out>.parts` holds any part.
 bool has_parts(const std::string& out);
 /// `orgsim status`: how far a running or interrupted sweep has got, from its parts alone

@@ -69,6 +69,7 @@ struct FileHeader {
   std::string command_line;
   std::string study_id;                // UUID (random, from /dev/urandom: not part of results)
   std::string orgsim_version;          // read back from a file (the writer writes its own)
+  std::string git_commit, git_dirty;   // the same: the build that wrote the file ("" if absent)
   /// network.type = roster: the people of the roster, one entry per agent (written as /roster;
   /// empty: no roster, no group).
   std::vector<std::string> roster_names, roster_departments, roster_shifts, roster_roles;

@@ -150,6 +150,8 @@ ResultsFile read_results_file(const std::string& path, bool with_series) {
   h.command_line = read_attr_string(f, layout::attr::kCommandLine, path);
   h.study_id = read_attr_string(f, layout::attr::kStudyId, path);
   h.orgsim_version = read_attr_string(f, layout::attr::kOrgsimVersion, path);
+  h.git_commit = read_attr_string(f, layout::attr::kGitCommit, path);
+  h.git_dirty = read_attr_string(f, layout::attr::kGitDirty, path);
 
   // Dimensions.
   hsize_t n_steps = 0, n_runs = 0;

@@ -24,7 +24,7 @@ from analysis import load  # noqa: E402
 
 # Attributes that record when, where and how a file was made, not what is in it.
 PROVENANCE_ATTRS = {"created_utc", "host", "study_id", "command_line", "source_path",
-                    "git_commit", "git_dirty"}  # the last two: of the build (configure time)
+                    "git_commit", "git_dirty"}  # the last two: of the build (read at every build)
 TIMING_VARS = {"wall_seconds"}  # the run's own wall time: compared by dims and attrs only
 DEFAULT = str(REPO / "scenarios" / "default.json")
 
