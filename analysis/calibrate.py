@@ -2,7 +2,7 @@
 orgsim sweeps (docs/CALIBRATION.md).
 
     /usr/bin/python3 -m analysis.calibrate CAL.json [-o OUT.h5] [--threads N] [--resume]
-        [--launcher "mpirun -np 4"] [--orgsim PATH]
+        [--allow-commit-change] [--launcher "mpirun -np 4"] [--orgsim PATH]
 
 The algorithm is the population Monte Carlo ABC of Beaumont, Cornuet, Marin & Robert (2009,
 Biometrika 96:983-990) in the ABC-SMC scheme of Toni, Welch, Strelkowa, Ipsen & Stumpf (2009,
@@ -353,11 +353,19 @@ def summaries(spec, runs, n_points):
 class Engine:
     """Runs points sweeps with the orgsim binary (optionally under an MPI launcher)."""
 
-    def __init__(self, spec, binary, threads=None, launcher=None, quiet=True):
+    def __init__(self, spec, binary, threads=None, launcher=None, quiet=True,
+                 allow_commit_change=False):
         self.spec, self.binary = spec, binary
         self.threads = spec["threads"] if threads is None else threads
         self.launcher = shlex.split(launcher) if launcher else []
         self.quiet = quiet
+        self.allow_commit_change = allow_commit_change
+
+    def build(self):
+        """The binary's build, as `orgsim --version` names it ("orgsim 0.1.0 (<commit>, ...)")."""
+        done = subprocess.run([self.binary, "--version"], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
 
     def sweep_doc(self, params, seeds, replicates, name):
         design = {"type": "points",
@@ -386,6 +394,8 @@ class Engine:
                                "--threads", str(self.threads)]
         if resume and os.path.isdir(out + ".parts"):
             cmd.append("--resume")
+            if self.allow_commit_change:
+                cmd.append("--allow-commit-change")
         elif os.path.isdir(out + ".parts"):
             shutil.rmtree(out + ".parts")
         for stale in (out, out + ".partial"):
@@ -632,14 +642,16 @@ def _write_json_atomic(path, obj):
 
 
 def calibrate(spec, out, *, binary, threads=None, resume=False, launcher=None,
-              log=print):
+              log=print, allow_commit_change=False):
     """Runs the calibration `spec` (parse_spec) and writes `out`; returns the final state."""
     from . import load
     out = os.fspath(out)
     work = out + ".cal"
     state_path = os.path.join(work, "state.json")
     digest = spec_digest(spec)
-    engine = Engine(spec, binary, threads=threads, launcher=launcher)
+    engine = Engine(spec, binary, threads=threads, launcher=launcher,
+                    allow_commit_change=allow_commit_change)
+    build = engine.build()
     if resume:
         if not os.path.isfile(state_path):
             raise CalError(out, "", f"a calibration to resume ({state_path})", "none",
@@ -669,6 +681,15 @@ def calibrate(spec, out, *, binary, threads=None, resume=False, launcher=None,
             raise CalError(spec["file"], "", "the calibration file and scenario that "
                            f"{state_path} was started with", "a different one",
                            "a changed calibration starts afresh: remove the folder")
+        # Generations simulated by another build of the engine would be mixed with this one's
+        # (as a sweep's parts are refused, docs/RELIABILITY.md): refused unless asked for.
+        before = saved.get("build", "")
+        if before and build and before != build:
+            if not allow_commit_change:
+                raise CalError(state_path, "build", f"the build that started it ({before})",
+                               build, "finish it with that build, start afresh, or give "
+                               "--allow-commit-change to mix the two builds' generations")
+            log(f"warning: resuming with {build}; the earlier generations came from {before}")
         cal.state = saved["state"]
         log(f"resuming after {len(cal.state['generations'])} generation(s)")
     else:
@@ -682,7 +703,8 @@ def calibrate(spec, out, *, binary, threads=None, resume=False, launcher=None,
         for leftover in ("probe.h5", "probe.h5.json"):
             if os.path.exists(os.path.join(work, leftover)):
                 os.remove(os.path.join(work, leftover))
-    cal.save = lambda state: _write_json_atomic(state_path, {"digest": digest, "state": state})
+    cal.save = lambda state: _write_json_atomic(state_path, {"digest": digest, "build": build,
+                                                             "state": state})
     if not resume:
         cal.save(cal.state)  # from here on --resume can continue, even within the first batch
     state = cal.run()
@@ -732,6 +754,9 @@ def main(argv=None):
                     "0 = all cores)")
     ap.add_argument("--resume", action="store_true",
                     help="continue an interrupted calibration from OUT.h5.cal/")
+    ap.add_argument("--allow-commit-change", action="store_true",
+                    help="with --resume: continue although the engine was rebuilt from another "
+                         "git commit since the calibration started")
     ap.add_argument("--launcher", help="prefix for each batch's sweep, e.g. \"mpirun -np 4\"")
     ap.add_argument("--orgsim", help="the orgsim binary (default: the one that called)")
     args = ap.parse_args(argv)
@@ -744,7 +769,8 @@ def main(argv=None):
             os.makedirs(os.path.dirname(out), exist_ok=True)
         calibrate(spec, out, binary=args.orgsim or _default_binary(), threads=args.threads,
                   resume=args.resume, launcher=args.launcher,
-                  log=lambda line: print(line, flush=True))
+                  log=lambda line: print(line, flush=True),
+                  allow_commit_change=args.allow_commit_change)
         print(f"wrote {out}")
         return 0
     except CalError as err:

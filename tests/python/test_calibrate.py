@@ -301,9 +301,20 @@ def test_resume_after_sigkill_gives_the_uninterrupted_posterior(tmp_path, orgsim
     # without --resume the unfinished calibration is in the way
     again = _cli(orgsim_binary, cal, "-o", b)
     assert again.returncode == 2 and "--resume" in again.stderr
-    resumed = _cli(orgsim_binary, cal, "-o", b, "--resume")
+    # started by another build (as if the engine had been rebuilt from another commit): refused,
+    # naming both builds, unless --allow-commit-change
+    saved = json.loads(state.read_text())
+    ours = saved["build"]
+    assert ours.startswith("orgsim ")
+    saved["build"] = "orgsim 0.1.0 (000000000000, Release, GNU 12.2.0)"
+    state.write_text(json.dumps(saved))
+    refused = _cli(orgsim_binary, cal, "-o", b, "--resume")
+    assert refused.returncode == 2
+    assert "000000000000" in refused.stderr and ours in refused.stderr
+    assert "--allow-commit-change" in refused.stderr
+    resumed = _cli(orgsim_binary, cal, "-o", b, "--resume", "--allow-commit-change")
     assert resumed.returncode == 0, resumed.stderr
-    assert "resuming after" in resumed.stdout
+    assert "resuming after" in resumed.stdout and "warning: resuming with " + ours in resumed.stdout
     ca, cb = load.calibration(a), load.calibration(b)
     assert np.array_equal(ca.particles, cb.particles)
     assert np.array_equal(ca.weights, cb.weights)
