@@ -717,8 +717,11 @@
       const standing = mean((r) => r.series.standing_wins[T - 1]);
       if (wins > 0) out.push((wins < 0.95 ? `Most runs won nothing (${about(wins)} wins a run on average); `
         : `They won ${about(wins)} time${wins === 1 ? '' : 's'}; `) +
-        (rev === 0 ? 'none of those wins was taken back' : `${about(rev)} of those wins ${rev === 1 ? 'was' : 'were'} taken back`) +
-        `. ${about(standing)} still stood at the end.`);
+        // The share taken back (a ratio of the two means is the ratio of the runs' totals): "0.5
+        // of those wins were taken back" read as half a win.
+        (rev === 0 ? 'none of those wins was taken back' : rev >= wins ? 'every one of those wins was taken back'
+          : `${pct(rev / wins)} of those wins were taken back`) +
+        `; ${about(standing)} ${wins < 0.95 ? 'a run ' : ''}still stood at the end.`);
       else out.push('No action was strong enough to win.');
     }
     const bf = mean((r) => r.series.backfires.reduce((s, v) => s + v, 0));

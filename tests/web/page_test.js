@@ -109,15 +109,15 @@ function check(ok, what) {
   // ---- the story's verdict on the strongest action, from the power rule ----------------------
   // One made-up run of 3 steps with one action at step 1 (turnout T, cohesion C, power P) against
   // a line of 0.25: each case must give the reason the rule implies.
-  const verdict = (T, C, P, wins, width) => page.evaluate(([T, C, P, wins, width]) => {
+  const verdict = (T, C, P, wins, width, rev = 0) => page.evaluate(([T, C, P, wins, width, rev]) => {
     const nan = NaN, flat = [0.1, 0.1, 0.1];
     const series = { organized_base: flat, strong_tie_share: flat, trust_mean: flat, fear_mean: flat,
       organizers_worker: [1, 1, 1], backfires: [0, 0, 0], standing_wins: [0, 0, wins],
       turnout: [nan, T, nan], power: [nan, P, nan], cohesion: [nan, C, nan] };
     const arm = { params: { 'population.size': 100, 'employer.resistance': 0.25, 'actions.win_width': width },
-      replicates: [{ series, outcomes: { wins, reversals: 0 } }] };
+      replicates: [{ series, outcomes: { wins, reversals: rev } }] };
     return window.orgsim.story(arm, { steps: 3, arms: [arm] }).join(' ');
-  }, [T, C, P, wins, width]);
+  }, [T, C, P, wins, width, rev]);
   const cases = [
     [[0.2, 0.9, 0.19, 0, 0], /not enough: more people needed to come out/, 'a crowd below the line'],
     [[0.6, 0.1, 0.22, 0, 0], /not enough: a crowd whose people barely trust each other is weak/, 'a big crowd with little trust'],
@@ -125,6 +125,9 @@ function check(ok, what) {
     [[0.6, 0.3, 0.24, 0.5, 0.03], /just short of it; near the line a win is partly luck/, 'within two widths of the line, with wins'],
     [[0.6, 0.3, 0.24, 0.5, 0.03], /Most runs won nothing \(0\.5 wins a run/, 'half a win a run'],
     [[0.6, 0.6, 0.4, 2, 0.03], /0\.40 against the employer's line of 0\.25 — enough to win\. They won 2 times/, 'above the line'],
+    // wins taken back as a share of the wins, not as a count of half a win
+    [[0.6, 0.3, 0.24, 0.5, 0.03, 0.25], /0\.5 wins a run on average\); 50% of those wins were taken back; 0\.5 a run still stood/, 'half of half a win taken back'],
+    [[0.6, 0.6, 0.4, 2, 0.03, 2], /They won 2 times; every one of those wins was taken back; 2 still stood/, 'every win taken back'],
   ];
   for (const [args_, re, what] of cases) {
     const text = await verdict(...args_);
