@@ -246,15 +246,25 @@ def durability_sentences(dur):
     with_wins = arms[arms["wins"] > 0]
     follow = with_wins["follow_up"].min() if len(with_wins) else 0
     horizon = next((t for t in (52, 26, 13) if follow >= t), None)
-    if horizon is not None and len(with_wins) >= 1 and with_wins["reversals"].sum() > 0:
+    # A share still standing is told only from five wins or more (as the story's shares of wins
+    # taken back): 100% of two wins says nothing about how long that arm's wins last.
+    told = [a for a in with_wins.index if with_wins.loc[a, "wins"] >= 5]
+    few = [a for a in with_wins.index if a not in told]
+    if horizon is not None and told and with_wins["reversals"].sum() > 0:
         parts = []
-        for arm in with_wins.index:
+        for arm in told:
             s, lo, hi = stats.survival_at(dur.curve(arm), horizon)
             ci = (f" (95% confidence interval {lo * 100:.0f}–{hi * 100:.0f}%)"
                   if hi > lo else "")
             parts.append(f"{s * 100:.0f}%{ci} of {figures.arm_label(arm)}'s wins")
         when = "A year" if horizon == 52 else f"{horizon} {unit}"
-        out.append(f"{when} after a win, " + (", against ".join(parts)) + " still stood.")
+        text = f"{when} after a win, " + (", against ".join(parts)) + " still stood"
+        if few:
+            text += (" (" + _join(f"{figures.arm_label(a)}'s {int(with_wins.loc[a, 'wins'])}"
+                                  for a in few)
+                     + (" wins are" if len(few) > 1 or with_wins.loc[few[0], "wins"] != 1
+                        else " win is") + " too few to say how long its wins last)")
+        out.append(text + ".")
     return out
 
 
@@ -312,6 +322,7 @@ def arm_facts(ds, runs, prov):
     done = figures._done_mask(ds)
     resistance = figures.resistance_by_arm(prov, names)
     kinds = figures.arm_values(prov, names, "actions.kind")
+    bars = figures.arm_values(prov, names, "actions.readiness")
     facts = {}
     for code, arm in enumerate(names):
         mine = runs[(runs["arm"] == arm)]
@@ -320,7 +331,7 @@ def arm_facts(ds, runs, prov):
         # an arm whose actions are union elections (actions.kind): its actions are elections
         # held, its wins elections won (at most one a run), its reversals decertifications
         f = {"n": len(mine), "resistance": resistance[code],
-             "election": kinds[code] == "election"}
+             "election": kinds[code] == "election", "bar": math.nan}
         for col in ("organized_base_end", "peak_turnout", "actions", "wins", "reversals",
                     "win_weeks", "backfires_total", "organizers_end", "elections_won",
                     "consolidated_wins", "decertifications"):
@@ -338,6 +349,13 @@ def arm_facts(ds, runs, prov):
                                     if v.size and np.isfinite(resistance[code]) else math.nan)
             else:
                 f[var] = math.nan
+        # The base an arm waits for before it acts (actions.readiness), for an arm whose policy
+        # waits for one (readiness or ready_and_hot, whether set or its strategy's preset): the
+        # engine records the support it counts toward that bar (assessed_support) only then.
+        if "assessed_support" in ds.data_vars and rows.any() and \
+                isinstance(bars[code], (int, float)):
+            if np.isfinite(np.asarray(ds["assessed_support"].values, dtype=float)[rows]).any():
+                f["bar"] = float(bars[code])
         if "fear_mean" in ds.data_vars and rows.any():
             fear = np.asarray(ds["fear_mean"].values, dtype=float)[rows]
             f["fear_start"] = float(np.nanmean(fear[:, 0]))
@@ -616,8 +634,16 @@ def discussion_points(facts, sweep=False):
         out.append(f"{_cap(L(most))} left people more afraid. How do you prepare coworkers "
                    f"for the employer's response before an action?")
     never = [a for a in names if facts[a]["actions"] == 0 and facts[a]["organized_base_end"] > 0]
-    if never:
-        out.append(f"{_cap(_join(L(a) for a in never))} built a base and never used it. When "
+    # an arm that waited for a bar it never reached did not leave a base unused
+    short = [a for a in never if facts[a].get("bar", math.nan) > facts[a]["organized_base_end"]]
+    idle = [a for a in never if a not in short]
+    if short:
+        out.append(_cap(_join(f"{L(a)} ({_pct(facts[a]['organized_base_end'])} organized at the "
+                              f"end) never reached the {_pct(facts[a]['bar'])} it waited for"
+                              for a in short))
+                   + " before acting. What would it take to get there, and is waiting right?")
+    if idle:
+        out.append(f"{_cap(_join(L(a) for a in idle))} built a base and never used it. When "
                    f"is a workplace ready to act, and who decides?")
     if sweep:
         out.append("Which of the sweep's settings looks most like your workplace, and what "
@@ -920,6 +946,11 @@ def render(path):
                      "ladder; lines are ties between coworkers, darker with more trust.",
                      "The workplace network over time"))
     handout_panels = list(figures.HANDOUT_PANELS)
+    # With actions.win_width > 0 an action near the line is won by chance (a logistic in the
+    # power's distance to it): the caption must not say the line decides.
+    win_width = max((v for v in (prov.arm_value(i, "actions.win_width")
+                                 for i in range(len(names))) if isinstance(v, (int, float))),
+                    default=0.0)
     if all(f["backfires_total"] == 0 for f in facts.values()):
         handout_panels[-1] = "fear_mean"
     fig = figures.plot_trainer_panels(ds, resistance=figures.resistance_by_arm(prov, names),
@@ -930,7 +961,9 @@ def render(path):
                  "What to show the room: issue pushes that backfired (running total per run), "
                  "cohesion at each action (the trust among the people who took part), the "
                  "power of each action against the employer's resistance (dashed line: an "
-                 "action above it is won), and fear over time.",
+                 "action above it is won"
+                 + ("; near it, winning is partly luck" if win_width > 0 else "")
+                 + "), and fear over time.",
                  "Backfires, cohesion, power against the employer's line, fear"))
     if dur.arms["wins"].sum() > 0:
         fig = figures.plot_durability(dur)

@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 
 import numpy as np
+import pandas as pd
 import pytest
 
 pytest.importorskip("h5py")
@@ -294,3 +295,41 @@ def test_whose_wins_lasted_is_said_only_when_they_did():
     # one replicate: "in its run", not "on average"
     story = " ".join(report.story_sentences(_facts(a={"wins": 1.0, "n": 1})))
     assert "won 1 actions in its run" in story or "won 1 action in its run" in story
+
+
+def test_an_arm_that_never_reached_its_bar_did_not_leave_a_base_unused():
+    """An arm that waits for 15% organized and ends at 6% never acted because it never got
+    there; one that waits for no bar and never acted built a base it did not use."""
+    points = report.discussion_points(_facts(
+        waiting={"actions": 0.0, "organized_base_end": 0.058, "bar": 0.15},
+        idle={"actions": 0.0, "organized_base_end": 0.2}))
+    text = " ".join(points)
+    assert "Waiting (5.8% organized at the end) never reached the 15% it waited for before " \
+        "acting." in text
+    assert "Idle built a base and never used it." in text
+    assert "Waiting built a base" not in text
+
+
+def test_how_long_wins_last_is_not_told_from_two_wins():
+    """A year after a win, 100% of two wins still standing says nothing: the arm is named as
+    too few to say, and the arm with forty wins is told."""
+    arms = pd.DataFrame({"wins": [40, 2], "reversals": [10, 0], "median": [np.nan, np.nan],
+                         "follow_up": [120, 120]}, index=["many", "few"])
+    curves = pd.DataFrame({"arm": ["many", "many"], "time": [10, 60],
+                           "survival": [0.9, 0.75], "lower": [0.8, 0.6], "upper": [0.95, 0.85],
+                           "at_risk": [40, 30], "events": [4, 6]})
+    dur = load.Durability(arms=arms, curves=curves, censored=pd.DataFrame(), source="file")
+    text = " ".join(report.durability_sentences(dur))
+    assert "A year after a win, 90% (95% confidence interval 80–95%) of many's wins still " \
+        "stood (few's 2 wins are too few to say how long its wins last)." in text
+    assert "100%" not in text
+
+
+@pytest.mark.parametrize("width, luck", [("0.03", True), ("0", False)])
+def test_the_power_caption_says_when_the_line_decides(orgsim_run, width, luck):
+    """With actions.win_width > 0 an action near the employer's line is won by chance: the
+    figure's caption must not say that the line decides."""
+    page = report.render(str(orgsim_run("default", "--replicates", "2", "--steps", "60",
+                                        "--set", f"actions.win_width={width}")))
+    assert "dashed line: an action above it is won" in page
+    assert ("near it, winning is partly luck" in page) == luck
