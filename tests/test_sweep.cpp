@@ -186,7 +186,7 @@ TEST_CASE("resume refuses parts of a different sweep", "[sweep][resume]") {
   CHECK_THROWS_WITH(run_sweep(other, out, r), Catch::Contains("different sweep"));
 }
 
-TEST_CASE("resume refuses parts another commit wrote, unless allowed; the message names both",
+TEST_CASE("resume refuses parts another commit wrote unless allowed, and the message names both",
           "[sweep][resume][commit]") {
   const std::string file = write_sweep("commit", grid());
   const Sweep s = load_sweep(file);
