@@ -704,16 +704,26 @@
       // Power is turnout x (floor + (1 - floor) x cohesion) (actions.power_floor), at most the
       // turnout: a crowd smaller than the line cannot win however much its people trust each
       // other; a bigger one fell short on the trust among them (its cohesion: the mean trust on
-      // their ties, "barely" below 0.25).
+      // their ties, "barely" below 0.25). Those reasons are given only when the power was clearly
+      // below the line: within two actions.win_width of it, with wins, a win is partly luck and
+      // no reason explains a miss there (the wins say the rest).
       const short = turnoutThen < Rz ? 'more people needed to come out'
         : cohesionThen < 0.25 ? 'a crowd whose people barely trust each other is weak, however big'
           : 'its people did not yet trust each other enough for a crowd that size to count';
-      const verdict = pw >= Rz ? 'enough to win.'
-        : width > 0 && wins > 0 && Rz - pw <= 2 * width
-          ? `just short of it; near the line a win is partly luck, and ${short}.`
-          : `not enough: ${short}.`;
-      out.push(`They called about ${about(acts)} action${acts === 1 ? '' : 's'}; the biggest brought out ${pct(peak)} of the workplace. ` +
-        `At its strongest an action had power ${pw.toFixed(2)} against the employer's line of ${Rz.toFixed(2)} — ${verdict}`);
+      // The sides of the line as the numbers read (two decimals): 0.2496 and 0.2504 both read
+      // "0.25 against 0.25", and are both said to be at the line.
+      const P2 = pw.toFixed(2), R2 = Rz.toFixed(2);
+      const side = Math.sign(Number(P2) - Number(R2));
+      const luck = width > 0 && wins > 0 && Math.abs(pw - Rz) <= 2 * width;
+      const power = 'power (how many came out, counted for more when they trust each other)';
+      const verdict = luck
+        ? (side < 0 ? `Its strongest actions came close to the employer's line: their ${power} was ${P2} against ${R2}.`
+          : side === 0 ? `Its strongest actions were right at the employer's line: their ${power} was ${P2}, the line ${R2}.`
+            : `Its strongest actions went just over the employer's line: their ${power} was ${P2} against ${R2}.`) +
+          ' That close, winning is partly luck.'
+        : `At its strongest an action's ${power} was ${P2} against the employer's line of ${R2} — ` +
+          (side > 0 ? 'enough to win.' : side === 0 ? 'right at the line.' : `not enough: ${short}.`);
+      out.push(`They called about ${about(acts)} action${acts === 1 ? '' : 's'}; the biggest brought out ${pct(peak)} of the workplace. ${verdict}`);
       const standing = mean((r) => r.series.standing_wins[T - 1]);
       if (wins > 0) out.push((wins < 0.95 ? `Most runs won nothing (${about(wins)} wins a run on average); `
         : `They won ${about(wins)} time${wins === 1 ? '' : 's'}; `) +

@@ -118,11 +118,31 @@ function check(ok, what) {
       replicates: [{ series, outcomes: { wins, reversals: rev } }] };
     return window.orgsim.story(arm, { steps: 3, arms: [arm] }).join(' ');
   }, [T, C, P, wins, width, rev]);
+  const POWER_SAID = 'power \\(how many came out, counted for more when they trust each other\\)';
+  const NO_REASON = "^(?![\\s\\S]*(more people needed|did not yet trust|barely trust|— enough to win|just short))[\\s\\S]*";
+  const AT_LINE = new RegExp(NO_REASON + "Its strongest actions were right at the employer's line: their " + POWER_SAID +
+    " was 0\\.25, the line 0\\.25\\. That close, winning is partly luck\\.");
+  const AT_LINE_NO_WIDTH = new RegExp(NO_REASON + POWER_SAID + " was 0\\.25 against the employer's line of 0\\.25 — right at the line\\.");
   const cases = [
     [[0.2, 0.9, 0.19, 0, 0], /not enough: more people needed to come out/, 'a crowd below the line'],
     [[0.6, 0.1, 0.22, 0, 0], /not enough: a crowd whose people barely trust each other is weak/, 'a big crowd with little trust'],
     [[0.6, 0.3, 0.24, 0, 0], /not enough: its people did not yet trust each other enough/, 'a big crowd with some trust'],
-    [[0.6, 0.3, 0.24, 0.5, 0.03], /just short of it; near the line a win is partly luck/, 'within two widths of the line, with wins'],
+    // within two widths of the line, with wins: close, partly luck, and no reason for a miss (the
+    // trainer's review: 'just short ... did not yet trust each other enough', then 'They won 3 times')
+    [[0.43, 0.3, 0.24, 3, 0.03], new RegExp(NO_REASON + "Its strongest actions came close to the employer's line: their " + POWER_SAID +
+      " was 0\\.24 against 0\\.25\\. That close, winning is partly luck\\. They won 3 times"), 'within two widths below the line, with wins'],
+    [[0.6, 0.3, 0.24, 0.5, 0.03], new RegExp(NO_REASON + "came close to the employer's line: .* That close, winning is partly luck"), 'within two widths of the line, half a win a run'],
+    [[0.6, 0.6, 0.28, 2, 0.03], new RegExp(NO_REASON + "went just over the employer's line: their power .* was 0\\.28 against 0\\.25\\. That close, winning is partly luck\\. They won 2 times"), 'within two widths above the line, with wins'],
+    // clearly below (more than two widths), even with wins: the reason
+    [[0.2, 0.9, 0.17, 0.5, 0.03], /was 0\.17 against the employer's line of 0\.25 — not enough: more people needed to come out\./, 'clearly below the line, with wins'],
+    [[0.6, 0.3, 0.15, 0.5, 0.03], /was 0\.15 against the employer's line of 0\.25 — not enough: its people did not yet trust each other enough/, 'a big crowd clearly below the line, with wins'],
+    // the side of the line as the numbers read: 0.2496 and 0.2504 both read 0.25 against 0.25
+    [[0.6, 0.6, 0.2496, 2, 0.03], AT_LINE, 'power 0.2496 at a line of 0.25, with wins'],
+    [[0.6, 0.6, 0.2504, 2, 0.03], AT_LINE, 'power 0.2504 at a line of 0.25, with wins'],
+    [[0.6, 0.6, 0.2496, 0, 0], AT_LINE_NO_WIDTH, 'power 0.2496 at a line of 0.25, no luck band'],
+    [[0.6, 0.6, 0.2504, 1, 0], AT_LINE_NO_WIDTH, 'power 0.2504 at a line of 0.25, no luck band'],
+    // 'power' is explained in plain words where the panel first says it
+    [[0.6, 0.6, 0.4, 2, 0.03], /^(?:(?!power)[\s\S])*power \(how many came out, counted for more when they trust each other\)/, 'power explained at its first use'],
     [[0.6, 0.3, 0.24, 0.5, 0.03], /Most runs won nothing \(0\.5 wins a run/, 'half a win a run'],
     [[0.6, 0.6, 0.4, 2, 0.03], /0\.40 against the employer's line of 0\.25 — enough to win\. They won 2 times/, 'above the line'],
     // wins taken back as a share of the wins, not as a count of half a win
