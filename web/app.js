@@ -138,7 +138,9 @@
     { key: 'environment.turnover', label: 'Turnover (share of people leaving per week)', min: 0, max: 0.04, step: 0.001, fmt: (v) => (v * 100).toFixed(1) + '%/wk' },
     { key: 'employer.resistance', label: "Employer's resistance (power needed to win)", min: 0.05, max: 0.6, step: 0.01, fmt: (v) => v.toFixed(2) },
     { key: 'employer.retaliation', label: 'Retaliation against those who act', min: 0, max: 0.5, step: 0.01, fmt: (v) => v.toFixed(2) },
-    { key: 'campaign.hours_per_step', label: 'Staff organizer hours per week', min: 0, max: 40, step: 1, fmt: (v) => v.toFixed(0) + ' h' },
+    { key: 'campaign.hours_per_step', label: 'Staff organizer hours per week', min: 0, max: 40, step: 1, fmt: (v) => v.toFixed(0) + ' h',
+      needs: (arm) => arm.params['campaign.staff_organizers'] > 0, why: 'no staff organizer',
+      offNote: 'does nothing here: no strategy in this scenario has a staff organizer (campaign.staff_organizers is 0)' },
     { key: 'campaign.worker_hours_per_step', label: 'Worker-organizer hours per week', min: 0, max: 12, step: 0.5, fmt: (v) => v.toFixed(1) + ' h' },
     { key: 'trust.friendships', label: 'Private friendships already there (share of ties)', min: 0, max: 0.4, step: 0.01, fmt: (v) => (v * 100).toFixed(0) + '%' },
     { key: 'actions.readiness', label: 'Readiness bar: organized share before acting', min: 0.02, max: 0.5, step: 0.01, fmt: (v) => (v * 100).toFixed(0) + '%' },
@@ -786,24 +788,65 @@
   }
 
   // ---- sliders ----------------------------------------------------------------------------------
+  // What a slider reads, per arm of the scenario as loaded: its value there (the resolved
+  // parameter; for the hour split, the arm's resolved allocation), or null where the slider
+  // cannot matter to that arm (staff hours with no staff organizer; the hour split of an arm that
+  // does no organizing work).
+  function sliderArms(sp) {
+    return st.base.arms.map((arm) => {
+      const name = arm.name.replace(/_/g, ' ');
+      if (sp.key === 'split') {
+        const alloc = arm.allocation || {};
+        const work = Object.values(alloc).reduce((s, v) => s + v, 0) > 0;
+        return { name, value: work ? alloc.one_on_one : null, why: 'no organizing hours to split' };
+      }
+      if (sp.needs && !sp.needs(arm)) return { name, value: null, why: sp.why };
+      return { name, value: arm.params[sp.key] };
+    });
+  }
+  api.sliderArms = (key) => sliderArms(SLIDERS.concat([SPLIT]).find((sp) => sp.key === key));
   function buildSliders() {
     const box = $('sliders');
     box.innerHTML = '';
-    const arm0 = st.base.arms[0];
     const doc = st.doc || {};
     const all = SLIDERS.concat([SPLIT]);
     for (const sp of all) {
-      const v0 = sp.key === 'split' ? arm0.allocation.one_on_one : arm0.params[sp.key];
+      const perArm = sliderArms(sp);
+      const live = perArm.filter((p) => p.value !== null);
       const fixedBy = (doc.arms || []).filter((a) => armSets(a, sp.key)).map((a) => a.name);
       const div = document.createElement('div');
       div.className = 'slider';
-      const value = st.sliders[sp.key] !== undefined ? st.sliders[sp.key] : (sp.key === 'split' && st.split !== null ? st.split : v0);
-      div.innerHTML = `<label><span>${esc(sp.label)}</span><span class="val"></span></label>
-        <input type="range" min="${sp.min}" max="${Math.max(sp.max, v0)}" step="${sp.step}" value="${value}" data-key="${sp.key}">
-        <div class="note">${esc(sp.note || '')}${fixedBy.length ? ` (set by arm ${esc(fixedBy.join(', '))} itself: not moved there)` : ''}</div>`;
+      div.dataset.key = sp.key;
+      if (!live.length) {
+        // Nothing this slider sets matters here: shown greyed out, with the reason, not moved.
+        div.classList.add('off');
+        div.innerHTML = `<label><span>${esc(sp.label)}</span><span class="val">—</span></label>
+          <input type="range" min="${sp.min}" max="${sp.max}" step="${sp.step}" value="${sp.min}" data-key="${sp.key}" disabled>
+          <div class="note">${esc(sp.offNote || ('does nothing in this scenario: ' + perArm[0].why))}</div>`;
+        box.appendChild(div);
+        continue;
+      }
+      // The strategies' own values: one value, or each strategy's (the slider then sets them all
+      // to one; it never shows one arm's value as if it were every arm's).
+      const shown = [...new Set(live.map((p) => sp.fmt(p.value)))];
+      const differ = shown.length > 1;
+      const v0 = live.reduce((s, p) => s + p.value, 0) / live.length;
+      const moved = sp.key === 'split' ? st.split !== null : st.sliders[sp.key] !== undefined;
+      const value = sp.key === 'split' ? (moved ? st.split : v0) : (moved ? st.sliders[sp.key] : v0);
+      const skipped = perArm.filter((p) => p.value === null);
+      const notes = [];
+      if (sp.note) notes.push(sp.note);
+      if (differ) notes.push(`now ${live.map((p) => `${p.name} ${sp.fmt(p.value)}`).join(', ')}; moving it sets every strategy to one value`);
+      if (skipped.length) notes.push(`does nothing for ${skipped.map((p) => p.name).join(', ')}: ${skipped[0].why}`);
+      if (fixedBy.length) notes.push(`set by arm ${fixedBy.join(', ')} itself: not moved there`);
+      const label = sp.label + (differ ? ', for every strategy' : '');
+      const maxV = Math.max(sp.max, ...live.map((p) => p.value));
+      div.innerHTML = `<label><span>${esc(label)}</span><span class="val"></span></label>
+        <input type="range" min="${sp.min}" max="${maxV}" step="${sp.step}" value="${value}" data-key="${sp.key}">
+        <div class="note">${esc(notes.join('; '))}</div>`;
       const input = div.querySelector('input');
       const val = div.querySelector('.val');
-      val.textContent = sp.fmt(Number(value));
+      val.textContent = moved ? sp.fmt(Number(value)) : (differ ? 'now ' + live.map((p) => sp.fmt(p.value)).join(' / ') : shown[0]);
       input.addEventListener('input', () => {
         const v = Number(input.value);
         val.textContent = sp.fmt(v);

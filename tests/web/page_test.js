@@ -285,12 +285,40 @@ function check(ok, what) {
   // on the page (and so on the screen at 1280 px, where the arms sit in one row), however long
   // each arm's name and description.
   const longer = [], misaligned = [], stretched = [], shrunk = [], mislabelled = [];
+  // The 'What if…?' sliders are honest about the arms: a slider never shows one arm's value as
+  // every arm's (the hour split reads each strategy's share of one-on-ones when they differ), and
+  // the staff-hours slider is not offered (hidden or disabled) where no arm has a staff organizer.
+  const dishonest = [];
+  const sliderFaults = () => page.evaluate(() => {
+    const res = window.orgsim.state.full, bad = [];
+    const slider = (k) => document.querySelector(`#sliders input[data-key="${k}"]`).closest('.slider');
+    const offered = (el) => !(el.hidden || getComputedStyle(el).display === 'none' || el.querySelector('input').disabled);
+    const pct = (v) => (v * 100).toFixed(0) + '%';
+    const shares = [...new Set(res.arms.filter((a) => Object.values(a.allocation).some((v) => v > 0))
+      .map((a) => pct(a.allocation.one_on_one)))];
+    const split = slider('split'), said = split.querySelector('label').textContent;
+    if (shares.length > 1 && !shares.every((v) => said.includes(v)))
+      bad.push(`the one-on-ones slider reads "${said}" for strategies at ${shares.join(' / ')}`);
+    if (shares.length === 1 && !said.includes(shares[0])) bad.push(`the one-on-ones slider reads "${said}" for ${shares[0]}`);
+    const staff = res.arms.some((a) => a.params['campaign.staff_organizers'] > 0);
+    const hours = slider('campaign.hours_per_step');
+    if (staff !== offered(hours)) bad.push(`the staff-hours slider is ${offered(hours) ? '' : 'not '}offered with ` +
+      `${staff ? '' : 'no '}staff organizer ("${hours.textContent.replace(/\s+/g, ' ').trim()}")`);
+    if (!offered(hours) && !/staff organizer/.test(hours.textContent) && !hours.hidden)
+      bad.push('the staff-hours slider is disabled without saying why');
+    return bad;
+  });
   const overflowing = [];
   for (const name of await page.$$eval('#scenario option', (o) => o.map((x) => x.value))) {
     await page.evaluate(() => { window.__shown = window.orgsim.state.full; });
     await page.selectOption('#scenario', name);
     await page.waitForFunction(() => window.orgsim.state.full && window.orgsim.state.full !== window.__shown,
       null, { timeout: 120000 });
+    for (const m of await sliderFaults()) dishonest.push(`${name}: ${m}`);
+    if (name === 'mobilizing_back_to_organizing') {
+      const said = await page.$eval('#sliders input[data-key="split"]', (el) => el.closest('.slider').textContent.replace(/\s+/g, ' ').trim());
+      if (!/0% \/ 35% \/ 40%/.test(said) || !/every strategy/.test(said)) dishonest.push(`${name}: the one-on-ones slider says "${said}"`);
+    }
     for (const m of await page.evaluate(() => window.__misalignment())) misaligned.push(`${name} on screen: ${m}`);
     for (const m of await page.evaluate(() => window.__labelFaults())) mislabelled.push(`${name} on screen: ${m}`);
     // nothing wider than the window, at 1280 px and on phones (420 and 360 px), whatever the scenario's
@@ -314,6 +342,8 @@ function check(ok, what) {
   }
   check(overflowing.length === 0, 'nothing overflows the window for any shipped scenario, at 1280, 420 and 360 px' +
     (overflowing.length ? ': ' + overflowing.join(', ') : ''));
+  check(dishonest.length === 0, 'every shipped scenario\'s sliders show each strategy\'s value where they differ, and offer staff hours only with a staff organizer' +
+    (dishonest.length ? ': ' + dishonest.join('; ') : ''));
   check(longer.length === 0, 'every shipped scenario\'s handout prints on one page' + (longer.length ? ': ' + longer.join(', ') : ''));
   check(shrunk.length === 0, `every shipped scenario's handout prints at full size, at the last week (laid out ${A4_WIDTH} px wide)` +
     (shrunk.length ? ': ' + shrunk.join(', ') : ''));
