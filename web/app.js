@@ -390,7 +390,7 @@
   // ---- per-arm columns ----------------------------------------------------------------------------
   const CHARTS = [
     { id: 'trust', title: 'Trust between coworkers (mean trust; dashed: share of strong ties)' },
-    { id: 'base', title: 'The organized base, by rung (share of the workplace)' },
+    { id: 'base', title: 'Supporters (not yet organized), members, leaders' },
     { id: 'power', title: "Actions: turnout (dots) and power (diamonds) against the employer's line" },
     { id: 'wins', title: 'Wins still standing' },
     { id: 'backfires', title: 'Conversations that backfired (people felt used), per week' },
@@ -508,11 +508,23 @@
       ctx.textBaseline = 'middle'; ctx.fillText(mid.toFixed(decimals), padL - 3 * dpr, Y(mid));
       ctx.strokeStyle = '#eef0f3'; ctx.beginPath(); ctx.moveTo(padL + dpr, Y(mid)); ctx.lineTo(padL + w, Y(mid)); ctx.stroke();
     }
-    ctx.textAlign = 'left'; ctx.textBaseline = 'bottom';
+    // The years: a faint line where each new year starts, and each year's name centred under
+    // its weeks ("year 1 | year 2 | year 3"); shortened ("yr 1", "1") where a year is too narrow
+    // for it, and left out for a last part-year too narrow for its number.
+    ctx.textBaseline = 'bottom'; ctx.textAlign = 'center';
     for (let yr = 52; yr < steps; yr += 52) {
-      ctx.fillText(`yr ${yr / 52}`, X(yr) - 8 * dpr, canvas.height);
       ctx.strokeStyle = '#eef0f3'; ctx.beginPath(); ctx.moveTo(X(yr), padT); ctx.lineTo(X(yr), padT + h); ctx.stroke();
     }
+    const years = steps >= 52 ? Math.ceil(steps / 52) : 0;
+    const span = (k) => X(Math.min(steps - 1, 52 * (k + 1))) - X(52 * k);
+    const fullSpan = X(Math.min(steps - 1, 52)) - X(0);
+    const form = ['year ', 'yr ', ''].find((f) => ctx.measureText(f + years).width <= fullSpan - 6 * dpr);
+    for (let k = 0; form !== undefined && k < years; ++k) {
+      const text = form + (k + 1);
+      if (ctx.measureText(text).width > span(k) - 6 * dpr) continue;
+      ctx.fillText(text, (X(52 * k) + X(Math.min(steps - 1, 52 * (k + 1)))) / 2, canvas.height);
+    }
+    ctx.textAlign = 'left';
     ctx.textBaseline = 'alphabetic';
     return { ctx, X, Y, dpr, padT, h, font: ax.font };
   }
