@@ -228,6 +228,7 @@ function check(ok, what) {
       }
       return [...new Set(bad)];
     };
+    window.__labelTexts = (c) => (drawn.get(c) || []).map((b) => b.text);
     window.__printed = null;
     window.matchMedia('print').addEventListener('change', (e) => {
       if (!e.matches) return;
@@ -274,6 +275,15 @@ function check(ok, what) {
   check(printView.labels && printView.labels.length === 0, 'the handout\'s charts label their y axis, and no label overlaps another or sticks out' +
     (printView.labels && printView.labels.length ? ': ' + printView.labels.join('; ') : ''));
   check(printView.width <= A4_WIDTH, `the handout prints at full size, not shrunk to fit (laid out ${printView.width} px wide for ${A4_WIDTH} px of paper)`);
+  // chart words: the rung chart says supporters are not yet organized; the years are named,
+  // all three of a three-year run
+  const words = await page.evaluate(() => ({
+    title: document.querySelector('.arm canvas[data-chart="base"]').closest('.chart-box').previousElementSibling.textContent,
+    years: window.__labelTexts(document.querySelector('.arm canvas[data-chart="base"]')).filter((t) => /\b(yr|year)\b/.test(t)),
+    steps: window.orgsim.state.full.steps,
+  }));
+  check(/supporters \(not yet organized\)/i.test(words.title) && words.steps === 156 && words.years.join() === 'year 1,year 2,year 3',
+    `the rung chart says supporters are not yet organized, and names the years ("${words.title}"; ${words.years.join(', ')})`);
   // the print view at the window's width, for a look (the handout itself is handout.pdf)
   await page.emulateMedia({ media: 'print' });
   await page.screenshot({ path: path.join(args.out, 'handout.png'), fullPage: true });
