@@ -138,7 +138,9 @@
     { key: 'environment.turnover', label: 'Turnover (share of people leaving per week)', min: 0, max: 0.04, step: 0.001, fmt: (v) => (v * 100).toFixed(1) + '%/wk' },
     { key: 'employer.resistance', label: "Employer's resistance (power needed to win)", min: 0.05, max: 0.6, step: 0.01, fmt: (v) => v.toFixed(2) },
     { key: 'employer.retaliation', label: 'Retaliation against those who act', min: 0, max: 0.5, step: 0.01, fmt: (v) => v.toFixed(2) },
-    { key: 'campaign.hours_per_step', label: 'Staff organizer hours per week', min: 0, max: 40, step: 1, fmt: (v) => v.toFixed(0) + ' h' },
+    { key: 'campaign.hours_per_step', label: 'Staff organizer hours per week', min: 0, max: 40, step: 1, fmt: (v) => v.toFixed(0) + ' h',
+      needs: (arm) => arm.params['campaign.staff_organizers'] > 0, why: 'no staff organizer',
+      offNote: 'does nothing here: no strategy in this scenario has a staff organizer (campaign.staff_organizers is 0)' },
     { key: 'campaign.worker_hours_per_step', label: 'Worker-organizer hours per week', min: 0, max: 12, step: 0.5, fmt: (v) => v.toFixed(1) + ' h' },
     { key: 'trust.friendships', label: 'Private friendships already there (share of ties)', min: 0, max: 0.4, step: 0.01, fmt: (v) => (v * 100).toFixed(0) + '%' },
     { key: 'actions.readiness', label: 'Readiness bar: organized share before acting', min: 0.02, max: 0.5, step: 0.01, fmt: (v) => (v * 100).toFixed(0) + '%' },
@@ -388,7 +390,7 @@
   // ---- per-arm columns ----------------------------------------------------------------------------
   const CHARTS = [
     { id: 'trust', title: 'Trust between coworkers (mean trust; dashed: share of strong ties)' },
-    { id: 'base', title: 'The organized base, by rung (share of the workplace)' },
+    { id: 'base', title: 'Supporters (not yet organized), members, leaders' },
     { id: 'power', title: "Actions: turnout (dots) and power (diamonds) against the employer's line" },
     { id: 'wins', title: 'Wins still standing' },
     { id: 'backfires', title: 'Conversations that backfired (people felt used), per week' },
@@ -506,11 +508,23 @@
       ctx.textBaseline = 'middle'; ctx.fillText(mid.toFixed(decimals), padL - 3 * dpr, Y(mid));
       ctx.strokeStyle = '#eef0f3'; ctx.beginPath(); ctx.moveTo(padL + dpr, Y(mid)); ctx.lineTo(padL + w, Y(mid)); ctx.stroke();
     }
-    ctx.textAlign = 'left'; ctx.textBaseline = 'bottom';
+    // The years: a faint line where each new year starts, and each year's name centred under
+    // its weeks ("year 1 | year 2 | year 3"); shortened ("yr 1", "1") where a year is too narrow
+    // for it, and left out for a last part-year too narrow for its number.
+    ctx.textBaseline = 'bottom'; ctx.textAlign = 'center';
     for (let yr = 52; yr < steps; yr += 52) {
-      ctx.fillText(`yr ${yr / 52}`, X(yr) - 8 * dpr, canvas.height);
       ctx.strokeStyle = '#eef0f3'; ctx.beginPath(); ctx.moveTo(X(yr), padT); ctx.lineTo(X(yr), padT + h); ctx.stroke();
     }
+    const years = steps >= 52 ? Math.ceil(steps / 52) : 0;
+    const span = (k) => X(Math.min(steps - 1, 52 * (k + 1))) - X(52 * k);
+    const fullSpan = X(Math.min(steps - 1, 52)) - X(0);
+    const form = ['year ', 'yr ', ''].find((f) => ctx.measureText(f + years).width <= fullSpan - 6 * dpr);
+    for (let k = 0; form !== undefined && k < years; ++k) {
+      const text = form + (k + 1);
+      if (ctx.measureText(text).width > span(k) - 6 * dpr) continue;
+      ctx.fillText(text, (X(52 * k) + X(Math.min(steps - 1, 52 * (k + 1)))) / 2, canvas.height);
+    }
+    ctx.textAlign = 'left';
     ctx.textBaseline = 'alphabetic';
     return { ctx, X, Y, dpr, padT, h, font: ax.font };
   }
@@ -704,16 +718,26 @@
       // Power is turnout x (floor + (1 - floor) x cohesion) (actions.power_floor), at most the
       // turnout: a crowd smaller than the line cannot win however much its people trust each
       // other; a bigger one fell short on the trust among them (its cohesion: the mean trust on
-      // their ties, "barely" below 0.25).
+      // their ties, "barely" below 0.25). Those reasons are given only when the power was clearly
+      // below the line: within two actions.win_width of it, with wins, a win is partly luck and
+      // no reason explains a miss there (the wins say the rest).
       const short = turnoutThen < Rz ? 'more people needed to come out'
         : cohesionThen < 0.25 ? 'a crowd whose people barely trust each other is weak, however big'
           : 'its people did not yet trust each other enough for a crowd that size to count';
-      const verdict = pw >= Rz ? 'enough to win.'
-        : width > 0 && wins > 0 && Rz - pw <= 2 * width
-          ? `just short of it; near the line a win is partly luck, and ${short}.`
-          : `not enough: ${short}.`;
-      out.push(`They called about ${about(acts)} action${acts === 1 ? '' : 's'}; the biggest brought out ${pct(peak)} of the workplace. ` +
-        `At its strongest an action had power ${pw.toFixed(2)} against the employer's line of ${Rz.toFixed(2)} — ${verdict}`);
+      // The sides of the line as the numbers read (two decimals): 0.2496 and 0.2504 both read
+      // "0.25 against 0.25", and are both said to be at the line.
+      const P2 = pw.toFixed(2), R2 = Rz.toFixed(2);
+      const side = Math.sign(Number(P2) - Number(R2));
+      const luck = width > 0 && wins > 0 && Math.abs(pw - Rz) <= 2 * width;
+      const power = 'power (how many came out, counted for more when they trust each other)';
+      const verdict = luck
+        ? (side < 0 ? `Its strongest actions came close to the employer's line: their ${power} was ${P2} against ${R2}.`
+          : side === 0 ? `Its strongest actions were right at the employer's line: their ${power} was ${P2}, the line ${R2}.`
+            : `Its strongest actions went just over the employer's line: their ${power} was ${P2} against ${R2}.`) +
+          ' That close, winning is partly luck.'
+        : `At its strongest an action's ${power} was ${P2} against the employer's line of ${R2} — ` +
+          (side > 0 ? 'enough to win.' : side === 0 ? 'right at the line.' : `not enough: ${short}.`);
+      out.push(`They called about ${about(acts)} action${acts === 1 ? '' : 's'}; the biggest brought out ${pct(peak)} of the workplace. ${verdict}`);
       const standing = mean((r) => r.series.standing_wins[T - 1]);
       if (wins > 0) out.push((wins < 0.95 ? `Most runs won nothing (${about(wins)} wins a run on average); `
         : `They won ${about(wins)} time${wins === 1 ? '' : 's'}; `) +
@@ -776,24 +800,65 @@
   }
 
   // ---- sliders ----------------------------------------------------------------------------------
+  // What a slider reads, per arm of the scenario as loaded: its value there (the resolved
+  // parameter; for the hour split, the arm's resolved allocation), or null where the slider
+  // cannot matter to that arm (staff hours with no staff organizer; the hour split of an arm that
+  // does no organizing work).
+  function sliderArms(sp) {
+    return st.base.arms.map((arm) => {
+      const name = arm.name.replace(/_/g, ' ');
+      if (sp.key === 'split') {
+        const alloc = arm.allocation || {};
+        const work = Object.values(alloc).reduce((s, v) => s + v, 0) > 0;
+        return { name, value: work ? alloc.one_on_one : null, why: 'no organizing hours to split' };
+      }
+      if (sp.needs && !sp.needs(arm)) return { name, value: null, why: sp.why };
+      return { name, value: arm.params[sp.key] };
+    });
+  }
+  api.sliderArms = (key) => sliderArms(SLIDERS.concat([SPLIT]).find((sp) => sp.key === key));
   function buildSliders() {
     const box = $('sliders');
     box.innerHTML = '';
-    const arm0 = st.base.arms[0];
     const doc = st.doc || {};
     const all = SLIDERS.concat([SPLIT]);
     for (const sp of all) {
-      const v0 = sp.key === 'split' ? arm0.allocation.one_on_one : arm0.params[sp.key];
+      const perArm = sliderArms(sp);
+      const live = perArm.filter((p) => p.value !== null);
       const fixedBy = (doc.arms || []).filter((a) => armSets(a, sp.key)).map((a) => a.name);
       const div = document.createElement('div');
       div.className = 'slider';
-      const value = st.sliders[sp.key] !== undefined ? st.sliders[sp.key] : (sp.key === 'split' && st.split !== null ? st.split : v0);
-      div.innerHTML = `<label><span>${esc(sp.label)}</span><span class="val"></span></label>
-        <input type="range" min="${sp.min}" max="${Math.max(sp.max, v0)}" step="${sp.step}" value="${value}" data-key="${sp.key}">
-        <div class="note">${esc(sp.note || '')}${fixedBy.length ? ` (set by arm ${esc(fixedBy.join(', '))} itself: not moved there)` : ''}</div>`;
+      div.dataset.key = sp.key;
+      if (!live.length) {
+        // Nothing this slider sets matters here: shown greyed out, with the reason, not moved.
+        div.classList.add('off');
+        div.innerHTML = `<label><span>${esc(sp.label)}</span><span class="val">—</span></label>
+          <input type="range" min="${sp.min}" max="${sp.max}" step="${sp.step}" value="${sp.min}" data-key="${sp.key}" disabled>
+          <div class="note">${esc(sp.offNote || ('does nothing in this scenario: ' + perArm[0].why))}</div>`;
+        box.appendChild(div);
+        continue;
+      }
+      // The strategies' own values: one value, or each strategy's (the slider then sets them all
+      // to one; it never shows one arm's value as if it were every arm's).
+      const shown = [...new Set(live.map((p) => sp.fmt(p.value)))];
+      const differ = shown.length > 1;
+      const v0 = live.reduce((s, p) => s + p.value, 0) / live.length;
+      const moved = sp.key === 'split' ? st.split !== null : st.sliders[sp.key] !== undefined;
+      const value = sp.key === 'split' ? (moved ? st.split : v0) : (moved ? st.sliders[sp.key] : v0);
+      const skipped = perArm.filter((p) => p.value === null);
+      const notes = [];
+      if (sp.note) notes.push(sp.note);
+      if (differ) notes.push(`now ${live.map((p) => `${p.name} ${sp.fmt(p.value)}`).join(', ')}; moving it sets every strategy to one value`);
+      if (skipped.length) notes.push(`does nothing for ${skipped.map((p) => p.name).join(', ')}: ${skipped[0].why}`);
+      if (fixedBy.length) notes.push(`set by arm ${fixedBy.join(', ')} itself: not moved there`);
+      const label = sp.label + (differ ? ', for every strategy' : '');
+      const maxV = Math.max(sp.max, ...live.map((p) => p.value));
+      div.innerHTML = `<label><span>${esc(label)}</span><span class="val"></span></label>
+        <input type="range" min="${sp.min}" max="${maxV}" step="${sp.step}" value="${value}" data-key="${sp.key}">
+        <div class="note">${esc(notes.join('; '))}</div>`;
       const input = div.querySelector('input');
       const val = div.querySelector('.val');
-      val.textContent = sp.fmt(Number(value));
+      val.textContent = moved ? sp.fmt(Number(value)) : (differ ? 'now ' + live.map((p) => sp.fmt(p.value)).join(' / ') : shown[0]);
       input.addEventListener('input', () => {
         const v = Number(input.value);
         val.textContent = sp.fmt(v);
