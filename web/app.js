@@ -692,9 +692,11 @@
     const T = res.steps;
     const years = T >= 52 ? `${about(T / 52)} year${T / 52 === 1 ? '' : 's'}` : `${T} weeks`;
     const out = [];
+    // The series start after the first week's work (an arm that acts in week 1 has moved already):
+    // said so, so that two arms on the same workplace do not seem to start apart.
     const b0 = mean((r) => r.series.organized_base[0]), b1 = mean((r) => r.series.organized_base[T - 1]);
     const people = Math.round(b1 * N);
-    out.push(`Over ${years}, the organized base (members, leaders and coworkers who organize) went from ${pct(b0)} to ${pct(b1)} of the workplace — ` +
+    out.push(`Over ${years}, the organized base (members, leaders and coworkers who organize) went from ${pct(b0)} in the first week to ${pct(b1)} of the workplace at the end — ` +
       (people === 0 ? 'almost nobody.' : `about ${people} of ${N} people.`));
     const s0 = mean((r) => r.series.strong_tie_share[0]), s1 = mean((r) => r.series.strong_tie_share[T - 1]);
     const t0 = mean((r) => r.series.trust_mean[0]), t1 = mean((r) => r.series.trust_mean[T - 1]);
