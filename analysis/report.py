@@ -21,6 +21,7 @@ import io
 import math
 import os
 import re
+import shlex
 import sys
 
 if __package__ in (None, ""):  # run as a file: make `analysis` importable
@@ -588,6 +589,20 @@ def people_sentences(people):
     return out
 
 
+def scenario_points(prov, sweep=False):
+    """The scenario file's own points to discuss (its "discussion" list: written for the room,
+    drawn from its seed story), for a run of the scenario as written. A sweep, or a run with
+    --set, --steps or --seed, may not show what they ask about: then none."""
+    if sweep or prov is None:
+        return []
+    words = shlex.split(prov.command_line) if prov.command_line else []
+    if any(w in ("--set", "--steps", "--seed") or w.startswith(("--set=", "--steps=", "--seed="))
+           for w in words):
+        return []
+    own = (prov.scenario or {}).get("discussion") or []
+    return [q.strip() for q in own if isinstance(q, str) and q.strip()]
+
+
 def discussion_points(facts, sweep=False):
     """Questions for the room, chosen from what happened in this scenario's arms (a sweep's:
     pooled over its design points)."""
@@ -871,6 +886,10 @@ def render(path):
     people = people_sentences(load.roster(path))
     story = [_singular(f) for f in story_sentences(facts)]
     points = discussion_points(facts, sweep=bool(varied))
+    own = scenario_points(prov, bool(varied))
+    if own:  # the scenario's own questions first; the closing generic one gives way to them
+        points = own + [q for q in points if not q.startswith("Which of these arms")]
+        points = points[:6]
     n_max = max((f["n"] for f in facts.values()), default=0)
     workplaces = (f"each on the same {n_max} simulated workplaces" if n_max > 1
                   else "one simulated workplace each")

@@ -7,6 +7,8 @@ wins" instead of a -0.04..0.04 axis, no interval claims with one replicate).
 Run: ORGSIM_BINARY=$PWD/build/orgsim /usr/bin/python3 -m pytest -q tests/python/test_report_trainer.py
 """
 
+import html
+import json
 import re
 import shutil
 import subprocess
@@ -333,3 +335,20 @@ def test_the_power_caption_says_when_the_line_decides(orgsim_run, width, luck):
                                         "--set", f"actions.win_width={width}")))
     assert "dashed line: an action above it is won" in page
     assert ("near it, winning is partly luck" in page) == luck
+
+
+def _texts(page, cls, tag):
+    block = re.search(rf"<{tag} class='{cls}'>(.*?)</{tag}>", page, re.S).group(1)
+    return [html.unescape(t) for t in re.findall(r"<li>(.*?)</li>", block)]
+
+
+def test_the_scenarios_own_points_to_discuss_come_first_when_run_as_written(year1, orgsim_run):
+    """A scenario's "discussion" list was written for the room from its seed story: the
+    handout asks it first for a run of the scenario as written, and not after --set (the
+    results may no longer show what it asks about)."""
+    own = json.loads((REPO / "scenarios" / "year1_isolated.json").read_text())["discussion"]
+    points = _texts(report.render(str(year1)), "discuss", "ol")
+    assert points[:len(own)] == own and len(points) <= 6
+    changed = orgsim_run("year1_isolated", "--replicates", "2", "--set", "trust.voice=0.05")
+    points = _texts(report.render(str(changed)), "discuss", "ol")
+    assert not any(q in points for q in own)
