@@ -967,9 +967,8 @@ def render(path):
     handout_panels = list(figures.HANDOUT_PANELS)
     # With actions.win_width > 0 an action near the line is won by chance (a logistic in the
     # power's distance to it): the caption must not say the line decides.
-    win_width = max((v for v in (prov.arm_value(i, "actions.win_width")
-                                 for i in range(len(names))) if isinstance(v, (int, float))),
-                    default=0.0)
+    win_width = max((v for v in figures.arm_values(prov, names, "actions.win_width")
+                     if isinstance(v, (int, float))), default=0.0)
     if all(f["backfires_total"] == 0 for f in facts.values()):
         handout_panels[-1] = "fear_mean"
     fig = figures.plot_trainer_panels(ds, resistance=figures.resistance_by_arm(prov, names),
