@@ -381,6 +381,11 @@ class Provenance:
         return self.scenario.get("name", "")
 
     @property
+    def title(self):
+        """The scenario file's own title, in words ("" when it has none: never from a base)."""
+        return self.scenario.get("title", "") or ""
+
+    @property
     def description(self):
         return self.scenario.get("description", "")
 

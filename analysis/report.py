@@ -866,12 +866,15 @@ def render(path):
     summary = stats.summarize_arms(runs, outcomes, bounds={
         o: (0.0, 1.0 if _is_share(runs, o) else math.inf) for o in outcomes})
     diffs = stats.paired_differences(runs, outcomes) if len(names) > 1 else None
-    title = prov.name or os.path.splitext(os.path.basename(path))[0]
+    # The scenario's own title, in words; else its name (or the file's), underscores as spaces.
+    title = prov.title or _cap((prov.name or os.path.splitext(os.path.basename(path))[0])
+                               .replace("_", " "))
     description = prov.description or "No description given."
     varied = load.varied_params(ds)
     sweep_note = ""
     if prov.sweep is not None:  # a sweep: its own name and question, then the base scenario
-        title = prov.sweep.get("name") or title
+        title = (prov.sweep.get("title")
+                 or _cap(str(prov.sweep.get("name") or "").replace("_", " ")) or title)
         base = prov.description
         description = prov.sweep.get("description") or description
         if base and base != description:
@@ -1035,7 +1038,7 @@ def render(path):
         for i, n in enumerate(names))
     handout = [
         "<section class='handout'>",
-        f"<h1>{html.escape(_cap(title.replace('_', ' ')))}</h1>",
+        f"<h1>{html.escape(title)}</h1>",
         f"<p class='sub'>orgsim results: {len(names)} arm{'s' if len(names) != 1 else ''}, "
         f"{workplaces}; {int(ds.sizes['run'])} runs of {int(ds.sizes['step'])} "
         f"{html.escape(str(ds['step'].attrs.get('units', 'step')))}s each."

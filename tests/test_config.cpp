@@ -44,7 +44,7 @@ json describe(const ModelConfig& c) {
   const auto& nw = c.network;
   return {
       {"study",
-       {c.name, c.description, c.steps, c.replicates, c.master_seed, c.n, c.snapshot_every,
+       {c.name, c.title, c.description, c.steps, c.replicates, c.master_seed, c.n, c.snapshot_every,
         c.component_every}},
       {"agents",
        {describe(c.threshold), describe(c.grievance), describe(c.fear), describe(c.inoculation),

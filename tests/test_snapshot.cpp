@@ -119,7 +119,7 @@ TEST_CASE("snapshots: every k steps, and without ties when not asked", "[snapsho
   CHECK(!o.snaps.tie_i.empty());  // the topology is still there
 }
 
-TEST_CASE("scenario notes: discussion and try are kept from the file, checked, not inherited",
+TEST_CASE("scenario notes: title, discussion and try are kept from the file, checked, not inherited",
           "[scenario][snapshot]") {
   nlohmann::json doc = {{"name", "notes"},
                         {"steps", 2},
@@ -127,7 +127,7 @@ TEST_CASE("scenario notes: discussion and try are kept from the file, checked, n
                         {"try", {"Raise turnover."}}};
   const Scenario sc = scenario_from_json(doc, "notes.json", ".", doc.dump());
   CHECK(sc.discussion == std::vector<std::string>{"Why?", "Who?"});
-  CHECK(sc.try_this == std::vector<std::string>{"Raise turnover."});
+  CHECK(sc.try_this == std::vector<TryThis>{{"Raise turnover.", nlohmann::json::object()}});
   for (const auto& [bad, path] :
        std::vector<std::pair<nlohmann::json, std::string>>{{"a string", "discussion"},
                                                            {nlohmann::json::array({"ok", ""}), "discussion[1]"},
@@ -142,15 +142,48 @@ TEST_CASE("scenario notes: discussion and try are kept from the file, checked, n
       CHECK(e.where() == path);
     }
   }
+  // A thing to try may carry the values that try it: checked as --set values are, on the
+  // scenario as resolved, and named by their place in the file.
+  nlohmann::json with_set = doc;
+  with_set["try"] = nlohmann::json::array(
+      {"In words only.",
+       {{"text", "An open culture."}, {"set", {{"trust.voice", 0.05}, {"population.threshold.value", 0.3}}}}});
+  const Scenario ws = scenario_from_json(with_set, "notes.json", ".", with_set.dump());
+  REQUIRE(ws.try_this.size() == 2);
+  CHECK(ws.try_this[0].set.empty());
+  CHECK(ws.try_this[1].text == "An open culture.");
+  CHECK(ws.try_this[1].set.at("trust.voice") == 0.05);
+  for (const auto& [bad, path, expected] : std::vector<std::tuple<nlohmann::json, std::string, std::string>>{
+           {{{"set", {{"trust.voice", 0.1}}}}, "try[0]", "a \"text\""},
+           {{{"text", ""}}, "try[0].text", "a non-empty string"},
+           {{{"text", "x"}, {"sett", {}}}, "try[0].sett", "one of the keys text, set"},
+           {{{"text", "x"}, {"set", 3}}, "try[0].set", "an object of dotted parameter keys"},
+           {{{"text", "x"}, {"set", {{"trust.voice", 2}}}}, "try[0].set.trust.voice", "[0, 1]"},
+           {{{"text", "x"}, {"set", {{"trust.vioce", 0.1}}}}, "try[0].set.trust.vioce", "did you mean `trust.voice`"},
+           {{{"text", "x"}, {"set", {{"trust.friendships", 0.3}}}}, "try[0].set.trust.friendships", "every arm sets it itself"}}) {
+    nlohmann::json d = doc;
+    d["try"] = nlohmann::json::array({bad});
+    d["arms"] = {{{"name", "a"}, {"set", {{"trust.friendships", 0.1}}}},
+                 {{"name", "b"}, {"set", {{"trust.friendships", 0.2}}}}};
+    try {
+      (void)scenario_from_json(d, "notes.json", ".", d.dump());
+      FAIL("accepted " << bad.dump());
+    } catch (const InputError& e) {
+      CHECK(e.file() == "notes.json");
+      CHECK(e.where() == path);
+      CHECK_THAT(std::string(e.what()), Catch::Contains(expected));
+    }
+  }
   // A file extending another keeps only its own notes (like its description).
   const std::string base_path = test::tmp_path("notes_base.json");
   {
-    std::ofstream(base_path) << R"({"name": "b", "discussion": ["from the base"], "steps": 3})";
+    std::ofstream(base_path) << R"({"name": "b", "title": "The base", "discussion": ["from the base"], "steps": 3})";
   }
   const nlohmann::json child = {{"name", "child"}, {"extends", base_path}};
   const Scenario c = scenario_from_json(child, "child.json", ".", child.dump());
   CHECK(c.discussion.empty());
   CHECK(c.try_this.empty());
+  CHECK(c.base.at("title") == "");  // a title, like the name, belongs to its file
   // Every shipped trainer scenario carries both.
   for (const char* name : {"default", "year1_isolated", "year2_hot_no_relationships", "year3_base_clicks",
                            "big_messaging_no_base", "staffer_pushed_ava", "organizing_never_mobilizes",

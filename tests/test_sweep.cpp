@@ -345,6 +345,21 @@ TEST_CASE("sweep files are validated like scenarios", "[sweep][validation]") {
              Catch::Contains("not numeric"));
   CHECK_THAT(error(json::parse(R"({"type": "grid", "parameters": {"campaign.strategy": [1]}})")),
              Catch::Contains("campaign.strategy"));
+  // Its words are strings: a number for a name is an input error naming the key, not a JSON
+  // library's type error at run time.
+  for (const char* key : {"name", "title", "description"}) {
+    json doc = json::parse(std::ifstream(write_sweep("words", grid())));
+    doc[key] = 3;
+    const std::string path = test::tmp_path("words_bad.json");
+    std::ofstream(path) << doc.dump();
+    try {
+      load_sweep(path);
+      FAIL("accepted a number for " << key);
+    } catch (const InputError& e) {
+      CHECK(e.where() == key);
+      CHECK(e.expected() == "a string");
+    }
+  }
   // steps, replicates and seed are shared by every run of a sweep: refused when the file is read,
   // not when the results file is written after the runs.
   for (const char* key : {"steps", "replicates", "seed"}) {

@@ -137,9 +137,11 @@ json run_scenario(const std::string& text, const std::string& file, const json& 
   g_floats.clear();
   json out;
   out["name"] = sc.name;
+  out["title"] = sc.base.at("title");
   out["description"] = sc.base.at("description");
   out["discussion"] = sc.discussion;
-  out["try"] = sc.try_this;
+  out["try"] = json::array();
+  for (const auto& t : sc.try_this) out["try"].push_back({{"text", t.text}, {"set", t.set}});
   out["steps"] = plan.steps;
   out["seed"] = std::to_string(plan.master_seed);
   out["replicates_planned"] = plan.replicates;

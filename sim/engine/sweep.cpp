@@ -137,8 +137,9 @@ Sweep sweep_from_text(const std::string& text, const std::string& path, const st
   s.raw_text = text;
   const json doc = parse_json_text(s.raw_text, path);
   if (!doc.is_object()) throw InputError(path, "(top level)", "a JSON object", doc.dump());
-  const std::vector<std::string> keys = {"name", "description", "scenario", "design", "replicates",
-                                         "seed", "outputs", "bootstrap"};
+  const std::vector<std::string> keys = {"name",     "title",      "description", "scenario",
+                                         "design",   "replicates", "seed",        "outputs",
+                                         "bootstrap"};
   for (auto it = doc.begin(); it != doc.end(); ++it)
     if (std::find(keys.begin(), keys.end(), it.key()) == keys.end()) {
       const auto guess = did_you_mean(it.key(), keys);
@@ -204,6 +205,10 @@ Sweep sweep_from_text(const std::string& text, const std::string& path, const st
   } else {
     s.seed = s.scenario.base.at("seed").get<std::uint64_t>();
   }
+  // The words: strings, the name as an output file's name takes it (checked where it is used).
+  for (const char* key : {"name", "title", "description"})
+    if (doc.contains(key) && !doc.at(key).is_string())
+      throw InputError(path, key, "a string", json_value_text(doc.at(key)));
   s.name = doc.value("name", std::string());
   if (s.name.empty()) s.name = fs::path(path).stem().string();
 

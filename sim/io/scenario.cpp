@@ -212,7 +212,8 @@ void walk(const json& obj, const std::string& prefix, json& flat, const Layer& l
     const std::string path = prefix.empty() ? key : prefix + "." + key;
     if (const ParamSpec* spec = find_param(path)) {
       json v = validate_value(*spec, completed(*spec, *it, flat, path), layer.file, path);
-      if (layer.base && (path == "name" || path == "description")) continue;  // per file
+      if (layer.base && (path == "name" || path == "title" || path == "description"))
+        continue;  // per file
       if (layer.base && spec->type == ParamType::path && !v.get<std::string>().empty() &&
           fs::path(v.get<std::string>()).is_relative())
         v = (fs::path(layer.dir) / v.get<std::string>()).lexically_normal().string();
@@ -242,11 +243,46 @@ struct Resolution {
   bool has_arms = false;
   json arms;  // the nearest document's arms (a copy: a base document is gone after its turn)
   std::string arms_file;
-  std::vector<std::string> discussion, try_this;  // the file's own teaching notes
+  std::vector<std::string> discussion;  // the file's own teaching notes
+  std::vector<TryThis> try_this;
+  std::string notes_file;  // the file they came from (its try values are checked once resolved)
   std::vector<std::string> chain, names;
 };
 
 void apply_document(const json& doc, const Layer& layer, const std::string& id, Resolution& r);
+
+/// A teaching note: a non-empty string.
+std::string note_text(const json& v, const std::string& file, const std::string& where) {
+  if (!v.is_string() || v.get<std::string>().empty())
+    throw InputError(file, where, "a non-empty string", json_value_text(v));
+  return v.get<std::string>();
+}
+
+/// A thing to try: a non-empty string, or {"text": non-empty string, "set": {key: value}}. The
+/// values are checked against the resolved scenario later (resolve), as `--set` values are.
+TryThis try_entry(const json& v, const std::string& file, const std::string& where) {
+  if (v.is_string()) return {note_text(v, file, where), json::object()};
+  const std::string forms = "a non-empty string or an object {\"text\": ..., \"set\": {...}}";
+  if (!v.is_object()) throw InputError(file, where, forms, json_value_text(v));
+  TryThis t;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    if (it.key() == "text") {
+      t.text = note_text(*it, file, where + ".text");
+    } else if (it.key() == "set") {
+      if (!it->is_object())
+        throw InputError(file, where + ".set", "an object of dotted parameter keys and values",
+                         json_value_text(*it));
+      t.set = *it;
+    } else {
+      auto guess = did_you_mean(it.key(), {"text", "set"});
+      throw InputError(file, where + "." + it.key(), "one of the keys text, set",
+                       "unknown key `" + it.key() + "`",
+                       guess.empty() ? "" : "did you mean `" + guess + "`?");
+    }
+  }
+  if (t.text.empty()) throw InputError(file, where, "a \"text\"", "none");
+  return t;
+}
 
 void apply_base(const std::string& name, const std::string& file, const std::string& dir,
                 const std::string& shown_dir, const std::string& where, Resolution& r) {
@@ -335,20 +371,30 @@ void apply_document(const json& doc, const Layer& layer, const std::string& id, 
     }
   }
   walk(doc, "", r.flat, layer, r.origin);
-  // Teaching notes: arrays of non-empty strings; checked in bases too, kept from the file only.
-  for (const char* key : {"discussion", "try"}) {
-    if (!doc.contains(key)) continue;
-    const json& v = doc.at(key);
-    const std::string forms = "an array of non-empty strings (one point per entry)";
-    if (!v.is_array()) throw InputError(layer.file, key, forms, json_value_text(v));
+  // Teaching notes: checked in bases too, kept from the file only.
+  if (doc.contains("discussion")) {
+    const json& v = doc.at("discussion");
+    if (!v.is_array())
+      throw InputError(layer.file, "discussion", "an array of non-empty strings (one point per entry)",
+                       json_value_text(v));
     std::vector<std::string> notes;
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      if (!v[i].is_string() || v[i].get<std::string>().empty())
-        throw InputError(layer.file, std::string(key) + "[" + std::to_string(i) + "]",
-                         "a non-empty string", json_value_text(v[i]));
-      notes.push_back(v[i].get<std::string>());
+    for (std::size_t i = 0; i < v.size(); ++i) notes.push_back(note_text(v[i], layer.file, "discussion[" + std::to_string(i) + "]"));
+    if (!layer.base) r.discussion = std::move(notes);
+  }
+  if (doc.contains("try")) {
+    const json& v = doc.at("try");
+    if (!v.is_array())
+      throw InputError(layer.file, "try",
+                       "an array of changes to try, each a non-empty string or {\"text\": ..., "
+                       "\"set\": {...}}",
+                       json_value_text(v));
+    std::vector<TryThis> notes;
+    for (std::size_t i = 0; i < v.size(); ++i)
+      notes.push_back(try_entry(v[i], layer.file, "try[" + std::to_string(i) + "]"));
+    if (!layer.base) {
+      r.try_this = std::move(notes);
+      r.notes_file = layer.file;
     }
-    if (!layer.base) (std::string(key) == "try" ? r.try_this : r.discussion) = std::move(notes);
   }
   if (doc.contains("arms")) {
     r.has_arms = true;
@@ -873,6 +919,21 @@ Scenario resolve(const json& doc, const std::string& file, const std::string& di
   sc.warnings = overridden_sets(sets, sc.arms);
   sc.discussion = std::move(r.discussion);
   sc.try_this = std::move(r.try_this);
+  // A thing to try must be something a trainer can run: its values pass as `--set` values would,
+  // on the scenario as resolved, and each changes some arm (one every arm sets itself would
+  // change nothing, as such a --set does).
+  for (std::size_t i = 0; i < sc.try_this.size(); ++i) {
+    json flat = sc.base;
+    const json& set = sc.try_this[i].set;
+    for (auto it = set.begin(); it != set.end(); ++it) {
+      const std::string where = "try[" + std::to_string(i) + "].set." + it.key();
+      set_parameter(flat, it.key(), *it, r.notes_file, where);
+      if (!overridden_sets({it.key() + "=" + it->dump()}, sc.arms).empty())
+        throw InputError(r.notes_file, where, "a parameter some arm takes from the scenario",
+                         sc.arms.size() == 1 ? "the only arm sets it itself"
+                                             : "every arm sets it itself");
+    }
+  }
   sc.name = sc.base.at("name").get<std::string>();  // never inherited from a base
   if (sc.name.empty()) sc.name = fs::path(file).stem().string();
   if (sc.name.empty()) sc.name = "scenario";

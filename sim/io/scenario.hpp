@@ -28,6 +28,15 @@ struct Arm {
   nlohmann::json overrides = nlohmann::json::object();
 };
 
+/// One of a scenario's "things to try": what to tell the room, and the parameter values that try
+/// it (dotted key -> value, validated as `--set` values are; empty when the change is told only
+/// in words). The trainer's page turns a non-empty `set` into a button.
+struct TryThis {
+  std::string text;
+  nlohmann::json set = nlohmann::json::object();
+  bool operator==(const TryThis&) const = default;
+};
+
 struct Scenario {
   std::string file;      // as given on the command line (used in messages)
   std::string dir;       // directory of the file: relative paths in it are resolved from here
@@ -35,7 +44,8 @@ struct Scenario {
   std::string name;      // `name`, or the file's stem
   /// Optional teaching notes of the file itself (never inherited from a base): `"discussion"`,
   /// points to discuss with the room, and `"try"`, changes to try (docs/SCENARIOS.md).
-  std::vector<std::string> discussion, try_this;
+  std::vector<std::string> discussion;
+  std::vector<TryThis> try_this;
   /// Flat map dotted key -> value: defaults, then the bases, then the file, then --set.
   nlohmann::json base = nlohmann::json::object();
   std::vector<Arm> arms;  // at least one ("baseline" when the file lists none)

@@ -81,7 +81,7 @@ struct ClimateConfig {
 };
 
 struct ModelConfig {
-  std::string name, description;
+  std::string name, title, description;
   std::int32_t steps{};
   std::int64_t replicates{};
   std::uint64_t master_seed{};

@@ -35,6 +35,10 @@ std::vector<ParamSpec> make_table() {
       {"name", T::text, "", 0, 0, "", {},
        "short name of the scenario; the default output is results/<name>.h5 (empty: the file's stem)",
        "", bind_member(&ModelConfig::name)},
+      {"title", T::text, "", 0, 0, "", {},
+       "the title the trainer's page and the report show, in words (\"The staffer who pushed "
+       "Ava\"; empty: the name, its underscores as spaces)",
+       "", bind_member(&ModelConfig::title)},
       {"description", T::text, "", 0, 0, "", {},
        "plain-language description a trainer can read aloud", "",
        bind_member(&ModelConfig::description)},
