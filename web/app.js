@@ -103,7 +103,7 @@
   };
   function plain(res) {
     const out = {
-      name: res.name, description: res.description, discussion: res.discussion, try: res.try,
+      name: res.name, title: res.title, description: res.description, discussion: res.discussion, try: res.try,
       steps: res.steps, seed: res.seed, engine_ms: res.engine_ms, outputs: res.outputs,
       arms: res.arms.map((a) => ({
         name: a.name, description: a.description, params: a.params, allocation: a.allocation,
@@ -125,7 +125,7 @@
   const RUNG_NAMES = ['not yet engaged', 'supporter', 'member', 'leader'];
   const ARM_COLORS = ['#2f7fc1', '#d9642b', '#3c9a5f', '#8a4fb8'];
   const st = {
-    name: '', file: '', doc: null, text: '', sliders: {}, split: null,
+    name: '', file: '', doc: null, text: '', sliders: {}, split: null, trying: null,
     quick: null, full: null, base: null, frame: 0, playing: false, token: 0,
     layout: null, busy: Promise.resolve(), timings: {},
   };
@@ -165,7 +165,7 @@
       st.name = s.name || 'scenario'; st.file = fileNameOf(s); st.text = JSON.stringify(s);
     }
     try { st.doc = JSON.parse(st.text); } catch (e) { st.doc = null; }
-    st.sliders = {}; st.split = null; st.base = null; st.frame = 0;
+    st.sliders = {}; st.split = null; st.base = null; st.frame = 0; st.trying = null;
     return rerun(true);
   }
 
@@ -403,10 +403,10 @@
     box.innerHTML = '';
     box.style.setProperty('--arms', String(res.arms.length));
     document.documentElement.style.setProperty('--arms', String(res.arms.length));
-    $('title').textContent = res.name;
+    $('title').textContent = titleOf(res);
     $('description').textContent = res.description || '';
     fillList('discussion', res.discussion, 'This scenario has no discussion points; add a "discussion" list to its file.');
-    fillList('try', res.try, 'Move the sliders: every strategy reruns on the same workplace.');
+    fillTry(res.try);
     const sn0 = res.arms[0].replicates[0].snapshots;
     st.layout = sn0 ? computeLayout(sn0) : null;
     armViews = res.arms.map((arm, a) => {
@@ -438,6 +438,58 @@
     ul.innerHTML = '';
     const list = items && items.length ? items : [empty];
     for (const t of list) { const li = document.createElement('li'); li.textContent = t; ul.appendChild(li); }
+  }
+  /** The scenario's title in words: its own "title", else its name with spaces. */
+  function titleOf(sc) {
+    if (sc && typeof sc.title === 'string' && sc.title) return sc.title;
+    const name = String((sc && sc.name) || 'scenario').replace(/_/g, ' ');
+    return name.charAt(0).toUpperCase() + name.slice(1);
+  }
+  api.titleOf = titleOf;
+  /** What a setting is called on the page: its slider's label, else its parameter key. */
+  function settingText(key, v) {
+    const sp = SLIDERS.find((x) => x.key === key);
+    return sp ? `${sp.label}: ${sp.fmt(Number(v))}` : `${key} = ${typeof v === 'object' ? JSON.stringify(v) : v}`;
+  }
+  // The scenario's things to try: each in words; one that carries its values gets a button that
+  // reruns every strategy with them (from the scenario's values: an earlier try or slider move
+  // is undone first), and says what it set.
+  function fillTry(items) {
+    const ul = $('try');
+    ul.innerHTML = '';
+    if (!items || !items.length) {
+      const li = document.createElement('li');
+      li.textContent = 'Move the sliders: every strategy reruns on the same workplace.';
+      ul.appendChild(li);
+      return;
+    }
+    items.forEach((t, k) => {
+      const li = document.createElement('li');
+      const text = typeof t === 'string' ? t : t.text;
+      const set = (t && typeof t === 'object' && t.set) || {};
+      li.appendChild(document.createTextNode(text + ' '));
+      if (Object.keys(set).length) {
+        const b = document.createElement('button');
+        b.className = 'try-it';
+        b.dataset.index = String(k);
+        b.textContent = st.trying === k ? 'Trying this' : 'Try it';
+        b.title = 'Sets ' + Object.entries(set).map(([key, v]) => settingText(key, v)).join('; ');
+        b.addEventListener('click', () => {
+          st.sliders = Object.assign({}, set); st.split = null; st.trying = k;
+          buildSliders(); fillTry(items); rerun(false);
+        });
+        li.appendChild(b);
+        if (st.trying === k) {
+          li.classList.add('trying');
+          const note = document.createElement('div');
+          note.className = 'note';
+          note.textContent = 'Now running with ' + Object.entries(set).map(([key, v]) => settingText(key, v)).join('; ') +
+            ". “Back to the scenario's values” undoes it.";
+          li.appendChild(note);
+        }
+      }
+      ul.appendChild(li);
+    });
   }
   function esc(s) { return String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c])); }
   function buildLegend() {
@@ -911,7 +963,9 @@
     const sel = $('scenario');
     for (const name of Object.keys(SCENARIO_TEXT)) {
       const o = document.createElement('option');
-      o.value = name; o.textContent = name.replace(/_/g, ' ');
+      let doc = null;
+      try { doc = JSON.parse(SCENARIO_TEXT[name]); } catch (e) { doc = null; }
+      o.value = name; o.textContent = titleOf(doc || { name });
       sel.appendChild(o);
     }
     sel.addEventListener('change', () => { pause(); loadScenario(sel.value); });
@@ -931,14 +985,14 @@
         st.name = main.name;
         st.text = text;
         try { st.doc = JSON.parse(text); } catch (err) { st.doc = null; }
-        st.sliders = {}; st.split = null; st.base = null; st.frame = 0;
+        st.sliders = {}; st.split = null; st.base = null; st.frame = 0; st.trying = null;
         rerun(true);
       });
     });
     $('play').addEventListener('click', () => (st.playing ? pause() : play()));
     $('step').addEventListener('click', () => { pause(); setFrame(st.frame + 1); });
     $('scrub').addEventListener('input', () => { pause(); setFrame(Number($('scrub').value)); });
-    $('reset').addEventListener('click', () => { st.sliders = {}; st.split = null; buildSliders(); rerun(false); });
+    $('reset').addEventListener('click', () => { st.sliders = {}; st.split = null; st.trying = null; buildSliders(); rerun(false); });
     $('print').addEventListener('click', () => window.print());
     $('extra').addEventListener('change', drawExtra);
     window.addEventListener('resize', () => { drawCharts(); drawFrame(); drawExtra(); });

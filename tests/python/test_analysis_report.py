@@ -268,3 +268,16 @@ def test_report_renders_in_headless_chromium(default_report, tmp_path, orgsim_ch
     # and the figures sit below the text: the lower half has coloured pixels too
     lower = img[3000:]
     assert (np.abs(lower - np.array([0, 0x72, 0xB2]) / 255) < 0.06).all(axis=2).sum() > 500
+
+
+def test_report_title_is_the_scenarios_title_else_its_name_in_words(orgsim_files, default_report,
+                                                                   tmp_path):
+    # default.json has a title in words; centola_macy.json has none, so its name is shown with
+    # spaces, its first letter capital ("Centola-macy").
+    title = json.loads((REPO / "scenarios" / "default.json").read_text())["title"]
+    _, page = default_report
+    assert f"<h1>{title}</h1>" in page and f"<title>{title} " in page
+    assert load.provenance(orgsim_files("default")).title == title
+    out = report.write_report(orgsim_files("centola"), tmp_path / "centola.html")
+    page = open(out, encoding="utf-8").read()
+    assert "<h1>Centola-macy</h1>" in page

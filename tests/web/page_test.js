@@ -170,6 +170,33 @@ function check(ok, what) {
   const after = await endBase();
   check(after < before, `turnover up to 3%/week lowers relationship_first's organized base at the end (${before.toFixed(3)} -> ${after.toFixed(3)})`);
 
+  // ---- the title and the things to try -------------------------------------------------------
+  // The scenario's title in words, in the heading and the picker; a thing to try that carries its
+  // values reruns every strategy with them from the scenario's values (the slider moved above is
+  // undone), shows the slider at the new value and says what it set; the reset undoes it.
+  const heading = await page.$eval('#title', (el) => el.textContent);
+  const picked = await page.$eval('#scenario option[value="staffer_pushed_ava"]', (el) => el.textContent);
+  check(heading === 'Organizing or mobilizing: one workplace, three years' && picked === 'The staffer who pushed Ava',
+    `the scenario's title in words in the heading and the picker (got "${heading}", "${picked}")`);
+  const tryIt = async (selector) => {
+    await page.evaluate(() => { window.__before = window.orgsim.state.full; });
+    await page.click(selector);
+    await page.waitForFunction(() => window.orgsim.state.full && window.orgsim.state.full !== window.__before, null, { timeout: 120000 });
+    return page.evaluate(() => ({
+      turnover: window.orgsim.state.full.arms.map((a) => a.params['environment.turnover']),
+      slider: Number(document.querySelector('input[data-key="environment.turnover"]').value),
+      trying: Array.from(document.querySelectorAll('#try li.trying')).map((li) => li.textContent),
+      buttons: document.querySelectorAll('#try button.try-it').length,
+    }));
+  };
+  const tried = await tryIt('#try button.try-it[data-index="0"]');
+  check(tried.turnover.every((v) => v === 0.02) && tried.slider === 0.02 && tried.trying.length === 1 &&
+        /Turnover \(share of people leaving per week\): 2\.0%\/wk/.test(tried.trying[0]) && tried.buttons === 2,
+    `"Try it" reruns every strategy with the thing to try's values and says what it set (${JSON.stringify(tried)})`);
+  const undone = await tryIt('#reset');
+  check(undone.turnover.every((v) => v === 0.004) && undone.slider === 0.004 && undone.trying.length === 0,
+    `"Back to the scenario's values" undoes a thing tried (${JSON.stringify(undone)})`);
+
   // ---- the print view -----------------------------------------------------------------------
   // Printed as a trainer prints: page.pdf() on the page as it is on the screen goes through
   // Chromium's print path (beforeprint, the layout at the A4 page's width, the print media
