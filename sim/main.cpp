@@ -381,7 +381,7 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
     return failed > 0 ? 1 : 0;
   }
   if (has_parts(out)) {
-    merge_parts(out + ".parts", out);
+    merge_parts(out + ".parts", out, opt.allow_commit_change);  // the resume warned already
     recap.filled = false;  // the merged file is the one to summarize
   }
   // The summary: from what the sweep kept when it built the file as it ran, else from the file.
@@ -430,12 +430,15 @@ void check_output_limit(const Sweep& s, double max_gb) {
 
 int cmd_merge(int argc, char** argv) {
   std::string dir, out;
-  bool force = false;
+  bool force = false, allow_commit_change = false;
   po::options_description visible("options");
   visible.add_options()("help,h", "this help")
       ("output,o", po::value<std::string>(&out), "results file (default: the parts directory "
                                                   "without .parts)")
-      ("force", po::bool_switch(&force), "replace an existing output that is not a sweep's results file");
+      ("force", po::bool_switch(&force), "replace an existing output that is not a sweep's results file")
+      ("allow-commit-change", po::bool_switch(&allow_commit_change),
+       "merge parts written by a build of another git commit (warns; the file records this "
+       "build's commit)");
   po::options_description all;
   all.add(visible).add_options()("dir", po::value<std::string>(&dir));
   po::positional_options_description pos;
@@ -449,7 +452,8 @@ int cmd_merge(int argc, char** argv) {
     out = dir.substr(0, dir.size() - 6);
   }
   check_replaceable(out, force, layout::kKindSweep);
-  merge_parts(dir, out);
+  merge_parts(dir, out, allow_commit_change,
+              [](const std::string& w) { std::cerr << "orgsim merge: warning: " << w << "\n"; });
   std::cout << "results: " << out << "\n";
   return 0;
 }

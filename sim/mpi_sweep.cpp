@@ -212,7 +212,8 @@ int mpi_sweep(const Sweep& s, const std::string& out, SweepOptions opt,
     mine.join();
     failed += failed_elsewhere;
     if (local_error) std::rethrow_exception(local_error);
-    if (!fresh) merge_parts(out + ".parts", out);  // a fresh sweep's file is already in place
+    // a fresh sweep's file is already in place; a resume checked (and warned of) the parts
+    if (!fresh) merge_parts(out + ".parts", out, opt.allow_commit_change);
     merged_here = true;
   } else {
     auto mine = std::make_shared<std::deque<long long>>();

@@ -242,6 +242,40 @@ TEST_CASE("resume refuses parts another commit wrote unless allowed, and the mes
   CHECK_FALSE(fs::exists(out + ".parts"));
 }
 
+TEST_CASE("merge refuses parts another commit wrote unless allowed, before writing anything",
+          "[sweep][merge][commit]") {
+  // Shards started at the same time never see each other's parts: the merge is where a shard
+  // run by another build is found.
+  const std::string file = write_sweep("merge_commit", grid());
+  const Sweep s = load_sweep(file);
+  const std::string out = fresh("merge_commit");
+  SweepOptions o;
+  o.part_runs = 3;
+  run_sweep(s, out, o);
+  std::vector<std::string> parts;
+  for (const auto& e : fs::directory_iterator(out + ".parts"))
+    if (e.path().extension() == ".h5") parts.push_back(e.path().string());
+  std::sort(parts.begin(), parts.end());
+  REQUIRE(parts.size() >= 2);
+  const std::string other = std::string(kGitCommit) == "0123456789ab" ? "ba9876543210" : "0123456789ab";
+  test::poke_root_attr(parts.back(), "git_commit", other);  // one shard, another build
+  auto cli = test::run_cli("merge " + out + ".parts -o " + out);
+  INFO(cli.err);
+  CHECK(cli.code == 2);
+  CHECK_THAT(cli.err, Catch::StartsWith("orgsim: error: cannot merge: " + parts.back()));
+  CHECK_THAT(cli.err, Catch::Contains(other));
+  CHECK_THAT(cli.err, Catch::Contains(std::string(kGitCommit)));
+  CHECK_THAT(cli.err, Catch::Contains("--allow-commit-change"));
+  CHECK_FALSE(fs::exists(out));           // nothing under the final name
+  CHECK(fs::exists(parts.back()));        // the parts are kept
+  cli = test::run_cli("merge " + out + ".parts -o " + out + " --allow-commit-change");
+  CHECK(cli.code == 0);
+  CHECK_THAT(cli.err, Catch::Contains("orgsim merge: warning: 1 part(s)"));
+  CHECK_THAT(cli.err, Catch::Contains(other));
+  CHECK(fs::exists(out));
+  CHECK_FALSE(fs::exists(out + ".parts"));
+}
+
 TEST_CASE("a failing run is recorded and the sweep goes on", "[sweep][failures]") {
   // Every point is a valid configuration (checked when the sweep loads), but a ring lattice of
   // degree 98 on 100 agents admits almost no degree-preserving swaps: the rewiring gives up at

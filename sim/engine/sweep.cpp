@@ -655,6 +655,54 @@ std::string commit_text(const std::string& commit, const std::string& dirty) {
   return "commit " + commit + (dirty == "true" ? " with uncommitted changes" : "");
 }
 
+/// Checks that the parts of a sweep were written by this build of orgsim, for `action` (resume,
+/// merge): a part of another version is refused; a part of another git commit is refused unless
+/// `allow_commit_change`, and then counted for one warning (warn_mixed).
+class PartBuildCheck {
+ public:
+  PartBuildCheck(std::string action, bool allow_commit_change)
+      : action_(std::move(action)), allow_(allow_commit_change) {}
+  void check(const std::string& file, const FileHeader& header) {
+    if (!header.orgsim_version.empty() && header.orgsim_version != kVersion)
+      throw UsageError("cannot " + action_ + ": " + file + " was written by orgsim " +
+                       header.orgsim_version + ", this is orgsim " + kVersion +
+                       " (finish the sweep with that version, or start again)");
+    // The same version number spans many commits: a rebuild after `git pull` would finish the
+    // sweep with other code, in one file that records only this build's commit.
+    const std::string& commit = header.git_commit;
+    if (commit.empty() || commit == kGitCommit) return;
+    if (!allow_)
+      throw UsageError(
+          "cannot " + action_ + ": " + file + ": /@git_commit: expected a part written by this "
+          "build of orgsim (" + commit_text(kGitCommit, kGitDirty) + "), found a part written "
+          "by " + commit_text(commit, header.git_dirty) + ". Its runs and this build's "
+          "would be mixed in one results file that records only this build's commit: " +
+          (action_ == "merge" ? "merge with a build of commit " + commit
+                              : "finish the sweep with a build of commit " + commit) +
+          ", start the sweep again (delete " + fs::path(file).parent_path().string() +
+          "), or pass --allow-commit-change to " + action_ + " anyway");
+    if (other_parts_++ == 0) {
+      other_file_ = file;
+      other_commit_ = commit_text(commit, header.git_dirty);
+    }
+  }
+  /// One warning naming the first part of another build, when there was one.
+  void warn_mixed(const std::string& parts_dir,
+                  const std::function<void(const std::string&)>& warn) const {
+    if (other_parts_ > 0 && warn)
+      warn(std::to_string(other_parts_) + " part(s) in " + parts_dir + " were written by another "
+           "build (--allow-commit-change): " + other_file_ + " by " + other_commit_ + ", this "
+           "orgsim is " + commit_text(kGitCommit, kGitDirty) + "; the final file will mix their "
+           "runs and record only this build's commit");
+  }
+
+ private:
+  std::string action_;
+  bool allow_;
+  std::string other_file_, other_commit_;  // the first part of another commit
+  std::int64_t other_parts_ = 0;
+};
+
 /// Reads every finished part of `parts_dir` (per-run values only), checks that it belongs to this
 /// sweep file, engine version and git commit (refusing, for `action`, otherwise; parts of another
 /// commit are let through with a warning when `allow_commit_change`), marks its runs in `done`,
@@ -664,44 +712,19 @@ std::vector<PartName> scan_parts(const Sweep& s, const std::string& parts_dir,
                                  bool allow_commit_change = false,
                                  const std::function<void(const std::string&)>& warn = {}) {
   std::vector<PartName> names;
-  std::string other_file, other_commit;  // the first part of another commit
-  std::int64_t other_parts = 0;
+  PartBuildCheck build(action, allow_commit_change);
   for (const auto& [pn, file] : list_parts(parts_dir)) {
     const ResultsFile rf = read_results(file, /*with_series=*/false);
     if (rf.header.sweep_json != s.raw_text)
       throw UsageError("cannot " + action + ": " + file +
                        " was written for a different sweep file (the sweep specification has "
                        "changed since the sweep started)");
-    if (!rf.header.orgsim_version.empty() && rf.header.orgsim_version != kVersion)
-      throw UsageError("cannot " + action + ": " + file + " was written by orgsim " +
-                       rf.header.orgsim_version + ", this is orgsim " + kVersion +
-                       " (finish the sweep with that version, or start again)");
-    // The same version number spans many commits: a rebuild after `git pull` would finish the
-    // sweep with other code, in one file that records only this build's commit.
-    const std::string& commit = rf.header.git_commit;
-    if (!commit.empty() && commit != kGitCommit) {
-      if (!allow_commit_change)
-        throw UsageError(
-            "cannot " + action + ": " + file + ": /@git_commit: expected a part written by this "
-            "build of orgsim (" + commit_text(kGitCommit, kGitDirty) + "), found a part written "
-            "by " + commit_text(commit, rf.header.git_dirty) + ". Its runs and this build's "
-            "would be mixed in one results file that records only this build's commit: finish "
-            "the sweep with a build of commit " + commit + ", start it again (delete " +
-            parts_dir + "), or pass --allow-commit-change to " + action + " anyway");
-      if (other_parts++ == 0) {
-        other_file = file;
-        other_commit = commit_text(commit, rf.header.git_dirty);
-      }
-    }
+    build.check(file, rf.header);
     for (const auto& r : rf.runs)
       if (r.run >= 0 && r.run < s.total_runs()) done[static_cast<std::size_t>(r.run)] = 1;
     names.push_back(pn);
   }
-  if (other_parts > 0 && warn)
-    warn(std::to_string(other_parts) + " part(s) in " + parts_dir + " were written by another "
-         "build (--allow-commit-change): " + other_file + " by " + other_commit + ", this orgsim "
-         "is " + commit_text(kGitCommit, kGitDirty) + "; the final file will mix their runs and "
-         "record only this build's commit");
+  build.warn_mixed(parts_dir, warn);
   return names;
 }
 
@@ -1453,7 +1476,8 @@ std::string sweep_status(const std::string& parts_dir) {
   return o.str();
 }
 
-void merge_parts(const std::string& parts_dir, const std::string& out) {
+void merge_parts(const std::string& parts_dir, const std::string& out, bool allow_commit_change,
+                 const std::function<void(const std::string&)>& warn) {
   std::error_code ec;
   if (!fs::is_directory(parts_dir, ec))
     throw InputError(parts_dir, "", "a sweep's parts directory (part-*.h5)",
@@ -1472,6 +1496,7 @@ void merge_parts(const std::string& parts_dir, const std::string& out) {
     std::size_t next_file = 0, pos = 0;
     std::vector<RunRecord> runs;
     const std::string* sweep_json = nullptr;  // every part must come from the same sweep
+    PartBuildCheck* build = nullptr;           // ... and from this build of orgsim
     bool load() {
       while (pos >= runs.size()) {
         if (next_file >= files.size()) return false;
@@ -1480,6 +1505,7 @@ void merge_parts(const std::string& parts_dir, const std::string& out) {
         if (rf.header.sweep_json != *sweep_json)
           throw InputError(file, "", "a part of the same sweep as the other parts",
                            "a part written for a different sweep file");
+        build->check(file, rf.header);
         runs = std::move(rf.runs);
         pos = 0;
       }
@@ -1493,7 +1519,15 @@ void merge_parts(const std::string& parts_dir, const std::string& out) {
   if (header.kind != "sweep" || header.sweep_json.empty())
     throw InputError(parts.front().second, "/@kind", "a part of a sweep (kind \"sweep\")",
                      "a results file of kind \"" + header.kind + "\"");
-  for (auto& [w, st] : streams) st.sweep_json = &header.sweep_json;
+  // Every part is checked as a resume checks it, before the final file is begun: a merge that
+  // would mix builds stops before it writes anything (and each is checked again as it is read).
+  PartBuildCheck build("merge", allow_commit_change);
+  for (const auto& [pn, file] : parts) build.check(file, read_results(file, false).header);
+  build.warn_mixed(parts_dir, warn);
+  for (auto& [w, st] : streams) {
+    st.sweep_json = &header.sweep_json;
+    st.build = &build;
+  }
   using Item = std::pair<std::int64_t, PartStream*>;
   auto cmp = [](const Item& a, const Item& b) { return a.first > b.first; };
   std::priority_queue<Item, std::vector<Item>, decltype(cmp)> heap(cmp);

@@ -200,7 +200,11 @@ int mpi_sweep(const Sweep& s, const std::string& out, SweepOptions opt,
 
 /// Merges every part in `parts_dir` into `out` (in run order), checks that every planned run is
 /// there exactly once, adds the design, the durability and (sobol, morris) the sensitivity
-/// indices, renames into place and removes the parts.
-void merge_parts(const std::string& parts_dir, const std::string& out);
+/// indices, renames into place and removes the parts. Every part must have been written by this
+/// build of orgsim, as for a resume: a part of another git commit is refused before anything is
+/// written, unless `allow_commit_change` (then `warn` is told, naming both).
+void merge_parts(const std::string& parts_dir, const std::string& out,
+                 bool allow_commit_change = false,
+                 const std::function<void(const std::string&)>& warn = {});
 
 }  // namespace orgsim
