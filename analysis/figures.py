@@ -2,8 +2,11 @@
 
 Every function returns a `matplotlib.figure.Figure` (made without pyplot, so it works headless
 and leaves no global state) and, given `save="out/name"`, writes `out/name.png` and
-`out/name.svg` (`save_figure`). Arms get the Okabe-Ito colours in file order, and each arm also
-has its own line style and marker, so the figures survive grey-scale printing.
+`out/name.svg` (`save_figure`). An arm's colour follows its organizing strategy
+(`campaign.strategy`), the same in every file and on the trainer's page (analysis/arm_colors.json;
+`arm_colors`); where two arms of a file share a strategy (or one's is unknown, or a sweep varies
+it) every arm of the file is coloured by its position instead. Each arm also has its own line
+style and marker, by position, so the figures survive grey-scale printing.
 
 Run figures (input: a results file path, or what `analysis.load` returns):
 
@@ -24,6 +27,7 @@ A choice or switch varied by a sweep (`campaign.strategy`: an ordered Categorica
 in the runs table) is drawn by level: a categorical axis in the levels' order, labelled by name.
 """
 
+import json
 import math
 import os
 import textwrap
@@ -46,8 +50,14 @@ OKABE_ITO = {
     "bluish_green": "#009E73", "yellow": "#F0E442", "blue": "#0072B2",
     "vermillion": "#D55E00", "reddish_purple": "#CC79A7",
 }
-ARM_COLORS = [OKABE_ITO[k] for k in ("blue", "vermillion", "bluish_green", "reddish_purple",
-                                     "orange", "sky_blue", "black", "yellow")]
+# The arms' colours: one file shared with the trainer's page (web/assemble.py inlines it). An arm's
+# colour is its strategy's ("strategy"); where that would be ambiguous, its position's
+# ("position", the Okabe-Ito colours above, yellow last): `arm_colors`.
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "arm_colors.json"),
+          encoding="utf-8") as _palette:
+    ARM_PALETTE = json.load(_palette)
+STRATEGY_COLORS = dict(ARM_PALETTE["strategy"])
+ARM_COLORS = list(ARM_PALETTE["position"])
 ARM_LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2)),
                   (0, (3, 1, 1, 1))]
 ARM_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
@@ -130,10 +140,14 @@ def arm_label(name):
     return out.replace("pct", "%") if any(c.isdigit() for c in out) else out
 
 
-def arm_style(index):
-    """Colour, line style and marker of the arm with this code."""
+def arm_style(index, colors=None):
+    """Colour, line style and marker of the arm with this code. `colors`: every arm's colour in
+    code order (`arm_colors`: by strategy, or by position); by position when not given. The
+    line style and marker always follow the position."""
     i = int(index)
-    return {"color": ARM_COLORS[i % len(ARM_COLORS)],
+    color = colors[i] if colors is not None and i < len(colors) else \
+        ARM_COLORS[i % len(ARM_COLORS)]
+    return {"color": color,
             "linestyle": ARM_LINESTYLES[i % len(ARM_LINESTYLES)],
             "marker": ARM_MARKERS[i % len(ARM_MARKERS)]}
 
@@ -268,7 +282,7 @@ def _done_mask(ds):
 
 
 def plot_run(ds, variables=DEFAULT_RUN_PANELS, stat="mean", band=(0.1, 0.9), time_unit="auto",
-             ncols=2, title=None, save=None):
+             ncols=2, title=None, colors=None, save=None):
     """Per-step panels, one line per arm with a band over the arm's replicates.
 
     `ds`: a path or `load.open_results(...)`. `variables`: per-step outputs, one panel each
@@ -276,10 +290,12 @@ def plot_run(ds, variables=DEFAULT_RUN_PANELS, stat="mean", band=(0.1, 0.9), tim
     at each step; bands: the `band` quantiles (10-90% by default) over those runs. Variables
     that only exist on steps with an action (turnout, power, ...) are drawn as markers, one per
     action of every run (as lines when actions run on most steps, e.g. continuous actions). Shares are shown in percent; the x axis in weeks, or in years for runs
-    of two years or more (`time_unit` "week" / "year" forces one)."""
+    of two years or more (`time_unit` "week" / "year" forces one). `colors`: the arms' colours
+    in code order (default `arm_colors`: by strategy, from the file's provenance)."""
     ds = _as_dataset(ds)
     names = load.arm_names(ds)
     codes = load.arm_codes(ds)
+    colors = arm_colors(ds, names) if colors is None else colors
     done = _done_mask(ds)
     step_values, step_units = load.steps(ds)
     x, xlabel = _time_axis(step_values, step_units, time_unit)
@@ -300,7 +316,7 @@ def plot_run(ds, variables=DEFAULT_RUN_PANELS, stat="mean", band=(0.1, 0.9), tim
             values = np.asarray(ds[var].values, dtype=float) * factor
             event = var in EVENT_VARIABLES and np.isfinite(values[done]).mean() < 0.5
             any_event = any_event or event
-            n_here = _draw_series(ax, x, values, codes, done, names, event, stat, band)
+            n_here = _draw_series(ax, x, values, codes, done, names, event, stat, band, colors)
             if k == 0:
                 n_reps.extend(n_here)
             if var == "standing_wins" and _all_zero(values[done]):
@@ -312,7 +328,7 @@ def plot_run(ds, variables=DEFAULT_RUN_PANELS, stat="mean", band=(0.1, 0.9), tim
             _time_panel_axis(ax, k, len(panels), ncols, nrows, x, xlabel)
         for ax in axes.flat[len(panels):]:
             ax.set_visible(False)
-        handles = _arm_handles(len(names))
+        handles = _arm_handles(colors)
         reps = max(n_reps) if n_reps else 0
         what = "median" if stat == "median" else "mean"
         note = _lines_note(what, reps, band, any_event)
@@ -331,11 +347,12 @@ def _time_panel_axis(ax, k, n_panels, ncols, nrows, x, xlabel):
         ax.set_xlim(x.min(), x.max())
 
 
-def _arm_handles(n_arms):
-    """One legend handle per arm code, in each arm's line style."""
-    return [Line2D([], [], color=arm_style(c)["color"], linestyle=arm_style(c)["linestyle"],
-                   marker=arm_style(c)["marker"], markersize=8, linewidth=3)
-            for c in range(n_arms)]
+def _arm_handles(colors):
+    """One legend handle per arm code, in each arm's colour (`colors`, code order) and line
+    style."""
+    styles = [arm_style(c, colors) for c in range(len(colors))]
+    return [Line2D([], [], color=st["color"], linestyle=st["linestyle"], marker=st["marker"],
+                   markersize=8, linewidth=3) for st in styles]
 
 
 def _lines_note(what, reps, band, any_event):
@@ -363,6 +380,64 @@ def arm_values(prov, names, key):
     return [prov.arm_value(i, key) for i, _ in enumerate(names)]
 
 
+def arm_strategies(prov, names):
+    """Each arm's organizing strategy (`campaign.strategy`, resolved: the arm's own, else the
+    scenario's or the sweep's base), from the file's provenance; None where unknown, and for
+    every arm of a sweep that varies `campaign.strategy` (there it is each run's, not the
+    arm's)."""
+    if prov is None:
+        return [None] * len(names)
+    varied = ((prov.sweep or {}).get("design") or {}).get("parameters") or {}
+    if "campaign.strategy" in varied:
+        return [None] * len(names)
+    return [v if isinstance(v, str) else None
+            for v in arm_values(prov, names, "campaign.strategy")]
+
+
+def colors_for_strategies(strategies):
+    """The arms' colours (code order) from their strategies (analysis/arm_colors.json, the
+    trainer's page's rule too): each arm its strategy's colour, the same in every file; when
+    that would be ambiguous (two arms with one strategy, or one unknown), every arm its
+    position's, so no two arms share a colour."""
+    strategies = list(strategies)
+    if (all(isinstance(s, str) and s in STRATEGY_COLORS for s in strategies)
+            and len(set(strategies)) == len(strategies)):
+        return [STRATEGY_COLORS[s] for s in strategies]
+    return [ARM_COLORS[i % len(ARM_COLORS)] for i in range(len(strategies))]
+
+
+def _provenance_of(source):
+    """The provenance behind a figure's input (a path, a dataset from `load.open_results`, a
+    runs table, a `load.Durability`, a `load.Provenance`), or None where it cannot be read (a
+    table made by hand)."""
+    if source is None or isinstance(source, load.Provenance):
+        return source
+    if isinstance(source, load.Durability):
+        source = source.source_file
+        if source is None:
+            return None
+    try:
+        return load.provenance(load._source(source))
+    except (TypeError, OSError, KeyError, ValueError):
+        return None
+
+
+def arm_colors(source, names=None):
+    """The arms' colours: each arm's (of `names`, in that order) as the file's arms get them
+    from their strategies (`colors_for_strategies`, decided over all the file's arms, so a
+    figure of some arms colours them as one of all). `source`: a results file path, a dataset,
+    runs table or `load.Durability` read from one, or a `load.Provenance`; `names`: arm names
+    (default: the file's, in code order). By position where the provenance cannot be read or
+    does not know an arm of `names`."""
+    prov = _provenance_of(source)
+    file_names = [a["name"] for a in prov.arms] if prov is not None else []
+    names = file_names if names is None else [str(n) for n in names]
+    if prov is None or not set(names) <= set(file_names):
+        return colors_for_strategies([None] * len(names))
+    colors = colors_for_strategies(arm_strategies(prov, file_names))
+    return [colors[file_names.index(n)] for n in names]
+
+
 def resistance_by_arm(prov, names):
     """Each arm's employer resistance (`employer.resistance`, the power an action needs to
     win), from the resolved parameters in the file's provenance; NaN where unknown."""
@@ -374,7 +449,7 @@ HANDOUT_PANELS = ("organized_base", "standing_wins", "power", "backfires")
 
 
 def plot_trainer_panels(ds, resistance=None, panels=TRAINER_PANELS, time_unit="auto",
-                        title=None, size=(6.6, 3.9), save=None):
+                        title=None, size=(6.6, 3.9), colors=None, save=None):
     """The four panels docs/SCENARIOS.md asks the trainer to show, one line or marker set per
     arm: backfired issue pushes (running total per run), cohesion at each action (mean trust
     among the people who took part), power at each action against the employer's resistance
@@ -384,17 +459,17 @@ def plot_trainer_panels(ds, resistance=None, panels=TRAINER_PANELS, time_unit="a
     in arm order); read from the file's provenance when omitted. A panel with nothing to show
     says so in words ("no backfires", "no actions") instead of drawing an empty axis.
     `panels` picks and orders them (also "organized_base" and "standing_wins": the handout's
-    key panels, HANDOUT_PANELS); `size` is one panel's width and height in inches."""
-    if isinstance(ds, (str, os.PathLike)):
-        path = ds
-        ds = load.open_results(ds)
-    else:
-        path = ds.attrs.get("source_path")
+    key panels, HANDOUT_PANELS); `size` is one panel's width and height in inches; `colors`
+    the arms' colours in code order (default `arm_colors`: by strategy)."""
+    ds = _as_dataset(ds)
     names = load.arm_names(ds)
     codes = load.arm_codes(ds)
     done = _done_mask(ds)
+    prov = _provenance_of(ds) if resistance is None or colors is None else None
     if resistance is None:
-        resistance = resistance_by_arm(load.provenance(path) if path else None, names)
+        resistance = resistance_by_arm(prov, names)
+    if colors is None:
+        colors = arm_colors(prov, names)
     step_values, step_units = load.steps(ds)
     x, xlabel = _time_axis(step_values, step_units, time_unit)
     wanted = list(panels)
@@ -426,7 +501,8 @@ def plot_trainer_panels(ds, resistance=None, panels=TRAINER_PANELS, time_unit="a
                 values = values * 100.0
             event = var in EVENT_VARIABLES
             any_event = any_event or (event and np.isfinite(values[done]).any())
-            reps = max([reps] + _draw_series(ax, x, values, codes, done, names, event))
+            reps = max([reps] + _draw_series(ax, x, values, codes, done, names, event,
+                                             colors=colors))
             ax.set_title(titles[var], loc="left")
             if var == "backfires" and _all_zero(values[done]):
                 _empty_panel(ax, "no backfires in any run")
@@ -455,7 +531,7 @@ def plot_trainer_panels(ds, resistance=None, panels=TRAINER_PANELS, time_unit="a
                 else:
                     for code, r in enumerate(resistance):
                         if np.isfinite(r):
-                            ax.axhline(r, color=arm_style(code)["color"], linewidth=2,
+                            ax.axhline(r, color=arm_style(code, colors)["color"], linewidth=2,
                                        linestyle=(0, (6, 3)), zorder=2, gid="resistance")
                     if finite:
                         ax.set_ylim(0, max(ax.get_ylim()[1], max(finite) * 1.25))
@@ -464,7 +540,7 @@ def plot_trainer_panels(ds, resistance=None, panels=TRAINER_PANELS, time_unit="a
             _time_panel_axis(ax, k, len(panels), ncols, nrows, x, xlabel)
         for ax in axes.flat[len(panels):]:
             ax.set_visible(False)
-        handles = _arm_handles(len(names))
+        handles = _arm_handles(colors)
         _frame(fig, handles, [arm_label(a) for a in names], ncol=min(len(names), 4),
                title=title, note=_lines_note("mean", reps, (0.1, 0.9), any_event))
     return _finish(fig, save)
@@ -490,7 +566,8 @@ def _empty_panel(ax, text):
     ax.set_gid("empty")
 
 
-def _draw_series(ax, x, values, codes, done, names, event, stat="mean", band=(0.1, 0.9)):
+def _draw_series(ax, x, values, codes, done, names, event, stat="mean", band=(0.1, 0.9),
+                 colors=None):
     """One line (mean or median over the arm's done runs, with a quantile band) or, for
     variables that exist only at actions (`event`), one marker per action of every run, per
     arm. Returns the number of runs drawn per arm."""
@@ -498,7 +575,7 @@ def _draw_series(ax, x, values, codes, done, names, event, stat="mean", band=(0.
     for code, arm in enumerate(names):
         rows = values[(codes == code) & done]
         counts.append(rows.shape[0])
-        st = arm_style(code)
+        st = arm_style(code, colors)
         label = arm_label(arm)
         if rows.shape[0] == 0:
             continue
@@ -532,16 +609,18 @@ class _quiet:
         return self._w.__exit__(*exc)
 
 
-def plot_durability(dur, time_unit="week", horizon=None, title=None, save=None):
+def plot_durability(dur, time_unit="week", horizon=None, title=None, colors=None, save=None):
     """Kaplan-Meier curves of how long wins stood, one per arm with wins.
 
     `dur`: a `load.Durability`, or a path / dataset (then `load.durability` is called). Step
     curves start at 100% at the win, drop at each reversal, and end at the arm's longest
     observed win; shaded: the 95% interval (Greenwood, log-log); ticks: wins still standing at
-    the end of their run (censored). Arms without wins are listed in the legend only."""
+    the end of their run (censored). Arms without wins are listed in the legend only.
+    `colors`: the arms' colours in code order (default `arm_colors`: by strategy)."""
     if not isinstance(dur, load.Durability):
         dur = load.durability(load._source(dur))
     names = list(dur.arms.index.astype(str))
+    colors = arm_colors(dur, names) if colors is None else colors
     per_year = time_unit == "year"
     div = 52.0 if per_year else 1.0
     unit_word = "years" if per_year else f"{dur.units}s"
@@ -551,7 +630,7 @@ def plot_durability(dur, time_unit="week", horizon=None, title=None, save=None):
         handles, labels = [], []
         ax.axhline(50, color="#777777", linewidth=1.2, linestyle=(0, (4, 3)), zorder=1)
         for code, arm in enumerate(names):
-            st = arm_style(code)
+            st = arm_style(code, colors)
             info = dur.arms.loc[arm]
             n_wins, n_rev = int(info["wins"]), int(info["reversals"])
             if n_wins == 0:
@@ -645,7 +724,7 @@ def format_estimate(mean, lower, upper, signed=False, unit=""):
 
 
 def plot_paired_differences(runs, outcomes=None, reference=None, level=0.95, title=None,
-                            skip_unchanged=None, save=None):
+                            skip_unchanged=None, colors=None, save=None):
     """Forest plot: per outcome, the mean paired difference (arm minus the reference arm, the
     first by default) with its t interval over the replicates.
 
@@ -654,12 +733,14 @@ def plot_paired_differences(runs, outcomes=None, reference=None, level=0.95, tit
     of every arm shares its population, network and climate, so pairs are formed by
     (point, replicate). `skip_unchanged` (default: when `outcomes` is not given) leaves out
     outcomes with no difference to show (zero in every pair, e.g. wins when nobody won, or no
-    pair at all) and names them in a note under the panels."""
+    pair at all) and names them in a note under the panels. `colors`: the arms' colours in the
+    order of `stats.arm_order(runs)` (default `arm_colors`: by strategy)."""
     runs = _as_runs(runs)
     if skip_unchanged is None:
         skip_unchanged = not outcomes
     outcomes = list(outcomes) if outcomes else _default_outcomes(runs)
     names = stats.arm_order(runs)
+    colors = arm_colors(runs, names) if colors is None else colors
     reference = reference if reference is not None else names[0]
     diffs = stats.paired_differences(runs, outcomes, reference=reference, level=level)
     others = [a for a in names if a != reference]
@@ -686,7 +767,7 @@ def plot_paired_differences(runs, outcomes=None, reference=None, level=0.95, tit
             for j, arm in enumerate(others):
                 row = diffs[(diffs["arm"] == arm) & (diffs["outcome"] == outcome)].iloc[0]
                 code = names.index(arm)
-                st = arm_style(code)
+                st = arm_style(code, colors)
                 y = len(others) - 1 - j
                 m = row["mean"] * factor
                 if np.isfinite(row["half"]):
@@ -720,8 +801,9 @@ def plot_paired_differences(runs, outcomes=None, reference=None, level=0.95, tit
         else:
             axes[-1].set_xlabel(f"Difference from {arm_label(reference)} in the one simulated "
                                 f"workplace (one run: no interval)")
-        handles = [Line2D([], [], color=arm_style(names.index(a))["color"], linestyle="none",
-                          marker=arm_style(names.index(a))["marker"], markersize=10)
+        handles = [Line2D([], [], color=arm_style(names.index(a), colors)["color"],
+                          linestyle="none", marker=arm_style(names.index(a))["marker"],
+                          markersize=10)
                    for a in others]
         note = None
         if dropped:
@@ -782,6 +864,14 @@ def _param_label(df, col):
 def _outcome_attrs(df, outcome):
     return {"units": _unit_of(df, outcome),
             "long_name": (df.attrs.get("long_name", {}) or {}).get(outcome, "")}
+
+
+def _hue_colors(df, hue, arms):
+    """The colours of the groups `arms` of column `hue`: the arms' `arm_colors` (by strategy)
+    when `hue` is the arm; else None (by position)."""
+    if hue != "arm" or arms == [None]:
+        return None
+    return arm_colors(df, arms)
 
 
 def _arms_of(df, hue):
@@ -873,7 +963,7 @@ def _thin_ticks(ax, nx, ny, most=10):
 
 def plot_outcome_vs_param(df, param, outcome, hue="arm", stat="mean", band=(0.1, 0.9),
                           level=0.95, max_levels=25, bins=12, points=True, title=None,
-                          save=None):
+                          colors=None, save=None):
     """An outcome against one parameter, one line per arm.
 
     `df`: one row per run with numeric columns `param` and `outcome` (and optionally `hue`).
@@ -882,21 +972,23 @@ def plot_outcome_vs_param(df, param, outcome, hue="arm", stat="mean", band=(0.1,
     `level` t interval of the mean; light band: the `band` quantiles of the runs; dots: the runs
     (`points=False` hides them). A choice or switch (`is_categorical`) is drawn by level
     instead: one group per level on a categorical axis, in the levels' order, labelled by name
-    (see `_plot_outcome_by_level`)."""
+    (see `_plot_outcome_by_level`). `colors`: one per arm, in the order of the `hue` column's
+    categories (default: the arms' `arm_colors`, by strategy, when `hue` is "arm")."""
     if is_categorical(df[param]):
         return _plot_outcome_by_level(df, param, outcome, hue, stat, band, level, points,
-                                      title, save)
+                                      title, save, colors)
     attrs = _outcome_attrs(df, outcome)
     factor = scale_factor(outcome, attrs)
     gx, centres = _levels(df[param], max_levels, bins)
     raw_x = df[param].to_numpy(float)
     values = df[outcome].to_numpy(float) * factor
     arms = _arms_of(df, hue)
+    colors = _hue_colors(df, hue, arms) if colors is None else colors
     with rc_context(STYLE):
         fig = _new_figure((11, 6.8))
         ax = fig.subplots()
         for code, arm in enumerate(arms):
-            st = arm_style(code)
+            st = arm_style(code, colors)
             mine = np.ones(len(df), bool) if arm is None else (df[hue] == arm).to_numpy()
             label = arm_label(arm) if arm is not None else title_of(outcome, attrs)
             centre, ci_lo, ci_hi, q_lo, q_hi, xs = [], [], [], [], [], []
@@ -945,7 +1037,8 @@ def _outcome_by_param_labels(ax, df, param, outcome, attrs, stat, level, band, t
         ax.legend(frameon=False)
 
 
-def _plot_outcome_by_level(df, param, outcome, hue, stat, band, level, points, title, save):
+def _plot_outcome_by_level(df, param, outcome, hue, stat, band, level, points, title, save,
+                           colors=None):
     """plot_outcome_vs_param for a choice or switch: one group per level (the levels' order,
     labelled by name), the arms side by side within it. Marker: the `stat` of the level's runs,
     with the `level` t interval of the mean as an error bar; shaded bar: the `band` quantiles
@@ -955,13 +1048,14 @@ def _plot_outcome_by_level(df, param, outcome, hue, stat, band, level, points, t
     gx, names = _categories(df[param])
     values = df[outcome].to_numpy(float) * factor
     arms = _arms_of(df, hue)
+    colors = _hue_colors(df, hue, arms) if colors is None else colors
     width = 0.8 / len(arms)
     jitter = np.random.default_rng(0).uniform(-0.3, 0.3, len(df)) * width
     with rc_context(STYLE):
         fig = _new_figure((max(8, 2.2 * len(names) + 3), 6.8))
         ax = fig.subplots()
         for code, arm in enumerate(arms):
-            st = arm_style(code)
+            st = arm_style(code, colors)
             mine = np.ones(len(df), bool) if arm is None else (df[hue] == arm).to_numpy()
             label = arm_label(arm) if arm is not None else title_of(outcome, attrs)
             offset = (code - (len(arms) - 1) / 2) * width

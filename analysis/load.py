@@ -1054,12 +1054,15 @@ class Durability:
               time, count (the censoring ticks)
     source:   "file" (/durability) or "computed" (from /win_events: older files)
     units:    the time unit ("week")
+    source_file: the results file it was read from (a path or a FileImage; None if made by
+              hand): its provenance gives the figures the arms' strategies
     """
     arms: pd.DataFrame
     curves: pd.DataFrame
     censored: pd.DataFrame
     source: str
     units: str = "week"
+    source_file: object = None
 
     def curve(self, arm):
         return self.curves[self.curves["arm"] == arm].reset_index(drop=True)
@@ -1191,7 +1194,8 @@ def durability(source):
         {"arm": [], "time": [], "count": []})
     censored["arm"] = censored["arm"].astype(cat)
     return Durability(arms=arms, curves=curves, censored=censored,
-                      source="file" if stored is not None else "computed", units=units)
+                      source="file" if stored is not None else "computed", units=units,
+                      source_file=path)
 
 
 # ---- sweeps: design, sensitivity, failures --------------------------------------------------------

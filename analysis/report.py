@@ -860,6 +860,7 @@ def render(path):
     prov = load.provenance(path)
     dur = load.durability(path)
     names = load.arm_names(ds)
+    colors = figures.arm_colors(prov, names)  # by strategy, as on the trainer's page
     outcomes = [o for o in figures.DEFAULT_OUTCOMES if o in runs.columns]
     # Every per-run outcome is a count, a sum over steps or a share (docs/OUTPUTS.md): an arm's
     # interval is cut at 0, and a share's at 1 (differences between arms are not cut).
@@ -948,7 +949,7 @@ def render(path):
         figs += discovery_figures(path, runs, varied)
         from . import calibration_figures  # an `orgsim calibrate` file: its posterior first
         figs = calibration_figures.report_items(path, _png_data_uri) + figs
-    fig = figures.plot_run(ds)
+    fig = figures.plot_run(ds, colors=colors)
     figs.append(("run", _png_data_uri(fig),
                  "The run over time: trust between coworkers, turnout at each action, how many "
                  "people stood on each rung of the commitment ladder (supporters, members, the "
@@ -975,9 +976,10 @@ def render(path):
     if all(f["backfires_total"] == 0 for f in facts.values()):
         handout_panels[-1] = "fear_mean"
     fig = figures.plot_trainer_panels(ds, resistance=figures.resistance_by_arm(prov, names),
-                                      panels=handout_panels, size=(5.6, 2.6))
+                                      panels=handout_panels, size=(5.6, 2.6), colors=colors)
     handout_uri = _png_data_uri(fig, dpi=100)
-    fig = figures.plot_trainer_panels(ds, resistance=figures.resistance_by_arm(prov, names))
+    fig = figures.plot_trainer_panels(ds, resistance=figures.resistance_by_arm(prov, names),
+                                      colors=colors)
     figs.append(("trainer", _png_data_uri(fig),
                  "What to show the room: issue pushes that backfired (running total per run), "
                  "cohesion at each action (the trust among the people who took part), the "
@@ -987,7 +989,7 @@ def render(path):
                  + "), and fear over time.",
                  "Backfires, cohesion, power against the employer's line, fear"))
     if dur.arms["wins"].sum() > 0:
-        fig = figures.plot_durability(dur)
+        fig = figures.plot_durability(dur, colors=colors)
         figs.append(("durability", _png_data_uri(fig),
                      "How long wins lasted: the share of each arm's wins still standing a "
                      "given number of weeks after they were won, with a 95% band. Wins still "
@@ -995,7 +997,8 @@ def render(path):
                      "(the Kaplan–Meier method).",
                      "How long wins lasted, one curve per arm"))
     if diffs is not None:
-        fig = figures.plot_paired_differences(runs, outcomes)
+        fig = figures.plot_paired_differences(
+            runs, outcomes, colors=figures.arm_colors(prov, stats.arm_order(runs)))
         figs.append(("differences", _png_data_uri(fig),
                      (f"How each arm differed from {figures.arm_label(names[0])}, compared "
                       f"on the same {n_max} simulated workplaces under each arm: the average "
@@ -1010,7 +1013,7 @@ def render(path):
     arms_html = []
     for i, arm in enumerate(prov.arms or [{"name": n, "description": "", "overrides": {}}
                                           for n in names]):
-        colour = figures.arm_style(i)["color"]
+        colour = figures.arm_style(i, colors)["color"]
         arms_html.append(
             f"<li><span class='swatch' style='background:{colour}'></span>"
             f"<b>{html.escape(figures.arm_label(arm['name']))}</b> "
@@ -1034,7 +1037,7 @@ def render(path):
 
     legend = "".join(
         f"<span class='key'><span class='swatch' style='background:"
-        f"{figures.arm_style(i)['color']}'></span>{html.escape(figures.arm_label(n))}</span>"
+        f"{colors[i]}'></span>{html.escape(figures.arm_label(n))}</span>"
         for i, n in enumerate(names))
     handout = [
         "<section class='handout'>",

@@ -10,6 +10,9 @@
   // file the trainer opens. The engine resolves a scenario's paths (network.roster, .friendships,
   // .path) against it, by file name. Nothing leaves the browser.
   const FILES = JSON.parse($('scenario-files').textContent);
+  // The arms' colours, the report's too (analysis/arm_colors.json, inlined by web/assemble.py):
+  // {strategy: {name: colour}, position: [colour, ...]}.
+  const PALETTE = JSON.parse($('arm-colors').textContent);
 
   // ---- the engine, in a worker ------------------------------------------------------------------
   const workerURL = URL.createObjectURL(
@@ -123,7 +126,16 @@
   // ---- page state -------------------------------------------------------------------------------
   const RUNG_COLORS = ['#c9ced6', '#8ec5ea', '#2f7fc1', '#6a2ca0'];
   const RUNG_NAMES = ['not yet engaged', 'supporter', 'member', 'leader'];
-  const ARM_COLORS = ['#2f7fc1', '#d9642b', '#3c9a5f', '#8a4fb8'];
+  // An arm's colour follows its strategy (its resolved campaign.strategy), the same in every
+  // scenario; where that would be ambiguous (two arms with one strategy, or one the palette does
+  // not know) every arm takes its position's colour, so no two arms share one. The report's
+  // figures follow the same rule (analysis/figures.py colors_for_strategies).
+  function armColors(arms) {
+    const s = arms.map((arm) => arm.params && arm.params['campaign.strategy']);
+    const byStrategy = s.every((x) => typeof x === 'string' && Object.prototype.hasOwnProperty.call(PALETTE.strategy, x)) &&
+      new Set(s).size === s.length;
+    return s.map((x, a) => (byStrategy ? PALETTE.strategy[x] : PALETTE.position[a % PALETTE.position.length]));
+  }
   const st = {
     name: '', file: '', doc: null, text: '', sliders: {}, split: null, trying: null,
     quick: null, full: null, base: null, frame: 0, playing: false, token: 0,
@@ -131,6 +143,7 @@
   };
   api.state = st;
   api.story = (arm, res) => story(arm, res);  // the 'What happened' lines of one arm of a result
+  api.armColors = (res) => armColors(res.arms);  // each arm's colour, by strategy or by position
 
   const SLIDERS = [
     { key: 'trust.voice', label: 'Trust needed before people talk about issues', min: 0, max: 0.8, step: 0.02, fmt: (v) => v.toFixed(2),
@@ -409,10 +422,11 @@
     fillTry(res.try);
     const sn0 = res.arms[0].replicates[0].snapshots;
     st.layout = sn0 ? computeLayout(sn0) : null;
+    const colors = armColors(res.arms);
     armViews = res.arms.map((arm, a) => {
       const col = document.createElement('div');
       col.className = 'arm';
-      col.innerHTML = `<h3 style="color:${ARM_COLORS[a % 4]}">${esc(arm.name.replace(/_/g, ' '))}</h3>
+      col.innerHTML = `<h3 style="color:${colors[a]}">${esc(arm.name.replace(/_/g, ' '))}</h3>
         <p class="armdesc">${esc(arm.description || ('strategy: ' + String(arm.params['campaign.strategy']).replace(/_/g, ' ')))}</p>
         <canvas class="net" data-panel="network"></canvas>
         <canvas class="timeline" data-panel="timeline"></canvas>` +
@@ -607,12 +621,13 @@
       backfires: niceMax(seriesMax('backfires')),
       fear: niceMax(seriesMax('fear_mean')),
     };
+    const colors = armColors(res.arms);
     res.arms.forEach((arm, a) => {
       const view = armViews[a];
       if (!view) return;
       const watched = st.quick.arms[a].replicates[0];
       const avg = (name) => (st.full ? meanSeries(arm, name) : watched.series[name]);
-      const color = ARM_COLORS[a % 4];
+      const color = colors[a];
       for (const c of CHARTS) {
         const ch = view.charts[c.id];
         const P = plotFrame(ch.canvas, ymax[c.id], steps);
@@ -847,9 +862,10 @@
       box.appendChild(div);
       return div.querySelector('canvas');
     });
+    const colors = armColors(res.arms);
     res.arms.forEach((arm, a) => {
       const P = plotFrame(canvases[a], niceMax(m), res.steps);
-      line(P, meanSeries(arm, name), ARM_COLORS[a % 4], 2);
+      line(P, meanSeries(arm, name), colors[a], 2);
     });
   }
 

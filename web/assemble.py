@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Assembles build-web/orgsim.html: the page template with its style, script, the Web Worker
-(the emscripten engine + web/worker.js) and every shipped trainer scenario (with the CSV files
-the roster example reads) inlined, so the page
+(the emscripten engine + web/worker.js), every shipped trainer scenario (with the CSV files
+the roster example reads) and the arms' colours (analysis/arm_colors.json, which the report's
+figures read too) inlined, so the page
 is one self-contained file (no network, opens from file://). Called by tools/build_web.sh."""
 import argparse
 import json
@@ -9,6 +10,8 @@ import pathlib
 import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
+# The arms' colours by strategy and by position: one file for the page and the report.
+ARM_COLORS = HERE.parent / "analysis" / "arm_colors.json"
 
 
 def inline_safe(text: str, what: str) -> str:
@@ -55,6 +58,8 @@ def main() -> None:
         "/*@WORKER@*/": inline_safe(worker, "the worker"),
         "/*@SCENARIOS@*/": inline_safe(json.dumps(scenarios), "a scenario"),
         "/*@FILES@*/": inline_safe(json.dumps({k: v[1] for k, v in files.items()}), "a file"),
+        "/*@ARM_COLORS@*/": inline_safe(json.dumps(json.loads(ARM_COLORS.read_text())),
+                                        "arm_colors.json"),
         "/*@APP@*/": inline_safe((HERE / "app.js").read_text(), "app.js"),
     }
     for k, v in parts.items():

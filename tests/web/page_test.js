@@ -13,9 +13,13 @@
 //     8 mm printed charts); a chart labels as many y ticks as its height has room for;
 //   - window.orgsim.run gives every per-step output of the dictionary, and dumps the series of
 //     the scenarios named on the command line (compared with `orgsim run` by test_page.py);
-//   - invalid scenarios reject with the command line's message (dumped for test_page.py).
+//   - invalid scenarios reject with the command line's message (dumped for test_page.py);
+//   - an arm's colour follows its strategy, the same in every shipped scenario, and by position
+//     when two arms share one (no two arms alike); the arms' colours of every shipped scenario and
+//     of the --colours files are dumped (colours.json) for test_page.py to compare with the
+//     report's.
 // Usage: node tests/web/page_test.js --html build-web/orgsim.html --out DIR [--scenario NAME]...
-//        [--bad FILE.json]...
+//        [--bad FILE.json]... [--colours FILE.json]...
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -23,7 +27,7 @@ const root = path.resolve(__dirname, '..', '..');
 const { chromium } = require(path.join(root, 'web', 'node_modules', 'playwright-core'));
 const { decodePng, inkShare } = require('./png');
 
-const args = { html: path.join(root, 'build-web', 'orgsim.html'), out: null, scenario: [], bad: [] };
+const args = { html: path.join(root, 'build-web', 'orgsim.html'), out: null, scenario: [], bad: [], colours: [] };
 for (let i = 2; i < process.argv.length; i += 2) {
   const k = process.argv[i].replace(/^--/, ''), v = process.argv[i + 1];
   if (Array.isArray(args[k])) args[k].push(v); else args[k] = v;
@@ -346,12 +350,33 @@ function check(ok, what) {
     return bad;
   });
   const overflowing = [];
+  // The arms' colours as shown: each arm's heading (hex) and its trust chart's share of pixels
+  // in that colour (the chart's lines), with the arm's strategy and the page's rule's answer.
+  const colours = {};
+  const armColours = () => page.evaluate(() => {
+    const hex = (rgb) => '#' + rgb.match(/\d+/g).slice(0, 3).map((v) => Number(v).toString(16).padStart(2, '0')).join('');
+    const res = window.orgsim.state.quick;
+    const rule = window.orgsim.armColors ? window.orgsim.armColors(res).map((c) => c.toLowerCase())
+      : res.arms.map(() => 'none (no orgsim.armColors)');
+    return res.arms.map((arm, a) => {
+      const view = document.querySelectorAll('.arm')[a];
+      const heading = hex(getComputedStyle(view.querySelector('h3')).color);
+      const chart = view.querySelector('canvas[data-chart="trust"]');
+      const px = chart.getContext('2d').getImageData(0, 0, chart.width, chart.height).data;
+      const want = [1, 3, 5].map((i) => parseInt(heading.slice(i, i + 2), 16));
+      let inColour = 0;
+      for (let i = 0; i < px.length; i += 4)
+        if (Math.abs(px[i] - want[0]) + Math.abs(px[i + 1] - want[1]) + Math.abs(px[i + 2] - want[2]) < 12 && px[i + 3] > 200) ++inColour;
+      return { name: arm.name, strategy: arm.params['campaign.strategy'], heading, rule: rule[a], chart_pixels: inColour };
+    });
+  });
   for (const name of await page.$$eval('#scenario option', (o) => o.map((x) => x.value))) {
     await page.evaluate(() => { window.__shown = window.orgsim.state.full; });
     await page.selectOption('#scenario', name);
     await page.waitForFunction(() => window.orgsim.state.full && window.orgsim.state.full !== window.__shown,
       null, { timeout: 120000 });
     for (const m of await sliderFaults()) dishonest.push(`${name}: ${m}`);
+    colours[name] = await armColours();
     if (name === 'mobilizing_back_to_organizing') {
       const said = await page.$eval('#sliders input[data-key="split"]', (el) => el.closest('.slider').textContent.replace(/\s+/g, ' ').trim());
       if (!/0% \/ 35% \/ 40%/.test(said) || !/every strategy/.test(said)) dishonest.push(`${name}: the one-on-ones slider says "${said}"`);
@@ -390,6 +415,39 @@ function check(ok, what) {
     (mislabelled.length ? ': ' + mislabelled.slice(0, 12).join('; ') + (mislabelled.length > 12 ? `; … (${mislabelled.length} in all)` : '') : ''));
   check(misaligned.length === 0, 'every shipped scenario\'s arms line up (networks and charts: same size, same top), printed and at 1280 px' +
     (misaligned.length ? ': ' + misaligned.join('; ') : ''));
+
+  // ---- the arms' colours ---------------------------------------------------------------------
+  // Made-up scenarios from --colours files (test_page.py: arms sharing a strategy, a strategy set
+  // by the scenario alone, every strategy at once), shown as a trainer opens them.
+  for (const f of args.colours) {
+    const doc = JSON.parse(fs.readFileSync(f, 'utf8'));
+    await page.evaluate(() => { window.__shown = window.orgsim.state.full; });
+    await page.evaluate((d) => window.orgsim.load(d), doc);
+    await page.waitForFunction(() => window.orgsim.state.full && window.orgsim.state.full !== window.__shown,
+      null, { timeout: 120000 });
+    colours[path.basename(f, '.json')] = await armColours();
+  }
+  fs.writeFileSync(path.join(args.out, 'colours.json'), JSON.stringify(colours, null, 1));
+  const shared = [], drifting = [], undrawn = [], offRule = [], byStrategy = {};
+  for (const [name, arms] of Object.entries(colours)) {
+    const heads = arms.map((a) => a.heading);
+    if (new Set(heads).size !== heads.length) shared.push(`${name}: ${heads.join(' ')}`);
+    for (const a of arms) {
+      if (a.heading !== a.rule) offRule.push(`${name}/${a.name}: heading ${a.heading}, rule ${a.rule}`);
+      if (a.chart_pixels < 30) undrawn.push(`${name}/${a.name}: ${a.chart_pixels} px of ${a.heading}`);
+    }
+    // each strategy has one colour in every scenario whose arms' strategies differ
+    if (new Set(arms.map((a) => a.strategy)).size === arms.length) {
+      for (const a of arms) (byStrategy[a.strategy] = byStrategy[a.strategy] || new Set()).add(a.heading);
+    }
+  }
+  for (const [s, set] of Object.entries(byStrategy)) if (set.size > 1) drifting.push(`${s}: ${[...set].join(' ')}`);
+  check(shared.length === 0, 'no two arms of a scenario share a colour (every shipped scenario and the made-up ones)' +
+    (shared.length ? ': ' + shared.join('; ') : ''));
+  check(drifting.length === 0 && Object.keys(byStrategy).length >= 5, 'a strategy has one colour in every scenario, wherever its arm sits (' +
+    Object.entries(byStrategy).map(([s, set]) => `${s} ${[...set].join('/')}`).join(', ') + ')' + (drifting.length ? ': ' + drifting.join('; ') : ''));
+  check(offRule.length === 0 && undrawn.length === 0, 'each arm\'s heading and chart lines are drawn in its colour' +
+    (offRule.length + undrawn.length ? ': ' + offRule.concat(undrawn).join('; ') : ''));
 
   // ---- the scriptable face -------------------------------------------------------------------
   const names = await page.evaluate(() => Object.keys(window.orgsim.scenarios));
