@@ -51,8 +51,9 @@ OKABE_ITO = {
     "vermillion": "#D55E00", "reddish_purple": "#CC79A7",
 }
 # The arms' colours: one file shared with the trainer's page (web/assemble.py inlines it). An arm's
-# colour is its strategy's ("strategy"); where that would be ambiguous, its position's
-# ("position", the Okabe-Ito colours above, yellow last): `arm_colors`.
+# colour is its strategy's ("strategy"); a second arm of one strategy takes a spare colour, and a
+# sweep that varies the strategy colours by position ("position", the Okabe-Ito colours above,
+# yellow last): `colors_for_strategies`.
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "arm_colors.json"),
           encoding="utf-8") as _palette:
     ARM_PALETTE = json.load(_palette)
@@ -396,14 +397,28 @@ def arm_strategies(prov, names):
 
 def colors_for_strategies(strategies):
     """The arms' colours (code order) from their strategies (analysis/arm_colors.json, the
-    trainer's page's rule too): each arm its strategy's colour, the same in every file; when
-    that would be ambiguous (two arms with one strategy, or one unknown), every arm its
-    position's, so no two arms share a colour."""
+    trainer's page's rule too): the first arm of each strategy takes that strategy's colour,
+    the same in every file; a further arm of the same strategy, or an arm whose strategy is not
+    known, takes a spare colour: first those no strategy has (sky blue, then yellow), then those
+    of the strategies no arm of this file has, in the position order. When no arm's strategy is
+    known (a sweep that varies it), every arm its position's. No two arms share a colour (up to
+    eight arms)."""
     strategies = list(strategies)
-    if (all(isinstance(s, str) and s in STRATEGY_COLORS for s in strategies)
-            and len(set(strategies)) == len(strategies)):
-        return [STRATEGY_COLORS[s] for s in strategies]
-    return [ARM_COLORS[i % len(ARM_COLORS)] for i in range(len(strategies))]
+    known = [isinstance(s, str) and s in STRATEGY_COLORS for s in strategies]
+    if not any(known):
+        return [ARM_COLORS[i % len(ARM_COLORS)] for i in range(len(strategies))]
+    out = [None] * len(strategies)
+    for i, s in enumerate(strategies):
+        if known[i] and STRATEGY_COLORS[s] not in out:
+            out[i] = STRATEGY_COLORS[s]
+    present = {STRATEGY_COLORS[s] for s, k in zip(strategies, known) if k}
+    free = [c for c in ARM_COLORS if c not in STRATEGY_COLORS.values()]
+    free += [c for c in ARM_COLORS if c in STRATEGY_COLORS.values() and c not in present]
+    spare = iter(free)
+    for i in range(len(out)):
+        if out[i] is None:
+            out[i] = next(spare, ARM_COLORS[i % len(ARM_COLORS)])
+    return out
 
 
 def _provenance_of(source):

@@ -130,11 +130,21 @@
   // scenario; where that would be ambiguous (two arms with one strategy, or one the palette does
   // not know) every arm takes its position's colour, so no two arms share one. The report's
   // figures follow the same rule (analysis/figures.py colors_for_strategies).
+  // analysis/figures.py colors_for_strategies is the same rule (tests/web/test_page.py checks
+  // that the page and the report agree on every shipped scenario).
   function armColors(arms) {
     const s = arms.map((arm) => arm.params && arm.params['campaign.strategy']);
-    const byStrategy = s.every((x) => typeof x === 'string' && Object.prototype.hasOwnProperty.call(PALETTE.strategy, x)) &&
-      new Set(s).size === s.length;
-    return s.map((x, a) => (byStrategy ? PALETTE.strategy[x] : PALETTE.position[a % PALETTE.position.length]));
+    const known = s.map((x) => typeof x === 'string' && Object.prototype.hasOwnProperty.call(PALETTE.strategy, x));
+    const pos = (a) => PALETTE.position[a % PALETTE.position.length];
+    if (!known.some((k) => k)) return s.map((x, a) => pos(a));
+    const out = s.map(() => null);
+    s.forEach((x, a) => { if (known[a] && !out.includes(PALETTE.strategy[x])) out[a] = PALETTE.strategy[x]; });
+    const strategyColours = Object.values(PALETTE.strategy);
+    const present = new Set(s.filter((x, a) => known[a]).map((x) => PALETTE.strategy[x]));
+    const spare = PALETTE.position.filter((c) => !strategyColours.includes(c))
+      .concat(PALETTE.position.filter((c) => strategyColours.includes(c) && !present.has(c)));
+    let k = 0;
+    return out.map((c, a) => c || (k < spare.length ? spare[k++] : pos(a)));
   }
   const st = {
     name: '', file: '', doc: null, text: '', sliders: {}, split: null, trying: null,

@@ -1,7 +1,7 @@
 """An arm's colour follows its organizing strategy, in every figure and the report, the same in
 every file (analysis/arm_colors.json, shared with the trainer's page: tests/web/test_page.py
-checks that the page agrees); where two arms of a file share a strategy every arm is coloured
-by its position, so no two arms share a colour.
+checks that the page agrees); where two arms of a file share a strategy the second takes a spare
+colour (never another strategy's present in the file), so no two arms share a colour.
 
 Run: ORGSIM_BINARY=build/orgsim /usr/bin/python3 -m pytest -q tests/python -k colour
 """
@@ -71,11 +71,22 @@ def test_arm_colour_rule():
     rule = figures.colors_for_strategies
     assert [c.lower() for c in rule(["big_messaging", "relationship_first"])] == \
         [BY_STRATEGY["big_messaging"], BY_STRATEGY["relationship_first"]]
-    # ambiguous: every arm by position, none shares a colour
+    # two arms of one strategy: the first keeps its colour, the second takes a spare one (no
+    # strategy's colour first: sky blue), so it never looks like another strategy
+    sky, yellow = figures.OKABE_ITO["sky_blue"].lower(), figures.OKABE_ITO["yellow"].lower()
     assert [c.lower() for c in rule(["relationship_first", "relationship_first",
-                                     "big_messaging"])] == BY_POSITION[:3]
-    assert [c.lower() for c in rule(["hybrid", None])] == BY_POSITION[:2]
-    assert [c.lower() for c in rule(["hybrid", "shout"])] == BY_POSITION[:2]
+                                     "big_messaging"])] == \
+        [BY_STRATEGY["relationship_first"], sky, BY_STRATEGY["big_messaging"]]
+    assert [c.lower() for c in rule(["hybrid", None])] == [BY_STRATEGY["hybrid"], sky]
+    assert [c.lower() for c in rule(["hybrid", "shout"])] == [BY_STRATEGY["hybrid"], sky]
+    # past the free colours: those of strategies the file does not have, never a present one's
+    many = rule(["big_messaging"] * 4)
+    assert [c.lower() for c in many] == [BY_STRATEGY["big_messaging"], sky, yellow,
+                                         BY_STRATEGY["relationship_first"]]
+    eight = [c.lower() for c in rule(["none"] * 8)]
+    assert len(set(eight)) == 8
+    # no strategy known (a sweep that varies it): by position
+    assert [c.lower() for c in rule([None, None])] == BY_POSITION[:2]
     assert rule([]) == []
 
 
@@ -115,18 +126,20 @@ def test_a_strategy_set_by_the_scenario_colours_its_arm(orgsim_binary, tmp_path)
     assert [c for _, c in _report_swatches(path)] == [BY_STRATEGY["big_messaging"]]
 
 
-def test_arm_colour_by_position_when_two_arms_share_a_strategy(orgsim_run, orgsim_binary,
-                                                                tmp_path):
+def test_arm_colour_spare_for_a_second_arm_of_one_strategy(orgsim_run, orgsim_binary, tmp_path):
     # year2_hot_no_relationships: both arms relationship_first (the scenario's), differing in
     # their action policy
     path = orgsim_run("year2_hot_no_relationships", *SHORT)
     prov = load.provenance(path)
     names = load.arm_names(load.open_results(path))
     assert figures.arm_strategies(prov, names) == ["relationship_first"] * 2
-    assert [c.lower() for c in figures.arm_colors(path)] == BY_POSITION[:2]
-    assert list(_legend_colours(figures.plot_run(path)).values()) == BY_POSITION[:2]
-    assert [c for _, c in _report_swatches(path)] == BY_POSITION[:2]
-    # three arms, two of them relationship_first with other hours: all three by position
+    sky = figures.OKABE_ITO["sky_blue"].lower()
+    want = [BY_STRATEGY["relationship_first"], sky]
+    assert [c.lower() for c in figures.arm_colors(path)] == want
+    assert list(_legend_colours(figures.plot_run(path)).values()) == want
+    assert [c for _, c in _report_swatches(path)] == want
+    # three arms, two of them relationship_first with other hours: the second takes sky blue,
+    # never big messaging's vermillion
     path = _run_engine(orgsim_binary, "run", _write(tmp_path, "twins", {
         "name": "twins", "steps": 30, "replicates": 2, "arms": [
             {"name": "big", "set": {"campaign.strategy": "big_messaging"}},
@@ -134,11 +147,12 @@ def test_arm_colour_by_position_when_two_arms_share_a_strategy(orgsim_run, orgsi
             {"name": "rf_more_hours", "set": {"campaign.strategy": "relationship_first",
                                               "campaign.hours_per_step": 25}}]}),
         tmp_path / "twins.h5")
-    assert [c.lower() for c in figures.arm_colors(path)] == BY_POSITION[:3]
-    assert list(_legend_colours(figures.plot_run(path)).values()) == BY_POSITION[:3]
+    want = [BY_STRATEGY["big_messaging"], BY_STRATEGY["relationship_first"], sky]
+    assert [c.lower() for c in figures.arm_colors(path)] == want
+    assert list(_legend_colours(figures.plot_run(path)).values()) == want
     # a figure of some of the arms colours them as the figure of all of them does
     assert [c.lower() for c in figures.arm_colors(path, ["rf_more_hours", "big"])] == \
-        [BY_POSITION[2], BY_POSITION[0]]
+        [sky, BY_STRATEGY["big_messaging"]]
 
 
 def test_arm_colour_in_sweeps(orgsim_binary, tmp_path):
