@@ -14,8 +14,8 @@
 //   - window.orgsim.run gives every per-step output of the dictionary, and dumps the series of
 //     the scenarios named on the command line (compared with `orgsim run` by test_page.py);
 //   - invalid scenarios reject with the command line's message (dumped for test_page.py);
-//   - an arm's colour follows its strategy, the same in every shipped scenario, and by position
-//     when two arms share one (no two arms alike); the arms' colours of every shipped scenario and
+//   - an arm's colour follows its strategy, the same in every shipped scenario, and a spare one
+//     for a second arm of one strategy (no two arms alike); the arms' colours of every shipped scenario and
 //     of the --colours files are dumped (colours.json) for test_page.py to compare with the
 //     report's.
 // Usage: node tests/web/page_test.js --html build-web/orgsim.html --out DIR [--scenario NAME]...

@@ -6,7 +6,7 @@
 - same engine, same answers: the page's per-step series for the default scenario and two trainer
   scenarios (replicate 0, every arm) equal the native `orgsim run` HDF5 series at float32;
 - invalid scenarios reject with the line `orgsim run` prints on stderr;
-- the arms' colours on the page (by strategy, or by position where two arms share one) are the
+- the arms' colours on the page (by strategy, or a spare colour for a second arm of one strategy) are the
   report's figures' (analysis.figures.arm_colors on the `orgsim run` file of the same scenario),
   for every shipped scenario and the made-up ones of COLOURS.
 
@@ -40,7 +40,7 @@ BAD = {
 }
 
 # Made-up scenarios for the arms' colours, shown on the page and run natively: arms that share a
-# strategy (by position, five arms: more than the page's old four colours), a strategy set by the
+# strategy (a spare colour for the second, five arms: more than the page's old four colours), a strategy set by the
 # scenario alone, and every strategy at once in an order no shipped scenario has.
 COLOURS = {
     "colours_twins": {"name": "colours_twins", "steps": 30, "replicates": 2, "arms": [
@@ -161,7 +161,7 @@ def _colour_scenarios():
 @pytest.mark.parametrize("scenario", _colour_scenarios())
 def test_page_arm_colours_are_the_reports(page_run, scenario, tmp_path):
     """The page colours each arm as the report's figures do: by strategy, the same in every
-    scenario, or by position for every arm where two share a strategy (one palette,
+    scenario, or a spare colour for a second arm of one strategy (one palette,
     analysis/arm_colors.json, one rule)."""
     binary = _binary()
     if binary is None:
