@@ -114,6 +114,11 @@ def _cap(text):
     return text[:1].upper() + text[1:] if text else text
 
 
+def _poss(name):
+    """An arm's name as an owner: "big messaging's", "staff back the coworkers'"."""
+    return name + ("'" if name.endswith("s") else "'s")
+
+
 def _is_share(runs, outcome):
     attrs = {"units": runs.attrs.get("units", {}).get(outcome, ""),
              "long_name": runs.attrs.get("long_name", {}).get(outcome, "")}
@@ -257,11 +262,11 @@ def durability_sentences(dur):
             s, lo, hi = stats.survival_at(dur.curve(arm), horizon)
             ci = (f" (95% confidence interval {lo * 100:.0f}–{hi * 100:.0f}%)"
                   if hi > lo else "")
-            parts.append(f"{s * 100:.0f}%{ci} of {figures.arm_label(arm)}'s wins")
+            parts.append(f"{s * 100:.0f}%{ci} of {_poss(figures.arm_label(arm))} wins")
         when = "A year" if horizon == 52 else f"{horizon} {unit}"
         text = f"{when} after a win, " + (", against ".join(parts)) + " still stood"
         if few:
-            text += (" (" + _join(f"{figures.arm_label(a)}'s {int(with_wins.loc[a, 'wins'])}"
+            text += (" (" + _join(f"{_poss(figures.arm_label(a))} {int(with_wins.loc[a, 'wins'])}"
                                   for a in few)
                      + (" wins are" if len(few) > 1 or with_wins.loc[few[0], "wins"] != 1
                         else " win is") + " too few to say how long its wins last)")
@@ -468,10 +473,10 @@ def story_sentences(facts):
                                f"taken back and {L(lasted)} {back[lasted]} of {won[lasted]}: "
                                f"too few wins to tell whether one arm's wins last better.")
                 elif share[lasted] <= 0.2 and share[lost] > 0.5:
-                    out.append(f"{_cap(L(lasted))}'s wins lasted; {L(lost)}'s were mostly "
+                    out.append(f"{_poss(_cap(L(lasted)))} wins lasted; {_poss(L(lost))} were mostly "
                                f"taken back.")
                 else:
-                    out.append(f"{_cap(L(lasted))}'s wins lasted longer than {L(lost)}'s "
+                    out.append(f"{_poss(_cap(L(lasted)))} wins lasted longer than {_poss(L(lost))} "
                                f"({share[lasted] * 100:.0f}% against "
                                f"{share[lost] * 100:.0f}% taken back).")
     # power against the employer's line, and cohesion
@@ -481,7 +486,7 @@ def story_sentences(facts):
         f = facts[a]
         if not np.isfinite(f["power"]) or _election(f):  # a vote is won by a majority
             continue
-        clause = f"{L(a)}'s averaged {f['power']:.2f}"
+        clause = f"{_poss(L(a))} averaged {f['power']:.2f}"
         if np.isfinite(f["cleared"]):
             res.add(f["resistance"])
             clause += (" and none reached the line" if f["cleared"] == 0 else
@@ -628,10 +633,10 @@ def discussion_points(facts, sweep=False):
         lost = max(share, key=share.get) if share else None
         if lost is not None and share[lost] >= 0.3:
             many = "Most" if share[lost] > 0.5 else "Half" if share[lost] == 0.5 else "Many"
-            out.append(f"{many} of {L(lost)}'s won elections were decertified before a first "
+            out.append(f"{many} of {_poss(L(lost))} won elections were decertified before a first "
                        f"contract. What does it take to turn a vote into a contract?"
                        if _election(facts[lost]) else
-                       f"{many} of {L(lost)}'s wins were taken back. What keeps a win standing "
+                       f"{many} of {_poss(L(lost))} wins were taken back. What keeps a win standing "
                        f"once the action is over, and who defends it?")
     elif all(_election(facts[a]) for a in names) and any(facts[a]["actions"] > 0 for a in names):
         out.append("No election was won. What would it have taken: more of the unit organized "

@@ -281,3 +281,10 @@ def test_report_title_is_the_scenarios_title_else_its_name_in_words(orgsim_files
     out = report.write_report(orgsim_files("centola"), tmp_path / "centola.html")
     page = open(out, encoding="utf-8").read()
     assert "<h1>Centola-macy</h1>" in page
+
+
+def test_an_arm_named_in_the_plural_owns_with_an_apostrophe():
+    # "staff back the coworkers's" was printed for staffer_pushed_ava's third arm
+    assert report._poss("staff back the coworkers") == "staff back the coworkers'"
+    assert report._poss("big messaging") == "big messaging's"
+    assert not re.search(r"s's\b", re.sub(r"\{[^}]*\}", "", open(report.__file__).read()))
