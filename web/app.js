@@ -147,7 +147,7 @@
     return out.map((c, a) => c || (k < spare.length ? spare[k++] : pos(a)));
   }
   const st = {
-    name: '', file: '', doc: null, text: '', sliders: {}, split: null, trying: null,
+    name: '', file: '', doc: null, text: '', sliders: {}, split: null, trying: null, original: null,
     quick: null, full: null, base: null, frame: 0, playing: false, token: 0,
     layout: null, busy: Promise.resolve(), timings: {},
   };
@@ -188,7 +188,7 @@
       st.name = s.name || 'scenario'; st.file = fileNameOf(s); st.text = JSON.stringify(s);
     }
     try { st.doc = JSON.parse(st.text); } catch (e) { st.doc = null; }
-    st.sliders = {}; st.split = null; st.base = null; st.frame = 0; st.trying = null;
+    st.sliders = {}; st.split = null; st.base = null; st.frame = 0; st.trying = null; st.original = null;
     return rerun(true);
   }
 
@@ -249,7 +249,8 @@
         st.timings.full_ms = performance.now() - t1;
         if (token !== st.token) return;
         st.full = full;
-        drawCharts(); writeStories(); buildExtra();
+        if (!changedSettings().length) st.original = full;  // the scenario as written: a try's "before"
+        drawCharts(); writeStories(); buildExtra(); fillTry(full.try);
         status(`Each strategy run ${full.arms[0].replicates.length} times on the same workplace ` +
                `(${st.timings.full_ms.toFixed(0)} ms in this browser). Lines: the average; thin: the run you are watching.`);
       } catch (e) {
@@ -414,7 +415,7 @@
   const CHARTS = [
     { id: 'trust', title: 'Trust between coworkers (mean trust; dashed: share of strong ties)' },
     { id: 'base', title: 'Supporters (not yet organized), members, leaders' },
-    { id: 'power', title: "Actions: turnout (dots) and power (diamonds) against the employer's line" },
+    { id: 'power', title: "Actions in the run shown: turnout (dots) and power (diamonds) against the employer's line" },
     { id: 'wins', title: 'Wins still standing' },
     { id: 'backfires', title: 'Conversations that backfired (people felt used), per week' },
     { id: 'fear', title: 'Fear of retaliation (mean)' },
@@ -427,6 +428,10 @@
     box.style.setProperty('--arms', String(res.arms.length));
     document.documentElement.style.setProperty('--arms', String(res.arms.length));
     $('title').textContent = titleOf(res);
+    const changed = changedSettings();
+    $('changed').hidden = !changed.length;
+    $('changed').textContent = changed.length ? 'Changed from the scenario as written: ' + changed.join('; ') +
+      '. The description and the points to discuss were written for the scenario as written.' : '';
     $('description').textContent = res.description || '';
     fillList('discussion', res.discussion, 'This scenario has no discussion points; add a "discussion" list to its file.');
     fillTry(res.try);
@@ -437,7 +442,7 @@
       const col = document.createElement('div');
       col.className = 'arm';
       col.innerHTML = `<h3 style="color:${colors[a]}">${esc(arm.name.replace(/_/g, ' '))}</h3>
-        <p class="armdesc">${esc(arm.description || ('strategy: ' + String(arm.params['campaign.strategy']).replace(/_/g, ' ')))}</p>
+        <p class="armdesc"><span class="strategy">Strategy: ${esc(String(arm.params['campaign.strategy']).replace(/_/g, '-').replace('big-messaging', 'big messaging').replace('organizing-only', 'organizing only'))}.</span> ${esc(arm.description || '')}</p>
         <canvas class="net" data-panel="network"></canvas>
         <canvas class="timeline" data-panel="timeline"></canvas>` +
         CHARTS.map((c) => `<p class="chart-title">${esc(c.title)}</p><div class="chart-box"><canvas class="chart" data-chart="${c.id}" data-panel="chart-${c.id}"></canvas><div class="cursor"></div></div>`).join('') +
@@ -470,10 +475,46 @@
     return name.charAt(0).toUpperCase() + name.slice(1);
   }
   api.titleOf = titleOf;
-  /** What a setting is called on the page: its slider's label, else its parameter key. */
+  // Settings the shipped things to try change that have no slider, in words.
+  const SETTING_WORDS = {
+    'steps': ['Weeks simulated', (v) => String(v)],
+    'wins.hazard': ['Chance a week that the employer claws back a standing win', (v) => (v * 100).toFixed(1) + '%'],
+    'employer.firing': ['Chance a week that a visible leader is fired after an action', (v) => (v * 100).toFixed(0) + '%'],
+    'actions.participation_commitment': ['Commitment gained by taking part in an action', (v) => String(v)],
+    'actions.trust_gain': ['Trust gained by acting together', (v) => String(v)],
+    'one_on_one.hours': ['Hours for each one-on-one', (v) => v + ' h'],
+    'environment.climate.amplitude': ['How hard grievances swing through the year', (v) => String(v)],
+    'environment.climate.shock_rate': ['Chance a week of a sudden outrage', (v) => (v * 100).toFixed(0) + '%'],
+    'campaign.worker_organizers': ['Coworkers who organize', (v) => String(v)],
+    'campaign.staff_organizers': ['Staff organizers', (v) => String(v)],
+    'population.commitment': ['Commitment people start with', () => 'lower (see the thing to try)'],
+  };
+  /** What a setting is called on the page: its slider's label, else its words, else its key. */
   function settingText(key, v) {
     const sp = SLIDERS.find((x) => x.key === key);
-    return sp ? `${sp.label}: ${sp.fmt(Number(v))}` : `${key} = ${typeof v === 'object' ? JSON.stringify(v) : v}`;
+    if (sp) return `${sp.label}: ${sp.fmt(Number(v))}`;
+    if (SETTING_WORDS[key]) return `${SETTING_WORDS[key][0]}: ${SETTING_WORDS[key][1](v)}`;
+    return `${key} = ${typeof v === 'object' ? JSON.stringify(v) : v}`;
+  }
+  api.settingText = settingText;
+  /** What the page now runs that the scenario as written does not: the sliders and the split. */
+  function changedSettings() {
+    const out = Object.entries(st.sliders).map(([k, v]) => settingText(k, v));
+    if (st.split !== null) out.push(`${SPLIT.label}: ${SPLIT.fmt(st.split)}`);
+    return out;
+  }
+  /** A tried change's effect, per arm, from the scenario's own runs to these: wins a run and
+   *  the organized base at the end (both averaged over the runs). */
+  function beforeAfter(before, after) {
+    if (!before || !after || before.arms.length !== after.arms.length) return '';
+    const avg = (arm, f) => arm.replicates.reduce((s, r) => s + f(r), 0) / arm.replicates.length;
+    const wins = (arm) => avg(arm, (r) => r.outcomes.wins || 0);
+    const base = (arm, res) => avg(arm, (r) => r.series.organized_base[res.steps - 1]);
+    return 'Before → now: ' + after.arms.map((arm, a) => {
+      const b = before.arms[a];
+      return `${arm.name.replace(/_/g, ' ')}: wins ${about(wins(b))} → ${about(wins(arm))}, ` +
+        `organized base ${pct(base(b, before))} → ${pct(base(arm, after))}`;
+    }).join('; ') + ' (averages over the runs).';
   }
   // The scenario's things to try: each in words; one that carries its values gets a button that
   // reruns every strategy with them (from the scenario's values: an earlier try or slider move
@@ -507,8 +548,18 @@
           li.classList.add('trying');
           const note = document.createElement('div');
           note.className = 'note';
-          note.textContent = 'Now running with ' + Object.entries(set).map(([key, v]) => settingText(key, v)).join('; ') +
-            ". “Back to the scenario's values” undoes it.";
+          note.textContent = 'Now running with ' + Object.entries(set).map(([key, v]) => settingText(key, v)).join('; ') + '. ';
+          const undo = document.createElement('span');
+          undo.className = 'screen-only';
+          undo.textContent = "“Back to the scenario's values” undoes it.";
+          note.appendChild(undo);
+          const effect = st.full && st.original ? beforeAfter(st.original, st.full) : '';
+          if (effect) {
+            const p = document.createElement('div');
+            p.className = 'before-after';
+            p.textContent = effect;
+            note.appendChild(p);
+          }
           li.appendChild(note);
         }
       }
@@ -760,7 +811,11 @@
 
   // ---- the plain-language story, computed from the series -----------------------------------------
   function pct(v) { return Number.isNaN(v) ? '–' : (v * 100).toFixed(v < 0.1 ? 1 : 0) + '%'; }
-  function about(v) { return Number.isInteger(v) ? String(v) : (Math.abs(v) < 10 ? v.toFixed(1) : v.toFixed(0)); }
+  function about(v) {
+    // one decimal below 10 (2.5 actions a run), none when it would read ".0" (3, not 3.0)
+    const one = v.toFixed(1);
+    return Number.isInteger(v) || Math.abs(v) >= 10 || one.endsWith('.0') ? v.toFixed(0) : one;
+  }
   function story(arm, res) {
     const N = arm.params['population.size'];
     const reps = arm.replicates;
@@ -777,7 +832,10 @@
       (people === 0 ? 'almost nobody.' : `about ${people} of ${N} people.`));
     const s0 = mean((r) => r.series.strong_tie_share[0]), s1 = mean((r) => r.series.strong_tie_share[T - 1]);
     const t0 = mean((r) => r.series.trust_mean[0]), t1 = mean((r) => r.series.trust_mean[T - 1]);
-    const trend = t1 > t0 * 1.1 ? 'grew' : t1 < t0 * 0.9 ? 'fell' : 'barely moved';
+    // The verb is read from the numbers as shown (two decimals): "fell (0.14 → 0.13)" next to
+    // "barely moved (0.14 → 0.13)" in another run of the same numbers read as a contradiction.
+    const T0 = Number(t0.toFixed(2)), T1 = Number(t1.toFixed(2));
+    const trend = T1 - T0 >= 0.02 && T1 > T0 * 1.1 ? 'grew' : T0 - T1 >= 0.02 && T1 < T0 * 0.9 ? 'fell' : 'barely moved';
     out.push(`Trust between coworkers ${trend} (${t0.toFixed(2)} → ${t1.toFixed(2)}); strong relationships went from ${pct(s0)} to ${pct(s1)} of acquaintances.`);
     const acts = mean((r) => r.series.turnout.reduce((k, v) => k + (Number.isNaN(v) ? 0 : 1), 0));
     if (acts < 0.5) {
@@ -824,7 +882,10 @@
         // of those wins were taken back" read as half a win.
         (rev === 0 ? 'none of those wins was taken back' : rev >= wins ? 'every one of those wins was taken back'
           : `${pct(rev / wins)} of those wins were taken back`) +
-        `; ${about(standing)} ${wins < 0.95 ? 'a run ' : ''}still stood at the end.`);
+        `; ${about(standing)} ${wins < 0.95 ? 'a run ' : ''}still stood at the end` +
+        // weeks of standing wins (every win counted for each week it stood), the measure the
+        // things to try compare; not told of the odd win
+        (wins < 0.95 ? '.' : ` (${about(mean((r) => r.outcomes.win_weeks || 0))} weeks of standing wins in all).`));
       else out.push('No action was strong enough to win.');
     }
     const bf = mean((r) => r.series.backfires.reduce((s, v) => s + v, 0));
@@ -833,7 +894,8 @@
     if (f1 > f0 + 0.03) out.push(`Fear rose (${f0.toFixed(2)} → ${f1.toFixed(2)}): people saw what happened to those who stood out.`);
     else if (f1 < f0 - 0.03) out.push(`Fear eased (${f0.toFixed(2)} → ${f1.toFixed(2)}).`);
     const wo0 = mean((r) => r.series.organizers_worker[0]), wo = mean((r) => r.series.organizers_worker[T - 1]);
-    if (wo >= 0.5 || wo0 >= 0.5) out.push(`Coworkers who organize: ${about(wo0)} at the start, ${about(wo)} at the end` +
+    const onAverage = (v) => about(v) + (Number.isInteger(Number(about(v))) || R === 1 ? '' : ' on average');
+    if (wo >= 0.5 || wo0 >= 0.5) out.push(`Coworkers who organize: ${onAverage(wo0)} at the start, ${onAverage(wo)} at the end` +
       (wo > wo0 + 0.5 ? ' — leaders trained others to do what they do.' : wo < wo0 - 0.5 ? ' — some left or were fired.' : '.'));
     out.push(R > 1 ? `(Averages over ${R} runs of this workplace; the network shows one of them.)` : '(One run; the full set is still computing.)');
     return out;
@@ -1011,7 +1073,7 @@
         st.name = main.name;
         st.text = text;
         try { st.doc = JSON.parse(text); } catch (err) { st.doc = null; }
-        st.sliders = {}; st.split = null; st.base = null; st.frame = 0; st.trying = null;
+        st.sliders = {}; st.split = null; st.base = null; st.frame = 0; st.trying = null; st.original = null;
         rerun(true);
       });
     });

@@ -12,6 +12,10 @@ import sys
 HERE = pathlib.Path(__file__).resolve().parent
 # The arms' colours by strategy and by position: one file for the page and the report.
 ARM_COLORS = HERE.parent / "analysis" / "arm_colors.json"
+# The scenario picker's order: the default, the three years of one campaign, then the stories.
+TEACHING_ORDER = ("default", "year1_isolated", "year2_hot_no_relationships", "year3_base_clicks",
+                  "staffer_pushed_ava", "big_messaging_no_base", "mobilizing_back_to_organizing",
+                  "organizing_never_mobilizes", "high_turnover")
 
 
 def inline_safe(text: str, what: str) -> str:
@@ -30,11 +34,13 @@ def main() -> None:
     scen_dir = pathlib.Path(a.scenarios)
     scenarios = {}
     # The trainer scenarios are the JSON files directly in scenarios/ (validation cases and
-    # sweeps live in sub-folders); default first, then by name.
+    # sweeps live in sub-folders), in the order a session tells them (TEACHING_ORDER: the
+    # default, the three years, then the other stories); any other file after them, by name.
     # The roster example (scenarios/roster/) ships too, with the CSV files it names: the page
     # keeps them in its own file folder, where the engine finds them by name.
     files = {}
-    paths = sorted(scen_dir.glob("*.json"), key=lambda p: (p.stem != "default", p.stem))
+    order = {name: k for k, name in enumerate(TEACHING_ORDER)}
+    paths = sorted(scen_dir.glob("*.json"), key=lambda p: (order.get(p.stem, len(order)), p.stem))
     paths += sorted((scen_dir / "roster").glob("*.json"))
     for p in paths:
         text = p.read_text()

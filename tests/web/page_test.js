@@ -191,14 +191,23 @@ function check(ok, what) {
       slider: Number(document.querySelector('input[data-key="environment.turnover"]').value),
       trying: Array.from(document.querySelectorAll('#try li.trying')).map((li) => li.textContent),
       buttons: document.querySelectorAll('#try button.try-it').length,
+      changed: document.getElementById('changed').hidden ? null : document.getElementById('changed').textContent,
+      picker: Array.from(document.querySelectorAll('#scenario option')).map((o) => o.value).slice(0, 4).join(),
     }));
   };
   const tried = await tryIt('#try button.try-it[data-index="0"]');
   check(tried.turnover.every((v) => v === 0.02) && tried.slider === 0.02 && tried.trying.length === 1 &&
         /Turnover \(share of people leaving per week\): 2\.0%\/wk/.test(tried.trying[0]) && tried.buttons === 2,
     `"Try it" reruns every strategy with the thing to try's values and says what it set (${JSON.stringify(tried)})`);
+  // ... and what it did, arm by arm, against the scenario as written; the page (and so the
+  // printed handout) says the settings changed, under the title
+  check(/Before → now: relationship first: wins [\d.]+ → [\d.]+, organized base [\d.]+% → [\d.]+%; big messaging: /.test(tried.trying[0]) &&
+        /^Changed from the scenario as written: Turnover \(share of people leaving per week\): 2\.0%\/wk\./.test(tried.changed || ''),
+    `a thing tried says what it did to each strategy, and the page says the settings changed (${tried.changed})`);
+  check(tried.picker === 'default,year1_isolated,year2_hot_no_relationships,year3_base_clicks',
+    `the scenario picker follows the teaching order (${tried.picker})`);
   const undone = await tryIt('#reset');
-  check(undone.turnover.every((v) => v === 0.004) && undone.slider === 0.004 && undone.trying.length === 0,
+  check(undone.turnover.every((v) => v === 0.004) && undone.slider === 0.004 && undone.trying.length === 0 && undone.changed === null,
     `"Back to the scenario's values" undoes a thing tried (${JSON.stringify(undone)})`);
 
   // ---- the print view -----------------------------------------------------------------------
