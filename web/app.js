@@ -990,7 +990,7 @@
       const skipped = perArm.filter((p) => p.value === null);
       const notes = [];
       if (sp.note) notes.push(sp.note);
-      if (differ) notes.push(`now ${live.map((p) => `${p.name} ${sp.fmt(p.value)}`).join(', ')}; moving it sets every strategy to one value`);
+      if (differ) notes.push(`as written: ${live.map((p) => `${p.name} ${sp.fmt(p.value)}`).join(', ')}; moving it sets every strategy to one value`);
       if (skipped.length) notes.push(`does nothing for ${skipped.map((p) => p.name).join(', ')}: ${skipped[0].why}`);
       if (fixedBy.length) notes.push(`set by arm ${fixedBy.join(', ')} itself: not moved there`);
       const label = sp.label + (differ ? ', for every strategy' : '');
