@@ -124,7 +124,9 @@
   window.orgsim = api;
 
   // ---- page state -------------------------------------------------------------------------------
-  const RUNG_COLORS = ['#c9ced6', '#8ec5ea', '#2f7fc1', '#6a2ca0'];
+  // The ladder in one violet family, light to dark: no arm's colour (analysis/arm_colors.json)
+  // is a violet, so a member's dot never reads as relationship-first's blue.
+  const RUNG_COLORS = ['#cfd3da', '#c6b9e6', '#8b72cc', '#3f2585'];
   const RUNG_NAMES = ['not yet engaged', 'supporter', 'member', 'leader'];
   // An arm's colour follows its strategy (its resolved campaign.strategy), the same in every
   // scenario; where that would be ambiguous (two arms with one strategy, or one the palette does
