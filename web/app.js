@@ -437,6 +437,7 @@
     $('description').textContent = res.description || '';
     fillList('discussion', res.discussion, 'This scenario has no discussion points; add a "discussion" list to its file.');
     fillTry(res.try);
+    fillFiles();
     const sn0 = res.arms[0].replicates[0].snapshots;
     st.layout = sn0 ? computeLayout(sn0) : null;
     const colors = armColors(res.arms);
@@ -567,6 +568,23 @@
       }
       ul.appendChild(li);
     });
+  }
+  // The scenario's own files, to take away and edit: its JSON as written and the CSV files it
+  // names (a roster, friendships, an edge list) from the page's file folder. A trainer who wants
+  // their own workplace starts from these.
+  function fillFiles() {
+    const box = $('files');
+    const doc = st.doc || {};
+    const net = (doc.network && typeof doc.network === 'object') ? doc.network : {};
+    const names = ['roster', 'friendships', 'path'].map((k) => net[k])
+      .filter((f) => typeof f === 'string' && f).map((f) => f.split('/').pop())
+      .filter((f) => Object.prototype.hasOwnProperty.call(FILES, f));
+    const link = (name, text, type) => `<a download="${esc(name)}" href="data:${type};charset=utf-8,${encodeURIComponent(text)}">${esc(name)}</a>`;
+    const json = st.file && /\.json$/i.test(st.file) ? st.file : fileNameOf(doc);
+    const links = [link(json, st.text, 'application/json')].concat(names.map((f) => link(f, FILES[f], 'text/csv')));
+    box.innerHTML = (names.length ? 'This scenario\'s files, to edit with your own people and open again: '
+      : 'This scenario\'s file, to edit and open again: ') + links.join(' · ');
+    box.hidden = !st.text;
   }
   function esc(s) { return String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c])); }
   function buildLegend() {

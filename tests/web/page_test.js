@@ -210,6 +210,11 @@ function check(ok, what) {
   check(undone.turnover.every((v) => v === 0.004) && undone.slider === 0.004 && undone.trying.length === 0 && undone.changed === null,
     `"Back to the scenario's values" undoes a thing tried (${JSON.stringify(undone)})`);
 
+  // ---- the scenario's files, to take away ----------------------------------------------------
+  const files = await page.$$eval('#files a', (as) => as.map((a) => ({ name: a.getAttribute('download'), text: decodeURIComponent(a.href.split(',').slice(1).join(',')) })));
+  check(files.length === 1 && files[0].name === 'default.json' && JSON.parse(files[0].text).name === 'default',
+    `the scenario's file can be downloaded as written (${files.map((f) => f.name)})`);
+
   // ---- the print view -----------------------------------------------------------------------
   // Printed as a trainer prints: page.pdf() on the page as it is on the screen goes through
   // Chromium's print path (beforeprint, the layout at the A4 page's width, the print media
@@ -499,6 +504,12 @@ function check(ok, what) {
     `the roster example's people carry their names, in roster order (${rs.people})`);
   check(rs.departments.every((d, i) => rs.department_names[d] === roster[i][1]),
     `each person sits in their roster department (${(rs.department_names || []).join(', ')})`);
+  // its files to start one's own from: the scenario and the two CSV files, as shipped
+  const own = await page.$$eval('#files a', (as) => as.map((a) => ({ name: a.getAttribute('download'), text: decodeURIComponent(a.href.split(',').slice(1).join(',')) })));
+  const asShipped = (f) => fs.readFileSync(path.join(root, 'scenarios', 'roster', f), 'utf8');
+  check(own.map((f) => f.name).join() === 'warehouse.json,warehouse_roster.csv,friendships.csv' &&
+        own.every((f) => f.text === asShipped(f.name)),
+    `the roster example's scenario and CSV files can be downloaded as shipped (${own.map((f) => f.name)})`);
   // hover the first person of the first arm's network: the tip names them
   const pos = await page.evaluate(() => {
     const c = document.querySelector('.arm canvas.net'); const L = window.orgsim.state.layout;
