@@ -19,17 +19,30 @@ std::int64_t count_yeses(const Population& p, double member_cut) {
 
 RungCounts count_rungs(const Population& p, double supporter_cut, double member_cut,
                        double leader_cut) {
-  RungCounts r;
+  // Without a branch per agent (a commitment is as likely on one side of a cut as the other
+  // under a busy campaign): each rung counts the agents at or above its cut and below the next
+  // one up, exactly the first cut of leader, member, supporter that the commitment meets.
   const std::int32_t n = p.size();
+  const float* const commitment = p.commitment.data();
+  const Role* const role = p.role.data();
+  std::int64_t leader = 0, member = 0, supporter = 0, organized = 0, organizers = 0;
   for (std::int32_t i = 0; i < n; ++i) {
-    const float c = p.commitment[i];
-    const bool wo = p.role[static_cast<std::size_t>(i)] == Role::worker_organizer;
-    if (static_cast<double>(c) >= leader_cut) ++r.leader;
-    else if (static_cast<double>(c) >= member_cut) ++r.member;
-    else if (static_cast<double>(c) >= supporter_cut) ++r.supporter;
-    r.organized += committed(p, i, member_cut) ? 1 : 0;
-    r.worker_organizers += wo ? 1 : 0;
+    const auto c = static_cast<double>(commitment[i]);
+    const int at_leader = c >= leader_cut ? 1 : 0, at_member = c >= member_cut ? 1 : 0,
+              at_supporter = c >= supporter_cut ? 1 : 0;
+    const int wo = role[i] == Role::worker_organizer ? 1 : 0;
+    leader += at_leader;
+    member += at_member & (at_leader ^ 1);
+    supporter += at_supporter & ((at_leader | at_member) ^ 1);
+    organized += at_member | wo;  // committed()
+    organizers += wo;
   }
+  RungCounts r;
+  r.leader = leader;
+  r.member = member;
+  r.supporter = supporter;
+  r.organized = organized;
+  r.worker_organizers = organizers;
   return r;
 }
 
