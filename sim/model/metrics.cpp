@@ -200,9 +200,28 @@ bool StrongComponents::apply(const Network& net, std::vector<std::uint64_t>& key
   // so a graph whose searches became cheap is noticed.
   if (gave_up_at_ > 0 && keys.size() >= gave_up_at_ / 2 && ++skipped_ % 8 != 0) return false;
   std::int64_t work = 0;
-  auto row = [&](std::int32_t x) {
-    work += net.offsets[x + 1] - net.offsets[x];
-    return std::pair<std::int64_t, std::int64_t>{net.offsets[x], net.offsets[x + 1]};
+  // The neighbours of x along usable ties, in row order, listed in near_. An agent with no
+  // pending tie (nearly all) has only its strong ties usable: they are listed without a branch
+  // on trust (whether a tie is strong is as good as a coin flip near the line), and only they
+  // are then looked up in the labels or stamps (random reads).
+  const std::int32_t* const nb = net.neighbors.data();
+  const float* const trust = net.trust.data();
+  auto usable_neighbours = [&](std::int32_t x) {
+    const std::int32_t first = net.offsets[x], last = net.offsets[x + 1];
+    work += last - first;
+    if (near_.size() < static_cast<std::size_t>(last - first))
+      near_.resize(static_cast<std::size_t>(last - first));
+    std::size_t k = 0;
+    if (pending_at_[static_cast<std::size_t>(x)] == 0) {
+      for (std::int32_t e = first; e < last; ++e) {
+        near_[k] = nb[e];
+        k += trust[e] >= kStrongTie ? 1 : 0;
+      }
+    } else {
+      for (std::int32_t e = first; e < last; ++e)
+        if (usable(net, x, e)) near_[k++] = nb[e];
+    }
+    return k;
   };
   // Ties now below the line wait in pending_; until taken out they still join their ends, so
   // the graph searched is the strong graph as it was plus the ties that became strong.
@@ -239,11 +258,10 @@ bool StrongComponents::apply(const Network& net, std::vector<std::uint64_t>& key
     queue.assign(1, a_small ? i : j);
     label_[queue[0]] = big;
     for (std::size_t q = 0; q < queue.size(); ++q) {
-      const std::int32_t x = queue[q];
-      const auto [first, last] = row(x);
-      for (std::int64_t e = first; e < last; ++e) {
-        const std::int32_t y = net.neighbors[e];
-        if (label_[y] != small || !usable(net, x, e)) continue;
+      const std::size_t found = usable_neighbours(queue[q]);
+      for (std::size_t r = 0; r < found; ++r) {
+        const std::int32_t y = near_[r];
+        if (label_[y] != small) continue;
         label_[y] = big;
         queue.push_back(y);
       }
@@ -292,12 +310,11 @@ bool StrongComponents::apply(const Network& net, std::vector<std::uint64_t>& key
           exhausted = s;
           break;
         }
-        const std::int32_t x = mine[head[s]++];
-        const auto [first, last] = row(x);
-        for (std::int64_t e = first; e < last; ++e) {
-          const std::int32_t y = net.neighbors[e];
+        const std::size_t found = usable_neighbours(mine[head[s]++]);
+        for (std::size_t r = 0; r < found; ++r) {
+          const std::int32_t y = near_[r];
           const std::uint32_t st = stamp_[static_cast<std::size_t>(y)];
-          if (st == epoch_ + static_cast<std::uint32_t>(s) || !usable(net, x, e)) continue;
+          if (st == epoch_ + static_cast<std::uint32_t>(s)) continue;
           if (st == epoch_ + static_cast<std::uint32_t>(1 - s)) {
             met = true;
             break;
