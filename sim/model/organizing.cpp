@@ -57,11 +57,6 @@ Contact asker_contact(const World& w, std::int32_t i) {
 }
 }  // namespace
 
-double damping(const World& w, std::int32_t i) {
-  const double s = w.cfg.reach.saturation;
-  return s > 0.0 ? 1.0 / (1.0 + s * w.pop.attention[static_cast<std::size_t>(i)]) : 1.0;
-}
-
 void raise_commitment(World& w, std::int32_t i, double rate) {
   float& c = w.pop.commitment[i];
   const float cap = commitment_ceiling(w.cfg, w.pop, i);
