@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <span>
 #include <unordered_set>
 
 #include "model/metrics.hpp"
@@ -27,6 +26,9 @@ std::int32_t random_neighbour(const Network& net, std::int32_t o, Rng& rng, Pred
     if (rng.below(static_cast<std::uint64_t>(seen)) == 0) chosen = j;
   }
   return chosen;
+}
+std::int32_t random_from(const std::vector<std::int32_t>& v, Rng& rng) {
+  return v.empty() ? -1 : v[rng.below(v.size())];
 }
 bool tasks_on(const ModelConfig& cfg) { return cfg.tasks.due_steps > 0; }
 /// Agitation felt by i from a push of size `rate` (selfless people feel it less).
@@ -403,66 +405,33 @@ std::int32_t Campaign::worker_organizers(const World& w) const {
       std::count(w.pop.role.begin(), w.pop.role.end(), Role::worker_organizer));
 }
 
-std::int32_t Campaign::random_from(const IdList& v, Rng& rng) {
-  return v.empty() ? -1 : v[rng.below(v.size())];
-}
-
 void Campaign::refresh_lists(const World& w) {
   const auto& p = w.pop;
-  const std::int32_t n = w.cfg.n;
-  const auto room = static_cast<std::size_t>(n) + 1;
-  IdList* const lists[] = {&members_,     &supporters_known_, &trainees_,   &participants_,
-                           &in_progress_, &embedded_,         &staff_tasks_};
-  for (IdList* l : lists) {
-    if (l->slots.size() != room) l->slots.assign(room, 0);
-    l->count = 0;
-  }
+  members_.clear();
+  supporters_known_.clear();
+  trainees_.clear();
+  participants_.clear();
+  in_progress_.clear();
+  embedded_.clear();
+  staff_tasks_.clear();
   const std::int32_t latest = *std::max_element(p.last_action.begin(), p.last_action.end());
-  // One pass, no branch per agent: whether an agent is listed is as good as a coin flip for
-  // several of these lists under a busy campaign. The same agents in the same (node) order as
-  // testing each condition and appending.
-  const double supporter = w.cfg.ladder_supporter, member = w.cfg.ladder_member,
-               leader = w.cfg.ladder_leader, potential = w.cfg.training.potential;
-  std::int32_t* const out_members = members_.slots.data();
-  std::int32_t* const out_known = supporters_known_.slots.data();
-  std::int32_t* const out_trainees = trainees_.slots.data();
-  std::int32_t* const out_participants = participants_.slots.data();
-  std::int32_t* const out_progress = in_progress_.slots.data();
-  std::int32_t* const out_embedded = embedded_.slots.data();
-  std::int32_t* const out_tasks = staff_tasks_.slots.data();
-  std::size_t k_members = 0, k_known = 0, k_trainees = 0, k_participants = 0, k_progress = 0,
-              k_embedded = 0, k_tasks = 0;
-  for (std::int32_t i = 0; i < n; ++i) {
+  for (std::int32_t i = 0; i < w.cfg.n; ++i) {
     const auto u = static_cast<std::size_t>(i);
-    const auto c = static_cast<double>(p.commitment[i]);
-    const std::size_t wo = p.role[u] == Role::worker_organizer ? 1 : 0;
-    const std::size_t other = wo ^ 1;  // the other lists hold no worker-organizer
-    const std::size_t below_member = c < member ? 1 : 0;
-    out_members[k_members] = i;
-    k_members += (below_member ^ 1) | wo;  // committed()
-    out_embedded[k_embedded] = i;
-    k_embedded += wo;
-    out_tasks[k_tasks] = i;
-    k_tasks += other & (p.task_asker[u] < 0 ? 1 : 0) & (p.task[u] != TaskState::none ? 1 : 0);
-    out_known[k_known] = i;
-    k_known += other & (p.known[u] != 0 ? 1 : 0) & (c >= supporter ? 1 : 0);
-    out_progress[k_progress] = i;
-    k_progress += other & below_member & (p.staff_trust[i] >= kStartedTrust ? 1 : 0);
-    out_trainees[k_trainees] = i;
-    k_trainees += other & (p.evaluated[u] != 0 ? 1 : 0) &
-                  (static_cast<double>(p.leadership[i]) >= potential ? 1 : 0) &
-                  (c >= leader ? 1 : 0);
-    out_participants[k_participants] = i;
-    k_participants += other & (latest >= 0 ? 1 : 0) & (p.last_action[u] == latest ? 1 : 0) &
-                      below_member;
+    const float c = p.commitment[i];
+    const bool wo = p.role[u] == Role::worker_organizer;
+    if (committed(p, i, w.cfg.ladder_member)) members_.push_back(i);
+    if (wo) {
+      embedded_.push_back(i);
+      continue;
+    }
+    if (p.task_asker[u] < 0 && p.task[u] != TaskState::none) staff_tasks_.push_back(i);
+    if (p.known[u] && c >= w.cfg.ladder_supporter) supporters_known_.push_back(i);
+    if (c < w.cfg.ladder_member && p.staff_trust[i] >= kStartedTrust) in_progress_.push_back(i);
+    if (p.evaluated[u] && p.leadership[i] >= w.cfg.training.potential && c >= w.cfg.ladder_leader)
+      trainees_.push_back(i);
+    if (latest >= 0 && p.last_action[u] == latest && c < w.cfg.ladder_member)
+      participants_.push_back(i);
   }
-  members_.count = k_members;
-  supporters_known_.count = k_known;
-  trainees_.count = k_trainees;
-  participants_.count = k_participants;
-  in_progress_.count = k_progress;
-  embedded_.count = k_embedded;
-  staff_tasks_.count = k_tasks;
 }
 
 OrganizingTally Campaign::work(World& w, Rng& rng) {
@@ -476,7 +445,7 @@ OrganizingTally Campaign::work(World& w, Rng& rng) {
   refresh_lists(w);
   // The worker-organizers who work this step: those of its start, in node order (listed by
   // refresh_lists; one trained during the step starts the next).
-  const std::span<const std::int32_t> embedded(embedded_.slots.data(), embedded_.count);
+  const std::vector<std::int32_t>& embedded = embedded_;
   const bool burnout = w.cfg.burnout.rate > 0.0;
   const auto team = static_cast<double>(staff_active(w.step)) + static_cast<double>(embedded.size());
   for (std::int32_t s = 0; s < w_staff_; ++s) {
@@ -647,7 +616,7 @@ std::int32_t Campaign::pick_follow_up(const World& w, std::int32_t o, Rng& rng) 
       if (j < 0) j = random_neighbour(w.net, o, rng, met);
       return j;
     }
-    auto from = [&](const IdList& v, auto ok) {
+    auto from = [&](const std::vector<std::int32_t>& v, auto ok) {
       for (int tries = 0; tries < 4 && !v.empty(); ++tries) {
         const std::int32_t x = random_from(v, rng);
         if (ok(x)) return x;

@@ -137,24 +137,12 @@ class Campaign {
   std::int32_t pick_host(const World& w, std::int32_t organizer, Rng& rng) const;
   void refresh_lists(const World& w);
 
-  /// A list of agent ids rebuilt each step without a branch per agent: every id is written to
-  /// the next slot and kept by advancing the count, so the buffer has room for every agent plus
-  /// one slot (sized once; its memory is not cleared each step).
-  struct IdList {
-    std::vector<std::int32_t> slots;
-    std::size_t count = 0;
-    bool empty() const noexcept { return count == 0; }
-    std::size_t size() const noexcept { return count; }
-    std::int32_t front() const noexcept { return slots[0]; }
-    std::int32_t operator[](std::size_t k) const noexcept { return slots[k]; }
-  };
-  static std::int32_t random_from(const IdList& v, Rng& rng);
-
   std::int32_t w_staff_ = 0;
   // Rebuilt each step (O(N)): candidates for staff targeting (in_progress_: not yet committed,
   // staff relationship started), and the worker-organizers in node order (embedded_).
-  IdList members_, supporters_known_, trainees_, participants_, in_progress_, embedded_;
-  IdList staff_tasks_;  // open or recoverable tasks the staff asked for
+  std::vector<std::int32_t> members_, supporters_known_, trainees_, participants_, in_progress_;
+  std::vector<std::int32_t> embedded_;
+  std::vector<std::int32_t> staff_tasks_;  // open or recoverable tasks the staff asked for
   std::vector<float> staff_strain_;
   std::vector<std::int32_t> staff_away_until_;
 };
