@@ -596,25 +596,53 @@ std::int32_t Campaign::pick_follow_up(const World& w, std::int32_t o, Rng& rng) 
     // known supporters (the next step), then renews contact with people met who are not yet
     // organized. Nobody is followed up twice in a step.
     const double member = w.cfg.ladder_member;
-    auto fresh = [&](std::int32_t x) {
+    // The three rules, each written once and without short-circuit branches: bit 0 needs help
+    // (a task), bit 1 a known supporter, bit 2 met and not yet organized; all only for someone
+    // not followed up this step and not an organizer.
+    auto rules = [&](std::int32_t x) -> unsigned {
       const auto u = static_cast<std::size_t>(x);
-      return p.followed[u] != w.step && p.role[u] == Role::member;
+      const bool fresh = (p.followed[u] != w.step) & (p.role[u] == Role::member);
+      const TaskState task = p.task[u];
+      const bool help = (task == TaskState::missed) |
+                        ((task == TaskState::open) & (p.task_nudges[u] < 2));
+      const bool known = (p.known[u] != 0) & (p.commitment[x] >= w.cfg.ladder_supporter);
+      const bool met = !((p.commitment[x] >= member) | (p.role[u] == Role::worker_organizer));
+      return fresh ? (help ? 1u : 0u) | (known ? 2u : 0u) | (met ? 4u : 0u) : 0u;
     };
-    auto needs_help = [&](std::int32_t x) {
-      const auto u = static_cast<std::size_t>(x);
-      return fresh(x) && (p.task[u] == TaskState::missed ||
-                          (p.task[u] == TaskState::open && p.task_nudges[u] < 2));
-    };
-    auto supporter = [&](std::int32_t x) {
-      return fresh(x) && p.known[static_cast<std::size_t>(x)] &&
-             p.commitment[x] >= w.cfg.ladder_supporter;
-    };
-    auto met = [&](std::int32_t x) { return fresh(x) && !committed(p, x, member); };
+    auto needs_help = [&](std::int32_t x) { return (rules(x) & 1u) != 0; };
+    auto supporter = [&](std::int32_t x) { return (rules(x) & 2u) != 0; };
+    auto met = [&](std::int32_t x) { return (rules(x) & 4u) != 0; };
     if (o >= 0) {
-      std::int32_t j = random_neighbour(w.net, o, rng, needs_help);
-      if (j < 0) j = random_neighbour(w.net, o, rng, supporter);
-      if (j < 0) j = random_neighbour(w.net, o, rng, met);
-      return j;
+      const std::int32_t first = w.net.offsets[o], last = w.net.offsets[o + 1];
+      constexpr std::int32_t kRoom = 64;
+      if (last - first > kRoom) {
+        std::int32_t j = random_neighbour(w.net, o, rng, needs_help);
+        if (j < 0) j = random_neighbour(w.net, o, rng, supporter);
+        if (j < 0) j = random_neighbour(w.net, o, rng, met);
+        return j;
+      }
+      // The same three reservoir choices (random_neighbour with needs_help, then supporter,
+      // then met) in one pass over the row: each neighbour is listed, without a branch, under
+      // every rule it meets; the first rule with a match then draws over its list exactly as
+      // random_neighbour draws over the row (the later rules, as before, draw nothing).
+      std::int32_t listed[3][kRoom];
+      std::int32_t count[3] = {0, 0, 0};
+      for (std::int32_t e = first; e < last; ++e) {
+        const std::int32_t x = w.net.neighbors[e];
+        const unsigned r = rules(x);
+        for (int k = 0; k < 3; ++k) {
+          listed[k][count[k]] = x;
+          count[k] += static_cast<std::int32_t>((r >> k) & 1u);
+        }
+      }
+      for (int k = 0; k < 3; ++k) {
+        if (count[k] == 0) continue;
+        std::int32_t chosen = -1;
+        for (std::int32_t q = 0; q < count[k]; ++q)
+          if (rng.below(static_cast<std::uint64_t>(q + 1)) == 0) chosen = listed[k][q];
+        return chosen;
+      }
+      return -1;
     }
     auto from = [&](const std::vector<std::int32_t>& v, auto ok) {
       for (int tries = 0; tries < 4 && !v.empty(); ++tries) {
