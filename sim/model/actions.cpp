@@ -129,8 +129,9 @@ void utility_base(const ModelConfig& cfg, const Population& pop, const Network& 
   base.resize(static_cast<std::size_t>(n));
   // Without invitations every source is "none": the vector is left empty (count_join_causes
   // reads an empty one so).
+  // With invitations every source is written below (the same pass that adds them to the base).
   if (source) {
-    if (cfg.w_invitation > 0.0) source->assign(static_cast<std::size_t>(n), kInviteNone);
+    if (cfg.w_invitation > 0.0) source->resize(static_cast<std::size_t>(n));
     else *source = {};
   }
   const auto G = static_cast<float>(climate);
@@ -153,9 +154,11 @@ void utility_base(const ModelConfig& cfg, const Population& pop, const Network& 
   Eigen::Map<Eigen::ArrayXf> inv(invite.data(), n);
   // Awareness and staff trust are campaign state: without a campaign both are 0 everywhere.
   const bool aware = pop.awareness.size() == n;
-  if (aware) inv = msg * pop.awareness;
+  const bool staff = staff_present && pop.staff_trust.size() == n;
+  if (aware && staff) inv = (msg * pop.awareness).max(pop.staff_trust);  // one pass, same values
+  else if (aware) inv = msg * pop.awareness;
+  else if (staff) inv = Eigen::ArrayXf::Zero(n).max(pop.staff_trust);
   else inv.setZero();
-  if (staff_present && pop.staff_trust.size() == n) inv = inv.max(pop.staff_trust);
   if (!net.complete)
     for (std::int32_t j = 0; j < n; ++j) {
       if (!committed(pop, j, cfg.ladder_member)) continue;
@@ -164,13 +167,31 @@ void utility_base(const ModelConfig& cfg, const Population& pop, const Network& 
         v = std::max(v, net.trust[e]);  // trust is symmetric: entry (j, i) = entry (i, j)
       }
     }
-  if (source)
+  const auto wi = static_cast<float>(cfg.w_invitation);
+  if (!source) {
+    b += wi * inv;
+    return;
+  }
+  // Where each invitation came from, in the pass that adds it to the base (b_i + wi inv_i: the
+  // same single-precision operations as the array expression).
+  std::uint8_t* const src = source->data();
+  float* const bp = base.data();
+  const float* const iv = invite.data();
+  const auto where = [](float v, float m) {
+    return v > m ? kInviteRelationship : (v > 0.0f ? kInviteMessaging : kInviteNone);
+  };
+  if (aware) {
+    const float* const aw = pop.awareness.data();
     for (std::int32_t i = 0; i < n; ++i) {
-      const float m = aware ? msg * pop.awareness[i] : 0.0f;
-      (*source)[static_cast<std::size_t>(i)] =
-          inv[i] > m ? kInviteRelationship : (inv[i] > 0.0f ? kInviteMessaging : kInviteNone);
+      src[i] = where(iv[i], msg * aw[i]);
+      bp[i] += wi * iv[i];
     }
-  b += static_cast<float>(cfg.w_invitation) * inv;
+  } else {
+    for (std::int32_t i = 0; i < n; ++i) {
+      src[i] = where(iv[i], 0.0f);
+      bp[i] += wi * iv[i];
+    }
+  }
 }
 
 double latent_support(const ModelConfig& cfg, const Population& pop) {

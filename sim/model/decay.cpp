@@ -4,20 +4,34 @@
 
 namespace orgsim {
 
-void embeddedness(const ModelConfig& cfg, const Population& pop, const Network& net,
-                  std::vector<float>& e) {
+namespace {
+
+/// The sums of embeddedness() before each is divided by the degree; false (and every sum 0)
+/// when there is nothing to sum (a complete graph or no tie).
+bool embedded_sums(const ModelConfig& cfg, const Population& pop, const Network& net,
+                   std::vector<float>& e) {
   e.assign(static_cast<std::size_t>(cfg.n), 0.0f);
-  if (net.complete || net.num_entries() == 0) return;
+  if (net.complete || net.num_entries() == 0) return false;
   for (std::int32_t j = 0; j < cfg.n; ++j) {
     if (!committed(pop, j, cfg.ladder_member)) continue;
     for (std::int32_t k = net.offsets[j]; k < net.offsets[j + 1]; ++k)
       e[static_cast<std::size_t>(net.neighbors[k])] += net.trust[k];  // tau_ji = tau_ij
   }
-  for (std::int32_t i = 0; i < cfg.n; ++i) {
-    const std::int32_t deg = net.degree(i);
-    auto& v = e[static_cast<std::size_t>(i)];
-    v = deg > 0 ? v / static_cast<float>(deg) : 0.0f;
-  }
+  return true;
+}
+
+/// e_i from its sum: divided by the degree (0 without ties).
+inline float per_tie(float sum, std::int32_t deg) {
+  return deg > 0 ? sum / static_cast<float>(deg) : 0.0f;
+}
+
+}  // namespace
+
+void embeddedness(const ModelConfig& cfg, const Population& pop, const Network& net,
+                  std::vector<float>& e) {
+  if (!embedded_sums(cfg, pop, net, e)) return;
+  for (std::int32_t i = 0; i < cfg.n; ++i)
+    e[static_cast<std::size_t>(i)] = per_tie(e[static_cast<std::size_t>(i)], net.degree(i));
 }
 
 namespace {
@@ -75,12 +89,16 @@ DecayResult decay(const ModelConfig& cfg, Population& pop, Network& net,
     r.staff_trust = true;
   }
   if (d.commitment > 0) {
-    // Embeddedness from the trust after this step's relaxation, as before.
-    embeddedness(cfg, pop, net, embedded);
+    // Embeddedness from the trust after this step's relaxation, as before; each agent's sum is
+    // divided by its degree in the pass that decays commitment (the same e_i as embeddedness()).
+    const bool tied = embedded_sums(cfg, pop, net, embedded);
     const auto rate = static_cast<float>(d.commitment);
+    const float* const sums = embedded.data();
+    const std::int32_t* const off = tied ? net.offsets.data() : nullptr;
     for (std::int32_t i = 0; i < cfg.n; ++i) {
       if (pop.role[static_cast<std::size_t>(i)] == Role::worker_organizer) continue;
-      pop.commitment[i] -= rate * (1.0f - embedded[static_cast<std::size_t>(i)]) * pop.commitment[i];
+      const float e_i = tied ? per_tie(sums[i], off[i + 1] - off[i]) : 0.0f;
+      pop.commitment[i] -= rate * (1.0f - e_i) * pop.commitment[i];
     }
     r.commitment = true;
   }

@@ -28,7 +28,8 @@ struct DecayResult {
 ///                worker-organizers exempt
 ///   awareness    a *= 1 - d_a;  fatigue F *= 1 - d_F
 ///   grievance    g += d_g (g_base - g);  fear f += d_f (f_base - f)
-/// `embedded` is scratch (resized to N; holds e_i afterwards when commitment decays).
+/// `embedded` is scratch (resized to N; holds the sums of e_i, before the division by the
+/// degree, afterwards when commitment decays).
 DecayResult decay(const ModelConfig& cfg, Population& pop, Network& net,
                   std::vector<float>& embedded);
 

@@ -19,17 +19,30 @@ std::int64_t count_yeses(const Population& p, double member_cut) {
 
 RungCounts count_rungs(const Population& p, double supporter_cut, double member_cut,
                        double leader_cut) {
-  RungCounts r;
+  // Without a branch per agent (a commitment is as likely on one side of a cut as the other
+  // under a busy campaign): each rung counts the agents at or above its cut and below the next
+  // one up, exactly the first cut of leader, member, supporter that the commitment meets.
   const std::int32_t n = p.size();
+  const float* const commitment = p.commitment.data();
+  const Role* const role = p.role.data();
+  std::int64_t leader = 0, member = 0, supporter = 0, organized = 0, organizers = 0;
   for (std::int32_t i = 0; i < n; ++i) {
-    const float c = p.commitment[i];
-    const bool wo = p.role[static_cast<std::size_t>(i)] == Role::worker_organizer;
-    if (static_cast<double>(c) >= leader_cut) ++r.leader;
-    else if (static_cast<double>(c) >= member_cut) ++r.member;
-    else if (static_cast<double>(c) >= supporter_cut) ++r.supporter;
-    r.organized += committed(p, i, member_cut) ? 1 : 0;
-    r.worker_organizers += wo ? 1 : 0;
+    const auto c = static_cast<double>(commitment[i]);
+    const int at_leader = c >= leader_cut ? 1 : 0, at_member = c >= member_cut ? 1 : 0,
+              at_supporter = c >= supporter_cut ? 1 : 0;
+    const int wo = role[i] == Role::worker_organizer ? 1 : 0;
+    leader += at_leader;
+    member += at_member & (at_leader ^ 1);
+    supporter += at_supporter & ((at_leader | at_member) ^ 1);
+    organized += at_member | wo;  // committed()
+    organizers += wo;
   }
+  RungCounts r;
+  r.leader = leader;
+  r.member = member;
+  r.supporter = supporter;
+  r.organized = organized;
+  r.worker_organizers = organizers;
   return r;
 }
 
@@ -187,9 +200,28 @@ bool StrongComponents::apply(const Network& net, std::vector<std::uint64_t>& key
   // so a graph whose searches became cheap is noticed.
   if (gave_up_at_ > 0 && keys.size() >= gave_up_at_ / 2 && ++skipped_ % 8 != 0) return false;
   std::int64_t work = 0;
-  auto row = [&](std::int32_t x) {
-    work += net.offsets[x + 1] - net.offsets[x];
-    return std::pair<std::int64_t, std::int64_t>{net.offsets[x], net.offsets[x + 1]};
+  // The neighbours of x along usable ties, in row order, listed in near_. An agent with no
+  // pending tie (nearly all) has only its strong ties usable: they are listed without a branch
+  // on trust (whether a tie is strong is as good as a coin flip near the line), and only they
+  // are then looked up in the labels or stamps (random reads).
+  const std::int32_t* const nb = net.neighbors.data();
+  const float* const trust = net.trust.data();
+  auto usable_neighbours = [&](std::int32_t x) {
+    const std::int32_t first = net.offsets[x], last = net.offsets[x + 1];
+    work += last - first;
+    if (near_.size() < static_cast<std::size_t>(last - first))
+      near_.resize(static_cast<std::size_t>(last - first));
+    std::size_t k = 0;
+    if (pending_at_[static_cast<std::size_t>(x)] == 0) {
+      for (std::int32_t e = first; e < last; ++e) {
+        near_[k] = nb[e];
+        k += trust[e] >= kStrongTie ? 1 : 0;
+      }
+    } else {
+      for (std::int32_t e = first; e < last; ++e)
+        if (usable(net, x, e)) near_[k++] = nb[e];
+    }
+    return k;
   };
   // Ties now below the line wait in pending_; until taken out they still join their ends, so
   // the graph searched is the strong graph as it was plus the ties that became strong.
@@ -226,11 +258,10 @@ bool StrongComponents::apply(const Network& net, std::vector<std::uint64_t>& key
     queue.assign(1, a_small ? i : j);
     label_[queue[0]] = big;
     for (std::size_t q = 0; q < queue.size(); ++q) {
-      const std::int32_t x = queue[q];
-      const auto [first, last] = row(x);
-      for (std::int64_t e = first; e < last; ++e) {
-        const std::int32_t y = net.neighbors[e];
-        if (label_[y] != small || !usable(net, x, e)) continue;
+      const std::size_t found = usable_neighbours(queue[q]);
+      for (std::size_t r = 0; r < found; ++r) {
+        const std::int32_t y = near_[r];
+        if (label_[y] != small) continue;
         label_[y] = big;
         queue.push_back(y);
       }
@@ -279,12 +310,11 @@ bool StrongComponents::apply(const Network& net, std::vector<std::uint64_t>& key
           exhausted = s;
           break;
         }
-        const std::int32_t x = mine[head[s]++];
-        const auto [first, last] = row(x);
-        for (std::int64_t e = first; e < last; ++e) {
-          const std::int32_t y = net.neighbors[e];
+        const std::size_t found = usable_neighbours(mine[head[s]++]);
+        for (std::size_t r = 0; r < found; ++r) {
+          const std::int32_t y = near_[r];
           const std::uint32_t st = stamp_[static_cast<std::size_t>(y)];
-          if (st == epoch_ + static_cast<std::uint32_t>(s) || !usable(net, x, e)) continue;
+          if (st == epoch_ + static_cast<std::uint32_t>(s)) continue;
           if (st == epoch_ + static_cast<std::uint32_t>(1 - s)) {
             met = true;
             break;

@@ -134,6 +134,7 @@ class StrongComponents {
   std::vector<std::uint8_t> live_;
   std::vector<std::int32_t> pending_at_;  // per agent: live pending ties it is an end of
   std::vector<std::uint64_t> keys_;  // the log being applied
+  std::vector<std::int32_t> near_;   // a searched agent's neighbours along usable ties
 };
 
 /// Cohesion of a group: mean trust over the ties whose two ends are both in it (0 if none).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <unordered_set>
 
 #include "model/metrics.hpp"
@@ -57,11 +58,6 @@ Contact asker_contact(const World& w, std::int32_t i) {
   return Contact{a, i, w.net.find_entry(a, i), w.net.find_entry(i, a)};
 }
 }  // namespace
-
-double damping(const World& w, std::int32_t i) {
-  const double s = w.cfg.reach.saturation;
-  return s > 0.0 ? 1.0 / (1.0 + s * w.pop.attention[static_cast<std::size_t>(i)]) : 1.0;
-}
 
 void raise_commitment(World& w, std::int32_t i, double rate) {
   float& c = w.pop.commitment[i];
@@ -133,8 +129,20 @@ void resolve_tasks(World& w, Rng& rng) {
   auto& p = w.pop;
   const double member = w.cfg.ladder_member;
   const double gain = w.cfg.tasks.done_trust;
-  for (std::int32_t i = 0; i < w.cfg.n; ++i) {
+  const std::int32_t n = w.cfg.n;
+  static_assert(sizeof(TaskState) == 1 && static_cast<int>(TaskState::none) == 0);
+  for (std::int32_t i = 0; i < n; ++i) {
     const auto u = static_cast<std::size_t>(i);
+    // Most agents carry no task, and the loop passes over an agent without one: eight at once
+    // when their eight task bytes are 0 as the loop reaches them.
+    if ((i & 7) == 0 && i + 8 <= n) {
+      std::uint64_t eight;
+      std::memcpy(&eight, p.task.data() + u, sizeof eight);
+      if (eight == 0) {
+        i += 7;
+        continue;
+      }
+    }
     if (p.task[u] == TaskState::missed && w.step > p.task_due[u]) {
       p.task[u] = TaskState::none;  // not recovered in time
       continue;
@@ -404,6 +412,7 @@ void Campaign::refresh_lists(const World& w) {
   trainees_.clear();
   participants_.clear();
   in_progress_.clear();
+  embedded_.clear();
   staff_tasks_.clear();
   const std::int32_t latest = *std::max_element(p.last_action.begin(), p.last_action.end());
   for (std::int32_t i = 0; i < w.cfg.n; ++i) {
@@ -411,7 +420,10 @@ void Campaign::refresh_lists(const World& w) {
     const float c = p.commitment[i];
     const bool wo = p.role[u] == Role::worker_organizer;
     if (committed(p, i, w.cfg.ladder_member)) members_.push_back(i);
-    if (wo) continue;
+    if (wo) {
+      embedded_.push_back(i);
+      continue;
+    }
     if (p.task_asker[u] < 0 && p.task[u] != TaskState::none) staff_tasks_.push_back(i);
     if (p.known[u] && c >= w.cfg.ladder_supporter) supporters_known_.push_back(i);
     if (c < w.cfg.ladder_member && p.staff_trust[i] >= kStartedTrust) in_progress_.push_back(i);
@@ -431,9 +443,9 @@ OrganizingTally Campaign::work(World& w, Rng& rng) {
     for (auto& a : w.pop.attention) a *= static_cast<float>(1.0 - w.cfg.reach.memory);
   resolve_tasks(w, rng);
   refresh_lists(w);
-  std::vector<std::int32_t> embedded;
-  for (std::int32_t i = 0; i < w.cfg.n; ++i)
-    if (w.pop.role[static_cast<std::size_t>(i)] == Role::worker_organizer) embedded.push_back(i);
+  // The worker-organizers who work this step: those of its start, in node order (listed by
+  // refresh_lists; one trained during the step starts the next).
+  const std::vector<std::int32_t>& embedded = embedded_;
   const bool burnout = w.cfg.burnout.rate > 0.0;
   const auto team = static_cast<double>(staff_active(w.step)) + static_cast<double>(embedded.size());
   for (std::int32_t s = 0; s < w_staff_; ++s) {
@@ -584,25 +596,53 @@ std::int32_t Campaign::pick_follow_up(const World& w, std::int32_t o, Rng& rng) 
     // known supporters (the next step), then renews contact with people met who are not yet
     // organized. Nobody is followed up twice in a step.
     const double member = w.cfg.ladder_member;
-    auto fresh = [&](std::int32_t x) {
+    // The three rules, each written once and without short-circuit branches: bit 0 needs help
+    // (a task), bit 1 a known supporter, bit 2 met and not yet organized; all only for someone
+    // not followed up this step and not an organizer.
+    auto rules = [&](std::int32_t x) -> unsigned {
       const auto u = static_cast<std::size_t>(x);
-      return p.followed[u] != w.step && p.role[u] == Role::member;
+      const bool fresh = (p.followed[u] != w.step) & (p.role[u] == Role::member);
+      const TaskState task = p.task[u];
+      const bool help = (task == TaskState::missed) |
+                        ((task == TaskState::open) & (p.task_nudges[u] < 2));
+      const bool known = (p.known[u] != 0) & (p.commitment[x] >= w.cfg.ladder_supporter);
+      const bool met = !((p.commitment[x] >= member) | (p.role[u] == Role::worker_organizer));
+      return fresh ? (help ? 1u : 0u) | (known ? 2u : 0u) | (met ? 4u : 0u) : 0u;
     };
-    auto needs_help = [&](std::int32_t x) {
-      const auto u = static_cast<std::size_t>(x);
-      return fresh(x) && (p.task[u] == TaskState::missed ||
-                          (p.task[u] == TaskState::open && p.task_nudges[u] < 2));
-    };
-    auto supporter = [&](std::int32_t x) {
-      return fresh(x) && p.known[static_cast<std::size_t>(x)] &&
-             p.commitment[x] >= w.cfg.ladder_supporter;
-    };
-    auto met = [&](std::int32_t x) { return fresh(x) && !committed(p, x, member); };
+    auto needs_help = [&](std::int32_t x) { return (rules(x) & 1u) != 0; };
+    auto supporter = [&](std::int32_t x) { return (rules(x) & 2u) != 0; };
+    auto met = [&](std::int32_t x) { return (rules(x) & 4u) != 0; };
     if (o >= 0) {
-      std::int32_t j = random_neighbour(w.net, o, rng, needs_help);
-      if (j < 0) j = random_neighbour(w.net, o, rng, supporter);
-      if (j < 0) j = random_neighbour(w.net, o, rng, met);
-      return j;
+      const std::int32_t first = w.net.offsets[o], last = w.net.offsets[o + 1];
+      constexpr std::int32_t kRoom = 64;
+      if (last - first > kRoom) {
+        std::int32_t j = random_neighbour(w.net, o, rng, needs_help);
+        if (j < 0) j = random_neighbour(w.net, o, rng, supporter);
+        if (j < 0) j = random_neighbour(w.net, o, rng, met);
+        return j;
+      }
+      // The same three reservoir choices (random_neighbour with needs_help, then supporter,
+      // then met) in one pass over the row: each neighbour is listed, without a branch, under
+      // every rule it meets; the first rule with a match then draws over its list exactly as
+      // random_neighbour draws over the row (the later rules, as before, draw nothing).
+      std::int32_t listed[3][kRoom];
+      std::int32_t count[3] = {0, 0, 0};
+      for (std::int32_t e = first; e < last; ++e) {
+        const std::int32_t x = w.net.neighbors[e];
+        const unsigned r = rules(x);
+        for (int k = 0; k < 3; ++k) {
+          listed[k][count[k]] = x;
+          count[k] += static_cast<std::int32_t>((r >> k) & 1u);
+        }
+      }
+      for (int k = 0; k < 3; ++k) {
+        if (count[k] == 0) continue;
+        std::int32_t chosen = -1;
+        for (std::int32_t q = 0; q < count[k]; ++q)
+          if (rng.below(static_cast<std::uint64_t>(q + 1)) == 0) chosen = listed[k][q];
+        return chosen;
+      }
+      return -1;
     }
     auto from = [&](const std::vector<std::int32_t>& v, auto ok) {
       for (int tries = 0; tries < 4 && !v.empty(); ++tries) {

@@ -75,8 +75,12 @@ std::int32_t social_time(World& w, std::int32_t host, Rng& rng);
 /// at voice without a task is asked the next step (a commitment ask that opens a task).
 void follow_up(World& w, const Contact& c, Rng* rng = nullptr);
 
-/// Diminishing returns: 1 / (1 + reach.saturation * attention_i) (exactly 1 when off).
-double damping(const World& w, std::int32_t i);
+/// Diminishing returns: 1 / (1 + reach.saturation * attention_i) (exactly 1 when off). Inline:
+/// weighted targeting asks it for every neighbour it weighs.
+inline double damping(const World& w, std::int32_t i) {
+  const double s = w.cfg.reach.saturation;
+  return s > 0.0 ? 1.0 / (1.0 + s * w.pop.attention[static_cast<std::size_t>(i)]) : 1.0;
+}
 
 /// Raises i's commitment by `rate` toward its ceiling (docs/MODEL.md, ladder.ceiling).
 void raise_commitment(World& w, std::int32_t i, double rate);
@@ -135,8 +139,9 @@ class Campaign {
 
   std::int32_t w_staff_ = 0;
   // Rebuilt each step (O(N)): candidates for staff targeting (in_progress_: not yet committed,
-  // staff relationship started).
+  // staff relationship started), and the worker-organizers in node order (embedded_).
   std::vector<std::int32_t> members_, supporters_known_, trainees_, participants_, in_progress_;
+  std::vector<std::int32_t> embedded_;
   std::vector<std::int32_t> staff_tasks_;  // open or recoverable tasks the staff asked for
   std::vector<float> staff_strain_;
   std::vector<std::int32_t> staff_away_until_;

@@ -1,6 +1,9 @@
 #include "model/participation.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 
 #include <Eigen/SparseCore>
 
@@ -223,7 +226,37 @@ RoundStats ParticipationCore::run_synchronous(const float* base, const float* th
     // or when the base did not change, only those whose social sum changed.
     const bool everyone = first && base_changed;
     if (threshold) {
-      if (everyone || net_.complete) {
+      if (everyone && !net_.complete) {
+        // Every non-participant is asked, in node order. Whether i fires reads only i's own
+        // state (its base, threshold, social sum and degree; take() marks i alone), so a block
+        // of 64 agents is decided first, without a branch per agent, then its firing agents
+        // are taken in order: the same test as fires(), the same joiners in the same order.
+        const std::int32_t* const off = net_.offsets.data();
+        const float* const s = s_.data();
+        const std::uint8_t* const x = x_.data();
+        const float w = rules_.w_social;
+        const bool fraction = rules_.rule == ThresholdRule::fraction;
+        for (std::int32_t b = 0; b < n_; b += 64) {
+          const std::int32_t m = std::min<std::int32_t>(64, n_ - b);
+          std::uint64_t fire = 0;
+          if (fraction) {
+            for (std::int32_t k = 0; k < m; ++k) {
+              const std::int32_t i = b + k;
+              const std::int32_t d = off[i + 1] - off[i];
+              const float term = d > 0 ? s[i] / static_cast<float>(d) : 0.0f;
+              const bool f = (x[i] == 0) & (base[i] + w * term >= theta[i]);
+              fire |= static_cast<std::uint64_t>(f) << k;
+            }
+          } else {
+            for (std::int32_t k = 0; k < m; ++k) {
+              const std::int32_t i = b + k;
+              const bool f = (x[i] == 0) & (base[i] + w * s[i] >= theta[i]);
+              fire |= static_cast<std::uint64_t>(f) << k;
+            }
+          }
+          for (; fire != 0; fire &= fire - 1) take(b + std::countr_zero(fire), JoinCause::threshold);
+        }
+      } else if (everyone || net_.complete) {
         if (everyone || newly > 0)
           for (std::int32_t i = 0; i < n_; ++i)
             if (!x_[i] && fires(i, base, theta)) take(i, JoinCause::threshold);
