@@ -39,6 +39,18 @@ std::string write_sweep(const std::string& name, const json& design, int replica
   std::ofstream(path) << sweep.dump(2);
   return path;
 }
+/// The part files of the sweep writing `out`, by name.
+std::vector<std::string> part_files(const std::string& out) {
+  std::vector<std::string> parts;
+  for (const auto& e : fs::directory_iterator(out + ".parts"))
+    if (e.path().extension() == ".h5") parts.push_back(e.path().string());
+  std::sort(parts.begin(), parts.end());
+  return parts;
+}
+/// A git commit that is not this build's, for parts "written by another build".
+std::string another_commit() {
+  return std::string(kGitCommit) == "0123456789ab" ? "ba9876543210" : "0123456789ab";
+}
 json grid() {
   return json::parse(R"({"type": "grid", "parameters": {
       "campaign.hours_per_step": [5, 20], "environment.turnover": {"min": 0, "max": 0.01, "num": 2}}})");
@@ -194,15 +206,12 @@ TEST_CASE("resume refuses parts another commit wrote unless allowed, and the mes
   SweepOptions o;
   o.part_runs = 3;
   run_sweep(s, out, o);
-  std::vector<std::string> parts;
-  for (const auto& e : fs::directory_iterator(out + ".parts"))
-    if (e.path().extension() == ".h5") parts.push_back(e.path().string());
-  std::sort(parts.begin(), parts.end());
+  std::vector<std::string> parts = part_files(out);
   REQUIRE(parts.size() >= 4);
   fs::remove(parts.back());  // interrupted: the last runs are still to do
   parts.pop_back();
   // The sweep was started by a build of another commit.
-  const std::string other = std::string(kGitCommit) == "0123456789ab" ? "ba9876543210" : "0123456789ab";
+  const std::string other = another_commit();
   for (const auto& p : parts) test::poke_root_attr(p, "git_commit", other);
   SweepOptions r;
   r.resume = true;
@@ -252,12 +261,9 @@ TEST_CASE("merge refuses parts another commit wrote unless allowed, before writi
   SweepOptions o;
   o.part_runs = 3;
   run_sweep(s, out, o);
-  std::vector<std::string> parts;
-  for (const auto& e : fs::directory_iterator(out + ".parts"))
-    if (e.path().extension() == ".h5") parts.push_back(e.path().string());
-  std::sort(parts.begin(), parts.end());
+  std::vector<std::string> parts = part_files(out);
   REQUIRE(parts.size() >= 2);
-  const std::string other = std::string(kGitCommit) == "0123456789ab" ? "ba9876543210" : "0123456789ab";
+  const std::string other = another_commit();
   test::poke_root_attr(parts.back(), "git_commit", other);  // one shard, another build
   auto cli = test::run_cli("merge " + out + ".parts -o " + out);
   INFO(cli.err);
