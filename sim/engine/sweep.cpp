@@ -1496,7 +1496,6 @@ void merge_parts(const std::string& parts_dir, const std::string& out, bool allo
     std::size_t next_file = 0, pos = 0;
     std::vector<RunRecord> runs;
     const std::string* sweep_json = nullptr;  // every part must come from the same sweep
-    PartBuildCheck* build = nullptr;           // ... and from this build of orgsim
     bool load() {
       while (pos >= runs.size()) {
         if (next_file >= files.size()) return false;
@@ -1505,7 +1504,6 @@ void merge_parts(const std::string& parts_dir, const std::string& out, bool allo
         if (rf.header.sweep_json != *sweep_json)
           throw InputError(file, "", "a part of the same sweep as the other parts",
                            "a part written for a different sweep file");
-        build->check(file, rf.header);
         runs = std::move(rf.runs);
         pos = 0;
       }
@@ -1520,14 +1518,11 @@ void merge_parts(const std::string& parts_dir, const std::string& out, bool allo
     throw InputError(parts.front().second, "/@kind", "a part of a sweep (kind \"sweep\")",
                      "a results file of kind \"" + header.kind + "\"");
   // Every part is checked as a resume checks it, before the final file is begun: a merge that
-  // would mix builds stops before it writes anything (and each is checked again as it is read).
+  // would mix builds stops before it writes anything (the lock keeps the parts as they are).
   PartBuildCheck build("merge", allow_commit_change);
   for (const auto& [pn, file] : parts) build.check(file, read_results(file, false).header);
   build.warn_mixed(parts_dir, warn);
-  for (auto& [w, st] : streams) {
-    st.sweep_json = &header.sweep_json;
-    st.build = &build;
-  }
+  for (auto& [w, st] : streams) st.sweep_json = &header.sweep_json;
   using Item = std::pair<std::int64_t, PartStream*>;
   auto cmp = [](const Item& a, const Item& b) { return a.first > b.first; };
   std::priority_queue<Item, std::vector<Item>, decltype(cmp)> heap(cmp);
