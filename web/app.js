@@ -158,11 +158,11 @@
   api.armColors = (res) => armColors(res.arms);  // each arm's colour, by strategy or by position
 
   const SLIDERS = [
-    { key: 'trust.voice', label: 'Trust needed before people talk about issues', min: 0, max: 0.8, step: 0.02, fmt: (v) => v.toFixed(2),
+    { key: 'trust.voice', label: 'Trust needed before people talk about issues (0 = none, 1 = complete)', min: 0, max: 0.8, step: 0.02, fmt: (v) => v.toFixed(2),
       note: 'low: an open culture; high: people only open up to someone they trust' },
     { key: 'environment.turnover', label: 'Turnover (share of people leaving per week)', min: 0, max: 0.04, step: 0.001, fmt: (v) => (v * 100).toFixed(1) + '%/wk' },
     { key: 'employer.resistance', label: "Employer's resistance (power needed to win)", min: 0.05, max: 0.6, step: 0.01, fmt: (v) => v.toFixed(2) },
-    { key: 'employer.retaliation', label: 'Retaliation against those who act', min: 0, max: 0.5, step: 0.01, fmt: (v) => v.toFixed(2) },
+    { key: 'employer.retaliation', label: 'Retaliation: fear it adds to those who act (0 = none, 1 = full)', min: 0, max: 0.5, step: 0.01, fmt: (v) => v.toFixed(2) },
     { key: 'campaign.hours_per_step', label: 'Staff organizer hours per week', min: 0, max: 40, step: 1, fmt: (v) => v.toFixed(0) + ' h',
       needs: (arm) => arm.params['campaign.staff_organizers'] > 0, why: 'no staff organizer',
       offNote: 'does nothing here: no strategy in this scenario has a staff organizer (campaign.staff_organizers is 0)' },
@@ -735,12 +735,6 @@
           const R = arm.params['employer.resistance'];
           ctx.strokeStyle = '#b00020'; ctx.lineWidth = 1.3 * dpr; ctx.setLineDash([6 * dpr, 3 * dpr]);
           ctx.beginPath(); ctx.moveTo(X(0), Y(R)); ctx.lineTo(X(steps - 1), Y(R)); ctx.stroke(); ctx.setLineDash([]);
-          ctx.fillStyle = '#b00020'; ctx.font = `${(P.font - 1) * dpr}px sans-serif`;
-          // above the line, or under it when the line is the chart's top
-          const above = Y(R) - 2 * dpr - P.font * dpr >= 0;
-          ctx.textBaseline = above ? 'alphabetic' : 'top';
-          ctx.fillText("employer's line", X(0) + 2 * dpr, above ? Y(R) - 2 * dpr : Y(R) + 2 * dpr);
-          ctx.textBaseline = 'alphabetic';
           const s = watched.series;
           for (let t = 0; t < steps; ++t) {
             if (Number.isNaN(s.turnout[t])) continue;
@@ -752,6 +746,18 @@
             const px = X(t), py = Y(s.power[t]), d = 3 * dpr;
             ctx.beginPath(); ctx.moveTo(px, py - d); ctx.lineTo(px + d, py); ctx.lineTo(px, py + d); ctx.lineTo(px - d, py); ctx.fill();
           }
+          // The line's label, drawn last on a pale backing so that no action's mark hides it:
+          // above the line, or under it when the line is the chart's top.
+          ctx.font = `${(P.font - 1) * dpr}px sans-serif`;
+          const above = Y(R) - 2 * dpr - P.font * dpr >= 0;
+          const lx = X(0) + 2 * dpr, ly = above ? Y(R) - 2 * dpr : Y(R) + 2 * dpr;
+          const lw = ctx.measureText("employer's line").width, lh = (P.font - 1) * dpr;
+          ctx.fillStyle = 'rgba(255,255,255,0.8)';
+          ctx.fillRect(lx - dpr, above ? ly - lh : ly, lw + 2 * dpr, lh + dpr);
+          ctx.fillStyle = '#b00020';
+          ctx.textBaseline = above ? 'alphabetic' : 'top';
+          ctx.fillText("employer's line", lx, ly);
+          ctx.textBaseline = 'alphabetic';
         } else if (c.id === 'wins') {
           line(P, avg('standing_wins'), color, 2);
           if (st.full) line(P, watched.series.standing_wins, color, 0.7);
