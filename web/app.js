@@ -666,7 +666,13 @@
     const span = (k) => X(Math.min(steps - 1, 52 * (k + 1))) - X(52 * k);
     const fullSpan = X(Math.min(steps - 1, 52)) - X(0);
     const form = ['year ', 'yr ', ''].find((f) => ctx.measureText(f + years).width <= fullSpan - 6 * dpr);
-    for (let k = 0; form !== undefined && k < years; ++k) {
+    // A run of one year or less is told in weeks, not as "year 1": a scenario of a campaign's
+    // third year ("Year three: ...") would otherwise be charted as year 1.
+    if (steps <= 52) {
+      const text = `${steps} weeks`;
+      if (ctx.measureText(text).width <= X(steps - 1) - X(0) - 6 * dpr) ctx.fillText(text, (X(0) + X(steps - 1)) / 2, canvas.height);
+    }
+    for (let k = 0; steps > 52 && form !== undefined && k < years; ++k) {
       const text = form + (k + 1);
       if (ctx.measureText(text).width > span(k) - 6 * dpr) continue;
       ctx.fillText(text, (X(52 * k) + X(Math.min(steps - 1, 52 * (k + 1)))) / 2, canvas.height);
@@ -819,7 +825,7 @@
     st.frame = Math.max(0, Math.min(st.quick.steps - 1, k));
     $('scrub').value = String(st.frame);
     const yr = Math.floor(st.frame / 52) + 1, wk = st.frame % 52 + 1;
-    $('week').textContent = `week ${st.frame + 1} of ${st.quick.steps} (year ${yr}, wk ${wk})`;
+    $('week').textContent = `week ${st.frame + 1} of ${st.quick.steps}` + (st.quick.steps > 52 ? ` (year ${yr}, wk ${wk})` : '');
     drawFrame();
   }
   function drawFrame() {

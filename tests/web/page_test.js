@@ -364,6 +364,7 @@ function check(ok, what) {
     return bad;
   });
   const overflowing = [];
+  let oneYear = null;
   // The arms' colours as shown: each arm's heading (hex) and its trust chart's share of pixels
   // in that colour (the chart's lines), with the arm's strategy and the page's rule's answer.
   const colours = {};
@@ -391,6 +392,12 @@ function check(ok, what) {
       null, { timeout: 120000 });
     for (const m of await sliderFaults()) dishonest.push(`${name}: ${m}`);
     colours[name] = await armColours();
+    if (name === 'year3_base_clicks') {  // a one-year run told in weeks, never as "year 1"
+      oneYear = await page.evaluate(() => ({
+        axis: window.__labelTexts(document.querySelector('.arm canvas[data-chart="base"]')).filter((t) => /\b(yr|year|weeks)\b/.test(t)),
+        week: document.getElementById('week').textContent,
+      }));
+    }
     if (name === 'mobilizing_back_to_organizing') {
       const said = await page.$eval('#sliders input[data-key="split"]', (el) => el.closest('.slider').textContent.replace(/\s+/g, ' ').trim());
       if (!/0% \/ 35% \/ 40%/.test(said) || !/every strategy/.test(said)) dishonest.push(`${name}: the one-on-ones slider says "${said}"`);
@@ -462,6 +469,9 @@ function check(ok, what) {
     Object.entries(byStrategy).map(([s, set]) => `${s} ${[...set].join('/')}`).join(', ') + ')' + (drifting.length ? ': ' + drifting.join('; ') : ''));
   check(offRule.length === 0 && undrawn.length === 0, 'each arm\'s heading and chart lines are drawn in its colour' +
     (offRule.length + undrawn.length ? ': ' + offRule.concat(undrawn).join('; ') : ''));
+
+  check(oneYear && oneYear.axis.join() === '52 weeks' && /^week \d+ of 52$/.test(oneYear.week),
+    `a scenario of one year (year3_base_clicks) is charted in weeks, not as "year 1" (${JSON.stringify(oneYear)})`);
 
   // ---- the scriptable face -------------------------------------------------------------------
   const names = await page.evaluate(() => Object.keys(window.orgsim.scenarios));
