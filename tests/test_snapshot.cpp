@@ -119,8 +119,9 @@ TEST_CASE("snapshots: every k steps, and without ties when not asked", "[snapsho
   CHECK(!o.snaps.tie_i.empty());  // the topology is still there
 }
 
-TEST_CASE("scenario notes: title, discussion and try are kept from the file, checked, not inherited",
-          "[scenario][snapshot]") {
+TEST_CASE(
+    "scenario notes: title, discussion and try are kept from the file, checked, not inherited",
+    "[scenario][snapshot]") {
   nlohmann::json doc = {{"name", "notes"},
                         {"steps", 2},
                         {"discussion", {"Why?", "Who?"}},
@@ -147,20 +148,26 @@ TEST_CASE("scenario notes: title, discussion and try are kept from the file, che
   nlohmann::json with_set = doc;
   with_set["try"] = nlohmann::json::array(
       {"In words only.",
-       {{"text", "An open culture."}, {"set", {{"trust.voice", 0.05}, {"population.threshold.value", 0.3}}}}});
+       {{"text", "An open culture."},
+        {"set", {{"trust.voice", 0.05}, {"population.threshold.value", 0.3}}}}});
   const Scenario ws = scenario_from_json(with_set, "notes.json", ".", with_set.dump());
   REQUIRE(ws.try_this.size() == 2);
   CHECK(ws.try_this[0].set.empty());
   CHECK(ws.try_this[1].text == "An open culture.");
   CHECK(ws.try_this[1].set.at("trust.voice") == 0.05);
-  for (const auto& [bad, path, expected] : std::vector<std::tuple<nlohmann::json, std::string, std::string>>{
+  for (const auto& [bad, path, expected] :
+       std::vector<std::tuple<nlohmann::json, std::string, std::string>>{
            {{{"set", {{"trust.voice", 0.1}}}}, "try[0]", "a \"text\""},
            {{{"text", ""}}, "try[0].text", "a non-empty string"},
            {{{"text", "x"}, {"sett", {}}}, "try[0].sett", "one of the keys text, set"},
            {{{"text", "x"}, {"set", 3}}, "try[0].set", "an object of dotted parameter keys"},
            {{{"text", "x"}, {"set", {{"trust.voice", 2}}}}, "try[0].set.trust.voice", "[0, 1]"},
-           {{{"text", "x"}, {"set", {{"trust.vioce", 0.1}}}}, "try[0].set.trust.vioce", "did you mean `trust.voice`"},
-           {{{"text", "x"}, {"set", {{"trust.friendships", 0.3}}}}, "try[0].set.trust.friendships", "every arm sets it itself"}}) {
+           {{{"text", "x"}, {"set", {{"trust.vioce", 0.1}}}},
+            "try[0].set.trust.vioce",
+            "did you mean `trust.voice`"},
+           {{{"text", "x"}, {"set", {{"trust.friendships", 0.3}}}},
+            "try[0].set.trust.friendships",
+            "every arm sets it itself"}}) {
     nlohmann::json d = doc;
     d["try"] = nlohmann::json::array({bad});
     d["arms"] = {{{"name", "a"}, {"set", {{"trust.friendships", 0.1}}}},
@@ -177,7 +184,8 @@ TEST_CASE("scenario notes: title, discussion and try are kept from the file, che
   // A file extending another keeps only its own notes (like its description).
   const std::string base_path = test::tmp_path("notes_base.json");
   {
-    std::ofstream(base_path) << R"({"name": "b", "title": "The base", "discussion": ["from the base"], "steps": 3})";
+    std::ofstream(base_path)
+        << R"({"name": "b", "title": "The base", "discussion": ["from the base"], "steps": 3})";
   }
   const nlohmann::json child = {{"name", "child"}, {"extends", base_path}};
   const Scenario c = scenario_from_json(child, "child.json", ".", child.dump());

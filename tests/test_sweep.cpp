@@ -272,8 +272,8 @@ TEST_CASE("merge refuses parts another commit wrote unless allowed, before writi
   CHECK_THAT(cli.err, Catch::Contains(other));
   CHECK_THAT(cli.err, Catch::Contains(std::string(kGitCommit)));
   CHECK_THAT(cli.err, Catch::Contains("--allow-commit-change"));
-  CHECK_FALSE(fs::exists(out));           // nothing under the final name
-  CHECK(fs::exists(parts.back()));        // the parts are kept
+  CHECK_FALSE(fs::exists(out));     // nothing under the final name
+  CHECK(fs::exists(parts.back()));  // the parts are kept
   cli = test::run_cli("merge " + out + ".parts -o " + out + " --allow-commit-change");
   CHECK(cli.code == 0);
   CHECK_THAT(cli.err, Catch::Contains("orgsim merge: warning: 1 part(s)"));

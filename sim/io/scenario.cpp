@@ -375,10 +375,11 @@ void apply_document(const json& doc, const Layer& layer, const std::string& id, 
   if (doc.contains("discussion")) {
     const json& v = doc.at("discussion");
     if (!v.is_array())
-      throw InputError(layer.file, "discussion", "an array of non-empty strings (one point per entry)",
-                       json_value_text(v));
+      throw InputError(layer.file, "discussion",
+                       "an array of non-empty strings (one point per entry)", json_value_text(v));
     std::vector<std::string> notes;
-    for (std::size_t i = 0; i < v.size(); ++i) notes.push_back(note_text(v[i], layer.file, "discussion[" + std::to_string(i) + "]"));
+    for (std::size_t i = 0; i < v.size(); ++i)
+      notes.push_back(note_text(v[i], layer.file, "discussion[" + std::to_string(i) + "]"));
     if (!layer.base) r.discussion = std::move(notes);
   }
   if (doc.contains("try")) {
