@@ -4,9 +4,9 @@ Every function returns a `matplotlib.figure.Figure` (made without pyplot, so it 
 and leaves no global state) and, given `save="out/name"`, writes `out/name.png` and
 `out/name.svg` (`save_figure`). An arm's colour follows its organizing strategy
 (`campaign.strategy`), the same in every file and on the trainer's page (analysis/arm_colors.json;
-`arm_colors`); where two arms of a file share a strategy (or one's is unknown, or a sweep varies
-it) every arm of the file is coloured by its position instead. Each arm also has its own line
-style and marker, by position, so the figures survive grey-scale printing.
+`arm_colors`); a second arm of one strategy (or one whose strategy is unknown) takes a spare
+colour, and a sweep that varies the strategy colours its arms by position. Each arm also has its
+own line style and marker, by position, so the figures survive grey-scale printing.
 
 Run figures (input: a results file path, or what `analysis.load` returns):
 

@@ -129,11 +129,10 @@
   const RUNG_COLORS = ['#cfd3da', '#c6b9e6', '#8b72cc', '#3f2585'];
   const RUNG_NAMES = ['not yet engaged', 'supporter', 'member', 'leader'];
   // An arm's colour follows its strategy (its resolved campaign.strategy), the same in every
-  // scenario; where that would be ambiguous (two arms with one strategy, or one the palette does
-  // not know) every arm takes its position's colour, so no two arms share one. The report's
-  // figures follow the same rule (analysis/figures.py colors_for_strategies).
-  // analysis/figures.py colors_for_strategies is the same rule (tests/web/test_page.py checks
-  // that the page and the report agree on every shipped scenario).
+  // scenario; a second arm of one strategy, or one the palette does not know, takes a spare
+  // colour (first those no strategy has), so no two arms share one; with no strategy known,
+  // every arm its position's. analysis/figures.py colors_for_strategies is the same rule
+  // (tests/web/test_page.py checks that the page and the report agree on every shipped scenario).
   function armColors(arms) {
     const s = arms.map((arm) => arm.params && arm.params['campaign.strategy']);
     const known = s.map((x) => typeof x === 'string' && Object.prototype.hasOwnProperty.call(PALETTE.strategy, x));
