@@ -180,6 +180,17 @@ for h in "${harnesses[@]}"; do
   if [ -d "fuzz/regressions/$h" ]; then
     mapfile -t regressions < <(find "fuzz/regressions/$h" -type f ! -name '*.md' | LC_ALL=C sort |
       grep -v -x -F -f <(awk '!/^#/ && NF {print "fuzz/regressions/" $1}' fuzz/regressions/OPEN) || true)
+    # Reproducers are stored gzip-compressed where they are large (the results harness's HDF5
+    # files): the harness must read the file inside, so each is unpacked into the work folder.
+    rm -rf "$work/regressions/$h" && mkdir -p "$work/regressions/$h"
+    for k in "${!regressions[@]}"; do
+      f=${regressions[$k]}
+      if [[ $f == *.gz ]]; then
+        gunzip -c "$f" >"$work/regressions/$h/$(basename "${f%.gz}")" || {
+          echo "   cannot unpack the regression input $f" >&2; exit 2; }
+        regressions[$k]=$work/regressions/$h/$(basename "${f%.gz}")
+      fi
+    done
   fi
   rc=0
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
