@@ -195,7 +195,110 @@ TEST_CASE("resume refuses parts of a different sweep", "[sweep][resume]") {
   const Sweep other = load_sweep(write_sweep("changed", grid(), 3));  // replicates changed
   SweepOptions r;
   r.resume = true;
-  CHECK_THROWS_WITH(run_sweep(other, out, r), Catch::Contains("different sweep"));
+  CHECK_THROWS_WITH(run_sweep(other, out, r), Catch::Contains("sweep file has changed") &&
+                                                  Catch::Contains("`replicates`"));
+}
+
+namespace {
+/// A sweep that names its scenario file, which reads an edge list: files a user can edit between
+/// a sweep's start and its resume. Returns the sweep file's path.
+struct FileSweep {
+  std::string dir, sweep, scenario, edges;
+  json sc;
+  explicit FileSweep(const std::string& name) : dir(test::tmp_path(name)) {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    sweep = dir + "/sweep.json";
+    scenario = dir + "/workplace.json";
+    edges = dir + "/edges.csv";
+    std::ofstream e(edges);
+    e << "source,target\n";
+    for (int i = 0; i < 100; ++i) e << i << "," << (i + 1) % 100 << "\n" << i << "," << (i + 7) % 100 << "\n";
+    std::ifstream in(test::source_path("scenarios/default.json"));
+    sc = json::parse(in);
+    sc["population"]["size"] = 100;
+    sc["network"] = {{"type", "edge_list"}, {"path", "edges.csv"}};
+    sc["steps"] = 30;
+    write_scenario();
+    write_sweep("workplace.json");
+  }
+  void write_scenario() const { std::ofstream(scenario) << sc.dump(2); }
+  void write_sweep(const std::string& scenario_as_written, int indent = 2) const {
+    const json sw = {{"name", "inputs"}, {"scenario", scenario_as_written}, {"design", grid()},
+                     {"replicates", 2}, {"seed", 3}};
+    std::ofstream(sweep) << sw.dump(indent);
+  }
+};
+}  // namespace
+
+TEST_CASE("resume refuses parts written before the scenario or its edge list changed, and says what changed",
+          "[sweep][resume]") {
+  FileSweep f("inputs_changed");
+  const ResultsFile whole = sweep_to(load_sweep(f.sweep), fresh("inputs_whole"), SweepOptions{});
+  const std::string out = fresh("inputs_changed");
+  SweepOptions o;
+  o.part_runs = 3;
+  run_sweep(load_sweep(f.sweep), out, o);
+  std::vector<std::string> parts = part_files(out);
+  REQUIRE(parts.size() >= 4);
+  fs::remove(parts.back());  // interrupted: the last runs are still to do
+  SweepOptions r;
+  r.resume = true;
+
+  // The scenario file edited: the key and both values are named.
+  f.sc["population"]["threshold"]["mean"] = 0.3;
+  f.write_scenario();
+  CHECK_THROWS_WITH(run_sweep(load_sweep(f.sweep), out, r),
+                    Catch::Contains("population.threshold.mean was 0.35, is now 0.3") &&
+                        Catch::Contains("scenario has changed"));
+  CHECK_THROWS_AS(run_sweep(load_sweep(f.sweep), out, r), InputError);
+  f.sc["population"]["threshold"]["mean"] = 0.35;
+  f.write_scenario();
+
+  // The edge list edited (one tie moved): the same parameters, another network.
+  {
+    std::ifstream in(f.edges);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string t = text.str();
+    const std::string tie = "\n0,7\n";
+    REQUIRE(t.find(tie) != std::string::npos);
+    t.replace(t.find(tie), tie.size(), "\n0,8\n");
+    std::ofstream(f.edges) << t;
+    CHECK_THROWS_WITH(run_sweep(load_sweep(f.sweep), out, r),
+                      Catch::Contains("edges.csv") && Catch::Contains("network.path") &&
+                          Catch::Contains("has changed"));
+    std::ofstream(f.edges) << text.str();
+  }
+  CHECK(part_files(out).size() == parts.size() - 1);  // the refusals wrote nothing
+
+  // Restored, and the sweep file rewritten with the same scenario named another way and other
+  // spacing: the same experiment, so the resume goes on and gives the uninterrupted result.
+  f.write_sweep("./workplace.json", 4);
+  run_sweep(load_sweep(f.sweep), out, r);
+  merge_parts(out + ".parts", out);
+  CHECK(same_runs(whole, read_results(out)));
+}
+
+TEST_CASE("merge refuses shards run against different versions of the scenario", "[sweep]") {
+  FileSweep f("inputs_shards");
+  // Shards of a job array start at once, each in its own place, so neither sees the other's
+  // parts; the scenario was edited before the second one ran. Their parts meet at the merge.
+  const std::string out = fresh("inputs_shards"), elsewhere = fresh("inputs_shards_b");
+  SweepOptions o;
+  o.shards = 2;
+  o.shard = 0;
+  run_sweep(load_sweep(f.sweep), out, o);
+  f.sc["population"]["threshold"]["mean"] = 0.4;
+  f.write_scenario();
+  o.shard = 1;
+  run_sweep(load_sweep(f.sweep), elsewhere, o);
+  for (const auto& p : part_files(elsewhere))
+    fs::copy_file(p, out + ".parts/" + fs::path(p).filename().string());
+  CHECK_THROWS_WITH(merge_parts(out + ".parts", out),
+                    Catch::Contains("population.threshold.mean is 0.4 in this part, 0.35 in the first") &&
+                        Catch::Contains("differs from the first part's"));
+  CHECK_FALSE(fs::exists(out));
 }
 
 TEST_CASE("resume refuses parts another commit wrote unless allowed, and the message names both",

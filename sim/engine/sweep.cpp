@@ -591,6 +591,9 @@ FileHeader sweep_header(const Sweep& s, const std::string& command_line) {
   for (std::size_t a = 0; a < s.scenario.arms.size(); ++a)
     resolved["arms"].push_back(
         {{"name", s.scenario.arms[a].name}, {"overrides", s.scenario.arms[a].overrides}});
+  // The data files the arms read, with their contents' hashes: a resume or a merge refuses parts
+  // written before one of them changed (inputs_differ).
+  resolved["files"] = input_files(s.scenario);
   h.resolved_params_json = resolved.dump(2);
   h.parameter_table_json = parameters_json().dump(2);
   h.sweep_json = s.raw_text;
@@ -703,6 +706,90 @@ class PartBuildCheck {
   std::int64_t other_parts_ = 0;
 };
 
+/// What differs between the inputs part `file` was written for (`part`) and those of `now`, as a
+/// sentence for an error, or "" when nothing does. Compared: the sweep specification (as JSON, so
+/// spacing, key order and a scenario path written another way do not count), the scenario's
+/// resolved parameters (its file, its bases: the first key that differs, with both values), its
+/// arms, the data files it reads (by their contents' SHA-256) and the roster. A part of a build
+/// that recorded no data files (before 2026-12-04) is not compared on them. `merging`: `now` is
+/// another part's header (the words say "differs from the first part's", not "has changed").
+std::string inputs_differ(const FileHeader& part, const FileHeader& now, const std::string& file,
+                          bool merging = false) {
+  const std::string changed = merging ? "differs from the first part's" : "has changed since the sweep started";
+  const std::string changed_pl = merging ? "differ from the first part's" : "have changed since the sweep started";
+  const auto parse = [&](const std::string& text, const std::string& where) {
+    try {
+      return json::parse(text);
+    } catch (const json::exception&) {
+      throw InputError(file, where, "JSON text", "text that does not parse");
+    }
+  };
+  json spec_then = parse(part.sweep_json, "/provenance/sweep_json");
+  json spec_now = json::parse(now.sweep_json);
+  for (json* sp : {&spec_then, &spec_now})
+    if (sp->is_object() && sp->contains("scenario") && (*sp)["scenario"].is_string())
+      sp->erase("scenario");  // the scenario is compared by its resolved parameters below
+  if (spec_then != spec_now) {
+    std::string key;
+    if (spec_then.is_object() && spec_now.is_object())
+      for (const json* o : {&spec_then, &spec_now})
+        for (auto it = o->begin(); it != o->end() && key.empty(); ++it)
+          if (!spec_then.contains(it.key()) || !spec_now.contains(it.key()) ||
+              spec_then[it.key()] != spec_now[it.key()])
+            key = it.key();
+    return "the sweep file " + changed +
+           (key.empty() ? std::string() : " (its `" + key + "`)");
+  }
+  const json then = parse(part.resolved_params_json, "/provenance/resolved_params_json");
+  const json cur = json::parse(now.resolved_params_json);
+  const auto value_text = [](const json& o, const std::string& k) {
+    return o.contains(k) ? o.at(k).dump() : std::string("not set");
+  };
+  const json& base_then = then.contains("base") ? then.at("base") : json::object();
+  const json& base_now = cur.at("base");
+  // The first key that differs, down into objects (a distribution: population.threshold.mean).
+  std::function<std::string(const json&, const json&, const std::string&)> first_change =
+      [&](const json& a, const json& b, const std::string& prefix) -> std::string {
+    for (const json* o : {&a, &b})
+      for (auto it = o->begin(); it != o->end(); ++it) {
+        const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
+        if (value_text(a, it.key()) == value_text(b, it.key())) continue;
+        if (a.contains(it.key()) && b.contains(it.key()) && a.at(it.key()).is_object() &&
+            b.at(it.key()).is_object())
+          if (std::string inner = first_change(a.at(it.key()), b.at(it.key()), key); !inner.empty())
+            return inner;
+        return key + (merging ? " is " : " was ") + value_text(a, it.key()) +
+               (merging ? " in this part, " : ", is now ") + value_text(b, it.key()) +
+               (merging ? " in the first" : "");
+      }
+    return "";
+  };
+  if (const std::string change = first_change(base_then, base_now, ""); !change.empty())
+    return "the scenario " + changed + ": " + change;
+  if (value_text(then, "arms") != value_text(cur, "arms"))
+    return "the scenario's arms " + changed_pl + " (their names or what they set)";
+  if (then.contains("files") && then.at("files") != cur.at("files")) {
+    for (const json& f : cur.at("files")) {
+      bool same_path = false, same = false;
+      for (const json& g : then.at("files"))
+        if (g.value("key", "") == f.at("key") && g.value("path", "") == f.at("path")) {
+          same_path = true;
+          same = g.value("sha256", "") == f.at("sha256");
+        }
+      if (same_path && !same)
+        return "the data file " + f.at("path").get<std::string>() + " (" +
+               f.at("key").get<std::string>() + ") " + changed;
+    }
+    return merging ? "the scenario reads other data files than in the first part"
+                   : "the scenario reads other data files than when the sweep started";
+  }
+  if (part.roster_names != now.roster_names || part.roster_departments != now.roster_departments ||
+      part.roster_shifts != now.roster_shifts || part.roster_roles != now.roster_roles ||
+      part.roster_leader != now.roster_leader)
+    return "the roster " + changed;
+  return "";
+}
+
 /// Reads every finished part of `parts_dir` (per-run values only), checks that it belongs to this
 /// sweep file, engine version and git commit (refusing, for `action`, otherwise; parts of another
 /// commit are let through with a warning when `allow_commit_change`), marks its runs in `done`,
@@ -713,12 +800,16 @@ std::vector<PartName> scan_parts(const Sweep& s, const std::string& parts_dir,
                                  const std::function<void(const std::string&)>& warn = {}) {
   std::vector<PartName> names;
   PartBuildCheck build(action, allow_commit_change);
+  std::optional<FileHeader> now;  // the inputs as they are, built when the first part is read
   for (const auto& [pn, file] : list_parts(parts_dir)) {
     const ResultsFile rf = read_results(file, /*with_series=*/false);
-    if (rf.header.sweep_json != s.raw_text)
-      throw UsageError("cannot " + action + ": " + file +
-                       " was written for a different sweep file (the sweep specification has "
-                       "changed since the sweep started)");
+    if (!now) now = sweep_header(s, "");
+    if (const std::string why = inputs_differ(rf.header, *now, file); !why.empty())
+      throw InputError(file, "/provenance",
+                       "a part written for the sweep and the scenario as they are now", why,
+                       "cannot " + action + " a sweep whose inputs changed: its runs would mix "
+                       "two experiments. Restore what changed, or start the sweep again under "
+                       "another output name");
     build.check(file, rf.header);
     for (const auto& r : rf.runs)
       if (r.run >= 0 && r.run < s.total_runs()) done[static_cast<std::size_t>(r.run)] = 1;
@@ -1495,15 +1586,21 @@ void merge_parts(const std::string& parts_dir, const std::string& out, bool allo
     std::vector<std::string> files;
     std::size_t next_file = 0, pos = 0;
     std::vector<RunRecord> runs;
-    const std::string* sweep_json = nullptr;  // every part must come from the same sweep
+    const FileHeader* first = nullptr;  // every part must come from the same sweep and inputs
+    std::string first_file;
     bool load() {
       while (pos >= runs.size()) {
         if (next_file >= files.size()) return false;
         const std::string& file = files[next_file++];
         ResultsFile rf = read_results(file);
-        if (rf.header.sweep_json != *sweep_json)
-          throw InputError(file, "", "a part of the same sweep as the other parts",
-                           "a part written for a different sweep file");
+        if (const std::string why = inputs_differ(rf.header, *first, file, /*merging=*/true);
+            !why.empty())
+          throw InputError(file, "/provenance",
+                           "a part of the same sweep, run on the same inputs, as the first part (" +
+                               first_file + ")",
+                           why,
+                           "the shards ran on different versions of the sweep, its scenario or "
+                           "its data files; rerun the shards whose inputs were not the final ones");
         runs = std::move(rf.runs);
         pos = 0;
       }
@@ -1522,7 +1619,10 @@ void merge_parts(const std::string& parts_dir, const std::string& out, bool allo
   PartBuildCheck build("merge", allow_commit_change);
   for (const auto& [pn, file] : parts) build.check(file, read_results(file, false).header);
   build.warn_mixed(parts_dir, warn);
-  for (auto& [w, st] : streams) st.sweep_json = &header.sweep_json;
+  for (auto& [w, st] : streams) {
+    st.first = &header;
+    st.first_file = parts.front().second;
+  }
   using Item = std::pair<std::int64_t, PartStream*>;
   auto cmp = [](const Item& a, const Item& b) { return a.first > b.first; };
   std::priority_queue<Item, std::vector<Item>, decltype(cmp)> heap(cmp);

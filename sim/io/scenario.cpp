@@ -7,10 +7,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/sha256.hpp"
 #include "core/text.hpp"
 #include "model/config.hpp"
 #include "model/distributions.hpp"
@@ -528,6 +530,26 @@ std::vector<std::string> integer_parameter_paths() {
     if (p.type == ParamType::seed_set) keys.push_back(p.key + ".random");
   }
   return keys;
+}
+
+json input_files(const Scenario& sc) {
+  std::set<std::pair<std::string, std::string>> used;  // (key, path as in the parameters)
+  for (const json& flat : sc.arm_params) {
+    const std::string type = flat.at("network.type").get<std::string>();
+    std::vector<std::string> keys;
+    if (type == network_type_name(NetworkType::edge_list)) keys = {"network.path"};
+    if (type == network_type_name(NetworkType::roster)) keys = {"network.roster", "network.friendships"};
+    for (const auto& key : keys)
+      if (const std::string p = flat.at(key).get<std::string>(); !p.empty()) used.insert({key, p});
+  }
+  json files = json::array();
+  for (const auto& [key, written] : used) {
+    const fs::path p = fs::path(written).is_absolute() ? fs::path(written) : fs::path(sc.dir) / written;
+    files.push_back({{"key", key},
+                     {"path", written},
+                     {"sha256", sha256_hex(read_input_file(p.string(), "data file", written))}});
+  }
+  return files;
 }
 
 json default_parameters() {

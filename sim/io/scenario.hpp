@@ -96,6 +96,12 @@ std::pair<std::string, nlohmann::json> parse_set_argument(const std::string& arg
 
 // json_value_text (what a JSON value is, for messages) is in model/parameters.hpp.
 
+/// The data files the scenario's arms read (an edge list for network.type = edge_list; the roster
+/// and its friendships for roster), each once with the SHA-256 of its contents, sorted:
+/// [{"key": "network.path", "path": as in the parameters, "sha256": hex}]. A sweep records them
+/// with its resolved parameters, so that a resume or a merge can tell that a file changed.
+nlohmann::json input_files(const Scenario& sc);
+
 /// Defaults of every parameter as a flat map.
 nlohmann::json default_parameters();
 
