@@ -195,8 +195,8 @@ TEST_CASE("resume refuses parts of a different sweep", "[sweep][resume]") {
   const Sweep other = load_sweep(write_sweep("changed", grid(), 3));  // replicates changed
   SweepOptions r;
   r.resume = true;
-  CHECK_THROWS_WITH(run_sweep(other, out, r), Catch::Contains("sweep file has changed") &&
-                                                  Catch::Contains("`replicates`"));
+  CHECK_THROWS_WITH(run_sweep(other, out, r),
+                    Catch::Contains("sweep file has changed") && Catch::Contains("`replicates`"));
 }
 
 namespace {
@@ -213,7 +213,8 @@ struct FileSweep {
     edges = dir + "/edges.csv";
     std::ofstream e(edges);
     e << "source,target\n";
-    for (int i = 0; i < 100; ++i) e << i << "," << (i + 1) % 100 << "\n" << i << "," << (i + 7) % 100 << "\n";
+    for (int i = 0; i < 100; ++i)
+      e << i << "," << (i + 1) % 100 << "\n" << i << "," << (i + 7) % 100 << "\n";
     std::ifstream in(test::source_path("scenarios/default.json"));
     sc = json::parse(in);
     sc["population"]["size"] = 100;
@@ -224,15 +225,20 @@ struct FileSweep {
   }
   void write_scenario() const { std::ofstream(scenario) << sc.dump(2); }
   void write_sweep(const std::string& scenario_as_written, int indent = 2) const {
-    const json sw = {{"name", "inputs"}, {"scenario", scenario_as_written}, {"design", grid()},
-                     {"replicates", 2}, {"seed", 3}};
+    const json sw = {{"name", "inputs"},
+                     {"scenario", scenario_as_written},
+                     {"design", grid()},
+                     {"replicates", 2},
+                     {"seed", 3}};
     std::ofstream(sweep) << sw.dump(indent);
   }
 };
 }  // namespace
 
-TEST_CASE("resume refuses parts written before the scenario or its edge list changed, and says what changed",
-          "[sweep][resume]") {
+TEST_CASE(
+    "resume refuses parts written before the scenario or its edge list changed, and says what "
+    "changed",
+    "[sweep][resume]") {
   FileSweep f("inputs_changed");
   const ResultsFile whole = sweep_to(load_sweep(f.sweep), fresh("inputs_whole"), SweepOptions{});
   const std::string out = fresh("inputs_changed");
@@ -265,9 +271,9 @@ TEST_CASE("resume refuses parts written before the scenario or its edge list cha
     REQUIRE(t.find(tie) != std::string::npos);
     t.replace(t.find(tie), tie.size(), "\n0,8\n");
     std::ofstream(f.edges) << t;
-    CHECK_THROWS_WITH(run_sweep(load_sweep(f.sweep), out, r),
-                      Catch::Contains("edges.csv") && Catch::Contains("network.path") &&
-                          Catch::Contains("has changed"));
+    CHECK_THROWS_WITH(run_sweep(load_sweep(f.sweep), out, r), Catch::Contains("edges.csv") &&
+                                                                  Catch::Contains("network.path") &&
+                                                                  Catch::Contains("has changed"));
     std::ofstream(f.edges) << text.str();
   }
   CHECK(part_files(out).size() == parts.size() - 1);  // the refusals wrote nothing
@@ -295,9 +301,10 @@ TEST_CASE("merge refuses shards run against different versions of the scenario",
   run_sweep(load_sweep(f.sweep), elsewhere, o);
   for (const auto& p : part_files(elsewhere))
     fs::copy_file(p, out + ".parts/" + fs::path(p).filename().string());
-  CHECK_THROWS_WITH(merge_parts(out + ".parts", out),
-                    Catch::Contains("population.threshold.mean is 0.4 in this part, 0.35 in the first") &&
-                        Catch::Contains("differs from the first part's"));
+  CHECK_THROWS_WITH(
+      merge_parts(out + ".parts", out),
+      Catch::Contains("population.threshold.mean is 0.4 in this part, 0.35 in the first") &&
+          Catch::Contains("differs from the first part's"));
   CHECK_FALSE(fs::exists(out));
 }
 

@@ -715,8 +715,10 @@ class PartBuildCheck {
 /// another part's header (the words say "differs from the first part's", not "has changed").
 std::string inputs_differ(const FileHeader& part, const FileHeader& now, const std::string& file,
                           bool merging = false) {
-  const std::string changed = merging ? "differs from the first part's" : "has changed since the sweep started";
-  const std::string changed_pl = merging ? "differ from the first part's" : "have changed since the sweep started";
+  const std::string changed =
+      merging ? "differs from the first part's" : "has changed since the sweep started";
+  const std::string changed_pl =
+      merging ? "differ from the first part's" : "have changed since the sweep started";
   const auto parse = [&](const std::string& text, const std::string& where) {
     try {
       return json::parse(text);
@@ -737,8 +739,7 @@ std::string inputs_differ(const FileHeader& part, const FileHeader& now, const s
           if (!spec_then.contains(it.key()) || !spec_now.contains(it.key()) ||
               spec_then[it.key()] != spec_now[it.key()])
             key = it.key();
-    return "the sweep file " + changed +
-           (key.empty() ? std::string() : " (its `" + key + "`)");
+    return "the sweep file " + changed + (key.empty() ? std::string() : " (its `" + key + "`)");
   }
   const json then = parse(part.resolved_params_json, "/provenance/resolved_params_json");
   const json cur = json::parse(now.resolved_params_json);
@@ -807,9 +808,10 @@ std::vector<PartName> scan_parts(const Sweep& s, const std::string& parts_dir,
     if (const std::string why = inputs_differ(rf.header, *now, file); !why.empty())
       throw InputError(file, "/provenance",
                        "a part written for the sweep and the scenario as they are now", why,
-                       "cannot " + action + " a sweep whose inputs changed: its runs would mix "
-                       "two experiments. Restore what changed, or start the sweep again under "
-                       "another output name");
+                       "cannot " + action +
+                           " a sweep whose inputs changed: its runs would mix "
+                           "two experiments. Restore what changed, or start the sweep again under "
+                           "another output name");
     build.check(file, rf.header);
     for (const auto& r : rf.runs)
       if (r.run >= 0 && r.run < s.total_runs()) done[static_cast<std::size_t>(r.run)] = 1;

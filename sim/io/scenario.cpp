@@ -538,13 +538,15 @@ json input_files(const Scenario& sc) {
     const std::string type = flat.at("network.type").get<std::string>();
     std::vector<std::string> keys;
     if (type == network_type_name(NetworkType::edge_list)) keys = {"network.path"};
-    if (type == network_type_name(NetworkType::roster)) keys = {"network.roster", "network.friendships"};
+    if (type == network_type_name(NetworkType::roster))
+      keys = {"network.roster", "network.friendships"};
     for (const auto& key : keys)
       if (const std::string p = flat.at(key).get<std::string>(); !p.empty()) used.insert({key, p});
   }
   json files = json::array();
   for (const auto& [key, written] : used) {
-    const fs::path p = fs::path(written).is_absolute() ? fs::path(written) : fs::path(sc.dir) / written;
+    const fs::path p =
+        fs::path(written).is_absolute() ? fs::path(written) : fs::path(sc.dir) / written;
     files.push_back({{"key", key},
                      {"path", written},
                      {"sha256", sha256_hex(read_input_file(p.string(), "data file", written))}});
