@@ -941,11 +941,21 @@
   }
 
   // ---- every output from the dictionary -------------------------------------------------------------
+  // Each quantity in words: its meaning and units from the output dictionary (sim/io/outputs.cpp,
+  // the engine's one list, sent with every result), never retyped here. Its code (the HDF5 dataset
+  // and Python column) is kept for whoever opens a results file: in small print, not as its name.
+  const UNIT_WORDS = { '1': 'no unit (a share or a mean)', h: 'hours', agents: 'people' };
+  function outputWords(o) {
+    const meaning = String(o.long_name || '').trim();
+    return meaning ? meaning.charAt(0).toUpperCase() + meaning.slice(1) : String(o.name).replace(/_/g, ' ');
+  }
+  function unitWords(o) { return UNIT_WORDS[o.units] || o.units; }
+  api.outputWords = outputWords;
   function buildExtra() {
     const sel = $('extra');
     const res = source();
     const prev = sel.value;
-    sel.innerHTML = res.outputs.map((o) => `<option value="${o.name}">${esc(o.name)} — ${esc(o.long_name)}</option>`).join('');
+    sel.innerHTML = res.outputs.map((o) => `<option value="${esc(o.name)}" title="${esc(o.name)}">${esc(outputWords(o))}</option>`).join('');
     if (prev && res.outputs.some((o) => o.name === prev)) sel.value = prev;
     drawExtra();
   }
@@ -954,18 +964,20 @@
     const name = $('extra').value;
     const box = $('extra-charts');
     box.innerHTML = '';
+    const out = res.outputs.find((o) => o.name === name);
+    $('extra-code').textContent = out ? `Counted in: ${unitWords(out)}. Its name in a results file: ${out.name}` : '';
     if (!name) return;
     let m = 0;
     res.arms.forEach((arm) => { for (const v of meanSeries(arm, name)) if (v > m) m = v; });
     // Every chart is placed before any is drawn: a canvas takes its size from the grid's
     // layout, which changes as charts are added.
-    const canvases = res.arms.map((arm) => {
+    const colors = armColors(res.arms);
+    const canvases = res.arms.map((arm, a) => {
       const div = document.createElement('div');
-      div.innerHTML = `<p class="chart-title">${esc(arm.name)}: ${esc(name)} (average over runs)</p><canvas class="chart" data-panel="extra"></canvas>`;
+      div.innerHTML = `<p class="chart-title"><b style="color:${colors[a]}">${esc(arm.name.replace(/_/g, ' '))}</b>: average over the runs</p><canvas class="chart" data-panel="extra"></canvas>`;
       box.appendChild(div);
       return div.querySelector('canvas');
     });
-    const colors = armColors(res.arms);
     res.arms.forEach((arm, a) => {
       const P = plotFrame(canvases[a], niceMax(m), res.steps);
       line(P, meanSeries(arm, name), colors[a], 2);

@@ -89,6 +89,30 @@ function check(ok, what) {
   check(wide.overflow <= 0, `nothing overflows the window at 1280 px (${wide.overflow} px)`);
   check(wide.extra.length >= 2 && wide.extra.every((r) => r > 0.95) && wide.stretched === 0,
     `the 'every recorded quantity' charts fill their boxes, drawn at their size (${JSON.stringify(wide)})`);
+  // "Every recorded quantity" names each quantity in words: its meaning from the output
+  // dictionary (every output has one), never its code; the code is said apart, for results files.
+  const quantities = await page.evaluate(() => {
+    const outs = window.orgsim.state.full.outputs;
+    const options = [...document.querySelectorAll('#extra option')];
+    const bad = [];
+    for (const o of outs) {
+      if (!(typeof o.long_name === 'string' && o.long_name.trim().length > 8)) bad.push(`${o.name}: no words in the dictionary`);
+      const opt = options.find((x) => x.value === o.name);
+      if (!opt) { bad.push(`${o.name}: not offered`); continue; }
+      const words = o.long_name.trim();
+      if (opt.textContent !== words.charAt(0).toUpperCase() + words.slice(1)) bad.push(`${o.name}: shown as "${opt.textContent}"`);
+      if (/_/.test(o.name) && opt.textContent.includes(o.name)) bad.push(`${o.name}: its code shown in "${opt.textContent}"`);
+    }
+    const sel = document.getElementById('extra').value;
+    const titles = [...document.querySelectorAll('#extra-charts .chart-title')].map((t) => t.textContent);
+    if (titles.some((t) => t.includes(sel))) bad.push(`the chart titles name the code: ${titles.join(' | ')}`);
+    const code = document.getElementById('extra-code') ? document.getElementById('extra-code').textContent : '';
+    if (!code.includes(sel)) bad.push(`the code of the quantity shown is not said apart ("${code}")`);
+    return { outputs: outs.length, options: options.length, bad };
+  });
+  check(quantities.outputs > 20 && quantities.options === quantities.outputs && quantities.bad.length === 0,
+    `"Every recorded quantity" names every output in the dictionary's words, not its code (${quantities.options} of ${quantities.outputs})` +
+    (quantities.bad.length ? ': ' + quantities.bad.join('; ') : ''));
   await page.setViewportSize({ width: 420, height: 900 });
   await page.waitForTimeout(300);
   const narrow = await layout();
