@@ -189,9 +189,14 @@
       st.name = s.name || 'scenario'; st.file = fileNameOf(s); st.text = JSON.stringify(s);
     }
     try { st.doc = JSON.parse(st.text); } catch (e) { st.doc = null; }
-    st.sliders = {}; st.split = null; st.base = null; st.frame = 0; st.trying = null; st.original = null;
+    st.sliders = {}; st.split = null; st.base = null; st.frame = AT_END; st.trying = null; st.original = null;
     return rerun(true);
   }
+
+  // A scenario opens at its last week, where the networks show what each strategy built (at week
+  // 1 nothing has happened yet and every picture is grey); Play starts again from week 1 and the
+  // scrubber goes back. A rerun (a slider, a thing to try) keeps the week shown.
+  const AT_END = Number.MAX_SAFE_INTEGER;
 
   function setPath(obj, dotted, value) {
     // Sets a dotted key in the nested form a scenario file uses; a dotted key at the top level
@@ -592,8 +597,14 @@
     items.push('<span><i style="background:#a8741a;border-radius:0"></i>staff organizer (not a coworker)</span>');
     items.push('<span><i style="background:rgba(255,196,0,0.7)"></i>took part in this week\'s action</span>');
     items.push('<span>lines: acquaintances, faint → bold as trust grows</span>');
-    $('legend').innerHTML = items.join('');
+    // Read before the networks (the legend sits above the arms, on the screen and on paper), with
+    // why the strategies' first week already differs: the engine records each week after its
+    // work, so week 1 is the end of the first week, not the workplace before the campaign.
+    $('legend').innerHTML = '<b>How to read the networks:</b> ' + items.join('') +
+      `<p id="week-one" class="week-one">${esc(WEEK_ONE)}</p>`;
   }
+  const WEEK_ONE = 'Every strategy starts from the same workplace; the pictures and charts begin at the end ' +
+    "of week 1, after each strategy's first week of work, so their first points already differ a little.";
 
   // ---- charts -----------------------------------------------------------------------------------
   function meanSeries(arm, name) {
@@ -824,7 +835,9 @@
     st.frame = Math.max(0, Math.min(st.quick.steps - 1, k));
     $('scrub').value = String(st.frame);
     const yr = Math.floor(st.frame / 52) + 1, wk = st.frame % 52 + 1;
-    $('week').textContent = `week ${st.frame + 1} of ${st.quick.steps}` + (st.quick.steps > 52 ? ` (year ${yr}, wk ${wk})` : '');
+    // Week 1 is shown after its work (the engine records a week at its end): said where it is shown.
+    $('week').textContent = `week ${st.frame + 1} of ${st.quick.steps}` + (st.quick.steps > 52 ? ` (year ${yr}, wk ${wk})` : '') +
+      (st.frame === 0 ? ", after the first week's work" : '');
     drawFrame();
   }
   function drawFrame() {
@@ -859,7 +872,7 @@
     // said so, so that two arms on the same workplace do not seem to start apart.
     const b0 = mean((r) => r.series.organized_base[0]), b1 = mean((r) => r.series.organized_base[T - 1]);
     const people = Math.round(b1 * N);
-    out.push(`Over ${years}, the organized base (members, leaders and coworkers who organize) went from ${pct(b0)} in the first week to ${pct(b1)} of the workplace at the end — ` +
+    out.push(`Over ${years}, the organized base (members, leaders and coworkers who organize) went from ${pct(b0)} at the end of week 1 to ${pct(b1)} of the workplace at the end — ` +
       (people === 0 ? 'almost nobody.' : `about ${people} of ${N} people.`));
     const s0 = mean((r) => r.series.strong_tie_share[0]), s1 = mean((r) => r.series.strong_tie_share[T - 1]);
     const t0 = mean((r) => r.series.trust_mean[0]), t1 = mean((r) => r.series.trust_mean[T - 1]);
@@ -1116,7 +1129,7 @@
         st.name = main.name;
         st.text = text;
         try { st.doc = JSON.parse(text); } catch (err) { st.doc = null; }
-        st.sliders = {}; st.split = null; st.base = null; st.frame = 0; st.trying = null; st.original = null;
+        st.sliders = {}; st.split = null; st.base = null; st.frame = AT_END; st.trying = null; st.original = null;
         rerun(true);
       });
     });

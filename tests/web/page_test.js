@@ -63,6 +63,49 @@ function check(ok, what) {
   // ---- panels drawn -------------------------------------------------------------------------
   const scenarioName = await page.evaluate(() => window.orgsim.state.quick.name);
   check(scenarioName === 'default', `the page opens on the default scenario (got ${scenarioName})`);
+  // The first screen shows the story: the last week, where the networks have colour (at week 1
+  // nothing has happened and every person is grey), with the scrubber at its end.
+  const firstWeek = await page.evaluate(() => {
+    const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+    const violets = ['#c6b9e6', '#8b72cc', '#3f2585'].map(hex);  // the ladder's rungs above "not yet engaged"
+    const coloured = [...document.querySelectorAll('.arm canvas.net')].map((c) => {
+      const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let k = 0;
+      for (let i = 0; i < px.length; i += 4)
+        if (violets.some((v) => Math.abs(px[i] - v[0]) + Math.abs(px[i + 1] - v[1]) + Math.abs(px[i + 2] - v[2]) < 20)) ++k;
+      return k;
+    });
+    const s = document.querySelector('#scrub');
+    return { frame: window.orgsim.state.frame, steps: window.orgsim.state.quick.steps, scrub: s.value, max: s.max,
+      week: document.getElementById('week').textContent, coloured };
+  });
+  check(firstWeek.frame === firstWeek.steps - 1 && firstWeek.scrub === firstWeek.max && firstWeek.coloured.some((k) => k > 200),
+    `the page opens at the last week, the networks in colour and the scrubber at its end (${JSON.stringify(firstWeek)})`);
+  // The legend is read before the networks: above them, on the screen (and printed: below).
+  const legendAbove = () => page.evaluate(() => {
+    const legend = document.getElementById('legend').getBoundingClientRect();
+    const net = document.querySelector('.arm canvas.net').getBoundingClientRect();
+    return { legendBottom: Math.round(legend.bottom), legendHeight: Math.round(legend.height), networkTop: Math.round(net.top),
+      words: /not yet engaged/.test(document.getElementById('legend').textContent) };
+  });
+  const legendShown = await legendAbove();
+  check(legendShown.legendHeight > 0 && legendShown.words && legendShown.legendBottom <= legendShown.networkTop,
+    `the networks' legend sits above the networks on the screen (${JSON.stringify(legendShown)})`);
+  // Week 1 is the end of the first week's work: the page says so where the arms and charts start
+  // (above them, printed too), at week 1 on the scrubber, and in the story's first line, so that
+  // two strategies on one workplace do not seem to start from different places.
+  const weekOne = await page.evaluate(() => ({
+    note: document.getElementById('week-one') ? document.getElementById('week-one').textContent : '',
+    noteBottom: document.getElementById('week-one') ? document.getElementById('week-one').getBoundingClientRect().bottom : Infinity,
+    armsTop: document.getElementById('arms').getBoundingClientRect().top,
+    story: document.querySelector('.arm .story').textContent,
+  }));
+  await page.evaluate(() => { const s = document.querySelector('#scrub'); s.value = '0'; s.dispatchEvent(new Event('input')); });
+  weekOne.week = await page.$eval('#week', (el) => el.textContent);
+  check(/same workplace/.test(weekOne.note) && /end of week 1, after each strategy's first week of work/.test(weekOne.note) &&
+        weekOne.noteBottom <= weekOne.armsTop && /after the first week's work/.test(weekOne.week) && /at the end of week 1/.test(weekOne.story),
+    `the page says week 1 is after the first week's work, above the arms, at week 1 and in the story (${JSON.stringify(weekOne)})`);
+  await page.evaluate(() => { const s = document.querySelector('#scrub'); s.value = s.max; s.dispatchEvent(new Event('input')); });
   const panels = await page.$$('canvas[data-panel]');
   const arms = await page.$$('.arm');
   check(arms.length === 2, `two arms side by side (got ${arms.length})`);
@@ -318,6 +361,13 @@ function check(ok, what) {
         // the layout's width: the A4 page inside its 10 mm margins (190 mm, 718 px) when printed
         // at full size; wider when something stuck out and Chromium shrank the page to fit
         width: document.documentElement.clientWidth,
+        // the legend is read before the networks, and says when week 1 is
+        legend: (() => {
+          const l = document.getElementById('legend'), w = document.getElementById('week-one');
+          const net = document.querySelector('.arm canvas.net').getBoundingClientRect();
+          return { shown: l.getBoundingClientRect().height > 0, above: l.getBoundingClientRect().bottom <= net.top,
+            weekOne: !!w && w.getBoundingClientRect().height > 0 && /end of week 1/.test(w.textContent) };
+        })(),
       };
     });
   });
@@ -344,6 +394,8 @@ function check(ok, what) {
   check(printView.labels && printView.labels.length === 0, 'the handout\'s charts label their y axis, and no label overlaps another or sticks out' +
     (printView.labels && printView.labels.length ? ': ' + printView.labels.join('; ') : ''));
   check(printView.width <= A4_WIDTH, `the handout prints at full size, not shrunk to fit (laid out ${printView.width} px wide for ${A4_WIDTH} px of paper)`);
+  check(printView.legend && printView.legend.shown && printView.legend.above && printView.legend.weekOne,
+    `the handout prints the networks' legend above them, with when week 1 is (${JSON.stringify(printView.legend)})`);
   // chart words: the rung chart says supporters are not yet organized; the years are named,
   // all three of a three-year run
   const words = await page.evaluate(() => ({
@@ -363,7 +415,7 @@ function check(ok, what) {
   // comparison: every arm's network and each of its charts at the same size and the same height
   // on the page (and so on the screen at 1280 px, where the arms sit in one row), however long
   // each arm's name and description.
-  const longer = [], misaligned = [], stretched = [], shrunk = [], mislabelled = [];
+  const longer = [], misaligned = [], stretched = [], shrunk = [], mislabelled = [], legendBelow = [], notAtEnd = [];
   // The 'What if…?' sliders are honest about the arms: a slider never shows one arm's value as
   // every arm's (the hour split reads each strategy's share of one-on-ones when they differ), and
   // the staff-hours slider is not offered (hidden or disabled) where no arm has a staff organizer.
@@ -415,6 +467,11 @@ function check(ok, what) {
     await page.waitForFunction(() => window.orgsim.state.full && window.orgsim.state.full !== window.__shown,
       null, { timeout: 120000 });
     for (const m of await sliderFaults()) dishonest.push(`${name}: ${m}`);
+    // opened at its last week, the legend above the networks
+    const opened = await page.evaluate(() => ({ frame: window.orgsim.state.frame, steps: window.orgsim.state.quick.steps }));
+    if (opened.frame !== opened.steps - 1) notAtEnd.push(`${name}: week ${opened.frame + 1} of ${opened.steps}`);
+    const lg = await legendAbove();
+    if (!(lg.legendHeight > 0 && lg.legendBottom <= lg.networkTop)) legendBelow.push(`${name} on screen`);
     colours[name] = await armColours();
     if (name === 'year3_base_clicks') {  // a one-year run told in weeks, never as "year 1"
       oneYear = await page.evaluate(() => ({
@@ -443,6 +500,7 @@ function check(ok, what) {
     if (h.pages !== 1) longer.push(`${name}: ${h.pages} pages`);
     if (!h.printed) { stretched.push(`${name}: not redrawn for the paper`); continue; }
     if (h.printed.width > A4_WIDTH) shrunk.push(`${name}: ${h.printed.width} px`);
+    if (!(h.printed.legend.shown && h.printed.legend.above)) legendBelow.push(`${name} printed`);
     for (const m of h.printed.misaligned) misaligned.push(`${name} printed: ${m}`);
     for (const m of h.printed.labels) mislabelled.push(`${name} printed: ${m}`);
     for (const m of h.printed.stretched) stretched.push(`${name}: ${m}`);
@@ -458,6 +516,9 @@ function check(ok, what) {
     (stretched.length ? ': ' + stretched.join('; ') : ''));
   check(mislabelled.length === 0, 'every shipped scenario\'s charts label their y axis, and no label overlaps another or sticks out, printed and at 1280 px' +
     (mislabelled.length ? ': ' + mislabelled.slice(0, 12).join('; ') + (mislabelled.length > 12 ? `; … (${mislabelled.length} in all)` : '') : ''));
+  check(legendBelow.length === 0, 'every shipped scenario shows the networks\' legend above them, on the screen and printed' +
+    (legendBelow.length ? ': ' + legendBelow.join(', ') : ''));
+  check(notAtEnd.length === 0, 'every shipped scenario opens at its last week' + (notAtEnd.length ? ': ' + notAtEnd.join(', ') : ''));
   check(misaligned.length === 0, 'every shipped scenario\'s arms line up (networks and charts: same size, same top), printed and at 1280 px' +
     (misaligned.length ? ': ' + misaligned.join('; ') : ''));
 
