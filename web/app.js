@@ -450,7 +450,7 @@
       col.className = 'arm';
       col.innerHTML = `<h3 style="color:${colors[a]}">${esc(arm.name.replace(/_/g, ' '))}</h3>
         <p class="armdesc"><span class="strategy">Strategy: ${esc(String(arm.params['campaign.strategy']).replace(/_/g, '-').replace('big-messaging', 'big messaging').replace('organizing-only', 'organizing only'))}.</span> ${esc(arm.description || '')}</p>
-        <canvas class="net" data-panel="network"></canvas>
+        <div class="net-box"><canvas class="net" data-panel="network"></canvas></div>
         <canvas class="timeline" data-panel="timeline"></canvas>` +
         CHARTS.map((c) => `<p class="chart-title">${esc(c.title)}</p><div class="chart-box"><canvas class="chart" data-chart="${c.id}" data-panel="chart-${c.id}"></canvas><div class="cursor"></div></div>`).join('') +
         '<div class="story"></div>';

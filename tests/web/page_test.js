@@ -361,6 +361,14 @@ function check(ok, what) {
         // the layout's width: the A4 page inside its 10 mm margins (190 mm, 718 px) when printed
         // at full size; wider when something stuck out and Chromium shrank the page to fit
         width: document.documentElement.clientWidth,
+        // how much of the page the handout uses: the lowest text or picture printed (the page
+        // is 277 mm tall inside its margins), and the charts' printed heights (CSS px)
+        inkBottom: Math.max(...[...document.querySelectorAll('body *')].filter((el) =>
+          (el.tagName === 'CANVAS' || [...el.childNodes].some((c) => c.nodeType === 3 && c.textContent.trim())) &&
+          el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
+          .map((el) => el.getBoundingClientRect().bottom + window.scrollY)),
+        charts: [...document.querySelectorAll('.arm canvas.chart')].map((c) => c.clientHeight),
+        nets: [...document.querySelectorAll('.arm canvas.net')].map((c) => [c.clientWidth, c.clientHeight]),
         // the legend is read before the networks, and says when week 1 is
         legend: (() => {
           const l = document.getElementById('legend'), w = document.getElementById('week-one');
@@ -372,6 +380,7 @@ function check(ok, what) {
     });
   });
   const A4_WIDTH = Math.round(190 / 25.4 * 96);  // style.css: @page A4 portrait, 10 mm margins
+  const A4_HEIGHT = 277 / 25.4 * 96;
   const printHandout = async () => {
     await page.evaluate(() => { window.__printed = null; });
     const pdf = await page.pdf({ format: 'A4', printBackground: true });
@@ -394,6 +403,11 @@ function check(ok, what) {
   check(printView.labels && printView.labels.length === 0, 'the handout\'s charts label their y axis, and no label overlaps another or sticks out' +
     (printView.labels && printView.labels.length ? ': ' + printView.labels.join('; ') : ''));
   check(printView.width <= A4_WIDTH, `the handout prints at full size, not shrunk to fit (laid out ${printView.width} px wide for ${A4_WIDTH} px of paper)`);
+  // The handout uses its page: no blank fifth at the bottom, and charts large enough to read
+  // across a room's tables (they were 8 mm, 30 px, with a fifth of the page left empty).
+  check(printView.inkBottom >= 0.95 * A4_HEIGHT && Math.min(...printView.charts) >= 12 / 25.4 * 96,
+    `the handout fills its page (printed down to ${(100 * printView.inkBottom / A4_HEIGHT).toFixed(0)}% of it) and its charts are at least 12 mm tall ` +
+    `(${printView.charts.slice(0, 6).map((h) => (h * 25.4 / 96).toFixed(1)).join(', ')} mm)`);
   check(printView.legend && printView.legend.shown && printView.legend.above && printView.legend.weekOne,
     `the handout prints the networks' legend above them, with when week 1 is (${JSON.stringify(printView.legend)})`);
   // chart words: the rung chart says supporters are not yet organized; the years are named,
@@ -415,7 +429,7 @@ function check(ok, what) {
   // comparison: every arm's network and each of its charts at the same size and the same height
   // on the page (and so on the screen at 1280 px, where the arms sit in one row), however long
   // each arm's name and description.
-  const longer = [], misaligned = [], stretched = [], shrunk = [], mislabelled = [], legendBelow = [], notAtEnd = [];
+  const longer = [], misaligned = [], stretched = [], shrunk = [], mislabelled = [], unfilled = [], chartSizes = [], legendBelow = [], notAtEnd = [];
   // The 'What if…?' sliders are honest about the arms: a slider never shows one arm's value as
   // every arm's (the hour split reads each strategy's share of one-on-ones when they differ), and
   // the staff-hours slider is not offered (hidden or disabled) where no arm has a staff organizer.
@@ -500,6 +514,11 @@ function check(ok, what) {
     if (h.pages !== 1) longer.push(`${name}: ${h.pages} pages`);
     if (!h.printed) { stretched.push(`${name}: not redrawn for the paper`); continue; }
     if (h.printed.width > A4_WIDTH) shrunk.push(`${name}: ${h.printed.width} px`);
+    // the page used to its foot, the charts never below the old 8 mm (what is left after the words
+    // goes to them: the three-arm scenarios with long stories have little left)
+    const printedAs = `${name} ${(100 * h.printed.inkBottom / A4_HEIGHT).toFixed(0)}%, charts ${(Math.min(...h.printed.charts) * 25.4 / 96).toFixed(1)} mm`;
+    chartSizes.push(printedAs);
+    if (h.printed.inkBottom < 0.95 * A4_HEIGHT || Math.min(...h.printed.charts) < 7.9 / 25.4 * 96) unfilled.push(printedAs);
     if (!(h.printed.legend.shown && h.printed.legend.above)) legendBelow.push(`${name} printed`);
     for (const m of h.printed.misaligned) misaligned.push(`${name} printed: ${m}`);
     for (const m of h.printed.labels) mislabelled.push(`${name} printed: ${m}`);
@@ -516,6 +535,8 @@ function check(ok, what) {
     (stretched.length ? ': ' + stretched.join('; ') : ''));
   check(mislabelled.length === 0, 'every shipped scenario\'s charts label their y axis, and no label overlaps another or sticks out, printed and at 1280 px' +
     (mislabelled.length ? ': ' + mislabelled.slice(0, 12).join('; ') + (mislabelled.length > 12 ? `; … (${mislabelled.length} in all)` : '') : ''));
+  check(unfilled.length === 0, 'every shipped scenario\'s handout fills its page (printed down to 95% of it or more), its charts 8 mm tall or more (' +
+    chartSizes.join('; ') + ')' + (unfilled.length ? ': not filled: ' + unfilled.join('; ') : ''));
   check(legendBelow.length === 0, 'every shipped scenario shows the networks\' legend above them, on the screen and printed' +
     (legendBelow.length ? ': ' + legendBelow.join(', ') : ''));
   check(notAtEnd.length === 0, 'every shipped scenario opens at its last week' + (notAtEnd.length ? ': ' + notAtEnd.join(', ') : ''));
