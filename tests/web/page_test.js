@@ -1,6 +1,10 @@
 // Drives the trainer's page (build-web/orgsim.html) in Debian's headless Chromium with
 // playwright-core, from file:// with every network request refused (docs/WEB.md "Tests"):
 //   - the default scenario runs; every panel (networks, timelines, charts) has ink in a screenshot;
+//   - a scenario opens at its last week, the networks in colour; the networks' legend sits above
+//     them (on the screen and printed) with the line saying week 1 is the end of the first week's
+//     work (said too at week 1 and in the story);
+//   - "every recorded quantity" offers every output by its meaning in words, not by its code;
 //   - nothing overflows the window (1280 px and a phone's 420 px), for every shipped scenario; the
 //     extra charts fill their boxes;
 //   - the story names the reason the power rule gives for an action falling short;
@@ -8,7 +12,9 @@
 //   - printed as a trainer prints (page.pdf() on the page as shown, no print emulation before it):
 //     the handout hides the controls and prints on one page at full size (not shrunk to fit), for
 //     every shipped scenario at its last week, its pictures drawn at their printed size, and the
-//     arms' networks and charts lined up (same size, same top) on paper as on the screen;
+//     arms' networks and charts lined up (same size, same top) on paper as on the screen; it
+//     fills its page (printed down to 95% of it) with charts no smaller than 8 mm (the default's
+//     12 mm or more);
 //   - no chart's labels overlap or stick out, printed and on the screen ("0.50" over "0" did on the
 //     8 mm printed charts); a chart labels as many y ticks as its height has room for;
 //   - window.orgsim.run gives every per-step output of the dictionary, and dumps the series of
@@ -81,7 +87,8 @@ function check(ok, what) {
   });
   check(firstWeek.frame === firstWeek.steps - 1 && firstWeek.scrub === firstWeek.max && firstWeek.coloured.some((k) => k > 200),
     `the page opens at the last week, the networks in colour and the scrubber at its end (${JSON.stringify(firstWeek)})`);
-  // The legend is read before the networks: above them, on the screen (and printed: below).
+  // The legend is read before the networks: above them, on the screen (the handout's is checked
+  // with the print view, further down).
   const legendAbove = () => page.evaluate(() => {
     const legend = document.getElementById('legend').getBoundingClientRect();
     const net = document.querySelector('.arm canvas.net').getBoundingClientRect();
