@@ -189,9 +189,14 @@
       st.name = s.name || 'scenario'; st.file = fileNameOf(s); st.text = JSON.stringify(s);
     }
     try { st.doc = JSON.parse(st.text); } catch (e) { st.doc = null; }
-    st.sliders = {}; st.split = null; st.base = null; st.frame = 0; st.trying = null; st.original = null;
+    st.sliders = {}; st.split = null; st.base = null; st.frame = AT_END; st.trying = null; st.original = null;
     return rerun(true);
   }
+
+  // A scenario opens at its last week, where the networks show what each strategy built (at week
+  // 1 nothing has happened yet and every picture is grey); Play starts again from week 1 and the
+  // scrubber goes back. A rerun (a slider, a thing to try) keeps the week shown.
+  const AT_END = Number.MAX_SAFE_INTEGER;
 
   function setPath(obj, dotted, value) {
     // Sets a dotted key in the nested form a scenario file uses; a dotted key at the top level
@@ -445,7 +450,7 @@
       col.className = 'arm';
       col.innerHTML = `<h3 style="color:${colors[a]}">${esc(arm.name.replace(/_/g, ' '))}</h3>
         <p class="armdesc"><span class="strategy">Strategy: ${esc(String(arm.params['campaign.strategy']).replace(/_/g, '-').replace('big-messaging', 'big messaging').replace('organizing-only', 'organizing only'))}.</span> ${esc(arm.description || '')}</p>
-        <canvas class="net" data-panel="network"></canvas>
+        <div class="net-box"><canvas class="net" data-panel="network"></canvas></div>
         <canvas class="timeline" data-panel="timeline"></canvas>` +
         CHARTS.map((c) => `<p class="chart-title">${esc(c.title)}</p><div class="chart-box"><canvas class="chart" data-chart="${c.id}" data-panel="chart-${c.id}"></canvas><div class="cursor"></div></div>`).join('') +
         '<div class="story"></div>';
@@ -592,8 +597,14 @@
     items.push('<span><i style="background:#a8741a;border-radius:0"></i>staff organizer (not a coworker)</span>');
     items.push('<span><i style="background:rgba(255,196,0,0.7)"></i>took part in this week\'s action</span>');
     items.push('<span>lines: acquaintances, faint → bold as trust grows</span>');
-    $('legend').innerHTML = items.join('');
+    // Read before the networks (the legend sits above the arms, on the screen and on paper), with
+    // why the strategies' first week already differs: the engine records each week after its
+    // work, so week 1 is the end of the first week, not the workplace before the campaign.
+    $('legend').innerHTML = '<b>How to read the networks:</b> ' + items.join('') +
+      `<p id="week-one" class="week-one">${esc(WEEK_ONE)}</p>`;
   }
+  const WEEK_ONE = 'Every strategy starts from the same workplace; the pictures and charts begin at the end ' +
+    "of week 1, after each strategy's first week of work, so their first points already differ a little.";
 
   // ---- charts -----------------------------------------------------------------------------------
   function meanSeries(arm, name) {
@@ -824,7 +835,9 @@
     st.frame = Math.max(0, Math.min(st.quick.steps - 1, k));
     $('scrub').value = String(st.frame);
     const yr = Math.floor(st.frame / 52) + 1, wk = st.frame % 52 + 1;
-    $('week').textContent = `week ${st.frame + 1} of ${st.quick.steps}` + (st.quick.steps > 52 ? ` (year ${yr}, wk ${wk})` : '');
+    // Week 1 is shown after its work (the engine records a week at its end): said where it is shown.
+    $('week').textContent = `week ${st.frame + 1} of ${st.quick.steps}` + (st.quick.steps > 52 ? ` (year ${yr}, wk ${wk})` : '') +
+      (st.frame === 0 ? ", after the first week's work" : '');
     drawFrame();
   }
   function drawFrame() {
@@ -859,7 +872,7 @@
     // said so, so that two arms on the same workplace do not seem to start apart.
     const b0 = mean((r) => r.series.organized_base[0]), b1 = mean((r) => r.series.organized_base[T - 1]);
     const people = Math.round(b1 * N);
-    out.push(`Over ${years}, the organized base (members, leaders and coworkers who organize) went from ${pct(b0)} in the first week to ${pct(b1)} of the workplace at the end — ` +
+    out.push(`Over ${years}, the organized base (members, leaders and coworkers who organize) went from ${pct(b0)} at the end of week 1 to ${pct(b1)} of the workplace at the end — ` +
       (people === 0 ? 'almost nobody.' : `about ${people} of ${N} people.`));
     const s0 = mean((r) => r.series.strong_tie_share[0]), s1 = mean((r) => r.series.strong_tie_share[T - 1]);
     const t0 = mean((r) => r.series.trust_mean[0]), t1 = mean((r) => r.series.trust_mean[T - 1]);
@@ -941,11 +954,21 @@
   }
 
   // ---- every output from the dictionary -------------------------------------------------------------
+  // Each quantity in words: its meaning and units from the output dictionary (sim/io/outputs.cpp,
+  // the engine's one list, sent with every result), never retyped here. Its code (the HDF5 dataset
+  // and Python column) is kept for whoever opens a results file: in small print, not as its name.
+  const UNIT_WORDS = { '1': 'no unit (a share or a mean)', h: 'hours', agents: 'people' };
+  function outputWords(o) {
+    const meaning = String(o.long_name || '').trim();
+    return meaning ? meaning.charAt(0).toUpperCase() + meaning.slice(1) : String(o.name).replace(/_/g, ' ');
+  }
+  function unitWords(o) { return UNIT_WORDS[o.units] || o.units; }
+  api.outputWords = outputWords;
   function buildExtra() {
     const sel = $('extra');
     const res = source();
     const prev = sel.value;
-    sel.innerHTML = res.outputs.map((o) => `<option value="${o.name}">${esc(o.name)} — ${esc(o.long_name)}</option>`).join('');
+    sel.innerHTML = res.outputs.map((o) => `<option value="${esc(o.name)}" title="${esc(o.name)}">${esc(outputWords(o))}</option>`).join('');
     if (prev && res.outputs.some((o) => o.name === prev)) sel.value = prev;
     drawExtra();
   }
@@ -954,18 +977,20 @@
     const name = $('extra').value;
     const box = $('extra-charts');
     box.innerHTML = '';
+    const out = res.outputs.find((o) => o.name === name);
+    $('extra-code').textContent = out ? `Counted in: ${unitWords(out)}. Its name in a results file: ${out.name}` : '';
     if (!name) return;
     let m = 0;
     res.arms.forEach((arm) => { for (const v of meanSeries(arm, name)) if (v > m) m = v; });
     // Every chart is placed before any is drawn: a canvas takes its size from the grid's
     // layout, which changes as charts are added.
-    const canvases = res.arms.map((arm) => {
+    const colors = armColors(res.arms);
+    const canvases = res.arms.map((arm, a) => {
       const div = document.createElement('div');
-      div.innerHTML = `<p class="chart-title">${esc(arm.name)}: ${esc(name)} (average over runs)</p><canvas class="chart" data-panel="extra"></canvas>`;
+      div.innerHTML = `<p class="chart-title"><b style="color:${colors[a]}">${esc(arm.name.replace(/_/g, ' '))}</b>: average over the runs</p><canvas class="chart" data-panel="extra"></canvas>`;
       box.appendChild(div);
       return div.querySelector('canvas');
     });
-    const colors = armColors(res.arms);
     res.arms.forEach((arm, a) => {
       const P = plotFrame(canvases[a], niceMax(m), res.steps);
       line(P, meanSeries(arm, name), colors[a], 2);
@@ -1104,7 +1129,7 @@
         st.name = main.name;
         st.text = text;
         try { st.doc = JSON.parse(text); } catch (err) { st.doc = null; }
-        st.sliders = {}; st.split = null; st.base = null; st.frame = 0; st.trying = null; st.original = null;
+        st.sliders = {}; st.split = null; st.base = null; st.frame = AT_END; st.trying = null; st.original = null;
         rerun(true);
       });
     });

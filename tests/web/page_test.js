@@ -1,6 +1,10 @@
 // Drives the trainer's page (build-web/orgsim.html) in Debian's headless Chromium with
 // playwright-core, from file:// with every network request refused (docs/WEB.md "Tests"):
 //   - the default scenario runs; every panel (networks, timelines, charts) has ink in a screenshot;
+//   - a scenario opens at its last week, the networks in colour; the networks' legend sits above
+//     them (on the screen and printed) with the line saying week 1 is the end of the first week's
+//     work (said too at week 1 and in the story);
+//   - "every recorded quantity" offers every output by its meaning in words, not by its code;
 //   - nothing overflows the window (1280 px and a phone's 420 px), for every shipped scenario; the
 //     extra charts fill their boxes;
 //   - the story names the reason the power rule gives for an action falling short;
@@ -8,7 +12,9 @@
 //   - printed as a trainer prints (page.pdf() on the page as shown, no print emulation before it):
 //     the handout hides the controls and prints on one page at full size (not shrunk to fit), for
 //     every shipped scenario at its last week, its pictures drawn at their printed size, and the
-//     arms' networks and charts lined up (same size, same top) on paper as on the screen;
+//     arms' networks and charts lined up (same size, same top) on paper as on the screen; it
+//     fills its page (printed down to 95% of it) with charts no smaller than 8 mm (the default's
+//     12 mm or more);
 //   - no chart's labels overlap or stick out, printed and on the screen ("0.50" over "0" did on the
 //     8 mm printed charts); a chart labels as many y ticks as its height has room for;
 //   - window.orgsim.run gives every per-step output of the dictionary, and dumps the series of
@@ -63,6 +69,50 @@ function check(ok, what) {
   // ---- panels drawn -------------------------------------------------------------------------
   const scenarioName = await page.evaluate(() => window.orgsim.state.quick.name);
   check(scenarioName === 'default', `the page opens on the default scenario (got ${scenarioName})`);
+  // The first screen shows the story: the last week, where the networks have colour (at week 1
+  // nothing has happened and every person is grey), with the scrubber at its end.
+  const firstWeek = await page.evaluate(() => {
+    const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+    const violets = ['#c6b9e6', '#8b72cc', '#3f2585'].map(hex);  // the ladder's rungs above "not yet engaged"
+    const coloured = [...document.querySelectorAll('.arm canvas.net')].map((c) => {
+      const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let k = 0;
+      for (let i = 0; i < px.length; i += 4)
+        if (violets.some((v) => Math.abs(px[i] - v[0]) + Math.abs(px[i + 1] - v[1]) + Math.abs(px[i + 2] - v[2]) < 20)) ++k;
+      return k;
+    });
+    const s = document.querySelector('#scrub');
+    return { frame: window.orgsim.state.frame, steps: window.orgsim.state.quick.steps, scrub: s.value, max: s.max,
+      week: document.getElementById('week').textContent, coloured };
+  });
+  check(firstWeek.frame === firstWeek.steps - 1 && firstWeek.scrub === firstWeek.max && firstWeek.coloured.some((k) => k > 200),
+    `the page opens at the last week, the networks in colour and the scrubber at its end (${JSON.stringify(firstWeek)})`);
+  // The legend is read before the networks: above them, on the screen (the handout's is checked
+  // with the print view, further down).
+  const legendAbove = () => page.evaluate(() => {
+    const legend = document.getElementById('legend').getBoundingClientRect();
+    const net = document.querySelector('.arm canvas.net').getBoundingClientRect();
+    return { legendBottom: Math.round(legend.bottom), legendHeight: Math.round(legend.height), networkTop: Math.round(net.top),
+      words: /not yet engaged/.test(document.getElementById('legend').textContent) };
+  });
+  const legendShown = await legendAbove();
+  check(legendShown.legendHeight > 0 && legendShown.words && legendShown.legendBottom <= legendShown.networkTop,
+    `the networks' legend sits above the networks on the screen (${JSON.stringify(legendShown)})`);
+  // Week 1 is the end of the first week's work: the page says so where the arms and charts start
+  // (above them, printed too), at week 1 on the scrubber, and in the story's first line, so that
+  // two strategies on one workplace do not seem to start from different places.
+  const weekOne = await page.evaluate(() => ({
+    note: document.getElementById('week-one') ? document.getElementById('week-one').textContent : '',
+    noteBottom: document.getElementById('week-one') ? document.getElementById('week-one').getBoundingClientRect().bottom : Infinity,
+    armsTop: document.getElementById('arms').getBoundingClientRect().top,
+    story: document.querySelector('.arm .story').textContent,
+  }));
+  await page.evaluate(() => { const s = document.querySelector('#scrub'); s.value = '0'; s.dispatchEvent(new Event('input')); });
+  weekOne.week = await page.$eval('#week', (el) => el.textContent);
+  check(/same workplace/.test(weekOne.note) && /end of week 1, after each strategy's first week of work/.test(weekOne.note) &&
+        weekOne.noteBottom <= weekOne.armsTop && /after the first week's work/.test(weekOne.week) && /at the end of week 1/.test(weekOne.story),
+    `the page says week 1 is after the first week's work, above the arms, at week 1 and in the story (${JSON.stringify(weekOne)})`);
+  await page.evaluate(() => { const s = document.querySelector('#scrub'); s.value = s.max; s.dispatchEvent(new Event('input')); });
   const panels = await page.$$('canvas[data-panel]');
   const arms = await page.$$('.arm');
   check(arms.length === 2, `two arms side by side (got ${arms.length})`);
@@ -89,6 +139,30 @@ function check(ok, what) {
   check(wide.overflow <= 0, `nothing overflows the window at 1280 px (${wide.overflow} px)`);
   check(wide.extra.length >= 2 && wide.extra.every((r) => r > 0.95) && wide.stretched === 0,
     `the 'every recorded quantity' charts fill their boxes, drawn at their size (${JSON.stringify(wide)})`);
+  // "Every recorded quantity" names each quantity in words: its meaning from the output
+  // dictionary (every output has one), never its code; the code is said apart, for results files.
+  const quantities = await page.evaluate(() => {
+    const outs = window.orgsim.state.full.outputs;
+    const options = [...document.querySelectorAll('#extra option')];
+    const bad = [];
+    for (const o of outs) {
+      if (!(typeof o.long_name === 'string' && o.long_name.trim().length > 8)) bad.push(`${o.name}: no words in the dictionary`);
+      const opt = options.find((x) => x.value === o.name);
+      if (!opt) { bad.push(`${o.name}: not offered`); continue; }
+      const words = o.long_name.trim();
+      if (opt.textContent !== words.charAt(0).toUpperCase() + words.slice(1)) bad.push(`${o.name}: shown as "${opt.textContent}"`);
+      if (/_/.test(o.name) && opt.textContent.includes(o.name)) bad.push(`${o.name}: its code shown in "${opt.textContent}"`);
+    }
+    const sel = document.getElementById('extra').value;
+    const titles = [...document.querySelectorAll('#extra-charts .chart-title')].map((t) => t.textContent);
+    if (titles.some((t) => t.includes(sel))) bad.push(`the chart titles name the code: ${titles.join(' | ')}`);
+    const code = document.getElementById('extra-code') ? document.getElementById('extra-code').textContent : '';
+    if (!code.includes(sel)) bad.push(`the code of the quantity shown is not said apart ("${code}")`);
+    return { outputs: outs.length, options: options.length, bad };
+  });
+  check(quantities.outputs > 20 && quantities.options === quantities.outputs && quantities.bad.length === 0,
+    `"Every recorded quantity" names every output in the dictionary's words, not its code (${quantities.options} of ${quantities.outputs})` +
+    (quantities.bad.length ? ': ' + quantities.bad.join('; ') : ''));
   await page.setViewportSize({ width: 420, height: 900 });
   await page.waitForTimeout(300);
   const narrow = await layout();
@@ -294,10 +368,26 @@ function check(ok, what) {
         // the layout's width: the A4 page inside its 10 mm margins (190 mm, 718 px) when printed
         // at full size; wider when something stuck out and Chromium shrank the page to fit
         width: document.documentElement.clientWidth,
+        // how much of the page the handout uses: the lowest text or picture printed (the page
+        // is 277 mm tall inside its margins), and the charts' printed heights (CSS px)
+        inkBottom: Math.max(...[...document.querySelectorAll('body *')].filter((el) =>
+          (el.tagName === 'CANVAS' || [...el.childNodes].some((c) => c.nodeType === 3 && c.textContent.trim())) &&
+          el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
+          .map((el) => el.getBoundingClientRect().bottom + window.scrollY)),
+        charts: [...document.querySelectorAll('.arm canvas.chart')].map((c) => c.clientHeight),
+        nets: [...document.querySelectorAll('.arm canvas.net')].map((c) => [c.clientWidth, c.clientHeight]),
+        // the legend is read before the networks, and says when week 1 is
+        legend: (() => {
+          const l = document.getElementById('legend'), w = document.getElementById('week-one');
+          const net = document.querySelector('.arm canvas.net').getBoundingClientRect();
+          return { shown: l.getBoundingClientRect().height > 0, above: l.getBoundingClientRect().bottom <= net.top,
+            weekOne: !!w && w.getBoundingClientRect().height > 0 && /end of week 1/.test(w.textContent) };
+        })(),
       };
     });
   });
   const A4_WIDTH = Math.round(190 / 25.4 * 96);  // style.css: @page A4 portrait, 10 mm margins
+  const A4_HEIGHT = 277 / 25.4 * 96;
   const printHandout = async () => {
     await page.evaluate(() => { window.__printed = null; });
     const pdf = await page.pdf({ format: 'A4', printBackground: true });
@@ -320,6 +410,13 @@ function check(ok, what) {
   check(printView.labels && printView.labels.length === 0, 'the handout\'s charts label their y axis, and no label overlaps another or sticks out' +
     (printView.labels && printView.labels.length ? ': ' + printView.labels.join('; ') : ''));
   check(printView.width <= A4_WIDTH, `the handout prints at full size, not shrunk to fit (laid out ${printView.width} px wide for ${A4_WIDTH} px of paper)`);
+  // The handout uses its page: no blank fifth at the bottom, and charts large enough to read
+  // across a room's tables (they were 8 mm, 30 px, with a fifth of the page left empty).
+  check(printView.inkBottom >= 0.95 * A4_HEIGHT && Math.min(...printView.charts) >= 12 / 25.4 * 96,
+    `the handout fills its page (printed down to ${(100 * printView.inkBottom / A4_HEIGHT).toFixed(0)}% of it) and its charts are at least 12 mm tall ` +
+    `(${printView.charts.slice(0, 6).map((h) => (h * 25.4 / 96).toFixed(1)).join(', ')} mm)`);
+  check(printView.legend && printView.legend.shown && printView.legend.above && printView.legend.weekOne,
+    `the handout prints the networks' legend above them, with when week 1 is (${JSON.stringify(printView.legend)})`);
   // chart words: the rung chart says supporters are not yet organized; the years are named,
   // all three of a three-year run
   const words = await page.evaluate(() => ({
@@ -339,7 +436,7 @@ function check(ok, what) {
   // comparison: every arm's network and each of its charts at the same size and the same height
   // on the page (and so on the screen at 1280 px, where the arms sit in one row), however long
   // each arm's name and description.
-  const longer = [], misaligned = [], stretched = [], shrunk = [], mislabelled = [];
+  const longer = [], misaligned = [], stretched = [], shrunk = [], mislabelled = [], unfilled = [], chartSizes = [], legendBelow = [], notAtEnd = [];
   // The 'What if…?' sliders are honest about the arms: a slider never shows one arm's value as
   // every arm's (the hour split reads each strategy's share of one-on-ones when they differ), and
   // the staff-hours slider is not offered (hidden or disabled) where no arm has a staff organizer.
@@ -391,6 +488,11 @@ function check(ok, what) {
     await page.waitForFunction(() => window.orgsim.state.full && window.orgsim.state.full !== window.__shown,
       null, { timeout: 120000 });
     for (const m of await sliderFaults()) dishonest.push(`${name}: ${m}`);
+    // opened at its last week, the legend above the networks
+    const opened = await page.evaluate(() => ({ frame: window.orgsim.state.frame, steps: window.orgsim.state.quick.steps }));
+    if (opened.frame !== opened.steps - 1) notAtEnd.push(`${name}: week ${opened.frame + 1} of ${opened.steps}`);
+    const lg = await legendAbove();
+    if (!(lg.legendHeight > 0 && lg.legendBottom <= lg.networkTop)) legendBelow.push(`${name} on screen`);
     colours[name] = await armColours();
     if (name === 'year3_base_clicks') {  // a one-year run told in weeks, never as "year 1"
       oneYear = await page.evaluate(() => ({
@@ -419,6 +521,12 @@ function check(ok, what) {
     if (h.pages !== 1) longer.push(`${name}: ${h.pages} pages`);
     if (!h.printed) { stretched.push(`${name}: not redrawn for the paper`); continue; }
     if (h.printed.width > A4_WIDTH) shrunk.push(`${name}: ${h.printed.width} px`);
+    // the page used to its foot, the charts never below the old 8 mm (what is left after the words
+    // goes to them: the three-arm scenarios with long stories have little left)
+    const printedAs = `${name} ${(100 * h.printed.inkBottom / A4_HEIGHT).toFixed(0)}%, charts ${(Math.min(...h.printed.charts) * 25.4 / 96).toFixed(1)} mm`;
+    chartSizes.push(printedAs);
+    if (h.printed.inkBottom < 0.95 * A4_HEIGHT || Math.min(...h.printed.charts) < 7.9 / 25.4 * 96) unfilled.push(printedAs);
+    if (!(h.printed.legend.shown && h.printed.legend.above)) legendBelow.push(`${name} printed`);
     for (const m of h.printed.misaligned) misaligned.push(`${name} printed: ${m}`);
     for (const m of h.printed.labels) mislabelled.push(`${name} printed: ${m}`);
     for (const m of h.printed.stretched) stretched.push(`${name}: ${m}`);
@@ -434,6 +542,11 @@ function check(ok, what) {
     (stretched.length ? ': ' + stretched.join('; ') : ''));
   check(mislabelled.length === 0, 'every shipped scenario\'s charts label their y axis, and no label overlaps another or sticks out, printed and at 1280 px' +
     (mislabelled.length ? ': ' + mislabelled.slice(0, 12).join('; ') + (mislabelled.length > 12 ? `; … (${mislabelled.length} in all)` : '') : ''));
+  check(unfilled.length === 0, 'every shipped scenario\'s handout fills its page (printed down to 95% of it or more), its charts 8 mm tall or more (' +
+    chartSizes.join('; ') + ')' + (unfilled.length ? ': not filled: ' + unfilled.join('; ') : ''));
+  check(legendBelow.length === 0, 'every shipped scenario shows the networks\' legend above them, on the screen and printed' +
+    (legendBelow.length ? ': ' + legendBelow.join(', ') : ''));
+  check(notAtEnd.length === 0, 'every shipped scenario opens at its last week' + (notAtEnd.length ? ': ' + notAtEnd.join(', ') : ''));
   check(misaligned.length === 0, 'every shipped scenario\'s arms line up (networks and charts: same size, same top), printed and at 1280 px' +
     (misaligned.length ? ': ' + misaligned.join('; ') : ''));
 
