@@ -286,6 +286,38 @@ TEST_CASE(
   CHECK(same_runs(whole, read_results(out)));
 }
 
+TEST_CASE("resume accepts the same data file reached by another path", "[sweep][resume]") {
+  // The edge list named by a base the scenario extends: the base's path is made relative to
+  // the folder the command line reached it through, so a resume through a link to that folder
+  // records another path for the same file.
+  FileSweep f("inputs_linked");
+  json base = {{"network", {{"type", "edge_list"}, {"path", "edges.csv"}}}};
+  std::ofstream(f.dir + "/base.json") << base.dump(2);
+  f.sc.erase("network");
+  f.sc["extends"] = "base.json";
+  f.write_scenario();
+  const ResultsFile whole =
+      sweep_to(load_sweep(f.sweep), fresh("inputs_linked_whole"), SweepOptions{});
+  const std::string out = fresh("inputs_linked");
+  SweepOptions o;
+  o.part_runs = 3;
+  run_sweep(load_sweep(f.sweep), out, o);
+  std::vector<std::string> parts = part_files(out);
+  REQUIRE(parts.size() >= 4);
+  fs::remove(parts.back());
+  const std::string link = f.dir + "_link";
+  fs::remove(link);
+  fs::create_directory_symlink(f.dir, link);
+  const Sweep through_link = load_sweep(link + "/sweep.json");
+  REQUIRE(through_link.scenario.base.at("network.path") !=
+          load_sweep(f.sweep).scenario.base.at("network.path"));
+  SweepOptions r;
+  r.resume = true;
+  run_sweep(through_link, out, r);
+  merge_parts(out + ".parts", out);
+  CHECK(same_runs(whole, read_results(out)));
+}
+
 TEST_CASE("merge refuses shards run against different versions of the scenario", "[sweep]") {
   FileSweep f("inputs_shards");
   // Shards of a job array start at once, each in its own place, so neither sees the other's

@@ -755,6 +755,12 @@ std::string inputs_differ(const FileHeader& part, const FileHeader& now, const s
       for (auto it = o->begin(); it != o->end(); ++it) {
         const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
         if (value_text(a, it.key()) == value_text(b, it.key())) continue;
+        // A data file's path depends on where the sweep was started from when a base names it
+        // (made relative to the base's folder as the command line gave it): such files are
+        // compared by their contents below, when the part recorded them.
+        if (const ParamSpec* spec = find_param(key);
+            spec && spec->type == ParamType::path && then.contains("files"))
+          continue;
         if (a.contains(it.key()) && b.contains(it.key()) && a.at(it.key()).is_object() &&
             b.at(it.key()).is_object())
           if (std::string inner = first_change(a.at(it.key()), b.at(it.key()), key); !inner.empty())
@@ -769,20 +775,21 @@ std::string inputs_differ(const FileHeader& part, const FileHeader& now, const s
     return "the scenario " + changed + ": " + change;
   if (value_text(then, "arms") != value_text(cur, "arms"))
     return "the scenario's arms " + changed_pl + " (their names or what they set)";
-  if (then.contains("files") && then.at("files") != cur.at("files")) {
-    for (const json& f : cur.at("files")) {
-      bool same_path = false, same = false;
-      for (const json& g : then.at("files"))
-        if (g.value("key", "") == f.at("key") && g.value("path", "") == f.at("path")) {
-          same_path = true;
-          same = g.value("sha256", "") == f.at("sha256");
-        }
-      if (same_path && !same)
-        return "the data file " + f.at("path").get<std::string>() + " (" +
-               f.at("key").get<std::string>() + ") " + changed;
+  if (then.contains("files")) {
+    // Compared by key and contents, not by path (see above).
+    std::multiset<std::pair<std::string, std::string>> files_then, files_now;
+    for (const json& f : then.at("files"))
+      files_then.insert({f.value("key", ""), f.value("sha256", "")});
+    for (const json& f : cur.at("files"))
+      files_now.insert({f.at("key").get<std::string>(), f.at("sha256").get<std::string>()});
+    if (files_then != files_now) {
+      for (const json& f : cur.at("files"))
+        if (files_then.count({f.at("key"), f.at("sha256")}) == 0)
+          return "the data file " + f.at("path").get<std::string>() + " (" +
+                 f.at("key").get<std::string>() + ") " + changed;
+      return merging ? "the scenario reads other data files than in the first part"
+                     : "the scenario reads other data files than when the sweep started";
     }
-    return merging ? "the scenario reads other data files than in the first part"
-                   : "the scenario reads other data files than when the sweep started";
   }
   if (part.roster_names != now.roster_names || part.roster_departments != now.roster_departments ||
       part.roster_shifts != now.roster_shifts || part.roster_roles != now.roster_roles ||
