@@ -1618,13 +1618,26 @@ def write_calibration(path, spec, state, predictive, draws):
         g.create_dataset("predictive_particle", data=np.asarray(draws, np.int64))
 
 
+def has_calibration(source):
+    """Whether the results file holds a /calibration group (an `orgsim calibrate` file)."""
+    with _open_h5(_source(source)) as f:
+        return CALIBRATION in f
+
+
 def calibration(source):
-    """The /calibration group of a results file as a Calibration, or None when it has none."""
+    """The /calibration group of a results file as a Calibration. A results file without one
+    (any file but `orgsim calibrate`'s) is a ResultsFileError naming the file and what it is;
+    has_calibration(source) asks first."""
     import json as _json
     path = _source(source)
     with _open_h5(path) as f:
         if CALIBRATION not in f:
-            return None
+            label = path.name if isinstance(path, FileImage) else path
+            kind = _text(f.attrs.get("kind", "")) or "results"
+            raise ResultsFileError(
+                f"'{label}': expected a calibration's results file (written by orgsim "
+                f"calibrate, with a /calibration group), found a {kind} file without "
+                f"/calibration (load.has_calibration asks first)")
         g = f[CALIBRATION]
         params = _strings(g["parameter"])
         tnames = _strings(g["target"])
