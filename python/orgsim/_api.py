@@ -3,11 +3,25 @@
 The engine builds the results file the CLI would write, in memory (HDF5's core driver, never on
 disk), and returns its bytes; `analysis.load` reads them into the same xarray.Dataset it gives
 for the CLI's file. One reader, one layout."""
+import contextlib
+import importlib.util
 import json
 import os
 import sys
 
 from . import _orgsim
+
+
+def _add_source_tree():
+    """Puts the source tree this module was built from on sys.path (at the end) when no
+    `analysis` package is importable, so that `from analysis import load` works in a script run
+    from any folder (docs/PYTHON.md). An `analysis` found first (the working directory's, an
+    installed one) is left to win."""
+    if importlib.util.find_spec("analysis") is None and _orgsim.source_dir not in sys.path:
+        sys.path.append(_orgsim.source_dir)
+
+
+_add_source_tree()
 
 
 def _analysis_load():

@@ -5,6 +5,7 @@ released while the engine runs, threads do not change results, model() gives the
 paired arm differences the CLI's file gives."""
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -252,3 +253,47 @@ def test_keeping_freed_memory_changes_no_result():
     a, b = out.splitlines()
     assert len(json.loads(a)["replicate"]) >= 3  # 3 replicates of every arm
     assert a == b  # as text, so NaN values compare too
+
+
+def _python_block(doc, heading):
+    rest = doc.split(heading, 1)[1]
+    return re.search(r"```python\n(.*?)```", rest, re.S).group(1)
+
+
+def test_the_documented_running_block_works_as_a_script_outside_the_tree(tmp_path):
+    """docs/PYTHON.md's "Running" block, saved as a script in another folder and run with
+    Debian's python3 and PYTHONPATH=build/python only (no repository root on sys.path): `from
+    analysis import load` and every line runs (the dict line with `...` and the big.json lines
+    are placeholders and left out)."""
+    doc = (REPO / "docs/PYTHON.md").read_text()
+    block = _python_block(doc, "## Running")
+    lines = [line for line in block.splitlines()
+             if "..." not in line and "big.json" not in line]
+    code = "\n".join(lines).replace("replicates=50", "replicates=4")
+    assert "from analysis import load" in code and "groupby" in code
+    script = tmp_path / "py1.py"
+    script.write_text(code + "\nprint('ok')\n")
+    env = {**os.environ, "PYTHONPATH": str(BUILD_PY)}
+    for cwd in (REPO, tmp_path):  # the scenario paths are the repository's, so from its root,
+        if cwd == tmp_path:       # and from elsewhere with the paths made absolute
+            script.write_text(code.replace('"scenarios/', f'"{REPO}/scenarios/') + "\nprint('ok')\n")
+        done = subprocess.run(["/usr/bin/python3", str(script)], cwd=cwd, env=env,
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip().endswith("ok")
+
+
+def test_the_documented_salib_block_imports_what_it_uses():
+    """The SALib example (not runnable here: SALib is not a Debian package) uses no name it
+    neither imports nor defines, but `f` (made by the model example above it)."""
+    import ast
+    doc = (REPO / "docs/PYTHON.md").read_text()
+    block = _python_block(doc, "With SALib")
+    tree = ast.parse(block)
+    bound = {"f"} | {a.asname or a.name.split(".")[0] for n in ast.walk(tree)
+                     if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
+    names = [n for n in ast.walk(tree) if isinstance(n, ast.Name)]
+    bound |= {n.id for n in names if isinstance(n.ctx, ast.Store)}  # assignments, loop names
+    used = {n.id for n in names if isinstance(n.ctx, ast.Load)}
+    import builtins
+    assert used - bound - set(dir(builtins)) == set()
