@@ -50,6 +50,34 @@ class InputError(ValueError):
 _orgsim.set_input_error_class(InputError)
 
 
+def _input_error(file, path, expected, found, hint=""):
+    """An InputError with the CLI's message: `file: path: expected X, found Y (hint)`."""
+    msg = f"{file}: {path}: expected {expected}, found {found}" + (f" ({hint})" if hint else "")
+    return InputError(msg, file, path, expected, found, hint)
+
+
+KEYWORD = "keyword argument"
+
+
+@contextlib.contextmanager
+def _keyword_errors(set_, **keywords):
+    """Errors of values the caller gave as keyword arguments name them as such: the engine sees
+    them as --set options (file "--set"); here they become file "keyword argument", path the
+    keyword (replicates, steps, seed), or file "keyword argument set", path the dotted key."""
+    try:
+        yield
+    except InputError as err:
+        if err.file != "--set":
+            raise
+        given = keywords.get(err.path)
+        if given is not None and err.found == json.dumps(given):
+            raise _input_error(KEYWORD, err.path, err.expected, err.found, err.hint) from None
+        if set_:
+            raise _input_error(KEYWORD + " set", err.path, err.expected, err.found,
+                               err.hint) from None
+        raise
+
+
 def version():
     return _orgsim.version
 
@@ -105,9 +133,10 @@ def run_image(scenario, *, replicates=None, seed=None, set=None, steps=None, thr
     (bytes in memory)."""
     path, text, label = _source_args(scenario, "scenario")
     sets = _set_args(set, replicates, steps, seed)
-    data = _orgsim.run_image(path, text, label, sets, _threads(threads),
-                             _command_line("run", scenario, replicates=replicates, seed=seed,
-                                           set=set, steps=steps))
+    with _keyword_errors(set, replicates=replicates, steps=steps, seed=seed):
+        data = _orgsim.run_image(path, text, label, sets, _threads(threads),
+                                 _command_line("run", scenario, replicates=replicates, seed=seed,
+                                               set=set, steps=steps))
     return _analysis_load().FileImage(data, f"<in memory: {label or path}>")
 
 
@@ -116,8 +145,9 @@ def run_outcomes(scenario, *, replicates=None, seed=None, set=None, steps=None, 
     "replicate", "status" and one array per per-run output (the output dictionary's names)}, in
     run order. No results file is built: the fast path for samplers (model, abc)."""
     path, text, label = _source_args(scenario, "scenario")
-    return _orgsim.run_outcomes(path, text, label, _set_args(set, replicates, steps, seed),
-                                _threads(threads))
+    with _keyword_errors(set, replicates=replicates, steps=steps, seed=seed):
+        return _orgsim.run_outcomes(path, text, label, _set_args(set, replicates, steps, seed),
+                                    _threads(threads))
 
 
 def run(scenario, *, replicates=None, seed=None, set=None, steps=None, threads=None):
@@ -231,7 +261,9 @@ def model(scenario, outcomes, *, replicates=None, seed=None, set=None, threads=N
     difference: armA minus armB on the same replicate, i.e. the same workplace). The seed is the
     scenario's unless given, so every call shares common random numbers."""
     path, text, label = _source_args(scenario, "scenario")
-    arms = list(_orgsim.check_scenario(path, text, label, _set_args(set, replicates, None, seed)))
+    with _keyword_errors(set, replicates=replicates, seed=seed):
+        arms = list(_orgsim.check_scenario(path, text, label,
+                                           _set_args(set, replicates, None, seed)))
     per_run = [o["name"] for o in _orgsim.outputs() if o["scope"] == "per_run"]
     outcomes = list(outcomes)
     for spec in outcomes:

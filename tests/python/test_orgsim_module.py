@@ -297,3 +297,20 @@ def test_the_documented_salib_block_imports_what_it_uses():
     used = {n.id for n in names if isinstance(n.ctx, ast.Load)}
     import builtins
     assert used - bound - set(dir(builtins)) == set()
+
+
+def test_errors_in_keyword_arguments_name_the_keyword():
+    with pytest.raises(orgsim.InputError) as err:
+        orgsim.run(DEFAULT, replicates=-1)
+    e = err.value
+    assert (e.file, e.path, e.found) == ("keyword argument", "replicates", "-1")
+    assert str(e).startswith("keyword argument: replicates: expected an integer")
+    with pytest.raises(orgsim.InputError) as err:
+        orgsim.run(DEFAULT, steps=0)
+    assert (err.value.file, err.value.path) == ("keyword argument", "steps")
+    with pytest.raises(orgsim.InputError) as err:
+        orgsim.model(DEFAULT, ["wins:big_messaging"], replicates=0)
+    assert (err.value.file, err.value.path) == ("keyword argument", "replicates")
+    with pytest.raises(orgsim.InputError) as err:
+        orgsim.run(DEFAULT, set={"population.size": -5})
+    assert (err.value.file, err.value.path) == ("keyword argument set", "population.size")
