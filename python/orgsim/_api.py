@@ -161,16 +161,40 @@ def run(scenario, *, replicates=None, seed=None, set=None, steps=None, threads=N
     return _analysis_load().open_results(image)
 
 
-def sweep(spec, *, out=None, threads=None):
+def sweep(spec, *, out=None, threads=None, resume=False, allow_commit_change=False):
     """Runs a sweep (a path or a dict) and returns its Dataset, as analysis.load gives for the
     file `orgsim sweep` writes. Without `out` the file is built in memory (every run held until
-    the end); with `out` it streams to that file through the CLI's sweep writer (parts, resumable
-    with `orgsim sweep --resume`) and the Dataset is read from it."""
+    the end); with `out` it streams to that file through the CLI's sweep writer (parts) and the
+    Dataset is read from it. `resume=True` continues an interrupted sweep into `out` from its
+    parts, as `orgsim sweep --resume` (from Python or the CLI, the same parts);
+    `allow_commit_change=True` with it resumes from parts another build wrote (with a warning),
+    as `--allow-commit-change`."""
     path, text, label = _source_args(spec, "sweep")
     load = _analysis_load()
-    cmd = _command_line("sweep", spec, out=out)
+    if (resume or allow_commit_change) and out is None:
+        raise _input_error(KEYWORD, "resume" if resume else "allow_commit_change",
+                           "it only with out= (an in-memory sweep leaves no parts to resume)",
+                           "out=None")
+    cmd = _command_line("sweep", spec, out=out, resume=resume or None,
+                        allow_commit_change=allow_commit_change or None)
     if out is not None:
-        failed = _orgsim.sweep_file(path, text, label, os.fspath(out), _threads(threads), cmd)
+        out = os.fspath(out)
+        try:
+            failed = _orgsim.sweep_file(path, text, label, out, _threads(threads), cmd,
+                                        bool(resume), bool(allow_commit_change))
+        except InputError:
+            raise
+        except ValueError as err:  # the engine's words are the CLI's: name the keywords
+            text_ = str(err)
+            if "already holds parts" in text_ and not resume:
+                raise _input_error(KEYWORD, "resume", "True to continue the sweep whose "
+                                   f"parts are in {out}.parts", "False",
+                                   "orgsim.sweep(..., out=..., resume=True) continues it; or "
+                                   "delete the folder to start again") from None
+            if "--allow-commit-change" in text_:
+                raise ValueError(text_.replace("--allow-commit-change",
+                                               "allow_commit_change=True")) from None
+            raise
         if failed:
             import warnings
             warnings.warn(f"{failed} run(s) failed (status 'failed'; see load.failures)")
