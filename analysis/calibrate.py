@@ -652,16 +652,18 @@ def calibrate(spec, out, *, binary, threads=None, resume=False, launcher=None,
     engine = Engine(spec, binary, threads=threads, launcher=launcher,
                     allow_commit_change=allow_commit_change)
     build = engine.build()
+    # A calibration is unfinished (resumable) once its state.json is saved; a folder without
+    # one holds nothing to continue (at most the probe of a start that failed, as earlier
+    # versions left it) and is reused.
     if resume:
         if not os.path.isfile(state_path):
             raise CalError(out, "", f"a calibration to resume ({state_path})", "none",
                            "start it without --resume")
-    elif os.path.exists(work):
+    elif os.path.isfile(state_path):
         raise CalError(out, "", "no unfinished calibration in the way",
                        f"{work} (from an earlier calibration)",
                        "continue it with --resume, or remove the folder")
     engine.check(spec)
-    os.makedirs(work, exist_ok=True)
 
     def simulate(params, seeds, tag):
         path = os.path.join(work, f"batch-{tag}.h5")
@@ -693,14 +695,19 @@ def calibrate(spec, out, *, binary, threads=None, resume=False, launcher=None,
         cal.state = saved["state"]
         log(f"resuming after {len(cal.state['generations'])} generation(s)")
     else:
-        # a target naming an unknown output or arm fails here, before any run
-        probe = engine.run(engine.sweep_doc(to_params(spec, (cal.lo + cal.hi)[None, :] / 2),
-                                            None, 1, "probe"), os.path.join(work, "probe.h5"))
+        # a target naming an unknown output or arm fails here, before any run, and before
+        # anything is written next to OUT: the probe runs in a temporary folder
+        import tempfile
+        with tempfile.TemporaryDirectory(prefix="orgsim-cal-probe-") as scratch:
+            probe = engine.run(engine.sweep_doc(to_params(spec, (cal.lo + cal.hi)[None, :] / 2),
+                                                None, 1, "probe"),
+                               os.path.join(scratch, "probe.h5"))
         outputs = [c for c in probe.columns if c not in
                    ("arm", "arm_code", "replicate", "point", "seed", "status", "wall_seconds")
                    and c not in [p["key"] for p in spec["priors"]]]
         check_targets(spec, outputs, list(probe.attrs.get("arm_names", [])))
-        for leftover in ("probe.h5", "probe.h5.json"):
+        os.makedirs(work, exist_ok=True)
+        for leftover in ("probe.h5", "probe.h5.json"):  # left by earlier versions
             if os.path.exists(os.path.join(work, leftover)):
                 os.remove(os.path.join(work, leftover))
     cal.save = lambda state: _write_json_atomic(state_path, {"digest": digest, "build": build,

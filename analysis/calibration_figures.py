@@ -167,9 +167,9 @@ def predictive_sentences(cal):
 def report_items(path, png):
     """The report's calibration entries [(id, image, caption, title)], [] without a
     /calibration group. `png(fig)` turns a figure into the report's image."""
-    cal = load.calibration(path)
-    if cal is None:
+    if not load.has_calibration(path):
         return []
+    cal = load.calibration(path)
     g = cal.generations
     parts = []
     for name in cal.parameters:

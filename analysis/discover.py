@@ -305,6 +305,9 @@ def main(argv=None):
     except (ConditionError, load.ResultsFileError, FileNotFoundError) as err:
         print(f"orgsim: error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:  # writing the copy (a full disk): the file is left as it was
+        print(f"orgsim: failed: {err} ({args.file} is unchanged)", file=sys.stderr)
+        return 1
     units = {}
     try:
         d = load.design(args.file)

@@ -238,6 +238,26 @@ def _as_runs(source):
     return load.runs_table(source)
 
 
+class ColumnError(ValueError):
+    """A figure was asked for a column its table does not have."""
+
+
+def _need_columns(df, **columns):
+    """Checks that `df` has each named column ({argument: column}); a missing one is a
+    ColumnError naming the argument, the column, a close match and the columns there are."""
+    import difflib
+    have = [str(c) for c in df.columns]
+    for arg, col in columns.items():
+        if col is None or col in df.columns:
+            continue
+        close = difflib.get_close_matches(str(col), have, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        source = df.attrs.get("source_path")
+        raise ColumnError(f"{arg}: expected a column of the runs table"
+                          f"{' of ' + str(source) if source else ''}, found '{col}' ({hint}"
+                          f"the columns: {', '.join(have)})")
+
+
 def _frame(fig, handles=None, labels=None, ncol=1, legend_title=None, title=None,
            note=None):
     """Title, legend (one row above the panels) and a note (below them), with room reserved
@@ -754,6 +774,7 @@ def plot_paired_differences(runs, outcomes=None, reference=None, level=0.95, tit
     if skip_unchanged is None:
         skip_unchanged = not outcomes
     outcomes = list(outcomes) if outcomes else _default_outcomes(runs)
+    _need_columns(runs, **{f"outcomes[{i}]": o for i, o in enumerate(outcomes)})
     names = stats.arm_order(runs)
     colors = arm_colors(runs, names) if colors is None else colors
     reference = reference if reference is not None else names[0]
@@ -908,7 +929,10 @@ def plot_heatmap(df, x, y, outcome, agg="mean", hue="arm", max_levels=25, bins=1
     `bins` equal-width bins per parameter (fewer for small designs: about two design points
     per cell). A choice or switch (a Categorical, strings or booleans: `is_categorical`) has one
     row or column per level, in the levels' order, labelled by name. Cells are labelled with
-    their value when the grid is at most 12 x 12 (or `annotate=True`)."""
+    their value when the grid is at most 12 x 12 (or `annotate=True`). `df` may also be a
+    results file's path or a dataset (its runs table is used)."""
+    df = _as_runs(df)
+    _need_columns(df, x=x, y=y, outcome=outcome, hue=hue if hue != "arm" else None)
     attrs = _outcome_attrs(df, outcome)
     factor = scale_factor(outcome, attrs)
     # A grid design fills its grid: every (x, y) pair of distinct values was run. Other designs
@@ -988,7 +1012,10 @@ def plot_outcome_vs_param(df, param, outcome, hue="arm", stat="mean", band=(0.1,
     (`points=False` hides them). A choice or switch (`is_categorical`) is drawn by level
     instead: one group per level on a categorical axis, in the levels' order, labelled by name
     (see `_plot_outcome_by_level`). `colors`: one per arm, in the order of the `hue` column's
-    categories (default: the arms' `arm_colors`, by strategy, when `hue` is "arm")."""
+    categories (default: the arms' `arm_colors`, by strategy, when `hue` is "arm"). `df` may
+    also be a results file's path or a dataset (its runs table is used)."""
+    df = _as_runs(df)
+    _need_columns(df, param=param, outcome=outcome, hue=hue if hue != "arm" else None)
     if is_categorical(df[param]):
         return _plot_outcome_by_level(df, param, outcome, hue, stat, band, level, points,
                                       title, save, colors)

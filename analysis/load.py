@@ -54,6 +54,7 @@ import json
 import hashlib
 import math
 import os
+import shutil
 import sys
 import threading
 import time
@@ -1344,10 +1345,49 @@ class Discovery:
         return kept_names(self.limits.loc[(box, name), "kept"], self.levels[name])
 
 
+def _fsync_dir(directory):
+    try:
+        fd = os.open(directory or ".", os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot fsync a directory
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _replaced_copy(path, suffix=".discovery.partial"):
+    """Yields the path of a copy of the file `path` to change; once the block ends the copy is
+    fsync'ed and renamed over `path` (and the folder fsync'ed). A failure or a kill inside the
+    block leaves `path` as it was, byte for byte (docs/RELIABILITY.md): a failure removes the
+    copy, a kill leaves it under `path + suffix`, which the next write replaces. Costs one copy
+    of the file (shutil.copyfile: copy_file_range, a reflink where the file system has them)
+    and room on the disk for it."""
+    path = os.path.realpath(os.fspath(path))  # a symlink's file is replaced, not the link
+    tmp = path + suffix
+    try:
+        shutil.copyfile(path, tmp)
+        shutil.copymode(path, tmp)
+        yield tmp
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.lexists(tmp) and not os.path.isdir(tmp):
+            os.remove(tmp)
+        raise
+    _fsync_dir(os.path.dirname(path))
+
+
 @contextlib.contextmanager
 def _fresh_group(path, name, attrs):
     """Opens the results file `path` (after the schema check) for writing and yields its group
-    `name` created anew with `attrs` (an old group of that name is replaced)."""
+    `name` created anew with `attrs` (an old group of that name is replaced). In place: only for
+    a file that is itself being written under a temporary name (write_calibration's
+    posterior-predictive file, _replaced_copy's copy)."""
     h5py = _h5py()
     with _open_h5(path):  # the schema check
         pass
@@ -1378,7 +1418,18 @@ def write_discovery(path, where, unit, boxes, n, k, settings):
     """Replaces the /discovery group of the results file `path` with PRIM boxes (analysis.prim
     Box objects). Its datasets are on the dimension scales `box` and `input` (the trajectory's on
     `row`), as the engine's groups are, so `xr.open_dataset(path, engine="h5netcdf",
-    group="discovery")` (and group="discovery/trajectory") opens it in one call."""
+    group="discovery")` (and group="discovery/trajectory") opens it in one call.
+
+    The file is not changed in place: the group is written into a copy, which replaces the file
+    when complete (_replaced_copy), so a failure or a kill mid-write leaves the sweep's file as
+    it was."""
+    with _open_h5(path):  # the schema check, before copying anything
+        pass
+    with _replaced_copy(path) as tmp:
+        _write_discovery_group(tmp, where, unit, boxes, n, k, settings)
+
+
+def _write_discovery_group(path, where, unit, boxes, n, k, settings):
     h5py = _h5py()
     inputs = list(boxes[0].limits.index) if boxes else []
     nb, ni = len(boxes), len(inputs)
@@ -1567,13 +1618,26 @@ def write_calibration(path, spec, state, predictive, draws):
         g.create_dataset("predictive_particle", data=np.asarray(draws, np.int64))
 
 
+def has_calibration(source):
+    """Whether the results file holds a /calibration group (an `orgsim calibrate` file)."""
+    with _open_h5(_source(source)) as f:
+        return CALIBRATION in f
+
+
 def calibration(source):
-    """The /calibration group of a results file as a Calibration, or None when it has none."""
+    """The /calibration group of a results file as a Calibration. A results file without one
+    (any file but `orgsim calibrate`'s) is a ResultsFileError naming the file and what it is;
+    has_calibration(source) asks first."""
     import json as _json
     path = _source(source)
     with _open_h5(path) as f:
         if CALIBRATION not in f:
-            return None
+            label = path.name if isinstance(path, FileImage) else path
+            kind = _text(f.attrs.get("kind", "")) or "results"
+            raise ResultsFileError(
+                f"'{label}': expected a calibration's results file (written by orgsim "
+                f"calibrate, with a /calibration group), found a {kind} file without "
+                f"/calibration (load.has_calibration asks first)")
         g = f[CALIBRATION]
         params = _strings(g["parameter"])
         tnames = _strings(g["target"])

@@ -23,6 +23,7 @@ import os
 import re
 import shlex
 import sys
+import time
 
 if __package__ in (None, ""):  # run as a file: make `analysis` importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -1178,12 +1179,28 @@ def main(argv=None):
                                                "results file, with .html)")
     parser.add_argument("--force", action="store_true",
                         help="replace an existing output that is not an earlier report")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     args = parser.parse_args(argv)
+    # As the engine's progress line: on a terminal only (a report takes seconds: reading the
+    # file and drawing the figures), on stderr, never with --quiet.
+    tty = not args.quiet and sys.stderr.isatty()
+    start = time.monotonic()
+    if tty:
+        print(f"orgsim report: reading {args.results} and drawing its figures ...",
+              file=sys.stderr, end="", flush=True)
     try:
         out = write_report(args.results, args.output, force=args.force)
     except (FileNotFoundError, load.ResultsFileError, OutputError) as err:
+        if tty:
+            print(file=sys.stderr)
         print(f"orgsim: error: {err}", file=sys.stderr)
         return 2
+    except BaseException:
+        if tty:
+            print(file=sys.stderr)
+        raise
+    if tty:
+        print(f" done ({time.monotonic() - start:.1f} s)", file=sys.stderr, flush=True)
     print(out)
     return 0
 

@@ -8,6 +8,7 @@
 #include <pybind11/stl.h>
 
 #include <filesystem>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -163,7 +164,8 @@ PYBIND11_MODULE(_orgsim, m) {
   m.def(
       "sweep_file",
       [](const std::string& path, const std::string& text, const std::string& label,
-         const std::string& out, unsigned threads, const std::string& command_line) {
+         const std::string& out, unsigned threads, const std::string& command_line, bool resume,
+         bool allow_commit_change) {
         py::gil_scoped_release release;
         const Sweep s = load_sweep_any(path, text, label);
         check_resources(s, threads);
@@ -171,14 +173,21 @@ PYBIND11_MODULE(_orgsim, m) {
         opt.threads = threads;
         opt.command_line = command_line;
         opt.build_final = true;
+        opt.resume = resume;
+        opt.allow_commit_change = allow_commit_change;
+        // as the CLI: a resume from another build's parts warns on stderr (the GIL is released)
+        opt.warn = [](const std::string& w) { std::cerr << "orgsim.sweep: warning: " << w << "\n"; };
         const auto out_dir = std::filesystem::path(out).parent_path();
         if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
         const std::int64_t failed = run_sweep(s, out, opt);
-        if (has_parts(out)) merge_parts(out + ".parts", out);
+        if (has_parts(out)) merge_parts(out + ".parts", out, allow_commit_change);
         return failed;
       },
+      py::arg("path"), py::arg("text"), py::arg("label"), py::arg("out"), py::arg("threads"),
+      py::arg("command_line"), py::arg("resume") = false, py::arg("allow_commit_change") = false,
       "Runs a sweep streaming into the results file `out` (parts, then the final file), as "
-      "`orgsim sweep -o out` does; returns the number of failed runs.");
+      "`orgsim sweep -o out [--resume] [--allow-commit-change]` does; returns the number of "
+      "failed runs.");
 
   m.def("parameters_json", [] { return parameters_json().dump(); },
         "The parameter table as JSON text.");

@@ -3,11 +3,25 @@
 The engine builds the results file the CLI would write, in memory (HDF5's core driver, never on
 disk), and returns its bytes; `analysis.load` reads them into the same xarray.Dataset it gives
 for the CLI's file. One reader, one layout."""
+import contextlib
+import importlib.util
 import json
 import os
 import sys
 
 from . import _orgsim
+
+
+def _add_source_tree():
+    """Puts the source tree this module was built from on sys.path (at the end) when no
+    `analysis` package is importable, so that `from analysis import load` works in a script run
+    from any folder (docs/PYTHON.md). An `analysis` found first (the working directory's, an
+    installed one) is left to win."""
+    if importlib.util.find_spec("analysis") is None and _orgsim.source_dir not in sys.path:
+        sys.path.append(_orgsim.source_dir)
+
+
+_add_source_tree()
 
 
 def _analysis_load():
@@ -34,6 +48,34 @@ class InputError(ValueError):
 
 
 _orgsim.set_input_error_class(InputError)
+
+
+def _input_error(file, path, expected, found, hint=""):
+    """An InputError with the CLI's message: `file: path: expected X, found Y (hint)`."""
+    msg = f"{file}: {path}: expected {expected}, found {found}" + (f" ({hint})" if hint else "")
+    return InputError(msg, file, path, expected, found, hint)
+
+
+KEYWORD = "keyword argument"
+
+
+@contextlib.contextmanager
+def _keyword_errors(set_, **keywords):
+    """Errors of values the caller gave as keyword arguments name them as such: the engine sees
+    them as --set options (file "--set"); here they become file "keyword argument", path the
+    keyword (replicates, steps, seed), or file "keyword argument set", path the dotted key."""
+    try:
+        yield
+    except InputError as err:
+        if err.file != "--set":
+            raise
+        given = keywords.get(err.path)
+        if given is not None and err.found == json.dumps(given):
+            raise _input_error(KEYWORD, err.path, err.expected, err.found, err.hint) from None
+        if set_:
+            raise _input_error(KEYWORD + " set", err.path, err.expected, err.found,
+                               err.hint) from None
+        raise
 
 
 def version():
@@ -91,9 +133,10 @@ def run_image(scenario, *, replicates=None, seed=None, set=None, steps=None, thr
     (bytes in memory)."""
     path, text, label = _source_args(scenario, "scenario")
     sets = _set_args(set, replicates, steps, seed)
-    data = _orgsim.run_image(path, text, label, sets, _threads(threads),
-                             _command_line("run", scenario, replicates=replicates, seed=seed,
-                                           set=set, steps=steps))
+    with _keyword_errors(set, replicates=replicates, steps=steps, seed=seed):
+        data = _orgsim.run_image(path, text, label, sets, _threads(threads),
+                                 _command_line("run", scenario, replicates=replicates, seed=seed,
+                                               set=set, steps=steps))
     return _analysis_load().FileImage(data, f"<in memory: {label or path}>")
 
 
@@ -102,8 +145,9 @@ def run_outcomes(scenario, *, replicates=None, seed=None, set=None, steps=None, 
     "replicate", "status" and one array per per-run output (the output dictionary's names)}, in
     run order. No results file is built: the fast path for samplers (model, abc)."""
     path, text, label = _source_args(scenario, "scenario")
-    return _orgsim.run_outcomes(path, text, label, _set_args(set, replicates, steps, seed),
-                                _threads(threads))
+    with _keyword_errors(set, replicates=replicates, steps=steps, seed=seed):
+        return _orgsim.run_outcomes(path, text, label, _set_args(set, replicates, steps, seed),
+                                    _threads(threads))
 
 
 def run(scenario, *, replicates=None, seed=None, set=None, steps=None, threads=None):
@@ -117,16 +161,40 @@ def run(scenario, *, replicates=None, seed=None, set=None, steps=None, threads=N
     return _analysis_load().open_results(image)
 
 
-def sweep(spec, *, out=None, threads=None):
+def sweep(spec, *, out=None, threads=None, resume=False, allow_commit_change=False):
     """Runs a sweep (a path or a dict) and returns its Dataset, as analysis.load gives for the
     file `orgsim sweep` writes. Without `out` the file is built in memory (every run held until
-    the end); with `out` it streams to that file through the CLI's sweep writer (parts, resumable
-    with `orgsim sweep --resume`) and the Dataset is read from it."""
+    the end); with `out` it streams to that file through the CLI's sweep writer (parts) and the
+    Dataset is read from it. `resume=True` continues an interrupted sweep into `out` from its
+    parts, as `orgsim sweep --resume` (from Python or the CLI, the same parts);
+    `allow_commit_change=True` with it resumes from parts another build wrote (with a warning),
+    as `--allow-commit-change`."""
     path, text, label = _source_args(spec, "sweep")
     load = _analysis_load()
-    cmd = _command_line("sweep", spec, out=out)
+    if (resume or allow_commit_change) and out is None:
+        raise _input_error(KEYWORD, "resume" if resume else "allow_commit_change",
+                           "it only with out= (an in-memory sweep leaves no parts to resume)",
+                           "out=None")
+    cmd = _command_line("sweep", spec, out=out, resume=resume or None,
+                        allow_commit_change=allow_commit_change or None)
     if out is not None:
-        failed = _orgsim.sweep_file(path, text, label, os.fspath(out), _threads(threads), cmd)
+        out = os.fspath(out)
+        try:
+            failed = _orgsim.sweep_file(path, text, label, out, _threads(threads), cmd,
+                                        bool(resume), bool(allow_commit_change))
+        except InputError:
+            raise
+        except ValueError as err:  # the engine's words are the CLI's: name the keywords
+            text_ = str(err)
+            if "already holds parts" in text_ and not resume:
+                raise _input_error(KEYWORD, "resume", "True to continue the sweep whose "
+                                   f"parts are in {out}.parts", "False",
+                                   "orgsim.sweep(..., out=..., resume=True) continues it; or "
+                                   "delete the folder to start again") from None
+            if "--allow-commit-change" in text_:
+                raise ValueError(text_.replace("--allow-commit-change",
+                                               "allow_commit_change=True")) from None
+            raise
         if failed:
             import warnings
             warnings.warn(f"{failed} run(s) failed (status 'failed'; see load.failures)")
@@ -217,7 +285,9 @@ def model(scenario, outcomes, *, replicates=None, seed=None, set=None, threads=N
     difference: armA minus armB on the same replicate, i.e. the same workplace). The seed is the
     scenario's unless given, so every call shares common random numbers."""
     path, text, label = _source_args(scenario, "scenario")
-    arms = list(_orgsim.check_scenario(path, text, label, _set_args(set, replicates, None, seed)))
+    with _keyword_errors(set, replicates=replicates, seed=seed):
+        arms = list(_orgsim.check_scenario(path, text, label,
+                                           _set_args(set, replicates, None, seed)))
     per_run = [o["name"] for o in _orgsim.outputs() if o["scope"] == "per_run"]
     outcomes = list(outcomes)
     for spec in outcomes:

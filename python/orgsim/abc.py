@@ -70,10 +70,26 @@ def _scaled_distance(scale):
 
 
 def abc_smc(simulate, priors, observed, *, distance=None, n_particles=100, generations=5,
-            quantile=0.5, min_acceptance=0.01, seed=1, max_simulations=None):
+            quantile=0.5, min_acceptance=0.01, seed=1, max_simulations=None, progress=True):
     """ABC-SMC (see the module docstring). `priors`: {name: (low, high)} uniform;
     `observed`: the target summary statistics; `distance(sim, obs)`: default Euclidean on the
-    statistics scaled by the observed values' magnitude (1 where it is 0)."""
+    statistics scaled by the observed values' magnitude (1 where it is 0). `progress`: True (a
+    line per generation on stderr: tolerance, acceptance, simulations, elapsed time), False for
+    none, or a function called with each line."""
+    import sys
+    import time
+    if progress is True:
+        def progress(line):
+            print(line, file=sys.stderr, flush=True)
+    elif not progress:
+        def progress(line):
+            pass
+    start = time.monotonic()
+
+    def report(g, eps, acc, n_sims):
+        tol = "inf" if math.isinf(eps) else f"{eps:.4g}"
+        progress(f"abc_smc: generation {g + 1}/{generations}: tolerance {tol}, acceptance "
+                 f"{acc:.3f}, {n_sims} simulations, elapsed {time.monotonic() - start:.1f} s")
     names = list(priors)
     lo = np.array([priors[n][0] for n in names], dtype=float)
     hi = np.array([priors[n][1] for n in names], dtype=float)
@@ -104,7 +120,8 @@ def abc_smc(simulate, priors, observed, *, distance=None, n_particles=100, gener
     w = np.full(n_particles, 1.0 / n_particles)
     tolerances, acceptance, sims = [math.inf], [1.0], [n_particles]
     history = [(theta.copy(), w.copy(), dist.copy())]
-    for _ in range(1, generations):
+    report(0, math.inf, 1.0, n_particles)
+    for g in range(1, generations):
         eps = float(np.quantile(dist, quantile))
         cov = 2.0 * np.atleast_2d(np.cov(theta.T, aweights=w))
         cov += np.eye(d) * 1e-12 * np.max(np.diag(cov), initial=1.0)
@@ -127,6 +144,9 @@ def abc_smc(simulate, priors, observed, *, distance=None, n_particles=100, gener
             if tried >= 50 and len(new_theta) / tried < min_acceptance:
                 break
         if len(new_theta) < n_particles:
+            progress(f"abc_smc: generation {g + 1}/{generations}: stopped after {tried} "
+                     f"simulations (acceptance {len(new_theta)}/{tried}, or the budget spent); "
+                     f"keeping generation {g}")
             break  # acceptance too low (or the budget spent): keep the last full generation
         new_theta = np.array(new_theta)
         # weights: uniform prior density (constant inside the support) over the kernel mixture
@@ -139,6 +159,7 @@ def abc_smc(simulate, priors, observed, *, distance=None, n_particles=100, gener
         acceptance.append(n_particles / tried)
         sims.append(tried)
         history.append((theta.copy(), w.copy(), dist.copy()))
+        report(g, eps, n_particles / tried, tried)
     return Posterior(particles=pd.DataFrame(theta, columns=names), weights=w, distances=dist,
                      tolerances=tolerances, acceptance=acceptance, simulations=sims,
                      history=history)

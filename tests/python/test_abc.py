@@ -58,3 +58,23 @@ def test_watts_phi_recovered_from_mean_cascade_size():
     assert q95 <= 0.21
     above = post.weights[post.particles["population.threshold.value"].to_numpy() > 0.205].sum()
     assert above < 0.1
+
+
+def test_a_line_per_generation_on_stderr_unless_asked_not_to(capsys):
+    """abc_smc takes seconds to minutes: it prints a line per generation on stderr (progress=
+    True, the default), none with progress=False, and hands the lines to a function."""
+    def simulate(p, seed):
+        return [np.random.default_rng(seed).normal(p["mu"], 1.0, 5).mean()]
+
+    abc.abc_smc(simulate, {"mu": (-5, 5)}, [1.5], n_particles=20, generations=3, seed=1)
+    err = capsys.readouterr().err.splitlines()
+    assert [line.split(":")[1] for line in err] == [" generation 1/3", " generation 2/3",
+                                                    " generation 3/3"]
+    assert "tolerance inf" in err[0] and "elapsed" in err[2] and "simulations" in err[1]
+    abc.abc_smc(simulate, {"mu": (-5, 5)}, [1.5], n_particles=20, generations=3, seed=1,
+                progress=False)
+    assert capsys.readouterr().err == ""
+    lines = []
+    abc.abc_smc(simulate, {"mu": (-5, 5)}, [1.5], n_particles=20, generations=2, seed=1,
+                progress=lines.append)
+    assert len(lines) == 2 and capsys.readouterr().err == ""

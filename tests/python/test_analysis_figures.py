@@ -369,3 +369,26 @@ def test_plot_sensitivity_skips_outcomes_whose_indices_are_nan():
     only_nan = df[df["outcome"] == "win_weeks"]
     fig = figures.plot_sensitivity(only_nan)
     assert "not shown" in " ".join(t.get_text() for t in fig.texts)
+
+
+def test_figures_name_a_misspelt_column_and_take_a_path(orgsim_files):
+    """A column the runs table lacks is a ColumnError naming the argument, the column, a close
+    match and the columns there are (not a bare KeyError); the table functions take a results
+    file's path as plot_paired_differences does (not AttributeError on str)."""
+    path = orgsim_files("sweep_grid")
+    with pytest.raises(figures.ColumnError) as err:
+        figures.plot_heatmap(path, "campaign.hours_per_step", "environment.turnovr", "win_weeks")
+    text = str(err.value)
+    assert text.startswith("y: expected a column of the runs table")
+    assert "found 'environment.turnovr'" in text
+    assert "did you mean 'environment.turnover'?" in text and "win_weeks" in text
+    with pytest.raises(figures.ColumnError, match="outcome: .*did you mean 'win_weeks'"):
+        figures.plot_outcome_vs_param(path, "environment.turnover", "win_weeks_")
+    with pytest.raises(figures.ColumnError, match=r"outcomes\[1\]: .*'wns'"):
+        figures.plot_paired_differences(path, outcomes=["wins", "wns"])
+    fig = figures.plot_heatmap(path, "campaign.hours_per_step", "environment.turnover",
+                               "win_weeks")
+    assert len(fig.axes) >= 2
+    fig = figures.plot_outcome_vs_param(load.open_results(path), "environment.turnover",
+                                        "win_weeks")
+    assert fig.axes

@@ -474,3 +474,15 @@ def test_t_quantile_fallback_is_close(monkeypatch):
     monkeypatch.setitem(sys.modules, "scipy", None)
     approx = [stats.t_quantile(df) for df in dfs]
     np.testing.assert_allclose(approx, exact, rtol=0.01)
+
+
+def test_calibration_of_a_file_without_one_is_an_error_naming_it(orgsim_files):
+    """load.calibration on a run's file (no /calibration) says what it expected and what the
+    file is, rather than returning None for `.posterior()` to fail on; has_calibration asks."""
+    path = orgsim_files("default")
+    with pytest.raises(load.ResultsFileError) as err:
+        load.calibration(path)
+    text = str(err.value)
+    assert str(path) in text and "expected a calibration's results file" in text
+    assert "found a run file without /calibration" in text
+    assert load.has_calibration(path) is False

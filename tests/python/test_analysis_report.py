@@ -288,3 +288,28 @@ def test_an_arm_named_in_the_plural_owns_with_an_apostrophe():
     assert report._poss("staff back the coworkers") == "staff back the coworkers'"
     assert report._poss("big messaging") == "big messaging's"
     assert not re.search(r"s's\b", re.sub(r"\{[^}]*\}", "", open(report.__file__).read()))
+
+
+def test_a_progress_line_on_a_terminal_only(orgsim_files, tmp_path, monkeypatch, capsys):
+    """A report takes seconds: on a terminal stderr says what it is doing and when it is done;
+    not with --quiet, and not when stderr is a file or a pipe (scripts, the tests)."""
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    path = orgsim_files("single")
+    term = Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    assert report.main([str(path), "-o", str(tmp_path / "a.html")]) == 0
+    text = term.getvalue()
+    assert text.startswith(f"orgsim report: reading {path} and drawing its figures ...")
+    assert text.rstrip().endswith(" s)") and " done (" in text
+    term = Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    assert report.main([str(path), "-o", str(tmp_path / "b.html"), "--quiet"]) == 0
+    assert term.getvalue() == ""
+    monkeypatch.undo()
+    assert report.main([str(path), "-o", str(tmp_path / "c.html")]) == 0
+    assert capsys.readouterr().err == ""

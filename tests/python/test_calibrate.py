@@ -221,6 +221,33 @@ def test_engine_checks_priors_and_targets_against_the_scenario(tmp_path, orgsim_
     assert "cal.json: targets[0].output" in done.stderr and "final_turnout" in done.stderr
 
 
+def test_a_target_typo_writes_nothing_and_the_fixed_file_then_starts(tmp_path, orgsim_binary):
+    """An input error found by the probe leaves nothing next to OUT (the probe ran in a temporary
+    folder), and a folder without state.json (as earlier versions left after such an error) is
+    no unfinished calibration: the plain command starts, --resume says there is none."""
+    doc = copy.deepcopy(GOOD)
+    doc.update(set={"population.size": 100}, particles=4, generations=1, replicates=2,
+               posterior_predictive=2, threads=1, name="typo")
+    doc["targets"][0]["output"] = "final_turnot"
+    out = tmp_path / "bad2.h5"
+    done = _cli(orgsim_binary, _write_cal(tmp_path, doc, "bad2.json"), "-o", out)
+    assert done.returncode == 2 and "targets[0].output" in done.stderr, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad2.json"]
+    # the folder an earlier version left: only the probe, no state.json
+    work = Path(str(out) + ".cal")
+    work.mkdir()
+    (work / "probe.h5").write_bytes(b"x")
+    (work / "probe.h5.json").write_text("{}")
+    doc["targets"][0]["output"] = "final_turnout"
+    cal = _write_cal(tmp_path, doc, "bad2.json")
+    resumed = _cli(orgsim_binary, cal, "-o", out, "--resume")
+    assert resumed.returncode == 2
+    assert "expected a calibration to resume" in resumed.stderr, resumed.stderr
+    done = _cli(orgsim_binary, cal, "-o", out)
+    assert done.returncode == 0, done.stderr
+    assert out.is_file() and not work.exists()
+
+
 # ---- the Watts model ----------------------------------------------------------------------------
 
 def _watts_cal(tmp_path, observed, **over):

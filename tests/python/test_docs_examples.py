@@ -91,18 +91,24 @@ def test_hdf5_layout_group_recipes_open_every_group_they_name(orgsim_binary, org
     assert done.returncode == 0, done.stderr
     doc = (REPO / "docs/HDF5_LAYOUT.md").read_text()
     block = _block_after(doc, "The groups without dimension scales", "```")[0]
+    # the calibration line on a file without /calibration: the error the doc says
+    cal_line = next(line for line in block.splitlines() if line.startswith("posterior = "))
+    block = block.replace(cal_line, "")
     code = "import xarray as xr\n" + (block.replace('"results/study.h5"', repr(str(study)))
-                                      .replace('"results/run.h5"', repr(str(run)))
-                                      .replace('"results/cal.h5"', repr(str(run))))
+                                      .replace('"results/run.h5"', repr(str(run))))
     scope = {}
     exec(code, scope)
+    from analysis import load
+    with pytest.raises(load.ResultsFileError, match="expected a calibration's results file"):
+        exec(cal_line.replace('"results/cal.h5"', repr(str(run))), scope)
+    assert not load.has_calibration(run)
     assert set(scope["disc"].dims) == {"box", "input"}
     assert set(scope["peel"].dims) == {"row"}
     assert scope["boxes"].where == "wins > 0"
     sizes = dict(scope["agents"].sizes)
     assert sizes["run"] == 4 and sizes["agent"] == 90 and sizes["snapshot"] >= 2
     assert set(scope["ties"].dims) == {"run", "snapshot", "edge"}
-    assert scope["people"] is None and scope["posterior"] is None  # no roster, no calibration
+    assert scope["people"] is None  # no roster
     import xarray as xr
     with xr.open_dataset(run, engine="h5netcdf", group="agents", phony_dims="sort") as raw:
         assert raw["rung"].shape == (4, sizes["snapshot"], 90)
@@ -110,3 +116,24 @@ def test_hdf5_layout_group_recipes_open_every_group_they_name(orgsim_binary, org
     for group in ("agents", "networks"):  # the plain call fails, as the doc says
         with pytest.raises(ValueError, match="no dimension scale"):
             xr.open_dataset(run, engine="h5netcdf", group=group)
+
+
+def test_hdf5_layout_reading_block_runs_on_a_sweep_without_warnings(orgsim_files):
+    """docs/HDF5_LAYOUT.md's first "Reading it" block, every line as written, on a sweep file
+    (but the `levels` line, which needs a swept choice): no error and no warning (its bands
+    were of turnout, NaN at steps without an action: "All-NaN slice encountered" per step);
+    and the parts scheme it describes is the one that exists, not a future one."""
+    import warnings
+
+    import pytest
+    pytest.importorskip("xarray")
+    pytest.importorskip("h5netcdf")
+    path = orgsim_files("sweep_grid")
+    doc = (REPO / "docs/HDF5_LAYOUT.md").read_text()
+    block = _block_after(doc, "## Reading it", "```")[0]
+    code = "\n".join(line for line in block.splitlines() if not line.startswith("levels = "))
+    code = code.replace('"results/study.h5"', repr(str(path)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        exec(code, {})
+    assert "OUTPUT_LAYOUT.md" not in doc and "A later part-file scheme" not in doc

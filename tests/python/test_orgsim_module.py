@@ -5,6 +5,7 @@ released while the engine runs, threads do not change results, model() gives the
 paired arm differences the CLI's file gives."""
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -252,3 +253,105 @@ def test_keeping_freed_memory_changes_no_result():
     a, b = out.splitlines()
     assert len(json.loads(a)["replicate"]) >= 3  # 3 replicates of every arm
     assert a == b  # as text, so NaN values compare too
+
+
+def test_an_interrupted_streamed_sweep_resumes_with_the_keyword(tmp_path):
+    """A sweep into `out` killed with parts written (one every 1,024 runs) is continued by
+    orgsim.sweep(..., resume=True), to the values an uninterrupted sweep gives; without it the
+    parts in the way are an InputError naming the keyword, not a bare ValueError pointing at a
+    command-line option."""
+    import signal
+    spec = json.loads((REPO / "scenarios/sweeps/hours_vs_turnover.json").read_text())
+    spec["scenario"] = {"extends": str(REPO / "scenarios/default.json"), "steps": 20}
+    spec["replicates"] = 200  # 20 points x 2 arms: 8,000 short runs
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(spec))
+    out = tmp_path / "s.h5"
+    parts = tmp_path / "s.h5.parts"
+    script = f"import orgsim; orgsim.sweep({str(path)!r}, out={str(out)!r}, threads=2)"
+    proc = subprocess.Popen(["/usr/bin/python3", "-c", script], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(BUILD_PY)})
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if list(parts.glob("part-*.h5")):
+            break
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the sweep ended before it could be killed"
+    assert not out.exists() and list(parts.glob("part-*.h5"))
+    with pytest.raises(orgsim.InputError) as err:
+        orgsim.sweep(str(path), out=out, threads=2)
+    e = err.value
+    assert (e.file, e.path, e.found) == ("keyword argument", "resume", "False")
+    assert "resume=True" in str(e) and str(parts) in str(e)
+    resumed = orgsim.sweep(str(path), out=out, threads=2, resume=True)
+    whole = orgsim.sweep(spec, threads=2)
+    assert resumed.sizes["run"] == whole.sizes["run"] == 8000
+    for name in ("win_weeks", "wins", "organized_base_end"):
+        assert np.array_equal(resumed[name].values, whole[name].values, equal_nan=True), name
+    assert not parts.exists()
+    with pytest.raises(orgsim.InputError) as err:
+        orgsim.sweep(spec, resume=True)  # in memory: nothing to resume
+    assert err.value.path == "resume" and "out=" in str(err.value)
+
+
+def test_errors_in_keyword_arguments_name_the_keyword():
+    with pytest.raises(orgsim.InputError) as err:
+        orgsim.run(DEFAULT, replicates=-1)
+    e = err.value
+    assert (e.file, e.path, e.found) == ("keyword argument", "replicates", "-1")
+    assert str(e).startswith("keyword argument: replicates: expected an integer")
+    with pytest.raises(orgsim.InputError) as err:
+        orgsim.run(DEFAULT, steps=0)
+    assert (err.value.file, err.value.path) == ("keyword argument", "steps")
+    with pytest.raises(orgsim.InputError) as err:
+        orgsim.model(DEFAULT, ["wins:big_messaging"], replicates=0)
+    assert (err.value.file, err.value.path) == ("keyword argument", "replicates")
+    with pytest.raises(orgsim.InputError) as err:
+        orgsim.run(DEFAULT, set={"population.size": -5})
+    assert (err.value.file, err.value.path) == ("keyword argument set", "population.size")
+
+
+def _python_block(doc, heading):
+    rest = doc.split(heading, 1)[1]
+    return re.search(r"```python\n(.*?)```", rest, re.S).group(1)
+
+
+def test_the_documented_running_block_works_as_a_script_outside_the_tree(tmp_path):
+    """docs/PYTHON.md's "Running" block, saved as a script in another folder and run with
+    Debian's python3 and PYTHONPATH=build/python only (no repository root on sys.path): `from
+    analysis import load` and every line runs (the dict line with `...` and the big.json lines
+    are placeholders and left out)."""
+    doc = (REPO / "docs/PYTHON.md").read_text()
+    block = _python_block(doc, "## Running")
+    lines = [line for line in block.splitlines()
+             if "..." not in line and "big.json" not in line]
+    code = "\n".join(lines).replace("replicates=50", "replicates=4")
+    assert "from analysis import load" in code and "groupby" in code
+    script = tmp_path / "py1.py"
+    script.write_text(code + "\nprint('ok')\n")
+    env = {**os.environ, "PYTHONPATH": str(BUILD_PY)}
+    for cwd in (REPO, tmp_path):  # the scenario paths are the repository's, so from its root,
+        if cwd == tmp_path:       # and from elsewhere with the paths made absolute
+            script.write_text(code.replace('"scenarios/', f'"{REPO}/scenarios/') + "\nprint('ok')\n")
+        done = subprocess.run(["/usr/bin/python3", str(script)], cwd=cwd, env=env,
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip().endswith("ok")
+
+
+def test_the_documented_salib_block_imports_what_it_uses():
+    """The SALib example (not runnable here: SALib is not a Debian package) uses no name it
+    neither imports nor defines, but `f` (made by the model example above it)."""
+    import ast
+    doc = (REPO / "docs/PYTHON.md").read_text()
+    block = _python_block(doc, "With SALib")
+    tree = ast.parse(block)
+    bound = {"f"} | {a.asname or a.name.split(".")[0] for n in ast.walk(tree)
+                     if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
+    names = [n for n in ast.walk(tree) if isinstance(n, ast.Name)]
+    bound |= {n.id for n in names if isinstance(n.ctx, ast.Store)}  # assignments, loop names
+    used = {n.id for n in names if isinstance(n.ctx, ast.Load)}
+    import builtins
+    assert used - bound - set(dir(builtins)) == set()

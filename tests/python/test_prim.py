@@ -480,3 +480,78 @@ def test_limit_words_leave_out_a_unit_that_is_not_one():
                             "h per step") == "h at least 15 h per step"
     assert prim.limit_words("r", {"lower": 0.1, "upper": 0.3, "min": 0, "max": 1},
                             "1 per step") == "r between 0.1 and 0.3 per step"
+
+
+def _sha(path):
+    import hashlib
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_failed_discovery_write_leaves_the_file_as_it_was(small_sweep, tmp_path,
+                                                            monkeypatch):
+    """/discovery is written into a copy renamed over the file when complete: a failure in the
+    middle of writing the group leaves the sweep's file byte for byte as it was (its earlier
+    /discovery readable) and no copy behind; a later write succeeds."""
+    import shutil
+    path = tmp_path / "s.h5"
+    shutil.copyfile(small_sweep, path)
+    where = "win_weeks[relationship_first] > win_weeks[big_messaging]"
+    discover.discover(path, where)
+    before = _sha(path)
+    calls = []
+
+    def failing(dset, *scales):
+        calls.append(1)
+        if len(calls) == 5:
+            raise OSError(28, "No space left on device (simulated)")
+        for axis, scale in enumerate(scales):
+            dset.dims[axis].attach_scale(scale)
+        return dset
+
+    monkeypatch.setattr(load, "_on_dims", failing)
+    with pytest.raises(OSError, match="simulated"):
+        discover.discover(path, "wins > 0")
+    assert len(calls) == 5  # it failed in the middle of the group
+    assert _sha(path) == before
+    assert load.discovery(path).where == where
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.h5"]
+    monkeypatch.undo()
+    discover.discover(path, "wins > 0")
+    assert load.discovery(path).where == "wins > 0"
+    assert load.open_results(path).sizes["run"] == load.open_results(small_sweep).sizes["run"]
+
+
+def test_a_discovery_write_killed_midway_leaves_the_file_as_it_was(small_sweep, tmp_path):
+    """SIGKILL in the middle of writing /discovery: the file is unchanged and readable; the copy
+    left behind is replaced by the next write."""
+    import shutil
+    from conftest import REPO
+    path = tmp_path / "s.h5"
+    shutil.copyfile(small_sweep, path)
+    where = "win_weeks[relationship_first] > win_weeks[big_messaging]"
+    discover.discover(path, where)
+    before = _sha(path)
+    script = (
+        "import os, signal, sys\n"
+        f"sys.path.insert(0, {str(REPO)!r})\n"
+        "from analysis import discover, load\n"
+        "calls = []\n"
+        "real = load._on_dims\n"
+        "def killing(dset, *scales):\n"
+        "    calls.append(1)\n"
+        "    if len(calls) == 5:\n"
+        "        dset.file.flush()\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "    return real(dset, *scales)\n"
+        "load._on_dims = killing\n"
+        f"discover.discover({str(path)!r}, 'wins > 0')\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == -9, done.stderr
+    assert _sha(path) == before
+    assert load.discovery(path).where == where
+    stray = tmp_path / "s.h5.discovery.partial"
+    assert stray.exists()
+    res = subprocess.run([sys.executable, "-m", "analysis.discover", str(path), "--where",
+                          "wins > 0"], cwd=REPO, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert load.discovery(path).where == "wins > 0" and not stray.exists()
