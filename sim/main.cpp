@@ -282,7 +282,7 @@ std::pair<std::int64_t, std::int64_t> parse_shard(const std::string& text) {
     }
   } catch (...) {
   }
-  throw InputError("--shard", "--shard", "i/N with 0 <= i < N (e.g. 0/4)", "\"" + text + "\"");
+  throw InputError("--shard", "", "i/N with 0 <= i < N (e.g. 0/4)", "\"" + text + "\"");
 }
 
 void check_output_limit(const Sweep& s, double max_gb);
@@ -928,7 +928,12 @@ int main(int argc, char** argv) {
     std::cerr << "orgsim: error: " << e.what() << "\n";
     return 2;
   } catch (const UsageError& e) {
-    std::cerr << "orgsim: error: " << e.what() << "\n";
+    // A message that names its command ("orgsim sweep: ...") says so once, not after "orgsim:".
+    const std::string msg = e.what(), own = "orgsim " + cmd + ": ";
+    if (msg.rfind(own, 0) == 0)
+      std::cerr << own << "error: " << msg.substr(own.size()) << "\n";
+    else
+      std::cerr << "orgsim: error: " << msg << "\n";
     return 2;
   } catch (const po::error& e) {
     std::cerr << "orgsim: error: " << e.what() << " (see orgsim " << cmd << " --help)\n";

@@ -408,8 +408,8 @@ TEST_CASE("check refuses --set and the scenario options for a sweep file, which 
     const auto r = sh("check " + sweep + " " + opt);
     INFO(r.out << r.err);
     CHECK(r.code == 2);
-    CHECK(r.err.find("orgsim check: --set, --replicates, --steps and --seed change a scenario") !=
-          std::string::npos);
+    CHECK(r.err.find("orgsim check: error: --set, --replicates, --steps and --seed change a "
+                     "scenario") != std::string::npos);
     CHECK(r.out.find("valid") == std::string::npos);
   }
 }
@@ -753,4 +753,21 @@ TEST_CASE("sweep --resume with an odd part name in the parts folder names the fi
   CHECK(r.code == 2);
   CHECK(r.err.find("part-s0of1-gX-000001.h5") != std::string::npos);
   CHECK(r.err.find("stoi") == std::string::npos);
+}
+
+TEST_CASE("error messages name their option or command once", "[cli][strict]") {
+  const std::string sweep = write_file("cli_prefix_sweep.json", R"({"name": "cli-prefix",
+      "scenario": {"steps": 2, "population": {"size": 50}},
+      "design": {"type": "grid", "parameters": {"environment.turnover": [0.0, 0.01]}}})");
+  auto r = sh("sweep " + sweep + " --shard 2/2");
+  INFO(r.err);
+  CHECK(r.code == 2);
+  CHECK(r.err.find(
+            "orgsim: error: --shard: expected i/N with 0 <= i < N (e.g. 0/4), found \"2/2\"") !=
+        std::string::npos);
+  CHECK(r.err.find("--shard: --shard") == std::string::npos);
+  r = sh("run");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("orgsim run: error: missing SCENARIO.json") != std::string::npos);
+  CHECK(r.err.find("orgsim: error: orgsim") == std::string::npos);
 }
