@@ -157,6 +157,16 @@ Scenario load_with_overrides(const ScenarioOptions& o) {
   return sc;
 }
 
+/// `check` and `sweep` of a sweep file take none of the scenario options (a sweep file sets its
+/// own): refused with what to do instead, never ignored.
+void refuse_scenario_options(const std::string& cmd, const ScenarioOptions& o) {
+  if (!o.sets.empty() || !o.replicates.empty() || !o.steps.empty() || !o.seed.empty())
+    throw UsageError("orgsim " + cmd +
+                     ": --set, --replicates, --steps and --seed change a scenario; " + o.scenario +
+                     " is a sweep file: set them in it (its \"scenario\", "
+                     "\"replicates\" and \"seed\")");
+}
+
 /// Parses the options of one command; returns false when --help was printed.
 bool parse(int argc, char** argv, const po::options_description& visible,
            const po::options_description& all, const po::positional_options_description& pos,
@@ -314,12 +324,18 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
       ("max-output-gb", po::value<std::string>(&max_gb_text),
        "refuse to start if the file would exceed this (a number > 0)")
       ("quiet,q", po::bool_switch(&quiet), "no progress line");
+  // Not listed in --help: taken only to say that a sweep file sets them itself.
+  ScenarioOptions scenario_options;
+  po::options_description hidden;
+  add_scenario_options(hidden, scenario_options);
   po::options_description all;
-  all.add(visible).add_options()("file", po::value<std::string>(&file));
+  all.add(visible).add(hidden).add_options()("file", po::value<std::string>(&file));
   po::positional_options_description pos;
   pos.add("file", 1);
   if (!parse(argc, argv, visible, all, pos, "usage: orgsim sweep SWEEP.json [options]")) return 0;
   if (file.empty()) throw UsageError("orgsim sweep: missing SWEEP.json (see orgsim sweep --help)");
+  scenario_options.scenario = file;
+  refuse_scenario_options("sweep", scenario_options);
   const unsigned threads = threads_option("sweep", threads_text);
   const long long part_runs =
       part_runs_text.empty()
@@ -810,11 +826,7 @@ int cmd_check(int argc, char** argv) {
   const double max_gb = positive_number_option("check", "--max-output-gb", max_gb_text);
   if (is_sweep_file(so.scenario)) {
     // `orgsim sweep` takes none of these (a sweep file sets its own): refused, not ignored.
-    if (!so.sets.empty() || !so.replicates.empty() || !so.steps.empty() || !so.seed.empty())
-      throw UsageError("orgsim check: --set, --replicates, --steps and --seed change a scenario; " +
-                       so.scenario +
-                       " is a sweep file: set them in it (its \"scenario\", "
-                       "\"replicates\" and \"seed\")");
+    refuse_scenario_options("check", so);
     return cmd_check_sweep(so.scenario, threads, max_gb, explain, out);
   }
   const Scenario sc = load_with_overrides(so);

@@ -755,6 +755,29 @@ TEST_CASE("sweep --resume with an odd part name in the parts folder names the fi
   CHECK(r.err.find("stoi") == std::string::npos);
 }
 
+TEST_CASE("sweep refuses --set and the scenario options, saying the sweep file sets them",
+          "[cli][set]") {
+  // It used to say only "unrecognised option '--set'"; check explained it already.
+  const std::string sweep = write_file("cli_sweep_set.json", R"({"name": "cli-sweep-set",
+      "scenario": {"steps": 2, "population": {"size": 50}},
+      "design": {"type": "grid", "parameters": {"environment.turnover": [0.0, 0.01]}}})");
+  const std::string out = test::tmp_path("cli_sweep_set.h5");
+  fs::remove(out);
+  for (const char* opt : {"--set population.size=60", "--replicates 3", "--steps 4", "--seed 2"}) {
+    INFO(opt);
+    const auto r = sh("sweep " + sweep + " -o " + out + " " + opt);
+    INFO(r.err);
+    CHECK(r.code == 2);
+    CHECK(r.err.find("orgsim sweep: error: --set, --replicates, --steps and --seed change a "
+                     "scenario; " +
+                     sweep + " is a sweep file: set them in it") != std::string::npos);
+    CHECK_FALSE(fs::exists(out));
+  }
+  // --help does not list them (the sweep takes none).
+  const auto h = sh("sweep --help");
+  CHECK(h.out.find("--set") == std::string::npos);
+}
+
 TEST_CASE("error messages name their option or command once", "[cli][strict]") {
   const std::string sweep = write_file("cli_prefix_sweep.json", R"({"name": "cli-prefix",
       "scenario": {"steps": 2, "population": {"size": 50}},
