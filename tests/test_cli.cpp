@@ -357,7 +357,8 @@ TEST_CASE("orgsim check SWEEP --explain names the sweep and its design as source
 TEST_CASE("a --set that every arm overrides is a warning, once per key, in run and check",
           "[cli][set]") {
   // Each arm of the default scenario sets campaign.strategy, after --set: the --set changes no
-  // run. It used to pass in silence.
+  // run. It used to pass in silence. (A key set twice is an error now: see "a key given twice
+  // with --set".)
   const std::string sc = test::source_path("scenarios/default.json");
   const std::string out = test::tmp_path("cli_set_overridden.h5");
   const std::string warning =
@@ -366,9 +367,7 @@ TEST_CASE("a --set that every arm overrides is a warning, once per key, in run a
   for (const std::string& cmd :
        {"check " + sc, "run " + sc + " -o " + out + " --steps 2 --replicates 1 --quiet"}) {
     INFO(cmd);
-    const auto r = sh(cmd +
-                      " --set campaign.strategy=issue_first --set population.size=200 "
-                      "--set campaign.strategy=hybrid");
+    const auto r = sh(cmd + " --set population.size=200 --set campaign.strategy=hybrid");
     INFO(r.err);
     CHECK(r.code == 0);
     const auto at = r.err.find(warning);
@@ -753,6 +752,31 @@ TEST_CASE("sweep --resume with an odd part name in the parts folder names the fi
   CHECK(r.code == 2);
   CHECK(r.err.find("part-s0of1-gX-000001.h5") != std::string::npos);
   CHECK(r.err.find("stoi") == std::string::npos);
+}
+
+TEST_CASE("a key given twice with --set is an input error naming both values", "[cli][set]") {
+  // It used to pass, the last value winning, while a key given twice in a JSON file is an error.
+  const std::string sc = test::source_path("scenarios/validation/granovetter.json");
+  const std::string out = test::tmp_path("cli_set_twice.h5");
+  fs::remove(out);
+  for (const std::string& cmd : {"run " + sc + " -o " + out + " --quiet", "check " + sc}) {
+    INFO(cmd);
+    const auto r = sh(cmd + " --set population.size=200 --set steps=2 --set population.size=300");
+    INFO(r.err);
+    CHECK(r.code == 2);
+    CHECK(r.err.find("--set: population.size: expected each key set at most once") !=
+          std::string::npos);
+    CHECK(r.err.find("`population.size=200` and `population.size=300`") != std::string::npos);
+    CHECK_FALSE(fs::exists(out));
+    CHECK_FALSE(fs::exists(out + ".partial"));
+  }
+  // --replicates N is --set replicates=N: both at once are the same key twice.
+  const auto r = sh("check " + sc + " --set replicates=5 --replicates 3");
+  INFO(r.err);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("`replicates=5` and `replicates=3`") != std::string::npos);
+  CHECK(r.err.find("--replicates N, --steps T and --seed S are --set replicates=N") !=
+        std::string::npos);
 }
 
 TEST_CASE("sweep refuses --set and the scenario options, saying the sweep file sets them",

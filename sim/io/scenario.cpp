@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "core/errors.hpp"
@@ -850,9 +851,10 @@ std::pair<std::string, json> parse_set_argument(const std::string& arg) {
 
 namespace {
 
-/// The --set arguments (the last one of each key) that every arm overrides, as warnings: an
-/// arm's own `set` comes after --set, so such a --set changes no run. An arm overrides key `k`
-/// when it sets `k` or the object holding it (`population.threshold` for `...threshold.mean`).
+/// The --set arguments (one per key: resolve refuses a key set twice) that every arm overrides,
+/// as warnings: an arm's own `set` comes after --set, so such a --set changes no run. An arm
+/// overrides key `k` when it sets `k` or the object holding it (`population.threshold` for
+/// `...threshold.mean`).
 std::vector<std::string> overridden_sets(const std::vector<std::string>& sets,
                                          const std::vector<Arm>& arms) {
   std::vector<std::pair<std::string, std::string>> last;  // key, argument; first-seen order
@@ -897,8 +899,15 @@ Scenario resolve(const json& doc, const std::string& file, const std::string& di
   Resolution r(sc.base, sc.origin, sc.bases);
   apply_document(doc, Layer{file, "file", false, dir, fs::path(file).parent_path().string()}, id,
                  r);
+  // A key given twice is an error, as in a JSON file: the second would silently replace the first.
+  std::map<std::string, std::string> seen;  // key -> its argument
   for (const auto& s : sets) {
     auto [key, value] = parse_set_argument(s);
+    if (const auto [it, fresh] = seen.emplace(key, s); !fresh)
+      throw InputError("--set", key, "each key set at most once (as in a JSON file)",
+                       "`" + it->second + "` and `" + s + "`",
+                       "keep one; --replicates N, --steps T and --seed S are --set replicates=N, "
+                       "steps=T and seed=S");
     set_parameter(sc.base, key, value, "--set", key);
     sc.origin[table_key_of(key)] = "--set";
   }
