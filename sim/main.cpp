@@ -255,9 +255,9 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
   const RunPlan plan = make_plan(sc);
   check_resources(plan, sc.file, threads);
   if (out.empty()) out = default_output(sc.name, sc.file);
+  check_output_folder(out);
   check_replaceable(out, force, layout::kKindRun);
-  const auto out_dir = std::filesystem::path(out).parent_path();
-  if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
+  make_output_folder(out);
 
   const unsigned nt = threads_used(threads, static_cast<long double>(plan.total_runs()));
   if (!quiet)
@@ -296,6 +296,17 @@ std::pair<std::int64_t, std::int64_t> parse_shard(const std::string& text) {
 }
 
 void check_output_limit(const Sweep& s, double max_gb);
+
+/// A sweep keeps its parts in the folder OUT.parts: anything else there is an input error (it
+/// used to end as a filesystem error, exit 1).
+void check_parts_folder(const std::string& out) {
+  const std::string parts = out + ".parts";
+  std::error_code ec;
+  const auto st = std::filesystem::status(parts, ec);
+  if (std::filesystem::exists(st) && !std::filesystem::is_directory(st))
+    throw InputError("-o", out, "nothing at " + parts + ", or the folder of this sweep's parts",
+                     "a file there", "give another -o, or move that file away");
+}
 
 /// The line a sweep ends with when some of its runs failed (each failure printed its reproduce
 /// command as it happened).
@@ -348,9 +359,10 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   check_output_limit(s, max_gb);
   check_resources(s, threads);
   if (out.empty()) out = default_output(s.name, s.file);
+  check_output_folder(out);
   check_replaceable(out, force, layout::kKindSweep);
-  const auto out_dir = std::filesystem::path(out).parent_path();
-  if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
+  check_parts_folder(out);
+  make_output_folder(out);
   const bool other_rank = std::getenv("OMPI_COMM_WORLD_RANK") &&
                           std::string(std::getenv("OMPI_COMM_WORLD_RANK")) != "0";
   if (other_rank) quiet = true;  // under mpirun only rank 0 talks
@@ -467,7 +479,9 @@ int cmd_merge(int argc, char** argv) {
       throw UsageError("orgsim merge: give -o OUT.h5 (the parts directory does not end in .parts)");
     out = dir.substr(0, dir.size() - 6);
   }
+  check_output_folder(out);
   check_replaceable(out, force, layout::kKindSweep);
+  make_output_folder(out);
   merge_parts(dir, out, allow_commit_change,
               [](const std::string& w) { std::cerr << "orgsim merge: warning: " << w << "\n"; });
   std::cout << "results: " << out << "\n";
@@ -775,6 +789,8 @@ int cmd_check_sweep(const std::string& file, unsigned threads, double max_gb, bo
   const std::int64_t steps = e.steps;
   // Without -o, the name must make a plain file stem, as `sweep` requires (an InputError).
   if (out.empty()) out = default_output(s.name, s.file);
+  check_output_folder(out);
+  check_parts_folder(out);
   std::cout << file << ": valid\n"
             << "plan: " << s.points() << " point(s) x " << s.arms() << " arm(s) x " << s.replicates
             << " replicate(s) = " << format_count(e.runs) << " runs of " << steps << " steps ("
@@ -834,6 +850,7 @@ int cmd_check(int argc, char** argv) {
   check_resources(plan, sc.file, threads);
   const ResourceEstimate e = estimate_resources(plan, threads);
   if (out.empty()) out = default_output(sc.name, sc.file);  // as `run` requires
+  check_output_folder(out);
   std::cout << sc.file << ": valid\n"
             << "plan: " << plan.arms.size() << " arm(s) x " << plan.replicates
             << " replicate(s) = " << format_count(e.runs) << " runs of " << plan.steps

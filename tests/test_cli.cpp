@@ -779,6 +779,43 @@ TEST_CASE("a key given twice with --set is an input error naming both values", "
         std::string::npos);
 }
 
+TEST_CASE("an output path under a file is an input error naming -o, the file and the folder",
+          "[cli][output]") {
+  // It used to end as exit 1 with the raw filesystem error ("cannot create directories: Not a
+  // directory").
+  const std::string file = write_file("cli_notafolder", "just a file\n");
+  const std::string out = file + "/deeper/x6.h5";
+  const std::string sc = test::source_path("scenarios/validation/granovetter.json");
+  const std::string sweep = write_file("cli_notafolder_sweep.json", R"({"name": "cli-notafolder",
+      "scenario": {"steps": 2, "population": {"size": 50},
+                   "network": {"type": "erdos_renyi", "mean_degree": 4}},
+      "design": {"type": "grid", "parameters": {"environment.turnover": [0.0, 0.01]}}})");
+  for (const std::string& cmd :
+       {"run " + sc + " -o " + out, "sweep " + sweep + " -o " + out, "check " + sc + " -o " + out,
+        "check " + sweep + " -o " + out,
+        "merge " + test::tmp_path("cli_no_parts.h5.parts") + " -o " + out}) {
+    INFO(cmd);
+    const auto q = sh(cmd);
+    INFO(q.out << q.err);
+    CHECK(q.code == 2);
+    CHECK(q.err.find("orgsim: error: -o: " + out + ": expected a folder at " + file +
+                     " (or nothing there yet) to hold the results, found a file") !=
+          std::string::npos);
+    CHECK(q.err.find("filesystem error") == std::string::npos);
+    CHECK(fs::is_regular_file(file));
+  }
+  // A sweep's parts folder taken by a file: the same kind of error, not a filesystem error.
+  const std::string out2 = test::tmp_path("cli_parts_file.h5");
+  fs::remove(out2);
+  std::ofstream(out2 + ".parts") << "not a folder\n";
+  const auto r = sh("sweep " + sweep + " -o " + out2 + " --quiet");
+  INFO(r.err);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("-o: " + out2 + ": expected nothing at " + out2 + ".parts") !=
+        std::string::npos);
+  CHECK_FALSE(fs::exists(out2));
+}
+
 TEST_CASE("sweep refuses --set and the scenario options, saying the sweep file sets them",
           "[cli][set]") {
   // It used to say only "unrecognised option '--set'"; check explained it already.
