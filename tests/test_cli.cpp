@@ -816,6 +816,29 @@ TEST_CASE("an output path under a file is an input error naming -o, the file and
   CHECK_FALSE(fs::exists(out2));
 }
 
+TEST_CASE("a sweep file given to run, or a scenario given to sweep, is named as such",
+          "[cli][strict]") {
+  // They used to say only "unknown key `design`" (with the 35 scenario keys) and "unknown key
+  // `actions`".
+  const std::string sweep = test::source_path("scenarios/sweeps/hours_vs_turnover.json");
+  fs::remove(test::tmp_path("cli_wrong_kind.h5"));
+  auto r = sh("run " + sweep + " -o " + test::tmp_path("cli_wrong_kind.h5"));
+  INFO(r.err);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("this looks like a sweep file (it has `design`): run it with `orgsim sweep " +
+                   sweep + "`") != std::string::npos);
+  CHECK(r.err.find("population.size") == std::string::npos);  // not the list of every key
+  const std::string sc = test::source_path("scenarios/default.json");
+  r = sh("sweep " + sc + " -o " + test::tmp_path("cli_wrong_kind.h5"));
+  INFO(r.err);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("unknown key `actions`") != std::string::npos);
+  CHECK(r.err.find("this looks like a scenario file (it has no `design` but scenario keys): run "
+                   "it with `orgsim run " +
+                   sc + "`") != std::string::npos);
+  CHECK_FALSE(fs::exists(test::tmp_path("cli_wrong_kind.h5")));
+}
+
 TEST_CASE("sweep refuses --set and the scenario options, saying the sweep file sets them",
           "[cli][set]") {
   // It used to say only "unrecognised option '--set'"; check explained it already.

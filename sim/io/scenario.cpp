@@ -890,6 +890,12 @@ Scenario resolve(const json& doc, const std::string& file, const std::string& di
                  const std::string& id, std::string raw_text,
                  const std::vector<std::string>& sets) {
   if (!doc.is_object()) throw InputError(file, "(top level)", "a JSON object", json_value_text(doc));
+  // A sweep file given where a scenario belongs: say so, instead of listing every scenario key.
+  if (doc.contains("design"))
+    throw InputError(file, "design", "a scenario file (no key `design`)",
+                     "the key `design` of a sweep file",
+                     "this looks like a sweep file (it has `design`): run it with `orgsim sweep " +
+                         file + "`, or orgsim.sweep in Python");
   Scenario sc;
   sc.file = file;
   sc.dir = dir;
@@ -956,6 +962,11 @@ Scenario resolve(const json& doc, const std::string& file, const std::string& di
 Scenario scenario_from_json(const json& doc, const std::string& file, const std::string& dir,
                             std::string raw_text, const std::vector<std::string>& sets) {
   return resolve(doc, file, dir, "", std::move(raw_text), sets);
+}
+
+bool is_scenario_key(const std::string& key) {
+  const auto keys = children_of("");
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets) {
