@@ -6,17 +6,18 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
-#include <limits>
-#include <chrono>
 #include <cerrno>
+#include <charconv>
+#include <chrono>
 #include <cmath>
-#include <cstring>
-#include <functional>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <limits>
 #include <random>
 #include <sstream>
 #include <string>
@@ -67,6 +68,100 @@ const char* kUsage =
     "  calibrate CAL.json    fit parameters to observed statistics (ABC-SMC) into a posterior\n"
     "  version               version and build\n\n"
     "`orgsim <command> --help` shows a command's options.\n";
+
+// ---- Ctrl-C and SIGTERM -----------------------------------------------------------------------
+// While runs are running (`run`, `sweep`), the first SIGINT or SIGTERM only sets a flag; the
+// progress callback, called between runs on the writing thread, sees it and throws Interrupted,
+// so that everything unwinds: the workers finish the runs in progress and start no other, and a
+// results writer destroyed without finish() deletes its .partial (docs/HDF5_LAYOUT.md, "Writing
+// it safely"). The command then says what was kept and how to continue, and exits 128 + signal.
+// A second signal, or one while nothing polls the flag (a results file being written, a merge),
+// stops at once: the handler deletes the output's .partial, writes the prepared message and
+// _exit()s with 128 + signal (only async-signal-safe calls).
+namespace interrupt {
+
+volatile std::sig_atomic_t g_signal = 0;  // the first signal, 0 while none came
+volatile std::sig_atomic_t g_polled = 0;  // whether a progress callback is watching g_signal
+volatile std::sig_atomic_t g_ready = 0;   // whether g_partial and g_message may be read
+char g_partial[4096];                     // a .partial to delete when stopping at once ("": none)
+char g_message[8192];                     // what to say then
+
+extern "C" void on_signal(int sig) {
+  if (g_polled && g_signal == 0) {
+    g_signal = sig;
+    static const char stopping[] =
+        "\norgsim: interrupted: stopping after the runs in progress (interrupt again to stop at "
+        "once)\n";
+    [[maybe_unused]] const auto n = ::write(STDERR_FILENO, stopping, sizeof stopping - 1);
+    return;
+  }
+  if (g_ready) {
+    if (g_partial[0]) ::unlink(g_partial);
+    [[maybe_unused]] const auto n = ::write(STDERR_FILENO, g_message, std::strlen(g_message));
+  }
+  _exit(128 + sig);
+}
+
+/// Catches SIGINT and SIGTERM from now on.
+void install() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;  // HDF5's writes and the workers' waits go on undisturbed
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+/// What stopping at once removes (`partial`, "" for nothing) and says (`message`, one line).
+void prepare(const std::string& partial, const std::string& message) {
+  g_ready = 0;
+  std::snprintf(g_partial, sizeof g_partial, "%s", partial.c_str());
+  if (message.empty())
+    g_message[0] = '\0';
+  else
+    std::snprintf(g_message, sizeof g_message, "\n%s\n", message.c_str());
+  g_ready = 1;
+}
+
+/// Whether the progress callback watches the flag (true while runs run).
+void poll(bool on) { g_polled = on ? 1 : 0; }
+
+/// The signal that stopped the command; main() turns it into exit status 128 + signal.
+class Interrupted : public std::runtime_error {
+ public:
+  explicit Interrupted(int sig) : std::runtime_error("interrupted"), sig_(sig) {}
+  int signal() const { return sig_; }
+
+ private:
+  int sig_;
+};
+
+/// Throws Interrupted if a signal came.
+void check() {
+  if (const int sig = g_signal; sig != 0) throw Interrupted(sig);
+}
+
+std::string signal_name(int sig) {
+  return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal " + std::to_string(sig);
+}
+
+}  // namespace interrupt
+
+/// A command's arguments (argv[0] its name: run, sweep) as a command a shell would run again,
+/// "orgsim" first.
+std::string shell_command(int argc, char** argv) {
+  std::string s = "orgsim";
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.empty() || a.find_first_of(" \t'\"$`\\!*?;&|<>()[]{}#~") != std::string::npos) {
+      std::string q = "'";
+      for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      a = q + "'";
+    }
+    s += " " + a;
+  }
+  return s;
+}
 
 std::string command_line_text(int argc, char** argv) {
   std::string s;
@@ -266,13 +361,37 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
               << plan.steps << " steps, " << plan.arms.front().n << " agents, " << nt
               << " thread(s)\n";
   ProgressLine progress(quiet);
-  const auto records = run_plan(plan, threads, std::ref(progress));
+  // Ctrl-C: a run keeps every record in memory until its file is written at the end, so an
+  // interrupted run has nothing to keep.
+  const std::string nothing_written =
+      "orgsim run: interrupted: nothing written (" + out +
+      " is written when every run has finished); run it again with: " + shell_command(argc, argv);
+  interrupt::prepare("", nothing_written);
+  interrupt::install();
+  interrupt::poll(true);
+  std::vector<RunRecord> records;
+  try {
+    records = run_plan(plan, threads, [&](std::int64_t done, std::int64_t total) {
+      interrupt::check();
+      progress(done, total);
+    });
+  } catch (const interrupt::Interrupted& e) {
+    std::cerr << "\n" << nothing_written << "\n";
+    return 128 + e.signal();
+  }
+  interrupt::poll(false);  // from here a signal stops at once, deleting the .partial
+  if (const int sig = interrupt::g_signal; sig != 0) {
+    std::cerr << "\n" << nothing_written << "\n";
+    return 128 + sig;
+  }
+  interrupt::prepare(out + ".partial", nothing_written);
 
   const auto durability = durability_by_arm(records, plan.arm_names, plan.steps);
   ResultsWriter writer(out, run_file_header(sc, plan, cmdline));  // the writer draws a study id
   writer.append(records);
   writer.set_durability(durability);
   writer.finish();
+  interrupt::prepare("", "");
 
   std::cout << format_summary(summarize(records, plan.arm_names),
                               sc.name + " (" + std::to_string(plan.replicates) +
@@ -329,6 +448,28 @@ Sweep load_sweep_file(const std::string& file) {
 std::string failed_runs_line(std::int64_t failed) {
   return std::to_string(failed) +
          " run(s) failed (status 2 in the file; the reproduce commands are above)\n";
+}
+
+/// What an interrupted sweep says: the runs its parts keep (all shards') and the command that
+/// continues it (`again`), or that nothing was kept.
+std::string interrupted_sweep_lines(const Sweep& s, const std::string& out, const SweepOptions& opt,
+                                    int sig, const std::string& again) {
+  const std::string parts_dir = out + ".parts";
+  std::int64_t kept = 0;
+  try {
+    kept = s.total_runs() -
+           static_cast<std::int64_t>(pending_runs(s, out, opt.allow_commit_change).size());
+  } catch (const std::exception& e) {
+    return "orgsim sweep: interrupted (" + interrupt::signal_name(sig) + "); the parts in " +
+           parts_dir + " could not be counted (" + e.what() + "); continue with: " + again + "\n";
+  }
+  if (kept == 0)
+    return "orgsim sweep: interrupted (" + interrupt::signal_name(sig) +
+           ") before any part was written: nothing kept; run it again with: " + again + "\n";
+  return "orgsim sweep: interrupted (" + interrupt::signal_name(sig) +
+         "): " + std::to_string(kept) + " of " + std::to_string(s.total_runs()) + " runs kept in " +
+         parts_dir + " (runs finished since the last part run again); continue with: " + again +
+         "\n";
 }
 
 int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
@@ -416,9 +557,34 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
 #endif
   SweepRecap recap;
   opt.recap = &recap;
-  const std::int64_t failed = run_sweep(s, out, opt, [&](const SweepProgress& p) {
-    line(p.done, p.total, p.failed);
-  });
+  // Ctrl-C (see `interrupt`): the finished parts stay for --resume; the final file being built
+  // as the runs finish is deleted by its writer, or by the handler when stopping at once.
+  const std::string parts_dir = out + ".parts";
+  std::string again = shell_command(argc, argv);
+  if (!resume) again += " --resume";
+  interrupt::prepare(out + ".partial", "orgsim sweep: stopped: the finished parts in " + parts_dir +
+                                           " are kept (orgsim status " + parts_dir +
+                                           "); continue with: " + again);
+  interrupt::install();
+  interrupt::poll(true);
+  std::int64_t failed = 0;
+  try {
+    failed = run_sweep(s, out, opt, [&](const SweepProgress& p) {
+      interrupt::check();
+      line(p.done, p.total, p.failed);
+    });
+  } catch (const interrupt::Interrupted& e) {
+    interrupt::poll(false);
+    std::cerr << "\n" << interrupted_sweep_lines(s, out, opt, e.signal(), again);
+    return 128 + e.signal();
+  }
+  interrupt::poll(false);
+  // A signal that came while the last runs were written was not seen: the sweep is complete, or
+  // (--resume, shards) its runs all in parts; a signal from here on stops at once.
+  if (const int sig = interrupt::g_signal; sig != 0 && sn == 1 && has_parts(out)) {
+    std::cerr << "\n" << interrupted_sweep_lines(s, out, opt, sig, again);
+    return 128 + sig;
+  }
   if (sn > 1) {
     std::cout << "shard " << shard << " done" << (failed ? " (" + std::to_string(failed) + " failed)" : "")
               << "; when every shard is done: orgsim merge " << out << ".parts -o " << out << "\n";
@@ -428,6 +594,7 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
     merge_parts(out + ".parts", out, opt.allow_commit_change);  // the resume warned already
     recap.filled = false;  // the merged file is the one to summarize
   }
+  interrupt::prepare("", "");  // the file is in place: a signal now only stops the summary
   // The summary: from what the sweep kept when it built the file as it ran, else from the file.
   if (!recap.filled) {
     ResultsFile rf = read_results(out, /*with_series=*/false);
@@ -498,8 +665,14 @@ int cmd_merge(int argc, char** argv) {
   check_output_folder(out);
   check_replaceable(out, force, layout::kKindSweep);
   make_output_folder(out);
+  // Ctrl-C stops at once (see `interrupt`): the parts are untouched until the file is in place.
+  interrupt::prepare(out + ".partial",
+                     "orgsim merge: stopped: the parts in " + dir +
+                         " are kept; merge them again with: " + shell_command(argc, argv));
+  interrupt::install();
   merge_parts(dir, out, allow_commit_change,
               [](const std::string& w) { std::cerr << "orgsim merge: warning: " << w << "\n"; });
+  interrupt::prepare("", "");
   std::cout << "results: " << out << "\n";
   return 0;
 }
@@ -969,6 +1142,10 @@ int main(int argc, char** argv) {
               << (guess.empty() ? "" : " (did you mean '" + guess + "'?)") << "\n\n"
               << kUsage;
     return 2;
+  } catch (const interrupt::Interrupted& e) {
+    std::cerr << "orgsim " << cmd << ": interrupted (" << interrupt::signal_name(e.signal())
+              << ")\n";
+    return 128 + e.signal();
   } catch (const InputError& e) {
     std::cerr << "orgsim: error: " << e.what() << "\n";
     return 2;
