@@ -782,6 +782,7 @@ int cmd_report(int argc, char** argv) {
   if (!parse(argc, argv, visible, all, pos, "usage: orgsim report FILE.h5 [-o report.html]"))
     return 0;
   if (file.empty()) throw UsageError("orgsim report: missing FILE.h5");
+  if (!out.empty()) check_output_folder(out);  // as run and sweep say it (analysis.report did not)
   std::vector<std::string> args = {python_interpreter(), "-m", "analysis.report", file};
   if (!out.empty()) {
     args.push_back("-o");
