@@ -6,17 +6,18 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
-#include <limits>
-#include <chrono>
 #include <cerrno>
+#include <charconv>
+#include <chrono>
 #include <cmath>
-#include <cstring>
-#include <functional>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <limits>
 #include <random>
 #include <sstream>
 #include <string>
@@ -67,6 +68,100 @@ const char* kUsage =
     "  calibrate CAL.json    fit parameters to observed statistics (ABC-SMC) into a posterior\n"
     "  version               version and build\n\n"
     "`orgsim <command> --help` shows a command's options.\n";
+
+// ---- Ctrl-C and SIGTERM -----------------------------------------------------------------------
+// While runs are running (`run`, `sweep`), the first SIGINT or SIGTERM only sets a flag; the
+// progress callback, called between runs on the writing thread, sees it and throws Interrupted,
+// so that everything unwinds: the workers finish the runs in progress and start no other, and a
+// results writer destroyed without finish() deletes its .partial (docs/HDF5_LAYOUT.md, "Writing
+// it safely"). The command then says what was kept and how to continue, and exits 128 + signal.
+// A second signal, or one while nothing polls the flag (a results file being written, a merge),
+// stops at once: the handler deletes the output's .partial, writes the prepared message and
+// _exit()s with 128 + signal (only async-signal-safe calls).
+namespace interrupt {
+
+volatile std::sig_atomic_t g_signal = 0;  // the first signal, 0 while none came
+volatile std::sig_atomic_t g_polled = 0;  // whether a progress callback is watching g_signal
+volatile std::sig_atomic_t g_ready = 0;   // whether g_partial and g_message may be read
+char g_partial[4096];                     // a .partial to delete when stopping at once ("": none)
+char g_message[8192];                     // what to say then
+
+extern "C" void on_signal(int sig) {
+  if (g_polled && g_signal == 0) {
+    g_signal = sig;
+    static const char stopping[] =
+        "\norgsim: interrupted: stopping after the runs in progress (interrupt again to stop at "
+        "once)\n";
+    [[maybe_unused]] const auto n = ::write(STDERR_FILENO, stopping, sizeof stopping - 1);
+    return;
+  }
+  if (g_ready) {
+    if (g_partial[0]) ::unlink(g_partial);
+    [[maybe_unused]] const auto n = ::write(STDERR_FILENO, g_message, std::strlen(g_message));
+  }
+  _exit(128 + sig);
+}
+
+/// Catches SIGINT and SIGTERM from now on.
+void install() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;  // HDF5's writes and the workers' waits go on undisturbed
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+/// What stopping at once removes (`partial`, "" for nothing) and says (`message`, one line).
+void prepare(const std::string& partial, const std::string& message) {
+  g_ready = 0;
+  std::snprintf(g_partial, sizeof g_partial, "%s", partial.c_str());
+  if (message.empty())
+    g_message[0] = '\0';
+  else
+    std::snprintf(g_message, sizeof g_message, "\n%s\n", message.c_str());
+  g_ready = 1;
+}
+
+/// Whether the progress callback watches the flag (true while runs run).
+void poll(bool on) { g_polled = on ? 1 : 0; }
+
+/// The signal that stopped the command; main() turns it into exit status 128 + signal.
+class Interrupted : public std::runtime_error {
+ public:
+  explicit Interrupted(int sig) : std::runtime_error("interrupted"), sig_(sig) {}
+  int signal() const { return sig_; }
+
+ private:
+  int sig_;
+};
+
+/// Throws Interrupted if a signal came.
+void check() {
+  if (const int sig = g_signal; sig != 0) throw Interrupted(sig);
+}
+
+std::string signal_name(int sig) {
+  return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal " + std::to_string(sig);
+}
+
+}  // namespace interrupt
+
+/// A command's arguments (argv[0] its name: run, sweep) as a command a shell would run again,
+/// "orgsim" first.
+std::string shell_command(int argc, char** argv) {
+  std::string s = "orgsim";
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.empty() || a.find_first_of(" \t'\"$`\\!*?;&|<>()[]{}#~") != std::string::npos) {
+      std::string q = "'";
+      for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      a = q + "'";
+    }
+    s += " " + a;
+  }
+  return s;
+}
 
 std::string command_line_text(int argc, char** argv) {
   std::string s;
@@ -157,6 +252,16 @@ Scenario load_with_overrides(const ScenarioOptions& o) {
   return sc;
 }
 
+/// `check` and `sweep` of a sweep file take none of the scenario options (a sweep file sets its
+/// own): refused with what to do instead, never ignored.
+void refuse_scenario_options(const std::string& cmd, const ScenarioOptions& o) {
+  if (!o.sets.empty() || !o.replicates.empty() || !o.steps.empty() || !o.seed.empty())
+    throw UsageError("orgsim " + cmd +
+                     ": --set, --replicates, --steps and --seed change a scenario; " + o.scenario +
+                     " is a sweep file: set them in it (its \"scenario\", "
+                     "\"replicates\" and \"seed\")");
+}
+
 /// Parses the options of one command; returns false when --help was printed.
 bool parse(int argc, char** argv, const po::options_description& visible,
            const po::options_description& all, const po::positional_options_description& pos,
@@ -245,9 +350,9 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
   const RunPlan plan = make_plan(sc);
   check_resources(plan, sc.file, threads);
   if (out.empty()) out = default_output(sc.name, sc.file);
+  check_output_folder(out);
   check_replaceable(out, force, layout::kKindRun);
-  const auto out_dir = std::filesystem::path(out).parent_path();
-  if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
+  make_output_folder(out);
 
   const unsigned nt = threads_used(threads, static_cast<long double>(plan.total_runs()));
   if (!quiet)
@@ -256,13 +361,37 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
               << plan.steps << " steps, " << plan.arms.front().n << " agents, " << nt
               << " thread(s)\n";
   ProgressLine progress(quiet);
-  const auto records = run_plan(plan, threads, std::ref(progress));
+  // Ctrl-C: a run keeps every record in memory until its file is written at the end, so an
+  // interrupted run has nothing to keep.
+  const std::string nothing_written =
+      "orgsim run: interrupted: nothing written (" + out +
+      " is written when every run has finished); run it again with: " + shell_command(argc, argv);
+  interrupt::prepare("", nothing_written);
+  interrupt::install();
+  interrupt::poll(true);
+  std::vector<RunRecord> records;
+  try {
+    records = run_plan(plan, threads, [&](std::int64_t done, std::int64_t total) {
+      interrupt::check();
+      progress(done, total);
+    });
+  } catch (const interrupt::Interrupted& e) {
+    std::cerr << "\n" << nothing_written << "\n";
+    return 128 + e.signal();
+  }
+  interrupt::poll(false);  // from here a signal stops at once, deleting the .partial
+  if (const int sig = interrupt::g_signal; sig != 0) {
+    std::cerr << "\n" << nothing_written << "\n";
+    return 128 + sig;
+  }
+  interrupt::prepare(out + ".partial", nothing_written);
 
   const auto durability = durability_by_arm(records, plan.arm_names, plan.steps);
   ResultsWriter writer(out, run_file_header(sc, plan, cmdline));  // the writer draws a study id
   writer.append(records);
   writer.set_durability(durability);
   writer.finish();
+  interrupt::prepare("", "");
 
   std::cout << format_summary(summarize(records, plan.arm_names),
                               sc.name + " (" + std::to_string(plan.replicates) +
@@ -282,16 +411,65 @@ std::pair<std::int64_t, std::int64_t> parse_shard(const std::string& text) {
     }
   } catch (...) {
   }
-  throw InputError("--shard", "--shard", "i/N with 0 <= i < N (e.g. 0/4)", "\"" + text + "\"");
+  throw InputError("--shard", "", "i/N with 0 <= i < N (e.g. 0/4)", "\"" + text + "\"");
 }
 
 void check_output_limit(const Sweep& s, double max_gb);
+
+/// A sweep keeps its parts in the folder OUT.parts: anything else there is an input error (it
+/// used to end as a filesystem error, exit 1).
+void check_parts_folder(const std::string& out) {
+  const std::string parts = out + ".parts";
+  std::error_code ec;
+  const auto st = std::filesystem::status(parts, ec);
+  if (std::filesystem::exists(st) && !std::filesystem::is_directory(st))
+    throw InputError("-o", out, "nothing at " + parts + ", or the folder of this sweep's parts",
+                     "a file there", "give another -o, or move that file away");
+}
+
+/// load_sweep, with a hint when the file is a scenario (no `design`, scenario keys): the loader
+/// names the first key a sweep does not take, which says nothing of the mix-up.
+Sweep load_sweep_file(const std::string& file) {
+  try {
+    return load_sweep(file);
+  } catch (const InputError& e) {
+    if (e.file() == file && e.found().rfind("unknown key", 0) == 0 && is_scenario_key(e.where()) &&
+        !is_sweep_file(file))
+      throw InputError(e.file(), e.where(), e.expected(), e.found(),
+                       "this looks like a scenario file (it has no `design` but scenario keys): "
+                       "run it with `orgsim run " +
+                           file + "`");
+    throw;
+  }
+}
 
 /// The line a sweep ends with when some of its runs failed (each failure printed its reproduce
 /// command as it happened).
 std::string failed_runs_line(std::int64_t failed) {
   return std::to_string(failed) +
          " run(s) failed (status 2 in the file; the reproduce commands are above)\n";
+}
+
+/// What an interrupted sweep says: the runs its parts keep (all shards') and the command that
+/// continues it (`again`), or that nothing was kept.
+std::string interrupted_sweep_lines(const Sweep& s, const std::string& out, const SweepOptions& opt,
+                                    int sig, const std::string& again) {
+  const std::string parts_dir = out + ".parts";
+  std::int64_t kept = 0;
+  try {
+    kept = s.total_runs() -
+           static_cast<std::int64_t>(pending_runs(s, out, opt.allow_commit_change).size());
+  } catch (const std::exception& e) {
+    return "orgsim sweep: interrupted (" + interrupt::signal_name(sig) + "); the parts in " +
+           parts_dir + " could not be counted (" + e.what() + "); continue with: " + again + "\n";
+  }
+  if (kept == 0)
+    return "orgsim sweep: interrupted (" + interrupt::signal_name(sig) +
+           ") before any part was written: nothing kept; run it again with: " + again + "\n";
+  return "orgsim sweep: interrupted (" + interrupt::signal_name(sig) +
+         "): " + std::to_string(kept) + " of " + std::to_string(s.total_runs()) + " runs kept in " +
+         parts_dir + " (runs finished since the last part run again); continue with: " + again +
+         "\n";
 }
 
 int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
@@ -314,12 +492,18 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
       ("max-output-gb", po::value<std::string>(&max_gb_text),
        "refuse to start if the file would exceed this (a number > 0)")
       ("quiet,q", po::bool_switch(&quiet), "no progress line");
+  // Not listed in --help: taken only to say that a sweep file sets them itself.
+  ScenarioOptions scenario_options;
+  po::options_description hidden;
+  add_scenario_options(hidden, scenario_options);
   po::options_description all;
-  all.add(visible).add_options()("file", po::value<std::string>(&file));
+  all.add(visible).add(hidden).add_options()("file", po::value<std::string>(&file));
   po::positional_options_description pos;
   pos.add("file", 1);
   if (!parse(argc, argv, visible, all, pos, "usage: orgsim sweep SWEEP.json [options]")) return 0;
   if (file.empty()) throw UsageError("orgsim sweep: missing SWEEP.json (see orgsim sweep --help)");
+  scenario_options.scenario = file;
+  refuse_scenario_options("sweep", scenario_options);
   const unsigned threads = threads_option("sweep", threads_text);
   const long long part_runs =
       part_runs_text.empty()
@@ -328,13 +512,14 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
                            std::numeric_limits<long long>::max());
   const double max_gb = positive_number_option("sweep", "--max-output-gb", max_gb_text);
   const auto [si, sn] = parse_shard(shard);
-  const Sweep s = load_sweep(file);
+  const Sweep s = load_sweep_file(file);
   check_output_limit(s, max_gb);
   check_resources(s, threads);
   if (out.empty()) out = default_output(s.name, s.file);
+  check_output_folder(out);
   check_replaceable(out, force, layout::kKindSweep);
-  const auto out_dir = std::filesystem::path(out).parent_path();
-  if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
+  check_parts_folder(out);
+  make_output_folder(out);
   const bool other_rank = std::getenv("OMPI_COMM_WORLD_RANK") &&
                           std::string(std::getenv("OMPI_COMM_WORLD_RANK")) != "0";
   if (other_rank) quiet = true;  // under mpirun only rank 0 talks
@@ -372,9 +557,34 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
 #endif
   SweepRecap recap;
   opt.recap = &recap;
-  const std::int64_t failed = run_sweep(s, out, opt, [&](const SweepProgress& p) {
-    line(p.done, p.total, p.failed);
-  });
+  // Ctrl-C (see `interrupt`): the finished parts stay for --resume; the final file being built
+  // as the runs finish is deleted by its writer, or by the handler when stopping at once.
+  const std::string parts_dir = out + ".parts";
+  std::string again = shell_command(argc, argv);
+  if (!resume) again += " --resume";
+  interrupt::prepare(out + ".partial", "orgsim sweep: stopped: the finished parts in " + parts_dir +
+                                           " are kept (orgsim status " + parts_dir +
+                                           "); continue with: " + again);
+  interrupt::install();
+  interrupt::poll(true);
+  std::int64_t failed = 0;
+  try {
+    failed = run_sweep(s, out, opt, [&](const SweepProgress& p) {
+      interrupt::check();
+      line(p.done, p.total, p.failed);
+    });
+  } catch (const interrupt::Interrupted& e) {
+    interrupt::poll(false);
+    std::cerr << "\n" << interrupted_sweep_lines(s, out, opt, e.signal(), again);
+    return 128 + e.signal();
+  }
+  interrupt::poll(false);
+  // A signal that came while the last runs were written was not seen: the sweep is complete, or
+  // (--resume, shards) its runs all in parts; a signal from here on stops at once.
+  if (const int sig = interrupt::g_signal; sig != 0 && sn == 1 && has_parts(out)) {
+    std::cerr << "\n" << interrupted_sweep_lines(s, out, opt, sig, again);
+    return 128 + sig;
+  }
   if (sn > 1) {
     std::cout << "shard " << shard << " done" << (failed ? " (" + std::to_string(failed) + " failed)" : "")
               << "; when every shard is done: orgsim merge " << out << ".parts -o " << out << "\n";
@@ -384,6 +594,7 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
     merge_parts(out + ".parts", out, opt.allow_commit_change);  // the resume warned already
     recap.filled = false;  // the merged file is the one to summarize
   }
+  interrupt::prepare("", "");  // the file is in place: a signal now only stops the summary
   // The summary: from what the sweep kept when it built the file as it ran, else from the file.
   if (!recap.filled) {
     ResultsFile rf = read_results(out, /*with_series=*/false);
@@ -451,9 +662,17 @@ int cmd_merge(int argc, char** argv) {
       throw UsageError("orgsim merge: give -o OUT.h5 (the parts directory does not end in .parts)");
     out = dir.substr(0, dir.size() - 6);
   }
+  check_output_folder(out);
   check_replaceable(out, force, layout::kKindSweep);
+  make_output_folder(out);
+  // Ctrl-C stops at once (see `interrupt`): the parts are untouched until the file is in place.
+  interrupt::prepare(out + ".partial",
+                     "orgsim merge: stopped: the parts in " + dir +
+                         " are kept; merge them again with: " + shell_command(argc, argv));
+  interrupt::install();
   merge_parts(dir, out, allow_commit_change,
               [](const std::string& w) { std::cerr << "orgsim merge: warning: " << w << "\n"; });
+  interrupt::prepare("", "");
   std::cout << "results: " << out << "\n";
   return 0;
 }
@@ -563,6 +782,7 @@ int cmd_report(int argc, char** argv) {
   if (!parse(argc, argv, visible, all, pos, "usage: orgsim report FILE.h5 [-o report.html]"))
     return 0;
   if (file.empty()) throw UsageError("orgsim report: missing FILE.h5");
+  if (!out.empty()) check_output_folder(out);  // as run and sweep say it (analysis.report did not)
   std::vector<std::string> args = {python_interpreter(), "-m", "analysis.report", file};
   if (!out.empty()) {
     args.push_back("-o");
@@ -752,13 +972,15 @@ Pilot pilot_for(const std::string& file, const ModelConfig& cfg, std::uint64_t s
 
 int cmd_check_sweep(const std::string& file, unsigned threads, double max_gb, bool explain,
                     std::string out) {
-  const Sweep s = load_sweep(file);
+  const Sweep s = load_sweep_file(file);
   check_output_limit(s, max_gb);
   check_resources(s, threads);
   const ResourceEstimate e = estimate_resources(s, threads);
   const std::int64_t steps = e.steps;
   // Without -o, the name must make a plain file stem, as `sweep` requires (an InputError).
   if (out.empty()) out = default_output(s.name, s.file);
+  check_output_folder(out);
+  check_parts_folder(out);
   std::cout << file << ": valid\n"
             << "plan: " << s.points() << " point(s) x " << s.arms() << " arm(s) x " << s.replicates
             << " replicate(s) = " << format_count(e.runs) << " runs of " << steps << " steps ("
@@ -810,11 +1032,7 @@ int cmd_check(int argc, char** argv) {
   const double max_gb = positive_number_option("check", "--max-output-gb", max_gb_text);
   if (is_sweep_file(so.scenario)) {
     // `orgsim sweep` takes none of these (a sweep file sets its own): refused, not ignored.
-    if (!so.sets.empty() || !so.replicates.empty() || !so.steps.empty() || !so.seed.empty())
-      throw UsageError("orgsim check: --set, --replicates, --steps and --seed change a scenario; " +
-                       so.scenario +
-                       " is a sweep file: set them in it (its \"scenario\", "
-                       "\"replicates\" and \"seed\")");
+    refuse_scenario_options("check", so);
     return cmd_check_sweep(so.scenario, threads, max_gb, explain, out);
   }
   const Scenario sc = load_with_overrides(so);
@@ -822,6 +1040,7 @@ int cmd_check(int argc, char** argv) {
   check_resources(plan, sc.file, threads);
   const ResourceEstimate e = estimate_resources(plan, threads);
   if (out.empty()) out = default_output(sc.name, sc.file);  // as `run` requires
+  check_output_folder(out);
   std::cout << sc.file << ": valid\n"
             << "plan: " << plan.arms.size() << " arm(s) x " << plan.replicates
             << " replicate(s) = " << format_count(e.runs) << " runs of " << plan.steps
@@ -924,11 +1143,20 @@ int main(int argc, char** argv) {
               << (guess.empty() ? "" : " (did you mean '" + guess + "'?)") << "\n\n"
               << kUsage;
     return 2;
+  } catch (const interrupt::Interrupted& e) {
+    std::cerr << "orgsim " << cmd << ": interrupted (" << interrupt::signal_name(e.signal())
+              << ")\n";
+    return 128 + e.signal();
   } catch (const InputError& e) {
     std::cerr << "orgsim: error: " << e.what() << "\n";
     return 2;
   } catch (const UsageError& e) {
-    std::cerr << "orgsim: error: " << e.what() << "\n";
+    // A message that names its command ("orgsim sweep: ...") says so once, not after "orgsim:".
+    const std::string msg = e.what(), own = "orgsim " + cmd + ": ";
+    if (msg.rfind(own, 0) == 0)
+      std::cerr << own << "error: " << msg.substr(own.size()) << "\n";
+    else
+      std::cerr << "orgsim: error: " << msg << "\n";
     return 2;
   } catch (const po::error& e) {
     std::cerr << "orgsim: error: " << e.what() << " (see orgsim " << cmd << " --help)\n";

@@ -357,7 +357,8 @@ TEST_CASE("orgsim check SWEEP --explain names the sweep and its design as source
 TEST_CASE("a --set that every arm overrides is a warning, once per key, in run and check",
           "[cli][set]") {
   // Each arm of the default scenario sets campaign.strategy, after --set: the --set changes no
-  // run. It used to pass in silence.
+  // run. It used to pass in silence. (A key set twice is an error now: see "a key given twice
+  // with --set".)
   const std::string sc = test::source_path("scenarios/default.json");
   const std::string out = test::tmp_path("cli_set_overridden.h5");
   const std::string warning =
@@ -366,9 +367,7 @@ TEST_CASE("a --set that every arm overrides is a warning, once per key, in run a
   for (const std::string& cmd :
        {"check " + sc, "run " + sc + " -o " + out + " --steps 2 --replicates 1 --quiet"}) {
     INFO(cmd);
-    const auto r = sh(cmd +
-                      " --set campaign.strategy=issue_first --set population.size=200 "
-                      "--set campaign.strategy=hybrid");
+    const auto r = sh(cmd + " --set population.size=200 --set campaign.strategy=hybrid");
     INFO(r.err);
     CHECK(r.code == 0);
     const auto at = r.err.find(warning);
@@ -408,8 +407,8 @@ TEST_CASE("check refuses --set and the scenario options for a sweep file, which 
     const auto r = sh("check " + sweep + " " + opt);
     INFO(r.out << r.err);
     CHECK(r.code == 2);
-    CHECK(r.err.find("orgsim check: --set, --replicates, --steps and --seed change a scenario") !=
-          std::string::npos);
+    CHECK(r.err.find("orgsim check: error: --set, --replicates, --steps and --seed change a "
+                     "scenario") != std::string::npos);
     CHECK(r.out.find("valid") == std::string::npos);
   }
 }
@@ -753,4 +752,129 @@ TEST_CASE("sweep --resume with an odd part name in the parts folder names the fi
   CHECK(r.code == 2);
   CHECK(r.err.find("part-s0of1-gX-000001.h5") != std::string::npos);
   CHECK(r.err.find("stoi") == std::string::npos);
+}
+
+TEST_CASE("a key given twice with --set is an input error naming both values", "[cli][set]") {
+  // It used to pass, the last value winning, while a key given twice in a JSON file is an error.
+  const std::string sc = test::source_path("scenarios/validation/granovetter.json");
+  const std::string out = test::tmp_path("cli_set_twice.h5");
+  fs::remove(out);
+  for (const std::string& cmd : {"run " + sc + " -o " + out + " --quiet", "check " + sc}) {
+    INFO(cmd);
+    const auto r = sh(cmd + " --set population.size=200 --set steps=2 --set population.size=300");
+    INFO(r.err);
+    CHECK(r.code == 2);
+    CHECK(r.err.find("--set: population.size: expected each key set at most once") !=
+          std::string::npos);
+    CHECK(r.err.find("`population.size=200` and `population.size=300`") != std::string::npos);
+    CHECK_FALSE(fs::exists(out));
+    CHECK_FALSE(fs::exists(out + ".partial"));
+  }
+  // --replicates N is --set replicates=N: both at once are the same key twice.
+  const auto r = sh("check " + sc + " --set replicates=5 --replicates 3");
+  INFO(r.err);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("`replicates=5` and `replicates=3`") != std::string::npos);
+  CHECK(r.err.find("--replicates N, --steps T and --seed S are --set replicates=N") !=
+        std::string::npos);
+}
+
+TEST_CASE("an output path under a file is an input error naming -o, the file and the folder",
+          "[cli][output]") {
+  // It used to end as exit 1 with the raw filesystem error ("cannot create directories: Not a
+  // directory").
+  const std::string file = write_file("cli_notafolder", "just a file\n");
+  const std::string out = file + "/deeper/x6.h5";
+  const std::string sc = test::source_path("scenarios/validation/granovetter.json");
+  const std::string sweep = write_file("cli_notafolder_sweep.json", R"({"name": "cli-notafolder",
+      "scenario": {"steps": 2, "population": {"size": 50},
+                   "network": {"type": "erdos_renyi", "mean_degree": 4}},
+      "design": {"type": "grid", "parameters": {"environment.turnover": [0.0, 0.01]}}})");
+  for (const std::string& cmd : {"run " + sc + " -o " + out, "sweep " + sweep + " -o " + out,
+                                 "check " + sc + " -o " + out, "check " + sweep + " -o " + out,
+                                 "merge " + test::tmp_path("cli_no_parts.h5.parts") + " -o " + out,
+                                 "report " + test::tmp_path("cli_no_results.h5") + " -o " + out}) {
+    INFO(cmd);
+    const auto q = sh(cmd);
+    INFO(q.out << q.err);
+    CHECK(q.code == 2);
+    CHECK(q.err.find("orgsim: error: -o: " + out + ": expected a folder at " + file +
+                     " (or nothing there yet) to hold the results, found a file") !=
+          std::string::npos);
+    CHECK(q.err.find("filesystem error") == std::string::npos);
+    CHECK(fs::is_regular_file(file));
+  }
+  // A sweep's parts folder taken by a file: the same kind of error, not a filesystem error.
+  const std::string out2 = test::tmp_path("cli_parts_file.h5");
+  fs::remove(out2);
+  std::ofstream(out2 + ".parts") << "not a folder\n";
+  const auto r = sh("sweep " + sweep + " -o " + out2 + " --quiet");
+  INFO(r.err);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("-o: " + out2 + ": expected nothing at " + out2 + ".parts") !=
+        std::string::npos);
+  CHECK_FALSE(fs::exists(out2));
+}
+
+TEST_CASE("a sweep file given to run, or a scenario given to sweep, is named as such",
+          "[cli][strict]") {
+  // They used to say only "unknown key `design`" (with the 35 scenario keys) and "unknown key
+  // `actions`".
+  const std::string sweep = test::source_path("scenarios/sweeps/hours_vs_turnover.json");
+  fs::remove(test::tmp_path("cli_wrong_kind.h5"));
+  auto r = sh("run " + sweep + " -o " + test::tmp_path("cli_wrong_kind.h5"));
+  INFO(r.err);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("this looks like a sweep file (it has `design`): run it with `orgsim sweep " +
+                   sweep + "`") != std::string::npos);
+  CHECK(r.err.find("population.size") == std::string::npos);  // not the list of every key
+  const std::string sc = test::source_path("scenarios/default.json");
+  r = sh("sweep " + sc + " -o " + test::tmp_path("cli_wrong_kind.h5"));
+  INFO(r.err);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("unknown key `actions`") != std::string::npos);
+  CHECK(r.err.find("this looks like a scenario file (it has no `design` but scenario keys): run "
+                   "it with `orgsim run " +
+                   sc + "`") != std::string::npos);
+  CHECK_FALSE(fs::exists(test::tmp_path("cli_wrong_kind.h5")));
+}
+
+TEST_CASE("sweep refuses --set and the scenario options, saying the sweep file sets them",
+          "[cli][set]") {
+  // It used to say only "unrecognised option '--set'"; check explained it already.
+  const std::string sweep = write_file("cli_sweep_set.json", R"({"name": "cli-sweep-set",
+      "scenario": {"steps": 2, "population": {"size": 50}},
+      "design": {"type": "grid", "parameters": {"environment.turnover": [0.0, 0.01]}}})");
+  const std::string out = test::tmp_path("cli_sweep_set.h5");
+  fs::remove(out);
+  for (const char* opt : {"--set population.size=60", "--replicates 3", "--steps 4", "--seed 2"}) {
+    INFO(opt);
+    const auto r = sh("sweep " + sweep + " -o " + out + " " + opt);
+    INFO(r.err);
+    CHECK(r.code == 2);
+    CHECK(r.err.find("orgsim sweep: error: --set, --replicates, --steps and --seed change a "
+                     "scenario; " +
+                     sweep + " is a sweep file: set them in it") != std::string::npos);
+    CHECK_FALSE(fs::exists(out));
+  }
+  // --help does not list them (the sweep takes none).
+  const auto h = sh("sweep --help");
+  CHECK(h.out.find("--set") == std::string::npos);
+}
+
+TEST_CASE("error messages name their option or command once", "[cli][strict]") {
+  const std::string sweep = write_file("cli_prefix_sweep.json", R"({"name": "cli-prefix",
+      "scenario": {"steps": 2, "population": {"size": 50}},
+      "design": {"type": "grid", "parameters": {"environment.turnover": [0.0, 0.01]}}})");
+  auto r = sh("sweep " + sweep + " --shard 2/2");
+  INFO(r.err);
+  CHECK(r.code == 2);
+  CHECK(r.err.find(
+            "orgsim: error: --shard: expected i/N with 0 <= i < N (e.g. 0/4), found \"2/2\"") !=
+        std::string::npos);
+  CHECK(r.err.find("--shard: --shard") == std::string::npos);
+  r = sh("run");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("orgsim run: error: missing SCENARIO.json") != std::string::npos);
+  CHECK(r.err.find("orgsim: error: orgsim") == std::string::npos);
 }

@@ -177,12 +177,19 @@ std::vector<RunRecord> run_plan(const RunPlan& plan, unsigned threads, const Pro
   std::vector<std::thread> pool;
   for (unsigned i = 0; i < nt; ++i) pool.emplace_back(worker);
   if (progress) {
-    std::unique_lock<std::mutex> lock(mu);
-    while (done.load() < total && !error) {
-      cv.wait_for(lock, std::chrono::milliseconds(250));
-      lock.unlock();
-      progress(done.load(), total);
-      lock.lock();
+    try {
+      std::unique_lock<std::mutex> lock(mu);
+      while (done.load() < total && !error) {
+        cv.wait_for(lock, std::chrono::milliseconds(250));
+        lock.unlock();
+        progress(done.load(), total);
+        lock.lock();
+      }
+    } catch (...) {
+      // The caller stops the run (Ctrl-C): the workers start no further run; joined below, never
+      // left joinable (std::terminate).
+      std::lock_guard<std::mutex> lock(mu);
+      if (!error) error = std::current_exception();
     }
   }
   for (auto& th : pool) th.join();

@@ -56,7 +56,9 @@ void keep_freed_memory();
 /// last, kept in the record's `snapshots` (what run_plan does when output.snapshots > 0).
 RunRecord run_with_snapshots(const RunPlan& plan, std::int32_t arm, std::int64_t replicate);
 
-/// Progress callback: (runs done, runs total).
+/// Progress callback: (runs done, runs total), called from the calling thread. An exception it
+/// throws (the command line's Ctrl-C) stops the run: no further run starts, the runs in progress
+/// finish, and the exception leaves run_plan.
 using Progress = std::function<void(std::int64_t, std::int64_t)>;
 
 /// Runs the whole plan on `threads` workers (0 = all cores); records in run-index order.

@@ -20,4 +20,13 @@ std::string default_output(const std::string& name, const std::string& file);
 /// (another -o, or --force).
 void check_replaceable(const std::string& out, bool force, const std::string& kind);
 
+/// Checks that the results file `out` (given with -o, or the default) can be put in a folder:
+/// the nearest part of its folder's path that exists must be a folder. A file (or anything else)
+/// there is an InputError naming -o, `out`, that path and what it is, with nothing created.
+void check_output_folder(const std::string& out);
+
+/// check_output_folder, then creates the folders `out` needs; a folder that cannot be created
+/// (no permission, a read-only file system) is an InputError naming -o, `out` and the reason.
+void make_output_folder(const std::string& out);
+
 }  // namespace orgsim

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -874,9 +875,10 @@ std::pair<std::string, json> parse_set_argument(const std::string& arg) {
 
 namespace {
 
-/// The --set arguments (the last one of each key) that every arm overrides, as warnings: an
-/// arm's own `set` comes after --set, so such a --set changes no run. An arm overrides key `k`
-/// when it sets `k` or the object holding it (`population.threshold` for `...threshold.mean`).
+/// The --set arguments (one per key: resolve refuses a key set twice) that every arm overrides,
+/// as warnings: an arm's own `set` comes after --set, so such a --set changes no run. An arm
+/// overrides key `k` when it sets `k` or the object holding it (`population.threshold` for
+/// `...threshold.mean`).
 std::vector<std::string> overridden_sets(const std::vector<std::string>& sets,
                                          const std::vector<Arm>& arms) {
   std::vector<std::pair<std::string, std::string>> last;  // key, argument; first-seen order
@@ -912,6 +914,12 @@ Scenario resolve(const json& doc, const std::string& file, const std::string& di
                  const std::string& id, std::string raw_text,
                  const std::vector<std::string>& sets) {
   if (!doc.is_object()) throw InputError(file, "(top level)", "a JSON object", json_value_text(doc));
+  // A sweep file given where a scenario belongs: say so, instead of listing every scenario key.
+  if (doc.contains("design"))
+    throw InputError(file, "design", "a scenario file (no key `design`)",
+                     "the key `design` of a sweep file",
+                     "this looks like a sweep file (it has `design`): run it with `orgsim sweep " +
+                         file + "`, or orgsim.sweep in Python");
   Scenario sc;
   sc.file = file;
   sc.dir = dir;
@@ -921,8 +929,15 @@ Scenario resolve(const json& doc, const std::string& file, const std::string& di
   Resolution r(sc.base, sc.origin, sc.bases);
   apply_document(doc, Layer{file, "file", false, dir, fs::path(file).parent_path().string()}, id,
                  r);
+  // A key given twice is an error, as in a JSON file: the second would silently replace the first.
+  std::map<std::string, std::string> seen;  // key -> its argument
   for (const auto& s : sets) {
     auto [key, value] = parse_set_argument(s);
+    if (const auto [it, fresh] = seen.emplace(key, s); !fresh)
+      throw InputError("--set", key, "each key set at most once (as in a JSON file)",
+                       "`" + it->second + "` and `" + s + "`",
+                       "keep one; --replicates N, --steps T and --seed S are --set replicates=N, "
+                       "steps=T and seed=S");
     set_parameter(sc.base, key, value, "--set", key);
     sc.origin[table_key_of(key)] = "--set";
   }
@@ -971,6 +986,11 @@ Scenario resolve(const json& doc, const std::string& file, const std::string& di
 Scenario scenario_from_json(const json& doc, const std::string& file, const std::string& dir,
                             std::string raw_text, const std::vector<std::string>& sets) {
   return resolve(doc, file, dir, "", std::move(raw_text), sets);
+}
+
+bool is_scenario_key(const std::string& key) {
+  const auto keys = children_of("");
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets) {

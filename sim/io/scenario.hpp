@@ -72,6 +72,10 @@ struct Scenario {
                                         const std::string& written, const InputError& e,
                                         const std::string& context = "");
 
+/// Whether `key` may stand at the top level of a scenario file (a parameter or section, `arms`,
+/// `extends`, `discussion`, `try`): how the sweep command tells a scenario given in its place.
+bool is_scenario_key(const std::string& key);
+
 /// Reads, parses and validates `path`; `sets` are "key=value" strings from --set.
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets = {});
 
