@@ -1519,6 +1519,7 @@ std::string sweep_status(const std::string& parts_dir) {
   std::int64_t runs = 0, failed = 0, planned = 0, in_flight = 0, duplicates = 0;
   std::set<std::int64_t> seen;
   std::string name, kind;
+  std::map<std::string, std::string> command_of;  // writer -> the command line its parts record
   fs::file_time_type newest = fs::file_time_type::min();
   for (const auto& [pn, file] : parts) {
     const ResultsFile rf = read_results(file, /*with_series=*/false);
@@ -1534,6 +1535,7 @@ std::string sweep_status(const std::string& parts_dir) {
       failed += r.status == 2 ? 1 : 0;
     }
     newest = std::max(newest, fs::last_write_time(file));
+    command_of.emplace(pn.writer.substr(0, pn.writer.rfind("-g")), rf.header.command_line);
     if (name.empty()) {
       try {
         name = json::parse(rf.header.sweep_json).value("name", std::string());
@@ -1546,10 +1548,15 @@ std::string sweep_status(const std::string& parts_dir) {
   const auto age = std::chrono::duration_cast<std::chrono::seconds>(
                        fs::file_time_type::clock::now() - newest)
                        .count();
+  // One decimal, rounded down: 99.96% of the runs is not "100.0%" while runs are missing.
+  char percent[32];
+  std::snprintf(percent, sizeof percent, "%.1f",
+                planned > 0 ? std::floor(1000.0 * static_cast<double>(runs) /
+                                         static_cast<double>(planned)) / 10.0
+                            : 0.0);
   std::ostringstream o;
   o << parts_dir << ": sweep \"" << name << "\", " << runs << " of " << planned << " runs done ("
-    << (planned > 0 ? 100.0 * static_cast<double>(runs) / static_cast<double>(planned) : 0.0)
-    << "%), " << failed << " failed, " << parts.size() << " part(s)\n";
+    << percent << "%), " << failed << " failed, " << parts.size() << " part(s)\n";
   for (const auto& [w, pr] : by_writer)
     o << "  writer " << w << ": " << pr.first << " part(s), " << pr.second << " runs\n";
   if (duplicates > 0)
@@ -1567,12 +1574,30 @@ std::string sweep_status(const std::string& parts_dir) {
   o << "  newest part written " << age << " s ago"
     << (in_flight ? "; " + std::to_string(in_flight) + " part(s) being written or left by a crash" : "")
     << "\n";
-  if (runs < planned)
-    o << "  to finish (run the missing shards, or continue an interrupted sweep): orgsim sweep SWEEP.json -o "
-      << parts_dir.substr(0, parts_dir.size() > 6 ? parts_dir.size() - 6 : parts_dir.size())
-      << " --resume\n";
-  else
-    o << "  all runs done: orgsim merge " << parts_dir << "\n";
+  const bool named = parts_dir.size() > 6 && parts_dir.substr(parts_dir.size() - 6) == ".parts";
+  const std::string out = named ? parts_dir.substr(0, parts_dir.size() - 6) : "OUT.h5";
+  if (runs < planned) {
+    // The command each writer's parts record (`orgsim sweep ...`, argv[0] as "orgsim"), with
+    // --resume: what continues it, run from the folder it was started in.
+    std::vector<std::string> again;
+    for (const auto& [writer, line] : command_of) {
+      const auto at = line.find(" sweep ");
+      if (at == std::string::npos) continue;  // the Python module's sweep: no command to give
+      std::string cmd = "orgsim" + line.substr(at);
+      if (cmd.find(" --resume") == std::string::npos) cmd += " --resume";
+      again.push_back(cmd);
+    }
+    if (again.empty()) {
+      o << "  to finish (run the missing shards, or continue an interrupted sweep): orgsim sweep "
+           "SWEEP.json -o " << out << " --resume\n";
+    } else {
+      o << "  to finish (from the folder the sweep was started in; run the missing shards too, if "
+           "any):\n";
+      for (const auto& cmd : again) o << "    " << cmd << "\n";
+    }
+  } else {
+    o << "  all runs done: orgsim merge " << parts_dir << " -o " << out << "\n";
+  }
   return o.str();
 }
 
