@@ -840,14 +840,15 @@ TEST_CASE("orgsim status reports a sweep from its parts, --max-output-gb refuses
                                          " --shard 1/2 --quiet --resume"));
   CHECK_THAT(text.str(), !Catch::Contains("SWEEP.json"));
   // The other shard done, status gives the whole merge command, -o included.
-  REQUIRE(std::system((base + " sweep " + path + " -o " + out + " --shard 0/2 --quiet > /dev/null").c_str()) == 0);
+  REQUIRE(std::system((base + " sweep " + path + " -o " + out + " --shard 0/2 --quiet > /dev/null")
+                          .c_str()) == 0);
   REQUIRE(std::system((base + " status " + out + ".parts > " + log).c_str()) == 0);
   std::ifstream done_in(log);
   std::stringstream done_text;
   done_text << done_in.rdbuf();
-  CHECK_THAT(done_text.str(), Catch::Contains("(100.0%)") &&
-                                  Catch::Contains("all runs done: orgsim merge " + out +
-                                                  ".parts -o " + out));
+  CHECK_THAT(done_text.str(),
+             Catch::Contains("(100.0%)") &&
+                 Catch::Contains("all runs done: orgsim merge " + out + ".parts -o " + out));
   const int rc = std::system((base + " sweep " + path + " -o " + fresh("toobig") +
                               " --max-output-gb 0.000001 --quiet > /dev/null 2>&1").c_str());
   CHECK(WEXITSTATUS(rc) == 2);

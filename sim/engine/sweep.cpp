@@ -1550,10 +1550,11 @@ std::string sweep_status(const std::string& parts_dir) {
                        .count();
   // One decimal, rounded down: 99.96% of the runs is not "100.0%" while runs are missing.
   char percent[32];
-  std::snprintf(percent, sizeof percent, "%.1f",
-                planned > 0 ? std::floor(1000.0 * static_cast<double>(runs) /
-                                         static_cast<double>(planned)) / 10.0
-                            : 0.0);
+  std::snprintf(
+      percent, sizeof percent, "%.1f",
+      planned > 0
+          ? std::floor(1000.0 * static_cast<double>(runs) / static_cast<double>(planned)) / 10.0
+          : 0.0);
   std::ostringstream o;
   o << parts_dir << ": sweep \"" << name << "\", " << runs << " of " << planned << " runs done ("
     << percent << "%), " << failed << " failed, " << parts.size() << " part(s)\n";
@@ -1589,7 +1590,8 @@ std::string sweep_status(const std::string& parts_dir) {
     }
     if (again.empty()) {
       o << "  to finish (run the missing shards, or continue an interrupted sweep): orgsim sweep "
-           "SWEEP.json -o " << out << " --resume\n";
+           "SWEEP.json -o "
+        << out << " --resume\n";
     } else {
       o << "  to finish (from the folder the sweep was started in; run the missing shards too, if "
            "any):\n";
