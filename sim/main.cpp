@@ -427,22 +427,6 @@ void check_parts_folder(const std::string& out) {
                      "a file there", "give another -o, or move that file away");
 }
 
-/// load_sweep, with a hint when the file is a scenario (no `design`, scenario keys): the loader
-/// names the first key a sweep does not take, which says nothing of the mix-up.
-Sweep load_sweep_file(const std::string& file) {
-  try {
-    return load_sweep(file);
-  } catch (const InputError& e) {
-    if (e.file() == file && e.found().rfind("unknown key", 0) == 0 && is_scenario_key(e.where()) &&
-        !is_sweep_file(file))
-      throw InputError(e.file(), e.where(), e.expected(), e.found(),
-                       "this looks like a scenario file (it has no `design` but scenario keys): "
-                       "run it with `orgsim run " +
-                           file + "`");
-    throw;
-  }
-}
-
 /// The line a sweep ends with when some of its runs failed (each failure printed its reproduce
 /// command as it happened).
 std::string failed_runs_line(std::int64_t failed) {
@@ -512,7 +496,7 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
                            std::numeric_limits<long long>::max());
   const double max_gb = positive_number_option("sweep", "--max-output-gb", max_gb_text);
   const auto [si, sn] = parse_shard(shard);
-  const Sweep s = load_sweep_file(file);
+  const Sweep s = load_sweep(file);
   check_output_limit(s, max_gb);
   check_resources(s, threads);
   if (out.empty()) out = default_output(s.name, s.file);
@@ -972,7 +956,7 @@ Pilot pilot_for(const std::string& file, const ModelConfig& cfg, std::uint64_t s
 
 int cmd_check_sweep(const std::string& file, unsigned threads, double max_gb, bool explain,
                     std::string out) {
-  const Sweep s = load_sweep_file(file);
+  const Sweep s = load_sweep(file);
   check_output_limit(s, max_gb);
   check_resources(s, threads);
   const ResourceEstimate e = estimate_resources(s, threads);

@@ -142,6 +142,13 @@ Sweep sweep_from_text(const std::string& text, const std::string& path, const st
                                          "bootstrap"};
   for (auto it = doc.begin(); it != doc.end(); ++it)
     if (std::find(keys.begin(), keys.end(), it.key()) == keys.end()) {
+      // A scenario file given where a sweep belongs: say so (the CLI and orgsim.sweep alike).
+      if (!doc.contains("design") && is_scenario_key(it.key()))
+        throw InputError(path, it.key(), "one of the keys " + join_or(keys),
+                         "unknown key `" + it.key() + "`",
+                         "this looks like a scenario file (it has no `design` but scenario "
+                         "keys): run it with `orgsim run " +
+                             path + "`, or orgsim.run in Python");
       const auto guess = did_you_mean(it.key(), keys);
       throw InputError(path, it.key(), "one of the keys " + join_or(keys),
                        "unknown key `" + it.key() + "`",

@@ -355,3 +355,15 @@ def test_the_documented_salib_block_imports_what_it_uses():
     used = {n.id for n in names if isinstance(n.ctx, ast.Load)}
     import builtins
     assert used - bound - set(dir(builtins)) == set()
+
+
+def test_a_file_of_the_other_kind_is_named_as_such():
+    """orgsim.sweep given a scenario file, and orgsim.run given a sweep file, say which command
+    takes the file, as the CLI does (the hint is the engine's, not the CLI's)."""
+    with pytest.raises(orgsim.InputError) as err:
+        orgsim.sweep(DEFAULT)
+    assert "looks like a scenario file" in err.value.hint and "orgsim.run" in err.value.hint
+    sweep_file = str(REPO / "scenarios" / "sweeps" / "hours_vs_turnover.json")
+    with pytest.raises(orgsim.InputError) as err:
+        orgsim.run(sweep_file)
+    assert "looks like a sweep file" in err.value.hint and "orgsim.sweep" in err.value.hint
