@@ -810,6 +810,13 @@ int cmd_discover(int argc, char** argv) {
 /// ABC-SMC calibration (docs/CALIBRATION.md), done by analysis.calibrate, which runs every batch
 /// of proposals as a sweep of this same binary (passed on as --orgsim).
 int cmd_calibrate(int argc, char** argv) {
+  // The output's folder is checked here, as run, sweep and report check theirs (analysis.calibrate
+  // would fail with exit 1 on a folder that is a file).
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if ((a == "-o" || a == "--output") && i + 1 < argc) check_output_folder(argv[i + 1]);
+    if (a.rfind("--output=", 0) == 0) check_output_folder(a.substr(9));
+  }
   return pass_to_python(argc, argv, "calibrate", "analysis.calibrate",
                         "usage: orgsim calibrate CAL.json [-o OUT.h5] [--threads N] [--resume] "
                         "(see orgsim calibrate --help)",

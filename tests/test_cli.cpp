@@ -790,10 +790,12 @@ TEST_CASE("an output path under a file is an input error naming -o, the file and
       "scenario": {"steps": 2, "population": {"size": 50},
                    "network": {"type": "erdos_renyi", "mean_degree": 4}},
       "design": {"type": "grid", "parameters": {"environment.turnover": [0.0, 0.01]}}})");
-  for (const std::string& cmd : {"run " + sc + " -o " + out, "sweep " + sweep + " -o " + out,
-                                 "check " + sc + " -o " + out, "check " + sweep + " -o " + out,
-                                 "merge " + test::tmp_path("cli_no_parts.h5.parts") + " -o " + out,
-                                 "report " + test::tmp_path("cli_no_results.h5") + " -o " + out}) {
+  for (const std::string& cmd :
+       {"run " + sc + " -o " + out, "sweep " + sweep + " -o " + out, "check " + sc + " -o " + out,
+        "check " + sweep + " -o " + out,
+        "merge " + test::tmp_path("cli_no_parts.h5.parts") + " -o " + out,
+        "report " + test::tmp_path("cli_no_results.h5") + " -o " + out,
+        "calibrate " + sc + " -o " + out, "calibrate " + sc + " --output=" + out}) {
     INFO(cmd);
     const auto q = sh(cmd);
     INFO(q.out << q.err);
