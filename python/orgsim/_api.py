@@ -73,8 +73,13 @@ def _keyword_errors(set_, **keywords):
         if given is not None and err.found == json.dumps(given):
             raise _input_error(KEYWORD, err.path, err.expected, err.found, err.hint) from None
         if set_:
+            hint = err.hint
+            if err.expected.startswith("each key set at most once"):  # the CLI's words, in Python's
+                hint = (f"keep one: set={{'{err.path}': ...}} or the keyword argument "
+                        f"{err.path}=..." if err.path in ("replicates", "steps", "seed")
+                        else "keep one")
             raise _input_error(KEYWORD + " set", err.path, err.expected, err.found,
-                               err.hint) from None
+                               hint) from None
         raise
 
 

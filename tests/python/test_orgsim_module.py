@@ -367,3 +367,10 @@ def test_a_file_of_the_other_kind_is_named_as_such():
     with pytest.raises(orgsim.InputError) as err:
         orgsim.run(sweep_file)
     assert "looks like a sweep file" in err.value.hint and "orgsim.sweep" in err.value.hint
+
+
+def test_a_key_given_both_in_set_and_as_a_keyword_is_refused_in_python_words():
+    with pytest.raises(orgsim.InputError) as err:
+        orgsim.run(DEFAULT, set={"replicates": 5}, replicates=3)
+    assert err.value.file == "keyword argument set" and err.value.path == "replicates"
+    assert "--replicates" not in err.value.hint and "replicates=..." in err.value.hint
