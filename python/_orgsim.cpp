@@ -166,6 +166,15 @@ PYBIND11_MODULE(_orgsim, m) {
       [](const std::string& path, const std::string& text, const std::string& label,
          const std::string& out, unsigned threads, const std::string& command_line, bool resume,
          bool allow_commit_change) {
+        // Ctrl-C in Python: between runs the writer's progress call takes the GIL and lets Python
+        // run its signal handlers; a KeyboardInterrupt unwinds the sweep as the CLI's does (the
+        // runs in hand finish, the finished parts stay for resume=True, the final file's
+        // .partial is removed), and is raised once the GIL is back.
+        struct Interrupted {};
+        std::int64_t failed = 0;
+        std::int64_t kept = 0;
+        bool interrupted = false;
+        {
         py::gil_scoped_release release;
         const Sweep s = load_sweep_any(path, text, label);
         check_resources(s, threads);
@@ -179,8 +188,30 @@ PYBIND11_MODULE(_orgsim, m) {
         opt.warn = [](const std::string& w) { std::cerr << "orgsim.sweep: warning: " << w << "\n"; };
         const auto out_dir = std::filesystem::path(out).parent_path();
         if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
-        const std::int64_t failed = run_sweep(s, out, opt);
-        if (has_parts(out)) merge_parts(out + ".parts", out, allow_commit_change);
+        const auto check_signals = [](const SweepProgress&) {
+          py::gil_scoped_acquire acquire;
+          if (PyErr_CheckSignals() != 0) throw Interrupted{};
+        };
+        try {
+          failed = run_sweep(s, out, opt, check_signals);
+          if (has_parts(out)) merge_parts(out + ".parts", out, allow_commit_change);
+        } catch (const Interrupted&) {
+          interrupted = true;
+          try {
+            kept = s.total_runs() -
+                   static_cast<std::int64_t>(pending_runs(s, out, allow_commit_change).size());
+          } catch (const std::exception&) {  // the parts cannot be counted: say what continues it
+            kept = -1;
+          }
+          std::cerr << "orgsim.sweep: interrupted: "
+                    << (kept < 0 ? std::string("the runs")
+                                 : std::to_string(kept) + " of " + std::to_string(s.total_runs()) +
+                                       " runs")
+                    << " kept in " << out << ".parts (runs finished since the last part run "
+                    << "again); orgsim.sweep(..., out=\"" << out << "\", resume=True) continues it\n";
+        }
+        }
+        if (interrupted) throw py::error_already_set();  // the KeyboardInterrupt Python set
         return failed;
       },
       py::arg("path"), py::arg("text"), py::arg("label"), py::arg("out"), py::arg("threads"),

@@ -374,3 +374,38 @@ def test_a_key_given_both_in_set_and_as_a_keyword_is_refused_in_python_words():
         orgsim.run(DEFAULT, set={"replicates": 5}, replicates=3)
     assert err.value.file == "keyword argument set" and err.value.path == "replicates"
     assert "--replicates" not in err.value.hint and "replicates=..." in err.value.hint
+
+
+def test_ctrl_c_stops_a_streamed_sweep_keeping_its_parts_for_resume(tmp_path):
+    """Ctrl-C during orgsim.sweep(..., out=...) raises KeyboardInterrupt between runs (before, the
+    engine ran on to the end, deaf to it), keeps the finished parts, removes the final file's
+    .partial and says how to continue; resume=True then finishes the sweep."""
+    import signal
+    spec = json.loads((REPO / "scenarios/sweeps/hours_vs_turnover.json").read_text())
+    spec["scenario"] = {"extends": str(REPO / "scenarios/default.json"), "steps": 20}
+    spec["replicates"] = 200  # 8,000 short runs, a part every 1,024
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(spec))
+    out = tmp_path / "s.h5"
+    parts = tmp_path / "s.h5.parts"
+    script = ("import sys, orgsim\n"
+              "try:\n"
+              f"    orgsim.sweep({str(path)!r}, out={str(out)!r}, threads=2)\n"
+              "except KeyboardInterrupt:\n"
+              "    print('KeyboardInterrupt'); sys.exit(7)\n")
+    proc = subprocess.Popen(["/usr/bin/python3", "-c", script], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(BUILD_PY)})
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if list(parts.glob("part-*.h5")):
+            break
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 7 and "KeyboardInterrupt" in stdout, (proc.returncode, stderr)
+    assert "resume=True" in stderr and "runs kept in" in stderr, stderr
+    assert not out.exists() and not (tmp_path / "s.h5.partial").exists()
+    assert list(parts.glob("part-*.h5"))
+    resumed = orgsim.sweep(str(path), out=out, threads=2, resume=True)
+    assert resumed.sizes["run"] == 8000 and not parts.exists()
