@@ -338,6 +338,7 @@ TEST_CASE("merge refuses shards run against different versions of the scenario",
       Catch::Contains("population.threshold.mean is 0.4 in this part, 0.35 in the first") &&
           Catch::Contains("differs from the first part's"));
   CHECK_FALSE(fs::exists(out));
+  CHECK_FALSE(fs::exists(out + ".partial"));  // refused before the final file was begun
 }
 
 TEST_CASE("resume refuses parts another commit wrote unless allowed, and the message names both",

@@ -765,8 +765,9 @@ std::string inputs_differ(const FileHeader& part, const FileHeader& now, const s
         // A data file's path depends on where the sweep was started from when a base names it
         // (made relative to the base's folder as the command line gave it): such files are
         // compared by their contents below, when the part recorded them.
-        if (const ParamSpec* spec = find_param(key);
-            spec && spec->type == ParamType::path && then.contains("files"))
+        if (const ParamSpec* spec = find_param(key); spec && spec->type == ParamType::path &&
+                                                     then.contains("files") &&
+                                                     cur.contains("files"))
           continue;
         if (a.contains(it.key()) && b.contains(it.key()) && a.at(it.key()).is_object() &&
             b.at(it.key()).is_object())
@@ -782,7 +783,7 @@ std::string inputs_differ(const FileHeader& part, const FileHeader& now, const s
     return "the scenario " + changed + ": " + change;
   if (value_text(then, "arms") != value_text(cur, "arms"))
     return "the scenario's arms " + changed_pl + " (their names or what they set)";
-  if (then.contains("files")) {
+  if (then.contains("files") && cur.contains("files")) {
     // Compared by key and contents, not by path (see above).
     std::multiset<std::pair<std::string, std::string>> files_then, files_now;
     for (const json& f : then.at("files"))
@@ -1629,21 +1630,11 @@ void merge_parts(const std::string& parts_dir, const std::string& out, bool allo
     std::vector<std::string> files;
     std::size_t next_file = 0, pos = 0;
     std::vector<RunRecord> runs;
-    const FileHeader* first = nullptr;  // every part must come from the same sweep and inputs
-    std::string first_file;
     bool load() {
       while (pos >= runs.size()) {
         if (next_file >= files.size()) return false;
         const std::string& file = files[next_file++];
         ResultsFile rf = read_results(file);
-        if (const std::string why = inputs_differ(rf.header, *first, file, /*merging=*/true);
-            !why.empty())
-          throw InputError(file, "/provenance",
-                           "a part of the same sweep, run on the same inputs, as the first part (" +
-                               first_file + ")",
-                           why,
-                           "the shards ran on different versions of the sweep, its scenario or "
-                           "its data files; rerun the shards whose inputs were not the final ones");
         runs = std::move(rf.runs);
         pos = 0;
       }
@@ -1659,13 +1650,22 @@ void merge_parts(const std::string& parts_dir, const std::string& out, bool allo
                      "a results file of kind \"" + header.kind + "\"");
   // Every part is checked as a resume checks it, before the final file is begun: a merge that
   // would mix builds stops before it writes anything (the lock keeps the parts as they are).
+  // So is every part's sweep, scenario and data files against the first part's: shards started
+  // together never see each other's parts, and an edit between their starts would mix two
+  // experiments.
   PartBuildCheck build("merge", allow_commit_change);
-  for (const auto& [pn, file] : parts) build.check(file, read_results(file, false).header);
-  build.warn_mixed(parts_dir, warn);
-  for (auto& [w, st] : streams) {
-    st.first = &header;
-    st.first_file = parts.front().second;
+  for (const auto& [pn, file] : parts) {
+    const FileHeader h = read_results(file, false).header;
+    build.check(file, h);
+    if (const std::string why = inputs_differ(h, header, file, /*merging=*/true); !why.empty())
+      throw InputError(file, "/provenance",
+                       "a part of the same sweep, run on the same inputs, as the first part (" +
+                           parts.front().second + ")",
+                       why,
+                       "the shards ran on different versions of the sweep, its scenario or its "
+                       "data files; rerun the shards whose inputs were not the final ones");
   }
+  build.warn_mixed(parts_dir, warn);
   using Item = std::pair<std::int64_t, PartStream*>;
   auto cmp = [](const Item& a, const Item& b) { return a.first > b.first; };
   std::priority_queue<Item, std::vector<Item>, decltype(cmp)> heap(cmp);
