@@ -89,7 +89,8 @@ STYLE = {
     "savefig.facecolor": "white",
 }
 
-# Short titles for the variables the figures show most; others fall back to the long_name.
+# Short titles for the variables the figures show most, in the figures' own words; others take
+# the output dictionary's short label (long_name).
 TITLES = {
     "trust_mean": "Trust between coworkers",
     "turnout": "Turnout at actions",
@@ -154,9 +155,17 @@ def arm_style(index, colors=None):
 
 
 def is_share(name, attrs):
-    """A dimensionless share (0-1) that figures show in percent."""
-    long_name = str(attrs.get("long_name", ""))
-    return str(attrs.get("units", "")) == "1" and ("share" in long_name or "turnout" in name)
+    """A dimensionless share (0-1) that figures show in percent: the output dictionary calls it
+    a share in its label (long_name) or its explanation (description)."""
+    words = f"{attrs.get('long_name', '')} {attrs.get('description', '')}"
+    return str(attrs.get("units", "")) == "1" and ("share" in words or "turnout" in name)
+
+
+def column_attrs(df, name):
+    """A runs-table column's attributes from the file (`load.runs_table` keeps them per column
+    in `df.attrs`): units, long_name (the short label) and description."""
+    return {key: ((df.attrs.get(key) or {}).get(name, "") or "")
+            for key in ("units", "long_name", "description")}
 
 
 def display_units(name, attrs, difference=False, step_units="week"):
@@ -788,8 +797,7 @@ def plot_paired_differences(runs, outcomes=None, reference=None, level=0.95, tit
 
     dropped = [o for o in outcomes if _nothing(o)] if skip_unchanged else []
     outcomes = [o for o in outcomes if o not in dropped] or outcomes[:1]
-    attrs_of = {o: {"units": runs.attrs.get("units", {}).get(o, ""),
-                    "long_name": runs.attrs.get("long_name", {}).get(o, "")} for o in outcomes}
+    attrs_of = {o: column_attrs(runs, o) for o in outcomes}
     n_pairs = int(diffs["n"].max()) if len(diffs) else 0
     row_h = 0.62 * max(1, len(others)) + 0.55
     with rc_context(STYLE):
@@ -898,8 +906,7 @@ def _param_label(df, col):
 
 
 def _outcome_attrs(df, outcome):
-    return {"units": _unit_of(df, outcome),
-            "long_name": (df.attrs.get("long_name", {}) or {}).get(outcome, "")}
+    return column_attrs(df, outcome)
 
 
 def _hue_colors(df, hue, arms):

@@ -121,9 +121,7 @@ def _poss(name):
 
 
 def _is_share(runs, outcome):
-    attrs = {"units": runs.attrs.get("units", {}).get(outcome, ""),
-             "long_name": runs.attrs.get("long_name", {}).get(outcome, "")}
-    return figures.is_share(outcome, attrs)
+    return figures.is_share(outcome, figures.column_attrs(runs, outcome))
 
 
 _SINGULAR = {"actions": "action", "wins": "win", "replicates": "replicate",
@@ -810,8 +808,7 @@ def _summary_table(runs, summary, diffs, outcomes):
     rows = []
     for outcome in outcomes:
         share = _is_share(runs, outcome)
-        attrs = {"units": runs.attrs.get("units", {}).get(outcome, ""),
-                 "long_name": runs.attrs.get("long_name", {}).get(outcome, "")}
+        attrs = figures.column_attrs(runs, outcome)
         unit = figures.display_units(outcome, attrs)
         cells = [f"<td>{html.escape(figures.title_of(outcome, attrs))}"
                  f"<br><span class='unit'>{html.escape(unit)}</span></td>"]
