@@ -526,15 +526,15 @@ def story_sentences(facts):
             decided = bool(np.isfinite(width) and width == 0)  # the line decides
             reached = ("none reached the line" if f["cleared"] == 0 else
                        "every one reached the line" if f["cleared"] == 1 else
-                       f"{_pct(f['cleared'])} of them reached the line")
+                       f"{_pct(f['cleared'])} reached the line")
             won = f.get("won", math.nan)
             if decided:
                 clause += f", {reached}" + (" and won" if f["cleared"] > 0 else "")
             elif np.isfinite(won):
                 luck = True
-                clause += (f", {reached} and " + ("none was won" if won == 0 else
-                                                  "every one was won" if won == 1 else
-                                                  f"{_pct(won)} were won"))
+                clause += (f", {reached} and " + ("none won" if won == 0 else
+                                                  "every one won" if won == 1 else
+                                                  f"{_pct(won)} won"))
             else:
                 luck = True
                 clause += f", {reached}"
@@ -545,9 +545,7 @@ def story_sentences(facts):
         out.append(f"How strong the actions were (their power: how many took part, weighted by "
                    f"cohesion, the trust among the people who acted){line}: "
                    + "; ".join(parts) + "."
-                   + (" Near the line, winning is partly luck: the further above it an "
-                      "action's power, the likelier a win, so some actions below the line win "
-                      "and some above it lose." if luck else ""))
+                   + (" Near the line, winning is partly luck." if luck else ""))
     silent = [a for a in names if a not in acted and facts[a]["actions"] == 0]
     if silent and acted:
         out.append(f"{_cap(_join(L(a) for a in silent))} never "

@@ -383,8 +383,8 @@ def test_the_story_gives_the_win_rate_beside_reaching_the_line(orgsim_files):
     story = " ".join(report.story_sentences(facts))
     for arm, f in facts.items():
         assert f["won"] == pytest.approx(f["wins"] / f["actions"])
-        assert f"{report._pct(f['cleared'])} of them reached the line and " \
-            f"{report._pct(f['won'])} were won" in story, arm
+        assert f"{report._pct(f['cleared'])} reached the line and " \
+            f"{report._pct(f['won'])} won" in story, arm
     assert facts["big_messaging"]["won"] > facts["big_messaging"]["cleared"]  # the case
     assert "Near the line, winning is partly luck" in story
     # with actions.win_width = 0 reaching the line is winning, and no luck is told
