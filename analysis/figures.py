@@ -89,7 +89,8 @@ STYLE = {
     "savefig.facecolor": "white",
 }
 
-# Short titles for the variables the figures show most; others fall back to the long_name.
+# Short titles for the variables the figures show most, in the figures' own words; others take
+# the output dictionary's short label (long_name).
 TITLES = {
     "trust_mean": "Trust between coworkers",
     "turnout": "Turnout at actions",
@@ -154,9 +155,17 @@ def arm_style(index, colors=None):
 
 
 def is_share(name, attrs):
-    """A dimensionless share (0-1) that figures show in percent."""
-    long_name = str(attrs.get("long_name", ""))
-    return str(attrs.get("units", "")) == "1" and ("share" in long_name or "turnout" in name)
+    """A dimensionless share (0-1) that figures show in percent: the output dictionary calls it
+    a share in its label (long_name) or its explanation (description)."""
+    words = f"{attrs.get('long_name', '')} {attrs.get('description', '')}"
+    return str(attrs.get("units", "")) == "1" and ("share" in words or "turnout" in name)
+
+
+def column_attrs(df, name):
+    """A runs-table column's attributes from the file (`load.runs_table` keeps them per column
+    in `df.attrs`): units, long_name (the short label) and description."""
+    return {key: ((df.attrs.get(key) or {}).get(name, "") or "")
+            for key in ("units", "long_name", "description")}
 
 
 def display_units(name, attrs, difference=False, step_units="week"):
@@ -474,24 +483,49 @@ def arm_colors(source, names=None):
 
 
 def resistance_by_arm(prov, names):
-    """Each arm's employer resistance (`employer.resistance`, the power an action needs to
-    win), from the resolved parameters in the file's provenance; NaN where unknown."""
+    """Each arm's employer resistance (`employer.resistance`, the employer's line: an action's
+    chance of winning rises with its power around it, docs/MODEL.md), from the resolved
+    parameters in the file's provenance; NaN where unknown."""
     return [float(v) if isinstance(v, (int, float)) else math.nan
             for v in arm_values(prov, names, "employer.resistance")]
 
 
+def win_width_by_arm(prov, names):
+    """Each arm's `actions.win_width`, the width of the band around the employer's line where
+    winning is partly luck (0: an action wins exactly when its power reaches the line); NaN
+    where unknown."""
+    return [float(v) if isinstance(v, (int, float)) else math.nan
+            for v in arm_values(prov, names, "actions.win_width")]
+
+
+def line_words(win_width):
+    """What the employer's line means, for the arms' `actions.win_width` values: with any
+    width > 0 (or unknown) a win is drawn, likelier the further above the line; with 0 the line
+    decides."""
+    widths = [w for w in win_width if np.isfinite(w)] if win_width is not None else []
+    if widths and all(w == 0 for w in widths):
+        return "above it, an action wins"
+    return "the further above it, the likelier a win"
+
+
 HANDOUT_PANELS = ("organized_base", "standing_wins", "power", "backfires")
+# The share of the power panel's height the data may take: the line's label (two lines of
+# text) sits in the rest, so it never covers a marker.
+LABEL_HEADROOM = 0.66
 
 
 def plot_trainer_panels(ds, resistance=None, panels=TRAINER_PANELS, time_unit="auto",
-                        title=None, size=(6.6, 3.9), colors=None, save=None):
+                        title=None, size=(6.6, 3.9), colors=None, save=None, win_width=None):
     """The four panels docs/SCENARIOS.md asks the trainer to show, one line or marker set per
     arm: backfired issue pushes (running total per run), cohesion at each action (mean trust
     among the people who took part), power at each action against the employer's resistance
-    line (an action above the line is won), and fear over time.
+    line (the further above it, the likelier a win; with actions.win_width = 0 an action above
+    it wins), and fear over time. The line's label sits at the top of the panel, in headroom
+    kept free of data.
 
-    `ds`: a path or `load.open_results(...)`. `resistance`: per-arm employer resistance (list
-    in arm order); read from the file's provenance when omitted. A panel with nothing to show
+    `ds`: a path or `load.open_results(...)`. `resistance`, `win_width`: per-arm employer
+    resistance and actions.win_width (lists in arm order); read from the file's provenance when
+    omitted. A panel with nothing to show
     says so in words ("no backfires", "no actions") instead of drawing an empty axis.
     `panels` picks and orders them (also "organized_base" and "standing_wins": the handout's
     key panels, HANDOUT_PANELS); `size` is one panel's width and height in inches; `colors`
@@ -500,9 +534,12 @@ def plot_trainer_panels(ds, resistance=None, panels=TRAINER_PANELS, time_unit="a
     names = load.arm_names(ds)
     codes = load.arm_codes(ds)
     done = _done_mask(ds)
-    prov = _provenance_of(ds) if resistance is None or colors is None else None
+    prov = (_provenance_of(ds) if resistance is None or colors is None or win_width is None
+            else None)
     if resistance is None:
         resistance = resistance_by_arm(prov, names)
+    if win_width is None:
+        win_width = win_width_by_arm(prov, names)
     if colors is None:
         colors = arm_colors(prov, names)
     step_values, step_units = load.steps(ds)
@@ -553,25 +590,27 @@ def plot_trainer_panels(ds, resistance=None, panels=TRAINER_PANELS, time_unit="a
                                        ax.get_ylim()[1]))
             if var == "power":
                 finite = [r for r in resistance if np.isfinite(r)]
-                if ax.get_gid() == "empty":
+                if ax.get_gid() == "empty" or not finite:
                     pass
-                elif finite and len(set(finite)) == 1:
-                    ax.axhline(finite[0], color="#222222", linewidth=2, linestyle=(0, (6, 3)),
-                               zorder=2, gid="resistance")
-                    ax.text(x.min() if x.size else 0, finite[0],
-                            f" employer's resistance {finite[0]:g}: above it an action wins",
-                            va="bottom", ha="left", fontsize=12, color="#222222", zorder=3,
-                            bbox=dict(facecolor="white", alpha=0.8, edgecolor="none", pad=1))
-                    ax.set_ylim(0, max(ax.get_ylim()[1], finite[0] * 1.25))
                 else:
+                    one = len(set(finite)) == 1
                     for code, r in enumerate(resistance):
-                        if np.isfinite(r):
-                            ax.axhline(r, color=arm_style(code, colors)["color"], linewidth=2,
+                        if np.isfinite(r) and (not one or r == finite[0]):
+                            ax.axhline(r, color="#222222" if one else
+                                       arm_style(code, colors)["color"], linewidth=2,
                                        linestyle=(0, (6, 3)), zorder=2, gid="resistance")
-                    if finite:
-                        ax.set_ylim(0, max(ax.get_ylim()[1], max(finite) * 1.25))
-                        ax.text(0.01, 0.98, "dashed: each arm's employer resistance",
-                                transform=ax.transAxes, va="top", fontsize=12)
+                            if one:
+                                break
+                    # The label goes in the top of the panel, above every marker and the
+                    # line: the data are kept to the lower ~2/3 of the height.
+                    top = max([float(max(finite))] + [float(v) for v in
+                                                      values[done][np.isfinite(values[done])]])
+                    ax.set_ylim(0, max(ax.get_ylim()[1], top / LABEL_HEADROOM))
+                    which = (f"the employer's line ({finite[0]:g})" if one
+                             else "each arm's employer line")
+                    ax.text(0.01, 0.98, f"dashed: {which}\n{line_words(win_width)}",
+                            transform=ax.transAxes, va="top", ha="left", fontsize=12,
+                            color="#222222", zorder=4, gid="resistance-label")
             _time_panel_axis(ax, k, len(panels), ncols, nrows, x, xlabel)
         for ax in axes.flat[len(panels):]:
             ax.set_visible(False)
@@ -788,8 +827,7 @@ def plot_paired_differences(runs, outcomes=None, reference=None, level=0.95, tit
 
     dropped = [o for o in outcomes if _nothing(o)] if skip_unchanged else []
     outcomes = [o for o in outcomes if o not in dropped] or outcomes[:1]
-    attrs_of = {o: {"units": runs.attrs.get("units", {}).get(o, ""),
-                    "long_name": runs.attrs.get("long_name", {}).get(o, "")} for o in outcomes}
+    attrs_of = {o: column_attrs(runs, o) for o in outcomes}
     n_pairs = int(diffs["n"].max()) if len(diffs) else 0
     row_h = 0.62 * max(1, len(others)) + 0.55
     with rc_context(STYLE):
@@ -898,8 +936,7 @@ def _param_label(df, col):
 
 
 def _outcome_attrs(df, outcome):
-    return {"units": _unit_of(df, outcome),
-            "long_name": (df.attrs.get("long_name", {}) or {}).get(outcome, "")}
+    return column_attrs(df, outcome)
 
 
 def _hue_colors(df, hue, arms):

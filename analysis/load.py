@@ -767,11 +767,17 @@ def _decorations(arm_values, arm_attrs, status_values, status_attrs, prov, exist
     codes = np.asarray(arm_values).astype(np.int64)
     if not names:
         names = [f"arm{i}" for i in range(int(codes.max()) + 1 if codes.size else 0)]
+    # `arm` holds names now: the code's attributes (flag_values, flag_meanings, a description
+    # of the code) go with `arm_code`, which still holds the code.
+    code_keys = ("flag_values", "flag_meanings", "description", "long_name")
+    named = {k: v for k, v in arm_attrs.items() if k not in code_keys}
+    named.update(long_name="Strategy arm", categories=list(names))
+    code = {k: v for k, v in arm_attrs.items() if k in ("flag_values", "flag_meanings")}
+    code.update(long_name="Arm code",
+                description="the stored arm code: index into arm.attrs['categories']")
     out = {
-        "arm": (("run",), np.array([names[c] for c in codes], dtype=object),
-                dict(arm_attrs, categories=list(names))),
-        "arm_code": (("run",), np.asarray(arm_values),
-                     {"long_name": "arm code (index into arm.attrs['categories'])"}),
+        "arm": (("run",), np.array([names[c] for c in codes], dtype=object), named),
+        "arm_code": (("run",), np.asarray(arm_values), code),
     }
     if status_values is not None:
         snames = _flag_names(status_attrs) or list(STATUS_NAMES)
@@ -944,10 +950,11 @@ def runs_table(source):
     Categorical of its level names, and `<key>_code`), the per-run outcomes, wall_seconds.
 
     `source`: a path or a dataset from open_results. Indexed by `run`. `frame.attrs` holds
-    `units` and `long_name` per column, `arm_names`, and `source_path`."""
+    `units`, `long_name` (the short label) and `description` per column, `arm_names`, and
+    `source_path`."""
     ds = open_results(source) if isinstance(source, (str, os.PathLike, FileImage)) else source
     names = arm_names(ds)
-    cols, units, long_names = {}, {}, {}
+    cols, units, long_names, descriptions = {}, {}, {}, {}
     run_vars = [(n, v) for n, v in ds.coords.items() if tuple(v.dims) == ("run",) and n != "run"]
     run_vars += [(n, v) for n, v in ds.data_vars.items() if tuple(v.dims) == ("run",)]
     for name, var in run_vars:
@@ -965,8 +972,11 @@ def runs_table(source):
             units[name] = var.attrs["units"]
         if "long_name" in var.attrs:
             long_names[name] = var.attrs["long_name"]
+        if "description" in var.attrs:
+            descriptions[name] = var.attrs["description"]
     frame = pd.DataFrame(cols, index=pd.Index(np.asarray(ds["run"].values), name="run"))
-    frame.attrs.update(units=units, long_name=long_names, arm_names=names,
+    frame.attrs.update(units=units, long_name=long_names, description=descriptions,
+                       arm_names=names,
                        source_path=ds.attrs.get("source_path"))
     return frame
 

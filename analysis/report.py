@@ -71,6 +71,19 @@ SENTENCES = {
                         "pushes", "backfires"),
     "actions": ("called {v} actions per run", "numbers of actions", "actions"),
 }
+# What the arm with the larger value had, pair by pair, in words that fit the outcome's
+# direction (more reversals or backfires is not being "ahead").
+PAIR_WORDS = {
+    "organized_base_end": "had the bigger organized base",
+    "peak_turnout": "drew the bigger peak turnout",
+    "final_turnout": "drew more to its last action",
+    "wins": "won more actions",
+    "reversals": "had more wins reversed",
+    "win_weeks": "held more win-weeks",
+    "organizers_end": "ended with more worker-organizers",
+    "backfires_total": "had more issue pushes backfire",
+    "actions": "called more actions",
+}
 SENTENCE_ORDER = ("organized_base_end", "peak_turnout", "wins", "reversals", "win_weeks",
                   "backfires_total", "organizers_end", "actions")
 MAX_CLEAR_SENTENCES = 4
@@ -121,9 +134,7 @@ def _poss(name):
 
 
 def _is_share(runs, outcome):
-    attrs = {"units": runs.attrs.get("units", {}).get(outcome, ""),
-             "long_name": runs.attrs.get("long_name", {}).get(outcome, "")}
-    return figures.is_share(outcome, attrs)
+    return figures.is_share(outcome, figures.column_attrs(runs, outcome))
 
 
 _SINGULAR = {"actions": "action", "wins": "win", "replicates": "replicate",
@@ -173,12 +184,13 @@ def comparison_sentences(runs, summary, diffs):
             d = abs(row["mean"]) * f
             a, b = sorted([abs(row["lower"]) * f, abs(row["upper"]) * f])
             dd = _decimals((b - a) / 2, share)
-            ahead = int(row["n_greater"] if row["mean"] > 0 else row["n_less"])
+            more = int(row["n_greater"] if row["mean"] > 0 else row["n_less"])
             n = int(row["n"])
             ties = n - int(row["n_greater"]) - int(row["n_less"])
             same = (f"the same {n} workplaces under each arm" if not sweep else
                     f"{n} pairs of runs (the same design point and simulated workplace under "
                     f"each arm)")
+            pairs = "workplaces" if not sweep else "pairs"
             if single:
                 sure = ("one simulated workplace per arm: a single run cannot tell an effect "
                         "from chance")
@@ -187,8 +199,8 @@ def comparison_sentences(runs, summary, diffs):
             else:
                 sure = (f"compared on {same}: 95% confidence interval of the difference "
                         f"{_num(a, dd)}–{_num(b, dd)} {diff_unit}; "
-                        f"{figures.arm_label(hi)} was ahead in {ahead} of the {n}"
-                        + (f" and level in {ties}" if ties else ""))
+                        f"{figures.arm_label(hi)} {PAIR_WORDS[outcome]} in {more} of the {n} "
+                        f"{pairs}" + (f", and the two were level in {ties}" if ties else ""))
             size = (_num(d, dd) if dd is not None else f"{d:.3g}")
             out.append(
                 f"{_cap(figures.arm_label(hi))} "
@@ -312,6 +324,16 @@ def _pct(v):
     return f"{v * 100:.0f}%" if abs(v) * 100 >= 9.95 else f"{v * 100:.1f}%"
 
 
+def _how_many(share):
+    """A share of wins in words: "Most" above 55%, "Half" at 50% to the percent, "About half"
+    from 45% to 55%, else "Many" (the caller says it only from 30%)."""
+    if share > 0.55:
+        return "Most"
+    if round(share * 100) == 50:
+        return "Half"
+    return "About half" if share >= 0.45 else "Many"
+
+
 def _join(items):
     items = list(items)
     if len(items) <= 1:
@@ -323,11 +345,14 @@ def arm_facts(ds, runs, prov):
     """Per arm (in arm order), the numbers the story is told from: means over the arm's
     finished runs of the run outcomes, and from the per-week series the power and cohesion
     at its actions (pooled over every action of every run), the share of its actions whose
-    power reached the employer's resistance, and fear at the end of the run."""
+    power reached the employer's resistance ("cleared"), the share of its actions won
+    ("won": with actions.win_width > 0 a win is drawn, so the two differ), its
+    actions.win_width, and fear at the end of the run."""
     names = stats.arm_order(runs)
     codes = load.arm_codes(ds)
     done = figures._done_mask(ds)
     resistance = figures.resistance_by_arm(prov, names)
+    win_width = figures.win_width_by_arm(prov, names)
     kinds = figures.arm_values(prov, names, "actions.kind")
     bars = figures.arm_values(prov, names, "actions.readiness")
     facts = {}
@@ -337,7 +362,7 @@ def arm_facts(ds, runs, prov):
             mine = mine[mine["status"].astype(str) == "done"]
         # an arm whose actions are union elections (actions.kind): its actions are elections
         # held, its wins elections won (at most one a run), its reversals decertifications
-        f = {"n": len(mine), "resistance": resistance[code],
+        f = {"n": len(mine), "resistance": resistance[code], "win_width": win_width[code],
              "election": kinds[code] == "election", "bar": math.nan}
         for col in ("organized_base_end", "peak_turnout", "actions", "wins", "reversals",
                     "win_weeks", "backfires_total", "organizers_end", "elections_won",
@@ -345,6 +370,9 @@ def arm_facts(ds, runs, prov):
             v = mine[col].to_numpy(float) if col in mine.columns else np.zeros(0)
             v = v[np.isfinite(v)]
             f[col] = float(v.mean()) if v.size else math.nan
+        # the share of the arm's actions that were won (runs weigh by their actions)
+        f["won"] = (f["wins"] / f["actions"] if np.isfinite(f["wins"]) and
+                    np.isfinite(f["actions"]) and f["actions"] > 0 else math.nan)
         rows = (codes == code) & done
         for var in ("power", "cohesion"):
             if var in ds.data_vars:
@@ -433,7 +461,7 @@ def story_sentences(facts):
                     f"{L(a)} held {facts[a]['actions']:.3g} per run on average" for a in acted)
                     + ".")
             else:
-                out.append(f"No arm won anything: no action had the power to beat the "
+                out.append(f"No arm won anything: every action lost against the "
                            f"employer{line}.")
         else:
             out.append("No arm called an action, so nothing was won or lost.")
@@ -473,16 +501,20 @@ def story_sentences(facts):
                     out.append(f"{_cap(L(lost))} had {back[lost]} of its {won[lost]} wins "
                                f"taken back and {L(lasted)} {back[lasted]} of {won[lasted]}: "
                                f"too few wins to tell whether one arm's wins last better.")
-                elif share[lasted] <= 0.2 and share[lost] > 0.5:
-                    out.append(f"{_poss(_cap(L(lasted)))} wins lasted; {_poss(L(lost))} were mostly "
-                               f"taken back.")
+                elif share[lasted] <= 0.2 and share[lost] >= 0.45:
+                    out.append(f"{_poss(_cap(L(lasted)))} wins lasted; "
+                               f"{_how_many(share[lost]).lower()} of {_poss(L(lost))} were "
+                               f"taken back ({back[lost]} of {won[lost]}).")
                 else:
                     out.append(f"{_poss(_cap(L(lasted)))} wins lasted longer than {_poss(L(lost))} "
                                f"({share[lasted] * 100:.0f}% against "
                                f"{share[lost] * 100:.0f}% taken back).")
-    # power against the employer's line, and cohesion
+    # power against the employer's line, and cohesion. With actions.win_width > 0 (the
+    # default) a win is drawn, likelier the further the power is above the line: the share
+    # that reached the line and the share won differ, and both are said.
     parts = []
     res = set()
+    luck = False
     for a in acted:
         f = facts[a]
         if not np.isfinite(f["power"]) or _election(f):  # a vote is won by a majority
@@ -490,16 +522,30 @@ def story_sentences(facts):
         clause = f"{_poss(L(a))} averaged {f['power']:.2f}"
         if np.isfinite(f["cleared"]):
             res.add(f["resistance"])
-            clause += (" and none reached the line" if f["cleared"] == 0 else
-                       " and every one reached the line" if f["cleared"] == 1 else
-                       f" and {f['cleared'] * 100:.0f}% of them reached the line")
+            width = f.get("win_width", math.nan)
+            decided = bool(np.isfinite(width) and width == 0)  # the line decides
+            reached = ("none reached the line" if f["cleared"] == 0 else
+                       "every one reached the line" if f["cleared"] == 1 else
+                       f"{_pct(f['cleared'])} reached the line")
+            won = f.get("won", math.nan)
+            if decided:
+                clause += f", {reached}" + (" and won" if f["cleared"] > 0 else "")
+            elif np.isfinite(won):
+                luck = True
+                clause += (f", {reached} and " + ("none won" if won == 0 else
+                                                  "every one won" if won == 1 else
+                                                  f"{_pct(won)} won"))
+            else:
+                luck = True
+                clause += f", {reached}"
         parts.append(clause + f" (cohesion {f['cohesion']:.2f})")
     if parts:
         line = (f" against the employer's line of {next(iter(res)):g}"
                 if len(res) == 1 else "")
         out.append(f"How strong the actions were (their power: how many took part, weighted by "
                    f"cohesion, the trust among the people who acted){line}: "
-                   + "; ".join(parts) + ".")
+                   + "; ".join(parts) + "."
+                   + (" Near the line, winning is partly luck." if luck else ""))
     silent = [a for a in names if a not in acted and facts[a]["actions"] == 0]
     if silent and acted:
         out.append(f"{_cap(_join(L(a) for a in silent))} never "
@@ -535,17 +581,50 @@ def _level_text(v):
     return load.level_name(v).replace("_", " ")
 
 
-def sweep_sentences(runs, varied, key, max_params=3, max_levels=6):
+def param_words(key, unit="", step_units="week"):
+    """A varied parameter as the room reads it: its key in words, a rate per step said per
+    week: "environment.turnover" (units "1 per step") -> "environment turnover per week",
+    "campaign.hours_per_step" -> "campaign hours per week", "population.threshold.mean" ->
+    "threshold mean"."""
+    parts = str(key).split(".")
+    words = " ".join(parts if len(parts) <= 2 else parts[1:]).replace("_", " ")
+    words = words.replace("per step", f"per {step_units}")
+    if str(unit or "").endswith("per step") and f"per {step_units}" not in words:
+        words += f" per {step_units}"
+    return words
+
+
+def param_value(v, unit=""):
+    """A level of a varied parameter in its units: a share per step in percent ("0.4%" for
+    0.004 of the workforce a week), hours as "15 h", a choice's name in words, other numbers to
+    3 digits."""
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer,
+                                                             np.floating)):
+        return _level_text(v)
+    unit = str(unit or "")
+    if unit == "1 per step":
+        return _pct(float(v))
+    if unit.split(" ")[0] == "h":
+        return f"{float(v):.3g} h"
+    return f"{float(v):.3g}"
+
+
+def sweep_sentences(runs, varied, key, max_params=3, max_levels=6, step_units="week"):
     """What a sweep found, for the room: for each varied parameter (the first `max_params`),
     outcome `key`'s mean at each of its levels (a choice, or at most `max_levels` numbers), or in
     the lowest and the highest third of its range, per arm. These are averages over the other
-    parameters' settings (marginal means), and say so."""
+    parameters' settings (marginal means), and say so. Parameters and their values are said in
+    words and units (param_words, param_value): "by environment turnover per week: 33% at
+    0.4%"."""
     share = _is_share(runs, key)
     fmt = _pct if share else (lambda v: f"{v:.3g}")
     done = runs[runs["status"].astype(str) == "done"] if "status" in runs.columns else runs
     arms = stats.arm_order(done)
+    units = runs.attrs.get("units") or {}
     out = []
     for p in varied[:max_params]:
+        unit = units.get(p, "")
+        val = lambda v: param_value(v, unit)  # noqa: E731
         col = done[p]
         categorical = figures.is_categorical(col)
         levels = (list(col.cat.categories) if isinstance(col.dtype, pd.CategoricalDtype)
@@ -554,20 +633,21 @@ def sweep_sentences(runs, varied, key, max_params=3, max_levels=6):
             mine = done[done["arm"] == arm]
             if categorical or len(levels) <= max_levels:
                 word = "with" if categorical else "at"
-                parts = [f"{fmt(v)} {word} {_level_text(level)}" for level in levels
+                parts = [f"{fmt(v)} {word} {val(level)}" for level in levels
                          if np.isfinite(v := mine.loc[mine[p] == level, key].mean())]
             else:
                 x = mine[p].to_numpy(float)
                 lo, hi = np.nanquantile(x, [1 / 3, 2 / 3])
                 low, high = mine[x <= lo], mine[x >= hi]
                 parts = [f"{fmt(low[key].mean())} in the lowest third of its range "
-                         f"({_level_text(float(low[p].min()))} to {_level_text(float(lo))})",
+                         f"({val(float(low[p].min()))} to {val(float(lo))})",
                          f"{fmt(high[key].mean())} in the highest "
-                         f"({_level_text(float(hi))} to {_level_text(float(high[p].max()))})"]
+                         f"({val(float(hi))} to {val(float(high[p].max()))})"]
             if len(parts) < 2:
                 continue
             whose = f" under {figures.arm_label(arm)}" if len(arms) > 1 else ""
-            out.append(f"{figures.title_of(key)}{whose}, by {p}: {_join(parts)}"
+            out.append(f"{figures.title_of(key)}{whose}, by {param_words(p, unit, step_units)}: "
+                       f"{_join(parts)}"
                        + (" (each the average over the other parameters' settings)."
                           if len(varied) > 1 else "."))
     return out
@@ -633,7 +713,7 @@ def discussion_points(facts, sweep=False):
                  if facts[a]["wins"] * facts[a]["n"] >= 5}
         lost = max(share, key=share.get) if share else None
         if lost is not None and share[lost] >= 0.3:
-            many = "Most" if share[lost] > 0.5 else "Half" if share[lost] == 0.5 else "Many"
+            many = _how_many(share[lost])
             out.append(f"{many} of {_poss(L(lost))} won elections were decertified before a first "
                        f"contract. What does it take to turn a vote into a contract?"
                        if _election(facts[lost]) else
@@ -810,8 +890,7 @@ def _summary_table(runs, summary, diffs, outcomes):
     rows = []
     for outcome in outcomes:
         share = _is_share(runs, outcome)
-        attrs = {"units": runs.attrs.get("units", {}).get(outcome, ""),
-                 "long_name": runs.attrs.get("long_name", {}).get(outcome, "")}
+        attrs = figures.column_attrs(runs, outcome)
         unit = figures.display_units(outcome, attrs)
         cells = [f"<td>{html.escape(figures.title_of(outcome, attrs))}"
                  f"<br><span class='unit'>{html.escape(unit)}</span></td>"]
@@ -831,8 +910,10 @@ def _summary_table(runs, summary, diffs, outcomes):
                 continue
             f = 100.0 if share else 1.0
             clear = row["lower"] > 0 or row["upper"] < 0
+            # a share's difference is in percentage points, said as such
             text = figures.format_estimate(row["mean"] * f, row["lower"] * f,
-                                           row["upper"] * f, signed=True)
+                                           row["upper"] * f, signed=True,
+                                           unit=" points" if share else "")
             text = text.replace(" [", "<br><span class='unit'>[").replace("]", "]</span>")
             if row["n"] == 1 and diffs["n"].max() > 1:
                 text += "<br><span class='unit'>one workplace only</span>"
@@ -912,9 +993,13 @@ def render(path):
         workplaces = f"{n_points} design points with {reps}"
         key = next((o for o in ("organized_base_end", "win_weeks", "peak_turnout")
                     if o in runs.columns), outcomes[0])
-        story = ([f"This is a sweep: {n_points} design points, where {_join(varied)} "
+        step_units = load.steps(ds)[1] or "week"
+        units = runs.attrs.get("units") or {}
+        said = [f"{param_words(k, units.get(k, ''), step_units)} ({k})" for k in varied]
+        story = ([f"This is a sweep: {n_points} design points, where {_join(said)} "
                   f"take different values. What changed with them:"]
-                 + [_singular(t) for t in sweep_sentences(runs, varied, key)]
+                 + [_singular(t) for t in sweep_sentences(runs, varied, key,
+                                                          step_units=step_units)]
                  + [f"Pooled over every design point, the arms' averages were: "
                     f"{story[0][0].lower() + story[0][1:]}" if story else ""]
                  + story[1:])
@@ -981,17 +1066,19 @@ def render(path):
                      if isinstance(v, (int, float))), default=0.0)
     if all(f["backfires_total"] == 0 for f in facts.values()):
         handout_panels[-1] = "fear_mean"
+    widths = figures.win_width_by_arm(prov, names)
     fig = figures.plot_trainer_panels(ds, resistance=figures.resistance_by_arm(prov, names),
-                                      panels=handout_panels, size=(5.6, 2.6), colors=colors)
+                                      panels=handout_panels, size=(5.6, 2.6), colors=colors,
+                                      win_width=widths)
     handout_uri = _png_data_uri(fig, dpi=100)
     fig = figures.plot_trainer_panels(ds, resistance=figures.resistance_by_arm(prov, names),
-                                      colors=colors)
+                                      colors=colors, win_width=widths)
     figs.append(("trainer", _png_data_uri(fig),
                  "What to show the room: issue pushes that backfired (running total per run), "
                  "cohesion at each action (the trust among the people who took part), the "
-                 "power of each action against the employer's resistance (dashed line: an "
-                 "action above it is won"
-                 + ("; near it, winning is partly luck" if win_width > 0 else "")
+                 "power of each action against the employer's resistance (dashed line: "
+                 + ("the further above it, the likelier a win; near it, winning is partly luck"
+                    if win_width > 0 else "an action above it is won")
                  + "), and fear over time.",
                  "Backfires, cohesion, power against the employer's line, fear"))
     if dur.arms["wins"].sum() > 0:
@@ -1083,6 +1170,7 @@ def render(path):
     table_note = (
         "<p class='note'>The average per run with its 95% confidence interval over the "
         "simulated workplaces" + ("; differences in bold where the interval excludes zero. "
+                                  "A difference of shares shown in % is in percentage points. "
                                   "A dash: the outcome does not exist for an arm (e.g. turnout "
                                   "when it never called an action)." if diffs is not None
                                   else ".") + "</p>" if n_max > 1 else

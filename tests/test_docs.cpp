@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -29,6 +30,35 @@ TEST_CASE("scenarios/PARAMETERS.md is generated from the parameter table", "[doc
 TEST_CASE("docs/OUTPUTS.md is generated from the output dictionary", "[docs]") {
   INFO("regenerate with: build/orgsim outputs --markdown > docs/OUTPUTS.md");
   CHECK(read("docs/OUTPUTS.md") == outputs_markdown());
+}
+
+TEST_CASE("every output has a short plain label and a description apart", "[docs][outputs]") {
+  // The label (long_name) is what xarray puts on an axis and the trainer's page offers in its
+  // picker: short, plain words, no formula and no parameter key. The explanation is the
+  // description.
+  for (const auto& o : output_dictionary()) {
+    INFO(o.name << ": long_name '" << o.long_name << "'");
+    CHECK(o.long_name.size() > 8);  // a few words, not a code
+    CHECK(o.long_name.size() <= kLabelMaxChars);
+    CHECK(o.long_name.find_first_of("=<>_.;") == std::string::npos);
+    CHECK(std::isupper(static_cast<unsigned char>(o.long_name[0])));
+    CHECK(o.description.size() > o.long_name.size() / 2);
+    CHECK(o.description != o.long_name);
+  }
+}
+
+TEST_CASE("the dictionary does not say power above the resistance wins for certain",
+          "[docs][outputs]") {
+  // With actions.win_width > 0 (0.03 by default) a win is drawn: its chance rises smoothly with
+  // power around employer.resistance. An output's words must not say the line decides.
+  for (const auto& o : output_dictionary()) {
+    INFO(o.name);
+    CHECK(o.description.find("(power >= employer.resistance)") == std::string::npos);
+  }
+  const auto& wins = output_dictionary()[per_step_outputs().size() + per_run_index("wins")];
+  REQUIRE(wins.name == "wins");
+  CHECK(wins.description.find("actions.win_width") != std::string::npos);
+  CHECK(wins.description.find("luck") != std::string::npos);
 }
 
 TEST_CASE("the parameter table is well formed", "[docs][parameters]") {

@@ -601,6 +601,8 @@ TEST_CASE("results file: with no win at all, /win_events exists with empty colum
 
 namespace {
 
+std::string raw_attr(hid_t file, const char* obj, const char* attr_name);  // defined below
+
 /// flag_meanings of the dataset `name` in `file`.
 std::string raw_flag_meanings(hid_t file, const char* name) {
   const hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
@@ -682,6 +684,10 @@ TEST_CASE("results file: per-arm durability round-trips as the /durability group
         std::vector<std::int8_t>{0, 1});
   CHECK(raw_flag_meanings(file, "durability/arm") == "relationship_first big_messaging");
   CHECK(raw_flag_meanings(file, "durability/km_arm") == "relationship_first big_messaging");
+  // A sweep writes /durability too, pooling every design point's wins: the group says so.
+  CHECK(raw_attr(file, "durability", "long_name") == "Durability of wins");
+  CHECK(raw_attr(file, "durability", "description").find("every design point are pooled") !=
+        std::string::npos);
   for (const char* name : {"durability/wins", "durability/reversals", "durability/median"}) {
     INFO(name);
     CHECK(scale_attached(file, name, "durability/arm"));
@@ -1120,6 +1126,33 @@ TEST_CASE("results file: the design round-trips as the /design group", "[hdf5]")
     }
     H5Fclose(file);
   }
+}
+
+TEST_CASE("results file: every output's attributes are its dictionary entry's", "[hdf5][outputs]") {
+  // One source of truth: long_name (the short label), description and units of each output
+  // dataset are the output dictionary's, word for word.
+  const std::string path = fresh_path("output_attributes.h5");
+  const FileHeader header = make_header(6, 2);
+  {
+    ResultsWriter w(path, header);
+    w.append(make_runs(0, 2, header));
+    w.finish();
+  }
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  for (const auto& o : output_dictionary()) {
+    INFO(o.name);
+    CHECK(raw_attr(file, o.name.c_str(), "long_name") == o.long_name);
+    CHECK(raw_attr(file, o.name.c_str(), "description") == o.description);
+    CHECK(raw_attr(file, o.name.c_str(), "units") == o.units);
+  }
+  // The run coordinates have short labels too, their explanation apart.
+  for (const char* name : {"step", "arm", "replicate", "point", "seed", "status", "wall_seconds"}) {
+    INFO(name);
+    CHECK(raw_attr(file, name, "long_name").size() <= kLabelMaxChars);
+  }
+  CHECK(raw_attr(file, "arm", "description").find("flag_meanings") != std::string::npos);
+  H5Fclose(file);
 }
 
 TEST_CASE("results file: sensitivity indices round-trip as the /sensitivity group", "[hdf5]") {

@@ -45,7 +45,9 @@ inline constexpr const char* kNRunsDone = "n_runs_done";
 inline constexpr const char* kDesign = "design";
 
 // ---- Variable attributes (CF conventions) ----
-inline constexpr const char* kLongName = "long_name";
+inline constexpr const char* kLongName = "long_name";  // a short label (CF)
+/// The explanation behind a short long_name (not CF, whose free-text attribute is `comment`).
+inline constexpr const char* kDescription = "description";
 inline constexpr const char* kUnits = "units";
 inline constexpr const char* kFlagValues = "flag_values";
 inline constexpr const char* kFlagMeanings = "flag_meanings";

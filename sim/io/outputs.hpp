@@ -1,6 +1,7 @@
 #pragma once
 // The output dictionary: the ONE list of every recorded quantity. It drives the recorder (the
-// order of values in RunRecord), the HDF5 attributes (long_name, units) and docs/OUTPUTS.md.
+// order of values in RunRecord), the HDF5 attributes (long_name, description, units) and
+// docs/OUTPUTS.md.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,10 +17,17 @@ struct OutputVar {
   OutputScope scope;
   OutputNature nature;
   std::string units;      // "1" for dimensionless shares, "agents", "rounds", "s", ...
-  std::string long_name;  // one line
+  /// A short plain label (at most kLabelMaxChars): what xarray, figures and the trainer's page
+  /// show as the quantity's name (the CF `long_name` attribute). No formulas, no parameter keys.
+  std::string long_name;
+  /// What exactly is counted, how, and under which parameters: the `description` attribute.
+  std::string description;
   std::string when_undefined;  // what the value is when it does not apply (e.g. no action)
   bool summarize = false; // shown with a 95% CI in the terminal summary
 };
+
+/// The longest a long_name may be: it must fit an axis label or a drop-down (a test checks it).
+inline constexpr std::size_t kLabelMaxChars = 40;
 
 const std::vector<OutputVar>& output_dictionary();
 /// The per-step (resp. per-run) entries, in dictionary order.

@@ -405,22 +405,29 @@ void ResultsWriter::Impl::create() {
           "write dataset 'step'");
     check(H5DSset_scale(step.get(), layout::kStep), f, "make 'step' a dimension scale");
     attr_string(step.get(), layout::attr::kUnits, "week", f);
-    attr_string(step.get(), layout::attr::kLongName, "simulation step (one week), 0-based", f);
+    attr_string(step.get(), layout::attr::kLongName, "Week", f);
+    attr_string(step.get(), layout::attr::kDescription, "simulation step (one week), 0-based", f);
   }
 
   arm = create_run_dataset(layout::kArm, H5T_STD_I8LE, nullptr, H5T_NATIVE_INT8);
-  attr_string(arm.get(), layout::attr::kLongName, "strategy arm (code; see flag_meanings)", f);
+  attr_string(arm.get(), layout::attr::kLongName, "Strategy arm", f);
+  attr_string(arm.get(), layout::attr::kDescription,
+              "the run's arm of the scenario, as a code: code i is the i-th name of flag_meanings",
+              f);
   set_arm_flags(arm.get());
   replicate = create_run_dataset(layout::kReplicate, H5T_STD_I32LE, nullptr, H5T_NATIVE_INT32);
-  attr_string(replicate.get(), layout::attr::kLongName,
+  attr_string(replicate.get(), layout::attr::kLongName, "Replicate", f);
+  attr_string(replicate.get(), layout::attr::kDescription,
               "replicate (same replicate: same population, network and shocks in every arm)", f);
   point = create_run_dataset(layout::kPoint, H5T_STD_I32LE, nullptr, H5T_NATIVE_INT32);
-  attr_string(point.get(), layout::attr::kLongName, "design point (0 for a single scenario)", f);
+  attr_string(point.get(), layout::attr::kLongName, "Design point", f);
+  attr_string(point.get(), layout::attr::kDescription, "design point (0 for a single scenario)", f);
   seed = create_run_dataset(layout::kSeed, H5T_STD_U64LE, nullptr, H5T_NATIVE_UINT64);
-  attr_string(seed.get(), layout::attr::kLongName, "the run's replicate seed (see the seed_scheme attribute)",
-              f);
+  attr_string(seed.get(), layout::attr::kLongName, "Replicate seed", f);
+  attr_string(seed.get(), layout::attr::kDescription,
+              "the run's replicate seed (see the seed_scheme attribute)", f);
   status = create_run_dataset(layout::kStatus, H5T_STD_I8LE, nullptr, H5T_NATIVE_INT8);
-  attr_string(status.get(), layout::attr::kLongName, "run status", f);
+  attr_string(status.get(), layout::attr::kLongName, "Run status", f);
   attr_array(status.get(), layout::attr::kFlagValues, H5T_STD_I8LE, H5T_NATIVE_INT8,
              std::vector<std::int8_t>{0, 1, 2}, f);
   attr_string(status.get(), layout::attr::kFlagMeanings, "planned done failed", f);
@@ -442,18 +449,20 @@ void ResultsWriter::Impl::create() {
   for (const auto& o : per_run_outputs()) {
     Hid ds = create_run_dataset(o.name, H5T_IEEE_F64LE, &nan64, H5T_NATIVE_DOUBLE);
     attr_string(ds.get(), layout::attr::kLongName, o.long_name, f);
+    attr_string(ds.get(), layout::attr::kDescription, o.description, f);
     attr_string(ds.get(), layout::attr::kUnits, o.units, f);
     attr_scalar(ds.get(), layout::attr::kFillValue, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, nan64, f);
     per_run.push_back(std::move(ds));
   }
   wall_seconds = create_run_dataset(layout::kWallSeconds, H5T_IEEE_F32LE, nullptr, H5T_NATIVE_FLOAT);
-  attr_string(wall_seconds.get(), layout::attr::kLongName, "wall-clock time of the run", f);
+  attr_string(wall_seconds.get(), layout::attr::kLongName, "Wall-clock time of the run", f);
   attr_string(wall_seconds.get(), layout::attr::kUnits, "s", f);
 
   const float nan32 = std::numeric_limits<float>::quiet_NaN();
   for (const auto& o : per_step_outputs()) {
     Hid ds = create_step_dataset(o.name);
     attr_string(ds.get(), layout::attr::kLongName, o.long_name, f);
+    attr_string(ds.get(), layout::attr::kDescription, o.description, f);
     attr_string(ds.get(), layout::attr::kUnits, o.units, f);
     attr_scalar(ds.get(), layout::attr::kFillValue, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, nan32, f);
     attr_string(ds.get(), layout::attr::kCoordinates, coordinates, f);

@@ -569,7 +569,10 @@ std::vector<ParamSpec> make_table() {
 
       // ---- the employer ----------------------------------------------------------------------
       {"employer.resistance", T::number, 0.25, 0, 2, "1", {},
-       "R: power an action needs to win", "", bind_member(&ModelConfig::resistance)},
+       "R: the employer's line; an action's chance of winning rises with its power P around it "
+       "(one half at P = R under actions.win_width > 0; with win_width = 0 it wins exactly when "
+       "P >= R)",
+       "", bind_member(&ModelConfig::resistance)},
       {"employer.retaliation", T::number, 0.1, 0, 1, "1", {},
        "fear added to visible participants after an action, f += x (1 - v)(1 - f)", "",
        bind_member(&ModelConfig::retaliation)},

@@ -84,7 +84,8 @@ def test_report_has_description_arms_table_and_sentences(default_report):
                      r"\(95% CI \d+–\d+%\), \d+ points more than big messaging", text)
     assert "compared on the same 20 workplaces under each arm" in text
     assert "paired over" not in text
-    assert re.search(r"relationship-first was ahead in \d+ of the 20", text)
+    assert re.search(r"relationship-first had the bigger organized base in \d+ of the 20 "
+                     r"workplaces", text)
     assert "Each arm was run 20 times" in text
     # durability, from the Kaplan-Meier estimate, said as "half of its wins were gone within"
     assert re.search(r"Big messaging won \d+ actions across its runs and \d+ of them were "

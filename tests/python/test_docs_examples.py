@@ -137,3 +137,21 @@ def test_hdf5_layout_reading_block_runs_on_a_sweep_without_warnings(orgsim_files
         warnings.simplefilter("error")
         exec(code, {})
     assert "OUTPUT_LAYOUT.md" not in doc and "A later part-file scheme" not in doc
+
+
+def test_hdf5_layout_loader_block_gives_arm_names(orgsim_files):
+    """docs/HDF5_LAYOUT.md's "Reading it" names analysis.load.open_results for the root group:
+    its block, run as written on a sweep, gives arms by name (not codes), and the decoded `arm`
+    no longer says it is a code."""
+    import pytest
+    pytest.importorskip("xarray")
+    pytest.importorskip("h5netcdf")
+    path = orgsim_files("sweep_grid")
+    doc = (REPO / "docs/HDF5_LAYOUT.md").read_text()
+    block = _block_after(doc, "`analysis.load.open_results` (the repository's loader", "```")[0]
+    scope = {}
+    exec(block.replace('"results/study.h5"', repr(str(path))), scope)
+    ds, runs = scope["ds"], scope["runs"]
+    assert sorted(set(ds.arm.values)) == ["big_messaging", "relationship_first"]
+    assert "flag_meanings" not in ds.arm.attrs and "flag_meanings" in ds.arm_code.attrs
+    assert list(runs["arm"].cat.categories) == ["relationship_first", "big_messaging"]

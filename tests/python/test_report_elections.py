@@ -67,9 +67,9 @@ def test_whose_wins_lasted_needs_five_wins_in_each_arm():
     few = {**base, "wins": 0.75, "reversals": 0.5}  # 3 wins, 2 reversed
     many = {**base, "wins": 1.5, "reversals": 1.0}  # 6 wins, 4 reversed
     told = " ".join(report.story_sentences({"a": lasted, "b": many}))
-    assert "A's wins lasted; b's were mostly taken back." in told
+    assert "A's wins lasted; most of b's were taken back (4 of 6)." in told
     untold = " ".join(report.story_sentences({"a": lasted, "b": few}))
-    assert "lasted" not in untold and "mostly taken back" not in untold
+    assert "lasted" not in untold and "were taken back (" not in untold
 
 
 def test_whose_wins_lasted_needs_a_difference_beyond_chance():

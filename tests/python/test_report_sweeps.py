@@ -72,16 +72,36 @@ def test_the_sweep_report_says_design_points_not_the_same_workplaces(orgsim_file
     assert "20 design points with 10 simulated workplaces at each" in sub
     story = [html.unescape(t) for t in re.findall(
         r"<li>(.*?)</li>", re.search(r"<ul class='story'>(.*?)</ul>", page, re.S).group(1))]
-    assert story[0].startswith("This is a sweep: 20 design points, where "
-                               "campaign.hours_per_step and environment.turnover")
+    assert story[0].startswith("This is a sweep: 20 design points, where campaign hours per "
+                               "week (campaign.hours_per_step) and environment turnover per week "
+                               "(environment.turnover) take different values")
     assert any(t.startswith("Organized base at the end under relationship-first, by "
-                            "campaign.hours_per_step: ") for t in story)
+                            "campaign hours per week: ") for t in story)
+    # the parameters in words and units, not dotted keys and raw fractions
+    turnover = next(t for t in story if "by environment turnover per week:" in t)
+    assert re.search(r"[\d.]+% at 0%, [\d.]+% at 0\.4%, [\d.]+% at 1\.0% and [\d.]+% at 2\.0%",
+                     turnover)
+    assert not any("by environment.turnover" in t or "at 0.004" in t for t in story)
+    hours = next(t for t in story if "by campaign hours per week:" in t)
+    assert " at 5 h, " in hours and " at 25 h" in hours
     assert any(t.startswith("Pooled over every design point") for t in story)
     note = html.unescape(re.search(r"<p class='note printonly'>(.*?)</p>", page, re.S).group(1))
     assert "the same" not in note and "20 design points" in note
     points = re.search(r"<ol class='discuss'>(.*?)</ol>", page, re.S).group(1)
     assert "sweep's settings" in html.unescape(points)
     assert "Which of these arms" not in html.unescape(points)
+
+
+def test_parameters_are_said_in_words_and_units():
+    assert report.param_words("environment.turnover", "1 per step") == \
+        "environment turnover per week"
+    assert report.param_words("campaign.hours_per_step", "h per step") == \
+        "campaign hours per week"
+    assert report.param_words("population.threshold.mean", "1") == "threshold mean"
+    assert report.param_value(0.004, "1 per step") == "0.4%"
+    assert report.param_value(15.0, "h per step") == "15 h"
+    assert report.param_value(0.25, "1") == "0.25"
+    assert report.param_value("big_messaging", "") == "big messaging"
 
 
 def test_an_arms_interval_is_cut_where_the_outcome_cannot_go():

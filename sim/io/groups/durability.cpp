@@ -104,9 +104,11 @@ void ResultsWriter::Impl::write_durability() {
   const std::string& f = name();
   Hid group = create_ordered_group(file.get(), layout::kDurability, f);
   const hid_t g = group.get();
-  attr_string(g, layout::attr::kLongName,
-              "durability of wins: Kaplan-Meier estimate per arm over the wins of the arm's runs "
-              "(reversal = event, still standing at the end of the run = censored)",
+  attr_string(g, layout::attr::kLongName, "Durability of wins", f);
+  attr_string(g, layout::attr::kDescription,
+              "Kaplan-Meier estimate per arm over the wins of the arm's done runs (reversal = "
+              "event, still standing at the end of the run = censored); in a sweep the wins of "
+              "every design point are pooled",
               f);
 
   // Per arm.
