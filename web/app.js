@@ -886,13 +886,20 @@
       out.push(acts === 0 ? 'They never called an action, so nothing was won — and the employer never had to answer.'
         : `In most runs they never called an action (${about(acts)} on average), so there was little to win.`);
     } else {
-      const peak = mean((r) => r.series.turnout.reduce((m, v) => (Number.isNaN(v) ? m : Math.max(m, v)), 0));
+      // The biggest and the strongest action are averaged over the runs that called one, as the
+      // report does (analysis/report.py: the per-run peak_turnout, undefined in a run without an
+      // action, averaged where defined): a run that called none is not a crowd of 0%.
+      const acted = reps.filter((r) => r.series.turnout.some((v) => !Number.isNaN(v)));
+      const overActed = (f) => acted.reduce((s, r) => s + f(r), 0) / acted.length;
+      const peak = overActed((r) => (typeof r.outcomes.peak_turnout === 'number' ? r.outcomes.peak_turnout
+        : r.series.turnout.reduce((m, v) => (Number.isNaN(v) ? m : Math.max(m, v)), 0)));
       // Each run's strongest action: its power, and its turnout, which says why it fell short
       // when it did.
       const strongest = (r) => r.series.power.reduce((b, v, t) => (Number.isNaN(v) || v <= b.p ? b : { p: v, t }), { p: 0, t: -1 });
-      const pw = mean((r) => strongest(r).p);
+      const pw = overActed((r) => strongest(r).p);
       const at = (r, key) => { const t = strongest(r).t; return t < 0 ? 0 : r.series[key][t] || 0; };
-      const turnoutThen = mean((r) => at(r, 'turnout')), cohesionThen = mean((r) => at(r, 'cohesion'));
+      const turnoutThen = overActed((r) => at(r, 'turnout')), cohesionThen = overActed((r) => at(r, 'cohesion'));
+      const inActed = acted.length < R ? `In the ${acted.length} of ${R} runs that called an action, the` : 'The';
       const Rz = arm.params['employer.resistance'];
       const width = arm.params['actions.win_width'] || 0;
       const wins = mean((r) => r.outcomes.wins || 0), rev = mean((r) => r.outcomes.reversals || 0);
@@ -918,7 +925,7 @@
           ' That close, winning is partly luck.'
         : `At its strongest an action's ${power} was ${P2} against the employer's line of ${R2} — ` +
           (side > 0 ? 'enough to win.' : side === 0 ? 'right at the line.' : `not enough: ${short}.`);
-      out.push(`They called about ${about(acts)} action${acts === 1 ? '' : 's'}; the biggest brought out ${pct(peak)} of the workplace. ${verdict}`);
+      out.push(`They called about ${about(acts)} action${acts === 1 ? '' : 's'}. ${inActed} biggest brought out ${pct(peak)} of the workplace. ${verdict}`);
       const standing = mean((r) => r.series.standing_wins[T - 1]);
       if (wins > 0) out.push((wins < 0.95 ? `Most runs won nothing (${about(wins)} wins a run on average); `
         : `They won ${about(wins)} time${wins === 1 ? '' : 's'}; `) +
@@ -939,8 +946,11 @@
     else if (f1 < f0 - 0.03) out.push(`Fear eased (${f0.toFixed(2)} → ${f1.toFixed(2)}).`);
     const wo0 = mean((r) => r.series.organizers_worker[0]), wo = mean((r) => r.series.organizers_worker[T - 1]);
     const onAverage = (v) => about(v) + (Number.isInteger(Number(about(v))) || R === 1 ? '' : ' on average');
+    // Fired only where someone can be: the engine counted firings (elections' notice weeks), or
+    // the employer fires those who stood out (employer.firing) and this arm called actions.
+    const fired = mean((r) => r.outcomes.firings || 0) > 0 || (arm.params['employer.firing'] > 0 && acts > 0);
     if (wo >= 0.5 || wo0 >= 0.5) out.push(`Coworkers who organize: ${onAverage(wo0)} at the start, ${onAverage(wo)} at the end` +
-      (wo > wo0 + 0.5 ? ' — leaders trained others to do what they do.' : wo < wo0 - 0.5 ? ' — some left or were fired.' : '.'));
+      (wo > wo0 + 0.5 ? ' — leaders trained others to do what they do.' : wo < wo0 - 0.5 ? (fired ? ' — some left or were fired.' : ' — some left (turnover).') : '.'));
     out.push(R > 1 ? `(Averages over ${R} runs of this workplace; the network shows one of them.)` : '(One run; the full set is still computing.)');
     return out;
   }

@@ -651,6 +651,35 @@ function check(ok, what) {
   check(/network\.roster/.test(missing) && /our_people\.csv/.test(missing),
     `a roster the page was not given: the error names network.roster and the file ("${missing}")`);
 
+  // 3. The story's biggest crowd (and strongest action) is averaged over the runs that called an
+  // action, as the report's peak turnout is (a run without one is not a crowd of 0%), and says
+  // over how many runs when not all did.
+  const crowds = await page.evaluate(async () => {
+    const res = await window.orgsim.run(window.orgsim.scenarios.default, { snapshots: 0 });
+    return res.arms.map((arm) => {
+      const peaks = arm.replicates.map((r) => r.outcomes.peak_turnout).filter((v) => typeof v === 'number');
+      const m = peaks.reduce((s, v) => s + v, 0) / peaks.length;
+      return { arm: arm.name, acted: peaks.length, runs: arm.replicates.length,
+        report: (m * 100).toFixed(m < 0.1 ? 1 : 0) + '%', story: window.orgsim.story(arm, res).join(' ') };
+    });
+  });
+  const crowdOff = crowds.filter((c) => !c.story.includes(`brought out ${c.report} of the workplace`) ||
+    (c.acted < c.runs) !== c.story.includes(`In the ${c.acted} of ${c.runs} runs that called an action, the biggest`));
+  check(crowdOff.length === 0 && crowds.some((c) => c.acted < c.runs),
+    'the story\'s biggest crowd is the report\'s (averaged over the runs that called an action, and says over how many)' +
+    (crowdOff.length ? ': ' + JSON.stringify(crowdOff) : ` (${crowds.map((c) => `${c.arm} ${c.report}, ${c.acted} of ${c.runs}`).join('; ')})`));
+
+  // 7. "Fired" only where someone can be: with no elections and employer.firing 0, organizers
+  // who are gone left.
+  const leavers = await page.evaluate(async () => {
+    const sc = { name: 'leavers', steps: 104, replicates: 3, employer: { firing: 0 }, environment: { turnover: 0.03 },
+      campaign: { strategy: 'big_messaging', worker_organizers: 10 } };
+    const res = await window.orgsim.run(sc, { snapshots: 0 });
+    return window.orgsim.story(res.arms[0], res).find((l) => /Coworkers who organize/.test(l)) || '';
+  });
+  check(/some left/.test(leavers) && !/fired/.test(leavers),
+    `where nobody can be fired, the story says organizers left, not that they were fired ("${leavers}")`);
+
   check(requests.length === 0, `no network request (${requests.join(', ')})`);
   check(consoleErrors.length === 0, `no error in the page's console (${consoleErrors.join(' | ')})`);
   await browser.close();
