@@ -82,7 +82,7 @@ void write_input_files(const json& opt) {
 /// per strategy; Node 18, one core): 10,000 people take 1 s for the animated run and 4 s for
 /// every run, with 0.5 GB of memory; 20,000 take 4 s and 9 s with 1 GB; 50,000 run out of the
 /// browser's memory (std::bad_alloc) in the animated run, whose weekly snapshots grow with
-/// people x weeks. So at most kMaxPeople people, and at most kMaxPeopleWeeks people x weeks
+/// people x weeks. On the page in headless Chromium, 20,000 people: 1.6 s and 5.5 s. So at most kMaxPeople people, and at most kMaxPeopleWeeks people x weeks
 /// (20,000 people over 156 weeks). Bigger workplaces run with the command-line orgsim, which
 /// keeps no snapshots.
 constexpr std::int64_t kMaxPeople = 20000;
