@@ -6,10 +6,22 @@
   'use strict';
   const $ = (id) => document.getElementById(id);
   const SCENARIO_TEXT = JSON.parse($('scenario-data').textContent);  // name -> file text
-  // The page's file folder (name -> text): the CSVs the shipped roster example reads, plus every
-  // file the trainer opens. The engine resolves a scenario's paths (network.roster, .friendships,
-  // .path) against it, by file name. Nothing leaves the browser.
+  // The shipped examples' file folder (name -> text): the CSVs the shipped roster example reads.
+  // The engine resolves a scenario's paths (network.roster, .friendships, .path) against the
+  // folder a run is given, by file name. A shipped scenario (and orgsim.run) is given this one; a
+  // trainer's scenario only the files opened with it, so that a trainer's warehouse_roster.csv
+  // and the example's never stand in for each other. Nothing leaves the browser.
   const FILES = JSON.parse($('scenario-files').textContent);
+  // The shipped scenarios as files (default.json, ...): every folder holds them, so that a
+  // scenario "extends" a shipped one by its file name; a file opened under the same name is used
+  // instead.
+  const SHIPPED_BASES = {};
+  for (const [name, text] of Object.entries(SCENARIO_TEXT)) SHIPPED_BASES[name + '.json'] = text;
+  /** The folder a shipped scenario (or a script's run) sees: the shipped scenarios and files. */
+  function shippedFolder() { return Object.assign({}, SHIPPED_BASES, FILES); }
+  /** The folder a trainer's scenario sees: the shipped scenarios, as bases, and the files opened
+   *  with it (which win over a shipped scenario of the same name). */
+  function openedFolder(files) { return Object.assign({}, SHIPPED_BASES, files); }
   // The arms' colours, the report's too (analysis/arm_colors.json, inlined by web/assemble.py):
   // {strategy: {name: colour}, position: [colour, ...]}.
   const PALETTE = JSON.parse($('arm-colors').textContent);
@@ -32,12 +44,13 @@
     };
     return worker;
   }
-  /** Runs scenario `text` (named `file` in error messages) in the worker. */
-  function call(text, file, options) {
+  /** Runs scenario `text` (named `file` in error messages) in the worker, with the files of
+   *  `folder` (name -> text; default the shipped ones) as the only files it can name. */
+  function call(text, file, options, folder) {
     return new Promise((resolve, reject) => {
       const id = nextId++;
       pending.set(id, { resolve, reject });
-      engine().postMessage({ id, text, file, options: Object.assign({}, options, { files: FILES }) });
+      engine().postMessage({ id, text, file, options: Object.assign({}, options, { files: folder || shippedFolder() }) });
     });
   }
   // The engine returns offsets into one float32 buffer (web/orgsim_wasm.cpp); views over it.
@@ -99,8 +112,9 @@
       return call(text, file, opt).then(options.raw ? (r) => r : plain);
     },
     load: (s) => loadScenario(s),
-    /** The page's file folder (name -> text): add a roster, friendships or edge list here, and a
-     *  scenario naming it by file name finds it. */
+    /** The shipped file folder (name -> text), which orgsim.run and the shipped scenarios see: add
+     *  a roster, friendships or edge list here, and a scenario run by a script finds it by file
+     *  name. A scenario opened on the page sees only the files opened with it. */
     files: FILES,
     state: null,  // set below: what the page is showing
   };
@@ -148,7 +162,8 @@
     return out.map((c, a) => c || (k < spare.length ? spare[k++] : pos(a)));
   }
   const st = {
-    name: '', file: '', doc: null, text: '', sliders: {}, split: null, trying: null, original: null,
+    name: '', file: '', doc: null, text: '', files: null, pick: '',
+    sliders: {}, split: null, trying: null, original: null,
     quick: null, full: null, base: null, frame: 0, playing: false, token: 0,
     layout: null, busy: Promise.resolve(), timings: {},
   };
@@ -172,25 +187,61 @@
   const SPLIT = { key: 'split', label: "Share of each strategy's hours spent on one-on-ones", min: 0, max: 1, step: 0.05, fmt: (v) => (v * 100).toFixed(0) + '%',
     note: "the rest keeps each strategy's own mix" };
 
-  function status(text, error) {
+  function status(text) {
     const el = $('status');
     el.textContent = text;
-    el.className = error ? 'status error' : 'status';
+    el.className = 'status';
   }
 
   // ---- loading a scenario -----------------------------------------------------------------------
+  // A scenario is shown only once it has run: until then, and if it fails, the page keeps the
+  // scenario it showed (its title, networks, charts, story, handout, and the picker's choice), and
+  // says in words that the new one was not loaded and why (showProblem).
   function loadScenario(s) {
-    if (typeof s === 'string' && SCENARIO_TEXT[s] !== undefined) {
-      st.name = s; st.file = s + '.json'; st.text = SCENARIO_TEXT[s];
-      $('scenario').value = s;
-    } else if (typeof s === 'string') {
-      st.name = ''; st.text = s;
-    } else {
-      st.name = s.name || 'scenario'; st.file = fileNameOf(s); st.text = JSON.stringify(s);
-    }
+    if (typeof s === 'string' && SCENARIO_TEXT[s] !== undefined)
+      return show({ pick: s, name: s, file: s + '.json', text: SCENARIO_TEXT[s], files: shippedFolder() });
+    let doc = null;
+    if (typeof s === 'string') { try { doc = JSON.parse(s); } catch (e) { doc = null; } }
+    const text = typeof s === 'string' ? s : JSON.stringify(s);
+    const file = fileNameOf(typeof s === 'string' ? doc : s);
+    return show(addOpened({ name: file, file, text, files: shippedFolder(), label: file }));
+  }
+  // What the page shows (restored when a new scenario fails to load).
+  const SHOWN = ['name', 'file', 'text', 'doc', 'files', 'pick', 'sliders', 'split', 'trying', 'original', 'base', 'frame', 'full'];
+  function show(c) {
+    hideProblem();
+    const prev = st.quick ? Object.fromEntries(SHOWN.map((k) => [k, st[k]])) : null;
+    if (prev) prev.status = $('status').textContent;
+    st.name = c.name; st.file = c.file; st.text = c.text; st.files = c.files; st.pick = c.pick;
     try { st.doc = JSON.parse(st.text); } catch (e) { st.doc = null; }
     st.sliders = {}; st.split = null; st.base = null; st.frame = AT_END; st.trying = null; st.original = null;
-    return rerun(true);
+    $('scenario').value = c.pick;
+    return rerun(true, prev);
+  }
+  // Scenarios opened from files (or given to orgsim.load) join the picker, under "Your files".
+  const OPENED = new Map();  // picker value -> {name, file, text, files}
+  let openedCount = 0;
+  function addOpened(c) {
+    const sel = $('scenario');
+    let group = sel.querySelector('optgroup.opened');
+    if (!group) { group = document.createElement('optgroup'); group.className = 'opened'; group.label = 'Your files'; sel.appendChild(group); }
+    c.pick = 'open:' + (++openedCount);
+    OPENED.set(c.pick, c);
+    const o = document.createElement('option');
+    o.value = c.pick; o.textContent = c.label;
+    group.appendChild(o);
+    return c;
+  }
+  /** Once a file is shown, an earlier opening of a file of that name leaves the picker (opening
+   *  a file again after editing it replaces it; until the new one runs, the old one stays). */
+  function replaceOpened(c) {
+    for (const [k, o] of OPENED) if (k !== c.pick && o.file === c.file) { OPENED.delete(k); removeOption(k); }
+  }
+  function removeOption(value) {
+    const o = [...$('scenario').options].find((x) => x.value === value);
+    if (o) o.remove();
+    const group = $('scenario').querySelector('optgroup.opened');
+    if (group && !group.children.length) group.remove();
   }
 
   // A scenario opens at its last week, where the networks show what each strategy built (at week
@@ -233,25 +284,28 @@
     return JSON.stringify(doc);
   }
 
-  async function rerun(fresh) {
+  async function rerun(fresh, prev) {
     const token = ++st.token;
     const text = currentText();
     const file = st.file || 'scenario.json';
+    const folder = st.files || shippedFolder();
+    let shown = false;  // the new runs are on the screen
     status('Running…');
     const done = (async () => {
       try {
         const t0 = performance.now();
-        const quick = await call(text, file, { replicates: 1, snapshot_every: 1 });
+        const quick = await call(text, file, { replicates: 1, snapshot_every: 1 }, folder);
         st.timings.quick_ms = performance.now() - t0;
         if (token !== st.token) return;
-        st.quick = quick; st.full = null;
+        st.quick = quick; st.full = null; shown = true;
+        if (fresh && OPENED.has(st.pick)) replaceOpened(OPENED.get(st.pick));
         api.outputs = quick.outputs;
         if (fresh || !st.base) { st.base = quick; buildSliders(); }
         buildArms();
         setFrame(Math.min(st.frame, quick.steps - 1));
         status(`One run of each strategy: ${st.timings.quick_ms.toFixed(0)} ms. Now running all ${quick.replicates_planned} runs…`);
         const t1 = performance.now();
-        const full = await call(text, file, { snapshot_every: 0 });
+        const full = await call(text, file, { snapshot_every: 0 }, folder);
         st.timings.full_ms = performance.now() - t1;
         if (token !== st.token) return;
         st.full = full;
@@ -261,16 +315,174 @@
                `(${st.timings.full_ms.toFixed(0)} ms in this browser). Lines: the average; thin: the run you are watching.`);
       } catch (e) {
         if (token !== st.token) return;
-        // a roster or an edge list the page was not given: say how to give it
-        const hint = /network\.(roster|friendships|path)\b/.test(e.message) && /open|exist|read/i.test(e.message)
-          ? ' — open the CSV files this scenario names together with it (select them all in the file dialog).' : '';
-        status(e.message + hint, true);
+        const failed = { file, text: st.text, doc: st.doc, pick: st.pick, opened: OPENED.has(st.pick) };
+        if (fresh && prev && !shown) {
+          // The page still shows the previous scenario: everything goes back to it, the picker
+          // too, so that nothing (a slider, the handout) runs or prints under the wrong name.
+          for (const k of SHOWN) st[k] = prev[k];
+          $('scenario').value = st.pick;
+          if (failed.opened) { OPENED.delete(failed.pick); removeOption(failed.pick); }
+          status(prev.status);
+          if (!st.full) rerun(false);  // its full runs were dropped for the new file's: finish them
+        } else {
+          status('');
+        }
+        showProblem(e.message, failed, fresh && !shown ? (prev ? titleOf(st.quick) : '') : null);
       }
     })();
     st.busy = done;
     return done;
   }
   api.idle = () => st.busy;
+
+  // ---- opening a trainer's files ----------------------------------------------------------------
+  /** The file names a scenario text extends (its "extends": a name or a list of names). */
+  function basesOf(text) {
+    let doc = null;
+    try { doc = JSON.parse(text); } catch (e) { return []; }
+    const e = doc && typeof doc === 'object' ? doc.extends : undefined;
+    return (Array.isArray(e) ? e : [e]).filter((x) => typeof x === 'string').map((x) => x.split('/').pop());
+  }
+  /** Of the JSON files opened together, the scenarios to run: those no other one extends (a
+   *  variant, not the base it extends). */
+  function leafScenarios(files) {
+    const jsons = Object.keys(files).filter((n) => /\.json$/i.test(n));
+    const extended = new Set();
+    for (const n of jsons) for (const b of basesOf(files[n])) if (b !== n) extended.add(b);
+    const leaves = jsons.filter((n) => !extended.has(n));
+    return leaves.length ? leaves : jsons.slice(0, 1);  // a cycle: the engine says so
+  }
+  api.leafScenarios = leafScenarios;
+  /** Opens the files a trainer selected together (name -> text): each scenario among them that
+   *  no other extends joins the picker and the first is shown; it sees the files opened with it
+   *  (its CSVs, its bases) and the shipped scenarios as bases, never the shipped examples' CSVs. */
+  function openFiles(files) {
+    const leaves = leafScenarios(files);
+    if (!leaves.length) {
+      showProblem(null, { file: Object.keys(files).join(', ') }, st.quick ? titleOf(st.quick) : '',
+        `You opened ${Object.keys(files).join(', ')} but no scenario file (.json): open the scenario together with its CSV files (select them all in the file dialog).`);
+      return Promise.resolve();
+    }
+    const entries = leaves.map((n) => addOpened({ name: n, file: n, text: files[n], files: openedFolder(files), label: n }));
+    const shown = show(entries[0]);
+    if (entries.length > 1) {
+      // several scenarios, none extending another: the trainer chooses
+      return shown.then(() => {
+        if (st.pick !== entries[0].pick) return;
+        showProblem(null, { file: leaves[0] }, null,
+          `You opened ${leaves.length} scenarios and none extends another (${leaves.join(', ')}): this is ${leaves[0]}. ` +
+          'Choose the others in the Scenario list, under “Your files”.', true);
+      });
+    }
+    return shown;
+  }
+  api.openFiles = openFiles;
+
+  // ---- when a scenario cannot be run: said in an organizer's words -------------------------------
+  // The engine's message is the command line's ("orgsim: error: FILE: PATH: expected ...; found
+  // ..."), exact and terse: kept, under "The exact message", for whoever edits the file; the notice
+  // leads with what is wrong and what to do, for the common mistakes.
+  function lineOf(text, at) { return text.slice(0, at).split('\n').length; }
+  /** A JSON syntax error at (line, column), as nlohmann/json reports it (the column is just after
+   *  the token where reading stopped), in words: which line to look at and what to look for. */
+  function jsonWords(text, line, column, found) {
+    const curly = /[\u201C\u201D\u2018\u2019\u201E\u00AB\u00BB]/.exec(text || '');
+    if (curly) {
+      return `the file is not valid JSON: line ${lineOf(text, curly.index)} has a curly “word-processor” quote (${curly[0]}); ` +
+        'JSON needs straight quotes ("). Retype the quotes in a plain-text editor (Notepad; TextEdit in plain-text mode).';
+    }
+    const generic = `the file is not valid JSON near line ${line}: a comma may be missing at the end of the line before, ` +
+      'or a quote is a curly “word-processor” quote';
+    if (!text) return generic;
+    if (/end of input/.test(found)) return `the file ends too early (line ${line}): a closing } or ] may be missing at the end`;
+    const lines = text.split('\n');
+    if (line < 1 || line > lines.length) return generic;
+    let at = lines.slice(0, line - 1).reduce((k, l) => k + l.length + 1, 0) + Math.min(column, lines[line - 1].length);
+    // the token reading stopped at, and the last thing written before it
+    let start = at - 1;
+    if (text[start] === '"') { --start; while (start > 0 && text[start] !== '"') --start; }
+    else if (/[\w.+-]/.test(text[start])) { while (start > 0 && /[\w.+-]/.test(text[start - 1])) --start; }
+    let p = start - 1;
+    while (p >= 0 && /\s/.test(text[p])) --p;
+    if (p < 0) return generic;
+    const token = text[start], before = text[p], L = lineOf(text, p);
+    const value = /["\d\]}el]/.test(before);  // the end of a value (a string, number, list, object, true/false/null)
+    if ((token === '"' || /[\w.+-]/.test(token)) && value) {
+      return L < lineOf(text, start) ? `the file is not valid JSON: a comma is missing at the end of line ${L} (before line ${lineOf(text, start)})`
+        : `the file is not valid JSON: a comma is missing on line ${L}, between two entries`;
+    }
+    if ((token === '}' || token === ']') && before === ',') {
+      return `the file is not valid JSON: the comma at the end of line ${L} has nothing after it; remove it (JSON allows no comma before a closing ${token})`;
+    }
+    if (token === ',' && before === ',') return `the file is not valid JSON: line ${L} has two commas in a row; remove one`;
+    return generic;
+  }
+  /** What is wrong, in an organizer's words, from the engine's message (null: no better words
+   *  than the message's own). `text` is the scenario file's text, `doc` its parsed form. */
+  function plainError(message, text, doc) {
+    const m = String(message || '');
+    let r;
+    if ((r = /\(line (\d+), column (\d+)\): expected valid JSON, found (.*)$/.exec(m)))
+      return jsonWords(text, Number(r[1]), Number(r[2]), r[3]);
+    if (/std::bad_alloc|out of memory/.test(m))
+      return 'the browser ran out of memory running it: try fewer people, weeks or runs, or run it with the command-line orgsim';
+    if ((r = /population\.size: expected at most (\d+) people in the browser.*, found (\d+)/.exec(m)))
+      return `its workplace has ${r[2]} people, more than a browser can run (this page runs up to ${r[1]}); use the command-line orgsim for bigger workplaces`;
+    if ((r = /steps: expected at most (\d+) weeks for (\d+) people in the browser.*, found (\d+)/.exec(m)))
+      return `${r[3]} weeks of ${r[2]} people is more than a browser can run (this page runs ${r[2]} people for up to ${r[1]} weeks); use the command-line orgsim for longer runs`;
+    if ((r = /(network\.(roster|friendships|path)): expected a readable .*, found no such file \(([^)]+)\)/.exec(m))) {
+      const kind = { roster: 'roster', friendships: 'friendships file', path: 'edge list' }[r[2]];
+      return `it names its ${kind} ${r[3]} (${r[1]}), but that file was not opened with it: ` +
+        'open the CSV files together with the scenario (select them all in the file dialog)';
+    }
+    if ((r = /(extends(?:\[\d+\])?): expected a built-in base.*, found "([^"]+)": no such file/.exec(m)))
+      return `it extends ${r[2]}, which is neither one of this page's scenarios nor a file opened with it: ` +
+        `open ${r[2]} together with it (select both in the file dialog)`;
+    if ((r = /population\.size: expected the number of people on the roster \(([^)]+)\): (\d+), found (\d+)/.exec(m))) {
+      const said = doc && doc.population && typeof doc.population === 'object' && doc.population.size !== undefined;
+      return said
+        ? `its roster ${r[1]} has ${r[2]} people but population.size says ${r[3]}: the two must be equal. Write "population": {"size": ${r[2]}}, or check that you opened the right roster`
+        : `its roster ${r[1]} has ${r[2]} people, and population.size, which the scenario does not set, defaults to ${r[3]}; it must equal the roster's count. Add "population": {"size": ${r[2]}} to the scenario`;
+    }
+    if ((r = /: ([\w.[\]]+): expected [^]*?, found unknown key `([^`]+)`(?: \(did you mean `([^`]+)`\?\))?/.exec(m))) {
+      return `it has a setting this page does not know, “${r[1]}”` +
+        (r[3] ? `: did you mean “${r[3]}”?` : ': check its spelling, and that it sits under the right heading (the exact message lists the settings allowed there)');
+    }
+    if ((r = /: ([\w.[\]]+): expected a number in \[(-?[\d.]+), (-?[\d.]+)\], found (-?[\d.eE+-]+)$/.exec(m))) {
+      const key = r[1].replace(/^arms\[\d+\]\.set\./, ''), lo = Number(r[2]), hi = Number(r[3]), v = Number(r[4]);
+      const sp = SLIDERS.find((x) => x.key === key);
+      const name = sp ? `${sp.label.replace(/[:(].*$/, '').trim()} (${key})` : key;
+      if (lo === 0 && hi === 1 && v > 1 && v <= 100)
+        return `${name} is a share, written between 0 and 1, and the file says ${r[4]}: write ${r[4]}% as ${Number((v / 100).toPrecision(6))}`;
+      return `${name} must be a number from ${r[2]} to ${r[3]}, and the file says ${r[4]}`;
+    }
+    return null;
+  }
+  api.plainError = plainError;
+  /** The notice over the title: a scenario that was not loaded (or a rerun that failed), what is
+   *  wrong in words, that the page still shows what it showed, and the engine's exact message.
+   *  `still`: the title still shown after a failed load ('' for none; null: not a load). `words`
+   *  replaces the lead; `info` makes it a note rather than a problem. */
+  function showProblem(message, failed, still, words, info) {
+    const box = $('notice');
+    const lead = words || plainError(message, failed.text, failed.doc) ||
+      String(message || '').replace(/^orgsim: (error|failed): /, '').replace(failed.file + ': ', '');
+    let head;
+    if (info) head = '';
+    else if (still === null) head = 'These settings could not be run: ';
+    else head = `Your file ${failed.file} was not loaded: `;
+    const tail = still ? ` What you see is still “${still}”.` : still === '' ? ' Nothing is shown yet.' : still === null && !info ? ' What you see is still the last run.' : '';
+    // a sentence starts with a capital, unless it starts with a setting's name (trust.voice)
+    const sentence = /^[^\s]*[._]/.test(lead) ? lead : lead.charAt(0).toUpperCase() + lead.slice(1);
+    box.innerHTML = `<p class="lead">${esc(head)}${esc(sentence)}${/[.?!]$/.test(lead) ? '' : '.'}${esc(tail)}</p>` +
+      (message ? `<details><summary>The exact message (for whoever edits the file)</summary><code>${esc(message)}</code></details>` : '') +
+      '<button class="dismiss" type="button">OK</button>';
+    box.className = info ? 'notice info' : 'notice';
+    box.querySelector('.dismiss').addEventListener('click', hideProblem);
+    box.hidden = false;
+    box.scrollIntoView({ block: 'nearest' });
+  }
+  function hideProblem() { $('notice').hidden = true; $('notice').innerHTML = ''; }
 
   // ---- layout: people grouped by department, staff organizers apart ---------------------------
   const W = 600, H = 470, STAFF_W = 56;
@@ -886,13 +1098,20 @@
       out.push(acts === 0 ? 'They never called an action, so nothing was won — and the employer never had to answer.'
         : `In most runs they never called an action (${about(acts)} on average), so there was little to win.`);
     } else {
-      const peak = mean((r) => r.series.turnout.reduce((m, v) => (Number.isNaN(v) ? m : Math.max(m, v)), 0));
+      // The biggest and the strongest action are averaged over the runs that called one, as the
+      // report does (analysis/report.py: the per-run peak_turnout, undefined in a run without an
+      // action, averaged where defined): a run that called none is not a crowd of 0%.
+      const acted = reps.filter((r) => r.series.turnout.some((v) => !Number.isNaN(v)));
+      const overActed = (f) => acted.reduce((s, r) => s + f(r), 0) / acted.length;
+      const peak = overActed((r) => (typeof r.outcomes.peak_turnout === 'number' ? r.outcomes.peak_turnout
+        : r.series.turnout.reduce((m, v) => (Number.isNaN(v) ? m : Math.max(m, v)), 0)));
       // Each run's strongest action: its power, and its turnout, which says why it fell short
       // when it did.
       const strongest = (r) => r.series.power.reduce((b, v, t) => (Number.isNaN(v) || v <= b.p ? b : { p: v, t }), { p: 0, t: -1 });
-      const pw = mean((r) => strongest(r).p);
+      const pw = overActed((r) => strongest(r).p);
       const at = (r, key) => { const t = strongest(r).t; return t < 0 ? 0 : r.series[key][t] || 0; };
-      const turnoutThen = mean((r) => at(r, 'turnout')), cohesionThen = mean((r) => at(r, 'cohesion'));
+      const turnoutThen = overActed((r) => at(r, 'turnout')), cohesionThen = overActed((r) => at(r, 'cohesion'));
+      const inActed = acted.length < R ? `In the ${acted.length} of ${R} runs that called an action, the` : 'The';
       const Rz = arm.params['employer.resistance'];
       const width = arm.params['actions.win_width'] || 0;
       const wins = mean((r) => r.outcomes.wins || 0), rev = mean((r) => r.outcomes.reversals || 0);
@@ -918,7 +1137,7 @@
           ' That close, winning is partly luck.'
         : `At its strongest an action's ${power} was ${P2} against the employer's line of ${R2} — ` +
           (side > 0 ? 'enough to win.' : side === 0 ? 'right at the line.' : `not enough: ${short}.`);
-      out.push(`They called about ${about(acts)} action${acts === 1 ? '' : 's'}; the biggest brought out ${pct(peak)} of the workplace. ${verdict}`);
+      out.push(`They called about ${about(acts)} action${acts === 1 ? '' : 's'}. ${inActed} biggest brought out ${pct(peak)} of the workplace. ${verdict}`);
       const standing = mean((r) => r.series.standing_wins[T - 1]);
       if (wins > 0) out.push((wins < 0.95 ? `Most runs won nothing (${about(wins)} wins a run on average); `
         : `They won ${about(wins)} time${wins === 1 ? '' : 's'}; `) +
@@ -939,8 +1158,11 @@
     else if (f1 < f0 - 0.03) out.push(`Fear eased (${f0.toFixed(2)} → ${f1.toFixed(2)}).`);
     const wo0 = mean((r) => r.series.organizers_worker[0]), wo = mean((r) => r.series.organizers_worker[T - 1]);
     const onAverage = (v) => about(v) + (Number.isInteger(Number(about(v))) || R === 1 ? '' : ' on average');
+    // Fired only where someone can be: the engine counted firings (elections' notice weeks), or
+    // the employer fires those who stood out (employer.firing) and this arm called actions.
+    const fired = mean((r) => r.outcomes.firings || 0) > 0 || (arm.params['employer.firing'] > 0 && acts > 0);
     if (wo >= 0.5 || wo0 >= 0.5) out.push(`Coworkers who organize: ${onAverage(wo0)} at the start, ${onAverage(wo)} at the end` +
-      (wo > wo0 + 0.5 ? ' — leaders trained others to do what they do.' : wo < wo0 - 0.5 ? ' — some left or were fired.' : '.'));
+      (wo > wo0 + 0.5 ? ' — leaders trained others to do what they do.' : wo < wo0 - 0.5 ? (fired ? ' — some left or were fired.' : ' — some left (turnover).') : '.'));
     out.push(R > 1 ? `(Averages over ${R} runs of this workplace; the network shows one of them.)` : '(One run; the full set is still computing.)');
     return out;
   }
@@ -1112,25 +1334,17 @@
       o.value = name; o.textContent = titleOf(doc || { name });
       sel.appendChild(o);
     }
-    sel.addEventListener('change', () => { pause(); loadScenario(sel.value); });
+    sel.addEventListener('change', () => {
+      pause();
+      if (OPENED.has(sel.value)) show(OPENED.get(sel.value)); else loadScenario(sel.value);
+    });
     $('open').addEventListener('change', (e) => {
       const list = Array.from(e.target.files || []);
       if (!list.length) return;
-      // The scenario is the (first) JSON file; every other file (a roster, friendships, an edge
-      // list, a base scenario it extends) goes into the page's file folder, by name.
-      const main = list.find((f) => /\.json$/i.test(f.name)) || list[0];
-      Promise.all(list.map((f) => f.text().then((t) => [f, t]))).then((texts) => {
+      Promise.all(list.map((f) => f.text().then((t) => [f.name, t]))).then((texts) => {
+        e.target.value = '';  // opening the same files again (after editing them) opens them again
         pause();
-        let text = '';
-        for (const [f, t] of texts) { if (f === main) text = t; else FILES[f.name] = t; }
-        const o = document.createElement('option');
-        o.value = ''; o.textContent = main.name; sel.appendChild(o); sel.value = '';
-        st.file = main.name;
-        st.name = main.name;
-        st.text = text;
-        try { st.doc = JSON.parse(text); } catch (err) { st.doc = null; }
-        st.sliders = {}; st.split = null; st.base = null; st.frame = AT_END; st.trying = null; st.original = null;
-        rerun(true);
+        openFiles(Object.fromEntries(texts));
       });
     });
     $('play').addEventListener('click', () => (st.playing ? pause() : play()));

@@ -24,6 +24,12 @@
 //     for a second arm of one strategy (no two arms alike); the arms' colours of every shipped scenario and
 //     of the --colours files are dumped (colours.json) for test_page.py to compare with the
 //     report's.
+//   - a trainer's files, opened through the file input: a file that fails to load is said in
+//     words over the title (the picker and the handout stay with the scenario shown); the common
+//     mistakes lead in an organizer's words, the exact message kept; a workplace too big is
+//     refused at once; a roster scenario sees only the CSVs opened with it and the shipped
+//     example its own; a scenario extending a shipped one runs, and of a base and its variant the
+//     variant; the story's biggest crowd is the report's; "fired" only where firing can happen.
 // Usage: node tests/web/page_test.js --html build-web/orgsim.html --out DIR [--scenario NAME]...
 //        [--bad FILE.json]... [--colours FILE.json]...
 'use strict';
@@ -650,6 +656,206 @@ function check(ok, what) {
   });
   check(/network\.roster/.test(missing) && /our_people\.csv/.test(missing),
     `a roster the page was not given: the error names network.roster and the file ("${missing}")`);
+
+  // ---- a trainer's own files: opened as a trainer opens them (the file dialog) ------------------
+  // Each opening goes through the page's file input; what the page shows is then read back.
+  const openFiles = (files) => page.setInputFiles('#open', files.map(([name, text]) => ({
+    name, mimeType: /\.csv$/.test(name) ? 'text/csv' : 'application/json', buffer: Buffer.from(text) })));
+  const settle = async (until, timeout = 8000) => {
+    try { await page.waitForFunction(until, null, { timeout }); } catch (e) { /* read what is there */ }
+    try { await page.evaluate(() => window.orgsim.idle()); } catch (e) { /* the page has no idle */ }
+  };
+  const noticeShown = () => { const n = document.getElementById('notice'); return !!n && !n.hidden; };
+  const seen = () => page.evaluate(() => {
+    const sel = document.getElementById('scenario');
+    const n = document.getElementById('notice');
+    const lead = n && !n.hidden ? n.querySelector('.lead') : null;
+    const code = n && !n.hidden ? n.querySelector('details code') : null;
+    const s = window.orgsim.state;
+    const box = lead ? lead.getBoundingClientRect() : null;
+    return {
+      title: document.getElementById('title').textContent,
+      pick: sel.value, pickText: sel.selectedIndex >= 0 ? sel.options[sel.selectedIndex].textContent : '',
+      options: [...sel.options].map((o) => o.textContent),
+      name: s.quick && s.quick.name, file: s.file, people: s.quick && s.quick.arms[0].params['population.size'],
+      names: s.quick && s.quick.arms[0].replicates[0].snapshots && s.quick.arms[0].replicates[0].snapshots.names,
+      turnover: s.quick && s.quick.arms[0].params['environment.turnover'], steps: s.quick && s.quick.steps,
+      notice: lead ? lead.textContent : null, info: !!(n && n.classList.contains('info')),
+      exact: code ? code.textContent : null,
+      font: lead ? getComputedStyle(lead).fontFamily : null, fontSize: lead ? parseFloat(getComputedStyle(lead).fontSize) : 0,
+      inView: box ? box.top >= 0 && box.bottom <= window.innerHeight && box.height > 0 : false,
+      status: document.getElementById('status').textContent,
+    };
+  });
+  await page.evaluate(() => window.orgsim.load('default'));
+  await settle(() => window.orgsim.state.full !== null && window.orgsim.state.quick.name === 'default', 120000);
+  const defaultTitle = await page.$eval('#title', (el) => el.textContent);
+
+  // 1. A file that fails to load: said plainly over the title, in words, and everything (the
+  // picker, the handout) stays with the scenario still shown.
+  await openFiles([['bad_turnover.json', '{"name": "bad_turnover", "environment": {"turnover": 2}}']]);
+  await settle(noticeShown);
+  const failedLoad = await seen();
+  check(failedLoad.notice !== null && failedLoad.notice.startsWith('Your file bad_turnover.json was not loaded:') &&
+        failedLoad.notice.includes(`What you see is still “${defaultTitle}”`) && failedLoad.inView && failedLoad.fontSize >= 15 &&
+        !/monospace/.test(failedLoad.font || 'monospace'),
+    `a file that fails to load is said plainly, visibly and in words, naming what is still shown (${JSON.stringify(failedLoad)})`);
+  check(failedLoad.title === defaultTitle && failedLoad.pick === 'default' && failedLoad.pickText === defaultTitle &&
+        failedLoad.file === 'default.json' && !failedLoad.options.includes('bad_turnover.json'),
+    `after a failed load the picker goes back to the scenario shown (${failedLoad.pickText} / ${failedLoad.title})`);
+  const engineSays = await page.evaluate(() => window.orgsim.run('{"name": "bad_turnover", "environment": {"turnover": 2}}',
+    { file: 'bad_turnover.json' }).then(() => '', (e) => e.message));
+  check(failedLoad.exact === engineSays, `the exact message stays available under the words (${failedLoad.exact})`);
+  await page.emulateMedia({ media: 'print' });
+  const printedAfter = await page.evaluate(() => ({ title: document.getElementById('title').textContent,
+    notice: document.getElementById('notice') ? getComputedStyle(document.getElementById('notice')).display : 'no notice',
+    file: (document.querySelector('#files a') || {}).textContent }));
+  await page.emulateMedia({ media: null });
+  check(printedAfter.title === defaultTitle && printedAfter.notice === 'none' && printedAfter.file === 'default.json',
+    `the handout after a failed load is the shown scenario's, under its own name (${JSON.stringify(printedAfter)})`);
+
+  // A file opened again after a bad edit: the version shown stays, and stays chosen.
+  await openFiles([['mine.json', '{"name": "mine", "title": "Mine as it ran", "steps": 30, "replicates": 2}']]);
+  await settle(() => window.orgsim.state.full !== null && window.orgsim.state.quick.name === 'mine', 60000);
+  await openFiles([['mine.json', '{"name": "mine", "title": "Mine, edited", "steps": 30, "replicates": 2, "seed": -1}']]);
+  await settle(noticeShown);
+  const reopened = await seen();
+  check(reopened.title === 'Mine as it ran' && reopened.pickText === 'mine.json' && reopened.pick !== '' &&
+        reopened.options.filter((o) => o === 'mine.json').length === 1 && /Your file mine\.json was not loaded/.test(reopened.notice || ''),
+    `a file opened again with a mistake leaves the version shown on screen and chosen (${reopened.title}, ${reopened.pickText}, ${reopened.notice})`);
+
+  // 5. The common mistakes, in an organizer's words (the exact message kept under them).
+  const wordsFor = async (files) => {
+    await page.evaluate(() => window.orgsim.load('default'));
+    await settle(() => window.orgsim.state.full !== null && window.orgsim.state.quick.name === 'default', 120000);
+    await openFiles(files);
+    await settle(noticeShown);
+    return seen();
+  };
+  const shippedRoster = fs.readFileSync(path.join(root, 'scenarios', 'roster', 'warehouse_roster.csv'), 'utf8');
+  const shippedFriends = fs.readFileSync(path.join(root, 'scenarios', 'roster', 'friendships.csv'), 'utf8');
+  const warehouseDoc = JSON.parse(fs.readFileSync(path.join(root, 'scenarios', 'roster', 'warehouse.json'), 'utf8'));
+  const noSize = JSON.parse(JSON.stringify(warehouseDoc));
+  delete noSize.population.size;
+  const mistakes = [
+    ['a percentage written as 15', [['pct.json', '{"name": "pct", "actions": {"readiness": 15}}']],
+      (w) => /write 15% as 0\.15/.test(w.notice)],
+    ['a percentage written as 2', [['pct2.json', '{"name": "pct2", "environment": {"turnover": 2}}']],
+      (w) => /write 2% as 0\.02/.test(w.notice)],
+    ['a comma missing at the end of a line', [['comma.json', '{"name": "comma",\n  "steps": 10\n  "seed": 3\n}\n']],
+      (w) => /not valid JSON/.test(w.notice) && /comma is missing at the end of line 2\b/.test(w.notice)],
+    ['a curly quote', [['curly.json', '{"name": "curly",\n  "steps": 10,\n  \u201Cseed\u201D: 3\n}\n']],
+      (w) => /not valid JSON/.test(w.notice) && /curly “word-processor” quote/.test(w.notice) && /line 3\b/.test(w.notice)],
+    ['a misspelt setting', [['typo.json', '{"name": "typo", "trust": {"vioce": 0.3}}']],
+      (w) => /did you mean “trust\.voice”/.test(w.notice) && !/initial, baseline/.test(w.notice)],
+    ['a misspelt top-level setting', [['typo2.json', '{"name": "typo2", "stpes": 10}']],
+      (w) => /did you mean “steps”/.test(w.notice) && !/population, ladder/.test(w.notice)],
+    ['a roster scenario without population.size', [['count.json', JSON.stringify(noSize)],
+      ['warehouse_roster.csv', shippedRoster], ['friendships.csv', shippedFriends]],
+      (w) => /population\.size/.test(w.notice) && /defaults to 300/.test(w.notice) && /"size": 60/.test(w.notice)],
+  ];
+  const unclear = [];
+  for (const [what, files, ok] of mistakes) {
+    const w = await wordsFor(files);
+    if (!(w.notice && ok(w) && /^orgsim: error: /.test(w.exact || '') && !/monospace/.test(w.font) && w.pickText === defaultTitle))
+      unclear.push(`${what}: ${JSON.stringify({ notice: w.notice, exact: w.exact, status: w.status })}`);
+  }
+  check(unclear.length === 0, 'the common mistakes are said in an organizer\'s words, the exact message kept under them' +
+    (unclear.length ? ': ' + unclear.join(' | ') : ''));
+
+  // 4. A workplace too big for a browser: refused at once, in words.
+  const t0big = Date.now();
+  const huge = await wordsFor([['huge.json', '{"name": "huge", "population": {"size": 200000}}']]);
+  check(huge.notice && /200000 people/.test(huge.notice) && /command-line orgsim/.test(huge.notice) && !/bad_alloc/.test(huge.notice) &&
+        Date.now() - t0big < 15000,
+    `a workplace too big for a browser is refused at once, in words (${Date.now() - t0big} ms: ${huge.notice || huge.status})`);
+  const memory = await page.evaluate(() => (window.orgsim.plainError ? window.orgsim.plainError('orgsim: failed: out of memory (std::bad_alloc)') : null));
+  check(typeof memory === 'string' && /ran out of memory/.test(memory) && !/bad_alloc/.test(memory),
+    `running out of memory is said in words (${memory})`);
+
+  // 2. A trainer's roster scenario sees only the files opened with it; the shipped example its own.
+  const ours = [['Pat Park', 'stores', 'day', 'worker', 'yes'], ['Quinn Qi', 'stores', 'day', 'worker', 'no'],
+    ['Rae Ruiz', 'stores', 'night', 'worker', 'no'], ['Sol Sato', 'stores', 'night', 'worker', 'no'],
+    ['Tam Tran', 'yard', 'day', 'worker', 'yes'], ['Uma Uddin', 'yard', 'day', 'worker', 'no'],
+    ['Val Vega', 'yard', 'night', 'worker', 'no'], ['Wes Wu', 'yard', 'night', 'worker', 'no'],
+    ['Xia Xu', 'office', 'day', 'worker', 'no'], ['Yan Yilmaz', 'office', 'day', 'lead', 'no'],
+    ['Zoe Zorn', 'office', 'night', 'worker', 'no'], ['Abe Amin', 'office', 'night', 'worker', 'no']];
+  const ourRoster = 'name,department,shift,role,leader\n' + ours.map((r) => r.join(',')).join('\n') + '\n';
+  const ourFriends = 'name_a,name_b\nPat Park,Tam Tran\n';
+  const ourDoc = JSON.parse(JSON.stringify(warehouseDoc));
+  ourDoc.name = 'our_warehouse'; ourDoc.population.size = 12; ourDoc.replicates = 2;
+  const exampleAsMine = JSON.parse(JSON.stringify(warehouseDoc));
+  exampleAsMine.name = 'my_warehouse';
+  const alone = await wordsFor([['my_warehouse.json', JSON.stringify(exampleAsMine)]]);
+  check(alone.name === 'default' && alone.notice && /warehouse_roster\.csv/.test(alone.notice) &&
+        /open the CSV files together with the scenario \(select them all in the file dialog\)/.test(alone.notice),
+    `a roster scenario opened without its CSVs does not run the shipped example's people, and says to open them (${alone.notice || alone.name})`);
+  const ownAlone = await wordsFor([['our_warehouse.json', JSON.stringify(ourDoc)]]);
+  check(ownAlone.notice && /open the CSV files together with the scenario/.test(ownAlone.notice),
+    `a roster scenario of another headcount opened without its CSVs says to open them (${ownAlone.notice})`);
+  await openFiles([['our_warehouse.json', JSON.stringify(ourDoc)], ['warehouse_roster.csv', ourRoster], ['friendships.csv', ourFriends]]);
+  await settle(() => window.orgsim.state.full !== null && window.orgsim.state.quick.name === 'our_warehouse', 60000);
+  const withOwn = await seen();
+  check(withOwn.name === 'our_warehouse' && withOwn.people === 12 && JSON.stringify(withOwn.names) === JSON.stringify(ours.map((r) => r[0])) &&
+        withOwn.pickText === 'our_warehouse.json',
+    `a roster scenario opened with its CSVs runs on those people (${withOwn.people}: ${(withOwn.names || []).slice(0, 3)})`);
+  await page.selectOption('#scenario', 'warehouse');
+  await settle(() => window.orgsim.state.full !== null && window.orgsim.state.quick.name === 'warehouse_roster', 60000);
+  const exampleAgain = await seen();
+  check(exampleAgain.name === 'warehouse_roster' && exampleAgain.people === 60 && !exampleAgain.notice,
+    `after a trainer's own CSVs, the shipped roster example still runs on its own (${exampleAgain.people} people; ${exampleAgain.notice || ''})`);
+
+  // 6. A scenario extending a shipped one; several JSON files: the one no other extends.
+  const variant = await wordsFor([['variant.json', '{"name": "variant", "extends": "default.json", "environment": {"turnover": 0.01}}']]);
+  check(variant.name === 'variant' && variant.turnover === 0.01 && !variant.notice,
+    `a scenario extending a shipped one by its file name runs (${variant.name}: ${variant.notice})`);
+  const baseDoc = JSON.parse(fs.readFileSync(path.join(root, 'scenarios', 'default.json'), 'utf8'));
+  baseDoc.name = 'a_base'; baseDoc.steps = 60;  // the variant's weeks come from its base
+  await openFiles([['a_base.json', JSON.stringify(baseDoc)],
+    ['variant2.json', '{"name": "variant2", "extends": "a_base.json", "environment": {"turnover": 0.015}}']]);
+  await settle(() => window.orgsim.state.full !== null && ['variant2', 'a_base'].includes(window.orgsim.state.quick.name), 60000);
+  const leaf = await seen();
+  check(leaf.name === 'variant2' && leaf.turnover === 0.015 && leaf.steps === 60 && leaf.pickText === 'variant2.json',
+    `of a base and its variant opened together, the variant runs (${leaf.name}, turnover ${leaf.turnover}, ${leaf.steps} weeks, ${leaf.pickText})`);
+  const orphan = await wordsFor([['orphan.json', '{"name": "orphan", "extends": "not_here.json"}']]);
+  check(orphan.notice && /not_here\.json/.test(orphan.notice) && /open not_here\.json together with it/.test(orphan.notice) &&
+        !/\/inputs\//.test(orphan.exact || '/inputs/'),
+    `a base that was not opened is named, with no internal path (${orphan.notice}; ${orphan.exact})`);
+  await openFiles([['one.json', '{"name": "one", "steps": 20, "replicates": 2}'], ['two.json', '{"name": "two", "steps": 20, "replicates": 2}']]);
+  await settle(() => window.orgsim.state.full !== null && window.orgsim.state.quick.name === 'one' &&
+    !document.getElementById('notice').hidden, 60000);
+  const two = await seen();
+  check(two.name === 'one' && two.info && /one\.json, two\.json/.test(two.notice || '') && two.options.includes('two.json'),
+    `two scenarios opened together, neither extending the other: one is shown and the other offered (${two.notice})`);
+
+  // 3. The story's biggest crowd (and strongest action) is averaged over the runs that called an
+  // action, as the report's peak turnout is (a run without one is not a crowd of 0%), and says
+  // over how many runs when not all did.
+  const crowds = await page.evaluate(async () => {
+    const res = await window.orgsim.run(window.orgsim.scenarios.default, { snapshots: 0 });
+    return res.arms.map((arm) => {
+      const peaks = arm.replicates.map((r) => r.outcomes.peak_turnout).filter((v) => typeof v === 'number');
+      const m = peaks.reduce((s, v) => s + v, 0) / peaks.length;
+      return { arm: arm.name, acted: peaks.length, runs: arm.replicates.length,
+        report: (m * 100).toFixed(m < 0.1 ? 1 : 0) + '%', story: window.orgsim.story(arm, res).join(' ') };
+    });
+  });
+  const crowdOff = crowds.filter((c) => !c.story.includes(`brought out ${c.report} of the workplace`) ||
+    (c.acted < c.runs) !== c.story.includes(`In the ${c.acted} of ${c.runs} runs that called an action, the biggest`));
+  check(crowdOff.length === 0 && crowds.some((c) => c.acted < c.runs),
+    'the story\'s biggest crowd is the report\'s (averaged over the runs that called an action, and says over how many)' +
+    (crowdOff.length ? ': ' + JSON.stringify(crowdOff) : ` (${crowds.map((c) => `${c.arm} ${c.report}, ${c.acted} of ${c.runs}`).join('; ')})`));
+
+  // 7. "Fired" only where someone can be: with no elections and employer.firing 0, organizers
+  // who are gone left.
+  const leavers = await page.evaluate(async () => {
+    const sc = { name: 'leavers', steps: 104, replicates: 3, employer: { firing: 0 }, environment: { turnover: 0.03 },
+      campaign: { strategy: 'big_messaging', worker_organizers: 10 } };
+    const res = await window.orgsim.run(sc, { snapshots: 0 });
+    return window.orgsim.story(res.arms[0], res).find((l) => /Coworkers who organize/.test(l)) || '';
+  });
+  check(/some left/.test(leavers) && !/fired/.test(leavers),
+    `where nobody can be fired, the story says organizers left, not that they were fired ("${leavers}")`);
 
   check(requests.length === 0, `no network request (${requests.join(', ')})`);
   check(consoleErrors.length === 0, `no error in the page's console (${consoleErrors.join(' | ')})`);
