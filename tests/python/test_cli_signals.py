@@ -96,7 +96,10 @@ def test_a_second_interrupt_stops_at_once_and_leaves_no_partial(orgsim_binary, t
 def test_an_interrupted_run_writes_nothing_and_says_so(orgsim_binary, tmp_path, sig):
     out = tmp_path / "run.h5"
     proc = subprocess.Popen([str(orgsim_binary), "run", str(REPO / "scenarios/default.json"),
-                             "-o", str(out), "--replicates", "400", "--threads", "2", "--quiet"],
+                             "-o", str(out), "--replicates", "400", "--threads", "2", "--quiet",
+                             # 3,000 people: runs of ~25 ms, ~10 s in all, so that a fast
+                             # machine is still running at the signal (300 ended in 1.5 s on CI)
+                             "--set", "population.size=3000"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(1.5)
     assert proc.poll() is None, "the run ended before it could be interrupted"
