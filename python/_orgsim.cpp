@@ -16,6 +16,7 @@
 #include "engine/runner.hpp"
 #include "engine/sweep.hpp"
 #include "io/memory_results.hpp"
+#include "io/output_path.hpp"
 #include "io/outputs.hpp"
 #include "io/scenario.hpp"
 #include "model/parameters.hpp"
@@ -172,37 +173,35 @@ PYBIND11_MODULE(_orgsim, m) {
         // .partial is removed), and is raised once the GIL is back.
         struct Interrupted {};
         std::int64_t failed = 0;
-        std::int64_t kept = 0;
         bool interrupted = false;
         {
-        py::gil_scoped_release release;
-        const Sweep s = load_sweep_any(path, text, label);
-        check_resources(s, threads);
-        SweepOptions opt;
-        opt.threads = threads;
-        opt.command_line = command_line;
-        opt.build_final = true;
-        opt.resume = resume;
-        opt.allow_commit_change = allow_commit_change;
-        // as the CLI: a resume from another build's parts warns on stderr (the GIL is released)
-        opt.warn = [](const std::string& w) { std::cerr << "orgsim.sweep: warning: " << w << "\n"; };
-        const auto out_dir = std::filesystem::path(out).parent_path();
-        if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
-        const auto check_signals = [](const SweepProgress&) {
-          py::gil_scoped_acquire acquire;
-          if (PyErr_CheckSignals() != 0) throw Interrupted{};
-        };
-        try {
-          failed = run_sweep(s, out, opt, check_signals);
-          if (has_parts(out)) merge_parts(out + ".parts", out, allow_commit_change);
+          py::gil_scoped_release release;
+          const Sweep s = load_sweep_any(path, text, label);
+          check_resources(s, threads);
+          SweepOptions opt;
+          opt.threads = threads;
+          opt.command_line = command_line;
+          opt.build_final = true;
+          opt.resume = resume;
+          opt.allow_commit_change = allow_commit_change;
+          // as the CLI: a resume from another build's parts warns on stderr (the GIL is released)
+          opt.warn = [](const std::string& w) {
+            std::cerr << "orgsim.sweep: warning: " << w << "\n";
+          };
+          make_output_folder(out);  // as the CLI: a folder that is a file is an InputError
+          const auto check_signals = [](const SweepProgress&) {
+            py::gil_scoped_acquire acquire;
+            if (PyErr_CheckSignals() != 0) throw Interrupted{};
+          };
+          try {
+            failed = run_sweep(s, out, opt, check_signals);
+            if (has_parts(out)) merge_parts(out + ".parts", out, allow_commit_change);
         } catch (const Interrupted&) {
           interrupted = true;
+          std::int64_t kept = -1;  // -1: the parts cannot be counted; say what continues it
           try {
-            kept = s.total_runs() -
-                   static_cast<std::int64_t>(pending_runs(s, out, allow_commit_change).size());
-          } catch (const std::exception&) {  // the parts cannot be counted: say what continues it
-            kept = -1;
-          }
+            kept = kept_runs(s, out, allow_commit_change);
+          } catch (const std::exception&) {}
           std::cerr << "orgsim.sweep: interrupted: "
                     << (kept < 0 ? std::string("the runs")
                                  : std::to_string(kept) + " of " + std::to_string(s.total_runs()) +

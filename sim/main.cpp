@@ -441,8 +441,7 @@ std::string interrupted_sweep_lines(const Sweep& s, const std::string& out, cons
   const std::string parts_dir = out + ".parts";
   std::int64_t kept = 0;
   try {
-    kept = s.total_runs() -
-           static_cast<std::int64_t>(pending_runs(s, out, opt.allow_commit_change).size());
+    kept = kept_runs(s, out, opt.allow_commit_change);
   } catch (const std::exception& e) {
     return "orgsim sweep: interrupted (" + interrupt::signal_name(sig) + "); the parts in " +
            parts_dir + " could not be counted (" + e.what() + "); continue with: " + again + "\n";

@@ -87,6 +87,14 @@ bool same_runs(const ResultsFile& a, const ResultsFile& b) {
   }
   return true;
 }
+/// Continues the interrupted sweep `s` into `out` (--resume) and merges its parts.
+ResultsFile resume_to(const Sweep& s, const std::string& out) {
+  SweepOptions r;
+  r.resume = true;
+  run_sweep(s, out, r);
+  merge_parts(out + ".parts", out);
+  return read_results(out);
+}
 ResultsFile sweep_to(const Sweep& s, const std::string& out, SweepOptions opt) {
   run_sweep(s, out, opt);
   merge_parts(out + ".parts", out);
@@ -178,11 +186,7 @@ TEST_CASE("resume continues from the parts and gives the uninterrupted result", 
   fs::remove(parts.back());
   fs::remove(parts[parts.size() - 2]);
   CHECK_THROWS_AS(run_sweep(s, out, SweepOptions{}), UsageError);  // parts exist: needs --resume
-  SweepOptions r;
-  r.resume = true;
-  run_sweep(s, out, r);
-  merge_parts(out + ".parts", out);
-  CHECK(same_runs(whole, read_results(out)));
+  CHECK(same_runs(whole, resume_to(s, out)));
 }
 
 TEST_CASE("resume refuses parts of a different sweep", "[sweep][resume]") {
@@ -281,9 +285,7 @@ TEST_CASE(
   // Restored, and the sweep file rewritten with the same scenario named another way and other
   // spacing: the same experiment, so the resume goes on and gives the uninterrupted result.
   f.write_sweep("./workplace.json", 4);
-  run_sweep(load_sweep(f.sweep), out, r);
-  merge_parts(out + ".parts", out);
-  CHECK(same_runs(whole, read_results(out)));
+  CHECK(same_runs(whole, resume_to(load_sweep(f.sweep), out)));
 }
 
 TEST_CASE("resume accepts the same data file reached by another path", "[sweep][resume]") {
@@ -311,11 +313,7 @@ TEST_CASE("resume accepts the same data file reached by another path", "[sweep][
   const Sweep through_link = load_sweep(link + "/sweep.json");
   REQUIRE(through_link.scenario.base.at("network.path") !=
           load_sweep(f.sweep).scenario.base.at("network.path"));
-  SweepOptions r;
-  r.resume = true;
-  run_sweep(through_link, out, r);
-  merge_parts(out + ".parts", out);
-  CHECK(same_runs(whole, read_results(out)));
+  CHECK(same_runs(whole, resume_to(through_link, out)));
 }
 
 TEST_CASE("merge refuses shards run against different versions of the scenario", "[sweep]") {

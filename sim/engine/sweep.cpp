@@ -1501,6 +1501,11 @@ SensitivityTable sensitivity(
   return t;
 }
 
+std::int64_t kept_runs(const Sweep& s, const std::string& out, bool allow_commit_change) {
+  return s.total_runs() -
+         static_cast<std::int64_t>(pending_runs(s, out, allow_commit_change).size());
+}
+
 std::vector<std::int64_t> pending_runs(const Sweep& s, const std::string& out,
                                        bool allow_commit_change) {
   std::vector<char> done(static_cast<std::size_t>(s.total_runs()), 0);

@@ -176,6 +176,8 @@ std::vector<unsigned char> sweep_to_image(const Sweep& s, unsigned threads,
 /// `allow_commit_change`).
 std::vector<std::int64_t> pending_runs(const Sweep& s, const std::string& out,
                                        bool allow_commit_change = false);
+/// The runs an interrupted sweep's parts keep (all shards'): total_runs() less pending_runs().
+std::int64_t kept_runs(const Sweep& s, const std::string& out, bool allow_commit_change = false);
 /// Whether `<out>.parts` holds any part.
 bool has_parts(const std::string& out);
 /// `orgsim status`: how far a running or interrupted sweep has got, from its parts alone

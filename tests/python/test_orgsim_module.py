@@ -255,27 +255,36 @@ def test_keeping_freed_memory_changes_no_result():
     assert a == b  # as text, so NaN values compare too
 
 
+def _streamed_sweep_started(tmp_path, script):
+    """A sweep file of 8,000 short runs (20 points x 2 arms x 200 replicates, a part every 1,024)
+    and a Python process running `script` (formatted with `path` and `out`) on it, returned once
+    its first part is written: (spec, path, out, parts, proc)."""
+    spec = json.loads((REPO / "scenarios/sweeps/hours_vs_turnover.json").read_text())
+    spec["scenario"] = {"extends": str(REPO / "scenarios/default.json"), "steps": 20}
+    spec["replicates"] = 200
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(spec))
+    out = tmp_path / "s.h5"
+    parts = tmp_path / "s.h5.parts"
+    proc = subprocess.Popen(["/usr/bin/python3", "-c", script.format(path=str(path), out=str(out))],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(BUILD_PY)})
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if list(parts.glob("part-*.h5")):
+            break
+        time.sleep(0.01)
+    return spec, path, out, parts, proc
+
+
 def test_an_interrupted_streamed_sweep_resumes_with_the_keyword(tmp_path):
     """A sweep into `out` killed with parts written (one every 1,024 runs) is continued by
     orgsim.sweep(..., resume=True), to the values an uninterrupted sweep gives; without it the
     parts in the way are an InputError naming the keyword, not a bare ValueError pointing at a
     command-line option."""
     import signal
-    spec = json.loads((REPO / "scenarios/sweeps/hours_vs_turnover.json").read_text())
-    spec["scenario"] = {"extends": str(REPO / "scenarios/default.json"), "steps": 20}
-    spec["replicates"] = 200  # 20 points x 2 arms: 8,000 short runs
-    path = tmp_path / "s.json"
-    path.write_text(json.dumps(spec))
-    out = tmp_path / "s.h5"
-    parts = tmp_path / "s.h5.parts"
-    script = f"import orgsim; orgsim.sweep({str(path)!r}, out={str(out)!r}, threads=2)"
-    proc = subprocess.Popen(["/usr/bin/python3", "-c", script], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(BUILD_PY)})
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and proc.poll() is None:
-        if list(parts.glob("part-*.h5")):
-            break
-        time.sleep(0.01)
+    spec, path, out, parts, proc = _streamed_sweep_started(
+        tmp_path, "import orgsim; orgsim.sweep({path!r}, out={out!r}, threads=2)")
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL, "the sweep ended before it could be killed"
@@ -381,26 +390,12 @@ def test_ctrl_c_stops_a_streamed_sweep_keeping_its_parts_for_resume(tmp_path):
     engine ran on to the end, deaf to it), keeps the finished parts, removes the final file's
     .partial and says how to continue; resume=True then finishes the sweep."""
     import signal
-    spec = json.loads((REPO / "scenarios/sweeps/hours_vs_turnover.json").read_text())
-    spec["scenario"] = {"extends": str(REPO / "scenarios/default.json"), "steps": 20}
-    spec["replicates"] = 200  # 8,000 short runs, a part every 1,024
-    path = tmp_path / "s.json"
-    path.write_text(json.dumps(spec))
-    out = tmp_path / "s.h5"
-    parts = tmp_path / "s.h5.parts"
-    script = ("import sys, orgsim\n"
-              "try:\n"
-              f"    orgsim.sweep({str(path)!r}, out={str(out)!r}, threads=2)\n"
-              "except KeyboardInterrupt:\n"
-              "    print('KeyboardInterrupt'); sys.exit(7)\n")
-    proc = subprocess.Popen(["/usr/bin/python3", "-c", script], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(BUILD_PY)})
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and proc.poll() is None:
-        if list(parts.glob("part-*.h5")):
-            break
-        time.sleep(0.01)
+    _, path, out, parts, proc = _streamed_sweep_started(
+        tmp_path, "import sys, orgsim\n"
+                  "try:\n"
+                  "    orgsim.sweep({path!r}, out={out!r}, threads=2)\n"
+                  "except KeyboardInterrupt:\n"
+                  "    print('KeyboardInterrupt'); sys.exit(7)\n")
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 7 and "KeyboardInterrupt" in stdout, (proc.returncode, stderr)
