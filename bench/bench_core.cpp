@@ -14,7 +14,8 @@
 //                                 default scenario's workplace scaled to N agents, T steps, an
 //                                 action every step in both; S: one strategy only (profiling;
 //                                 "all" for every one), then parameters to set in every run
-//                                 (e.g. output.component_every=4)
+//                                 (e.g. output.component_every=4; actions.* given here replace
+//                                 the action every step)
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -160,14 +161,25 @@ int main(int argc, char** argv) {
       if (!only.empty() && only != strategy) continue;
       // Staff hours scale with the workplace (15 h per 300 workers) so the campaign's reach per
       // worker matches the default scenario.
-      const std::vector<std::string> sets = {
+      std::vector<std::string> all_sets = {
           "population.size=" + std::to_string(n), "network.departments=" + departments,
           "steps=" + std::to_string(reps), "campaign.strategy=" + std::string(strategy),
           "campaign.staff_organizers=" + std::to_string(std::max(1, n / 300)),
-          "campaign.worker_organizers=" + std::to_string(std::max(1, n / 300)),
-          "actions.policy=schedule", "actions.every=1", "actions.seed={\"fraction\": 0.01}"};
-      std::vector<std::string> all_sets = sets;
-      for (int a = 5; a < argc; ++a) all_sets.emplace_back(argv[a]);
+          "campaign.worker_organizers=" + std::to_string(std::max(1, n / 300))};
+      // The stress case: an action every step from 1% seeds, unless the command line sets the
+      // action's keys itself (e.g. `actions.policy=null actions.seed={"rung": "member"}`, each
+      // strategy's own policy as the default scenario runs it).
+      std::vector<std::string> extra(argv + std::min(argc, 5), argv + argc);
+      auto given = [&](const std::string& key) {
+        return std::any_of(extra.begin(), extra.end(),
+                           [&](const std::string& kv) { return kv.rfind(key + "=", 0) == 0; });
+      };
+      for (const char* kv : {"actions.policy=schedule", "actions.every=1",
+                             "actions.seed={\"fraction\": 0.01}"}) {
+        const std::string s(kv);
+        if (!given(s.substr(0, s.find('=')))) all_sets.push_back(s);
+      }
+      all_sets.insert(all_sets.end(), extra.begin(), extra.end());
       const RunPlan plan = make_plan(scenario_from_json(doc, "default.json", ".", doc.dump(), all_sets));
       Simulation sim(plan.arms[0], replicate_seed(1, 0));
       const auto t0 = Clock::now();
