@@ -364,3 +364,68 @@ TEST_CASE("output.component_every measures the strong-tie component every k step
   CHECK(changed > 0);  // it moved between measurements: the log carried over skipped steps
   CHECK(test::same_bits(ra.per_run, rb.per_run));
 }
+
+TEST_CASE("week 0: the workplace before the first step, measured as every week is",
+          "[simulation][week0]") {
+  const RunPlan plan = make_plan(scenario(kSmall));
+  const std::size_t K = per_step_outputs().size();
+  std::vector<std::vector<float>> w0(2);
+  for (std::int32_t a = 0; a < 2; ++a) {
+    const RunRecord plain = run_one(plan, a, 1);
+    const RunRecord seen =
+        run_one(plan, a, 1, nullptr, {}, [&](Simulation& s) { w0[a] = s.initial_values(); });
+    // Looking before the first step changes nothing in the run.
+    CHECK(same_records({plain}, {seen}));
+    REQUIRE(w0[a].size() == K);
+  }
+  // Both arms of a replicate start from the same workplace: week 0 is the same, bit for bit
+  // (NaNs included), though the arms differ by week 30.
+  CHECK(std::memcmp(w0[0].data(), w0[1].data(), K * sizeof(float)) == 0);
+  // No week has passed: every flow is NaN, and so is the climate (drawn with the first week);
+  // the stocks are measured on the workplace as built.
+  Simulation fresh(plan.arms[0], replicate_seed(plan.master_seed, 1));
+  double sum = 0, strong = 0;
+  for (float t : fresh.network().trust) {
+    sum += t;
+    strong += t >= kStrongTie ? 1 : 0;
+  }
+  const double entries = static_cast<double>(fresh.network().trust.size());
+  for (std::size_t k = 0; k < K; ++k) {
+    const OutputVar& o = per_step_outputs()[k];
+    INFO(o.name);
+    if (o.nature != OutputNature::stock || o.name == "climate") CHECK(std::isnan(w0[0][k]));
+  }
+  CHECK(w0[0][per_step_index("trust_mean")] == Approx(sum / entries).epsilon(1e-6));
+  CHECK(w0[0][per_step_index("strong_tie_share")] == Approx(strong / entries).epsilon(1e-6));
+  CHECK(w0[0][per_step_index("standing_wins")] == 0.0f);
+  CHECK(w0[0][per_step_index("strong_component")] > 0.0f);
+  // After a step the state before it is gone.
+  fresh.step();
+  CHECK_THROWS_AS(fresh.initial_values(), std::logic_error);
+}
+
+TEST_CASE("week 0 equals week 1 where nothing moves", "[simulation][week0][limits]") {
+  // No campaign, no action, no decay, climate, turnover or employer: the workplace after one
+  // week is the one before it, so every stock measured at week 0 is the week-1 record's value.
+  const RunPlan plan = make_plan(
+      scenario(kSmall, {"environment.turnover=0", "environment.climate.amplitude=0",
+                        "environment.climate.shock_rate=0", "decay.trust=0", "employer.firing=0",
+                        "actions.trust_gain=0", "actions.policy=never", "broadcast.reach=0"}));
+  std::vector<float> w0;
+  const RunRecord r =
+      run_one(plan, 0, 0, nullptr, {}, [&](Simulation& s) { w0 = s.initial_values(); });
+  int compared = 0;
+  for (std::size_t k = 0; k < per_step_outputs().size(); ++k) {
+    const OutputVar& o = per_step_outputs()[k];
+    if (o.nature != OutputNature::stock || o.name == "climate") continue;
+    INFO(o.name);
+    const float week1 = r.per_step[k * 30];
+    if (std::isnan(week1)) {
+      CHECK(std::isnan(w0[k]));
+    } else {
+      CHECK(w0[k] == week1);
+      ++compared;
+    }
+  }
+  CHECK(compared >= 10);
+}

@@ -81,7 +81,8 @@ RunRecord run_one(const RunPlan& plan, std::int32_t arm, std::int64_t replicate,
 }
 
 RunRecord run_one(const RunPlan& plan, std::int32_t arm, std::int64_t replicate,
-                  const Network* prebuilt, const StepObserver& after_step) {
+                  const Network* prebuilt, const StepObserver& after_step,
+                  const StartObserver& before_first) {
   const auto start = std::chrono::steady_clock::now();
   const std::uint64_t rep_seed =
       replicate_seed(plan.master_seed, static_cast<std::uint64_t>(replicate));
@@ -94,6 +95,7 @@ RunRecord run_one(const RunPlan& plan, std::int32_t arm, std::int64_t replicate,
     if (e.file().empty()) throw e.with_file(plan.file);  // a generator knows only the JSON path
     throw;
   }
+  if (before_first) before_first(*sim);
   if (after_step) {
     for (std::int32_t t = 0; t < plan.steps; ++t) {
       sim->step();

@@ -38,12 +38,15 @@ RunPlan make_plan(const Scenario& sc);
 RunRecord run_one(const RunPlan& plan, std::int32_t arm, std::int64_t replicate,
                   const Network* prebuilt = nullptr);
 
-/// The same, calling `after_step` after every step (e.g. to take snapshots, engine/snapshot.hpp).
-/// The observer only reads: the record equals run_one's.
+/// The same, calling `before_first` once before the first step (e.g. for
+/// Simulation::initial_values() and a week-0 snapshot) and `after_step` after every step (e.g.
+/// to take snapshots, engine/snapshot.hpp). Both only observe: the record equals run_one's.
 class Simulation;
 using StepObserver = std::function<void(const Simulation&)>;
+using StartObserver = std::function<void(Simulation&)>;
 RunRecord run_one(const RunPlan& plan, std::int32_t arm, std::int64_t replicate,
-                  const Network* prebuilt, const StepObserver& after_step);
+                  const Network* prebuilt, const StepObserver& after_step,
+                  const StartObserver& before_first = {});
 
 /// Tells the C library to keep freed memory in the process (glibc: mmap threshold 32 MiB, trim
 /// threshold 1 GiB), so that run after run reuses the pages of the first instead of faulting in

@@ -439,9 +439,40 @@ double Simulation::mean_of(Part p, const Eigen::ArrayXf& a, Cached<double>& c) {
 
 void Simulation::record_phase() {
   const std::size_t T = static_cast<std::size_t>(cfg_.steps);
-  auto put = [&](std::size_t k, double v) {
+  measure([&](std::size_t k, double v) {
     series_[k * T + static_cast<std::size_t>(t_)] = static_cast<float>(v);
-  };
+  });
+  if (action_now_) {
+    last_turnout_ = static_cast<double>(core_.participants()) / cfg_.n;
+    peak_turnout_ =
+        std::isnan(peak_turnout_) ? last_turnout_ : std::max(peak_turnout_, last_turnout_);
+  }
+  win_weeks_ += wins_.standing();
+  if (t_ + 1 == cfg_.steps) {
+    const RungCounts& r = rungs();
+    organized_base_end_ = static_cast<double>(r.organized) / cfg_.n;
+    organizers_end_ = static_cast<double>(r.worker_organizers);
+  }
+}
+
+std::vector<float> Simulation::initial_values() {
+  if (t_ != 0)
+    throw std::logic_error(
+        "Simulation::initial_values: the state before the first step is gone "
+        "(step " +
+        std::to_string(t_) + ")");
+  std::vector<float> v(per_step_outputs().size(), std::nanf(""));
+  measure([&](std::size_t k, double x) { v[k] = static_cast<float>(x); });
+  // No week has passed: nothing happened during one (flows), and the climate is drawn with the
+  // first week.
+  static const std::size_t kClimate = per_step_index("climate");
+  for (std::size_t k = 0; k < v.size(); ++k)
+    if (per_step_outputs()[k].nature != OutputNature::stock || k == kClimate) v[k] = std::nanf("");
+  return v;
+}
+
+template <class Put>
+void Simulation::measure(Put&& put) {
   static const std::size_t kTurnout = per_step_index("turnout"),
                            kNew = per_step_index("new_participants"),
                            kRounds = per_step_index("rounds"), kPower = per_step_index("power"),
@@ -498,8 +529,6 @@ void Simulation::record_phase() {
     put(kJoinedBroadcast, static_cast<double>(joined_by_[1]));
     put(kJoinedOwn, static_cast<double>(joined_by_[2]));
     put(kResponders, static_cast<double>(responders_now_));
-    last_turnout_ = turnout;
-    peak_turnout_ = std::isnan(peak_turnout_) ? turnout : std::max(peak_turnout_, turnout);
   }
   if (net_.complete) {
     const double tau = cfg_.trust_initial.value;
@@ -554,11 +583,6 @@ void Simulation::record_phase() {
   put(kStanding, wins_.standing());
   put(kWinsNew, won_now_ ? 1.0 : 0.0);
   put(kReversalsNew, reversed_now_);
-  win_weeks_ += wins_.standing();
-  if (t_ + 1 == cfg_.steps) {
-    organized_base_end_ = static_cast<double>(r.organized) / n;
-    organizers_end_ = workers;
-  }
 }
 
 std::vector<double> Simulation::per_run_values() const {

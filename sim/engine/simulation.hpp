@@ -56,6 +56,11 @@ class Simulation {
   /// Per-step outputs in RunRecord layout (variable-major, NaN where undefined) and per-run
   /// outcomes; valid after run().
   std::vector<float> per_step_values() const { return series_; }
+  /// The per-step outputs measured on the state before the first step ("week 0", what the
+  /// trainer's page draws before the campaign): every stock as the record phase measures it,
+  /// every flow NaN (no week has passed), the climate NaN (drawn with the first week). Call
+  /// before the first step; the run's results do not change.
+  std::vector<float> initial_values();
   std::vector<double> per_run_values() const;
 
   /// Wall time spent in each phase so far (environment, organizing, actions, wins, decay,
@@ -87,6 +92,9 @@ class Simulation {
   void wins_phase();         // the employer pushes against standing wins; the base defends them
   void decay_phase();        // trust, commitment, awareness, grievance, fear, fatigue relax
   void record_phase();       // the step's metrics
+  /// Every per-step output of the state now, as put(index, value); no other effect.
+  template <class Put>
+  void measure(Put&& put);
 
   bool action_due();
   void place_seeds();
