@@ -53,7 +53,9 @@
       engine().postMessage({ id, text, file, options: Object.assign({}, options, { files: folder || shippedFolder() }) });
     });
   }
-  // The engine returns offsets into one float32 buffer (web/orgsim_wasm.cpp); views over it.
+  // The engine returns offsets into one float32 buffer (web/orgsim_wasm.cpp). The page indexes
+  // every series by week: week 0 is the workplace before the campaign (the engine's week-0
+  // values: stocks measured, flows NaN), week t the end of the t-th week's work (step t - 1).
   function decode(res, F, ms) {
     const steps = res.steps;
     const names = res.outputs.map((o) => o.name);
@@ -61,8 +63,14 @@
       for (const rep of arm.replicates) {
         const off = rep.series;
         const s = {};
-        names.forEach((nm, v) => { s[nm] = F.subarray(off + v * steps, off + (v + 1) * steps); });
+        names.forEach((nm, v) => {
+          const a = new Float32Array(steps + 1);
+          a[0] = F[rep.week0 + v];
+          a.set(F.subarray(off + v * steps, off + (v + 1) * steps), 1);
+          s[nm] = a;
+        });
         rep.series = s;
+        delete rep.week0;
         if (rep.snapshots) rep.snapshots = decodeSnapshots(rep.snapshots, F);
       }
     }
@@ -125,9 +133,10 @@
       arms: res.arms.map((a) => ({
         name: a.name, description: a.description, params: a.params, allocation: a.allocation,
         replicates: a.replicates.map((r) => {
-          const series = {};
-          for (const [k, v] of Object.entries(r.series)) series[k] = Array.from(v);
-          const o = { replicate: r.replicate, seed: r.seed, series, outcomes: r.outcomes, wins: r.wins };
+          // series[k][t]: the end of step t, as in a results file; week0: before the first step
+          const series = {}, week0 = {};
+          for (const [k, v] of Object.entries(r.series)) { series[k] = Array.from(v.subarray(1)); week0[k] = v[0]; }
+          const o = { replicate: r.replicate, seed: r.seed, series, week0, outcomes: r.outcomes, wins: r.wins };
           if (r.snapshots) o.snapshots = r.snapshots;
           return o;
         }),
@@ -168,7 +177,18 @@
     layout: null, busy: Promise.resolve(), timings: {},
   };
   api.state = st;
-  api.story = (arm, res) => story(arm, res);  // the 'What happened' lines of one arm of a result
+  // the 'What happened' lines of one arm of a result: the page's own (series by week, week 0
+  // first) or orgsim.run's (series by step, week 0 apart in `week0`; NaN where it has none)
+  api.story = (arm, res) => story(byWeek(arm, res.steps), res);
+  function byWeek(arm, steps) {
+    const reps = arm.replicates.map((r) => {
+      const series = {};
+      for (const [k, v] of Object.entries(r.series))
+        series[k] = v.length === steps + 1 ? v : [r.week0 && k in r.week0 ? r.week0[k] : NaN, ...v];
+      return Object.assign({}, r, { series });
+    });
+    return Object.assign({}, arm, { replicates: reps });
+  }
   api.armColors = (res) => armColors(res.arms);  // each arm's colour, by strategy or by position
 
   const SLIDERS = [
@@ -245,7 +265,7 @@
   }
 
   // A scenario opens at its last week, where the networks show what each strategy built (at week
-  // 1 nothing has happened yet and every picture is grey); Play starts again from week 1 and the
+  // 0, before the campaign, every picture is grey); Play starts again from week 0 and the
   // scrubber goes back. A rerun (a slider, a thing to try) keeps the week shown.
   const AT_END = Number.MAX_SAFE_INTEGER;
 
@@ -302,7 +322,7 @@
         api.outputs = quick.outputs;
         if (fresh || !st.base) { st.base = quick; buildSliders(); }
         buildArms();
-        setFrame(Math.min(st.frame, quick.steps - 1));
+        setFrame(Math.min(st.frame, quick.steps));
         status(`One run of each strategy: ${st.timings.quick_ms.toFixed(0)} ms. Now running all ${quick.replicates_planned} runs…`);
         const t1 = performance.now();
         const full = await call(text, file, { snapshot_every: 0 }, folder);
@@ -621,8 +641,7 @@
     const rect = view.net.getBoundingClientRect();
     const i = personAt(view.net, sn, st.layout, ev.clientX - rect.left, ev.clientY - rect.top);
     if (i < 0) { tip.hidden = true; return; }
-    const fi = Math.min(sn.frames.length - 1, Math.floor(st.frame / Math.max(1, sn.every)));
-    const d = describePerson(sn, sn.frames[fi], i);
+    const d = describePerson(sn, frameAt(sn, st.frame), i);
     tip.innerHTML = `<b>${esc(d.who)}</b><br>${esc(d.where)}<br>${esc(d.what)}`;
     tip.dataset.person = String(i);
     tip.style.left = `${ev.pageX + 12}px`; tip.style.top = `${ev.pageY + 12}px`;
@@ -676,7 +695,7 @@
     });
     // the arms line up: each spans one row of #arms per part (style.css, .arm's subgrid)
     box.style.setProperty('--arm-rows', String(armViews[0].col.children.length));
-    $('scrub').max = String(res.steps - 1);
+    $('scrub').max = String(res.steps);
     buildLegend();
     drawCharts();
     writeStories();
@@ -728,7 +747,7 @@
     if (!before || !after || before.arms.length !== after.arms.length) return '';
     const avg = (arm, f) => arm.replicates.reduce((s, r) => s + f(r), 0) / arm.replicates.length;
     const wins = (arm) => avg(arm, (r) => r.outcomes.wins || 0);
-    const base = (arm, res) => avg(arm, (r) => r.series.organized_base[res.steps - 1]);
+    const base = (arm, res) => avg(arm, (r) => r.series.organized_base[res.steps]);
     return 'Before → now: ' + after.arms.map((arm, a) => {
       const b = before.arms[a];
       return `${arm.name.replace(/_/g, ' ')}: wins ${about(wins(b))} → ${about(wins(arm))}, ` +
@@ -810,13 +829,12 @@
     items.push('<span><i style="background:rgba(255,196,0,0.7)"></i>took part in this week\'s action</span>');
     items.push('<span>lines: acquaintances, faint → bold as trust grows</span>');
     // Read before the networks (the legend sits above the arms, on the screen and on paper), with
-    // why the strategies' first week already differs: the engine records each week after its
-    // work, so week 1 is the end of the first week, not the workplace before the campaign.
+    // what week 0 is: the one workplace every strategy starts from.
     $('legend').innerHTML = '<b>How to read the networks:</b> ' + items.join('') +
       `<p id="week-one" class="week-one">${esc(WEEK_ONE)}</p>`;
   }
-  const WEEK_ONE = 'Every strategy starts from the same workplace; the pictures and charts begin at the end ' +
-    "of week 1, after each strategy's first week of work, so their first points already differ a little.";
+  const WEEK_ONE = 'Every strategy starts from the same workplace: week 0, before any organizing, is the same ' +
+    "picture and the same first point for each. Every later week is shown at its end, after that week's work.";
 
   // ---- charts -----------------------------------------------------------------------------------
   function meanSeries(arm, name) {
@@ -863,7 +881,7 @@
     const ax = chartAxis(canvas.height / dpr);
     const padL = PAD_L * dpr, padB = ax.padB * dpr, padT = PAD_T * dpr, padR = PAD_R * dpr;
     const w = canvas.width - padL - padR, h = canvas.height - padB - padT;
-    const X = (t) => padL + (t / Math.max(1, steps - 1)) * w;
+    const X = (t) => padL + (t / Math.max(1, steps)) * w;  // t: the week, 0 (before) .. steps
     const Y = (v) => padT + h - (v / ymax) * h;
     ctx.strokeStyle = '#ccd1d9'; ctx.lineWidth = dpr;
     ctx.beginPath(); ctx.moveTo(padL, padT); ctx.lineTo(padL, padT + h); ctx.lineTo(padL + w, padT + h); ctx.stroke();
@@ -885,19 +903,19 @@
       ctx.strokeStyle = '#eef0f3'; ctx.beginPath(); ctx.moveTo(X(yr), padT); ctx.lineTo(X(yr), padT + h); ctx.stroke();
     }
     const years = steps >= 52 ? Math.ceil(steps / 52) : 0;
-    const span = (k) => X(Math.min(steps - 1, 52 * (k + 1))) - X(52 * k);
-    const fullSpan = X(Math.min(steps - 1, 52)) - X(0);
+    const span = (k) => X(Math.min(steps, 52 * (k + 1))) - X(52 * k);
+    const fullSpan = X(Math.min(steps, 52)) - X(0);
     const form = ['year ', 'yr ', ''].find((f) => ctx.measureText(f + years).width <= fullSpan - 6 * dpr);
     // A run of one year or less is told in weeks, not as "year 1": a scenario of a campaign's
     // third year ("Year three: ...") would otherwise be charted as year 1.
     if (steps <= 52) {
       const text = `${steps} weeks`;
-      if (ctx.measureText(text).width <= X(steps - 1) - X(0) - 6 * dpr) ctx.fillText(text, (X(0) + X(steps - 1)) / 2, canvas.height);
+      if (ctx.measureText(text).width <= X(steps) - X(0) - 6 * dpr) ctx.fillText(text, (X(0) + X(steps)) / 2, canvas.height);
     }
     for (let k = 0; steps > 52 && form !== undefined && k < years; ++k) {
       const text = form + (k + 1);
       if (ctx.measureText(text).width > span(k) - 6 * dpr) continue;
-      ctx.fillText(text, (X(52 * k) + X(Math.min(steps - 1, 52 * (k + 1)))) / 2, canvas.height);
+      ctx.fillText(text, (X(52 * k) + X(Math.min(steps, 52 * (k + 1)))) / 2, canvas.height);
     }
     ctx.textAlign = 'left';
     ctx.textBaseline = 'alphabetic';
@@ -921,7 +939,6 @@
     const res = source();
     const steps = res.steps;
     const N = n();
-    const base = (r) => { const s = r.series; const o = new Float32Array(steps); for (let t = 0; t < steps; ++t) o[t] = s.organized_base[t]; return o; };
     const ymax = {
       trust: niceMax(Math.max(seriesMax('trust_mean'), seriesMax('strong_tie_share'))),
       base: Math.min(1, niceMax(Math.max(seriesMax('organized_base'), (seriesMax('rung_supporter') + seriesMax('rung_member') + seriesMax('rung_leader')) / N))),
@@ -948,23 +965,22 @@
           // stacked shares: leader, member, supporter (the watched run's people are the network's)
           const parts = ['rung_leader', 'rung_member', 'rung_supporter'].map((k) => avg(k));
           const { ctx, X, Y } = P;
-          const acc = new Float32Array(steps);
+          const acc = new Float32Array(steps + 1);
           [3, 2, 1].forEach((g, k) => {
             ctx.beginPath();
-            for (let t = 0; t < steps; ++t) ctx.lineTo(X(t), Y((acc[t] + parts[k][t]) / N));
-            for (let t = steps - 1; t >= 0; --t) ctx.lineTo(X(t), Y(acc[t] / N));
+            for (let t = 0; t <= steps; ++t) ctx.lineTo(X(t), Y((acc[t] + parts[k][t]) / N));
+            for (let t = steps; t >= 0; --t) ctx.lineTo(X(t), Y(acc[t] / N));
             ctx.closePath(); ctx.fillStyle = RUNG_COLORS[g]; ctx.globalAlpha = 0.85; ctx.fill(); ctx.globalAlpha = 1;
-            for (let t = 0; t < steps; ++t) acc[t] += parts[k][t];
+            for (let t = 0; t <= steps; ++t) acc[t] += parts[k][t];
           });
           line(P, avg('organized_base'), '#111', 1.2, [3, 2]);
-          void base;
         } else if (c.id === 'power') {
           const { ctx, X, Y, dpr } = P;
           const R = arm.params['employer.resistance'];
           ctx.strokeStyle = '#b00020'; ctx.lineWidth = 1.3 * dpr; ctx.setLineDash([6 * dpr, 3 * dpr]);
-          ctx.beginPath(); ctx.moveTo(X(0), Y(R)); ctx.lineTo(X(steps - 1), Y(R)); ctx.stroke(); ctx.setLineDash([]);
+          ctx.beginPath(); ctx.moveTo(X(0), Y(R)); ctx.lineTo(X(steps), Y(R)); ctx.stroke(); ctx.setLineDash([]);
           const s = watched.series;
-          for (let t = 0; t < steps; ++t) {
+          for (let t = 1; t <= steps; ++t) {
             if (Number.isNaN(s.turnout[t])) continue;
             ctx.fillStyle = color; ctx.globalAlpha = 0.45;
             ctx.beginPath(); ctx.arc(X(t), Y(s.turnout[t]), 2.2 * dpr, 0, 2 * Math.PI); ctx.fill();
@@ -993,7 +1009,7 @@
           const { ctx, X, Y, dpr } = P;
           const b = avg('backfires');
           ctx.fillStyle = '#c0392b';
-          for (let t = 0; t < steps; ++t) if (b[t] > 0) ctx.fillRect(X(t), Y(b[t]), Math.max(1, dpr), P.padT + P.h - Y(b[t]));
+          for (let t = 1; t <= steps; ++t) if (b[t] > 0) ctx.fillRect(X(t), Y(b[t]), Math.max(1, dpr), P.padT + P.h - Y(b[t]));
         } else if (c.id === 'fear') {
           line(P, avg('fear_mean'), color, 2);
           if (st.full) line(P, watched.series.fear_mean, color, 0.7);
@@ -1009,7 +1025,7 @@
     const steps = st.quick.steps;
     for (const view of armViews) for (const ch of Object.values(view.charts)) {
       const w = ch.canvas.clientWidth;
-      const x = PAD_L + (st.frame / Math.max(1, steps - 1)) * (w - PAD_L - PAD_R);
+      const x = PAD_L + (st.frame / Math.max(1, steps)) * (w - PAD_L - PAD_R);
       ch.cursor.style.transform = `translateX(${x.toFixed(1)}px)`;
     }
   }
@@ -1023,7 +1039,7 @@
     const s = arm.replicates[0].series;
     const steps = st.quick.steps;
     const w = canvas.width - 8 * dpr, h = canvas.height;
-    const X = (t) => 4 * dpr + (t / Math.max(1, steps - 1)) * w;
+    const X = (t) => 4 * dpr + (t / Math.max(1, steps)) * w;
     ctx.fillStyle = '#f1f3f6'; ctx.fillRect(0, h * 0.3, canvas.width, h * 0.4);
     for (let t = 0; t <= st.frame; ++t) {
       if (!Number.isNaN(s.turnout[t])) {
@@ -1044,21 +1060,31 @@
 
   function setFrame(k) {
     if (!st.quick) return;
-    st.frame = Math.max(0, Math.min(st.quick.steps - 1, k));
+    // st.frame is the week: 0 before the campaign, t at the end of the t-th week's work
+    st.frame = Math.max(0, Math.min(st.quick.steps, k));
     $('scrub').value = String(st.frame);
-    const yr = Math.floor(st.frame / 52) + 1, wk = st.frame % 52 + 1;
-    // Week 1 is shown after its work (the engine records a week at its end): said where it is shown.
-    $('week').textContent = `week ${st.frame + 1} of ${st.quick.steps}` + (st.quick.steps > 52 ? ` (year ${yr}, wk ${wk})` : '') +
-      (st.frame === 0 ? ", after the first week's work" : '');
+    const yr = Math.floor((st.frame - 1) / 52) + 1, wk = (st.frame - 1) % 52 + 1;
+    $('week').textContent = st.frame === 0 ? `week 0 of ${st.quick.steps}, before the campaign`
+      : `week ${st.frame} of ${st.quick.steps}` + (st.quick.steps > 52 ? ` (year ${yr}, wk ${wk})` : '');
     drawFrame();
   }
+  /** The frame shown at `week`: the last one taken at or before it (frame.step + 1 is its week;
+   *  the first frame, step -1, is week 0). */
+  function frameAt(sn, week) {
+    let lo = 0, hi = sn.frames.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (sn.frames[mid].step + 1 <= week) lo = mid; else hi = mid - 1;
+    }
+    return sn.frames[lo];
+  }
+  api.frameAt = frameAt;
   function drawFrame() {
     st.quick.arms.forEach((arm, a) => {
       const view = armViews[a];
       const sn = arm.replicates[0].snapshots;
       if (view && sn && st.layout) {
-        const fi = Math.min(sn.frames.length - 1, Math.floor(st.frame / Math.max(1, sn.every)));
-        drawNetwork(view.net, sn, sn.frames[fi], st.layout);
+        drawNetwork(view.net, sn, frameAt(sn, st.frame), st.layout);
       }
       if (view) drawTimeline(view, arm);
     });
@@ -1080,14 +1106,13 @@
     const T = res.steps;
     const years = T >= 52 ? `${about(T / 52)} year${T / 52 === 1 ? '' : 's'}` : `${T} weeks`;
     const out = [];
-    // The series start after the first week's work (an arm that acts in week 1 has moved already):
-    // said so, so that two arms on the same workplace do not seem to start apart.
-    const b0 = mean((r) => r.series.organized_base[0]), b1 = mean((r) => r.series.organized_base[T - 1]);
+    // From week 0 (the workplace before the campaign, the same for every arm) to the last week.
+    const b0 = mean((r) => r.series.organized_base[0]), b1 = mean((r) => r.series.organized_base[T]);
     const people = Math.round(b1 * N);
-    out.push(`Over ${years}, the organized base (members, leaders and coworkers who organize) went from ${pct(b0)} at the end of week 1 to ${pct(b1)} of the workplace at the end — ` +
+    out.push(`Over ${years}, the organized base (members, leaders and coworkers who organize) went from ${pct(b0)} before the campaign to ${pct(b1)} of the workplace at the end — ` +
       (people === 0 ? 'almost nobody.' : `about ${people} of ${N} people.`));
-    const s0 = mean((r) => r.series.strong_tie_share[0]), s1 = mean((r) => r.series.strong_tie_share[T - 1]);
-    const t0 = mean((r) => r.series.trust_mean[0]), t1 = mean((r) => r.series.trust_mean[T - 1]);
+    const s0 = mean((r) => r.series.strong_tie_share[0]), s1 = mean((r) => r.series.strong_tie_share[T]);
+    const t0 = mean((r) => r.series.trust_mean[0]), t1 = mean((r) => r.series.trust_mean[T]);
     // The verb is read from the numbers as shown (two decimals): "fell (0.14 → 0.13)" next to
     // "barely moved (0.14 → 0.13)" in another run of the same numbers read as a contradiction.
     const T0 = Number(t0.toFixed(2)), T1 = Number(t1.toFixed(2));
@@ -1138,7 +1163,7 @@
         : `At its strongest an action's ${power} was ${P2} against the employer's line of ${R2} — ` +
           (side > 0 ? 'enough to win.' : side === 0 ? 'right at the line.' : `not enough: ${short}.`);
       out.push(`They called about ${about(acts)} action${acts === 1 ? '' : 's'}. ${inActed} biggest brought out ${pct(peak)} of the workplace. ${verdict}`);
-      const standing = mean((r) => r.series.standing_wins[T - 1]);
+      const standing = mean((r) => r.series.standing_wins[T]);
       if (wins > 0) out.push((wins < 0.95 ? `Most runs won nothing (${about(wins)} wins a run on average); `
         : `They won ${about(wins)} time${wins === 1 ? '' : 's'}; `) +
         // The share taken back (a ratio of the two means is the ratio of the runs' totals): "0.5
@@ -1153,10 +1178,10 @@
     }
     const bf = mean((r) => r.series.backfires.reduce((s, v) => s + v, 0));
     if (bf >= 1) out.push(`${about(bf)} conversations backfired: people pushed on issues by someone they barely trusted felt used, and trust fell.`);
-    const f0 = mean((r) => r.series.fear_mean[0]), f1 = mean((r) => r.series.fear_mean[T - 1]);
+    const f0 = mean((r) => r.series.fear_mean[0]), f1 = mean((r) => r.series.fear_mean[T]);
     if (f1 > f0 + 0.03) out.push(`Fear rose (${f0.toFixed(2)} → ${f1.toFixed(2)}): people saw what happened to those who stood out.`);
     else if (f1 < f0 - 0.03) out.push(`Fear eased (${f0.toFixed(2)} → ${f1.toFixed(2)}).`);
-    const wo0 = mean((r) => r.series.organizers_worker[0]), wo = mean((r) => r.series.organizers_worker[T - 1]);
+    const wo0 = mean((r) => r.series.organizers_worker[0]), wo = mean((r) => r.series.organizers_worker[T]);
     const onAverage = (v) => about(v) + (Number.isInteger(Number(about(v))) || R === 1 ? '' : ' on average');
     // Fired only where someone can be: the engine counted firings (elections' notice weeks), or
     // the employer fires those who stood out (employer.firing) and this arm called actions.
@@ -1304,14 +1329,14 @@
     if (acc >= 1) {
       const adv = Math.floor(acc);
       acc -= adv;
-      if (st.frame + adv >= st.quick.steps - 1) { setFrame(st.quick.steps - 1); pause(); return; }
+      if (st.frame + adv >= st.quick.steps) { setFrame(st.quick.steps); pause(); return; }
       setFrame(st.frame + adv);
     }
     requestAnimationFrame(tick);
   }
   function play() {
     if (!st.quick) return;
-    if (st.frame >= st.quick.steps - 1) setFrame(0);
+    if (st.frame >= st.quick.steps) setFrame(0);
     st.playing = true; $('play').textContent = '❚❚ Pause'; lastTick = 0; acc = 0;
     requestAnimationFrame(tick);
   }
@@ -1320,7 +1345,7 @@
   /** Frames drawn per second when every arm's network, timeline and cursor redraw (bench). */
   api.measureDrawing = function (frames = 120) {
     const t0 = performance.now();
-    for (let k = 0; k < frames; ++k) setFrame(k % st.quick.steps);
+    for (let k = 0; k < frames; ++k) setFrame(k % (st.quick.steps + 1));
     return frames / ((performance.now() - t0) / 1000);
   };
 

@@ -215,19 +215,27 @@ json run_scenario(const std::string& text, const std::string& file, const json& 
     for (std::int64_t r = 0; r < reps; ++r) {
       Snapshots snaps;
       const bool observe = every > 0 && r < snap_reps;
+      // Week 0, the workplace before the campaign: the per-step outputs measured on it (flows
+      // NaN) and, for an animated run, its frame (step -1), first of the frames.
+      std::vector<float> week0;
+      const StartObserver start = [&](Simulation& sim) {
+        week0 = sim.initial_values();
+        if (!observe) return;
+        snaps = snapshot_layout(sim, cfg, so);
+        snaps.frames.push_back(take_frame(sim, cfg, snaps, so));
+      };
       StepObserver obs;
       if (observe)
         obs = [&](const Simulation& sim) {
-          if (snaps.frames.empty() && snaps.tie_i.empty() && snaps.department.empty())
-            snaps = snapshot_layout(sim, cfg, so);
           if (snapshot_due(sim.current_step() - 1, plan.steps, every))
             snaps.frames.push_back(take_frame(sim, cfg, snaps, so));
         };
-      const RunRecord rec = run_one(plan, static_cast<std::int32_t>(a), r, nullptr, obs);
+      const RunRecord rec = run_one(plan, static_cast<std::int32_t>(a), r, nullptr, obs, start);
       json rj;
       rj["replicate"] = rec.replicate;
       rj["seed"] = std::to_string(rec.seed);
       rj["series"] = put(rec.per_step.data(), rec.per_step.size());
+      rj["week0"] = put(week0.data(), week0.size());
       json outcomes = json::object();
       for (std::size_t k = 0; k < per_run_outputs().size(); ++k)
         outcomes[per_run_outputs()[k].name] = number_or_null(rec.per_run[k]);

@@ -2,8 +2,9 @@
 // playwright-core, from file:// with every network request refused (docs/WEB.md "Tests"):
 //   - the default scenario runs; every panel (networks, timelines, charts) has ink in a screenshot;
 //   - a scenario opens at its last week, the networks in colour; the networks' legend sits above
-//     them (on the screen and printed) with the line saying week 1 is the end of the first week's
-//     work (said too at week 1 and in the story);
+//     them (on the screen and printed) with the line saying week 0 is the workplace before the
+//     campaign, the same for every strategy (said too at week 0 and in the story); at week 0 both
+//     arms' networks are one picture and every chart starts from the same point;
 //   - "every recorded quantity" offers every output by its meaning in words, not by its code;
 //   - nothing overflows the window (1280 px and a phone's 420 px), for every shipped scenario; the
 //     extra charts fill their boxes;
@@ -75,7 +76,7 @@ function check(ok, what) {
   // ---- panels drawn -------------------------------------------------------------------------
   const scenarioName = await page.evaluate(() => window.orgsim.state.quick.name);
   check(scenarioName === 'default', `the page opens on the default scenario (got ${scenarioName})`);
-  // The first screen shows the story: the last week, where the networks have colour (at week 1
+  // The first screen shows the story: the last week, where the networks have colour (at week 0
   // nothing has happened and every person is grey), with the scrubber at its end.
   const firstWeek = await page.evaluate(() => {
     const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
@@ -91,7 +92,7 @@ function check(ok, what) {
     return { frame: window.orgsim.state.frame, steps: window.orgsim.state.quick.steps, scrub: s.value, max: s.max,
       week: document.getElementById('week').textContent, coloured };
   });
-  check(firstWeek.frame === firstWeek.steps - 1 && firstWeek.scrub === firstWeek.max && firstWeek.coloured.some((k) => k > 200),
+  check(firstWeek.frame === firstWeek.steps && firstWeek.scrub === firstWeek.max && firstWeek.coloured.some((k) => k > 200),
     `the page opens at the last week, the networks in colour and the scrubber at its end (${JSON.stringify(firstWeek)})`);
   // The legend is read before the networks: above them, on the screen (the handout's is checked
   // with the print view, further down).
@@ -104,9 +105,9 @@ function check(ok, what) {
   const legendShown = await legendAbove();
   check(legendShown.legendHeight > 0 && legendShown.words && legendShown.legendBottom <= legendShown.networkTop,
     `the networks' legend sits above the networks on the screen (${JSON.stringify(legendShown)})`);
-  // Week 1 is the end of the first week's work: the page says so where the arms and charts start
-  // (above them, printed too), at week 1 on the scrubber, and in the story's first line, so that
-  // two strategies on one workplace do not seem to start from different places.
+  // Week 0 is the workplace before the campaign, the same for every strategy: the page says so
+  // above the arms (printed too), at week 0 on the scrubber and in the story's first line; at
+  // week 0 both arms' networks are the same picture and every chart starts from the same point.
   const weekOne = await page.evaluate(() => ({
     note: document.getElementById('week-one') ? document.getElementById('week-one').textContent : '',
     noteBottom: document.getElementById('week-one') ? document.getElementById('week-one').getBoundingClientRect().bottom : Infinity,
@@ -115,9 +116,25 @@ function check(ok, what) {
   }));
   await page.evaluate(() => { const s = document.querySelector('#scrub'); s.value = '0'; s.dispatchEvent(new Event('input')); });
   weekOne.week = await page.$eval('#week', (el) => el.textContent);
-  check(/same workplace/.test(weekOne.note) && /end of week 1, after each strategy's first week of work/.test(weekOne.note) &&
-        weekOne.noteBottom <= weekOne.armsTop && /after the first week's work/.test(weekOne.week) && /at the end of week 1/.test(weekOne.story),
-    `the page says week 1 is after the first week's work, above the arms, at week 1 and in the story (${JSON.stringify(weekOne)})`);
+  check(/same workplace/.test(weekOne.note) && /week 0, before any organizing/.test(weekOne.note) &&
+        weekOne.noteBottom <= weekOne.armsTop && /^week 0 of \d+, before the campaign$/.test(weekOne.week) && /before the campaign/.test(weekOne.story),
+    `the page says week 0 is the workplace before the campaign, above the arms, at week 0 and in the story (${JSON.stringify(weekOne)})`);
+  const samePicture = () => page.evaluate(() => {
+    const nets = [...document.querySelectorAll('.arm canvas.net')].map((c) => c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
+    let differ = 0;
+    for (let i = 0; i < nets[0].length; ++i) if (nets[0][i] !== nets[1][i]) ++differ;
+    const q = window.orgsim.state.quick, f = window.orgsim.state.full;
+    const first = (res, k) => res.arms.map((a) => a.replicates.map((r) => r.series[k][0]).join());
+    const keys = ['trust_mean', 'strong_tie_share', 'organized_base', 'fear_mean', 'rung_member'];
+    return { differ, sameFirst: keys.every((k) => [q, f].filter(Boolean).every((res) => new Set(first(res, k)).size === 1)),
+      flowsStartLater: [q, f].filter(Boolean).every((res) => res.arms.every((a) => a.replicates.every((r) => Number.isNaN(r.series.turnout[0]) && Number.isNaN(r.series.backfires[0])))) };
+  });
+  const atWeek0 = await samePicture();
+  await page.evaluate(() => { const s = document.querySelector('#scrub'); s.value = s.max; s.dispatchEvent(new Event('input')); });
+  const atEnd = await samePicture();
+  check(atWeek0.differ === 0 && atWeek0.sameFirst && atWeek0.flowsStartLater && atEnd.differ > 0,
+    `week 0: both arms' networks are one picture (pixels that differ: ${atWeek0.differ}; at the last week ${atEnd.differ}), ` +
+    `every arm's and run's charts start from the same point (${atWeek0.sameFirst}), counts of a week's events start at week 1 (${atWeek0.flowsStartLater})`);
   await page.evaluate(() => { const s = document.querySelector('#scrub'); s.value = s.max; s.dispatchEvent(new Event('input')); });
   const panels = await page.$$('canvas[data-panel]');
   const arms = await page.$$('.arm');
@@ -182,10 +199,10 @@ function check(ok, what) {
   await page.waitForTimeout(700);
   await page.click('#play');
   const frame = await page.evaluate(() => window.orgsim.state.frame);
-  check(frame > 0, `play advances the weeks (at week ${frame + 1})`);
+  check(frame > 0, `play advances the weeks (at week ${frame})`);
   await page.evaluate(() => document.querySelector('#scrub').value = '120');
   await page.dispatchEvent('#scrub', 'input');
-  check(await page.evaluate(() => window.orgsim.state.frame) === 120, 'the scrubber moves to week 121');
+  check(await page.evaluate(() => window.orgsim.state.frame) === 120, 'the scrubber moves to week 120');
   await page.screenshot({ path: path.join(args.out, 'page-week121.png') });
   const story = await page.$eval('.arm .story', (e) => e.textContent);
   check(/organized base/.test(story) && /%/.test(story), 'the plain-language panel tells what happened');
@@ -382,12 +399,12 @@ function check(ok, what) {
           .map((el) => el.getBoundingClientRect().bottom + window.scrollY)),
         charts: [...document.querySelectorAll('.arm canvas.chart')].map((c) => c.clientHeight),
         nets: [...document.querySelectorAll('.arm canvas.net')].map((c) => [c.clientWidth, c.clientHeight]),
-        // the legend is read before the networks, and says when week 1 is
+        // the legend is read before the networks, and says what week 0 is
         legend: (() => {
           const l = document.getElementById('legend'), w = document.getElementById('week-one');
           const net = document.querySelector('.arm canvas.net').getBoundingClientRect();
           return { shown: l.getBoundingClientRect().height > 0, above: l.getBoundingClientRect().bottom <= net.top,
-            weekOne: !!w && w.getBoundingClientRect().height > 0 && /end of week 1/.test(w.textContent) };
+            weekOne: !!w && w.getBoundingClientRect().height > 0 && /week 0, before any organizing/.test(w.textContent) };
         })(),
       };
     });
@@ -422,7 +439,7 @@ function check(ok, what) {
     `the handout fills its page (printed down to ${(100 * printView.inkBottom / A4_HEIGHT).toFixed(0)}% of it) and its charts are at least 12 mm tall ` +
     `(${printView.charts.slice(0, 6).map((h) => (h * 25.4 / 96).toFixed(1)).join(', ')} mm)`);
   check(printView.legend && printView.legend.shown && printView.legend.above && printView.legend.weekOne,
-    `the handout prints the networks' legend above them, with when week 1 is (${JSON.stringify(printView.legend)})`);
+    `the handout prints the networks' legend above them, with what week 0 is (${JSON.stringify(printView.legend)})`);
   // chart words: the rung chart says supporters are not yet organized; the years are named,
   // all three of a three-year run
   const words = await page.evaluate(() => ({
@@ -496,7 +513,7 @@ function check(ok, what) {
     for (const m of await sliderFaults()) dishonest.push(`${name}: ${m}`);
     // opened at its last week, the legend above the networks
     const opened = await page.evaluate(() => ({ frame: window.orgsim.state.frame, steps: window.orgsim.state.quick.steps }));
-    if (opened.frame !== opened.steps - 1) notAtEnd.push(`${name}: week ${opened.frame + 1} of ${opened.steps}`);
+    if (opened.frame !== opened.steps) notAtEnd.push(`${name}: week ${opened.frame} of ${opened.steps}`);
     const lg = await legendAbove();
     if (!(lg.legendHeight > 0 && lg.legendBottom <= lg.networkTop)) legendBelow.push(`${name} on screen`);
     colours[name] = await armColours();
@@ -600,8 +617,9 @@ function check(ok, what) {
     const res = await page.evaluate((n) => window.orgsim.run(window.orgsim.scenarios[n], { replicates: 1, snapshots: 0 }), name);
     const outputs = res.outputs.map((o) => o.name);
     const series = res.arms[0].replicates[0].series;
-    check(outputs.every((o) => Array.isArray(series[o]) && series[o].length === res.steps),
-      `${name}: every per-step output of the dictionary, one value per step`);
+    const week0 = res.arms[0].replicates[0].week0;
+    check(outputs.every((o) => Array.isArray(series[o]) && series[o].length === res.steps && typeof week0[o] === 'number'),
+      `${name}: every per-step output of the dictionary, one value per step, and its week-0 value`);
     fs.writeFileSync(path.join(args.out, `series_${name}.json`), JSON.stringify(res, (k, v) => (typeof v === 'number' && Number.isNaN(v) ? 'NaN' : v)));
   }
   const snap = await page.evaluate(async () => {
@@ -610,8 +628,9 @@ function check(ok, what) {
     return { frames: s.frames.length, steps: r.steps, people: s.people, ties: s.ties, first: s.frames[0].step,
       last: s.frames[s.frames.length - 1].step, tieTrust: s.frames[0].tie_trust.length };
   });
-  check(snap.frames === Math.ceil(snap.steps / 4) + ((snap.steps - 1) % 4 ? 1 : 0) && snap.first === 0 && snap.last === snap.steps - 1 &&
-        snap.people === 300 && snap.tieTrust === snap.ties, `snapshots every 4 steps: ${JSON.stringify(snap)}`);
+  // week 0's frame (step -1), then one after every 4th step from step 0, and the last
+  check(snap.frames === 1 + Math.ceil(snap.steps / 4) + ((snap.steps - 1) % 4 ? 1 : 0) && snap.first === -1 && snap.last === snap.steps - 1 &&
+        snap.people === 300 && snap.tieTrust === snap.ties, `snapshots every 4 steps after week 0's: ${JSON.stringify(snap)}`);
   const errors = {};
   for (const f of args.bad) {
     const text = fs.readFileSync(f, 'utf8');
