@@ -1177,20 +1177,27 @@
 
   // ---- every output from the dictionary -------------------------------------------------------------
   // Each quantity in words: its meaning and units from the output dictionary (sim/io/outputs.cpp,
-  // the engine's one list, sent with every result), never retyped here. Its code (the HDF5 dataset
-  // and Python column) is kept for whoever opens a results file: in small print, not as its name.
+  // the engine's one list, sent with every result), never retyped here. Its name is the
+  // dictionary's short label; what exactly it counts (the dictionary's description, as the HDF5
+  // file's `description` attribute says it) is a line under the picker, read on a projected
+  // screen where a tooltip is not, and the picker's tooltip. Its code (the HDF5 dataset and
+  // Python column) is kept for whoever opens a results file: in small print, not as its name.
   const UNIT_WORDS = { '1': 'no unit (a share or a mean)', h: 'hours', agents: 'people' };
   function outputWords(o) {
     const meaning = String(o.long_name || '').trim();
     return meaning ? meaning.charAt(0).toUpperCase() + meaning.slice(1) : String(o.name).replace(/_/g, ' ');
   }
   function unitWords(o) { return UNIT_WORDS[o.units] || o.units; }
+  function outputAbout(o) {
+    const d = String(o.description || '').trim();
+    return d ? `What it counts: ${d}${/[.!?]$/.test(d) ? '' : '.'}` : '';
+  }
   api.outputWords = outputWords;
   function buildExtra() {
     const sel = $('extra');
     const res = source();
     const prev = sel.value;
-    sel.innerHTML = res.outputs.map((o) => `<option value="${esc(o.name)}" title="${esc(o.name)}">${esc(outputWords(o))}</option>`).join('');
+    sel.innerHTML = res.outputs.map((o) => `<option value="${esc(o.name)}" title="${esc(o.description || o.name)}">${esc(outputWords(o))}</option>`).join('');
     if (prev && res.outputs.some((o) => o.name === prev)) sel.value = prev;
     drawExtra();
   }
@@ -1200,6 +1207,7 @@
     const box = $('extra-charts');
     box.innerHTML = '';
     const out = res.outputs.find((o) => o.name === name);
+    $('extra-about').textContent = out ? outputAbout(out) : '';
     $('extra-code').textContent = out ? `Counted in: ${unitWords(out)}. Its name in a results file: ${out.name}` : '';
     if (!name) return;
     let m = 0;

@@ -4,7 +4,9 @@
 //   - a scenario opens at its last week, the networks in colour; the networks' legend sits above
 //     them (on the screen and printed) with the line saying week 1 is the end of the first week's
 //     work (said too at week 1 and in the story);
-//   - "every recorded quantity" offers every output by its meaning in words, not by its code;
+//   - "every recorded quantity" offers every output by its meaning in words, not by its code, and
+//     says under the picker what the one shown counts (the dictionary's description, sent by the
+//     engine with every output);
 //   - nothing overflows the window (1280 px and a phone's 420 px), for every shipped scenario; the
 //     extra charts fill their boxes;
 //   - the story names the reason the power rule gives for an action falling short;
@@ -169,6 +171,40 @@ function check(ok, what) {
   check(quantities.outputs > 20 && quantities.options === quantities.outputs && quantities.bad.length === 0,
     `"Every recorded quantity" names every output in the dictionary's words, not its code (${quantities.options} of ${quantities.outputs})` +
     (quantities.bad.length ? ': ' + quantities.bad.join('; ') : ''));
+  // ... and says what each counts: the dictionary's description (every output, per step and per
+  // run, carries one from the engine), on a line under the picker for the quantity chosen (a room
+  // reads the screen, not a tooltip) and as each option's tooltip.
+  const about = await page.evaluate(async () => {
+    const res = window.orgsim.state.full;
+    const raw = await window.orgsim.run(window.orgsim.scenarios.default, { replicates: 1, snapshots: 0, raw: true });
+    const bad = [];
+    for (const o of res.outputs.concat(raw.run_outputs || [])) {
+      if (!(typeof o.description === 'string' && o.description.trim().length > 8))
+        bad.push(`${o.name}: no description sent`);
+    }
+    if (!(raw.run_outputs || []).length) bad.push('no per-run outputs sent');
+    const sel = document.getElementById('extra');
+    const before = sel.value;
+    const shown = [];
+    for (const name of ['organized_base', 'power']) {
+      sel.value = name;
+      sel.dispatchEvent(new Event('change'));
+      const o = res.outputs.find((x) => x.name === name);
+      const line = document.getElementById('extra-about');
+      const text = line ? line.textContent : '';
+      shown.push(text);
+      if (!o || !o.description || !text.includes(o.description.trim())) bad.push(`${name}: its description is not said under the picker ("${text}")`);
+      else if (!(line.getBoundingClientRect().height > 0)) bad.push(`${name}: its description is hidden`);
+      const opt = sel.querySelector(`option[value="${name}"]`);
+      if (!o || !opt || opt.title !== o.description) bad.push(`${name}: its option's tooltip is "${opt && opt.title}"`);
+    }
+    sel.value = before;
+    sel.dispatchEvent(new Event('change'));
+    return { bad, shown };
+  });
+  check(about.bad.length === 0,
+    `"Every recorded quantity" says what the quantity shown counts, in the dictionary's description (${JSON.stringify(about.shown)})` +
+    (about.bad.length ? ': ' + about.bad.join('; ') : ''));
   await page.setViewportSize({ width: 420, height: 900 });
   await page.waitForTimeout(300);
   const narrow = await layout();
