@@ -1135,8 +1135,13 @@
           : side === 0 ? `Its strongest actions were right at the employer's line: their ${power} was ${P2}, the line ${R2}.`
             : `Its strongest actions went just over the employer's line: their ${power} was ${P2} against ${R2}.`) +
           ' That close, winning is partly luck.'
+        // Above the line a win is a chance (actions.win_width: the further above, the likelier),
+        // not a sure thing: "enough to win" only where the line is sharp (a width of 0). Just
+        // over it here is without wins (with wins it is the "partly luck" verdict above).
         : `At its strongest an action's ${power} was ${P2} against the employer's line of ${R2} — ` +
-          (side > 0 ? 'enough to win.' : side === 0 ? 'right at the line.' : `not enough: ${short}.`);
+          (side > 0 ? (width <= 0 ? 'above the line, so enough to win.'
+            : pw - Rz > 2 * width ? 'above the line, so likely to win.' : 'just over the line, where a win is partly luck.')
+            : side === 0 ? 'right at the line.' : `not enough: ${short}.`);
       out.push(`They called about ${about(acts)} action${acts === 1 ? '' : 's'}. ${inActed} biggest brought out ${pct(peak)} of the workplace. ${verdict}`);
       const standing = mean((r) => r.series.standing_wins[T - 1]);
       if (wins > 0) out.push((wins < 0.95 ? `Most runs won nothing (${about(wins)} wins a run on average); `
@@ -1149,7 +1154,9 @@
         // weeks of standing wins (every win counted for each week it stood), the measure the
         // things to try compare; not told of the odd win
         (wins < 0.95 ? '.' : ` (${about(mean((r) => r.outcomes.win_weeks || 0))} weeks of standing wins in all).`));
-      else out.push('No action was strong enough to win.');
+      // No win says nothing of the line: a strongest action over it can lose (and one under it
+      // can win) when winning is a chance.
+      else out.push(side > 0 && width > 0 ? 'Still, no action won: over the line a win is a chance, not a sure thing.' : 'No action won.');
     }
     const bf = mean((r) => r.series.backfires.reduce((s, v) => s + v, 0));
     if (bf >= 1) out.push(`${about(bf)} conversations backfired: people pushed on issues by someone they barely trusted felt used, and trust fell.`);
