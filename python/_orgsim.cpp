@@ -231,9 +231,10 @@ PYBIND11_MODULE(_orgsim, m) {
           d["scope"] = v.scope == OutputScope::per_step ? "per_step" : "per_run";
           d["units"] = v.units;
           d["long_name"] = v.long_name;
+          d["description"] = v.description;
           out.append(d);
         }
         return out;
       },
-      "The output dictionary (name, scope, units, long_name).");
+      "The output dictionary (name, scope, units, long_name, description).");
 }

@@ -1160,8 +1160,13 @@
           : side === 0 ? `Its strongest actions were right at the employer's line: their ${power} was ${P2}, the line ${R2}.`
             : `Its strongest actions went just over the employer's line: their ${power} was ${P2} against ${R2}.`) +
           ' That close, winning is partly luck.'
+        // Above the line a win is a chance (actions.win_width: the further above, the likelier),
+        // not a sure thing: "enough to win" only where the line is sharp (a width of 0). Just
+        // over it here is without wins (with wins it is the "partly luck" verdict above).
         : `At its strongest an action's ${power} was ${P2} against the employer's line of ${R2} — ` +
-          (side > 0 ? 'enough to win.' : side === 0 ? 'right at the line.' : `not enough: ${short}.`);
+          (side > 0 ? (width <= 0 ? 'above the line, so enough to win.'
+            : pw - Rz > 2 * width ? 'above the line, so likely to win.' : 'just over the line, where a win is partly luck.')
+            : side === 0 ? 'right at the line.' : `not enough: ${short}.`);
       out.push(`They called about ${about(acts)} action${acts === 1 ? '' : 's'}. ${inActed} biggest brought out ${pct(peak)} of the workplace. ${verdict}`);
       const standing = mean((r) => r.series.standing_wins[T]);
       if (wins > 0) out.push((wins < 0.95 ? `Most runs won nothing (${about(wins)} wins a run on average); `
@@ -1174,7 +1179,9 @@
         // weeks of standing wins (every win counted for each week it stood), the measure the
         // things to try compare; not told of the odd win
         (wins < 0.95 ? '.' : ` (${about(mean((r) => r.outcomes.win_weeks || 0))} weeks of standing wins in all).`));
-      else out.push('No action was strong enough to win.');
+      // No win says nothing of the line: a strongest action over it can lose (and one under it
+      // can win) when winning is a chance.
+      else out.push(side > 0 && width > 0 ? 'Still, no action won: over the line a win is a chance, not a sure thing.' : 'No action won.');
     }
     const bf = mean((r) => r.series.backfires.reduce((s, v) => s + v, 0));
     if (bf >= 1) out.push(`${about(bf)} conversations backfired: people pushed on issues by someone they barely trusted felt used, and trust fell.`);
@@ -1202,20 +1209,27 @@
 
   // ---- every output from the dictionary -------------------------------------------------------------
   // Each quantity in words: its meaning and units from the output dictionary (sim/io/outputs.cpp,
-  // the engine's one list, sent with every result), never retyped here. Its code (the HDF5 dataset
-  // and Python column) is kept for whoever opens a results file: in small print, not as its name.
+  // the engine's one list, sent with every result), never retyped here. Its name is the
+  // dictionary's short label; what exactly it counts (the dictionary's description, as the HDF5
+  // file's `description` attribute says it) is a line under the picker, read on a projected
+  // screen where a tooltip is not, and the picker's tooltip. Its code (the HDF5 dataset and
+  // Python column) is kept for whoever opens a results file: in small print, not as its name.
   const UNIT_WORDS = { '1': 'no unit (a share or a mean)', h: 'hours', agents: 'people' };
   function outputWords(o) {
     const meaning = String(o.long_name || '').trim();
     return meaning ? meaning.charAt(0).toUpperCase() + meaning.slice(1) : String(o.name).replace(/_/g, ' ');
   }
   function unitWords(o) { return UNIT_WORDS[o.units] || o.units; }
+  function outputAbout(o) {
+    const d = String(o.description || '').trim();
+    return d ? `What it counts: ${d}${/[.!?]$/.test(d) ? '' : '.'}` : '';
+  }
   api.outputWords = outputWords;
   function buildExtra() {
     const sel = $('extra');
     const res = source();
     const prev = sel.value;
-    sel.innerHTML = res.outputs.map((o) => `<option value="${esc(o.name)}" title="${esc(o.name)}">${esc(outputWords(o))}</option>`).join('');
+    sel.innerHTML = res.outputs.map((o) => `<option value="${esc(o.name)}" title="${esc(o.description || o.name)}">${esc(outputWords(o))}</option>`).join('');
     if (prev && res.outputs.some((o) => o.name === prev)) sel.value = prev;
     drawExtra();
   }
@@ -1225,6 +1239,7 @@
     const box = $('extra-charts');
     box.innerHTML = '';
     const out = res.outputs.find((o) => o.name === name);
+    $('extra-about').textContent = out ? outputAbout(out) : '';
     $('extra-code').textContent = out ? `Counted in: ${unitWords(out)}. Its name in a results file: ${out.name}` : '';
     if (!name) return;
     let m = 0;

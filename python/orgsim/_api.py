@@ -219,7 +219,8 @@ def params():
 
 
 def outputs():
-    """The output dictionary (docs/OUTPUTS.md) as a DataFrame indexed by name."""
+    """The output dictionary (docs/OUTPUTS.md) as a DataFrame indexed by name: scope, units,
+    long_name (the short label) and description (what exactly is counted), as in results files."""
     import pandas as pd
     return pd.DataFrame(_orgsim.outputs()).set_index("name")
 

@@ -138,6 +138,20 @@ def test_params_is_the_parameter_table(orgsim_binary, tmp_path):
     assert "environment.turnover" in table.index and "meaning" in table.columns
 
 
+def test_outputs_is_the_dictionary_with_its_descriptions(orgsim_binary, tmp_path):
+    """orgsim.outputs() gives every output's label and description as a results file has them
+    (the one dictionary, sim/io/outputs.cpp)."""
+    table = orgsim.outputs()
+    assert {"scope", "units", "long_name", "description"} <= set(table.columns)
+    ds = _cli(orgsim_binary, tmp_path, "run", DEFAULT, "--replicates", "1", "--steps", "2")
+    assert set(table.index) <= set(ds.variables)
+    assert len(table) > 50
+    for name, row in table.iterrows():
+        attrs = ds[name].attrs
+        assert row["description"] and row["description"] == attrs["description"], name
+        assert (row["long_name"], row["units"]) == (attrs["long_name"], attrs["units"]), name
+
+
 def test_run_outcomes_are_the_datasets_values():
     fast = orgsim._api.run_outcomes(DEFAULT, replicates=2, steps=30, seed=4)
     ds = orgsim.run(DEFAULT, replicates=2, steps=30, seed=4)

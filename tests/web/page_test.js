@@ -5,10 +5,14 @@
 //     them (on the screen and printed) with the line saying week 0 is the workplace before the
 //     campaign, the same for every strategy (said too at week 0 and in the story); at week 0 both
 //     arms' networks are one picture and every chart starts from the same point;
-//   - "every recorded quantity" offers every output by its meaning in words, not by its code;
+//   - "every recorded quantity" offers every output by its meaning in words, not by its code, and
+//     says under the picker what the one shown counts (the dictionary's description, sent by the
+//     engine with every output);
 //   - nothing overflows the window (1280 px and a phone's 420 px), for every shipped scenario; the
 //     extra charts fill their boxes;
-//   - the story names the reason the power rule gives for an action falling short;
+//   - the story names the reason the power rule gives for an action falling short, and above the
+//     employer's line says a win is likely (a chance, actions.win_width), not "enough to win" (save
+//     where the line is sharp);
 //   - moving the turnover slider up lowers relationship_first's organized base at the end;
 //   - printed as a trainer prints (page.pdf() on the page as shown, no print emulation before it):
 //     the handout hides the controls and prints on one page at full size (not shrunk to fit), for
@@ -186,6 +190,40 @@ function check(ok, what) {
   check(quantities.outputs > 20 && quantities.options === quantities.outputs && quantities.bad.length === 0,
     `"Every recorded quantity" names every output in the dictionary's words, not its code (${quantities.options} of ${quantities.outputs})` +
     (quantities.bad.length ? ': ' + quantities.bad.join('; ') : ''));
+  // ... and says what each counts: the dictionary's description (every output, per step and per
+  // run, carries one from the engine), on a line under the picker for the quantity chosen (a room
+  // reads the screen, not a tooltip) and as each option's tooltip.
+  const about = await page.evaluate(async () => {
+    const res = window.orgsim.state.full;
+    const raw = await window.orgsim.run(window.orgsim.scenarios.default, { replicates: 1, snapshots: 0, raw: true });
+    const bad = [];
+    for (const o of res.outputs.concat(raw.run_outputs || [])) {
+      if (!(typeof o.description === 'string' && o.description.trim().length > 8))
+        bad.push(`${o.name}: no description sent`);
+    }
+    if (!(raw.run_outputs || []).length) bad.push('no per-run outputs sent');
+    const sel = document.getElementById('extra');
+    const before = sel.value;
+    const shown = [];
+    for (const name of ['organized_base', 'power']) {
+      sel.value = name;
+      sel.dispatchEvent(new Event('change'));
+      const o = res.outputs.find((x) => x.name === name);
+      const line = document.getElementById('extra-about');
+      const text = line ? line.textContent : '';
+      shown.push(text);
+      if (!o || !o.description || !text.includes(o.description.trim())) bad.push(`${name}: its description is not said under the picker ("${text}")`);
+      else if (!(line.getBoundingClientRect().height > 0)) bad.push(`${name}: its description is hidden`);
+      const opt = sel.querySelector(`option[value="${name}"]`);
+      if (!o || !opt || opt.title !== o.description) bad.push(`${name}: its option's tooltip is "${opt && opt.title}"`);
+    }
+    sel.value = before;
+    sel.dispatchEvent(new Event('change'));
+    return { bad, shown };
+  });
+  check(about.bad.length === 0,
+    `"Every recorded quantity" says what the quantity shown counts, in the dictionary's description (${JSON.stringify(about.shown)})` +
+    (about.bad.length ? ': ' + about.bad.join('; ') : ''));
   await page.setViewportSize({ width: 420, height: 900 });
   await page.waitForTimeout(300);
   const narrow = await layout();
@@ -220,7 +258,7 @@ function check(ok, what) {
     return window.orgsim.story(arm, { steps: 3, arms: [arm] }).join(' ');
   }, [T, C, P, wins, width, rev]);
   const POWER_SAID = 'power \\(how many came out, counted for more when they trust each other\\)';
-  const NO_REASON = "^(?![\\s\\S]*(more people needed|did not yet trust|barely trust|— enough to win|just short))[\\s\\S]*";
+  const NO_REASON = "^(?![\\s\\S]*(more people needed|did not yet trust|barely trust|enough to win|just short))[\\s\\S]*";
   const AT_LINE = new RegExp(NO_REASON + "Its strongest actions were right at the employer's line: their " + POWER_SAID +
     " was 0\\.25, the line 0\\.25\\. That close, winning is partly luck\\.");
   const AT_LINE_NO_WIDTH = new RegExp(NO_REASON + POWER_SAID + " was 0\\.25 against the employer's line of 0\\.25 — right at the line\\.");
@@ -245,7 +283,14 @@ function check(ok, what) {
     // 'power' is explained in plain words where the panel first says it
     [[0.6, 0.6, 0.4, 2, 0.03], /^(?:(?!power)[\s\S])*power \(how many came out, counted for more when they trust each other\)/, 'power explained at its first use'],
     [[0.6, 0.3, 0.24, 0.5, 0.03], /Most runs won nothing \(0\.5 wins a run/, 'half a win a run'],
-    [[0.6, 0.6, 0.4, 2, 0.03], /0\.40 against the employer's line of 0\.25 — enough to win\. They won 2 times/, 'above the line'],
+    // Above the line a win is a chance (actions.win_width), likelier the further above: never
+    // "enough to win" (the page said so), except where the line is sharp (a width of 0); no win
+    // does not mean no action got over the line.
+    [[0.6, 0.6, 0.4, 2, 0.03], new RegExp(NO_REASON + "0\\.40 against the employer's line of 0\\.25 — above the line, so likely to win\\. They won 2 times"), 'above the line'],
+    [[0.6, 0.6, 0.4, 0, 0.03], new RegExp(NO_REASON + "0\\.40 against the employer's line of 0\\.25 — above the line, so likely to win\\. Still, no action won: over the line a win is a chance, not a sure thing\\."), 'above the line, no wins'],
+    [[0.6, 0.6, 0.27, 0, 0.03], new RegExp(NO_REASON + "0\\.27 against the employer's line of 0\\.25 — just over the line, where a win is partly luck\\. Still, no action won"), 'just over the line, no wins'],
+    [[0.2, 0.9, 0.19, 0, 0.03], new RegExp(NO_REASON.replace('more people needed|', '') + "not enough: more people needed to come out\\. No action won\\."), 'below the line, no wins'],
+    [[0.6, 0.6, 0.4, 2, 0], /0\.40 against the employer's line of 0\.25 — above the line, so enough to win\. They won 2 times/, 'above a sharp line (no luck band)'],
     // wins taken back as a share of the wins, not as a count of half a win
     [[0.6, 0.3, 0.24, 0.5, 0.03, 0.25], /0\.5 wins a run on average\); 50% of those wins were taken back; 0\.5 a run still stood/, 'half of half a win taken back'],
     [[0.6, 0.6, 0.4, 2, 0.03, 2], /They won 2 times; every one of those wins was taken back; 2 still stood/, 'every win taken back'],
