@@ -201,3 +201,30 @@ TEST_CASE(
     CHECK(s.try_this.size() >= 2);
   }
 }
+
+TEST_CASE("snapshots: the frame before the first step (week 0)", "[snapshot][week0]") {
+  // Taken through run_one's before-first-step observer, as the trainer's page takes it: step -1,
+  // nobody took part in anything yet, everyone's last action "never", and the rungs those of the
+  // workplace as built (the worker-organizers count from the start).
+  const RunPlan plan = test::plan_for("scenarios/default.json", {"steps=10"});
+  const ModelConfig& cfg = plan.arms[0];
+  const SnapshotOptions opt{1, true};
+  Snapshots snaps;
+  run_one(plan, 0, 0, nullptr, {}, [&](Simulation& sim) {
+    snaps = snapshot_layout(sim, cfg, opt);
+    snaps.frames.push_back(take_frame(sim, cfg, snaps, opt));
+  });
+  REQUIRE(snaps.frames.size() == 1);
+  const Frame& f = snaps.frames[0];
+  CHECK(f.step == -1);
+  int took = 0, acted = 0, organizers = 0;
+  for (std::size_t k = 0; k < f.took_part.size(); ++k) {
+    took += f.took_part[k];
+    acted += f.last_action[k] >= 0 ? 1 : 0;
+    organizers += f.role[k] == 1 ? 1 : 0;
+  }
+  CHECK(took == 0);
+  CHECK(acted == 0);
+  CHECK(organizers == 1);  // the default scenario's one worker-organizer
+  CHECK(f.tie_trust.size() == snaps.tie_i.size());
+}

@@ -60,7 +60,8 @@ Frame take_frame(const Simulation& sim, const ModelConfig& cfg, Snapshots& layou
     f.staff_trust[k] = p.staff_trust.size() > 0 ? p.staff_trust[i] : 0.0f;
     f.role[k] = static_cast<std::uint8_t>(p.role[k]);
     f.last_action[k] = p.last_action.empty() ? -1 : p.last_action[k];
-    f.took_part[k] = f.last_action[k] == f.step ? 1 : 0;
+    // Before the first step (step -1, week 0) nobody has taken part: last_action -1 means never.
+    f.took_part[k] = f.step >= 0 && f.last_action[k] == f.step ? 1 : 0;
     if (!net.complete) {
       float sum = 0.0f;
       for (std::int32_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e)

@@ -130,14 +130,15 @@ function check(ok, what) {
     const q = window.orgsim.state.quick, f = window.orgsim.state.full;
     const first = (res, k) => res.arms.map((a) => a.replicates.map((r) => r.series[k][0]).join());
     const keys = ['trust_mean', 'strong_tie_share', 'organized_base', 'fear_mean', 'rung_member'];
-    return { differ, sameFirst: keys.every((k) => [q, f].filter(Boolean).every((res) => new Set(first(res, k)).size === 1)),
+    const nobodyActed = q.arms.every((a) => { const sn = a.replicates[0].snapshots; return Array.from(window.orgsim.frameAt(sn, 0).took_part).every((v) => v === 0); });
+    return { differ, nobodyActed, sameFirst: keys.every((k) => [q, f].filter(Boolean).every((res) => new Set(first(res, k)).size === 1)),
       flowsStartLater: [q, f].filter(Boolean).every((res) => res.arms.every((a) => a.replicates.every((r) => Number.isNaN(r.series.turnout[0]) && Number.isNaN(r.series.backfires[0])))) };
   });
   const atWeek0 = await samePicture();
   await page.evaluate(() => { const s = document.querySelector('#scrub'); s.value = s.max; s.dispatchEvent(new Event('input')); });
   const atEnd = await samePicture();
-  check(atWeek0.differ === 0 && atWeek0.sameFirst && atWeek0.flowsStartLater && atEnd.differ > 0,
-    `week 0: both arms' networks are one picture (pixels that differ: ${atWeek0.differ}; at the last week ${atEnd.differ}), ` +
+  check(atWeek0.differ === 0 && atWeek0.nobodyActed && atWeek0.sameFirst && atWeek0.flowsStartLater && atEnd.differ > 0,
+    `week 0: both arms' networks are one picture (pixels that differ: ${atWeek0.differ}; at the last week ${atEnd.differ}), nobody lit up as taking part (${atWeek0.nobodyActed}), ` +
     `every arm's and run's charts start from the same point (${atWeek0.sameFirst}), counts of a week's events start at week 1 (${atWeek0.flowsStartLater})`);
   await page.evaluate(() => { const s = document.querySelector('#scrub'); s.value = s.max; s.dispatchEvent(new Event('input')); });
   const panels = await page.$$('canvas[data-panel]');
