@@ -127,6 +127,48 @@ def test_min_acceptance_stops_early_keeping_the_last_full_generation():
     assert all(g["acceptance"] >= 0.1 for g in state["generations"][1:])
 
 
+def test_a_progress_line_per_batch_at_most_every_few_seconds():
+    """A generation can take minutes: a line when a batch starts (so something appears before
+    generation 0 ends) and when it ends short of N, with how many are accepted so far; lines
+    within a generation at most every progress_interval seconds, a generation's line always."""
+    spec = _toy_spec(0.7, seed=11, particles=50, generations=4)
+    spec["replicates"] = 10
+    lines = []
+    calibrate.Calibration(spec, _toy_simulate, progress=lines.append,
+                          progress_interval=0.0).run()
+    assert lines[0] == "generation 0, batch 0: simulating 50 proposals x 10 replicates; 0 of 50 " \
+        "accepted so far"
+    assert lines[1].startswith("generation 0: tolerance inf")
+    ends = [x for x in lines if "proposals simulated" in x]
+    assert ends, lines  # some generation took more than one batch
+    assert all(x.startswith("generation ") and " of 50 accepted so far, " in x and
+               " runs per arm), elapsed " in x for x in ends)
+    assert [x.split(":")[0] for x in lines if ": tolerance" in x] == \
+        [f"generation {g}" for g in range(4)]
+    # a clock that does not move: within a generation only the first line, then each
+    # generation's own
+    quiet = []
+    calibrate.Calibration(spec, _toy_simulate, progress=quiet.append, progress_interval=5.0,
+                          clock=lambda: 0.0).run()
+    assert quiet[0].startswith("generation 0, batch 0: simulating")
+    assert all(": tolerance" in x for x in quiet[1:]), quiet
+    assert len(quiet) == 5
+
+
+def test_a_sweeps_progress_lines_are_relayed_as_they_come(tmp_path):
+    """orgsim sweep's `runs done/total` lines and warnings reach the calibration's progress;
+    its other stderr lines are kept for the error message."""
+    fake = tmp_path / "fake-sweep"
+    fake.write_text("#!/bin/sh\necho 'orgsim sweep x: 2 point(s)' >&2\n"
+                    "echo 'runs 1/2  1.0 runs/s' >&2\n"
+                    "echo 'orgsim sweep: warning: something' >&2\necho 'results: x'\nexit 3\n")
+    fake.chmod(0o755)
+    got = []
+    done = calibrate._run_relaying([str(fake)], got.append)
+    assert got == ["runs 1/2  1.0 runs/s", "orgsim sweep: warning: something"]
+    assert done.returncode == 3 and "orgsim sweep x" in done.stderr
+
+
 # ---- the CAL file -------------------------------------------------------------------------------
 
 GOOD = {
