@@ -150,6 +150,7 @@ def parse_spec(path, text=None):
         raise CalError(path, "scenario", "an existing scenario file", json.dumps(scen),
                        f"looked for {scen_path}")
     spec["scenario"] = scen_path
+    spec["scenario_as_written"] = scen  # relative to the CAL file (or absolute)
     fixed = doc.get("set", {})
     if not isinstance(fixed, dict):
         raise CalError(path, "set", "an object {\"dotted.key\": value} of fixed settings",
@@ -684,9 +685,11 @@ def _write_json_atomic(path, obj):
 
 
 def calibrate(spec, out, *, binary, threads=None, resume=False, launcher=None,
-              log=print, allow_commit_change=False, progress_interval=5.0):
+              log=print, allow_commit_change=False, command=None, progress_interval=5.0):
     """Runs the calibration `spec` (parse_spec) and writes `out`; returns the final state.
-    Progress within a generation is logged at most every `progress_interval` seconds."""
+    `command`: the command line that asked for it (stored in the file; default one made from
+    the arguments). Progress within a generation is logged at most every `progress_interval`
+    seconds."""
     from . import load
     out = os.fspath(out)
     work = out + ".cal"
@@ -707,6 +710,9 @@ def calibrate(spec, out, *, binary, threads=None, resume=False, launcher=None,
                        f"{work} (from an earlier calibration)",
                        "continue it with --resume, or remove the folder")
     engine.check(spec)
+
+    if command is None:
+        command = command_line(spec["file"], out, threads=threads, launcher=launcher)
 
     def relay(prefix):
         return lambda line: cal.note(f"{prefix}: {line}", force="warning:" in line)
@@ -778,7 +784,7 @@ def calibrate(spec, out, *, binary, threads=None, resume=False, launcher=None,
     tmp = out + ".ppc.h5"
     runs = engine.run(doc, tmp, resume=resume, progress=relay("posterior predictive"))
     predictive = summaries(spec, runs, len(draws))
-    load.write_calibration(tmp, spec, state, predictive, draws)
+    load.write_calibration(tmp, spec, state, predictive, draws, command=command)
     os.replace(tmp, out)
     if os.path.exists(tmp + ".json"):
         os.remove(tmp + ".json")
@@ -788,6 +794,18 @@ def calibrate(spec, out, *, binary, threads=None, resume=False, launcher=None,
         lo, med, hi = post.quantiles(name, (0.05, 0.5, 0.95))
         log(f"{name}: median {med:.4g}, 90% interval [{lo:.4g}, {hi:.4g}]")
     return state
+
+
+def command_line(cal, out, *, threads=None, launcher=None):
+    """The `orgsim calibrate CAL -o OUT ...` line that runs this calibration, as stored in its
+    file (the sweeps it runs are temporary files, deleted when it is done). Without --resume: a
+    resumed calibration gives the posterior of an uninterrupted one, which this line reruns."""
+    args = ["orgsim", "calibrate", os.fspath(cal), "-o", os.fspath(out)]
+    if threads is not None:
+        args += ["--threads", str(threads)]
+    if launcher:
+        args += ["--launcher", launcher]
+    return shlex.join(args)
 
 
 def _default_binary():
