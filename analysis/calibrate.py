@@ -150,6 +150,7 @@ def parse_spec(path, text=None):
         raise CalError(path, "scenario", "an existing scenario file", json.dumps(scen),
                        f"looked for {scen_path}")
     spec["scenario"] = scen_path
+    spec["scenario_as_written"] = scen  # relative to the CAL file (or absolute)
     fixed = doc.get("set", {})
     if not isinstance(fixed, dict):
         raise CalError(path, "set", "an object {\"dotted.key\": value} of fixed settings",
@@ -350,6 +351,23 @@ def summaries(spec, runs, n_points):
 
 # ---- running batches as sweeps ----------------------------------------------------------------
 
+def _run_relaying(cmd, progress=None):
+    """Runs `cmd` (an orgsim sweep) to the end, handing its stderr's progress lines and warnings
+    to `progress` as they come; returns a CompletedProcess with the whole stderr (stdout, which
+    holds only the closing `results:` lines, is discarded)."""
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        text = line.strip()
+        if progress is not None and (text.startswith("runs ") or "warning:" in text):
+            progress(text)
+    proc.stderr.close()
+    code = proc.wait()
+    return subprocess.CompletedProcess(cmd, code, "", "".join(lines))
+
+
 class Engine:
     """Runs points sweeps with the orgsim binary (optionally under an MPI launcher)."""
 
@@ -384,8 +402,10 @@ class Engine:
         return {"name": name, "scenario": scen, "design": design, "replicates": replicates,
                 "seed": int(self.spec["seed"])}
 
-    def run(self, doc, out, resume=False):
-        """Runs the sweep `doc` into `out` (a results file); returns its runs table."""
+    def run(self, doc, out, resume=False, progress=None):
+        """Runs the sweep `doc` into `out` (a results file); returns its runs table. The sweep's
+        progress lines ("runs 1200/6000 ...", every 10 s on long batches) and warnings go to
+        `progress` as they come."""
         from . import load
         sweep_path = out + ".json"
         with open(sweep_path, "w", encoding="utf-8") as fh:
@@ -401,8 +421,7 @@ class Engine:
         for stale in (out, out + ".partial"):
             if os.path.exists(stale):
                 os.remove(stale)
-        done = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+        done = _run_relaying(cmd, progress)
         if done.returncode == 2:
             raise CalError(sweep_path, "", "a sweep the engine accepts",
                            done.stderr.strip().splitlines()[-1] if done.stderr.strip() else
@@ -494,15 +513,28 @@ class Calibration:
     numbers; tag: a name unique to the batch, for its files). The state (a JSON-able dict) is
     handed to `save` after every batch, and a saved state continues with `resume`."""
 
-    def __init__(self, spec, simulate, save=None, progress=None):
+    def __init__(self, spec, simulate, save=None, progress=None, progress_interval=5.0,
+                 clock=time.monotonic):
         self.spec, self.simulate = spec, simulate
         self.save = save or (lambda state: None)
         self.progress = progress or (lambda line: None)
+        # Lines within a generation (a batch starting or ending, a sweep's own progress, through
+        # `note`) come at most every `progress_interval` seconds; a generation's line always.
+        self.progress_interval, self.clock = progress_interval, clock
+        self._last_note = None
         self.lo, self.hi = _bounds(spec)
         self.observed = np.array([t["observed"] for t in spec["targets"]])
         self.weights = np.array([t["weight"] for t in spec["targets"]])
         self.state = {"version": STATE_VERSION, "generations": [], "current": None,
                       "scale": None, "done": False, "stop_reason": ""}
+
+    def note(self, line, force=False):
+        """A progress line from within a generation, dropped when the last one was printed less
+        than `progress_interval` seconds ago (the first is always printed)."""
+        now = self.clock()
+        if force or self._last_note is None or now - self._last_note >= self.progress_interval:
+            self._last_note = now
+            self.progress(line)
 
     # distances
     def distance(self, stats):
@@ -569,6 +601,11 @@ class Calibration:
                             break  # outside the prior: redrawn, no simulation spent
                     z[i] = c
             seeds = self._seeds(rng, len(z))
+            reps = spec.get("replicates")
+            self.note(f"generation {g}, batch {b}: simulating {len(z)} proposal"
+                      f"{'s' if len(z) != 1 else ''}"
+                      + (f" x {reps} replicate{'s' if reps != 1 else ''}" if reps else "")
+                      + f"; {len(cur['z'])} of {n} accepted so far")
             stats = np.asarray(self.simulate(to_params(spec, z), seeds, f"g{g}-b{b}"), float)
             if g == 0 and self.state["scale"] is None:
                 self._set_scale(stats)
@@ -585,7 +622,13 @@ class Calibration:
             elapsed = time.monotonic() - start
             if len(cur["z"]) == n:
                 self._close_generation(cur, elapsed)
-            elif g > 0 and cur["tried"] >= n and \
+            else:
+                reps = spec.get("replicates")
+                self.note(f"generation {g}, batch {b}: {len(cur['z'])} of {n} accepted so far, "
+                          f"{cur['tried']} proposals simulated"
+                          + (f" ({cur['tried'] * reps} runs per arm)" if reps else "")
+                          + f", elapsed {elapsed:.1f} s")
+            if len(cur["z"]) < n and g > 0 and cur["tried"] >= n and \
                     len(cur["z"]) / cur["tried"] < spec["min_acceptance"]:
                 self.progress(f"generation {g}: acceptance {len(cur['z'])}/{cur['tried']} below "
                               f"min_acceptance {spec['min_acceptance']}: stopping with "
@@ -613,9 +656,9 @@ class Calibration:
         gens.append(gen)
         self.state["current"] = None
         tol = "inf" if math.isinf(gen["tolerance"]) else f"{gen['tolerance']:.4g}"
-        self.progress(f"generation {g}: tolerance {tol}, acceptance {gen['acceptance']:.3f} "
-                      f"({len(z)}/{gen['simulations']}), ESS {gen['ess']:.1f}, "
-                      f"elapsed {elapsed:.1f} s")
+        self.note(f"generation {g}: tolerance {tol}, acceptance {gen['acceptance']:.3f} "
+                  f"({len(z)}/{gen['simulations']}), ESS {gen['ess']:.1f}, "
+                  f"elapsed {elapsed:.1f} s", force=True)
 
     def _finish(self, reason):
         self.state["done"] = True
@@ -642,8 +685,11 @@ def _write_json_atomic(path, obj):
 
 
 def calibrate(spec, out, *, binary, threads=None, resume=False, launcher=None,
-              log=print, allow_commit_change=False):
-    """Runs the calibration `spec` (parse_spec) and writes `out`; returns the final state."""
+              log=print, allow_commit_change=False, command=None, progress_interval=5.0):
+    """Runs the calibration `spec` (parse_spec) and writes `out`; returns the final state.
+    `command`: the command line that asked for it (stored in the file; default one made from
+    the arguments). Progress within a generation is logged at most every `progress_interval`
+    seconds."""
     from . import load
     out = os.fspath(out)
     work = out + ".cal"
@@ -665,17 +711,25 @@ def calibrate(spec, out, *, binary, threads=None, resume=False, launcher=None,
                        "continue it with --resume, or remove the folder")
     engine.check(spec)
 
+    if command is None:
+        command = command_line(spec["file"], out, threads=threads, launcher=launcher)
+
+    def relay(prefix):
+        return lambda line: cal.note(f"{prefix}: {line}", force="warning:" in line)
+
     def simulate(params, seeds, tag):
         path = os.path.join(work, f"batch-{tag}.h5")
+        g, b = tag[1:].split("-b")
         runs = engine.run(engine.sweep_doc(params, seeds, spec["replicates"],
-                                           f"{spec['name']}-{tag}"), path, resume=resume)
+                                           f"{spec['name']}-{tag}"), path, resume=resume,
+                          progress=relay(f"generation {g}, batch {b}"))
         stats = summaries(spec, runs, len(params))
         for leftover in (path, path + ".json"):
             if os.path.exists(leftover):
                 os.remove(leftover)
         return stats
 
-    cal = Calibration(spec, simulate, progress=log)
+    cal = Calibration(spec, simulate, progress=log, progress_interval=progress_interval)
     if resume:
         with open(state_path, encoding="utf-8") as fh:
             saved = json.load(fh)
@@ -728,9 +782,9 @@ def calibrate(spec, out, *, binary, threads=None, resume=False, launcher=None,
     log(f"posterior predictive: {len(draws)} draws x {spec['replicates']} replicates")
     doc = engine.sweep_doc(params, seeds, spec["replicates"], f"{spec['name']}-predictive")
     tmp = out + ".ppc.h5"
-    runs = engine.run(doc, tmp, resume=resume)
+    runs = engine.run(doc, tmp, resume=resume, progress=relay("posterior predictive"))
     predictive = summaries(spec, runs, len(draws))
-    load.write_calibration(tmp, spec, state, predictive, draws)
+    load.write_calibration(tmp, spec, state, predictive, draws, command=command)
     os.replace(tmp, out)
     if os.path.exists(tmp + ".json"):
         os.remove(tmp + ".json")
@@ -740,6 +794,18 @@ def calibrate(spec, out, *, binary, threads=None, resume=False, launcher=None,
         lo, med, hi = post.quantiles(name, (0.05, 0.5, 0.95))
         log(f"{name}: median {med:.4g}, 90% interval [{lo:.4g}, {hi:.4g}]")
     return state
+
+
+def command_line(cal, out, *, threads=None, launcher=None):
+    """The `orgsim calibrate CAL -o OUT ...` line that runs this calibration, as stored in its
+    file (the sweeps it runs are temporary files, deleted when it is done). Without --resume: a
+    resumed calibration gives the posterior of an uninterrupted one, which this line reruns."""
+    args = ["orgsim", "calibrate", os.fspath(cal), "-o", os.fspath(out)]
+    if threads is not None:
+        args += ["--threads", str(threads)]
+    if launcher:
+        args += ["--launcher", launcher]
+    return shlex.join(args)
 
 
 def _default_binary():

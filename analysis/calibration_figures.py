@@ -164,6 +164,95 @@ def predictive_sentences(cal):
     return out
 
 
+_STATISTIC_WORDS = {"mean": "the mean of", "share_above": "the share of runs with",
+                    "share_true": "the share of runs with", "quantile": "the quantile of"}
+
+
+def target_sentences(cal):
+    """One line per target: its name, the statistic of which output (and arm), the observed
+    value and its tolerance."""
+    out = []
+    for name, t in cal.targets.iterrows():
+        stat = str(t.get("statistic", "mean"))
+        what = f"{_STATISTIC_WORDS.get(stat, stat)} {t.get('output', '')}"
+        if stat == "share_above":
+            what += f" > {float(t['threshold']):g}"
+        elif stat == "share_true":
+            what += " non-zero"
+        elif stat == "quantile":
+            what = f"the {float(t['q']):g} quantile of {t.get('output', '')}"
+        arm = t.get("arm")
+        if isinstance(arm, str) and arm:
+            what += f" in arm {arm}"
+        tol = t.get("tolerance", np.nan)
+        has_tol = tol is not None and np.isfinite(float(tol))
+        out.append(f"{name}: {what}, observed {float(t['observed']):.3g}"
+                   + (f" ± {float(tol):.3g}" if has_tol else "") + ".")
+    return out
+
+
+# The last generation lowering the tolerance by less than this share counts as levelled off.
+LEVELLED = 0.05
+
+
+def stop_sentence(cal):
+    """Why the sampler stopped, in words: at its generation cap with the tolerance still
+    falling (not converged), at the cap with the tolerance levelled off, or because acceptance
+    fell below min_acceptance (the tolerance cannot be pushed further)."""
+    reason = str(cal.attrs.get("stop_reason", ""))
+    g = cal.generations
+    n = len(g)
+    tol = g["tolerance"].to_numpy(float)
+    tol = tol[np.isfinite(tol)]
+    last = f"{tol[-1]:.3g}" if tol.size else "infinite"
+    if reason == "min_acceptance":
+        return (f"The sampler stopped on its own: generation {n} accepted fewer than "
+                f"{float(cal.attrs.get('min_acceptance', np.nan)):g} of its proposals "
+                f"(min_acceptance), so the tolerance had levelled off at {last}, about what "
+                f"the simulation noise lets it resolve; the posterior is generation {n - 1}'s "
+                f"(stop_reason = 'min_acceptance').")
+    if reason == "generations":
+        head = (f"The sampler stopped because it hit its generation cap ({n} generation"
+                f"{'s' if n != 1 else ''}, stop_reason = 'generations')")
+        if tol.size < 2:
+            return (head + f", before the tolerance ({last}) could be seen to level off: not "
+                    "converged. More generations may narrow the posterior.")
+        drop = 1.0 - tol[-1] / tol[-2] if tol[-2] > 0 else 0.0
+        if drop < LEVELLED:
+            return (head + f"; the tolerance had levelled off (it fell {drop:.0%} in the last "
+                    f"generation, to {last}), so more generations would change little.")
+        return (head + f", with the tolerance still falling ({drop:.0%} in the last generation, "
+                f"to {last}): not converged. More generations (or more particles) may narrow "
+                "the posterior.")
+    return f"The sampler's stop reason is not recorded ({reason or 'none'})."
+
+
+def calibration_lead(path):
+    """What the report of a calibration's file leads with, None for other files: {"title",
+    "description", "targets" (lines), "stop" (a sentence), "command" (the `orgsim calibrate`
+    line, "" when the file does not record it), "draws", "replicates"}."""
+    import json
+    if not load.has_calibration(path):
+        return None
+    cal = load.calibration(path)
+    name = str(cal.attrs.get("name", ""))
+    description = str(cal.attrs.get("description", "") or "")
+    if not description:  # files written before the description was an attribute
+        try:
+            description = str(json.loads(cal.spec).get("description", "") or "")
+        except ValueError:
+            description = ""
+    scenario = str(cal.attrs.get("scenario", ""))
+    if not description:
+        description = (f"A calibration (ABC-SMC) of {scenario or 'a scenario'}: which values of "
+                       + ", ".join(cal.parameters) + " reproduce the targets below.")
+    return {"title": f"Calibration {name}" if name else "Calibration",
+            "description": description, "scenario": scenario,
+            "targets": target_sentences(cal), "stop": stop_sentence(cal),
+            "command": str(cal.attrs.get("command_line", "") or ""),
+            "draws": len(cal.predictive), "replicates": int(cal.attrs.get("replicates", 0))}
+
+
 def report_items(path, png):
     """The report's calibration entries [(id, image, caption, title)], [] without a
     /calibration group. `png(fig)` turns a figure into the report's image."""

@@ -2,8 +2,9 @@
 
 `analysis/empirical_targets.json` holds the patterns of EMPIRICAL_PATTERNS.md (targets,
 tolerances, sources). This module runs the empirical scenarios with the engine, computes each
-pattern as a model output, with a 95% interval over replicates, and says whether it falls inside
-the tolerance. docs/VALIDATION_EMPIRICAL.md explains each comparison; its table is generated here.
+pattern as a model output, with a 95% interval over replicates, and says whether that interval
+falls inside the tolerance band, overlaps it, or misses it (`verdict`). docs/VALIDATION_EMPIRICAL.md
+explains each comparison; its table is generated here.
 
     scenarios/empirical/union_election.json   C1-C4 and C6: one drive to an election and beyond,
                                               run at unit sizes 25 and 50 (NLRB-like units)
@@ -160,19 +161,56 @@ def contact_effects(path):
     return out
 
 
-def verdict(value, low, high):
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def _missing(x):
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def verdict(est, low, high):
+    """Where an estimate falls against the tolerance band [low, high]. `est` is (value, lower,
+    upper) with its 95% interval, or a bare value (a policy, or an estimate without an interval,
+    judged by the value alone). The interval decides, not the point estimate:
+
+    - "inside": the whole interval inside the band;
+    - "overlapping (lower edge)" / "(upper edge)" / "(both edges)": the interval overlaps the
+      band but reaches past it below / above / on both sides;
+    - "outside (below)" / "outside (above)": the interval and the band do not overlap;
+    - "not measured": no value."""
+    value, lo, hi = est if isinstance(est, tuple) else (est, math.nan, math.nan)
+    if _missing(value):
         return "not measured"
-    return "inside" if low <= value <= high else ("below" if value < low else "above")
+    if _missing(lo) or _missing(hi):
+        lo = hi = value
+    if hi < low:
+        return "outside (below)"
+    if lo > high:
+        return "outside (above)"
+    if low <= lo and hi <= high:
+        return "inside"
+    side = ("both edges" if lo < low and hi > high else
+            "lower edge" if lo < low else "upper edge")
+    return f"overlapping ({side})"
 
 
 def fmt(est, share=True):
     v, lo, hi = est
-    if v is None or (isinstance(v, float) and math.isnan(v)):
+    if _missing(v):
         return "—"
-    if isinstance(lo, float) and math.isnan(lo):
+    if _missing(lo):
         return f"{v:.3g}"
     return f"{v:.3f} ({lo:.3f}–{hi:.3f})"
+
+
+def fmt_interval(est):
+    """The 95% interval of an estimate, "lo–hi" ("—" without one)."""
+    v, lo, hi = est
+    if _missing(v) or _missing(lo) or _missing(hi):
+        return "—"
+    return f"{lo:.3f}–{hi:.3f}"
+
+
+def fmt_value(est):
+    v = est[0]
+    return "—" if _missing(v) else (f"{v:.3f}" if not _missing(est[1]) else f"{v:.3g}")
 
 
 def compare(orgsim, results, replicates=None, reuse=False):
@@ -195,7 +233,7 @@ def compare(orgsim, results, replicates=None, reuse=False):
             est = per_size[n][key]
             note = (f"{per_size[n]['elections']} elections in {per_size[n]['runs']} runs"
                     if key != "C4" else f"{per_size[n]['C4_n']} won elections with 52 weeks to see")
-            rows.append((key, n, est, verdict(est[0], t["low"], t["high"]), note))
+            rows.append((key, n, est, verdict(est, t["low"], t["high"]), note))
     bar = readiness_bar()
     t = targets["C6"]
     rows.append(("C6", None, (bar, math.nan, math.nan) if bar is not None else (math.nan,) * 3,
@@ -204,7 +242,7 @@ def compare(orgsim, results, replicates=None, reuse=False):
     t = targets["C5"]
     for n in UNIT_SIZES:
         est = latent_support(Path(results) / f"union_election_{n}.h5")
-        rows.append(("C5", n, est, verdict(est[0], t["low"], t["high"]),
+        rows.append(("C5", n, est, verdict(est, t["low"], t["high"]),
                      "latent_support of the starting workforce, mean over runs"))
     contact = EMPIRICAL / "contact_experiment.json"
     out = Path(results) / "contact_experiment.h5"
@@ -217,12 +255,12 @@ def compare(orgsim, results, replicates=None, reuse=False):
                       ("C7c", "worker-organizers' one-on-ones with their own coworkers")):
         t = targets[key]
         est = eff.get(key, (math.nan,) * 3)
-        rows.append((key, 100, est, verdict(est[0], t["low"], t["high"]),
+        rows.append((key, 100, est, verdict(est, t["low"], t["high"]),
                      f"extra participants per contact, {note} "
                      f"({eff.get(key + '_contacts', math.nan):.1f} contacts per run)"))
     t = targets["C8"]
     est = eff.get("C8", (math.nan,) * 3)
-    rows.append(("C8", 100, est, verdict(est[0], t["low"], t["high"]),
+    rows.append(("C8", 100, est, verdict(est, t["low"], t["high"]),
                  "responders per person reached by one blast"))
     return rows, targets
 
@@ -232,13 +270,17 @@ def markdown(rows, targets, version=""):
              "docs/VALIDATION_EMPIRICAL.md`; do not edit by hand -->", ""]
     if version:
         lines += [f"Computed with `{version}`.", ""]
-    lines += ["| pattern | unit size | target | model (95% interval) | verdict | note |",
-              "|---|---|---|---|---|---|"]
+    lines += ["Verdict: *inside* when the model's whole 95% interval lies inside the tolerance "
+              "band; *overlapping* when the interval overlaps the band but reaches past the "
+              "edge named; *outside* when they do not overlap.", "",
+              "| pattern | unit size | target | tolerance band | model's 95% interval | model "
+              "estimate | verdict | note |",
+              "|---|---|---|---|---|---|---|---|"]
     for key, n, est, v, note in rows:
         t = targets[key]
-        target = (f"{t['target']} ({t['low']}–{t['high']})" if "target" in t
-                  else f"{t['low']}–{t['high']}")
-        lines.append(f"| {key} | {n if n else '—'} | {target} | {fmt(est)} | {v} | {note} |")
+        target = f"{t['target']}" if "target" in t else "—"
+        lines.append(f"| {key} | {n if n else '—'} | {target} | {t['low']}–{t['high']} | "
+                     f"{fmt_interval(est)} | {fmt_value(est)} | {v} | {note} |")
     return "\n".join(lines) + "\n"
 
 
@@ -255,7 +297,8 @@ def main(argv=None):
     rows, targets = compare(args.orgsim, args.results, args.replicates, args.reuse)
     for key, n, est, v, note in rows:
         size = f" N={n}" if n else ""
-        print(f"{key}{size}: {fmt(est)} -> {v} ({note})")
+        band = f"{targets[key]['low']}–{targets[key]['high']}"
+        print(f"{key}{size}: {fmt(est)} against the band {band} -> {v} ({note})")
     if args.markdown:
         from analysis.robustness import write_markdown
         version = subprocess.run([str(args.orgsim), "--version"], capture_output=True,

@@ -1583,10 +1583,11 @@ class Calibration:
                                     weights=self.weights[generation]), index=self.parameters)
 
 
-def write_calibration(path, spec, state, predictive, draws):
+def write_calibration(path, spec, state, predictive, draws, command=""):
     """Adds the /calibration group (docs/HDF5_LAYOUT.md) to the results file `path`: the
     finished generations of an analysis.calibrate state, the CAL spec (analysis.calibrate
-    parse_spec), the posterior-predictive statistics (draw x target) and the drawn particles."""
+    parse_spec), the posterior-predictive statistics (draw x target), the drawn particles and
+    the `orgsim calibrate` command line that made it."""
     import json as _json
     h5py = _h5py()
     with _open_h5(path):  # the schema check
@@ -1596,7 +1597,13 @@ def write_calibration(path, spec, state, predictive, draws):
     tnames = [t["name"] for t in spec["targets"]]
     sdt = h5py.string_dtype()
     attrs = {"method": "abc-smc", "name": spec["name"], "spec_json": spec["text"],
-             "scenario": os.path.basename(spec["scenario"]),
+             "description": spec.get("description", "") or "",
+             # as the CAL file gives it (relative to the CAL file), and as resolved
+             "scenario": spec.get("scenario_as_written") or spec["scenario"],
+             "scenario_path": os.path.abspath(spec["scenario"]),
+             "cal_file": os.path.abspath(spec["file"]) if spec.get("file") else "",
+             "command_line": command or "",
+             "max_generations": spec["generations"],
              "priors_json": _json.dumps(spec["priors"]),
              "targets_json": _json.dumps(spec["targets"]),
              "distance": "weighted euclidean, scaled by " + (

@@ -973,6 +973,15 @@ def render(path):
                       f"({'; '.join(_varied_text(ds, k) for k in varied)}), "
                       f"{n_points} design points.")
 
+    from . import calibration_figures
+    # An `orgsim calibrate` file: its runs are the posterior-predictive sweep, a temporary sweep
+    # file with no description; the page leads with the calibration's own.
+    lead = calibration_figures.calibration_lead(path) if prov.sweep is not None else None
+    if lead is not None:
+        title, description = lead["title"], lead["description"]
+        sweep_note = (f" The calibration's posterior-predictive check: {lead['draws']} parameter "
+                      f"sets drawn from its posterior, {lead['replicates']} runs each.")
+
     facts = arm_facts(ds, runs, prov)
     people = people_sentences(load.roster(path))
     story = [_singular(f) for f in story_sentences(facts)]
@@ -996,8 +1005,11 @@ def render(path):
         step_units = load.steps(ds)[1] or "week"
         units = runs.attrs.get("units") or {}
         said = [f"{param_words(k, units.get(k, ''), step_units)} ({k})" for k in varied]
-        story = ([f"This is a sweep: {n_points} design points, where {_join(said)} "
-                  f"take different values. What changed with them:"]
+        opening = (f"These runs are the calibration's posterior-predictive check: {n_points} "
+                   f"parameter sets drawn from its posterior" if lead is not None else
+                   f"This is a sweep: {n_points} design points")
+        story = ([f"{opening}, where {_join(said)} take different values. What changed with "
+                  f"them:"]
                  + [_singular(t) for t in sweep_sentences(runs, varied, key,
                                                           step_units=step_units)]
                  + [f"Pooled over every design point, the arms' averages were: "
@@ -1038,7 +1050,7 @@ def render(path):
                          "with their 95% intervals where the method gives them.",
                          "Sensitivity indices"))
         figs += discovery_figures(path, runs, varied)
-        from . import calibration_figures  # an `orgsim calibrate` file: its posterior first
+        # an `orgsim calibrate` file: its posterior first
         figs = calibration_figures.report_items(path, _png_data_uri) + figs
     fig = figures.plot_run(ds, colors=colors)
     figs.append(("run", _png_data_uri(fig),
@@ -1112,6 +1124,10 @@ def render(path):
             f"<b>{html.escape(figures.arm_label(arm['name']))}</b> "
             f"<span class='note'>(<code>{html.escape(arm['name'])}</code>)</span>: "
             f"{html.escape(_sentence_end(_arm_description(arm, prov)))}</li>")
+    command = prov.command_line
+    if lead is not None:  # not the temporary sweep file orgsim calibrate ran and deleted
+        command = lead["command"] or ("orgsim calibrate (the command line is not recorded in "
+                                      "files written before it was)")
     version = prov.version
     dirty = " (uncommitted changes)" if str(version.get("git_dirty")) == "true" else ""
     footer = (
@@ -1121,7 +1137,7 @@ def render(path):
         f"{html.escape(str(version.get('git_commit', '')))}{dirty}); study "
         f"{html.escape(str(version.get('study_id', '')))}, master seed "
         f"{html.escape(str(version.get('master_seed', '')))}.<br>Command: "
-        f"<code>{html.escape(prov.command_line)}</code><br>Report generated "
+        f"<code>{html.escape(command)}</code><br>Report generated "
         f"{datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} by "
         f"<code>python -m analysis.report</code>.")
     if prov.checksums_ok and not all(prov.checksums_ok.values()):
@@ -1140,8 +1156,14 @@ def render(path):
         f"{html.escape(str(ds['step'].attrs.get('units', 'step')))}s each."
         f"{html.escape(sweep_note)}</p>",
         "<h2 class='screenonly'>The scenario</h2>" if prov.sweep is None
+        else "<h2 class='screenonly'>The calibration</h2>" if lead is not None
         else "<h2 class='screenonly'>The sweep</h2>",
         f"<p class='description'>{html.escape(description)}</p>",
+        "" if lead is None else
+        (f"<p class='calibration'>Its targets (scenario <code>"
+         f"{html.escape(lead['scenario'])}</code>):</p><ul class='targets'>"
+         + "".join(f"<li>{html.escape(t)}</li>" for t in lead["targets"]) + "</ul>"
+         f"<p class='calibration stop'>{html.escape(lead['stop'])}</p>"),
         "".join(f"<p class='people'>{html.escape(s_)}</p>" for s_ in people),
         "<h2>What happened</h2>",
         "<ul class='story'>" + "".join(f"<li>{html.escape(s_)}</li>" for s_ in story)

@@ -100,9 +100,11 @@ def sweep_file(sweep, samples=None, replicates=None, workdir=None):
     return out
 
 
-def run_sweep(orgsim, sweep, out, threads=None):
+def run_sweep(orgsim, sweep, out, threads=None, log=None):
     """Runs `orgsim sweep` into `out` (a fresh file: an old one and its parts are removed) and
-    returns the wall time in seconds."""
+    returns the wall time in seconds. The sweep's own lines on stderr (what it runs, then
+    "runs done/total ... ETA" every 10 s) go through to `log` (default: this process's stderr)
+    as they come, so a long study is not silent."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.exists():
@@ -112,14 +114,26 @@ def run_sweep(orgsim, sweep, out, threads=None):
         for p in parts.iterdir():
             p.unlink()
         parts.rmdir()
-    cmd = [str(orgsim), "sweep", str(sweep), "-o", str(out), "-q"]
+    cmd = [str(orgsim), "sweep", str(sweep), "-o", str(out)]
     if threads:
         cmd += ["--threads", str(threads)]
+    if log is None:
+        def log(line):
+            print(line, end="", file=sys.stderr, flush=True)
     start = time.monotonic()
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    # stdout (the closing `results:` lines) is not the study's; stderr is read line by line as
+    # it comes (to a pipe the sweep writes whole lines)
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    err = []
+    for line in proc.stderr:
+        err.append(line)
+        log(line)
+    proc.stderr.close()
+    code = proc.wait()
     seconds = time.monotonic() - start
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed (exit {done.returncode}):\n{done.stderr}")
+    if code != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed (exit {code}):\n{''.join(err)}")
     return seconds
 
 

@@ -255,8 +255,11 @@ Share share(std::int64_t k, std::int64_t n) {
   s.se = n > 0 ? std::sqrt(std::max(s.p * (1 - s.p), 0.25 / static_cast<double>(n)) / static_cast<double>(n)) : 0;
   return s;
 }
-/// The estimate is within its tolerance up to k standard errors.
-bool within(double v, double se, double low, double high, double k = 3.0) {
+/// The estimate's 95% interval (v +- 1.96 se) reaches its tolerance band: what the generated
+/// table of docs/VALIDATION_EMPIRICAL.md calls "inside" or "overlapping", never "outside"
+/// (analysis.empirical.verdict). It was 3 standard errors, which let through estimates the table
+/// would call outside.
+bool within(double v, double se, double low, double high, double k = 1.959963984540054) {
   return v + k * se >= low && v - k * se <= high;
 }
 }  // namespace
@@ -264,7 +267,7 @@ bool within(double v, double se, double low, double high, double k = 3.0) {
 TEST_CASE("empirical: the calibrated patterns C2-C5, C7 and C8 within their tolerance",
           "[slow][empirical]") {
   // docs/VALIDATION_EMPIRICAL.md: targets and tolerances of analysis/empirical_targets.json. Each
-  // calibrated pattern must come within 3 standard errors of its tolerance band; the documented
+  // calibrated pattern's 95% interval must reach its tolerance band (`within`); the documented
   // misses (C1, C7b) must still miss in the documented direction (when they stop missing, the
   // docs are out of date).
   const std::int32_t steps = 156;

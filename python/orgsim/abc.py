@@ -88,8 +88,10 @@ def abc_smc(simulate, priors, observed, *, distance=None, n_particles=100, gener
 
     def report(g, eps, acc, n_sims):
         tol = "inf" if math.isinf(eps) else f"{eps:.4g}"
-        progress(f"abc_smc: generation {g + 1}/{generations}: tolerance {tol}, acceptance "
-                 f"{acc:.3f}, {n_sims} simulations, elapsed {time.monotonic() - start:.1f} s")
+        # generations are numbered from 0 (the prior), as `orgsim calibrate` numbers them
+        progress(f"abc_smc: generation {g}: tolerance {tol}, acceptance {acc:.3f}, {n_sims} "
+                 f"simulations, elapsed {time.monotonic() - start:.1f} s ({g + 1} of "
+                 f"{generations} generations)")
     names = list(priors)
     lo = np.array([priors[n][0] for n in names], dtype=float)
     hi = np.array([priors[n][1] for n in names], dtype=float)
@@ -144,9 +146,9 @@ def abc_smc(simulate, priors, observed, *, distance=None, n_particles=100, gener
             if tried >= 50 and len(new_theta) / tried < min_acceptance:
                 break
         if len(new_theta) < n_particles:
-            progress(f"abc_smc: generation {g + 1}/{generations}: stopped after {tried} "
-                     f"simulations (acceptance {len(new_theta)}/{tried}, or the budget spent); "
-                     f"keeping generation {g}")
+            progress(f"abc_smc: generation {g}: stopped after {tried} simulations "
+                     f"(acceptance {len(new_theta)}/{tried}, or the budget spent); keeping "
+                     f"generation {g - 1}")
             break  # acceptance too low (or the budget spent): keep the last full generation
         new_theta = np.array(new_theta)
         # weights: uniform prior density (constant inside the support) over the kernel mixture

@@ -68,9 +68,11 @@ def test_a_line_per_generation_on_stderr_unless_asked_not_to(capsys):
 
     abc.abc_smc(simulate, {"mu": (-5, 5)}, [1.5], n_particles=20, generations=3, seed=1)
     err = capsys.readouterr().err.splitlines()
-    assert [line.split(":")[1] for line in err] == [" generation 1/3", " generation 2/3",
-                                                    " generation 3/3"]
+    # numbered from 0, the prior's generation, as `orgsim calibrate` numbers them
+    assert [line.split(":")[1] for line in err] == [" generation 0", " generation 1",
+                                                    " generation 2"]
     assert "tolerance inf" in err[0] and "elapsed" in err[2] and "simulations" in err[1]
+    assert err[0].endswith("(1 of 3 generations)") and err[2].endswith("(3 of 3 generations)")
     abc.abc_smc(simulate, {"mu": (-5, 5)}, [1.5], n_particles=20, generations=3, seed=1,
                 progress=False)
     assert capsys.readouterr().err == ""

@@ -127,6 +127,48 @@ def test_min_acceptance_stops_early_keeping_the_last_full_generation():
     assert all(g["acceptance"] >= 0.1 for g in state["generations"][1:])
 
 
+def test_a_progress_line_per_batch_at_most_every_few_seconds():
+    """A generation can take minutes: a line when a batch starts (so something appears before
+    generation 0 ends) and when it ends short of N, with how many are accepted so far; lines
+    within a generation at most every progress_interval seconds, a generation's line always."""
+    spec = _toy_spec(0.7, seed=11, particles=50, generations=4)
+    spec["replicates"] = 10
+    lines = []
+    calibrate.Calibration(spec, _toy_simulate, progress=lines.append,
+                          progress_interval=0.0).run()
+    assert lines[0] == "generation 0, batch 0: simulating 50 proposals x 10 replicates; 0 of 50 " \
+        "accepted so far"
+    assert lines[1].startswith("generation 0: tolerance inf")
+    ends = [x for x in lines if "proposals simulated" in x]
+    assert ends, lines  # some generation took more than one batch
+    assert all(x.startswith("generation ") and " of 50 accepted so far, " in x and
+               " runs per arm), elapsed " in x for x in ends)
+    assert [x.split(":")[0] for x in lines if ": tolerance" in x] == \
+        [f"generation {g}" for g in range(4)]
+    # a clock that does not move: within a generation only the first line, then each
+    # generation's own
+    quiet = []
+    calibrate.Calibration(spec, _toy_simulate, progress=quiet.append, progress_interval=5.0,
+                          clock=lambda: 0.0).run()
+    assert quiet[0].startswith("generation 0, batch 0: simulating")
+    assert all(": tolerance" in x for x in quiet[1:]), quiet
+    assert len(quiet) == 5
+
+
+def test_a_sweeps_progress_lines_are_relayed_as_they_come(tmp_path):
+    """orgsim sweep's `runs done/total` lines and warnings reach the calibration's progress;
+    its other stderr lines are kept for the error message."""
+    fake = tmp_path / "fake-sweep"
+    fake.write_text("#!/bin/sh\necho 'orgsim sweep x: 2 point(s)' >&2\n"
+                    "echo 'runs 1/2  1.0 runs/s' >&2\n"
+                    "echo 'orgsim sweep: warning: something' >&2\necho 'results: x'\nexit 3\n")
+    fake.chmod(0o755)
+    got = []
+    done = calibrate._run_relaying([str(fake)], got.append)
+    assert got == ["runs 1/2  1.0 runs/s", "orgsim sweep: warning: something"]
+    assert done.returncode == 3 and "orgsim sweep x" in done.stderr
+
+
 # ---- the CAL file -------------------------------------------------------------------------------
 
 GOOD = {
@@ -302,6 +344,53 @@ def test_watts_phi_is_recovered_from_the_mean_cascade_size(tmp_path, orgsim_bina
     assert "Posterior-predictive check" in html
 
 
+def test_the_file_keeps_its_description_scenario_and_command_and_the_report_leads_with_them(
+        tmp_path, orgsim_binary):
+    """The report of a calibration's file leads with the calibration's description, its targets
+    and why the sampler stopped (in words), and gives the `orgsim calibrate` line, not the
+    temporary sweep file it ran (deleted); the file keeps the scenario as the CAL file gives it
+    (relative to the CAL file), so it can be found again."""
+    cal_dir = tmp_path / "cals"
+    cal_dir.mkdir()
+    scenario = os.path.relpath(REPO / "scenarios" / "validation" / "watts.json", cal_dir)
+    doc = {"name": "tiny-watts", "description": "Which threshold gives a cascade of 0.6?",
+           "scenario": scenario, "set": {"population.size": 100},
+           "priors": {"population.threshold.value": {"type": "uniform", "min": 0.05,
+                                                     "max": 0.35}},
+           "targets": [{"name": "mean cascade", "output": "final_turnout", "statistic": "mean",
+                        "observed": 0.6, "tolerance": 0.05}],
+           "particles": 8, "generations": 2, "replicates": 3, "seed": 4, "threads": 1,
+           "posterior_predictive": 3}
+    cal = _write_cal(cal_dir, doc, "tiny.json")
+    out = tmp_path / "tiny.h5"
+    done = _cli(orgsim_binary, cal, "-o", out, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    # something before generation 0's line: its batch starting
+    assert lines[0].startswith("generation 0, batch 0: simulating 8 proposals x 3 replicates")
+    c = load.calibration(out)
+    assert c.attrs["scenario"] == scenario and scenario.startswith("..")
+    assert (Path(c.attrs["cal_file"]).parent / c.attrs["scenario"]).resolve() == \
+        (REPO / "scenarios" / "validation" / "watts.json").resolve()
+    assert c.attrs["command_line"] == f"orgsim calibrate {cal} -o {out}"
+    assert c.attrs["description"] == doc["description"]
+    assert c.attrs["stop_reason"] == "generations" and c.attrs["max_generations"] == 2
+    page = tmp_path / "report.html"
+    rep = subprocess.run([str(orgsim_binary), "report", out, "-o", page], capture_output=True,
+                         text=True)
+    assert rep.returncode == 0, rep.stderr
+    text = page.read_text()
+    head = text[:text.index("What happened")]
+    assert "Which threshold gives a cascade of 0.6?" in head
+    assert "No description given" not in text
+    assert "mean cascade: the mean of final_turnout, observed 0.6 ± 0.05." in head
+    assert "hit its generation cap (2 generations, stop_reason = &#x27;generations&#x27;)" in head
+    assert "not converged" in head or "levelled off" in head
+    assert "posterior-predictive check" in text[text.index("What happened"):]
+    assert f"<code>orgsim calibrate {cal} -o {out}</code>" in text
+    assert ".ppc.h5" not in text
+
+
 def test_resume_after_sigkill_gives_the_uninterrupted_posterior(tmp_path, orgsim_binary):
     cal = _watts_cal(tmp_path, 0.6, particles=30, generations=4, replicates=20,
                      set={"population.size": 300})
@@ -415,6 +504,38 @@ def test_figures_draw_pairs_on_the_prior_box_and_the_predictive_check():
     box = pair.patches[0]                               # t1 +- 0.05 by t2 +- its scale 0.5
     assert box.get_xy() == (0.25, 1.5) and box.get_width() == 0.1 and box.get_height() == 1.0
     assert len(pair.collections[0].get_offsets()) == 20  # one dot per draw
+
+
+def test_the_stop_reason_in_words():
+    """Hitting the generation cap with the tolerance still falling is 'not converged'; with the
+    tolerance levelled off (under 5% in the last generation) it says so; min_acceptance stops
+    when the tolerance cannot be pushed further."""
+    from analysis import calibration_figures as cf
+    import pandas as pd
+
+    def fake(tolerances, reason):
+        n = len(tolerances)
+        return load.Calibration(
+            parameters=["a"], priors=pd.DataFrame({"type": ["uniform"], "min": [0.0],
+                                                   "max": [1.0]}, index=["a"]),
+            targets=pd.DataFrame({"observed": [0.3], "scale": [0.1]}, index=["t1"]),
+            generations=pd.DataFrame({"tolerance": tolerances, "acceptance": [0.5] * n,
+                                      "simulations": [10] * n, "ess": [9.0] * n,
+                                      "elapsed": [1.0] * n}),
+            particles=np.zeros((n, 4, 1)), weights=np.full((n, 4), 0.25),
+            distances=np.ones((n, 4)), statistics=np.zeros((n, 4, 1)),
+            predictive=pd.DataFrame({"t1": [0.3]}), spec="{}",
+            attrs={"name": "fake", "stop_reason": reason, "min_acceptance": 0.02})
+
+    still = cf.stop_sentence(fake([np.inf, 7.64, 6.38, 5.72, 5.24, 4.85], "generations"))
+    assert "hit its generation cap (6 generations" in still and "not converged" in still
+    assert "7%" in still and "4.85" in still
+    flat = cf.stop_sentence(fake([np.inf, 2.0, 1.0, 0.98], "generations"))
+    assert "levelled off" in flat and "not converged" not in flat
+    short = cf.stop_sentence(fake([np.inf, 2.0], "generations"))
+    assert "not converged" in short
+    low = cf.stop_sentence(fake([np.inf, 2.0, 1.0], "min_acceptance"))
+    assert "generation 3 accepted fewer than 0.02" in low and "generation 2's" in low
 
 
 def test_a_batch_killed_mid_sweep_resumes_from_its_parts(tmp_path, orgsim_binary):

@@ -78,3 +78,32 @@ def test_contact_effects_agree_with_the_runs_own_tables(orgsim_binary, tmp_path)
     for key in ("C7a", "C7b", "C7c", "C8"):
         v, lo, hi = got[key]
         assert lo <= v <= hi
+
+
+def test_the_verdict_reads_the_interval_not_the_point_estimate():
+    """A point estimate inside the band whose 95% interval pokes out is not 'inside' (the review:
+    C8 0.038 (0.035-0.042) against 0.01-0.04, C5 0.308 (0.295-0.321) against 0.30-0.50)."""
+    assert E.verdict((0.038, 0.035, 0.042), 0.01, 0.04) == "overlapping (upper edge)"
+    assert E.verdict((0.308, 0.295, 0.321), 0.30, 0.50) == "overlapping (lower edge)"
+    assert E.verdict((0.4, 0.2, 0.6), 0.30, 0.50) == "overlapping (both edges)"
+    assert E.verdict((0.074, 0.064, 0.084), 0.05, 0.13) == "inside"
+    assert E.verdict((0.29, 0.28, 0.299), 0.30, 0.50) == "outside (below)"
+    assert E.verdict((1.0, 0.981, 1.0), 0.62, 0.76) == "outside (above)"
+    # an estimate just outside the band whose interval reaches into it overlaps, not 'below'
+    assert E.verdict((0.295, 0.285, 0.305), 0.30, 0.50) == "overlapping (lower edge)"
+    # a value without an interval (C6, a policy) is judged by the value
+    assert E.verdict(0.75, 0.7, 0.8) == "inside"
+    assert E.verdict((0.9, math.nan, math.nan), 0.7, 0.8) == "outside (above)"
+    assert E.verdict((math.nan,) * 3, 0.7, 0.8) == "not measured"
+
+
+def test_the_table_prints_the_interval_next_to_the_band():
+    targets = E.read_targets()
+    rows = [("C8", 100, (0.038, 0.035, 0.042), E.verdict((0.038, 0.035, 0.042), 0.01, 0.04),
+             "responders"),
+            ("C6", None, (0.75, math.nan, math.nan), E.verdict(0.75, 0.7, 0.8), "a policy")]
+    text = E.markdown(rows, targets)
+    assert "| tolerance band | model's 95% interval | model estimate | verdict |" in text
+    assert ("| C8 | 100 | 0.02 | 0.01–0.04 | 0.035–0.042 | 0.038 | overlapping (upper edge) | "
+            "responders |") in text
+    assert "| C6 | — | — | 0.7–0.8 | — | 0.75 | inside | a policy |" in text

@@ -155,3 +155,36 @@ def test_reuse_says_it_replaces_an_earlier_discovery(orgsim_binary, tmp_path, ca
     assert study.main(small + ["--reuse"]) == 0
     assert (f"written: {out} /discovery (replacing the earlier one, for the same condition)"
             in capsys.readouterr().out)
+
+
+def _fake_orgsim(tmp_path, body):
+    path = tmp_path / "fake-orgsim"
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+    return path
+
+
+def test_the_sweep_says_what_it_is_doing_while_it_runs(tmp_path, capfd):
+    """A study's sweep takes minutes: its own lines (what it runs, then `runs done/total`) come
+    through as they are written, not swallowed until it ends (it ran with -q, captured)."""
+    import time
+    fake = _fake_orgsim(tmp_path, 'case "$*" in *" -q"*) exit 3;; esac\n'
+                        'echo "orgsim sweep tiny: 2 point(s) x 2 arm(s)" >&2\n'
+                        'sleep 1\necho "runs 4/4  1.0 runs/s" >&2\necho "results: x" \n')
+    seen = []
+    seconds = study.run_sweep(fake, tmp_path / "s.json", tmp_path / "out" / "s.h5",
+                              log=lambda line: seen.append((time.monotonic(), line)))
+    assert [line.split(":")[0].split(" ")[0] for _, line in seen] == ["orgsim", "runs"]
+    assert seen[1][0] - seen[0][0] > 0.5  # the first line arrived while the sweep still ran
+    assert seconds >= 1.0
+    capfd.readouterr()
+    study.run_sweep(fake, tmp_path / "s.json", tmp_path / "out" / "s.h5")  # default: stderr
+    out = capfd.readouterr()
+    assert "orgsim sweep tiny" in out.err and "runs 4/4" in out.err and "results" not in out.out
+    broken = _fake_orgsim(tmp_path, 'echo "orgsim: error: bad sweep" >&2\nexit 2\n')
+    try:
+        study.run_sweep(broken, tmp_path / "s.json", tmp_path / "s.h5", log=lambda line: None)
+    except RuntimeError as err:
+        assert "bad sweep" in str(err)
+    else:
+        raise AssertionError("a failed sweep must raise")
