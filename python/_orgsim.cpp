@@ -80,6 +80,13 @@ PYBIND11_MODULE(_orgsim, m) {
     }
   });
 
+  // The sweep's two refusals a Python caller answers with a keyword (resume=True,
+  // allow_commit_change=True): their own ValueError subclasses, so that orgsim.sweep names the
+  // keyword without reading the engine's message. Registered after the translator above, so
+  // tried before it.
+  py::register_exception<PartsExistError>(m, "PartsExistError", PyExc_ValueError);
+  py::register_exception<CommitChangeError>(m, "CommitChangeError", PyExc_ValueError);
+
   m.def(
       "run_image",
       [](const std::string& path, const std::string& text, const std::string& label,

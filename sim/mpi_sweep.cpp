@@ -101,8 +101,9 @@ int mpi_sweep(const Sweep& s, const std::string& out, SweepOptions opt,
     try {
       const bool had_parts = has_parts(out);
       if (had_parts && !opt.resume)
-        throw UsageError("the parts directory " + out + ".parts already holds parts of this "
-                         "sweep: continue it with --resume, or delete it to start again");
+        throw PartsExistError("the parts directory " + out +
+                              ".parts already holds parts of this "
+                              "sweep: continue it with --resume, or delete it to start again");
       for (auto r : pending_runs(s, out, opt.allow_commit_change)) queue.push_back(r);
       flags[1] = !had_parts && static_cast<std::int64_t>(queue.size()) == s.total_runs() &&
                  opt.build_final;

@@ -187,19 +187,14 @@ def sweep(spec, *, out=None, threads=None, resume=False, allow_commit_change=Fal
         try:
             failed = _orgsim.sweep_file(path, text, label, out, _threads(threads), cmd,
                                         bool(resume), bool(allow_commit_change))
-        except InputError:
-            raise
-        except ValueError as err:  # the engine's words are the CLI's: name the keywords
-            text_ = str(err)
-            if "already holds parts" in text_ and not resume:
-                raise _input_error(KEYWORD, "resume", "True to continue the sweep whose "
-                                   f"parts are in {out}.parts", "False",
-                                   "orgsim.sweep(..., out=..., resume=True) continues it; or "
-                                   "delete the folder to start again") from None
-            if "--allow-commit-change" in text_:
-                raise ValueError(text_.replace("--allow-commit-change",
-                                               "allow_commit_change=True")) from None
-            raise
+        except _orgsim.PartsExistError:  # the engine's words are the CLI's: name the keyword
+            raise _input_error(KEYWORD, "resume", "True to continue the sweep whose "
+                               f"parts are in {out}.parts", "False",
+                               "orgsim.sweep(..., out=..., resume=True) continues it; or "
+                               "delete the folder to start again") from None
+        except _orgsim.CommitChangeError as err:
+            raise ValueError(str(err).replace("--allow-commit-change",
+                                              "allow_commit_change=True")) from None
         if failed:
             import warnings
             warnings.warn(f"{failed} run(s) failed (status 'failed'; see load.failures)")

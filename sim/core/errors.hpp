@@ -33,6 +33,20 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// A sweep's parts directory already holds parts of this sweep and --resume was not given. Its
+/// own type so that a face (Python's orgsim.sweep) can say it in its own words without reading
+/// the message.
+class PartsExistError : public UsageError {
+ public:
+  using UsageError::UsageError;
+};
+
+/// A part was written by a build of another git commit and --allow-commit-change was not given.
+class CommitChangeError : public UsageError {
+ public:
+  using UsageError::UsageError;
+};
+
 /// A failure while running (I/O, resources): exit code 1.
 class RunError : public std::runtime_error {
  public:

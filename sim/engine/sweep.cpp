@@ -682,10 +682,15 @@ class PartBuildCheck {
     const std::string& commit = header.git_commit;
     if (commit.empty() || commit == kGitCommit) return;
     if (!allow_)
-      throw UsageError(
-          "cannot " + action_ + ": " + file + ": /@git_commit: expected a part written by this "
-          "build of orgsim (" + commit_text(kGitCommit, kGitDirty) + "), found a part written "
-          "by " + commit_text(commit, header.git_dirty) + ". Its runs and this build's "
+      throw CommitChangeError(
+          "cannot " + action_ + ": " + file +
+          ": /@git_commit: expected a part written by this "
+          "build of orgsim (" +
+          commit_text(kGitCommit, kGitDirty) +
+          "), found a part written "
+          "by " +
+          commit_text(commit, header.git_dirty) +
+          ". Its runs and this build's "
           "would be mixed in one results file that records only this build's commit: " +
           (action_ == "merge" ? "merge with a build of commit " + commit
                               : "finish the sweep with a build of commit " + commit) +
@@ -1210,9 +1215,9 @@ std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOption
                                                opt.allow_commit_change, opt.warn)) {
     const bool ours = part.writer.rfind(shard_tag + "-g", 0) == 0;
     if (ours && !opt.resume)
-      throw UsageError("the parts directory " + parts_dir + " already holds parts of this " +
-                       (opt.shards > 1 ? "shard" : "sweep") +
-                       ": continue it with --resume, or delete the directory to start again");
+      throw PartsExistError("the parts directory " + parts_dir + " already holds parts of this " +
+                            (opt.shards > 1 ? "shard" : "sweep") +
+                            ": continue it with --resume, or delete the directory to start again");
     if (ours) generation = std::max(generation, std::stoi(part.writer.substr(shard_tag.size() + 2)) + 1);
   }
 

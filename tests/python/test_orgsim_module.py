@@ -319,6 +319,35 @@ def test_an_interrupted_streamed_sweep_resumes_with_the_keyword(tmp_path):
     assert err.value.path == "resume" and "out=" in str(err.value)
 
 
+def test_parts_of_another_build_name_the_keyword_and_the_error_kinds_are_their_own(tmp_path):
+    """Parts written by a build of another git commit are refused in Python's words
+    (allow_commit_change=True, not --allow-commit-change), from the engine's own error kind
+    (_orgsim.CommitChangeError, a ValueError); with the keyword the sweep finishes with a
+    warning. The engine's refusals are typed, so the wrapper reads no message text."""
+    import signal
+    import warnings
+    import h5py
+    assert issubclass(orgsim._orgsim.PartsExistError, ValueError)
+    assert issubclass(orgsim._orgsim.CommitChangeError, ValueError)
+    spec, path, out, parts, proc = _streamed_sweep_started(
+        tmp_path, "import orgsim; orgsim.sweep({path!r}, out={out!r}, threads=2)")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the sweep ended before it could be killed"
+    first = sorted(parts.glob("part-*.h5"))[0]
+    with h5py.File(first, "r+") as f:
+        f.attrs["git_commit"] = "0123456789ab"
+    with pytest.raises(ValueError) as err:
+        orgsim.sweep(str(path), out=out, threads=2, resume=True)
+    assert "allow_commit_change=True" in str(err.value)
+    assert "--allow-commit-change" not in str(err.value)
+    assert not out.exists()
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        done = orgsim.sweep(str(path), out=out, threads=2, resume=True, allow_commit_change=True)
+    assert done.sizes["run"] == 8000
+
+
 def test_errors_in_keyword_arguments_name_the_keyword():
     with pytest.raises(orgsim.InputError) as err:
         orgsim.run(DEFAULT, replicates=-1)
