@@ -196,11 +196,17 @@ json run_scenario(const std::string& text, const std::string& file, const json& 
   out["replicates_planned"] = plan.replicates;
   out["outputs"] = json::array();
   for (const auto& o : per_step_outputs())
-    out["outputs"].push_back({{"name", o.name}, {"units", o.units}, {"long_name", o.long_name},
+    out["outputs"].push_back({{"name", o.name},
+                              {"units", o.units},
+                              {"unit_words", o.unit_words},
+                              {"long_name", o.long_name},
                               {"nature", o.nature == OutputNature::stock ? "stock" : "flow"}});
   out["run_outputs"] = json::array();
   for (const auto& o : per_run_outputs())
-    out["run_outputs"].push_back({{"name", o.name}, {"units", o.units}, {"long_name", o.long_name}});
+    out["run_outputs"].push_back({{"name", o.name},
+                                  {"units", o.units},
+                                  {"unit_words", o.unit_words},
+                                  {"long_name", o.long_name}});
   out["arms"] = json::array();
   for (std::size_t a = 0; a < plan.arms.size(); ++a) {
     const ModelConfig& cfg = plan.arms[a];
