@@ -163,21 +163,28 @@ def is_share(name, attrs):
 
 def column_attrs(df, name):
     """A runs-table column's attributes from the file (`load.runs_table` keeps them per column
-    in `df.attrs`): units, long_name (the short label) and description."""
+    in `df.attrs`): units, unit_words, long_name (the short label) and description."""
     return {key: ((df.attrs.get(key) or {}).get(name, "") or "")
-            for key in ("units", "long_name", "description")}
+            for key in ("units", "unit_words", "long_name", "description")}
 
 
 def display_units(name, attrs, difference=False, step_units="week"):
     """The unit shown on an axis: '%' for shares (percentage points for differences),
-    '0-1' for other dimensionless levels, else the file's units."""
+    '0-1' for other dimensionless levels, what a count counts ("agents": the file's unit_words
+    beside units="count"), else the file's units. Files written before units were UDUNITS
+    strings said the word in units ("agents", "win-steps")."""
     units = str(attrs.get("units", ""))
+    words = str(attrs.get("unit_words", "") or "")
     if is_share(name, attrs):
         return "percentage points" if difference else "%"
     if units == "1":
         return "0–1 scale" if not difference else "difference on the 0–1 scale"
+    if words:
+        return words
     if units == "win-steps":
         return f"win-{step_units}s"
+    if units == "count":
+        return "number"
     return units
 
 
@@ -931,8 +938,8 @@ def _unit_of(df, col):
 
 
 def _param_label(df, col):
-    unit = _unit_of(df, col)
-    return f"{col} ({unit})" if unit and unit != "1" else col
+    unit = load.unit_in_words(_unit_of(df, col))  # "week-1" -> "per week"
+    return f"{col} ({unit})" if unit else col
 
 
 def _outcome_attrs(df, outcome):

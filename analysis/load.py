@@ -26,9 +26,9 @@ What the Dataset holds (`open_results`):
   and every parameter set by an arm of the scenario (dotted keys, e.g. `campaign.strategy`,
   taken from the provenance; attrs source="arm"): each run holds its arm's resolved value, the
   scenario's where the arm does not set the key (Provenance.arm_value); a number is float64 (with
-  the parameter's units; NaN where unset, null), an integer int64 (float64 if some arm's is
-  unset), a choice or switch its names (str; "null" where unset; the choice's names in
-  attrs["categories"]);
+  the parameter's units, as a UDUNITS string: Provenance.udunits; NaN where unset, null), an
+  integer int64 (float64 if some arm's is unset), a choice or switch its names (str; "null"
+  where unset; the choice's names in attrs["categories"]);
 - a choice or switch varied by a sweep (the file stores each run's index into the column's
   `levels` attribute) holds the level *names* (str: "relationship_first", a switch
   "true"/"false"; the names in the levels' order are `ds[key].attrs["categories"]`), with the
@@ -432,9 +432,20 @@ class Provenance:
         return ""
 
     def unit(self, key):
+        """The parameter table's unit as a trainer reads it ("1 per step"; '' if unknown)."""
         if key in self.parameter_table.index and "unit" in self.parameter_table.columns:
             return str(self.parameter_table.loc[key, "unit"] or "")
         return ""
+
+    def udunits(self, key):
+        """The parameter's unit as a UDUNITS-2 string, what a `units` attribute holds ("week-1";
+        '' for none). Files written before the table carried it: the table's `unit`."""
+        if key not in self.parameter_table.index:
+            return ""
+        if "udunits" not in self.parameter_table.columns:
+            return self.unit(key)
+        value = self.parameter_table.loc[key, "udunits"]
+        return str(value) if isinstance(value, str) else ""
 
 
 _VERSION_ATTRS = ("orgsim_version", "git_commit", "git_dirty", "build_type", "compiler",
@@ -511,7 +522,7 @@ def _arm_parameter_columns(prov, n_arms, skip):
                 arr = np.array(values, dtype=np.int64)
             else:
                 arr = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
-            unit = prov.unit(key)
+            unit = prov.udunits(key)
             if unit:
                 attrs["units"] = unit
         else:
@@ -640,11 +651,29 @@ def _read_root_h5(f):
 
 
 def _levels_note(levels_text):
-    """What `orgsim sweep` appends to the long_name of a swept choice's column: the same text
-    as sweep_header in sim/engine/sweep.cpp (`v.long_name += " (the index into the levels
+    """What `orgsim sweep` appends to the description of a swept choice's column (to its
+    long_name in files written before long_names were short labels): the same text as
+    sweep_header in sim/engine/sweep.cpp (`v.description += " (the index into the levels
     attribute, " + v.levels + ")"`). Keep the two in step; open_results strips it only where it
     matches exactly."""
     return f" (the index into the levels attribute, {levels_text})"
+
+
+def unit_in_words(unit):
+    """A `units` attribute as a person reads it after a number: the UDUNITS strings of a results
+    file (docs/HDF5_LAYOUT.md, "Units and CF") "week-1" -> "per week", "h week-1" -> "h per
+    week", "week" -> "weeks"; "" for "1" and "count" (the number says it all), and for a unit
+    that is not one ("1 or agents" of older files). Older files' words stay, a share's rate
+    without its "1" ("1 per step" -> "per step")."""
+    unit = str(unit or "").strip()
+    if " or " in unit:
+        return ""
+    if unit.startswith("1 "):
+        unit = unit[2:]
+    unit = {"week-1": "per week", "week": "weeks", "count": "", "1": ""}.get(unit, unit)
+    if unit.endswith(" week-1"):
+        unit = unit[:-len(" week-1")] + " per week"
+    return unit
 
 
 def level_name(level):
@@ -744,12 +773,15 @@ def _level_columns(name, dims, values, attrs, path):
     codes = np.asarray(values, dtype=float)
     whole = np.isfinite(codes) & (codes == np.round(codes)) & (codes >= 0) & (codes < len(names))
     shown = np.array([names[int(c)] if ok else None for c, ok in zip(codes, whole)], dtype=object)
-    long_name = _text(attrs.get("long_name", ""))
     note = _levels_note(_text(attrs["levels"]))
-    if long_name.endswith(note):
-        long_name = long_name[:-len(note)]
     named = {k: v for k, v in attrs.items() if k not in ("min", "max", "long_name")}
-    named.update(long_name=long_name, categories=list(names), source="varied")
+    for key in ("long_name", "description"):  # the note: on description, on older files' long_name
+        text = _text(attrs.get(key, ""))
+        if text.endswith(note):
+            text = text[:-len(note)]
+        if text or key == "long_name":
+            named[key] = text
+    named.update(categories=list(names), source="varied")
     code_attrs = {"long_name": f"{name} code (index into {name}.attrs['categories'])",
                   "levels": attrs["levels"]}
     # The index is a whole number (int64, as `arm_code` is an integer) unless some run's is not
@@ -950,11 +982,11 @@ def runs_table(source):
     Categorical of its level names, and `<key>_code`), the per-run outcomes, wall_seconds.
 
     `source`: a path or a dataset from open_results. Indexed by `run`. `frame.attrs` holds
-    `units`, `long_name` (the short label) and `description` per column, `arm_names`, and
-    `source_path`."""
+    `units`, `unit_words` (what a count counts), `long_name` (the short label) and `description`
+    per column, `arm_names`, and `source_path`."""
     ds = open_results(source) if isinstance(source, (str, os.PathLike, FileImage)) else source
     names = arm_names(ds)
-    cols, units, long_names, descriptions = {}, {}, {}, {}
+    cols, units, unit_words, long_names, descriptions = {}, {}, {}, {}, {}
     run_vars = [(n, v) for n, v in ds.coords.items() if tuple(v.dims) == ("run",) and n != "run"]
     run_vars += [(n, v) for n, v in ds.data_vars.items() if tuple(v.dims) == ("run",)]
     for name, var in run_vars:
@@ -970,13 +1002,15 @@ def runs_table(source):
         cols[name] = values
         if "units" in var.attrs:
             units[name] = var.attrs["units"]
+        if "unit_words" in var.attrs:
+            unit_words[name] = var.attrs["unit_words"]
         if "long_name" in var.attrs:
             long_names[name] = var.attrs["long_name"]
         if "description" in var.attrs:
             descriptions[name] = var.attrs["description"]
     frame = pd.DataFrame(cols, index=pd.Index(np.asarray(ds["run"].values), name="run"))
-    frame.attrs.update(units=units, long_name=long_names, description=descriptions,
-                       arm_names=names,
+    frame.attrs.update(units=units, unit_words=unit_words, long_name=long_names,
+                       description=descriptions, arm_names=names,
                        source_path=ds.attrs.get("source_path"))
     return frame
 

@@ -60,7 +60,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .load import MAX_KEPT_LEVELS, kept_mask, kept_names, level_name, level_range
+from .load import (MAX_KEPT_LEVELS, kept_mask, kept_names, level_name, level_range,
+                   unit_in_words)
 
 
 def choice_levels(frame, columns=None):
@@ -104,15 +105,11 @@ def _column_numbers(col, levels=None):
 
 
 def limit_words(name, row, unit=None, digits=3):
-    """A box's limits on a number input, in words: "x at least 1 h per step", "x at most 0.2",
+    """A box's limits on a number input, in words: "x at least 1 h per week", "x at most 0.2",
     "x between 0.1 and 0.3" (row: lower, upper, min, max). A unit that is not one ("1 or
     agents": a threshold's, which the rule decides) is left out, and a share's "1" too."""
-    unit = str(unit or "")
-    if " or " in unit:  # not one unit: leave it out
-        unit = ""
-    if unit.startswith("1 "):  # a rate of a share: "1 per step" reads "per step"
-        unit = unit[2:]
-    u = f" {unit}" if unit not in ("", "1") else ""
+    unit = unit_in_words(unit)  # "week-1" reads "per week"; "1", "count", "1 or agents": none
+    u = f" {unit}" if unit else ""
     fmt = lambda v: f"{v:.{digits}g}"  # noqa: E731
     lo_cut = row["lower"] > row["min"]
     hi_cut = row["upper"] < row["max"]

@@ -581,15 +581,22 @@ def _level_text(v):
     return load.level_name(v).replace("_", " ")
 
 
+def _per_step(unit):
+    """A rate per step: the file's units "week-1" ("h week-1"), or the parameter table's "1 per
+    step" as files written before units were UDUNITS strings said it."""
+    unit = str(unit or "")
+    return unit.endswith("per step") or unit.split(" ")[-1] == "week-1"
+
+
 def param_words(key, unit="", step_units="week"):
     """A varied parameter as the room reads it: its key in words, a rate per step said per
-    week: "environment.turnover" (units "1 per step") -> "environment turnover per week",
+    week: "environment.turnover" (units "week-1") -> "environment turnover per week",
     "campaign.hours_per_step" -> "campaign hours per week", "population.threshold.mean" ->
     "threshold mean"."""
     parts = str(key).split(".")
     words = " ".join(parts if len(parts) <= 2 else parts[1:]).replace("_", " ")
     words = words.replace("per step", f"per {step_units}")
-    if str(unit or "").endswith("per step") and f"per {step_units}" not in words:
+    if _per_step(unit) and f"per {step_units}" not in words:
         words += f" per {step_units}"
     return words
 
@@ -602,7 +609,7 @@ def param_value(v, unit=""):
                                                              np.floating)):
         return _level_text(v)
     unit = str(unit or "")
-    if unit == "1 per step":
+    if unit in ("week-1", "1 per step"):  # a share per week (older files: "1 per step")
         return _pct(float(v))
     if unit.split(" ")[0] == "h":
         return f"{float(v):.3g} h"

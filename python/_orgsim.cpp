@@ -237,11 +237,12 @@ PYBIND11_MODULE(_orgsim, m) {
           d["name"] = v.name;
           d["scope"] = v.scope == OutputScope::per_step ? "per_step" : "per_run";
           d["units"] = v.units;
+          d["unit_words"] = v.unit_words;
           d["long_name"] = v.long_name;
           d["description"] = v.description;
           out.append(d);
         }
         return out;
       },
-      "The output dictionary (name, scope, units, long_name, description).");
+      "The output dictionary (name, scope, units, unit_words, long_name, description).");
 }

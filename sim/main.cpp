@@ -1066,7 +1066,8 @@ int cmd_table(int argc, char** argv, bool outputs) {
     } else {
       for (const auto& o : output_dictionary())
         std::cout << o.name << "  (" << (o.scope == OutputScope::per_step ? "run, step" : "run")
-                  << ")  [" << o.units << "]\n    " << o.long_name << ": " << o.description << "\n";
+                  << ")  [" << units_text(o) << "]\n    " << o.long_name << ": " << o.description
+                  << "\n";
     }
   } else {
     std::cout << (markdown ? parameters_markdown() : parameters_text());

@@ -18,6 +18,7 @@
 #include "core/errors.hpp"
 #include "core/rng.hpp"
 #include "h5poke.hpp"
+#include "io/layout.hpp"
 #include "io/outputs.hpp"
 #include "io/results_file.hpp"
 #include "io/step_chunks.hpp"
@@ -51,8 +52,10 @@ FileHeader make_header(std::int32_t n_steps, std::int64_t n_runs) {
   h.n_runs_planned = n_runs;
   h.n_steps = n_steps;
   h.arm_names = {"relationship_first", "big_messaging"};
-  h.varied = {{"environment.turnover", "1", 0.0, 0.05, "share of staff replaced per week", ""},
-              {"campaign.hours_per_organizer", "h", 1.0, 20.0, "organizing hours per week", ""}};
+  h.varied = {{"environment.turnover", "week-1", 0.0, 0.05, "Environment turnover",
+               "share of staff replaced per week", ""},
+              {"campaign.hours_per_organizer", "h", 1.0, 20.0, "Campaign hours per organizer",
+               "organizing hours per week", ""}};
   h.scenario_json = R"({"name": "round trip", "note": "Grüße — UTF-8 survives"})";
   h.resolved_params_json = R"({"environment": {"turnover": 0.01}})";
   h.parameter_table_json = R"([{"name": "environment.turnover", "default": 0.01}])";
@@ -173,6 +176,7 @@ void require_same_header(const FileHeader& a, const FileHeader& b) {
     CHECK(a.varied[i].min == b.varied[i].min);
     CHECK(a.varied[i].max == b.varied[i].max);
     CHECK(a.varied[i].long_name == b.varied[i].long_name);
+    CHECK(a.varied[i].description == b.varied[i].description);
   }
   CHECK(a.scenario_json == b.scenario_json);
   CHECK(a.resolved_params_json == b.resolved_params_json);
@@ -827,8 +831,11 @@ std::vector<std::string> raw_strings(hid_t file, const char* name) {
   return out;
 }
 
-/// A string attribute of the object `obj` (a group or dataset path).
+/// A string attribute of the object `obj` (a group or dataset path); "" if it has none.
 std::string raw_attr(hid_t file, const char* obj, const char* attr_name) {
+  const htri_t exists = H5Aexists_by_name(file, obj, attr_name, H5P_DEFAULT);
+  REQUIRE(exists >= 0);
+  if (exists == 0) return "";
   const hid_t attr = H5Aopen_by_name(file, obj, attr_name, H5P_DEFAULT, H5P_DEFAULT);
   REQUIRE(attr >= 0);
   const hid_t type = H5Aget_type(attr);
@@ -1123,6 +1130,7 @@ TEST_CASE("results file: the design round-trips as the /design group", "[hdf5]")
       for (std::size_t i = 0; i < column.size(); ++i) CHECK(column[i] == design.points[i][p]);
       CHECK(raw_attr(file, full.c_str(), "units") == header.varied[p].units);
       CHECK(raw_attr(file, full.c_str(), "long_name") == header.varied[p].long_name);
+      CHECK(raw_attr(file, full.c_str(), "description") == header.varied[p].description);
     }
     H5Fclose(file);
   }
@@ -1145,13 +1153,59 @@ TEST_CASE("results file: every output's attributes are its dictionary entry's", 
     CHECK(raw_attr(file, o.name.c_str(), "long_name") == o.long_name);
     CHECK(raw_attr(file, o.name.c_str(), "description") == o.description);
     CHECK(raw_attr(file, o.name.c_str(), "units") == o.units);
+    // What a count counts, beside units="count"; nothing where the units say it all.
+    CHECK(raw_attr(file, o.name.c_str(), "unit_words") == o.unit_words);
   }
+  CHECK(raw_attr(file, "rung_member", "units") == "count");
+  CHECK(raw_attr(file, "rung_member", "unit_words") == "agents");
+  CHECK(raw_attr(file, "win_weeks", "units") == "week");
   // The run coordinates have short labels too, their explanation apart.
-  for (const char* name : {"step", "arm", "replicate", "point", "seed", "status", "wall_seconds"}) {
+  for (const char* name :
+       {"run", "step", "arm", "replicate", "point", "seed", "status", "wall_seconds"}) {
     INFO(name);
     CHECK(raw_attr(file, name, "long_name").size() <= kLabelMaxChars);
   }
+  CHECK(raw_attr(file, "run", "description") == "run index (position in the study design)");
   CHECK(raw_attr(file, "arm", "description").find("flag_meanings") != std::string::npos);
+  // A varied parameter: its short label, the table's meaning, its UDUNITS units.
+  for (const auto& v : header.varied) {
+    INFO(v.key);
+    CHECK(raw_attr(file, v.key.c_str(), "long_name") == v.long_name);
+    CHECK(raw_attr(file, v.key.c_str(), "description") == v.description);
+    CHECK(raw_attr(file, v.key.c_str(), "units") == v.units);
+  }
+  H5Fclose(file);
+}
+
+TEST_CASE("results file: the event tables' columns carry their ColumnDef", "[hdf5][outputs]") {
+  // One source of truth for each column of /win_events, /action_events and /failures (and for
+  // their index scales): long_name (a short label), description, and units where it has some.
+  const std::string path = fresh_path("event_columns.h5");
+  const FileHeader header = make_header(6, 4);
+  {
+    ResultsWriter w(path, header);
+    w.append(make_runs(0, 4, header));
+    w.finish();
+  }
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  auto check = [file](const char* group, const layout::ColumnDef& c) {
+    const std::string full = std::string(group) + "/" + c.name;
+    INFO(full);
+    CHECK(raw_attr(file, full.c_str(), "long_name") == c.long_name);
+    CHECK(raw_attr(file, full.c_str(), "long_name").size() <= kLabelMaxChars);
+    CHECK(raw_attr(file, full.c_str(), "description") == c.description);
+    CHECK(raw_attr(file, full.c_str(), "units") == (c.units ? c.units : ""));
+  };
+  check(layout::kWinEvents, layout::win_events::kIndex);
+  for (const auto& c : layout::win_events::kColumns) check(layout::kWinEvents, c);
+  check(layout::kActionEvents, layout::action_events::kIndex);
+  for (const auto& c : layout::action_events::kColumns) check(layout::kActionEvents, c);
+  check(layout::kFailures, layout::failures::kIndex);
+  for (const auto& c : layout::failures::kColumns) check(layout::kFailures, c);
+  CHECK(raw_attr(file, "win_events/start_step", "long_name") == "Week the win was won");
+  CHECK(raw_attr(file, "win_events/duration", "units") == "week");
+  CHECK(raw_attr(file, "action_events/turnout", "units") == "1");
   H5Fclose(file);
 }
 
@@ -1546,7 +1600,8 @@ TEST_CASE("results file: sample study for the Python layout tests", "[hdf5]") {
   h.n_runs_planned = n_points * n_arms * n_reps;
   h.n_steps = n_steps;
   h.arm_names = {"relationship_first", "big_messaging"};
-  h.varied = {{"environment.turnover", "1", 0.0, 0.05, "share of staff replaced per week", ""}};
+  h.varied = {{"environment.turnover", "week-1", 0.0, 0.05, "Environment turnover",
+               "share of staff replaced per week", ""}};
   h.scenario_json =
       R"({"name": "sample", "steps": 10, "population": {"n_agents": 200},)"
       R"( "arms": ["relationship_first", "big_messaging"], "replicates": 3})";
@@ -1640,8 +1695,10 @@ void write_sample_sweep(const std::string& path, const std::string& method) {
   h.master_seed = 20240601;
   h.n_steps = n_steps;
   h.arm_names = {"relationship_first", "big_messaging"};
-  h.varied = {{"environment.turnover", "1", 0.0, 0.05, "share of staff replaced per week", ""},
-              {"campaign.hours_per_organizer", "h", 1.0, 20.0, "organizing hours per week", ""}};
+  h.varied = {{"environment.turnover", "week-1", 0.0, 0.05, "Environment turnover",
+               "share of staff replaced per week", ""},
+              {"campaign.hours_per_organizer", "h", 1.0, 20.0, "Campaign hours per organizer",
+               "organizing hours per week", ""}};
   h.scenario_json = R"({"name": "sample sweep", "steps": 8})";
   h.resolved_params_json = R"({"environment": {"turnover": 0.01}})";
   h.parameter_table_json = R"([{"name": "environment.turnover", "default": 0.01}])";

@@ -11,14 +11,15 @@
 #include <sstream>
 #include <thread>
 
+#include "cli.hpp"
 #include "core/errors.hpp"
 #include "core/rng.hpp"
 #include "engine/summary.hpp"
 #include "engine/sweep.hpp"
-#include "io/rerun.hpp"
-#include "cli.hpp"
 #include "h5poke.hpp"
 #include "helpers.hpp"
+#include "io/rerun.hpp"
+#include "model/parameters.hpp"
 #include "orgsim_version.hpp"
 
 using namespace orgsim;
@@ -913,7 +914,10 @@ TEST_CASE("distribution and seed fields are sweep parameters: grid, lhs and sobo
     REQUIRE(static_cast<std::int64_t>(rf.runs.size()) == s.total_runs());
     REQUIRE(rf.header.varied.size() == 2);
     CHECK(rf.header.varied[1].key == "population.threshold.value");
-    CHECK_THAT(rf.header.varied[1].long_name, Catch::StartsWith("`value` of population.threshold"));
+    CHECK(rf.header.varied[1].long_name == "Population threshold value");
+    CHECK_THAT(rf.header.varied[1].description,
+               Catch::StartsWith("`value` of population.threshold"));
+    CHECK(rf.header.varied[1].units == "1");
     for (const auto& r : rf.runs) {
       CHECK(r.status == 1);
       CHECK(r.params == s.design.points[static_cast<std::size_t>(r.point)]);
@@ -1071,6 +1075,16 @@ TEST_CASE("a grid over a choice: each point runs its level, the file names the l
   CHECK(rf.header.varied[0].levels == R"(["relationship_first","big_messaging"])");
   CHECK(rf.header.varied[1].levels.empty());  // environment.turnover: a number
   CHECK(rf.header.varied[2].levels == R"(["synchronous","random_sequential"])");
+  // Each column's words from the parameter table: a short label, the meaning, UDUNITS units;
+  // a choice's column holds indices (no units), its description says into which levels.
+  CHECK(rf.header.varied[0].long_name == "Campaign strategy");
+  CHECK(rf.header.varied[0].units.empty());
+  CHECK(rf.header.varied[0].description ==
+        find_param("campaign.strategy")->meaning +
+            R"( (the index into the levels attribute, ["relationship_first","big_messaging"]))");
+  CHECK(rf.header.varied[1].long_name == "Environment turnover");
+  CHECK(rf.header.varied[1].description == find_param("environment.turnover")->meaning);
+  CHECK(rf.header.varied[1].units == "week-1");
   // The column holds each run's index into the levels; a rerun maps it back, bit for bit.
   for (const std::int64_t run : {0, 5, 9, 15}) {
     const auto& r = rf.runs[static_cast<std::size_t>(run)];

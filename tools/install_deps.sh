@@ -10,6 +10,8 @@ packages=(
   libopenmpi-dev openmpi-bin
   python3 python3-h5py python3-numpy python3-pandas python3-matplotlib python3-xarray
   python3-h5netcdf python3-scipy python3-pytest
+  # the test that every units attribute of a results file parses (tests/python/test_cf_units.py)
+  udunits-bin
   # the trainer's page (tools/build_web.sh): the engine compiled to WebAssembly
   emscripten node-acorn
   pybind11-dev python3-pybind11 python3-dev

@@ -1214,12 +1214,16 @@
   // file's `description` attribute says it) is a line under the picker, read on a projected
   // screen where a tooltip is not, and the picker's tooltip. Its code (the HDF5 dataset and
   // Python column) is kept for whoever opens a results file: in small print, not as its name.
+  // units is a UDUNITS string ("1", "count", "h", "week"); what a count counts is unit_words.
   const UNIT_WORDS = { '1': 'no unit (a share or a mean)', h: 'hours', agents: 'people' };
   function outputWords(o) {
     const meaning = String(o.long_name || '').trim();
     return meaning ? meaning.charAt(0).toUpperCase() + meaning.slice(1) : String(o.name).replace(/_/g, ' ');
   }
-  function unitWords(o) { return UNIT_WORDS[o.units] || o.units; }
+  function unitWords(o) {
+    const unit = o.unit_words || o.units;
+    return UNIT_WORDS[unit] || unit;
+  }
   function outputAbout(o) {
     const d = String(o.description || '').trim();
     return d ? `What it counts: ${d}${/[.!?]$/.test(d) ? '' : '.'}` : '';

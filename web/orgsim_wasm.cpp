@@ -198,6 +198,7 @@ json run_scenario(const std::string& text, const std::string& file, const json& 
   for (const auto& o : per_step_outputs())
     out["outputs"].push_back({{"name", o.name},
                               {"units", o.units},
+                              {"unit_words", o.unit_words},
                               {"long_name", o.long_name},
                               {"description", o.description},
                               {"nature", o.nature == OutputNature::stock ? "stock" : "flow"}});
@@ -205,6 +206,7 @@ json run_scenario(const std::string& text, const std::string& file, const json& 
   for (const auto& o : per_run_outputs())
     out["run_outputs"].push_back({{"name", o.name},
                                   {"units", o.units},
+                                  {"unit_words", o.unit_words},
                                   {"long_name", o.long_name},
                                   {"description", o.description}});
   out["arms"] = json::array();

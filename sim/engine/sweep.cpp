@@ -581,15 +581,13 @@ FileHeader sweep_header(const Sweep& s, const std::string& command_line) {
   h.n_steps = s.scenario.base.at("steps").get<std::int32_t>();
   for (const auto& a : s.scenario.arms) h.arm_names.push_back(a.name);
   for (const auto& p : s.design.params) {
-    const std::string head = table_key_of(p.key);
-    const ParamSpec* spec = find_param(head);
-    const std::string meaning =
-        head == p.key ? spec->meaning
-                      : "`" + p.key.substr(head.size() + 1) + "` of " + head + ": " + spec->meaning;
-    VariedParam v{p.key, spec->unit, p.min, p.max, meaning, {}};
+    ParamText text = param_text(p.key);
+    VariedParam v{p.key, text.units, p.min, p.max, text.long_name, text.description, {}};
     if (!p.levels.empty()) {
+      // A swept choice or switch: the column holds indices, which have no units.
+      v.units.clear();
       v.levels = json(p.levels).dump();
-      v.long_name += " (the index into the levels attribute, " + v.levels + ")";
+      v.description += " (the index into the levels attribute, " + v.levels + ")";
     }
     h.varied.push_back(std::move(v));
   }

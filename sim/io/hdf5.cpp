@@ -296,6 +296,18 @@ void attr_string(hid_t obj, const char* name, const std::string& value, const st
   write_attr(obj, name, type.get(), type.get(), space.get(), &p, file);
 }
 
+void attr_column(hid_t ds, const layout::ColumnDef& column, const std::string& file) {
+  attr_string(ds, layout::attr::kLongName, column.long_name, file);
+  attr_string(ds, layout::attr::kDescription, column.description, file);
+  if (column.units) attr_string(ds, layout::attr::kUnits, column.units, file);
+}
+
+void describe_varied(hid_t ds, const VariedParam& v, const std::string& file) {
+  attr_string(ds, layout::attr::kLongName, v.long_name.empty() ? v.key : v.long_name, file);
+  if (!v.description.empty()) attr_string(ds, layout::attr::kDescription, v.description, file);
+  if (!v.units.empty()) attr_string(ds, layout::attr::kUnits, v.units, file);
+}
+
 /// Reads a string attribute (variable- or fixed-length); `fallback` if it does not exist.
 std::string read_attr_string(hid_t obj, const char* name, const std::string& file,
                              const std::string& fallback) {

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "io/layout.hpp"
+#include "io/records.hpp"
 
 namespace orgsim::h5 {
 
@@ -151,6 +153,12 @@ void write_attr(hid_t obj, const char* name, hid_t file_type, hid_t mem_type, hi
                 const void* value, const std::string& file);
 /// A scalar variable-length UTF-8 string attribute.
 void attr_string(hid_t obj, const char* name, const std::string& value, const std::string& file);
+/// An event table's column (or index scale) described by its ColumnDef: long_name, description,
+/// and units where it has some.
+void attr_column(hid_t ds, const layout::ColumnDef& column, const std::string& file);
+/// A varied parameter's column (root or /design): long_name (the key where it has none),
+/// description and units where they are not empty.
+void describe_varied(hid_t ds, const VariedParam& v, const std::string& file);
 /// Reads a string attribute (variable- or fixed-length); `fallback` if it does not exist.
 std::string read_attr_string(hid_t obj, const char* name, const std::string& file,
                              const std::string& fallback = {});

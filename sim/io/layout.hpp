@@ -3,7 +3,9 @@
 // name that the writer creates and the reader looks up, in one place. Writer and reader use these
 // constants, never their own literals; the per-step and per-run output names come from the output
 // dictionary (io/outputs.hpp) and the varied parameters are named by their dotted keys.
-// No HDF5 here: the header only names things.
+// The event tables' columns are described here too, each by one ColumnDef (name, short label,
+// units, explanation): the writer's attributes and docs/OUTPUTS.md come from it.
+// No HDF5 here: the header only names and describes things.
 #include <array>
 #include <cstddef>
 #include <string>
@@ -48,7 +50,10 @@ inline constexpr const char* kDesign = "design";
 inline constexpr const char* kLongName = "long_name";  // a short label (CF)
 /// The explanation behind a short long_name (not CF, whose free-text attribute is `comment`).
 inline constexpr const char* kDescription = "description";
+/// A UDUNITS-2 string, or absent (docs/HDF5_LAYOUT.md, "Units").
 inline constexpr const char* kUnits = "units";
+/// What a count's unit is in words ("agents"), beside units="count" (not CF; outputs only).
+inline constexpr const char* kUnitWords = "unit_words";
 inline constexpr const char* kFlagValues = "flag_values";
 inline constexpr const char* kFlagMeanings = "flag_meanings";
 inline constexpr const char* kFillValue = "_FillValue";
@@ -64,6 +69,8 @@ inline constexpr const char* kMethod = "method";     // on /sensitivity
 
 // ---- Root datasets (besides the outputs and the varied parameters) ----
 inline constexpr const char* kStep = "step";  // dimension scale
+/// The units of a step, and of every count of steps: one step is a week (docs/MODEL.md).
+inline constexpr const char* kStepUnits = "week";
 inline constexpr const char* kRun = "run";    // dimension scale
 inline constexpr const char* kArm = "arm";
 inline constexpr const char* kReplicate = "replicate";
@@ -124,35 +131,90 @@ inline constexpr const char* kRole = "role";
 inline constexpr const char* kLeader = "leader";  // uint8: 1 = known leader
 }  // namespace roster
 
+/// One column of an event table (or its index scale): its dataset name, its `long_name` (a
+/// short label, at most kLabelMaxChars as for outputs), its `units` (a UDUNITS-2 string, nullptr
+/// for codes, flags and indices, which have none) and its `description` (the explanation). The
+/// ONE place these texts live: the writer's attributes and docs/OUTPUTS.md use them.
+struct ColumnDef {
+  const char* name;
+  const char* long_name;
+  const char* units;
+  const char* description;
+};
+
 // ---- /win_events: the `win` scale and one column per field, in the order written ----
 namespace win_events {
 inline constexpr const char* kWin = "win";  // dimension scale
+inline constexpr ColumnDef kIndex = {kWin, "Win", nullptr,
+                                     "win index (row of the event table, in run order)"};
 enum Column : std::size_t {
   kRun, kArm, kReplicate, kPoint, kStart, kEnd, kCensored, kStrength, kDuration, kColumnCount
 };
-inline constexpr std::array<const char*, kColumnCount> kColumnNames = {
-    "run", "arm", "replicate", "point", "start_step", "end_step", "censored", "strength",
-    "duration"};
+inline constexpr std::array<ColumnDef, kColumnCount> kColumns = {{
+    {"run", "Run", nullptr, "run of the win (index on the root `run` dimension)"},
+    {"arm", "Strategy arm", nullptr, "strategy arm of the run (code; see flag_meanings)"},
+    {"replicate", "Replicate", nullptr, "replicate of the run"},
+    {"point", "Design point", nullptr, "design point of the run"},
+    {"start_step", "Week the win was won", kStepUnits,
+     "step at which the win was won (weeks since the start of the run)"},
+    {"end_step", "Week the win was reversed", kStepUnits,
+     "step at which the win was reversed; -1 if censored (still standing at the end of the run)"},
+    {"censored", "Still standing at the end", nullptr,
+     "1 if the win still stood at the end of the run (censored), 0 if it was reversed"},
+    {"strength", "Strength of the win", "1",
+     "strength of the win: the power of the action that won it"},
+    {"duration", "Weeks the win stood", kStepUnits,
+     "steps the win stood: end_step - start_step, or n_steps - start_step if censored"},
+}};
 }  // namespace win_events
 
 // ---- /action_events: the `event` scale and one column per field, in the order written ----
 namespace action_events {
 inline constexpr const char* kEvent = "event";  // dimension scale
+inline constexpr ColumnDef kIndex = {kEvent, "Event", nullptr,
+                                     "action index (row of the event table, in run order)"};
 enum Column : std::size_t {
   kRun, kArm, kReplicate, kPoint, kStep, kKind, kTurnout, kSupport, kCohesion, kPower, kWon,
   kNoticeWeeks, kConsolidatedStep, kColumnCount
 };
-inline constexpr std::array<const char*, kColumnCount> kColumnNames = {
-    "run", "arm", "replicate", "point", "step", "kind", "turnout", "support", "cohesion", "power",
-    "won", "notice_weeks", "consolidated_step"};
+inline constexpr std::array<ColumnDef, kColumnCount> kColumns = {{
+    {"run", "Run", nullptr, "run of the action (index on the root `run` dimension)"},
+    {"arm", "Strategy arm", nullptr, "strategy arm of the run (code; see flag_meanings)"},
+    {"replicate", "Replicate", nullptr, "replicate of the run"},
+    {"point", "Design point", nullptr, "design point of the run"},
+    {"step", "Week of the action", kStepUnits,
+     "step of the action (of the vote, for an election; a continuous action: its first step)"},
+    {"kind", "Action or election", nullptr, "0 action, 1 election"},
+    {"turnout", "Turnout", "1",
+     "share of the workforce taking part (action) or casting a vote (election)"},
+    {"support", "Support", "1",
+     "share taking part (action) or share of the votes cast that are yes (election)"},
+    {"cohesion", "Cohesion", "1",
+     "mean trust on ties among the participants (the yes-voters of an election)"},
+    {"power", "Power", "1", "power of the participants, P = T (floor + (1 - floor) C)"},
+    {"won", "Won", nullptr, "1 if the action or election was won"},
+    {"notice_weeks", "Notice weeks before the vote", kStepUnits,
+     "weeks of the employer's counter-campaign between announcement and vote (0 for actions)"},
+    {"consolidated_step", "Week of the first contract", kStepUnits,
+     "step a won election reached its first contract (consolidated); -1 if it did not"},
+}};
 }  // namespace action_events
 
 // ---- /failures: the `failure` scale and one column per field, in the order written ----
 namespace failures {
 inline constexpr const char* kFailure = "failure";  // dimension scale
+inline constexpr ColumnDef kIndex = {kFailure, "Failure", nullptr,
+                                     "failure index (row of the table, in run order)"};
 enum Column : std::size_t { kRun, kPoint, kArm, kReplicate, kSeed, kMessage, kColumnCount };
-inline constexpr std::array<const char*, kColumnCount> kColumnNames = {
-    "run", "point", "arm", "replicate", "seed", "message"};
+inline constexpr std::array<ColumnDef, kColumnCount> kColumns = {{
+    {"run", "Run", nullptr, "the failed run (index on the root `run` dimension)"},
+    {"point", "Design point", nullptr, "design point of the run"},
+    {"arm", "Strategy arm", nullptr, "strategy arm of the run (code; see flag_meanings)"},
+    {"replicate", "Replicate", nullptr, "replicate of the run"},
+    {"seed", "Replicate seed", nullptr,
+     "the run's replicate seed (see the root seed_scheme attribute)"},
+    {"message", "Error message", nullptr, "why the run failed (the error message)"},
+}};
 }  // namespace failures
 
 // ---- /durability: per arm on `arm`, the Kaplan-Meier curves on `km` ----

@@ -16,7 +16,13 @@ struct OutputVar {
   std::string name;       // HDF5 dataset / Python column name (snake_case)
   OutputScope scope;
   OutputNature nature;
-  std::string units;      // "1" for dimensionless shares, "agents", "rounds", "s", ...
+  /// The `units` attribute: a UDUNITS-2 string (docs/HDF5_LAYOUT.md, "Units"): "1" for a share
+  /// or a mean on a 0-1 scale, "count" for a number of things, "h", "week".
+  std::string units;
+  /// What `units` leaves unsaid, in words: what one unit of a count is ("agents", "wins"), or
+  /// "win-weeks"; empty where `units` says it all ("1", "h"). Written as the `unit_words`
+  /// attribute (not CF) for figures and the trainer's page.
+  std::string unit_words;
   /// A short plain label (at most kLabelMaxChars): what xarray, figures and the trainer's page
   /// show as the quantity's name (the CF `long_name` attribute). No formulas, no parameter keys.
   std::string long_name;
@@ -36,6 +42,9 @@ const std::vector<OutputVar>& per_run_outputs();
 /// Index of `name` in per_step_outputs() (resp. per_run_outputs()); throws std::logic_error.
 std::size_t per_step_index(const std::string& name);
 std::size_t per_run_index(const std::string& name);
+
+/// The units as `orgsim outputs` shows them: "count (agents)", "1".
+std::string units_text(const OutputVar& o);
 
 /// docs/OUTPUTS.md, generated.
 std::string outputs_markdown();

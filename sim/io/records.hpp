@@ -45,9 +45,10 @@ struct RunRecord {
 
 struct VariedParam {
   std::string key;   // dotted scenario path, e.g. "environment.turnover"
-  std::string units;
+  std::string units;  // a UDUNITS-2 string (udunits_of the table's unit); empty: no attribute
   double min = 0, max = 0;
-  std::string long_name;
+  std::string long_name;    // a short label (param_text of the key)
+  std::string description;  // the parameter table's meaning (empty: no attribute)
   /// A choice, a switch or a text varied by a grid or points design: its values as a JSON array
   /// (the `levels` attribute); the run's value is the index into it. Empty for a number.
   std::string levels;

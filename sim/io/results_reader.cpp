@@ -220,6 +220,7 @@ ResultsFile read_results_file(const std::string& path, bool with_series) {
     v.key = link;
     v.units = read_attr_string(obj.get(), layout::attr::kUnits, path);
     v.long_name = read_attr_string(obj.get(), layout::attr::kLongName, path);
+    v.description = read_attr_string(obj.get(), layout::attr::kDescription, path);
     const double nan = std::numeric_limits<double>::quiet_NaN();
     v.min = read_attr_number<double>(obj.get(), layout::attr::kMin, H5T_NATIVE_DOUBLE, nan, path);
     v.max = read_attr_number<double>(obj.get(), layout::attr::kMax, H5T_NATIVE_DOUBLE, nan, path);

@@ -390,7 +390,8 @@ void ResultsWriter::Impl::create() {
   // run: unlimited dimension scale, so batches of runs can be appended.
   run = create_run_dataset(layout::kRun, H5T_STD_I64LE, nullptr, H5T_NATIVE_INT64);
   check(H5DSset_scale(run.get(), layout::kRun), f, "make 'run' a dimension scale");
-  attr_string(run.get(), layout::attr::kLongName, "run index (position in the study design)", f);
+  attr_string(run.get(), layout::attr::kLongName, "Run", f);
+  attr_string(run.get(), layout::attr::kDescription, "run index (position in the study design)", f);
 
   // step: fixed-size dimension scale, 0 .. n_steps-1.
   {
@@ -404,7 +405,7 @@ void ResultsWriter::Impl::create() {
     check(H5Dwrite(step.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, transfer_list(), values.data()), f,
           "write dataset 'step'");
     check(H5DSset_scale(step.get(), layout::kStep), f, "make 'step' a dimension scale");
-    attr_string(step.get(), layout::attr::kUnits, "week", f);
+    attr_string(step.get(), layout::attr::kUnits, layout::kStepUnits, f);
     attr_string(step.get(), layout::attr::kLongName, "Week", f);
     attr_string(step.get(), layout::attr::kDescription, "simulation step (one week), 0-based", f);
   }
@@ -436,8 +437,7 @@ void ResultsWriter::Impl::create() {
                             layout::kPoint + " " + layout::kSeed;
   for (const auto& v : header.varied) {
     Hid ds = create_run_dataset(v.key, H5T_IEEE_F64LE, nullptr, H5T_NATIVE_DOUBLE);
-    attr_string(ds.get(), layout::attr::kLongName, v.long_name, f);
-    attr_string(ds.get(), layout::attr::kUnits, v.units, f);
+    describe_varied(ds.get(), v, f);
     attr_scalar(ds.get(), layout::attr::kMin, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v.min, f);
     attr_scalar(ds.get(), layout::attr::kMax, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v.max, f);
     if (!v.levels.empty()) attr_string(ds.get(), layout::attr::kLevels, v.levels, f);
@@ -451,6 +451,7 @@ void ResultsWriter::Impl::create() {
     attr_string(ds.get(), layout::attr::kLongName, o.long_name, f);
     attr_string(ds.get(), layout::attr::kDescription, o.description, f);
     attr_string(ds.get(), layout::attr::kUnits, o.units, f);
+    if (!o.unit_words.empty()) attr_string(ds.get(), layout::attr::kUnitWords, o.unit_words, f);
     attr_scalar(ds.get(), layout::attr::kFillValue, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, nan64, f);
     per_run.push_back(std::move(ds));
   }
@@ -464,6 +465,7 @@ void ResultsWriter::Impl::create() {
     attr_string(ds.get(), layout::attr::kLongName, o.long_name, f);
     attr_string(ds.get(), layout::attr::kDescription, o.description, f);
     attr_string(ds.get(), layout::attr::kUnits, o.units, f);
+    if (!o.unit_words.empty()) attr_string(ds.get(), layout::attr::kUnitWords, o.unit_words, f);
     attr_scalar(ds.get(), layout::attr::kFillValue, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, nan32, f);
     attr_string(ds.get(), layout::attr::kCoordinates, coordinates, f);
     per_step.push_back(std::move(ds));

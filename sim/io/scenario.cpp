@@ -15,6 +15,7 @@
 #include "core/files.hpp"
 #include "core/sha256.hpp"
 #include "core/text.hpp"
+#include "io/outputs.hpp"
 #include "model/config.hpp"
 #include "model/distributions.hpp"
 #include "model/parameters.hpp"
@@ -522,6 +523,25 @@ std::string table_key_of(const std::string& key) {
                : std::string();
   }
   return "";
+}
+
+ParamText param_text(const std::string& key) {
+  const std::string head = table_key_of(key);
+  const ParamSpec* spec = head.empty() ? nullptr : find_param(head);
+  if (!spec) throw std::logic_error("param_text: '" + key + "' is not a parameter path");
+  ParamText t;
+  std::string path = key;
+  for (std::size_t dot = path.find('.'); path.size() > kLabelMaxChars && dot != std::string::npos;
+       dot = path.find('.'))
+    path.erase(0, dot + 1);
+  for (char c : path) t.long_name += (c == '.' || c == '_') ? ' ' : c;
+  if (!t.long_name.empty())
+    t.long_name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(t.long_name[0])));
+  t.description = head == key
+                      ? spec->meaning
+                      : "`" + key.substr(head.size() + 1) + "` of " + head + ": " + spec->meaning;
+  t.units = udunits_of(spec->unit);
+  return t;
 }
 
 std::vector<std::string> integer_parameter_paths() {

@@ -113,6 +113,16 @@ nlohmann::json default_parameters();
 /// or seed object (population.threshold.value) that object's key; "" when there is none.
 std::string table_key_of(const std::string& key);
 
+/// A swept path in words, from the parameter table (what a results file says of its column):
+/// `long_name`, a short label made from the path ("environment.turnover" -> "Environment
+/// turnover", at most kLabelMaxChars: leading sections dropped until it fits); `description`,
+/// the table's meaning (for a path inside a distribution or seed object, which field of it);
+/// `units`, udunits_of the table's unit. Throws std::logic_error when no table key holds `key`.
+struct ParamText {
+  std::string long_name, description, units;
+};
+ParamText param_text(const std::string& key);
+
 /// Paths whose values must be integers: the table's integer parameters and the integer fields of
 /// seed sets (actions.seed.random). Sweep designs round these.
 std::vector<std::string> integer_parameter_paths();

@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <cstdio>
 #include <limits>
+#include <map>
+#include <stdexcept>
 
 namespace orgsim {
 
@@ -784,6 +786,38 @@ std::string range_text(const ParamSpec& p) {
 }
 }  // namespace
 
+std::string udunits_of(const std::string& unit) {
+  // The table says units as a trainer reads them; a results file needs strings UDUNITS-2 parses
+  // (docs/HDF5_LAYOUT.md, "Units and CF"). One step is one week (docs/MODEL.md, "Scales").
+  static const std::map<std::string, std::string> udunits = {
+      {"", ""},
+      {"1", "1"},
+      {"rad", "rad"},
+      {"h", "h"},
+      {"step", "week"},
+      {"1 per step", "week-1"},
+      {"h per step", "h week-1"},
+      // A probability per contact: a contact is an event, not a unit.
+      {"1 per contact", "1"},
+      // population.threshold: a share of neighbours, or a trust-weighted count (not a whole
+      // number), by population.threshold_rule: dimensionless either way.
+      {"1 or agents", "1"},
+      // Numbers of things: UDUNITS' "count" (the dimensionless 1).
+      {"agents", "count"},
+      {"ties", "count"},
+      {"runs", "count"},
+      {"departments", "count"},
+      {"rounds", "count"},
+      {"organizers", "count"},
+      {"sessions", "count"},
+  };
+  const auto it = udunits.find(unit);
+  if (it == udunits.end())
+    throw std::logic_error("parameter unit '" + unit +
+                           "' has no UDUNITS string: add it to udunits_of (model/parameters.cpp)");
+  return it->second;
+}
+
 std::string parameters_text() {
   std::string out;
   for (const auto& p : parameter_table()) {
@@ -827,8 +861,13 @@ std::string parameters_markdown() {
 nlohmann::json parameters_json() {
   json arr = json::array();
   for (const auto& p : parameter_table()) {
-    json e = {{"key", p.key},         {"type", type_name(p.type)}, {"default", p.default_value},
-              {"unit", p.unit},       {"meaning", p.meaning},      {"source", p.source}};
+    json e = {{"key", p.key},
+              {"type", type_name(p.type)},
+              {"default", p.default_value},
+              {"unit", p.unit},
+              {"meaning", p.meaning},
+              {"source", p.source},
+              {"udunits", udunits_of(p.unit)}};
     if (p.type == T::number || p.type == T::integer || p.type == T::distribution ||
         p.type == T::rounds) {
       e["min"] = std::isinf(p.min) ? json(fmt_num(p.min)) : json(p.min);

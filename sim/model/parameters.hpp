@@ -46,6 +46,12 @@ const ParamSpec* find_param(const std::string& key);
 /// Every key, in table order.
 std::vector<std::string> parameter_keys();
 
+/// The UDUNITS-2 string of a unit as the parameter table says it (ParamSpec::unit), for the
+/// `units` attribute of a swept parameter's column: "1 per step" -> "week-1", "step" -> "week",
+/// a number of things ("agents", "ties") -> "count", "" -> "" (no units). Throws
+/// std::logic_error for a unit it does not know (a test maps every unit of the table).
+std::string udunits_of(const std::string& unit);
+
 /// `orgsim params`: a plain-text table.
 std::string parameters_text();
 /// `orgsim params --markdown`: scenarios/PARAMETERS.md.

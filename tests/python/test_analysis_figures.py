@@ -67,7 +67,14 @@ def test_units_shown_on_axes():
         "percentage points"
     assert figures.display_units("trust_mean", {"units": "1", "long_name": "mean trust"}) == \
         "0–1 scale"
-    assert figures.display_units("rung_member", {"units": "agents"}) == "agents"
+    assert figures.display_units("rung_member", {"units": "agents"}) == "agents"  # older files
+    # UDUNITS units (docs/HDF5_LAYOUT.md): a count shows what it counts, from unit_words.
+    assert figures.display_units("rung_member", {"units": "count", "unit_words": "agents"}) == \
+        "agents"
+    assert figures.display_units("win_weeks", {"units": "week", "unit_words": "win-weeks"}) == \
+        "win-weeks"
+    assert figures.display_units("win_weeks", {"units": "win-steps"}) == "win-weeks"
+    assert figures.display_units("x", {"units": "count"}) == "number"
     assert figures.arm_label("big_messaging") == "big messaging"
     assert figures.arm_label("rewired_10pct") == "rewired 10%"
 

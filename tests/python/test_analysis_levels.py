@@ -178,18 +178,33 @@ def test_a_stored_index_outside_the_levels_has_no_name(choice_files, orgsim_copy
         assert col.iloc[1:].astype(str).tolist() == [["", "x"][int(i)] for i in stored[1:]]
 
 
-def test_the_levels_note_is_stripped_from_the_long_name_by_exact_match(choice_files,
-                                                                       orgsim_copy):
+def test_the_levels_note_is_stripped_from_the_description_by_exact_match(choice_files,
+                                                                         orgsim_copy):
+    """The note on a swept choice's index (sweep_header, sweep.cpp) ends its description; the
+    long_name is a short label without it. Files written before long_names were short labels
+    carried the note on the long_name: it is stripped there too."""
     path = orgsim_copy(choice_files["strategy"], "note.h5")
+
+    def text(value):
+        return value.decode() if isinstance(value, bytes) else value
+
     with h5py.File(path, "r") as f:
-        long_name = f["campaign.strategy"].attrs["long_name"]
-        long_name = long_name.decode() if isinstance(long_name, bytes) else long_name
-        levels = f["campaign.strategy"].attrs["levels"]
-        levels = levels.decode() if isinstance(levels, bytes) else levels
+        attrs = f["campaign.strategy"].attrs
+        long_name, description = text(attrs["long_name"]), text(attrs["description"])
+        levels = text(attrs["levels"])
     note = f" (the index into the levels attribute, {levels})"  # sweep_header, sweep.cpp
-    assert long_name.endswith(note)
+    assert long_name == "Campaign strategy"
+    assert description.endswith(note)
     ds = load.open_results(path)
-    assert ds["campaign.strategy"].attrs["long_name"] == long_name[:-len(note)]
+    assert ds["campaign.strategy"].attrs["long_name"] == long_name
+    assert ds["campaign.strategy"].attrs["description"] == description[:-len(note)]
+    # An older file: the note on the long_name, no description.
+    with h5py.File(path, "r+") as f:
+        f["campaign.strategy"].attrs["long_name"] = description
+        del f["campaign.strategy"].attrs["description"]
+    ds = load.open_results(path)
+    assert ds["campaign.strategy"].attrs["long_name"] == description[:-len(note)]
+    assert "description" not in ds["campaign.strategy"].attrs
 
 
 def test_outcome_by_level_one_group_per_level(choice_files):

@@ -290,7 +290,7 @@ def test_arm_parameters_hold_each_arms_resolved_value_typed(arms_sweep, monkeypa
             assert np.asarray(ds[key].values).dtype == dtype, (key, force)
             assert runs[key].dtype == dtype, (key, force)
             assert list(runs[key]) == [per_arm[a] for a in arms], (key, force)
-        assert ds["campaign.hours_per_step"].attrs["units"] == "h per step"
+        assert ds["campaign.hours_per_step"].attrs["units"] == "h week-1"  # UDUNITS
         assert "units" not in ds["campaign.strategy"].attrs
         assert "list" in ds["campaign.targeting"].attrs["categories"]
         mean = runs.groupby("arm", observed=True)["campaign.hours_per_step"].mean()

@@ -64,7 +64,7 @@ def test_heatmap_and_outcome_vs_param_on_a_grid_sweep(orgsim_files, tmp_path):
     rf = runs[runs["arm"] == "relationship_first"]
     expect = rf.groupby(GRID)["organized_base_end"].mean().unstack().to_numpy() * 100
     np.testing.assert_allclose(np.asarray(mesh.get_array()).reshape(expect.shape), expect)
-    assert axes[0].get_xlabel() == "environment.turnover (1 per step)"
+    assert axes[0].get_xlabel() == "environment.turnover (per week)"  # units "week-1"
     assert (tmp_path / "heat.png").is_file() and (tmp_path / "heat.svg").is_file()
 
     fig = figures.plot_outcome_vs_param(runs, GRID[0], "organized_base_end")

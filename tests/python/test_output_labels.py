@@ -19,7 +19,8 @@ LABEL_MAX = 40  # kLabelMaxChars in sim/io/outputs.hpp
 
 
 def _dictionary(binary):
-    """{name: {"units", "long_name", "description"}} from `orgsim outputs --markdown`."""
+    """{name: {"units", "long_name", "description"} and "unit_words" where a count has one}
+    from `orgsim outputs --markdown` (its units column: "count (agents)")."""
     done = subprocess.run([str(binary), "outputs", "--markdown"], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stderr
@@ -28,9 +29,14 @@ def _dictionary(binary):
         if not line.startswith("| `"):
             continue
         cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+        if len(cells) == 4:  # an event table's column: name, units, label, description
+            continue
         assert len(cells) == 6, line  # name, kind, units, label, description, when undefined
-        out[cells[0].strip("`")] = {"units": cells[2], "long_name": cells[3],
+        units, _, words = cells[2].partition(" (")
+        out[cells[0].strip("`")] = {"units": units, "long_name": cells[3],
                                     "description": cells[4]}
+        if words:
+            out[cells[0].strip("`")]["unit_words"] = words.rstrip(")")
     assert len(out) > 50
     return out
 
@@ -45,7 +51,7 @@ def test_every_output_has_a_short_label_and_its_description_from_the_dictionary(
     with h5py.File(orgsim_files("default"), "r") as f:
         for name, entry in dictionary.items():
             attrs = {k: _text(v) for k, v in f[name].attrs.items()
-                     if k in ("units", "long_name", "description")}
+                     if k in ("units", "unit_words", "long_name", "description")}
             assert attrs == entry, name
             assert 8 < len(attrs["long_name"]) <= LABEL_MAX, (name, attrs["long_name"])
             assert not any(c in attrs["long_name"] for c in "=<>_;"), name

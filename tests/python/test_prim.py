@@ -482,6 +482,19 @@ def test_limit_words_leave_out_a_unit_that_is_not_one():
                             "1 per step") == "r between 0.1 and 0.3 per step"
 
 
+def test_limit_words_say_udunits_in_words():
+    """A file's units are UDUNITS strings (docs/HDF5_LAYOUT.md): a box says them in words, and
+    leaves out a count's "count" as it does a share's "1"."""
+    assert prim.limit_words("r", {"lower": 0.1, "upper": 0.3, "min": 0, "max": 1},
+                            "week-1") == "r between 0.1 and 0.3 per week"
+    assert prim.limit_words("h", {"lower": 15, "upper": 25, "min": 5, "max": 25},
+                            "h week-1") == "h at least 15 h per week"
+    assert prim.limit_words("k", {"lower": 2, "upper": 6, "min": 2, "max": 8},
+                            "count") == "k at most 6"
+    assert prim.limit_words("p", {"lower": 4, "upper": 52, "min": 1, "max": 52},
+                            "week") == "p at least 4 weeks"
+
+
 def _sha(path):
     import hashlib
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -104,6 +104,19 @@ def test_parameters_are_said_in_words_and_units():
     assert report.param_value("big_messaging", "") == "big messaging"
 
 
+def test_parameters_in_udunits_are_said_in_the_same_words():
+    """Files say units as UDUNITS strings ("week-1", "h week-1"; docs/HDF5_LAYOUT.md); the room
+    hears the same words as from the table's ("1 per step") of older files."""
+    assert report.param_words("environment.turnover", "week-1") == \
+        "environment turnover per week"
+    assert report.param_words("campaign.hours_per_step", "h week-1") == \
+        "campaign hours per week"
+    assert report.param_words("broadcast.reach", "week-1") == "broadcast reach per week"
+    assert report.param_value(0.004, "week-1") == "0.4%"
+    assert report.param_value(15.0, "h week-1") == "15 h"
+    assert report.param_value(3.0, "count") == "3"
+
+
 def test_an_arms_interval_is_cut_where_the_outcome_cannot_go():
     """A count's mean over skewed runs (mostly 0): the t interval reaches below 0, the report's
     does not; a share's stops at 1. The half-width is the t interval's still."""

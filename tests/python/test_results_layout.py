@@ -504,8 +504,8 @@ def _check_durability_opens(path):
             assert dur[name].dtype == dtype, f"{name}: {dur[name].dtype}"
         for name in ["arm", "km"] + list(DURABILITY_ARM) + list(DURABILITY_KM):
             assert "long_name" in dur[name].attrs, name
-        assert dur["median"].attrs["units"] == "step"
-        assert dur["time"].attrs["units"] == "step"
+        assert dur["median"].attrs["units"] == "week"  # a step is a week (UDUNITS)
+        assert dur["time"].attrs["units"] == "week"
         for name in ["survival", "lower", "upper", "at_risk", "events"]:
             assert "km_arm" in dur[name].coords and "time" in dur[name].coords, name
         return dur.load()

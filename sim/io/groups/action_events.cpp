@@ -46,34 +46,15 @@ void ResultsWriter::Impl::create_actions_group() {
   action_scale = create_action_dataset(ae::kEvent, H5T_STD_I64LE);
   check(H5DSset_scale(action_scale.get(), ae::kEvent), f,
         "make 'action_events/event' a dimension scale");
-  attr_string(action_scale.get(), layout::attr::kLongName,
-              "action index (row of the event table, in run order)", f);
+  attr_column(action_scale.get(), ae::kIndex, f);
 
   const std::array<hid_t, ae::kColumnCount> types = {
-      H5T_STD_I64LE,  H5T_STD_I8LE,   H5T_STD_I32LE,  H5T_STD_I32LE, H5T_STD_I32LE,
-      H5T_STD_I8LE,   H5T_IEEE_F64LE, H5T_IEEE_F64LE, H5T_IEEE_F64LE, H5T_IEEE_F64LE,
-      H5T_STD_I8LE,   H5T_STD_I32LE,  H5T_STD_I32LE};
-  const std::array<const char*, ae::kColumnCount> long_names = {
-      "run of the action (index on the root `run` dimension)",
-      "strategy arm of the run (code; see flag_meanings)",
-      "replicate of the run",
-      "design point of the run",
-      "step of the action (of the vote, for an election; a continuous action: its first step)",
-      "0 action, 1 election",
-      "share of the workforce taking part (action) or casting a vote (election)",
-      "share taking part (action) or share of the votes cast that are yes (election)",
-      "mean trust on ties among the participants (the yes-voters of an election)",
-      "power of the participants, P = T (floor + (1 - floor) C)",
-      "1 if the action or election was won",
-      "weeks of the employer's counter-campaign between announcement and vote (0 for actions)",
-      "step a won election reached its first contract (consolidated); -1 if it did not"};
-  const std::array<const char*, ae::kColumnCount> units = {
-      nullptr, nullptr, nullptr, nullptr, "week", nullptr, "1", "1", "1", "1", nullptr, "week",
-      "week"};
+      H5T_STD_I64LE, H5T_STD_I8LE,   H5T_STD_I32LE,  H5T_STD_I32LE,  H5T_STD_I32LE,
+      H5T_STD_I8LE,  H5T_IEEE_F64LE, H5T_IEEE_F64LE, H5T_IEEE_F64LE, H5T_IEEE_F64LE,
+      H5T_STD_I8LE,  H5T_STD_I32LE,  H5T_STD_I32LE};
   for (std::size_t c = 0; c < ae::kColumnCount; ++c) {
-    Hid ds = create_action_dataset(ae::kColumnNames[c], types[c]);
-    attr_string(ds.get(), layout::attr::kLongName, long_names[c], f);
-    if (units[c]) attr_string(ds.get(), layout::attr::kUnits, units[c], f);
+    Hid ds = create_action_dataset(ae::kColumns[c].name, types[c]);
+    attr_column(ds.get(), ae::kColumns[c], f);
     action_columns.push_back(std::move(ds));
   }
   set_arm_flags(action_columns[ae::kArm].get());
@@ -85,7 +66,7 @@ void ResultsWriter::Impl::create_actions_group() {
   attr_string(action_columns[ae::kWon].get(), layout::attr::kFlagMeanings, "lost won", f);
   std::string coordinates;
   for (std::size_t c : {ae::kRun, ae::kArm, ae::kReplicate, ae::kPoint})
-    coordinates += (coordinates.empty() ? "" : " ") + std::string(ae::kColumnNames[c]);
+    coordinates += (coordinates.empty() ? "" : " ") + std::string(ae::kColumns[c].name);
   for (std::size_t c = ae::kStep; c < ae::kColumnCount; ++c)
     attr_string(action_columns[c].get(), layout::attr::kCoordinates, coordinates, f);
 }
@@ -121,7 +102,7 @@ void ResultsWriter::Impl::append_actions(const RunList& runs) {
   };
   write(action_scale.get(), ae::kEvent, H5T_NATIVE_INT64, index.data());
   const auto col = [&](ae::Column c) { return action_columns[c].get(); };
-  const auto nm = [](ae::Column c) { return std::string(ae::kColumnNames[c]); };
+  const auto nm = [](ae::Column c) { return std::string(ae::kColumns[c].name); };
   write(col(ae::kRun), nm(ae::kRun), H5T_NATIVE_INT64, run_of.data());
   write(col(ae::kArm), nm(ae::kArm), H5T_NATIVE_INT8, arm_of.data());
   write(col(ae::kReplicate), nm(ae::kReplicate), H5T_NATIVE_INT32, rep_of.data());
@@ -150,7 +131,7 @@ void read_actions(hid_t file, std::vector<RunRecord>& runs, const std::string& p
   const hsize_t n = dimension_length(file, layout::in(layout::kActionEvents, ae::kEvent), path);
   const auto column = [&](auto type_tag, ae::Column c, hid_t mem_type) {
     using T = decltype(type_tag);
-    return read_column<T>(file, layout::in(layout::kActionEvents, ae::kColumnNames[c]), mem_type,
+    return read_column<T>(file, layout::in(layout::kActionEvents, ae::kColumns[c].name), mem_type,
                           n, path, ae::kEvent);
   };
   const auto run = column(std::int64_t{}, ae::kRun, H5T_NATIVE_INT64);
@@ -163,7 +144,7 @@ void read_actions(hid_t file, std::vector<RunRecord>& runs, const std::string& p
   const auto won = column(std::int8_t{}, ae::kWon, H5T_NATIVE_INT8);
   const auto notice = column(std::int32_t{}, ae::kNoticeWeeks, H5T_NATIVE_INT32);
   const auto consolidated = column(std::int32_t{}, ae::kConsolidatedStep, H5T_NATIVE_INT32);
-  const std::string run_column = layout::in(layout::kActionEvents, ae::kColumnNames[ae::kRun]);
+  const std::string run_column = layout::in(layout::kActionEvents, ae::kColumns[ae::kRun].name);
   for (std::size_t i = 0; i < n; ++i) {
     RunRecord& owner = run_of_row(runs, run[i], path, run_column, "action", i);
     ActionEvent a;

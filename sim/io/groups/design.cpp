@@ -88,11 +88,11 @@ void ResultsWriter::Impl::write_design() {
     const auto v = std::find_if(header.varied.begin(), header.varied.end(),
                                 [&](const VariedParam& x) { return x.key == key; });
     const bool known = v != header.varied.end();
-    const std::string long_name = known && !v->long_name.empty() ? v->long_name : key;
-    Hid ds = write_fixed_dataset(g, gname, key, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {n_points},
-                                 column.data(), {point_scale.get()}, long_name.c_str(),
-                                 known ? v->units.c_str() : nullptr, nullptr, f);
+    Hid ds =
+        write_fixed_dataset(g, gname, key, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {n_points},
+                            column.data(), {point_scale.get()}, key.c_str(), nullptr, nullptr, f);
     if (known) {
+      describe_varied(ds.get(), *v, f);
       attr_scalar(ds.get(), layout::attr::kMin, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v->min, f);
       attr_scalar(ds.get(), layout::attr::kMax, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v->max, f);
     }

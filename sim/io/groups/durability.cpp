@@ -141,7 +141,7 @@ void ResultsWriter::Impl::write_durability() {
         g, du::kMedian, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, k, median.data(), arm_id, false,
         "median win duration: first event time at which the Kaplan-Meier S(t) <= 0.5 "
         "(NaN if S never drops to 0.5)",
-        "step");
+        layout::kStepUnits);
     const double nan = std::numeric_limits<double>::quiet_NaN();
     attr_scalar(ds.get(), layout::attr::kFillValue, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, nan, f);
   }
@@ -176,8 +176,10 @@ void ResultsWriter::Impl::write_durability() {
     write_arm_flags(ds.get(), names, f);
   }
   write_durability_column(g, du::kTime, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, time.data(), km_id,
-                          true, "event time: a duration (steps after the win) at which wins "
-                          "were reversed", "step");
+                          true,
+                          "event time: a duration (steps after the win) at which wins "
+                          "were reversed",
+                          layout::kStepUnits);
   const std::string coords = std::string(du::kKmArm) + " " + du::kTime;
   for (auto [ds_name, values, long_name] :
        {std::tuple<const char*, const std::vector<double>*, const char*>{

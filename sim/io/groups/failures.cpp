@@ -82,30 +82,22 @@ void ResultsWriter::Impl::create_failures_group() {
                                  H5I_INVALID_HID, kFailureChunk);
   check(H5DSset_scale(failure.get(), fl::kFailure), f,
         "make '" + layout::in(layout::kFailures, fl::kFailure) + "' a dimension scale");
-  attr_string(failure.get(), layout::attr::kLongName, "failure index (row of the table, in run order)", f);
+  attr_column(failure.get(), fl::kIndex, f);
 
   Hid string_type = utf8_string_type(f);
   const std::array<hid_t, fl::kColumnCount> types = {
-      H5T_STD_I64LE, H5T_STD_I32LE, H5T_STD_I8LE, H5T_STD_I32LE, H5T_STD_U64LE,
-      string_type.get()};
-  const std::array<const char*, fl::kColumnCount> long_names = {
-      "the failed run (index on the root `run` dimension)",
-      "design point of the run",
-      "strategy arm of the run (code; see flag_meanings)",
-      "replicate of the run",
-      "the run's replicate seed (see the root seed_scheme attribute)",
-      "why the run failed (the error message)"};
+      H5T_STD_I64LE, H5T_STD_I32LE, H5T_STD_I8LE, H5T_STD_I32LE, H5T_STD_U64LE, string_type.get()};
   for (std::size_t c = 0; c < fl::kColumnCount; ++c) {
-    Hid ds = create_table_dataset(failures_group.get(), layout::kFailures, fl::kColumnNames[c],
+    Hid ds = create_table_dataset(failures_group.get(), layout::kFailures, fl::kColumns[c].name,
                                   types[c], failure.get(), kFailureChunk);
-    attr_string(ds.get(), layout::attr::kLongName, long_names[c], f);
+    attr_column(ds.get(), fl::kColumns[c], f);
     failure_columns.push_back(std::move(ds));
   }
   set_arm_flags(failure_columns[fl::kArm].get());
   // The run-level columns become xarray coordinates of the message (as in /win_events).
   std::string coordinates;
   for (std::size_t c : {fl::kRun, fl::kPoint, fl::kArm, fl::kReplicate, fl::kSeed})
-    coordinates += (coordinates.empty() ? "" : " ") + std::string(fl::kColumnNames[c]);
+    coordinates += (coordinates.empty() ? "" : " ") + std::string(fl::kColumns[c].name);
   attr_string(failure_columns[fl::kMessage].get(), layout::attr::kCoordinates, coordinates, f);
 }
 
@@ -138,7 +130,7 @@ void ResultsWriter::Impl::append_failures(const RunList& runs) {
   };
   write(failure.get(), fl::kFailure, H5T_NATIVE_INT64, index.data());
   const auto col = [&](fl::Column c) { return failure_columns[c].get(); };
-  const auto nm = [](fl::Column c) { return std::string(fl::kColumnNames[c]); };
+  const auto nm = [](fl::Column c) { return std::string(fl::kColumns[c].name); };
   write(col(fl::kRun), nm(fl::kRun), H5T_NATIVE_INT64, run_of.data());
   write(col(fl::kPoint), nm(fl::kPoint), H5T_NATIVE_INT32, point_of.data());
   write(col(fl::kArm), nm(fl::kArm), H5T_NATIVE_INT8, arm_of.data());
@@ -157,7 +149,9 @@ void read_failures(hid_t file, std::vector<RunRecord>& runs, const std::string& 
   const htri_t exists = H5Lexists(file, layout::kFailures, H5P_DEFAULT);
   check(exists, path, std::string("look up group '") + layout::kFailures + "'");
   if (exists == 0) return;
-  const auto column = [](fl::Column c) { return layout::in(layout::kFailures, fl::kColumnNames[c]); };
+  const auto column = [](fl::Column c) {
+    return layout::in(layout::kFailures, fl::kColumns[c].name);
+  };
   const hsize_t n = dimension_length(file, layout::in(layout::kFailures, fl::kFailure), path);
   const auto run = read_column<std::int64_t>(file, column(fl::kRun), H5T_NATIVE_INT64, n, path,
                                              fl::kFailure);

@@ -44,28 +44,14 @@ void ResultsWriter::Impl::create_wins_group() {
 
   win = create_win_dataset(we::kWin, H5T_STD_I64LE);
   check(H5DSset_scale(win.get(), we::kWin), f, "make 'win_events/win' a dimension scale");
-  attr_string(win.get(), layout::attr::kLongName, "win index (row of the event table, in run order)", f);
+  attr_column(win.get(), we::kIndex, f);
 
-  const std::array<hid_t, we::kColumnCount> types = {
-      H5T_STD_I64LE, H5T_STD_I8LE, H5T_STD_I32LE,  H5T_STD_I32LE, H5T_STD_I32LE,
-      H5T_STD_I32LE, H5T_STD_I8LE, H5T_IEEE_F64LE, H5T_STD_I32LE};
-  const std::array<const char*, we::kColumnCount> long_names = {
-      "run of the win (index on the root `run` dimension)",
-      "strategy arm of the run (code; see flag_meanings)",
-      "replicate of the run",
-      "design point of the run",
-      "step at which the win was won",
-      "step at which the win was reversed; -1 if censored (still standing at the end of the run)",
-      "1 if the win still stood at the end of the run (censored), 0 if it was reversed",
-      "strength of the win: the power of the action that won it",
-      "steps the win stood: end_step - start_step, or n_steps - start_step if censored"};
-  const std::array<const char*, we::kColumnCount> units = {nullptr, nullptr, nullptr, nullptr,
-                                                          "week",  "week",  nullptr, "1",
-                                                          "week"};
+  const std::array<hid_t, we::kColumnCount> types = {H5T_STD_I64LE, H5T_STD_I8LE,   H5T_STD_I32LE,
+                                                     H5T_STD_I32LE, H5T_STD_I32LE,  H5T_STD_I32LE,
+                                                     H5T_STD_I8LE,  H5T_IEEE_F64LE, H5T_STD_I32LE};
   for (std::size_t c = 0; c < we::kColumnCount; ++c) {
-    Hid ds = create_win_dataset(we::kColumnNames[c], types[c]);
-    attr_string(ds.get(), layout::attr::kLongName, long_names[c], f);
-    if (units[c]) attr_string(ds.get(), layout::attr::kUnits, units[c], f);
+    Hid ds = create_win_dataset(we::kColumns[c].name, types[c]);
+    attr_column(ds.get(), we::kColumns[c], f);
     win_columns.push_back(std::move(ds));
   }
   set_arm_flags(win_columns[we::kArm].get());
@@ -75,7 +61,7 @@ void ResultsWriter::Impl::create_wins_group() {
   // The run-level columns become xarray coordinates of the event columns (as on the root).
   std::string coordinates;
   for (std::size_t c : {we::kRun, we::kArm, we::kReplicate, we::kPoint})
-    coordinates += (coordinates.empty() ? "" : " ") + std::string(we::kColumnNames[c]);
+    coordinates += (coordinates.empty() ? "" : " ") + std::string(we::kColumns[c].name);
   for (std::size_t c : {we::kStart, we::kEnd, we::kCensored, we::kStrength, we::kDuration})
     attr_string(win_columns[c].get(), layout::attr::kCoordinates, coordinates, f);
 }
@@ -111,7 +97,7 @@ void ResultsWriter::Impl::append_wins(const RunList& runs) {
   };
   write(win.get(), we::kWin, H5T_NATIVE_INT64, index.data());
   const auto col = [&](we::Column c) { return win_columns[c].get(); };
-  const auto nm = [](we::Column c) { return std::string(we::kColumnNames[c]); };
+  const auto nm = [](we::Column c) { return std::string(we::kColumns[c].name); };
   write(col(we::kRun), nm(we::kRun), H5T_NATIVE_INT64, run_of.data());
   write(col(we::kArm), nm(we::kArm), H5T_NATIVE_INT8, arm_of.data());
   write(col(we::kReplicate), nm(we::kReplicate), H5T_NATIVE_INT32, rep_of.data());
@@ -135,7 +121,7 @@ void read_wins(hid_t file, std::vector<RunRecord>& runs, const std::string& path
   const hsize_t n = dimension_length(file, layout::in(layout::kWinEvents, we::kWin), path);
   const auto column = [&](auto type_tag, we::Column c, hid_t mem_type) {
     using T = decltype(type_tag);
-    return read_column<T>(file, layout::in(layout::kWinEvents, we::kColumnNames[c]), mem_type, n,
+    return read_column<T>(file, layout::in(layout::kWinEvents, we::kColumns[c].name), mem_type, n,
                           path, we::kWin);
   };
   const auto run = column(std::int64_t{}, we::kRun, H5T_NATIVE_INT64);
@@ -143,7 +129,7 @@ void read_wins(hid_t file, std::vector<RunRecord>& runs, const std::string& path
   const auto end = column(std::int32_t{}, we::kEnd, H5T_NATIVE_INT32);
   const auto censored = column(std::int8_t{}, we::kCensored, H5T_NATIVE_INT8);
   const auto strength = column(double{}, we::kStrength, H5T_NATIVE_DOUBLE);
-  const std::string run_column = layout::in(layout::kWinEvents, we::kColumnNames[we::kRun]);
+  const std::string run_column = layout::in(layout::kWinEvents, we::kColumns[we::kRun].name);
   for (std::size_t i = 0; i < n; ++i) {
     RunRecord& owner = run_of_row(runs, run[i], path, run_column, "win", i);
     WinEvent w;
