@@ -14,11 +14,16 @@
 //                                 default scenario's workplace scaled to N agents, T steps, an
 //                                 action every step in both; S: one strategy only (profiling;
 //                                 "all" for every one), then parameters to set in every run
-//                                 (e.g. output.component_every=4; actions.* given here replace
-//                                 the action every step)
+//                                 (e.g. output.component_every=4; a key given here replaces the
+//                                 bench's own: actions.* the action every step, campaign.* the
+//                                 organizers). Each run prints its actions and mean turnout; in
+//                                 the stress case each strategy is also compared with a matched
+//                                 bare step: strategy none, the same seeds, thresholds lowered
+//                                 until its crowd is as large (vs_matched_bare)
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -155,45 +160,111 @@ int main(int argc, char** argv) {
     doc.erase("arms");
     const std::string departments = std::to_string(std::max(1, n / 30));
     const char* phases[] = {"environment", "organizing", "actions", "wins", "decay", "record"};
-    double core_per_step = 0;
     const std::string only = argc > 4 && std::string(argv[4]) != "all" ? argv[4] : "";
-    for (const char* strategy : {"none", "relationship_first", "big_messaging"}) {
-      if (!only.empty() && only != strategy) continue;
+    const std::vector<std::string> extra(argv + std::min(argc, 5), argv + argc);
+    auto given = [&](const std::string& key) {
+      return std::any_of(extra.begin(), extra.end(),
+                         [&](const std::string& kv) { return kv.rfind(key + "=", 0) == 0; });
+    };
+    // The stress case: an action every step from 1% seeds, unless the command line sets the
+    // action's keys itself (e.g. `actions.policy=null actions.seed={"rung": "member"}`, each
+    // strategy's own policy as the default scenario runs it).
+    const bool stress = !given("actions.policy") && !given("actions.every") && !given("actions.seed");
+    struct Timed {
+      double per_step = 0, turnout = 0;
+      std::size_t actions = 0;
+      std::array<double, 6> phases{};
+    };
+    // One run of T steps on the default scenario's workplace scaled to N agents.
+    auto run = [&](const std::string& strategy, const std::string& seed,
+                   const std::vector<std::string>& more = {}) {
       // Staff hours scale with the workplace (15 h per 300 workers) so the campaign's reach per
       // worker matches the default scenario.
-      std::vector<std::string> all_sets = {
+      std::vector<std::string> defaults = {
           "population.size=" + std::to_string(n), "network.departments=" + departments,
-          "steps=" + std::to_string(reps), "campaign.strategy=" + std::string(strategy),
+          "steps=" + std::to_string(reps), "campaign.strategy=" + strategy,
           "campaign.staff_organizers=" + std::to_string(std::max(1, n / 300)),
           "campaign.worker_organizers=" + std::to_string(std::max(1, n / 300))};
-      // The stress case: an action every step from 1% seeds, unless the command line sets the
-      // action's keys itself (e.g. `actions.policy=null actions.seed={"rung": "member"}`, each
-      // strategy's own policy as the default scenario runs it).
-      std::vector<std::string> extra(argv + std::min(argc, 5), argv + argc);
-      auto given = [&](const std::string& key) {
-        return std::any_of(extra.begin(), extra.end(),
-                           [&](const std::string& kv) { return kv.rfind(key + "=", 0) == 0; });
-      };
-      for (const char* kv : {"actions.policy=schedule", "actions.every=1",
-                             "actions.seed={\"fraction\": 0.01}"}) {
-        const std::string s(kv);
-        if (!given(s.substr(0, s.find('=')))) all_sets.push_back(s);
+      if (stress)
+        for (const std::string& kv : std::vector<std::string>{"actions.policy=schedule", "actions.every=1",
+                                                              "actions.seed=" + seed})
+          defaults.push_back(kv);
+      // A key on the command line (or the matched run's own) replaces the bench's.
+      std::vector<std::string> sets;
+      for (const std::string& kv : defaults) {
+        const std::string key = kv.substr(0, kv.find('=') + 1);
+        const auto named = [&](const std::string& s) { return s.rfind(key, 0) == 0; };
+        if (std::none_of(extra.begin(), extra.end(), named) && std::none_of(more.begin(), more.end(), named))
+          sets.push_back(kv);
       }
-      all_sets.insert(all_sets.end(), extra.begin(), extra.end());
-      const RunPlan plan = make_plan(scenario_from_json(doc, "default.json", ".", doc.dump(), all_sets));
+      sets.insert(sets.end(), extra.begin(), extra.end());
+      sets.insert(sets.end(), more.begin(), more.end());
+      const RunPlan plan = make_plan(scenario_from_json(doc, "default.json", ".", doc.dump(), sets));
       Simulation sim(plan.arms[0], replicate_seed(1, 0));
       const auto t0 = Clock::now();
       sim.run();
-      const double per_step = seconds_since(t0) / reps;
-      if (std::string(strategy) == "none") core_per_step = per_step;
+      Timed r;
+      r.per_step = seconds_since(t0) / reps;
+      // How much collective action the steps carried: the actions called and their mean turnout
+      // (the crowd's share of the workplace), which the action and wins phases scale with.
+      for (const auto& ev : sim.action_events()) r.turnout += ev.turnout;
+      r.actions = sim.action_events().size();
+      if (r.actions > 0) r.turnout /= static_cast<double>(r.actions);
+      for (int k = 0; k < 6; ++k) r.phases[static_cast<std::size_t>(k)] = sim.phase_seconds()[static_cast<std::size_t>(k)] / reps;
+      return r;
+    };
+    auto fraction_seed = [](double f) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "{\"fraction\": %.6f}", f);
+      return std::string(buf);
+    };
+    auto print = [&](const char* strategy, const Timed& r, const std::string& ratios) {
       std::printf("{\"mode\": \"model\", \"agents\": %d, \"steps\": %d, \"strategy\": \"%s\", "
-                  "\"seconds_per_step\": %.5f, \"vs_core\": %s, \"phases_s_per_step\": {",
-                  n, reps, strategy, per_step,
-                  core_per_step > 0 ? std::to_string(per_step / core_per_step).c_str() : "null");
+                  "\"seconds_per_step\": %.5f, %s\"actions\": %zu, \"mean_turnout\": %.4f, "
+                  "\"phases_s_per_step\": {",
+                  n, reps, strategy, r.per_step, ratios.c_str(), r.actions, r.turnout);
       for (int k = 0; k < 6; ++k)
-        std::printf("%s\"%s\": %.5f", k ? ", " : "", phases[k],
-                    sim.phase_seconds()[static_cast<std::size_t>(k)] / reps);
+        std::printf("%s\"%s\": %.5f", k ? ", " : "", phases[k], r.phases[static_cast<std::size_t>(k)]);
       std::printf("}}\n");
+      std::fflush(stdout);
+    };
+    double core_per_step = 0;
+    for (const char* strategy : {"none", "relationship_first", "big_messaging"}) {
+      if (!only.empty() && only != strategy) continue;
+      const Timed r = run(strategy, fraction_seed(0.01));
+      if (std::string(strategy) == "none") core_per_step = r.per_step;
+      std::string ratios = "\"vs_core\": " +
+                           (core_per_step > 0 ? std::to_string(r.per_step / core_per_step) : std::string("null")) + ", ";
+      if (stress && std::string(strategy) != "none" && r.actions > 0) {
+        // The same collective action without a campaign: the bare step whose action, every
+        // step from the same 1% seeds, draws the crowd this strategy drew, by lowering the
+        // workers' thresholds (population.threshold.mean, by bisection; the crowd grows as the
+        // mean falls). The strategy's step is then compared with a bare step that carries as much
+        // collective action: what the campaign adds beyond the size of its crowds. A cascade can
+        // jump with a small change, so the closest mean tried is kept.
+        auto bare_at = [&](double mean) {
+          return run("none", fraction_seed(0.01), {"population.threshold.mean=" + std::to_string(mean)});
+        };
+        double lo = -0.3, hi = 0.35, mean = 0.5 * (lo + hi), best = mean;
+        Timed bare = bare_at(mean);
+        double best_gap = std::abs(bare.turnout - r.turnout);
+        for (int it = 0; it < 16 && best_gap > 0.005; ++it) {
+          if (bare.turnout > r.turnout) lo = mean; else hi = mean;
+          mean = 0.5 * (lo + hi);
+          bare = bare_at(mean);
+          if (std::abs(bare.turnout - r.turnout) < best_gap) {
+            best_gap = std::abs(bare.turnout - r.turnout);
+            best = mean;
+          }
+        }
+        // Timed again now that the search has settled (the first runs warm the caches).
+        bare = bare_at(best);
+        ratios += "\"vs_matched_bare\": " + std::to_string(r.per_step / bare.per_step) +
+                  ", \"matched_bare\": {\"threshold_mean\": " + std::to_string(best) +
+                  ", \"seconds_per_step\": " + std::to_string(bare.per_step) +
+                  ", \"mean_turnout\": " + std::to_string(bare.turnout) + "}, ";
+      }
+      print(strategy, r, ratios);
     }
   } else if (mode == "product") {
     const Scenario sc = load_scenario(std::string(ORGSIM_SOURCE_DIR) + "/bench/watts_product.json",
