@@ -53,23 +53,53 @@
       engine().postMessage({ id, text, file, options: Object.assign({}, options, { files: folder || shippedFolder() }) });
     });
   }
-  // The engine returns offsets into one float32 buffer (web/orgsim_wasm.cpp). The page indexes
-  // every series by week: week 0 is the workplace before the campaign (the engine's week-0
-  // values: stocks measured, flows NaN), week t the end of the t-th week's work (step t - 1).
+  // ---- a run's series, in its two forms ---------------------------------------------------------
+  // The page holds a replicate's series by week: series[name][0] is week 0, the workplace before
+  // the campaign (the engine's week-0 values: stocks measured, flows and climate NaN), and
+  // series[name][t] the end of the t-th week's work (step t - 1), steps + 1 values in all.
+  // orgsim.run (docs/WEB.md) gives them by step, as a results file does: series[name][t] the end
+  // of step t (steps values), with week 0 apart in week0[name]. byWeek and byStep are the only
+  // conversions between the two forms: the engine's result, orgsim.run and orgsim.story all go
+  // through them.
+  /** The page's form of a replicate's series, from orgsim.run's: per-step `series` and `week0`
+   *  (NaN for an output week0 lacks, or without week0). A series of steps + 1 values is already
+   *  by week and is kept as it is. A typed array gives one of its kind; anything else an array. */
+  function byWeek(series, week0, steps) {
+    const out = {};
+    for (const [k, v] of Object.entries(series)) {
+      if (v.length === steps + 1) { out[k] = v; continue; }
+      const first = week0 && k in week0 ? week0[k] : NaN;
+      if (ArrayBuffer.isView(v)) {
+        out[k] = new v.constructor(v.length + 1);
+        out[k][0] = first;
+        out[k].set(v, 1);
+      } else {
+        out[k] = [first, ...v];
+      }
+    }
+    return out;
+  }
+  /** orgsim.run's form of a replicate's series, from the page's: {series: per-step arrays,
+   *  week0: week 0's values}. */
+  function byStep(weekly) {
+    const series = {}, week0 = {};
+    for (const [k, v] of Object.entries(weekly)) { series[k] = Array.prototype.slice.call(v, 1); week0[k] = v[0]; }
+    return { series, week0 };
+  }
+  // The engine returns offsets into one float32 buffer (web/orgsim_wasm.cpp): each replicate's
+  // per-step series (output v's steps values at series + v * steps) and its week-0 values (output
+  // v's at week0 + v). The page's form keeps them as float32.
   function decode(res, F, ms) {
     const steps = res.steps;
     const names = res.outputs.map((o) => o.name);
     for (const arm of res.arms) {
       for (const rep of arm.replicates) {
-        const off = rep.series;
-        const s = {};
+        const perStep = {}, week0 = {};
         names.forEach((nm, v) => {
-          const a = new Float32Array(steps + 1);
-          a[0] = F[rep.week0 + v];
-          a.set(F.subarray(off + v * steps, off + (v + 1) * steps), 1);
-          s[nm] = a;
+          perStep[nm] = F.subarray(rep.series + v * steps, rep.series + (v + 1) * steps);
+          week0[nm] = F[rep.week0 + v];
         });
-        rep.series = s;
+        rep.series = byWeek(perStep, week0, steps);
         delete rep.week0;
         if (rep.snapshots) rep.snapshots = decodeSnapshots(rep.snapshots, F);
       }
@@ -134,8 +164,7 @@
         name: a.name, description: a.description, params: a.params, allocation: a.allocation,
         replicates: a.replicates.map((r) => {
           // series[k][t]: the end of step t, as in a results file; week0: before the first step
-          const series = {}, week0 = {};
-          for (const [k, v] of Object.entries(r.series)) { series[k] = Array.from(v.subarray(1)); week0[k] = v[0]; }
+          const { series, week0 } = byStep(r.series);
           const o = { replicate: r.replicate, seed: r.seed, series, week0, outcomes: r.outcomes, wins: r.wins };
           if (r.snapshots) o.snapshots = r.snapshots;
           return o;
@@ -179,16 +208,8 @@
   api.state = st;
   // the 'What happened' lines of one arm of a result: the page's own (series by week, week 0
   // first) or orgsim.run's (series by step, week 0 apart in `week0`; NaN where it has none)
-  api.story = (arm, res) => story(byWeek(arm, res.steps), res);
-  function byWeek(arm, steps) {
-    const reps = arm.replicates.map((r) => {
-      const series = {};
-      for (const [k, v] of Object.entries(r.series))
-        series[k] = v.length === steps + 1 ? v : [r.week0 && k in r.week0 ? r.week0[k] : NaN, ...v];
-      return Object.assign({}, r, { series });
-    });
-    return Object.assign({}, arm, { replicates: reps });
-  }
+  api.story = (arm, res) => story(Object.assign({}, arm, {
+    replicates: arm.replicates.map((r) => Object.assign({}, r, { series: byWeek(r.series, r.week0, res.steps) })) }), res);
   api.armColors = (res) => armColors(res.arms);  // each arm's colour, by strategy or by position
 
   const SLIDERS = [
