@@ -211,6 +211,9 @@
   api.story = (arm, res) => story(Object.assign({}, arm, {
     replicates: arm.replicates.map((r) => Object.assign({}, r, { series: byWeek(r.series, r.week0, res.steps) })) }), res);
   api.armColors = (res) => armColors(res.arms);  // each arm's colour, by strategy or by position
+  // the two forms of a replicate's series (tests/web/page_test.js checks that they round-trip)
+  api.byWeek = byWeek;
+  api.byStep = byStep;
 
   const SLIDERS = [
     { key: 'trust.voice', label: 'Trust needed before people talk about issues (0 = none, 1 = complete)', min: 0, max: 0.8, step: 0.02, fmt: (v) => v.toFixed(2),

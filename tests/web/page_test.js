@@ -24,6 +24,8 @@
 //     8 mm printed charts); a chart labels as many y ticks as its height has room for;
 //   - window.orgsim.run gives every per-step output of the dictionary, and dumps the series of
 //     the scenarios named on the command line (compared with `orgsim run` by test_page.py);
+//   - orgsim.run's series (per step, week0 apart) go to the page's form (by week) and back
+//     unchanged through orgsim.byWeek / orgsim.byStep, and the story is the same from either;
 //   - invalid scenarios reject with the command line's message (dumped for test_page.py);
 //   - an arm's colour follows its strategy, the same in every shipped scenario, and a spare one
 //     for a second arm of one strategy (no two arms alike); the arms' colours of every shipped scenario and
@@ -677,6 +679,48 @@ function check(ok, what) {
   // week 0's frame (step -1), then one after every 4th step from step 0, and the last
   check(snap.frames === 1 + Math.ceil(snap.steps / 4) + ((snap.steps - 1) % 4 ? 1 : 0) && snap.first === -1 && snap.last === snap.steps - 1 &&
         snap.people === 300 && snap.tieTrust === snap.ties, `snapshots every 4 steps after week 0's: ${JSON.stringify(snap)}`);
+  // The two forms of a run's series (docs/WEB.md "Week 0"): orgsim.run's (per step, week 0 apart
+  // in week0) and the page's (by week, week 0 first; raw: true). orgsim.byWeek and orgsim.byStep,
+  // the page's only converters between them, take one to the other and back unchanged (every
+  // value, NaN and -0 included, every output, in order); the story is the same from either form.
+  const forms = await page.evaluate(async () => {
+    const same = (a, b) => {
+      if (typeof a === 'number' || typeof b === 'number') return Object.is(a, b);
+      if (ArrayBuffer.isView(a) !== ArrayBuffer.isView(b) || Array.isArray(a) !== Array.isArray(b)) return false;
+      if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b;
+      const ka = Object.keys(a), kb = Object.keys(b);
+      return ka.length === kb.length && ka.every((k, i) => k === kb[i] && same(a[k], b[k]));
+    };
+    const o = window.orgsim;
+    const sc = o.scenarios.default;
+    const plain = await o.run(sc, { replicates: 2, snapshots: 0 });
+    const raw = await o.run(sc, { replicates: 2, snapshots: 0, raw: true });
+    const bad = [];
+    let reps = 0;
+    plain.arms.forEach((arm, a) => arm.replicates.forEach((r, i) => {
+      const page = raw.arms[a].replicates[i];
+      const where = `${arm.name} replicate ${i}`;
+      ++reps;
+      if ('week0' in page) bad.push(`${where}: the page's form keeps week0 apart`);
+      const weekly = o.byWeek(r.series, r.week0, plain.steps);
+      const pageAsArrays = Object.fromEntries(Object.entries(page.series).map(([k, v]) => [k, Array.from(v)]));
+      if (!same(weekly, pageAsArrays)) bad.push(`${where}: byWeek of orgsim.run's series is not the page's`);
+      if (!Object.values(page.series).every((v) => v instanceof Float32Array && v.length === plain.steps + 1))
+        bad.push(`${where}: the page's series are not float32 by week`);
+      const back = o.byStep(weekly);
+      if (!same(back, { series: r.series, week0: r.week0 })) bad.push(`${where}: orgsim.run's series do not come back unchanged`);
+      if (!same(o.byStep(page.series), { series: r.series, week0: r.week0 })) bad.push(`${where}: byStep of the page's form is not orgsim.run's`);
+      if (!same(o.byWeek(page.series, undefined, plain.steps), page.series)) bad.push(`${where}: byWeek changes a series already by week`);
+    }));
+    plain.arms.forEach((arm, a) => {
+      const fromPlain = o.story(arm, plain).join('\n'), fromRaw = o.story(raw.arms[a], raw).join('\n');
+      if (fromPlain !== fromRaw) bad.push(`${arm.name}: the story differs between the two forms`);
+    });
+    return { reps, outputs: plain.outputs.length, bad };
+  });
+  check(forms.reps >= 4 && forms.bad.length === 0,
+    `orgsim.run's series go to the page's form and back unchanged, and the story is the same from either (${forms.reps} runs, ${forms.outputs} outputs)` +
+    (forms.bad.length ? ': ' + forms.bad.join('; ') : ''));
   const errors = {};
   for (const f of args.bad) {
     const text = fs.readFileSync(f, 'utf8');
