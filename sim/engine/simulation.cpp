@@ -463,11 +463,10 @@ std::vector<float> Simulation::initial_values() {
         std::to_string(t_) + ")");
   std::vector<float> v(per_step_outputs().size(), std::nanf(""));
   measure([&](std::size_t k, double x) { v[k] = static_cast<float>(x); });
-  // No week has passed: nothing happened during one (flows), and the climate is drawn with the
-  // first week.
-  static const std::size_t kClimate = per_step_index("climate");
+  // No week has passed: nothing happened during one (flows), and what is drawn with each week
+  // (the climate) is not drawn yet.
   for (std::size_t k = 0; k < v.size(); ++k)
-    if (per_step_outputs()[k].nature != OutputNature::stock || k == kClimate) v[k] = std::nanf("");
+    if (!measured_at_week0(per_step_outputs()[k])) v[k] = std::nanf("");
   return v;
 }
 

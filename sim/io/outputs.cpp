@@ -12,7 +12,8 @@ using N = OutputNature;
 
 // Each entry: name, scope, nature, units, long_name (a short label, <= kLabelMaxChars, as an axis
 // or a drop-down shows it), description (the explanation: what is counted and how), what the
-// value is when undefined, whether the terminal summary shows it.
+// value is when undefined, whether the terminal summary shows it, and (the climate alone) whether
+// it is drawn afresh with each week, so has no value at week 0.
 std::vector<OutputVar> make_dictionary() {
   return {
       // ---- per step -------------------------------------------------------------------------
@@ -80,7 +81,8 @@ std::vector<OutputVar> make_dictionary() {
       {"grievance_mean", S::per_step, N::stock, "1", "", "Mean felt grievance",
        "mean felt grievance (before the climate)", "", false},
       {"climate", S::per_step, N::stock, "1", "", "Grievance climate",
-       "grievance climate G(t) added to every agent's grievance (cycle plus shocks)", "", false},
+       "grievance climate G(t) added to every agent's grievance (cycle plus shocks)", "", false,
+       /*drawn_each_week=*/true},
       {"turnover_share", S::per_step, N::flow, "1", "", "Share replaced by new hires",
        "share of the population replaced by new hires during the step (firings included)", "",
        false},
@@ -312,12 +314,20 @@ std::string outputs_markdown() {
   md += table(layout::kFailures, "one row per failed run", layout::failures::kIndex,
               layout::failures::kColumns);
   for (S scope : {S::per_step, S::per_run}) {
-    md += scope == S::per_step ? "\n## Per step `(run, step)`\n\n" : "\n## Per run `(run)`\n\n";
+    md += scope == S::per_step
+              ? "\n## Per step `(run, step)`\n\n"
+                "A *stock* is a level at the end of the step; it is also measured at week 0, "
+                "before the first step (the trainer's page and the Python `run`'s `week0`), "
+                "except a level *drawn each week* from outside the workplace. A *flow* is an "
+                "amount during the step, and has no week 0.\n\n"
+              : "\n## Per run `(run)`\n\n";
     md +=
         "| name | kind | `units` (`unit_words`) | label (`long_name`) | meaning (`description`) | "
         "when undefined |\n|---|---|---|---|---|---|\n";
     for (const auto& o : filtered(scope)) {
-      const char* kind = o.nature == N::stock ? "stock" : o.nature == N::flow ? "flow" : "outcome";
+      const char* kind = o.nature == N::stock ? (o.drawn_each_week ? "stock, drawn each week" : "stock")
+                         : o.nature == N::flow ? "flow"
+                                               : "outcome";
       md += "| `" + o.name + "` | " + kind + " | " + units_text(o) + " | " + o.long_name + " | " +
             o.description + " | " + (o.when_undefined.empty() ? "-" : o.when_undefined) + " |\n";
     }

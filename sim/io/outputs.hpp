@@ -30,7 +30,17 @@ struct OutputVar {
   std::string description;
   std::string when_undefined;  // what the value is when it does not apply (e.g. no action)
   bool summarize = false; // shown with a 95% CI in the terminal summary
+  /// A level drawn afresh with each week from outside the workplace (the grievance climate): a
+  /// stock by nature, but it has no value before the first week is drawn.
+  bool drawn_each_week = false;
 };
+
+/// Whether the quantity has a value at week 0, before the first step (Simulation::
+/// initial_values()): a stock of the workplace does; a flow (what happened during a week) and a
+/// level drawn with each week do not.
+inline bool measured_at_week0(const OutputVar& o) noexcept {
+  return o.nature == OutputNature::stock && !o.drawn_each_week;
+}
 
 /// The longest a long_name may be: it must fit an axis label or a drop-down (a test checks it).
 inline constexpr std::size_t kLabelMaxChars = 40;
