@@ -391,8 +391,7 @@ TEST_CASE("week 0: the workplace before the first step, measured as every week i
   }
   const double entries = static_cast<double>(fresh.network().trust.size());
   // The climate is the one stock the dictionary marks as drawn with each week.
-  for (const OutputVar& o : per_step_outputs())
-    CHECK(o.drawn_each_week == (o.name == "climate"));
+  for (const OutputVar& o : per_step_outputs()) CHECK(o.drawn_each_week == (o.name == "climate"));
   CHECK(std::isnan(w0[0][per_step_index("climate")]));
   for (std::size_t k = 0; k < K; ++k) {
     const OutputVar& o = per_step_outputs()[k];

@@ -325,7 +325,8 @@ std::string outputs_markdown() {
         "| name | kind | `units` (`unit_words`) | label (`long_name`) | meaning (`description`) | "
         "when undefined |\n|---|---|---|---|---|---|\n";
     for (const auto& o : filtered(scope)) {
-      const char* kind = o.nature == N::stock ? (o.drawn_each_week ? "stock, drawn each week" : "stock")
+      const char* kind = o.nature == N::stock
+                             ? (o.drawn_each_week ? "stock, drawn each week" : "stock")
                          : o.nature == N::flow ? "flow"
                                                : "outcome";
       md += "| `" + o.name + "` | " + kind + " | " + units_text(o) + " | " + o.long_name + " | " +
