@@ -185,16 +185,14 @@ PYBIND11_MODULE(_orgsim, m) {
           py::gil_scoped_release release;
           const Sweep s = load_sweep_any(path, text, label);
           check_resources(s, threads);
-          SweepOptions opt;
-          opt.threads = threads;
-          opt.command_line = command_line;
-          opt.build_final = true;
-          opt.resume = resume;
-          opt.allow_commit_change = allow_commit_change;
+          SweepChoices choices;  // one shard, the default part size: as `orgsim sweep -o out`
+          choices.threads = threads;
+          choices.resume = resume;
+          choices.allow_commit_change = allow_commit_change;
+          choices.command_line = command_line;
           // as the CLI: a resume from another build's parts warns on stderr (the GIL is released)
-          opt.warn = [](const std::string& w) {
-            std::cerr << "orgsim.sweep: warning: " << w << "\n";
-          };
+          choices.warn_as = "orgsim.sweep";
+          const SweepOptions opt = sweep_options(choices);
           make_output_folder(out);  // as the CLI: a folder that is a file is an InputError
           const auto check_signals = [](const SweepProgress&) {
             py::gil_scoped_acquire acquire;
@@ -202,12 +200,12 @@ PYBIND11_MODULE(_orgsim, m) {
           };
           try {
             failed = run_sweep(s, out, opt, check_signals);
-            if (has_parts(out)) merge_parts(out + ".parts", out, allow_commit_change);
+            if (has_parts(out)) merge_parts(out + ".parts", out, opt.allow_commit_change);
         } catch (const Interrupted&) {
           interrupted = true;
           std::int64_t kept = -1;  // -1: the parts cannot be counted; say what continues it
           try {
-            kept = kept_runs(s, out, allow_commit_change);
+            kept = kept_runs(s, out, opt.allow_commit_change);
           } catch (const std::exception&) {}
           std::cerr << "orgsim.sweep: interrupted: "
                     << (kept < 0 ? std::string("the runs")

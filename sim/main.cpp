@@ -457,7 +457,7 @@ std::string interrupted_sweep_lines(const Sweep& s, const std::string& out, cons
 
 int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
   std::string file, out, shard = "0/1", threads_text, part_runs_text, max_gb_text;
-  const long long default_part_runs = SweepOptions{}.part_runs;
+  const long long default_part_runs = SweepChoices{}.part_runs;
   bool resume = false, quiet = false, force = false, allow_commit_change = false;
   po::options_description visible("options");
   visible.add_options()("help,h", "this help")
@@ -511,17 +511,16 @@ int cmd_sweep(int argc, char** argv, const std::string& cmdline) {
               << " arm(s) x " << s.replicates << " replicate(s) = " << s.total_runs() << " runs ("
               << design_type_name(s.design.type) << " design)"
               << (sn > 1 ? ", shard " + shard : std::string()) << "\n";
-  SweepOptions opt;
-  opt.threads = threads;
-  opt.shard = si;
-  opt.shards = sn;
-  opt.resume = resume;
-  opt.allow_commit_change = allow_commit_change;
-  if (!other_rank)  // warnings are printed with --quiet too
-    opt.warn = [](const std::string& w) { std::cerr << "orgsim sweep: warning: " << w << "\n"; };
-  opt.command_line = cmdline;
-  opt.part_runs = part_runs;
-  opt.build_final = sn == 1;  // a fresh sweep builds its file as it runs (no merge at the end)
+  SweepChoices choices;
+  choices.threads = threads;
+  choices.shard = si;
+  choices.shards = sn;
+  choices.resume = resume;
+  choices.allow_commit_change = allow_commit_change;
+  choices.part_runs = part_runs;
+  choices.command_line = cmdline;
+  if (other_rank) choices.warn_as.clear();  // under mpirun only rank 0 warns (with --quiet too)
+  SweepOptions opt = sweep_options(choices);
   ProgressLine line(quiet);
 #ifdef ORGSIM_WITH_MPI
   if (mpi_launched()) {

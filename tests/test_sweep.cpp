@@ -4,10 +4,11 @@
 
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <chrono>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <thread>
 
@@ -102,6 +103,90 @@ ResultsFile sweep_to(const Sweep& s, const std::string& out, SweepOptions opt) {
   return read_results(out);
 }
 }  // namespace
+
+TEST_CASE(
+    "sweep_options puts each choice in its field, the choices defaulting as the CLI documents",
+    "[sweep][options]") {
+  const SweepChoices d;
+  const SweepOptions plain;
+  SECTION("the defaults are `orgsim sweep`'s, as --help and docs/SWEEPS.md say") {
+    CHECK(d.threads == 0);
+    CHECK(d.shard == 0);
+    CHECK(d.shards == 1);
+    CHECK_FALSE(d.resume);
+    CHECK_FALSE(d.allow_commit_change);
+    CHECK(d.part_runs == 1024);
+    CHECK(d.command_line.empty());
+    CHECK(d.warn_as == "orgsim sweep");
+    const auto help = test::run_cli("sweep --help");
+    REQUIRE(help.code == 0);
+    CHECK(help.has("worker threads (default or 0: all cores)"));
+    CHECK(help.has("runs per part file (default " + std::to_string(d.part_runs) + ";"));
+    std::ifstream in(test::source_path("docs/SWEEPS.md"));
+    std::stringstream docs;
+    docs << in.rdbuf();
+    CHECK(docs.str().find("`--part-runs` runs, default " + std::to_string(d.part_runs) + ",") !=
+          std::string::npos);
+  }
+  SECTION("the defaults give a fresh whole sweep that builds its file and warns as the CLI") {
+    const SweepOptions o = sweep_options(d);
+    CHECK(o.threads == plain.threads);
+    CHECK(o.shard == 0);
+    CHECK(o.shards == 1);
+    CHECK_FALSE(o.resume);
+    CHECK_FALSE(o.allow_commit_change);
+    CHECK(o.part_runs == plain.part_runs);
+    CHECK(o.command_line.empty());
+    CHECK(o.build_final);
+    CHECK(static_cast<bool>(o.warn));
+  }
+  SECTION("each choice lands in its field, and nothing else is set") {
+    SweepChoices c;
+    c.threads = 3;
+    c.shard = 2;
+    c.shards = 5;
+    c.resume = true;
+    c.allow_commit_change = true;
+    c.part_runs = 7;
+    c.command_line = "orgsim sweep s.json --resume";
+    const SweepOptions o = sweep_options(c);
+    CHECK(o.threads == 3);
+    CHECK(o.shard == 2);
+    CHECK(o.shards == 5);
+    CHECK(o.resume);
+    CHECK(o.allow_commit_change);
+    CHECK(o.part_runs == 7);
+    CHECK(o.command_line == "orgsim sweep s.json --resume");
+    CHECK_FALSE(o.build_final);  // a shard leaves the merge to `orgsim merge`
+    CHECK(o.part_seconds == plain.part_seconds);
+    CHECK(o.writer.empty());
+    CHECK_FALSE(static_cast<bool>(o.next_run));
+    CHECK(o.remote == nullptr);
+    CHECK(o.recap == nullptr);
+    CHECK_FALSE(static_cast<bool>(o.sink));
+    c.shard = 0;
+    c.shards = 1;
+    CHECK(sweep_options(c).build_final);
+  }
+  SECTION("warnings go to stderr under the face's name, or nowhere when it is empty") {
+    const auto said = [](const std::string& name) {
+      SweepChoices c;
+      c.warn_as = name;
+      const SweepOptions o = sweep_options(c);
+      REQUIRE(static_cast<bool>(o.warn));
+      std::ostringstream err;
+      std::streambuf* const old = std::cerr.rdbuf(err.rdbuf());
+      o.warn("parts of another commit");
+      std::cerr.rdbuf(old);
+      return err.str();
+    };
+    CHECK(said("orgsim sweep") == "orgsim sweep: warning: parts of another commit\n");
+    CHECK(said("orgsim.sweep") == "orgsim.sweep: warning: parts of another commit\n");
+    SweepChoices quiet;
+    quiet.warn_as.clear();
+    CHECK_FALSE(static_cast<bool>(sweep_options(quiet).warn));
+  }
+}
 
 TEST_CASE("a grid sweep runs every point, arm and replicate in the documented order", "[sweep]") {
   const Sweep s = load_sweep(write_sweep("order", grid()));

@@ -1188,6 +1188,24 @@ std::vector<unsigned char> sweep_to_image(const Sweep& s, unsigned threads,
   return final_file.image();
 }
 
+SweepOptions sweep_options(const SweepChoices& c) {
+  SweepOptions opt;
+  opt.threads = c.threads;
+  opt.shard = c.shard;
+  opt.shards = c.shards;
+  opt.resume = c.resume;
+  opt.allow_commit_change = c.allow_commit_change;
+  opt.part_runs = c.part_runs;
+  opt.command_line = c.command_line;
+  if (!c.warn_as.empty())  // warnings are printed with --quiet too
+    opt.warn = [name = c.warn_as](const std::string& w) {
+      std::cerr << name << ": warning: " << w << "\n";
+    };
+  // a fresh sweep builds its file as it runs (no merge at the end)
+  opt.build_final = c.shards == 1;
+  return opt;
+}
+
 std::int64_t run_sweep(const Sweep& s, const std::string& out, const SweepOptions& opt,
                        const std::function<void(const SweepProgress&)>& progress) {
   const std::string parts_dir = out + ".parts";

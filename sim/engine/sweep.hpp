@@ -152,6 +152,29 @@ struct SweepOptions {
   std::function<void(const std::string&)> warn;
 };
 
+/// What the user chose for a sweep that writes a file, in the terms of `orgsim sweep`'s options
+/// and of orgsim.sweep(..., out=...)'s keywords (the Python face runs one shard with the default
+/// part size). sweep_options() turns them into SweepOptions: both faces call it, so that each
+/// choice reaches SweepOptions in one place. The defaults are the CLI's (`orgsim sweep --help`).
+struct SweepChoices {
+  unsigned threads = 0;                // --threads, threads=: 0 = all cores
+  std::int64_t shard = 0, shards = 1;  // --shard i/N (0/1: the whole sweep)
+  bool resume = false;                 // --resume, resume=True
+  bool allow_commit_change = false;    // --allow-commit-change, allow_commit_change=True
+  std::string command_line;            // as the file's header records it
+  /// --part-runs: runs per part file (the Python face keeps the default)
+  std::int64_t part_runs = SweepOptions{}.part_runs;
+  /// Warnings go to stderr as "<warn_as>: warning: <line>"; empty: none are given (an MPI rank
+  /// other than 0, which says nothing).
+  std::string warn_as = "orgsim sweep";
+};
+
+/// The SweepOptions for `c`: threads, shard/shards, resume, allow_commit_change, part_runs and
+/// command_line as chosen; warn prints to stderr under c.warn_as (unset when it is empty);
+/// build_final when the sweep is not sharded (a fresh sweep builds its file as it runs). Every
+/// other field keeps its default.
+SweepOptions sweep_options(const SweepChoices& c);
+
 struct SweepProgress {
   std::int64_t done = 0, failed = 0, total = 0;
 };
