@@ -1177,14 +1177,20 @@ TEST_CASE("results file: every output's attributes are its dictionary entry's", 
   H5Fclose(file);
 }
 
-TEST_CASE("results file: the event tables' columns carry their ColumnDef", "[hdf5][outputs]") {
-  // One source of truth for each column of /win_events, /action_events and /failures (and for
-  // their index scales): long_name (a short label), description, and units where it has some.
+TEST_CASE("results file: the event tables' and /durability's columns carry their ColumnDef",
+          "[hdf5][outputs]") {
+  // One source of truth for each column of /win_events, /action_events, /failures and
+  // /durability (and for their index scales): long_name (a short label), description, units
+  // where it has some, and unit_words where it is a count.
   const std::string path = fresh_path("event_columns.h5");
   const FileHeader header = make_header(6, 4);
+  const auto runs = make_runs(0, 4, header);
+  const auto durability = durability_of(runs, header);
+  REQUIRE(durability[0].curve.time.size() > 0);  // the curve table has rows
   {
     ResultsWriter w(path, header);
-    w.append(make_runs(0, 4, header));
+    w.append(runs);
+    w.set_durability(durability);
     w.finish();
   }
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -1196,6 +1202,7 @@ TEST_CASE("results file: the event tables' columns carry their ColumnDef", "[hdf
     CHECK(raw_attr(file, full.c_str(), "long_name").size() <= kLabelMaxChars);
     CHECK(raw_attr(file, full.c_str(), "description") == c.description);
     CHECK(raw_attr(file, full.c_str(), "units") == (c.units ? c.units : ""));
+    CHECK(raw_attr(file, full.c_str(), "unit_words") == (c.unit_words ? c.unit_words : ""));
   };
   check(layout::kWinEvents, layout::win_events::kIndex);
   for (const auto& c : layout::win_events::kColumns) check(layout::kWinEvents, c);
@@ -1203,9 +1210,38 @@ TEST_CASE("results file: the event tables' columns carry their ColumnDef", "[hdf
   for (const auto& c : layout::action_events::kColumns) check(layout::kActionEvents, c);
   check(layout::kFailures, layout::failures::kIndex);
   for (const auto& c : layout::failures::kColumns) check(layout::kFailures, c);
+  check(layout::kDurability, layout::durability::kArmIndex);
+  for (const auto& c : layout::durability::kArmColumns) check(layout::kDurability, c);
+  check(layout::kDurability, layout::durability::kKmIndex);
+  for (const auto& c : layout::durability::kKmColumns) check(layout::kDurability, c);
   CHECK(raw_attr(file, "win_events/start_step", "long_name") == "Week the win was won");
   CHECK(raw_attr(file, "win_events/duration", "units") == "week");
   CHECK(raw_attr(file, "action_events/turnout", "units") == "1");
+  // /durability: its counts say what they count, its durations are weeks, its curve is a share.
+  for (const auto& [name, words] : {std::pair<const char*, const char*>{"durability/wins", "wins"},
+                                    {"durability/reversals", "reversals"},
+                                    {"durability/at_risk", "wins"},
+                                    {"durability/events", "reversals"}}) {
+    INFO(name);
+    CHECK(raw_attr(file, name, "units") == "count");
+    CHECK(raw_attr(file, name, "unit_words") == words);
+  }
+  for (const char* name : {"durability/median", "durability/time"}) {
+    INFO(name);
+    CHECK(raw_attr(file, name, "units") == layout::kStepUnits);
+    CHECK(raw_attr(file, name, "unit_words").empty());
+  }
+  for (const char* name : {"durability/survival", "durability/lower", "durability/upper"})
+    CHECK(raw_attr(file, name, "units") == "1");
+  for (const char* name : {"durability/arm", "durability/km", "durability/km_arm"}) {
+    INFO(name);
+    CHECK(raw_attr(file, name, "units").empty());  // codes and indices have none
+    CHECK(!raw_attr(file, name, "description").empty());
+  }
+  // The layout's names are the datasets the file has (and the curve columns' list above).
+  REQUIRE(layout::durability::kKmColumns.size() == kKmColumns.size());
+  for (std::size_t c = 0; c < kKmColumns.size(); ++c)
+    CHECK(std::string(layout::durability::kKmColumns[c].name) == kKmColumns[c]);
   H5Fclose(file);
 }
 

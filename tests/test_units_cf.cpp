@@ -1,9 +1,10 @@
 // Units as CF wants them: every `units` a results file carries comes from one table (the output
-// dictionary, the event tables' ColumnDefs, the parameter table through udunits_of) and is a
-// string UDUNITS-2 parses. tests/python/test_cf_units.py runs the real parser (`udunits2`,
-// Debian's udunits-bin) on every units attribute of written files; here each source is checked
-// against the short list of strings docs/HDF5_LAYOUT.md ("Units and CF") allows, so that a new
-// unit fails fast, without HDF5 files or udunits2, and is added to the docs' rule on purpose.
+// dictionary, the event tables' and /durability's ColumnDefs, the parameter table through
+// udunits_of) and is a string UDUNITS-2 parses. tests/python/test_cf_units.py runs the real
+// parser (`udunits2`, Debian's udunits-bin) on every units attribute of written files; here each
+// source is checked against the short list of strings docs/HDF5_LAYOUT.md ("Units and CF")
+// allows, so that a new unit fails fast, without HDF5 files or udunits2, and is added to the
+// docs' rule on purpose.
 #include <catch2/catch.hpp>
 
 #include <set>
@@ -38,14 +39,20 @@ TEST_CASE("every output's units is a UDUNITS string, a count's words apart", "[o
   CHECK(units_text(win_weeks) == "week (win-weeks)");
 }
 
-TEST_CASE("the event tables' columns have short labels, descriptions and UDUNITS units",
-          "[outputs][units]") {
+TEST_CASE(
+    "the event tables' and /durability's columns have short labels, descriptions and "
+    "UDUNITS units",
+    "[outputs][units]") {
   auto check = [](const layout::ColumnDef& c) {
     INFO(c.name << ": long_name '" << c.long_name << "'");
     CHECK(std::string(c.long_name).size() <= kLabelMaxChars);
     CHECK(std::string(c.long_name).find_first_of("_.;=") == std::string::npos);
     CHECK(std::string(c.description).size() > std::string(c.long_name).size());
     if (c.units) CHECK(kAllowed.count(c.units) == 1);
+    // A count says what it counts (docs/HDF5_LAYOUT.md, "Units and CF"); nothing else does.
+    const bool count = c.units && std::string(c.units) == "count";
+    CHECK(count == (c.unit_words != nullptr));
+    if (c.unit_words) CHECK(!std::string(c.unit_words).empty());
   };
   check(layout::win_events::kIndex);
   for (const auto& c : layout::win_events::kColumns) check(c);
@@ -53,6 +60,20 @@ TEST_CASE("the event tables' columns have short labels, descriptions and UDUNITS
   for (const auto& c : layout::action_events::kColumns) check(c);
   check(layout::failures::kIndex);
   for (const auto& c : layout::failures::kColumns) check(c);
+  namespace du = layout::durability;
+  check(du::kArmIndex);
+  for (const auto& c : du::kArmColumns) check(c);
+  check(du::kKmIndex);
+  for (const auto& c : du::kKmColumns) check(c);
+  CHECK(std::string(du::kArmColumns[du::kWins].units) == "count");
+  CHECK(std::string(du::kArmColumns[du::kWins].unit_words) == "wins");
+  CHECK(std::string(du::kArmColumns[du::kReversals].unit_words) == "reversals");
+  CHECK(std::string(du::kKmColumns[du::kAtRisk].unit_words) == "wins");
+  CHECK(std::string(du::kKmColumns[du::kEvents].unit_words) == "reversals");
+  CHECK(std::string(du::kArmColumns[du::kMedian].units) == layout::kStepUnits);
+  CHECK(std::string(du::kKmColumns[du::kTime].units) == layout::kStepUnits);
+  CHECK(std::string(du::kKmColumns[du::kSurvival].units) == "1");
+  CHECK(du::kKmColumns[du::kKmArm].units == nullptr);  // a code
   // Steps are weeks wherever they are counted.
   CHECK(std::string(layout::kStepUnits) == "week");
   CHECK(std::string(layout::win_events::kColumns[layout::win_events::kDuration].units) == "week");

@@ -300,6 +300,7 @@ void attr_column(hid_t ds, const layout::ColumnDef& column, const std::string& f
   attr_string(ds, layout::attr::kLongName, column.long_name, file);
   attr_string(ds, layout::attr::kDescription, column.description, file);
   if (column.units) attr_string(ds, layout::attr::kUnits, column.units, file);
+  if (column.unit_words) attr_string(ds, layout::attr::kUnitWords, column.unit_words, file);
 }
 
 void describe_varied(hid_t ds, const VariedParam& v, const std::string& file) {

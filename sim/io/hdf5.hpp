@@ -153,8 +153,8 @@ void write_attr(hid_t obj, const char* name, hid_t file_type, hid_t mem_type, hi
                 const void* value, const std::string& file);
 /// A scalar variable-length UTF-8 string attribute.
 void attr_string(hid_t obj, const char* name, const std::string& value, const std::string& file);
-/// An event table's column (or index scale) described by its ColumnDef: long_name, description,
-/// and units where it has some.
+/// An event table's or /durability's column (or index scale) described by its ColumnDef:
+/// long_name, description, and units and unit_words where it has some.
 void attr_column(hid_t ds, const layout::ColumnDef& column, const std::string& file);
 /// A varied parameter's column (root or /design): long_name (the key where it has none),
 /// description and units where they are not empty.

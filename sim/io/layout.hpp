@@ -3,8 +3,9 @@
 // name that the writer creates and the reader looks up, in one place. Writer and reader use these
 // constants, never their own literals; the per-step and per-run output names come from the output
 // dictionary (io/outputs.hpp) and the varied parameters are named by their dotted keys.
-// The event tables' columns are described here too, each by one ColumnDef (name, short label,
-// units, explanation): the writer's attributes and docs/OUTPUTS.md come from it.
+// The event tables' columns and /durability's datasets are described here too, each by one
+// ColumnDef (name, short label, units, explanation, what a count counts): the writer's attributes
+// and docs/OUTPUTS.md come from it.
 // No HDF5 here: the header only names and describes things.
 #include <array>
 #include <cstddef>
@@ -52,7 +53,8 @@ inline constexpr const char* kLongName = "long_name";  // a short label (CF)
 inline constexpr const char* kDescription = "description";
 /// A UDUNITS-2 string, or absent (docs/HDF5_LAYOUT.md, "Units").
 inline constexpr const char* kUnits = "units";
-/// What a count's unit is in words ("agents"), beside units="count" (not CF; outputs only).
+/// What a count's unit is in words ("agents"), beside units="count" (not CF; outputs and the
+/// counts of /durability).
 inline constexpr const char* kUnitWords = "unit_words";
 inline constexpr const char* kFlagValues = "flag_values";
 inline constexpr const char* kFlagMeanings = "flag_meanings";
@@ -131,15 +133,18 @@ inline constexpr const char* kRole = "role";
 inline constexpr const char* kLeader = "leader";  // uint8: 1 = known leader
 }  // namespace roster
 
-/// One column of an event table (or its index scale): its dataset name, its `long_name` (a
-/// short label, at most kLabelMaxChars as for outputs), its `units` (a UDUNITS-2 string, nullptr
-/// for codes, flags and indices, which have none) and its `description` (the explanation). The
-/// ONE place these texts live: the writer's attributes and docs/OUTPUTS.md use them.
+/// One column of an event table or of /durability (or its index scale): its dataset name, its
+/// `long_name` (a short label, at most kLabelMaxChars as for outputs), its `units` (a UDUNITS-2
+/// string, nullptr for codes, flags and indices, which have none), its `description` (the
+/// explanation) and, for a count (units "count"), its `unit_words`: what is counted ("wins";
+/// nullptr elsewhere, docs/HDF5_LAYOUT.md "Units and CF"). The ONE place these texts live: the
+/// writer's attributes and docs/OUTPUTS.md use them.
 struct ColumnDef {
   const char* name;
   const char* long_name;
   const char* units;
   const char* description;
+  const char* unit_words = nullptr;
 };
 
 // ---- /win_events: the `win` scale and one column per field, in the order written ----
@@ -218,19 +223,60 @@ inline constexpr std::array<ColumnDef, kColumnCount> kColumns = {{
 }  // namespace failures
 
 // ---- /durability: per arm on `arm`, the Kaplan-Meier curves on `km` ----
+// Each dataset described by its ColumnDef, in the order written: the `arm` scale and the per-arm
+// columns, then the `km` scale and the curve columns.
 namespace durability {
-inline constexpr const char* kArm = "arm";  // dimension scale
-inline constexpr const char* kWins = "wins";
-inline constexpr const char* kReversals = "reversals";
-inline constexpr const char* kMedian = "median";
-inline constexpr const char* kKm = "km";  // dimension scale
-inline constexpr const char* kKmArm = "km_arm";
-inline constexpr const char* kTime = "time";
-inline constexpr const char* kSurvival = "survival";
-inline constexpr const char* kLower = "lower";
-inline constexpr const char* kUpper = "upper";
-inline constexpr const char* kAtRisk = "at_risk";
-inline constexpr const char* kEvents = "events";
+inline constexpr const char* kArm = "arm";  // dimension scale of the per-arm columns
+inline constexpr const char* kKm = "km";    // dimension scale of the curve table
+inline constexpr ColumnDef kArmIndex = {
+    kArm, "Strategy arm", nullptr,
+    "strategy arm (code; see flag_meanings): the dimension of wins, reversals and median"};
+enum ArmColumn : std::size_t { kWins, kReversals, kMedian, kArmColumnCount };
+inline constexpr std::array<ColumnDef, kArmColumnCount> kArmColumns = {{
+    {"wins", "Wins in the arm's runs", "count",
+     "wins in the arm's done runs (status 1), all replicates (in a sweep, every design point) "
+     "pooled",
+     "wins"},
+    {"reversals", "Wins reversed", "count",
+     "of those wins, the ones reversed before the end of their run (the observed events; the "
+     "others are censored)",
+     "reversals"},
+    {"median", "Median weeks a win stood", kStepUnits,
+     "median win duration: the first event time at which the Kaplan-Meier S(t) <= 0.5 (NaN if "
+     "S never drops to 0.5)"},
+}};
+inline constexpr ColumnDef kKmIndex = {
+    kKm, "Curve row", nullptr,
+    "row of the Kaplan-Meier table: one per (arm, event time), arms in order, times ascending "
+    "within an arm"};
+enum KmColumn : std::size_t {
+  kKmArm,
+  kTime,
+  kSurvival,
+  kLower,
+  kUpper,
+  kAtRisk,
+  kEvents,
+  kKmColumnCount
+};
+inline constexpr std::array<ColumnDef, kKmColumnCount> kKmColumns = {{
+    {"km_arm", "Strategy arm", nullptr, "strategy arm of the row (code; see flag_meanings)"},
+    {"time", "Weeks after the win", kStepUnits,
+     "event time: a duration (steps after the win) at which wins of the arm were reversed"},
+    {"survival", "Share of wins still standing", "1",
+     "Kaplan-Meier estimate S(t): share of the arm's wins still standing just after time"},
+    {"lower", "Lower 95% bound of S(t)", "1",
+     "lower bound of the 95% confidence interval of S(t) (Greenwood's variance on the "
+     "log(-log S) scale; equal to S where S is 0 or 1)"},
+    {"upper", "Upper 95% bound of S(t)", "1",
+     "upper bound of the 95% confidence interval of S(t) (Greenwood's variance on the "
+     "log(-log S) scale; equal to S where S is 0 or 1)"},
+    {"at_risk", "Wins at risk", "count",
+     "wins at risk just before time: neither reversed nor censored earlier", "wins"},
+    {"events", "Wins reversed at this time", "count",
+     "wins reversed at time (having stood exactly that long): the events of this step of S(t)",
+     "reversals"},
+}};
 }  // namespace durability
 
 // ---- /design: `point` and `parameter` scales, the (point, parameter) matrices ----

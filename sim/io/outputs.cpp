@@ -289,16 +289,18 @@ std::string outputs_markdown() {
       "week). What one unit of a count is (agents, wins, tasks) is the `unit_words` attribute "
       "(not CF), shown here in parentheses. The rule and the other groups' units: "
       "`docs/HDF5_LAYOUT.md`, \"Units and CF\".\n";
-  // The event tables, each on its own dimension: every column's attributes from its ColumnDef
-  // (io/layout.hpp).
+  // The event tables, each on its own dimension, and /durability's two dimensions: every
+  // column's attributes from its ColumnDef (io/layout.hpp).
   auto table = [](const char* group, const char* what, const layout::ColumnDef& index,
                   const auto& columns) {
     std::string t = std::string("\n### `/") + group + "`: " + what + ", dimension `" + index.name +
                     "`\n\n| name | units | label (`long_name`) | meaning (`description`) |\n"
                     "|---|---|---|---|\n";
     auto row = [&t](const layout::ColumnDef& c) {
-      t += std::string("| `") + c.name + "` | " + (c.units ? c.units : "-") + " | " + c.long_name +
-           " | " + c.description + " |\n";
+      std::string units = c.units ? c.units : "-";
+      if (c.unit_words) units += std::string(" (") + c.unit_words + ")";
+      t += std::string("| `") + c.name + "` | " + units + " | " + c.long_name + " | " +
+           c.description + " |\n";
     };
     row(index);
     for (const auto& c : columns) row(c);
@@ -313,6 +315,16 @@ std::string outputs_markdown() {
               layout::action_events::kIndex, layout::action_events::kColumns);
   md += table(layout::kFailures, "one row per failed run", layout::failures::kIndex,
               layout::failures::kColumns);
+  md +=
+      "\n## Win durability\n\nThe Kaplan-Meier estimate of how long wins last, per arm "
+      "(`/durability`, written by `orgsim run` and `orgsim sweep`): per-arm counts and the "
+      "median on `arm`, the curves as one long table on `km`. Every dataset has a `long_name`, "
+      "a `description` and, where it has a unit, `units`; a count also has `unit_words` (in "
+      "parentheses).\n";
+  md += table(layout::kDurability, "per arm", layout::durability::kArmIndex,
+              layout::durability::kArmColumns);
+  md += table(layout::kDurability, "one row per (arm, event time)", layout::durability::kKmIndex,
+              layout::durability::kKmColumns);
   for (S scope : {S::per_step, S::per_run}) {
     md += scope == S::per_step
               ? "\n## Per step `(run, step)`\n\n"

@@ -132,9 +132,9 @@ struct ResultsWriter::Impl {
   void append_failures(const RunList& runs);
   void append(const RunList& runs);
   void validate_durability(const std::vector<ArmDurability>& arms) const;
-  h5::Hid write_durability_column(hid_t group, const char* ds_name, hid_t file_type, hid_t mem_type,
-                              hsize_t n, const void* data, hid_t scale, bool extendible,
-                              const char* long_name, const char* units);
+  h5::Hid write_durability_column(hid_t group, const layout::ColumnDef& column, hid_t file_type,
+                                  hid_t mem_type, hsize_t n, const void* data, hid_t scale,
+                                  bool extendible);
   void write_durability();
   void validate_design(const DesignTable& d) const;
   void write_design();

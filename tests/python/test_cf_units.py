@@ -4,8 +4,9 @@
   /durability, /design, /sensitivity, a swept number and a swept choice) is a string the UDUNITS-2
   library parses: `udunits2` (Debian's udunits-bin, installed by tools/install_deps.sh) is asked
   about each. Without udunits2 the test is skipped, except in CI (CI=true), where it fails.
-- A count says what it counts (`unit_words`); every swept parameter and every event-table column
-  has a short long_name (an axis label) and a description; xarray shows the units on an axis.
+- A count says what it counts (`unit_words`), in every group (the root's outputs and /durability's
+  counts); every swept parameter, every event-table column and every /durability dataset has a
+  short long_name (an axis label) and a description; xarray shows the units on an axis.
 - No `Conventions` attribute: the file is not CF-1.8 throughout (the docs say where), and a
   `Conventions = "CF-1.8"` would promise it is.
 
@@ -40,6 +41,18 @@ def _units_of(path):
 
     with h5py.File(path, "r") as f:
         f.visititems(visit)
+    return found
+
+
+def _datasets(f):
+    """{path: dataset} for every dataset of the open file, in every group."""
+    found = {}
+
+    def visit(name, obj):  # returns None: visititems stops at the first other value
+        if isinstance(obj, h5py.Dataset):
+            found[name] = obj
+
+    f.visititems(visit)
     return found
 
 
@@ -96,6 +109,12 @@ def test_every_units_attribute_parses_with_udunits(files):
     assert {"1", "count", "week", "week-1", "h", "s"} <= set(seen), sorted(seen)
     for old in ("agents", "win-steps", "rounds", "step", "steps", "wins", "1 per step"):
         assert old not in seen, (old, seen.get(old, [])[:5])
+    # /durability is walked too: its durations, its curve and its counts.
+    run_units = _units_of(files["run"])
+    assert run_units["durability/median"] == "week"
+    assert run_units["durability/survival"] == "1"
+    assert run_units["durability/wins"] == "count"
+    assert run_units["durability/at_risk"] == "count"
     bad = {}
     for unit, where in seen.items():
         ok, said = _parses(exe, unit)
@@ -114,11 +133,22 @@ def test_counts_say_what_they_count(files):
         assert _text(f["win_weeks"].attrs["units"]) == "week"
         assert _text(f["win_weeks"].attrs["unit_words"]) == "win-weeks"
         assert "unit_words" not in f["turnout"].attrs  # a share: units "1" says it
-        for name, ds in f.items():
-            if isinstance(ds, h5py.Dataset) and _text(ds.attrs.get("units", "")) == "count":
+        counts = 0
+        for name, ds in _datasets(f).items():  # every group: the root, /durability, ...
+            if _text(ds.attrs.get("units", "")) == "count":
                 assert _text(ds.attrs.get("unit_words", "")), name
+                counts += 1
+            else:
+                assert "unit_words" not in ds.attrs or _text(ds.attrs["units"]) == "week", name
+        assert counts > 4
         assert _text(f["durability/time"].attrs["units"]) == "week"
         assert _text(f["durability/median"].attrs["units"]) == "week"
+        for name, words in (("wins", "wins"), ("reversals", "reversals"), ("at_risk", "wins"),
+                            ("events", "reversals")):
+            ds = f[f"durability/{name}"]
+            assert _text(ds.attrs["units"]) == "count", name
+            assert _text(ds.attrs["unit_words"]) == words, name
+            assert len(ds) > 0, name  # the run has wins and reversals: the check sees values
 
 
 def test_swept_parameters_have_short_labels_descriptions_and_units(files):
@@ -149,9 +179,9 @@ def test_swept_parameters_have_short_labels_descriptions_and_units(files):
         assert _text(f["campaign.hours_per_step"].attrs["units"]) == "h week-1"
 
 
-def test_event_table_columns_have_short_labels_and_descriptions(files):
+def test_event_table_and_durability_columns_have_short_labels_and_descriptions(files):
     with h5py.File(files["run"], "r") as f:
-        for group in ("win_events", "action_events", "failures"):
+        for group in ("win_events", "action_events", "failures", "durability"):
             for name, ds in f[group].items():
                 label = _text(ds.attrs.get("long_name", ""))
                 assert 0 < len(label) <= LABEL_MAX, (group, name, label)
@@ -160,6 +190,8 @@ def test_event_table_columns_have_short_labels_and_descriptions(files):
         assert _text(f["action_events/notice_weeks"].attrs["units"]) == "week"
         assert _text(f["action_events/support"].attrs["units"]) == "1"
         assert "units" not in f["win_events/censored"].attrs  # a flag
+        assert "units" not in f["durability/km_arm"].attrs  # a code
+        assert _text(f["durability/survival"].attrs["units"]) == "1"
 
 
 def test_xarray_labels_axes_with_the_units(files):

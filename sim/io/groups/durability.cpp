@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
-#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "core/errors.hpp"
@@ -66,14 +66,14 @@ void ResultsWriter::Impl::validate_durability(const std::vector<ArmDurability>& 
 }
 
 /// One 1-D dataset of /durability, written at once, with `scale` attached (unless it is the scale
-/// itself, `scale` < 0). `extendible`: chunked (shuffle + deflate) with an unlimited maximum, as
-/// the curve table, which may have no rows; else contiguous and fixed.
-Hid ResultsWriter::Impl::write_durability_column(hid_t group, const char* ds_name,
+/// itself, `scale` < 0), and its attributes from `column` (long_name, description, units and
+/// unit_words where it has some). `extendible`: chunked (shuffle + deflate) with an unlimited
+/// maximum, as the curve table, which may have no rows; else contiguous and fixed.
+Hid ResultsWriter::Impl::write_durability_column(hid_t group, const layout::ColumnDef& column,
                                                  hid_t file_type, hid_t mem_type, hsize_t n,
-                                                 const void* data, hid_t scale, bool extendible,
-                                                 const char* long_name, const char* units) {
+                                                 const void* data, hid_t scale, bool extendible) {
   const std::string& f = name();
-  const std::string op = std::string("create dataset 'durability/") + ds_name + "'";
+  const std::string op = std::string("create dataset 'durability/") + column.name + "'";
   const hsize_t maxdims = extendible ? H5S_UNLIMITED : n;
   Hid space = make(H5Screate_simple(1, &n, &maxdims), f, op);
   Hid dcpl = make(H5Pcreate(H5P_DATASET_CREATE), f, op);
@@ -83,23 +83,23 @@ Hid ResultsWriter::Impl::write_durability_column(hid_t group, const char* ds_nam
     check(H5Pset_shuffle(dcpl.get()), f, op);
     check(H5Pset_deflate(dcpl.get(), deflate_level), f, op);
   }
-  Hid ds = make(H5Dcreate2(group, ds_name, file_type, space.get(), H5P_DEFAULT, dcpl.get(),
-                           H5P_DEFAULT),
-                f, op);
+  Hid ds = make(
+      H5Dcreate2(group, column.name, file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+      f, op);
   if (n > 0)
     check(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, transfer_list(), data), f,
-          std::string("write dataset 'durability/") + ds_name + "'");
+          std::string("write dataset 'durability/") + column.name + "'");
   if (scale >= 0)
     check(H5DSattach_scale(ds.get(), scale, 0), f,
-          std::string("attach a dimension scale to durability/") + ds_name);
-  attr_string(ds.get(), layout::attr::kLongName, long_name, f);
-  if (units) attr_string(ds.get(), layout::attr::kUnits, units, f);
+          std::string("attach a dimension scale to durability/") + column.name);
+  attr_column(ds.get(), column, f);
   return ds;
 }
 
 // /durability: the per-arm Kaplan-Meier estimates of win durability, on the `arm` dimension, and
 // the curves as one long table (one row per arm and event time) on the `km` dimension, so that
-// xarray.open_dataset(path, engine="h5netcdf", group="durability") opens both in one call.
+// xarray.open_dataset(path, engine="h5netcdf", group="durability") opens both in one call. Every
+// dataset's attributes come from its ColumnDef (layout::durability).
 void ResultsWriter::Impl::write_durability() {
   const std::string& f = name();
   Hid group = create_ordered_group(file.get(), layout::kDurability, f);
@@ -124,24 +124,18 @@ void ResultsWriter::Impl::write_durability() {
     reversals.push_back(durability[a].reversals);
     median.push_back(curve_median(durability[a].curve));
   }
-  Hid arm_scale = write_durability_column(g, du::kArm, H5T_STD_I8LE, H5T_NATIVE_INT8, k, codes.data(),
-                                          -1, false, "strategy arm (code; see flag_meanings)",
-                                          nullptr);
+  Hid arm_scale = write_durability_column(g, du::kArmIndex, H5T_STD_I8LE, H5T_NATIVE_INT8, k,
+                                          codes.data(), -1, false);
   check(H5DSset_scale(arm_scale.get(), du::kArm), f, "make 'durability/arm' a dimension scale");
   write_arm_flags(arm_scale.get(), names, f);
   const hid_t arm_id = arm_scale.get();
-  write_durability_column(g, du::kWins, H5T_STD_I64LE, H5T_NATIVE_INT64, k, wins.data(), arm_id,
-                          false, "wins in the arm's runs (all replicates pooled)", nullptr);
-  write_durability_column(g, du::kReversals, H5T_STD_I64LE, H5T_NATIVE_INT64, k, reversals.data(),
-                          arm_id, false,
-                          "wins reversed before the end of their run (the observed events)",
-                          nullptr);
+  write_durability_column(g, du::kArmColumns[du::kWins], H5T_STD_I64LE, H5T_NATIVE_INT64, k,
+                          wins.data(), arm_id, false);
+  write_durability_column(g, du::kArmColumns[du::kReversals], H5T_STD_I64LE, H5T_NATIVE_INT64, k,
+                          reversals.data(), arm_id, false);
   {
-    Hid ds = write_durability_column(
-        g, du::kMedian, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, k, median.data(), arm_id, false,
-        "median win duration: first event time at which the Kaplan-Meier S(t) <= 0.5 "
-        "(NaN if S never drops to 0.5)",
-        layout::kStepUnits);
+    Hid ds = write_durability_column(g, du::kArmColumns[du::kMedian], H5T_IEEE_F64LE,
+                                     H5T_NATIVE_DOUBLE, k, median.data(), arm_id, false);
     const double nan = std::numeric_limits<double>::quiet_NaN();
     attr_scalar(ds.get(), layout::attr::kFillValue, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, nan, f);
   }
@@ -164,42 +158,32 @@ void ResultsWriter::Impl::write_durability() {
     }
   }
   const hsize_t n = row.size();
-  Hid km = write_durability_column(g, du::kKm, H5T_STD_I64LE, H5T_NATIVE_INT64, n, row.data(), -1,
-                                   true, "row of the Kaplan-Meier table (arm, event time)",
-                                   nullptr);
+  Hid km = write_durability_column(g, du::kKmIndex, H5T_STD_I64LE, H5T_NATIVE_INT64, n, row.data(),
+                                   -1, true);
   check(H5DSset_scale(km.get(), du::kKm), f, "make 'durability/km' a dimension scale");
   const hid_t km_id = km.get();
   {
-    Hid ds = write_durability_column(g, du::kKmArm, H5T_STD_I8LE, H5T_NATIVE_INT8, n, km_arm.data(),
-                                     km_id, true, "strategy arm of the row (code; see flag_meanings)",
-                                     nullptr);
+    Hid ds = write_durability_column(g, du::kKmColumns[du::kKmArm], H5T_STD_I8LE, H5T_NATIVE_INT8,
+                                     n, km_arm.data(), km_id, true);
     write_arm_flags(ds.get(), names, f);
   }
-  write_durability_column(g, du::kTime, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, time.data(), km_id,
-                          true,
-                          "event time: a duration (steps after the win) at which wins "
-                          "were reversed",
-                          layout::kStepUnits);
-  const std::string coords = std::string(du::kKmArm) + " " + du::kTime;
-  for (auto [ds_name, values, long_name] :
-       {std::tuple<const char*, const std::vector<double>*, const char*>{
-            du::kSurvival, &survival,
-            "Kaplan-Meier estimate S(t): share of the arm's wins still standing just after time"},
-        {du::kLower, &lower,
-         "lower bound of the 95% confidence interval of S(t) (Greenwood, log(-log S) scale)"},
-        {du::kUpper, &upper,
-         "upper bound of the 95% confidence interval of S(t) (Greenwood, log(-log S) scale)"}}) {
-    Hid ds = write_durability_column(g, ds_name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n,
-                                     values->data(), km_id, true, long_name, "1");
+  write_durability_column(g, du::kKmColumns[du::kTime], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n,
+                          time.data(), km_id, true);
+  const std::string coords =
+      std::string(du::kKmColumns[du::kKmArm].name) + " " + du::kKmColumns[du::kTime].name;
+  for (auto [c, values] :
+       {std::pair<du::KmColumn, const std::vector<double>*>{du::kSurvival, &survival},
+        {du::kLower, &lower},
+        {du::kUpper, &upper}}) {
+    Hid ds = write_durability_column(g, du::kKmColumns[c], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n,
+                                     values->data(), km_id, true);
     attr_string(ds.get(), layout::attr::kCoordinates, coords, f);
   }
-  for (auto [ds_name, values, long_name] :
-       {std::tuple<const char*, const std::vector<std::int64_t>*, const char*>{
-            du::kAtRisk, &at_risk,
-            "wins at risk just before time: neither reversed nor censored earlier"},
-        {du::kEvents, &events, "wins reversed at time"}}) {
-    Hid ds = write_durability_column(g, ds_name, H5T_STD_I64LE, H5T_NATIVE_INT64, n,
-                                     values->data(), km_id, true, long_name, nullptr);
+  for (auto [c, values] :
+       {std::pair<du::KmColumn, const std::vector<std::int64_t>*>{du::kAtRisk, &at_risk},
+        {du::kEvents, &events}}) {
+    Hid ds = write_durability_column(g, du::kKmColumns[c], H5T_STD_I64LE, H5T_NATIVE_INT64, n,
+                                     values->data(), km_id, true);
     attr_string(ds.get(), layout::attr::kCoordinates, coords, f);
   }
 }
@@ -207,36 +191,41 @@ void ResultsWriter::Impl::write_durability() {
 namespace results_detail {
 
 /// The /durability group: per-arm counts and medians on `arm`, and the Kaplan-Meier curves from
-/// the long table on `km` (rows of an arm in table order). Arm names come from the flag_meanings
-/// of durability/arm. A file without /durability has no durability estimates.
+/// the long table on `km` (rows of an arm in table order), each dataset named by its ColumnDef
+/// (layout::durability). Arm names come from the flag_meanings of durability/arm. A file without
+/// /durability has no durability estimates.
 std::vector<ArmDurability> read_durability(hid_t file, const std::string& path) {
   std::vector<ArmDurability> out;
   const htri_t exists = H5Lexists(file, layout::kDurability, H5P_DEFAULT);
   check(exists, path, std::string("look up group '") + layout::kDurability + "'");
   if (exists == 0) return out;
-  const hsize_t k = dimension_length(file, layout::in(layout::kDurability, du::kArm), path);
+  const auto in_group = [](const char* ds_name) {
+    return layout::in(layout::kDurability, ds_name);
+  };
+  const std::string arm_path = in_group(du::kArmIndex.name);
+  const hsize_t k = dimension_length(file, arm_path, path);
   std::vector<std::string> names;
   {
-    Hid arm = make(H5Dopen2(file, layout::in(layout::kDurability, du::kArm).c_str(), H5P_DEFAULT), path,
-                   "open dataset 'durability/arm'");
+    Hid arm = make(H5Dopen2(file, arm_path.c_str(), H5P_DEFAULT), path,
+                   "open dataset '" + arm_path + "'");
     names = split_meanings(read_attr_string(arm.get(), layout::attr::kFlagMeanings, path));
   }
   if (names.size() < k)
-    throw InputError(path, "/" + layout::in(layout::kDurability, du::kArm) + "/@" + layout::attr::kFlagMeanings,
+    throw InputError(path, "/" + arm_path + "/@" + layout::attr::kFlagMeanings,
                      "one name per arm (" + std::to_string(k) + ")",
                      std::to_string(names.size()) + " names");
-  const auto codes = read_column<std::int8_t>(file, layout::in(layout::kDurability, du::kArm), H5T_NATIVE_INT8, k, path,
-                                              du::kArm);
-  const auto wins = read_column<std::int64_t>(file, layout::in(layout::kDurability, du::kWins), H5T_NATIVE_INT64, k, path,
-                                              du::kArm);
-  const auto reversals =
-      read_column<std::int64_t>(file, layout::in(layout::kDurability, du::kReversals), H5T_NATIVE_INT64, k, path, du::kArm);
-  const auto median =
-      read_column<double>(file, layout::in(layout::kDurability, du::kMedian), H5T_NATIVE_DOUBLE, k, path, du::kArm);
+  const auto per_arm = [&](auto type_tag, du::ArmColumn c, hid_t mem_type) {
+    using T = decltype(type_tag);
+    return read_column<T>(file, in_group(du::kArmColumns[c].name), mem_type, k, path, du::kArm);
+  };
+  const auto codes = read_column<std::int8_t>(file, arm_path, H5T_NATIVE_INT8, k, path, du::kArm);
+  const auto wins = per_arm(std::int64_t{}, du::kWins, H5T_NATIVE_INT64);
+  const auto reversals = per_arm(std::int64_t{}, du::kReversals, H5T_NATIVE_INT64);
+  const auto median = per_arm(double{}, du::kMedian, H5T_NATIVE_DOUBLE);
   out.resize(k);
   for (std::size_t a = 0; a < k; ++a) {
     if (codes[a] != static_cast<std::int8_t>(a))
-      throw InputError(path, "/" + layout::in(layout::kDurability, du::kArm), "the codes 0 … " + std::to_string(k - 1),
+      throw InputError(path, "/" + arm_path, "the codes 0 … " + std::to_string(k - 1),
                        std::to_string(codes[a]) + " at position " + std::to_string(a));
     out[a].arm = names[a];
     out[a].wins = wins[a];
@@ -244,23 +233,22 @@ std::vector<ArmDurability> read_durability(hid_t file, const std::string& path) 
     out[a].curve.median = median[a];
   }
 
-  const hsize_t n = dimension_length(file, layout::in(layout::kDurability, du::kKm), path);
-  const auto col_i64 = [&](const char* ds_name) {
-    return read_column<std::int64_t>(file, layout::in(layout::kDurability, ds_name),
-                                     H5T_NATIVE_INT64, n, path, du::kKm);
+  const hsize_t n = dimension_length(file, in_group(du::kKmIndex.name), path);
+  const auto per_row = [&](auto type_tag, du::KmColumn c, hid_t mem_type) {
+    using T = decltype(type_tag);
+    return read_column<T>(file, in_group(du::kKmColumns[c].name), mem_type, n, path, du::kKm);
   };
-  const auto col_f64 = [&](const char* ds_name) {
-    return read_column<double>(file, layout::in(layout::kDurability, ds_name), H5T_NATIVE_DOUBLE, n,
-                               path, du::kKm);
-  };
-  const auto km_arm =
-      read_column<std::int8_t>(file, layout::in(layout::kDurability, du::kKmArm), H5T_NATIVE_INT8, n, path, du::kKm);
-  const auto time = col_f64(du::kTime), survival = col_f64(du::kSurvival), lower = col_f64(du::kLower),
-             upper = col_f64(du::kUpper);
-  const auto at_risk = col_i64(du::kAtRisk), events = col_i64(du::kEvents);
+  const auto km_arm = per_row(std::int8_t{}, du::kKmArm, H5T_NATIVE_INT8);
+  const auto time = per_row(double{}, du::kTime, H5T_NATIVE_DOUBLE);
+  const auto survival = per_row(double{}, du::kSurvival, H5T_NATIVE_DOUBLE);
+  const auto lower = per_row(double{}, du::kLower, H5T_NATIVE_DOUBLE);
+  const auto upper = per_row(double{}, du::kUpper, H5T_NATIVE_DOUBLE);
+  const auto at_risk = per_row(std::int64_t{}, du::kAtRisk, H5T_NATIVE_INT64);
+  const auto events = per_row(std::int64_t{}, du::kEvents, H5T_NATIVE_INT64);
   for (std::size_t i = 0; i < n; ++i) {
     if (km_arm[i] < 0 || static_cast<hsize_t>(km_arm[i]) >= k)
-      throw InputError(path, "/" + layout::in(layout::kDurability, du::kKmArm), "an arm code below " + std::to_string(k),
+      throw InputError(path, "/" + in_group(du::kKmColumns[du::kKmArm].name),
+                       "an arm code below " + std::to_string(k),
                        std::to_string(km_arm[i]) + " (row " + std::to_string(i) + ")");
     SurvivalCurve& c = out[static_cast<std::size_t>(km_arm[i])].curve;
     c.time.push_back(time[i]);
