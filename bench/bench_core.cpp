@@ -169,7 +169,8 @@ int main(int argc, char** argv) {
     // The stress case: an action every step from 1% seeds, unless the command line sets the
     // action's keys itself (e.g. `actions.policy=null actions.seed={"rung": "member"}`, each
     // strategy's own policy as the default scenario runs it).
-    const bool stress = !given("actions.policy") && !given("actions.every") && !given("actions.seed");
+    const bool stress =
+        !given("actions.policy") && !given("actions.every") && !given("actions.seed");
     struct Timed {
       double per_step = 0, turnout = 0;
       std::size_t actions = 0;
@@ -181,25 +182,35 @@ int main(int argc, char** argv) {
       // Staff hours scale with the workplace (15 h per 300 workers) so the campaign's reach per
       // worker matches the default scenario.
       std::vector<std::string> defaults = {
-          "population.size=" + std::to_string(n), "network.departments=" + departments,
-          "steps=" + std::to_string(reps), "campaign.strategy=" + strategy,
+          "population.size=" + std::to_string(n),
+          "network.departments=" + departments,
+          "steps=" + std::to_string(reps),
+          "campaign.strategy=" + strategy,
           "campaign.staff_organizers=" + std::to_string(std::max(1, n / 300)),
           "campaign.worker_organizers=" + std::to_string(std::max(1, n / 300))};
       if (stress)
-        for (const std::string& kv : std::vector<std::string>{"actions.policy=schedule", "actions.every=1",
-                                                              "actions.seed=" + seed})
+        for (const std::string& kv : std::vector<std::string>{
+                 "actions.policy=schedule", "actions.every=1", "actions.seed=" + seed})
           defaults.push_back(kv);
       // A key on the command line (or the matched run's own) replaces the bench's.
       std::vector<std::string> sets;
       for (const std::string& kv : defaults) {
         const std::string key = kv.substr(0, kv.find('=') + 1);
         const auto named = [&](const std::string& s) { return s.rfind(key, 0) == 0; };
-        if (std::none_of(extra.begin(), extra.end(), named) && std::none_of(more.begin(), more.end(), named))
+        if (std::none_of(extra.begin(), extra.end(), named) &&
+            std::none_of(more.begin(), more.end(), named))
           sets.push_back(kv);
       }
-      sets.insert(sets.end(), extra.begin(), extra.end());
+      // ... and the matched run's own keys replace the command line's.
+      for (const std::string& kv : extra) {
+        const std::string key = kv.substr(0, kv.find('=') + 1);
+        if (std::none_of(more.begin(), more.end(),
+                         [&](const std::string& s) { return s.rfind(key, 0) == 0; }))
+          sets.push_back(kv);
+      }
       sets.insert(sets.end(), more.begin(), more.end());
-      const RunPlan plan = make_plan(scenario_from_json(doc, "default.json", ".", doc.dump(), sets));
+      const RunPlan plan =
+          make_plan(scenario_from_json(doc, "default.json", ".", doc.dump(), sets));
       Simulation sim(plan.arms[0], replicate_seed(1, 0));
       const auto t0 = Clock::now();
       sim.run();
@@ -210,7 +221,9 @@ int main(int argc, char** argv) {
       for (const auto& ev : sim.action_events()) r.turnout += ev.turnout;
       r.actions = sim.action_events().size();
       if (r.actions > 0) r.turnout /= static_cast<double>(r.actions);
-      for (int k = 0; k < 6; ++k) r.phases[static_cast<std::size_t>(k)] = sim.phase_seconds()[static_cast<std::size_t>(k)] / reps;
+      for (int k = 0; k < 6; ++k)
+        r.phases[static_cast<std::size_t>(k)] =
+            sim.phase_seconds()[static_cast<std::size_t>(k)] / reps;
       return r;
     };
     auto fraction_seed = [](double f) {
@@ -219,12 +232,14 @@ int main(int argc, char** argv) {
       return std::string(buf);
     };
     auto print = [&](const char* strategy, const Timed& r, const std::string& ratios) {
-      std::printf("{\"mode\": \"model\", \"agents\": %d, \"steps\": %d, \"strategy\": \"%s\", "
-                  "\"seconds_per_step\": %.5f, %s\"actions\": %zu, \"mean_turnout\": %.4f, "
-                  "\"phases_s_per_step\": {",
-                  n, reps, strategy, r.per_step, ratios.c_str(), r.actions, r.turnout);
+      std::printf(
+          "{\"mode\": \"model\", \"agents\": %d, \"steps\": %d, \"strategy\": \"%s\", "
+          "\"seconds_per_step\": %.5f, %s\"actions\": %zu, \"mean_turnout\": %.4f, "
+          "\"phases_s_per_step\": {",
+          n, reps, strategy, r.per_step, ratios.c_str(), r.actions, r.turnout);
       for (int k = 0; k < 6; ++k)
-        std::printf("%s\"%s\": %.5f", k ? ", " : "", phases[k], r.phases[static_cast<std::size_t>(k)]);
+        std::printf("%s\"%s\": %.5f", k ? ", " : "", phases[k],
+                    r.phases[static_cast<std::size_t>(k)]);
       std::printf("}}\n");
       std::fflush(stdout);
     };
@@ -233,8 +248,10 @@ int main(int argc, char** argv) {
       if (!only.empty() && only != strategy) continue;
       const Timed r = run(strategy, fraction_seed(0.01));
       if (std::string(strategy) == "none") core_per_step = r.per_step;
-      std::string ratios = "\"vs_core\": " +
-                           (core_per_step > 0 ? std::to_string(r.per_step / core_per_step) : std::string("null")) + ", ";
+      std::string ratios =
+          "\"vs_core\": " +
+          (core_per_step > 0 ? std::to_string(r.per_step / core_per_step) : std::string("null")) +
+          ", ";
       if (stress && std::string(strategy) != "none" && r.actions > 0) {
         // The same collective action without a campaign: the bare step whose action, every
         // step from the same 1% seeds, draws the crowd this strategy drew, by lowering the
@@ -243,13 +260,17 @@ int main(int argc, char** argv) {
         // collective action: what the campaign adds beyond the size of its crowds. A cascade can
         // jump with a small change, so the closest mean tried is kept.
         auto bare_at = [&](double mean) {
-          return run("none", fraction_seed(0.01), {"population.threshold.mean=" + std::to_string(mean)});
+          return run("none", fraction_seed(0.01),
+                     {"population.threshold.mean=" + std::to_string(mean)});
         };
         double lo = -0.3, hi = 0.35, mean = 0.5 * (lo + hi), best = mean;
         Timed bare = bare_at(mean);
         double best_gap = std::abs(bare.turnout - r.turnout);
         for (int it = 0; it < 16 && best_gap > 0.005; ++it) {
-          if (bare.turnout > r.turnout) lo = mean; else hi = mean;
+          if (bare.turnout > r.turnout)
+            lo = mean;
+          else
+            hi = mean;
           mean = 0.5 * (lo + hi);
           bare = bare_at(mean);
           if (std::abs(bare.turnout - r.turnout) < best_gap) {
