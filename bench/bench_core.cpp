@@ -162,10 +162,13 @@ int main(int argc, char** argv) {
     const char* phases[] = {"environment", "organizing", "actions", "wins", "decay", "record"};
     const std::string only = argc > 4 && std::string(argv[4]) != "all" ? argv[4] : "";
     const std::vector<std::string> extra(argv + std::min(argc, 5), argv + argc);
-    auto given = [&](const std::string& key) {
-      return std::any_of(extra.begin(), extra.end(),
-                         [&](const std::string& kv) { return kv.rfind(key + "=", 0) == 0; });
+    // Whether a run of `KEY=VALUE`s sets `key`.
+    auto sets_key = [](auto first, auto last, const std::string& key) {
+      return std::any_of(first, last, [&](const std::string& kv) {
+        return kv.compare(0, kv.find('='), key) == 0;
+      });
     };
+    auto given = [&](const std::string& key) { return sets_key(extra.begin(), extra.end(), key); };
     // The stress case: an action every step from 1% seeds, unless the command line sets the
     // action's keys itself (e.g. `actions.policy=null actions.seed={"rung": "member"}`, each
     // strategy's own policy as the default scenario runs it).
@@ -192,23 +195,16 @@ int main(int argc, char** argv) {
         for (const std::string& kv : std::vector<std::string>{
                  "actions.policy=schedule", "actions.every=1", "actions.seed=" + seed})
           defaults.push_back(kv);
-      // A key on the command line (or the matched run's own) replaces the bench's.
-      std::vector<std::string> sets;
-      for (const std::string& kv : defaults) {
-        const std::string key = kv.substr(0, kv.find('=') + 1);
-        const auto named = [&](const std::string& s) { return s.rfind(key, 0) == 0; };
-        if (std::none_of(extra.begin(), extra.end(), named) &&
-            std::none_of(more.begin(), more.end(), named))
-          sets.push_back(kv);
+      // Later layers replace earlier ones key by key: the bench's settings, then the command
+      // line's, then the matched run's own (a key repeated within one layer stays an error).
+      std::vector<std::string> sets = more;
+      const std::array<const std::vector<std::string>*, 2> layers = {&extra, &defaults};
+      for (const auto* layer : layers) {
+        const auto above = static_cast<std::ptrdiff_t>(sets.size());
+        for (const std::string& kv : *layer)
+          if (!sets_key(sets.begin(), sets.begin() + above, kv.substr(0, kv.find('='))))
+            sets.push_back(kv);
       }
-      // ... and the matched run's own keys replace the command line's.
-      for (const std::string& kv : extra) {
-        const std::string key = kv.substr(0, kv.find('=') + 1);
-        if (std::none_of(more.begin(), more.end(),
-                         [&](const std::string& s) { return s.rfind(key, 0) == 0; }))
-          sets.push_back(kv);
-      }
-      sets.insert(sets.end(), more.begin(), more.end());
       const RunPlan plan =
           make_plan(scenario_from_json(doc, "default.json", ".", doc.dump(), sets));
       Simulation sim(plan.arms[0], replicate_seed(1, 0));
